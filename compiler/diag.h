@@ -1,0 +1,40 @@
+/*
+ * diag.h — the diagnostics sink. Every phase reports user errors here and
+ * goes on; the driver checks diag_errors() between phases.
+ *
+ * Output (design.md), one line per diagnostic on stderr:
+ *   file:LINE:COL: error: SA00023: text
+ *   file:LINE:COL: warning: text
+ * With DIAG_JSON, one JSON object per line instead:
+ *   {"file":…,"line":…,"column":…,"severity":"error","rule":"SA00023","message":…}
+ */
+#ifndef BPELC_DIAG_H
+#define BPELC_DIAG_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+/* A position in a source file. file is borrowed (arena). col 0: unknown. */
+struct loc {
+	const char *file;
+	int line;
+	int col;
+};
+
+enum diag_format { DIAG_TEXT, DIAG_JSON };
+
+struct diag;
+
+struct diag *diag_new(FILE *out, enum diag_format fmt);
+void diag_free(struct diag *dg);
+/* Report an error; rule is "SA00023" or NULL. loc may be NULL (no file). */
+void diag_error(struct diag *dg, const struct loc *loc, const char *rule,
+		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void diag_warning(struct diag *dg, const struct loc *loc, const char *rule,
+		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int diag_errors(const struct diag *dg);
+int diag_warnings(const struct diag *dg);
+/* -Werror: warnings count as errors for the exit status. */
+void diag_set_werror(struct diag *dg, bool on);
+
+#endif

@@ -1,0 +1,243 @@
+/*
+ * internal.h — what the runtime's services share with each other; never
+ * installed, never seen by generated code (that is include/bpelrt.h).
+ *
+ * Services and who owns what:
+ *   loop/main  brt_runtime, options, event base, signals, logging (log.c)
+ *   http/soap  the evhttp server, SOAP envelopes in and out, brt_request
+ *   invoke     outbound calls on libcurl multi driven by the same event base
+ *   engine     instances, scope instances, strands, run queue, routing of
+ *              inbound messages, replies, timers (instance.c, sched.c,
+ *              faults.c, store.c)
+ *   data       variables, <copy>, XPath with BPEL variables and functions,
+ *              message values in and out (data.c, xpath.c)
+ *
+ * Names: brt__<service>_<verb>. Errors: 0 or a negative BRT_E* (error.c).
+ */
+#ifndef BRT_INTERNAL_H
+#define BRT_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <libxml/tree.h>
+#include <libxml/xpath.h>
+
+#include "bpelrt.h"
+
+struct event_base;
+
+/* ---- errors (error.c) ---------------------------------------------------- */
+
+enum {
+	BRT_ENOMEM = -1,
+	BRT_EINVAL = -2,   /* bad argument or bad input */
+	BRT_ENOTFOUND = -3,
+	BRT_EIO = -4,      /* network / file */
+	BRT_ETIMEDOUT = -5,
+	BRT_EPROTO = -6,   /* malformed SOAP / HTTP from a peer */
+	BRT_ESTATE = -7,   /* saved instance from another build, wrong state */
+};
+const char *brt_strerror(int err);
+
+/* ---- the runtime object (one per process, made by brt_main) ------------- */
+
+struct brt_partner_override {
+	const char *link; /* borrowed from argv */
+	const char *url;
+};
+
+struct brt_http;     /* http.c */
+struct brt_curl;     /* invoke.c */
+struct brt_engine;   /* instance.c */
+struct brt_prepared; /* data.c: compiled XPath, parsed literals */
+
+struct brt_runtime {
+	const struct brt_process *proc;
+	struct event_base *base;
+
+	/* options */
+	const char *listen;          /* "host:port" or NULL: WSDL addresses */
+	size_t max_body;             /* bytes, default 1 MiB */
+	long invoke_timeout_ms;      /* default 30 s */
+	int npartners;
+	struct brt_partner_override *partners;
+	int verbose;                 /* 0: events, 1: + one line per step */
+	bool stopping;               /* SIGTERM seen: accept nothing new */
+
+	struct brt_http *http;
+	struct brt_curl *curl;
+	struct brt_engine *engine;
+	struct brt_prepared *prep;
+};
+
+/* Runtime made without a server, for unit tests and tools: the event base,
+ * the engine and the prepared data, no listener. Free with
+ * brt__runtime_free. Returns NULL on failure (logged). */
+brt_runtime *brt__runtime_new(const struct brt_process *p);
+void brt__runtime_free(brt_runtime *rt);
+
+/* ---- logging (log.c): one line per event on stderr ---------------------- */
+
+void brt__log(brt_runtime *rt, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void brt__debug(brt_runtime *rt, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* ---- http/soap: requests from clients ------------------------------------ */
+
+/*
+ * An inbound request-response exchange. Owned by http.c; the engine keeps a
+ * pointer while the exchange is open and must answer it exactly once with
+ * brt__request_reply or brt__request_fault, which release it. If the client
+ * went away meanwhile the answer is dropped and the request is still
+ * released, so the engine never has to know.
+ */
+typedef struct brt_request brt_request;
+
+/* Answer with the output message `msg` (a message value, borrowed). */
+void brt__request_reply(brt_request *req, const struct brt_operation *op,
+			xmlDocPtr msg);
+
+/* Answer with a SOAP 1.1 Fault, HTTP 500: faultstring is the QName
+ * (prefix declared on the Fault element), detail carries `data` (a message
+ * value or element document, borrowed, may be NULL). `text`, if not NULL,
+ * replaces the faultstring (used for "the instance exited"). */
+void brt__request_fault(brt_request *req, const char *fault_ns,
+			const char *fault_local, xmlDocPtr data,
+			const char *text);
+
+/* Inbound message, called by http.c once the envelope has been parsed and
+ * the operation found. `msg` is a message value (bpelrt.h), ownership moves
+ * to the engine. `req` is NULL for a one-way operation (http.c answers 202
+ * itself when this returns 0). Returns 0 when a live instance or a new
+ * instance took it, or a negative BRT_E*: then http.c answers a fault and
+ * still owns req (msg has been freed). */
+int brt__engine_deliver(brt_runtime *rt, int plink,
+			const struct brt_operation *op, xmlDocPtr msg,
+			brt_request *req);
+
+/* Engine start-up and teardown (instance.c). */
+int brt__engine_init(brt_runtime *rt);
+/* Finish what is in flight: returns true once no instance is running. */
+bool brt__engine_idle(const brt_runtime *rt);
+void brt__engine_free(brt_runtime *rt);
+
+/* ---- invoke: calls to partners (invoke.c) -------------------------------- */
+
+typedef struct brt_call brt_call;
+
+struct brt_call_result {
+	int err;            /* 0, or BRT_E*: unreachable, timeout, bad reply */
+	xmlDocPtr msg;      /* output message value; the callback takes it */
+	/* a SOAP fault: mapped to a declared WSDL fault of the operation
+	 * (fault_decl != NULL), or undeclared (fault_decl NULL, fault_data the
+	 * <detail> or the whole Fault as an element document) */
+	bool is_fault;
+	const struct brt_fault_decl *fault_decl;
+	xmlDocPtr fault_data;   /* message value when declared; callback takes */
+	char text[256];         /* human-readable reason, for logs */
+};
+
+typedef void (*brt_call_cb)(void *arg, struct brt_call_result *res);
+
+/* POST op's input `msg` (message value, borrowed) to url. For a one-way
+ * operation the result has no msg. The callback runs once, from the event
+ * loop, never from inside brt__call_start. Returns NULL on failure (then
+ * the callback never runs). */
+brt_call *brt__call_start(brt_runtime *rt, const char *url,
+			  const struct brt_operation *op, xmlDocPtr msg,
+			  brt_call_cb cb, void *arg);
+/* Withdraw a call; its callback will not run. */
+void brt__call_cancel(brt_call *c);
+
+/* Endpoint of partner link `plink` for invokes: --partner override, else
+ * the address assigned at run time (engine), else the WSDL default. */
+const char *brt__partner_url(brt_runtime *rt, int plink);
+
+int brt__curl_init(brt_runtime *rt);
+void brt__curl_free(brt_runtime *rt);
+
+/* ---- SOAP envelopes (soap.c), shared by http.c and invoke.c ------------- */
+
+/* Parse `len` bytes as a SOAP 1.1 envelope without network access, DTDs or
+ * entity expansion (a DOCTYPE is refused). Returns the document or NULL with
+ * *why set to a static reason. */
+xmlDocPtr brt__soap_parse(const char *buf, size_t len, const char **why);
+/* The first element child of soapenv:Body, NULL if none; *body gets the
+ * Body. */
+xmlNodePtr brt__soap_body_first(xmlDocPtr env, xmlNodePtr *body);
+/* Turn the Body of an envelope into a message value of `m` (document or
+ * rpc style). Returns NULL with *why set when it does not fit. */
+xmlDocPtr brt__soap_to_message(xmlNodePtr body, const struct brt_operation *op,
+			       const struct brt_message *m, bool is_response,
+			       const char **why);
+/* Build an envelope carrying message value `msg` for op (request or
+ * response). Returns a new document. */
+xmlDocPtr brt__soap_from_message(const struct brt_operation *op,
+				 const struct brt_message *m, xmlDocPtr msg,
+				 bool is_response);
+/* Build a Fault envelope (see brt__request_fault). */
+xmlDocPtr brt__soap_fault(const char *fault_ns, const char *fault_local,
+			  xmlDocPtr data, const char *text);
+
+/* ---- engine services for data and net ----------------------------------- */
+
+const struct brt_process *brt__strand_proc(const brt_strand *s);
+brt_runtime *brt__strand_runtime(const brt_strand *s);
+brt_instance *brt__strand_instance(const brt_strand *s);
+unsigned long brt__instance_id(const brt_instance *in);
+
+/* The storage of variable `var` as seen from strand s: the slot in the
+ * nearest enclosing scope instance that declares it. NULL is a compiler bug
+ * (logged). The slot owns its document (NULL: uninitialised). */
+xmlDocPtr *brt__var_slot(brt_strand *s, int var);
+
+/* The fault variable's document, or the data of the fault being handled. */
+xmlDocPtr brt__strand_fault_data(brt_strand *s);
+
+/* Raise a fault on s; `data` (may be NULL) is taken. Always returns
+ * BRT_STEP_FAULT so callers can `return brt__fault(...)`. `why` goes to the
+ * log. */
+enum brt_step brt__fault(brt_strand *s, const char *ns, const char *local,
+			 xmlDocPtr data, const char *why);
+/* A standard fault (faults.md), namespace BRT_NS_BPEL. */
+enum brt_step brt__std_fault(brt_strand *s, const char *local,
+			     const char *why);
+
+/* ---- data: variables, XPath, messages (data.c, xpath.c) ----------------- */
+
+/* Compile every expression, parse every literal. Logs and returns an error
+ * if any fails (the compiler should have caught it). */
+int brt__data_prepare(brt_runtime *rt);
+void brt__data_free(brt_runtime *rt);
+
+/* Evaluate expression `expr` for strand s, with context node `ctx` (may be
+ * NULL). On an XPath error raises subLanguageExecutionFault (or the fault
+ * the function raised: uninitializedVariable, selectionFailure) and
+ * returns NULL. The caller frees the result. */
+xmlXPathObjectPtr brt__xpath_eval(brt_strand *s, int expr, xmlNodePtr ctx);
+
+/* An expression's value as a new string; NULL after raising a fault. */
+char *brt__eval_string(brt_strand *s, int expr);
+
+/* Receive side: store an inbound message value into r->var or its
+ * fromParts. Takes msg. NEXT or FAULT. */
+enum brt_step brt__data_receive(brt_strand *s, int var, int nparts,
+				const struct brt_part_map *parts,
+				const struct brt_message *m, xmlDocPtr msg);
+
+/* Send side: a new message value of `m` from variable var or from toParts.
+ * Raises uninitializedVariable and returns FAULT when something is unset. */
+enum brt_step brt__data_message(brt_strand *s, int var, int nparts,
+				const struct brt_part_map *parts,
+				const struct brt_message *m, xmlDocPtr *out);
+
+/* The value of property `prop` in message value `msg` of type `m` through
+ * its alias, whitespace-normalised, as a new string; NULL when there is no
+ * alias or the alias selects not exactly one node. */
+char *brt__data_property(brt_runtime *rt, int prop,
+			 const struct brt_message *m, xmlDocPtr msg);
+
+#endif /* BRT_INTERNAL_H */
