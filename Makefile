@@ -124,3 +124,8 @@ install: all
 
 clean:
 	rm -rf build
+
+# Golden files of generated C (tests/golden/*.bpel -> *.c): the unit test
+# compares; this rewrites them. Review the diff in the same commit.
+golden-update: $(BUILD)/test_compiler
+	BPELC_GOLDEN_UPDATE=1 BPELC_TEST_DATA=tests/data CK_RUN_SUITE=emit $(BUILD)/test_compiler

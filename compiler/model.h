@@ -241,6 +241,7 @@ struct bpel_variable {
 	struct bpel_from *init;           /* inline from-spec, NULL */
 	struct bpel_scope *scope;         /* declaring scope */
 	int index;                        /* process-wide, set by lower */
+	xmlNodePtr node;   /* the element, for checks and diagnostics */
 	struct loc loc;
 	struct bpel_variable *next;
 };
@@ -259,6 +260,7 @@ struct bpel_partner_link {
 	struct wsdl_port *partner_port; /* service port for partner_port_type */
 	struct bpel_scope *scope;
 	int index;
+	xmlNodePtr node;   /* the element, for checks and diagnostics */
 	struct loc loc;
 	struct bpel_partner_link *next;
 };
@@ -274,6 +276,7 @@ struct bpel_corr_set {
 	struct bpel_property_ref *properties;
 	struct bpel_scope *scope;
 	int index;
+	xmlNodePtr node;   /* the element, for checks and diagnostics */
 	struct loc loc;
 	struct bpel_corr_set *next;
 };
@@ -287,6 +290,7 @@ struct bpel_correlation {
 	enum bpel_initiate initiate;
 	enum bpel_pattern pattern;
 	struct bpel_corr_set *set; /* resolved */
+	xmlNodePtr node;   /* the element, for checks and diagnostics */
 	struct loc loc;
 	struct bpel_correlation *next;
 };
@@ -296,6 +300,7 @@ struct bpel_part_map {
 	const char *part;
 	const char *var_name;
 	struct bpel_variable *var; /* resolved */
+	xmlNodePtr node;   /* the element, for checks and diagnostics */
 	struct loc loc;
 	struct bpel_part_map *next;
 };
@@ -303,6 +308,7 @@ struct bpel_part_map {
 struct bpel_mex {
 	const char *name;
 	struct bpel_scope *scope;
+	xmlNodePtr node;   /* the element, for checks and diagnostics */
 	struct loc loc;
 	struct bpel_mex *next;
 };
@@ -325,6 +331,7 @@ struct bpel_from {
 	struct bpel_variable *var;   /* resolved */
 	struct bpel_partner_link *plink;
 	struct vprop_property *property_ref;
+	xmlNodePtr node;   /* the element, for checks and diagnostics */
 	struct loc loc;
 };
 
@@ -342,6 +349,7 @@ struct bpel_to {
 	struct bpel_variable *var;
 	struct bpel_partner_link *plink;
 	struct vprop_property *property_ref;
+	xmlNodePtr node;   /* the element, for checks and diagnostics */
 	struct loc loc;
 };
 
@@ -350,6 +358,7 @@ struct bpel_copy {
 	struct bpel_to to;
 	bool keep_src_element_name;
 	bool ignore_missing_from_data;
+	xmlNodePtr node;   /* the element, for checks and diagnostics */
 	struct loc loc;
 	struct bpel_copy *next;
 };
@@ -361,6 +370,7 @@ struct bpel_catch {
 	struct qname fault_element;
 	struct bpel_variable *variable;   /* implicit, made by model/resolve */
 	struct bpel_activity *activity;
+	xmlNodePtr node;   /* the element, for checks and diagnostics */
 	struct loc loc;
 	struct bpel_catch *next;
 };
@@ -371,6 +381,7 @@ struct bpel_link {
 	struct bpel_activity *source;  /* resolved */
 	struct bpel_activity *target;
 	int index;
+	xmlNodePtr node;   /* the element, for checks and diagnostics */
 	struct loc loc;
 	struct bpel_link *next;
 };
@@ -380,6 +391,7 @@ struct bpel_link_ref {
 	const char *link_name;
 	struct bpel_expr *transition;  /* sources only */
 	struct bpel_link *link;        /* resolved */
+	xmlNodePtr node;   /* the element, for checks and diagnostics */
 	struct loc loc;
 	struct bpel_link_ref *next;
 };
@@ -393,6 +405,7 @@ struct bpel_alarm {
 	struct bpel_expr *until_expr;
 	struct bpel_expr *repeat_every;
 	struct bpel_activity *activity;
+	xmlNodePtr node;   /* the element, for checks and diagnostics */
 	struct loc loc;
 	struct bpel_alarm *next;
 };
@@ -519,6 +532,7 @@ struct bpel_import {
 	const char *ns;
 	const char *location;
 	const char *import_type;
+	xmlNodePtr node;   /* the element, for checks and diagnostics */
 	struct loc loc;
 	struct bpel_import *next;
 };
