@@ -1,0 +1,399 @@
+/*
+ * check_util.c — XML helpers and declaration look-ups for the check stage
+ * (see check_int.h): attributes, element walking, QNames, and finding
+ * variables, partner links, correlation sets and message exchanges through
+ * the enclosing scopes the way BPEL scoping does.
+ *
+ * Nothing here reports a diagnostic: a look-up that fails returns NULL and
+ * the caller decides whether that matters (resolve reports unknown names).
+ */
+#include <string.h>
+
+#include "arena.h"
+#include "check_int.h"
+
+bool chk_is_ns(xmlNodePtr n, const char *ns, const char *local)
+{
+	return n && n->type == XML_ELEMENT_NODE && n->ns && n->ns->href &&
+	       strcmp((const char *)n->ns->href, ns) == 0 &&
+	       strcmp((const char *)n->name, local) == 0;
+}
+
+bool chk_is(xmlNodePtr n, const char *local)
+{
+	return chk_is_ns(n, NS_BPEL, local);
+}
+
+const char *chk_attr(xmlNodePtr n, const char *name)
+{
+	if (!n || n->type != XML_ELEMENT_NODE)
+		return NULL;
+	for (xmlAttrPtr a = n->properties; a; a = a->next) {
+		if (a->ns || strcmp((const char *)a->name, name) != 0)
+			continue;
+		if (!a->children)
+			return "";
+		/* Attribute values are one text node unless they hold entity
+		 * references, which BPEL attributes never need. */
+		return a->children->content ? (const char *)a->children->content : "";
+	}
+	return NULL;
+}
+
+bool chk_yes(xmlNodePtr n, const char *name)
+{
+	const char *v = chk_attr(n, name);
+	return v && strcmp(v, "yes") == 0;
+}
+
+xmlNodePtr chk_elem_first(xmlNodePtr n)
+{
+	if (!n)
+		return NULL;
+	for (xmlNodePtr c = n->children; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE)
+			return c;
+	return NULL;
+}
+
+xmlNodePtr chk_elem_next(xmlNodePtr n)
+{
+	for (xmlNodePtr c = n->next; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE)
+			return c;
+	return NULL;
+}
+
+xmlNodePtr chk_child(xmlNodePtr n, const char *local)
+{
+	CHK_EACH(ch, n)
+		if (chk_is(ch, local))
+			return ch;
+	return NULL;
+}
+
+static const char *const activity_names[] = {
+	"empty", "receive", "reply", "invoke", "assign", "validate", "wait",
+	"throw", "rethrow", "exit", "compensate", "compensateScope",
+	"extensionActivity", "sequence", "if", "while", "repeatUntil",
+	"forEach", "pick", "flow", "scope", NULL
+};
+
+bool chk_is_activity(xmlNodePtr n)
+{
+	if (!n || n->type != XML_ELEMENT_NODE || !n->ns ||
+	    strcmp((const char *)n->ns->href, NS_BPEL) != 0)
+		return false;
+	for (int i = 0; activity_names[i]; i++)
+		if (strcmp((const char *)n->name, activity_names[i]) == 0)
+			return true;
+	return false;
+}
+
+xmlNodePtr chk_activity_child(xmlNodePtr n)
+{
+	CHK_EACH(ch, n)
+		if (chk_is_activity(ch))
+			return ch;
+	return NULL;
+}
+
+const char *chk_text(struct chk *c, xmlNodePtr n)
+{
+	xmlChar *t = xmlNodeGetContent(n);
+	const char *s = arena_strdup(c->a, t ? (const char *)t : "");
+	xmlFree(t);
+	return s;
+}
+
+bool chk_is_blank(const char *s)
+{
+	for (; s && *s; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+			return false;
+	return true;
+}
+
+struct chk_qn chk_qname(struct chk *c, xmlNodePtr n, const char *value)
+{
+	struct chk_qn q = { NULL, NULL };
+	if (!value)
+		return q;
+	while (*value == ' ' || *value == '\t' || *value == '\n')
+		value++;
+	size_t len = strlen(value);
+	while (len > 0 && (value[len - 1] == ' ' || value[len - 1] == '\n' ||
+			   value[len - 1] == '\t'))
+		len--;
+	const char *colon = memchr(value, ':', len);
+	char *prefix = NULL;
+	const char *local = value;
+	if (colon) {
+		prefix = arena_strndup(c->a, value, (size_t)(colon - value));
+		local = colon + 1;
+		len -= (size_t)(colon - value) + 1;
+	}
+	xmlNsPtr ns = xmlSearchNs(n->doc, n, (const xmlChar *)prefix);
+	if (prefix && !ns)
+		return q; /* undeclared prefix: unresolvable */
+	q.ns = ns && ns->href && *ns->href ? arena_strdup(c->a, (const char *)ns->href) : NULL;
+	q.local = arena_strndup(c->a, local, len);
+	return q;
+}
+
+struct chk_qn chk_qattr(struct chk *c, xmlNodePtr n, const char *name)
+{
+	return chk_qname(c, n, chk_attr(n, name));
+}
+
+static bool str_eq0(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+bool chk_qn_eq(struct chk_qn a, struct chk_qn b)
+{
+	return a.local && b.local && strcmp(a.local, b.local) == 0 && str_eq0(a.ns, b.ns);
+}
+
+const char *chk_qn_str(struct chk *c, struct chk_qn q)
+{
+	if (!q.local)
+		return "?";
+	if (!q.ns)
+		return q.local;
+	return arena_printf(c->a, "{%s}%s", q.ns, q.local);
+}
+
+bool chk_is_scope(xmlNodePtr n)
+{
+	return chk_is(n, "scope") || chk_is(n, "process");
+}
+
+xmlNodePtr chk_enclosing_scope(xmlNodePtr n)
+{
+	for (xmlNodePtr p = n ? n->parent : NULL; p && p->type == XML_ELEMENT_NODE; p = p->parent)
+		if (chk_is_scope(p))
+			return p;
+	return NULL;
+}
+
+bool chk_contains(xmlNodePtr a, xmlNodePtr n)
+{
+	for (; n; n = n->parent)
+		if (n == a)
+			return true;
+	return false;
+}
+
+/* <container><elem name=…/></container> directly in scope s. */
+static xmlNodePtr scope_decl(xmlNodePtr s, const char *container, const char *elem,
+			     const char *name)
+{
+	xmlNodePtr box = chk_child(s, container);
+	CHK_EACH(d, box)
+		if (chk_is(d, elem) && str_eq0(chk_attr(d, "name"), name))
+			return d;
+	return NULL;
+}
+
+static xmlNodePtr find_decl(xmlNodePtr from, const char *container, const char *elem,
+			    const char *name)
+{
+	if (!name)
+		return NULL;
+	for (xmlNodePtr p = from; p && p->type == XML_ELEMENT_NODE; p = p->parent) {
+		if (!chk_is_scope(p))
+			continue;
+		xmlNodePtr d = scope_decl(p, container, elem, name);
+		if (d)
+			return d;
+	}
+	return NULL;
+}
+
+xmlNodePtr chk_find_plink(xmlNodePtr from, const char *name)
+{
+	return find_decl(from, "partnerLinks", "partnerLink", name);
+}
+
+xmlNodePtr chk_find_cset(xmlNodePtr from, const char *name)
+{
+	return find_decl(from, "correlationSets", "correlationSet", name);
+}
+
+xmlNodePtr chk_find_mex(xmlNodePtr from, const char *name)
+{
+	return find_decl(from, "messageExchanges", "messageExchange", name);
+}
+
+static void var_of_decl(struct chk *c, xmlNodePtr d, const char *mt, const char *el,
+			const char *ty, struct chk_var *out)
+{
+	out->decl = d;
+	out->kind = VK_UNKNOWN;
+	out->q.ns = out->q.local = NULL;
+	const char *v;
+	if ((v = chk_attr(d, mt))) {
+		out->kind = VK_MESSAGE;
+		out->q = chk_qname(c, d, v);
+	} else if (el && (v = chk_attr(d, el))) {
+		out->kind = VK_ELEMENT;
+		out->q = chk_qname(c, d, v);
+	} else if (ty && (v = chk_attr(d, ty))) {
+		out->kind = VK_TYPE;
+		out->q = chk_qname(c, d, v);
+	}
+}
+
+bool chk_find_var(struct chk *c, xmlNodePtr from, const char *name, struct chk_var *out)
+{
+	if (!name)
+		return false;
+	for (xmlNodePtr p = from; p && p->type == XML_ELEMENT_NODE; p = p->parent) {
+		if (chk_is_scope(p)) {
+			xmlNodePtr d = scope_decl(p, "variables", "variable", name);
+			if (d) {
+				var_of_decl(c, d, "messageType", "element", "type", out);
+				return true;
+			}
+		} else if (chk_is(p, "catch") && p != from &&
+			   str_eq0(chk_attr(p, "faultVariable"), name)) {
+			var_of_decl(c, p, "faultMessageType", "faultElement", NULL, out);
+			return true;
+		} else if (chk_is(p, "onEvent") && p != from) {
+			if (str_eq0(chk_attr(p, "variable"), name)) {
+				var_of_decl(c, p, "messageType", "element", NULL, out);
+				return true;
+			}
+			CHK_EACH(fp, chk_child(p, "fromParts"))
+				if (str_eq0(chk_attr(fp, "toVariable"), name)) {
+					out->decl = fp;
+					out->kind = VK_UNKNOWN;
+					out->q.ns = out->q.local = NULL;
+					return true;
+				}
+		} else if (chk_is(p, "forEach") && p != from &&
+			   str_eq0(chk_attr(p, "counterName"), name)) {
+			out->decl = p;
+			out->kind = VK_TYPE;
+			out->q.ns = NS_XSD;
+			out->q.local = "unsignedInt";
+			return true;
+		}
+	}
+	return false;
+}
+
+struct chk_def *chk_plink_port_type(struct chk *c, xmlNodePtr plink, bool my_role)
+{
+	const char *role = chk_attr(plink, my_role ? "myRole" : "partnerRole");
+	if (!role)
+		return NULL;
+	struct chk_def *t = chk_def_find(c, CD_PLNK, chk_qattr(c, plink, "partnerLinkType"));
+	if (!t)
+		return NULL;
+	CHK_EACH(r, t->node)
+		if (chk_is_ns(r, NS_PLNK, "role") && str_eq0(chk_attr(r, "name"), role))
+			return chk_def_find(c, CD_PORT_TYPE, chk_qattr(c, r, "portType"));
+	return NULL;
+}
+
+xmlNodePtr chk_operation(struct chk_def *pt, const char *name)
+{
+	if (!pt || !name)
+		return NULL;
+	CHK_EACH(op, pt->node)
+		if (chk_is_ns(op, NS_WSDL, "operation") && str_eq0(chk_attr(op, "name"), name))
+			return op;
+	return NULL;
+}
+
+struct chk_def *chk_op_message(struct chk *c, xmlNodePtr op, const char *dir)
+{
+	xmlNodePtr io = chk_wsdl_child(op, NS_WSDL, dir);
+	if (!io)
+		return NULL;
+	return chk_def_find(c, CD_MESSAGE, chk_qattr(c, io, "message"));
+}
+
+enum wsdl_op_kind chk_op_kind(xmlNodePtr op)
+{
+	int first = 0; /* 1 input, 2 output */
+	bool in = false, out = false;
+	CHK_EACH(ch, op) {
+		if (chk_is_ns(ch, NS_WSDL, "input")) {
+			in = true;
+			if (!first)
+				first = 1;
+		} else if (chk_is_ns(ch, NS_WSDL, "output")) {
+			out = true;
+			if (!first)
+				first = 2;
+		}
+	}
+	if (in && !out)
+		return WSDL_ONE_WAY;
+	if (out && !in)
+		return WSDL_NOTIFICATION;
+	return first == 1 ? WSDL_REQUEST_RESPONSE : WSDL_SOLICIT_RESPONSE;
+}
+
+int chk_message_nparts(xmlNodePtr msg)
+{
+	int n = 0;
+	CHK_EACH(p, msg)
+		if (chk_is_ns(p, NS_WSDL, "part"))
+			n++;
+	return n;
+}
+
+xmlNodePtr chk_message_part(xmlNodePtr msg, const char *name)
+{
+	CHK_EACH(p, msg)
+		if (chk_is_ns(p, NS_WSDL, "part") && str_eq0(chk_attr(p, "name"), name))
+			return p;
+	return NULL;
+}
+
+bool chk_msgref(struct chk *c, xmlNodePtr act, struct chk_msgref *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->plink = chk_find_plink(act, chk_attr(act, "partnerLink"));
+	if (!r->plink)
+		return false;
+	bool my = !chk_is(act, "invoke");
+	r->port_type = chk_plink_port_type(c, r->plink, my);
+	r->op = chk_operation(r->port_type, chk_attr(act, "operation"));
+	if (!r->op)
+		return false;
+	r->in = chk_op_message(c, r->op, "input");
+	r->out = chk_op_message(c, r->op, "output");
+	return true;
+}
+
+static void walk(struct chk *c, xmlNodePtr n, chk_visit_fn fn, void *ud)
+{
+	fn(c, n, ud);
+	CHK_EACH(ch, n)
+		walk(c, ch, fn, ud);
+}
+
+void chk_walk(struct chk *c, chk_visit_fn fn, void *ud)
+{
+	walk(c, c->root, fn, ud);
+}
+
+/* Nearest ancestor that is a catch, catchAll, compensationHandler,
+ * terminationHandler, onEvent or onAlarm (excl. n); NULL at the process. */
+xmlNodePtr chk_handler_of(xmlNodePtr n)
+{
+	for (xmlNodePtr p = n ? n->parent : NULL; p && p->type == XML_ELEMENT_NODE; p = p->parent)
+		if (chk_is(p, "catch") || chk_is(p, "catchAll") ||
+		    chk_is(p, "compensationHandler") || chk_is(p, "terminationHandler") ||
+		    chk_is(p, "onEvent") || chk_is(p, "onAlarm"))
+			return p;
+	return NULL;
+}
