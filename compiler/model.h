@@ -241,6 +241,13 @@ struct bpel_variable {
 	struct bpel_from *init;           /* inline from-spec, NULL */
 	struct bpel_scope *scope;         /* declaring scope */
 	int index;                        /* process-wide, set by lower */
+	/* Declared implicitly (catch faultVariable, forEach counter, onEvent
+	 * variable or fromPart toVariable): not on any scope's `variables`
+	 * list; `scope` is where it is visible (for a catch: the scope whose
+	 * handler it is) and `node` the element that declares it. Reached
+	 * through bpel_catch.variable, bpel_activity.counter/.variable and
+	 * the onEvent's from_parts[].var. */
+	bool is_implicit;
 	xmlNodePtr node;   /* the element, for checks and diagnostics */
 	struct loc loc;
 	struct bpel_variable *next;

@@ -1,0 +1,580 @@
+/*
+ * load.c — reading the process and its imports (see load.h).
+ *
+ * Reads each file's bytes itself (so WSDL text can be served as ?wsdl and
+ * columns can be found), parses them with libxml2 without network, DTD
+ * loading or entity expansion, and reports every parser error through a
+ * structured handler as file:line diagnostics. Imports resolve relative to
+ * the importing file; each file is loaded once (by realpath). The model
+ * parsers (model_*.c) build the typed tree; this file only decides which
+ * parser gets which document and checks the process's <import>s
+ * (SA00011-SA00013). Name resolution is resolve.c's job.
+ */
+/* realpath() is XSI, not in plain POSIX.1-2008. */
+#define _XOPEN_SOURCE 700
+
+#include "load.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/xmlerror.h>
+
+#include "arena.h"
+#include "diag.h"
+#include "model_parse.h"
+
+#define NS_BPEL4WS_2003 "http://schemas.xmlsoap.org/ws/2003/03/business-process/"
+#define NS_BPEL4WS_2004 "http://schemas.xmlsoap.org/ws/2004/03/business-process/"
+#define NS_BPEL_ABSTRACT "http://docs.oasis-open.org/wsbpel/2.0/process/abstract"
+
+/* No network, no DTD loading or attribute defaulting, no entity
+ * substitution; CDATA merged into text (expressions and literals read
+ * the same either way); line numbers past 65535 kept. */
+#define LOAD_XML_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES)
+
+struct loader {
+	struct model *m;
+	struct arena *a;
+	struct diag *dg;
+	struct load_file *files; /* every file read, for dedupe */
+	const char *parsing;     /* display path of the file being parsed */
+};
+
+/* ---- helpers for the parsers ------------------------------------------ */
+
+static void load_lines(struct load_file *f)
+{
+	int n = 1;
+	for (size_t i = 0; i < f->len; i++)
+		if (f->text[i] == '\n')
+			n++;
+	f->line_off = ARENA_ARRAY(f->a, size_t, n);
+	f->nlines = n;
+	int k = 0;
+	f->line_off[k++] = 0;
+	for (size_t i = 0; i < f->len; i++)
+		if (f->text[i] == '\n')
+			f->line_off[k++] = i + 1;
+}
+
+/* libxml2 keeps lines but not columns. The column of a start tag is found
+ * by looking for "<qname" on its line; when an element name occurs twice
+ * on a line the first one is taken, and 1 when nothing fits. */
+static int load_column(struct load_file *f, xmlNodePtr n, int line)
+{
+	if (!f->text || line <= 0 || n->type != XML_ELEMENT_NODE)
+		return 1;
+	if (!f->line_off)
+		load_lines(f);
+	if (line > f->nlines)
+		return 1;
+	size_t start = f->line_off[line - 1];
+	size_t end = line < f->nlines ? f->line_off[line] : f->len;
+	const char *prefix = n->ns && n->ns->prefix ? (const char *)n->ns->prefix : NULL;
+	const char *local = (const char *)n->name;
+	size_t plen = prefix ? strlen(prefix) : 0, llen = strlen(local);
+	for (size_t i = start; i < end; i++) {
+		if (f->text[i] != '<')
+			continue;
+		size_t j = i + 1;
+		if (prefix) {
+			if (j + plen + 1 > end || memcmp(f->text + j, prefix, plen) != 0 ||
+			    f->text[j + plen] != ':')
+				continue;
+			j += plen + 1;
+		}
+		if (j + llen > end || memcmp(f->text + j, local, llen) != 0)
+			continue;
+		j += llen;
+		char c = j < f->len ? f->text[j] : '\0';
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '>' || c == '/')
+			return (int)(i - start) + 1;
+	}
+	return 1;
+}
+
+struct loc load_loc(struct load_file *f, xmlNodePtr n)
+{
+	struct loc l = { f->path, 0, 0 };
+	if (!n)
+		return l;
+	long line = xmlGetLineNo(n);
+	l.line = line > 0 && line < INT_MAX ? (int)line : 0;
+	l.col = l.line ? load_column(f, n, l.line) : 0;
+	return l;
+}
+
+const char *load_attr(struct load_file *f, xmlNodePtr n, const char *name)
+{
+	xmlChar *v = xmlGetNoNsProp(n, (const xmlChar *)name);
+	if (!v)
+		return NULL;
+	const char *s = arena_strdup(f->a, (const char *)v);
+	xmlFree(v);
+	return s;
+}
+
+struct qname load_qname(struct load_file *f, xmlNodePtr n, const char *value)
+{
+	struct qname q = { NULL, NULL };
+	if (!value)
+		return q;
+	/* QName values are whitespace-collapsed by the schema. */
+	while (*value == ' ' || *value == '\t' || *value == '\n' || *value == '\r')
+		value++;
+	size_t len = strlen(value);
+	while (len > 0 && (value[len - 1] == ' ' || value[len - 1] == '\t' ||
+			   value[len - 1] == '\n' || value[len - 1] == '\r'))
+		len--;
+	const char *colon = memchr(value, ':', len);
+	char *prefix = NULL;
+	if (colon) {
+		prefix = arena_strndup(f->a, value, (size_t)(colon - value));
+		q.local = arena_strndup(f->a, colon + 1, len - (size_t)(colon - value) - 1);
+	} else {
+		q.local = arena_strndup(f->a, value, len);
+	}
+	xmlNsPtr ns = xmlSearchNs(n->doc, n, (const xmlChar *)prefix);
+	if (ns && ns->href) {
+		q.ns = arena_strdup(f->a, (const char *)ns->href);
+	} else if (prefix) {
+		struct loc l = load_loc(f, n);
+		diag_error(f->dg, &l, NULL, "namespace prefix '%s' is not declared (in '%s')",
+			   prefix, arena_strndup(f->a, value, len));
+	}
+	return q;
+}
+
+bool load_qname_attr(struct load_file *f, xmlNodePtr n, const char *name, struct qname *q)
+{
+	q->ns = q->local = NULL;
+	const char *v = load_attr(f, n, name);
+	if (!v)
+		return false;
+	*q = load_qname(f, n, v);
+	return true;
+}
+
+int load_yesno(struct load_file *f, xmlNodePtr n, const char *name)
+{
+	const char *v = load_attr(f, n, name);
+	if (!v)
+		return -1;
+	if (strcmp(v, "yes") == 0)
+		return 1;
+	if (strcmp(v, "no") == 0)
+		return 0;
+	struct loc l = load_loc(f, n);
+	diag_error(f->dg, &l, NULL, "attribute '%s' must be \"yes\" or \"no\", not \"%s\"",
+		   name, v);
+	return -1;
+}
+
+const char *load_text(struct load_file *f, xmlNodePtr n)
+{
+	xmlChar *v = xmlNodeGetContent(n);
+	if (!v)
+		return arena_strdup(f->a, "");
+	const char *s = (const char *)v;
+	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+		s++;
+	size_t len = strlen(s);
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\n' ||
+			   s[len - 1] == '\r'))
+		len--;
+	const char *r = arena_strndup(f->a, s, len);
+	xmlFree(v);
+	return r;
+}
+
+bool load_is(xmlNodePtr n, const char *ns, const char *local)
+{
+	if (!n || n->type != XML_ELEMENT_NODE)
+		return false;
+	if (strcmp((const char *)n->name, local) != 0)
+		return false;
+	if (!ns)
+		return !n->ns;
+	return n->ns && n->ns->href && strcmp((const char *)n->ns->href, ns) == 0;
+}
+
+xmlNodePtr load_elem(xmlNodePtr n)
+{
+	while (n && n->type != XML_ELEMENT_NODE)
+		n = n->next;
+	return n;
+}
+
+/* ---- reading and parsing files ----------------------------------------- */
+
+struct load_errctx {
+	struct diag *dg;
+	struct arena *a;
+	const char *path;
+};
+
+/* One diagnostic per libxml2 error, at the file and line libxml2 gives. */
+static void load_xml_error(void *data, xmlErrorPtr err)
+{
+	struct load_errctx *ec = data;
+	if (!err)
+		return;
+	struct loc l = { ec->path, err->line > 0 ? err->line : 0, err->int2 > 0 ? err->int2 : 0 };
+	const char *msg = err->message ? err->message : "XML error";
+	if (err->level == XML_ERR_WARNING)
+		diag_warning(ec->dg, &l, NULL, "%s", msg);
+	else
+		diag_error(ec->dg, &l, NULL, "malformed XML: %s", msg);
+}
+
+/* Silences libxml2's generic (unstructured) messages. */
+static void load_xml_generic(void *data, const char *msg, ...)
+{
+	(void)data;
+	(void)msg;
+}
+
+/* Reads a whole file into the arena. Returns NULL and sets errno. */
+static char *load_read(struct arena *a, const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	if (!fp)
+		return NULL;
+	size_t cap = 65536, n = 0;
+	char *buf = malloc(cap);
+	if (!buf) {
+		fclose(fp);
+		errno = ENOMEM;
+		return NULL;
+	}
+	for (;;) {
+		if (n == cap) {
+			char *p = realloc(buf, cap * 2);
+			if (!p) {
+				free(buf);
+				fclose(fp);
+				errno = ENOMEM;
+				return NULL;
+			}
+			buf = p;
+			cap *= 2;
+		}
+		size_t r = fread(buf + n, 1, cap - n, fp);
+		n += r;
+		if (r == 0)
+			break;
+	}
+	int bad = ferror(fp);
+	fclose(fp);
+	if (bad) {
+		free(buf);
+		errno = EIO;
+		return NULL;
+	}
+	char *s = arena_strndup(a, buf, n);
+	free(buf);
+	*len = n;
+	return s;
+}
+
+static xmlDocPtr load_parse(struct loader *ld, struct load_file *f)
+{
+	struct load_errctx ec = { ld->dg, ld->a, f->path };
+	xmlSetStructuredErrorFunc(&ec, load_xml_error);
+	xmlSetGenericErrorFunc(NULL, load_xml_generic);
+	if (f->len > INT_MAX) {
+		struct loc l = { f->path, 0, 0 };
+		diag_error(ld->dg, &l, NULL, "file is too large");
+		return NULL;
+	}
+	xmlDocPtr doc = xmlReadMemory(f->text, (int)f->len, f->path, NULL, LOAD_XML_OPTIONS);
+	xmlSetStructuredErrorFunc(NULL, NULL);
+	xmlSetGenericErrorFunc(NULL, NULL);
+	return doc;
+}
+
+static enum load_kind load_kind_of(xmlNodePtr root)
+{
+	if (load_is(root, NS_WSDL, "definitions"))
+		return LOAD_WSDL;
+	if (load_is(root, NS_XSD, "schema"))
+		return LOAD_XSD;
+	if (load_is(root, NS_BPEL, "process"))
+		return LOAD_BPEL;
+	return LOAD_UNKNOWN;
+}
+
+static const char *load_kind_name(enum load_kind k)
+{
+	switch (k) {
+	case LOAD_WSDL: return "a WSDL 1.1 document";
+	case LOAD_XSD: return "an XML Schema";
+	case LOAD_BPEL: return "a BPEL process";
+	default: return "neither WSDL nor XML Schema";
+	}
+}
+
+/* "dir/of/importer" + location, unless location is absolute. */
+static const char *load_join(struct arena *a, const char *importer, const char *location)
+{
+	if (location[0] == '/')
+		return location;
+	if (strncmp(location, "file://", 7) == 0)
+		return location + 7;
+	const char *slash = strrchr(importer, '/');
+	if (!slash)
+		return location;
+	return arena_printf(a, "%.*s/%s", (int)(slash - importer), importer, location);
+}
+
+static void load_wsdl_imports(struct loader *ld, struct load_file *f);
+static void load_xsd_imports(struct loader *ld, struct load_file *f, xmlNodePtr schema);
+
+/* Loads (once) the file at `path` and models it by its root element.
+ * Returns NULL when it cannot be read or is not well-formed; the caller
+ * reports that at `at` (the importing element). */
+static struct load_file *load_file_get(struct loader *ld, const char *path,
+				       const struct loc *at, const char *what)
+{
+	char real[PATH_MAX];
+	if (!realpath(path, real)) {
+		diag_error(ld->dg, at, NULL, "cannot read %s '%s': %s", what, path,
+			   strerror(errno));
+		return NULL;
+	}
+	for (struct load_file *f = ld->files; f; f = f->next)
+		if (strcmp(f->real, real) == 0)
+			return f->doc ? f : NULL;
+
+	struct load_file *f = ARENA_NEW(ld->a, struct load_file);
+	f->m = ld->m;
+	f->a = ld->a;
+	f->dg = ld->dg;
+	f->path = arena_strdup(ld->a, path);
+	f->real = arena_strdup(ld->a, real);
+	f->next = ld->files;
+	ld->files = f;
+	f->text = load_read(ld->a, path, &f->len);
+	if (!f->text) {
+		diag_error(ld->dg, at, NULL, "cannot read %s '%s': %s", what, path,
+			   strerror(errno));
+		return NULL;
+	}
+	f->doc = load_parse(ld, f);
+	if (!f->doc) {
+		diag_error(ld->dg, at, NULL, "%s '%s' is not well-formed XML", what, path);
+		return NULL;
+	}
+	xmlNodePtr root = xmlDocGetRootElement(f->doc);
+	f->kind = load_kind_of(root);
+	switch (f->kind) {
+	case LOAD_WSDL:
+		f->wsdl = model_wsdl_parse(f, root);
+		f->tns = f->wsdl->tns;
+		load_wsdl_imports(ld, f);
+		break;
+	case LOAD_XSD:
+		f->schema = model_xsd_parse(f, root);
+		f->tns = f->schema->tns;
+		load_xsd_imports(ld, f, root);
+		break;
+	default: {
+		/* Not something we model: say so, keep nothing. */
+		diag_error(ld->dg, at, NULL, "%s '%s' is %s (root element <%s>)", what, path,
+			   load_kind_name(f->kind), root ? (const char *)root->name : "");
+		xmlFreeDoc(f->doc);
+		f->doc = NULL;
+		return NULL;
+	}
+	}
+	return f;
+}
+
+/* <xsd:import namespace? schemaLocation?/>, <xsd:include schemaLocation/>
+ * inside a schema (a file or inline in wsdl:types). Imports without
+ * schemaLocation name a namespace defined elsewhere; nothing to read. */
+static void load_xsd_imports(struct loader *ld, struct load_file *f, xmlNodePtr schema)
+{
+	for (xmlNodePtr c = load_elem(schema->children); c; c = load_elem(c->next)) {
+		bool is_import = load_is(c, NS_XSD, "import");
+		if (!is_import && !load_is(c, NS_XSD, "include") && !load_is(c, NS_XSD, "redefine"))
+			continue;
+		const char *loc = load_attr(f, c, "schemaLocation");
+		if (!loc)
+			continue;
+		struct loc at = load_loc(f, c);
+		const char *path = load_join(ld->a, f->path, loc);
+		struct load_file *g = load_file_get(ld, path, &at, "imported schema");
+		if (g && g->kind != LOAD_XSD)
+			diag_error(ld->dg, &at, NULL, "'%s' is %s, not an XML Schema", path,
+				   load_kind_name(g->kind));
+	}
+}
+
+/* <wsdl:import namespace location/> and the schemas in <wsdl:types>. */
+static void load_wsdl_imports(struct loader *ld, struct load_file *f)
+{
+	xmlNodePtr root = xmlDocGetRootElement(f->doc);
+	for (xmlNodePtr c = load_elem(root->children); c; c = load_elem(c->next)) {
+		if (load_is(c, NS_WSDL, "types")) {
+			for (xmlNodePtr s = load_elem(c->children); s; s = load_elem(s->next))
+				if (load_is(s, NS_XSD, "schema"))
+					load_xsd_imports(ld, f, s);
+			continue;
+		}
+		if (!load_is(c, NS_WSDL, "import"))
+			continue;
+		const char *loc = load_attr(f, c, "location");
+		if (!loc)
+			continue;
+		const char *ns = load_attr(f, c, "namespace");
+		struct loc at = load_loc(f, c);
+		const char *path = load_join(ld->a, f->path, loc);
+		struct load_file *g = load_file_get(ld, path, &at, "imported document");
+		if (g && ns && g->tns && strcmp(ns, g->tns) != 0)
+			diag_warning(ld->dg, &at, NULL,
+				     "imported '%s' has targetNamespace '%s', not '%s'", path,
+				     g->tns, ns);
+	}
+}
+
+/* The process's <import namespace? location? importType/>. */
+static void load_process_imports(struct loader *ld, struct load_file *f)
+{
+	for (struct bpel_import *im = ld->m->process->imports; im; im = im->next) {
+		enum load_kind want = LOAD_UNKNOWN;
+		if (im->import_type && strcmp(im->import_type, NS_WSDL) == 0)
+			want = LOAD_WSDL;
+		else if (im->import_type && strcmp(im->import_type, NS_XSD) == 0)
+			want = LOAD_XSD;
+		if (want == LOAD_UNKNOWN) {
+			diag_warning(ld->dg, &im->loc, NULL,
+				     "importType '%s' is not supported; import ignored",
+				     im->import_type ? im->import_type : "");
+			continue;
+		}
+		if (!im->location)
+			continue;
+		const char *path = load_join(ld->a, f->path, im->location);
+		struct load_file *g = load_file_get(ld, path, &im->loc, "imported document");
+		if (!g)
+			continue;
+		if (g->kind != want)
+			diag_error(ld->dg, &im->loc, "SA00013",
+				   "importType '%s' does not match '%s', which is %s",
+				   im->import_type, path, load_kind_name(g->kind));
+		if (im->ns && (!g->tns || strcmp(im->ns, g->tns) != 0))
+			diag_error(ld->dg, &im->loc, "SA00011",
+				   "import namespace '%s' differs from the targetNamespace '%s' of '%s'",
+				   im->ns, g->tns ? g->tns : "", path);
+		else if (!im->ns && g->tns && g->tns[0])
+			diag_error(ld->dg, &im->loc, "SA00012",
+				   "import of '%s' has no namespace attribute but the document's targetNamespace is '%s'",
+				   path, g->tns);
+	}
+}
+
+struct model *load_process(struct arena *a, struct diag *dg, const char *path)
+{
+	struct model *m = ARENA_NEW(a, struct model);
+	m->arena = a;
+	struct loader ld = { m, a, dg, NULL, NULL };
+	struct load_file *f = ARENA_NEW(a, struct load_file);
+	f->m = m;
+	f->a = a;
+	f->dg = dg;
+	f->path = arena_strdup(a, path);
+	f->kind = LOAD_BPEL;
+	f->text = load_read(a, path, &f->len);
+	if (!f->text) {
+		struct loc l = { f->path, 0, 0 };
+		diag_error(dg, &l, NULL, "cannot read '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	char real[PATH_MAX];
+	f->real = arena_strdup(a, realpath(path, real) ? real : path);
+	ld.files = f;
+
+	/* Always a process and a root scope, so later phases need no NULL
+	 * checks on a partial model. */
+	m->process = ARENA_NEW(a, struct bpel_process);
+	m->process->path = f->path;
+	m->process->loc = (struct loc){ f->path, 1, 1 };
+	m->process->scope = ARENA_NEW(a, struct bpel_scope);
+	m->process->scope->exit_on_standard_fault = -1;
+	m->process->scope->loc = m->process->loc;
+
+	f->doc = load_parse(&ld, f);
+	if (!f->doc) {
+		struct loc l = { f->path, 0, 0 };
+		diag_error(dg, &l, NULL, "'%s' is not well-formed XML", path);
+		return m;
+	}
+	m->process->doc = f->doc;
+	xmlNodePtr root = xmlDocGetRootElement(f->doc);
+	struct loc rl = load_loc(f, root);
+	if (!root) {
+		diag_error(dg, &rl, NULL, "'%s' has no root element", path);
+		return m;
+	}
+	const char *rns = root->ns && root->ns->href ? (const char *)root->ns->href : NULL;
+	if (load_is(root, NS_BPEL, "process")) {
+		model_bpel_parse(f, root);
+		load_process_imports(&ld, f);
+	} else if (rns && (strcmp(rns, NS_BPEL4WS_2003) == 0 || strcmp(rns, NS_BPEL4WS_2004) == 0)) {
+		diag_error(dg, &rl, NULL,
+			   "'%s' is a BPEL4WS 1.1 process (namespace '%s'), not WS-BPEL 2.0", path,
+			   rns);
+	} else if (rns && strcmp(rns, NS_BPEL_ABSTRACT) == 0) {
+		diag_error(dg, &rl, NULL,
+			   "'%s' is an abstract process; only executable WS-BPEL 2.0 processes can be compiled",
+			   path);
+	} else {
+		diag_error(dg, &rl, NULL,
+			   "root element must be <process> in namespace '%s', found <%s>%s%s%s", NS_BPEL,
+			   (const char *)root->name, rns ? " in namespace '" : " in no namespace",
+			   rns ? rns : "", rns ? "'" : "");
+	}
+	return m;
+}
+
+void load_free(struct model *m)
+{
+	if (!m)
+		return;
+	size_t n = 1, k = 0;
+	for (struct wsdl_doc *w = m->wsdls; w; w = w->next)
+		n++;
+	for (struct xsd_schema *s = m->schemas; s; s = s->next)
+		n++;
+	xmlDocPtr *docs = calloc(n, sizeof(*docs));
+	if (!docs) {
+		fputs("bpelc: out of memory\n", stderr);
+		exit(2);
+	}
+	if (m->process && m->process->doc)
+		docs[k++] = m->process->doc;
+	for (struct wsdl_doc *w = m->wsdls; w; w = w->next)
+		if (w->doc)
+			docs[k++] = w->doc;
+	for (struct xsd_schema *s = m->schemas; s; s = s->next)
+		if (s->node && s->node->doc)
+			docs[k++] = s->node->doc;
+	/* Inline schemas share their WSDL's document: free each doc once. */
+	for (size_t i = 0; i < k; i++) {
+		bool seen = false;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = docs[j] == docs[i];
+		if (!seen)
+			xmlFreeDoc(docs[i]);
+	}
+	free(docs);
+	if (m->process)
+		m->process->doc = NULL;
+	for (struct wsdl_doc *w = m->wsdls; w; w = w->next)
+		w->doc = NULL;
+}
