@@ -1,0 +1,353 @@
+#!/bin/sh
+# bench/run.sh BUILD — the benchmarks of issue 6; `make bench` runs it.
+#
+# Builds its tools into BUILD/bench/ (cc + pkg-config), compiles the
+# benchmark processes with BUILD/bpelc, then:
+#   1. throughput/latency/CPU: baseline and compiled echo service run
+#      alternately (A B A B ..., BENCH_ROUNDS rounds), server pinned to cpu0
+#      and load generator to cpu1 when taskset and 2+ CPUs are there;
+#      medians and the ratios compiled / baseline against the targets;
+#   2. start-up time (exec to first answered request) of both servers;
+#   3. bpelc compile time per process, front end alone and with cc;
+#   4. the idle-instance probe (resident memory per waiting instance), or
+#      "probe: skipped (...)" while bpelc rejects probe.bpel;
+#   5. with BENCH_SWEEP="1 4 16 ...": throughput against connections for
+#      both servers into BUILD/bench/sweep.dat, plotted by gnuplot if present.
+#
+# Knobs (environment): BENCH_SECONDS (5), BENCH_WARMUP (1), BENCH_ROUNDS (3),
+# BENCH_CONNS (16), BENCH_PROBE_N ("100000 1000000"), BENCH_BUDGET (seconds
+# the whole run may take, 280: the 1,000,000 probe is skipped when it would
+# not fit), BENCH_SWEEP (unset: no sweep), BENCH_STRICT=1 (exit 1 when a
+# target is missed). Exit status: 0 when everything ran, 1 when something
+# could not run (or a missed target under BENCH_STRICT).
+#
+# It does not change the build of the project and needs no network beyond
+# loopback. POSIX sh (dash), awk, and GNU date for nanoseconds.
+set -u
+
+BUILD=${1:-build}
+OUT=$BUILD/bench
+SRC=$(dirname "$0")
+SECS=${BENCH_SECONDS:-5}
+WARM=${BENCH_WARMUP:-1}
+ROUNDS=${BENCH_ROUNDS:-3}
+CONNS=${BENCH_CONNS:-16}
+PROBE_N=${BENCH_PROBE_N:-100000 1000000}
+BUDGET=${BENCH_BUDGET:-280}
+SWEEP=${BENCH_SWEEP:-}
+STRICT=${BENCH_STRICT:-0}
+CC=${CC:-cc}
+CFLAGS_BENCH="-std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+-Wmissing-prototypes -Wformat=2 -O2 -g -D_POSIX_C_SOURCE=200809L"
+
+T0=$(date +%s)
+missed=0
+failed=0
+mkdir -p "$OUT" || exit 1
+LOG=$OUT/servers.log
+: >"$LOG"
+
+say() { printf '%s\n' "$*"; }
+now_ns() { date +%s%N; }
+elapsed() { echo $(($(date +%s) - T0)); }
+# kv LINE KEY: the value of KEY=... in a loadgen/startup line
+kv() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "nan";
+	else if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a/b;
+	else print "nan"}'; }
+# target NAME RATIO LIMIT: print PASS/FAIL and count misses
+target() {
+	if awk -v r="$2" -v l="$3" 'BEGIN {exit !(r != "nan" && r <= l)}'; then
+		say "target: $1 <= $3 x baseline: PASS ($2)"
+	else
+		say "target: $1 <= $3 x baseline: FAIL ($2)"
+		missed=$((missed + 1))
+	fi
+}
+
+# ---- tools ----------------------------------------------------------------
+build_tool() { # name pkgs
+	pc=""
+	pl=""
+	if [ -n "$2" ]; then
+		pc=$(pkg-config --cflags $2) && pl=$(pkg-config --libs $2) || {
+			say "bench: pkg-config $2 failed"; exit 1; }
+	fi
+	# shellcheck disable=SC2086
+	$CC $CFLAGS_BENCH $pc -o "$OUT/$1" "$SRC/$1.c" $pl || {
+		say "bench: cannot build $1"; exit 1; }
+}
+build_tool baseline "libevent libxml-2.0"
+build_tool loadgen "libevent"
+build_tool startup ""
+
+# ---- machine --------------------------------------------------------------
+ncpu=$(nproc 2>/dev/null || echo 1)
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+if command -v taskset >/dev/null 2>&1 && [ "$ncpu" -ge 2 ]; then
+	SRV="taskset -c 0"
+	LOAD="taskset -c 1"
+	pin="server on cpu0, load generator on cpu1"
+else
+	SRV=""
+	LOAD=""
+	pin="no pinning (needs taskset and 2 CPUs)"
+fi
+say "bench: machine: ${cpu:-unknown CPU}, $ncpu CPUs, Linux $(uname -r)," \
+	"libevent $(pkg-config --modversion libevent)," \
+	"libxml2 $(pkg-config --modversion libxml-2.0)"
+say "bench: $pin"
+
+# ---- compile the processes ------------------------------------------------
+BPELC=$BUILD/bpelc
+have_echo=0
+if [ -x "$BPELC" ]; then
+	if "$BPELC" -o "$OUT/echo" "$SRC/echo/echo.bpel" >"$OUT/echo.log" 2>&1
+	then
+		have_echo=1
+	else
+		say "bench: bpelc could not compile bench/echo/echo.bpel:"
+		sed -n '1,5s/^/  /p' "$OUT/echo.log"
+	fi
+else
+	say "bench: $BPELC not found (make all first)"
+fi
+
+# ---- servers --------------------------------------------------------------
+PORT=$((20000 + $$ % 20000))
+SPID=""
+# start_server CMD...: start it pinned on a fresh port, set SPID, URLBASE
+start_server() {
+	PORT=$((PORT + 1))
+	# shellcheck disable=SC2086
+	$SRV "$@" --listen "127.0.0.1:$PORT" 2>>"$LOG" &
+	SPID=$!
+	URLBASE=127.0.0.1:$PORT
+}
+# stop_server: SIGTERM, expect exit 0
+stop_server() {
+	kill -TERM "$SPID" 2>/dev/null
+	wait "$SPID"
+	rc=$?
+	[ "$rc" -eq 0 ] || say "bench: server $SPID exited with status $rc"
+	SPID=""
+}
+cleanup() { [ -n "$SPID" ] && kill -KILL "$SPID" 2>/dev/null; }
+trap cleanup EXIT INT TERM
+
+ECHO_ARGS="-b $SRC/echo/request.xml -a urn:bench:echo -e >42</"
+# one_run NAME CMD...: one measured run against a fresh server
+one_run() {
+	name=$1
+	shift
+	start_server "$@"
+	# shellcheck disable=SC2086
+	line=$($LOAD "$OUT/loadgen" -u "$URLBASE/echo" $ECHO_ARGS -c "$CONNS" \
+		-d "$SECS" -w "$WARM" -p "$SPID" -W 10)
+	stop_server
+	[ -n "$line" ] || line="requests=0 ok=0 errors=1 rps=0 p50_us=0 \
+p99_us=0 cpu_us_per_req=0"
+	printf '%s %s\n' "$name" "$line" >>"$OUT/rounds.txt"
+	printf '%-6s %-9s %9s %8s %8s %11s %7s\n' "$r" "$name" \
+		"$(kv "$line" rps)" "$(kv "$line" p50_us)" \
+		"$(kv "$line" p99_us)" "$(kv "$line" cpu_us_per_req)" \
+		"$(kv "$line" errors)"
+}
+
+# ---- 1. throughput, latency, CPU per request -----------------------------
+say ""
+say "echo: $CONNS keep-alive connections, ${SECS} s measured after ${WARM} s" \
+	"warm-up, $ROUNDS rounds A B"
+: >"$OUT/rounds.txt"
+printf '%-6s %-9s %9s %8s %8s %11s %7s\n' round server "req/s" "p50 us" \
+	"p99 us" "CPU us/req" errors
+r=1
+while [ "$r" -le "$ROUNDS" ]; do
+	one_run baseline "$OUT/baseline"
+	[ "$have_echo" -eq 1 ] && one_run compiled "$OUT/echo"
+	r=$((r + 1))
+done
+med() { # med SERVER KEY
+	grep "^$1 " "$OUT/rounds.txt" | while read -r l; do kv "$l" "$2"; done |
+		median
+}
+for s in baseline compiled; do
+	grep -q "^$s " "$OUT/rounds.txt" || continue
+	printf '%-6s %-9s %9s %8s %8s %11s %7s\n' median "$s" \
+		"$(med $s rps)" "$(med $s p50_us)" "$(med $s p99_us)" \
+		"$(med $s cpu_us_per_req)" \
+		"$(grep "^$s " "$OUT/rounds.txt" | while read -r l; do
+			kv "$l" errors; done | awk '{s+=$1} END {print s}')"
+done
+errs=$(while read -r l; do kv "$l" errors; done <"$OUT/rounds.txt" |
+	awk '{s+=$1} END {print s+0}')
+[ "$errs" -eq 0 ] || { say "bench: $errs requests failed (see $LOG)"; failed=1; }
+if [ "$have_echo" -eq 1 ]; then
+	rt=$(ratio "$(med compiled rps)" "$(med baseline rps)")
+	rc=$(ratio "$(med compiled cpu_us_per_req)" "$(med baseline cpu_us_per_req)")
+	rp=$(ratio "$(med compiled p99_us)" "$(med baseline p99_us)")
+	say "ratio compiled/baseline: throughput $rt, CPU per request $rc, p99 $rp"
+	target "CPU per request" "$rc" 1.25
+	target "p99 latency" "$rp" 1.25
+else
+	say "ratio compiled/baseline: skipped (no compiled echo service)"
+fi
+
+# ---- 2. start-up ----------------------------------------------------------
+say ""
+startup_ms() { # CMD...: median ms from exec to the first answered request
+	PORT=$((PORT + 1))
+	l=$("$OUT/startup" -u "127.0.0.1:$PORT/echo" -b "$SRC/echo/request.xml" \
+		-a urn:bench:echo -r 20 -- "$@" --listen "127.0.0.1:$PORT" \
+		2>>"$LOG")
+	kv "$l" startup_ms
+}
+sb=$(startup_ms "$OUT/baseline")
+say "start-up (exec to first answered request, median of 20): baseline ${sb:-?} ms"
+if [ "$have_echo" -eq 1 ]; then
+	sc=$(startup_ms "$OUT/echo")
+	say "start-up: compiled ${sc:-?} ms"
+	target "start-up" "$(ratio "${sc:-0}" "${sb:-0}")" 2
+fi
+
+# ---- 3. compile time ------------------------------------------------------
+# time_ms N CMD...: median wall time of N runs, ms ("fail" if one failed)
+time_ms() {
+	n=$1
+	shift
+	i=0
+	: >"$OUT/times.txt"
+	while [ "$i" -lt "$n" ]; do
+		t=$(now_ns)
+		"$@" >/dev/null 2>&1 || { echo fail; return; }
+		echo $((($(now_ns) - t) / 1000)) >>"$OUT/times.txt"
+		i=$((i + 1))
+	done
+	median <"$OUT/times.txt" | awk '{printf "%.1f", $1 / 1000}'
+}
+say ""
+if [ -x "$BPELC" ]; then
+	for p in echo probe; do
+		fe=$(time_ms 5 "$BPELC" --emit-c -o "$OUT/$p.c" "$SRC/$p/$p.bpel")
+		all=$(time_ms 3 "$BPELC" -o "$OUT/$p.tmp" "$SRC/$p/$p.bpel")
+		rm -f "$OUT/$p.tmp"
+		say "compile time $p.bpel: front end (--emit-c) $fe ms," \
+			"with cc $all ms"
+	done
+fi
+
+# ---- 4. idle-instance probe ----------------------------------------------
+say ""
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$SPID/status"; }
+probe_one() { # N
+	n=$1
+	start_server "$OUT/probe"
+	# the empty service, its listener up and one request served
+	$LOAD "$OUT/loadgen" -u "$URLBASE/probe" -b "$SRC/probe/start.xml" \
+		-a urn:bench:start -s 202 -n 1 -i 0 -W 10 >/dev/null || {
+		say "probe N=$n: failed (the start request was not accepted)"
+		stop_server; failed=1; return 1; }
+	rss0=$(rss_kb)
+	t=$(now_ns)
+	l1=$($LOAD "$OUT/loadgen" -u "$URLBASE/probe" -b "$SRC/probe/start.xml" \
+		-a urn:bench:start -s 202 -c "$CONNS" -n "$n" -i 1)
+	sleep 0.2
+	rss1=$(rss_kb)
+	l2=$($LOAD "$OUT/loadgen" -u "$URLBASE/probe" \
+		-b "$SRC/probe/finish.xml" -a urn:bench:finish \
+		-e finishResponse -c "$CONNS" -n "$n" -i 1)
+	sleep 0.2
+	rss2=$(rss_kb)
+	# instance 0 still waits; finish it so the service can stop cleanly
+	$LOAD "$OUT/loadgen" -u "$URLBASE/probe" -b "$SRC/probe/finish.xml" \
+		-a urn:bench:finish -n 1 -i 0 >/dev/null
+	PROBE_SECS=$((($(now_ns) - t) / 1000000000))
+	stop_server
+	e1=$(kv "$l1" errors)
+	e2=$(kv "$l2" errors)
+	per=$(awk -v a="$rss0" -v b="$rss1" -v n="$n" \
+		'BEGIN {printf "%.0f", (b - a) * 1024 / n}')
+	say "probe N=$n: RSS empty $((rss0 / 1024)) MiB, $n waiting" \
+		"$((rss1 / 1024)) MiB ($per bytes per waiting instance)," \
+		"all completed $((rss2 / 1024)) MiB;" \
+		"start $(kv "$l1" rps) req/s, finish $(kv "$l2" rps) req/s," \
+		"errors ${e1:-?}+${e2:-?}"
+	if [ "${e1:-1}" != 0 ] || [ "${e2:-1}" != 0 ]; then
+		say "probe N=$n: FAILED (requests failed: see $LOG)"
+		failed=1
+	elif awk -v p="$per" 'BEGIN {exit !(p <= 1536)}'; then
+		say "target: memory per waiting instance <= 1.5 KiB: PASS ($per B)"
+	else
+		say "target: memory per waiting instance <= 1.5 KiB: FAIL ($per B)"
+		missed=$((missed + 1))
+	fi
+}
+if [ ! -x "$BPELC" ]; then
+	say "probe: skipped (no bpelc)"
+elif ! "$BPELC" -o "$OUT/probe" "$SRC/probe/probe.bpel" >"$OUT/probe.log" 2>&1
+then
+	say "probe: skipped (correlation not supported yet)"
+	sed -n '1,3s/^/  bpelc: /p' "$OUT/probe.log"
+else
+	prev_n=0
+	prev_secs=0
+	for n in $PROBE_N; do
+		if [ "$prev_n" -gt 0 ]; then
+			# linear projection from the previous size, with margin
+			need=$((prev_secs * n / prev_n + 10))
+			left=$((BUDGET - $(elapsed)))
+			if [ "$need" -gt "$left" ]; then
+				say "probe N=$n: skipped (needs ~${need} s, ${left} s" \
+					"left of the ${BUDGET} s budget; BENCH_PROBE_N=$n" \
+					"BENCH_BUDGET=... to force)"
+				continue
+			fi
+		fi
+		probe_one "$n" || break
+		prev_n=$n
+		prev_secs=$((PROBE_SECS + 1))
+	done
+fi
+
+# ---- 5. throughput against connections (optional) -----------------------
+if [ -n "$SWEEP" ]; then
+	say ""
+	say "sweep: throughput against connections (2 s each)"
+	for s in baseline compiled; do
+		[ "$s" = compiled ] && [ "$have_echo" -eq 0 ] && continue
+		bin=$OUT/baseline
+		[ "$s" = compiled ] && bin=$OUT/echo
+		start_server "$bin"
+		for c in $SWEEP; do
+			# shellcheck disable=SC2086
+			l=$($LOAD "$OUT/loadgen" -u "$URLBASE/echo" $ECHO_ARGS \
+				-c "$c" -d 2 -w 0.5 -p "$SPID" -W 10)
+			printf '%s %s %s %s %s\n' "$s" "$c" "$(kv "$l" rps)" \
+				"$(kv "$l" p99_us)" "$(kv "$l" cpu_us_per_req)"
+		done >"$OUT/sweep-$s.txt"
+		stop_server
+	done
+	{
+		echo "# conns baseline_rps baseline_p99_us compiled_rps compiled_p99_us"
+		for c in $SWEEP; do
+			b=$(awk -v c="$c" '$2 == c {print $3, $4}' "$OUT/sweep-baseline.txt")
+			k=$(awk -v c="$c" '$2 == c {print $3, $4}' \
+				"$OUT/sweep-compiled.txt" 2>/dev/null)
+			echo "$c $b ${k:-NaN NaN}"
+		done
+	} >"$OUT/sweep.dat"
+	cat "$OUT/sweep.dat"
+	if command -v gnuplot >/dev/null 2>&1; then
+		gnuplot -e "datafile='$OUT/sweep.dat'; outfile='$OUT/throughput.svg'" \
+			"$SRC/plot.gp" && say "sweep: plot in $OUT/throughput.svg"
+	else
+		say "sweep: gnuplot not installed, no plot"
+	fi
+fi
+
+say ""
+say "bench: done in $(elapsed) s"
+[ "$failed" -eq 0 ] || exit 1
+[ "$STRICT" = 1 ] && [ "$missed" -gt 0 ] && exit 1
+exit 0
