@@ -72,6 +72,11 @@ struct brt_runtime {
 	struct brt_prepared *prep;
 };
 
+/* Parse brt_main's options into rt (defaults first). Returns 0, 1 when
+ * --help/--version was handled (exit 0), or 2 after printing a usage error
+ * to stderr. rt->proc must be set. Partner overrides are owned by rt. */
+int brt__options_parse(brt_runtime *rt, int argc, char **argv);
+
 /* Runtime made without a server, for unit tests and tools: the event base,
  * the engine and the prepared data, no listener. Free with
  * brt__runtime_free. Returns NULL on failure (logged). */
@@ -137,6 +142,11 @@ struct brt_call_result {
 	bool is_fault;
 	const struct brt_fault_decl *fault_decl;
 	xmlDocPtr fault_data;   /* message value when declared; callback takes */
+	/* The fault's QName, valid during the callback: {op->ns}decl->name
+	 * when declared, else the faultcode resolved against its in-scope
+	 * namespaces. */
+	const char *fault_ns;
+	const char *fault_local;
 	char text[256];         /* human-readable reason, for logs */
 };
 
@@ -149,7 +159,8 @@ typedef void (*brt_call_cb)(void *arg, struct brt_call_result *res);
 brt_call *brt__call_start(brt_runtime *rt, const char *url,
 			  const struct brt_operation *op, xmlDocPtr msg,
 			  brt_call_cb cb, void *arg);
-/* Withdraw a call; its callback will not run. */
+/* Withdraw a call; its callback will not run. After the callback has
+ * run, the call is gone: do not cancel it then. */
 void brt__call_cancel(brt_call *c);
 
 /* Endpoint of partner link `plink` for invokes: --partner override, else
@@ -181,6 +192,40 @@ xmlDocPtr brt__soap_from_message(const struct brt_operation *op,
 /* Build a Fault envelope (see brt__request_fault). */
 xmlDocPtr brt__soap_fault(const char *fault_ns, const char *fault_local,
 			  xmlDocPtr data, const char *text);
+/* The same with faultcode soapenv:Client when `client` (bad requests). */
+xmlDocPtr brt__soap_fault_code(bool client, const char *fault_ns,
+			       const char *fault_local, xmlDocPtr data,
+			       const char *text);
+/* The soapenv:Fault element that is the Body's first child, or NULL. */
+xmlNodePtr brt__soap_fault_elem(xmlNodePtr body);
+/* The element children of a fault's <detail> as a message value of m
+ * (document style), or NULL when they do not fit. */
+xmlDocPtr brt__soap_detail_message(xmlNodePtr detail,
+				   const struct brt_message *m);
+/* A new document whose root is a copy of `el`, with the namespaces in
+ * scope at el declared on it. */
+xmlDocPtr brt__soap_elem_doc(xmlNodePtr el);
+/* Serialize with an XML declaration, UTF-8. Returns a buffer the caller
+ * frees with xmlFree, or NULL. */
+char *brt__soap_serialize(xmlDocPtr doc, size_t *len);
+
+/* ---- http server (http.c) ------------------------------------------------ */
+
+/* Start serving: bind --listen, or each distinct host:port of the myRole
+ * partner links' addresses. Needs rt->proc, rt->base and the options only
+ * (no engine until a message is delivered). Returns 0 or BRT_E* (logged). */
+int brt__http_start(brt_runtime *rt);
+/* 0 when `s` is a valid "HOST:PORT" (or "[v6]:PORT") for --listen. */
+int brt__http_check_listen(const char *s);
+/* The port of the first listener (after binding port 0), or -1. */
+int brt__http_port(const brt_runtime *rt);
+/* Close the listeners: no new connections (SIGTERM). */
+void brt__http_stop(brt_runtime *rt);
+/* Number of request-response exchanges still waiting for an answer. */
+int brt__http_open_requests(const brt_runtime *rt);
+/* Answer what is still open with a fault, free the server. Call after
+ * brt__engine_free (which may still answer requests). */
+void brt__http_free(brt_runtime *rt);
 
 /* ---- engine services for data and net ----------------------------------- */
 

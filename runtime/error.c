@@ -1,0 +1,31 @@
+/*
+ * error.c — text for the runtime's negative BRT_E* error codes.
+ *
+ * Only the mapping from code to message lives here; the codes themselves are
+ * declared in internal.h. No state, no allocation.
+ */
+#include "internal.h"
+
+const char *brt_strerror(int err)
+{
+	switch (err) {
+	case 0:
+		return "success";
+	case BRT_ENOMEM:
+		return "out of memory";
+	case BRT_EINVAL:
+		return "invalid argument or input";
+	case BRT_ENOTFOUND:
+		return "not found";
+	case BRT_EIO:
+		return "input/output or network error";
+	case BRT_ETIMEDOUT:
+		return "timed out";
+	case BRT_EPROTO:
+		return "protocol error (malformed SOAP or HTTP)";
+	case BRT_ESTATE:
+		return "wrong state or saved instance from another build";
+	default:
+		return "unknown error";
+	}
+}

@@ -1,0 +1,661 @@
+/*
+ * http.c — the SOAP 1.1 server: evhttp listeners, routing of a request to
+ * (partner link, operation) by URL path and SOAPAction or Body element,
+ * answers (202 for one-way, the reply or a SOAP fault for request-response,
+ * the WSDL for GET ?wsdl, SOAP faults or 4xx for bad input), and the
+ * brt_request objects the engine answers through.
+ *
+ * It does not know instances: an accepted message goes to
+ * brt__engine_deliver and that is all. Everything up to that call (path,
+ * method, size, XML safety, envelope, operation, message shape) is decided
+ * here without the engine, so the error paths are testable on their own.
+ *
+ * Lifetime of an exchange: a brt_request is made for a request-response
+ * operation and freed when the engine answers it (exactly once). If the
+ * client goes away first, evhttp's connection close callback marks it gone
+ * and the answer is dropped; we never touch an evhttp_request that libevent
+ * has freed.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+
+#include "internal.h"
+
+struct brt_http {
+	brt_runtime *rt;
+	struct evhttp *http;
+	int nbound;
+	struct evhttp_bound_socket **bound;
+	unsigned long seq;   /* request numbers for the log */
+	brt_request *open;   /* request-response exchanges not yet answered */
+	int nopen;
+};
+
+struct brt_request {
+	struct brt_http *h;
+	brt_request *prev, *next;
+	struct evhttp_request *req; /* NULL once the client has gone */
+	unsigned long id;
+	const struct brt_operation *op;
+};
+
+/* ---- sending ------------------------------------------------------------- */
+
+static void send_body(struct evhttp_request *req, int status,
+		      const char *reason, const char *ctype, const char *buf,
+		      size_t len)
+{
+	struct evbuffer *out = evbuffer_new();
+	if (ctype)
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+				  "Content-Type", ctype);
+	if (out && buf)
+		evbuffer_add(out, buf, len);
+	evhttp_send_reply(req, status, reason, out);
+	if (out)
+		evbuffer_free(out);
+}
+
+static const char *reason_of(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 202: return "Accepted";
+	case 400: return "Bad Request";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 413: return "Payload Too Large";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	default: return "Error";
+	}
+}
+
+/* Send an envelope; frees env. A serialization failure becomes a bare 500. */
+static void send_env(struct evhttp_request *req, int status, xmlDocPtr env)
+{
+	size_t len = 0;
+	char *buf = env ? brt__soap_serialize(env, &len) : NULL;
+	xmlFreeDoc(env);
+	if (!buf) {
+		send_body(req, 500, reason_of(500), NULL, NULL, 0);
+		return;
+	}
+	send_body(req, status, reason_of(status), "text/xml; charset=utf-8",
+		  buf, len);
+	xmlFree(buf);
+}
+
+/* A SOAP fault for a request that never reached the engine. */
+static void send_error(struct brt_http *h, unsigned long id,
+		       struct evhttp_request *req, int status, bool client,
+		       const char *text)
+{
+	brt__log(h->rt, "request %lu: %s; answered %d", id, text, status);
+	send_env(req, status,
+		 brt__soap_fault_code(client, NULL, client ? "Client" : "Server",
+				      NULL, text));
+}
+
+/* ---- brt_request: open exchanges ----------------------------------------- */
+
+static void on_conn_close(struct evhttp_connection *evcon, void *arg)
+{
+	(void)evcon;
+	brt_request *r = arg;
+	if (!r->req)
+		return;
+	brt__log(r->h->rt, "request %lu: client went away before the answer",
+		 r->id);
+	/* On EOF libevent detaches a request the user has not answered
+	 * (its connection becomes NULL) and leaves it to us; otherwise the
+	 * request still belongs to the connection being freed. */
+	if (evhttp_request_get_connection(r->req) == NULL)
+		evhttp_request_free(r->req);
+	r->req = NULL;
+}
+
+static brt_request *request_new(struct brt_http *h, struct evhttp_request *req,
+				unsigned long id,
+				const struct brt_operation *op)
+{
+	brt_request *r = calloc(1, sizeof *r);
+	if (!r)
+		return NULL;
+	r->h = h;
+	r->req = req;
+	r->id = id;
+	r->op = op;
+	r->next = h->open;
+	if (h->open)
+		h->open->prev = r;
+	h->open = r;
+	h->nopen++;
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+	if (evcon)
+		evhttp_connection_set_closecb(evcon, on_conn_close, r);
+	return r;
+}
+
+/* Unlink r and return its evhttp request (NULL if the client went away),
+ * with the close callback cleared so nothing refers to r any more. */
+static struct evhttp_request *request_release(brt_request *r)
+{
+	struct brt_http *h = r->h;
+	struct evhttp_request *req = r->req;
+	if (r->prev)
+		r->prev->next = r->next;
+	else
+		h->open = r->next;
+	if (r->next)
+		r->next->prev = r->prev;
+	h->nopen--;
+	if (req) {
+		struct evhttp_connection *evcon =
+			evhttp_request_get_connection(req);
+		if (evcon)
+			evhttp_connection_set_closecb(evcon, NULL, NULL);
+	}
+	free(r);
+	return req;
+}
+
+void brt__request_reply(brt_request *r, const struct brt_operation *op,
+			xmlDocPtr msg)
+{
+	if (!r)
+		return;
+	brt_runtime *rt = r->h->rt;
+	unsigned long id = r->id;
+	if (!op)
+		op = r->op;
+	struct evhttp_request *req = request_release(r);
+	if (!req) {
+		brt__log(rt, "request %lu: reply dropped (client gone)", id);
+		return;
+	}
+	xmlDocPtr env = msg && op ? brt__soap_from_message(op, op->output, msg,
+							     true)
+				  : NULL;
+	if (!env) {
+		brt__log(rt, "request %lu: cannot build the reply; answered 500",
+			 id);
+		send_env(req, 500,
+			 brt__soap_fault(NULL, "Server", NULL,
+					 "cannot build the reply message"));
+		return;
+	}
+	brt__log(rt, "request %lu: answered 200", id);
+	send_env(req, 200, env);
+}
+
+void brt__request_fault(brt_request *r, const char *fault_ns,
+			const char *fault_local, xmlDocPtr data,
+			const char *text)
+{
+	if (!r)
+		return;
+	brt_runtime *rt = r->h->rt;
+	unsigned long id = r->id;
+	struct evhttp_request *req = request_release(r);
+	if (!req) {
+		brt__log(rt, "request %lu: fault dropped (client gone)", id);
+		return;
+	}
+	brt__log(rt, "request %lu: answered 500 fault %s%s%s%s", id,
+		 fault_ns && *fault_ns ? "{" : "",
+		 fault_ns && *fault_ns ? fault_ns : "",
+		 fault_ns && *fault_ns ? "}" : "",
+		 fault_local ? fault_local : text ? text : "");
+	send_env(req, 500, brt__soap_fault(fault_ns, fault_local, data, text));
+}
+
+/* ---- routing ------------------------------------------------------------- */
+
+static bool path_eq(const char *a, const char *b)
+{
+	if (!a || !*a)
+		a = "/";
+	if (!b || !*b)
+		b = "/";
+	return strcmp(a, b) == 0;
+}
+
+static bool str_eq0(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+/* Strip blanks and one pair of quotes from a SOAPAction header value into
+ * buf. */
+static const char *clean_action(const char *v, char *buf, size_t size)
+{
+	if (!v)
+		return "";
+	while (*v == ' ' || *v == '\t')
+		v++;
+	size_t n = strlen(v);
+	while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+		n--;
+	if (n >= 2 && v[0] == '"' && v[n - 1] == '"') {
+		v++;
+		n -= 2;
+	}
+	if (n >= size)
+		n = size - 1;
+	memcpy(buf, v, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+static bool op_takes_element(const struct brt_operation *op, xmlNodePtr el)
+{
+	const char *ens = el->ns && el->ns->href ? (const char *)el->ns->href
+						 : "";
+	if (op->style == BRT_STYLE_RPC)
+		return strcmp((const char *)el->name, op->name) == 0 &&
+		       str_eq0(ens, op->rpc_ns);
+	const struct brt_message *m = op->input;
+	return m && m->nparts >= 1 && m->parts[0].element.local &&
+	       strcmp((const char *)el->name, m->parts[0].element.local) == 0 &&
+	       str_eq0(ens, m->parts[0].element.ns);
+}
+
+static bool op_takes_empty(const struct brt_operation *op)
+{
+	return op->style == BRT_STYLE_DOCUMENT &&
+	       (!op->input || op->input->nparts == 0);
+}
+
+/* Find (plink, op) among the partner links served at `path`: by SOAPAction
+ * first, then by the Body's first element. */
+static const struct brt_operation *find_op(const struct brt_process *p,
+					   const char *path,
+					   const char *action,
+					   xmlNodePtr first, int *plink)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < p->nplinks; i++) {
+			const struct brt_partner_link *pl = &p->plinks[i];
+			if (!pl->my_path || !path_eq(pl->my_path, path))
+				continue;
+			for (int k = 0; k < pl->nmy_ops; k++) {
+				const struct brt_operation *op = pl->my_ops[k];
+				bool hit;
+				if (pass == 0)
+					hit = *action && op->soap_action &&
+					      strcmp(op->soap_action, action) == 0;
+				else
+					hit = first ? op_takes_element(op, first)
+						    : op_takes_empty(op);
+				if (hit) {
+					*plink = i;
+					return op;
+				}
+			}
+		}
+	}
+	return NULL;
+}
+
+static const struct brt_partner_link *find_path(const struct brt_process *p,
+						const char *path)
+{
+	for (int i = 0; i < p->nplinks; i++)
+		if (p->plinks[i].my_path && path_eq(p->plinks[i].my_path, path))
+			return &p->plinks[i];
+	return NULL;
+}
+
+static const char *method_name(enum evhttp_cmd_type t)
+{
+	switch (t) {
+	case EVHTTP_REQ_GET: return "GET";
+	case EVHTTP_REQ_POST: return "POST";
+	case EVHTTP_REQ_HEAD: return "HEAD";
+	case EVHTTP_REQ_PUT: return "PUT";
+	case EVHTTP_REQ_DELETE: return "DELETE";
+	case EVHTTP_REQ_OPTIONS: return "OPTIONS";
+	case EVHTTP_REQ_TRACE: return "TRACE";
+	case EVHTTP_REQ_CONNECT: return "CONNECT";
+	case EVHTTP_REQ_PATCH: return "PATCH";
+	default: return "?";
+	}
+}
+
+static void handle_post(struct brt_http *h, unsigned long id,
+			struct evhttp_request *req, const char *path)
+{
+	brt_runtime *rt = h->rt;
+	const struct brt_process *p = rt->proc;
+	struct evbuffer *in = evhttp_request_get_input_buffer(req);
+	size_t len = in ? evbuffer_get_length(in) : 0;
+	if (rt->max_body && len > rt->max_body) {
+		send_error(h, id, req, 413, true, "request body too large");
+		return;
+	}
+	const char *buf = len ? (const char *)evbuffer_pullup(in, -1) : NULL;
+	const char *why = NULL;
+	xmlDocPtr env = brt__soap_parse(buf, len, &why);
+	if (!env) {
+		send_error(h, id, req, 500, true, why);
+		return;
+	}
+	xmlNodePtr body = NULL;
+	xmlNodePtr first = brt__soap_body_first(env, &body);
+	char abuf[1024];
+	const char *action = clean_action(
+		evhttp_find_header(evhttp_request_get_input_headers(req),
+				   "SOAPAction"),
+		abuf, sizeof abuf);
+	int plink = -1;
+	const struct brt_operation *op = find_op(p, path, action, first, &plink);
+	if (!op) {
+		char text[1200];
+		snprintf(text, sizeof text,
+			 "unknown operation (SOAPAction \"%.400s\", body element "
+			 "%.400s)",
+			 action, first ? (const char *)first->name : "none");
+		xmlFreeDoc(env);
+		send_error(h, id, req, 500, true, text);
+		return;
+	}
+	brt__log(rt, "request %lu: operation %s (partner link %s)", id,
+		 op->name, p->plinks[plink].name);
+	xmlDocPtr msg = brt__soap_to_message(body, op, op->input, false, &why);
+	xmlFreeDoc(env);
+	if (!msg) {
+		char text[600];
+		snprintf(text, sizeof text,
+			 "message does not fit operation %.200s: %.300s",
+			 op->name, why);
+		send_error(h, id, req, 500, true, text);
+		return;
+	}
+	if (!op->output) {
+		int err = brt__engine_deliver(rt, plink, op, msg, NULL);
+		if (err < 0) {
+			send_error(h, id, req, 500, err != BRT_ENOMEM,
+				   brt_strerror(err));
+			return;
+		}
+		brt__log(rt, "request %lu: answered 202", id);
+		send_body(req, 202, reason_of(202), NULL, NULL, 0);
+		return;
+	}
+	brt_request *r = request_new(h, req, id, op);
+	if (!r) {
+		xmlFreeDoc(msg);
+		send_error(h, id, req, 500, false, "out of memory");
+		return;
+	}
+	int err = brt__engine_deliver(rt, plink, op, msg, r);
+	if (err < 0) {
+		/* Still ours: the engine kept no pointer. */
+		struct evhttp_request *rq = request_release(r);
+		char text[300];
+		snprintf(text, sizeof text, "message for %.100s not accepted: %s",
+			 op->name,
+			 err == BRT_ENOTFOUND ? "no instance takes it"
+					      : brt_strerror(err));
+		if (rq)
+			send_error(h, id, rq, 500, err != BRT_ENOMEM, text);
+	}
+	/* err == 0: r may already be answered and freed; do not touch it. */
+}
+
+static void on_request(struct evhttp_request *req, void *arg)
+{
+	struct brt_http *h = arg;
+	brt_runtime *rt = h->rt;
+	unsigned long id = ++h->seq;
+	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
+	const char *query = uri ? evhttp_uri_get_query(uri) : NULL;
+
+	brt__log(rt, "request %lu: %s %s%s%s", id, method_name(cmd),
+		 path ? path : "?", query ? "?" : "", query ? query : "");
+	const struct brt_partner_link *pl = path ? find_path(rt->proc, path)
+						 : NULL;
+	if (!pl) {
+		send_error(h, id, req, 404, true, "no service at this path");
+		return;
+	}
+	if (cmd == EVHTTP_REQ_GET && query && strcasecmp(query, "wsdl") == 0) {
+		if (!pl->wsdl) {
+			send_error(h, id, req, 404, true, "no WSDL for this path");
+			return;
+		}
+		brt__log(rt, "request %lu: answered 200 (WSDL)", id);
+		send_body(req, 200, reason_of(200), "text/xml; charset=utf-8",
+			  pl->wsdl, strlen(pl->wsdl));
+		return;
+	}
+	if (cmd != EVHTTP_REQ_POST) {
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+				  "Allow", "POST, GET");
+		send_error(h, id, req, 405, true,
+			   "method not allowed (POST a SOAP envelope, or GET "
+			   "?wsdl)");
+		return;
+	}
+	if (rt->stopping) {
+		send_error(h, id, req, 503, false, "service is stopping");
+		return;
+	}
+	handle_post(h, id, req, path);
+}
+
+/* ---- listeners ----------------------------------------------------------- */
+
+/* Split "host:port" or "[v6]:port"; host may be empty (all addresses). */
+static int split_hostport(const char *s, char *host, size_t hsize, int *port)
+{
+	const char *colon;
+	if (*s == '[') {
+		const char *end = strchr(s, ']');
+		if (!end || end[1] != ':')
+			return BRT_EINVAL;
+		if ((size_t)(end - s - 1) >= hsize)
+			return BRT_EINVAL;
+		memcpy(host, s + 1, (size_t)(end - s - 1));
+		host[end - s - 1] = '\0';
+		colon = end + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (!colon || (size_t)(colon - s) >= hsize)
+			return BRT_EINVAL;
+		memcpy(host, s, (size_t)(colon - s));
+		host[colon - s] = '\0';
+	}
+	char *end;
+	long v = strtol(colon + 1, &end, 10);
+	if (!colon[1] || *end || v < 0 || v > 65535)
+		return BRT_EINVAL;
+	if (!*host)
+		snprintf(host, hsize, "0.0.0.0");
+	*port = (int)v;
+	return 0;
+}
+
+int brt__http_check_listen(const char *s)
+{
+	char host[256];
+	int port;
+	return split_hostport(s, host, sizeof host, &port);
+}
+
+static int bind_one(struct brt_http *h, const char *host, int port)
+{
+	struct evhttp_bound_socket *b =
+		evhttp_bind_socket_with_handle(h->http, host, (ev_uint16_t)port);
+	if (!b) {
+		brt__log(h->rt, "cannot listen on %s:%d", host, port);
+		return BRT_EIO;
+	}
+	struct evhttp_bound_socket **nb =
+		realloc(h->bound, (size_t)(h->nbound + 1) * sizeof *nb);
+	if (!nb) {
+		evhttp_del_accept_socket(h->http, b);
+		return BRT_ENOMEM;
+	}
+	h->bound = nb;
+	h->bound[h->nbound++] = b;
+	int bport = port;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	if (getsockname(evhttp_bound_socket_get_fd(b), (struct sockaddr *)&ss,
+			&sl) == 0) {
+		if (ss.ss_family == AF_INET)
+			bport = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+		else if (ss.ss_family == AF_INET6)
+			bport = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	}
+	brt__log(h->rt, "listening on %s:%d", host, bport);
+	return 0;
+}
+
+static int bind_addresses(struct brt_http *h)
+{
+	const struct brt_process *p = h->rt->proc;
+	/* Distinct host:port pairs of the myRole addresses, in link order. */
+	char seen[64][300];
+	int nseen = 0;
+	for (int i = 0; i < p->nplinks; i++) {
+		const struct brt_partner_link *pl = &p->plinks[i];
+		if (!pl->my_path || !pl->my_address)
+			continue;
+		struct evhttp_uri *u = evhttp_uri_parse(pl->my_address);
+		const char *host = u ? evhttp_uri_get_host(u) : NULL;
+		if (!host) {
+			brt__log(h->rt, "partner link %s: cannot serve at '%s'",
+				 pl->name, pl->my_address);
+			evhttp_uri_free(u);
+			return BRT_EINVAL;
+		}
+		int port = evhttp_uri_get_port(u);
+		if (port < 0)
+			port = 80;
+		char key[300];
+		snprintf(key, sizeof key, "%.250s:%d", host, port);
+		bool dup = false;
+		for (int k = 0; k < nseen; k++)
+			dup = dup || strcmp(seen[k], key) == 0;
+		int err = 0;
+		if (!dup && nseen < 64) {
+			memcpy(seen[nseen++], key, sizeof key);
+			err = bind_one(h, host, port);
+		}
+		evhttp_uri_free(u);
+		if (err)
+			return err;
+	}
+	if (h->nbound == 0)
+		brt__log(h->rt, "no myRole partner link: nothing to serve");
+	return 0;
+}
+
+int brt__http_start(brt_runtime *rt)
+{
+	struct brt_http *h = calloc(1, sizeof *h);
+	if (!h)
+		return BRT_ENOMEM;
+	h->rt = rt;
+	h->http = evhttp_new(rt->base);
+	if (!h->http) {
+		free(h);
+		return BRT_ENOMEM;
+	}
+	rt->http = h;
+	evhttp_set_gencb(h->http, on_request, h);
+	/* Oversized bodies are refused while reading (413), not buffered;
+	 * lingering close lets the client read that answer. */
+	evhttp_set_max_body_size(h->http, (ev_ssize_t)(rt->max_body
+							   ? rt->max_body
+							   : 1u << 20));
+	evhttp_set_max_headers_size(h->http, 64 * 1024);
+	evhttp_set_flags(h->http, EVHTTP_SERVER_LINGERING_CLOSE);
+	/* A request-response exchange may wait long for its <reply>; this
+	 * bounds idle and half-sent requests, not instances. */
+	evhttp_set_timeout(h->http, 300);
+	evhttp_set_allowed_methods(
+		h->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
+				 EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+				 EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
+	int err;
+	if (rt->listen) {
+		char host[256];
+		int port;
+		err = split_hostport(rt->listen, host, sizeof host, &port);
+		if (err)
+			brt__log(rt, "bad --listen address '%s'", rt->listen);
+		else
+			err = bind_one(h, host, port);
+	} else
+		err = bind_addresses(h);
+	if (err) {
+		brt__http_free(rt);
+		return err;
+	}
+	return 0;
+}
+
+int brt__http_port(const brt_runtime *rt)
+{
+	struct brt_http *h = rt ? rt->http : NULL;
+	if (!h || h->nbound == 0)
+		return -1;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	if (getsockname(evhttp_bound_socket_get_fd(h->bound[0]),
+			(struct sockaddr *)&ss, &sl) != 0)
+		return -1;
+	if (ss.ss_family == AF_INET)
+		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return -1;
+}
+
+void brt__http_stop(brt_runtime *rt)
+{
+	struct brt_http *h = rt ? rt->http : NULL;
+	if (!h)
+		return;
+	for (int i = 0; i < h->nbound; i++)
+		evhttp_del_accept_socket(h->http, h->bound[i]);
+	if (h->nbound)
+		brt__log(rt, "stopped listening");
+	h->nbound = 0;
+}
+
+int brt__http_open_requests(const brt_runtime *rt)
+{
+	return rt && rt->http ? rt->http->nopen : 0;
+}
+
+void brt__http_free(brt_runtime *rt)
+{
+	struct brt_http *h = rt ? rt->http : NULL;
+	if (!h)
+		return;
+	/* Nobody will answer these any more: say so rather than hang up. */
+	while (h->open)
+		brt__request_fault(h->open, NULL, "Server", NULL,
+				   "the service stopped before answering");
+	brt__http_stop(rt);
+	evhttp_free(h->http);
+	free(h->bound);
+	free(h);
+	rt->http = NULL;
+}

@@ -1,0 +1,510 @@
+/*
+ * invoke.c — outbound SOAP calls to partners on libcurl's multi interface,
+ * driven by the runtime's libevent base (the "multi socket" pattern:
+ * CURLMOPT_SOCKETFUNCTION registers one event per socket, and
+ * CURLMOPT_TIMERFUNCTION arms one timer). Nothing here blocks the loop, so
+ * a slow partner delays nobody else, and concurrent calls really run at the
+ * same time (one connection each).
+ *
+ * It turns the reply into a brt_call_result: an output message, a SOAP
+ * fault mapped to a declared WSDL fault of the operation (or left
+ * undeclared), or a transport/protocol error with a reason. It does not
+ * decide what a fault means to the instance; the engine does.
+ *
+ * Lifetime: a brt_call lives from brt__call_start until its callback has
+ * returned, or until brt__call_cancel. Callbacks run only from event
+ * callbacks of the loop, never from inside brt__call_start.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+#include <event2/event.h>
+#include <event2/event_struct.h>
+
+#include "internal.h"
+
+/* Reply bodies larger than this are refused (a broken partner must not
+ * exhaust memory). */
+#define MAX_REPLY (64u << 20)
+
+struct brt_curl {
+	brt_runtime *rt;
+	CURLM *multi;
+	struct event timer;
+	brt_call *calls; /* in flight, doubly linked */
+	struct sock *socks; /* watched sockets, doubly linked */
+};
+
+struct sock {
+	struct event ev;
+	struct brt_curl *cu;
+	struct sock *prev, *next;
+	curl_socket_t fd;
+};
+
+static void sock_free(struct brt_curl *cu, struct sock *sk)
+{
+	event_del(&sk->ev);
+	if (sk->prev)
+		sk->prev->next = sk->next;
+	else
+		cu->socks = sk->next;
+	if (sk->next)
+		sk->next->prev = sk->prev;
+	free(sk);
+}
+
+struct brt_call {
+	struct brt_curl *cu;
+	brt_call *prev, *next;
+	CURL *easy;
+	struct curl_slist *hdrs;
+	char *req;      /* serialized envelope (xmlFree) */
+	size_t reqlen;
+	char *resp;
+	size_t resplen, respcap;
+	bool too_big;
+	const struct brt_operation *op;
+	char *url;
+	brt_call_cb cb;
+	void *arg;
+	char *fault_ns, *fault_local; /* for the result, freed after cb */
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+/* ---- driving curl from the loop ---------------------------------------- */
+
+static void check_done(struct brt_curl *cu);
+
+static void on_socket_event(evutil_socket_t fd, short what, void *arg)
+{
+	struct brt_curl *cu = ((struct sock *)arg)->cu;
+	int action = ((what & EV_READ) ? CURL_CSELECT_IN : 0) |
+		     ((what & EV_WRITE) ? CURL_CSELECT_OUT : 0);
+	int running;
+	/* `arg` may be freed inside this call (CURL_POLL_REMOVE). */
+	curl_multi_socket_action(cu->multi, fd, action, &running);
+	check_done(cu);
+	if (running <= 0 && evtimer_pending(&cu->timer, NULL))
+		evtimer_del(&cu->timer);
+}
+
+static void on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct brt_curl *cu = arg;
+	int running;
+	curl_multi_socket_action(cu->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	check_done(cu);
+}
+
+static int socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp,
+		     void *socketp)
+{
+	(void)easy;
+	struct brt_curl *cu = userp;
+	struct sock *sk = socketp;
+
+	if (what == CURL_POLL_REMOVE) {
+		if (sk) {
+			sock_free(cu, sk);
+			curl_multi_assign(cu->multi, fd, NULL);
+		}
+		return 0;
+	}
+	if (!sk) {
+		sk = calloc(1, sizeof *sk);
+		if (!sk)
+			return -1;
+		sk->cu = cu;
+		sk->fd = fd;
+		sk->next = cu->socks;
+		if (cu->socks)
+			cu->socks->prev = sk;
+		cu->socks = sk;
+		curl_multi_assign(cu->multi, fd, sk);
+	} else
+		event_del(&sk->ev);
+	short kind = EV_PERSIST | ((what & CURL_POLL_IN) ? EV_READ : 0) |
+		     ((what & CURL_POLL_OUT) ? EV_WRITE : 0);
+	event_assign(&sk->ev, cu->rt->base, fd, kind, on_socket_event, sk);
+	event_add(&sk->ev, NULL);
+	return 0;
+}
+
+static int timer_cb(CURLM *multi, long timeout_ms, void *userp)
+{
+	(void)multi;
+	struct brt_curl *cu = userp;
+	if (timeout_ms < 0) {
+		evtimer_del(&cu->timer);
+		return 0;
+	}
+	/* Never call curl_multi_socket_action from here: arm the timer
+	 * (0 ms fires on the next loop iteration). */
+	struct timeval tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
+	evtimer_add(&cu->timer, &tv);
+	return 0;
+}
+
+int brt__curl_init(brt_runtime *rt)
+{
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return BRT_EIO;
+	struct brt_curl *cu = calloc(1, sizeof *cu);
+	if (!cu) {
+		curl_global_cleanup();
+		return BRT_ENOMEM;
+	}
+	cu->rt = rt;
+	cu->multi = curl_multi_init();
+	if (!cu->multi) {
+		free(cu);
+		curl_global_cleanup();
+		return BRT_ENOMEM;
+	}
+	evtimer_assign(&cu->timer, rt->base, on_timer, cu);
+	curl_multi_setopt(cu->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
+	curl_multi_setopt(cu->multi, CURLMOPT_SOCKETDATA, cu);
+	curl_multi_setopt(cu->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
+	curl_multi_setopt(cu->multi, CURLMOPT_TIMERDATA, cu);
+	/* Never queue a call behind another one on a shared connection. */
+	curl_multi_setopt(cu->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_NOTHING);
+	rt->curl = cu;
+	return 0;
+}
+
+static void call_free(brt_call *c)
+{
+	struct brt_curl *cu = c->cu;
+	if (c->prev)
+		c->prev->next = c->next;
+	else if (cu->calls == c)
+		cu->calls = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	if (c->easy) {
+		curl_multi_remove_handle(cu->multi, c->easy);
+		curl_easy_cleanup(c->easy);
+	}
+	curl_slist_free_all(c->hdrs);
+	xmlFree(c->req);
+	free(c->resp);
+	free(c->url);
+	free(c->fault_ns);
+	free(c->fault_local);
+	free(c);
+}
+
+void brt__curl_free(brt_runtime *rt)
+{
+	struct brt_curl *cu = rt->curl;
+	if (!cu)
+		return;
+	while (cu->calls)
+		call_free(cu->calls);
+	/* Cleaning up the multi handle closes its cached connections; it may
+	 * or may not report each socket's removal, so free what is left. */
+	curl_multi_cleanup(cu->multi);
+	while (cu->socks)
+		sock_free(cu, cu->socks);
+	evtimer_del(&cu->timer);
+	free(cu);
+	rt->curl = NULL;
+	curl_global_cleanup();
+}
+
+/* ---- starting and cancelling --------------------------------------------- */
+
+static size_t on_data(char *ptr, size_t size, size_t n, void *arg)
+{
+	brt_call *c = arg;
+	size_t len = size * n;
+	if (c->resplen + len > MAX_REPLY) {
+		c->too_big = true;
+		return 0; /* aborts the transfer */
+	}
+	if (c->resplen + len + 1 > c->respcap) {
+		size_t cap = c->respcap ? c->respcap : 4096;
+		while (cap < c->resplen + len + 1)
+			cap *= 2;
+		char *p = realloc(c->resp, cap);
+		if (!p)
+			return 0;
+		c->resp = p;
+		c->respcap = cap;
+	}
+	memcpy(c->resp + c->resplen, ptr, len);
+	c->resplen += len;
+	c->resp[c->resplen] = '\0';
+	return len;
+}
+
+brt_call *brt__call_start(brt_runtime *rt, const char *url,
+			  const struct brt_operation *op, xmlDocPtr msg,
+			  brt_call_cb cb, void *arg)
+{
+	struct brt_curl *cu = rt ? rt->curl : NULL;
+	if (!cu || !url || !op || !cb)
+		return NULL;
+	brt_call *c = calloc(1, sizeof *c);
+	if (!c)
+		return NULL;
+	c->cu = cu;
+	c->op = op;
+	c->cb = cb;
+	c->arg = arg;
+	c->url = strdup(url);
+	xmlDocPtr env = brt__soap_from_message(op, op->input, msg, false);
+	if (env) {
+		c->req = brt__soap_serialize(env, &c->reqlen);
+		xmlFreeDoc(env);
+	}
+	char action[1024];
+	snprintf(action, sizeof action, "SOAPAction: \"%s\"",
+		 op->soap_action ? op->soap_action : "");
+	struct curl_slist *h = NULL;
+	if (c->url && c->req &&
+	    (h = curl_slist_append(NULL,
+				   "Content-Type: text/xml; charset=utf-8")) &&
+	    (c->hdrs = h, h = curl_slist_append(h, action)) &&
+	    (c->hdrs = h, h = curl_slist_append(h, "Expect:")))
+		c->hdrs = h;
+	else
+		h = NULL;
+	c->easy = h ? curl_easy_init() : NULL;
+	if (!c->easy) {
+		call_free(c);
+		return NULL;
+	}
+	CURL *e = c->easy;
+	long timeout = rt->invoke_timeout_ms > 0 ? rt->invoke_timeout_ms : 30000;
+	if (curl_easy_setopt(e, CURLOPT_URL, c->url) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK) {
+		call_free(c);
+		return NULL;
+	}
+	curl_easy_setopt(e, CURLOPT_POST, 1L);
+	curl_easy_setopt(e, CURLOPT_POSTFIELDS, c->req);
+	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)c->reqlen);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->hdrs);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, c);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->errbuf);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
+	curl_easy_setopt(e, CURLOPT_PROXY, "");
+	if (curl_multi_add_handle(cu->multi, e) != CURLM_OK) {
+		call_free(c);
+		return NULL;
+	}
+	c->next = cu->calls;
+	if (cu->calls)
+		cu->calls->prev = c;
+	cu->calls = c;
+	brt__debug(rt, "invoke %s %s started", op->name, url);
+	return c;
+}
+
+void brt__call_cancel(brt_call *c)
+{
+	/* Outside curl's callbacks (the engine is never called from one), so
+	 * the handle can leave the multi at once; curl drops any completion
+	 * message still queued for it, so the callback cannot run. */
+	if (c)
+		call_free(c);
+}
+
+/* ---- results ------------------------------------------------------------- */
+
+/* Truncation of the reason text is fine: it is for the log. */
+static void set_text(struct brt_call_result *res, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void set_text(struct brt_call_result *res, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(res->text, sizeof res->text, fmt, ap);
+	va_end(ap);
+}
+
+static xmlNodePtr child_local(xmlNodePtr parent, const char *local)
+{
+	for (xmlNodePtr n = parent ? parent->children : NULL; n; n = n->next)
+		if (n->type == XML_ELEMENT_NODE &&
+		    strcmp((const char *)n->name, local) == 0)
+			return n;
+	return NULL;
+}
+
+static xmlNodePtr first_child_elem(xmlNodePtr parent)
+{
+	for (xmlNodePtr n = parent ? parent->children : NULL; n; n = n->next)
+		if (n->type == XML_ELEMENT_NODE)
+			return n;
+	return NULL;
+}
+
+static bool qn_eq(const char *ns, const char *local, const xmlNode *n)
+{
+	const char *nns = n->ns && n->ns->href ? (const char *)n->ns->href : "";
+	return local && strcmp(local, (const char *)n->name) == 0 &&
+	       strcmp(ns ? ns : "", nns) == 0;
+}
+
+/* A SOAP fault from the partner: which declared fault it is, and its data. */
+static void map_fault(brt_call *c, xmlNodePtr fault,
+		      struct brt_call_result *res)
+{
+	const struct brt_operation *op = c->op;
+	res->is_fault = true;
+
+	/* faultcode "p:local": resolve p against the faultcode's scope. */
+	xmlNodePtr code = child_local(fault, "faultcode");
+	xmlChar *txt = code ? xmlNodeGetContent(code) : NULL;
+	char *s = txt ? (char *)txt : NULL;
+	char *local = NULL, *ns = NULL;
+	if (s) {
+		while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+			s++;
+		size_t n = strlen(s);
+		while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
+			     s[n - 1] == '\n' || s[n - 1] == '\r'))
+			s[--n] = '\0';
+		char *colon = strchr(s, ':');
+		if (colon) {
+			*colon = '\0';
+			xmlNsPtr x = xmlSearchNs(code->doc, code, BAD_CAST s);
+			if (x && x->href)
+				ns = strdup((const char *)x->href);
+			local = strdup(colon + 1);
+		} else {
+			xmlNsPtr x = xmlSearchNs(code->doc, code, NULL);
+			if (x && x->href)
+				ns = strdup((const char *)x->href);
+			local = strdup(s);
+		}
+	}
+	xmlFree(txt);
+
+	xmlNodePtr detail = child_local(fault, "detail");
+	xmlNodePtr d1 = first_child_elem(detail);
+
+	const struct brt_fault_decl *decl = NULL;
+	for (int i = 0; local && i < op->nfaults && !decl; i++)
+		if (op->faults[i].name &&
+		    strcmp(op->faults[i].name, local) == 0)
+			decl = &op->faults[i];
+	for (int i = 0; d1 && i < op->nfaults && !decl; i++) {
+		const struct brt_message *m = op->faults[i].message;
+		if (m && m->nparts == 1 && m->parts[0].element.local &&
+		    qn_eq(m->parts[0].element.ns, m->parts[0].element.local, d1))
+			decl = &op->faults[i];
+	}
+	if (decl) {
+		res->fault_decl = decl;
+		if (decl->message)
+			res->fault_data =
+				brt__soap_detail_message(detail, decl->message);
+		free(ns);
+		free(local);
+		ns = strdup(op->ns ? op->ns : "");
+		local = strdup(decl->name);
+	} else
+		res->fault_data = brt__soap_elem_doc(d1 ? d1 : fault);
+	c->fault_ns = ns;
+	c->fault_local = local;
+	res->fault_ns = ns;
+	res->fault_local = local;
+	set_text(res, "SOAP fault %s%s%s%s",
+		 ns && *ns ? "{" : "", ns && *ns ? ns : "",
+		 ns && *ns ? "}" : "", local ? local : "(no faultcode)");
+}
+
+static void make_result(brt_call *c, CURLcode rc, struct brt_call_result *res)
+{
+	long status = 0;
+	curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &status);
+	if (rc != CURLE_OK) {
+		res->err = rc == CURLE_OPERATION_TIMEDOUT ? BRT_ETIMEDOUT
+			   : c->too_big			  ? BRT_EPROTO
+							  : BRT_EIO;
+		set_text(res, "%s: %s", c->url,
+			 c->too_big  ? "reply too large"
+			 : *c->errbuf ? c->errbuf
+				      : curl_easy_strerror(rc));
+		return;
+	}
+	bool ok = status >= 200 && status < 300;
+	if (c->resplen == 0) {
+		if (ok && !c->op->output)
+			return; /* one-way, accepted */
+		res->err = ok ? BRT_EPROTO : BRT_EIO;
+		snprintf(res->text, sizeof res->text,
+			 "%s: HTTP %ld with an empty body", c->url, status);
+		return;
+	}
+	const char *why = NULL;
+	xmlDocPtr env = brt__soap_parse(c->resp, c->resplen, &why);
+	if (!env) {
+		if (ok && !c->op->output)
+			return; /* one-way: the body does not matter */
+		res->err = ok ? BRT_EPROTO : BRT_EIO;
+		set_text(res, "%s: HTTP %ld, %s",
+			 c->url, status, why);
+		return;
+	}
+	xmlNodePtr body = NULL;
+	brt__soap_body_first(env, &body);
+	xmlNodePtr fault = brt__soap_fault_elem(body);
+	if (fault)
+		map_fault(c, fault, res);
+	else if (!ok) {
+		res->err = BRT_EIO;
+		snprintf(res->text, sizeof res->text,
+			 "%s: HTTP %ld without a SOAP fault", c->url, status);
+	} else if (c->op->output) {
+		res->msg = brt__soap_to_message(body, c->op, c->op->output,
+						true, &why);
+		if (!res->msg) {
+			res->err = BRT_EPROTO;
+			snprintf(res->text, sizeof res->text,
+				 "%s: reply is not the output message of %s: "
+				 "%s",
+				 c->url, c->op->name, why);
+		}
+	}
+	xmlFreeDoc(env);
+}
+
+static void check_done(struct brt_curl *cu)
+{
+	CURLMsg *m;
+	int left;
+	while ((m = curl_multi_info_read(cu->multi, &left))) {
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		brt_call *c = NULL;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&c);
+		CURLcode rc = m->data.result; /* m is invalid after removal */
+		if (!c)
+			continue;
+		struct brt_call_result res;
+		memset(&res, 0, sizeof res);
+		make_result(c, rc, &res);
+		brt__debug(cu->rt, "invoke %s %s done: %s", c->op->name,
+			   c->url,
+			   res.err ? res.text : res.is_fault ? res.text : "ok");
+		/* Leave the multi before the callback: it may start or cancel
+		 * other calls. */
+		curl_multi_remove_handle(cu->multi, c->easy);
+		c->cb(c->arg, &res);
+		call_free(c);
+	}
+}

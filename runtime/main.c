@@ -1,0 +1,366 @@
+/*
+ * main.c — brt_main: the compiled service's command line, the one
+ * brt_runtime object (no mutable globals: everything hangs off it), start-up
+ * of the services in order, the event loop, and a graceful stop on
+ * SIGTERM/SIGINT.
+ *
+ * It does not serve requests (http.c), call partners (invoke.c) or run
+ * instances (the engine); it wires them together and tears them down in the
+ * reverse order.
+ */
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "internal.h"
+
+#ifndef BRT_VERSION
+#define BRT_VERSION "0.0.0"
+#endif
+
+/* How long a stopping service waits for running instances. */
+#define GRACE_MS 10000
+#define POLL_MS 100
+
+/* ---- options ------------------------------------------------------------- */
+
+static void usage(FILE *f, const char *argv0)
+{
+	fprintf(f,
+		"usage: %s [options]\n"
+		"Serve this BPEL process as a SOAP 1.1 service.\n"
+		"\n"
+		"  --listen HOST:PORT     listen there (all myRole ports, by path)\n"
+		"                         instead of the WSDL soap:address\n"
+		"  --partner LINK=URL     call partner link LINK at URL (repeatable)\n"
+		"  --max-body BYTES       largest request body (default 1M; K/M ok)\n"
+		"  --invoke-timeout SECS  timeout of calls to partners (default 30)\n"
+		"  -v, --verbose          log one line per step\n"
+		"  --help, --version\n",
+		argv0);
+}
+
+static int bad_usage(const char *argv0, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int bad_usage(const char *argv0, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: ", argv0);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s --help'.\n", argv0);
+	return 2;
+}
+
+/* "1048576", "512K", "1M" → bytes; 0 on error. */
+static size_t parse_size(const char *s)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (end == s || *s == '-')
+		return 0;
+	if (*end == 'k' || *end == 'K') {
+		v *= 1024;
+		end++;
+	} else if (*end == 'm' || *end == 'M') {
+		v *= 1024 * 1024;
+		end++;
+	}
+	if (*end == 'b' || *end == 'B')
+		end++;
+	if (*end || v == 0 || v > (1ull << 31))
+		return 0;
+	return (size_t)v;
+}
+
+/* `--name VALUE` or `--name=VALUE`; advances *i. NULL when not this option.
+ * *missing is set when the option is there without its value. */
+static const char *opt_value(int argc, char **argv, int *i, const char *name,
+			     bool *missing)
+{
+	const char *a = argv[*i];
+	size_t n = strlen(name);
+	if (strncmp(a, name, n) != 0)
+		return NULL;
+	if (a[n] == '=')
+		return a + n + 1;
+	if (a[n] != '\0')
+		return NULL;
+	if (*i + 1 >= argc) {
+		*missing = true;
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+static int add_partner(brt_runtime *rt, const char *argv0, const char *v)
+{
+	const char *eq = strchr(v, '=');
+	if (!eq || eq == v || !eq[1])
+		return bad_usage(argv0, "--partner wants LINK=URL, not '%s'", v);
+	size_t n = (size_t)(eq - v);
+	int found = -1;
+	for (int i = 0; i < rt->proc->nplinks; i++)
+		if (strlen(rt->proc->plinks[i].name) == n &&
+		    strncmp(rt->proc->plinks[i].name, v, n) == 0)
+			found = i;
+	if (found < 0) {
+		char name[256];
+		snprintf(name, sizeof name, "%.*s", (int)(n < 200 ? n : 200), v);
+		return bad_usage(argv0, "--partner: no partner link named '%s'",
+				 name);
+	}
+	struct brt_partner_override *p =
+		realloc(rt->partners,
+			(size_t)(rt->npartners + 1) * sizeof *p);
+	if (!p) {
+		fprintf(stderr, "%s: out of memory\n", argv0);
+		return 2;
+	}
+	rt->partners = p;
+	/* The override keeps pointing into argv, which outlives rt. */
+	p[rt->npartners].link = rt->proc->plinks[found].name;
+	p[rt->npartners].url = eq + 1;
+	rt->npartners++;
+	return 0;
+}
+
+static void set_defaults(brt_runtime *rt)
+{
+	rt->max_body = 1u << 20;
+	rt->invoke_timeout_ms = 30000;
+}
+
+int brt__options_parse(brt_runtime *rt, int argc, char **argv)
+{
+	const char *argv0 = argc > 0 && argv[0] ? argv[0] : "service";
+	const struct brt_process *p = rt->proc;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v;
+		bool missing = false;
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			usage(stdout, argv0);
+			return 1;
+		}
+		if (strcmp(a, "--version") == 0) {
+			printf("%s (build %s) bpelrt %s\n", p->name,
+			       p->build_id ? p->build_id : "?", BRT_VERSION);
+			return 1;
+		}
+		if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+			rt->verbose++;
+			continue;
+		}
+		if ((v = opt_value(argc, argv, &i, "--listen", &missing))) {
+			if (brt__http_check_listen(v) != 0)
+				return bad_usage(argv0,
+						 "--listen wants HOST:PORT, not "
+						 "'%s'",
+						 v);
+			rt->listen = v;
+		} else if ((v = opt_value(argc, argv, &i, "--partner",
+					  &missing))) {
+			int r = add_partner(rt, argv0, v);
+			if (r)
+				return r;
+		} else if ((v = opt_value(argc, argv, &i, "--max-body",
+					  &missing))) {
+			size_t n = parse_size(v);
+			if (!n)
+				return bad_usage(argv0,
+						 "--max-body wants a size in "
+						 "bytes (K/M allowed), not '%s'",
+						 v);
+			rt->max_body = n;
+		} else if ((v = opt_value(argc, argv, &i, "--invoke-timeout",
+					  &missing))) {
+			char *end;
+			double s = strtod(v, &end);
+			if (end == v || *end || !(s > 0) || s > 86400)
+				return bad_usage(argv0,
+						 "--invoke-timeout wants "
+						 "seconds, not '%s'",
+						 v);
+			rt->invoke_timeout_ms = (long)(s * 1000);
+			if (rt->invoke_timeout_ms < 1)
+				rt->invoke_timeout_ms = 1;
+		} else if (missing)
+			return bad_usage(argv0, "option '%s' needs a value", a);
+		else
+			return bad_usage(argv0, "unknown option '%s'", a);
+		if (missing)
+			return bad_usage(argv0, "option '%s' needs a value", a);
+	}
+	return 0;
+}
+
+/* ---- the runtime object -------------------------------------------------- */
+
+static brt_runtime *runtime_alloc(const struct brt_process *p)
+{
+	brt_runtime *rt = calloc(1, sizeof *rt);
+	if (!rt)
+		return NULL;
+	rt->proc = p;
+	set_defaults(rt);
+	return rt;
+}
+
+/* Everything but the server: event base, data, engine, curl. */
+static int runtime_start(brt_runtime *rt)
+{
+	int err;
+	rt->base = event_base_new();
+	if (!rt->base) {
+		brt__log(rt, "cannot create the event loop");
+		return BRT_ENOMEM;
+	}
+	if ((err = brt__data_prepare(rt)) < 0) {
+		brt__log(rt, "cannot prepare the process data: %s",
+			 brt_strerror(err));
+		return err;
+	}
+	if ((err = brt__engine_init(rt)) < 0) {
+		brt__log(rt, "cannot start the engine: %s", brt_strerror(err));
+		return err;
+	}
+	if ((err = brt__curl_init(rt)) < 0) {
+		brt__log(rt, "cannot start the HTTP client: %s",
+			 brt_strerror(err));
+		return err;
+	}
+	return 0;
+}
+
+brt_runtime *brt__runtime_new(const struct brt_process *p)
+{
+	brt_runtime *rt = runtime_alloc(p);
+	if (!rt)
+		return NULL;
+	if (runtime_start(rt) < 0) {
+		brt__runtime_free(rt);
+		return NULL;
+	}
+	return rt;
+}
+
+/* Reverse order of start-up. The engine goes first: it may still cancel
+ * calls and answer open requests. */
+void brt__runtime_free(brt_runtime *rt)
+{
+	if (!rt)
+		return;
+	if (rt->engine)
+		brt__engine_free(rt);
+	if (rt->http)
+		brt__http_free(rt);
+	if (rt->curl)
+		brt__curl_free(rt);
+	if (rt->prep)
+		brt__data_free(rt);
+	if (rt->base)
+		event_base_free(rt->base);
+	free(rt->partners);
+	free(rt);
+}
+
+/* ---- stopping ------------------------------------------------------------ */
+
+struct stopper {
+	brt_runtime *rt;
+	struct event *sigterm, *sigint, *poll;
+	int waited_ms;
+	int quiet_ticks;
+};
+
+static void on_poll(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct stopper *st = arg;
+	brt_runtime *rt = st->rt;
+	st->waited_ms += POLL_MS;
+	bool idle = brt__engine_idle(rt) && brt__http_open_requests(rt) == 0;
+	/* One more tick once idle lets the last answers leave the socket. */
+	st->quiet_ticks = idle ? st->quiet_ticks + 1 : 0;
+	if (st->quiet_ticks >= 2) {
+		brt__log(rt, "all work finished; exiting");
+		event_base_loopbreak(rt->base);
+	} else if (st->waited_ms >= GRACE_MS) {
+		brt__log(rt, "grace period over with work in flight; exiting");
+		event_base_loopbreak(rt->base);
+	}
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	(void)what;
+	struct stopper *st = arg;
+	brt_runtime *rt = st->rt;
+	if (rt->stopping) {
+		brt__log(rt, "second signal %d: exiting now", (int)sig);
+		event_base_loopbreak(rt->base);
+		return;
+	}
+	brt__log(rt, "signal %d: stopping (no new requests, finishing work)",
+		 (int)sig);
+	rt->stopping = true;
+	brt__http_stop(rt);
+	struct timeval tv = { 0, POLL_MS * 1000 };
+	event_add(st->poll, &tv);
+}
+
+int brt_main(const struct brt_process *p, int argc, char **argv)
+{
+	brt_runtime *rt = runtime_alloc(p);
+	if (!rt) {
+		fprintf(stderr, "out of memory\n");
+		return 1;
+	}
+	int r = brt__options_parse(rt, argc, argv);
+	if (r) {
+		brt__runtime_free(rt);
+		return r == 1 ? 0 : 2;
+	}
+	/* A client that hangs up mid-answer must not kill the service. */
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+
+	int status = 1;
+	struct stopper st = { .rt = rt };
+	if (runtime_start(rt) < 0 || brt__http_start(rt) < 0)
+		goto out;
+	st.sigterm = evsignal_new(rt->base, SIGTERM, on_signal, &st);
+	st.sigint = evsignal_new(rt->base, SIGINT, on_signal, &st);
+	st.poll = event_new(rt->base, -1, EV_PERSIST, on_poll, &st);
+	if (!st.sigterm || !st.sigint || !st.poll ||
+	    evsignal_add(st.sigterm, NULL) < 0 ||
+	    evsignal_add(st.sigint, NULL) < 0) {
+		brt__log(rt, "cannot install signal handlers");
+		goto out;
+	}
+	brt__log(rt, "serving %s (build %s)", p->name,
+		 p->build_id ? p->build_id : "?");
+	if (event_base_dispatch(rt->base) < 0) {
+		brt__log(rt, "event loop failed");
+		goto out;
+	}
+	status = 0;
+out:
+	if (st.sigterm)
+		event_free(st.sigterm);
+	if (st.sigint)
+		event_free(st.sigint);
+	if (st.poll)
+		event_free(st.poll);
+	brt__runtime_free(rt);
+	return status;
+}

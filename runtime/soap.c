@@ -1,0 +1,623 @@
+/*
+ * soap.c — SOAP 1.1 envelopes in and out: safe parsing, Body <-> message
+ * value (document/literal and rpc/literal), Fault envelopes.
+ *
+ * Used by http.c (requests from clients) and invoke.c (calls to partners).
+ * It does no I/O and keeps no state. Message values follow bpelrt.h: a
+ * document whose root is <message> with one child per part, named after the
+ * part. Fault envelopes follow faults.md "Our product's convention".
+ *
+ * Parsing refuses any document type declaration before the parser looks at
+ * its internal subset, so entity expansion (billion laughs) and external
+ * entities (XXE) never happen; network access is off as well.
+ */
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+
+#include "internal.h"
+
+#define SOAP11_NS "http://schemas.xmlsoap.org/soap/envelope/"
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static bool ns_eq(const char *a, const char *b)
+{
+	if (!a)
+		a = "";
+	if (!b)
+		b = "";
+	return strcmp(a, b) == 0;
+}
+
+static const char *node_ns(const xmlNode *n)
+{
+	return n->ns && n->ns->href ? (const char *)n->ns->href : "";
+}
+
+static bool is_elem(const xmlNode *n, const char *ns, const char *local)
+{
+	return n && n->type == XML_ELEMENT_NODE &&
+	       strcmp((const char *)n->name, local) == 0 &&
+	       ns_eq(node_ns(n), ns);
+}
+
+static xmlNodePtr first_elem(xmlNodePtr n)
+{
+	for (; n; n = n->next)
+		if (n->type == XML_ELEMENT_NODE)
+			return n;
+	return NULL;
+}
+
+static xmlNodePtr next_elem(xmlNodePtr n)
+{
+	return n ? first_elem(n->next) : NULL;
+}
+
+/* True when n has no non-whitespace text and no element children. */
+static bool is_blank_text(const xmlNode *n)
+{
+	if (n->type != XML_TEXT_NODE && n->type != XML_CDATA_SECTION_NODE)
+		return false;
+	return xmlIsBlankNode((xmlNodePtr)n);
+}
+
+/*
+ * Copy element `src` into `doc` and declare on the copy every namespace in
+ * scope at `src` that the copy does not declare itself: QName-valued content
+ * (xsi:type="tns:T", "tns:x" in text) keeps its meaning after the copy
+ * leaves the envelope that declared the prefix.
+ */
+static xmlNodePtr copy_elem(xmlNodePtr src, xmlDocPtr doc)
+{
+	xmlNodePtr cp = xmlDocCopyNode(src, doc, 1);
+	if (!cp)
+		return NULL;
+	xmlNsPtr *scope = xmlGetNsList(src->doc, src);
+	if (scope) {
+		for (xmlNsPtr *p = scope; *p; p++) {
+			bool have = false;
+			for (xmlNsPtr d = cp->nsDef; d; d = d->next)
+				if (ns_eq((const char *)d->prefix,
+					  (const char *)(*p)->prefix)) {
+					have = true;
+					break;
+				}
+			if (!have)
+				xmlNewNs(cp, (*p)->href, (*p)->prefix);
+		}
+		xmlFree(scope);
+	}
+	return cp;
+}
+
+/* Copy the attributes and children of `src` onto `dst` (a type part's
+ * value). Returns false on allocation failure. */
+static bool copy_content(xmlNodePtr src, xmlNodePtr dst)
+{
+	for (xmlAttrPtr a = src->properties; a; a = a->next) {
+		xmlChar *v = xmlNodeGetContent((xmlNodePtr)a);
+		xmlNsPtr ns = NULL;
+		if (a->ns)
+			ns = xmlNewNs(dst, a->ns->href, a->ns->prefix);
+		if (a->ns && !ns)
+			ns = xmlSearchNsByHref(dst->doc, dst, a->ns->href);
+		xmlAttrPtr na = xmlNewNsProp(dst, ns, a->name, v);
+		xmlFree(v);
+		if (!na)
+			return false;
+	}
+	for (xmlNodePtr c = src->children; c; c = c->next) {
+		xmlNodePtr cp = c->type == XML_ELEMENT_NODE
+					? copy_elem(c, dst->doc)
+					: xmlDocCopyNode(c, dst->doc, 1);
+		if (!cp)
+			return false;
+		xmlAddChild(dst, cp);
+	}
+	return true;
+}
+
+static xmlDocPtr new_message_doc(xmlNodePtr *root)
+{
+	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+	if (!doc)
+		return NULL;
+	*root = xmlNewDocNode(doc, NULL, BAD_CAST "message", NULL);
+	if (!*root) {
+		xmlFreeDoc(doc);
+		return NULL;
+	}
+	xmlDocSetRootElement(doc, *root);
+	return doc;
+}
+
+static xmlNodePtr msg_part(xmlDocPtr msg, const char *name)
+{
+	xmlNodePtr root = msg ? xmlDocGetRootElement(msg) : NULL;
+	for (xmlNodePtr c = root ? first_elem(root->children) : NULL; c;
+	     c = next_elem(c))
+		if (strcmp((const char *)c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+/* ---- parsing ------------------------------------------------------------- */
+
+/* SAX hook: any <!DOCTYPE> stops the parser before its subset is read. */
+static void refuse_doctype(void *ctx, const xmlChar *name, const xmlChar *eid,
+			   const xmlChar *sid)
+{
+	(void)name;
+	(void)eid;
+	(void)sid;
+	xmlParserCtxtPtr ctxt = ctx;
+	ctxt->_private = (void *)1;
+	xmlStopParser(ctxt);
+}
+
+static void refuse_entity(void *ctx, const xmlChar *name, int type,
+			  const xmlChar *pid, const xmlChar *sid,
+			  xmlChar *content)
+{
+	(void)name;
+	(void)type;
+	(void)pid;
+	(void)sid;
+	(void)content;
+	xmlParserCtxtPtr ctxt = ctx;
+	ctxt->_private = (void *)1;
+	xmlStopParser(ctxt);
+}
+
+xmlDocPtr brt__soap_parse(const char *buf, size_t len, const char **why)
+{
+	static const char *dummy;
+	if (!why)
+		why = &dummy;
+	*why = NULL;
+	if (!buf || len == 0) {
+		*why = "empty body";
+		return NULL;
+	}
+	if (len > 0x7fffffff) {
+		*why = "body too large";
+		return NULL;
+	}
+	xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+	if (!ctxt) {
+		*why = "out of memory";
+		return NULL;
+	}
+	ctxt->sax->internalSubset = refuse_doctype;
+	ctxt->sax->externalSubset = refuse_doctype;
+	ctxt->sax->entityDecl = refuse_entity;
+	ctxt->_private = NULL;
+	/* No NOENT (no substitution), no DTDLOAD/DTDATTR, no network. */
+	xmlDocPtr doc = xmlCtxtReadMemory(
+		ctxt, buf, (int)len, NULL, NULL,
+		XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_NOERROR |
+			XML_PARSE_NOWARNING);
+	bool refused = ctxt->_private != NULL;
+	bool wf = ctxt->wellFormed;
+	xmlFreeParserCtxt(ctxt);
+	if (refused || (doc && (doc->intSubset || doc->extSubset))) {
+		xmlFreeDoc(doc);
+		*why = "DOCTYPE and entity declarations are not allowed";
+		return NULL;
+	}
+	if (!doc || !wf) {
+		xmlFreeDoc(doc);
+		*why = "malformed XML";
+		return NULL;
+	}
+	xmlNodePtr root = xmlDocGetRootElement(doc);
+	if (!root || strcmp((const char *)root->name, "Envelope") != 0) {
+		xmlFreeDoc(doc);
+		*why = "not a SOAP envelope";
+		return NULL;
+	}
+	if (!ns_eq(node_ns(root), SOAP11_NS)) {
+		xmlFreeDoc(doc);
+		*why = "not a SOAP 1.1 envelope (wrong namespace)";
+		return NULL;
+	}
+	xmlNodePtr body = NULL;
+	brt__soap_body_first(doc, &body);
+	if (!body) {
+		xmlFreeDoc(doc);
+		*why = "SOAP envelope without Body";
+		return NULL;
+	}
+	return doc;
+}
+
+xmlNodePtr brt__soap_body_first(xmlDocPtr env, xmlNodePtr *body)
+{
+	xmlNodePtr root = env ? xmlDocGetRootElement(env) : NULL;
+	if (body)
+		*body = NULL;
+	if (!root)
+		return NULL;
+	for (xmlNodePtr c = first_elem(root->children); c; c = next_elem(c)) {
+		if (is_elem(c, SOAP11_NS, "Body")) {
+			if (body)
+				*body = c;
+			return first_elem(c->children);
+		}
+	}
+	return NULL;
+}
+
+/* ---- Body -> message ----------------------------------------------------- */
+
+/* Put the value of part p, carried by element `el`, into message `root`. */
+static bool add_part(xmlNodePtr root, const struct brt_part *p, xmlNodePtr el,
+		     bool el_is_part_element)
+{
+	xmlNodePtr pn = xmlNewChild(root, NULL, BAD_CAST p->name, NULL);
+	if (!pn)
+		return false;
+	if (el_is_part_element) {
+		xmlNodePtr cp = copy_elem(el, root->doc);
+		if (!cp)
+			return false;
+		xmlAddChild(pn, cp);
+		return true;
+	}
+	return copy_content(el, pn);
+}
+
+static bool part_is_element(const struct brt_part *p)
+{
+	return p->element.local != NULL;
+}
+
+/* Document style (and fault details): the element children of `parent` are
+ * the parts in order: element parts by their element, type parts as an
+ * element named after the part. */
+static xmlDocPtr doc_to_message(xmlNodePtr parent, const struct brt_message *m,
+				const char **why)
+{
+	xmlNodePtr root;
+	xmlDocPtr doc = new_message_doc(&root);
+	if (!doc) {
+		*why = "out of memory";
+		return NULL;
+	}
+	xmlNodePtr c = parent ? first_elem(parent->children) : NULL;
+	for (int i = 0; m && i < m->nparts; i++) {
+		const struct brt_part *p = &m->parts[i];
+		if (!c) {
+			*why = "a message part is missing";
+			goto fail;
+		}
+		if (part_is_element(p)) {
+			if (!is_elem(c, p->element.ns, p->element.local)) {
+				*why = "unexpected element where a part's "
+				       "element belongs";
+				goto fail;
+			}
+		} else if (strcmp((const char *)c->name, p->name) != 0) {
+			*why = "unexpected element where a part belongs";
+			goto fail;
+		}
+		if (!add_part(root, p, c, part_is_element(p))) {
+			*why = "out of memory";
+			goto fail;
+		}
+		c = next_elem(c);
+	}
+	if (c) {
+		*why = "more elements than the message has parts";
+		goto fail;
+	}
+	return doc;
+fail:
+	xmlFreeDoc(doc);
+	return NULL;
+}
+
+static xmlNodePtr child_named(xmlNodePtr parent, const char *local)
+{
+	for (xmlNodePtr c = first_elem(parent->children); c; c = next_elem(c))
+		if (strcmp((const char *)c->name, local) == 0)
+			return c;
+	return NULL;
+}
+
+static xmlDocPtr rpc_to_message(xmlNodePtr body, const struct brt_operation *op,
+				const struct brt_message *m, bool is_response,
+				const char **why)
+{
+	char wname[512];
+	snprintf(wname, sizeof wname, "%s%s", op->name,
+		 is_response ? "Response" : "");
+	xmlNodePtr w = first_elem(body->children);
+	if (!w) {
+		*why = "empty Body (rpc wrapper element missing)";
+		return NULL;
+	}
+	/* Some peers name the response wrapper freely; accept any name for a
+	 * response but insist on the namespace-qualified operation name for a
+	 * request, which is how the operation was chosen. */
+	if (!is_response ? !is_elem(w, op->rpc_ns, wname)
+			 : !ns_eq(node_ns(w), op->rpc_ns) &&
+				   !is_elem(w, op->rpc_ns, wname)) {
+		*why = "rpc wrapper element does not name the operation";
+		return NULL;
+	}
+	if (next_elem(w)) {
+		*why = "more than one element in an rpc Body";
+		return NULL;
+	}
+	xmlNodePtr root;
+	xmlDocPtr doc = new_message_doc(&root);
+	if (!doc) {
+		*why = "out of memory";
+		return NULL;
+	}
+	for (int i = 0; m && i < m->nparts; i++) {
+		const struct brt_part *p = &m->parts[i];
+		xmlNodePtr acc = child_named(w, p->name);
+		if (!acc) {
+			*why = "an rpc part accessor is missing";
+			xmlFreeDoc(doc);
+			return NULL;
+		}
+		bool ok;
+		if (part_is_element(p)) {
+			xmlNodePtr inner = first_elem(acc->children);
+			if (inner && is_elem(inner, p->element.ns,
+					     p->element.local))
+				ok = add_part(root, p, inner, true);
+			else {
+				/* The accessor carries the element's content:
+				 * rebuild the element under its own name. */
+				xmlNodePtr pn = xmlNewChild(
+					root, NULL, BAD_CAST p->name, NULL);
+				xmlNodePtr el = pn ? xmlNewChild(pn, NULL,
+						BAD_CAST p->element.local, NULL)
+						   : NULL;
+				ok = el != NULL;
+				if (ok && p->element.ns && *p->element.ns) {
+					xmlNsPtr ns = xmlNewNs(
+						el, BAD_CAST p->element.ns,
+						BAD_CAST "p");
+					xmlSetNs(el, ns);
+				}
+				ok = ok && copy_content(acc, el);
+			}
+		} else
+			ok = add_part(root, p, acc, false);
+		if (!ok) {
+			*why = "out of memory";
+			xmlFreeDoc(doc);
+			return NULL;
+		}
+	}
+	return doc;
+}
+
+xmlDocPtr brt__soap_to_message(xmlNodePtr body, const struct brt_operation *op,
+			       const struct brt_message *m, bool is_response,
+			       const char **why)
+{
+	static const char *dummy;
+	if (!why)
+		why = &dummy;
+	*why = NULL;
+	if (!body || !op) {
+		*why = "no SOAP Body";
+		return NULL;
+	}
+	if (op->style == BRT_STYLE_RPC)
+		return rpc_to_message(body, op, m, is_response, why);
+	return doc_to_message(body, m, why);
+}
+
+/* ---- message -> Body ----------------------------------------------------- */
+
+static xmlDocPtr new_envelope(xmlNodePtr *body)
+{
+	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+	if (!doc)
+		return NULL;
+	xmlNodePtr env = xmlNewDocNode(doc, NULL, BAD_CAST "Envelope", NULL);
+	if (!env) {
+		xmlFreeDoc(doc);
+		return NULL;
+	}
+	xmlDocSetRootElement(doc, env);
+	xmlNsPtr ns = xmlNewNs(env, BAD_CAST SOAP11_NS, BAD_CAST "soapenv");
+	xmlSetNs(env, ns);
+	*body = xmlNewChild(env, ns, BAD_CAST "Body", NULL);
+	if (!ns || !*body) {
+		xmlFreeDoc(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+/* Append part p of `msg` under `parent`. Element parts: the element itself
+ * (wrapped in an accessor named after the part when `accessor`); type
+ * parts: an element named after the part with the value. Missing parts are
+ * left out (the data layer has already faulted on uninitialised ones). */
+static bool put_part(xmlNodePtr parent, const struct brt_part *p,
+		     xmlDocPtr msg, bool accessor)
+{
+	xmlNodePtr src = msg_part(msg, p->name);
+	if (!src)
+		return true;
+	if (part_is_element(p)) {
+		xmlNodePtr el = first_elem(src->children);
+		if (!el)
+			return true;
+		xmlNodePtr at = parent;
+		if (accessor) {
+			at = xmlNewChild(parent, NULL, BAD_CAST p->name, NULL);
+			if (!at)
+				return false;
+		}
+		xmlNodePtr cp = copy_elem(el, parent->doc);
+		if (!cp)
+			return false;
+		xmlAddChild(at, cp);
+		return true;
+	}
+	xmlNodePtr pn = xmlNewChild(parent, NULL, BAD_CAST p->name, NULL);
+	return pn && copy_content(src, pn);
+}
+
+xmlDocPtr brt__soap_from_message(const struct brt_operation *op,
+				 const struct brt_message *m, xmlDocPtr msg,
+				 bool is_response)
+{
+	xmlNodePtr body;
+	xmlDocPtr env = new_envelope(&body);
+	if (!env)
+		return NULL;
+	xmlNodePtr at = body;
+	bool rpc = op && op->style == BRT_STYLE_RPC;
+	if (rpc) {
+		char wname[512];
+		snprintf(wname, sizeof wname, "%s%s", op->name,
+			 is_response ? "Response" : "");
+		at = xmlNewChild(body, NULL, BAD_CAST wname, NULL);
+		if (!at)
+			goto fail;
+		if (op->rpc_ns && *op->rpc_ns) {
+			xmlNsPtr ns = xmlNewNs(at, BAD_CAST op->rpc_ns,
+					       BAD_CAST "m");
+			if (!ns)
+				goto fail;
+			xmlSetNs(at, ns);
+		}
+	}
+	for (int i = 0; m && i < m->nparts; i++)
+		if (!put_part(at, &m->parts[i], msg, rpc))
+			goto fail;
+	return env;
+fail:
+	xmlFreeDoc(env);
+	return NULL;
+}
+
+/* ---- faults -------------------------------------------------------------- */
+
+/* The detail of a fault: a message value gives its parts (an element
+ * part's element, else the part element with its value); any other
+ * document gives its root element. */
+static bool put_detail(xmlNodePtr fault, xmlDocPtr data)
+{
+	xmlNodePtr root = data ? xmlDocGetRootElement(data) : NULL;
+	if (!root)
+		return true;
+	xmlNodePtr detail = xmlNewChild(fault, NULL, BAD_CAST "detail", NULL);
+	if (!detail)
+		return false;
+	if (!(root->ns == NULL && strcmp((const char *)root->name, "message") == 0)) {
+		xmlNodePtr cp = copy_elem(root, fault->doc);
+		if (!cp)
+			return false;
+		xmlAddChild(detail, cp);
+		return true;
+	}
+	for (xmlNodePtr p = first_elem(root->children); p; p = next_elem(p)) {
+		xmlNodePtr el = first_elem(p->children);
+		bool only_elem = el && !next_elem(el);
+		for (xmlNodePtr c = p->children; only_elem && c; c = c->next)
+			if (c->type != XML_ELEMENT_NODE && !is_blank_text(c) &&
+			    c->type != XML_COMMENT_NODE)
+				only_elem = false;
+		xmlNodePtr cp = copy_elem(only_elem ? el : p, fault->doc);
+		if (!cp)
+			return false;
+		xmlAddChild(detail, cp);
+	}
+	return true;
+}
+
+xmlDocPtr brt__soap_fault_code(bool client, const char *fault_ns,
+			       const char *fault_local, xmlDocPtr data,
+			       const char *text)
+{
+	xmlNodePtr body;
+	xmlDocPtr env = new_envelope(&body);
+	if (!env)
+		return NULL;
+	xmlNodePtr fault = xmlNewChild(body, body->ns, BAD_CAST "Fault", NULL);
+	if (!fault)
+		goto fail;
+	char fs[1024];
+	if (!fault_local)
+		fault_local = "fault";
+	if (fault_ns && *fault_ns) {
+		const char *prefix =
+			strcmp(fault_ns, BRT_NS_BPEL) == 0 ? "bpel" : "f";
+		if (!xmlNewNs(fault, BAD_CAST fault_ns, BAD_CAST prefix))
+			goto fail;
+		snprintf(fs, sizeof fs, "%s:%s", prefix, fault_local);
+	} else
+		snprintf(fs, sizeof fs, "%s", fault_local);
+	if (!xmlNewChild(fault, NULL, BAD_CAST "faultcode",
+			 BAD_CAST(client ? "soapenv:Client" : "soapenv:Server")))
+		goto fail;
+	/* xmlNewTextChild escapes &, < in the text. */
+	if (!xmlNewTextChild(fault, NULL, BAD_CAST "faultstring",
+			     BAD_CAST(text ? text : fs)))
+		goto fail;
+	if (!put_detail(fault, data))
+		goto fail;
+	return env;
+fail:
+	xmlFreeDoc(env);
+	return NULL;
+}
+
+xmlDocPtr brt__soap_fault(const char *fault_ns, const char *fault_local,
+			  xmlDocPtr data, const char *text)
+{
+	return brt__soap_fault_code(false, fault_ns, fault_local, data, text);
+}
+
+xmlNodePtr brt__soap_fault_elem(xmlNodePtr body)
+{
+	xmlNodePtr f = body ? first_elem(body->children) : NULL;
+	return is_elem(f, SOAP11_NS, "Fault") ? f : NULL;
+}
+
+/* A fault's parts from a <detail> (document style), or NULL. */
+xmlDocPtr brt__soap_detail_message(xmlNodePtr detail,
+				   const struct brt_message *m)
+{
+	const char *why;
+	return doc_to_message(detail, m, &why);
+}
+
+char *brt__soap_serialize(xmlDocPtr doc, size_t *len)
+{
+	xmlChar *buf = NULL;
+	int n = 0;
+	xmlDocDumpMemoryEnc(doc, &buf, &n, "UTF-8");
+	if (!buf)
+		return NULL;
+	*len = (size_t)n;
+	return (char *)buf;
+}
+
+xmlDocPtr brt__soap_elem_doc(xmlNodePtr el)
+{
+	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+	if (!doc)
+		return NULL;
+	xmlNodePtr cp = copy_elem(el, doc);
+	if (!cp) {
+		xmlFreeDoc(doc);
+		return NULL;
+	}
+	xmlDocSetRootElement(doc, cp);
+	return doc;
+}
