@@ -361,7 +361,11 @@ xmlNodePtr chk_message_part(xmlNodePtr msg, const char *name)
 bool chk_msgref(struct chk *c, xmlNodePtr act, struct chk_msgref *r)
 {
 	memset(r, 0, sizeof(*r));
-	r->plink = chk_find_plink(act, chk_attr(act, "partnerLink"));
+	/* An onEvent looks names up from its associated scope outwards. */
+	xmlNodePtr from = act;
+	if (chk_is(act, "onEvent") && chk_child(act, "scope"))
+		from = chk_child(act, "scope");
+	r->plink = chk_find_plink(from, chk_attr(act, "partnerLink"));
 	if (!r->plink)
 		return false;
 	bool my = !chk_is(act, "invoke");
