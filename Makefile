@@ -3,11 +3,15 @@
 #   make            build/bpelc and build/libbpelrt.a
 #   make check      unit tests, end-to-end tests, the same under ASan+UBSan,
 #                   then the conformance corpus (counts only) when ../shared exists
-#   make demo       build, compile a sample, run it as a service, call it
+#   make demo       install missing packages, build, compile the loan approval
+#                   sample and its partners, run them, call them
+#   make unit | e2e | asan-check | conformance    one stage of `make check`
+#   make format | format-check                    clang-format (.clang-format)
 #   make install PREFIX=/usr/local
 #
 # Variants build into their own tree: `make BUILD=build/asan SAN=1` is the
-# sanitizer build that `make check` runs.
+# sanitizer build that `make check` runs. E2E_FLAGS passes options to the
+# end-to-end runner (e.g. E2E_FLAGS="--only hostile -v").
 
 BUILD   ?= build
 PREFIX  ?= /usr/local
@@ -15,6 +19,10 @@ CC      ?= cc
 PYTHON  ?= python3
 SHARED  ?= ../shared
 VERSION := 0.1.0
+JOBS    ?= 2
+E2E_FLAGS ?=
+CONFORMANCE_TIMEOUT ?= 10
+ASAN_BUILD ?= build/asan
 
 PKGS      := libxml-2.0 libexslt libxslt libevent libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
@@ -29,6 +37,10 @@ SANFLAGS :=
 ifeq ($(SAN),1)
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 OPT      := -O1 -g
+# Every program run from this make (unit tests, bpelc, the services bpelc
+# builds in e2e) inherits these: a leak or UB report is a failing test.
+export ASAN_OPTIONS ?= detect_leaks=1
+export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
 endif
 # -D_POSIX_C_SOURCE for strdup/getopt/sigaction; c11 otherwise hides them.
 BASE_CFLAGS := -std=c11 $(WARN) $(OPT) $(SANFLAGS) -D_POSIX_C_SOURCE=200809L
@@ -51,8 +63,8 @@ UNIT_R_SRC := $(sort $(wildcard tests/unit/runtime/test_*.c))
 UNIT_C_OBJ := $(UNIT_C_SRC:%.c=$(BUILD)/%.o)
 UNIT_R_OBJ := $(UNIT_R_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all check unit e2e asan-check conformance demo install clean bench \
-        golden-update format format-check
+.PHONY: all check unit e2e asan-check asan-unit asan-e2e conformance demo \
+        install clean bench golden-update format format-check deps
 all: $(BUILD)/bpelc $(BUILD)/libbpelrt.a
 
 $(BUILD)/%.o: %.c $(wildcard include/*.h include/bpelrt/*.h compiler/*.h compiler/*.def runtime/*.h) Makefile
@@ -93,25 +105,70 @@ $(BUILD)/test_runtime: tests/unit/runner.c $(BUILD)/tests/runtime_list.h $(UNIT_
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -I$(BUILD)/tests -DSUITE_LIST='"runtime_list.h"' \
 	  -o $@ tests/unit/runner.c $(UNIT_R_OBJ) $(BUILD)/libbpelrt.a $(CHECK_LIBS) $(PKG_LIBS) -lm
 
+# Both binaries always run, so one failing does not hide the other.
 unit: all $(BUILD)/test_compiler $(BUILD)/test_runtime
-	BPELC_TEST_DATA=tests/data $(BUILD)/test_compiler
-	BPELC_TEST_DATA=tests/data $(BUILD)/test_runtime
+	@rc=0; \
+	echo "unit: $(BUILD)/test_compiler"; \
+	BPELC_TEST_DATA=tests/data $(BUILD)/test_compiler || rc=1; \
+	echo "unit: $(BUILD)/test_runtime"; \
+	BPELC_TEST_DATA=tests/data $(BUILD)/test_runtime || rc=1; \
+	exit $$rc
 
+# tests/e2e/<case>/ and samples/<name>/: compile, serve, play the scenario.
 e2e: all
-	$(PYTHON) tests/e2e/run.py --bpelc $(BUILD)/bpelc
+	$(PYTHON) tests/e2e/run.py --bpelc $(BUILD)/bpelc --jobs $(JOBS) $(E2E_FLAGS)
 
-# The sanitizer pass of `make check`: its own tree, the same tests.
+# The sanitizer pass of `make check`: its own tree, the same tests. The
+# sanitizer bpelc bakes SANFLAGS into RT_CFLAGS/RT_LIBS, so the services it
+# builds in e2e are sanitizer builds too.
+asan-unit:
+	$(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) SAN=1 unit
+asan-e2e:
+	$(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) SAN=1 e2e
 asan-check:
-	$(MAKE) BUILD=build/asan SAN=1 unit e2e
+	@rc=0; $(MAKE) --no-print-directory asan-unit || rc=1; \
+	$(MAKE) --no-print-directory asan-e2e || rc=1; exit $$rc
 
+# Counts only: the corpus measures progress, it never fails the build.
 conformance: all
 	@if [ -f $(SHARED)/conformance/run.py ]; then \
-	  $(PYTHON) $(SHARED)/conformance/run.py --bpelc $(BUILD)/bpelc --jobs 2 | tail -n 8; \
+	  echo "conformance: $(SHARED)/conformance (log: $(BUILD)/conformance.log)"; \
+	  $(PYTHON) $(SHARED)/conformance/run.py --bpelc $(BUILD)/bpelc \
+	    --jobs $(JOBS) --timeout $(CONFORMANCE_TIMEOUT) \
+	    > $(BUILD)/conformance.log 2>&1 || true; \
+	  grep -v '^\(PASS\|FAIL\) ' $(BUILD)/conformance.log | tail -n 20 \
+	    | sed 's/^/  /'; \
 	else echo "conformance: $(SHARED)/conformance not found, skipped"; fi
 
-check: unit e2e asan-check conformance
+# Every stage runs even when an earlier one failed; the summary at the end
+# says which failed. Builds inside a stage use -j$(JOBS); the stages
+# themselves run one after another so their output stays readable.
+CHECK_STAGES := unit e2e asan-unit asan-e2e
+check:
+	@rc=0; passed=; failed=; \
+	for t in $(CHECK_STAGES); do \
+	  echo "==== check: $$t"; \
+	  if $(MAKE) --no-print-directory -j$(JOBS) $$t; then \
+	    passed="$$passed $$t"; else failed="$$failed $$t"; rc=1; fi; \
+	done; \
+	echo "==== check: conformance (informational)"; \
+	$(MAKE) --no-print-directory -j$(JOBS) conformance || true; \
+	echo "==== check summary"; \
+	for t in $$passed; do echo "  PASS $$t"; done; \
+	for t in $$failed; do echo "  FAIL $$t"; done; \
+	np=$$(echo $$passed | wc -w); nf=$$(echo $$failed | wc -w); \
+	echo "check stages: $$np passed, $$nf failed"; \
+	exit $$rc
 
-demo: all
+# Installs what is missing (Debian), then builds in a sub-make: this
+# Makefile reads pkg-config at parse time, before the packages exist on a
+# fresh machine.
+deps:
+	@sh tools/install-deps.sh
+
+demo:
+	@sh tools/install-deps.sh
+	@$(MAKE) --no-print-directory -j$(JOBS) all
 	@sh samples/demo.sh $(BUILD)
 
 install: all
@@ -129,3 +186,13 @@ clean:
 # compares; this rewrites them. Review the diff in the same commit.
 golden-update: $(BUILD)/test_compiler
 	BPELC_GOLDEN_UPDATE=1 BPELC_TEST_DATA=tests/data CK_RUN_SUITE=emit $(BUILD)/test_compiler
+
+# Formatting (.clang-format, kernel-like). Generated C is never formatted.
+FORMAT_SRC = $(sort $(wildcard compiler/*.c compiler/*.h runtime/*.c \
+	runtime/*.h include/*.h include/bpelrt/*.h tests/unit/*.c \
+	tests/unit/*/*.c bench/*.c))
+CLANG_FORMAT ?= clang-format
+format:
+	$(CLANG_FORMAT) -i $(FORMAT_SRC)
+format-check:
+	$(CLANG_FORMAT) --dry-run --Werror $(FORMAT_SRC)
