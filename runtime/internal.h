@@ -129,6 +129,42 @@ int brt__engine_init(brt_runtime *rt);
 bool brt__engine_idle(const brt_runtime *rt);
 void brt__engine_free(brt_runtime *rt);
 
+/* More engine services (instance.c, sched.c, store.c, timer.c). */
+
+/* Destroy every instance (shutdown): open requests get a SOAP fault. */
+void brt__engine_destroy_all(brt_runtime *rt);
+/* Live instances, and lookups for tools and tests. */
+int brt__engine_count(const brt_runtime *rt);
+brt_instance *brt__engine_first(const brt_runtime *rt);
+brt_instance *brt__engine_find(const brt_runtime *rt, unsigned long id);
+/* Strands are queued (brt__engine_run drains the queue now, without the
+ * event loop; for tests and tools). */
+bool brt__engine_busy(const brt_runtime *rt);
+void brt__engine_run(brt_runtime *rt);
+/* Destroy one instance in any state; open requests get a SOAP fault. */
+void brt__instance_destroy(brt_instance *in);
+
+/* Save an instance at a quiet point (no open request, no call in flight,
+ * nothing delivered but not yet consumed) as an XML record: *buf is a new
+ * buffer the caller frees with free(). BRT_ESTATE when not quiet. */
+int brt__instance_save(brt_instance *in, char **buf, size_t *len);
+/* Rebuild an instance from a record of the same build (else BRT_ESTATE in
+ * *err); the instance is live again: its receives are enabled, its timers
+ * armed, its runnable strands queued. NULL on failure with *err set. */
+brt_instance *brt__instance_restore(brt_runtime *rt, const char *buf,
+				    size_t len, int *err);
+
+/* The partner endpoint as seen from a strand: --partner override, else the
+ * address the instance assigned (brt__strand_set_partner_url, for <assign>
+ * to a partnerLink), else the WSDL default; NULL when there is none. */
+const char *brt__strand_partner_url(brt_strand *s, int plink);
+int brt__strand_set_partner_url(brt_strand *s, int plink, const char *url);
+
+/* <wait>/onAlarm: the deadline (seconds since the epoch) of a `for`
+ * xs:duration or an `until` xs:date/xs:dateTime; BRT_EINVAL if invalid. */
+int brt__wait_deadline(brt_runtime *rt, const char *text, bool is_until,
+		       double *deadline);
+
 /* ---- invoke: calls to partners (invoke.c) -------------------------------- */
 
 typedef struct brt_call brt_call;

@@ -1,0 +1,368 @@
+/*
+ * faults.c — scopes and fault handling (semantics.md §8, faults.md):
+ * entering a scope (brt_scope), raising (brt__fault, brt_throw,
+ * brt_rethrow), <exit>, and unwinding: when a strand faults, every other
+ * strand of its scope instance and of the scopes nested in it is
+ * terminated, the catch is chosen by the §12.5 rules and runs as a new
+ * strand in the same scope instance; a fault without handler, or one from
+ * a handler, goes to the strand that waits for the scope in the parent.
+ * A fault that leaves the process ends the instance.
+ *
+ * Not here (issue 5): termination and compensation handlers — terminated
+ * strands simply stop — and the default handler's compensation step.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+
+/* ---- raising ------------------------------------------------------------- */
+
+enum brt_step brt__fault_typed(brt_strand *s, const char *ns,
+			       const char *local, xmlDocPtr data,
+			       const struct brt_message *m, const char *why)
+{
+	brt__fault_clear(&s->fault);
+	s->fault.ns = ns && *ns ? strdup(ns) : NULL;
+	s->fault.local = strdup(local ? local : "internalError");
+	s->fault.data = data;
+	s->fault.message = data ? m : NULL;
+	brt__log(s->in->rt, "instance %lu strand %lu: fault {%s}%s%s%s",
+		 s->in->id, s->id, ns ? ns : "", local ? local : "",
+		 why ? ": " : "", why ? why : "");
+	return BRT_STEP_FAULT;
+}
+
+enum brt_step brt__fault(brt_strand *s, const char *ns, const char *local,
+			 xmlDocPtr data, const char *why)
+{
+	return brt__fault_typed(s, ns, local, data, NULL, why);
+}
+
+enum brt_step brt__std_fault(brt_strand *s, const char *local,
+			     const char *why)
+{
+	return brt__fault_typed(s, BRT_NS_BPEL, local, NULL, NULL, why);
+}
+
+enum brt_step brt_throw(brt_strand *s, const struct brt_qname *fault, int var)
+{
+	const struct brt_process *p = s->in->rt->proc;
+	xmlDocPtr data = NULL;
+	const struct brt_message *m = NULL;
+
+	if (var >= 0) {
+		xmlDocPtr *slot = brt__var_slot(s, var);
+		if (!slot)
+			return brt__fault(s, BRT_NS_BPELC, "internalError",
+					  NULL, "throw: no such variable");
+		if (!*slot)
+			return brt__std_fault(s, "uninitializedVariable",
+					      p->vars[var].name);
+		data = xmlCopyDoc(*slot, 1);
+		if (!data)
+			return brt__fault(s, BRT_NS_BPELC, "internalError",
+					  NULL, "out of memory");
+		if (p->vars[var].kind == BRT_VAR_MESSAGE)
+			m = p->vars[var].message;
+	}
+	return brt__fault_typed(s, fault->ns, fault->local, data, m, "throw");
+}
+
+static struct brt_scope_inst *handling(brt_strand *s)
+{
+	for (struct brt_scope_inst *si = s->scope; si; si = si->parent)
+		if (si->mode == BRT_MODE_FAULT)
+			return si;
+	return NULL;
+}
+
+enum brt_step brt_rethrow(brt_strand *s)
+{
+	struct brt_scope_inst *si = handling(s);
+	if (!si)
+		return brt__fault(s, BRT_NS_BPELC, "internalError", NULL,
+				  "rethrow outside a fault handler");
+	brt__fault_clear(&s->fault);
+	if (brt__fault_copy(&s->fault, &si->fault) != 0)
+		return brt__fault(s, BRT_NS_BPELC, "internalError", NULL,
+				  "out of memory");
+	brt__log(s->in->rt, "instance %lu strand %lu: rethrow {%s}%s",
+		 s->in->id, s->id, s->fault.ns ? s->fault.ns : "",
+		 s->fault.local);
+	return BRT_STEP_FAULT;
+}
+
+enum brt_step brt_exit(brt_strand *s)
+{
+	/* The scheduler ends the instance once this step has returned: the
+	 * strand running it must stay valid until then. */
+	s->in->exiting = true;
+	return BRT_STEP_END;
+}
+
+/* ---- scopes -------------------------------------------------------------- */
+
+enum brt_step brt_scope(brt_strand *s, int scope, int body_state)
+{
+	brt_instance *in = s->in;
+	const struct brt_process *p = in->rt->proc;
+
+	if (scope <= 0 || scope >= p->nscopes)
+		return brt__fault(s, BRT_NS_BPELC, "internalError", NULL,
+				  "no such scope");
+	struct brt_scope_inst *si = brt__scope_inst_new(in, scope, s->scope);
+	brt_strand *body = si ? brt__strand_new(in, si, NULL, body_state)
+			      : NULL;
+	if (!body) {
+		if (si)
+			brt__scope_inst_free(si);
+		return brt__fault(s, BRT_NS_BPELC, "internalError", NULL,
+				  "out of memory");
+	}
+	si->waiter = s;
+	/* Inline initialisers, in declaration order; a failure belongs to
+	 * the parent scope (faults.md, scopeInitializationFailure). */
+	for (int i = 0; i < p->nvars; i++) {
+		const struct brt_variable *v = &p->vars[i];
+		if (v->scope != scope || v->init < 0 || v->init >= p->nassigns)
+			continue;
+		if (brt_assign(body, &p->assigns[v->init]) == BRT_STEP_FAULT) {
+			brt__strand_free(body);
+			brt__scope_inst_free(si);
+			return brt__std_fault(s, "scopeInitializationFailure",
+					      v->name);
+		}
+	}
+	brt__strand_queue(body);
+	s->wait = BRT_W_SCOPE;
+	return BRT_STEP_WAIT;
+}
+
+void brt__scope_ended(struct brt_scope_inst *si)
+{
+	brt_instance *in = si->in;
+
+	if (si == in->root) {
+		if (si->mode == BRT_MODE_NORMAL && in->mexes) {
+			/* §10.4.1: thrown in the completing process scope, so
+			 * its own catches see it. */
+			struct brt_fault f = {0};
+			f.ns = strdup(BRT_NS_BPEL);
+			f.local = strdup("missingReply");
+			brt__log(in->rt, "instance %lu: fault {%s}missingReply: "
+				 "the process completed with an open request",
+				 in->id, BRT_NS_BPEL);
+			brt__fault_in_scope(in, si, &f);
+			return;
+		}
+		brt__instance_end(in, BRT_END_COMPLETED, NULL);
+		return;
+	}
+	brt_strand *w = si->waiter;
+	brt__scope_inst_free(si);
+	if (w)
+		brt__strand_queue(w);
+}
+
+/* ---- unwinding ----------------------------------------------------------- */
+
+static bool same_ns(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+static bool same_qname(const char *ans, const char *alocal, const char *bns,
+		       const char *blocal)
+{
+	return alocal && blocal && strcmp(alocal, blocal) == 0 &&
+	       same_ns(ans, bns);
+}
+
+static bool is_exit_fault(const struct brt_fault *f)
+{
+	return same_ns(f->ns, BRT_NS_BPEL) && f->local &&
+	       strcmp(f->local, "joinFailure") != 0;
+}
+
+/* The element part of a one-part message value, or NULL. */
+static xmlNodePtr single_element_part(const struct brt_fault *f)
+{
+	if (!f->message || f->message->nparts != 1 ||
+	    !f->message->parts[0].element.local || !f->data)
+		return NULL;
+	xmlNodePtr root = xmlDocGetRootElement(f->data);
+	for (xmlNodePtr part = root ? root->children : NULL; part;
+	     part = part->next) {
+		if (part->type != XML_ELEMENT_NODE)
+			continue;
+		for (xmlNodePtr c = part->children; c; c = c->next)
+			if (c->type == XML_ELEMENT_NODE)
+				return c;
+	}
+	return NULL;
+}
+
+/* "Fits" (§12.5): same message type, or same element; a message with one
+ * element part also fits a faultElement of that element. */
+static bool fits(const struct brt_catch *c, const struct brt_fault *f)
+{
+	if (c->variable < 0 || !f->data)
+		return false;
+	if (c->message)
+		return f->message &&
+		       (f->message == c->message ||
+			same_qname(f->message->name.ns, f->message->name.local,
+				   c->message->name.ns,
+				   c->message->name.local));
+	if (!c->element.local)
+		return false;
+	if (f->message) {
+		const struct brt_part *pt = &f->message->parts[0];
+		return f->message->nparts == 1 &&
+		       same_qname(pt->element.ns, pt->element.local,
+				  c->element.ns, c->element.local);
+	}
+	xmlNodePtr root = xmlDocGetRootElement(f->data);
+	return root && same_qname(root->ns ? (const char *)root->ns->href
+					   : NULL,
+				  (const char *)root->name, c->element.ns,
+				  c->element.local);
+}
+
+/* §12.5 in order; returns the handler's first state, -1 for none. */
+static int select_catch(const struct brt_scope *sc, const struct brt_fault *f,
+			const struct brt_catch **out)
+{
+	const struct brt_catch *cs = sc->catches;
+	*out = NULL;
+	if (f->data) {
+		for (int i = 0; i < sc->ncatches; i++)
+			if (cs[i].fault.local &&
+			    same_qname(cs[i].fault.ns, cs[i].fault.local,
+				       f->ns, f->local) && fits(&cs[i], f))
+				return *out = &cs[i], cs[i].state;
+		for (int i = 0; i < sc->ncatches; i++)
+			if (!cs[i].fault.local && fits(&cs[i], f))
+				return *out = &cs[i], cs[i].state;
+	}
+	for (int i = 0; i < sc->ncatches; i++)
+		if (cs[i].fault.local && cs[i].variable < 0 &&
+		    same_qname(cs[i].fault.ns, cs[i].fault.local, f->ns,
+			       f->local))
+			return *out = &cs[i], cs[i].state;
+	return sc->catch_all;
+}
+
+/* The catch's fault variable gets a copy of the data, shaped for its type;
+ * the original stays with the scope for <rethrow>. */
+static int init_fault_var(brt_strand *h, const struct brt_catch *c,
+			  const struct brt_fault *f)
+{
+	xmlDocPtr *slot = brt__var_slot(h, c->variable);
+	if (!slot)
+		return BRT_EINVAL;
+	xmlDocPtr v;
+	xmlNodePtr el = c->message ? NULL : single_element_part(f);
+	if (el) {
+		v = xmlNewDoc(BAD_CAST "1.0");
+		xmlNodePtr copy = v ? xmlDocCopyNode(el, v, 1) : NULL;
+		if (!copy) {
+			xmlFreeDoc(v);
+			return BRT_ENOMEM;
+		}
+		xmlDocSetRootElement(v, copy);
+		xmlReconciliateNs(v, copy);
+	} else {
+		v = xmlCopyDoc(f->data, 1);
+		if (!v)
+			return BRT_ENOMEM;
+	}
+	if (*slot)
+		xmlFreeDoc(*slot);
+	*slot = v;
+	return 0;
+}
+
+/* Stop every strand of si and of the scope instances nested in it, and
+ * free those nested scope instances (not si itself). */
+static void terminate_within(brt_instance *in, struct brt_scope_inst *si)
+{
+	brt_strand *s, *snext;
+	for (s = in->strands_head; s; s = snext) {
+		snext = s->next;
+		if (brt__scope_inst_within(s->scope, si))
+			brt__strand_free(s);
+	}
+	/* Mark first, then free: within() follows parent pointers. */
+	struct brt_scope_inst *x, *xnext;
+	for (x = in->scopes_head; x; x = x->next)
+		x->doomed = x != si && brt__scope_inst_within(x, si);
+	for (x = in->scopes_head; x; x = xnext) {
+		xnext = x->next;
+		if (x->doomed)
+			brt__scope_inst_free(x);
+	}
+}
+
+void brt__fault_in_scope(brt_instance *in, struct brt_scope_inst *si,
+			 struct brt_fault *f)
+{
+	const struct brt_process *p = in->rt->proc;
+
+	for (;;) {
+		const struct brt_scope *sc = &p->scopes[si->scope];
+		if (sc->exit_on_standard_fault && is_exit_fault(f)) {
+			brt__log(in->rt, "instance %lu: standard fault %s in "
+				 "scope %s with exitOnStandardFault: exit",
+				 in->id, f->local, sc->name ? sc->name : "");
+			brt__fault_clear(f);
+			brt__instance_end(in, BRT_END_EXITED, NULL);
+			return;
+		}
+		terminate_within(in, si);
+		if (si->mode == BRT_MODE_NORMAL) {
+			const struct brt_catch *c;
+			int state = select_catch(sc, f, &c);
+			if (state >= 0) {
+				si->mode = BRT_MODE_FAULT;
+				si->fault = *f;
+				memset(f, 0, sizeof *f);
+				brt_strand *h =
+					brt__strand_new(in, si, NULL, state);
+				if (h && (!c || c->variable < 0 ||
+					  init_fault_var(h, c, &si->fault) == 0)) {
+					brt__strand_queue(h);
+					return;
+				}
+				/* Out of memory: the handler cannot run. */
+				if (h)
+					brt__strand_free(h);
+				*f = si->fault;
+				memset(&si->fault, 0, sizeof si->fault);
+			}
+		}
+		/* No handler, or a fault from the handler: to the parent. */
+		brt_strand *w = si->waiter;
+		struct brt_scope_inst *parent = si->parent;
+		if (!parent || !w) {
+			brt__instance_end(in, BRT_END_FAULTED, f);
+			brt__fault_clear(f);
+			return;
+		}
+		brt__scope_inst_free(si);
+		si = parent;
+	}
+}
+
+void brt__fault_handle(brt_strand *s)
+{
+	struct brt_fault f = s->fault;
+	memset(&s->fault, 0, sizeof s->fault);
+	if (!f.local) {
+		f.ns = strdup(BRT_NS_BPELC);
+		f.local = strdup("internalError");
+	}
+	s->state = BRT_S_FAULTED;
+	brt__fault_in_scope(s->in, s->scope, &f);
+}

@@ -1,0 +1,384 @@
+/*
+ * messaging.c — inbound and outbound messages (semantics.md §1, §2): routing
+ * a message to an enabled receive, an instance's inbox or a new instance
+ * (brt__engine_deliver), <receive> and its message exchanges, <reply>, and
+ * <invoke> over invoke.c's calls.
+ *
+ * Event callbacks here only hand the message to the strand and queue it;
+ * the scheduler finishes the activity (brt__receive_finish,
+ * brt__invoke_finish) before the strand's next step. Correlation (issue 5)
+ * plugs into route(): the one place that decides who gets a message.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+
+/* An instance keeps at most this many messages nobody received yet. */
+enum { INBOX_MAX = 1024 };
+
+static bool same_str(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+static bool same_op(const struct brt_operation *a,
+		    const struct brt_operation *b)
+{
+	return a == b || (a && b && strcmp(a->name, b->name) == 0 &&
+			  same_str(a->ns, b->ns));
+}
+
+/* Two unnamed exchanges match; unnamed never matches named (§10.4.1). */
+static bool same_mex(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+const struct brt_operation *brt__plink_op(const struct brt_process *p,
+					  int plink, const char *name)
+{
+	if (plink < 0 || plink >= p->nplinks || !name)
+		return NULL;
+	const struct brt_partner_link *pl = &p->plinks[plink];
+	for (int i = 0; i < pl->nmy_ops; i++)
+		if (strcmp(pl->my_ops[i]->name, name) == 0)
+			return pl->my_ops[i];
+	return NULL;
+}
+
+/* ---- routing ------------------------------------------------------------- */
+
+struct route {
+	brt_instance *in; /* inbox of a live instance */
+	brt_strand *s;    /* an enabled receive */
+	bool create;      /* a start activity: new instance */
+};
+
+/* Who gets a message for (plink, op). Without correlation: the oldest
+ * instance with an enabled receive for it; else a new instance when it is
+ * a start operation; else the inbox of the oldest live instance, which may
+ * still reach a receive for it (early messages are kept, §2). */
+static int route(brt_runtime *rt, int plink, const struct brt_operation *op,
+		 struct route *out)
+{
+	struct brt_engine *e = rt->engine;
+	const struct brt_process *p = rt->proc;
+
+	memset(out, 0, sizeof *out);
+	for (brt_instance *in = e->first; in; in = in->next) {
+		if (in->exiting)
+			continue;
+		for (brt_strand *s = in->strands_head; s; s = s->next)
+			if (s->wait == BRT_W_RECEIVE && s->recv->plink == plink &&
+			    same_op(s->recv->op, op)) {
+				out->s = s;
+				return 0;
+			}
+	}
+	for (int i = 0; i < p->nstarts; i++)
+		if (p->starts[i]->plink == plink && same_op(p->starts[i]->op, op)) {
+			out->create = true;
+			return 0;
+		}
+	for (brt_instance *in = e->first; in; in = in->next)
+		if (!in->exiting) {
+			if (in->ninbox >= INBOX_MAX)
+				return BRT_EINVAL;
+			out->in = in;
+			return 0;
+		}
+	return BRT_ENOTFOUND;
+}
+
+static int inbox_push(brt_instance *in, int plink,
+		      const struct brt_operation *op, xmlDocPtr msg,
+		      brt_request *req)
+{
+	struct brt_inmsg *m = calloc(1, sizeof *m);
+	if (!m)
+		return BRT_ENOMEM;
+	m->plink = plink;
+	m->op = op;
+	m->msg = msg;
+	m->req = req;
+	if (in->inbox_tail)
+		in->inbox_tail->next = m;
+	else
+		in->inbox_head = m;
+	in->inbox_tail = m;
+	in->ninbox++;
+	return 0;
+}
+
+int brt__engine_deliver(brt_runtime *rt, int plink,
+			const struct brt_operation *op, xmlDocPtr msg,
+			brt_request *req)
+{
+	struct route r;
+	int err;
+
+	if (!rt->engine || plink < 0 || plink >= rt->proc->nplinks || !op) {
+		xmlFreeDoc(msg);
+		return BRT_EINVAL;
+	}
+	err = route(rt, plink, op, &r);
+	if (err != 0) {
+		brt__log(rt, "message for %s.%s: %s", rt->proc->plinks[plink].name,
+			 op->name, err == BRT_ENOTFOUND
+					   ? "no instance or start activity "
+					     "takes it"
+					   : brt_strerror(err));
+		xmlFreeDoc(msg);
+		return err;
+	}
+	if (r.s) {
+		r.s->done = BRT_D_RECEIVE;
+		r.s->msg = msg;
+		r.s->req = req;
+		brt__debug(rt, "instance %lu strand %lu: received %s",
+			   r.s->in->id, r.s->id, op->name);
+		brt__strand_queue(r.s);
+		return 0;
+	}
+	if (r.in) {
+		err = inbox_push(r.in, plink, op, msg, req);
+		if (err != 0) {
+			xmlFreeDoc(msg);
+			return err;
+		}
+		brt__debug(rt, "instance %lu: %s kept until a receive takes it",
+			   r.in->id, op->name);
+		return 0;
+	}
+	/* A new instance: the message waits in its inbox, where the start
+	 * activity takes it when the root strand first runs. */
+	brt_instance *in = brt__instance_new(rt);
+	brt_strand *root = in ? brt__strand_new(in, in->root, NULL, BRT_S_START)
+			      : NULL;
+	if (!root || inbox_push(in, plink, op, msg, NULL) != 0) {
+		if (in)
+			brt__instance_end(in, BRT_END_SHUTDOWN, NULL);
+		xmlFreeDoc(msg);
+		return BRT_ENOMEM;
+	}
+	in->inbox_tail->req = req;
+	brt__log(rt, "instance %lu created by %s", in->id, op->name);
+	brt__strand_queue(root);
+	return 0;
+}
+
+/* ---- message exchanges --------------------------------------------------- */
+
+static struct brt_mex **find_mex(brt_instance *in, int plink,
+				 const struct brt_operation *op,
+				 const char *mex)
+{
+	for (struct brt_mex **pp = &in->mexes; *pp; pp = &(*pp)->next)
+		if ((*pp)->plink == plink && same_op((*pp)->op, op) &&
+		    same_mex((*pp)->mex, mex))
+			return pp;
+	return NULL;
+}
+
+static int open_mex(brt_instance *in, const struct brt_receive *r,
+		    brt_request *req)
+{
+	struct brt_mex *m = calloc(1, sizeof *m);
+	if (!m)
+		return BRT_ENOMEM;
+	m->plink = r->plink;
+	m->op = r->op;
+	m->mex = r->mex;
+	m->req = req;
+	struct brt_mex **pp = &in->mexes;
+	while (*pp)
+		pp = &(*pp)->next;
+	*pp = m;
+	return 0;
+}
+
+/* ---- receive ------------------------------------------------------------- */
+
+enum brt_step brt__receive_finish(brt_strand *s)
+{
+	const struct brt_receive *r = s->recv;
+	brt_instance *in = s->in;
+	xmlDocPtr msg = s->msg;
+	brt_request *req = s->req;
+	bool conflict = false;
+
+	s->done = BRT_D_NONE;
+	s->msg = NULL;
+	s->req = NULL;
+	if (r->op->output) {
+		conflict = find_mex(in, r->plink, r->op, r->mex) != NULL;
+		if (open_mex(in, r, req) != 0) {
+			if (req)
+				brt__request_fault(req, BRT_NS_BPELC,
+						   "internalError", NULL,
+						   "out of memory");
+			xmlFreeDoc(msg);
+			return brt__fault(s, BRT_NS_BPELC, "internalError",
+					  NULL, "out of memory");
+		}
+	} else if (req) {
+		/* http.c answers one-way operations itself; nothing to keep. */
+		brt__request_reply(req, r->op, NULL);
+	}
+	enum brt_step st = brt__data_receive(s, r->var, r->nparts, r->parts,
+					     r->op->input, msg);
+	if (st == BRT_STEP_FAULT)
+		return st;
+	if (conflict)
+		return brt__std_fault(s, "conflictingRequest", r->op->name);
+	return BRT_STEP_NEXT;
+}
+
+enum brt_step brt_receive(brt_strand *s, const struct brt_receive *r)
+{
+	brt_instance *in = s->in;
+	struct brt_inmsg *m, *prev = NULL;
+
+	s->recv = r;
+	for (m = in->inbox_head; m; prev = m, m = m->next) {
+		if (m->plink != r->plink || !same_op(m->op, r->op))
+			continue;
+		if (prev)
+			prev->next = m->next;
+		else
+			in->inbox_head = m->next;
+		if (in->inbox_tail == m)
+			in->inbox_tail = prev;
+		in->ninbox--;
+		s->msg = m->msg;
+		s->req = m->req;
+		free(m);
+		return brt__receive_finish(s);
+	}
+	s->wait = BRT_W_RECEIVE;
+	return BRT_STEP_WAIT;
+}
+
+/* ---- reply --------------------------------------------------------------- */
+
+enum brt_step brt_reply(brt_strand *s, const struct brt_reply *r)
+{
+	struct brt_mex **pp = find_mex(s->in, r->plink, r->op, r->mex);
+	const struct brt_message *m = r->op->output;
+	xmlDocPtr out = NULL;
+
+	if (!pp)
+		return brt__std_fault(s, "missingRequest", r->op->name);
+	if (r->fault.local) {
+		m = NULL;
+		for (int i = 0; i < r->op->nfaults; i++)
+			if (strcmp(r->op->faults[i].name, r->fault.local) == 0)
+				m = r->op->faults[i].message;
+	}
+	if (m && brt__data_message(s, r->var, r->nparts, r->parts, m, &out) ==
+			 BRT_STEP_FAULT)
+		return BRT_STEP_FAULT;
+
+	struct brt_mex *x = *pp;
+	*pp = x->next;
+	if (x->req) {
+		if (r->fault.local)
+			brt__request_fault(x->req, r->op->ns, r->fault.local,
+					   out, NULL);
+		else
+			brt__request_reply(x->req, r->op, out);
+	}
+	if (out)
+		xmlFreeDoc(out);
+	free(x);
+	return BRT_STEP_NEXT;
+}
+
+/* ---- invoke -------------------------------------------------------------- */
+
+static void invoke_done(void *arg, struct brt_call_result *res)
+{
+	brt_strand *s = arg;
+
+	s->call = NULL;
+	s->done = BRT_D_INVOKE;
+	s->call_err = res->err;
+	s->call_is_fault = res->is_fault;
+	s->call_fault_decl = res->fault_decl;
+	if (res->is_fault) {
+		s->msg = res->fault_data;
+		res->fault_data = NULL;
+		if (res->msg)
+			xmlFreeDoc(res->msg);
+	} else {
+		s->msg = res->msg;
+		if (res->fault_data)
+			xmlFreeDoc(res->fault_data);
+		res->fault_data = NULL;
+	}
+	res->msg = NULL;
+	free(s->call_text);
+	s->call_text = strdup(res->text);
+	brt__strand_queue(s);
+}
+
+enum brt_step brt__invoke_finish(brt_strand *s)
+{
+	const struct brt_invoke *iv = s->iv;
+	xmlDocPtr msg = s->msg;
+	char why[300];
+
+	s->done = BRT_D_NONE;
+	s->msg = NULL;
+	snprintf(why, sizeof why, "invoke %s: %s", iv->op->name,
+		 s->call_text && *s->call_text ? s->call_text : "failed");
+	if (s->call_err != 0) {
+		if (msg)
+			xmlFreeDoc(msg);
+		return brt__fault(s, BRT_NS_BPELC, "invokeFailed", NULL, why);
+	}
+	if (s->call_is_fault) {
+		const struct brt_fault_decl *d = s->call_fault_decl;
+		if (d)
+			return brt__fault_typed(s, iv->op->ns, d->name, msg,
+						d->message, why);
+		return brt__fault(s, BRT_NS_BPELC, "undeclaredFault", msg, why);
+	}
+	if (!iv->op->output) {
+		if (msg)
+			xmlFreeDoc(msg);
+		return BRT_STEP_NEXT;
+	}
+	if (!msg)
+		return brt__fault(s, BRT_NS_BPELC, "invokeFailed", NULL,
+				  "no response message");
+	return brt__data_receive(s, iv->out_var, iv->nfrom, iv->from_parts,
+				 iv->op->output, msg);
+}
+
+enum brt_step brt_invoke(brt_strand *s, const struct brt_invoke *iv)
+{
+	brt_runtime *rt = s->in->rt;
+	const char *url = brt__strand_partner_url(s, iv->plink);
+	xmlDocPtr msg = NULL;
+
+	if (!url || !*url)
+		return brt__std_fault(s, "uninitializedPartnerRole",
+				      rt->proc->plinks[iv->plink].name);
+	if (brt__data_message(s, iv->in_var, iv->nto, iv->to_parts,
+			      iv->op->input, &msg) == BRT_STEP_FAULT)
+		return BRT_STEP_FAULT;
+	brt_call *c = brt__call_start(rt, url, iv->op, msg, invoke_done, s);
+	if (msg)
+		xmlFreeDoc(msg);
+	if (!c)
+		return brt__fault(s, BRT_NS_BPELC, "invokeFailed", NULL,
+				  "the call could not be started");
+	s->iv = iv;
+	s->call = c;
+	s->wait = BRT_W_INVOKE;
+	return BRT_STEP_WAIT;
+}

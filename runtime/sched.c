@@ -1,0 +1,356 @@
+/*
+ * sched.c — strands and the run queue. Runnable strands wait in a FIFO that
+ * one libevent callback drains, so an event (HTTP request, curl reply,
+ * timer) only queues a strand and never runs steps from inside its own
+ * callback. A strand runs proc->step() until it waits, ends or faults, at
+ * most STRAND_BUDGET steps in one turn (then it goes to the back of the
+ * queue), and one drain runs at most DRAIN_BUDGET steps before it lets the
+ * loop poll again: a tight <while> cannot starve other instances or I/O.
+ *
+ * Also <flow> (child strands and their join). It does not unwind faults
+ * (faults.c) nor finish receives/invokes (messaging.c).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "engine.h"
+
+enum { STRAND_BUDGET = 256, DRAIN_BUDGET = 4096 };
+
+static const char *const step_names[] = {"NEXT", "WAIT", "END", "FAULT"};
+
+/* ---- strands ------------------------------------------------------------- */
+
+brt_strand *brt__strand_new(brt_instance *in, struct brt_scope_inst *si,
+			    brt_strand *parent, int state)
+{
+	brt_strand *s = calloc(1, sizeof *s);
+	if (!s)
+		return NULL;
+	s->id = in->next_strand_id++;
+	s->in = in;
+	s->scope = si;
+	s->parent = parent;
+	s->state = state;
+	s->prev = in->strands_tail;
+	if (in->strands_tail)
+		in->strands_tail->next = s;
+	else
+		in->strands_head = s;
+	in->strands_tail = s;
+	si->nstrands++;
+	return s;
+}
+
+static void unqueue(struct brt_engine *e, brt_strand *s)
+{
+	if (!s->queued)
+		return;
+	if (s->qprev)
+		s->qprev->qnext = s->qnext;
+	else
+		e->q_head = s->qnext;
+	if (s->qnext)
+		s->qnext->qprev = s->qprev;
+	else
+		e->q_tail = s->qprev;
+	s->qprev = s->qnext = NULL;
+	s->queued = false;
+	e->nqueued--;
+}
+
+static void free_recv_copy(struct brt_receive *r)
+{
+	if (!r)
+		return;
+	free((char *)r->name);
+	free((char *)r->mex);
+	for (int i = 0; i < r->nparts; i++)
+		free((char *)r->parts[i].part);
+	free((void *)r->parts);
+	free((void *)r->corr);
+	free(r);
+}
+
+void brt__strand_free(brt_strand *s)
+{
+	brt_instance *in = s->in;
+	struct brt_engine *e = in->rt->engine;
+
+	unqueue(e, s);
+	if (s->call) {
+		brt__call_cancel(s->call);
+		s->call = NULL;
+	}
+	if (s->timer) {
+		event_free(s->timer);
+		s->timer = NULL;
+	}
+	/* A message handed to a receive that was terminated before it could
+	 * finish is not lost: it goes back to the front of the inbox. */
+	if (s->done == BRT_D_RECEIVE && s->msg) {
+		struct brt_inmsg *m = calloc(1, sizeof *m);
+		if (m) {
+			m->plink = s->recv->plink;
+			m->op = s->recv->op;
+			m->msg = s->msg;
+			m->req = s->req;
+			m->next = in->inbox_head;
+			in->inbox_head = m;
+			if (!in->inbox_tail)
+				in->inbox_tail = m;
+			in->ninbox++;
+			s->msg = NULL;
+			s->req = NULL;
+		}
+	}
+	if (s->msg)
+		xmlFreeDoc(s->msg);
+	if (s->req)
+		brt__request_fault(s->req, BRT_NS_BPELC, "instanceStopped", NULL,
+				   "the receiving activity was terminated");
+	free(s->call_text);
+	free_recv_copy(s->recv_owned);
+	brt__fault_clear(&s->fault);
+
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		in->strands_head = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	else
+		in->strands_tail = s->prev;
+	s->scope->nstrands--;
+	free(s);
+}
+
+void brt__strand_queue(brt_strand *s)
+{
+	struct brt_engine *e = s->in->rt->engine;
+	if (s->queued)
+		return;
+	s->wait = BRT_W_NONE;
+	s->queued = true;
+	s->qnext = NULL;
+	s->qprev = e->q_tail;
+	if (e->q_tail)
+		e->q_tail->qnext = s;
+	else
+		e->q_head = s;
+	e->q_tail = s;
+	e->nqueued++;
+	/* Inside a drain the drain itself goes on; from any other callback
+	 * wake it up. */
+	if (!e->draining)
+		event_active(e->run_ev, EV_TIMEOUT, 1);
+}
+
+void brt__strand_end(brt_strand *s)
+{
+	struct brt_scope_inst *si = s->scope;
+	brt_strand *parent = s->parent;
+
+	brt__strand_free(s);
+	if (parent) {
+		if (--parent->pending <= 0 && parent->wait == BRT_W_JOIN)
+			brt__strand_queue(parent);
+		return;
+	}
+	if (si->nstrands == 0)
+		brt__scope_ended(si);
+}
+
+/* ---- running strands ----------------------------------------------------- */
+
+static const char *state_name(const struct brt_process *p, int state,
+			      char *buf, size_t len)
+{
+	static const char *const reserved[] = {"START", "DONE", "FAULTED"};
+	if (state >= 0 && state < p->nstates && p->state_names &&
+	    p->state_names[state])
+		return p->state_names[state];
+	if (state >= 0 && state < BRT_S_FIRST)
+		return reserved[state];
+	snprintf(buf, len, "%d", state);
+	return buf;
+}
+
+/* The process scope's inline variable initialisers run before anything
+ * else in a new instance. A failure is scopeInitializationFailure, which
+ * for the process has no parent to go to: the instance ends faulted. */
+static bool init_process(brt_strand *s)
+{
+	brt_instance *in = s->in;
+	const struct brt_process *p = in->rt->proc;
+	in->started = true;
+	for (int i = 0; i < p->nvars; i++) {
+		if (p->vars[i].scope != 0 || p->vars[i].init < 0 ||
+		    p->vars[i].init >= p->nassigns)
+			continue;
+		if (brt_assign(s, &p->assigns[p->vars[i].init]) !=
+		    BRT_STEP_FAULT)
+			continue;
+		struct brt_fault f = {.ns = BRT_NS_BPEL,
+				      .local = "scopeInitializationFailure"};
+		brt__instance_end(in, BRT_END_FAULTED, &f);
+		return false;
+	}
+	return true;
+}
+
+/* One turn of one strand. Returns the number of steps it ran. After an
+ * END, a FAULT or an exit `s` may be gone: never touch it again. */
+static int run_strand(brt_strand *s)
+{
+	brt_instance *in = s->in;
+	brt_runtime *rt = in->rt;
+	const struct brt_process *p = rt->proc;
+	enum brt_step r;
+	int n;
+
+	if (!in->started && !init_process(s))
+		return 1;
+	if (s->done != BRT_D_NONE) {
+		enum brt_done d = s->done;
+		r = d == BRT_D_RECEIVE ? brt__receive_finish(s)
+				       : brt__invoke_finish(s);
+		if (r == BRT_STEP_FAULT) {
+			brt__fault_handle(s);
+			return 1;
+		}
+	}
+	for (n = 0;; n++) {
+		if (s->state == BRT_S_DONE) {
+			brt__strand_end(s);
+			return n;
+		}
+		if (s->state == BRT_S_FAULTED) {
+			brt__log(rt, "instance %lu strand %lu: resumed in "
+				 "FAULTED state (bug)", in->id, s->id);
+			brt__fault(s, BRT_NS_BPELC, "internalError", NULL,
+				   "strand resumed after a fault");
+			brt__fault_handle(s);
+			return n;
+		}
+		if (n >= STRAND_BUDGET) {
+			brt__strand_queue(s);
+			return n;
+		}
+		int from = s->state;
+		r = p->step(s);
+		if (rt->verbose) {
+			char b1[24], b2[24];
+			brt__debug(rt, "instance %lu strand %lu %s -> %s",
+				   in->id, s->id,
+				   state_name(p, from, b1, sizeof b1),
+				   r == BRT_STEP_NEXT
+					   ? state_name(p, s->state, b2,
+							sizeof b2)
+					   : step_names[r]);
+		}
+		if (in->exiting) {
+			brt__instance_end(in, BRT_END_EXITED, NULL);
+			return n + 1;
+		}
+		switch (r) {
+		case BRT_STEP_NEXT:
+			break;
+		case BRT_STEP_WAIT:
+			if (s->wait == BRT_W_NONE && !s->queued)
+				brt__log(rt, "instance %lu strand %lu: waits "
+					 "for nothing in state %d (bug)",
+					 in->id, s->id, s->state);
+			return n + 1;
+		case BRT_STEP_END:
+			brt__strand_end(s);
+			return n + 1;
+		case BRT_STEP_FAULT:
+		default:
+			brt__fault_handle(s);
+			return n + 1;
+		}
+	}
+}
+
+static void drain(struct brt_engine *e)
+{
+	int budget = DRAIN_BUDGET;
+	e->draining = true;
+	while (e->q_head && budget > 0) {
+		brt_strand *s = e->q_head;
+		unqueue(e, s);
+		budget -= run_strand(s);
+	}
+	e->draining = false;
+	if (e->q_head) {
+		/* Let the loop poll before the next round (a zero timeout runs
+		 * after I/O, unlike event_active). */
+		struct timeval tv = {0, 0};
+		event_add(e->run_ev, &tv);
+	}
+}
+
+static void drain_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	drain(arg);
+}
+
+void brt__engine_run(brt_runtime *rt)
+{
+	while (rt->engine && rt->engine->q_head)
+		drain(rt->engine);
+}
+
+bool brt__engine_busy(const brt_runtime *rt)
+{
+	return rt->engine && rt->engine->q_head != NULL;
+}
+
+int brt__sched_init(struct brt_engine *e)
+{
+	e->run_ev = event_new(e->rt->base, -1, 0, drain_cb, e);
+	return e->run_ev ? 0 : BRT_ENOMEM;
+}
+
+void brt__sched_free(struct brt_engine *e)
+{
+	if (e->run_ev)
+		event_free(e->run_ev);
+	e->run_ev = NULL;
+}
+
+/* ---- activities the scheduler owns --------------------------------------- */
+
+enum brt_step brt_strand_bad_state(brt_strand *s)
+{
+	brt__log(s->in->rt, "instance %lu strand %lu: no step for state %d "
+		 "(bug)", s->in->id, s->id, s->state);
+	return brt__fault(s, BRT_NS_BPELC, "internalError", NULL,
+			  "unknown state");
+}
+
+enum brt_step brt_flow(brt_strand *s, int n, const int *states)
+{
+	if (n <= 0)
+		return BRT_STEP_NEXT;
+	brt_strand *kids[n];
+	for (int i = 0; i < n; i++) {
+		kids[i] = brt__strand_new(s->in, s->scope, s, states[i]);
+		if (!kids[i]) {
+			while (i-- > 0)
+				brt__strand_free(kids[i]);
+			return brt__fault(s, BRT_NS_BPELC, "internalError",
+					  NULL, "out of memory");
+		}
+	}
+	s->pending = n;
+	for (int i = 0; i < n; i++)
+		brt__strand_queue(kids[i]);
+	s->wait = BRT_W_JOIN;
+	return BRT_STEP_WAIT;
+}

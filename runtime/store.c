@@ -1,0 +1,624 @@
+/*
+ * store.c — an instance as bytes and back (design.md: "an instance is only
+ * data"). The record is a small XML document:
+ *
+ *   <instance build= process= id= next-strand= next-scope= started=>
+ *     <plink index= url=/>                      addresses assigned at run time
+ *     <scope id= index= parent= mode= waiter=>  parents before children
+ *       <fault ns= local= message-ns= message=>data</fault>   fault mode
+ *       <var slot=>the variable's root element</var>
+ *     </scope>
+ *     <strand id= state= scope= parent= pending= wait= deadline=>
+ *       <receive name= plink= op= var= mex= create=>   an enabled receive
+ *         <part name= var=/> <corr set= initiate= pattern=/>
+ *       </receive>
+ *     </strand>
+ *     <message plink= op=>a message nobody received yet</message>
+ *   </instance>
+ *
+ * Wrapper elements have no namespace, so a variable's own namespaces never
+ * clash with them. A record is only taken at a quiet point: no open request
+ * exchange, no call in flight, nothing delivered but not yet consumed (those
+ * hold HTTP connections, which cannot be saved). A record from another
+ * build of the process is refused. Correlation values join in issue 5.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+
+static const char *const wait_names[] = {"none", "receive", "invoke",
+					 "timer", "join", "scope"};
+
+/* ---- save ---------------------------------------------------------------- */
+
+static void set_num(xmlNodePtr n, const char *name, long v)
+{
+	char b[32];
+	snprintf(b, sizeof b, "%ld", v);
+	xmlSetProp(n, BAD_CAST name, BAD_CAST b);
+}
+
+static void set_str(xmlNodePtr n, const char *name, const char *v)
+{
+	if (v)
+		xmlSetProp(n, BAD_CAST name, BAD_CAST v);
+}
+
+/* A copy of doc's root element as the last child of parent. */
+static int put_doc(xmlNodePtr parent, xmlDocPtr doc)
+{
+	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
+	if (!root)
+		return 0;
+	xmlNodePtr copy = xmlDocCopyNode(root, parent->doc, 1);
+	if (!copy)
+		return BRT_ENOMEM;
+	xmlAddChild(parent, copy);
+	return 0;
+}
+
+static bool is_quiet(brt_instance *in)
+{
+	if (in->mexes || in->exiting)
+		return false;
+	for (struct brt_inmsg *m = in->inbox_head; m; m = m->next)
+		if (m->req)
+			return false;
+	for (brt_strand *s = in->strands_head; s; s = s->next)
+		if (s->wait == BRT_W_INVOKE || s->call || s->done != BRT_D_NONE ||
+		    s->req || s->msg)
+			return false;
+	return true;
+}
+
+static void save_receive(xmlNodePtr sn, const struct brt_receive *r)
+{
+	xmlNodePtr rn = xmlNewChild(sn, NULL, BAD_CAST "receive", NULL);
+	set_str(rn, "name", r->name);
+	set_num(rn, "plink", r->plink);
+	set_str(rn, "op", r->op->name);
+	set_num(rn, "var", r->var);
+	set_str(rn, "mex", r->mex);
+	set_num(rn, "create", r->create_instance);
+	set_str(rn, "file", r->file);
+	set_num(rn, "line", r->line);
+	for (int i = 0; i < r->nparts; i++) {
+		xmlNodePtr pn = xmlNewChild(rn, NULL, BAD_CAST "part", NULL);
+		set_str(pn, "name", r->parts[i].part);
+		set_num(pn, "var", r->parts[i].var);
+	}
+	for (int i = 0; i < r->ncorr; i++) {
+		xmlNodePtr cn = xmlNewChild(rn, NULL, BAD_CAST "corr", NULL);
+		set_num(cn, "set", r->corr[i].set);
+		set_num(cn, "initiate", r->corr[i].initiate);
+		set_num(cn, "pattern", r->corr[i].pattern);
+	}
+}
+
+static int save_tree(brt_instance *in, xmlDocPtr doc)
+{
+	const struct brt_process *p = in->rt->proc;
+	xmlNodePtr top = xmlNewDocNode(doc, NULL, BAD_CAST "instance", NULL);
+	if (!top)
+		return BRT_ENOMEM;
+	xmlDocSetRootElement(doc, top);
+	set_str(top, "build", p->build_id ? p->build_id : "");
+	set_str(top, "process", p->name);
+	set_num(top, "id", (long)in->id);
+	set_num(top, "next-strand", (long)in->next_strand_id);
+	set_num(top, "next-scope", (long)in->next_scope_id);
+	set_num(top, "started", in->started);
+
+	for (int i = 0; i < p->nplinks; i++) {
+		if (!in->plink_url[i])
+			continue;
+		xmlNodePtr n = xmlNewChild(top, NULL, BAD_CAST "plink", NULL);
+		set_num(n, "index", i);
+		set_str(n, "url", in->plink_url[i]);
+	}
+	for (struct brt_scope_inst *si = in->scopes_head; si; si = si->next) {
+		xmlNodePtr n = xmlNewChild(top, NULL, BAD_CAST "scope", NULL);
+		set_num(n, "id", (long)si->id);
+		set_num(n, "index", si->scope);
+		set_num(n, "parent", si->parent ? (long)si->parent->id : 0);
+		set_str(n, "mode", si->mode == BRT_MODE_FAULT ? "fault" : "normal");
+		set_num(n, "waiter", si->waiter ? (long)si->waiter->id : 0);
+		if (si->mode == BRT_MODE_FAULT) {
+			xmlNodePtr f = xmlNewChild(n, NULL, BAD_CAST "fault", NULL);
+			set_str(f, "ns", si->fault.ns);
+			set_str(f, "local", si->fault.local);
+			if (si->fault.message) {
+				set_str(f, "message-ns", si->fault.message->name.ns);
+				set_str(f, "message", si->fault.message->name.local);
+			}
+			if (put_doc(f, si->fault.data) != 0)
+				return BRT_ENOMEM;
+		}
+		for (int i = 0; i < p->scopes[si->scope].nvars; i++) {
+			if (!si->vars[i])
+				continue;
+			xmlNodePtr v = xmlNewChild(n, NULL, BAD_CAST "var", NULL);
+			set_num(v, "slot", i);
+			if (put_doc(v, si->vars[i]) != 0)
+				return BRT_ENOMEM;
+		}
+	}
+	for (brt_strand *s = in->strands_head; s; s = s->next) {
+		xmlNodePtr n = xmlNewChild(top, NULL, BAD_CAST "strand", NULL);
+		set_num(n, "id", (long)s->id);
+		set_num(n, "state", s->state);
+		set_num(n, "scope", (long)s->scope->id);
+		set_num(n, "parent", s->parent ? (long)s->parent->id : 0);
+		set_num(n, "pending", s->pending);
+		set_str(n, "wait", wait_names[s->wait]);
+		if (s->wait == BRT_W_TIMER) {
+			char b[48];
+			snprintf(b, sizeof b, "%.6f", s->deadline);
+			set_str(n, "deadline", b);
+		}
+		if (s->wait == BRT_W_RECEIVE)
+			save_receive(n, s->recv);
+	}
+	for (struct brt_inmsg *m = in->inbox_head; m; m = m->next) {
+		xmlNodePtr n = xmlNewChild(top, NULL, BAD_CAST "message", NULL);
+		set_num(n, "plink", m->plink);
+		set_str(n, "op", m->op->name);
+		if (put_doc(n, m->msg) != 0)
+			return BRT_ENOMEM;
+	}
+	return 0;
+}
+
+int brt__instance_save(brt_instance *in, char **buf, size_t *len)
+{
+	*buf = NULL;
+	*len = 0;
+	if (!is_quiet(in))
+		return BRT_ESTATE;
+	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+	if (!doc)
+		return BRT_ENOMEM;
+	int err = save_tree(in, doc);
+	xmlChar *mem = NULL;
+	int size = 0;
+	if (err == 0) {
+		xmlDocDumpMemoryEnc(doc, &mem, &size, "UTF-8");
+		if (!mem || size <= 0)
+			err = BRT_ENOMEM;
+	}
+	xmlFreeDoc(doc);
+	if (err == 0) {
+		*buf = malloc((size_t)size + 1);
+		if (*buf) {
+			memcpy(*buf, mem, (size_t)size);
+			(*buf)[size] = '\0';
+			*len = (size_t)size;
+		} else {
+			err = BRT_ENOMEM;
+		}
+	}
+	xmlFree(mem);
+	return err;
+}
+
+/* ---- restore ------------------------------------------------------------- */
+
+/* Attribute helpers: a missing or malformed number makes the record bad. */
+struct reader {
+	bool bad;
+};
+
+static long get_num(struct reader *rd, xmlNodePtr n, const char *name)
+{
+	xmlChar *v = xmlGetProp(n, BAD_CAST name);
+	if (!v) {
+		rd->bad = true;
+		return 0;
+	}
+	char *end;
+	errno = 0;
+	long x = strtol((const char *)v, &end, 10);
+	if (errno || end == (char *)v || *end)
+		rd->bad = true;
+	xmlFree(v);
+	return x;
+}
+
+/* A new malloc'd copy of the attribute, NULL when absent. */
+static char *get_str(xmlNodePtr n, const char *name)
+{
+	xmlChar *v = xmlGetProp(n, BAD_CAST name);
+	if (!v)
+		return NULL;
+	char *s = strdup((const char *)v);
+	xmlFree(v);
+	return s;
+}
+
+static bool attr_is(xmlNodePtr n, const char *name, const char *want)
+{
+	xmlChar *v = xmlGetProp(n, BAD_CAST name);
+	bool eq = v && strcmp((const char *)v, want) == 0;
+	xmlFree(v);
+	return eq;
+}
+
+static bool named(xmlNodePtr n, const char *name)
+{
+	return n->type == XML_ELEMENT_NODE && !n->ns &&
+	       strcmp((const char *)n->name, name) == 0;
+}
+
+static xmlNodePtr first_elem(xmlNodePtr n)
+{
+	for (xmlNodePtr c = n ? n->children : NULL; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE)
+			return c;
+	return NULL;
+}
+
+/* A new document whose root is a copy of the first element child of n. */
+static xmlDocPtr take_doc(xmlNodePtr n)
+{
+	xmlNodePtr el = first_elem(n);
+	if (!el)
+		return NULL;
+	xmlDocPtr d = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr copy = d ? xmlDocCopyNode(el, d, 1) : NULL;
+	if (!copy) {
+		xmlFreeDoc(d);
+		return NULL;
+	}
+	xmlDocSetRootElement(d, copy);
+	xmlReconciliateNs(d, copy);
+	return d;
+}
+
+static bool same_s(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+static const struct brt_message *msg_match(const struct brt_message *m,
+					   const char *ns, const char *local)
+{
+	return m && m->name.local && strcmp(m->name.local, local) == 0 &&
+			       same_s(m->name.ns, ns)
+		       ? m
+		       : NULL;
+}
+
+/* The process tables know a message type through the operations and the
+ * catches that use it. */
+static const struct brt_message *find_message(const struct brt_process *p,
+					      const char *ns, const char *local)
+{
+	const struct brt_message *m;
+	if (!local)
+		return NULL;
+	for (int i = 0; i < p->nplinks; i++)
+		for (int j = 0; j < p->plinks[i].nmy_ops; j++) {
+			const struct brt_operation *op = p->plinks[i].my_ops[j];
+			if ((m = msg_match(op->input, ns, local)) ||
+			    (m = msg_match(op->output, ns, local)))
+				return m;
+			for (int k = 0; k < op->nfaults; k++)
+				if ((m = msg_match(op->faults[k].message, ns,
+						   local)))
+					return m;
+		}
+	for (int i = 0; i < p->nscopes; i++)
+		for (int j = 0; j < p->scopes[i].ncatches; j++)
+			if ((m = msg_match(p->scopes[i].catches[j].message, ns,
+					   local)))
+				return m;
+	for (int i = 0; i < p->nvars; i++)
+		if ((m = msg_match(p->vars[i].message, ns, local)))
+			return m;
+	return NULL;
+}
+
+static struct brt_scope_inst *scope_by_id(brt_instance *in, long id)
+{
+	for (struct brt_scope_inst *si = in->scopes_head; si; si = si->next)
+		if ((long)si->id == id)
+			return si;
+	return NULL;
+}
+
+static brt_strand *strand_by_id(brt_instance *in, long id)
+{
+	for (brt_strand *s = in->strands_head; s; s = s->next)
+		if ((long)s->id == id)
+			return s;
+	return NULL;
+}
+
+static int load_scope(struct reader *rd, brt_instance *in, xmlNodePtr n)
+{
+	const struct brt_process *p = in->rt->proc;
+	long id = get_num(rd, n, "id"), index = get_num(rd, n, "index");
+	long parent = get_num(rd, n, "parent");
+	if (rd->bad || index < 0 || index >= p->nscopes || scope_by_id(in, id))
+		return BRT_EINVAL;
+	struct brt_scope_inst *par = parent ? scope_by_id(in, parent) : NULL;
+	if (parent && !par)
+		return BRT_EINVAL;
+	if (!par && index != 0)
+		return BRT_EINVAL;
+	struct brt_scope_inst *si = brt__scope_inst_new(in, (int)index, par);
+	if (!si)
+		return BRT_ENOMEM;
+	si->id = (unsigned long)id;
+	if (!par)
+		in->root = si;
+	if (attr_is(n, "mode", "fault"))
+		si->mode = BRT_MODE_FAULT;
+	for (xmlNodePtr c = n->children; c; c = c->next) {
+		if (named(c, "var")) {
+			long slot = get_num(rd, c, "slot");
+			if (rd->bad || slot < 0 || slot >= p->scopes[index].nvars ||
+			    si->vars[slot])
+				return BRT_EINVAL;
+			si->vars[slot] = take_doc(c);
+			if (!si->vars[slot])
+				return BRT_EINVAL;
+		} else if (named(c, "fault") && si->mode == BRT_MODE_FAULT) {
+			si->fault.ns = get_str(c, "ns");
+			si->fault.local = get_str(c, "local");
+			if (!si->fault.local)
+				return BRT_EINVAL;
+			char *mns = get_str(c, "message-ns");
+			char *ml = get_str(c, "message");
+			si->fault.message = find_message(p, mns, ml);
+			free(mns);
+			free(ml);
+			if (first_elem(c) && !(si->fault.data = take_doc(c)))
+				return BRT_ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static int load_receive(struct reader *rd, brt_instance *in, brt_strand *s,
+			xmlNodePtr n)
+{
+	const struct brt_process *p = in->rt->proc;
+	struct brt_receive *r = calloc(1, sizeof *r);
+	if (!r)
+		return BRT_ENOMEM;
+	s->recv_owned = r; /* freed with the strand, whatever happens next */
+	r->plink = (int)get_num(rd, n, "plink");
+	r->var = (int)get_num(rd, n, "var");
+	r->create_instance = get_num(rd, n, "create") != 0;
+	r->line = (int)get_num(rd, n, "line");
+	r->name = get_str(n, "name");
+	r->mex = get_str(n, "mex");
+	r->file = NULL; /* not needed after restore; logs use name */
+	char *op = get_str(n, "op");
+	r->op = brt__plink_op(p, r->plink, op);
+	free(op);
+	if (rd->bad || !r->op || r->var >= p->nvars)
+		return BRT_EINVAL;
+	int nparts = 0, ncorr = 0;
+	for (xmlNodePtr c = n->children; c; c = c->next) {
+		nparts += named(c, "part");
+		ncorr += named(c, "corr");
+	}
+	struct brt_part_map *parts = nparts ? calloc((size_t)nparts, sizeof *parts)
+					    : NULL;
+	struct brt_correlation *corr = ncorr ? calloc((size_t)ncorr, sizeof *corr)
+					     : NULL;
+	r->parts = parts;
+	r->corr = corr;
+	if ((nparts && !parts) || (ncorr && !corr))
+		return BRT_ENOMEM;
+	for (xmlNodePtr c = n->children; c; c = c->next) {
+		if (named(c, "part")) {
+			parts[r->nparts].var = (int)get_num(rd, c, "var");
+			parts[r->nparts++].part = get_str(c, "name");
+		} else if (named(c, "corr")) {
+			corr[r->ncorr].set = (int)get_num(rd, c, "set");
+			corr[r->ncorr].initiate =
+				(enum brt_initiate)get_num(rd, c, "initiate");
+			corr[r->ncorr++].pattern =
+				(enum brt_pattern)get_num(rd, c, "pattern");
+		}
+	}
+	s->recv = r;
+	return rd->bad ? BRT_EINVAL : 0;
+}
+
+static int load_strand(struct reader *rd, brt_instance *in, xmlNodePtr n)
+{
+	long id = get_num(rd, n, "id"), state = get_num(rd, n, "state");
+	long scope = get_num(rd, n, "scope");
+	long pending = get_num(rd, n, "pending");
+	struct brt_scope_inst *si = scope_by_id(in, scope);
+	if (rd->bad || !si || id <= 0 || strand_by_id(in, id) || pending < 0)
+		return BRT_EINVAL;
+	brt_strand *s = brt__strand_new(in, si, NULL, (int)state);
+	if (!s)
+		return BRT_ENOMEM;
+	s->id = (unsigned long)id;
+	s->pending = (int)pending;
+	int w = -1;
+	for (int i = 0; i < (int)(sizeof wait_names / sizeof *wait_names); i++)
+		if (attr_is(n, "wait", wait_names[i]))
+			w = i;
+	if (w < 0 || w == BRT_W_INVOKE)
+		return BRT_EINVAL;
+	s->wait = (enum brt_wait)w;
+	if (s->wait == BRT_W_TIMER) {
+		char *d = get_str(n, "deadline");
+		char *end = NULL;
+		s->deadline = d ? strtod(d, &end) : 0;
+		bool ok = d && end != d && !*end;
+		free(d);
+		if (!ok)
+			return BRT_EINVAL;
+	}
+	if (s->wait == BRT_W_RECEIVE) {
+		xmlNodePtr rn = first_elem(n);
+		if (!rn || !named(rn, "receive"))
+			return BRT_EINVAL;
+		return load_receive(rd, in, s, rn);
+	}
+	return 0;
+}
+
+/* Second pass: links between strands and scopes, by id. */
+static int link_ids(struct reader *rd, brt_instance *in, xmlNodePtr top)
+{
+	for (xmlNodePtr n = top->children; n; n = n->next) {
+		if (named(n, "strand")) {
+			long parent = get_num(rd, n, "parent");
+			if (!parent)
+				continue;
+			brt_strand *s = strand_by_id(in, get_num(rd, n, "id"));
+			brt_strand *par = strand_by_id(in, parent);
+			if (!s || !par)
+				return BRT_EINVAL;
+			s->parent = par;
+		} else if (named(n, "scope")) {
+			long waiter = get_num(rd, n, "waiter");
+			if (!waiter)
+				continue;
+			struct brt_scope_inst *si =
+				scope_by_id(in, get_num(rd, n, "id"));
+			brt_strand *w = strand_by_id(in, waiter);
+			if (!si || !w)
+				return BRT_EINVAL;
+			si->waiter = w;
+		}
+	}
+	return rd->bad ? BRT_EINVAL : 0;
+}
+
+static int load_message(struct reader *rd, brt_instance *in, xmlNodePtr n)
+{
+	struct brt_inmsg *m = calloc(1, sizeof *m);
+	if (!m)
+		return BRT_ENOMEM;
+	m->plink = (int)get_num(rd, n, "plink");
+	char *op = get_str(n, "op");
+	m->op = brt__plink_op(in->rt->proc, m->plink, op);
+	free(op);
+	m->msg = take_doc(n);
+	if (rd->bad || !m->op || !m->msg) {
+		if (m->msg)
+			xmlFreeDoc(m->msg);
+		free(m);
+		return BRT_EINVAL;
+	}
+	if (in->inbox_tail)
+		in->inbox_tail->next = m;
+	else
+		in->inbox_head = m;
+	in->inbox_tail = m;
+	in->ninbox++;
+	return 0;
+}
+
+static int load_tree(struct reader *rd, brt_instance *in, xmlNodePtr top)
+{
+	const struct brt_process *p = in->rt->proc;
+	int err = 0;
+
+	for (xmlNodePtr n = top->children; n && !err; n = n->next) {
+		if (named(n, "plink")) {
+			long i = get_num(rd, n, "index");
+			char *url = get_str(n, "url");
+			if (rd->bad || i < 0 || i >= p->nplinks || !url) {
+				free(url);
+				return BRT_EINVAL;
+			}
+			free(in->plink_url[i]);
+			in->plink_url[i] = url;
+		} else if (named(n, "scope")) {
+			err = load_scope(rd, in, n);
+		} else if (named(n, "strand")) {
+			err = load_strand(rd, in, n);
+		} else if (named(n, "message")) {
+			err = load_message(rd, in, n);
+		}
+	}
+	if (!err)
+		err = link_ids(rd, in, top);
+	if (!err && (!in->root || rd->bad))
+		err = BRT_EINVAL;
+	return err;
+}
+
+brt_instance *brt__instance_restore(brt_runtime *rt, const char *buf,
+				    size_t len, int *err)
+{
+	const struct brt_process *p = rt->proc;
+	struct reader rd = {false};
+	brt_instance *in = NULL;
+
+	*err = BRT_EINVAL;
+	if (!rt->engine || !buf || len > (size_t)0x7fffffff)
+		return NULL;
+	xmlDocPtr doc = xmlReadMemory(buf, (int)len, NULL, NULL,
+				      XML_PARSE_NONET | XML_PARSE_NOERROR |
+					      XML_PARSE_NOWARNING);
+	xmlNodePtr top = doc ? xmlDocGetRootElement(doc) : NULL;
+	if (!top || !named(top, "instance") || doc->intSubset)
+		goto out;
+	if (!attr_is(top, "build", p->build_id ? p->build_id : "") ||
+	    !attr_is(top, "process", p->name)) {
+		*err = BRT_ESTATE;
+		goto out;
+	}
+	long id = get_num(&rd, top, "id");
+	long next_strand = get_num(&rd, top, "next-strand");
+	long next_scope = get_num(&rd, top, "next-scope");
+	long started = get_num(&rd, top, "started");
+	if (rd.bad || id <= 0 || next_strand <= 0 || next_scope <= 0)
+		goto out;
+	if (brt__engine_find(rt, (unsigned long)id)) {
+		*err = BRT_ESTATE; /* that instance is live */
+		goto out;
+	}
+	in = brt__instance_new(rt);
+	if (!in) {
+		*err = BRT_ENOMEM;
+		goto out;
+	}
+	/* The record brings its own scopes, the process scope included. */
+	brt__scope_inst_free(in->root);
+	in->id = (unsigned long)id;
+	if (rt->engine->next_id <= in->id)
+		rt->engine->next_id = in->id + 1;
+	in->started = started != 0;
+	*err = load_tree(&rd, in, top);
+	if (*err) {
+		brt__instance_end(in, BRT_END_SHUTDOWN, NULL);
+		in = NULL;
+		goto out;
+	}
+	in->next_strand_id = (unsigned long)next_strand;
+	in->next_scope_id = (unsigned long)next_scope;
+	/* Live again: timers armed, runnable strands queued; enabled
+	 * receives are found by routing as they are. */
+	for (brt_strand *s = in->strands_head; s; s = s->next) {
+		if (s->wait == BRT_W_TIMER && brt__timer_arm(s, s->deadline) != 0) {
+			*err = BRT_ENOMEM;
+			brt__instance_end(in, BRT_END_SHUTDOWN, NULL);
+			in = NULL;
+			goto out;
+		}
+	}
+	for (brt_strand *s = in->strands_head; s; s = s->next)
+		if (s->wait == BRT_W_NONE)
+			brt__strand_queue(s);
+	brt__log(rt, "instance %lu restored", in->id);
+	*err = 0;
+out:
+	xmlFreeDoc(doc);
+	return in;
+}
