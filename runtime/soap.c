@@ -120,6 +120,20 @@ static bool copy_content(xmlNodePtr src, xmlNodePtr dst)
 	return true;
 }
 
+/* An unqualified child element (xmlNewChild would inherit the parent's
+ * namespace), with `text` as literal text when not NULL. */
+static xmlNodePtr new_child(xmlNodePtr parent, const char *name,
+			    const char *text)
+{
+	xmlNodePtr n = xmlNewDocNode(parent->doc, NULL, BAD_CAST name, NULL);
+	if (!n)
+		return NULL;
+	if (text)
+		xmlNodeAddContent(n, BAD_CAST text);
+	xmlAddChild(parent, n);
+	return n;
+}
+
 static xmlDocPtr new_message_doc(xmlNodePtr *root)
 {
 	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
@@ -257,7 +271,7 @@ xmlNodePtr brt__soap_body_first(xmlDocPtr env, xmlNodePtr *body)
 static bool add_part(xmlNodePtr root, const struct brt_part *p, xmlNodePtr el,
 		     bool el_is_part_element)
 {
-	xmlNodePtr pn = xmlNewChild(root, NULL, BAD_CAST p->name, NULL);
+	xmlNodePtr pn = new_child(root, p->name, NULL);
 	if (!pn)
 		return false;
 	if (el_is_part_element) {
@@ -376,10 +390,9 @@ static xmlDocPtr rpc_to_message(xmlNodePtr body, const struct brt_operation *op,
 			else {
 				/* The accessor carries the element's content:
 				 * rebuild the element under its own name. */
-				xmlNodePtr pn = xmlNewChild(
-					root, NULL, BAD_CAST p->name, NULL);
-				xmlNodePtr el = pn ? xmlNewChild(pn, NULL,
-						BAD_CAST p->element.local, NULL)
+				xmlNodePtr pn = new_child(
+					root, (const char *)p->name, NULL);
+				xmlNodePtr el = pn ? new_child(pn, p->element.local, NULL)
 						   : NULL;
 				ok = el != NULL;
 				if (ok && p->element.ns && *p->element.ns) {
@@ -457,7 +470,7 @@ static bool put_part(xmlNodePtr parent, const struct brt_part *p,
 			return true;
 		xmlNodePtr at = parent;
 		if (accessor) {
-			at = xmlNewChild(parent, NULL, BAD_CAST p->name, NULL);
+			at = new_child(parent, p->name, NULL);
 			if (!at)
 				return false;
 		}
@@ -467,7 +480,7 @@ static bool put_part(xmlNodePtr parent, const struct brt_part *p,
 		xmlAddChild(at, cp);
 		return true;
 	}
-	xmlNodePtr pn = xmlNewChild(parent, NULL, BAD_CAST p->name, NULL);
+	xmlNodePtr pn = new_child(parent, p->name, NULL);
 	return pn && copy_content(src, pn);
 }
 
@@ -485,7 +498,7 @@ xmlDocPtr brt__soap_from_message(const struct brt_operation *op,
 		char wname[512];
 		snprintf(wname, sizeof wname, "%s%s", op->name,
 			 is_response ? "Response" : "");
-		at = xmlNewChild(body, NULL, BAD_CAST wname, NULL);
+		at = new_child(body, wname, NULL);
 		if (!at)
 			goto fail;
 		if (op->rpc_ns && *op->rpc_ns) {
@@ -515,7 +528,7 @@ static bool put_detail(xmlNodePtr fault, xmlDocPtr data)
 	xmlNodePtr root = data ? xmlDocGetRootElement(data) : NULL;
 	if (!root)
 		return true;
-	xmlNodePtr detail = xmlNewChild(fault, NULL, BAD_CAST "detail", NULL);
+	xmlNodePtr detail = new_child(fault, "detail", NULL);
 	if (!detail)
 		return false;
 	if (!(root->ns == NULL && strcmp((const char *)root->name, "message") == 0)) {
@@ -562,12 +575,10 @@ xmlDocPtr brt__soap_fault_code(bool client, const char *fault_ns,
 		snprintf(fs, sizeof fs, "%s:%s", prefix, fault_local);
 	} else
 		snprintf(fs, sizeof fs, "%s", fault_local);
-	if (!xmlNewChild(fault, NULL, BAD_CAST "faultcode",
-			 BAD_CAST(client ? "soapenv:Client" : "soapenv:Server")))
+	if (!new_child(fault, "faultcode",
+		       client ? "soapenv:Client" : "soapenv:Server"))
 		goto fail;
-	/* xmlNewTextChild escapes &, < in the text. */
-	if (!xmlNewTextChild(fault, NULL, BAD_CAST "faultstring",
-			     BAD_CAST(text ? text : fs)))
+	if (!new_child(fault, "faultstring", text ? text : fs))
 		goto fail;
 	if (!put_detail(fault, data))
 		goto fail;
