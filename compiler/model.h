@@ -529,7 +529,8 @@ struct bpel_scope {
 	struct bpel_activity *on_events;   /* BPEL_ACT_ON_EVENT list */
 	struct bpel_alarm *on_alarms;
 	bool isolated;
-	int exit_on_standard_fault;        /* -1 inherit, 0, 1 */
+	int exit_on_standard_fault;        /* -1 inherit, 0, 1 (as written) */
+	bool effective_exit_on_standard_fault; /* resolved: inherited, default no */
 	struct bpel_activity *body;        /* the primary activity */
 	int index;                         /* 0 = process; set by lower */
 	struct loc loc;

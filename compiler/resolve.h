@@ -26,8 +26,8 @@ struct diag;
 
 /* Bind every name to its declaration (the resolved-pointer fields of
  * model.h), report what does not resolve. Also computes effective_sjf on
- * every activity and the effective exit_on_standard_fault (0/1) of every
- * scope (bpel_scope.exit_on_standard_fault is overwritten with it). */
+ * every activity and effective_exit_on_standard_fault on every scope
+ * (inherited from the nearest ancestor that sets it; default no). */
 void resolve_model(struct model *m, struct diag *dg);
 
 /* Global definitions of the loaded WSDL/XSD documents by QName. */
