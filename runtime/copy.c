@@ -1,0 +1,728 @@
+/*
+ * copy.c — <assign> and its <copy> operations (semantics.md §4 "<copy>",
+ * "Atomicity").
+ *
+ * A copy resolves its from-spec to one node, an atomic string or a whole
+ * message, resolves its to-spec to one node (element, attribute, text) or
+ * a whole message variable, then replaces: element → element keeps the
+ * destination's name (replace-element-properties) unless
+ * keepSrcElementName; anything else → element replaces the content by one
+ * text node; → attribute/text sets the string value. Values are always
+ * deep-copied into the destination's document: no node is shared between
+ * variables.
+ *
+ * All or nothing: before the first copy, every variable document the
+ * assign may write is snapshotted (deep copy); a fault restores them all.
+ * Not here: XSD validation for validate="yes" (issue 4), partner link
+ * endpoint references (not implemented yet: they raise
+ * bpel:unsupportedReference with a clear reason).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/xpathInternals.h>
+
+#include "data.h"
+#include "internal.h"
+
+struct snap {
+	xmlDocPtr *slot;
+	xmlDocPtr old; /* deep copy taken before the first change */
+};
+
+struct assign_state {
+	struct brt_dctx *d;
+	struct snap *snaps;
+	int nsnaps;
+	int cap;
+};
+
+/* A resolved from-spec: exactly one of node, str, msg (or empty). */
+struct src {
+	xmlNodePtr node;         /* borrowed (variable, literal or obj) */
+	xmlChar *str;            /* owned atomic value */
+	xmlXPathObjectPtr obj;   /* owned; keeps value-tree nodes alive */
+	xmlDocPtr msg;           /* whole message variable, borrowed */
+	const struct brt_message *mtype;
+	bool empty;              /* the spec selected zero nodes */
+};
+
+/* A resolved to-spec: a node, or a whole message variable's slot. */
+struct dst {
+	xmlNodePtr node;
+	xmlDocPtr *slot;
+	const struct brt_message *mtype;
+	const struct brt_qname *decl; /* declared name of node, if fixed */
+};
+
+static void src_free(struct src *s)
+{
+	xmlFree(s->str);
+	if (s->obj != NULL)
+		xmlXPathFreeObject(s->obj);
+	memset(s, 0, sizeof *s);
+}
+
+/* ---- snapshots ------------------------------------------------------------- */
+
+static int snapshot(struct assign_state *as, int var)
+{
+	xmlDocPtr *slot = brt__dx_slot(as->d, var);
+	if (slot == NULL)
+		return -1;
+	for (int i = 0; i < as->nsnaps; i++)
+		if (as->snaps[i].slot == slot)
+			return 0;
+	if (as->nsnaps == as->cap) {
+		int cap = as->cap > 0 ? 2 * as->cap : 8;
+		struct snap *n = realloc(as->snaps, (size_t)cap * sizeof *n);
+		if (n == NULL)
+			return brt__dx_fault(as->d, "subLanguageExecutionFault",
+					     "out of memory");
+		as->snaps = n;
+		as->cap = cap;
+	}
+	xmlDocPtr old = NULL;
+	if (*slot != NULL && (old = xmlCopyDoc(*slot, 1)) == NULL)
+		return brt__dx_fault(as->d, "subLanguageExecutionFault",
+				     "out of memory");
+	as->snaps[as->nsnaps].slot = slot;
+	as->snaps[as->nsnaps].old = old;
+	as->nsnaps++;
+	return 0;
+}
+
+static int snapshot_refs(struct assign_state *as, int expr)
+{
+	if (expr < 0 || expr >= as->d->proc->nexprs)
+		return 0;
+	const struct brt_expr *e = &as->d->proc->exprs[expr];
+	for (int i = 0; i < e->nrefs; i++)
+		if (snapshot(as, e->refs[i].var) < 0)
+			return -1;
+	return 0;
+}
+
+/* Every variable the assign may write, before anything changes. */
+static int snapshot_all(struct assign_state *as, const struct brt_assign *a)
+{
+	for (int i = 0; i < a->ncopies; i++) {
+		const struct brt_to *t = &a->copies[i].to;
+		int rc = 0;
+		switch (t->kind) {
+		case BRT_TO_VAR:
+		case BRT_TO_PROPERTY:
+			rc = snapshot(as, t->var);
+			if (rc == 0)
+				rc = snapshot_refs(as, t->query);
+			break;
+		case BRT_TO_EXPR:
+			rc = snapshot_refs(as, t->expr);
+			break;
+		case BRT_TO_PLINK:
+			break;
+		}
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void snapshots_end(struct assign_state *as, bool restore)
+{
+	for (int i = 0; i < as->nsnaps; i++) {
+		struct snap *sn = &as->snaps[i];
+		if (restore) {
+			xmlFreeDoc(*sn->slot);
+			*sn->slot = sn->old;
+		} else {
+			xmlFreeDoc(sn->old);
+		}
+	}
+	free(as->snaps);
+	as->snaps = NULL;
+	as->nsnaps = as->cap = 0;
+}
+
+/* The node may be written: it lives in a variable this assign owns. */
+static bool writable(struct assign_state *as, xmlNodePtr n)
+{
+	for (int i = 0; i < as->nsnaps; i++)
+		if (*as->snaps[i].slot != NULL &&
+		    n->doc == *as->snaps[i].slot)
+			return true;
+	return false;
+}
+
+/* ---- from-spec ------------------------------------------------------------------- */
+
+/* One XPath result as a source: one node, an atomic value, or empty. */
+static int src_from_result(struct brt_dctx *d, xmlXPathObjectPtr r,
+			   const char *what, struct src *out)
+{
+	if (r->type != XPATH_NODESET && r->type != XPATH_XSLT_TREE) {
+		out->str = xmlXPathCastToString(r);
+		xmlXPathFreeObject(r);
+		return 0;
+	}
+	int n = r->nodesetval != NULL ? r->nodesetval->nodeNr : 0;
+	if (n == 0) {
+		xmlXPathFreeObject(r);
+		out->empty = true;
+		return 0;
+	}
+	if (n > 1) {
+		xmlXPathFreeObject(r);
+		return brt__dx_fault(d, "selectionFailure",
+				     "%s selects %d nodes, not one", what, n);
+	}
+	out->obj = r;
+	out->node = r->nodesetval->nodeTab[0];
+	if (out->node->type == XML_DOCUMENT_NODE)
+		out->node = xmlDocGetRootElement((xmlDocPtr)out->node);
+	if (out->node == NULL)
+		out->empty = true;
+	return 0;
+}
+
+/* The value node of variable var[.part] for reading; *simple tells that
+ * it is a wrapper carrying a simple value. Message variables without a
+ * part give the <message> root with *msg set. */
+static int read_var(struct brt_dctx *d, int var, int part, xmlNodePtr *node,
+		    bool *simple, xmlDocPtr *msg)
+{
+	const struct brt_variable *v = &d->proc->vars[var];
+	*node = NULL;
+	*simple = false;
+	*msg = NULL;
+	xmlDocPtr *slot = brt__dx_slot(d, var);
+	if (slot == NULL)
+		return -1;
+	xmlNodePtr root = *slot != NULL ? xmlDocGetRootElement(*slot) : NULL;
+	if (root == NULL)
+		return brt__dx_fault(d, "uninitializedVariable",
+				     "variable '%s' is read before it has a "
+				     "value",
+				     v->name);
+	if (v->kind == BRT_VAR_ELEMENT) {
+		*node = root;
+	} else if (v->kind == BRT_VAR_TYPE) {
+		*node = root;
+		*simple = v->xsd != BRT_XSD_COMPLEX;
+	} else if (part < 0) {
+		*node = root;
+		*msg = *slot;
+	} else {
+		const struct brt_part *pt = &v->message->parts[part];
+		xmlNodePtr w = brt__msg_part(*slot, pt->name);
+		if (w != NULL && pt->element.local != NULL)
+			w = brt__first_elem(w);
+		if (w == NULL)
+			return brt__dx_fault(d, "uninitializedVariable",
+					     "part '%s' of variable '%s' is "
+					     "read before it has a value",
+					     pt->name, v->name);
+		*node = w;
+		*simple = pt->element.local == NULL &&
+			  pt->kind != BRT_XSD_COMPLEX;
+	}
+	return 0;
+}
+
+static int resolve_from(struct brt_dctx *d, const struct brt_from *f,
+			struct src *out)
+{
+	memset(out, 0, sizeof *out);
+	const struct brt_process *p = d->proc;
+	switch (f->kind) {
+	case BRT_FROM_VAR: {
+		xmlNodePtr n;
+		bool simple;
+		xmlDocPtr msg;
+		if (read_var(d, f->var, f->part, &n, &simple, &msg) < 0)
+			return -1;
+		if (f->query >= 0) {
+			xmlXPathObjectPtr r = brt__dx_eval(d, f->query, n);
+			if (r == NULL)
+				return -1;
+			return src_from_result(d, r, "the from-spec query",
+					       out);
+		}
+		if (msg != NULL) {
+			out->msg = msg;
+			out->mtype = p->vars[f->var].message;
+		} else if (simple) {
+			out->str = xmlNodeGetContent(n);
+		} else {
+			out->node = n;
+		}
+		return 0;
+	}
+	case BRT_FROM_EXPR: {
+		xmlXPathObjectPtr r = brt__dx_eval(d, f->expr, NULL);
+		if (r == NULL)
+			return -1;
+		return src_from_result(d, r, "the from-spec expression", out);
+	}
+	case BRT_FROM_LITERAL:
+		if (d->prep == NULL || f->literal < 0 ||
+		    f->literal >= d->prep->nliterals)
+			return brt__dx_fault(d, "subLanguageExecutionFault",
+					     "literal %d does not exist",
+					     f->literal);
+		if (d->prep->lits[f->literal].doc != NULL)
+			out->node = xmlDocGetRootElement(
+				d->prep->lits[f->literal].doc);
+		else
+			out->str = xmlStrdup(d->prep->lits[f->literal].text);
+		return 0;
+	case BRT_FROM_PROPERTY:
+		return brt__dx_var_property(d, f->var, f->property, &out->node,
+					    &out->str);
+	case BRT_FROM_PLINK:
+		break;
+	}
+	return brt__dx_fault(d, "unsupportedReference",
+			     "copying from a partnerLink endpoint reference "
+			     "is not implemented yet");
+}
+
+/* ---- to-spec -------------------------------------------------------------------------- */
+
+/* Make the storage of var[.part] exist (writing initialises it). */
+static xmlNodePtr init_var(struct brt_dctx *d, xmlDocPtr *slot,
+			   const struct brt_variable *v, int part,
+			   const struct brt_qname **decl)
+{
+	*decl = NULL;
+	if (*slot == NULL || xmlDocGetRootElement(*slot) == NULL) {
+		xmlDocPtr doc = *slot != NULL ? *slot : xmlNewDoc(BAD_CAST "1.0");
+		xmlNodePtr root = NULL;
+		if (doc != NULL) {
+			if (v->kind == BRT_VAR_ELEMENT) {
+				root = brt__new_elem(doc, &v->element);
+			} else {
+				const char *nm = v->kind == BRT_VAR_MESSAGE
+							 ? "message"
+							 : v->name;
+				root = xmlNewDocNode(doc, NULL, BAD_CAST nm,
+						     NULL);
+			}
+		}
+		if (root == NULL) {
+			if (doc != *slot)
+				xmlFreeDoc(doc);
+			brt__dx_fault(d, "subLanguageExecutionFault",
+				      "out of memory");
+			return NULL;
+		}
+		xmlDocSetRootElement(doc, root);
+		*slot = doc;
+	}
+	xmlNodePtr root = xmlDocGetRootElement(*slot);
+	if (v->kind == BRT_VAR_ELEMENT) {
+		*decl = &v->element;
+		return root;
+	}
+	if (v->kind == BRT_VAR_TYPE || part < 0)
+		return root;
+	const struct brt_part *pt = &v->message->parts[part];
+	xmlNodePtr w = brt__msg_part(*slot, pt->name);
+	if (w == NULL)
+		w = xmlNewChild(root, NULL, BAD_CAST pt->name, NULL);
+	if (w == NULL || pt->element.local == NULL)
+		goto out;
+	*decl = &pt->element;
+	xmlNodePtr e = brt__first_elem(w);
+	if (e == NULL) {
+		e = brt__new_elem(*slot, &pt->element);
+		if (e != NULL)
+			xmlAddChild(w, e);
+	}
+	w = e;
+out:
+	if (w == NULL)
+		brt__dx_fault(d, "subLanguageExecutionFault", "out of memory");
+	return w;
+}
+
+static int dst_from_result(struct assign_state *as, xmlXPathObjectPtr r,
+			   const char *what, struct dst *out)
+{
+	struct brt_dctx *d = as->d;
+	int n = 0;
+	if (r->type == XPATH_NODESET && r->nodesetval != NULL)
+		n = r->nodesetval->nodeNr;
+	if (n != 1) {
+		xmlXPathFreeObject(r);
+		return brt__dx_fault(d, "selectionFailure",
+				     "%s selects %d nodes, not one", what, n);
+	}
+	xmlNodePtr node = r->nodesetval->nodeTab[0];
+	xmlXPathFreeObject(r);
+	if (node->type != XML_ELEMENT_NODE &&
+	    node->type != XML_ATTRIBUTE_NODE && node->type != XML_TEXT_NODE &&
+	    node->type != XML_CDATA_SECTION_NODE)
+		return brt__dx_fault(d, "selectionFailure",
+				     "%s selects a node that cannot be "
+				     "written",
+				     what);
+	if (!writable(as, node))
+		return brt__dx_fault(d, "selectionFailure",
+				     "%s selects a node outside the variables "
+				     "this assign writes",
+				     what);
+	out->node = node;
+	return 0;
+}
+
+/* variable[.part][query] as a destination. `create` false: only look,
+ * never initialise (used for a copy that will be skipped). */
+static int resolve_to_var(struct assign_state *as, int var, int part,
+			  int query, bool create, struct dst *out)
+{
+	struct brt_dctx *d = as->d;
+	const struct brt_variable *v = &d->proc->vars[var];
+	xmlDocPtr *slot = brt__dx_slot(d, var);
+	if (slot == NULL)
+		return -1;
+	if (v->kind == BRT_VAR_MESSAGE && part < 0 && query < 0) {
+		out->slot = slot;
+		out->mtype = v->message;
+		return 0;
+	}
+	if (query < 0) {
+		if (!create)
+			return 0;
+		out->node = init_var(d, slot, v, part, &out->decl);
+		return out->node != NULL ? 0 : -1;
+	}
+	/* A query needs something to select from: an uninitialised variable
+	 * or part selects nothing. */
+	xmlNodePtr ctx = NULL;
+	bool simple;
+	xmlDocPtr msg;
+	if (*slot != NULL && xmlDocGetRootElement(*slot) != NULL &&
+	    read_var(d, var, part, &ctx, &simple, &msg) < 0) {
+		d->fault = NULL; /* not a read: selectionFailure below */
+		ctx = NULL;
+	}
+	if (ctx == NULL)
+		return brt__dx_fault(d, "selectionFailure",
+				     "the to-spec query runs on variable "
+				     "'%s', which has no value there",
+				     v->name);
+	xmlXPathObjectPtr r = brt__dx_eval(d, query, ctx);
+	if (r == NULL)
+		return -1;
+	return dst_from_result(as, r, "the to-spec query", out);
+}
+
+static int resolve_to(struct assign_state *as, const struct brt_to *t,
+		      bool create, struct dst *out)
+{
+	struct brt_dctx *d = as->d;
+	memset(out, 0, sizeof *out);
+	switch (t->kind) {
+	case BRT_TO_VAR:
+		return resolve_to_var(as, t->var, t->part, t->query, create,
+				      out);
+	case BRT_TO_EXPR: {
+		xmlXPathObjectPtr r = brt__dx_eval(d, t->expr, NULL);
+		if (r == NULL)
+			return -1;
+		return dst_from_result(as, r, "the to-spec expression", out);
+	}
+	case BRT_TO_PROPERTY: {
+		const struct brt_variable *v = &d->proc->vars[t->var];
+		int part = -1;
+		const struct brt_alias *a = brt__find_alias(
+			d->proc, t->property,
+			v->kind == BRT_VAR_MESSAGE ? v->message : NULL,
+			v->kind == BRT_VAR_ELEMENT ? &v->element : NULL,
+			v->kind == BRT_VAR_TYPE ? &v->type : NULL, &part);
+		if (a == NULL)
+			return brt__dx_fault(d, "selectionFailure",
+					     "no property alias of '%s' for "
+					     "variable '%s'",
+					     d->proc->properties[t->property]
+						     .name.local,
+					     v->name);
+		return resolve_to_var(as, t->var, part, a->query, create, out);
+	}
+	case BRT_TO_PLINK:
+		break;
+	}
+	return brt__dx_fault(d, "unsupportedReference",
+			     "copying to a partnerLink is not implemented "
+			     "yet");
+}
+
+/* ---- replacing ------------------------------------------------------------------------- */
+
+/* A no-namespace element below an in-scope default namespace would change
+ * namespace when serialised: undeclare the default there. */
+static void fix_default_ns(xmlDocPtr doc, xmlNodePtr n)
+{
+	for (; n != NULL; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (n->ns == NULL) {
+			xmlNsPtr def = xmlSearchNs(doc, n, NULL);
+			if (def != NULL && def->href != NULL &&
+			    def->href[0] != '\0')
+				xmlNewNs(n, BAD_CAST "", NULL);
+		}
+		fix_default_ns(doc, n->children);
+	}
+}
+
+/* A namespace for {href} usable on `el` (an attribute needs a prefix). */
+static xmlNsPtr ns_for(xmlDocPtr doc, xmlNodePtr el, const xmlChar *href,
+		       const xmlChar *prefix, bool is_attr)
+{
+	xmlNsPtr ns = xmlSearchNsByHref(doc, el, href);
+	if (ns != NULL && (!is_attr || ns->prefix != NULL))
+		return ns;
+	char buf[32];
+	const xmlChar *p = prefix;
+	for (int i = 0;; i++) {
+		if (p != NULL || !is_attr) {
+			xmlNsPtr bound = xmlSearchNs(doc, el, p);
+			if (bound == NULL)
+				return xmlNewNs(el, href, p);
+			if (p == NULL && !is_attr && bound->href != NULL &&
+			    bound->href[0] == '\0')
+				return xmlNewNs(el, href, p);
+		}
+		snprintf(buf, sizeof buf, "ns%d", i);
+		p = BAD_CAST buf;
+		if (i > 1000)
+			return NULL;
+	}
+}
+
+struct attr_copy {
+	xmlChar *name, *href, *prefix, *value;
+};
+
+static void clear_children(xmlNodePtr el)
+{
+	xmlNodePtr c = el->children;
+	while (c != NULL) {
+		xmlNodePtr next = c->next;
+		xmlUnlinkNode(c);
+		xmlFreeNode(c);
+		c = next;
+	}
+}
+
+static void replace_content(xmlNodePtr el, const xmlChar *value)
+{
+	clear_children(el);
+	xmlNodePtr t = xmlNewDocText(el->doc, value != NULL ? value
+							 : BAD_CAST "");
+	if (t != NULL)
+		xmlAddChild(el, t);
+}
+
+static int replace_element(struct brt_dctx *d, xmlNodePtr dst, xmlNodePtr src,
+			   bool keep, const struct brt_qname *decl)
+{
+	if (keep && decl != NULL && !brt__elem_is(src, decl))
+		return brt__dx_fault(
+			d, "mismatchedAssignmentFailure",
+			"keepSrcElementName: <%s> cannot replace the "
+			"declared element <%s>",
+			(const char *)src->name, decl->local);
+	if (brt__copy_element_props(dst, src, keep) < 0)
+		return brt__dx_fault(d, "subLanguageExecutionFault",
+				     "out of memory");
+	return 0;
+}
+
+int brt__copy_element_props(xmlNodePtr dst, xmlNodePtr src, bool keep)
+{
+	xmlDocPtr doc = dst->doc;
+	/* Prefixes in scope at the source (QNames in content need them). */
+	xmlNsPtr *inscope = xmlGetNsList(src->doc, src);
+	for (int i = 0; inscope != NULL && inscope[i] != NULL; i++) {
+		xmlNsPtr ns = inscope[i];
+		if (ns->prefix != NULL && xmlSearchNs(doc, dst, ns->prefix) == NULL)
+			xmlNewNs(dst, ns->href, ns->prefix);
+	}
+	xmlFree(inscope);
+
+	int nattrs = 0, nkids = 0;
+	for (xmlAttrPtr a = src->properties; a != NULL; a = a->next)
+		nattrs++;
+	for (xmlNodePtr c = src->children; c != NULL; c = c->next)
+		nkids++;
+	struct attr_copy *attrs = calloc((size_t)nattrs + 1, sizeof *attrs);
+	xmlNodePtr *kids = calloc((size_t)nkids + 1, sizeof *kids);
+	xmlChar *name = xmlStrdup(src->name);
+	xmlChar *href = src->ns != NULL ? xmlStrdup(src->ns->href) : NULL;
+	xmlChar *prefix = src->ns != NULL && src->ns->prefix != NULL
+				  ? xmlStrdup(src->ns->prefix)
+				  : NULL;
+	int rc = 0;
+	if (attrs == NULL || kids == NULL || name == NULL) {
+		rc = -1;
+		goto out;
+	}
+	int i = 0;
+	for (xmlAttrPtr a = src->properties; a != NULL; a = a->next, i++) {
+		attrs[i].name = xmlStrdup(a->name);
+		attrs[i].value = xmlNodeGetContent((xmlNodePtr)a);
+		if (a->ns != NULL) {
+			attrs[i].href = xmlStrdup(a->ns->href);
+			if (a->ns->prefix != NULL)
+				attrs[i].prefix = xmlStrdup(a->ns->prefix);
+		}
+	}
+	i = 0;
+	for (xmlNodePtr c = src->children; c != NULL; c = c->next)
+		if ((kids[i] = xmlDocCopyNode(c, doc, 1)) != NULL)
+			i++;
+
+	/* From here on dst changes. */
+	clear_children(dst);
+	while (dst->properties != NULL)
+		xmlRemoveProp(dst->properties);
+	if (keep) {
+		xmlNodeSetName(dst, name);
+		if (href != NULL && href[0] != '\0')
+			xmlSetNs(dst, ns_for(doc, dst, href, prefix, false));
+		else
+			xmlSetNs(dst, NULL);
+		fix_default_ns(doc, dst);
+	}
+	for (i = 0; i < nattrs; i++) {
+		xmlNsPtr ns = NULL;
+		if (attrs[i].href != NULL)
+			ns = ns_for(doc, dst, attrs[i].href, attrs[i].prefix,
+				    true);
+		xmlSetNsProp(dst, ns, attrs[i].name, attrs[i].value);
+	}
+	for (i = 0; kids[i] != NULL; i++) {
+		xmlNodePtr k = kids[i];
+		kids[i] = NULL;
+		fix_default_ns(doc, k); /* k has no parent yet: its own view */
+		if (xmlAddChild(dst, k) == NULL)
+			xmlFreeNode(k);
+	}
+	fix_default_ns(doc, dst->children);
+out:
+	for (i = 0; attrs != NULL && i < nattrs; i++) {
+		xmlFree(attrs[i].name);
+		xmlFree(attrs[i].value);
+		xmlFree(attrs[i].href);
+		xmlFree(attrs[i].prefix);
+	}
+	for (i = 0; kids != NULL && kids[i] != NULL; i++)
+		xmlFreeNode(kids[i]);
+	free(attrs);
+	free(kids);
+	xmlFree(name);
+	xmlFree(href);
+	xmlFree(prefix);
+	return rc;
+}
+
+static int apply(struct brt_dctx *d, const struct brt_copy *c, struct src *s,
+		 struct dst *t)
+{
+	if (t->slot != NULL || s->msg != NULL) {
+		if (t->slot == NULL || s->msg == NULL ||
+		    !brt__same_message(s->mtype, t->mtype))
+			return brt__dx_fault(
+				d, "mismatchedAssignmentFailure",
+				"a whole message can only be copied to a "
+				"message variable of the same type");
+		xmlDocPtr copy = xmlCopyDoc(s->msg, 1);
+		if (copy == NULL)
+			return brt__dx_fault(d, "subLanguageExecutionFault",
+					     "out of memory");
+		xmlFreeDoc(*t->slot);
+		*t->slot = copy;
+		return 0;
+	}
+	xmlNodePtr dn = t->node;
+	if (dn->type == XML_ELEMENT_NODE && s->node != NULL &&
+	    s->node->type == XML_ELEMENT_NODE)
+		return replace_element(d, dn, s->node, c->keep_src_element_name,
+				       t->decl);
+	xmlChar *val = s->str != NULL ? xmlStrdup(s->str)
+				      : xmlNodeGetContent(s->node);
+	if (dn->type == XML_ELEMENT_NODE) {
+		replace_content(dn, val);
+	} else if (dn->type == XML_ATTRIBUTE_NODE) {
+		/* xmlSetNsProp stores the value as is (no entity parsing). */
+		xmlAttrPtr a = (xmlAttrPtr)dn;
+		xmlSetNsProp(a->parent, a->ns, a->name,
+			     val != NULL ? val : BAD_CAST "");
+	} else {
+		/* Text-like nodes store the value as is. */
+		xmlNodeSetContent(dn, val != NULL ? val : BAD_CAST "");
+	}
+	xmlFree(val);
+	return 0;
+}
+
+static int one_copy(struct assign_state *as, const struct brt_copy *c)
+{
+	struct brt_dctx *d = as->d;
+	struct src s;
+	struct dst t;
+	if (resolve_from(d, &c->from, &s) < 0) {
+		src_free(&s);
+		return -1;
+	}
+	int rc;
+	if (s.empty) {
+		/* The to-spec must still select its node; nothing is
+		 * created for a copy that does nothing. */
+		rc = resolve_to(as, &c->to, false, &t);
+		if (rc == 0 && !c->ignore_missing_from_data)
+			rc = brt__dx_fault(d, "selectionFailure",
+					   "the from-spec selects no node");
+	} else {
+		rc = resolve_to(as, &c->to, true, &t);
+		if (rc == 0)
+			rc = apply(d, c, &s, &t);
+	}
+	src_free(&s);
+	return rc;
+}
+
+int brt__dx_assign(struct brt_dctx *d, const struct brt_assign *a)
+{
+	struct assign_state as = {.d = d};
+	int rc = snapshot_all(&as, a);
+	for (int i = 0; rc == 0 && i < a->ncopies; i++) {
+		rc = one_copy(&as, &a->copies[i]);
+		if (rc < 0 && a->file != NULL) {
+			/* Prefix the copy's location to the reason. */
+			char why[sizeof d->why + 128];
+			snprintf(why, sizeof why, "%s:%d: %s", a->file,
+				 a->copies[i].line, d->why);
+			memcpy(d->why, why, sizeof d->why - 1);
+			d->why[sizeof d->why - 1] = '\0';
+		}
+	}
+	/* TODO(issue 4): validate="yes" must validate every changed variable
+	 * against its schema here and roll back with bpel:invalidVariables;
+	 * until XSD validation exists it checks nothing. */
+	snapshots_end(&as, rc < 0);
+	return rc;
+}
+
+enum brt_step brt_assign(brt_strand *s, const struct brt_assign *a)
+{
+	struct brt_dctx d;
+	brt__dctx_strand(&d, s);
+	if (brt__dx_assign(&d, a) < 0)
+		return brt__std_fault(s, d.fault, d.why);
+	return BRT_STEP_NEXT;
+}

@@ -1,0 +1,361 @@
+/*
+ * data.c — prepared data of a process (compiled XPath, parsed literals),
+ * the data context that ties data operations to a strand, and small XML
+ * helpers the other data files share.
+ *
+ * Everything here is done once at start-up (brt__data_prepare) and never
+ * per message. XPath evaluation is in xpath.c, <assign> in copy.c, message
+ * values in message.c. Not here: XSD validation (issue 4).
+ */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/xpathInternals.h>
+
+#include "data.h"
+#include "internal.h"
+
+/* Compile errors from libxml2 land here during brt__prepare_proc. */
+struct compile_err {
+	char msg[160];
+	bool seen;
+};
+
+static void compile_err_cb(void *arg, xmlErrorPtr e)
+{
+	struct compile_err *ce = arg;
+	if (ce == NULL || ce->seen || e == NULL)
+		return;
+	ce->seen = true;
+	snprintf(ce->msg, sizeof ce->msg, "%s",
+		 e->message != NULL ? e->message : "XPath error");
+	size_t n = strlen(ce->msg);
+	while (n > 0 && (ce->msg[n - 1] == '\n' || ce->msg[n - 1] == ' '))
+		ce->msg[--n] = '\0';
+}
+
+static int prepare_ns(struct brt_pexpr *pe, const struct brt_expr *e)
+{
+	int n = 0;
+	for (int i = 0; i < e->nns; i++)
+		if (e->ns[i].prefix != NULL && e->ns[i].prefix[0] != '\0')
+			n++;
+	if (n == 0)
+		return 0;
+	pe->nsbuf = calloc((size_t)n, sizeof *pe->nsbuf);
+	pe->ns = calloc((size_t)n, sizeof *pe->ns);
+	if (pe->nsbuf == NULL || pe->ns == NULL)
+		return BRT_ENOMEM;
+	for (int i = 0; i < e->nns; i++) {
+		if (e->ns[i].prefix == NULL || e->ns[i].prefix[0] == '\0')
+			continue;
+		xmlNs *ns = &pe->nsbuf[pe->nns];
+		ns->type = XML_NAMESPACE_DECL;
+		/* The descriptor's strings are static and outlive us; xmlNs
+		 * wants non-const pointers but nothing writes through them. */
+		ns->href = (xmlChar *)(uintptr_t)e->ns[i].uri;
+		ns->prefix = (xmlChar *)(uintptr_t)e->ns[i].prefix;
+		pe->ns[pe->nns++] = ns;
+	}
+	return 0;
+}
+
+static int prepare_expr(struct brt_prepared *pp, int i, char *err,
+			size_t errlen)
+{
+	const struct brt_expr *e = &pp->proc->exprs[i];
+	struct brt_pexpr *pe = &pp->exprs[i];
+	if (prepare_ns(pe, e) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return BRT_ENOMEM;
+	}
+	struct compile_err ce = {.seen = false};
+	xmlXPathContextPtr xp = pp->xp;
+	/* Namespaces are set while compiling too: libxml2 may compile a
+	 * simple path into a streaming pattern, which binds prefixes now. */
+	xp->namespaces = pe->ns;
+	xp->nsNr = pe->nns;
+	xp->userData = &ce;
+	xp->error = compile_err_cb;
+	pe->comp = xmlXPathCtxtCompile(xp, (const xmlChar *)e->text);
+	xp->namespaces = NULL;
+	xp->nsNr = 0;
+	xp->userData = NULL;
+	xp->error = NULL;
+	if (pe->comp == NULL) {
+		snprintf(err, errlen, "%s:%d: cannot compile XPath '%s': %s",
+			 e->file != NULL ? e->file : "?", e->line, e->text,
+			 ce.seen ? ce.msg : "syntax error");
+		return BRT_EINVAL;
+	}
+	return 0;
+}
+
+/* An element literal is XML text starting with '<' (after blanks); any
+ * other literal is plain text, kept as is. */
+static int prepare_literal(struct brt_prepared *pp, int i, char *err,
+			   size_t errlen)
+{
+	const char *t = pp->proc->literals[i];
+	struct brt_plit *pl = &pp->lits[i];
+	if (t == NULL)
+		t = "";
+	const char *p = t;
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	if (*p != '<') {
+		pl->text = xmlStrdup((const xmlChar *)t);
+		if (pl->text == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return BRT_ENOMEM;
+		}
+		return 0;
+	}
+	/* No network, no entity substitution, no DTD loading. */
+	pl->doc = xmlReadMemory(t, (int)strlen(t), NULL, NULL,
+				XML_PARSE_NONET | XML_PARSE_NOERROR |
+					XML_PARSE_NOWARNING);
+	if (pl->doc == NULL || xmlDocGetRootElement(pl->doc) == NULL) {
+		snprintf(err, errlen, "%s: literal %d is not well-formed XML",
+			 pp->proc->source != NULL ? pp->proc->source : "?",
+			 i);
+		return BRT_EINVAL;
+	}
+	return 0;
+}
+
+int brt__prepare_proc(const struct brt_process *p, struct brt_prepared **out,
+		      char *err, size_t errlen)
+{
+	*out = NULL;
+	struct brt_prepared *pp = calloc(1, sizeof *pp);
+	if (pp == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return BRT_ENOMEM;
+	}
+	pp->proc = p;
+	pp->xp = xmlXPathNewContext(NULL);
+	if (pp->xp == NULL || brt__xpath_setup(pp->xp) < 0)
+		goto nomem;
+	if (p->nexprs > 0) {
+		pp->exprs = calloc((size_t)p->nexprs, sizeof *pp->exprs);
+		if (pp->exprs == NULL)
+			goto nomem;
+		pp->nexprs = p->nexprs;
+	}
+	if (p->nliterals > 0) {
+		pp->lits = calloc((size_t)p->nliterals, sizeof *pp->lits);
+		if (pp->lits == NULL)
+			goto nomem;
+		pp->nliterals = p->nliterals;
+	}
+	for (int i = 0; i < pp->nexprs; i++) {
+		int rc = prepare_expr(pp, i, err, errlen);
+		if (rc < 0) {
+			brt__prepared_free(pp);
+			return rc;
+		}
+	}
+	for (int i = 0; i < pp->nliterals; i++) {
+		int rc = prepare_literal(pp, i, err, errlen);
+		if (rc < 0) {
+			brt__prepared_free(pp);
+			return rc;
+		}
+	}
+	*out = pp;
+	return 0;
+nomem:
+	brt__prepared_free(pp);
+	snprintf(err, errlen, "out of memory");
+	return BRT_ENOMEM;
+}
+
+void brt__prepared_free(struct brt_prepared *pp)
+{
+	if (pp == NULL)
+		return;
+	brt__xsl_free(pp);
+	for (int i = 0; i < pp->nexprs; i++) {
+		xmlXPathFreeCompExpr(pp->exprs[i].comp);
+		free(pp->exprs[i].ns);
+		free(pp->exprs[i].nsbuf);
+	}
+	free(pp->exprs);
+	for (int i = 0; i < pp->nliterals; i++) {
+		xmlFreeDoc(pp->lits[i].doc);
+		xmlFree(pp->lits[i].text);
+	}
+	free(pp->lits);
+	if (pp->xp != NULL)
+		xmlXPathFreeContext(pp->xp);
+	free(pp);
+}
+
+int brt__data_prepare(brt_runtime *rt)
+{
+	char err[512];
+	int rc = brt__prepare_proc(rt->proc, &rt->prep, err, sizeof err);
+	if (rc < 0)
+		brt__log(rt, "%s", err);
+	return rc;
+}
+
+void brt__data_free(brt_runtime *rt)
+{
+	brt__prepared_free(rt->prep);
+	rt->prep = NULL;
+}
+
+/* ---- data context --------------------------------------------------------- */
+
+static xmlDocPtr *strand_slot(void *arg, int var)
+{
+	return brt__var_slot(arg, var);
+}
+
+void brt__dctx_strand(struct brt_dctx *d, brt_strand *s)
+{
+	memset(d, 0, sizeof *d);
+	d->proc = brt__strand_proc(s);
+	d->prep = brt__strand_runtime(s)->prep;
+	d->slot = strand_slot;
+	d->arg = s;
+	d->expr = -1;
+}
+
+int brt__dx_fault(struct brt_dctx *d, const char *local, const char *fmt, ...)
+{
+	if (d->fault != NULL)
+		return -1;
+	d->fault = local;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(d->why, sizeof d->why, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+xmlDocPtr *brt__dx_slot(struct brt_dctx *d, int var)
+{
+	xmlDocPtr *slot = NULL;
+	if (var >= 0 && var < d->proc->nvars && d->slot != NULL)
+		slot = d->slot(d->arg, var);
+	if (slot == NULL)
+		brt__dx_fault(d, "subLanguageExecutionFault",
+			      "variable %d is not in scope (compiler bug)", var);
+	return slot;
+}
+
+/* ---- XML helpers ------------------------------------------------------------ */
+
+xmlNodePtr brt__first_elem(xmlNodePtr n)
+{
+	if (n == NULL)
+		return NULL;
+	for (xmlNodePtr c = n->children; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE)
+			return c;
+	return NULL;
+}
+
+xmlNodePtr brt__msg_part(xmlDocPtr msg, const char *name)
+{
+	xmlNodePtr root = msg != NULL ? xmlDocGetRootElement(msg) : NULL;
+	if (root == NULL)
+		return NULL;
+	for (xmlNodePtr c = root->children; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && c->ns == NULL &&
+		    xmlStrEqual(c->name, (const xmlChar *)name))
+			return c;
+	return NULL;
+}
+
+static bool ns_empty(const char *ns)
+{
+	return ns == NULL || ns[0] == '\0';
+}
+
+xmlNodePtr brt__new_elem(xmlDocPtr doc, const struct brt_qname *q)
+{
+	xmlNodePtr n = xmlNewDocNode(doc, NULL, (const xmlChar *)q->local,
+				     NULL);
+	if (n == NULL || ns_empty(q->ns))
+		return n;
+	/* A default-namespace declaration keeps the element's name
+	 * prefix-free, as most partners write it. */
+	xmlNsPtr ns = xmlNewNs(n, (const xmlChar *)q->ns, NULL);
+	if (ns == NULL) {
+		xmlFreeNode(n);
+		return NULL;
+	}
+	xmlSetNs(n, ns);
+	return n;
+}
+
+bool brt__elem_is(xmlNodePtr n, const struct brt_qname *q)
+{
+	if (n == NULL || n->type != XML_ELEMENT_NODE || q->local == NULL)
+		return false;
+	if (!xmlStrEqual(n->name, (const xmlChar *)q->local))
+		return false;
+	const xmlChar *href = n->ns != NULL ? n->ns->href : NULL;
+	if (ns_empty(q->ns))
+		return href == NULL || href[0] == '\0';
+	return xmlStrEqual(href, (const xmlChar *)q->ns);
+}
+
+xmlChar *brt__normalize(const xmlChar *s)
+{
+	size_t len = s != NULL ? (size_t)xmlStrlen(s) : 0;
+	xmlChar *out = xmlMalloc(len + 1);
+	if (out == NULL)
+		return NULL;
+	size_t n = 0;
+	bool space = false;
+	for (size_t i = 0; i < len; i++) {
+		xmlChar c = s[i];
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+			space = n > 0;
+			continue;
+		}
+		if (space)
+			out[n++] = ' ';
+		space = false;
+		out[n++] = c;
+	}
+	out[n] = '\0';
+	return out;
+}
+
+int brt__part_index(const struct brt_message *m, const char *name)
+{
+	if (m == NULL || name == NULL)
+		return -1;
+	for (int i = 0; i < m->nparts; i++)
+		if (strcmp(m->parts[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+	if (ns_empty(a) || ns_empty(b))
+		return ns_empty(a) && ns_empty(b);
+	return strcmp(a, b) == 0;
+}
+
+bool brt__same_message(const struct brt_message *a,
+		       const struct brt_message *b)
+{
+	if (a == b)
+		return true;
+	if (a == NULL || b == NULL)
+		return false;
+	return str_eq(a->name.ns, b->name.ns) &&
+	       str_eq(a->name.local, b->name.local);
+}

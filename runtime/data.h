@@ -1,0 +1,160 @@
+/*
+ * data.h — private interface of the data layer (data.c, xpath.c, copy.c,
+ * message.c): prepared expressions and literals, and the "data context"
+ * every data operation runs in.
+ *
+ * The data context (struct brt_dctx) decouples the data layer from strands:
+ * it carries the process, the prepared tables and a callback that finds a
+ * variable's storage. The strand-facing functions of internal.h and
+ * bpelrt.h build one from a strand (brt__dctx_strand) and turn a recorded
+ * fault into a BPEL fault on the strand; unit tests build one with their
+ * own variable slots. A data operation never raises anything itself: it
+ * records the standard fault's local name and a reason, and returns -1
+ * (or NULL).
+ *
+ * Not here: scheduling, fault handling, HTTP. Never installed.
+ */
+#ifndef BRT_DATA_H
+#define BRT_DATA_H
+
+#include <libxml/tree.h>
+#include <libxml/xpath.h>
+
+#include "bpelrt.h"
+
+/* One expression, compiled once. ns/nns: the prefixed in-scope namespaces
+ * (the default namespace is left out: XPath 1.0 names without a prefix
+ * have no namespace), in the form xmlXPathContext wants. */
+struct brt_pexpr {
+	xmlXPathCompExprPtr comp;
+	xmlNsPtr *ns;
+	int nns;
+	xmlNs *nsbuf; /* storage behind ns[] */
+};
+
+/* One literal, parsed once: an element literal is a document, anything
+ * else is its text. */
+struct brt_plit {
+	xmlDocPtr doc;
+	xmlChar *text;
+};
+
+struct brt_xsl; /* xpath.c: stylesheets for bpel:doXslTransform */
+
+struct brt_prepared {
+	const struct brt_process *proc;
+	xmlXPathContextPtr xp; /* the one reusable XPath context */
+	int nexprs;
+	struct brt_pexpr *exprs;
+	int nliterals;
+	struct brt_plit *lits;
+	struct brt_xsl *xsl; /* loaded on first use, kept for the run */
+};
+
+/* Where a data operation finds variables and records its fault. */
+struct brt_dctx {
+	const struct brt_process *proc;
+	struct brt_prepared *prep;
+	/* Storage of variable `var` (see brt__var_slot), NULL if none. */
+	xmlDocPtr *(*slot)(void *arg, int var);
+	void *arg;
+	int expr;            /* expression being evaluated, -1 */
+	const char *fault;   /* standard fault local name, NULL: none */
+	char why[256];
+};
+
+/* ---- data.c ----------------------------------------------------------- */
+
+/* Prepare `p`: compile every expression, parse every literal. On failure
+ * writes "file:line: reason" to err and returns BRT_EINVAL (or
+ * BRT_ENOMEM); *out is then NULL. */
+int brt__prepare_proc(const struct brt_process *p, struct brt_prepared **out,
+		      char *err, size_t errlen);
+void brt__prepared_free(struct brt_prepared *pp);
+
+/* A data context for strand s. */
+void brt__dctx_strand(struct brt_dctx *d, brt_strand *s);
+
+/* Record standard fault `local` with a reason; returns -1. The first
+ * fault recorded wins. */
+int brt__dx_fault(struct brt_dctx *d, const char *local, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Storage of variable var, NULL (with a fault recorded) if none. */
+xmlDocPtr *brt__dx_slot(struct brt_dctx *d, int var);
+
+/* The child of message value `msg` holding part `name`, NULL if unset. */
+xmlNodePtr brt__msg_part(xmlDocPtr msg, const char *name);
+/* The first element child of n, NULL if none. */
+xmlNodePtr brt__first_elem(xmlNodePtr n);
+/* A new element {q.ns}q.local, declaring its namespace on itself. */
+xmlNodePtr brt__new_elem(xmlDocPtr doc, const struct brt_qname *q);
+/* True when element n is named q. */
+bool brt__elem_is(xmlNodePtr n, const struct brt_qname *q);
+/* Whitespace-normalised copy of s (xmlFree). */
+xmlChar *brt__normalize(const xmlChar *s);
+/* Index of part `name` in m, -1 if none. */
+int brt__part_index(const struct brt_message *m, const char *name);
+/* Same message type (pointer or QName). */
+bool brt__same_message(const struct brt_message *a,
+		       const struct brt_message *b);
+
+/* ---- xpath.c ---------------------------------------------------------- */
+
+/* Evaluate expression `expr` with context node ctx (NULL: none). Returns a
+ * new object, or NULL with a fault recorded (uninitializedVariable,
+ * selectionFailure, subLanguageExecutionFault, ...). */
+xmlXPathObjectPtr brt__dx_eval(struct brt_dctx *d, int expr, xmlNodePtr ctx);
+
+/* The node that property `prop` selects in variable `var` through its
+ * alias; *str gets a new string instead when the value is atomic. 0, or -1
+ * with selectionFailure / uninitializedVariable recorded. */
+int brt__dx_var_property(struct brt_dctx *d, int var, int prop,
+			 xmlNodePtr *node, xmlChar **str);
+
+/* The alias of property prop for a value of message m (part name set) or,
+ * for m NULL, of an element variable named elem / a type variable of
+ * type. NULL if none. *part gets the part index (messages). */
+const struct brt_alias *brt__find_alias(const struct brt_process *p, int prop,
+					const struct brt_message *m,
+					const struct brt_qname *elem,
+					const struct brt_qname *type,
+					int *part);
+
+/* Apply alias a to context node ctx (the part's element or wrapper, or the
+ * variable's element): the one selected node, or an atomic string. 0, or
+ * -1 with selectionFailure recorded. */
+int brt__dx_alias_apply(struct brt_dctx *d, const struct brt_alias *a,
+			xmlNodePtr ctx, xmlNodePtr *node, xmlChar **str);
+
+/* Register the variable resolver and the BPEL functions on xp. */
+int brt__xpath_setup(xmlXPathContextPtr xp);
+
+/* Release doXslTransform stylesheets. */
+void brt__xsl_free(struct brt_prepared *pp);
+
+/* ---- copy.c ------------------------------------------------------------ */
+
+/* <assign>, all or nothing: 0, or -1 with the fault recorded and every
+ * touched variable restored. */
+int brt__dx_assign(struct brt_dctx *d, const struct brt_assign *a);
+
+/* replace-element-properties: dst gets deep copies of src's attributes
+ * and children (and its in-scope prefixes); it takes src's name too when
+ * rename. src may lie inside dst. 0, or -1 when out of memory. */
+int brt__copy_element_props(xmlNodePtr dst, xmlNodePtr src, bool rename);
+
+/* ---- message.c --------------------------------------------------------- */
+
+/* See brt__data_receive / brt__data_message / brt__data_property in
+ * internal.h. receive takes msg, also on failure. */
+int brt__dx_receive(struct brt_dctx *d, int var, int nparts,
+		    const struct brt_part_map *parts,
+		    const struct brt_message *m, xmlDocPtr msg);
+int brt__dx_message(struct brt_dctx *d, int var, int nparts,
+		    const struct brt_part_map *parts,
+		    const struct brt_message *m, xmlDocPtr *out);
+char *brt__dx_property(struct brt_dctx *d, int prop,
+		       const struct brt_message *m, xmlDocPtr msg);
+
+#endif /* BRT_DATA_H */

@@ -1,0 +1,590 @@
+/*
+ * xpath.c — XPath 1.0 evaluation with BPEL variables and functions.
+ *
+ * Expressions were compiled once by data.c; here they run on the one
+ * reusable xmlXPathContext of the runtime. `$name` is resolved through the
+ * expression's refs to a variable slot and shaped as semantics.md §4 says
+ * (element → node-set of the element, complex type → the wrapper element,
+ * simple type → an atomic number/boolean/string). The functions
+ * bpel:getVariableProperty and bpel:doXslTransform are registered in
+ * BRT_NS_BPEL. Not here: <copy> (copy.c), message values (message.c).
+ *
+ * Evaluation may nest (getVariableProperty evaluates an alias query while
+ * its caller's expression runs), so every evaluation saves and restores
+ * the context fields it sets.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/xpathInternals.h>
+#include <libxslt/transform.h>
+#include <libxslt/variables.h>
+#include <libxslt/xsltInternals.h>
+#include <libxslt/xsltutils.h>
+
+#include "data.h"
+#include "internal.h"
+
+/* What one evaluation hands to callbacks through xp->userData. */
+struct evalstate {
+	struct brt_dctx *d;
+	char msg[160]; /* libxml2's message for the first error */
+	bool seen;
+};
+
+static void eval_err_cb(void *arg, xmlErrorPtr e)
+{
+	struct evalstate *es = arg;
+	if (es == NULL || es->seen || e == NULL)
+		return;
+	es->seen = true;
+	snprintf(es->msg, sizeof es->msg, "%s",
+		 e->message != NULL ? e->message : "XPath error");
+	size_t n = strlen(es->msg);
+	while (n > 0 && (es->msg[n - 1] == '\n' || es->msg[n - 1] == ' '))
+		es->msg[--n] = '\0';
+}
+
+static xmlXPathObjectPtr nodeset(xmlNodePtr n)
+{
+	return xmlXPathNewNodeSet(n);
+}
+
+/* A simple value as XPath sees it: kind picks number, boolean or string. */
+static xmlXPathObjectPtr typed_value(xmlNodePtr n, enum brt_xsd_kind kind)
+{
+	if (kind == BRT_XSD_COMPLEX)
+		return nodeset(n);
+	xmlChar *text = xmlNodeGetContent(n);
+	xmlXPathObjectPtr o = NULL;
+	switch (kind) {
+	case BRT_XSD_NUMBER:
+		o = xmlXPathNewFloat(xmlXPathCastStringToNumber(text));
+		break;
+	case BRT_XSD_BOOLEAN: {
+		xmlChar *t = brt__normalize(text);
+		o = xmlXPathNewBoolean(
+			t != NULL && (xmlStrEqual(t, BAD_CAST "true") ||
+				      xmlStrEqual(t, BAD_CAST "1")));
+		xmlFree(t);
+		break;
+	}
+	default:
+		o = xmlXPathNewString(text != NULL ? text : BAD_CAST "");
+		break;
+	}
+	xmlFree(text);
+	return o;
+}
+
+/* The XPath value of variable var (part: -1 or a part index). */
+static xmlXPathObjectPtr var_value(struct brt_dctx *d, int var, int part)
+{
+	const struct brt_variable *v = &d->proc->vars[var];
+	xmlDocPtr *slot = brt__dx_slot(d, var);
+	if (slot == NULL)
+		return NULL;
+	xmlNodePtr root = *slot != NULL ? xmlDocGetRootElement(*slot) : NULL;
+	if (root == NULL) {
+		brt__dx_fault(d, "uninitializedVariable",
+			      "variable '%s' is read before it has a value",
+			      v->name);
+		return NULL;
+	}
+	if (v->kind == BRT_VAR_ELEMENT)
+		return nodeset(root);
+	if (v->kind == BRT_VAR_TYPE)
+		return typed_value(root, v->xsd);
+	if (part < 0 || v->message == NULL || part >= v->message->nparts)
+		return nodeset(root);
+	const struct brt_part *pt = &v->message->parts[part];
+	xmlNodePtr w = brt__msg_part(*slot, pt->name);
+	xmlNodePtr val = w;
+	if (w != NULL && pt->element.local != NULL)
+		val = brt__first_elem(w);
+	if (val == NULL) {
+		brt__dx_fault(d, "uninitializedVariable",
+			      "part '%s' of variable '%s' is read before it "
+			      "has a value",
+			      pt->name, v->name);
+		return NULL;
+	}
+	if (pt->element.local != NULL)
+		return nodeset(val);
+	return typed_value(val, pt->kind);
+}
+
+static xmlXPathObjectPtr var_lookup(void *arg, const xmlChar *name,
+				    const xmlChar *ns_uri)
+{
+	struct brt_dctx *d = arg;
+	if (d == NULL || d->expr < 0)
+		return NULL;
+	const struct brt_expr *e = &d->proc->exprs[d->expr];
+	if (ns_uri == NULL) {
+		for (int i = 0; i < e->nrefs; i++)
+			if (xmlStrEqual(BAD_CAST e->refs[i].name, name))
+				return var_value(d, e->refs[i].var,
+						 e->refs[i].part);
+	}
+	brt__dx_fault(d, "subLanguageExecutionFault",
+		      "%s:%d: unknown variable $%s", e->file, e->line,
+		      (const char *)name);
+	return NULL;
+}
+
+/* ---- aliases and properties ------------------------------------------------ */
+
+static bool qname_eq(const struct brt_qname *a, const struct brt_qname *b)
+{
+	if (a->local == NULL || b->local == NULL)
+		return false;
+	if (strcmp(a->local, b->local) != 0)
+		return false;
+	const char *x = a->ns != NULL ? a->ns : "";
+	const char *y = b->ns != NULL ? b->ns : "";
+	return strcmp(x, y) == 0;
+}
+
+const struct brt_alias *brt__find_alias(const struct brt_process *p, int prop,
+					const struct brt_message *m,
+					const struct brt_qname *elem,
+					const struct brt_qname *type,
+					int *part)
+{
+	*part = -1;
+	for (int i = 0; m != NULL && i < p->naliases; i++) {
+		const struct brt_alias *a = &p->aliases[i];
+		if (a->property != prop || a->message == NULL ||
+		    !brt__same_message(a->message, m))
+			continue;
+		*part = brt__part_index(m, a->part);
+		if (*part >= 0)
+			return a;
+	}
+	/* Element and type aliases also apply to the parts of a message. */
+	for (int i = 0; i < p->naliases; i++) {
+		const struct brt_alias *a = &p->aliases[i];
+		if (a->property != prop || a->message != NULL)
+			continue;
+		if (m == NULL) {
+			if ((elem != NULL && qname_eq(&a->element, elem)) ||
+			    (type != NULL && qname_eq(&a->type, type)))
+				return a;
+			continue;
+		}
+		for (int j = 0; j < m->nparts; j++) {
+			if (qname_eq(&a->element, &m->parts[j].element) ||
+			    qname_eq(&a->type, &m->parts[j].type)) {
+				*part = j;
+				return a;
+			}
+		}
+	}
+	return NULL;
+}
+
+int brt__dx_alias_apply(struct brt_dctx *d, const struct brt_alias *a,
+			xmlNodePtr ctx, xmlNodePtr *node, xmlChar **str)
+{
+	*node = NULL;
+	*str = NULL;
+	if (a->query < 0) {
+		*node = ctx;
+		return 0;
+	}
+	xmlXPathObjectPtr r = brt__dx_eval(d, a->query, ctx);
+	if (r == NULL)
+		return -1;
+	int rc = 0;
+	if (r->type == XPATH_NODESET || r->type == XPATH_XSLT_TREE) {
+		int n = r->nodesetval != NULL ? r->nodesetval->nodeNr : 0;
+		if (n == 1)
+			*node = r->nodesetval->nodeTab[0];
+		else
+			rc = brt__dx_fault(d, "selectionFailure",
+					   "property alias query '%s' selects "
+					   "%d nodes, not one",
+					   d->proc->exprs[a->query].text, n);
+	} else {
+		*str = xmlXPathCastToString(r);
+	}
+	xmlXPathFreeObject(r);
+	return rc;
+}
+
+int brt__dx_var_property(struct brt_dctx *d, int var, int prop,
+			 xmlNodePtr *node, xmlChar **str)
+{
+	*node = NULL;
+	*str = NULL;
+	const struct brt_variable *v = &d->proc->vars[var];
+	const char *pname = d->proc->properties[prop].name.local;
+	xmlDocPtr *slot = brt__dx_slot(d, var);
+	if (slot == NULL)
+		return -1;
+	xmlNodePtr root = *slot != NULL ? xmlDocGetRootElement(*slot) : NULL;
+	if (root == NULL)
+		return brt__dx_fault(d, "uninitializedVariable",
+				     "variable '%s' is read before it has a "
+				     "value",
+				     v->name);
+	int part = -1;
+	const struct brt_alias *a = NULL;
+	xmlNodePtr ctx = root;
+	if (v->kind == BRT_VAR_MESSAGE) {
+		a = brt__find_alias(d->proc, prop, v->message, NULL, NULL,
+				    &part);
+		if (a != NULL) {
+			const struct brt_part *pt = &v->message->parts[part];
+			ctx = brt__msg_part(*slot, pt->name);
+			if (ctx != NULL && pt->element.local != NULL)
+				ctx = brt__first_elem(ctx);
+			if (ctx == NULL)
+				return brt__dx_fault(
+					d, "uninitializedVariable",
+					"part '%s' of variable '%s' is read "
+					"before it has a value",
+					pt->name, v->name);
+		}
+	} else {
+		a = brt__find_alias(
+			d->proc, prop, NULL,
+			v->kind == BRT_VAR_ELEMENT ? &v->element : NULL,
+			v->kind == BRT_VAR_TYPE ? &v->type : NULL, &part);
+	}
+	if (a == NULL)
+		return brt__dx_fault(d, "selectionFailure",
+				     "no property alias of '%s' for variable "
+				     "'%s'",
+				     pname, v->name);
+	return brt__dx_alias_apply(d, a, ctx, node, str);
+}
+
+/* ---- BPEL functions ----------------------------------------------------------- */
+
+/* The variable called `name` as seen by the expression being evaluated:
+ * its refs first (the compiler binds the literal first argument of
+ * getVariableProperty there when it can), else the one declaration of
+ * that name whose storage the strand can reach, innermost first. */
+static int var_by_name(struct brt_dctx *d, const xmlChar *name)
+{
+	if (d->expr >= 0) {
+		const struct brt_expr *e = &d->proc->exprs[d->expr];
+		for (int i = 0; i < e->nrefs; i++)
+			if (e->refs[i].part < 0 &&
+			    xmlStrEqual(BAD_CAST e->refs[i].name, name))
+				return e->refs[i].var;
+	}
+	int found = -1, nfound = 0;
+	for (int i = 0; i < d->proc->nvars; i++)
+		if (xmlStrEqual(BAD_CAST d->proc->vars[i].name, name)) {
+			found = i;
+			nfound++;
+		}
+	if (nfound <= 1)
+		return found;
+	for (int i = d->proc->nvars - 1; i >= 0; i--)
+		if (xmlStrEqual(BAD_CAST d->proc->vars[i].name, name) &&
+		    d->slot != NULL && d->slot(d->arg, i) != NULL)
+			return i;
+	return -1;
+}
+
+static int property_by_qname(struct brt_dctx *d, xmlXPathContextPtr xp,
+			     const xmlChar *qn)
+{
+	const xmlChar *colon = xmlStrchr(qn, ':');
+	const xmlChar *local = colon != NULL ? colon + 1 : qn;
+	const xmlChar *uri = NULL;
+	if (colon != NULL) {
+		xmlChar *prefix = xmlStrndup(qn, (int)(colon - qn));
+		uri = xmlXPathNsLookup(xp, prefix);
+		xmlFree(prefix);
+		if (uri == NULL)
+			return -1;
+	}
+	for (int i = 0; i < d->proc->nproperties; i++) {
+		const struct brt_qname *q = &d->proc->properties[i].name;
+		const char *ns = q->ns != NULL ? q->ns : "";
+		if (xmlStrEqual(BAD_CAST q->local, local) &&
+		    xmlStrEqual(BAD_CAST ns, uri != NULL ? uri : BAD_CAST ""))
+			return i;
+	}
+	return -1;
+}
+
+/* bpel:getVariableProperty('varName', 'ns:property') */
+static void fn_get_variable_property(xmlXPathParserContextPtr ctxt, int nargs)
+{
+	if (nargs != 2)
+		XP_ERROR(XPATH_INVALID_ARITY);
+	struct evalstate *es = ctxt->context->userData;
+	struct brt_dctx *d = es->d;
+	xmlChar *pname = xmlXPathPopString(ctxt);
+	xmlChar *vname = xmlXPathPopString(ctxt);
+	int var = vname != NULL ? var_by_name(d, vname) : -1;
+	int prop = pname != NULL ? property_by_qname(d, ctxt->context, pname)
+				 : -1;
+	xmlNodePtr node = NULL;
+	xmlChar *str = NULL;
+	int rc = 0;
+	if (var < 0)
+		rc = brt__dx_fault(d, "subLanguageExecutionFault",
+				   "getVariableProperty: no variable '%s'",
+				   vname != NULL ? (const char *)vname : "");
+	else if (prop < 0)
+		rc = brt__dx_fault(d, "subLanguageExecutionFault",
+				   "getVariableProperty: no property '%s'",
+				   pname != NULL ? (const char *)pname : "");
+	else
+		rc = brt__dx_var_property(d, var, prop, &node, &str);
+	xmlFree(pname);
+	xmlFree(vname);
+	if (rc < 0) {
+		xmlFree(str);
+		XP_ERROR(XPATH_EXPR_ERROR);
+	}
+	if (node != NULL)
+		valuePush(ctxt, xmlXPathNewNodeSet(node));
+	else
+		valuePush(ctxt, xmlXPathWrapString(str));
+}
+
+/* ---- bpel:doXslTransform ----------------------------------------------------- */
+
+/* Stylesheets are parsed once, on first use, and kept for the run.
+ * TODO(compiler): stylesheets should be embedded in the process
+ * descriptor by bpelc; until then the URI is read as a path relative to
+ * the service's working directory. */
+struct brt_xsl {
+	struct brt_xsl *next;
+	char *uri;
+	xsltStylesheetPtr sheet;
+};
+
+void brt__xsl_free(struct brt_prepared *pp)
+{
+	struct brt_xsl *x = pp->xsl;
+	while (x != NULL) {
+		struct brt_xsl *next = x->next;
+		if (x->sheet != NULL)
+			xsltFreeStylesheet(x->sheet);
+		free(x->uri);
+		free(x);
+		x = next;
+	}
+	pp->xsl = NULL;
+}
+
+static xsltStylesheetPtr xsl_get(struct brt_prepared *pp, const char *uri)
+{
+	for (struct brt_xsl *x = pp->xsl; x != NULL; x = x->next)
+		if (strcmp(x->uri, uri) == 0)
+			return x->sheet;
+	const char *path = uri;
+	if (strncmp(path, "file:", 5) == 0)
+		path += 5;
+	xmlDocPtr doc = xmlReadFile(path, NULL,
+				    XML_PARSE_NONET | XML_PARSE_NOERROR |
+					    XML_PARSE_NOWARNING);
+	xsltStylesheetPtr sheet = NULL;
+	if (doc != NULL) {
+		sheet = xsltParseStylesheetDoc(doc); /* takes doc */
+		if (sheet == NULL)
+			xmlFreeDoc(doc);
+	}
+	if (sheet == NULL)
+		return NULL;
+	struct brt_xsl *x = calloc(1, sizeof *x);
+	char *u = strdup(uri);
+	if (x == NULL || u == NULL) {
+		free(x);
+		free(u);
+		xsltFreeStylesheet(sheet);
+		return NULL;
+	}
+	x->uri = u;
+	x->sheet = sheet;
+	x->next = pp->xsl;
+	pp->xsl = x;
+	return sheet;
+}
+
+/* bpel:doXslTransform('style.xsl', node, ('name', value)*): the result's
+ * document, handed to XPath as a value tree that owns it. */
+static void fn_do_xsl_transform(xmlXPathParserContextPtr ctxt, int nargs)
+{
+	if (nargs < 2 || nargs % 2 != 0)
+		XP_ERROR(XPATH_INVALID_ARITY);
+	struct evalstate *es = ctxt->context->userData;
+	struct brt_dctx *d = es->d;
+	int nparams = (nargs - 2) / 2;
+	/* Arguments come off the stack last first. */
+	xmlChar **pv = calloc((size_t)(2 * nparams + 1), sizeof *pv);
+	if (pv == NULL)
+		XP_ERROR(XPATH_MEMORY_ERROR);
+	for (int i = nparams - 1; i >= 0; i--) {
+		pv[2 * i + 1] = xmlXPathPopString(ctxt);
+		pv[2 * i] = xmlXPathPopString(ctxt);
+	}
+	xmlXPathObjectPtr src = valuePop(ctxt);
+	xmlChar *uri = xmlXPathPopString(ctxt);
+	xmlNodePtr in = NULL;
+	if (src != NULL &&
+	    (src->type == XPATH_NODESET || src->type == XPATH_XSLT_TREE) &&
+	    src->nodesetval != NULL && src->nodesetval->nodeNr == 1) {
+		in = src->nodesetval->nodeTab[0];
+		if (in->type == XML_DOCUMENT_NODE)
+			in = xmlDocGetRootElement((xmlDocPtr)in);
+		if (in != NULL && in->type != XML_ELEMENT_NODE)
+			in = NULL;
+	}
+	xmlDocPtr out = NULL;
+	xsltStylesheetPtr sheet = NULL;
+	if (in == NULL) {
+		brt__dx_fault(d, "xsltInvalidSource",
+			      "doXslTransform: the source is not one element");
+	} else if ((sheet = xsl_get(d->prep, (const char *)uri)) == NULL) {
+		brt__dx_fault(d, "xsltStylesheetNotFound",
+			      "doXslTransform: cannot load stylesheet '%s'",
+			      uri != NULL ? (const char *)uri : "");
+	} else {
+		xmlDocPtr indoc = xmlNewDoc(BAD_CAST "1.0");
+		xmlNodePtr copy = indoc != NULL ? xmlDocCopyNode(in, indoc, 1)
+						: NULL;
+		if (copy != NULL) {
+			xmlDocSetRootElement(indoc, copy);
+			xsltTransformContextPtr tc =
+				xsltNewTransformContext(sheet, indoc);
+			if (tc != NULL &&
+			    xsltQuoteUserParams(tc, (const char **)pv) == 0)
+				out = xsltApplyStylesheetUser(
+					sheet, indoc, NULL, NULL, NULL, tc);
+			if (tc != NULL)
+				xsltFreeTransformContext(tc);
+		}
+		xmlFreeDoc(indoc);
+		if (out == NULL || xmlDocGetRootElement(out) == NULL)
+			brt__dx_fault(d, "subLanguageExecutionFault",
+				      "doXslTransform: '%s' failed",
+				      (const char *)uri);
+	}
+	for (int i = 0; i < 2 * nparams; i++)
+		xmlFree(pv[i]);
+	free(pv);
+	xmlFree(uri);
+	xmlXPathFreeObject(src);
+	if (d->fault != NULL) {
+		xmlFreeDoc(out);
+		XP_ERROR(XPATH_EXPR_ERROR);
+	}
+	valuePush(ctxt, xmlXPathNewValueTree((xmlNodePtr)out));
+}
+
+int brt__xpath_setup(xmlXPathContextPtr xp)
+{
+	xmlXPathRegisterVariableLookup(xp, var_lookup, NULL);
+	if (xmlXPathRegisterFuncNS(xp, BAD_CAST "getVariableProperty",
+				   BAD_CAST BRT_NS_BPEL,
+				   fn_get_variable_property) != 0 ||
+	    xmlXPathRegisterFuncNS(xp, BAD_CAST "doXslTransform",
+				   BAD_CAST BRT_NS_BPEL,
+				   fn_do_xsl_transform) != 0)
+		return BRT_ENOMEM;
+	return 0;
+}
+
+/* ---- evaluation ------------------------------------------------------------------- */
+
+xmlXPathObjectPtr brt__dx_eval(struct brt_dctx *d, int expr, xmlNodePtr ctx)
+{
+	if (d->fault != NULL)
+		return NULL;
+	if (d->prep == NULL || expr < 0 || expr >= d->prep->nexprs) {
+		brt__dx_fault(d, "subLanguageExecutionFault",
+			      "expression %d does not exist (compiler bug)",
+			      expr);
+		return NULL;
+	}
+	const struct brt_expr *e = &d->proc->exprs[expr];
+	struct brt_pexpr *pe = &d->prep->exprs[expr];
+	xmlXPathContextPtr xp = d->prep->xp;
+
+	/* Save what we set: this may run inside another evaluation. */
+	xmlXPathContext saved = *xp;
+	int saved_expr = d->expr;
+	struct evalstate es = {.d = d, .seen = false};
+
+	xp->node = ctx;
+	xp->doc = ctx != NULL ? ctx->doc : NULL;
+	xp->namespaces = pe->ns;
+	xp->nsNr = pe->nns;
+	xp->contextSize = 1;
+	xp->proximityPosition = 1;
+	xp->userData = &es;
+	xp->error = eval_err_cb;
+	xp->varLookupData = d;
+	d->expr = expr;
+
+	xmlXPathObjectPtr r = xmlXPathCompiledEval(pe->comp, xp);
+
+	d->expr = saved_expr;
+	xp->node = saved.node;
+	xp->doc = saved.doc;
+	xp->namespaces = saved.namespaces;
+	xp->nsNr = saved.nsNr;
+	xp->contextSize = saved.contextSize;
+	xp->proximityPosition = saved.proximityPosition;
+	xp->userData = saved.userData;
+	xp->error = saved.error;
+	xp->varLookupData = saved.varLookupData;
+
+	if (d->fault != NULL) {
+		xmlXPathFreeObject(r);
+		return NULL;
+	}
+	if (r == NULL)
+		brt__dx_fault(d, "subLanguageExecutionFault",
+			      "%s:%d: XPath '%s' failed: %s",
+			      e->file != NULL ? e->file : "?", e->line,
+			      e->text, es.seen ? es.msg : "evaluation error");
+	return r;
+}
+
+/* ---- strand-facing API -------------------------------------------------------------- */
+
+xmlXPathObjectPtr brt__xpath_eval(brt_strand *s, int expr, xmlNodePtr ctx)
+{
+	struct brt_dctx d;
+	brt__dctx_strand(&d, s);
+	xmlXPathObjectPtr r = brt__dx_eval(&d, expr, ctx);
+	if (r == NULL)
+		brt__std_fault(s, d.fault, d.why);
+	return r;
+}
+
+enum brt_step brt_eval_bool(brt_strand *s, int expr, bool *out)
+{
+	xmlXPathObjectPtr r = brt__xpath_eval(s, expr, NULL);
+	if (r == NULL)
+		return BRT_STEP_FAULT;
+	*out = xmlXPathCastToBoolean(r) != 0;
+	xmlXPathFreeObject(r);
+	return BRT_STEP_NEXT;
+}
+
+char *brt__eval_string(brt_strand *s, int expr)
+{
+	xmlXPathObjectPtr r = brt__xpath_eval(s, expr, NULL);
+	if (r == NULL)
+		return NULL;
+	xmlChar *x = xmlXPathCastToString(r);
+	xmlXPathFreeObject(r);
+	char *out = x != NULL ? strdup((const char *)x) : NULL;
+	xmlFree(x);
+	if (out == NULL)
+		brt__std_fault(s, "subLanguageExecutionFault", "out of memory");
+	return out;
+}
