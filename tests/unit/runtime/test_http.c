@@ -1,0 +1,323 @@
+/*
+ * test_http.c — the SOAP server's answers to requests that never reach the
+ * engine: unknown path (404), wrong method (405), malformed XML, not an
+ * envelope, DOCTYPE/XXE/billion laughs, oversized body (413), unknown
+ * operation, a message that does not fit, and GET ?wsdl. After all of them
+ * the service still answers.
+ *
+ * The process descriptor and the runtime object are hand-written; the
+ * client is an evhttp connection on the same loop.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+
+#include "internal.h"
+
+static const struct brt_part in_parts[] = {
+	{ "payload", { "urn:t", "req" }, { NULL, NULL }, BRT_XSD_COMPLEX },
+};
+static const struct brt_message in_msg = { { "urn:t", "In" }, 1, in_parts };
+static const struct brt_part out_parts[] = {
+	{ "result", { "urn:t", "resp" }, { NULL, NULL }, BRT_XSD_COMPLEX },
+};
+static const struct brt_message out_msg = { { "urn:t", "Out" }, 1, out_parts };
+static const struct brt_operation op_process = {
+	"process", "urn:t", "urn:t/process", BRT_STYLE_DOCUMENT, NULL,
+	&in_msg, &out_msg, 0, NULL,
+};
+static const struct brt_operation *const ops[] = { &op_process };
+static const struct brt_partner_link plinks[] = {
+	{ .name = "client", .scope = 0, .my_path = "/svc",
+	  .my_address = "http://127.0.0.1:0/svc", .nmy_ops = 1, .my_ops = ops,
+	  .wsdl = "<definitions name=\"svc\"/>" },
+};
+static const struct brt_process proc = {
+	.name = "test_http", .nplinks = 1, .plinks = plinks,
+};
+
+#define ENV(body)                                                             \
+	"<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\">"  \
+	"<s:Body>" body "</s:Body></s:Envelope>"
+
+struct fixture {
+	brt_runtime *rt;
+	int port;
+};
+
+struct answer {
+	struct event_base *base;
+	int status; /* 0: no answer */
+	char body[8192];
+};
+
+static void setup(struct fixture *fx)
+{
+	fx->rt = calloc(1, sizeof *fx->rt);
+	fx->rt->proc = &proc;
+	fx->rt->base = event_base_new();
+	fx->rt->listen = "127.0.0.1:0";
+	fx->rt->max_body = 4096;
+	ck_assert_int_eq(brt__http_start(fx->rt), 0);
+	fx->port = brt__http_port(fx->rt);
+	ck_assert_int_gt(fx->port, 0);
+}
+
+static void teardown(struct fixture *fx)
+{
+	brt__http_free(fx->rt);
+	event_base_free(fx->rt->base);
+	free(fx->rt);
+}
+
+static void on_answer(struct evhttp_request *req, void *arg)
+{
+	struct answer *a = arg;
+	if (req) {
+		a->status = evhttp_request_get_response_code(req);
+		struct evbuffer *b = evhttp_request_get_input_buffer(req);
+		size_t n = evbuffer_get_length(b);
+		if (n >= sizeof a->body)
+			n = sizeof a->body - 1;
+		evbuffer_remove(b, a->body, n);
+		a->body[n] = '\0';
+	}
+	event_base_loopbreak(a->base);
+}
+
+static void send_req(struct fixture *fx, enum evhttp_cmd_type cmd,
+		     const char *path, const char *action, const char *body,
+		     size_t len, struct answer *a)
+{
+	memset(a, 0, sizeof *a);
+	a->base = fx->rt->base;
+	struct evhttp_connection *c = evhttp_connection_base_new(
+		fx->rt->base, NULL, "127.0.0.1", (ev_uint16_t)fx->port);
+	struct evhttp_request *r = evhttp_request_new(on_answer, a);
+	struct evkeyvalq *h = evhttp_request_get_output_headers(r);
+	evhttp_add_header(h, "Host", "127.0.0.1");
+	evhttp_add_header(h, "Content-Type", "text/xml; charset=utf-8");
+	if (action)
+		evhttp_add_header(h, "SOAPAction", action);
+	if (body)
+		evbuffer_add(evhttp_request_get_output_buffer(r), body, len);
+	evhttp_make_request(c, r, cmd, path);
+	struct timeval tv = { 5, 0 };
+	event_base_loopexit(fx->rt->base, &tv);
+	event_base_dispatch(fx->rt->base);
+	evhttp_connection_free(c);
+}
+
+static void post(struct fixture *fx, const char *path, const char *action,
+		 const char *body, struct answer *a)
+{
+	send_req(fx, EVHTTP_REQ_POST, path, action, body, strlen(body), a);
+}
+
+/* The answer is a SOAP 1.1 fault with faultcode soapenv:Client. */
+static void assert_client_fault(const struct answer *a, int status)
+{
+	ck_assert_int_eq(a->status, status);
+	const char *why;
+	xmlDocPtr env = brt__soap_parse(a->body, strlen(a->body), &why);
+	ck_assert_msg(env != NULL, "not an envelope: %s", a->body);
+	xmlNodePtr body;
+	brt__soap_body_first(env, &body);
+	ck_assert_ptr_nonnull(brt__soap_fault_elem(body));
+	ck_assert_ptr_nonnull(strstr(a->body, "soapenv:Client"));
+	xmlFreeDoc(env);
+}
+
+START_TEST(http_wsdl)
+{
+	struct fixture fx;
+	struct answer a;
+	setup(&fx);
+	send_req(&fx, EVHTTP_REQ_GET, "/svc?wsdl", NULL, NULL, 0, &a);
+	ck_assert_int_eq(a.status, 200);
+	ck_assert_str_eq(a.body, "<definitions name=\"svc\"/>");
+	teardown(&fx);
+}
+END_TEST
+
+START_TEST(http_unknown_path_404)
+{
+	struct fixture fx;
+	struct answer a;
+	setup(&fx);
+	post(&fx, "/nothing", NULL, ENV(""), &a);
+	assert_client_fault(&a, 404);
+	send_req(&fx, EVHTTP_REQ_GET, "/nothing?wsdl", NULL, NULL, 0, &a);
+	ck_assert_int_eq(a.status, 404);
+	teardown(&fx);
+}
+END_TEST
+
+START_TEST(http_wrong_method_405)
+{
+	struct fixture fx;
+	struct answer a;
+	setup(&fx);
+	send_req(&fx, EVHTTP_REQ_GET, "/svc", NULL, NULL, 0, &a);
+	assert_client_fault(&a, 405);
+	send_req(&fx, EVHTTP_REQ_PUT, "/svc", NULL, "x", 1, &a);
+	assert_client_fault(&a, 405);
+	teardown(&fx);
+}
+END_TEST
+
+START_TEST(http_bad_xml)
+{
+	struct fixture fx;
+	struct answer a;
+	setup(&fx);
+	post(&fx, "/svc", NULL, "<s:Envelope", &a);
+	assert_client_fault(&a, 500);
+	ck_assert_ptr_nonnull(strstr(a.body, "malformed"));
+	post(&fx, "/svc", NULL, "<foo/>", &a);
+	assert_client_fault(&a, 500);
+	post(&fx, "/svc", NULL,
+	     "<E xmlns=\"http://www.w3.org/2003/05/soap-envelope\"><Body/></E>",
+	     &a);
+	assert_client_fault(&a, 500);
+	post(&fx, "/svc", NULL, "", &a);
+	assert_client_fault(&a, 500);
+	teardown(&fx);
+}
+END_TEST
+
+START_TEST(http_doctype_refused)
+{
+	struct fixture fx;
+	struct answer a;
+	setup(&fx);
+	post(&fx, "/svc", "urn:t/process",
+	     "<!DOCTYPE e [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
+	     ENV("<t:req xmlns:t=\"urn:t\">&x;</t:req>"),
+	     &a);
+	assert_client_fault(&a, 500);
+	ck_assert_ptr_null(strstr(a.body, "root:"));
+	ck_assert_ptr_nonnull(strstr(a.body, "DOCTYPE"));
+
+	char buf[4096];
+	size_t n = (size_t)snprintf(buf, sizeof buf,
+				    "<!DOCTYPE l [<!ENTITY a \"aaaaaaaaaa\">");
+	for (int i = 1; i <= 9; i++)
+		n += (size_t)snprintf(buf + n, sizeof buf - n,
+				      "<!ENTITY a%d \"&a%.0d;&a%.0d;&a%.0d;&a%.0d;"
+				      "&a%.0d;&a%.0d;&a%.0d;&a%.0d;&a%.0d;&a%.0d;\">",
+				      i, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1,
+				      i - 1, i - 1, i - 1, i - 1);
+	snprintf(buf + n, sizeof buf - n, "]>" ENV("<a>&a9;</a>"));
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	post(&fx, "/svc", NULL, buf, &a);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_client_fault(&a, 500);
+	ck_assert(t1.tv_sec - t0.tv_sec < 2);
+	teardown(&fx);
+}
+END_TEST
+
+START_TEST(http_oversize_413)
+{
+	struct fixture fx;
+	struct answer a;
+	setup(&fx);
+	size_t len = 64 * 1024;
+	char *big = malloc(len);
+	memset(big, ' ', len);
+	send_req(&fx, EVHTTP_REQ_POST, "/svc", NULL, big, len, &a);
+	free(big);
+	ck_assert_int_eq(a.status, 413);
+	/* Still serving. */
+	send_req(&fx, EVHTTP_REQ_GET, "/svc?wsdl", NULL, NULL, 0, &a);
+	ck_assert_int_eq(a.status, 200);
+	teardown(&fx);
+}
+END_TEST
+
+START_TEST(http_unknown_operation)
+{
+	struct fixture fx;
+	struct answer a;
+	setup(&fx);
+	post(&fx, "/svc", "\"urn:t/other\"", ENV("<t:zzz xmlns:t=\"urn:t\"/>"),
+	     &a);
+	assert_client_fault(&a, 500);
+	ck_assert_ptr_nonnull(strstr(a.body, "unknown operation"));
+	/* Empty Body: no operation takes an empty message. */
+	post(&fx, "/svc", NULL, ENV(""), &a);
+	assert_client_fault(&a, 500);
+	teardown(&fx);
+}
+END_TEST
+
+START_TEST(http_message_does_not_fit)
+{
+	struct fixture fx;
+	struct answer a;
+	setup(&fx);
+	/* The SOAPAction names the operation; the body is not its input. */
+	post(&fx, "/svc", "\"urn:t/process\"", ENV("<t:zzz xmlns:t=\"urn:t\"/>"),
+	     &a);
+	assert_client_fault(&a, 500);
+	ck_assert_ptr_nonnull(strstr(a.body, "does not fit"));
+	post(&fx, "/svc", "urn:t/process", ENV(""), &a);
+	assert_client_fault(&a, 500);
+	teardown(&fx);
+}
+END_TEST
+
+START_TEST(http_goes_on_after_bad_input)
+{
+	struct fixture fx;
+	struct answer a;
+	setup(&fx);
+	for (int i = 0; i < 20; i++) {
+		post(&fx, "/svc", NULL, "<<<garbage", &a);
+		ck_assert_int_eq(a.status, 500);
+	}
+	send_req(&fx, EVHTTP_REQ_GET, "/svc?wsdl", NULL, NULL, 0, &a);
+	ck_assert_int_eq(a.status, 200);
+	ck_assert_int_eq(brt__http_open_requests(fx.rt), 0);
+	teardown(&fx);
+}
+END_TEST
+
+START_TEST(http_listen_syntax)
+{
+	ck_assert_int_eq(brt__http_check_listen("127.0.0.1:8080"), 0);
+	ck_assert_int_eq(brt__http_check_listen("[::1]:80"), 0);
+	ck_assert_int_eq(brt__http_check_listen(":9000"), 0);
+	ck_assert_int_lt(brt__http_check_listen("localhost"), 0);
+	ck_assert_int_lt(brt__http_check_listen("host:99999"), 0);
+	ck_assert_int_lt(brt__http_check_listen("host:"), 0);
+	ck_assert_int_lt(brt__http_check_listen("host:12x"), 0);
+}
+END_TEST
+
+Suite *http_suite(void);
+Suite *http_suite(void)
+{
+	Suite *s = suite_create("http");
+	TCase *tc = tcase_create("core");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, http_wsdl);
+	tcase_add_test(tc, http_unknown_path_404);
+	tcase_add_test(tc, http_wrong_method_405);
+	tcase_add_test(tc, http_bad_xml);
+	tcase_add_test(tc, http_doctype_refused);
+	tcase_add_test(tc, http_oversize_413);
+	tcase_add_test(tc, http_unknown_operation);
+	tcase_add_test(tc, http_message_does_not_fit);
+	tcase_add_test(tc, http_goes_on_after_bad_input);
+	tcase_add_test(tc, http_listen_syntax);
+	suite_add_tcase(s, tc);
+	return s;
+}
