@@ -97,6 +97,11 @@ $(BUILD)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Icompiler -Iruntime -Itests/unit -c -o $@ $<
 
+# Runtime tests see runtime/ only: compiler/check.h would shadow <check.h>.
+$(BUILD)/tests/unit/runtime/%.o: tests/unit/runtime/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Iruntime -Itests/unit -c -o $@ $<
+
 $(BUILD)/test_compiler: tests/unit/runner.c $(BUILD)/tests/compiler_list.h $(UNIT_C_OBJ) $(COMPILER_LIB_OBJ)
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -I$(BUILD)/tests -DSUITE_LIST='"compiler_list.h"' \
 	  -o $@ tests/unit/runner.c $(UNIT_C_OBJ) $(COMPILER_LIB_OBJ) $(CHECK_LIBS) $(PKG_LIBS) -lm
