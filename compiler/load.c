@@ -61,40 +61,49 @@ static void load_lines(struct load_file *f)
 			f->line_off[k++] = i + 1;
 }
 
-/* libxml2 keeps lines but not columns. The column of a start tag is found
- * by looking for "<qname" on its line; when an element name occurs twice
- * on a line the first one is taken, and 1 when nothing fits. */
-static int load_column(struct load_file *f, xmlNodePtr n, int line)
+/* libxml2 keeps lines but not columns, and its line is where the start
+ * tag ends (after the attributes). The start tag is found by looking
+ * backwards from the end of that line for "<qname"; that gives the line
+ * and column of the '<'. When an element name occurs twice on one line
+ * the last one wins; when nothing fits the line stays and the column is 1. */
+static void load_position(struct load_file *f, xmlNodePtr n, struct loc *l)
 {
-	if (!f->text || line <= 0 || n->type != XML_ELEMENT_NODE)
-		return 1;
+	l->col = 1;
+	if (!f->text || l->line <= 0 || n->type != XML_ELEMENT_NODE)
+		return;
 	if (!f->line_off)
 		load_lines(f);
-	if (line > f->nlines)
-		return 1;
-	size_t start = f->line_off[line - 1];
-	size_t end = line < f->nlines ? f->line_off[line] : f->len;
+	if (l->line > f->nlines)
+		return;
+	int first = l->line > 200 ? l->line - 200 : 1;
+	size_t lo = f->line_off[first - 1];
+	size_t end = l->line < f->nlines ? f->line_off[l->line] : f->len;
 	const char *prefix = n->ns && n->ns->prefix ? (const char *)n->ns->prefix : NULL;
 	const char *local = (const char *)n->name;
 	size_t plen = prefix ? strlen(prefix) : 0, llen = strlen(local);
-	for (size_t i = start; i < end; i++) {
+	for (size_t i = end; i-- > lo;) {
 		if (f->text[i] != '<')
 			continue;
 		size_t j = i + 1;
 		if (prefix) {
-			if (j + plen + 1 > end || memcmp(f->text + j, prefix, plen) != 0 ||
+			if (j + plen + 1 > f->len || memcmp(f->text + j, prefix, plen) != 0 ||
 			    f->text[j + plen] != ':')
 				continue;
 			j += plen + 1;
 		}
-		if (j + llen > end || memcmp(f->text + j, local, llen) != 0)
+		if (j + llen > f->len || memcmp(f->text + j, local, llen) != 0)
 			continue;
 		j += llen;
 		char c = j < f->len ? f->text[j] : '\0';
-		if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '>' || c == '/')
-			return (int)(i - start) + 1;
+		if (!(c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '>' || c == '/'))
+			continue;
+		int line = l->line;
+		while (line > first && f->line_off[line - 1] > i)
+			line--;
+		l->line = line;
+		l->col = (int)(i - f->line_off[line - 1]) + 1;
+		return;
 	}
-	return 1;
 }
 
 struct loc load_loc(struct load_file *f, xmlNodePtr n)
@@ -104,7 +113,8 @@ struct loc load_loc(struct load_file *f, xmlNodePtr n)
 		return l;
 	long line = xmlGetLineNo(n);
 	l.line = line > 0 && line < INT_MAX ? (int)line : 0;
-	l.col = l.line ? load_column(f, n, l.line) : 0;
+	if (l.line)
+		load_position(f, n, &l);
 	return l;
 }
 
