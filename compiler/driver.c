@@ -1,0 +1,352 @@
+/*
+ * driver.c — the phase order of a compilation and the C compiler run.
+ *
+ * Phases: load → resolve → check → lower → emit → cc. The driver looks at
+ * the diagnostics' error count after each one and stops at the first that
+ * reported an error. To build an executable it writes the C into a fresh
+ * temporary directory, runs $CC (fork + exec, no shell) with the flags the
+ * Makefile baked in (BPELC_RT_CFLAGS / BPELC_RT_LIBS), and removes the
+ * directory again. The runtime's header and library are found relative to
+ * bpelc's own executable (build tree or installed prefix) unless
+ * BPELC_INCLUDE / BPELC_LIBDIR say otherwise.
+ * Option parsing is main.c's; this file does no argv handling.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "arena.h"
+#include "check.h"
+#include "driver.h"
+#include "emit.h"
+#include "ir.h"
+#include "load.h"
+#include "lower.h"
+#include "resolve.h"
+#include "strbuf.h"
+
+#ifndef BPELC_VERSION
+#define BPELC_VERSION "0.0.0"
+#endif
+#ifndef BPELC_RT_CFLAGS
+#define BPELC_RT_CFLAGS "-std=c11"
+#endif
+#ifndef BPELC_RT_LIBS
+#define BPELC_RT_LIBS ""
+#endif
+
+const char *driver_version(void)
+{
+	return BPELC_VERSION;
+}
+
+/* "dir/name.bpel" -> "name" (malloc'd). */
+static char *base_name(const char *path)
+{
+	const char *b = strrchr(path, '/');
+	b = b ? b + 1 : path;
+	const char *dot = strrchr(b, '.');
+	size_t len = dot && dot != b ? (size_t)(dot - b) : strlen(b);
+	char *r = malloc(len + 1);
+	if (!r) {
+		fputs("bpelc: out of memory\n", stderr);
+		exit(2);
+	}
+	memcpy(r, b, len);
+	r[len] = 0;
+	return r;
+}
+
+static bool file_exists(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path)
+		return false;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* The directory bpelc runs from, in buf. */
+static bool exe_dir(const struct driver_options *o, char *buf, size_t size)
+{
+	ssize_t n = readlink("/proc/self/exe", buf, size - 1);
+	if (n > 0) {
+		buf[n] = 0;
+	} else {
+		if (!o->argv0 || !strchr(o->argv0, '/'))
+			return false;
+		snprintf(buf, size, "%s", o->argv0);
+	}
+	char *slash = strrchr(buf, '/');
+	if (!slash)
+		return false;
+	*slash = 0;
+	return true;
+}
+
+/* Find the directory under `env` or among `rel` (relative to the
+ * executable's directory) that holds `file`. */
+static bool find_dir(const struct driver_options *o, const char *env,
+		     const char *const *rel, const char *file, char *out,
+		     size_t size)
+{
+	const char *v = getenv(env);
+	if (v && *v) {
+		snprintf(out, size, "%s", v);
+		return file_exists(out, file);
+	}
+	char dir[PATH_MAX];
+	if (!exe_dir(o, dir, sizeof dir))
+		return false;
+	for (int i = 0; rel[i]; i++) {
+		snprintf(out, size, "%s%s", dir, rel[i]);
+		if (file_exists(out, file))
+			return true;
+	}
+	return false;
+}
+
+/* Split on white space into argv slots (flags baked in by the Makefile
+ * and $CC carry no quoting). Appends to *argv. */
+static void split_args(char *s, char ***argv, int *n, int *cap)
+{
+	for (char *tok = strtok(s, " \t\n"); tok; tok = strtok(NULL, " \t\n")) {
+		if (*n + 2 > *cap) {
+			*cap = *cap ? *cap * 2 : 32;
+			*argv = realloc(*argv, sizeof(char *) * (size_t)*cap);
+			if (!*argv) {
+				fputs("bpelc: out of memory\n", stderr);
+				exit(2);
+			}
+		}
+		(*argv)[(*n)++] = tok;
+		(*argv)[*n] = NULL;
+	}
+}
+
+static void add_arg(char *s, char ***argv, int *n, int *cap)
+{
+	if (*n + 2 > *cap) {
+		*cap = *cap ? *cap * 2 : 32;
+		*argv = realloc(*argv, sizeof(char *) * (size_t)*cap);
+		if (!*argv) {
+			fputs("bpelc: out of memory\n", stderr);
+			exit(2);
+		}
+	}
+	(*argv)[(*n)++] = s;
+	(*argv)[*n] = NULL;
+}
+
+/* Run argv; the child's stdout goes to our stderr so its messages show
+ * where ours do. Returns its exit status, or -1 if it could not run. */
+static int run(char **argv)
+{
+	fflush(stdout);
+	fflush(stderr);
+	pid_t pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "bpelc: fork: %s\n", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		dup2(2, 1);
+		execvp(argv[0], argv);
+		fprintf(stderr, "bpelc: cannot run '%s': %s\n", argv[0],
+			strerror(errno));
+		_exit(127);
+	}
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+static int write_file(const char *path, const char *text)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "bpelc: cannot write %s: %s\n", path,
+			strerror(errno));
+		return 2;
+	}
+	size_t len = strlen(text);
+	bool ok = fwrite(text, 1, len, f) == len;
+	if (f == stdout)
+		ok = fflush(f) == 0 && ok;
+	else
+		ok = fclose(f) == 0 && ok;
+	if (!ok) {
+		fprintf(stderr, "bpelc: cannot write %s: %s\n", path,
+			strerror(errno));
+		return 2;
+	}
+	return 0;
+}
+
+/* Build the executable `out` from the C text. */
+static int compile_c(const struct driver_options *o, struct ir_program *ir,
+		     const char *out)
+{
+	static const char *const inc_rel[] = { "/../include", "/../../include",
+					       NULL };
+	static const char *const lib_rel[] = { "", "/../lib", NULL };
+	char incdir[PATH_MAX], libdir[PATH_MAX];
+	if (!find_dir(o, "BPELC_INCLUDE", inc_rel, "bpelrt.h", incdir,
+		      sizeof incdir)) {
+		fputs("bpelc: cannot find bpelrt.h (set BPELC_INCLUDE)\n", stderr);
+		return 2;
+	}
+	if (!find_dir(o, "BPELC_LIBDIR", lib_rel, "libbpelrt.a", libdir,
+		      sizeof libdir)) {
+		fputs("bpelc: cannot find libbpelrt.a (set BPELC_LIBDIR)\n",
+		      stderr);
+		return 2;
+	}
+
+	const char *tmp = getenv("TMPDIR");
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof dir, "%s/bpelc-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir)) {
+		fprintf(stderr, "bpelc: cannot make a temporary directory: %s\n",
+			strerror(errno));
+		return 2;
+	}
+	char *base = base_name(o->input);
+	char cfile[PATH_MAX];
+	int len = snprintf(cfile, sizeof cfile, "%s/%s.c", dir, base);
+	free(base);
+	if (len < 0 || (size_t)len >= sizeof cfile) {
+		rmdir(dir);
+		fputs("bpelc: temporary path too long\n", stderr);
+		return 2;
+	}
+
+	struct emit_options eo = { BPELC_VERSION, cfile, o->no_line };
+	char *text = emit_c(ir, &eo);
+	int rc = write_file(cfile, text);
+	free(text);
+	if (rc == 0) {
+		char *cc = strdup(getenv("CC") && *getenv("CC") ? getenv("CC")
+								: "cc");
+		char *cflags = strdup(BPELC_RT_CFLAGS);
+		char *libs = strdup(BPELC_RT_LIBS);
+		char incflag[PATH_MAX + 2], lib[PATH_MAX + 16];
+		snprintf(incflag, sizeof incflag, "-I%s", incdir);
+		snprintf(lib, sizeof lib, "%s/libbpelrt.a", libdir);
+		char **argv = NULL;
+		int n = 0, cap = 0;
+		if (!cc || !cflags || !libs) {
+			fputs("bpelc: out of memory\n", stderr);
+			exit(2);
+		}
+		split_args(cc, &argv, &n, &cap);
+		split_args(cflags, &argv, &n, &cap);
+		add_arg(incflag, &argv, &n, &cap);
+		add_arg("-o", &argv, &n, &cap);
+		add_arg((char *)out, &argv, &n, &cap);
+		add_arg(cfile, &argv, &n, &cap);
+		add_arg(lib, &argv, &n, &cap);
+		split_args(libs, &argv, &n, &cap);
+		int st = n > 0 ? run(argv) : -1;
+		if (st != 0) {
+			if (st > 0)
+				fprintf(stderr,
+					"bpelc: the C compiler failed (exit status %d)\n",
+					st);
+			else
+				fputs("bpelc: cannot run the C compiler\n", stderr);
+			rc = 3;
+		}
+		free(argv);
+		free(cc);
+		free(cflags);
+		free(libs);
+	}
+	unlink(cfile);
+	rmdir(dir);
+	return rc;
+}
+
+int driver_run(const struct driver_options *o)
+{
+	struct diag *dg = diag_new(stderr, o->diag_format);
+	diag_set_werror(dg, o->werror);
+	struct arena *a = arena_new();
+	struct model *m = load_process(a, dg, o->input);
+	int rc = 0;
+	char *out = NULL;
+#define CHECK_RET()                       \
+	do {                              \
+		if (diag_errors(dg) > 0) { \
+			rc = 1;           \
+			goto done;        \
+		}                         \
+	} while (0)
+	if (!m) {
+		rc = 2;
+		goto done;
+	}
+	CHECK_RET();
+	resolve_model(m, dg);
+	if (o->mode == DRIVER_DUMP_MODEL) {
+		model_dump(m, stdout);
+		CHECK_RET();
+		goto done;
+	}
+	CHECK_RET();
+	check_model(m, dg);
+	CHECK_RET();
+	if (o->mode == DRIVER_CHECK)
+		goto done;
+	struct ir_program *ir = lower_process(m, dg);
+	CHECK_RET();
+	if (o->mode == DRIVER_DUMP_IR) {
+		ir_dump(ir, stdout);
+		goto done;
+	}
+	if (o->mode == DRIVER_EMIT_C) {
+		if (o->output) {
+			out = strdup(o->output);
+		} else {
+			char *b = base_name(o->input);
+			out = malloc(strlen(b) + 3);
+			if (out)
+				sprintf(out, "%s.c", b);
+			free(b);
+		}
+		if (!out) {
+			fputs("bpelc: out of memory\n", stderr);
+			exit(2);
+		}
+		struct emit_options eo = { BPELC_VERSION, out, o->no_line };
+		if (strcmp(out, "-") == 0)
+			eo.out_name = "<stdout>";
+		char *text = emit_c(ir, &eo);
+		rc = write_file(out, text);
+		free(text);
+		goto done;
+	}
+	out = o->output ? strdup(o->output) : base_name(o->input);
+	if (!out) {
+		fputs("bpelc: out of memory\n", stderr);
+		exit(2);
+	}
+	rc = compile_c(o, ir, out);
+#undef CHECK_RET
+done:
+	free(out);
+	load_free(m);
+	arena_free(a);
+	diag_free(dg);
+	return rc;
+}

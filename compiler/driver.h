@@ -1,0 +1,42 @@
+/*
+ * driver.h — runs the phases of one compilation in order (load, resolve,
+ * check, lower, emit, cc), stopping after the first phase that reported
+ * an error (re2c's CHECK_RET), and runs the C compiler.
+ *
+ * Exit statuses (design.md): 0 success, 1 the process is invalid
+ * (diagnostics printed), 2 usage or I/O error, 3 the C compiler or linker
+ * failed (its output shown).
+ */
+#ifndef BPELC_DRIVER_H
+#define BPELC_DRIVER_H
+
+#include <stdbool.h>
+
+#include "diag.h"
+
+enum driver_mode {
+	DRIVER_COMPILE,    /* executable */
+	DRIVER_CHECK,      /* --check: diagnostics only */
+	DRIVER_EMIT_C,     /* --emit-c: the C file */
+	DRIVER_DUMP_MODEL, /* --dump=model: the resolved model on stdout */
+	DRIVER_DUMP_IR,    /* --dump=ir: the IR on stdout */
+};
+
+struct driver_options {
+	enum driver_mode mode;
+	const char *input;  /* the .bpel, as given */
+	const char *output; /* -o; NULL: the default ("-" with --emit-c:
+			       stdout) */
+	const char *argv0;  /* to find the runtime if /proc/self/exe fails */
+	bool no_line;       /* --no-line */
+	bool werror;        /* -Werror */
+	enum diag_format diag_format;
+};
+
+/* Run one compilation; returns the exit status. */
+int driver_run(const struct driver_options *o);
+
+/* "0.1.0" */
+const char *driver_version(void);
+
+#endif

@@ -1,0 +1,230 @@
+/*
+ * ir.h — the intermediate form between the model and the generated C.
+ *
+ * lower.c turns a resolved model into one `struct ir_program`: a list of
+ * numbered states (one IR step each, in document order) plus the
+ * process-wide tables the runtime needs (scopes, variables, partner links,
+ * expressions, literals, activity descriptors), each entry pointing back at
+ * the model node it came from. emit.c renders it; ir_dump.c prints it for
+ * --dump=ir. The IR does not know about C: names, messages and operations
+ * as C tables are emit's business.
+ *
+ * Every struct lives in the compilation's arena.
+ */
+#ifndef BPELC_IR_H
+#define BPELC_IR_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "model.h"
+
+/* Reserved states; mirror BRT_S_* of bpelrt.h (the compiler does not
+ * include the runtime header). */
+enum { IR_S_START = 0, IR_S_DONE = 1, IR_S_FAULTED = 2, IR_S_FIRST = 3 };
+
+/*
+ * Step kinds. What each step does when it runs (emit.c maps them to the
+ * runtime API), with `next` the state set before the runtime call. The
+ * reserved START state is no step here: emit makes it go to start_entry.
+ *   EMPTY    go to next
+ *   RECEIVE/REPLY/INVOKE/ASSIGN   brt_<kind>(s, &table[desc])
+ *   WAIT     brt_wait(s, expr, is_until)
+ *   THROW    brt_throw(s, &fault, desc = variable or -1)
+ *   RETHROW, EXIT
+ *   BRANCH   if / while / repeatUntil: evaluate branches[i].expr in order,
+ *            go to the first that is true, else to next
+ *   FLOW     brt_flow over branches[*].state; resume at next
+ *   SCOPE    brt_scope(s, desc = scope index, branches[0].state); resume
+ *            at next
+ * ORDER: ir_kind_names in ir.c.
+ */
+enum ir_kind {
+	IR_EMPTY,
+	IR_RECEIVE,
+	IR_REPLY,
+	IR_INVOKE,
+	IR_ASSIGN,
+	IR_WAIT,
+	IR_THROW,
+	IR_RETHROW,
+	IR_EXIT,
+	IR_BRANCH,
+	IR_FLOW,
+	IR_SCOPE,
+	IR__COUNT
+};
+
+struct ir_branch {
+	int expr;  /* condition (expression index), -1: unconditional */
+	int state; /* where to go */
+};
+
+struct ir_state {
+	int id;                         /* state number, >= IR_S_FIRST */
+	enum ir_kind kind;
+	struct bpel_activity *act;      /* where it came from */
+	int sub;                        /* order among act's steps */
+	const char *suffix;             /* name suffix for act's extra steps */
+	struct loc loc;
+	int next;                       /* normal continuation */
+	int nbranches;
+	struct ir_branch *branches;
+	int desc;                       /* see enum ir_kind */
+	int expr;                       /* WAIT */
+	bool is_until;                  /* WAIT */
+	struct qname fault;             /* THROW */
+	const char *cname;              /* C name part, set by emit */
+};
+
+/* A `$name` reference in an expression (brt_varref). */
+struct ir_varref {
+	const char *name; /* as written: "v" or "v.part" */
+	int var;
+	int part;         /* index among the message's parts, -1: whole */
+};
+
+struct ir_expr {
+	const char *text;
+	struct loc loc;
+	xmlNodePtr node;  /* element holding the text (namespaces); may be NULL */
+	int nrefs;
+	struct ir_varref *refs;
+};
+
+struct ir_catch {
+	struct bpel_catch *c;
+	int variable;     /* implicit fault variable index or -1 */
+	int state;        /* handler entry */
+};
+
+struct ir_scope {
+	const char *name;            /* @name, "process", or invoke name */
+	struct bpel_scope *bs;       /* NULL: implicit scope of an invoke */
+	struct bpel_activity *act;   /* the <scope> or <invoke>; NULL: process */
+	int parent;
+	int nvars;                   /* slots: declared variables + fault vars */
+	int ncatches;
+	struct ir_catch *catches;
+	int catch_all;               /* state or -1 */
+	bool exit_on_standard_fault; /* effective */
+	bool isolated;
+	struct loc loc;
+};
+
+struct ir_var {
+	struct bpel_variable *v;
+	int scope;
+	int slot;
+	int init;  /* assign index of the inline from-spec, -1 */
+};
+
+struct ir_plink {
+	struct bpel_partner_link *pl;
+	int scope;
+};
+
+struct ir_corrset {
+	struct bpel_corr_set *cs;
+	int scope;
+};
+
+/* <from>/<to> lowered: indexes bound. */
+struct ir_copy {
+	struct bpel_copy *c;          /* NULL for an inline variable init */
+	struct bpel_from *from;
+	int from_var, from_part, from_query, from_expr, from_literal;
+	int from_plink, from_property;
+	int to_var, to_part, to_query, to_expr, to_plink, to_property;
+	enum bpel_to_kind to_kind;
+	struct loc loc;
+};
+
+struct ir_assign {
+	struct bpel_activity *act;    /* NULL for an inline variable init */
+	struct bpel_variable *init_of;
+	int ncopies;
+	struct ir_copy *copies;
+	struct loc loc;
+};
+
+struct ir_part_map {
+	const char *part;
+	int var;
+};
+
+struct ir_corr {
+	int set;
+	enum bpel_initiate initiate;
+	enum bpel_pattern pattern;
+};
+
+/* receive, reply and invoke descriptors share one shape. */
+struct ir_msg_act {
+	struct bpel_activity *act;
+	int plink;
+	int var;      /* receive/reply variable, invoke input */
+	int out_var;  /* invoke output */
+	int ncorr;
+	struct ir_corr *corr;
+	int nparts;   /* fromParts (receive, invoke) */
+	struct ir_part_map *parts;
+	int nto;      /* toParts (reply, invoke) */
+	struct ir_part_map *to_parts;
+};
+
+struct ir_alias {
+	struct vprop_alias *al;
+	int property;
+	int query;    /* expression index or -1 */
+};
+
+/* A growable array of pointers in the arena. */
+struct ir_vec {
+	void **items;
+	int n;
+	int cap;
+};
+
+struct ir_program {
+	struct model *m;
+	struct arena *a;
+	const char *name;         /* the process name as written */
+	struct ir_vec states;     /* struct ir_state *, id = IR_S_FIRST + i */
+	int start_entry;          /* state the process body starts at */
+	struct ir_vec scopes;     /* struct ir_scope * (0: the process) */
+	struct ir_vec vars;       /* struct ir_var * */
+	struct ir_vec plinks;     /* struct ir_plink * */
+	struct ir_vec corrsets;   /* struct ir_corrset * */
+	struct ir_vec exprs;      /* struct ir_expr * */
+	struct ir_vec literals;   /* const char * (XML text) */
+	struct ir_vec assigns;    /* struct ir_assign * */
+	struct ir_vec receives;   /* struct ir_msg_act * */
+	struct ir_vec replies;
+	struct ir_vec invokes;
+	struct ir_vec properties; /* struct vprop_property * */
+	struct ir_vec aliases;    /* struct ir_alias * */
+};
+
+#define IR_AT(vec, type, i) ((type *)(vec).items[i])
+
+void ir_vec_push(struct arena *a, struct ir_vec *v, void *item);
+/* Index of item (pointer equality) or -1. */
+int ir_vec_find(const struct ir_vec *v, const void *item);
+
+struct ir_program *ir_new(struct arena *a, struct model *m);
+/* A new state (id assigned by ir_renumber). */
+struct ir_state *ir_state_new(struct ir_program *p, enum ir_kind kind,
+			      struct bpel_activity *act, int sub);
+void ir_state_branches(struct ir_program *p, struct ir_state *st, int n);
+/* Number states in document order (activity index, then sub) and rewrite
+ * every reference; lower calls it once at the end. */
+void ir_renumber(struct ir_program *p);
+struct ir_state *ir_state_get(const struct ir_program *p, int id);
+
+extern const char *const ir_kind_names[IR__COUNT];
+
+/* ir_dump.c: --dump=ir. Deterministic text. */
+void ir_dump(const struct ir_program *p, FILE *out);
+
+#endif

@@ -1,0 +1,102 @@
+/*
+ * lower_int.h — what lower.c shares with lower_{basic,struct,msg,scope}.c.
+ * Not used outside the lowering.
+ *
+ * Lowering runs three walks over the activity tree, all in document order
+ * except the last:
+ *  1. number every activity (bpel_activity.index);
+ *  2. declare: scopes and their variables, partner links and correlation
+ *     sets, and every descriptor (expressions, literals, assigns, receives,
+ *     replies, invokes) get their table index, so every table is in
+ *     document order;
+ *  3. states: each activity is lowered with continuation passing: it gets
+ *     the state to continue at (`next`) and returns its entry state. States
+ *     are renumbered into document order at the end (ir_renumber).
+ * One pair of functions per activity kind, in a table indexed by enum
+ * bpel_act_kind (lower.c); a NULL entry means "not supported yet".
+ */
+#ifndef BPELC_LOWER_INT_H
+#define BPELC_LOWER_INT_H
+
+#include "ir.h"
+#include "lower.h"
+
+/* What the declare walk found for one activity (indexed by its index). */
+struct lower_info {
+	int desc;  /* descriptor index (receive/reply/invoke/assign), -1 */
+	int expr;  /* condition or wait expression, -1 */
+	int scope; /* scope index of a <scope> or of an invoke's implicit one */
+};
+
+struct lower {
+	struct ir_program *p;
+	struct model *m;
+	struct diag *dg;
+	struct arena *a;
+	int nacts;
+	struct lower_info *info;
+	int cur_scope; /* declare walk: innermost scope */
+};
+
+typedef void lower_decl_fn(struct lower *l, struct bpel_activity *a);
+typedef int lower_state_fn(struct lower *l, struct bpel_activity *a, int next);
+
+struct lower_kind {
+	lower_decl_fn *decl;   /* may be NULL: nothing to declare */
+	lower_state_fn *lower; /* NULL: not supported yet */
+};
+
+/* lower.c */
+int lower_activity(struct lower *l, struct bpel_activity *a, int next);
+struct lower_info *lower_info(struct lower *l, const struct bpel_activity *a);
+const char *lower_element_name(enum bpel_act_kind k);
+int lower_expr(struct lower *l, struct bpel_expr *e, struct bpel_activity *ctx);
+int lower_literal(struct lower *l, xmlNodePtr literal);
+int lower_var(const struct bpel_variable *v);
+int lower_part(const struct bpel_variable *v, const char *part);
+int lower_property(struct lower *l, const struct vprop_property *prop);
+struct bpel_variable *lower_find_var(struct lower *l,
+				     struct bpel_activity *ctx,
+				     const char *name);
+
+/* lower_basic.c */
+void lower_basic_assign_decl(struct lower *l, struct bpel_activity *a);
+int lower_basic_empty(struct lower *l, struct bpel_activity *a, int next);
+int lower_basic_assign(struct lower *l, struct bpel_activity *a, int next);
+void lower_basic_wait_decl(struct lower *l, struct bpel_activity *a);
+int lower_basic_wait(struct lower *l, struct bpel_activity *a, int next);
+int lower_basic_throw(struct lower *l, struct bpel_activity *a, int next);
+int lower_basic_rethrow(struct lower *l, struct bpel_activity *a, int next);
+int lower_basic_exit(struct lower *l, struct bpel_activity *a, int next);
+/* An assign descriptor for a variable's inline from-spec. */
+int lower_basic_var_init(struct lower *l, struct bpel_variable *v);
+
+/* lower_struct.c */
+int lower_struct_sequence(struct lower *l, struct bpel_activity *a, int next);
+void lower_struct_cond_decl(struct lower *l, struct bpel_activity *a);
+int lower_struct_if(struct lower *l, struct bpel_activity *a, int next);
+int lower_struct_while(struct lower *l, struct bpel_activity *a, int next);
+int lower_struct_repeat(struct lower *l, struct bpel_activity *a, int next);
+int lower_struct_flow(struct lower *l, struct bpel_activity *a, int next);
+
+/* lower_msg.c */
+void lower_msg_receive_decl(struct lower *l, struct bpel_activity *a);
+int lower_msg_receive(struct lower *l, struct bpel_activity *a, int next);
+void lower_msg_reply_decl(struct lower *l, struct bpel_activity *a);
+int lower_msg_reply(struct lower *l, struct bpel_activity *a, int next);
+void lower_msg_invoke_decl(struct lower *l, struct bpel_activity *a);
+int lower_msg_invoke(struct lower *l, struct bpel_activity *a, int next);
+
+/* lower_scope.c */
+/* Declare a scope (bs NULL: the implicit scope of invoke `act`) under
+ * l->cur_scope and make it current. Returns its index. */
+int lower_scope_declare(struct lower *l, struct bpel_scope *bs,
+			struct bpel_activity *act);
+void lower_scope_decl(struct lower *l, struct bpel_activity *a);
+int lower_scope_scope(struct lower *l, struct bpel_activity *a, int next);
+/* Lower the catches/catchAll of scope `isc` into handler states. */
+void lower_scope_handlers(struct lower *l, int isc);
+/* Properties and aliases of every WSDL (load order). */
+void lower_scope_properties(struct lower *l);
+
+#endif

@@ -1,0 +1,102 @@
+/*
+ * main.c — bpelc's command line: options into a struct driver_options,
+ * then driver_run(). Nothing else happens here (see driver.c).
+ *
+ *   bpelc [-o OUT] PROCESS.bpel         compile to an executable
+ *   bpelc --check PROCESS.bpel          diagnostics only
+ *   bpelc --emit-c [-o OUT.c] PROCESS.bpel
+ *   bpelc --dump=model|ir PROCESS.bpel  debugging
+ *   --no-line, --diagnostics=json|text, -Werror, --version, --help
+ * Exit status: 0 ok, 1 invalid process, 2 usage or I/O error, 3 cc failed.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "driver.h"
+
+static void usage(FILE *f)
+{
+	fputs("usage: bpelc [options] PROCESS.bpel\n"
+	      "\n"
+	      "Compile a WS-BPEL 2.0 process (with its WSDL and XSD imports) into\n"
+	      "a native executable that serves it as a SOAP 1.1 service.\n"
+	      "\n"
+	      "  -o OUT                 output file (default: PROCESS's base name,\n"
+	      "                         or BASE.c with --emit-c; '-' is stdout)\n"
+	      "  --check                parse, resolve and check only; write nothing\n"
+	      "  --emit-c               write the generated C and stop\n"
+	      "  --dump=model|ir        print an intermediate form on stdout\n"
+	      "  --no-line              no #line directives in the generated C\n"
+	      "  --diagnostics=text|json  diagnostic format on stderr (default text)\n"
+	      "  -Werror                treat warnings as errors\n"
+	      "  --version              print the version and exit\n"
+	      "  --help                 print this help and exit\n"
+	      "\n"
+	      "Exit status: 0 success, 1 invalid process, 2 usage or I/O error,\n"
+	      "3 the C compiler or linker failed.\n"
+	      "Environment: CC (default cc), BPELC_INCLUDE, BPELC_LIBDIR, TMPDIR.\n",
+	      f);
+}
+
+/* "bpelc: WHAT 'ARG'" (ARG may be NULL), a hint, and status 2. */
+static int usage_error(const char *what, const char *arg)
+{
+	if (arg)
+		fprintf(stderr, "bpelc: %s '%s'\n", what, arg);
+	else
+		fprintf(stderr, "bpelc: %s\n", what);
+	fputs("Try 'bpelc --help'.\n", stderr);
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	struct driver_options o = { 0 };
+	o.mode = DRIVER_COMPILE;
+	o.diag_format = DIAG_TEXT;
+	o.argv0 = argv[0];
+	bool only_files = false;
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+		if (only_files || arg[0] != '-' || strcmp(arg, "-") == 0) {
+			if (o.input)
+				return usage_error("more than one input file", arg);
+			o.input = arg;
+		} else if (strcmp(arg, "--") == 0) {
+			only_files = true;
+		} else if (strcmp(arg, "-o") == 0) {
+			if (++i >= argc)
+				return usage_error("missing argument to", arg);
+			o.output = argv[i];
+		} else if (strncmp(arg, "-o", 2) == 0) {
+			o.output = arg + 2;
+		} else if (strcmp(arg, "--check") == 0) {
+			o.mode = DRIVER_CHECK;
+		} else if (strcmp(arg, "--emit-c") == 0) {
+			o.mode = DRIVER_EMIT_C;
+		} else if (strcmp(arg, "--dump=model") == 0) {
+			o.mode = DRIVER_DUMP_MODEL;
+		} else if (strcmp(arg, "--dump=ir") == 0) {
+			o.mode = DRIVER_DUMP_IR;
+		} else if (strcmp(arg, "--no-line") == 0) {
+			o.no_line = true;
+		} else if (strcmp(arg, "--diagnostics=json") == 0) {
+			o.diag_format = DIAG_JSON;
+		} else if (strcmp(arg, "--diagnostics=text") == 0) {
+			o.diag_format = DIAG_TEXT;
+		} else if (strcmp(arg, "-Werror") == 0) {
+			o.werror = true;
+		} else if (strcmp(arg, "--version") == 0) {
+			printf("bpelc %s\n", driver_version());
+			return 0;
+		} else if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+			usage(stdout);
+			return 0;
+		} else {
+			return usage_error("unknown option", arg);
+		}
+	}
+	if (!o.input)
+		return usage_error("no input file", NULL);
+	return driver_run(&o);
+}
