@@ -139,6 +139,14 @@ void chk_warn(struct chk *c, xmlNodePtr n, const char *fmt, ...)
 	va_end(ap);
 }
 
+void chk_warn_rule(struct chk *c, xmlNodePtr n, const char *rule, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	report(c, false, n, rule, fmt, ap);
+	va_end(ap);
+}
+
 void check_model(struct model *m, struct diag *dg)
 {
 	if (!m || !m->process || !m->process->doc)
@@ -167,7 +175,6 @@ void check_model(struct model *m, struct diag *dg)
 	check_start(&c);
 	check_links(&c);
 	check_scope(&c);
-	check_events(&c);
 	check_warn(&c);
 	for (struct chk_src *s = c.srcs; s; s = s->next)
 		free(s->text);

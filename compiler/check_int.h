@@ -63,6 +63,10 @@ void chk_err(struct chk *c, xmlNodePtr n, const char *rule, const char *fmt, ...
 	__attribute__((format(printf, 4, 5)));
 void chk_warn(struct chk *c, xmlNodePtr n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* A warning that names the SA rule it is about (rules downgraded to a
+ * warning, see check_xpath.c). */
+void chk_warn_rule(struct chk *c, xmlNodePtr n, const char *rule, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 const char *chk_file_of(struct chk *c, xmlNodePtr n);
 
 /* ---- XML helpers (check_util.c) ---- */
@@ -149,7 +153,6 @@ void check_corr(struct chk *c);
 void check_start(struct chk *c);
 void check_links(struct chk *c);
 void check_scope(struct chk *c);
-void check_events(struct chk *c);
 void check_warn(struct chk *c);
 
 #endif

@@ -1,9 +1,145 @@
 /*
- * check_warn.c — (rules being written).
+ * check_warn.c — warnings for legal but suspicious constructs: variables,
+ * partner links and correlation sets that nothing uses, and activities
+ * after an <exit> in a <sequence>. (The constant <while> condition is
+ * warned about in check_xpath.c, which has the tokenizer.)
+ *
+ * "Used" is by name anywhere in the process, ignoring shadowing, so a
+ * warning is never given for something that is used; some unused
+ * shadowed declarations go unreported.
  */
+#include <string.h>
+
+#include "arena.h"
 #include "check_int.h"
+
+struct names {
+	const char **v;
+	int n, cap;
+	struct arena *a;
+};
+
+static void add(struct names *ns, const char *s, size_t len)
+{
+	if (ns->n == ns->cap) {
+		int cap = ns->cap ? ns->cap * 2 : 64;
+		const char **v = ARENA_ARRAY(ns->a, const char *, cap);
+		if (ns->n)
+			memcpy(v, ns->v, sizeof(*v) * (size_t)ns->n);
+		ns->v = v;
+		ns->cap = cap;
+	}
+	ns->v[ns->n++] = arena_strndup(ns->a, s, len);
+}
+
+static bool has(struct names *ns, const char *s)
+{
+	for (int i = 0; i < ns->n; i++)
+		if (strcmp(ns->v[i], s) == 0)
+			return true;
+	return false;
+}
+
+struct used {
+	struct names vars, plinks, csets;
+};
+
+static bool ncname_char(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+	       ch == '_' || ch == '-' || (unsigned char)ch >= 0x80;
+}
+
+/* Every "$name" in text (a variable, or a link in a joinCondition), and
+ * every quoted name (getVariableProperty('v', …)). Over-collecting is fine. */
+static void scan_text(struct used *u, const char *t)
+{
+	for (const char *p = t; *p; p++) {
+		if (*p == '$' || *p == '\'' || *p == '"') {
+			const char *s = p + 1, *e = s;
+			while (ncname_char(*e))
+				e++;
+			if (e > s)
+				add(&u->vars, s, (size_t)(e - s));
+		}
+	}
+}
+
+static void tokens(struct names *ns, const char *list)
+{
+	const char *p = list;
+	while (p && *p) {
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+			p++;
+		const char *s = p;
+		while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
+			p++;
+		if (p > s)
+			add(ns, s, (size_t)(p - s));
+	}
+}
+
+static void collect(struct chk *c, xmlNodePtr n, void *ud)
+{
+	(void)c;
+	struct used *u = ud;
+	static const char *const var_attrs[] = { "variable", "inputVariable", "outputVariable",
+						 "toVariable", "fromVariable", NULL };
+	if (!(chk_is(n, "variable") && chk_is(n->parent, "variables")))
+		for (int i = 0; var_attrs[i]; i++)
+			if (chk_attr(n, var_attrs[i]))
+				add(&u->vars, chk_attr(n, var_attrs[i]), strlen(chk_attr(n, var_attrs[i])));
+	if (chk_is(n, "validate"))
+		tokens(&u->vars, chk_attr(n, "variables"));
+	if (chk_attr(n, "partnerLink") && !chk_is(n, "partnerLink"))
+		add(&u->plinks, chk_attr(n, "partnerLink"), strlen(chk_attr(n, "partnerLink")));
+	if (chk_is(n, "correlation") && chk_attr(n, "set"))
+		add(&u->csets, chk_attr(n, "set"), strlen(chk_attr(n, "set")));
+	for (xmlNodePtr ch = n->children; ch; ch = ch->next)
+		if ((ch->type == XML_TEXT_NODE || ch->type == XML_CDATA_SECTION_NODE) && ch->content &&
+		    !chk_is(n, "literal"))
+			scan_text(u, (const char *)ch->content);
+}
+
+static void report(struct chk *c, xmlNodePtr n, void *ud)
+{
+	struct used *u = ud;
+	const char *name = chk_attr(n, "name");
+	if (!name)
+		return;
+	if (chk_is(n, "variable") && chk_is(n->parent, "variables") && !has(&u->vars, name))
+		chk_warn(c, n, "variable '%s' is never used", name);
+	else if (chk_is(n, "partnerLink") && chk_is(n->parent, "partnerLinks") && !has(&u->plinks, name))
+		chk_warn(c, n, "partner link '%s' is never used", name);
+	else if (chk_is(n, "correlationSet") && chk_is(n->parent, "correlationSets") &&
+		 !has(&u->csets, name))
+		chk_warn(c, n, "correlation set '%s' is never used", name);
+}
+
+static void after_exit(struct chk *c, xmlNodePtr n, void *ud)
+{
+	(void)ud;
+	if (!chk_is(n, "sequence"))
+		return;
+	bool exited = false;
+	CHK_EACH(ch, n) {
+		if (!chk_is_activity(ch))
+			continue;
+		if (exited) {
+			chk_warn(c, ch, "<%s> follows an <exit> in this <sequence> and never runs",
+				 (const char *)ch->name);
+			return;
+		}
+		exited = chk_is(ch, "exit");
+	}
+}
 
 void check_warn(struct chk *c)
 {
-	(void)c;
+	struct used u;
+	memset(&u, 0, sizeof(u));
+	u.vars.a = u.plinks.a = u.csets.a = c->a;
+	chk_walk(c, collect, &u);
+	chk_walk(c, report, &u);
+	chk_walk(c, after_exit, NULL);
 }

@@ -1,9 +1,524 @@
 /*
- * check_xpath.c — (rules being written).
+ * check_xpath.c — static checks of XPath 1.0 expressions: SA00027 (no bare
+ * location path: expressions have no context node), SA00028/SA00073
+ * (joinCondition: only its own links and boolean operators, no bpel:
+ * functions), SA00030/SA00031 (getVariableProperty arguments), SA00039-
+ * SA00041 (doXslTransform arguments), SA00074/SA00075 (constant forEach
+ * counters and branches), and the warning for a <while> whose condition
+ * is a constant.
+ *
+ * A small XPath 1.0 tokenizer is enough: the rules are about which kind of
+ * token may start an operand at the top level of an expression and about
+ * the literal arguments of two functions. Expressions in another language
+ * are left alone (SA00004 rejects the language). Syntax errors are not
+ * reported here; the runtime's XPath compiler sees them when it prepares
+ * the expression.
+ *
+ * SA00027, SA00074 and SA00075 are warnings that name the rule, not
+ * errors: SA00074/75 are a MAY in the spec, and for all three the
+ * conformance corpus expects the process to compile and raise the
+ * run-time fault (subLanguageExecutionFault, invalidExpressionValue,
+ * invalidBranchCondition), as ODE does. -Werror makes them errors.
  */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
 #include "check_int.h"
+
+enum tok_kind {
+	T_NAME, T_FUNC, T_NODETYPE, T_AXIS, T_VAR, T_NUM, T_STR, T_LPAREN, T_RPAREN,
+	T_LBRACK, T_RBRACK, T_SLASH, T_DSLASH, T_DOT, T_DDOT, T_AT, T_COMMA, T_PIPE,
+	T_OP, T_STAR, T_END
+};
+
+struct tok {
+	enum tok_kind k;
+	const char *s; /* start in the text */
+	size_t len;
+};
+
+enum { TOK_CAP = 4096 };
+
+struct toks {
+	struct tok t[TOK_CAP];
+	int n;
+};
+
+static bool name_start(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_' ||
+	       (unsigned char)ch >= 0x80;
+}
+
+static bool name_char(char ch)
+{
+	return name_start(ch) || (ch >= '0' && ch <= '9') || ch == '-' || ch == '.';
+}
+
+static const char *skip_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	return p;
+}
+
+/* Split text into tokens; false on something that is not XPath 1.0. */
+static bool tokenize(const char *text, struct toks *ts)
+{
+	ts->n = 0;
+	const char *p = skip_ws(text);
+	while (*p && ts->n < TOK_CAP - 1) {
+		struct tok *t = &ts->t[ts->n++];
+		t->s = p;
+		if (*p == '\'' || *p == '"') {
+			const char *e = strchr(p + 1, *p);
+			if (!e)
+				return false;
+			t->k = T_STR;
+			p = e + 1;
+		} else if ((*p >= '0' && *p <= '9') || (*p == '.' && p[1] >= '0' && p[1] <= '9')) {
+			while ((*p >= '0' && *p <= '9') || *p == '.')
+				p++;
+			t->k = T_NUM;
+		} else if (*p == '$') {
+			p++;
+			while (name_char(*p) || (*p == ':' && name_start(p[1])))
+				p++;
+			t->k = T_VAR;
+		} else if (name_start(*p)) {
+			while (name_char(*p))
+				p++;
+			if (*p == ':' && p[1] == '*') {
+				p += 2;
+			} else if (*p == ':' && name_start(p[1])) {
+				p++;
+				while (name_char(*p))
+					p++;
+			}
+			const char *q = skip_ws(p);
+			t->k = T_NAME;
+			if (q[0] == ':' && q[1] == ':') {
+				t->k = T_AXIS;
+				t->len = (size_t)(p - t->s);
+				p = q + 2;
+				continue;
+			}
+			if (*q == '(') {
+				size_t n = (size_t)(p - t->s);
+				t->k = T_FUNC;
+				if ((n == 4 && !strncmp(t->s, "node", 4)) || (n == 4 && !strncmp(t->s, "text", 4)) ||
+				    (n == 7 && !strncmp(t->s, "comment", 7)) ||
+				    (n == 22 && !strncmp(t->s, "processing-instruction", 22)))
+					t->k = T_NODETYPE;
+			}
+		} else {
+			switch (*p) {
+			case '(': t->k = T_LPAREN; p++; break;
+			case ')': t->k = T_RPAREN; p++; break;
+			case '[': t->k = T_LBRACK; p++; break;
+			case ']': t->k = T_RBRACK; p++; break;
+			case ',': t->k = T_COMMA; p++; break;
+			case '|': t->k = T_PIPE; p++; break;
+			case '@': t->k = T_AT; p++; break;
+			case '*': t->k = T_STAR; p++; break;
+			case '/':
+				t->k = p[1] == '/' ? T_DSLASH : T_SLASH;
+				p += p[1] == '/' ? 2 : 1;
+				break;
+			case '.':
+				t->k = p[1] == '.' ? T_DDOT : T_DOT;
+				p += p[1] == '.' ? 2 : 1;
+				break;
+			case '!':
+				if (p[1] != '=')
+					return false;
+				t->k = T_OP;
+				p += 2;
+				break;
+			case '<': case '>':
+				t->k = T_OP;
+				p += p[1] == '=' ? 2 : 1;
+				break;
+			case '=': case '+': case '-':
+				t->k = T_OP;
+				p++;
+				break;
+			default:
+				return false;
+			}
+		}
+		t->len = (size_t)(p - t->s);
+		p = skip_ws(p);
+	}
+	ts->t[ts->n].k = T_END;
+	ts->t[ts->n].s = p;
+	ts->t[ts->n].len = 0;
+	return *p == '\0';
+}
+
+static bool tok_is(const struct tok *t, const char *s)
+{
+	return t->len == strlen(s) && strncmp(t->s, s, t->len) == 0;
+}
+
+/* Is an operator name (and, or, div, mod) or '*' an operator here? It is
+ * when it follows an operand. */
+static bool ends_operand(enum tok_kind k)
+{
+	return k == T_NAME || k == T_VAR || k == T_NUM || k == T_STR || k == T_RPAREN ||
+	       k == T_RBRACK || k == T_DOT || k == T_DDOT || k == T_STAR;
+}
+
+/* Index of the first token that starts a location path at predicate
+ * depth 0 where an operand is expected, or -1. */
+static int bare_path(struct toks *ts)
+{
+	int depth = 0;
+	bool after_slash = false; /* a step of a path hung off an operand */
+	for (int i = 0; i < ts->n; i++) {
+		struct tok *t = &ts->t[i];
+		enum tok_kind prev = i > 0 ? ts->t[i - 1].k : T_OP;
+		bool operand_pos = i == 0 || !ends_operand(prev);
+		if (i > 0 && ts->t[i - 1].k == T_NAME && !after_slash && depth == 0 &&
+		    (tok_is(&ts->t[i - 1], "and") || tok_is(&ts->t[i - 1], "or") ||
+		     tok_is(&ts->t[i - 1], "div") || tok_is(&ts->t[i - 1], "mod")))
+			operand_pos = true;
+		if (t->k == T_LBRACK) {
+			depth++;
+			continue;
+		}
+		if (t->k == T_RBRACK) {
+			depth--;
+			continue;
+		}
+		if (depth > 0)
+			continue;
+		if (t->k == T_SLASH || t->k == T_DSLASH) {
+			if (operand_pos)
+				return i;
+			after_slash = true;
+			continue;
+		}
+		if (after_slash) {
+			/* steps: names, *, @, axes, ., .., node tests */
+			if (t->k == T_NAME || t->k == T_STAR || t->k == T_AT || t->k == T_AXIS ||
+			    t->k == T_DOT || t->k == T_DDOT || t->k == T_NODETYPE)
+				continue;
+			after_slash = false;
+		}
+		if (!operand_pos)
+			continue;
+		/* an operator name at operand position is a name test */
+		if (t->k == T_NAME || t->k == T_STAR || t->k == T_AT || t->k == T_AXIS ||
+		    t->k == T_DOT || t->k == T_DDOT || t->k == T_NODETYPE)
+			return i;
+	}
+	return -1;
+}
+
+/* Is the QName prefix of token t bound to the BPEL namespace at n? */
+static bool bpel_prefix(xmlNodePtr n, const struct tok *t)
+{
+	const char *colon = memchr(t->s, ':', t->len);
+	if (!colon)
+		return false;
+	char prefix[128];
+	size_t len = (size_t)(colon - t->s);
+	if (len >= sizeof(prefix))
+		return false;
+	memcpy(prefix, t->s, len);
+	prefix[len] = '\0';
+	xmlNsPtr ns = xmlSearchNs(n->doc, n, (const xmlChar *)prefix);
+	return ns && strcmp((const char *)ns->href, NS_BPEL) == 0;
+}
+
+static bool local_is(const struct tok *t, const char *local)
+{
+	const char *colon = memchr(t->s, ':', t->len);
+	const char *l = colon ? colon + 1 : t->s;
+	size_t n = t->len - (size_t)(l - t->s);
+	return n == strlen(local) && strncmp(l, local, n) == 0;
+}
+
+/* Arguments of the call whose name is token f: [first, end) token ranges. */
+struct args {
+	int first[32], end[32];
+	int n;
+};
+
+static void call_args(struct toks *ts, int f, struct args *a)
+{
+	a->n = 0;
+	int depth = 0, start = f + 2;
+	for (int i = f + 1; i < ts->n; i++) {
+		enum tok_kind k = ts->t[i].k;
+		if (k == T_LPAREN || k == T_LBRACK) {
+			depth++;
+		} else if (k == T_RPAREN || k == T_RBRACK) {
+			if (--depth == 0) {
+				if (i > start && a->n < 32) {
+					a->first[a->n] = start;
+					a->end[a->n++] = i;
+				}
+				return;
+			}
+		} else if (k == T_COMMA && depth == 1 && a->n < 32) {
+			a->first[a->n] = start;
+			a->end[a->n++] = i;
+			start = i + 1;
+		}
+	}
+}
+
+static bool is_literal(struct args *a, struct toks *ts, int i)
+{
+	return a->end[i] - a->first[i] == 1 && ts->t[a->first[i]].k == T_STR;
+}
+
+/* Does the string literal token hold a QName whose prefix is bound at n? */
+static bool literal_qname(xmlNodePtr n, const struct tok *t)
+{
+	size_t len = t->len - 2;
+	const char *s = t->s + 1;
+	if (len == 0 || !name_start(*s))
+		return false;
+	const char *colon = NULL;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == ':') {
+			if (colon)
+				return false;
+			colon = s + i;
+			if (i + 1 >= len || !name_start(s[i + 1]))
+				return false;
+		} else if (!name_char(s[i])) {
+			return false;
+		}
+	}
+	if (!colon)
+		return true;
+	char prefix[128];
+	size_t plen = (size_t)(colon - s);
+	if (plen >= sizeof(prefix))
+		return false;
+	memcpy(prefix, s, plen);
+	prefix[plen] = '\0';
+	return xmlSearchNs(n->doc, n, (const xmlChar *)prefix) != NULL;
+}
+
+static void bpel_functions(struct chk *c, xmlNodePtr n, struct toks *ts, bool is_join)
+{
+	for (int i = 0; i < ts->n; i++) {
+		struct tok *t = &ts->t[i];
+		if (t->k != T_FUNC || !bpel_prefix(n, t))
+			continue;
+		if (is_join) {
+			chk_err(c, n, "SA00028", "a <joinCondition> must not call BPEL function %.*s()",
+				(int)t->len, t->s);
+			continue;
+		}
+		struct args a;
+		call_args(ts, i, &a);
+		if (local_is(t, "getVariableProperty")) {
+			for (int k = 0; k < a.n && k < 2; k++)
+				if (!is_literal(&a, ts, k))
+					chk_err(c, n, "SA00030",
+						"argument %d of bpel:getVariableProperty must be a string literal", k + 1);
+			if (a.n >= 2 && is_literal(&a, ts, 1) && !literal_qname(n, &ts->t[a.first[1]]))
+				chk_err(c, n, "SA00031",
+					"the 2nd argument of bpel:getVariableProperty, %.*s, is not a QName with a declared prefix",
+					(int)ts->t[a.first[1]].len, ts->t[a.first[1]].s);
+		} else if (local_is(t, "doXslTransform")) {
+			if (a.n >= 1 && !is_literal(&a, ts, 0))
+				chk_err(c, n, "SA00039",
+					"the 1st argument of bpel:doXslTransform (the stylesheet URI) must be a string literal");
+			if (a.n > 2 && a.n % 2 != 0)
+				chk_err(c, n, "SA00040",
+					"bpel:doXslTransform takes parameters in name/value pairs; it has %d arguments", a.n);
+			for (int k = 2; k < a.n; k += 2)
+				if (!is_literal(&a, ts, k) || !literal_qname(n, &ts->t[a.first[k]]))
+					chk_err(c, n, "SA00041",
+						"parameter name (argument %d) of bpel:doXslTransform must be a string literal holding a QName",
+						k + 1);
+		}
+	}
+}
+
+/* SA00073: a joinCondition reads only its activity's incoming links. */
+static void join_links(struct chk *c, xmlNodePtr jc, struct toks *ts)
+{
+	xmlNodePtr targets = jc->parent;
+	for (int i = 0; i < ts->n; i++) {
+		struct tok *t = &ts->t[i];
+		if (t->k == T_VAR) {
+			bool found = false;
+			CHK_EACH(tg, targets)
+				if (chk_is(tg, "target") && chk_attr(tg, "linkName") &&
+				    strlen(chk_attr(tg, "linkName")) == t->len - 1 &&
+				    strncmp(chk_attr(tg, "linkName"), t->s + 1, t->len - 1) == 0)
+					found = true;
+			if (!found)
+				chk_err(c, jc, "SA00073",
+					"<joinCondition> refers to %.*s, which is not an incoming link of this activity",
+					(int)t->len, t->s);
+		} else if (t->k == T_FUNC && !bpel_prefix(jc, t) && !tok_is(t, "not") &&
+			   !tok_is(t, "true") && !tok_is(t, "false") && !tok_is(t, "boolean")) {
+			chk_err(c, jc, "SA00073",
+				"<joinCondition> may only combine link status with boolean operators, not %.*s()",
+				(int)t->len, t->s);
+		}
+	}
+}
+
+/* A constant unsignedInt-ish value: 1 valid (value in *v), 0 not constant,
+ * -1 constant but not a valid xsd:unsignedInt. */
+static int constant(struct toks *ts, double *v)
+{
+	int i = 0;
+	bool neg = false;
+	if (ts->n == 2 && ts->t[0].k == T_OP && tok_is(&ts->t[0], "-")) {
+		neg = true;
+		i = 1;
+	} else if (ts->n != 1) {
+		return 0;
+	}
+	struct tok *t = &ts->t[i];
+	char buf[64];
+	if (t->k == T_NUM) {
+		if (t->len >= sizeof(buf))
+			return -1;
+		memcpy(buf, t->s, t->len);
+		buf[t->len] = '\0';
+	} else if (t->k == T_STR && !neg) {
+		if (t->len - 2 >= sizeof(buf))
+			return -1;
+		memcpy(buf, t->s + 1, t->len - 2);
+		buf[t->len - 2] = '\0';
+		if (!buf[0])
+			return -1;
+	} else {
+		return 0;
+	}
+	char *end;
+	errno = 0;
+	double d = strtod(buf, &end);
+	while (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r')
+		end++;
+	if (*end || errno)
+		return -1;
+	if (neg)
+		d = -d;
+	if (d < 0 || d > 4294967295.0 || d != (double)(long long)d)
+		return -1;
+	*v = d;
+	return 1;
+}
+
+static bool is_expression_elem(xmlNodePtr n)
+{
+	static const char *const names[] = {
+		"condition", "joinCondition", "transitionCondition", "for", "until",
+		"repeatEvery", "startCounterValue", "finalCounterValue", "branches", NULL
+	};
+	for (int i = 0; names[i]; i++)
+		if (chk_is(n, names[i]))
+			return true;
+	if (chk_is(n, "from") || chk_is(n, "to")) {
+		/* the expression form only: no variable, partnerLink, literal … */
+		if (chk_attr(n, "variable") || chk_attr(n, "partnerLink") || chk_child(n, "literal") ||
+		    chk_child(n, "query"))
+			return false;
+		for (xmlNodePtr ch = n->children; ch; ch = ch->next)
+			if ((ch->type == XML_TEXT_NODE || ch->type == XML_CDATA_SECTION_NODE) &&
+			    !chk_is_blank((const char *)ch->content))
+				return true;
+	}
+	return false;
+}
+
+static bool xpath1(struct chk *c, xmlNodePtr n)
+{
+	const char *l = chk_attr(n, "expressionLanguage");
+	if (!l)
+		l = chk_attr(c->root, "expressionLanguage");
+	return !l || strcmp(l, URN_XPATH1) == 0;
+}
+
+static bool tokens_of(struct chk *c, xmlNodePtr n, struct toks *ts)
+{
+	return tokenize(chk_text(c, n), ts);
+}
+
+static void forEach_constants(struct chk *c, xmlNodePtr fe, struct toks *ts)
+{
+	double start = 0, final = 0, branches = 0;
+	int ks = 0, kf = 0, kb = 0;
+	xmlNodePtr s = chk_child(fe, "startCounterValue"), f = chk_child(fe, "finalCounterValue");
+	xmlNodePtr cc = chk_child(fe, "completionCondition");
+	xmlNodePtr b = cc ? chk_child(cc, "branches") : NULL;
+	if (s && xpath1(c, s) && tokens_of(c, s, ts) && (ks = constant(ts, &start)) < 0)
+		chk_warn_rule(c, s, "SA00074",
+			      "<startCounterValue> is a constant that is not an xsd:unsignedInt; the forEach will fault with bpel:invalidExpressionValue");
+	if (f && xpath1(c, f) && tokens_of(c, f, ts) && (kf = constant(ts, &final)) < 0)
+		chk_warn_rule(c, f, "SA00074",
+			      "<finalCounterValue> is a constant that is not an xsd:unsignedInt; the forEach will fault with bpel:invalidExpressionValue");
+	if (b && xpath1(c, b) && tokens_of(c, b, ts))
+		kb = constant(ts, &branches);
+	if (ks == 1 && kf == 1 && kb == 1 && final >= start && branches > final - start + 1)
+		chk_warn_rule(c, b, "SA00075",
+			      "<branches> is %.0f, more than the %.0f branches this forEach runs; it will fault with bpel:invalidBranchCondition",
+			      branches, final - start + 1);
+}
+
+/* Warning: a <while> whose condition reads no variable and calls nothing
+ * but boolean functions is always true or always false. */
+static void constant_while(struct chk *c, xmlNodePtr cond, struct toks *ts)
+{
+	for (int i = 0; i < ts->n; i++) {
+		struct tok *t = &ts->t[i];
+		if (t->k == T_VAR || t->k == T_NAME || t->k == T_NODETYPE || t->k == T_AXIS ||
+		    t->k == T_DOT || t->k == T_AT || t->k == T_SLASH || t->k == T_DSLASH)
+			return;
+		if (t->k == T_FUNC && !tok_is(t, "true") && !tok_is(t, "false") &&
+		    !tok_is(t, "not") && !tok_is(t, "boolean"))
+			return;
+	}
+	chk_warn(c, cond, "the condition of <while>%s%s%s is a constant",
+		 chk_attr(cond->parent, "name") ? " '" : "",
+		 chk_attr(cond->parent, "name") ? chk_attr(cond->parent, "name") : "",
+		 chk_attr(cond->parent, "name") ? "'" : "");
+}
+
+static void visit(struct chk *c, xmlNodePtr n, void *ud)
+{
+	struct toks *ts = ud;
+	if (chk_is(n, "forEach")) {
+		forEach_constants(c, n, ts);
+		return;
+	}
+	if (!is_expression_elem(n) || !xpath1(c, n) || !tokens_of(c, n, ts))
+		return;
+	bool is_join = chk_is(n, "joinCondition");
+	int at = bare_path(ts);
+	if (at >= 0)
+		chk_warn_rule(c, n, "SA00027",
+			"<%s> uses a location path ('%.*s…') without a variable; BPEL expressions have no context node, so it will fault with bpel:subLanguageExecutionFault",
+			(const char *)n->name, (int)(ts->t[at].len ? ts->t[at].len : 1), ts->t[at].s);
+	bpel_functions(c, n, ts, is_join);
+	if (is_join)
+		join_links(c, n, ts);
+	if (chk_is(n, "condition") && chk_is(n->parent, "while") && ts->n > 0)
+		constant_while(c, n, ts);
+}
 
 void check_xpath(struct chk *c)
 {
-	(void)c;
+	struct toks *ts = malloc(sizeof(*ts));
+	if (!ts) {
+		fputs("bpelc: out of memory\n", stderr);
+		exit(2);
+	}
+	chk_walk(c, visit, ts);
+	free(ts);
 }
