@@ -16,6 +16,7 @@
  * and the answer is dropped; we never touch an evhttp_request that libevent
  * has freed.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -24,6 +25,7 @@
 #include <netinet/in.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -44,6 +46,7 @@ struct brt_request {
 	struct brt_http *h;
 	brt_request *prev, *next;
 	struct evhttp_request *req; /* NULL once the client has gone */
+	struct event *watch;        /* notices the client hanging up */
 	unsigned long id;
 	const struct brt_operation *op;
 };
@@ -108,10 +111,19 @@ static void send_error(struct brt_http *h, unsigned long id,
 
 /* ---- brt_request: open exchanges ----------------------------------------- */
 
+static void unwatch(brt_request *r)
+{
+	if (r->watch) {
+		event_free(r->watch);
+		r->watch = NULL;
+	}
+}
+
 static void on_conn_close(struct evhttp_connection *evcon, void *arg)
 {
 	(void)evcon;
 	brt_request *r = arg;
+	unwatch(r);
 	if (!r->req)
 		return;
 	brt__log(r->h->rt, "request %lu: client went away before the answer",
@@ -122,6 +134,37 @@ static void on_conn_close(struct evhttp_connection *evcon, void *arg)
 	if (evhttp_request_get_connection(r->req) == NULL)
 		evhttp_request_free(r->req);
 	r->req = NULL;
+}
+
+/*
+ * evhttp does not read from a connection while its request waits for an
+ * answer, so it would notice a client that hung up only when the answer is
+ * written. Peek at the socket instead: on EOF or error drop the connection
+ * now (which frees the pending evhttp_request with it) and remember that
+ * the client is gone. Pipelined data means the client is alive: stop
+ * watching.
+ */
+static void on_watch(evutil_socket_t fd, short what, void *arg)
+{
+	(void)what;
+	brt_request *r = arg;
+	char c;
+	ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+		event_add(r->watch, NULL);
+		return;
+	}
+	unwatch(r);
+	if (n > 0 || !r->req)
+		return;
+	struct evhttp_connection *evcon = evhttp_request_get_connection(r->req);
+	brt__log(r->h->rt, "request %lu: client went away before the answer",
+		 r->id);
+	r->req = NULL;
+	if (evcon) {
+		evhttp_connection_set_closecb(evcon, NULL, NULL);
+		evhttp_connection_free(evcon);
+	}
 }
 
 static brt_request *request_new(struct brt_http *h, struct evhttp_request *req,
@@ -141,8 +184,15 @@ static brt_request *request_new(struct brt_http *h, struct evhttp_request *req,
 	h->open = r;
 	h->nopen++;
 	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
-	if (evcon)
+	if (evcon) {
 		evhttp_connection_set_closecb(evcon, on_conn_close, r);
+		struct bufferevent *bev = evhttp_connection_get_bufferevent(evcon);
+		evutil_socket_t fd = bev ? bufferevent_getfd(bev) : -1;
+		if (fd >= 0)
+			r->watch = event_new(h->rt->base, fd, EV_READ, on_watch, r);
+		if (r->watch)
+			event_add(r->watch, NULL);
+	}
 	return r;
 }
 
@@ -159,6 +209,7 @@ static struct evhttp_request *request_release(brt_request *r)
 	if (r->next)
 		r->next->prev = r->prev;
 	h->nopen--;
+	unwatch(r);
 	if (req) {
 		struct evhttp_connection *evcon =
 			evhttp_request_get_connection(req);
@@ -183,9 +234,9 @@ void brt__request_reply(brt_request *r, const struct brt_operation *op,
 		brt__log(rt, "request %lu: reply dropped (client gone)", id);
 		return;
 	}
-	xmlDocPtr env = msg && op ? brt__soap_from_message(op, op->output, msg,
-							     true)
-				  : NULL;
+	/* msg may be NULL for an output message without parts. */
+	xmlDocPtr env = op ? brt__soap_from_message(op, op->output, msg, true)
+			   : NULL;
 	if (!env) {
 		brt__log(rt, "request %lu: cannot build the reply; answered 500",
 			 id);
@@ -332,6 +383,19 @@ static const char *method_name(enum evhttp_cmd_type t)
 	}
 }
 
+/* The engine did not take the message. */
+static void refused(struct brt_http *h, unsigned long id,
+		    struct evhttp_request *req, const struct brt_operation *op,
+		    int err)
+{
+	char text[300];
+	snprintf(text, sizeof text, "message for %.100s not accepted: %s",
+		 op->name,
+		 err == BRT_ENOTFOUND ? "no instance takes it"
+				      : brt_strerror(err));
+	send_error(h, id, req, 500, err != BRT_ENOMEM && err != BRT_EIO, text);
+}
+
 static void handle_post(struct brt_http *h, unsigned long id,
 			struct evhttp_request *req, const char *path)
 {
@@ -384,8 +448,7 @@ static void handle_post(struct brt_http *h, unsigned long id,
 	if (!op->output) {
 		int err = brt__engine_deliver(rt, plink, op, msg, NULL);
 		if (err < 0) {
-			send_error(h, id, req, 500, err != BRT_ENOMEM,
-				   brt_strerror(err));
+			refused(h, id, req, op, err);
 			return;
 		}
 		brt__log(rt, "request %lu: answered 202", id);
@@ -402,13 +465,8 @@ static void handle_post(struct brt_http *h, unsigned long id,
 	if (err < 0) {
 		/* Still ours: the engine kept no pointer. */
 		struct evhttp_request *rq = request_release(r);
-		char text[300];
-		snprintf(text, sizeof text, "message for %.100s not accepted: %s",
-			 op->name,
-			 err == BRT_ENOTFOUND ? "no instance takes it"
-					      : brt_strerror(err));
 		if (rq)
-			send_error(h, id, rq, 500, err != BRT_ENOMEM, text);
+			refused(h, id, rq, op, err);
 	}
 	/* err == 0: r may already be answered and freed; do not touch it. */
 }

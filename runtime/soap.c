@@ -78,7 +78,9 @@ static xmlNodePtr copy_elem(xmlNodePtr src, xmlDocPtr doc)
 	xmlNsPtr *scope = xmlGetNsList(src->doc, src);
 	if (scope) {
 		for (xmlNsPtr *p = scope; *p; p++) {
-			bool have = false;
+			/* The envelope's own namespace is noise outside it. */
+			bool have = ns_eq((const char *)(*p)->href, SOAP11_NS) &&
+				    !ns_eq(node_ns(src), SOAP11_NS);
 			for (xmlNsPtr d = cp->nsDef; d; d = d->next)
 				if (ns_eq((const char *)d->prefix,
 					  (const char *)(*p)->prefix)) {

@@ -302,6 +302,193 @@ START_TEST(http_listen_syntax)
 }
 END_TEST
 
+
+/* ---- with the engine: a process that answers after 0.3 s ----------------- */
+
+/* echo: receive (createInstance) -> wait PT0.3S -> reply the input. */
+static const struct brt_part e_parts[] = {
+	{ "payload", { "urn:t", "req" }, { NULL, NULL }, BRT_XSD_COMPLEX },
+};
+static const struct brt_message e_msg = { { "urn:t", "EMsg" }, 1, e_parts };
+static const struct brt_part n_parts[] = {
+	{ "payload", { "urn:t", "note" }, { NULL, NULL }, BRT_XSD_COMPLEX },
+};
+static const struct brt_message n_msg = { { "urn:t", "NMsg" }, 1, n_parts };
+static const struct brt_operation e_op_echo = {
+	"echo", "urn:t", "urn:t/echo", BRT_STYLE_DOCUMENT, NULL,
+	&e_msg, &e_msg, 0, NULL,
+};
+static const struct brt_operation e_op_note = {
+	"note", "urn:t", "urn:t/note", BRT_STYLE_DOCUMENT, NULL,
+	&n_msg, NULL, 0, NULL,
+};
+static const struct brt_operation *const e_ops[] = { &e_op_echo, &e_op_note };
+static const struct brt_partner_link e_plinks[] = {
+	{ .name = "client", .scope = 0, .my_path = "/echo",
+	  .my_address = "http://127.0.0.1:0/echo", .nmy_ops = 2,
+	  .my_ops = e_ops, .wsdl = "<definitions/>" },
+};
+static const struct brt_scope e_scopes[] = {
+	{ "process", -1, 1, 0, NULL, -1, -1, -1, false, false },
+};
+static const struct brt_variable e_vars[] = {
+	{ "in", 0, 0, BRT_VAR_MESSAGE, &e_msg, { 0 }, { 0 }, BRT_XSD_COMPLEX,
+	  -1 },
+};
+static const struct brt_expr e_exprs[] = {
+	{ "'PT0.3S'", "echo.bpel", 3, 0, NULL, 0, NULL },
+};
+static const struct brt_receive e_recv = {
+	.name = "start", .plink = 0, .op = &e_op_echo, .var = 0,
+	.create_instance = true, .file = "echo.bpel", .line = 2,
+};
+static const struct brt_reply e_reply = {
+	.name = "answer", .plink = 0, .op = &e_op_echo, .var = 0,
+	.file = "echo.bpel", .line = 4,
+};
+static const struct brt_receive *const e_starts[] = { &e_recv };
+enum { E_WAIT = BRT_S_FIRST, E_REPLY, E_NSTATES };
+static const char *const e_names[] = { "START", "DONE", "FAULTED", "E_WAIT",
+				       "E_REPLY" };
+
+static enum brt_step e_step(brt_strand *s)
+{
+	switch (brt_strand_state(s)) {
+	case BRT_S_START:
+		brt_strand_set_state(s, E_WAIT);
+		return brt_receive(s, &e_recv);
+	case E_WAIT:
+		brt_strand_set_state(s, E_REPLY);
+		return brt_wait(s, 0, false);
+	case E_REPLY:
+		brt_strand_set_state(s, BRT_S_DONE);
+		return brt_reply(s, &e_reply);
+	default:
+		return brt_strand_bad_state(s);
+	}
+}
+
+static const struct brt_process e_proc = {
+	.name = "echo", .qname = { "urn:t", "echo" }, .build_id = "b1",
+	.source = "echo.bpel", .nscopes = 1, .scopes = e_scopes, .nvars = 1,
+	.vars = e_vars, .nplinks = 1, .plinks = e_plinks, .nexprs = 1,
+	.exprs = e_exprs, .nstarts = 1, .starts = e_starts,
+	.nstates = E_NSTATES, .state_names = e_names, .step = e_step,
+};
+
+static void e_setup(struct fixture *fx)
+{
+	fx->rt = brt__runtime_new(&e_proc);
+	ck_assert_ptr_nonnull(fx->rt);
+	fx->rt->listen = "127.0.0.1:0";
+	ck_assert_int_eq(brt__http_start(fx->rt), 0);
+	fx->port = brt__http_port(fx->rt);
+}
+
+static void e_teardown(struct fixture *fx)
+{
+	brt__runtime_free(fx->rt);
+}
+
+START_TEST(http_request_response)
+{
+	struct fixture fx;
+	struct answer a;
+	e_setup(&fx);
+	post(&fx, "/echo", "\"urn:t/echo\"",
+	     ENV("<t:req xmlns:t=\"urn:t\">hi &amp; bye</t:req>"), &a);
+	ck_assert_int_eq(a.status, 200);
+	ck_assert_msg(strstr(a.body, "<soapenv:Body><t:req xmlns:t=\"urn:t\">"
+				     "hi &amp; bye</t:req></soapenv:Body>") != NULL,
+		      "%s", a.body);
+	/* Found by the body element when there is no SOAPAction. */
+	post(&fx, "/echo", NULL, ENV("<t:req xmlns:t=\"urn:t\">2</t:req>"), &a);
+	ck_assert_int_eq(a.status, 200);
+	e_teardown(&fx);
+}
+END_TEST
+
+START_TEST(http_engine_refusal)
+{
+	struct fixture fx;
+	struct answer a;
+	e_setup(&fx);
+	/* One-way, not a start activity, no instance: refused with a fault. */
+	post(&fx, "/echo", "urn:t/note", ENV("<t:note xmlns:t=\"urn:t\"/>"),
+	     &a);
+	assert_client_fault(&a, 500);
+	ck_assert_int_eq(brt__http_open_requests(fx.rt), 0);
+	e_teardown(&fx);
+}
+END_TEST
+
+static void on_late(struct evhttp_request *req, void *arg)
+{
+	(void)req;
+	(void)arg;
+}
+
+static void hang_up(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	evhttp_connection_free(arg);
+}
+
+START_TEST(http_client_gone_before_reply)
+{
+	struct fixture fx;
+	struct answer a;
+	e_setup(&fx);
+	const char *body = ENV("<t:req xmlns:t=\"urn:t\">x</t:req>");
+	struct evhttp_connection *c = evhttp_connection_base_new(
+		fx.rt->base, NULL, "127.0.0.1", (ev_uint16_t)fx.port);
+	struct evhttp_request *r = evhttp_request_new(on_late, NULL);
+	evhttp_add_header(evhttp_request_get_output_headers(r), "Host", "x");
+	evbuffer_add(evhttp_request_get_output_buffer(r), body, strlen(body));
+	evhttp_make_request(c, r, EVHTTP_REQ_POST, "/echo");
+	/* Hang up after 100 ms, while the instance waits; the reply comes
+	 * at 300 ms to nobody. */
+	struct event *ev = evtimer_new(fx.rt->base, hang_up, c);
+	struct timeval tv = { 0, 100000 };
+	evtimer_add(ev, &tv);
+	struct timeval all = { 0, 600000 };
+	event_base_loopexit(fx.rt->base, &all);
+	event_base_dispatch(fx.rt->base);
+	event_free(ev);
+	ck_assert_int_eq(brt__http_open_requests(fx.rt), 0);
+	/* And the service goes on. */
+	post(&fx, "/echo", NULL, ENV("<t:req xmlns:t=\"urn:t\">y</t:req>"), &a);
+	ck_assert_int_eq(a.status, 200);
+	e_teardown(&fx);
+}
+END_TEST
+
+START_TEST(http_open_request_answered_at_shutdown)
+{
+	struct fixture fx;
+	e_setup(&fx);
+	struct answer a;
+	memset(&a, 0, sizeof a);
+	a.base = fx.rt->base;
+	const char *body = ENV("<t:req xmlns:t=\"urn:t\">x</t:req>");
+	struct evhttp_connection *c = evhttp_connection_base_new(
+		fx.rt->base, NULL, "127.0.0.1", (ev_uint16_t)fx.port);
+	struct evhttp_request *r = evhttp_request_new(on_answer, &a);
+	evhttp_add_header(evhttp_request_get_output_headers(r), "Host", "x");
+	evbuffer_add(evhttp_request_get_output_buffer(r), body, strlen(body));
+	evhttp_make_request(c, r, EVHTTP_REQ_POST, "/echo");
+	struct timeval tv = { 0, 100000 };
+	event_base_loopexit(fx.rt->base, &tv);
+	event_base_dispatch(fx.rt->base);
+	ck_assert_int_eq(brt__http_open_requests(fx.rt), 1);
+	/* Tear down with the exchange open (the server has not seen the
+	 * client go): no leak, no crash. */
+	evhttp_connection_free(c);
+	e_teardown(&fx);
+}
+END_TEST
+
 Suite *http_suite(void);
 Suite *http_suite(void)
 {
@@ -319,5 +506,12 @@ Suite *http_suite(void)
 	tcase_add_test(tc, http_goes_on_after_bad_input);
 	tcase_add_test(tc, http_listen_syntax);
 	suite_add_tcase(s, tc);
+	TCase *te = tcase_create("engine");
+	tcase_set_timeout(te, 30);
+	tcase_add_test(te, http_request_response);
+	tcase_add_test(te, http_engine_refusal);
+	tcase_add_test(te, http_client_gone_before_reply);
+	tcase_add_test(te, http_open_request_answered_at_shutdown);
+	suite_add_tcase(s, te);
 	return s;
 }
