@@ -6,9 +6,14 @@
  * request on an open exchange is conflictingRequest; invoke without an
  * address, or to an unreachable partner, faults instead of hanging; <wait>
  * for a duration, until a past date, and with an invalid value.
- * Requests are delivered without an HTTP request object (req NULL).
+ * Most requests are delivered without an HTTP request object (req NULL);
+ * the last tests go through http.c on a loopback port to check what an
+ * open request is told when the instance faults, exits or never replies.
  */
 #include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
 
 #include "engine_kit.h"
 
@@ -285,6 +290,145 @@ START_TEST(messaging_wait_deadlines)
 }
 END_TEST
 
+/* ---- through HTTP: what an open request is told ------------------------- */
+
+static const struct brt_part h_in_parts[] = {
+	{"ask", {KIT_NS, "ask"}, {NULL, NULL}, BRT_XSD_STRING},
+};
+static const struct brt_message h_in = {{KIT_NS, "AskMsg"}, 1, h_in_parts};
+static const struct brt_part h_out_parts[] = {
+	{"answer", {KIT_NS, "answer"}, {NULL, NULL}, BRT_XSD_STRING},
+};
+static const struct brt_message h_out = {{KIT_NS, "AnswerMsg"}, 1,
+					 h_out_parts};
+static const struct brt_operation h_op = {
+	"ask", KIT_NS, "urn:kit/ask", BRT_STYLE_DOCUMENT, NULL, &h_in, &h_out,
+	0, NULL};
+static const struct brt_operation *const h_ops[] = {&h_op};
+static const struct brt_partner_link h_plinks[] = {
+	{"client", 0, "/ask", "http://127.0.0.1:0/ask", 1, h_ops, NULL, NULL,
+	 false, false},
+};
+static const struct brt_scope h_scopes[] = {
+	{"process", -1, 1, 0, NULL, -1, -1, -1, false, false},
+};
+static const struct brt_variable h_vars[] = {
+	{"a", 0, 0, BRT_VAR_MESSAGE, &h_in, {0}, {0}, BRT_XSD_COMPLEX, -1},
+};
+static const struct brt_receive h_recv = {
+	.name = "ask", .plink = 0, .op = &h_op, .var = 0,
+	.create_instance = true};
+static const struct brt_receive *const h_starts[] = {&h_recv};
+static const struct brt_qname q_bad = {KIT_NS, "bad"};
+
+static enum brt_step h_step(brt_strand *s)
+{
+	switch (brt_strand_state(s)) {
+	case BRT_S_START:
+		brt_strand_set_state(s, BRT_S_FIRST);
+		return brt_receive(s, &h_recv);
+	case BRT_S_FIRST: {
+		const char *what = kit_payload(s, 0);
+		brt_strand_set_state(s, BRT_S_DONE);
+		if (strstr(what, "throw"))
+			return brt_throw(s, &q_bad, -1);
+		if (strstr(what, "exit"))
+			return brt_exit(s);
+		return BRT_STEP_NEXT; /* ends without replying */
+	}
+	default:
+		return brt_strand_bad_state(s);
+	}
+}
+
+static const struct brt_process h_proc = {
+	.name = "ask", .qname = {KIT_NS, "ask"}, .build_id = "b",
+	.nscopes = 1, .scopes = h_scopes, .nvars = 1, .vars = h_vars,
+	.nplinks = 1, .plinks = h_plinks, .nstarts = 1, .starts = h_starts,
+	.nstates = BRT_S_FIRST + 1, .step = h_step,
+};
+
+struct answer {
+	struct event_base *base;
+	int status;
+	char body[8192];
+};
+
+static void on_answer(struct evhttp_request *req, void *arg)
+{
+	struct answer *a = arg;
+	if (req) {
+		a->status = evhttp_request_get_response_code(req);
+		struct evbuffer *b = evhttp_request_get_input_buffer(req);
+		size_t n = evbuffer_get_length(b);
+		if (n >= sizeof a->body)
+			n = sizeof a->body - 1;
+		evbuffer_remove(b, a->body, n);
+		a->body[n] = '\0';
+	}
+	event_base_loopbreak(a->base);
+}
+
+/* POST an <ask>what</ask> request and wait (at most 5 s) for the answer. */
+static void ask(const char *what, struct answer *a)
+{
+	brt_runtime *rt = kit_rt(&h_proc);
+	rt->listen = "127.0.0.1:0";
+	ck_assert_int_eq(brt__http_start(rt), 0);
+	int port = brt__http_port(rt);
+	char body[512];
+	snprintf(body, sizeof body,
+		 "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/"
+		 "envelope/\"><s:Body><k:ask xmlns:k=\"" KIT_NS "\">%s"
+		 "</k:ask></s:Body></s:Envelope>", what);
+	memset(a, 0, sizeof *a);
+	a->base = rt->base;
+	struct evhttp_connection *c = evhttp_connection_base_new(
+		rt->base, NULL, "127.0.0.1", (ev_uint16_t)port);
+	struct evhttp_request *r = evhttp_request_new(on_answer, a);
+	struct evkeyvalq *h = evhttp_request_get_output_headers(r);
+	evhttp_add_header(h, "Host", "127.0.0.1");
+	evhttp_add_header(h, "Content-Type", "text/xml; charset=utf-8");
+	evhttp_add_header(h, "SOAPAction", "urn:kit/ask");
+	evbuffer_add(evhttp_request_get_output_buffer(r), body, strlen(body));
+	evhttp_make_request(c, r, EVHTTP_REQ_POST, "/ask");
+	struct timeval tv = {5, 0};
+	event_base_loopexit(rt->base, &tv);
+	event_base_dispatch(rt->base);
+	evhttp_connection_free(c);
+	ck_assert_int_eq(brt__engine_count(rt), 0);
+	brt__runtime_free(rt);
+}
+
+START_TEST(messaging_uncaught_fault_answers_request)
+{
+	struct answer a;
+	ask("throw", &a);
+	ck_assert_int_eq(a.status, 500);
+	ck_assert_msg(strstr(a.body, "Fault") && strstr(a.body, "bad"), "%s",
+		      a.body);
+}
+END_TEST
+
+START_TEST(messaging_exit_answers_request)
+{
+	struct answer a;
+	ask("exit", &a);
+	ck_assert_int_eq(a.status, 500);
+	ck_assert_msg(strstr(a.body, "the process instance exited"), "%s",
+		      a.body);
+}
+END_TEST
+
+START_TEST(messaging_missing_reply_answers_request)
+{
+	struct answer a;
+	ask("nothing", &a);
+	ck_assert_int_eq(a.status, 500);
+	ck_assert_msg(strstr(a.body, "missingReply"), "%s", a.body);
+}
+END_TEST
+
 Suite *messaging_suite(void);
 Suite *messaging_suite(void)
 {
@@ -302,6 +446,9 @@ Suite *messaging_suite(void)
 	tcase_add_test(tc, messaging_wait_until_past);
 	tcase_add_test(tc, messaging_wait_invalid_value);
 	tcase_add_test(tc, messaging_wait_deadlines);
+	tcase_add_test(tc, messaging_uncaught_fault_answers_request);
+	tcase_add_test(tc, messaging_exit_answers_request);
+	tcase_add_test(tc, messaging_missing_reply_answers_request);
 	suite_add_tcase(s, tc);
 	return s;
 }
