@@ -354,13 +354,13 @@ static void rs_wsdl(struct rs *r, struct wsdl_doc *w)
 				p->element_ref = resolve_element(r->m, p->element);
 				p->kind = p->element_ref ? p->element_ref->kind : XSD_COMPLEX;
 				if (!p->element_ref)
-					diag_error(r->dg, &p->loc, "SA00010",
+					diag_warning(r->dg, &p->loc, NULL,
 						   "element '%s' of part '%s' is not defined in an imported schema",
 						   rs_qn(r, NULL, p->element),
 						   p->name ? p->name : "");
 			} else if (p->type.local) {
 				if (!rs_typed(r, p->type, &p->type_ref, &p->kind))
-					diag_error(r->dg, &p->loc, "SA00010",
+					diag_warning(r->dg, &p->loc, NULL,
 						   "type '%s' of part '%s' is not defined in an imported schema",
 						   rs_qn(r, NULL, p->type), p->name ? p->name : "");
 			}
@@ -369,18 +369,18 @@ static void rs_wsdl(struct rs *r, struct wsdl_doc *w)
 	for (struct wsdl_port_type *pt = w->port_types; pt; pt = pt->next) {
 		for (struct wsdl_operation *op = pt->operations; op; op = op->next) {
 			if (op->input_name.local && !(op->input = resolve_message(r->m, op->input_name)))
-				diag_error(r->dg, &op->loc, "SA00010",
+				diag_warning(r->dg, &op->loc, NULL,
 					   "input message '%s' of operation '%s' is not defined",
 					   rs_qn(r, NULL, op->input_name), op->name ? op->name : "");
 			if (op->output_name.local &&
 			    !(op->output = resolve_message(r->m, op->output_name)))
-				diag_error(r->dg, &op->loc, "SA00010",
+				diag_warning(r->dg, &op->loc, NULL,
 					   "output message '%s' of operation '%s' is not defined",
 					   rs_qn(r, NULL, op->output_name), op->name ? op->name : "");
 			for (struct wsdl_fault *f = op->faults; f; f = f->next)
 				if (f->message_name.local &&
 				    !(f->message = resolve_message(r->m, f->message_name)))
-					diag_error(r->dg, &f->loc, "SA00010",
+					diag_warning(r->dg, &f->loc, NULL,
 						   "message '%s' of fault '%s' is not defined",
 						   rs_qn(r, NULL, f->message_name),
 						   f->name ? f->name : "");
@@ -388,13 +388,13 @@ static void rs_wsdl(struct rs *r, struct wsdl_doc *w)
 	}
 	for (struct wsdl_binding *b = w->bindings; b; b = b->next)
 		if (b->type.local && !(b->port_type = resolve_port_type(r->m, b->type)))
-			diag_error(r->dg, &b->loc, NULL, "portType '%s' of binding '%s' is not defined",
+			diag_warning(r->dg, &b->loc, NULL, "portType '%s' of binding '%s' is not defined",
 				   rs_qn(r, NULL, b->type), b->name.local ? b->name.local : "");
 	for (struct wsdl_service *s = w->services; s; s = s->next)
 		for (struct wsdl_port *p = s->ports; p; p = p->next)
 			if (p->binding_name.local &&
 			    !(p->binding = resolve_binding(r->m, p->binding_name)))
-				diag_error(r->dg, &p->loc, NULL,
+				diag_warning(r->dg, &p->loc, NULL,
 					   "binding '%s' of port '%s' is not defined",
 					   rs_qn(r, NULL, p->binding_name), p->name ? p->name : "");
 	for (struct plnk_type *t = w->plinks; t; t = t->next)
@@ -402,7 +402,7 @@ static void rs_wsdl(struct rs *r, struct wsdl_doc *w)
 			struct plnk_role *ro = &t->roles[i];
 			if (ro->port_type_name.local &&
 			    !(ro->port_type = resolve_port_type(r->m, ro->port_type_name)))
-				diag_error(r->dg, &ro->loc, "SA00010",
+				diag_warning(r->dg, &ro->loc, NULL,
 					   "portType '%s' of role '%s' is not defined",
 					   rs_qn(r, NULL, ro->port_type_name),
 					   ro->name ? ro->name : "");
@@ -412,7 +412,7 @@ static void rs_wsdl(struct rs *r, struct wsdl_doc *w)
 		if (p->type.local) {
 			struct xsd_type *t;
 			if (!rs_typed(r, p->type, &t, &p->kind))
-				diag_error(r->dg, &p->loc, "SA00010",
+				diag_warning(r->dg, &p->loc, NULL,
 					   "type '%s' of property '%s' is not defined",
 					   rs_qn(r, NULL, p->type), p->name.local ? p->name.local : "");
 		} else if (p->element.local) {
@@ -420,7 +420,7 @@ static void rs_wsdl(struct rs *r, struct wsdl_doc *w)
 			if (e)
 				p->kind = e->kind;
 			else
-				diag_error(r->dg, &p->loc, "SA00010",
+				diag_warning(r->dg, &p->loc, NULL,
 					   "element '%s' of property '%s' is not defined",
 					   rs_qn(r, NULL, p->element),
 					   p->name.local ? p->name.local : "");
@@ -429,12 +429,12 @@ static void rs_wsdl(struct rs *r, struct wsdl_doc *w)
 	for (struct vprop_alias *al = w->aliases; al; al = al->next) {
 		if (al->property_name.local &&
 		    !(al->property = resolve_property(r->m, al->property_name)))
-			diag_error(r->dg, &al->loc, "SA00010",
+			diag_warning(r->dg, &al->loc, NULL,
 				   "property '%s' of a propertyAlias is not defined",
 				   rs_qn(r, al->query_node, al->property_name));
 		if (al->message_name.local &&
 		    !(al->message = resolve_message(r->m, al->message_name)))
-			diag_error(r->dg, &al->loc, "SA00010",
+			diag_warning(r->dg, &al->loc, NULL,
 				   "message '%s' of a propertyAlias is not defined",
 				   rs_qn(r, NULL, al->message_name));
 	}
@@ -446,6 +446,17 @@ static void rs_wsdl(struct rs *r, struct wsdl_doc *w)
 static void rs_var_type(struct rs *r, struct bpel_variable *v, const struct loc *at)
 {
 	xmlNodePtr n = v->node;
+	/* Two or more of messageType/type/element is SA00025 (check's); bind
+	 * what resolves but report nothing then. */
+	int nforms = !!v->message_type.local + !!v->type.local + !!v->element.local;
+	if (nforms > 1) {
+		v->message = resolve_message(r->m, v->message_type);
+		if (v->type.local)
+			rs_typed(r, v->type, &v->type_ref, &v->kind);
+		if ((v->element_ref = resolve_element(r->m, v->element)))
+			v->kind = v->element_ref->kind;
+		return;
+	}
 	if (v->message_type.local && !(v->message = resolve_message(r->m, v->message_type)))
 		diag_error(r->dg, at, "SA00010", "messageType '%s' of variable '%s' is not defined in an imported document",
 			   rs_qn(r, n, v->message_type), v->name ? v->name : "");
@@ -517,6 +528,10 @@ static void rs_partner_link(struct rs *r, struct bpel_partner_link *pl)
 				   pl->name ? pl->name : "", rs_qn(r, pl->node, pl->type_name));
 			continue;
 		}
+		if (!ro->port_type && ro->port_type_name.local)
+			diag_error(r->dg, &pl->loc, "SA00010",
+				   "portType '%s' of role '%s' is not defined in an imported document",
+				   rs_qn(r, pl->node, ro->port_type_name), names[i]);
 		if (i == 0) {
 			pl->my_port_type = ro->port_type;
 			pl->my_port = rs_port_for(r, ro->port_type);
@@ -563,11 +578,29 @@ static struct bpel_variable *rs_need_var(struct rs *r, const struct bpel_activit
 	return v;
 }
 
+/* A from/to that mixes forms is SA00032 (check's): names in it are bound
+ * when they resolve but not reported. */
+static bool rs_from_is_mixed(const struct bpel_from *f)
+{
+	int n = !!f->literal + !!f->var_name + !!f->plink_name + (f->expr && f->expr->text[0]);
+	return n > 1 || (f->plink_name && (f->part || f->query || f->property.local)) ||
+	       (f->property.local && (f->part || f->query));
+}
+
+static bool rs_to_is_mixed(const struct bpel_to *t)
+{
+	int n = !!t->var_name + !!t->plink_name + (t->expr && t->expr->text[0]);
+	return n > 1 || (t->plink_name && (t->part || t->query || t->property.local)) ||
+	       (t->property.local && (t->part || t->query));
+}
+
 static void rs_from(struct rs *r, const struct bpel_activity *ctx, struct bpel_from *f)
 {
+	bool quiet = rs_from_is_mixed(f);
 	if (f->var_name)
-		f->var = rs_need_var(r, ctx, f->var_name, &f->loc);
-	if (f->plink_name && !(f->plink = resolve_partner_link(r->m, ctx, f->plink_name)))
+		f->var = quiet ? resolve_variable(r->m, ctx, f->var_name)
+			       : rs_need_var(r, ctx, f->var_name, &f->loc);
+	if (f->plink_name && !(f->plink = resolve_partner_link(r->m, ctx, f->plink_name)) && !quiet)
 		diag_error(r->dg, &f->loc, NULL, "partnerLink '%s' is not declared", f->plink_name);
 	if (f->property.local && !(f->property_ref = resolve_property(r->m, f->property)))
 		diag_error(r->dg, &f->loc, "SA00010",
@@ -577,14 +610,27 @@ static void rs_from(struct rs *r, const struct bpel_activity *ctx, struct bpel_f
 
 static void rs_to(struct rs *r, const struct bpel_activity *ctx, struct bpel_to *t)
 {
+	bool quiet = rs_to_is_mixed(t);
 	if (t->var_name)
-		t->var = rs_need_var(r, ctx, t->var_name, &t->loc);
-	if (t->plink_name && !(t->plink = resolve_partner_link(r->m, ctx, t->plink_name)))
+		t->var = quiet ? resolve_variable(r->m, ctx, t->var_name)
+			       : rs_need_var(r, ctx, t->var_name, &t->loc);
+	if (t->plink_name && !(t->plink = resolve_partner_link(r->m, ctx, t->plink_name)) && !quiet)
 		diag_error(r->dg, &t->loc, NULL, "partnerLink '%s' is not declared", t->plink_name);
 	if (t->property.local && !(t->property_ref = resolve_property(r->m, t->property)))
 		diag_error(r->dg, &t->loc, "SA00010",
 			   "property '%s' is not defined in an imported document",
 			   rs_qn(r, t->node, t->property));
+}
+
+/* The part is in msg (or msg is unknown, so nobody can tell). */
+static bool rs_part_ok(const struct wsdl_message *msg, const char *part)
+{
+	if (!msg)
+		return true;
+	for (const struct wsdl_part *p = msg->parts; p; p = p->next)
+		if (rs_name_eq(p->name, part))
+			return true;
+	return false;
 }
 
 /* receive, reply, invoke, onMessage, onEvent */
@@ -605,13 +651,10 @@ static void rs_messaging(struct rs *r, struct bpel_activity *a)
 		diag_error(r->dg, &a->loc, is_event ? "SA00084" : "SA00010",
 			   "partnerLink '%s' is not declared", a->partner_link_name);
 	} else if (a->plink->type) {
-		const char *role = is_invoke ? a->plink->partner_role : a->plink->my_role;
+		/* A missing role is check's (SA00016, SA00084); the
+		 * operation is then looked up in @portType if given. */
 		struct wsdl_port_type *rpt =
 			is_invoke ? a->plink->partner_port_type : a->plink->my_port_type;
-		if (!role)
-			diag_error(r->dg, &a->loc, is_event ? "SA00084" : NULL,
-				   "partnerLink '%s' has no %s, which <%s> needs",
-				   a->partner_link_name, is_invoke ? "partnerRole" : "myRole", what);
 		if (rpt)
 			pt = rpt; /* a differing @portType is SA00005, check's */
 	}
@@ -647,19 +690,29 @@ static void rs_messaging(struct rs *r, struct bpel_activity *a)
 	} else {
 		a->variable = rs_need_var(r, a, a->variable_name, &a->loc);
 	}
+	/* fromPart/toPart: a part missing from the message is check's
+	 * (SA00053/54); its variable is then bound quietly. */
+	struct wsdl_message *from_msg = NULL, *to_msg = NULL;
+	if (a->operation) {
+		from_msg = is_invoke ? a->operation->output : a->operation->input;
+		to_msg = is_invoke ? a->operation->input : a->operation->output;
+	}
 	if (!is_event)
 		for (struct bpel_part_map *p = a->from_parts; p; p = p->next)
-			p->var = rs_need_var(r, a, p->var_name, &p->loc);
+			p->var = rs_part_ok(from_msg, p->part)
+					 ? rs_need_var(r, a, p->var_name, &p->loc)
+					 : resolve_variable(r->m, a, p->var_name);
 	for (struct bpel_part_map *p = a->to_parts; p; p = p->next)
-		p->var = rs_need_var(r, a, p->var_name, &p->loc);
+		p->var = rs_part_ok(to_msg, p->part) ? rs_need_var(r, a, p->var_name, &p->loc)
+						     : resolve_variable(r->m, a, p->var_name);
 	for (struct bpel_correlation *c = a->correlations; c; c = c->next)
 		if (c->set_name && !(c->set = resolve_corr_set(r->m, a, c->set_name)))
 			diag_error(r->dg, &c->loc, is_event ? "SA00088" : NULL,
 				   "correlation set '%s' is not declared", c->set_name);
 	if (a->message_exchange && !(a->mex = resolve_mex(r->m, a, a->message_exchange)))
 		diag_error(r->dg, &a->loc, is_event ? "SA00089" : "SA00061",
-			   "messageExchange '%s' is not declared in an enclosing scope",
-			   a->message_exchange);
+			   "messageExchange '%s' is not declared in an enclosing scope%s",
+			   a->message_exchange, is_event ? " (SA00061)" : "");
 }
 
 /* The scope or invoke named `name` in the subtree of `a`, not looking
