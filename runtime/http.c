@@ -23,6 +23,7 @@
 
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -99,11 +100,12 @@ static void send_env(struct evhttp_request *req, int status, xmlDocPtr env)
 }
 
 /* A SOAP fault for a request that never reached the engine. */
-static void send_error(struct brt_http *h, unsigned long id,
+static void send_error(struct brt_http *h, unsigned long id, const char *what,
 		       struct evhttp_request *req, int status, bool client,
 		       const char *text)
 {
-	brt__log(h->rt, "request %lu: %s; answered %d", id, text, status);
+	brt__log(h->rt, "request %lu: %s: %s; answered %d", id, what, text,
+		 status);
 	send_env(req, status,
 		 brt__soap_fault_code(client, NULL, client ? "Client" : "Server",
 				      NULL, text));
@@ -316,9 +318,14 @@ static bool op_takes_element(const struct brt_operation *op, xmlNodePtr el)
 		return strcmp((const char *)el->name, op->name) == 0 &&
 		       str_eq0(ens, op->rpc_ns);
 	const struct brt_message *m = op->input;
-	return m && m->nparts >= 1 && m->parts[0].element.local &&
-	       strcmp((const char *)el->name, m->parts[0].element.local) == 0 &&
-	       str_eq0(ens, m->parts[0].element.ns);
+	if (!m || m->nparts < 1)
+		return false;
+	const struct brt_part *p0 = &m->parts[0];
+	if (p0->element.local)
+		return strcmp((const char *)el->name, p0->element.local) == 0 &&
+		       str_eq0(ens, p0->element.ns);
+	/* A type part travels as an unqualified element named after it. */
+	return strcmp((const char *)el->name, p0->name) == 0 && !*ens;
 }
 
 static bool op_takes_empty(const struct brt_operation *op)
@@ -384,7 +391,7 @@ static const char *method_name(enum evhttp_cmd_type t)
 }
 
 /* The engine did not take the message. */
-static void refused(struct brt_http *h, unsigned long id,
+static void refused(struct brt_http *h, unsigned long id, const char *what,
 		    struct evhttp_request *req, const struct brt_operation *op,
 		    int err)
 {
@@ -393,25 +400,26 @@ static void refused(struct brt_http *h, unsigned long id,
 		 op->name,
 		 err == BRT_ENOTFOUND ? "no instance takes it"
 				      : brt_strerror(err));
-	send_error(h, id, req, 500, err != BRT_ENOMEM && err != BRT_EIO, text);
+	send_error(h, id, what, req, 500, err != BRT_ENOMEM && err != BRT_EIO, text);
 }
 
 static void handle_post(struct brt_http *h, unsigned long id,
-			struct evhttp_request *req, const char *path)
+			const char *what, struct evhttp_request *req,
+			const char *path)
 {
 	brt_runtime *rt = h->rt;
 	const struct brt_process *p = rt->proc;
 	struct evbuffer *in = evhttp_request_get_input_buffer(req);
 	size_t len = in ? evbuffer_get_length(in) : 0;
 	if (rt->max_body && len > rt->max_body) {
-		send_error(h, id, req, 413, true, "request body too large");
+		send_error(h, id, what, req, 413, true, "request body too large");
 		return;
 	}
 	const char *buf = len ? (const char *)evbuffer_pullup(in, -1) : NULL;
 	const char *why = NULL;
 	xmlDocPtr env = brt__soap_parse(buf, len, &why);
 	if (!env) {
-		send_error(h, id, req, 500, true, why);
+		send_error(h, id, what, req, 500, true, why);
 		return;
 	}
 	xmlNodePtr body = NULL;
@@ -430,11 +438,11 @@ static void handle_post(struct brt_http *h, unsigned long id,
 			 "%.400s)",
 			 action, first ? (const char *)first->name : "none");
 		xmlFreeDoc(env);
-		send_error(h, id, req, 500, true, text);
+		send_error(h, id, what, req, 500, true, text);
 		return;
 	}
-	brt__log(rt, "request %lu: operation %s (partner link %s)", id,
-		 op->name, p->plinks[plink].name);
+	brt__log(rt, "request %lu: %s operation %s (partner link %s)", id,
+		 what, op->name, p->plinks[plink].name);
 	xmlDocPtr msg = brt__soap_to_message(body, op, op->input, false, &why);
 	xmlFreeDoc(env);
 	if (!msg) {
@@ -442,13 +450,13 @@ static void handle_post(struct brt_http *h, unsigned long id,
 		snprintf(text, sizeof text,
 			 "message does not fit operation %.200s: %.300s",
 			 op->name, why);
-		send_error(h, id, req, 500, true, text);
+		send_error(h, id, what, req, 500, true, text);
 		return;
 	}
 	if (!op->output) {
 		int err = brt__engine_deliver(rt, plink, op, msg, NULL);
 		if (err < 0) {
-			refused(h, id, req, op, err);
+			refused(h, id, what, req, op, err);
 			return;
 		}
 		brt__log(rt, "request %lu: answered 202", id);
@@ -458,7 +466,7 @@ static void handle_post(struct brt_http *h, unsigned long id,
 	brt_request *r = request_new(h, req, id, op);
 	if (!r) {
 		xmlFreeDoc(msg);
-		send_error(h, id, req, 500, false, "out of memory");
+		send_error(h, id, what, req, 500, false, "out of memory");
 		return;
 	}
 	int err = brt__engine_deliver(rt, plink, op, msg, r);
@@ -466,7 +474,7 @@ static void handle_post(struct brt_http *h, unsigned long id,
 		/* Still ours: the engine kept no pointer. */
 		struct evhttp_request *rq = request_release(r);
 		if (rq)
-			refused(h, id, rq, op, err);
+			refused(h, id, what, rq, op, err);
 	}
 	/* err == 0: r may already be answered and freed; do not touch it. */
 }
@@ -481,20 +489,21 @@ static void on_request(struct evhttp_request *req, void *arg)
 	const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
 	const char *query = uri ? evhttp_uri_get_query(uri) : NULL;
 
-	brt__log(rt, "request %lu: %s %s%s%s", id, method_name(cmd),
+	char what[300];
+	snprintf(what, sizeof what, "%s %.200s%s%.60s", method_name(cmd),
 		 path ? path : "?", query ? "?" : "", query ? query : "");
 	const struct brt_partner_link *pl = path ? find_path(rt->proc, path)
 						 : NULL;
 	if (!pl) {
-		send_error(h, id, req, 404, true, "no service at this path");
+		send_error(h, id, what, req, 404, true, "no service at this path");
 		return;
 	}
 	if (cmd == EVHTTP_REQ_GET && query && strcasecmp(query, "wsdl") == 0) {
 		if (!pl->wsdl) {
-			send_error(h, id, req, 404, true, "no WSDL for this path");
+			send_error(h, id, what, req, 404, true, "no WSDL for this path");
 			return;
 		}
-		brt__log(rt, "request %lu: answered 200 (WSDL)", id);
+		brt__log(rt, "request %lu: %s: answered 200 (WSDL)", id, what);
 		send_body(req, 200, reason_of(200), "text/xml; charset=utf-8",
 			  pl->wsdl, strlen(pl->wsdl));
 		return;
@@ -502,16 +511,16 @@ static void on_request(struct evhttp_request *req, void *arg)
 	if (cmd != EVHTTP_REQ_POST) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 				  "Allow", "POST, GET");
-		send_error(h, id, req, 405, true,
+		send_error(h, id, what, req, 405, true,
 			   "method not allowed (POST a SOAP envelope, or GET "
 			   "?wsdl)");
 		return;
 	}
 	if (rt->stopping) {
-		send_error(h, id, req, 503, false, "service is stopping");
+		send_error(h, id, what, req, 503, false, "service is stopping");
 		return;
 	}
-	handle_post(h, id, req, path);
+	handle_post(h, id, what, req, path);
 }
 
 /* ---- listeners ----------------------------------------------------------- */
@@ -583,6 +592,23 @@ static int bind_one(struct brt_http *h, const char *host, int port)
 	return 0;
 }
 
+/* A WSDL address: "localhost" means the IPv4 loopback (what most clients
+ * try first); a host name that is not ours falls back to all addresses on
+ * that port, since the WSDL may name the machine as others see it. */
+static int bind_address(struct brt_http *h, const char *host, int port)
+{
+	unsigned char addr[sizeof(struct in6_addr)];
+	if (strcmp(host, "localhost") == 0)
+		host = "127.0.0.1";
+	int err = bind_one(h, host, port);
+	if (err == BRT_EIO && inet_pton(AF_INET, host, addr) != 1 &&
+	    inet_pton(AF_INET6, host, addr) != 1) {
+		brt__log(h->rt, "trying all addresses on port %d instead", port);
+		err = bind_one(h, "0.0.0.0", port);
+	}
+	return err;
+}
+
 static int bind_addresses(struct brt_http *h)
 {
 	const struct brt_process *p = h->rt->proc;
@@ -612,7 +638,7 @@ static int bind_addresses(struct brt_http *h)
 		int err = 0;
 		if (!dup && nseen < 64) {
 			memcpy(seen[nseen++], key, sizeof key);
-			err = bind_one(h, host, port);
+			err = bind_address(h, host, port);
 		}
 		evhttp_uri_free(u);
 		if (err)
