@@ -54,6 +54,7 @@ struct dst {
 	xmlDocPtr *slot;
 	const struct brt_message *mtype;
 	const struct brt_qname *decl; /* declared name of node, if fixed */
+	bool simple; /* node is the wrapper of a simple-typed value */
 };
 
 static void src_free(struct src *s)
@@ -278,8 +279,15 @@ static int resolve_from(struct brt_dctx *d, const struct brt_from *f,
 			out->str = xmlStrdup(d->prep->lits[f->literal].text);
 		return 0;
 	case BRT_FROM_PROPERTY:
-		return brt__dx_var_property(d, f->var, f->property, &out->node,
-					    &out->str);
+		/* A property is simple-typed: its value is a string. */
+		if (brt__dx_var_property(d, f->var, f->property, &out->node,
+					 &out->str) < 0)
+			return -1;
+		if (out->node != NULL) {
+			out->str = xmlNodeGetContent(out->node);
+			out->node = NULL;
+		}
+		return 0;
 	case BRT_FROM_PLINK:
 		break;
 	}
@@ -396,6 +404,12 @@ static int resolve_to_var(struct assign_state *as, int var, int part,
 		if (!create)
 			return 0;
 		out->node = init_var(d, slot, v, part, &out->decl);
+		if (v->kind == BRT_VAR_TYPE)
+			out->simple = v->xsd != BRT_XSD_COMPLEX;
+		else if (v->kind == BRT_VAR_MESSAGE && part >= 0)
+			out->simple =
+				v->message->parts[part].element.local == NULL &&
+				v->message->parts[part].kind != BRT_XSD_COMPLEX;
 		return out->node != NULL ? 0 : -1;
 	}
 	/* A query needs something to select from: an uninitialised variable
@@ -492,6 +506,9 @@ static xmlNsPtr ns_for(xmlDocPtr doc, xmlNodePtr el, const xmlChar *href,
 			xmlNsPtr bound = xmlSearchNs(doc, el, p);
 			if (bound == NULL)
 				return xmlNewNs(el, href, p);
+			if (xmlStrEqual(bound->href, href) &&
+			    (!is_attr || bound->prefix != NULL))
+				return bound;
 			if (p == NULL && !is_attr && bound->href != NULL &&
 			    bound->href[0] == '\0')
 				return xmlNewNs(el, href, p);
@@ -502,6 +519,9 @@ static xmlNsPtr ns_for(xmlDocPtr doc, xmlNodePtr el, const xmlChar *href,
 			return NULL;
 	}
 }
+
+/* XML_DOM_RECONNS_REMOVEREDUND: private to libxml2 2.9's tree.c. */
+#define RECONNS_REMOVEREDUND 1
 
 struct attr_copy {
 	xmlChar *name, *href, *prefix, *value;
@@ -608,9 +628,15 @@ int brt__copy_element_props(xmlNodePtr dst, xmlNodePtr src, bool keep)
 	for (i = 0; kids[i] != NULL; i++) {
 		xmlNodePtr k = kids[i];
 		kids[i] = NULL;
-		fix_default_ns(doc, k); /* k has no parent yet: its own view */
-		if (xmlAddChild(dst, k) == NULL)
+		if (xmlAddChild(dst, k) == NULL) {
 			xmlFreeNode(k);
+			continue;
+		}
+		/* The copy declared what it needs on itself; drop the
+		 * declarations dst already has in scope. */
+		if (k->parent == dst && k->type == XML_ELEMENT_NODE)
+			xmlDOMWrapReconcileNamespaces(NULL, k,
+						      RECONNS_REMOVEREDUND);
 	}
 	fix_default_ns(doc, dst->children);
 out:
@@ -649,7 +675,8 @@ static int apply(struct brt_dctx *d, const struct brt_copy *c, struct src *s,
 		return 0;
 	}
 	xmlNodePtr dn = t->node;
-	if (dn->type == XML_ELEMENT_NODE && s->node != NULL &&
+	/* A simple-typed destination only ever takes a string value. */
+	if (dn->type == XML_ELEMENT_NODE && !t->simple && s->node != NULL &&
 	    s->node->type == XML_ELEMENT_NODE)
 		return replace_element(d, dn, s->node, c->keep_src_element_name,
 				       t->decl);
