@@ -175,7 +175,7 @@ START_TEST(resolve_undeclared_names_at_their_line)
 {
 	char dir[] = "/tmp/bpelc-resolve-XXXXXX";
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	char path[256], wsdl[256], cmd[600];
+	char path[256], wsdl[256], cmd[4096 + 600];
 	snprintf(path, sizeof(path), "%s/p.bpel", dir);
 	snprintf(wsdl, sizeof(wsdl), "%s/TestInterface.wsdl", dir);
 	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", data("TestInterface.wsdl"), wsdl);
