@@ -354,6 +354,16 @@ int brt_main(const struct brt_process *p, int argc, char **argv)
 		goto out;
 	}
 	status = 0;
+	if (!brt__engine_idle(rt) || brt__http_open_requests(rt) > 0) {
+		/* Grace period over (or a second signal): end the instances,
+		 * which answers their open requests with a fault, and give
+		 * those answers a moment to leave before the sockets close. */
+		event_del(st.poll);
+		brt__engine_free(rt);
+		struct timeval tv = { 0, 200000 };
+		event_base_loopexit(rt->base, &tv);
+		event_base_dispatch(rt->base);
+	}
 out:
 	if (st.sigterm)
 		event_free(st.sigterm);

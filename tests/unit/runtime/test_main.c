@@ -191,11 +191,12 @@ static int connect_retry(int port)
 	return -1;
 }
 
-START_TEST(main_sigterm_finishes_in_flight)
+/* Start the service in a child on a free port; returns its pid. */
+static pid_t start_service(int *port)
 {
-	int port = free_port();
-	char listen[64];
-	snprintf(listen, sizeof listen, "127.0.0.1:%d", port);
+	*port = free_port();
+	static char listen[64];
+	snprintf(listen, sizeof listen, "127.0.0.1:%d", *port);
 	pid_t pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
@@ -203,6 +204,12 @@ START_TEST(main_sigterm_finishes_in_flight)
 				 NULL };
 		_exit(brt_main(&e_proc, 3, argv));
 	}
+	return pid;
+}
+
+/* POST an echo request; returns the connected socket. */
+static int post_echo(int port)
+{
 	int s = connect_retry(port);
 	ck_assert_int_ge(s, 0);
 	const char *body =
@@ -216,23 +223,57 @@ START_TEST(main_sigterm_finishes_in_flight)
 			 "close\r\n\r\n%s",
 			 strlen(body), body);
 	ck_assert_int_eq(write(s, req, (size_t)n), n);
-	sleep_ms(150); /* the instance now waits 0.5 s */
-	kill(pid, SIGTERM);
-	char resp[4096];
+	return s;
+}
+
+static void read_all(int s, char *resp, size_t size)
+{
 	size_t got = 0;
 	ssize_t r;
-	while (got < sizeof resp - 1 &&
-	       (r = read(s, resp + got, sizeof resp - 1 - got)) > 0)
+	while (got < size - 1 && (r = read(s, resp + got, size - 1 - got)) > 0)
 		got += (size_t)r;
 	resp[got] = '\0';
 	close(s);
-	ck_assert_msg(strncmp(resp, "HTTP/1.1 200", 12) == 0, "%s", resp);
-	ck_assert_ptr_nonnull(strstr(resp, ">bye</t:req>"));
-	/* New connections are refused now, and the service exits 0. */
+}
+
+static void expect_exit0(pid_t pid)
+{
 	int status;
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert(WIFEXITED(status));
 	ck_assert_int_eq(WEXITSTATUS(status), 0);
+}
+
+START_TEST(main_sigterm_finishes_in_flight)
+{
+	int port;
+	pid_t pid = start_service(&port);
+	int s = post_echo(port);
+	sleep_ms(150); /* the instance now waits 0.5 s */
+	kill(pid, SIGTERM);
+	char resp[4096];
+	read_all(s, resp, sizeof resp);
+	ck_assert_msg(strncmp(resp, "HTTP/1.1 200", 12) == 0, "%s", resp);
+	ck_assert_ptr_nonnull(strstr(resp, ">bye</t:req>"));
+	expect_exit0(pid);
+}
+END_TEST
+
+START_TEST(main_second_signal_stops_now)
+{
+	int port;
+	pid_t pid = start_service(&port);
+	int s = post_echo(port);
+	sleep_ms(150);
+	kill(pid, SIGTERM);
+	sleep_ms(50);
+	kill(pid, SIGINT);
+	/* The open exchange still gets an answer: a fault, not a hang-up. */
+	char resp[4096];
+	read_all(s, resp, sizeof resp);
+	ck_assert_msg(strncmp(resp, "HTTP/1.1 500", 12) == 0, "%s", resp);
+	ck_assert_ptr_nonnull(strstr(resp, "Fault"));
+	expect_exit0(pid);
 }
 END_TEST
 
@@ -246,6 +287,7 @@ Suite *main_suite(void)
 	tcase_add_test(tc, main_options_usage_errors);
 	tcase_add_test(tc, main_help_and_version);
 	tcase_add_test(tc, main_sigterm_finishes_in_flight);
+	tcase_add_test(tc, main_second_signal_stops_now);
 	suite_add_tcase(s, tc);
 	return s;
 }
