@@ -6,6 +6,7 @@
  * under test.
  */
 #include "data_kit.h"
+#include "engine.h"
 
 #define ORDER_XML                                                         \
 	"<t:order xmlns:t='urn:t' t:code='A'><t:id k='v'>42</t:id>"      \
@@ -537,6 +538,64 @@ START_TEST(copy_partner_link_is_a_clear_fault)
 }
 END_TEST
 
+
+/* ---- through a real strand (engine) ------------------------------------ */
+
+static enum brt_step no_step(brt_strand *s)
+{
+	return brt_strand_bad_state(s);
+}
+
+static const struct brt_scope s_scopes[] = {
+	{"process", -1, DK_NVARS, 0, NULL, -1, -1, -1, false, false},
+};
+
+START_TEST(copy_through_a_strand)
+{
+	struct brt_process p = c_proc;
+	p.nscopes = 1;
+	p.scopes = s_scopes;
+	p.step = no_step;
+	brt_runtime *rt = brt__runtime_new(&p);
+	ck_assert_ptr_nonnull(rt);
+	brt_instance *in = brt__instance_new(rt);
+	ck_assert_ptr_nonnull(in);
+	struct brt_scope_inst *si = brt__scope_inst_new(in, 0, NULL);
+	ck_assert_ptr_nonnull(si);
+	brt_strand *s = brt__strand_new(in, si, NULL, BRT_S_FIRST);
+	ck_assert_ptr_nonnull(s);
+
+	const struct brt_copy c[] = {
+		{FROM_LIT(L_ORDER), TO_VAR(DK_V_ELEM, -1, -1), false, false, 1},
+	};
+	struct brt_assign a = {"a", 1, c, false, "kit.bpel", 5};
+	ck_assert_int_eq(brt_assign(s, &a), BRT_STEP_NEXT);
+	xmlDocPtr *slot = brt__var_slot(s, DK_V_ELEM);
+	ck_assert_ptr_nonnull(slot);
+	ck_assert_ptr_nonnull(*slot);
+	char *id = brt__eval_string(s, C_STR_ELEM_ID);
+	ck_assert_str_eq(id, "1");
+	free(id);
+	bool b = false;
+	ck_assert_int_eq(brt_eval_bool(s, C_STR_ELEM_ID, &b), BRT_STEP_NEXT);
+	ck_assert(b);
+
+	/* A fault reaches the strand as a standard BPEL fault. */
+	const struct brt_copy bad[] = {
+		{FROM_EXPR(C_ELEM_NONE), TO_VAR(DK_V_STR, -1, -1), false, false,
+		 7},
+	};
+	struct brt_assign a2 = {"a2", 1, bad, false, "kit.bpel", 6};
+	ck_assert_int_eq(brt_assign(s, &a2), BRT_STEP_FAULT);
+	ck_assert_str_eq(s->fault.local, "selectionFailure");
+	ck_assert_str_eq(s->fault.ns, BRT_NS_BPEL);
+	brt__fault_clear(&s->fault);
+
+	brt__instance_end(in, BRT_END_SHUTDOWN, NULL);
+	brt__runtime_free(rt);
+}
+END_TEST
+
 Suite *copy_suite(void);
 Suite *copy_suite(void)
 {
@@ -560,6 +619,7 @@ Suite *copy_suite(void)
 	tcase_add_test(tc, copy_no_namespace_children_stay_unqualified);
 	tcase_add_test(tc, copy_self_into_ancestor);
 	tcase_add_test(tc, copy_partner_link_is_a_clear_fault);
+	tcase_add_test(tc, copy_through_a_strand);
 	suite_add_tcase(s, tc);
 	return s;
 }
