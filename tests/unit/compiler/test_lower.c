@@ -1,0 +1,282 @@
+/* test_lower.c — state graphs of small processes: sequences chain, loops
+ * go back to their test, flow branches and handlers end at DONE, scopes
+ * and invoke's implicit scope, tables in document order, and "not
+ * supported yet" for activities without a runtime API. Inputs are the
+ * golden processes (tests/golden) and processes written on the fly. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "arena.h"
+#include "check.h"
+#include "diag.h"
+#include "ir.h"
+#include "load.h"
+#include "lower.h"
+#include "resolve.h"
+
+struct fx {
+	struct arena *a;
+	struct diag *dg;
+	FILE *f;
+	char *out;
+	size_t len;
+	struct model *m;
+	struct ir_program *ir;
+	char dir[64];
+	char path[128];
+};
+
+static void fx_lower(struct fx *x, const char *path)
+{
+	x->a = arena_new();
+	x->f = open_memstream(&x->out, &x->len);
+	x->dg = diag_new(x->f, DIAG_TEXT);
+	x->m = load_process(x->a, x->dg, path);
+	ck_assert_ptr_nonnull(x->m);
+	resolve_model(x->m, x->dg);
+	check_model(x->m, x->dg);
+	x->ir = lower_process(x->m, x->dg);
+	fflush(x->f);
+}
+
+static void fx_golden(struct fx *x, const char *name)
+{
+	const char *d = getenv("BPELC_GOLDEN_DIR");
+	snprintf(x->path, sizeof x->path, "%s/%s", d ? d : "tests/golden", name);
+	fx_lower(x, x->path);
+	ck_assert_msg(diag_errors(x->dg) == 0, "%s: %s", name, x->out);
+}
+
+/* A process around `body` importing the golden WSDL, in a temp dir. */
+static void fx_inline(struct fx *x, const char *body)
+{
+	char cwd[512];
+	ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
+	snprintf(x->dir, sizeof x->dir, "/tmp/bpelc-lower-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(x->dir));
+	snprintf(x->path, sizeof x->path, "%s/p.bpel", x->dir);
+	FILE *f = fopen(x->path, "w");
+	const char *d = getenv("BPELC_GOLDEN_DIR");
+	char gdir[1024];
+	if (d && d[0] == '/')
+		snprintf(gdir, sizeof gdir, "%s", d);
+	else
+		snprintf(gdir, sizeof gdir, "%s/%s", cwd, d ? d : "tests/golden");
+	fprintf(f,
+		"<process name=\"p\" targetNamespace=\"urn:p\"\n"
+		" xmlns=\"http://docs.oasis-open.org/wsbpel/2.0/process/executable\"\n"
+		" xmlns:g=\"urn:bpelc:golden\">\n"
+		"<import namespace=\"urn:bpelc:golden\" location=\"%s/golden.wsdl\"\n"
+		" importType=\"http://schemas.xmlsoap.org/wsdl/\"/>\n"
+		"<partnerLinks><partnerLink name=\"client\" partnerLinkType=\"g:ServiceLT\" myRole=\"service\"/></partnerLinks>\n"
+		"<variables><variable name=\"in\" messageType=\"g:request\"/>\n"
+		"<variable name=\"out\" messageType=\"g:response\"/></variables>\n"
+		"%s\n</process>\n",
+		gdir, body);
+	fclose(f);
+	fx_lower(x, x->path);
+}
+
+static void fx_free(struct fx *x)
+{
+	load_free(x->m);
+	diag_free(x->dg);
+	fclose(x->f);
+	free(x->out);
+	arena_free(x->a);
+	if (x->dir[0]) {
+		unlink(x->path);
+		rmdir(x->dir);
+	}
+}
+
+/* The first state lowered from the activity named `name`. */
+static struct ir_state *state(struct fx *x, const char *name)
+{
+	for (int i = 0; i < x->ir->states.n; i++) {
+		struct ir_state *st = IR_AT(x->ir->states, struct ir_state, i);
+		if (st->act && st->act->name && strcmp(st->act->name, name) == 0)
+			return st;
+	}
+	ck_abort_msg("no state for %s", name);
+	return NULL;
+}
+
+START_TEST(lower_sequence_chains)
+{
+	struct fx x = { 0 };
+	fx_golden(&x, "sequence.bpel");
+	struct ir_state *start = state(&x, "start");
+	ck_assert_int_eq(x.ir->start_entry, start->id);
+	ck_assert_int_eq(start->id, IR_S_FIRST);
+	ck_assert_int_eq(start->kind, IR_RECEIVE);
+	struct ir_state *prepare = ir_state_get(x.ir, start->next);
+	ck_assert_int_eq(prepare->kind, IR_ASSIGN);
+	struct ir_state *empty = ir_state_get(x.ir, prepare->next);
+	ck_assert_int_eq(empty->kind, IR_EMPTY);
+	struct ir_state *done = ir_state_get(x.ir, empty->next);
+	ck_assert_ptr_eq(done, state(&x, "done"));
+	ck_assert_int_eq(done->next, IR_S_DONE);
+	/* states are numbered in document order */
+	for (int i = 1; i < x.ir->states.n; i++)
+		ck_assert_int_lt(IR_AT(x.ir->states, struct ir_state, i - 1)->loc.line,
+				 IR_AT(x.ir->states, struct ir_state, i)->loc.line);
+	fx_free(&x);
+}
+END_TEST
+
+START_TEST(lower_expression_refs)
+{
+	struct fx x = { 0 };
+	fx_golden(&x, "sequence.bpel");
+	/* concat('item $x: ', $tmp/g:item, " and $y"): only $tmp */
+	struct ir_expr *e = NULL;
+	for (int i = 0; i < x.ir->exprs.n; i++)
+		if (strstr(IR_AT(x.ir->exprs, struct ir_expr, i)->text, "concat"))
+			e = IR_AT(x.ir->exprs, struct ir_expr, i);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_int_eq(e->nrefs, 1);
+	ck_assert_str_eq(e->refs[0].name, "tmp");
+	ck_assert_int_eq(e->refs[0].var, 2);
+	ck_assert_int_eq(e->refs[0].part, -1);
+	fx_free(&x);
+}
+END_TEST
+
+START_TEST(lower_if_while_repeat)
+{
+	struct fx x = { 0 };
+	fx_golden(&x, "control.bpel");
+	struct ir_state *choose = state(&x, "choose");
+	ck_assert_int_eq(choose->kind, IR_BRANCH);
+	ck_assert_int_eq(choose->nbranches, 2);
+	ck_assert_int_eq(choose->branches[0].state, state(&x, "one")->id);
+	ck_assert_int_eq(choose->branches[1].state, state(&x, "pause")->id);
+	ck_assert_int_eq(choose->next, state(&x, "other")->id);
+	struct ir_state *loop = state(&x, "loop");
+	ck_assert_int_eq(loop->branches[0].state, state(&x, "inc")->id);
+	ck_assert_int_eq(state(&x, "inc")->next, loop->id);
+	ck_assert_int_eq(state(&x, "one")->next, loop->id);
+	/* repeatUntil: body first, test after, false goes back to the body */
+	struct ir_state *again = state(&x, "again");
+	struct ir_state *dec = state(&x, "dec");
+	ck_assert_int_eq(loop->next, dec->id);
+	ck_assert_int_eq(dec->next, again->id);
+	ck_assert_int_eq(again->next, dec->id);
+	ck_assert_int_eq(again->branches[0].state, state(&x, "both")->id);
+	fx_free(&x);
+}
+END_TEST
+
+START_TEST(lower_flow_branches_end_done)
+{
+	struct fx x = { 0 };
+	fx_golden(&x, "control.bpel");
+	struct ir_state *both = state(&x, "both");
+	ck_assert_int_eq(both->kind, IR_FLOW);
+	ck_assert_int_eq(both->nbranches, 2);
+	ck_assert_int_eq(both->branches[0].state, state(&x, "left")->id);
+	ck_assert_int_eq(both->branches[1].state, state(&x, "later")->id);
+	ck_assert_int_eq(state(&x, "left")->next, IR_S_DONE);
+	ck_assert_int_eq(state(&x, "later")->next, IR_S_DONE);
+	ck_assert(state(&x, "later")->is_until);
+	ck_assert_int_eq(both->next, state(&x, "answer")->id);
+	fx_free(&x);
+}
+END_TEST
+
+START_TEST(lower_scopes_and_handlers)
+{
+	struct fx x = { 0 };
+	fx_golden(&x, "faults.bpel");
+	ck_assert_int_eq(x.ir->scopes.n, 3);
+	struct ir_scope *proc = IR_AT(x.ir->scopes, struct ir_scope, 0);
+	struct ir_scope *work = IR_AT(x.ir->scopes, struct ir_scope, 1);
+	struct ir_scope *ask = IR_AT(x.ir->scopes, struct ir_scope, 2);
+	ck_assert_int_eq(proc->parent, -1);
+	ck_assert_int_eq(proc->catch_all, state(&x, "stop")->id);
+	ck_assert_int_eq(work->parent, 0);
+	ck_assert_int_eq(work->ncatches, 1);
+	ck_assert_int_eq(work->catches[0].state, state(&x, "refuse")->id);
+	/* the fault variable takes a slot after the declared variable */
+	ck_assert_int_eq(work->nvars, 2);
+	ck_assert_int_ge(work->catches[0].variable, 0);
+	ck_assert_int_eq(work->catch_all, state(&x, "again")->id);
+	ck_assert_int_eq(state(&x, "refuse")->next, IR_S_DONE);
+	/* invoke with an inline catch: an implicit scope step, then the call */
+	ck_assert_str_eq(ask->name, "ask");
+	ck_assert_int_eq(ask->parent, 1);
+	struct ir_state *sc = state(&x, "ask");
+	ck_assert_int_eq(sc->kind, IR_SCOPE);
+	ck_assert_int_eq(sc->desc, 2);
+	struct ir_state *call = ir_state_get(x.ir, sc->branches[0].state);
+	ck_assert_int_eq(call->kind, IR_INVOKE);
+	ck_assert_int_eq(call->next, IR_S_DONE);
+	ck_assert_int_eq(ask->catches[0].state, state(&x, "fail")->id);
+	ck_assert_int_eq(sc->next, state(&x, "done")->id);
+	struct ir_state *work_st = state(&x, "work");
+	ck_assert_int_eq(work_st->kind, IR_SCOPE);
+	ck_assert_int_eq(work_st->branches[0].state, sc->id);
+	ck_assert_int_eq(work_st->next, state(&x, "more")->id);
+	fx_free(&x);
+}
+END_TEST
+
+START_TEST(lower_unsupported_reported)
+{
+	struct fx x = { 0 };
+	fx_inline(&x,
+		  "<sequence>\n"
+		  "<receive name=\"r\" partnerLink=\"client\" operation=\"notify\" variable=\"in\" createInstance=\"yes\"/>\n"
+		  "<pick>\n"
+		  "<onMessage partnerLink=\"client\" operation=\"notify\" variable=\"in\"><empty/></onMessage>\n"
+		  "</pick>\n"
+		  "<validate variables=\"in\"/>\n"
+		  "</sequence>");
+	ck_assert_int_eq(diag_errors(x.dg), 2);
+	ck_assert_msg(strstr(x.out, "p.bpel:11:") &&
+			      strstr(x.out, "<pick> is not supported yet"),
+		      "%s", x.out);
+	ck_assert_msg(strstr(x.out, "p.bpel:14:") &&
+			      strstr(x.out, "<validate> is not supported yet"),
+		      "%s", x.out);
+	fx_free(&x);
+}
+END_TEST
+
+START_TEST(lower_empty_sequence_continues)
+{
+	struct fx x = { 0 };
+	fx_inline(&x,
+		  "<sequence>\n"
+		  "<receive name=\"r\" partnerLink=\"client\" operation=\"notify\" variable=\"in\" createInstance=\"yes\"/>\n"
+		  "<flow name=\"f\"><sequence/><empty name=\"e\"/></flow>\n"
+		  "</sequence>");
+	struct ir_state *f = state(&x, "f");
+	/* an empty sequence has no step: its branch starts at DONE */
+	ck_assert_int_eq(f->branches[0].state, IR_S_DONE);
+	ck_assert_int_eq(f->branches[1].state, state(&x, "e")->id);
+	ck_assert_int_eq(f->next, IR_S_DONE);
+	fx_free(&x);
+}
+END_TEST
+
+Suite *lower_suite(void);
+
+Suite *lower_suite(void)
+{
+	Suite *s = suite_create("lower");
+	TCase *tc = tcase_create("lower");
+	tcase_add_test(tc, lower_sequence_chains);
+	tcase_add_test(tc, lower_expression_refs);
+	tcase_add_test(tc, lower_if_while_repeat);
+	tcase_add_test(tc, lower_flow_branches_end_done);
+	tcase_add_test(tc, lower_scopes_and_handlers);
+	tcase_add_test(tc, lower_unsupported_reported);
+	tcase_add_test(tc, lower_empty_sequence_continues);
+	suite_add_tcase(s, tc);
+	return s;
+}
