@@ -1182,9 +1182,8 @@ static void emit_process(struct emitter *e)
 	out(e, "\treturn brt_main(&%s_process, argc, argv);\n}\n", e->P);
 }
 
-/* `main` needs a prototype under -Wmissing-prototypes? No: main is exempt.
- * The exported descriptor gets a declaration so -Wmissing-variable-
- * declarations (clang) stays quiet too. */
+/* The exported descriptor is declared before its definition so clang's
+ * -Wmissing-variable-declarations stays quiet too. */
 static void emit_prologue(struct emitter *e)
 {
 	out(e, "#include <stdbool.h>\n#include <stddef.h>\n\n");
