@@ -84,30 +84,36 @@ static unsigned spec_features(xmlNodePtr n, const char **stray)
 	return f;
 }
 
-static void sa00032(struct chk *c, xmlNodePtr n, bool is_from)
+/* Does a <from>/<to> fit exactly one form? When not, and rule is set,
+ * report it. */
+static bool spec_ok(struct chk *c, xmlNodePtr n, bool is_from, bool report)
 {
 	const char *stray;
 	unsigned f = spec_features(n, &stray);
 	const struct spec_form *forms = is_from ? from_forms : to_forms;
 	size_t nforms = is_from ? sizeof(from_forms) / sizeof(from_forms[0])
 				: sizeof(to_forms) / sizeof(to_forms[0]);
+	const char *what = is_from ? "from" : "to";
 	if (stray) {
-		chk_err(c, n, "SA00032", "<%s> has '%s', which no %s-spec form allows",
-			is_from ? "from" : "to", stray, is_from ? "from" : "to");
-		return;
+		if (report)
+			chk_err(c, n, "SA00032", "<%s> has '%s', which no %s-spec form allows", what,
+				stray, what);
+		return false;
 	}
 	if (f == 0) {
-		chk_err(c, n, "SA00032",
-			"empty <%s/> is only allowed in abstract processes", is_from ? "from" : "to");
-		return;
+		if (report)
+			chk_err(c, n, "SA00032", "empty <%s/> is only allowed in abstract processes", what);
+		return false;
 	}
 	for (size_t i = 0; i < nforms; i++)
 		if ((f & forms[i].need) == forms[i].need &&
 		    (f & ~(forms[i].need | forms[i].may)) == 0)
-			return;
-	chk_err(c, n, "SA00032",
-		"<%s> mixes attributes and content of different %s-spec forms (variable, partner link, property, expression%s)",
-		is_from ? "from" : "to", is_from ? "from" : "to", is_from ? ", literal" : "");
+			return true;
+	if (report)
+		chk_err(c, n, "SA00032",
+			"<%s> mixes attributes and content of different %s-spec forms (variable, partner link, property, expression%s)",
+			what, what, is_from ? ", literal" : "");
+	return false;
 }
 
 static void sa00038(struct chk *c, xmlNodePtr lit)
@@ -196,7 +202,8 @@ static bool in_subst_group(struct chk *c, struct chk_qn e, struct chk_qn head)
 static void check_copy(struct chk *c, xmlNodePtr copy)
 {
 	xmlNodePtr from = chk_child(copy, "from"), to = chk_child(copy, "to");
-	if (!from || !to)
+	/* A malformed side is SA00032's; what it denotes is unknown. */
+	if (!from || !to || !spec_ok(c, from, true, false) || !spec_ok(c, to, false, false))
 		return;
 	struct side f = side_of(c, from, true), t = side_of(c, to, false);
 	sa00034(c, from, &f);
@@ -276,14 +283,14 @@ static void visit(struct chk *c, xmlNodePtr n, void *ud)
 	if (chk_is(n, "copy")) {
 		check_copy(c, n);
 	} else if (chk_is(n, "from") && (chk_is(n->parent, "copy") || chk_is(n->parent, "variable"))) {
-		sa00032(c, n, true);
+		spec_ok(c, n, true, true);
 		plink_roles(c, n, true);
 		if (chk_is(n->parent, "variable")) {
 			struct side s = side_of(c, n, true);
 			sa00034(c, n, &s);
 		}
 	} else if (chk_is(n, "to") && chk_is(n->parent, "copy")) {
-		sa00032(c, n, false);
+		spec_ok(c, n, false, true);
 		plink_roles(c, n, false);
 		sa00033(c, n);
 	} else if (chk_is(n, "literal")) {

@@ -39,7 +39,7 @@ static xmlNodePtr lookup_from(xmlNodePtr n)
 static const char *name_of(xmlNodePtr n)
 {
 	const char *s = chk_attr(n, "name");
-	return s ? s : "";
+	return s ? s : "(unnamed)";
 }
 
 /* Does a variable fit message msg: the same messageType, or an element
