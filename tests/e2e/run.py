@@ -586,9 +586,13 @@ class Run:
                                      else "does not match", rx.pattern,
                                      tail(err)))
         elif st.kind == "deterministic":
+            # The same output path both times: the generated C names its
+            # own file in #line directives.
             outs = []
+            out = self.tmp / "emit.c"
             for n in (1, 2):
-                out = self.tmp / ("emit%d.c" % n)
+                if out.exists():
+                    out.unlink()
                 rc, _, err = self.bpelc(["--emit-c", "-o", str(out),
                                          st.args[0]])
                 if rc != 0:
