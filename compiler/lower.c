@@ -193,6 +193,7 @@ struct ir_program *lower_process(struct model *m, struct diag *dg)
 		l->info[i] = (struct lower_info){ -1, -1, -1 };
 
 	lower_scope_properties(l);
+	lower_scope_unsupported(l, ps, &m->process->loc);
 	lower_scope_declare(l, ps, NULL);
 	scope_children(l, ps, false, decl_walk);
 

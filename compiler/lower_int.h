@@ -93,6 +93,9 @@ int lower_msg_invoke(struct lower *l, struct bpel_activity *a, int next);
 int lower_scope_declare(struct lower *l, struct bpel_scope *bs,
 			struct bpel_activity *act);
 void lower_scope_decl(struct lower *l, struct bpel_activity *a);
+/* Report the handlers of bs that cannot be lowered yet. */
+void lower_scope_unsupported(struct lower *l, struct bpel_scope *bs,
+			     const struct loc *at);
 int lower_scope_scope(struct lower *l, struct bpel_activity *a, int next);
 /* Lower the catches/catchAll of scope `isc` into handler states. */
 void lower_scope_handlers(struct lower *l, int isc);

@@ -113,21 +113,32 @@ static void unsupported_handler(struct lower *l, struct bpel_activity *h,
 		   "%s is not supported yet", what);
 }
 
+/* Handlers without a runtime API yet are reported where they are written
+ * (their activities are not lowered). */
+void lower_scope_unsupported(struct lower *l, struct bpel_scope *bs,
+			     const struct loc *at)
+{
+	if (bs->compensation_handler)
+		unsupported_handler(l, bs->compensation_handler, at,
+				    "<compensationHandler>");
+	if (bs->termination_handler)
+		unsupported_handler(l, bs->termination_handler, at,
+				    "<terminationHandler>");
+	if (bs->on_events || bs->on_alarms)
+		diag_error(l->dg,
+			   bs->on_events ? &bs->on_events->loc
+			   : bs->on_alarms ? &bs->on_alarms->loc
+					   : at,
+			   NULL, "<eventHandlers> is not supported yet");
+}
+
 /* <scope isolated? exitOnStandardFault?> … </scope> */
 void lower_scope_decl(struct lower *l, struct bpel_activity *a)
 {
 	struct bpel_scope *bs = a->scope;
 	if (!bs)
 		return;
-	if (bs->compensation_handler)
-		unsupported_handler(l, bs->compensation_handler, &a->loc,
-				    "<compensationHandler>");
-	if (bs->termination_handler)
-		unsupported_handler(l, bs->termination_handler, &a->loc,
-				    "<terminationHandler>");
-	if (bs->on_events || bs->on_alarms)
-		unsupported_handler(l, bs->on_events, &a->loc,
-				    "<eventHandlers>");
+	lower_scope_unsupported(l, bs, &a->loc);
 	lower_info(l, a)->scope = lower_scope_declare(l, bs, a);
 }
 

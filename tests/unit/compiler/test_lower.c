@@ -247,6 +247,23 @@ START_TEST(lower_unsupported_reported)
 }
 END_TEST
 
+/* The process's own event handlers are reported too, at the handler. */
+START_TEST(lower_unsupported_process_handlers)
+{
+	struct fx x = { 0 };
+	fx_inline(&x,
+		  "<eventHandlers>\n"
+		  "<onAlarm><for>'PT1S'</for><empty/></onAlarm>\n"
+		  "</eventHandlers>\n"
+		  "<receive name=\"r\" partnerLink=\"client\" operation=\"notify\" variable=\"in\" createInstance=\"yes\"/>");
+	ck_assert_int_eq(diag_errors(x.dg), 1);
+	ck_assert_msg(strstr(x.out, "p.bpel:10:") &&
+			      strstr(x.out, "<eventHandlers> is not supported yet"),
+		      "%s", x.out);
+	fx_free(&x);
+}
+END_TEST
+
 START_TEST(lower_empty_sequence_continues)
 {
 	struct fx x = { 0 };
@@ -276,6 +293,7 @@ Suite *lower_suite(void)
 	tcase_add_test(tc, lower_flow_branches_end_done);
 	tcase_add_test(tc, lower_scopes_and_handlers);
 	tcase_add_test(tc, lower_unsupported_reported);
+	tcase_add_test(tc, lower_unsupported_process_handlers);
 	tcase_add_test(tc, lower_empty_sequence_continues);
 	suite_add_tcase(s, tc);
 	return s;
