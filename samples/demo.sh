@@ -115,13 +115,21 @@ start loan --listen "127.0.0.1:$PL" \
 	--partner "approver=http://127.0.0.1:$PB/approver"
 wait_port "$PL" "$PID_loan" loan
 
+# calls NAME: how many requests the partner NAME has logged so far
+# (informational: its log has one "request N: POST /path" line per call)
+calls() { grep -c 'request [0-9]*: POST' "$TMP/$1.log" || true; }
+
 ok=0
 ask() { # ask WHAT FILE EXPECTED-ACCEPT
 	step "$1"
 	sed -n '/<lns:creditInformation>/,/<\/lns:creditInformation>/p' "$SAMPLE/$2"
 	echo "-> POST http://127.0.0.1:$PL/loan"
+	a0=$(calls assessor)
+	b0=$(calls approver)
 	out=$(post "http://127.0.0.1:$PL/loan" request "$SAMPLE/$2") || true
 	echo "$out"
+	echo "-> partners called: assessor +$(($(calls assessor) - a0))," \
+		"approver +$(($(calls approver) - b0))"
 	if echo "$out" | grep -q '^HTTP 200' &&
 		echo "$out" | grep -Eq "accept[^>]*>$3<"; then
 		echo "-> right: accept = $3"
