@@ -196,8 +196,8 @@ static void sa00091(struct chk *c, xmlNodePtr s)
 		if (chk_is(p, "scope") && chk_yes(p, "isolated")) {
 			chk_err(c, s, "SA00091",
 				"isolated scope '%s' is nested in isolated scope '%s'",
-				chk_attr(s, "name") ? chk_attr(s, "name") : "",
-				chk_attr(p, "name") ? chk_attr(p, "name") : "");
+				chk_attr(s, "name") ? chk_attr(s, "name") : "(unnamed)",
+				chk_attr(p, "name") ? chk_attr(p, "name") : "(unnamed)");
 			return;
 		}
 }
