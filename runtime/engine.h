@@ -16,6 +16,10 @@
 #include "internal.h"
 
 struct event;
+struct brt_centry; /* correl.c: a routing hash entry */
+struct brt_cset;   /* correl.c: an initiated correlation set */
+struct brt_corr_init;
+struct brt_correl;
 
 /* Not a standard fault: the engine's own fault names. */
 #define BRT_NS_BPELC "http://bpelc.dev/faults"
@@ -47,6 +51,7 @@ struct brt_scope_inst {
 	int nstrands;           /* live strands whose scope is this one */
 	bool doomed;            /* being terminated (faults.c) */
 	struct brt_scope_inst *prev, *next; /* instance's list */
+	struct brt_cset *csets; /* initiated correlation sets (correl.c) */
 };
 
 enum brt_wait {
@@ -65,6 +70,34 @@ enum brt_done {
 	BRT_D_NONE,
 	BRT_D_RECEIVE, /* msg/req delivered for recv */
 	BRT_D_INVOKE,  /* call finished: msg or error fields */
+};
+
+/*
+ * An inbound message activity (receive, pick's onMessage, onEvent) while it
+ * is enabled (correl.c). Whoever enables it owns it: a <receive> uses the
+ * one in its strand; pick/onEvent keep their own. Fill s, r, deliver (and
+ * arg, persistent), then brt__ima_enable(); brt__ima_disable() before the
+ * memory goes away (idempotent).
+ */
+struct brt_ima {
+	brt_strand *s;                /* correlation sets resolve from s->scope */
+	const struct brt_receive *r;  /* plink, op, mex, correlations */
+	/* Routing chose this IMA for a message. Takes msg and req (NULL for
+	 * one-way). `fault` is NULL, or the standard fault
+	 * (ambiguousReceive/conflictingReceive) the activity must throw after
+	 * it has consumed the message (opened its exchange). Runs inside an
+	 * HTTP callback: record and queue, never run steps. A non-persistent
+	 * IMA is already disabled when this runs. */
+	void (*deliver)(struct brt_ima *ima, xmlDocPtr msg, brt_request *req,
+			const char *fault);
+	void *arg;
+	bool persistent;              /* onEvent: stays enabled */
+	/* correl.c's bookkeeping */
+	bool enabled;
+	unsigned long seq;            /* enable order, engine-wide */
+	struct brt_centry *entry;     /* hash entry when keyed by a set */
+	struct brt_ima *iprev, *inext; /* the instance's enabled IMAs */
+	struct brt_ima *fprev, *fnext; /* its operation's unkeyed IMAs */
 };
 
 struct brt_strand {
@@ -96,6 +129,8 @@ struct brt_strand {
 
 	brt_strand *qprev, *qnext; /* run queue */
 	brt_strand *prev, *next;   /* instance's list */
+	struct brt_ima ima;        /* BRT_W_RECEIVE: the enabled receive */
+	const char *recv_fault;    /* BRT_D_RECEIVE: fault to throw after */
 };
 
 /* An open request-response exchange (semantics.md §2). */
@@ -130,6 +165,8 @@ struct brt_instance {
 	char **plink_url; /* nplinks, assigned at run time, owned */
 	bool started;     /* process variable initialisers have run */
 	bool exiting;     /* <exit> seen: destroy after the current step */
+	struct brt_ima *imas;          /* enabled IMAs (correl.c) */
+	struct brt_centry *provisional; /* creating message's values (correl.c) */
 };
 
 struct brt_engine {
@@ -143,6 +180,7 @@ struct brt_engine {
 	unsigned long next_id;
 	xmlXPathContextPtr date_ctx; /* EXSLT date functions, for <wait> */
 	xmlDocPtr date_doc;
+	struct brt_correl *correl; /* routing tables (correl.c), lazily made */
 };
 
 /* How an instance ends; decides what its open requests are told. */
@@ -202,6 +240,153 @@ enum brt_step brt__receive_finish(brt_strand *s);
 enum brt_step brt__invoke_finish(brt_strand *s);
 const struct brt_operation *brt__plink_op(const struct brt_process *p,
 					  int plink, const char *name);
+
+/* ---- correl.c ------------------------------------------------------------
+ * Correlation sets and routing (semantics.md §1-§3, docs/semantics-
+ * decisions.md). Routing is hash lookups keyed by (partner link, operation,
+ * correlation set, values) and (set, values), never a scan of instances.
+ */
+
+/* Where a message goes: an enabled IMA (with the fault it must throw
+ * after consuming, or NULL), an instance's inbox, or a new instance. */
+struct brt_route {
+	struct brt_ima *ima;
+	const char *fault;
+	brt_instance *in;
+	bool create;
+};
+/* 0, or BRT_ENOTFOUND when nothing takes the message. */
+int brt__corr_route(brt_runtime *rt, int plink, const struct brt_operation *op,
+		    xmlDocPtr msg, struct brt_route *out);
+/* A new instance was made for `msg` (start operation): until its start
+ * activity has consumed it, later messages with the same values go to it. */
+void brt__corr_provisional(brt_instance *in, int plink,
+			   const struct brt_operation *op, xmlDocPtr msg);
+
+int brt__ima_enable(struct brt_ima *ima);
+void brt__ima_disable(struct brt_ima *ima);
+/* Before enabling a non-start IMA: the reason when one of its
+ * initiate="no" sets is not initiated (correlationViolation), else NULL. */
+const char *brt__ima_violation(brt_strand *s, const struct brt_receive *r,
+			       char *buf, size_t len);
+/* True when message m (kept in an inbox) may go to `ima`: same partner
+ * link and operation, and the values of its initiated sets match. */
+bool brt__ima_accepts(struct brt_ima *ima, const struct brt_inmsg *m);
+/* The oldest inbox message one of imas[0..n-1] accepts, unlinked from the
+ * inbox (the caller takes it and frees the node); *which gets the index. */
+struct brt_inmsg *brt__inbox_take(brt_instance *in, struct brt_ima *const *imas,
+				  int n, int *which);
+
+/* Messaging activities' correlations: check a message against the sets
+ * (`which`: BRT_PAT_NONE for receive/onMessage/onEvent/reply, REQUEST or
+ * RESPONSE for invoke), remembering what to initiate in *pend. Returns 0,
+ * or -1 after raising correlationViolation/selectionFailure on s. Then
+ * brt__corr_commit initiates (and frees pend) once the activity has
+ * completed, or brt__corr_drop forgets it. */
+struct brt_corr_pending {
+	int n;
+	struct brt_corr_init *v;
+};
+int brt__corr_check(brt_strand *s, int ncorr, const struct brt_correlation *corr,
+		    enum brt_pattern which, const struct brt_message *m,
+		    xmlDocPtr msg, struct brt_corr_pending *pend);
+int brt__corr_commit(brt_strand *s, struct brt_corr_pending *pend);
+void brt__corr_drop(struct brt_corr_pending *pend);
+
+/* Hooks: a scope instance ends (its sets go), an instance ends. */
+void brt__corr_scope_free(struct brt_scope_inst *si);
+void brt__corr_instance_end(brt_instance *in);
+void brt__corr_free(struct brt_engine *e);
+/* Saved instances (store.c): the i-th initiated set of si, its index as
+ * the result (-1 past the end) and its values (nprops of them, borrowed);
+ * brt__corr_restore initiates set `set` in si again with vals[0..n-1]
+ * (taken, also on failure: BRT_EINVAL for a set si cannot hold). */
+int brt__corr_set_get(const struct brt_scope_inst *si, int i,
+		      char *const **vals);
+int brt__corr_restore(struct brt_scope_inst *si, int set, char **vals, int n);
+/* Key comparisons made by routing so far (tests: routing does not scan). */
+unsigned long brt__corr_probes(const brt_runtime *rt);
+
+/* messaging.c: an IMA's completion (correlations, exchange, variable,
+ * then `fault`), shared by receive, onMessage and onEvent. Takes msg/req. */
+enum brt_step brt__ima_finish(brt_strand *s, const struct brt_receive *r,
+			      xmlDocPtr msg, brt_request *req,
+			      const char *fault);
+/* messaging.c: enable the receive a restored strand waits in (store.c). */
+int brt__receive_rearm(brt_strand *s);
+
+/* ---- internal states: strands that run runtime code, not generated steps.
+ * Negative, so they never clash with a process's states. */
+enum {
+	BRT_SI_COMP_CHILDREN = -10, /* default compensation/termination
+				       handler: compensate, then DONE */
+	BRT_SI_DEFAULT_FAULT = -11, /* default fault handler: compensate ... */
+	BRT_SI_RETHROW = -12,       /* ... then rethrow */
+	BRT_SI_EVENTS = -13,        /* event handlers' anchor: enable them */
+};
+/* The step of an internal state (compensate.c). */
+enum brt_step brt__internal_step(brt_strand *s);
+
+/* ---- terminate.c --------------------------------------------------------- */
+
+/* Fault handling of si begins (mode is FAULT, fault stored): stop its
+ * strands, terminate its running child scopes (their termination
+ * handlers run, innermost first); then brt__fault_handler_start(si). */
+void brt__term_begin(struct brt_scope_inst *si);
+/* Terminate active scope instance si for strand w (e.g. forEach early
+ * completion): w->nterm_wait counts it; when it reaches 0 and w waits
+ * with BRT_W_TERM, w is queued. si is freed when done. */
+void brt__scope_terminate(struct brt_scope_inst *si, brt_strand *w);
+/* A terminating si has no strands left (its termination handler ended). */
+void brt__term_finished(struct brt_scope_inst *si);
+/* A fault reached a terminating si: dropped (§12.6), si finishes. */
+void brt__term_fault(struct brt_scope_inst *si, struct brt_fault *f);
+/* Free si, every strand and scope instance within it. */
+void brt__scope_kill(struct brt_scope_inst *si);
+
+/* ---- faults.c (more) ----------------------------------------------------- */
+
+/* Choose si's handler for si->fault and start it; none: compensate and
+ * rethrow (default handler), or propagate at once. */
+void brt__fault_handler_start(struct brt_scope_inst *si);
+
+/* ---- compensate.c -------------------------------------------------------- */
+
+/* si completed successfully: keep it for its compensation handler (true)
+ * or not (false: the caller frees it). */
+bool brt__scope_install(struct brt_scope_inst *si);
+bool brt__scope_has_installed(const struct brt_scope_inst *si);
+/* A compensating si has no strands left. */
+void brt__comp_finished(struct brt_scope_inst *si);
+/* A fault reached a compensating si: raised on its compensate activity. */
+void brt__comp_fault(struct brt_scope_inst *si, struct brt_fault *f);
+/* A strand waiting in <compensate> goes away. */
+void brt__comp_strand_gone(brt_strand *s);
+
+/* ---- pick.c, events.c ---------------------------------------------------- */
+
+void brt__pick_free(brt_strand *s);
+/* Enable si's event handlers (primary strand `body` starts). */
+int brt__events_enable(struct brt_scope_inst *si);
+/* The primary activity of si completed: disable them. */
+void brt__events_disable(struct brt_scope_inst *si);
+void brt__events_free(brt_strand *s);
+enum brt_step brt__events_step(brt_strand *s);
+
+/* The exchange owner for an IMA or reply of strand s (mex_scope). */
+struct brt_scope_inst *brt__mex_owner(brt_strand *s, int mex_scope);
+/* si goes away: its exchanges pass to its parent. */
+void brt__mex_scope_gone(struct brt_scope_inst *si);
+/* An open exchange owned by si. */
+bool brt__mex_open_in(const struct brt_scope_inst *si);
+
+/* ---- isolated scopes (events.c) ----------------------------------------- */
+
+/* Body strand `body` of isolated si: runs now (lock taken, true) or waits
+ * with BRT_W_LOCK (false). */
+bool brt__isolated_enter(struct brt_scope_inst *si, brt_strand *body);
+/* si ends or goes away: the next waiting isolated scope gets the lock. */
+void brt__isolated_release(struct brt_scope_inst *si);
 
 /* ---- timer.c ------------------------------------------------------------- */
 

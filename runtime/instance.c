@@ -61,6 +61,7 @@ void brt__engine_free(brt_runtime *rt)
 	if (!e)
 		return;
 	brt__engine_destroy_all(rt);
+	brt__corr_free(e);
 	brt__sched_free(e);
 	xmlXPathFreeContext(e->date_ctx);
 	xmlFreeDoc(e->date_doc);
@@ -209,6 +210,7 @@ void brt__instance_end(brt_instance *in, enum brt_end end,
 		xmlFreeDoc(m->msg);
 		free(m);
 	}
+	brt__corr_instance_end(in);
 	while (in->scopes_tail)
 		brt__scope_inst_free(in->scopes_tail);
 	if (in->plink_url)
@@ -283,6 +285,7 @@ void brt__scope_inst_free(struct brt_scope_inst *si)
 		if (si->vars[i])
 			xmlFreeDoc(si->vars[i]);
 	free(si->vars);
+	brt__corr_scope_free(si);
 	brt__fault_clear(&si->fault);
 	if (in->root == si)
 		in->root = NULL;

@@ -6,8 +6,9 @@
  *
  * Event callbacks here only hand the message to the strand and queue it;
  * the scheduler finishes the activity (brt__receive_finish,
- * brt__invoke_finish) before the strand's next step. Correlation (issue 5)
- * plugs into route(): the one place that decides who gets a message.
+ * brt__invoke_finish) before the strand's next step. Who gets a message
+ * is decided by correlation (correl.c, brt__corr_route); the activities
+ * here check and initiate their <correlations> through correl.c too.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -51,47 +52,7 @@ const struct brt_operation *brt__plink_op(const struct brt_process *p,
 
 /* ---- routing ------------------------------------------------------------- */
 
-struct route {
-	brt_instance *in; /* inbox of a live instance */
-	brt_strand *s;    /* an enabled receive */
-	bool create;      /* a start activity: new instance */
-};
-
-/* Who gets a message for (plink, op). Without correlation: the oldest
- * instance with an enabled receive for it; else a new instance when it is
- * a start operation; else the inbox of the oldest live instance, which may
- * still reach a receive for it (early messages are kept, §2). */
-static int route(brt_runtime *rt, int plink, const struct brt_operation *op,
-		 struct route *out)
-{
-	struct brt_engine *e = rt->engine;
-	const struct brt_process *p = rt->proc;
-
-	memset(out, 0, sizeof *out);
-	for (brt_instance *in = e->first; in; in = in->next) {
-		if (in->exiting)
-			continue;
-		for (brt_strand *s = in->strands_head; s; s = s->next)
-			if (s->wait == BRT_W_RECEIVE && s->recv->plink == plink &&
-			    same_op(s->recv->op, op)) {
-				out->s = s;
-				return 0;
-			}
-	}
-	for (int i = 0; i < p->nstarts; i++)
-		if (p->starts[i]->plink == plink && same_op(p->starts[i]->op, op)) {
-			out->create = true;
-			return 0;
-		}
-	for (brt_instance *in = e->first; in; in = in->next)
-		if (!in->exiting) {
-			if (in->ninbox >= INBOX_MAX)
-				return BRT_EINVAL;
-			out->in = in;
-			return 0;
-		}
-	return BRT_ENOTFOUND;
-}
+/* Routing itself (who gets a message) is correl.c's brt__corr_route. */
 
 static int inbox_push(brt_instance *in, int plink,
 		      const struct brt_operation *op, xmlDocPtr msg,
@@ -117,14 +78,16 @@ int brt__engine_deliver(brt_runtime *rt, int plink,
 			const struct brt_operation *op, xmlDocPtr msg,
 			brt_request *req)
 {
-	struct route r;
+	struct brt_route r;
 	int err;
 
 	if (!rt->engine || plink < 0 || plink >= rt->proc->nplinks || !op) {
 		xmlFreeDoc(msg);
 		return BRT_EINVAL;
 	}
-	err = route(rt, plink, op, &r);
+	err = brt__corr_route(rt, plink, op, msg, &r);
+	if (err == 0 && r.in && r.in->ninbox >= INBOX_MAX)
+		err = BRT_EINVAL;
 	if (err != 0) {
 		brt__log(rt, "message for %s.%s: %s", rt->proc->plinks[plink].name,
 			 op->name, err == BRT_ENOTFOUND
@@ -132,15 +95,23 @@ int brt__engine_deliver(brt_runtime *rt, int plink,
 					     "takes it"
 					   : brt_strerror(err));
 		xmlFreeDoc(msg);
+		/* A one-way message nobody takes is dropped, not refused
+		 * (semantics.md §1); a request-response one gets a fault. */
+		if (err == BRT_ENOTFOUND && !op->output) {
+			brt__log(rt, "message for %s.%s dropped",
+				 rt->proc->plinks[plink].name, op->name);
+			return 0;
+		}
 		return err;
 	}
-	if (r.s) {
-		r.s->done = BRT_D_RECEIVE;
-		r.s->msg = msg;
-		r.s->req = req;
-		brt__debug(rt, "instance %lu strand %lu: received %s",
-			   r.s->in->id, r.s->id, op->name);
-		brt__strand_queue(r.s);
+	if (r.ima) {
+		struct brt_ima *ima = r.ima;
+		if (!ima->persistent)
+			brt__ima_disable(ima);
+		brt__debug(rt, "instance %lu strand %lu: received %s%s%s",
+			   ima->s->in->id, ima->s->id, op->name,
+			   r.fault ? ", then " : "", r.fault ? r.fault : "");
+		ima->deliver(ima, msg, req, r.fault);
 		return 0;
 	}
 	if (r.in) {
@@ -165,6 +136,7 @@ int brt__engine_deliver(brt_runtime *rt, int plink,
 		return BRT_ENOMEM;
 	}
 	in->inbox_tail->req = req;
+	brt__corr_provisional(in, plink, op, msg);
 	brt__log(rt, "instance %lu created by %s", in->id, op->name);
 	brt__strand_queue(root);
 	return 0;
@@ -202,17 +174,14 @@ static int open_mex(brt_instance *in, const struct brt_receive *r,
 
 /* ---- receive ------------------------------------------------------------- */
 
-enum brt_step brt__receive_finish(brt_strand *s)
+enum brt_step brt__ima_finish(brt_strand *s, const struct brt_receive *r,
+			      xmlDocPtr msg, brt_request *req,
+			      const char *fault)
 {
-	const struct brt_receive *r = s->recv;
 	brt_instance *in = s->in;
-	xmlDocPtr msg = s->msg;
-	brt_request *req = s->req;
+	struct brt_corr_pending pend;
 	bool conflict = false;
 
-	s->done = BRT_D_NONE;
-	s->msg = NULL;
-	s->req = NULL;
 	if (r->op->output) {
 		conflict = find_mex(in, r->plink, r->op, r->mex) != NULL;
 		if (open_mex(in, r, req) != 0) {
@@ -228,36 +197,91 @@ enum brt_step brt__receive_finish(brt_strand *s)
 		/* http.c answers one-way operations itself; nothing to keep. */
 		brt__request_reply(req, r->op, NULL);
 	}
+	/* Correlations are checked before the variable is written and
+	 * initiated after: a faulting activity initiates nothing. */
+	if (brt__corr_check(s, r->ncorr, r->corr, BRT_PAT_NONE, r->op->input,
+			    msg, &pend) != 0) {
+		xmlFreeDoc(msg);
+		return BRT_STEP_FAULT;
+	}
 	enum brt_step st = brt__data_receive(s, r->var, r->nparts, r->parts,
 					     r->op->input, msg);
-	if (st == BRT_STEP_FAULT)
+	if (st == BRT_STEP_FAULT) {
+		brt__corr_drop(&pend);
 		return st;
+	}
+	if (brt__corr_commit(s, &pend) != 0)
+		return brt__fault(s, BRT_NS_BPELC, "internalError", NULL,
+				  "out of memory");
+	if (fault)
+		return brt__std_fault(s, fault, r->op->name);
 	if (conflict)
 		return brt__std_fault(s, "conflictingRequest", r->op->name);
 	return BRT_STEP_NEXT;
 }
 
+enum brt_step brt__receive_finish(brt_strand *s)
+{
+	xmlDocPtr msg = s->msg;
+	brt_request *req = s->req;
+	const char *fault = s->recv_fault;
+
+	s->done = BRT_D_NONE;
+	s->msg = NULL;
+	s->req = NULL;
+	s->recv_fault = NULL;
+	return brt__ima_finish(s, s->recv, msg, req, fault);
+}
+
+static void receive_deliver(struct brt_ima *ima, xmlDocPtr msg,
+			    brt_request *req, const char *fault)
+{
+	brt_strand *s = ima->s;
+	s->done = BRT_D_RECEIVE;
+	s->msg = msg;
+	s->req = req;
+	s->recv_fault = fault;
+	brt__strand_queue(s);
+}
+
+static void receive_ima(brt_strand *s, const struct brt_receive *r)
+{
+	memset(&s->ima, 0, sizeof s->ima);
+	s->ima.s = s;
+	s->ima.r = r;
+	s->ima.deliver = receive_deliver;
+}
+
+int brt__receive_rearm(brt_strand *s)
+{
+	receive_ima(s, s->recv);
+	return brt__ima_enable(&s->ima);
+}
+
 enum brt_step brt_receive(brt_strand *s, const struct brt_receive *r)
 {
 	brt_instance *in = s->in;
-	struct brt_inmsg *m, *prev = NULL;
+	struct brt_ima *ima = &s->ima;
+	char why[300];
 
 	s->recv = r;
-	for (m = in->inbox_head; m; prev = m, m = m->next) {
-		if (m->plink != r->plink || !same_op(m->op, r->op))
-			continue;
-		if (prev)
-			prev->next = m->next;
-		else
-			in->inbox_head = m->next;
-		if (in->inbox_tail == m)
-			in->inbox_tail = prev;
-		in->ninbox--;
+	/* A start activity takes the message that created the instance even
+	 * when its correlations are wrong, so the violation can answer it. */
+	if (!r->create_instance && brt__ima_violation(s, r, why, sizeof why))
+		return brt__std_fault(s, "correlationViolation", why);
+	brt__ima_disable(ima);
+	receive_ima(s, r);
+	struct brt_inmsg *m = brt__inbox_take(in, &ima, 1, NULL);
+	if (m) {
 		s->msg = m->msg;
 		s->req = m->req;
+		s->recv_fault = NULL;
 		free(m);
 		return brt__receive_finish(s);
 	}
+	if (brt__ima_enable(ima) != 0)
+		return brt__fault(s, BRT_NS_BPELC, "internalError", NULL,
+				  "out of memory");
 	s->wait = BRT_W_RECEIVE;
 	return BRT_STEP_WAIT;
 }
@@ -281,6 +305,12 @@ enum brt_step brt_reply(brt_strand *s, const struct brt_reply *r)
 	if (m && brt__data_message(s, r->var, r->nparts, r->parts, m, &out) ==
 			 BRT_STEP_FAULT)
 		return BRT_STEP_FAULT;
+	struct brt_corr_pending pend = {0, NULL};
+	if (out && brt__corr_check(s, r->ncorr, r->corr, BRT_PAT_NONE, m, out,
+				   &pend) != 0) {
+		xmlFreeDoc(out);
+		return BRT_STEP_FAULT;
+	}
 
 	struct brt_mex *x = *pp;
 	*pp = x->next;
@@ -294,6 +324,9 @@ enum brt_step brt_reply(brt_strand *s, const struct brt_reply *r)
 	if (out)
 		xmlFreeDoc(out);
 	free(x);
+	if (brt__corr_commit(s, &pend) != 0)
+		return brt__fault(s, BRT_NS_BPELC, "internalError", NULL,
+				  "out of memory");
 	return BRT_STEP_NEXT;
 }
 
@@ -355,8 +388,24 @@ enum brt_step brt__invoke_finish(brt_strand *s)
 	if (!msg)
 		return brt__fault(s, BRT_NS_BPELC, "invokeFailed", NULL,
 				  "no response message");
-	return brt__data_receive(s, iv->out_var, iv->nfrom, iv->from_parts,
-				 iv->op->output, msg);
+	/* pattern="response"/"request-response": checked before the output
+	 * variable is written; on a violation nothing is written. */
+	struct brt_corr_pending pend;
+	if (brt__corr_check(s, iv->ncorr, iv->corr, BRT_PAT_RESPONSE,
+			    iv->op->output, msg, &pend) != 0) {
+		xmlFreeDoc(msg);
+		return BRT_STEP_FAULT;
+	}
+	enum brt_step st = brt__data_receive(s, iv->out_var, iv->nfrom,
+					     iv->from_parts, iv->op->output, msg);
+	if (st == BRT_STEP_FAULT) {
+		brt__corr_drop(&pend);
+		return st;
+	}
+	if (brt__corr_commit(s, &pend) != 0)
+		return brt__fault(s, BRT_NS_BPELC, "internalError", NULL,
+				  "out of memory");
+	return st;
 }
 
 enum brt_step brt_invoke(brt_strand *s, const struct brt_invoke *iv)
@@ -371,12 +420,25 @@ enum brt_step brt_invoke(brt_strand *s, const struct brt_invoke *iv)
 	if (brt__data_message(s, iv->in_var, iv->nto, iv->to_parts,
 			      iv->op->input, &msg) == BRT_STEP_FAULT)
 		return BRT_STEP_FAULT;
+	struct brt_corr_pending pend = {0, NULL};
+	if (msg && brt__corr_check(s, iv->ncorr, iv->corr, BRT_PAT_REQUEST,
+				   iv->op->input, msg, &pend) != 0) {
+		xmlFreeDoc(msg);
+		return BRT_STEP_FAULT;
+	}
 	brt_call *c = brt__call_start(rt, url, iv->op, msg, invoke_done, s);
 	if (msg)
 		xmlFreeDoc(msg);
-	if (!c)
+	if (!c) {
+		brt__corr_drop(&pend);
 		return brt__fault(s, BRT_NS_BPELC, "invokeFailed", NULL,
 				  "the call could not be started");
+	}
+	if (brt__corr_commit(s, &pend) != 0) {
+		brt__call_cancel(c);
+		return brt__fault(s, BRT_NS_BPELC, "internalError", NULL,
+				  "out of memory");
+	}
 	s->iv = iv;
 	s->call = c;
 	s->wait = BRT_W_INVOKE;

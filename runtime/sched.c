@@ -80,6 +80,7 @@ void brt__strand_free(brt_strand *s)
 	struct brt_engine *e = in->rt->engine;
 
 	unqueue(e, s);
+	brt__ima_disable(&s->ima);
 	if (s->call) {
 		brt__call_cancel(s->call);
 		s->call = NULL;

@@ -7,6 +7,7 @@
  *     <scope id= index= parent= mode= waiter=>  parents before children
  *       <fault ns= local= message-ns= message=>data</fault>   fault mode
  *       <var slot=>the variable's root element</var>
+ *       <cset set=><value>v</value>...</cset>  an initiated correlation set
  *     </scope>
  *     <strand id= state= scope= parent= pending= wait= deadline=>
  *       <receive name= plink= op= var= mex= create=>   an enabled receive
@@ -20,7 +21,7 @@
  * clash with them. A record is only taken at a quiet point: no open request
  * exchange, no call in flight, nothing delivered but not yet consumed (those
  * hold HTTP connections, which cannot be saved). A record from another
- * build of the process is refused. Correlation values join in issue 5.
+ * build of the process is refused.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -144,6 +145,15 @@ static int save_tree(brt_instance *in, xmlDocPtr doc)
 			set_num(v, "slot", i);
 			if (put_doc(v, si->vars[i]) != 0)
 				return BRT_ENOMEM;
+		}
+		char *const *vals;
+		int set;
+		for (int i = 0; (set = brt__corr_set_get(si, i, &vals)) >= 0; i++) {
+			xmlNodePtr c = xmlNewChild(n, NULL, BAD_CAST "cset", NULL);
+			set_num(c, "set", set);
+			for (int j = 0; j < p->corrsets[set].nprops; j++)
+				xmlNewTextChild(c, NULL, BAD_CAST "value",
+						BAD_CAST vals[j]);
 		}
 	}
 	for (brt_strand *s = in->strands_head; s; s = s->next) {
@@ -337,6 +347,35 @@ static brt_strand *strand_by_id(brt_instance *in, long id)
 	return NULL;
 }
 
+/* <cset set=><value>v</value>...</cset>: an initiated correlation set. */
+static int load_cset(struct reader *rd, struct brt_scope_inst *si, xmlNodePtr n)
+{
+	long set = get_num(rd, n, "set");
+	int nvals = 0;
+	for (xmlNodePtr c = n->children; c; c = c->next)
+		nvals += named(c, "value");
+	if (rd->bad || nvals <= 0)
+		return BRT_EINVAL;
+	char **vals = calloc((size_t)nvals, sizeof *vals);
+	if (!vals)
+		return BRT_ENOMEM;
+	int i = 0;
+	for (xmlNodePtr c = n->children; c; c = c->next)
+		if (named(c, "value")) {
+			xmlChar *t = xmlNodeGetContent(c);
+			vals[i++] = strdup(t ? (const char *)t : "");
+			xmlFree(t);
+		}
+	for (i = 0; i < nvals; i++)
+		if (!vals[i]) {
+			for (int j = 0; j < nvals; j++)
+				free(vals[j]);
+			free(vals);
+			return BRT_ENOMEM;
+		}
+	return brt__corr_restore(si, set > 0x7fff ? -1 : (int)set, vals, nvals);
+}
+
 static int load_scope(struct reader *rd, brt_instance *in, xmlNodePtr n)
 {
 	const struct brt_process *p = in->rt->proc;
@@ -365,6 +404,9 @@ static int load_scope(struct reader *rd, brt_instance *in, xmlNodePtr n)
 				return BRT_EINVAL;
 			si->vars[slot] = take_doc(c);
 			if (!si->vars[slot])
+				return BRT_EINVAL;
+		} else if (named(c, "cset")) {
+			if (load_cset(rd, si, c) != 0)
 				return BRT_EINVAL;
 		} else if (named(c, "fault") && si->mode == BRT_MODE_FAULT) {
 			si->fault.ns = get_str(c, "ns");
@@ -603,8 +645,9 @@ brt_instance *brt__instance_restore(brt_runtime *rt, const char *buf,
 	}
 	in->next_strand_id = (unsigned long)next_strand;
 	in->next_scope_id = (unsigned long)next_scope;
-	/* Live again: timers armed, runnable strands queued; enabled
-	 * receives are found by routing as they are. */
+	/* Live again: timers armed, enabled receives registered for routing
+	 * (with the correlation values restored above), runnable strands
+	 * queued. */
 	for (brt_strand *s = in->strands_head; s; s = s->next) {
 		if (s->wait == BRT_W_TIMER && brt__timer_arm(s, s->deadline) != 0) {
 			*err = BRT_ENOMEM;
@@ -613,6 +656,13 @@ brt_instance *brt__instance_restore(brt_runtime *rt, const char *buf,
 			goto out;
 		}
 	}
+	for (brt_strand *s = in->strands_head; s; s = s->next)
+		if (s->wait == BRT_W_RECEIVE && brt__receive_rearm(s) != 0) {
+			*err = BRT_ENOMEM;
+			brt__instance_end(in, BRT_END_SHUTDOWN, NULL);
+			in = NULL;
+			goto out;
+		}
 	for (brt_strand *s = in->strands_head; s; s = s->next)
 		if (s->wait == BRT_W_NONE)
 			brt__strand_queue(s);
