@@ -185,11 +185,12 @@ demo:
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
-	  $(DESTDIR)$(PREFIX)/include/bpelrt
+	  $(DESTDIR)$(PREFIX)/include
 	install -m 755 $(BUILD)/bpelc $(DESTDIR)$(PREFIX)/bin/bpelc
 	install -m 644 $(BUILD)/libbpelrt.a $(DESTDIR)$(PREFIX)/lib/libbpelrt.a
 	install -m 644 include/bpelrt.h $(DESTDIR)$(PREFIX)/include/bpelrt.h
-	install -m 644 include/bpelrt/*.h $(DESTDIR)$(PREFIX)/include/bpelrt/
+	$(if $(wildcard include/bpelrt/*.h),install -d $(DESTDIR)$(PREFIX)/include/bpelrt && \
+	  install -m 644 $(wildcard include/bpelrt/*.h) $(DESTDIR)$(PREFIX)/include/bpelrt/)
 
 clean:
 	rm -rf build
