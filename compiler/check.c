@@ -16,6 +16,7 @@
 
 #include "arena.h"
 #include "check_int.h"
+#include "xpath2.h"
 #include "strbuf.h"
 
 struct chk_src {
@@ -176,6 +177,7 @@ void check_model(struct model *m, struct diag *dg)
 	check_links(&c);
 	check_scope(&c);
 	check_warn(&c);
+	xpath2_check(m, dg); /* XPath 2.0 constructs (xpath2.c) */
 	for (struct chk_src *s = c.srcs; s; s = s->next)
 		free(s->text);
 	arena_free(c.a);

@@ -97,7 +97,8 @@ static void redefine(struct chk *c, xmlNodePtr n)
 
 static bool supported_language(const char *uri)
 {
-	return strcmp(uri, URN_XPATH1) == 0;
+	/* XPath 2.0: accepted when the text is XPath 1.0 too (xpath2.c) */
+	return strcmp(uri, URN_XPATH1) == 0 || strcmp(uri, URN_XPATH2) == 0;
 }
 
 static void languages(struct chk *c, xmlNodePtr n, void *ud)

@@ -52,6 +52,8 @@ struct emitter {
 	struct ir_vec wsdls;  /* struct wsdl_doc * served as ?wsdl */
 	struct ir_vec nslist; /* const char *: rendered brt_ns array bodies */
 	int serial;           /* names of per-descriptor arrays */
+	int nvalidates;       /* brt_validate entries (emit_data_tables) */
+	bool has_expr_errors;
 };
 
 #define BUILD_ID_PLACEHOLDER "@BPELC_BUILD_ID@"
@@ -872,6 +874,73 @@ static void emit_assigns(struct emitter *e)
 	out(e, "};\n\n");
 }
 
+/* <validate> variable lists and the expressions known to fault
+ * (lower_data.c, xpath2.c); returns how many validates there are and
+ * whether an error table was written. */
+static int emit_data_tables(struct emitter *e, bool *has_errors)
+{
+	struct ir_program *p = e->p;
+	int nval = 0;
+	for (int i = 0; i < p->assigns.n; i++) {
+		struct ir_assign *as = IR_AT(p->assigns, struct ir_assign, i);
+		if (!as->nvalidate)
+			continue;
+		out(e, "static const int %s__validate_%d[] = {", e->P, i);
+		for (int j = 0; j < as->nvalidate; j++)
+			out(e, " %d,", as->validate_vars[j]);
+		out(e, " };\n");
+		nval++;
+	}
+	if (nval) {
+		out(e, "static const struct brt_validate %s__validates[] = {\n",
+		    e->P);
+		for (int i = 0; i < p->assigns.n; i++) {
+			struct ir_assign *as =
+				IR_AT(p->assigns, struct ir_assign, i);
+			if (as->nvalidate)
+				out(e, "\t{ .assign = %d, .nvars = %d, "
+				       ".vars = %s__validate_%d },\n",
+				    i, as->nvalidate, e->P, i);
+		}
+		out(e, "};\n\n");
+	}
+	*has_errors = false;
+	for (int i = 0; i < p->exprs.n; i++)
+		*has_errors |= IR_AT(p->exprs, struct ir_expr, i)->error != NULL;
+	if (*has_errors) {
+		out(e, "static const char *const %s__expr_errors[] = {\n", e->P);
+		for (int i = 0; i < p->exprs.n; i++) {
+			struct ir_expr *x = IR_AT(p->exprs, struct ir_expr, i);
+			out(e, "\t%s, /* %d */\n", cstr(e, x->error), i);
+		}
+		out(e, "};\n\n");
+	}
+	return nval;
+}
+
+/* Embedded schemas and stylesheets (lower_data.c). */
+static void emit_embeds(struct emitter *e, const struct ir_vec *v,
+			const char *name)
+{
+	if (!v->n)
+		return;
+	out(e, "static const struct brt_embed %s__%s[] = {\n", e->P, name);
+	for (int i = 0; i < v->n; i++) {
+		struct ir_embed *x = IR_AT(*v, struct ir_embed, i);
+		out(e, "\t{ /* %d */\n\t\t.uri = %s,\n\t\t.ns = %s,\n", i,
+		    cstr(e, x->uri), cstr(e, x->ns));
+		if (x->text) {
+			out(e, "\t\t.text =\n");
+			out_text_lines(e, x->text, "\t\t");
+			out(e, ",\n");
+		} else {
+			out(e, "\t\t.text = NULL,\n");
+		}
+		out(e, "\t},\n");
+	}
+	out(e, "};\n\n");
+}
+
 static const char *const initiates[] = { "BRT_INIT_NO", "BRT_INIT_YES",
 					 "BRT_INIT_JOIN" };
 static const char *const patterns[] = { "BRT_PAT_NONE", "BRT_PAT_REQUEST",
@@ -1177,6 +1246,18 @@ static void emit_process(struct emitter *e)
 	out(e, "\t.nstates = %d,\n", IR_S_FIRST + p->states.n);
 	out(e, "\t.state_names = %s__state_names,\n", e->P);
 	out(e, "\t.step = %s__step,\n", e->P);
+	if (p->schemas.n)
+		out(e, "\t.nschemas = %d,\n\t.schemas = %s__schemas,\n",
+		    p->schemas.n, e->P);
+	if (p->stylesheets.n)
+		out(e, "\t.nstylesheets = %d,\n"
+		       "\t.stylesheets = %s__stylesheets,\n",
+		    p->stylesheets.n, e->P);
+	if (e->nvalidates)
+		out(e, "\t.nvalidates = %d,\n\t.validates = %s__validates,\n",
+		    e->nvalidates, e->P);
+	if (e->has_expr_errors)
+		out(e, "\t.expr_errors = %s__expr_errors,\n", e->P);
 	out(e, "};\n\n");
 	out(e, "int main(int argc, char **argv)\n{\n");
 	out(e, "\treturn brt_main(&%s_process, argc, argv);\n}\n", e->P);
@@ -1214,6 +1295,9 @@ char *emit_c(struct ir_program *p, const struct emit_options *o)
 	emit_literals(e);
 	emit_correlation(e);
 	emit_assigns(e);
+	emit_embeds(e, &p->schemas, "schemas");
+	emit_embeds(e, &p->stylesheets, "stylesheets");
+	e->nvalidates = emit_data_tables(e, &e->has_expr_errors);
 	emit_messaging(e);
 	emit_state_names(e);
 	emit_steps(e);

@@ -90,6 +90,10 @@ struct ir_expr {
 	xmlNodePtr node;  /* element holding the text (namespaces); may be NULL */
 	int nrefs;
 	struct ir_varref *refs;
+	/* Why evaluating it must fault with subLanguageExecutionFault (an
+	 * empty expression, a location path with no context node), NULL:
+	 * fine. The compiler warns; the runtime faults (xpath2.c). */
+	const char *error;
 };
 
 struct ir_catch {
@@ -146,6 +150,18 @@ struct ir_assign {
 	int ncopies;
 	struct ir_copy *copies;
 	struct loc loc;
+	/* <validate variables>: an assign of no copies that validates these
+	 * (lower_data.c). */
+	int nvalidate;
+	int *validate_vars;
+};
+
+/* A file the service needs at run time, embedded (lower_data.c): an XML
+ * schema (ns: its targetNamespace) or an XSLT stylesheet. */
+struct ir_embed {
+	const char *uri;  /* schemas: a private URI; stylesheets: as written */
+	const char *ns;
+	const char *text; /* NULL: a stylesheet that could not be read */
 };
 
 struct ir_part_map {
@@ -204,6 +220,9 @@ struct ir_program {
 	struct ir_vec invokes;
 	struct ir_vec properties; /* struct vprop_property * */
 	struct ir_vec aliases;    /* struct ir_alias * */
+	struct ir_vec schemas;    /* struct ir_embed *, when the process
+				     validates (lower_data.c) */
+	struct ir_vec stylesheets; /* struct ir_embed * for doXslTransform */
 };
 
 #define IR_AT(vec, type, i) ((type *)(vec).items[i])

@@ -71,6 +71,14 @@ int lower_basic_exit(struct lower *l, struct bpel_activity *a, int next);
 /* An assign descriptor for a variable's inline from-spec. */
 int lower_basic_var_init(struct lower *l, struct bpel_variable *v);
 
+/* lower_data.c */
+void lower_data_validate_decl(struct lower *l, struct bpel_activity *a);
+int lower_data_validate(struct lower *l, struct bpel_activity *a, int next);
+void lower_data_extension_decl(struct lower *l, struct bpel_activity *a);
+int lower_data_extension(struct lower *l, struct bpel_activity *a, int next);
+/* Schemas (when the process validates) and stylesheets, into the IR. */
+void lower_data_embed(struct lower *l);
+
 /* lower_struct.c */
 int lower_struct_sequence(struct lower *l, struct bpel_activity *a, int next);
 void lower_struct_cond_decl(struct lower *l, struct bpel_activity *a);

@@ -353,6 +353,23 @@ struct brt_assign {
 	int line;
 };
 
+/* <validate variables>: assign `assign` (of no copies) validates these
+ * variables; invalidVariables when one is not valid. */
+struct brt_validate {
+	int assign;
+	int nvars;
+	const int *vars;
+};
+
+/* A file embedded by the compiler: an XML schema (ns: targetNamespace;
+ * uri: private, for imports between schemas) or an XSLT stylesheet (uri:
+ * as bpel:doXslTransform names it; text NULL: not found). */
+struct brt_embed {
+	const char *uri;
+	const char *ns;
+	const char *text;
+};
+
 /* ---- the process descriptor ---------------------------------------------- */
 
 struct brt_process {
@@ -389,6 +406,22 @@ struct brt_process {
 	int nstates;
 	const char *const *state_names; /* for logs: "S_ASSESS (loan.bpel:57)" */
 	enum brt_step (*step)(brt_strand *s);
+
+	/* Schemas to validate variables against (compiled once at start-up;
+	 * present when the process validates) and doXslTransform
+	 * stylesheets (compiled once at start-up). */
+	int nschemas;
+	const struct brt_embed *schemas;
+	int nstylesheets;
+	const struct brt_embed *stylesheets;
+	/* <validate> activities (assigns that validate named variables). */
+	int nvalidates;
+	const struct brt_validate *validates;
+	/* NULL, or one entry per expression: why evaluating it must fault
+	 * (the compiler knows: empty, a path with no context node); the
+	 * runtime raises subLanguageExecutionFault then. An expression
+	 * libxml2 cannot compile faults the same way (the service starts). */
+	const char *const *expr_errors;
 };
 
 /* ---- what steps call ----------------------------------------------------- */

@@ -13,9 +13,10 @@
  *
  * All or nothing: before the first copy, every variable document the
  * assign may write is snapshotted (deep copy); a fault restores them all.
- * Not here: XSD validation for validate="yes" (issue 4), partner link
- * endpoint references (not implemented yet: they raise
- * bpel:unsupportedReference with a clear reason).
+ * Partner link copies: <from partnerLink> gives a service-ref made by
+ * epr.c; <to partnerLink> parses one and sets the partnerRole URL when
+ * the whole assign has succeeded. validate="yes" validates the changed
+ * variables against their schemas (validate.c) before committing.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,11 +32,19 @@ struct snap {
 	xmlDocPtr old; /* deep copy taken before the first change */
 };
 
+/* A partnerLink write, applied only when the whole assign succeeds. */
+struct plink_write {
+	int plink;
+	char *url;
+};
+
 struct assign_state {
 	struct brt_dctx *d;
 	struct snap *snaps;
 	int nsnaps;
 	int cap;
+	struct plink_write *pws;
+	int npws;
 };
 
 /* A resolved from-spec: exactly one of node, str, msg (or empty). */
@@ -46,6 +55,7 @@ struct src {
 	xmlDocPtr msg;           /* whole message variable, borrowed */
 	const struct brt_message *mtype;
 	bool empty;              /* the spec selected zero nodes */
+	xmlDocPtr owned;         /* a made value (endpoint reference) */
 };
 
 /* A resolved to-spec: a node, or a whole message variable's slot. */
@@ -55,6 +65,7 @@ struct dst {
 	const struct brt_message *mtype;
 	const struct brt_qname *decl; /* declared name of node, if fixed */
 	bool simple; /* node is the wrapper of a simple-typed value */
+	int plink;   /* <to partnerLink>: its index + 1, 0: not one */
 };
 
 static void src_free(struct src *s)
@@ -62,6 +73,7 @@ static void src_free(struct src *s)
 	xmlFree(s->str);
 	if (s->obj != NULL)
 		xmlXPathFreeObject(s->obj);
+	xmlFreeDoc(s->owned);
 	memset(s, 0, sizeof *s);
 }
 
@@ -231,9 +243,50 @@ static int read_var(struct brt_dctx *d, int var, int part, xmlNodePtr *node,
 	return 0;
 }
 
-static int resolve_from(struct brt_dctx *d, const struct brt_from *f,
+static const char *pending_url(struct assign_state *as, int plink)
+{
+	for (int i = as->npws - 1; i >= 0; i--)
+		if (as->pws[i].plink == plink)
+			return as->pws[i].url;
+	return NULL;
+}
+
+/* <from partnerLink endpointReference>: a service-ref of its URL. */
+static int from_plink(struct assign_state *as, const struct brt_from *f,
+		      struct src *out)
+{
+	struct brt_dctx *d = as->d;
+	char buf[512];
+	const char *url = f->my_role ? NULL : pending_url(as, f->plink);
+	if (url == NULL && d->plink_url != NULL)
+		url = d->plink_url(d->arg, f->plink, f->my_role, buf,
+				   sizeof buf);
+	const char *name = f->plink >= 0 && f->plink < d->proc->nplinks
+				   ? d->proc->plinks[f->plink].name
+				   : "?";
+	if (url == NULL || url[0] == '\0') {
+		if (f->my_role)
+			return brt__dx_fault(d, "selectionFailure",
+					     "partnerLink '%s' has no myRole "
+					     "address",
+					     name);
+		return brt__dx_fault(d, "uninitializedPartnerRole",
+				     "partnerLink '%s' has no partnerRole "
+				     "endpoint",
+				     name);
+	}
+	out->owned = brt__epr_make(url);
+	if (out->owned == NULL)
+		return brt__dx_fault(d, "subLanguageExecutionFault",
+				     "out of memory");
+	out->node = xmlDocGetRootElement(out->owned);
+	return 0;
+}
+
+static int resolve_from(struct assign_state *as, const struct brt_from *f,
 			struct src *out)
 {
+	struct brt_dctx *d = as->d;
 	memset(out, 0, sizeof *out);
 	const struct brt_process *p = d->proc;
 	switch (f->kind) {
@@ -289,11 +342,11 @@ static int resolve_from(struct brt_dctx *d, const struct brt_from *f,
 		}
 		return 0;
 	case BRT_FROM_PLINK:
-		break;
+		return from_plink(as, f, out);
 	}
-	return brt__dx_fault(d, "unsupportedReference",
-			     "copying from a partnerLink endpoint reference "
-			     "is not implemented yet");
+	return brt__dx_fault(d, "subLanguageExecutionFault",
+			     "unknown from-spec kind %d (compiler bug)",
+			     (int)f->kind);
 }
 
 /* ---- to-spec -------------------------------------------------------------------------- */
@@ -412,11 +465,18 @@ static int resolve_to_var(struct assign_state *as, int var, int part,
 				v->message->parts[part].kind != BRT_XSD_COMPLEX;
 		return out->node != NULL ? 0 : -1;
 	}
-	/* A query needs something to select from: an uninitialised variable
-	 * or part selects nothing. */
+	/* A query needs something to select from. Writing initialises: an
+	 * uninitialised variable or part first gets its skeleton (the
+	 * declared element, or an empty part), as a copy without a query
+	 * would; the query then selects in it (semantics-decisions.md). */
 	xmlNodePtr ctx = NULL;
 	bool simple;
 	xmlDocPtr msg;
+	if (create) {
+		const struct brt_qname *decl;
+		if (init_var(d, slot, v, part, &decl) == NULL)
+			return -1;
+	}
 	if (*slot != NULL && xmlDocGetRootElement(*slot) != NULL &&
 	    read_var(d, var, part, &ctx, &simple, &msg) < 0) {
 		d->fault = NULL; /* not a read: selectionFailure below */
@@ -433,6 +493,79 @@ static int resolve_to_var(struct assign_state *as, int var, int part,
 	return dst_from_result(as, r, "the to-spec query", out);
 }
 
+/* The ref that is the whole of expression expr (`$v`, `$v.part`, blanks
+ * and parentheses around it), NULL if it is more. */
+static const struct brt_varref *whole_ref(struct brt_dctx *d, int expr)
+{
+	if (expr < 0 || expr >= d->proc->nexprs)
+		return NULL;
+	const struct brt_expr *e = &d->proc->exprs[expr];
+	const char *t = e->text;
+	int open = 0;
+	while (*t == ' ' || *t == '\t' || *t == '\n' || *t == '\r' ||
+	       *t == '(')
+		open += *t++ == '(';
+	if (*t++ != '$')
+		return NULL;
+	for (int i = 0; i < e->nrefs; i++) {
+		const struct brt_varref *r = &e->refs[i];
+		size_t n = strlen(r->name);
+		if (r->var < 0 || r->var >= d->proc->nvars ||
+		    strncmp(t, r->name, n) != 0)
+			continue;
+		const char *rest = t + n;
+		int close = 0;
+		while (*rest == ' ' || *rest == '\t' || *rest == '\n' ||
+		       *rest == '\r' || *rest == ')')
+			close += *rest++ == ')';
+		if (*rest == '\0' && close == open)
+			return r;
+	}
+	return NULL;
+}
+
+/* A to-spec expression that starts with `$v` or `$v.part` writes into
+ * that variable: initialise it first, as <to variable part> would. Other
+ * variables it mentions are only read. */
+static int init_leading_ref(struct assign_state *as, int expr)
+{
+	struct brt_dctx *d = as->d;
+	if (expr < 0 || expr >= d->proc->nexprs)
+		return 0;
+	const struct brt_expr *e = &d->proc->exprs[expr];
+	const char *t = e->text;
+	while (*t == ' ' || *t == '\t' || *t == '\n' || *t == '\r' ||
+	       *t == '(')
+		t++;
+	if (*t++ != '$')
+		return 0;
+	const struct brt_varref *best = NULL;
+	size_t bestlen = 0;
+	for (int i = 0; i < e->nrefs; i++) {
+		const struct brt_varref *r = &e->refs[i];
+		size_t n = strlen(r->name);
+		if (r->var < 0 || r->var >= d->proc->nvars ||
+		    strncmp(t, r->name, n) != 0 || n <= bestlen)
+			continue;
+		char c = t[n];
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.')
+			continue; /* a longer name */
+		best = r;
+		bestlen = n;
+	}
+	if (best == NULL)
+		return 0;
+	const struct brt_variable *v = &d->proc->vars[best->var];
+	if (v->kind == BRT_VAR_MESSAGE && best->part < 0)
+		return 0;
+	xmlDocPtr *slot = brt__dx_slot(d, best->var);
+	if (slot == NULL)
+		return -1;
+	const struct brt_qname *decl;
+	return init_var(d, slot, v, best->part, &decl) != NULL ? 0 : -1;
+}
+
 static int resolve_to(struct assign_state *as, const struct brt_to *t,
 		      bool create, struct dst *out)
 {
@@ -443,6 +576,14 @@ static int resolve_to(struct assign_state *as, const struct brt_to *t,
 		return resolve_to_var(as, t->var, t->part, t->query, create,
 				      out);
 	case BRT_TO_EXPR: {
+		/* `$v` or `$v.part` alone is that variable (a simple-typed
+		 * one is an atomic value in XPath, not a node to write). */
+		const struct brt_varref *ref = whole_ref(d, t->expr);
+		if (ref != NULL)
+			return resolve_to_var(as, ref->var, ref->part, -1,
+					      create, out);
+		if (create && init_leading_ref(as, t->expr) < 0)
+			return -1;
 		xmlXPathObjectPtr r = brt__dx_eval(d, t->expr, NULL);
 		if (r == NULL)
 			return -1;
@@ -466,11 +607,45 @@ static int resolve_to(struct assign_state *as, const struct brt_to *t,
 		return resolve_to_var(as, t->var, part, a->query, create, out);
 	}
 	case BRT_TO_PLINK:
-		break;
+		if (t->plink < 0 || t->plink >= d->proc->nplinks)
+			break;
+		out->plink = t->plink + 1;
+		return 0;
 	}
-	return brt__dx_fault(d, "unsupportedReference",
-			     "copying to a partnerLink is not implemented "
-			     "yet");
+	return brt__dx_fault(d, "subLanguageExecutionFault",
+			     "unknown to-spec kind %d (compiler bug)",
+			     (int)t->kind);
+}
+
+/* <to partnerLink>: the source must be an endpoint reference we can
+ * use; the write waits for the end of the assign. */
+static int to_plink(struct assign_state *as, struct src *s, int plink)
+{
+	struct brt_dctx *d = as->d;
+	char why[200];
+	char *url = NULL;
+	if (s->node == NULL || s->node->type != XML_ELEMENT_NODE ||
+	    brt__epr_parse(s->node, &url, why, sizeof why) < 0) {
+		if (s->node == NULL || s->node->type != XML_ELEMENT_NODE)
+			snprintf(why, sizeof why,
+				 "the value is not an endpoint reference "
+				 "element");
+		return brt__dx_fault(d, "unsupportedReference",
+				     "partnerLink '%s': %s",
+				     d->proc->plinks[plink].name, why);
+	}
+	struct plink_write *n =
+		realloc(as->pws, (size_t)(as->npws + 1) * sizeof *n);
+	if (n == NULL) {
+		free(url);
+		return brt__dx_fault(d, "subLanguageExecutionFault",
+				     "out of memory");
+	}
+	as->pws = n;
+	as->pws[as->npws].plink = plink;
+	as->pws[as->npws].url = url;
+	as->npws++;
+	return 0;
 }
 
 /* ---- replacing ------------------------------------------------------------------------- */
@@ -656,9 +831,12 @@ out:
 	return rc;
 }
 
-static int apply(struct brt_dctx *d, const struct brt_copy *c, struct src *s,
-		 struct dst *t)
+static int apply(struct assign_state *as, const struct brt_copy *c,
+		 struct src *s, struct dst *t)
 {
+	struct brt_dctx *d = as->d;
+	if (t->plink > 0)
+		return to_plink(as, s, t->plink - 1);
 	if (t->slot != NULL || s->msg != NULL) {
 		if (t->slot == NULL || s->msg == NULL ||
 		    !brt__same_message(s->mtype, t->mtype))
@@ -702,7 +880,7 @@ static int one_copy(struct assign_state *as, const struct brt_copy *c)
 	struct brt_dctx *d = as->d;
 	struct src s;
 	struct dst t;
-	if (resolve_from(d, &c->from, &s) < 0) {
+	if (resolve_from(as, &c->from, &s) < 0) {
 		src_free(&s);
 		return -1;
 	}
@@ -717,10 +895,57 @@ static int one_copy(struct assign_state *as, const struct brt_copy *c)
 	} else {
 		rc = resolve_to(as, &c->to, true, &t);
 		if (rc == 0)
-			rc = apply(d, c, &s, &t);
+			rc = apply(as, c, &s, &t);
 	}
 	src_free(&s);
 	return rc;
+}
+
+/* The variable a to-spec writes (-1: none or a partner link). */
+static int to_var(const struct brt_dctx *d, const struct brt_to *t)
+{
+	if (t->kind == BRT_TO_VAR || t->kind == BRT_TO_PROPERTY)
+		return t->var;
+	if (t->kind != BRT_TO_EXPR || t->expr < 0 || t->expr >= d->proc->nexprs)
+		return -1;
+	const struct brt_expr *e = &d->proc->exprs[t->expr];
+	const char *x = e->text;
+	while (*x == ' ' || *x == '\t' || *x == '\n' || *x == '\r' ||
+	       *x == '(')
+		x++;
+	for (int i = 0; *x == '$' && i < e->nrefs; i++) {
+		size_t n = strlen(e->refs[i].name);
+		const char *dot = strchr(e->refs[i].name, '.');
+		size_t vn = dot != NULL ? (size_t)(dot - e->refs[i].name) : n;
+		if (strncmp(x + 1, e->refs[i].name, vn) == 0)
+			return e->refs[i].var;
+	}
+	return -1;
+}
+
+/* validate="yes": every variable a copy wrote; <validate>: the listed
+ * ones. A failure is invalidVariables and the caller rolls back. */
+static int validate_vars(struct brt_dctx *d, const struct brt_assign *a)
+{
+	for (int i = 0; a->validate && i < a->ncopies; i++) {
+		int v = to_var(d, &a->copies[i].to);
+		bool seen = v < 0;
+		for (int j = 0; j < i && !seen; j++)
+			seen = to_var(d, &a->copies[j].to) == v;
+		if (!seen && brt__dx_validate_var(d, v) < 0)
+			return -1;
+	}
+	const struct brt_process *p = d->proc;
+	for (int i = 0; i < p->nvalidates; i++) {
+		const struct brt_validate *v = &p->validates[i];
+		if (v->assign < 0 || v->assign >= p->nassigns ||
+		    &p->assigns[v->assign] != a)
+			continue;
+		for (int j = 0; j < v->nvars; j++)
+			if (brt__dx_validate_var(d, v->vars[j]) < 0)
+				return -1;
+	}
+	return 0;
 }
 
 int brt__dx_assign(struct brt_dctx *d, const struct brt_assign *a)
@@ -738,10 +963,21 @@ int brt__dx_assign(struct brt_dctx *d, const struct brt_assign *a)
 			d->why[sizeof d->why - 1] = '\0';
 		}
 	}
-	/* TODO(issue 4): validate="yes" must validate every changed variable
-	 * against its schema here and roll back with bpel:invalidVariables;
-	 * until XSD validation exists it checks nothing. */
+	if (rc == 0)
+		rc = validate_vars(d, a);
 	snapshots_end(&as, rc < 0);
+	/* Partner links change only when every copy succeeded. */
+	for (int i = 0; i < as.npws; i++) {
+		if (rc == 0 && (d->set_plink_url == NULL ||
+				d->set_plink_url(d->arg, as.pws[i].plink,
+						 as.pws[i].url) < 0))
+			rc = brt__dx_fault(d, "subLanguageExecutionFault",
+					   "cannot set partnerLink '%s'",
+					   d->proc->plinks[as.pws[i].plink]
+						   .name);
+		free(as.pws[i].url);
+	}
+	free(as.pws);
 	return rc;
 }
 

@@ -73,6 +73,18 @@ static int prepare_expr(struct brt_prepared *pp, int i, char *err,
 		snprintf(err, errlen, "out of memory");
 		return BRT_ENOMEM;
 	}
+	const char *known = pp->proc->expr_errors != NULL
+				    ? pp->proc->expr_errors[i]
+				    : NULL;
+	if (known != NULL) {
+		/* The compiler knows it faults: nothing to compile. */
+		pe->error = strdup(known);
+		if (pe->error == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return BRT_ENOMEM;
+		}
+		return 0;
+	}
 	struct compile_err ce = {.seen = false};
 	xmlXPathContextPtr xp = pp->xp;
 	/* Namespaces are set while compiling too: libxml2 may compile a
@@ -87,10 +99,18 @@ static int prepare_expr(struct brt_prepared *pp, int i, char *err,
 	xp->userData = NULL;
 	xp->error = NULL;
 	if (pe->comp == NULL) {
-		snprintf(err, errlen, "%s:%d: cannot compile XPath '%s': %s",
-			 e->file != NULL ? e->file : "?", e->line, e->text,
-			 ce.seen ? ce.msg : "syntax error");
-		return BRT_EINVAL;
+		/* Not fatal: the process may never evaluate it, and when it
+		 * does that is bpel:subLanguageExecutionFault (semantics.md
+		 * §4). The caller logs err. */
+		char why[400];
+		snprintf(why, sizeof why, "cannot compile XPath '%s': %s",
+			 e->text, ce.seen ? ce.msg : "syntax error");
+		pe->error = strdup(why);
+		if (pe->error == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return BRT_ENOMEM;
+		}
+		return 0;
 	}
 	return 0;
 }
@@ -167,6 +187,13 @@ int brt__prepare_proc(const struct brt_process *p, struct brt_prepared **out,
 			return rc;
 		}
 	}
+	if (brt__xsl_prepare(pp) < 0)
+		goto nomem;
+	int rc = brt__xsd_prepare(pp, err, errlen);
+	if (rc < 0) {
+		brt__prepared_free(pp);
+		return rc;
+	}
 	*out = pp;
 	return 0;
 nomem:
@@ -180,7 +207,9 @@ void brt__prepared_free(struct brt_prepared *pp)
 	if (pp == NULL)
 		return;
 	brt__xsl_free(pp);
+	brt__xsd_free(pp);
 	for (int i = 0; i < pp->nexprs; i++) {
+		free(pp->exprs[i].error);
 		xmlXPathFreeCompExpr(pp->exprs[i].comp);
 		free(pp->exprs[i].ns);
 		free(pp->exprs[i].nsbuf);
@@ -200,9 +229,23 @@ int brt__data_prepare(brt_runtime *rt)
 {
 	char err[512];
 	int rc = brt__prepare_proc(rt->proc, &rt->prep, err, sizeof err);
-	if (rc < 0)
+	if (rc < 0) {
 		brt__log(rt, "%s", err);
-	return rc;
+		return rc;
+	}
+	/* Expressions libxml2 cannot compile fault when evaluated; say so
+	 * now (the compiler already warned about those it knew of). */
+	for (int i = 0; i < rt->prep->nexprs; i++) {
+		const struct brt_expr *e = &rt->proc->exprs[i];
+		bool known = rt->proc->expr_errors != NULL &&
+			     rt->proc->expr_errors[i] != NULL;
+		if (!known && rt->prep->exprs[i].error != NULL)
+			brt__log(rt, "%s:%d: warning: %s; evaluating it faults "
+				 "with bpel:subLanguageExecutionFault",
+				 e->file != NULL ? e->file : "?", e->line,
+				 rt->prep->exprs[i].error);
+	}
+	return 0;
 }
 
 void brt__data_free(brt_runtime *rt)
@@ -226,6 +269,8 @@ void brt__dctx_strand(struct brt_dctx *d, brt_strand *s)
 	d->slot = strand_slot;
 	d->arg = s;
 	d->expr = -1;
+	d->plink_url = brt__epr_strand_url;
+	d->set_plink_url = brt__epr_strand_set;
 }
 
 int brt__dx_fault(struct brt_dctx *d, const char *local, const char *fmt, ...)

@@ -30,6 +30,10 @@ struct brt_pexpr {
 	xmlNsPtr *ns;
 	int nns;
 	xmlNs *nsbuf; /* storage behind ns[] */
+	/* comp NULL: why evaluating faults with subLanguageExecutionFault
+	 * (the compiler's brt_expr.error, or libxml2's compile error);
+	 * owned. */
+	char *error;
 };
 
 /* One literal, parsed once: an element literal is a document, anything
@@ -40,6 +44,7 @@ struct brt_plit {
 };
 
 struct brt_xsl; /* xpath.c: stylesheets for bpel:doXslTransform */
+struct brt_xsd; /* validate.c: schemas for <validate>, assign validate */
 
 struct brt_prepared {
 	const struct brt_process *proc;
@@ -48,7 +53,9 @@ struct brt_prepared {
 	struct brt_pexpr *exprs;
 	int nliterals;
 	struct brt_plit *lits;
-	struct brt_xsl *xsl; /* loaded on first use, kept for the run */
+	struct brt_xsl *xsl; /* stylesheets, compiled at start-up */
+	struct brt_xsd *xsd; /* validate.c: the compiled schema set, NULL
+				when the process validates nothing */
 };
 
 /* Where a data operation finds variables and records its fault. */
@@ -61,6 +68,12 @@ struct brt_dctx {
 	int expr;            /* expression being evaluated, -1 */
 	const char *fault;   /* standard fault local name, NULL: none */
 	char why[256];
+	/* Partner link endpoints (epr.c): the URL of plink's myRole or
+	 * partnerRole (NULL: none; buf may hold it), and setting the
+	 * partnerRole's URL. NULL callbacks: no partner links here. */
+	const char *(*plink_url)(void *arg, int plink, bool my_role,
+				 char *buf, size_t len);
+	int (*set_plink_url)(void *arg, int plink, const char *url);
 };
 
 /* ---- data.c ----------------------------------------------------------- */
@@ -130,8 +143,21 @@ int brt__dx_alias_apply(struct brt_dctx *d, const struct brt_alias *a,
 /* Register the variable resolver and the BPEL functions on xp. */
 int brt__xpath_setup(xmlXPathContextPtr xp);
 
+/* Compile the process's embedded stylesheets (a stylesheet that does not
+ * compile is kept as such: using it faults). 0 or BRT_ENOMEM. */
+int brt__xsl_prepare(struct brt_prepared *pp);
 /* Release doXslTransform stylesheets. */
 void brt__xsl_free(struct brt_prepared *pp);
+
+/* ---- validate.c -------------------------------------------------------- */
+
+/* Compile the embedded schemas once (when the process validates). On
+ * failure writes the reason to err and returns BRT_EINVAL. */
+int brt__xsd_prepare(struct brt_prepared *pp, char *err, size_t errlen);
+void brt__xsd_free(struct brt_prepared *pp);
+/* Validate variable var's value against its declaration: 0, or -1 with
+ * invalidVariables (or uninitializedVariable) recorded. */
+int brt__dx_validate_var(struct brt_dctx *d, int var);
 
 /* ---- copy.c ------------------------------------------------------------ */
 
@@ -143,6 +169,19 @@ int brt__dx_assign(struct brt_dctx *d, const struct brt_assign *a);
  * and children (and its in-scope prefixes); it takes src's name too when
  * rename. src may lie inside dst. 0, or -1 when out of memory. */
 int brt__copy_element_props(xmlNodePtr dst, xmlNodePtr src, bool rename);
+
+/* ---- epr.c ------------------------------------------------------------- */
+
+/* A new sref:service-ref document wrapping a WS-Addressing
+ * EndpointReference whose Address is url; NULL when out of memory. */
+xmlDocPtr brt__epr_make(const char *url);
+/* The http(s) URL of endpoint reference n (service-ref wrapped or not):
+ * 0 with *url a new string (free), or -1 with a reason in why. */
+int brt__epr_parse(xmlNodePtr n, char **url, char *why, size_t whylen);
+/* brt_dctx callbacks for a strand (arg). */
+const char *brt__epr_strand_url(void *arg, int plink, bool my_role,
+				char *buf, size_t len);
+int brt__epr_strand_set(void *arg, int plink, const char *url);
 
 /* ---- message.c --------------------------------------------------------- */
 

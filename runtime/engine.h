@@ -124,6 +124,8 @@ struct brt_strand {
 	bool call_is_fault;
 	const struct brt_fault_decl *call_fault_decl;
 	char *call_text;
+	/* An undeclared fault's QName (brt_call_result.fault_ns/local). */
+	char *call_fault_ns, *call_fault_local;
 
 	struct brt_fault fault; /* raised by the last step */
 

@@ -381,11 +381,13 @@ const char *brt__strand_partner_url(brt_strand *s, int plink)
 	brt_runtime *rt = s->in->rt;
 	if (plink < 0 || plink >= rt->proc->nplinks)
 		return NULL;
+	/* An endpoint the process assigned wins: --partner only replaces
+	 * the WSDL's address. */
+	if (s->in->plink_url[plink])
+		return s->in->plink_url[plink];
 	const char *u = override_url(rt, plink);
 	if (u)
 		return u;
-	if (s->in->plink_url[plink])
-		return s->in->plink_url[plink];
 	return rt->proc->plinks[plink].partner_address;
 }
 

@@ -154,9 +154,10 @@ int brt__instance_save(brt_instance *in, char **buf, size_t *len);
 brt_instance *brt__instance_restore(brt_runtime *rt, const char *buf,
 				    size_t len, int *err);
 
-/* The partner endpoint as seen from a strand: --partner override, else the
- * address the instance assigned (brt__strand_set_partner_url, for <assign>
- * to a partnerLink), else the WSDL default; NULL when there is none. */
+/* The partner endpoint as seen from a strand: the address the instance
+ * assigned (brt__strand_set_partner_url, for <assign> to a partnerLink),
+ * else the --partner override, else the WSDL default; NULL when there is
+ * none. */
 const char *brt__strand_partner_url(brt_strand *s, int plink);
 int brt__strand_set_partner_url(brt_strand *s, int plink, const char *url);
 

@@ -358,7 +358,19 @@ static bool qn_eq(const char *ns, const char *local, const xmlNode *n)
 	       strcmp(ns ? ns : "", nns) == 0;
 }
 
-/* A SOAP fault from the partner: which declared fault it is, and its data. */
+#define NS_SOAPENV "http://schemas.xmlsoap.org/soap/envelope/"
+
+/* soapenv:Server, soapenv:Client...: a faultcode that names no fault. */
+static bool is_generic_code(const char *ns)
+{
+	return !ns || !*ns || strcmp(ns, NS_SOAPENV) == 0;
+}
+
+/* A SOAP fault from the partner: which declared fault it is, and its data.
+ * Declared: the fault whose name is the faultcode's local name, else the
+ * one whose (single) part's element is the detail's first element.
+ * Undeclared: named by the detail's element when the faultcode is a
+ * generic SOAP one, else by the faultcode. */
 static void map_fault(brt_call *c, xmlNodePtr fault,
 		      struct brt_call_result *res)
 {
@@ -416,8 +428,21 @@ static void map_fault(brt_call *c, xmlNodePtr fault,
 		free(local);
 		ns = strdup(op->ns ? op->ns : "");
 		local = strdup(decl->name);
-	} else
+	} else {
+		/* Undeclared: its data is the detail's element, else the
+		 * whole Fault. With a generic faultcode (soapenv:Server...)
+		 * the detail's element names the fault, so <catch
+		 * faultName="p:thatElement"> can pick it out. */
 		res->fault_data = brt__soap_elem_doc(d1 ? d1 : fault);
+		if (d1 && (!local || is_generic_code(ns))) {
+			free(ns);
+			free(local);
+			ns = d1->ns && d1->ns->href
+				     ? strdup((const char *)d1->ns->href)
+				     : NULL;
+			local = strdup((const char *)d1->name);
+		}
+	}
 	c->fault_ns = ns;
 	c->fault_local = local;
 	res->fault_ns = ns;

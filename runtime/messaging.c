@@ -355,6 +355,13 @@ static void invoke_done(void *arg, struct brt_call_result *res)
 	res->msg = NULL;
 	free(s->call_text);
 	s->call_text = strdup(res->text);
+	free(s->call_fault_ns);
+	free(s->call_fault_local);
+	s->call_fault_ns = s->call_fault_local = NULL;
+	if (res->is_fault && !res->fault_decl && res->fault_local) {
+		s->call_fault_ns = strdup(res->fault_ns ? res->fault_ns : "");
+		s->call_fault_local = strdup(res->fault_local);
+	}
 	brt__strand_queue(s);
 }
 
@@ -378,6 +385,11 @@ enum brt_step brt__invoke_finish(brt_strand *s)
 		if (d)
 			return brt__fault_typed(s, iv->op->ns, d->name, msg,
 						d->message, why);
+		/* Undeclared: named as invoke.c found it (the detail's
+		 * element, else the faultcode); catchAll always fits. */
+		if (s->call_fault_local && *s->call_fault_local)
+			return brt__fault(s, s->call_fault_ns,
+					  s->call_fault_local, msg, why);
 		return brt__fault(s, BRT_NS_BPELC, "undeclaredFault", msg, why);
 	}
 	if (!iv->op->output) {

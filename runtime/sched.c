@@ -113,6 +113,8 @@ void brt__strand_free(brt_strand *s)
 		brt__request_fault(s->req, BRT_NS_BPELC, "instanceStopped", NULL,
 				   "the receiving activity was terminated");
 	free(s->call_text);
+	free(s->call_fault_ns);
+	free(s->call_fault_local);
 	free_recv_copy(s->recv_owned);
 	brt__fault_clear(&s->fault);
 

@@ -19,6 +19,7 @@
 
 #include <libxml/xpathInternals.h>
 #include <libxslt/transform.h>
+#include <libxslt/security.h>
 #include <libxslt/variables.h>
 #include <libxslt/xsltInternals.h>
 #include <libxslt/xsltutils.h>
@@ -354,62 +355,112 @@ static void fn_get_variable_property(xmlXPathParserContextPtr ctxt, int nargs)
 
 /* ---- bpel:doXslTransform ----------------------------------------------------- */
 
-/* Stylesheets are parsed once, on first use, and kept for the run.
- * TODO(compiler): stylesheets should be embedded in the process
- * descriptor by bpelc; until then the URI is read as a path relative to
- * the service's working directory. */
+/* Stylesheets come embedded in the process descriptor (bpelc read them
+ * next to the .bpel) and are compiled once at start-up, so the service
+ * never reads a file. One that does not compile is kept with sheet NULL:
+ * using it is subLanguageExecutionFault; a URI that is not in the table
+ * is xsltStylesheetNotFound. */
 struct brt_xsl {
-	struct brt_xsl *next;
-	char *uri;
+	const char *uri;   /* the descriptor's */
 	xsltStylesheetPtr sheet;
+	bool found;        /* the compiler embedded its text */
+	char why[160];     /* why sheet is NULL */
 };
 
 void brt__xsl_free(struct brt_prepared *pp)
 {
-	struct brt_xsl *x = pp->xsl;
-	while (x != NULL) {
-		struct brt_xsl *next = x->next;
-		if (x->sheet != NULL)
-			xsltFreeStylesheet(x->sheet);
-		free(x->uri);
-		free(x);
-		x = next;
-	}
+	int n = pp->proc != NULL ? pp->proc->nstylesheets : 0;
+	for (int i = 0; pp->xsl != NULL && i < n; i++)
+		if (pp->xsl[i].sheet != NULL)
+			xsltFreeStylesheet(pp->xsl[i].sheet);
+	free(pp->xsl);
 	pp->xsl = NULL;
 }
 
-static xsltStylesheetPtr xsl_get(struct brt_prepared *pp, const char *uri)
+/* Stylesheets may not reach files or the network (xsl:import, document()). */
+static xsltSecurityPrefsPtr xsl_security(void)
 {
-	for (struct brt_xsl *x = pp->xsl; x != NULL; x = x->next)
-		if (strcmp(x->uri, uri) == 0)
-			return x->sheet;
-	const char *path = uri;
-	if (strncmp(path, "file:", 5) == 0)
-		path += 5;
-	xmlDocPtr doc = xmlReadFile(path, NULL,
-				    XML_PARSE_NONET | XML_PARSE_NOERROR |
-					    XML_PARSE_NOWARNING);
-	xsltStylesheetPtr sheet = NULL;
-	if (doc != NULL) {
-		sheet = xsltParseStylesheetDoc(doc); /* takes doc */
-		if (sheet == NULL)
+	xsltSecurityPrefsPtr sec = xsltNewSecurityPrefs();
+	if (sec == NULL)
+		return NULL;
+	xsltSetSecurityPrefs(sec, XSLT_SECPREF_READ_FILE, xsltSecurityForbid);
+	xsltSetSecurityPrefs(sec, XSLT_SECPREF_WRITE_FILE, xsltSecurityForbid);
+	xsltSetSecurityPrefs(sec, XSLT_SECPREF_CREATE_DIRECTORY,
+			     xsltSecurityForbid);
+	xsltSetSecurityPrefs(sec, XSLT_SECPREF_READ_NETWORK,
+			     xsltSecurityForbid);
+	xsltSetSecurityPrefs(sec, XSLT_SECPREF_WRITE_NETWORK,
+			     xsltSecurityForbid);
+	return sec;
+}
+
+/* Swallows libxslt's messages while stylesheets compile. */
+static void xsl_quiet(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
+}
+
+int brt__xsl_prepare(struct brt_prepared *pp)
+{
+	const struct brt_process *p = pp->proc;
+	if (p->nstylesheets <= 0)
+		return 0;
+	pp->xsl = calloc((size_t)p->nstylesheets, sizeof *pp->xsl);
+	if (pp->xsl == NULL)
+		return BRT_ENOMEM;
+	xsltSetGenericErrorFunc(NULL, xsl_quiet);
+	for (int i = 0; i < p->nstylesheets; i++) {
+		const struct brt_embed *em = &p->stylesheets[i];
+		struct brt_xsl *x = &pp->xsl[i];
+		x->uri = em->uri;
+		x->found = em->text != NULL;
+		if (!x->found)
+			continue;
+		xmlDocPtr doc = xmlReadMemory(em->text, (int)strlen(em->text),
+					      em->uri, NULL,
+					      XML_PARSE_NONET |
+						      XML_PARSE_NOERROR |
+						      XML_PARSE_NOWARNING);
+		if (doc == NULL) {
+			snprintf(x->why, sizeof x->why,
+				 "stylesheet '%s' is not well-formed XML",
+				 em->uri);
+			continue;
+		}
+		x->sheet = xsltParseStylesheetDoc(doc); /* takes doc */
+		if (x->sheet == NULL) {
 			xmlFreeDoc(doc);
+			snprintf(x->why, sizeof x->why,
+				 "stylesheet '%s' does not compile", em->uri);
+		}
 	}
-	if (sheet == NULL)
-		return NULL;
-	struct brt_xsl *x = calloc(1, sizeof *x);
-	char *u = strdup(uri);
-	if (x == NULL || u == NULL) {
-		free(x);
-		free(u);
-		xsltFreeStylesheet(sheet);
-		return NULL;
+	xsltSetGenericErrorFunc(NULL, NULL);
+	return 0;
+}
+
+/* The stylesheet for uri: NULL with the fault recorded when it is
+ * missing or broken. */
+static xsltStylesheetPtr xsl_get(struct brt_dctx *d, const char *uri)
+{
+	struct brt_prepared *pp = d->prep;
+	int n = pp->xsl != NULL ? d->proc->nstylesheets : 0;
+	for (int i = 0; i < n; i++) {
+		struct brt_xsl *x = &pp->xsl[i];
+		if (strcmp(x->uri, uri) != 0)
+			continue;
+		if (!x->found)
+			break;
+		if (x->sheet == NULL)
+			brt__dx_fault(d, "subLanguageExecutionFault",
+				      "doXslTransform: %s", x->why);
+		return x->sheet;
 	}
-	x->uri = u;
-	x->sheet = sheet;
-	x->next = pp->xsl;
-	pp->xsl = x;
-	return sheet;
+	brt__dx_fault(d, "xsltStylesheetNotFound",
+		      "doXslTransform: no stylesheet '%s' (bpelc embeds the "
+		      "ones it finds next to the process)",
+		      uri);
+	return NULL;
 }
 
 /* bpel:doXslTransform('style.xsl', node, ('name', value)*): the result's
@@ -446,10 +497,9 @@ static void fn_do_xsl_transform(xmlXPathParserContextPtr ctxt, int nargs)
 	if (in == NULL) {
 		brt__dx_fault(d, "xsltInvalidSource",
 			      "doXslTransform: the source is not one element");
-	} else if ((sheet = xsl_get(d->prep, (const char *)uri)) == NULL) {
-		brt__dx_fault(d, "xsltStylesheetNotFound",
-			      "doXslTransform: cannot load stylesheet '%s'",
-			      uri != NULL ? (const char *)uri : "");
+	} else if ((sheet = xsl_get(d, uri != NULL ? (const char *)uri
+						   : "")) == NULL) {
+		/* fault recorded */
 	} else {
 		xmlDocPtr indoc = xmlNewDoc(BAD_CAST "1.0");
 		xmlNodePtr copy = indoc != NULL ? xmlDocCopyNode(in, indoc, 1)
@@ -458,12 +508,16 @@ static void fn_do_xsl_transform(xmlXPathParserContextPtr ctxt, int nargs)
 			xmlDocSetRootElement(indoc, copy);
 			xsltTransformContextPtr tc =
 				xsltNewTransformContext(sheet, indoc);
-			if (tc != NULL &&
+			xsltSecurityPrefsPtr sec = xsl_security();
+			if (tc != NULL && sec != NULL)
+				xsltSetCtxtSecurityPrefs(sec, tc);
+			if (tc != NULL && sec != NULL &&
 			    xsltQuoteUserParams(tc, (const char **)pv) == 0)
 				out = xsltApplyStylesheetUser(
 					sheet, indoc, NULL, NULL, NULL, tc);
 			if (tc != NULL)
 				xsltFreeTransformContext(tc);
+			xsltFreeSecurityPrefs(sec);
 		}
 		xmlFreeDoc(indoc);
 		if (out == NULL || xmlDocGetRootElement(out) == NULL)
@@ -511,6 +565,14 @@ xmlXPathObjectPtr brt__dx_eval(struct brt_dctx *d, int expr, xmlNodePtr ctx)
 	const struct brt_expr *e = &d->proc->exprs[expr];
 	struct brt_pexpr *pe = &d->prep->exprs[expr];
 	xmlXPathContextPtr xp = d->prep->xp;
+	if (pe->comp == NULL) {
+		brt__dx_fault(d, "subLanguageExecutionFault", "%s:%d: %s",
+			      e->file != NULL ? e->file : "?", e->line,
+			      pe->error != NULL ? pe->error
+						: "the expression did not "
+						  "compile");
+		return NULL;
+	}
 
 	/* Save what we set: this may run inside another evaluation. */
 	xmlXPathContext saved = *xp;

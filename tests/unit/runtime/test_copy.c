@@ -523,17 +523,157 @@ START_TEST(copy_self_into_ancestor)
 }
 END_TEST
 
-START_TEST(copy_partner_link_is_a_clear_fault)
+/* ---- partner link endpoint references (epr.c) ------------------------- */
+
+static const struct brt_partner_link c_plinks[] = {
+	{.name = "client", .scope = 0, .my_path = "/svc",
+	 .my_address = "http://h:1/svc"},
+	{.name = "partner", .scope = 0, .partner_address = "http://p:2/wsdl",
+	 .has_partner_role = true},
+	{.name = "other", .scope = 0, .has_partner_role = true},
+};
+static char *c_urls[3]; /* what the assign set, per partner link */
+
+static const char *c_plink_url(void *arg, int plink, bool my_role, char *buf,
+			       size_t len)
 {
-	struct brt_dctx d;
-	dk_begin(&d, &c_proc);
-	const struct brt_copy c[] = {
-		{FROM_PLINK(0),
-		 TO_VAR(DK_V_ELEM, -1, -1), false, false, 1},
+	(void)arg;
+	(void)buf;
+	(void)len;
+	if (my_role)
+		return c_plinks[plink].my_address;
+	return c_urls[plink] != NULL ? c_urls[plink]
+				     : c_plinks[plink].partner_address;
+}
+
+static int c_set_url(void *arg, int plink, const char *url)
+{
+	(void)arg;
+	free(c_urls[plink]);
+	c_urls[plink] = strdup(url);
+	return 0;
+}
+
+#define FROM_MY(pl) {BRT_FROM_PLINK, -1, -1, -1, -1, -1, pl, true, -1}
+#define TO_PLINK(pl) {BRT_TO_PLINK, -1, -1, -1, -1, pl, -1}
+
+START_TEST(copy_partner_link_endpoints)
+{
+	static const char *const lits[] = {
+		"<sref:service-ref xmlns:sref='http://docs.oasis-open.org/"
+		"wsbpel/2.0/serviceref'><wsa:EndpointReference xmlns:wsa="
+		"'http://www.w3.org/2005/08/addressing'><wsa:Address> "
+		"http://new:3/x </wsa:Address></wsa:EndpointReference>"
+		"</sref:service-ref>",
+		"<sref:service-ref xmlns:sref='http://docs.oasis-open.org/"
+		"wsbpel/2.0/serviceref'><foo:bar xmlns:foo='urn:foo'>?"
+		"</foo:bar></sref:service-ref>",
+		"http://plain:4/",
+		"<wsa:Address xmlns:wsa='http://www.w3.org/2005/08/addressing'>"
+		"ftp://nope/</wsa:Address>",
 	};
-	ck_assert_int_eq(run(&d, c, 1), -1);
-	dk_assert_fault(&d, "unsupportedReference");
-	ck_assert_msg(strstr(d.why, "not implemented") != NULL, "%s", d.why);
+	struct brt_process p = c_proc;
+	p.nplinks = 3;
+	p.plinks = c_plinks;
+	p.nliterals = 4;
+	p.literals = lits;
+	struct brt_dctx d;
+	dk_begin(&d, &p);
+	d.plink_url = c_plink_url;
+	d.set_plink_url = c_set_url;
+	/* myRole and partnerRole as service-refs into an element variable */
+	const struct brt_copy my[] = {
+		{FROM_MY(0), TO_VAR(DK_V_ELEM, -1, -1), false, false, 1},
+	};
+	ck_assert_int_eq(run(&d, my, 1), 0);
+	ck_assert_str_eq(dk_xp(DK_V_ELEM, "string(/*/*/*)"), "http://h:1/svc");
+	const struct brt_copy partner[] = {
+		{FROM_PLINK(1), TO_VAR(DK_V_ELEM, -1, -1), false, false, 1},
+	};
+	ck_assert_int_eq(run(&d, partner, 1), 0);
+	ck_assert_str_eq(dk_xp(DK_V_ELEM, "local-name(/*/*)"),
+			 "EndpointReference");
+	ck_assert_str_eq(dk_xp(DK_V_ELEM, "string(/*/*/*)"), "http://p:2/wsdl");
+	/* an EPR literal into a partner link, then copied on to another */
+	const struct brt_copy set[] = {
+		{FROM_LIT(0), TO_PLINK(1), false, false, 1},
+		{FROM_PLINK(1), TO_PLINK(2), false, false, 2},
+	};
+	ck_assert_int_eq(run(&d, set, 2), 0);
+	dk_assert_ok(&d);
+	ck_assert_str_eq(c_urls[1], "http://new:3/x");
+	ck_assert_str_eq(c_urls[2], "http://new:3/x");
+	/* references we cannot use; nothing changes */
+	for (int i = 1; i < 4; i++) {
+		dk_clear(&d);
+		const struct brt_copy bad[] = {
+			{FROM_LIT(i), TO_PLINK(2), false, false, 1},
+		};
+		ck_assert_int_eq(run(&d, bad, 1), -1);
+		dk_assert_fault(&d, "unsupportedReference");
+	}
+	ck_assert_str_eq(c_urls[2], "http://new:3/x");
+	/* all or nothing: a later fault leaves the partner link alone */
+	dk_clear(&d);
+	const struct brt_copy rollback[] = {
+		{FROM_MY(0), TO_PLINK(2), false, false, 1},
+		{FROM_EXPR(C_ELEM_NONE), TO_VAR(DK_V_STR, -1, -1), false, false,
+		 2},
+	};
+	ck_assert_int_eq(run(&d, rollback, 2), -1);
+	dk_assert_fault(&d, "selectionFailure");
+	ck_assert_str_eq(c_urls[2], "http://new:3/x");
+	/* a partnerRole never set and with no WSDL address */
+	dk_clear(&d);
+	free(c_urls[2]);
+	c_urls[2] = NULL;
+	const struct brt_copy unset[] = {
+		{FROM_PLINK(2), TO_VAR(DK_V_ELEM, -1, -1), false, false, 1},
+	};
+	ck_assert_int_eq(run(&d, unset, 1), -1);
+	dk_assert_fault(&d, "uninitializedPartnerRole");
+	for (int i = 0; i < 3; i++) {
+		free(c_urls[i]);
+		c_urls[i] = NULL;
+	}
+	dk_end(&d);
+}
+END_TEST
+
+/* A to-spec query or expression into an uninitialised variable or part
+ * first gives it its skeleton, as a to-spec without a query would. */
+START_TEST(copy_to_query_initialises)
+{
+	static const struct brt_expr ex[] = {
+		DK_EXPR("."),
+		DK_EXPR("$msg.count"),
+		DK_EXPR("$msg.order"),
+		DK_EXPR("5"),
+		DK_EXPR("t:none"),
+	};
+	struct brt_process p = c_proc;
+	p.nexprs = 5;
+	p.exprs = ex;
+	struct brt_dctx d;
+	dk_begin(&d, &p);
+	const struct brt_copy c[] = {
+		{FROM_EXPR(3), TO_VAR(DK_V_NUM, -1, 0), false, false, 1},
+		{FROM_EXPR(3), TO_EXPR(1), false, false, 2},
+		{FROM_EXPR(3), TO_EXPR(2), false, false, 3},
+	};
+	ck_assert_int_eq(run(&d, c, 3), 0);
+	dk_assert_ok(&d);
+	ck_assert_str_eq(dk_xp(DK_V_NUM, "string(/num)"), "5");
+	ck_assert_str_eq(dk_xp(DK_V_MSG, "string(/message/count)"), "5");
+	ck_assert_str_eq(dk_xp(DK_V_MSG, "string(/message/order/t:order)"),
+			 "5");
+	/* a query that selects nothing in the skeleton: rolled back */
+	const struct brt_copy none[] = {
+		{FROM_EXPR(3), TO_VAR(DK_V_ELEM, -1, 4), false, false, 1},
+	};
+	ck_assert_int_eq(run(&d, none, 1), -1);
+	dk_assert_fault(&d, "selectionFailure");
+	ck_assert_str_eq(dk_get(DK_V_ELEM), "-");
 	dk_end(&d);
 }
 END_TEST
@@ -618,7 +758,8 @@ Suite *copy_suite(void)
 	tcase_add_test(tc, copy_is_deep);
 	tcase_add_test(tc, copy_no_namespace_children_stay_unqualified);
 	tcase_add_test(tc, copy_self_into_ancestor);
-	tcase_add_test(tc, copy_partner_link_is_a_clear_fault);
+	tcase_add_test(tc, copy_partner_link_endpoints);
+	tcase_add_test(tc, copy_to_query_initialises);
 	tcase_add_test(tc, copy_through_a_strand);
 	suite_add_tcase(s, tc);
 	return s;

@@ -143,6 +143,11 @@ static void partner(struct evhttp_request *req, void *arg)
 			  "</faultcode><faultstring>other</faultstring><detail>"
 			  "<x:info xmlns:x=\"urn:x\">i</x:info></detail>"
 			  "</s:Fault>"));
+	else if (strcmp(path, "/undeclared-server") == 0)
+		reply(req, 500,
+		      ENV("<s:Fault><faultcode>s:Server</faultcode>"
+			  "<faultstring>x</faultstring><detail>"
+			  "<x:Error xmlns:x=\"urn:x\"/></detail></s:Fault>"));
 	else if (strcmp(path, "/garbage") == 0)
 		reply(req, 200, "this is not XML <<<");
 	else if (strcmp(path, "/wrong") == 0)
@@ -373,6 +378,15 @@ START_TEST(invoke_undeclared_fault)
 	ck_assert_ptr_nonnull(g.data);
 	xmlNodePtr root = xmlDocGetRootElement(g.data);
 	ck_assert_str_eq((const char *)root->name, "info");
+	got_free(&g);
+	/* A generic faultcode: the detail's element names the fault. */
+	call1(&fx, &op, "/undeclared-server", &g);
+	ck_assert(g.is_fault);
+	ck_assert_ptr_null(g.decl);
+	ck_assert_str_eq(g.fault_ns, "urn:x");
+	ck_assert_str_eq(g.fault_local, "Error");
+	root = xmlDocGetRootElement(g.data);
+	ck_assert_str_eq((const char *)root->name, "Error");
 	got_free(&g);
 	teardown(&fx);
 }

@@ -99,18 +99,34 @@ static void set_msg(void)
 			 "<count> 3 </count></message>");
 }
 
-START_TEST(xpath_prepare_rejects_bad_expression)
+/* An expression that does not compile, or that the compiler knows will
+ * fault, does not stop the service: evaluating it faults. */
+START_TEST(xpath_bad_expression_faults_when_evaluated)
 {
 	static const struct brt_expr bad[] = {
 		{"1 +", "bad.bpel", 12, 0, NULL, 0, NULL},
+		{"", "bad.bpel", 13, 0, NULL, 0, NULL},
+		{"1 + 1", "bad.bpel", 14, 0, NULL, 0, NULL},
 	};
-	struct brt_process p = {.name = "bad", .nexprs = 1, .exprs = bad};
-	struct brt_prepared *pp = (struct brt_prepared *)&p; /* poison */
-	char err[256] = "";
-	ck_assert_int_eq(brt__prepare_proc(&p, &pp, err, sizeof err),
-			 BRT_EINVAL);
-	ck_assert_ptr_null(pp);
-	ck_assert_msg(strstr(err, "bad.bpel:12") != NULL, "%s", err);
+	static const char *const errors[] = {NULL, "the expression is empty",
+					     NULL};
+	struct brt_process p = {.name = "bad", .nexprs = 3, .exprs = bad,
+				.expr_errors = errors};
+	struct brt_dctx d;
+	dk_begin(&d, &p); /* prepares: must succeed */
+	ck_assert_ptr_null(brt__dx_eval(&d, 0, NULL));
+	dk_assert_fault(&d, "subLanguageExecutionFault");
+	ck_assert_msg(strstr(d.why, "bad.bpel:12") != NULL, "%s", d.why);
+	dk_clear(&d);
+	ck_assert_ptr_null(brt__dx_eval(&d, 1, NULL));
+	dk_assert_fault(&d, "subLanguageExecutionFault");
+	ck_assert_msg(strstr(d.why, "empty") != NULL, "%s", d.why);
+	dk_clear(&d);
+	xmlXPathObjectPtr r = brt__dx_eval(&d, 2, NULL);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_double_eq(xmlXPathCastToNumber(r), 2);
+	xmlXPathFreeObject(r);
+	dk_end(&d);
 }
 END_TEST
 
@@ -266,7 +282,7 @@ START_TEST(xpath_get_variable_property_selection_failure)
 }
 END_TEST
 
-/* ---- doXslTransform: the stylesheet path is only known at run time ----
+/* ---- doXslTransform: stylesheets come embedded in the descriptor ------
  * The result is an XPath value tree: usable as a whole (string, copy), not
  * as the start of a path (libxml2 2.9 refuses steps from value trees). */
 
@@ -281,23 +297,24 @@ static const char xsl_text[] =
 
 START_TEST(xpath_do_xsl_transform)
 {
-	char path[] = "/tmp/brt-xsl-XXXXXX";
-	int fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, xsl_text, sizeof xsl_text - 1),
-			 (ssize_t)(sizeof xsl_text - 1));
-	close(fd);
-	char e0[256], e1[256], e2[256];
-	snprintf(e0, sizeof e0,
-		 "string(bpel:doXslTransform('%s', $elem, 'suffix', '!'))",
-		 path);
-	snprintf(e1, sizeof e1, "bpel:doXslTransform('%s.missing', $elem)",
-		 path);
-	snprintf(e2, sizeof e2, "bpel:doXslTransform('%s', $str)", path);
-	const struct brt_expr ex[] = {DK_EXPR(e0), DK_EXPR(e1), DK_EXPR(e2)};
+	const struct brt_expr ex[] = {
+		DK_EXPR("string(bpel:doXslTransform('s.xsl', $elem, 'suffix', "
+			"'!'))"),
+		DK_EXPR("bpel:doXslTransform('missing.xsl', $elem)"),
+		DK_EXPR("bpel:doXslTransform('s.xsl', $str)"),
+		DK_EXPR("bpel:doXslTransform('broken.xsl', $elem)"),
+		DK_EXPR("bpel:doXslTransform('unread.xsl', $elem)"),
+	};
+	const struct brt_embed sheets[] = {
+		{"s.xsl", NULL, xsl_text},
+		{"broken.xsl", NULL, "<xsl:stylesheet/>"},
+		{"unread.xsl", NULL, NULL},
+	};
 	struct brt_process p = x_proc;
-	p.nexprs = 3;
+	p.nexprs = 5;
 	p.exprs = ex;
+	p.nstylesheets = 3;
+	p.stylesheets = sheets;
 	struct brt_dctx d;
 	dk_begin(&d, &p);
 	dk_set(DK_V_ELEM, ORDER_XML);
@@ -313,8 +330,13 @@ START_TEST(xpath_do_xsl_transform)
 	dk_clear(&d);
 	ck_assert_ptr_null(brt__dx_eval(&d, 2, NULL));
 	dk_assert_fault(&d, "xsltInvalidSource");
+	dk_clear(&d);
+	ck_assert_ptr_null(brt__dx_eval(&d, 3, NULL));
+	dk_assert_fault(&d, "subLanguageExecutionFault");
+	dk_clear(&d);
+	ck_assert_ptr_null(brt__dx_eval(&d, 4, NULL));
+	dk_assert_fault(&d, "xsltStylesheetNotFound");
 	dk_end(&d);
-	unlink(path);
 }
 END_TEST
 
@@ -323,7 +345,7 @@ Suite *xpath_suite(void)
 {
 	Suite *s = suite_create("xpath");
 	TCase *tc = tcase_create("core");
-	tcase_add_test(tc, xpath_prepare_rejects_bad_expression);
+	tcase_add_test(tc, xpath_bad_expression_faults_when_evaluated);
 	tcase_add_test(tc, xpath_prepare_rejects_bad_literal);
 	tcase_add_test(tc, xpath_element_variable_is_its_element);
 	tcase_add_test(tc, xpath_complex_type_variable_is_its_wrapper);

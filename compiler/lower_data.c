@@ -1,0 +1,268 @@
+/*
+ * lower_data.c — the data side of lowering:
+ *  - <validate variables="a b"/>: an assign descriptor with no copies
+ *    that validates the named variables (brt_assign does both);
+ *  - <extensionActivity>: an extension bpelc does not know. One whose
+ *    namespace is declared mustUnderstand="yes" is rejected by check
+ *    (SA00009); any other is skipped like <empty/>, with a warning;
+ *  - files the service needs at run time, embedded so the executable is
+ *    self-contained: the XML schemas (imported .xsd files and WSDL inline
+ *    schemas) when the process validates anything, and the stylesheets
+ *    that bpel:doXslTransform names.
+ * Not here: assign copies (lower_basic.c), emitting the tables (emit.c).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "lower_int.h"
+
+/* <validate variables="NCName-list"/> */
+void lower_data_validate_decl(struct lower *l, struct bpel_activity *a)
+{
+	struct ir_assign *as = ARENA_NEW(l->a, struct ir_assign);
+	as->act = a;
+	as->loc = a->loc;
+	as->copies = ARENA_NEW(l->a, struct ir_copy);
+	const char *s = a->validate_names ? a->validate_names : "";
+	int n = 0;
+	for (const char *p = s; *p;) {
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+			p++;
+		if (!*p)
+			break;
+		n++;
+		while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
+			p++;
+	}
+	as->validate_vars = ARENA_ARRAY(l->a, int, n ? n : 1);
+	for (const char *p = s; *p;) {
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+			p++;
+		if (!*p)
+			break;
+		const char *b = p;
+		while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
+			p++;
+		char *name = arena_strndup(l->a, b, (size_t)(p - b));
+		struct bpel_variable *v = lower_find_var(l, a, name);
+		if (!v) {
+			diag_error(l->dg, &a->loc, NULL,
+				   "<validate>: no variable '%s' is visible here",
+				   name);
+			continue;
+		}
+		as->validate_vars[as->nvalidate++] = lower_var(v);
+	}
+	ir_vec_push(l->a, &l->p->assigns, as);
+	lower_info(l, a)->desc = l->p->assigns.n - 1;
+}
+
+int lower_data_validate(struct lower *l, struct bpel_activity *a, int next)
+{
+	struct ir_state *st = ir_state_new(l->p, IR_ASSIGN, a, 0);
+	st->next = next;
+	st->desc = lower_info(l, a)->desc;
+	return st->id;
+}
+
+/* <extensionActivity><anyElementQName …/></extensionActivity> */
+void lower_data_extension_decl(struct lower *l, struct bpel_activity *a)
+{
+	xmlNodePtr x = NULL;
+	for (xmlNodePtr c = a->node ? a->node->children : NULL; c && !x;
+	     c = c->next)
+		if (c->type == XML_ELEMENT_NODE)
+			x = c;
+	diag_warning(l->dg, &a->loc, NULL,
+		     "extension activity <%s%s%s> is not understood; it is "
+		     "skipped like <empty/>",
+		     x && x->ns && x->ns->prefix ? (const char *)x->ns->prefix
+						 : "",
+		     x && x->ns && x->ns->prefix ? ":" : "",
+		     x ? (const char *)x->name : "?");
+}
+
+int lower_data_extension(struct lower *l, struct bpel_activity *a, int next)
+{
+	struct ir_state *st = ir_state_new(l->p, IR_EMPTY, a, 0);
+	st->next = next;
+	return st->id;
+}
+
+/* ---- embedded files ---------------------------------------------------- */
+
+/* Directory part of the process path, with its slash ("" if none). */
+static const char *proc_dir(struct lower *l)
+{
+	const char *path = l->m->process->path ? l->m->process->path : "";
+	const char *slash = strrchr(path, '/');
+	return slash ? arena_strndup(l->a, path, (size_t)(slash - path) + 1)
+		     : "";
+}
+
+/* A schema's private URI: its path relative to the process, under a
+ * root that exists nowhere, so relative imports resolve among the
+ * embedded schemas and never reach the disk. */
+static const char *schema_uri(struct lower *l, const char *path, int n,
+			      bool is_inline)
+{
+	const char *dir = proc_dir(l);
+	size_t dlen = strlen(dir);
+	const char *rel = path ? path : "schema.xsd";
+	if (dlen && strncmp(rel, dir, dlen) == 0)
+		rel = rel + dlen;
+	else if (rel[0] == '/')
+		rel = strrchr(rel, '/') + 1;
+	if (is_inline)
+		return arena_printf(l->a, "/bpelc-schemas/%s.schema%d.xsd", rel,
+				    n);
+	return arena_printf(l->a, "/bpelc-schemas/%s", rel);
+}
+
+/* The schema element as a document of its own, with every namespace in
+ * scope declared (QName values in attributes need them). */
+static const char *schema_text(struct lower *l, xmlNodePtr schema)
+{
+	xmlDocPtr d = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr copy = d ? xmlDocCopyNode(schema, d, 1) : NULL;
+	if (!copy) {
+		xmlFreeDoc(d);
+		return NULL;
+	}
+	xmlDocSetRootElement(d, copy);
+	xmlNsPtr *list = xmlGetNsList(schema->doc, schema);
+	for (int i = 0; list && list[i]; i++) {
+		bool declared = false;
+		for (xmlNsPtr ns = copy->nsDef; ns; ns = ns->next)
+			if ((ns->prefix == NULL) == (list[i]->prefix == NULL) &&
+			    (!ns->prefix ||
+			     xmlStrEqual(ns->prefix, list[i]->prefix)))
+				declared = true;
+		if (!declared)
+			xmlNewNs(copy, list[i]->href, list[i]->prefix);
+	}
+	xmlFree(list);
+	xmlBufferPtr buf = xmlBufferCreate();
+	xmlNodeDump(buf, d, copy, 0, 0);
+	const char *text = arena_strdup(l->a, (const char *)xmlBufferContent(buf));
+	xmlBufferFree(buf);
+	xmlFreeDoc(d);
+	return text;
+}
+
+static bool process_validates(struct lower *l)
+{
+	for (int i = 0; i < l->p->assigns.n; i++) {
+		struct ir_assign *as = IR_AT(l->p->assigns, struct ir_assign, i);
+		if (as->nvalidate > 0 || (as->act && as->act->validate))
+			return true;
+	}
+	return false;
+}
+
+static void embed_schemas(struct lower *l)
+{
+	int n = 0;
+	for (struct xsd_schema *s = l->m->schemas; s; s = s->next, n++) {
+		if (!s->node || !s->node->doc)
+			continue;
+		xmlNodePtr root = xmlDocGetRootElement(s->node->doc);
+		const char *text = schema_text(l, s->node);
+		if (!text)
+			continue;
+		bool dup = false;
+		for (int i = 0; i < l->p->schemas.n && !dup; i++) {
+			struct ir_embed *e = IR_AT(l->p->schemas, struct ir_embed, i);
+			dup = strcmp(e->text, text) == 0;
+		}
+		if (dup)
+			continue;
+		struct ir_embed *e = ARENA_NEW(l->a, struct ir_embed);
+		e->uri = schema_uri(l, s->path, n, root != s->node);
+		e->ns = s->tns;
+		e->text = text;
+		ir_vec_push(l->a, &l->p->schemas, e);
+	}
+}
+
+static char *read_file(struct arena *a, const char *path)
+{
+	FILE *fp = fopen(path, "rb");
+	if (!fp)
+		return NULL;
+	size_t cap = 8192, n = 0;
+	char *buf = malloc(cap);
+	while (buf) {
+		if (n == cap) {
+			char *p = realloc(buf, cap * 2);
+			if (!p) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = p;
+			cap *= 2;
+		}
+		size_t r = fread(buf + n, 1, cap - n, fp);
+		n += r;
+		if (r == 0)
+			break;
+	}
+	bool bad = ferror(fp) != 0;
+	fclose(fp);
+	char *s = buf && !bad ? arena_strndup(a, buf, n) : NULL;
+	free(buf);
+	return s;
+}
+
+/* bpel:doXslTransform('uri', …) in expression x: embed the stylesheet. */
+static void embed_stylesheet_of(struct lower *l, struct ir_expr *x)
+{
+	for (const char *p = strstr(x->text, "doXslTransform"); p;
+	     p = strstr(p + 1, "doXslTransform")) {
+		const char *q = p + strlen("doXslTransform");
+		while (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r')
+			q++;
+		if (*q++ != '(')
+			continue;
+		while (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r')
+			q++;
+		if (*q != '\'' && *q != '"')
+			continue; /* SA00039 */
+		const char *end = strchr(q + 1, *q);
+		if (!end)
+			continue;
+		const char *uri = arena_strndup(l->a, q + 1, (size_t)(end - q - 1));
+		bool seen = false;
+		for (int i = 0; i < l->p->stylesheets.n && !seen; i++)
+			seen = strcmp(IR_AT(l->p->stylesheets, struct ir_embed, i)->uri,
+				      uri) == 0;
+		if (seen)
+			continue;
+		const char *rel = strncmp(uri, "file:", 5) == 0 ? uri + 5 : uri;
+		const char *path = rel[0] == '/' ? rel
+				 : arena_printf(l->a, "%s%s", proc_dir(l), rel);
+		struct ir_embed *e = ARENA_NEW(l->a, struct ir_embed);
+		e->uri = uri;
+		e->text = strstr(uri, "://") ? NULL : read_file(l->a, path);
+		if (!e->text)
+			diag_warning(l->dg, &x->loc, NULL,
+				     "stylesheet '%s' cannot be read (%s); "
+				     "bpel:doXslTransform will fault with "
+				     "bpel:xsltStylesheetNotFound",
+				     uri, strstr(uri, "://") ? "not a file"
+							      : strerror(errno));
+		ir_vec_push(l->a, &l->p->stylesheets, e);
+	}
+}
+
+void lower_data_embed(struct lower *l)
+{
+	if (process_validates(l))
+		embed_schemas(l);
+	for (int i = 0; i < l->p->exprs.n; i++)
+		embed_stylesheet_of(l, IR_AT(l->p->exprs, struct ir_expr, i));
+}

@@ -1,0 +1,34 @@
+/*
+ * xpath2.h — expression-language knowledge beyond XPath 1.0 syntax
+ * (xpath2.c): XPath-2.0-only constructs, and expressions that must fault
+ * at run time.
+ */
+#ifndef BPELC_XPATH2_H
+#define BPELC_XPATH2_H
+
+#include <stdbool.h>
+
+#include "diag.h"
+#include "model.h"
+
+struct arena;
+
+/* Report every expression or query declared as XPath 2.0 that uses a
+ * construct XPath 1.0 lacks (error, naming the construct). */
+void xpath2_check(struct model *m, struct diag *dg);
+
+/* The XPath-2.0-only construct in `text` (element n gives the in-scope
+ * prefixes), described in the arena; NULL when it is XPath 1.0 too. */
+const char *xpath2_needs_xpath2(struct arena *a, xmlNodePtr n,
+				const char *text);
+
+/* Why evaluating `text` must raise bpel:subLanguageExecutionFault (empty;
+ * for an expression, not a query, a location path with no context node),
+ * in the arena; NULL when nothing is known to be wrong. */
+const char *xpath2_runtime_error(struct arena *a, const char *text,
+				 bool is_query);
+
+/* Only white space (or NULL). */
+bool xpath2_blank(const char *text);
+
+#endif

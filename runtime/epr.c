@@ -1,0 +1,164 @@
+/*
+ * epr.c — partner link endpoint references for <assign> (semantics.md §4
+ * "PartnerLink copies"): the value of <from partnerLink
+ * endpointReference="myRole|partnerRole"/> and what <to partnerLink/>
+ * accepts.
+ *
+ * An endpoint reference is a WS-Addressing EndpointReference whose
+ * <Address> is the endpoint's URL, wrapped in sref:service-ref when we
+ * make one. We accept, with or without the service-ref wrapper: a
+ * wsa:EndpointReference (2005/08, 2004/08 or 2003/03 addressing
+ * namespaces) with an Address child, or a bare wsa:Address. The URL must
+ * be http: or https:. Anything else, or a service-ref whose
+ * reference-scheme names another scheme, is bpel:unsupportedReference.
+ *
+ * Not here: where the URL is stored (instance.c, per instance) or used
+ * (invoke). The data layer calls this through brt_dctx callbacks so unit
+ * tests can run copies without strands.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "data.h"
+#include "internal.h"
+
+#define NS_SREF "http://docs.oasis-open.org/wsbpel/2.0/serviceref"
+#define NS_WSA "http://www.w3.org/2005/08/addressing"
+
+static const char *const wsa_namespaces[] = {
+	NS_WSA,
+	"http://schemas.xmlsoap.org/ws/2004/08/addressing",
+	"http://schemas.xmlsoap.org/ws/2003/03/addressing",
+};
+
+static bool is_wsa(xmlNodePtr n, const char *local)
+{
+	if (n == NULL || n->type != XML_ELEMENT_NODE || n->ns == NULL ||
+	    !xmlStrEqual(n->name, BAD_CAST local))
+		return false;
+	for (size_t i = 0; i < sizeof wsa_namespaces / sizeof *wsa_namespaces;
+	     i++)
+		if (xmlStrEqual(n->ns->href, BAD_CAST wsa_namespaces[i]))
+			return true;
+	return false;
+}
+
+xmlDocPtr brt__epr_make(const char *url)
+{
+	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+	if (doc == NULL)
+		return NULL;
+	xmlNodePtr sref = xmlNewDocNode(doc, NULL, BAD_CAST "service-ref", NULL);
+	xmlNsPtr ns_sref = sref != NULL ? xmlNewNs(sref, BAD_CAST NS_SREF,
+						   BAD_CAST "sref")
+				       : NULL;
+	xmlNsPtr ns_wsa = sref != NULL ? xmlNewNs(sref, BAD_CAST NS_WSA,
+						  BAD_CAST "wsa")
+				       : NULL;
+	if (sref == NULL || ns_sref == NULL || ns_wsa == NULL) {
+		xmlFreeNode(sref);
+		xmlFreeDoc(doc);
+		return NULL;
+	}
+	xmlSetNs(sref, ns_sref);
+	xmlDocSetRootElement(doc, sref);
+	xmlNodePtr epr = xmlNewChild(sref, ns_wsa, BAD_CAST "EndpointReference",
+				     NULL);
+	xmlNodePtr addr = epr != NULL ? xmlNewTextChild(epr, ns_wsa,
+							BAD_CAST "Address",
+							BAD_CAST url)
+				      : NULL;
+	if (addr == NULL) {
+		xmlFreeDoc(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+static bool is_http_url(const char *u)
+{
+	return strncmp(u, "http://", 7) == 0 || strncmp(u, "https://", 8) == 0;
+}
+
+int brt__epr_parse(xmlNodePtr n, char **url, char *why, size_t whylen)
+{
+	*url = NULL;
+	if (n == NULL || n->type != XML_ELEMENT_NODE) {
+		snprintf(why, whylen, "an endpoint reference must be an element");
+		return -1;
+	}
+	if (n->ns != NULL && xmlStrEqual(n->ns->href, BAD_CAST NS_SREF) &&
+	    xmlStrEqual(n->name, BAD_CAST "service-ref")) {
+		xmlChar *scheme = xmlGetProp(n, BAD_CAST "reference-scheme");
+		bool other = scheme != NULL && scheme[0] != '\0' &&
+			     xmlStrstr(scheme, BAD_CAST "addressing") == NULL;
+		if (other) {
+			snprintf(why, whylen, "reference-scheme '%s' is not "
+				 "WS-Addressing",
+				 (const char *)scheme);
+			xmlFree(scheme);
+			return -1;
+		}
+		xmlFree(scheme);
+		n = brt__first_elem(n);
+	}
+	xmlNodePtr addr = NULL;
+	if (is_wsa(n, "EndpointReference")) {
+		for (xmlNodePtr c = n->children; c != NULL && addr == NULL;
+		     c = c->next)
+			if (is_wsa(c, "Address"))
+				addr = c;
+	} else if (is_wsa(n, "Address")) {
+		addr = n;
+	}
+	if (addr == NULL) {
+		snprintf(why, whylen, "<%s> is not a WS-Addressing endpoint "
+			 "reference",
+			 n != NULL ? (const char *)n->name : "(nothing)");
+		return -1;
+	}
+	xmlChar *text = xmlNodeGetContent(addr);
+	xmlChar *norm = brt__normalize(text);
+	xmlFree(text);
+	if (norm == NULL || !is_http_url((const char *)norm)) {
+		snprintf(why, whylen, "address '%s' is not an http(s) URL",
+			 norm != NULL ? (const char *)norm : "");
+		xmlFree(norm);
+		return -1;
+	}
+	*url = strdup((const char *)norm);
+	xmlFree(norm);
+	if (*url == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- the strand's partner links ------------------------------------------ */
+
+const char *brt__epr_strand_url(void *arg, int plink, bool my_role,
+				char *buf, size_t len)
+{
+	brt_strand *s = arg;
+	brt_runtime *rt = brt__strand_runtime(s);
+	if (plink < 0 || plink >= rt->proc->nplinks)
+		return NULL;
+	const struct brt_partner_link *pl = &rt->proc->plinks[plink];
+	if (!my_role)
+		return brt__strand_partner_url(s, plink);
+	if (pl->my_path == NULL)
+		return pl->my_address;
+	/* Where this service really answers: --listen moves it. */
+	if (rt->listen != NULL) {
+		snprintf(buf, len, "http://%s%s", rt->listen, pl->my_path);
+		return buf;
+	}
+	return pl->my_address;
+}
+
+int brt__epr_strand_set(void *arg, int plink, const char *url)
+{
+	return brt__strand_set_partner_url(arg, plink, url);
+}
