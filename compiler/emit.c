@@ -696,9 +696,10 @@ static void emit_exprs(struct emitter *e)
 			continue;
 		out(e, "static const struct brt_varref %s__refs_%d[] = {\n", e->P, i);
 		for (int j = 0; j < x->nrefs; j++)
-			out(e, "\t{ .name = %s, .var = %d, .part = %d },\n",
+			out(e, "\t{ .name = %s, .var = %d, .part = %d%s },\n",
 			    cstr(e, x->refs[j].name), x->refs[j].var,
-			    x->refs[j].part);
+			    x->refs[j].part,
+			    x->refs[j].is_link ? ", .is_link = true" : "");
 		out(e, "};\n");
 	}
 	out(e, "static const struct brt_expr %s__exprs[] = {\n", e->P);
@@ -1095,6 +1096,89 @@ static void set_state(struct emitter *e, int id)
 	out(e, "\tbrt_strand_set_state(s, %s);\n", state_ref(e, id));
 }
 
+/* `static const int name[] = { … };` for a non-empty list. */
+static void int_array(struct emitter *e, const char *name, int n,
+		      const int *v)
+{
+	if (!n)
+		return;
+	out(e, "\tstatic const int %s[] = {", name);
+	for (int i = 0; i < n; i++)
+		out(e, "%s%d", i ? ", " : " ", v[i]);
+	out(e, " };\n");
+}
+
+/* LINKS_IN/OUT/KILL: the activity's link lists as static data of its
+ * step (lower_links.c made them). */
+static void emit_links_step(struct emitter *e, struct ir_state *st)
+{
+	const struct ir_links *lk = st->links;
+	const char *name = cstr(e, st->act ? st->act->name : NULL);
+	if (st->kind == IR_LINKS_KILL) {
+		int_array(e, "links", lk->nkill, lk->kill);
+		set_state(e, st->next);
+		out(e, "\treturn brt_links_kill(s, %d, %s);\n", lk->nkill,
+		    lk->nkill ? "links" : "NULL");
+		return;
+	}
+	if (st->kind == IR_LINKS_OUT) {
+		out(e, "\tstatic const struct brt_link_source sources[] = {\n");
+		for (int i = 0; i < lk->nsources; i++)
+			out(e, "\t\t{ .link = %d, .expr = %d },\n",
+			    lk->sources[i].link, lk->sources[i].expr);
+		out(e, "\t};\n");
+		out(e, "\tstatic const struct brt_links l = {\n");
+		out(e, "\t\t.name = %s,\n", name);
+		out(e, "\t\t.nsources = %d,\n\t\t.sources = sources,\n",
+		    lk->nsources);
+		out(e, "\t};\n\n");
+		set_state(e, st->next);
+		out(e, "\treturn brt_links_fire(s, &l);\n");
+		return;
+	}
+	int_array(e, "targets", lk->ntargets, lk->targets);
+	int_array(e, "dead", lk->ndead, lk->dead);
+	out(e, "\tstatic const struct brt_links l = {\n");
+	out(e, "\t\t.name = %s,\n", name);
+	out(e, "\t\t.ntargets = %d,\n\t\t.targets = targets,\n",
+	    lk->ntargets);
+	out(e, "\t\t.join = %d,\n", lk->join);
+	out(e, "\t\t.suppress = %s,\n", bool_s(lk->suppress));
+	out(e, "\t\t.run = %s,\n", state_ref(e, st->next));
+	out(e, "\t\t.skip = %s,\n", state_ref(e, st->branches[0].state));
+	out(e, "\t\t.ndead = %d,\n\t\t.dead = %s,\n", lk->ndead,
+	    lk->ndead ? "dead" : "NULL");
+	out(e, "\t};\n\n");
+	out(e, "\treturn brt_links_join(s, &l);\n");
+}
+
+/* FOREACH: its descriptor names the child scope and body through the
+ * child's SCOPE step (lower_foreach.c). */
+static void emit_foreach_step(struct emitter *e, struct ir_state *st)
+{
+	const struct ir_foreach *fe = st->fe;
+	struct ir_state *sc = st->nbranches
+				      ? ir_state_get(e->p, st->branches[0].state)
+				      : NULL;
+	if (!sc || sc->kind != IR_SCOPE || !sc->nbranches) {
+		set_state(e, st->next);
+		out(e, "\treturn BRT_STEP_NEXT; /* no child scope */\n");
+		return;
+	}
+	out(e, "\tstatic const struct brt_foreach f = {\n");
+	out(e, "\t\t.name = %s,\n", cstr(e, st->act ? st->act->name : NULL));
+	out(e, "\t\t.start = %d,\n\t\t.final = %d,\n\t\t.branches = %d,\n",
+	    fe->start, fe->final, fe->branches);
+	out(e, "\t\t.successful_only = %s,\n", bool_s(fe->successful_only));
+	out(e, "\t\t.parallel = %s,\n", bool_s(fe->parallel));
+	out(e, "\t\t.scope = %d,\n", sc->desc);
+	out(e, "\t\t.body = %s,\n", state_ref(e, sc->branches[0].state));
+	out(e, "\t\t.counter = %d,\n", fe->counter);
+	out(e, "\t\t.next = %s,\n", state_ref(e, st->next));
+	out(e, "\t};\n\n");
+	out(e, "\treturn brt_foreach(s, &f);\n");
+}
+
 static void emit_step_body(struct emitter *e, struct ir_state *st)
 {
 	switch (st->kind) {
@@ -1164,7 +1248,11 @@ static void emit_step_body(struct emitter *e, struct ir_state *st)
 			out(e, "\t};\n\n");
 		}
 		set_state(e, st->next);
-		if (st->nbranches)
+		if (st->links && st->links->nlinks)
+			out(e, "\treturn brt_flow_links(s, %d, %s, %d, %d);\n",
+			    st->nbranches, st->nbranches ? "branches" : "NULL",
+			    st->links->first, st->links->nlinks);
+		else if (st->nbranches)
 			out(e, "\treturn brt_flow(s, %d, branches);\n", st->nbranches);
 		else
 			out(e, "\treturn BRT_STEP_NEXT;\n");
@@ -1173,6 +1261,14 @@ static void emit_step_body(struct emitter *e, struct ir_state *st)
 		set_state(e, st->next);
 		out(e, "\treturn brt_scope(s, %d, %s);\n", st->desc,
 		    state_ref(e, st->branches[0].state));
+		break;
+	case IR_LINKS_IN:
+	case IR_LINKS_OUT:
+	case IR_LINKS_KILL:
+		emit_links_step(e, st);
+		break;
+	case IR_FOREACH:
+		emit_foreach_step(e, st);
 		break;
 	case IR__COUNT:
 		break;

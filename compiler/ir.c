@@ -12,6 +12,7 @@
 const char *const ir_kind_names[IR__COUNT] = {
 	"empty", "receive", "reply", "invoke", "assign", "wait",
 	"throw", "rethrow", "exit", "branch", "flow", "scope",
+	"links-in", "links-out", "links-kill", "foreach",
 };
 
 void ir_vec_push(struct arena *a, struct ir_vec *v, void *item)

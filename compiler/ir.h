@@ -37,6 +37,14 @@ enum { IR_S_START = 0, IR_S_DONE = 1, IR_S_FAULTED = 2, IR_S_FIRST = 3 };
  *   FLOW     brt_flow over branches[*].state; resume at next
  *   SCOPE    brt_scope(s, desc = scope index, branches[0].state); resume
  *            at next
+ *   LINKS_IN   a target's join (links): brt_links_join; run at next, or
+ *              after dead-path elimination at branches[0].state
+ *   LINKS_OUT  a source's links set (links->sources); go to next
+ *   LINKS_KILL links never reached set false (links->kill); go to next
+ *   FOREACH  brt_foreach (fe); branches[0].state is the SCOPE state of its
+ *            child scope (entered by the runtime, never run itself);
+ *            resume at next
+ * A FLOW with links->nlinks > 0 declares links links->first… (a frame).
  * ORDER: ir_kind_names in ir.c.
  */
 enum ir_kind {
@@ -52,7 +60,42 @@ enum ir_kind {
 	IR_BRANCH,
 	IR_FLOW,
 	IR_SCOPE,
+	IR_LINKS_IN,
+	IR_LINKS_OUT,
+	IR_LINKS_KILL,
+	IR_FOREACH,
 	IR__COUNT
+};
+
+/* <source>: link index and transitionCondition (expression or -1). */
+struct ir_link_src {
+	int link;
+	int expr;
+};
+
+/* The links of one activity (lower_links.c); link numbers are the
+ * process-wide bpel_link.index. */
+struct ir_links {
+	int ntargets;
+	int *targets;
+	int join;        /* joinCondition expression, -1: OR */
+	bool suppress;   /* effective suppressJoinFailure */
+	int nsources;
+	struct ir_link_src *sources;
+	int nkill;       /* sourced strictly inside, target outside: set */
+	int *kill;       /* false when the activity ends (never reached) */
+	int ndead;       /* dead-path elimination: sources + kill */
+	int *dead;
+	int first;       /* a flow: its links first..first+nlinks-1 */
+	int nlinks;
+};
+
+/* <forEach> (lower_foreach.c). */
+struct ir_foreach {
+	int start, final, branches; /* expressions; branches -1: none */
+	bool successful_only;
+	bool parallel;
+	int counter;                /* variable index, -1 */
 };
 
 struct ir_branch {
@@ -75,6 +118,8 @@ struct ir_state {
 	bool is_until;                  /* WAIT */
 	struct qname fault;             /* THROW */
 	const char *cname;              /* C name part, set by emit */
+	struct ir_links *links;         /* LINKS_*, FLOW with links */
+	struct ir_foreach *fe;          /* FOREACH */
 };
 
 /* A `$name` reference in an expression (brt_varref). */
@@ -82,6 +127,7 @@ struct ir_varref {
 	const char *name; /* as written: "v" or "v.part" */
 	int var;
 	int part;         /* index among the message's parts, -1: whole */
+	bool is_link;     /* joinCondition `$link`: var is the link index */
 };
 
 struct ir_expr {
@@ -220,6 +266,7 @@ struct ir_program {
 	struct ir_vec invokes;
 	struct ir_vec properties; /* struct vprop_property * */
 	struct ir_vec aliases;    /* struct ir_alias * */
+	struct ir_vec links;      /* struct bpel_link *, by index */
 	struct ir_vec schemas;    /* struct ir_embed *, when the process
 				     validates (lower_data.c) */
 	struct ir_vec stylesheets; /* struct ir_embed * for doXslTransform */

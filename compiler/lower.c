@@ -44,6 +44,7 @@ static const struct lower_kind kinds[BPEL_ACT__COUNT] = {
 	[BPEL_ACT_WHILE] = { lower_struct_cond_decl, lower_struct_while },
 	[BPEL_ACT_REPEAT_UNTIL] = { lower_struct_cond_decl, lower_struct_repeat },
 	[BPEL_ACT_FLOW] = { NULL, lower_struct_flow },
+	[BPEL_ACT_FOREACH] = { lower_foreach_decl, lower_foreach },
 	[BPEL_ACT_SCOPE] = { lower_scope_decl, lower_scope_scope },
 };
 
@@ -152,11 +153,7 @@ static void decl_walk(struct lower *l, struct bpel_activity *a)
 		unsupported(l, &a->loc, what);
 		return;
 	}
-	if (a->targets || a->sources)
-		unsupported(l, a->targets ? &a->targets->loc : &a->sources->loc,
-			    "<links> (<targets>/<sources>)");
-	if (a->kind == BPEL_ACT_FLOW && a->links)
-		unsupported(l, &a->links->loc, "<links> (<targets>/<sources>)");
+	lower_links_decl(l, a);
 	int saved = l->cur_scope;
 	if (k->decl)
 		k->decl(l, a);
@@ -176,7 +173,7 @@ int lower_activity(struct lower *l, struct bpel_activity *a, int next)
 	const struct lower_kind *k = &kinds[a->kind];
 	if (!k->lower)
 		return next; /* reported by the declare walk */
-	return k->lower(l, a, next);
+	return lower_links_wrap(l, a, next, k->lower);
 }
 
 struct ir_program *lower_process(struct model *m, struct diag *dg)
@@ -194,7 +191,7 @@ struct ir_program *lower_process(struct model *m, struct diag *dg)
 	scope_children(l, ps, true, number_walk);
 	l->info = ARENA_ARRAY(l->a, struct lower_info, l->nacts ? l->nacts : 1);
 	for (int i = 0; i < l->nacts; i++)
-		l->info[i] = (struct lower_info){ -1, -1, -1 };
+		l->info[i] = (struct lower_info){ -1, -1, -1, NULL };
 
 	lower_scope_properties(l);
 	lower_scope_unsupported(l, ps, &m->process->loc);

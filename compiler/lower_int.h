@@ -26,6 +26,7 @@ struct lower_info {
 	int desc;  /* descriptor index (receive/reply/invoke/assign), -1 */
 	int expr;  /* condition or wait expression, -1 */
 	int scope; /* scope index of a <scope> or of an invoke's implicit one */
+	struct ir_links *links; /* targets/sources (lower_links.c), NULL */
 };
 
 struct lower {
@@ -86,6 +87,22 @@ int lower_struct_if(struct lower *l, struct bpel_activity *a, int next);
 int lower_struct_while(struct lower *l, struct bpel_activity *a, int next);
 int lower_struct_repeat(struct lower *l, struct bpel_activity *a, int next);
 int lower_struct_flow(struct lower *l, struct bpel_activity *a, int next);
+
+/* lower_links.c */
+/* Declare walk: a flow's links get their indexes; targets and sources
+ * their joinCondition and transitionCondition expressions. */
+void lower_links_decl(struct lower *l, struct bpel_activity *a);
+/* Lower a with fn, adding its join guard, its source step and the step
+ * that sets false the links of what it never ran. */
+int lower_links_wrap(struct lower *l, struct bpel_activity *a, int next,
+		     lower_state_fn *fn);
+/* A <flow>'s own links on its FLOW step st. */
+void lower_links_flow(struct lower *l, struct bpel_activity *a,
+		      struct ir_state *st);
+
+/* lower_foreach.c */
+void lower_foreach_decl(struct lower *l, struct bpel_activity *a);
+int lower_foreach(struct lower *l, struct bpel_activity *a, int next);
 
 /* lower_msg.c */
 void lower_msg_receive_decl(struct lower *l, struct bpel_activity *a);

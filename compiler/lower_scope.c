@@ -64,6 +64,12 @@ int lower_scope_declare(struct lower *l, struct bpel_scope *bs,
 	if (bs) {
 		for (struct bpel_variable *v = bs->variables; v; v = v->next)
 			declare_var(l, sc, isc, v);
+		/* A forEach's counter is an implicit variable of its child
+		 * scope (lower_foreach.c). */
+		if (act && act->parent &&
+		    act->parent->kind == BPEL_ACT_FOREACH &&
+		    act->parent->body == act && act->parent->counter)
+			declare_var(l, sc, isc, act->parent->counter);
 		for (struct bpel_partner_link *pl = bs->partner_links; pl;
 		     pl = pl->next) {
 			struct ir_plink *ip = ARENA_NEW(l->a, struct ir_plink);

@@ -82,8 +82,9 @@ int lower_struct_repeat(struct lower *l, struct bpel_activity *a, int next)
 	return body;
 }
 
-/* <flow> activity+ </flow> (links not yet): one child strand per branch,
- * each ending at DONE; the flow resumes at next once all have ended. */
+/* <flow> <links>? activity+ </flow>: one child strand per branch, each
+ * ending at DONE; the flow resumes at next once all have ended. Its links
+ * are lower_links.c's. */
 int lower_struct_flow(struct lower *l, struct bpel_activity *a, int next)
 {
 	int n = 0;
@@ -91,6 +92,7 @@ int lower_struct_flow(struct lower *l, struct bpel_activity *a, int next)
 		n++;
 	struct ir_state *st = ir_state_new(l->p, IR_FLOW, a, 0);
 	st->next = next;
+	lower_links_flow(l, a, st);
 	ir_state_branches(l->p, st, n);
 	int i = 0;
 	for (struct bpel_activity *c = a->children; c; c = c->next, i++)

@@ -163,6 +163,8 @@ struct brt_varref {
 	const char *name; /* as written after '$': "v" or "v.part" */
 	int var;
 	int part;         /* index in the message's parts, -1 for the whole */
+	bool is_link;     /* joinCondition: `var` is a link index, the value
+			     its status (links.c) */
 };
 
 /* An XPath 1.0 expression or query, compiled once at start-up. */
@@ -472,6 +474,64 @@ enum brt_step brt_flow(brt_strand *s, int n, const int *states);
  * BRT_S_DONE) in a new scope instance; the caller resumes at its preset
  * state when the scope has ended. */
 enum brt_step brt_scope(brt_strand *s, int scope, int body_state);
+
+/* ---- flow links and forEach (links.c, foreach.c) ------------------------ */
+
+/* <source linkName>: its transitionCondition (expression, -1: true). */
+struct brt_link_source {
+	int link;
+	int expr;
+};
+
+/*
+ * An activity with <targets> and/or <sources> (semantics.md §5). Link
+ * numbers are process-wide; each flow declares a consecutive range.
+ */
+struct brt_links {
+	const char *name;
+	int ntargets;
+	const int *targets;
+	int join;      /* joinCondition expression, -1: OR of the targets */
+	bool suppress; /* effective suppressJoinFailure */
+	int run;       /* the activity's own first state */
+	int skip;      /* where to go after dead-path elimination */
+	int nsources;
+	const struct brt_link_source *sources;
+	int ndead;     /* set false by dead-path elimination: the activity's */
+	const int *dead; /* own sources and those of everything inside it */
+};
+
+/* A target's guard: WAIT until every incoming link has a status, then
+ * evaluate the join condition; true: continue at a->run (NEXT); false:
+ * joinFailure (FAULT), or with suppressJoinFailure dead-path elimination
+ * (every link in a->dead set false, continue at a->skip). */
+enum brt_step brt_links_join(brt_strand *s, const struct brt_links *a);
+/* After the activity completed: set each source link to its transition
+ * condition. NEXT (preset state) or FAULT. */
+enum brt_step brt_links_fire(brt_strand *s, const struct brt_links *a);
+/* Links never reached (a branch not taken, a scope that faulted): those
+ * still unset become false. NEXT at the preset state. */
+enum brt_step brt_links_kill(brt_strand *s, int n, const int *links);
+/* <flow> with <links>: as brt_flow, with links first..first+nlinks-1
+ * unset in a new link frame its children see. */
+enum brt_step brt_flow_links(brt_strand *s, int n, const int *states,
+			     int first, int nlinks);
+
+/* <forEach> (semantics.md §6): one state; it runs its child scope
+ * instances and continues at `next` when done. */
+struct brt_foreach {
+	const char *name;
+	int start;       /* startCounterValue expression */
+	int final;       /* finalCounterValue expression */
+	int branches;    /* completionCondition/branches expression, -1 */
+	bool successful_only;
+	bool parallel;
+	int scope;       /* the child scope */
+	int body;        /* its body's first state */
+	int counter;     /* the counter variable (declared in scope), -1 */
+	int next;
+};
+enum brt_step brt_foreach(brt_strand *s, const struct brt_foreach *f);
 
 /* ---- the service --------------------------------------------------------- */
 

@@ -261,6 +261,11 @@ static xmlDocPtr *strand_slot(void *arg, int var)
 	return brt__var_slot(arg, var);
 }
 
+static int strand_link(void *arg, int link)
+{
+	return brt__link_status(arg, link);
+}
+
 void brt__dctx_strand(struct brt_dctx *d, brt_strand *s)
 {
 	memset(d, 0, sizeof *d);
@@ -269,6 +274,7 @@ void brt__dctx_strand(struct brt_dctx *d, brt_strand *s)
 	d->slot = strand_slot;
 	d->arg = s;
 	d->expr = -1;
+	d->link = strand_link;
 	d->plink_url = brt__epr_strand_url;
 	d->set_plink_url = brt__epr_strand_set;
 }

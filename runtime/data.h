@@ -68,6 +68,9 @@ struct brt_dctx {
 	int expr;            /* expression being evaluated, -1 */
 	const char *fault;   /* standard fault local name, NULL: none */
 	char why[256];
+	/* Status of a flow link for a joinCondition's `$link` (1, 0, -1
+	 * unset); NULL: no links visible. */
+	int (*link)(void *arg, int link);
 	/* Partner link endpoints (epr.c): the URL of plink's myRole or
 	 * partnerRole (NULL: none; buf may hold it), and setting the
 	 * partnerRole's URL. NULL callbacks: no partner links here. */

@@ -50,6 +50,8 @@ struct brt_scope_inst {
 	brt_strand *waiter;     /* resumes when this scope ends; NULL: process */
 	int nstrands;           /* live strands whose scope is this one */
 	bool doomed;            /* being terminated (faults.c) */
+	/* The link frame its strands start with (links.c), one reference. */
+	struct brt_link_frame *links;
 	struct brt_scope_inst *prev, *next; /* instance's list */
 	struct brt_cset *csets; /* initiated correlation sets (correl.c) */
 };
@@ -61,6 +63,7 @@ enum brt_wait {
 	BRT_W_TIMER,   /* timer armed */
 	BRT_W_JOIN,    /* `pending` flow children */
 	BRT_W_SCOPE,   /* a child scope instance runs */
+	BRT_W_LINKS,   /* a join: incoming links not all set (links.c) */
 };
 
 /* What an event brought a strand; the scheduler finishes the activity
@@ -131,6 +134,11 @@ struct brt_strand {
 
 	brt_strand *qprev, *qnext; /* run queue */
 	brt_strand *prev, *next;   /* instance's list */
+
+	/* Flow links visible to this strand (links.c), one reference:
+	 * inherited from the parent strand, else from the scope instance. */
+	struct brt_link_frame *links;
+	struct brt_fe *fe; /* a running <forEach> (foreach.c), owned */
 	struct brt_ima ima;        /* BRT_W_RECEIVE: the enabled receive */
 	const char *recv_fault;    /* BRT_D_RECEIVE: fault to throw after */
 };
@@ -389,6 +397,28 @@ bool brt__mex_open_in(const struct brt_scope_inst *si);
 bool brt__isolated_enter(struct brt_scope_inst *si, brt_strand *body);
 /* si ends or goes away: the next waiting isolated scope gets the lock. */
 void brt__isolated_release(struct brt_scope_inst *si);
+
+/* ---- links.c ------------------------------------------------------------ */
+
+/* The link statuses of one flow instance: links first..first+n-1 of the
+ * process. Reference counted: strands and scope instances inside the flow
+ * hold it, the frame holds its parent (the enclosing flow's). */
+struct brt_link_frame {
+	int refs;
+	int first, n;
+	signed char *status; /* -1 unset, 0 false, 1 true */
+	struct brt_link_frame *parent;
+};
+
+void brt__links_ref(struct brt_link_frame *f);
+void brt__links_unref(struct brt_link_frame *f);
+
+/* ---- foreach.c ----------------------------------------------------------- */
+
+/* A strand's forEach state is freed with it. */
+void brt__foreach_free(brt_strand *s);
+/* Child scope instance si of w's forEach ended (before si is freed). */
+void brt__foreach_child_ended(brt_strand *w, struct brt_scope_inst *si);
 
 /* ---- timer.c ------------------------------------------------------------- */
 

@@ -112,6 +112,10 @@ enum brt_step brt_scope(brt_strand *s, int scope, int body_state)
 		return brt__fault(s, BRT_NS_BPELC, "internalError", NULL,
 				  "no such scope");
 	struct brt_scope_inst *si = brt__scope_inst_new(in, scope, s->scope);
+	if (si) { /* links may cross into the scope (links.c) */
+		si->links = s->links;
+		brt__links_ref(si->links);
+	}
 	brt_strand *body = si ? brt__strand_new(in, si, NULL, body_state)
 			      : NULL;
 	if (!body) {
@@ -160,6 +164,8 @@ void brt__scope_ended(struct brt_scope_inst *si)
 		return;
 	}
 	brt_strand *w = si->waiter;
+	if (w && w->fe)
+		brt__foreach_child_ended(w, si);
 	brt__scope_inst_free(si);
 	if (w)
 		brt__strand_queue(w);

@@ -287,6 +287,7 @@ void brt__scope_inst_free(struct brt_scope_inst *si)
 	free(si->vars);
 	brt__corr_scope_free(si);
 	brt__fault_clear(&si->fault);
+	brt__links_unref(si->links);
 	if (in->root == si)
 		in->root = NULL;
 	free(si);

@@ -276,6 +276,10 @@ unsigned long brt__instance_id(const brt_instance *in);
  * (logged). The slot owns its document (NULL: uninitialised). */
 xmlDocPtr *brt__var_slot(brt_strand *s, int var);
 
+/* Status of flow link `link` as seen from s (links.c): 1 true, 0 false,
+ * -1 unset or not visible. */
+int brt__link_status(brt_strand *s, int link);
+
 /* The fault variable's document, or the data of the fault being handled. */
 xmlDocPtr brt__strand_fault_data(brt_strand *s);
 

@@ -34,6 +34,8 @@ brt_strand *brt__strand_new(brt_instance *in, struct brt_scope_inst *si,
 	s->scope = si;
 	s->parent = parent;
 	s->state = state;
+	s->links = parent ? parent->links : si->links;
+	brt__links_ref(s->links);
 	s->prev = in->strands_tail;
 	if (in->strands_tail)
 		in->strands_tail->next = s;
@@ -117,6 +119,8 @@ void brt__strand_free(brt_strand *s)
 	free(s->call_fault_local);
 	free_recv_copy(s->recv_owned);
 	brt__fault_clear(&s->fault);
+	brt__foreach_free(s);
+	brt__links_unref(s->links);
 
 	if (s->prev)
 		s->prev->next = s->next;

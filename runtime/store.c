@@ -70,7 +70,8 @@ static bool is_quiet(brt_instance *in)
 			return false;
 	for (brt_strand *s = in->strands_head; s; s = s->next)
 		if (s->wait == BRT_W_INVOKE || s->call || s->done != BRT_D_NONE ||
-		    s->req || s->msg)
+		    s->req || s->msg || s->links || s->fe ||
+		    s->wait == BRT_W_LINKS) /* not saved yet */
 			return false;
 	return true;
 }

@@ -116,6 +116,20 @@ static xmlXPathObjectPtr var_value(struct brt_dctx *d, int var, int part)
 	return typed_value(val, pt->kind);
 }
 
+/* A joinCondition's `$link`: the link's status as a boolean. */
+static xmlXPathObjectPtr link_value(struct brt_dctx *d,
+				    const struct brt_expr *e, int link)
+{
+	int st = d->link != NULL ? d->link(d->arg, link) : -1;
+	if (st < 0) {
+		brt__dx_fault(d, "subLanguageExecutionFault",
+			      "%s:%d: link %d has no status", e->file, e->line,
+			      link);
+		return NULL;
+	}
+	return xmlXPathNewBoolean(st);
+}
+
 static xmlXPathObjectPtr var_lookup(void *arg, const xmlChar *name,
 				    const xmlChar *ns_uri)
 {
@@ -124,10 +138,13 @@ static xmlXPathObjectPtr var_lookup(void *arg, const xmlChar *name,
 		return NULL;
 	const struct brt_expr *e = &d->proc->exprs[d->expr];
 	if (ns_uri == NULL) {
-		for (int i = 0; i < e->nrefs; i++)
-			if (xmlStrEqual(BAD_CAST e->refs[i].name, name))
-				return var_value(d, e->refs[i].var,
-						 e->refs[i].part);
+		for (int i = 0; i < e->nrefs; i++) {
+			if (!xmlStrEqual(BAD_CAST e->refs[i].name, name))
+				continue;
+			if (e->refs[i].is_link)
+				return link_value(d, e, e->refs[i].var);
+			return var_value(d, e->refs[i].var, e->refs[i].part);
+		}
 	}
 	brt__dx_fault(d, "subLanguageExecutionFault",
 		      "%s:%d: unknown variable $%s", e->file, e->line,

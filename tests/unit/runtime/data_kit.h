@@ -82,11 +82,11 @@ static const struct brt_ns dk_ns[] DK_UNUSED = {
 
 /* Every $name the tests use. */
 static const struct brt_varref dk_refs[] DK_UNUSED = {
-	{"elem", DK_V_ELEM, -1},   {"cplx", DK_V_CPLX, -1},
-	{"str", DK_V_STR, -1},     {"num", DK_V_NUM, -1},
-	{"flag", DK_V_FLAG, -1},   {"msg.order", DK_V_MSG, 0},
-	{"msg.count", DK_V_MSG, 1}, {"item", DK_V_ITEM, -1},
-	{"msg2.order", DK_V_MSG2, 0}, {"note.text", DK_V_NOTE, 0},
+	{"elem", DK_V_ELEM, -1, false},   {"cplx", DK_V_CPLX, -1, false},
+	{"str", DK_V_STR, -1, false},     {"num", DK_V_NUM, -1, false},
+	{"flag", DK_V_FLAG, -1, false},   {"msg.order", DK_V_MSG, 0, false},
+	{"msg.count", DK_V_MSG, 1, false}, {"item", DK_V_ITEM, -1, false},
+	{"msg2.order", DK_V_MSG2, 0, false}, {"note.text", DK_V_NOTE, 0, false},
 };
 #define DK_NREFS 10
 

@@ -1,0 +1,270 @@
+/*
+ * foreach.c — <forEach> (semantics.md §6, faults.md): the counter values
+ * and branches evaluated once as xsd:unsignedInt, then N = final - start
+ * + 1 instances of the child scope, one after another or all at once,
+ * each with its own copy of the counter; the completion condition is
+ * checked each time a child ends, and early completion terminates the
+ * children still running.
+ *
+ * The forEach is one state of its strand: the first call starts the
+ * children and waits; each time a child scope instance ends
+ * (brt__foreach_child_ended, called by faults.c before it frees it) the
+ * strand runs the same state again and decides. Its bookkeeping (struct
+ * brt_fe) belongs to the strand and is freed with it, so a forEach that
+ * is terminated leaves nothing behind. Child scopes are entered with
+ * brt_scope (faults.c); an unhandled fault in a child goes to the
+ * enclosing scope, which terminates the forEach strand and its children.
+ *
+ * Not here: termination handlers of the children terminated at early
+ * completion (they simply stop, like every terminated strand today).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+
+struct brt_fe {
+	const struct brt_foreach *f;
+	unsigned long start;
+	unsigned long n;        /* child instances to run */
+	unsigned long b;        /* completion condition branches */
+	bool has_b;
+	unsigned long started;  /* children started so far */
+	unsigned long running;
+	unsigned long finished; /* ended (completed or fault handled) */
+	unsigned long succeeded;
+};
+
+void brt__foreach_free(brt_strand *s)
+{
+	free(s->fe);
+	s->fe = NULL;
+}
+
+
+/* An expression's value as xsd:unsignedInt (faults.md:
+ * invalidExpressionValue otherwise). */
+static enum brt_step eval_uint(brt_strand *s, int expr, const char *what,
+			       unsigned long *out)
+{
+	char *text = brt__eval_string(s, expr);
+	if (!text)
+		return BRT_STEP_FAULT;
+	const char *p = text;
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	if (*p == '+')
+		p++;
+	char *end = NULL;
+	errno = 0;
+	unsigned long long v = 0;
+	bool ok = *p >= '0' && *p <= '9';
+	if (ok) {
+		v = strtoull(p, &end, 10);
+		while (end && (*end == ' ' || *end == '\t' || *end == '\n' ||
+			       *end == '\r'))
+			end++;
+		ok = errno == 0 && end && *end == '\0' && v <= 4294967295ULL;
+	}
+	if (!ok) {
+		char why[160];
+		snprintf(why, sizeof why, "%s '%.80s' is not an "
+			 "xsd:unsignedInt", what, text);
+		free(text);
+		return brt__std_fault(s, "invalidExpressionValue", why);
+	}
+	free(text);
+	*out = (unsigned long)v;
+	return BRT_STEP_NEXT;
+}
+
+/* The counter of child scope instance si: an xsd:unsignedInt type
+ * variable, whose value is an element named after it (bpelrt.h). */
+static int set_counter(brt_instance *in, struct brt_scope_inst *si,
+		       int var, unsigned long value)
+{
+	const struct brt_process *p = in->rt->proc;
+	if (var < 0 || var >= p->nvars)
+		return 0;
+	const struct brt_variable *v = &p->vars[var];
+	if (v->scope != si->scope || v->slot < 0 ||
+	    v->slot >= p->scopes[si->scope].nvars)
+		return BRT_EINVAL;
+	char text[24];
+	snprintf(text, sizeof text, "%lu", value);
+	xmlDocPtr d = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr root = d ? xmlNewDocNode(d, NULL, BAD_CAST v->name,
+					    BAD_CAST text)
+			    : NULL;
+	if (!root) {
+		xmlFreeDoc(d);
+		return BRT_ENOMEM;
+	}
+	xmlDocSetRootElement(d, root);
+	if (si->vars[v->slot])
+		xmlFreeDoc(si->vars[v->slot]);
+	si->vars[v->slot] = d;
+	return 0;
+}
+
+/* The newest child scope instance s waits for. */
+static struct brt_scope_inst *newest_child(brt_strand *s, int scope)
+{
+	for (struct brt_scope_inst *si = s->in->scopes_tail; si;
+	     si = si->prev)
+		if (si->waiter == s && si->scope == scope)
+			return si;
+	return NULL;
+}
+
+static enum brt_step start_child(brt_strand *s, struct brt_fe *fe)
+{
+	const struct brt_foreach *f = fe->f;
+	enum brt_step r = brt_scope(s, f->scope, f->body);
+	if (r != BRT_STEP_WAIT)
+		return r;
+	struct brt_scope_inst *si = newest_child(s, f->scope);
+	if (!si || set_counter(s->in, si, f->counter,
+			       fe->start + fe->started) != 0)
+		return brt__fault(s, BRT_NS_BPELC, "internalError", NULL,
+				  "forEach: cannot set the counter");
+	fe->started++;
+	fe->running++;
+	return BRT_STEP_WAIT;
+}
+
+/* Early completion of a parallel forEach: the children still running
+ * (all but `except`, which is ending) stop, with everything nested in
+ * them. */
+static void terminate_children(brt_strand *s, int scope,
+			       const struct brt_scope_inst *except)
+{
+	brt_instance *in = s->in;
+	int n = 0;
+	for (struct brt_scope_inst *x = in->scopes_head; x; x = x->next)
+		n++;
+	struct brt_scope_inst **doomed = calloc((size_t)n + 1, sizeof *doomed);
+	if (!doomed)
+		return; /* they run on; the forEach still completes */
+	int nd = 0;
+	for (struct brt_scope_inst *x = in->scopes_head; x; x = x->next)
+		for (struct brt_scope_inst *a = x; a; a = a->parent)
+			if (a->waiter == s && a->scope == scope) {
+				if (a != except)
+					doomed[nd++] = x;
+				break;
+			}
+	brt_strand *t, *tnext;
+	for (t = in->strands_head; t; t = tnext) {
+		tnext = t->next;
+		for (int i = 0; i < nd; i++)
+			if (t->scope == doomed[i]) {
+				brt__strand_free(t);
+				break;
+			}
+	}
+	for (int i = 0; i < nd; i++)
+		brt__scope_inst_free(doomed[i]);
+	free(doomed);
+}
+
+static bool reached(const struct brt_fe *fe);
+
+/* The completion condition is checked as each child ends, so children
+ * that have not run yet are terminated before they run (§11.7). */
+void brt__foreach_child_ended(brt_strand *w, struct brt_scope_inst *si)
+{
+	struct brt_fe *fe = w->fe;
+	if (!fe || si->scope != fe->f->scope)
+		return;
+	if (fe->running > 0)
+		fe->running--;
+	fe->finished++;
+	if (si->mode == BRT_MODE_NORMAL)
+		fe->succeeded++;
+	if (reached(fe) && fe->running > 0) {
+		terminate_children(w, fe->f->scope, si);
+		fe->running = 0;
+	}
+}
+
+static enum brt_step finish(brt_strand *s, const struct brt_foreach *f)
+{
+	brt__foreach_free(s);
+	s->state = f->next;
+	return BRT_STEP_NEXT;
+}
+
+static bool reached(const struct brt_fe *fe)
+{
+	return fe->has_b &&
+	       (fe->f->successful_only ? fe->succeeded : fe->finished) >= fe->b;
+}
+
+static enum brt_step begin(brt_strand *s, const struct brt_foreach *f)
+{
+	unsigned long start, final, b = 0;
+	enum brt_step r;
+	if ((r = eval_uint(s, f->start, "startCounterValue", &start)) !=
+		    BRT_STEP_NEXT ||
+	    (r = eval_uint(s, f->final, "finalCounterValue", &final)) !=
+		    BRT_STEP_NEXT)
+		return r;
+	if (f->branches >= 0 &&
+	    (r = eval_uint(s, f->branches, "branches", &b)) != BRT_STEP_NEXT)
+		return r;
+	unsigned long n = final >= start ? final - start + 1 : 0;
+	if (f->branches >= 0 && b > n) {
+		char why[96];
+		snprintf(why, sizeof why, "branches %lu > %lu instances", b, n);
+		return brt__std_fault(s, "invalidBranchCondition", why);
+	}
+	if (n == 0 || (f->branches >= 0 && b == 0))
+		return finish(s, f);
+	struct brt_fe *fe = calloc(1, sizeof *fe);
+	if (!fe)
+		return brt__fault(s, BRT_NS_BPELC, "internalError", NULL,
+				  "out of memory");
+	fe->f = f;
+	fe->start = start;
+	fe->n = n;
+	fe->b = b;
+	fe->has_b = f->branches >= 0;
+	s->fe = fe;
+	unsigned long k = f->parallel ? n : 1;
+	for (unsigned long i = 0; i < k; i++)
+		if ((r = start_child(s, fe)) != BRT_STEP_WAIT)
+			return r;
+	return BRT_STEP_WAIT;
+}
+
+enum brt_step brt_foreach(brt_strand *s, const struct brt_foreach *f)
+{
+	struct brt_fe *fe = s->fe;
+	if (!fe || fe->f != f) {
+		brt__foreach_free(s);
+		return begin(s, f);
+	}
+	/* A child ended. */
+	if (reached(fe)) {
+		if (fe->running > 0)
+			terminate_children(s, f->scope, NULL);
+		return finish(s, f);
+	}
+	if (fe->running > 0) {
+		s->wait = BRT_W_SCOPE;
+		return BRT_STEP_WAIT;
+	}
+	if (fe->started < fe->n)
+		return start_child(s, fe);
+	if (fe->has_b) {
+		char why[96];
+		snprintf(why, sizeof why, "%lu of %lu branches",
+			 f->successful_only ? fe->succeeded : fe->finished,
+			 fe->b);
+		brt__foreach_free(s);
+		return brt__std_fault(s, "completionConditionFailure", why);
+	}
+	return finish(s, f);
+}

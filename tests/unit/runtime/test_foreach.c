@@ -1,0 +1,230 @@
+/*
+ * test_foreach.c — <forEach> (semantics.md §6): sequential and parallel
+ * child scope instances each with their own counter; the completion
+ * condition (early completion, terminating parallel children; counting
+ * only successful branches); invalidExpressionValue for a counter that is
+ * not an xsd:unsignedInt, invalidBranchCondition for B > N,
+ * completionConditionFailure; final < start runs nothing.
+ *
+ * The start payload chooses the forEach descriptor; the child scope's
+ * body notes "b<counter>", then (parallel) waits for a `next` message and
+ * notes "e", or ("succ") throws, caught by the child's catchAll ("h").
+ */
+#include "engine_kit.h"
+
+enum {
+	S_FOREACH = BRT_S_FIRST,
+	S_END,
+	S_BODY, S_BODY_WAITED, S_BODY_THROW,
+	S_H, S_CCF, S_IBC, S_IEV,
+	NSTATES,
+};
+
+enum { E_ONE, E_TWO, E_THREE, E_FIVE, E_NEG, E_DEC };
+
+#define Q(ns, l) {ns, l}
+static const struct brt_catch pcatches[] = {
+	{Q(BRT_NS_BPEL, "completionConditionFailure"), -1, NULL, {0}, S_CCF},
+	{Q(BRT_NS_BPEL, "invalidBranchCondition"), -1, NULL, {0}, S_IBC},
+	{Q(BRT_NS_BPEL, "invalidExpressionValue"), -1, NULL, {0}, S_IEV},
+};
+static const struct brt_scope scopes[] = {
+	{.name = "process", .parent = -1, .nvars = 1, .ncatches = 3,
+	 .catches = pcatches, .catch_all = -1, .compensation = -1,
+	 .termination = -1},
+	{.name = "child", .parent = 0, .nvars = 1, .catch_all = S_H,
+	 .compensation = -1, .termination = -1},
+};
+enum { V_A, V_I };
+static const struct brt_variable vars[] = {
+	{.name = "a", .scope = 0, .slot = 0, .kind = BRT_VAR_MESSAGE,
+	 .message = &kit_msg, .init = -1},
+	{.name = "i", .scope = 1, .slot = 0, .kind = BRT_VAR_TYPE,
+	 .type = {KIT_XSD, "unsignedInt"}, .xsd = BRT_XSD_NUMBER, .init = -1},
+};
+static const struct brt_expr exprs[] = {
+	[E_ONE] = {"1", "t.bpel", 1, 0, NULL, 0, NULL},
+	[E_TWO] = {"2", "t.bpel", 1, 0, NULL, 0, NULL},
+	[E_THREE] = {"1 + 2", "t.bpel", 1, 0, NULL, 0, NULL},
+	[E_FIVE] = {"5", "t.bpel", 1, 0, NULL, 0, NULL},
+	[E_NEG] = {"-1", "t.bpel", 1, 0, NULL, 0, NULL},
+	[E_DEC] = {"1.5", "t.bpel", 1, 0, NULL, 0, NULL},
+};
+static const struct brt_receive r_start = {
+	.name = "start", .plink = 0, .op = &kit_op_start, .var = V_A,
+	.create_instance = true};
+/* Parallel children wait for different operations (no conflict). */
+static const struct brt_receive r_next = {
+	.name = "next", .plink = 0, .op = &kit_op_next, .var = -1};
+static const struct brt_receive r_other = {
+	.name = "other", .plink = 0, .op = &kit_op_other, .var = -1};
+static const struct brt_receive *const starts[] = {&r_start};
+
+#define FE(mode, s, f, b, succ, par)                                          \
+	{mode,                                                                 \
+	 {.name = mode, .start = s, .final = f, .branches = b,                 \
+	  .successful_only = succ, .parallel = par, .scope = 1,                \
+	  .body = S_BODY, .counter = V_I, .next = S_END}}
+static const struct {
+	const char *mode;
+	struct brt_foreach f;
+} cases[] = {
+	FE("seq", E_ONE, E_THREE, -1, false, false),
+	FE("par", E_ONE, E_TWO, -1, false, true),
+	FE("par-cc", E_ONE, E_TWO, E_ONE, false, true),
+	FE("seq-cc", E_ONE, E_THREE, E_TWO, false, false),
+	FE("succ", E_ONE, E_TWO, E_ONE, true, false),
+	FE("neg", E_NEG, E_THREE, -1, false, false),
+	FE("dec", E_ONE, E_DEC, -1, false, false),
+	FE("ibc", E_ONE, E_THREE, E_FIVE, false, true),
+	FE("empty", E_THREE, E_ONE, -1, false, false),
+};
+
+static const struct brt_foreach *choose(brt_strand *s)
+{
+	const char *mode = kit_payload(s, V_A);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		if (!strcmp(cases[i].mode, mode))
+			return &cases[i].f;
+	return &cases[0].f;
+}
+
+static enum brt_step note(brt_strand *s, const char *what, int next)
+{
+	kit_note("%s", what);
+	brt_strand_set_state(s, next);
+	return BRT_STEP_NEXT;
+}
+
+static const struct brt_qname q_boom = Q(KIT_NS, "boom");
+
+static enum brt_step step(brt_strand *s)
+{
+	const struct brt_foreach *f;
+	switch (brt_strand_state(s)) {
+	case BRT_S_START:
+		brt_strand_set_state(s, S_FOREACH);
+		return brt_receive(s, &r_start);
+	case S_FOREACH:
+		return brt_foreach(s, choose(s));
+	case S_END:
+		return note(s, "end", BRT_S_DONE);
+	case S_BODY:
+		f = choose(s);
+		kit_note("b%s", kit_payload(s, V_I));
+		if (f->parallel) {
+			brt_strand_set_state(s, S_BODY_WAITED);
+			return brt_receive(s, strcmp(kit_payload(s, V_I), "1")
+						      ? &r_other
+						      : &r_next);
+		}
+		if (f->successful_only) {
+			brt_strand_set_state(s, BRT_S_DONE);
+			return brt_throw(s, &q_boom, -1);
+		}
+		brt_strand_set_state(s, BRT_S_DONE);
+		return BRT_STEP_NEXT;
+	case S_BODY_WAITED:
+		return note(s, "e", BRT_S_DONE);
+	case S_H:
+		return note(s, "h", BRT_S_DONE);
+	case S_CCF:
+		return note(s, "ccf", BRT_S_DONE);
+	case S_IBC:
+		return note(s, "ibc", BRT_S_DONE);
+	case S_IEV:
+		return note(s, "iev", BRT_S_DONE);
+	default:
+		return brt_strand_bad_state(s);
+	}
+}
+
+static const struct brt_process proc = {
+	.name = "foreach", .qname = {KIT_NS, "foreach"}, .build_id = "b",
+	.nscopes = 2, .scopes = scopes, .nvars = 2, .vars = vars,
+	.nplinks = 2, .plinks = kit_plinks, .nexprs = 6, .exprs = exprs,
+	.nstarts = 1, .starts = starts, .nstates = NSTATES, .step = step,
+};
+
+static const char *run(brt_runtime *rt, const char *how)
+{
+	ck_assert_int_eq(kit_send(rt, &kit_op_start, how), 0);
+	kit_settle(rt);
+	return kit_trace;
+}
+
+#define CASE(name, how, expect)                                               \
+	START_TEST(name)                                                       \
+	{                                                                      \
+		brt_runtime *rt = kit_rt(&proc);                               \
+		ck_assert_str_eq(run(rt, how), expect);                        \
+		ck_assert_int_eq(brt__engine_count(rt), 0);                    \
+		brt__runtime_free(rt);                                         \
+	}                                                                      \
+	END_TEST
+
+CASE(foreach_sequential_counter, "seq", "b1 b2 b3 end")
+CASE(foreach_sequential_completion, "seq-cc", "b1 b2 end")
+CASE(foreach_successful_branches_only, "succ", "b1 h b2 h ccf")
+CASE(foreach_negative_counter, "neg", "iev")
+CASE(foreach_decimal_counter, "dec", "iev")
+CASE(foreach_invalid_branch_condition, "ibc", "ibc")
+CASE(foreach_final_before_start, "empty", "end")
+
+START_TEST(foreach_parallel_runs_all_at_once)
+{
+	brt_runtime *rt = kit_rt(&proc);
+	ck_assert_str_eq(run(rt, "par"), "b1 b2");
+	brt_instance *in = brt__engine_first(rt);
+	ck_assert_int_eq(kit_waiting(in, BRT_W_RECEIVE), 2);
+	ck_assert_int_eq(kit_send(rt, &kit_op_other, "x"), 0);
+	kit_settle(rt);
+	ck_assert_int_eq(kit_send(rt, &kit_op_next, "x"), 0);
+	kit_settle(rt);
+	ck_assert_str_eq(kit_trace, "b1 b2 e e end");
+	ck_assert_int_eq(brt__engine_count(rt), 0);
+	brt__runtime_free(rt);
+}
+END_TEST
+
+START_TEST(foreach_parallel_early_completion)
+{
+	brt_runtime *rt = kit_rt(&proc);
+	ck_assert_str_eq(run(rt, "par-cc"), "b1 b2");
+	ck_assert_int_eq(kit_send(rt, &kit_op_next, "x"), 0);
+	kit_settle(rt);
+	/* the second child was terminated, the instance completed */
+	ck_assert_str_eq(kit_trace, "b1 b2 e end");
+	ck_assert_int_eq(brt__engine_count(rt), 0);
+	brt__runtime_free(rt);
+}
+END_TEST
+
+START_TEST(foreach_destroy_while_running)
+{
+	brt_runtime *rt = kit_rt(&proc);
+	ck_assert_str_eq(run(rt, "par"), "b1 b2");
+	brt__instance_destroy(brt__engine_first(rt));
+	ck_assert_int_eq(brt__engine_count(rt), 0);
+	brt__runtime_free(rt);
+}
+END_TEST
+
+Suite *foreach_suite(void);
+Suite *foreach_suite(void)
+{
+	Suite *s = suite_create("foreach");
+	TCase *tc = tcase_create("core");
+	tcase_add_test(tc, foreach_sequential_counter);
+	tcase_add_test(tc, foreach_sequential_completion);
+	tcase_add_test(tc, foreach_successful_branches_only);
+	tcase_add_test(tc, foreach_negative_counter);
+	tcase_add_test(tc, foreach_decimal_counter);
+	tcase_add_test(tc, foreach_invalid_branch_condition);
+	tcase_add_test(tc, foreach_final_before_start);
+	tcase_add_test(tc, foreach_parallel_runs_all_at_once);
+	tcase_add_test(tc, foreach_parallel_early_completion);
+	tcase_add_test(tc, foreach_destroy_while_running);
+	suite_add_tcase(s, tc);
+	return s;
+}
