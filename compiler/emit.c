@@ -568,6 +568,87 @@ static void emit_plinks(struct emitter *e)
 	out(e, "};\n\n");
 }
 
+static void emit_alarm(struct emitter *e, const struct ir_alarm *a)
+{
+	out(e, "\t{ .expr = %d, .is_until = %s, .repeat = %d, .state = %s },\n",
+	    a->expr, bool_s(a->is_until), a->repeat, state_ref(e, a->state));
+}
+
+/* Event handlers of each scope. onEvent descriptors point into the
+ * receives table, defined later (emit_messaging): declare it first. */
+static void emit_scope_handlers(struct emitter *e)
+{
+	struct ir_program *p = e->p;
+	bool any = false;
+	for (int i = 0; i < p->scopes.n; i++)
+		any |= IR_AT(p->scopes, struct ir_scope, i)->nevents > 0;
+	if (any)
+		out(e, "static const struct brt_receive %s__receives[%d];\n\n",
+		    e->P, p->receives.n);
+	for (int i = 0; i < p->scopes.n; i++) {
+		struct ir_scope *sc = IR_AT(p->scopes, struct ir_scope, i);
+		if (sc->nevents) {
+			out(e, "static const struct brt_on_event %s__events_%d[] = {\n",
+			    e->P, i);
+			for (int j = 0; j < sc->nevents; j++)
+				out(e, "\t{ .recv = &%s__receives[%d], .scope = %d, "
+				    ".state = %s },\n", e->P, sc->events[j].recv,
+				    sc->events[j].scope,
+				    state_ref(e, sc->events[j].state));
+			out(e, "};\n");
+		}
+		if (sc->nalarms) {
+			out(e, "static const struct brt_on_alarm %s__alarms_%d[] = {\n",
+			    e->P, i);
+			for (int j = 0; j < sc->nalarms; j++)
+				emit_alarm(e, &sc->alarms[j]);
+			out(e, "};\n");
+		}
+	}
+}
+
+/* Pick descriptors (after the receives they point into). */
+static void emit_picks(struct emitter *e)
+{
+	struct ir_program *p = e->p;
+	if (!p->picks.n)
+		return;
+	for (int i = 0; i < p->picks.n; i++) {
+		struct ir_pick *pk = IR_AT(p->picks, struct ir_pick, i);
+		out(e, "static const struct brt_on_message %s__pickmsgs_%d[] = {\n",
+		    e->P, i);
+		for (int j = 0; j < pk->nmsgs; j++)
+			out(e, "\t{ .recv = &%s__receives[%d], .state = %s },\n",
+			    e->P, pk->recv[j], state_ref(e, pk->state[j]));
+		out(e, "};\n");
+		if (pk->nalarms) {
+			out(e, "static const struct brt_on_alarm %s__pickalarms_%d[] = {\n",
+			    e->P, i);
+			for (int j = 0; j < pk->nalarms; j++)
+				emit_alarm(e, &pk->alarms[j]);
+			out(e, "};\n");
+		}
+	}
+	out(e, "static const struct brt_pick %s__picks[] = {\n", e->P);
+	for (int i = 0; i < p->picks.n; i++) {
+		struct ir_pick *pk = IR_AT(p->picks, struct ir_pick, i);
+		out(e, "\t{ /* %d: %s:%d */\n", i, comment_safe(e, pk->act->loc.file),
+		    pk->act->loc.line);
+		out(e, "\t\t.name = %s,\n", cstr(e, pk->act->name));
+		out(e, "\t\t.nmsgs = %d,\n\t\t.msgs = %s__pickmsgs_%d,\n",
+		    pk->nmsgs, e->P, i);
+		if (pk->nalarms)
+			out(e, "\t\t.nalarms = %d,\n\t\t.alarms = %s__pickalarms_%d,\n",
+			    pk->nalarms, e->P, i);
+		else
+			out(e, "\t\t.nalarms = 0,\n\t\t.alarms = NULL,\n");
+		out(e, "\t\t.file = %s,\n", cstr(e, pk->act->loc.file));
+		out(e, "\t\t.line = %d,\n", pk->act->loc.line);
+		out(e, "\t},\n");
+	}
+	out(e, "};\n\n");
+}
+
 static void emit_scopes(struct emitter *e)
 {
 	struct ir_program *p = e->p;
@@ -593,6 +674,7 @@ static void emit_scopes(struct emitter *e)
 		}
 		out(e, "};\n");
 	}
+	emit_scope_handlers(e);
 	out(e, "static const struct brt_scope %s__scopes[] = {\n", e->P);
 	for (int i = 0; i < p->scopes.n; i++) {
 		struct ir_scope *sc = IR_AT(p->scopes, struct ir_scope, i);
@@ -608,11 +690,19 @@ static void emit_scopes(struct emitter *e)
 			out(e, "\t\t.catches = NULL,\n");
 		out(e, "\t\t.catch_all = %s,\n",
 		    sc->catch_all >= 0 ? state_ref(e, sc->catch_all) : "-1");
-		out(e, "\t\t.compensation = -1,\n");
-		out(e, "\t\t.termination = -1,\n");
+		out(e, "\t\t.compensation = %s,\n",
+		    sc->compensation >= 0 ? state_ref(e, sc->compensation) : "-1");
+		out(e, "\t\t.termination = %s,\n",
+		    sc->termination >= 0 ? state_ref(e, sc->termination) : "-1");
 		out(e, "\t\t.exit_on_standard_fault = %s,\n",
 		    bool_s(sc->exit_on_standard_fault));
 		out(e, "\t\t.isolated = %s,\n", bool_s(sc->isolated));
+		if (sc->nevents)
+			out(e, "\t\t.nevents = %d,\n\t\t.events = %s__events_%d,\n",
+			    sc->nevents, e->P, i);
+		if (sc->nalarms)
+			out(e, "\t\t.nalarms = %d,\n\t\t.alarms = %s__alarms_%d,\n",
+			    sc->nalarms, e->P, i);
 		out(e, "\t},\n");
 	}
 	out(e, "};\n\n");
@@ -1021,6 +1111,8 @@ static void emit_messaging(struct emitter *e)
 			if (k == 0)
 				out(e, "\t\t.create_instance = %s,\n",
 				    bool_s(a->create_instance));
+			if (k < 2 && m->mex_scope > 0)
+				out(e, "\t\t.mex_scope = %d,\n", m->mex_scope);
 			if (k == 1)
 				out(e, "\t\t.fault = %s,\n", qname_init(e, a->fault_name));
 			out(e, "\t\t.ncorr = %d,\n", m->ncorr);
@@ -1270,6 +1362,17 @@ static void emit_step_body(struct emitter *e, struct ir_state *st)
 	case IR_FOREACH:
 		emit_foreach_step(e, st);
 		break;
+	case IR_PICK:
+		out(e, "\treturn brt_pick(s, &%s__picks[%d]);\n", e->P, st->desc);
+		break;
+	case IR_COMPENSATE:
+		set_state(e, st->next);
+		out(e, "\treturn brt_compensate(s);\n");
+		break;
+	case IR_COMPENSATE_SCOPE:
+		set_state(e, st->next);
+		out(e, "\treturn brt_compensate_scope(s, %d);\n", st->desc);
+		break;
 	case IR__COUNT:
 		break;
 	}
@@ -1395,6 +1498,7 @@ char *emit_c(struct ir_program *p, const struct emit_options *o)
 	emit_embeds(e, &p->stylesheets, "stylesheets");
 	e->nvalidates = emit_data_tables(e, &e->has_expr_errors);
 	emit_messaging(e);
+	emit_picks(e);
 	emit_state_names(e);
 	emit_steps(e);
 	emit_process(e);

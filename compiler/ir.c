@@ -13,6 +13,7 @@ const char *const ir_kind_names[IR__COUNT] = {
 	"empty", "receive", "reply", "invoke", "assign", "wait",
 	"throw", "rethrow", "exit", "branch", "flow", "scope",
 	"links-in", "links-out", "links-kill", "foreach",
+	"pick", "compensate", "compensate-scope",
 };
 
 void ir_vec_push(struct arena *a, struct ir_vec *v, void *item)
@@ -72,6 +73,11 @@ void ir_state_branches(struct ir_program *p, struct ir_state *st, int n)
 	}
 }
 
+void ir_state_ref(struct ir_program *p, int *ref)
+{
+	ir_vec_push(p->a, &p->staterefs, ref);
+}
+
 struct ir_state *ir_state_get(const struct ir_program *p, int id)
 {
 	if (id < IR_S_FIRST || id - IR_S_FIRST >= p->states.n)
@@ -121,6 +127,10 @@ void ir_renumber(struct ir_program *p)
 			sc->catches[j].state = MAP(sc->catches[j].state);
 		if (sc->catch_all >= 0)
 			sc->catch_all = MAP(sc->catch_all);
+	}
+	for (int i = 0; i < p->staterefs.n; i++) {
+		int *ref = p->staterefs.items[i];
+		*ref = MAP(*ref);
 	}
 	p->start_entry = MAP(p->start_entry);
 #undef MAP

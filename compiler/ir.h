@@ -45,6 +45,10 @@ enum { IR_S_START = 0, IR_S_DONE = 1, IR_S_FAULTED = 2, IR_S_FIRST = 3 };
  *            child scope (entered by the runtime, never run itself);
  *            resume at next
  * A FLOW with links->nlinks > 0 declares links links->first… (a frame).
+ *   PICK     brt_pick(s, &picks[desc]); its branches (onMessage states,
+ *            then onAlarm states) are also in branches[]
+ *   COMPENSATE        brt_compensate; resume at next
+ *   COMPENSATE_SCOPE  brt_compensate_scope(s, desc = target scope index)
  * ORDER: ir_kind_names in ir.c.
  */
 enum ir_kind {
@@ -64,6 +68,9 @@ enum ir_kind {
 	IR_LINKS_OUT,
 	IR_LINKS_KILL,
 	IR_FOREACH,
+	IR_PICK,
+	IR_COMPENSATE,
+	IR_COMPENSATE_SCOPE,
 	IR__COUNT
 };
 
@@ -160,6 +167,43 @@ struct ir_scope {
 	bool exit_on_standard_fault; /* effective */
 	bool isolated;
 	struct loc loc;
+	/* lower_handlers.c: compensation and termination handler entries
+	 * (-1: the default handler), event handlers. */
+	int compensation;
+	int termination;
+	int nevents;
+	struct ir_event *events;
+	int nalarms;
+	struct ir_alarm *alarms;
+};
+
+/* onAlarm of a pick or of event handlers (lower_pick.c,
+ * lower_handlers.c): for/until expression, repeatEvery expression (event
+ * handlers only), and the state its activity starts at. */
+struct ir_alarm {
+	int expr;     /* for or until, -1: none (repeatEvery alone) */
+	bool is_until;
+	int repeat;   /* repeatEvery expression, -1 */
+	int state;
+	struct loc loc;
+};
+
+/* <onEvent>: its receive descriptor, its associated scope and the first
+ * state of that scope's activity (run in a new instance of the scope). */
+struct ir_event {
+	int recv;
+	int scope;
+	int state;
+};
+
+/* <pick>: onMessage receive descriptors with their states, onAlarms. */
+struct ir_pick {
+	struct bpel_activity *act;
+	int nmsgs;
+	int *recv;
+	int *state;
+	int nalarms;
+	struct ir_alarm *alarms;
 };
 
 struct ir_var {
@@ -233,6 +277,8 @@ struct ir_msg_act {
 	struct ir_part_map *parts;
 	int nto;      /* toParts (reply, invoke) */
 	struct ir_part_map *to_parts;
+	int mex_scope; /* receive/reply: scope declaring its message exchange
+			  (named, or the default one); 0: the process */
 };
 
 struct ir_alias {
@@ -266,10 +312,12 @@ struct ir_program {
 	struct ir_vec invokes;
 	struct ir_vec properties; /* struct vprop_property * */
 	struct ir_vec aliases;    /* struct ir_alias * */
-	struct ir_vec links;      /* struct bpel_link *, by index */
 	struct ir_vec schemas;    /* struct ir_embed *, when the process
 				     validates (lower_data.c) */
 	struct ir_vec stylesheets; /* struct ir_embed * for doXslTransform */
+	struct ir_vec links;      /* struct bpel_link *, by index */
+	struct ir_vec picks;      /* struct ir_pick * */
+	struct ir_vec staterefs;  /* int *: more state numbers to renumber */
 };
 
 #define IR_AT(vec, type, i) ((type *)(vec).items[i])
@@ -283,6 +331,9 @@ struct ir_program *ir_new(struct arena *a, struct model *m);
 struct ir_state *ir_state_new(struct ir_program *p, enum ir_kind kind,
 			      struct bpel_activity *act, int sub);
 void ir_state_branches(struct ir_program *p, struct ir_state *st, int n);
+/* Register *ref (a state number kept outside the states) so ir_renumber
+ * rewrites it too. */
+void ir_state_ref(struct ir_program *p, int *ref);
 /* Number states in document order (activity index, then sub) and rewrite
  * every reference; lower calls it once at the end. */
 void ir_renumber(struct ir_program *p);

@@ -46,6 +46,10 @@ static const struct lower_kind kinds[BPEL_ACT__COUNT] = {
 	[BPEL_ACT_FLOW] = { NULL, lower_struct_flow },
 	[BPEL_ACT_FOREACH] = { lower_foreach_decl, lower_foreach },
 	[BPEL_ACT_SCOPE] = { lower_scope_decl, lower_scope_scope },
+	[BPEL_ACT_PICK] = { lower_pick_decl, lower_pick },
+	[BPEL_ACT_COMPENSATE] = { NULL, lower_handlers_compensate },
+	[BPEL_ACT_COMPENSATE_SCOPE] = { NULL, lower_handlers_compensate_scope },
+	[BPEL_ACT_ON_EVENT] = { lower_handlers_event_decl, NULL },
 };
 
 const char *lower_element_name(enum bpel_act_kind k)
@@ -63,28 +67,25 @@ static bool is_part(enum bpel_act_kind k)
 typedef void walk_fn(struct lower *l, struct bpel_activity *a);
 
 /* A scope's nested activities in document order: fault handlers,
- * compensation and termination handlers, event handlers, the body.
- * `all` false: only what lowering supports (the rest is reported by the
- * scope's declare function). */
+ * compensation and termination handlers, event handlers, the body. */
 static void scope_children(struct lower *l, struct bpel_scope *bs, bool all,
 			   walk_fn *fn)
 {
+	(void)all;
 	for (struct bpel_catch *c = bs->catches; c; c = c->next)
 		if (c->activity)
 			fn(l, c->activity);
 	if (bs->catch_all)
 		fn(l, bs->catch_all);
-	if (all) {
-		if (bs->compensation_handler)
-			fn(l, bs->compensation_handler);
-		if (bs->termination_handler)
-			fn(l, bs->termination_handler);
-		for (struct bpel_activity *e = bs->on_events; e; e = e->next)
-			fn(l, e);
-		for (struct bpel_alarm *al = bs->on_alarms; al; al = al->next)
-			if (al->activity)
-				fn(l, al->activity);
-	}
+	if (bs->compensation_handler)
+		fn(l, bs->compensation_handler);
+	if (bs->termination_handler)
+		fn(l, bs->termination_handler);
+	for (struct bpel_activity *e = bs->on_events; e; e = e->next)
+		fn(l, e);
+	for (struct bpel_alarm *al = bs->on_alarms; al; al = al->next)
+		if (al->activity)
+			fn(l, al->activity);
 	if (bs->body)
 		fn(l, bs->body);
 }
@@ -103,12 +104,10 @@ static void each_child(struct lower *l, struct bpel_activity *a, bool all,
 				fn(l, c->activity);
 		if (a->catch_all)
 			fn(l, a->catch_all);
-		if (all && a->compensation_handler)
+		if (a->compensation_handler)
 			fn(l, a->compensation_handler);
 		return;
 	case BPEL_ACT_PICK:
-		if (!all)
-			return;
 		for (struct bpel_activity *c = a->on_messages; c; c = c->next)
 			fn(l, c);
 		for (struct bpel_alarm *al = a->on_alarms; al; al = al->next)
@@ -194,7 +193,6 @@ struct ir_program *lower_process(struct model *m, struct diag *dg)
 		l->info[i] = (struct lower_info){ -1, -1, -1, NULL };
 
 	lower_scope_properties(l);
-	lower_scope_unsupported(l, ps, &m->process->loc);
 	lower_scope_declare(l, ps, NULL);
 	scope_children(l, ps, false, decl_walk);
 

@@ -118,12 +118,29 @@ int lower_msg_invoke(struct lower *l, struct bpel_activity *a, int next);
 int lower_scope_declare(struct lower *l, struct bpel_scope *bs,
 			struct bpel_activity *act);
 void lower_scope_decl(struct lower *l, struct bpel_activity *a);
-/* Report the handlers of bs that cannot be lowered yet. */
-void lower_scope_unsupported(struct lower *l, struct bpel_scope *bs,
-			     const struct loc *at);
+/* Declare v (an implicit variable: onEvent) in scope isc. */
+int lower_scope_add_var(struct lower *l, int isc, struct bpel_variable *v);
 int lower_scope_scope(struct lower *l, struct bpel_activity *a, int next);
 /* Lower the catches/catchAll of scope `isc` into handler states. */
 void lower_scope_handlers(struct lower *l, int isc);
+/* lower_pick.c */
+void lower_pick_decl(struct lower *l, struct bpel_activity *a);
+int lower_pick(struct lower *l, struct bpel_activity *a, int next);
+/* An onAlarm's expressions (ctx: where they are evaluated). */
+void lower_pick_alarm(struct lower *l, struct ir_alarm *ia,
+		      struct bpel_alarm *al, struct bpel_activity *ctx);
+/* The scope that declares the message exchange of receive/reply a. */
+int lower_pick_mex_scope(struct lower *l, struct bpel_activity *a);
+
+/* lower_handlers.c */
+int lower_handlers_compensate(struct lower *l, struct bpel_activity *a,
+			      int next);
+int lower_handlers_compensate_scope(struct lower *l, struct bpel_activity *a,
+				    int next);
+void lower_handlers_event_decl(struct lower *l, struct bpel_activity *a);
+/* Compensation, termination and event handlers of scope isc. */
+void lower_handlers_scope(struct lower *l, int isc);
+
 /* Properties and aliases of every WSDL (load order). */
 void lower_scope_properties(struct lower *l);
 

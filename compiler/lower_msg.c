@@ -4,7 +4,7 @@
  * correlations, fromParts/toParts bound to indexes). The operation and
  * its binding stay model pointers: emit makes the C tables. An invoke with
  * inline catch/catchAll gets an implicit scope step around it.
- * onMessage/onEvent (pick, event handlers) are not lowered yet.
+ * onMessage/onEvent are lower_pick.c's and lower_handlers.c's.
  */
 #include "arena.h"
 #include "lower_int.h"
@@ -73,6 +73,7 @@ void lower_msg_receive_decl(struct lower *l, struct bpel_activity *a)
 {
 	struct ir_msg_act *m = new_msg(l, a);
 	m->var = lower_var(a->variable);
+	m->mex_scope = lower_pick_mex_scope(l, a);
 	lower_info(l, a)->desc = push(l, &l->p->receives, m);
 }
 
@@ -87,6 +88,7 @@ void lower_msg_reply_decl(struct lower *l, struct bpel_activity *a)
 {
 	struct ir_msg_act *m = new_msg(l, a);
 	m->var = lower_var(a->variable);
+	m->mex_scope = lower_pick_mex_scope(l, a);
 	lower_info(l, a)->desc = push(l, &l->p->replies, m);
 }
 
@@ -104,10 +106,7 @@ void lower_msg_invoke_decl(struct lower *l, struct bpel_activity *a)
 	m->var = lower_var(a->input_var);
 	m->out_var = lower_var(a->output_var);
 	lower_info(l, a)->desc = push(l, &l->p->invokes, m);
-	if (a->compensation_handler)
-		diag_error(l->dg, &a->compensation_handler->loc, NULL,
-			   "<compensationHandler> is not supported yet");
-	if (a->catches || a->catch_all)
+	if (a->catches || a->catch_all || a->compensation_handler)
 		lower_info(l, a)->scope = lower_scope_declare(l, NULL, a);
 }
 

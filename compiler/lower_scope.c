@@ -3,8 +3,8 @@
  * handlers gets an implicit one): their declarations become process-wide
  * tables (variables flattened with scope + slot), their fault handlers
  * become handler entry states. Also the properties and aliases of every
- * WSDL. Compensation, termination and event handlers are not lowered yet
- * (no runtime API): they are reported.
+ * WSDL. Compensation, termination and event handlers are
+ * lower_handlers.c's.
  */
 #include <string.h>
 
@@ -24,6 +24,12 @@ static int declare_var(struct lower *l, struct ir_scope *sc, int isc,
 	return v->index;
 }
 
+int lower_scope_add_var(struct lower *l, int isc, struct bpel_variable *v)
+{
+	return declare_var(l, IR_AT(l->p->scopes, struct ir_scope, isc), isc,
+			   v);
+}
+
 /* <scope> (or <process>, or an invoke with inline handlers):
  *   partnerLinks? messageExchanges? variables? correlationSets?
  *   faultHandlers? … activity */
@@ -37,6 +43,8 @@ int lower_scope_declare(struct lower *l, struct bpel_scope *bs,
 	sc->act = act;
 	sc->parent = l->cur_scope;
 	sc->catch_all = -1;
+	sc->compensation = -1;
+	sc->termination = -1;
 	if (act && act->name)
 		sc->name = act->name;
 	else if (act)
@@ -112,39 +120,17 @@ int lower_scope_declare(struct lower *l, struct bpel_scope *bs,
 	return isc;
 }
 
-static void unsupported_handler(struct lower *l, struct bpel_activity *h,
-				const struct loc *fallback, const char *what)
-{
-	diag_error(l->dg, h ? &h->loc : fallback, NULL,
-		   "%s is not supported yet", what);
-}
-
-/* Handlers without a runtime API yet are reported where they are written
- * (their activities are not lowered). */
-void lower_scope_unsupported(struct lower *l, struct bpel_scope *bs,
-			     const struct loc *at)
-{
-	if (bs->compensation_handler)
-		unsupported_handler(l, bs->compensation_handler, at,
-				    "<compensationHandler>");
-	if (bs->termination_handler)
-		unsupported_handler(l, bs->termination_handler, at,
-				    "<terminationHandler>");
-	if (bs->on_events || bs->on_alarms)
-		diag_error(l->dg,
-			   bs->on_events ? &bs->on_events->loc
-			   : bs->on_alarms ? &bs->on_alarms->loc
-					   : at,
-			   NULL, "<eventHandlers> is not supported yet");
-}
-
 /* <scope isolated? exitOnStandardFault?> … </scope> */
 void lower_scope_decl(struct lower *l, struct bpel_activity *a)
 {
 	struct bpel_scope *bs = a->scope;
 	if (!bs)
 		return;
-	lower_scope_unsupported(l, bs, &a->loc);
+	if (lower_info(l, a)->scope >= 0) {
+		/* Declared already by its onEvent (lower_handlers.c). */
+		l->cur_scope = lower_info(l, a)->scope;
+		return;
+	}
 	lower_info(l, a)->scope = lower_scope_declare(l, bs, a);
 }
 
@@ -176,6 +162,7 @@ void lower_scope_handlers(struct lower *l, int isc)
 		sc->catch_all = lower_activity(l, all, IR_S_DONE);
 	else if (sc->bs && sc->bs->catch_all_loc.line > 0)
 		sc->catch_all = IR_S_DONE; /* an empty <catchAll> */
+	lower_handlers_scope(l, isc);
 }
 
 void lower_scope_properties(struct lower *l)

@@ -202,6 +202,26 @@ struct brt_correlation_set {
 
 /* ---- scopes and fault handling ------------------------------------------- */
 
+struct brt_receive;
+
+/* <onEvent>: its receive, its associated scope (implicit variables and
+ * default message exchange live there) and that scope's first state. */
+struct brt_on_event {
+	const struct brt_receive *recv;
+	int scope;
+	int state;
+};
+
+/* onAlarm of a pick or of event handlers: `for` duration or `until`
+ * deadline (expr -1: none), `repeatEvery` duration (event handlers only,
+ * -1: none), and the first state of its activity. */
+struct brt_on_alarm {
+	int expr;
+	bool is_until;
+	int repeat;
+	int state;
+};
+
 /* <catch>: faultName and/or a typed fault variable. */
 struct brt_catch {
 	struct brt_qname fault;            /* local NULL: no faultName */
@@ -233,6 +253,13 @@ struct brt_scope {
 	int termination;  /* state of the termination handler, or -1 */
 	bool exit_on_standard_fault; /* effective value */
 	bool isolated;
+	/* Event handlers (events.c), enabled while the primary activity
+	 * runs: onEvent (each message starts an instance of its own scope)
+	 * and onAlarm (each firing runs its activity in a new strand). */
+	int nevents;
+	const struct brt_on_event *events;
+	int nalarms;
+	const struct brt_on_alarm *alarms;
 };
 
 /* ---- messaging activities ------------------------------------------------ */
@@ -266,6 +293,7 @@ struct brt_receive {
 	const struct brt_part_map *parts; /* fromParts */
 	const char *file;
 	int line;
+	int mex_scope; /* scope declaring the message exchange (0: process) */
 };
 
 struct brt_reply {
@@ -281,6 +309,7 @@ struct brt_reply {
 	const struct brt_part_map *parts; /* toParts */
 	const char *file;
 	int line;
+	int mex_scope; /* scope declaring the message exchange (0: process) */
 };
 
 struct brt_invoke {
@@ -532,6 +561,39 @@ struct brt_foreach {
 	int next;
 };
 enum brt_step brt_foreach(brt_strand *s, const struct brt_foreach *f);
+
+/* ---- pick, compensation (pick.c, compensate.c) --------------------------- */
+
+/* <onMessage>: a receive (in the receives table) and its branch's state. */
+struct brt_on_message {
+	const struct brt_receive *recv;
+	int state;
+};
+
+struct brt_pick {
+	const char *name;
+	int nmsgs;
+	const struct brt_on_message *msgs;
+	int nalarms;
+	const struct brt_on_alarm *alarms;
+	const char *file;
+	int line;
+};
+
+/* <pick>: enables every onMessage and onAlarm; the first event wins and
+ * the strand continues at that branch's state (the step sets no state).
+ * A message already kept for the instance wins over an alarm whose
+ * deadline has passed. NEXT, WAIT or FAULT. */
+enum brt_step brt_pick(brt_strand *s, const struct brt_pick *pk);
+
+/* <compensate/>: run the compensation handlers of the scopes the
+ * enclosing handler's scope has completed, most recent first; the strand
+ * resumes at its preset state once they have run (NEXT when there were
+ * none). A fault from a compensation handler is raised on s. */
+enum brt_step brt_compensate(brt_strand *s);
+/* <compensateScope target>: the same for the completed instances of scope
+ * `scope` only (-1: none). */
+enum brt_step brt_compensate_scope(brt_strand *s, int scope);
 
 /* ---- the service --------------------------------------------------------- */
 

@@ -39,6 +39,18 @@ enum brt_scope_mode {
 	BRT_MODE_FAULT, /* a fault handler runs (or is about to) */
 };
 
+/* Where a scope instance is in its life (semantics.md §9, §10). */
+enum brt_scope_phase {
+	BRT_PHASE_ACTIVE = 0,   /* primary activity, or its fault handler */
+	BRT_PHASE_INSTALLED,    /* completed: its compensation handler waits */
+	BRT_PHASE_COMPENSATING, /* its compensation handler runs */
+	BRT_PHASE_TERMINATING,  /* being terminated: children, then its
+				   termination handler */
+};
+
+struct brt_pick_run;
+struct brt_events;
+
 struct brt_scope_inst {
 	unsigned long id; /* per instance, for logs and saved instances */
 	brt_instance *in;
@@ -50,10 +62,17 @@ struct brt_scope_inst {
 	brt_strand *waiter;     /* resumes when this scope ends; NULL: process */
 	int nstrands;           /* live strands whose scope is this one */
 	bool doomed;            /* being terminated (faults.c) */
+	struct brt_scope_inst *prev, *next; /* instance's list */
 	/* The link frame its strands start with (links.c), one reference. */
 	struct brt_link_frame *links;
-	struct brt_scope_inst *prev, *next; /* instance's list */
 	struct brt_cset *csets; /* initiated correlation sets (correl.c) */
+	/* Compensation and termination (compensate.c, terminate.c). */
+	enum brt_scope_phase phase;
+	unsigned long done_seq;   /* BRT_PHASE_INSTALLED: completion order */
+	brt_strand *comp_waiter;  /* BRT_PHASE_COMPENSATING: the compensate */
+	int nterm;                /* child instances still terminating */
+	brt_strand *term_notify;  /* terminated for this strand (forEach) */
+	brt_strand *events;       /* enabled event handlers' anchor strand */
 };
 
 enum brt_wait {
@@ -64,6 +83,11 @@ enum brt_wait {
 	BRT_W_JOIN,    /* `pending` flow children */
 	BRT_W_SCOPE,   /* a child scope instance runs */
 	BRT_W_LINKS,   /* a join: incoming links not all set (links.c) */
+	BRT_W_PICK,    /* a pick's IMAs and alarm are enabled (pick.c) */
+	BRT_W_COMP,    /* compensation handlers run (compensate.c) */
+	BRT_W_TERM,    /* scope instances being terminated (terminate.c) */
+	BRT_W_LOCK,    /* an isolated scope's body waits for the lock */
+	BRT_W_EVENTS,  /* a scope's event handlers' anchor (events.c) */
 };
 
 /* What an event brought a strand; the scheduler finishes the activity
@@ -73,6 +97,7 @@ enum brt_done {
 	BRT_D_NONE,
 	BRT_D_RECEIVE, /* msg/req delivered for recv */
 	BRT_D_INVOKE,  /* call finished: msg or error fields */
+	BRT_D_FAULT,   /* raise `fault` (a compensation handler's fault) */
 };
 
 /*
@@ -141,6 +166,12 @@ struct brt_strand {
 	struct brt_fe *fe; /* a running <forEach> (foreach.c), owned */
 	struct brt_ima ima;        /* BRT_W_RECEIVE: the enabled receive */
 	const char *recv_fault;    /* BRT_D_RECEIVE: fault to throw after */
+	bool primary;              /* runs its scope's primary activity */
+	struct brt_pick_run *pick; /* BRT_W_PICK (pick.c), owned */
+	struct brt_events *ev;     /* BRT_W_EVENTS anchor (events.c), owned */
+	struct brt_scope_inst *comp_owner; /* BRT_W_COMP: whose children */
+	int comp_target;           /* BRT_W_COMP: scope index, -1 all */
+	int nterm_wait;            /* BRT_W_TERM: terminations pending */
 };
 
 /* An open request-response exchange (semantics.md §2). */
@@ -150,6 +181,9 @@ struct brt_mex {
 	const char *mex; /* borrowed from the descriptor, NULL: default */
 	brt_request *req;
 	struct brt_mex *next;
+	/* The scope instance that declares the exchange (mex_scope of the
+	 * IMA); an exchange pairs only within it. */
+	struct brt_scope_inst *owner;
 };
 
 /* A message that reached an instance before a receive took it. */
@@ -177,6 +211,8 @@ struct brt_instance {
 	bool exiting;     /* <exit> seen: destroy after the current step */
 	struct brt_ima *imas;          /* enabled IMAs (correl.c) */
 	struct brt_centry *provisional; /* creating message's values (correl.c) */
+	unsigned long done_seq;  /* scopes completed so far (compensate.c) */
+	struct brt_scope_inst *iso_holder; /* holds the isolated lock */
 };
 
 struct brt_engine {
@@ -250,6 +286,28 @@ enum brt_step brt__receive_finish(brt_strand *s);
 enum brt_step brt__invoke_finish(brt_strand *s);
 const struct brt_operation *brt__plink_op(const struct brt_process *p,
 					  int plink, const char *name);
+
+/* ---- links.c ------------------------------------------------------------ */
+
+/* The link statuses of one flow instance: links first..first+n-1 of the
+ * process. Reference counted: strands and scope instances inside the flow
+ * hold it, the frame holds its parent (the enclosing flow's). */
+struct brt_link_frame {
+	int refs;
+	int first, n;
+	signed char *status; /* -1 unset, 0 false, 1 true */
+	struct brt_link_frame *parent;
+};
+
+void brt__links_ref(struct brt_link_frame *f);
+void brt__links_unref(struct brt_link_frame *f);
+
+/* ---- foreach.c ----------------------------------------------------------- */
+
+/* A strand's forEach state is freed with it. */
+void brt__foreach_free(brt_strand *s);
+/* Child scope instance si of w's forEach ended (before si is freed). */
+void brt__foreach_child_ended(brt_strand *w, struct brt_scope_inst *si);
 
 /* ---- correl.c ------------------------------------------------------------
  * Correlation sets and routing (semantics.md §1-§3, docs/semantics-
@@ -397,28 +455,6 @@ bool brt__mex_open_in(const struct brt_scope_inst *si);
 bool brt__isolated_enter(struct brt_scope_inst *si, brt_strand *body);
 /* si ends or goes away: the next waiting isolated scope gets the lock. */
 void brt__isolated_release(struct brt_scope_inst *si);
-
-/* ---- links.c ------------------------------------------------------------ */
-
-/* The link statuses of one flow instance: links first..first+n-1 of the
- * process. Reference counted: strands and scope instances inside the flow
- * hold it, the frame holds its parent (the enclosing flow's). */
-struct brt_link_frame {
-	int refs;
-	int first, n;
-	signed char *status; /* -1 unset, 0 false, 1 true */
-	struct brt_link_frame *parent;
-};
-
-void brt__links_ref(struct brt_link_frame *f);
-void brt__links_unref(struct brt_link_frame *f);
-
-/* ---- foreach.c ----------------------------------------------------------- */
-
-/* A strand's forEach state is freed with it. */
-void brt__foreach_free(brt_strand *s);
-/* Child scope instance si of w's forEach ended (before si is freed). */
-void brt__foreach_child_ended(brt_strand *w, struct brt_scope_inst *si);
 
 /* ---- timer.c ------------------------------------------------------------- */
 

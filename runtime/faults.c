@@ -138,8 +138,12 @@ enum brt_step brt_scope(brt_strand *s, int scope, int body_state)
 					      v->name);
 		}
 	}
-	brt__strand_queue(body);
+	body->primary = true;
 	s->wait = BRT_W_SCOPE;
+	if (p->scopes[scope].nevents > 0 || p->scopes[scope].nalarms > 0)
+		brt__events_enable(si);
+	if (!p->scopes[scope].isolated || brt__isolated_enter(si, body))
+		brt__strand_queue(body);
 	return BRT_STEP_WAIT;
 }
 
@@ -147,6 +151,29 @@ void brt__scope_ended(struct brt_scope_inst *si)
 {
 	brt_instance *in = si->in;
 
+	if (si->phase == BRT_PHASE_TERMINATING) {
+		brt__term_finished(si);
+		return;
+	}
+	if (si->phase == BRT_PHASE_COMPENSATING) {
+		brt__comp_finished(si);
+		return;
+	}
+	if (si->phase != BRT_PHASE_ACTIVE)
+		return; /* installed: has no strands */
+	if (si != in->root && si->mode == BRT_MODE_NORMAL &&
+	    brt__mex_open_in(si)) {
+		/* §10.4.1: an exchange of this scope (an onEvent's default
+		 * one, a named one) is still open. */
+		struct brt_fault f = {0};
+		f.ns = strdup(BRT_NS_BPEL);
+		f.local = strdup("missingReply");
+		brt__log(in->rt, "instance %lu: fault {%s}missingReply: "
+			 "scope %s completed with an open request", in->id,
+			 BRT_NS_BPEL, in->rt->proc->scopes[si->scope].name);
+		brt__fault_in_scope(in, si, &f);
+		return;
+	}
 	if (si == in->root) {
 		if (si->mode == BRT_MODE_NORMAL && in->mexes) {
 			/* §10.4.1: thrown in the completing process scope, so
@@ -166,7 +193,10 @@ void brt__scope_ended(struct brt_scope_inst *si)
 	brt_strand *w = si->waiter;
 	if (w && w->fe)
 		brt__foreach_child_ended(w, si);
-	brt__scope_inst_free(si);
+	/* Completed successfully: its compensation handler may run later
+	 * (§12.4); a scope whose fault handler completed is gone. */
+	if (si->mode != BRT_MODE_NORMAL || !brt__scope_install(si))
+		brt__scope_kill(si);
 	if (w)
 		brt__strand_queue(w);
 }
@@ -326,29 +356,26 @@ void brt__fault_in_scope(brt_instance *in, struct brt_scope_inst *si,
 			brt__instance_end(in, BRT_END_EXITED, NULL);
 			return;
 		}
-		terminate_within(in, si);
-		if (si->mode == BRT_MODE_NORMAL) {
-			const struct brt_catch *c;
-			int state = select_catch(sc, f, &c);
-			if (state >= 0) {
-				si->mode = BRT_MODE_FAULT;
-				si->fault = *f;
-				memset(f, 0, sizeof *f);
-				brt_strand *h =
-					brt__strand_new(in, si, NULL, state);
-				if (h && (!c || c->variable < 0 ||
-					  init_fault_var(h, c, &si->fault) == 0)) {
-					brt__strand_queue(h);
-					return;
-				}
-				/* Out of memory: the handler cannot run. */
-				if (h)
-					brt__strand_free(h);
-				*f = si->fault;
-				memset(&si->fault, 0, sizeof si->fault);
-			}
+		if (si->phase == BRT_PHASE_TERMINATING) {
+			brt__term_fault(si, f);
+			return;
 		}
-		/* No handler, or a fault from the handler: to the parent. */
+		if (si->phase == BRT_PHASE_COMPENSATING) {
+			brt__comp_fault(si, f);
+			return;
+		}
+		if (si->mode == BRT_MODE_NORMAL) {
+			/* Terminate what runs in si first (its children's
+			 * termination handlers may take a while); the
+			 * handler starts when that is over. */
+			si->mode = BRT_MODE_FAULT;
+			si->fault = *f;
+			memset(f, 0, sizeof *f);
+			brt__term_begin(si);
+			return;
+		}
+		/* A fault from the fault handler: to the parent. */
+		terminate_within(in, si);
 		brt_strand *w = si->waiter;
 		struct brt_scope_inst *parent = si->parent;
 		if (!parent || !w) {
@@ -356,9 +383,43 @@ void brt__fault_in_scope(brt_instance *in, struct brt_scope_inst *si,
 			brt__fault_clear(f);
 			return;
 		}
-		brt__scope_inst_free(si);
+		brt__scope_kill(si);
 		si = parent;
 	}
+}
+
+void brt__fault_handler_start(struct brt_scope_inst *si)
+{
+	brt_instance *in = si->in;
+	const struct brt_scope *sc = &in->rt->proc->scopes[si->scope];
+	const struct brt_catch *c = NULL;
+	int state = select_catch(sc, &si->fault, &c);
+	/* No catch: the default handler compensates, then rethrows; with
+	 * nothing to compensate that is the same as propagating now. */
+	if (state < 0 && brt__scope_has_installed(si))
+		state = BRT_SI_DEFAULT_FAULT;
+	if (state >= 0 || state == BRT_SI_DEFAULT_FAULT) {
+		brt_strand *h = brt__strand_new(in, si, NULL, state);
+		if (h && (!c || c->variable < 0 ||
+			  init_fault_var(h, c, &si->fault) == 0)) {
+			brt__strand_queue(h);
+			return;
+		}
+		/* Out of memory: the handler cannot run. */
+		if (h)
+			brt__strand_free(h);
+	}
+	struct brt_fault f = si->fault;
+	memset(&si->fault, 0, sizeof si->fault);
+	brt_strand *w = si->waiter;
+	struct brt_scope_inst *parent = si->parent;
+	if (!parent || !w) {
+		brt__instance_end(in, BRT_END_FAULTED, &f);
+		brt__fault_clear(&f);
+		return;
+	}
+	brt__scope_kill(si);
+	brt__fault_in_scope(in, parent, &f);
 }
 
 void brt__fault_handle(brt_strand *s)
@@ -370,5 +431,6 @@ void brt__fault_handle(brt_strand *s)
 		f.local = strdup("internalError");
 	}
 	s->state = BRT_S_FAULTED;
+	s->wait = BRT_W_NONE;
 	brt__fault_in_scope(s->in, s->scope, &f);
 }

@@ -273,6 +273,8 @@ void brt__scope_inst_free(struct brt_scope_inst *si)
 {
 	brt_instance *in = si->in;
 	const struct brt_scope *sc = &in->rt->proc->scopes[si->scope];
+	brt__isolated_release(si);
+	brt__mex_scope_gone(si);
 	if (si->prev)
 		si->prev->next = si->next;
 	else

@@ -144,19 +144,21 @@ int brt__engine_deliver(brt_runtime *rt, int plink,
 
 /* ---- message exchanges --------------------------------------------------- */
 
+/* An exchange pairs within the scope instance that declares it (an
+ * onEvent's default exchange is its own; events.c: brt__mex_owner). */
 static struct brt_mex **find_mex(brt_instance *in, int plink,
 				 const struct brt_operation *op,
-				 const char *mex)
+				 const char *mex, struct brt_scope_inst *owner)
 {
 	for (struct brt_mex **pp = &in->mexes; *pp; pp = &(*pp)->next)
 		if ((*pp)->plink == plink && same_op((*pp)->op, op) &&
-		    same_mex((*pp)->mex, mex))
+		    same_mex((*pp)->mex, mex) && (*pp)->owner == owner)
 			return pp;
 	return NULL;
 }
 
 static int open_mex(brt_instance *in, const struct brt_receive *r,
-		    brt_request *req)
+		    brt_request *req, struct brt_scope_inst *owner)
 {
 	struct brt_mex *m = calloc(1, sizeof *m);
 	if (!m)
@@ -165,6 +167,7 @@ static int open_mex(brt_instance *in, const struct brt_receive *r,
 	m->op = r->op;
 	m->mex = r->mex;
 	m->req = req;
+	m->owner = owner;
 	struct brt_mex **pp = &in->mexes;
 	while (*pp)
 		pp = &(*pp)->next;
@@ -183,8 +186,9 @@ enum brt_step brt__ima_finish(brt_strand *s, const struct brt_receive *r,
 	bool conflict = false;
 
 	if (r->op->output) {
-		conflict = find_mex(in, r->plink, r->op, r->mex) != NULL;
-		if (open_mex(in, r, req) != 0) {
+		struct brt_scope_inst *owner = brt__mex_owner(s, r->mex_scope);
+		conflict = find_mex(in, r->plink, r->op, r->mex, owner) != NULL;
+		if (open_mex(in, r, req, owner) != 0) {
 			if (req)
 				brt__request_fault(req, BRT_NS_BPELC,
 						   "internalError", NULL,
@@ -290,7 +294,8 @@ enum brt_step brt_receive(brt_strand *s, const struct brt_receive *r)
 
 enum brt_step brt_reply(brt_strand *s, const struct brt_reply *r)
 {
-	struct brt_mex **pp = find_mex(s->in, r->plink, r->op, r->mex);
+	struct brt_mex **pp = find_mex(s->in, r->plink, r->op, r->mex,
+				       brt__mex_owner(s, r->mex_scope));
 	const struct brt_message *m = r->op->output;
 	xmlDocPtr out = NULL;
 

@@ -83,6 +83,10 @@ void brt__strand_free(brt_strand *s)
 
 	unqueue(e, s);
 	brt__ima_disable(&s->ima);
+	brt__pick_free(s);
+	brt__events_free(s);
+	if (s->wait == BRT_W_COMP)
+		brt__comp_strand_gone(s);
 	if (s->call) {
 		brt__call_cancel(s->call);
 		s->call = NULL;
@@ -159,8 +163,11 @@ void brt__strand_end(brt_strand *s)
 {
 	struct brt_scope_inst *si = s->scope;
 	brt_strand *parent = s->parent;
+	bool primary = s->primary;
 
 	brt__strand_free(s);
+	if (primary) /* §12.7: event handlers stop with the primary activity */
+		brt__events_disable(si);
 	if (parent) {
 		if (--parent->pending <= 0 && parent->wait == BRT_W_JOIN)
 			brt__strand_queue(parent);
@@ -193,6 +200,9 @@ static bool init_process(brt_strand *s)
 	brt_instance *in = s->in;
 	const struct brt_process *p = in->rt->proc;
 	in->started = true;
+	s->primary = s->scope == in->root;
+	if (s->primary && (p->scopes[0].nevents > 0 || p->scopes[0].nalarms > 0))
+		brt__events_enable(in->root);
 	for (int i = 0; i < p->nvars; i++) {
 		if (p->vars[i].scope != 0 || p->vars[i].init < 0 ||
 		    p->vars[i].init >= p->nassigns)
@@ -220,6 +230,11 @@ static int run_strand(brt_strand *s)
 
 	if (!in->started && !init_process(s))
 		return 1;
+	if (s->done == BRT_D_FAULT) { /* from a compensation handler */
+		s->done = BRT_D_NONE;
+		brt__fault_handle(s);
+		return 1;
+	}
 	if (s->done != BRT_D_NONE) {
 		enum brt_done d = s->done;
 		r = d == BRT_D_RECEIVE ? brt__receive_finish(s)
@@ -247,7 +262,7 @@ static int run_strand(brt_strand *s)
 			return n;
 		}
 		int from = s->state;
-		r = p->step(s);
+		r = s->state < 0 ? brt__internal_step(s) : p->step(s);
 		if (rt->verbose) {
 			char b1[24], b2[24];
 			brt__debug(rt, "instance %lu strand %lu %s -> %s",

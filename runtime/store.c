@@ -73,6 +73,15 @@ static bool is_quiet(brt_instance *in)
 		    s->req || s->msg || s->links || s->fe ||
 		    s->wait == BRT_W_LINKS) /* not saved yet */
 			return false;
+	/* Not saved yet either: picks, event handlers, compensation and
+	 * termination in progress, installed compensation handlers. */
+	for (brt_strand *s = in->strands_head; s; s = s->next)
+		if (s->pick || s->ev || s->state < 0 || s->wait == BRT_W_COMP ||
+		    s->wait == BRT_W_TERM || s->wait == BRT_W_LOCK)
+			return false;
+	for (struct brt_scope_inst *si = in->scopes_head; si; si = si->next)
+		if (si->phase != BRT_PHASE_ACTIVE || si->events)
+			return false;
 	return true;
 }
 

@@ -10,7 +10,7 @@ START_TEST(arena_alloc_is_zeroed_and_aligned)
 	struct arena *a = arena_new();
 	for (int i = 1; i < 200; i++) {
 		unsigned char *p = arena_alloc(a, (size_t)i);
-		ck_assert_uint_eq((uintptr_t)p % sizeof(max_align_t), 0);
+		ck_assert_uint_eq((uintptr_t)p % _Alignof(max_align_t), 0);
 		for (int j = 0; j < i; j++)
 			ck_assert_uint_eq(p[j], 0);
 		memset(p, 0xff, (size_t)i);

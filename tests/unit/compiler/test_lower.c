@@ -1,7 +1,7 @@
 /* test_lower.c — state graphs of small processes: sequences chain, loops
  * go back to their test, flow branches and handlers end at DONE, scopes
- * and invoke's implicit scope, tables in document order, and "not
- * supported yet" for activities without a runtime API. Inputs are the
+ * and invoke's implicit scope, tables in document order, pick, event,
+ * compensation and termination handlers. Inputs are the
  * golden processes (tests/golden) and processes written on the fly. */
 #include <check.h>
 #include <stdio.h>
@@ -225,37 +225,104 @@ START_TEST(lower_scopes_and_handlers)
 }
 END_TEST
 
-START_TEST(lower_unsupported_reported)
+/* <pick>: one PICK step whose branches are its onMessage and onAlarm
+ * activities, each continuing after the pick; every onMessage gets a
+ * receive descriptor. */
+START_TEST(lower_pick_branches)
 {
 	struct fx x = { 0 };
 	fx_inline(&x,
 		  "<sequence>\n"
 		  "<receive name=\"r\" partnerLink=\"client\" operation=\"notify\" variable=\"in\" createInstance=\"yes\"/>\n"
-		  "<pick>\n"
-		  "<onMessage partnerLink=\"client\" operation=\"notify\" variable=\"in\"><empty/></onMessage>\n"
+		  "<pick name=\"pk\">\n"
+		  "<onMessage partnerLink=\"client\" operation=\"notify\" variable=\"in\"><empty name=\"m\"/></onMessage>\n"
+		  "<onAlarm><for>'PT1S'</for><empty name=\"al\"/></onAlarm>\n"
 		  "</pick>\n"
+		  "<empty name=\"after\"/>\n"
 		  "</sequence>");
-	ck_assert_int_eq(diag_errors(x.dg), 1);
-	ck_assert_msg(strstr(x.out, "p.bpel:11:") &&
-			      strstr(x.out, "<pick> is not supported yet"),
-		      "%s", x.out);
+	ck_assert_msg(diag_errors(x.dg) == 0, "%s", x.out);
+	struct ir_state *pk = state(&x, "pk");
+	ck_assert_int_eq(pk->kind, IR_PICK);
+	ck_assert_int_eq(pk->nbranches, 2);
+	ck_assert_int_eq(pk->branches[0].state, state(&x, "m")->id);
+	ck_assert_int_eq(pk->branches[1].state, state(&x, "al")->id);
+	ck_assert_int_eq(state(&x, "m")->next, state(&x, "after")->id);
+	ck_assert_int_eq(x.ir->receives.n, 2);
+	struct ir_pick *ip = IR_AT(x.ir->picks, struct ir_pick, pk->desc);
+	ck_assert_int_eq(ip->nmsgs, 1);
+	ck_assert_int_eq(ip->state[0], state(&x, "m")->id);
+	ck_assert_int_eq(ip->nalarms, 1);
+	ck_assert_int_eq(ip->alarms[0].state, state(&x, "al")->id);
+	ck_assert_int_ge(ip->alarms[0].expr, 0);
 	fx_free(&x);
 }
 END_TEST
 
-/* The process's own event handlers are reported too, at the handler. */
-START_TEST(lower_unsupported_process_handlers)
+/* The process's event handlers and a scope's compensation and
+ * termination handlers are lowered to entry states ending at DONE; an
+ * onEvent gets its own scope holding its variable and the default
+ * message exchange of the receives inside it. */
+START_TEST(lower_handlers_entries)
 {
 	struct fx x = { 0 };
 	fx_inline(&x,
 		  "<eventHandlers>\n"
-		  "<onAlarm><for>'PT1S'</for><empty/></onAlarm>\n"
+		  "<onEvent partnerLink=\"client\" operation=\"notify\" variable=\"ev\" messageType=\"g:request\">\n"
+		  "<scope name=\"evs\"><empty name=\"evbody\"/></scope></onEvent>\n"
+		  "<onAlarm><repeatEvery>'PT1S'</repeatEvery><scope name=\"als\"><empty/></scope></onAlarm>\n"
 		  "</eventHandlers>\n"
-		  "<receive name=\"r\" partnerLink=\"client\" operation=\"notify\" variable=\"in\" createInstance=\"yes\"/>");
-	ck_assert_int_eq(diag_errors(x.dg), 1);
-	ck_assert_msg(strstr(x.out, "p.bpel:10:") &&
-			      strstr(x.out, "<eventHandlers> is not supported yet"),
-		      "%s", x.out);
+		  "<sequence>\n"
+		  "<receive name=\"r\" partnerLink=\"client\" operation=\"notify\" variable=\"in\" createInstance=\"yes\"/>\n"
+		  "<scope name=\"s\">\n"
+		  "<compensationHandler><empty name=\"ch\"/></compensationHandler>\n"
+		  "<terminationHandler><empty name=\"th\"/></terminationHandler>\n"
+		  "<empty name=\"body\"/></scope>\n"
+		  "</sequence>");
+	ck_assert_msg(diag_errors(x.dg) == 0, "%s", x.out);
+	struct ir_scope *ps = IR_AT(x.ir->scopes, struct ir_scope, 0);
+	ck_assert_int_eq(ps->nevents, 1);
+	ck_assert_int_eq(ps->events[0].state, state(&x, "evbody")->id);
+	ck_assert_int_eq(state(&x, "evbody")->next, IR_S_DONE);
+	struct ir_scope *evs = IR_AT(x.ir->scopes, struct ir_scope,
+				     ps->events[0].scope);
+	ck_assert_str_eq(evs->name, "evs");
+	ck_assert_int_eq(evs->nvars, 1); /* the onEvent's variable */
+	struct ir_msg_act *er = IR_AT(x.ir->receives, struct ir_msg_act,
+				      ps->events[0].recv);
+	ck_assert_int_eq(er->mex_scope, ps->events[0].scope);
+	ck_assert_int_eq(ps->nalarms, 1);
+	ck_assert_int_eq(ps->alarms[0].expr, -1);
+	ck_assert_int_ge(ps->alarms[0].repeat, 0);
+	ck_assert_int_eq(ps->alarms[0].state, state(&x, "als")->id);
+	struct ir_state *s = state(&x, "s");
+	struct ir_scope *sc = IR_AT(x.ir->scopes, struct ir_scope, s->desc);
+	ck_assert_int_eq(sc->compensation, state(&x, "ch")->id);
+	ck_assert_int_eq(sc->termination, state(&x, "th")->id);
+	ck_assert_int_eq(state(&x, "ch")->next, IR_S_DONE);
+	ck_assert_int_eq(ps->compensation, -1);
+	fx_free(&x);
+}
+END_TEST
+
+/* <compensate/> and <compensateScope target> in a fault handler. */
+START_TEST(lower_compensate_steps)
+{
+	struct fx x = { 0 };
+	fx_inline(&x,
+		  "<faultHandlers><catchAll><sequence>\n"
+		  "<compensateScope name=\"cs\" target=\"s\"/>\n"
+		  "<compensate name=\"c\"/>\n"
+		  "</sequence></catchAll></faultHandlers>\n"
+		  "<sequence>\n"
+		  "<receive name=\"r\" partnerLink=\"client\" operation=\"notify\" variable=\"in\" createInstance=\"yes\"/>\n"
+		  "<scope name=\"s\"><compensationHandler><empty/></compensationHandler><empty/></scope>\n"
+		  "</sequence>");
+	ck_assert_msg(diag_errors(x.dg) == 0, "%s", x.out);
+	struct ir_state *cs = state(&x, "cs");
+	ck_assert_int_eq(cs->kind, IR_COMPENSATE_SCOPE);
+	ck_assert_int_eq(cs->desc, state(&x, "s")->desc);
+	ck_assert_int_eq(cs->next, state(&x, "c")->id);
+	ck_assert_int_eq(state(&x, "c")->kind, IR_COMPENSATE);
 	fx_free(&x);
 }
 END_TEST
@@ -288,8 +355,9 @@ Suite *lower_suite(void)
 	tcase_add_test(tc, lower_if_while_repeat);
 	tcase_add_test(tc, lower_flow_branches_end_done);
 	tcase_add_test(tc, lower_scopes_and_handlers);
-	tcase_add_test(tc, lower_unsupported_reported);
-	tcase_add_test(tc, lower_unsupported_process_handlers);
+	tcase_add_test(tc, lower_pick_branches);
+	tcase_add_test(tc, lower_handlers_entries);
+	tcase_add_test(tc, lower_compensate_steps);
 	tcase_add_test(tc, lower_empty_sequence_continues);
 	suite_add_tcase(s, tc);
 	return s;

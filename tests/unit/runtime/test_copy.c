@@ -687,7 +687,7 @@ static enum brt_step no_step(brt_strand *s)
 }
 
 static const struct brt_scope s_scopes[] = {
-	{"process", -1, DK_NVARS, 0, NULL, -1, -1, -1, false, false},
+	{"process", -1, DK_NVARS, 0, NULL, -1, -1, -1, false, false, 0, NULL, 0, NULL},
 };
 
 START_TEST(copy_through_a_strand)

@@ -42,13 +42,17 @@ static const struct brt_catch sel_catches[] = {
 };
 
 #define SCOPES(catch_all)                                                     \
-	{                                                                      \
-		{"process", -1, 3, 3, process_catches, catch_all, -1, -1,      \
-		 false, false},                                                \
-		{"inner", 0, 1, 2, inner_catches, -1, -1, -1, false, false},   \
-		{"sel", 0, 2, 4, sel_catches, -1, -1, -1, false, false},       \
-		{"eosf", 0, 0, 0, NULL, S_C_EOSF_ALL, -1, -1, true, false},    \
-		{"init", 0, 1, 0, NULL, -1, -1, -1, false, false},             \
+	{                                                                     \
+		{"process", -1, 3, 3, process_catches, catch_all, -1, -1,     \
+		 false, false, 0, NULL, 0, NULL},                             \
+		{"inner", 0, 1, 2, inner_catches, -1, -1, -1, false, false,   \
+		 0, NULL, 0, NULL},                                           \
+		{"sel", 0, 2, 4, sel_catches, -1, -1, -1, false, false,       \
+		 0, NULL, 0, NULL},                                           \
+		{"eosf", 0, 0, 0, NULL, S_C_EOSF_ALL, -1, -1, true, false,    \
+		 0, NULL, 0, NULL},                                           \
+		{"init", 0, 1, 0, NULL, -1, -1, -1, false, false,             \
+		 0, NULL, 0, NULL},                                           \
 	}
 static const struct brt_scope scopes_all[] = SCOPES(S_C_ALL);
 static const struct brt_scope scopes_none[] = SCOPES(-1);

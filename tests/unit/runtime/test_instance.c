@@ -21,8 +21,8 @@ static const struct brt_catch inner_catches[] = {
 	{{KIT_NS, "boom"}, V_FV, &kit_msg, {0}, S_HANDLER},
 };
 static const struct brt_scope scopes[] = {
-	{"process", -1, 2, 0, NULL, -1, -1, -1, false, false},
-	{"inner", 0, 1, 1, inner_catches, -1, -1, -1, false, false},
+	{"process", -1, 2, 0, NULL, -1, -1, -1, false, false, 0, NULL, 0, NULL},
+	{"inner", 0, 1, 1, inner_catches, -1, -1, -1, false, false, 0, NULL, 0, NULL},
 };
 static const struct brt_variable vars[] = {
 	{"a", 0, 0, BRT_VAR_MESSAGE, &kit_msg, {0}, {0}, BRT_XSD_COMPLEX, -1},

@@ -35,7 +35,7 @@ static const struct brt_partner_link e_plinks[] = {
 	  .has_partner_role = true },
 };
 static const struct brt_scope e_scopes[] = {
-	{ "process", -1, 1, 0, NULL, -1, -1, -1, false, false },
+	{ "process", -1, 1, 0, NULL, -1, -1, -1, false, false, 0, NULL, 0, NULL },
 };
 static const struct brt_variable e_vars[] = {
 	{ "in", 0, 0, BRT_VAR_MESSAGE, &e_msg, { 0 }, { 0 }, BRT_XSD_COMPLEX,

@@ -30,7 +30,7 @@ static const struct brt_catch catches[] = {
 	{{NULL, NULL}, -1, NULL, {0}, -1}, /* placeholder, never matches */
 };
 static const struct brt_scope scopes[] = {
-	{"process", -1, 2, 0, catches, S_CATCH, -1, -1, false, false},
+	{"process", -1, 2, 0, catches, S_CATCH, -1, -1, false, false, 0, NULL, 0, NULL},
 };
 static const struct brt_variable vars[] = {
 	{"a", 0, 0, BRT_VAR_MESSAGE, &kit_msg, {0}, {0}, BRT_XSD_COMPLEX, -1},
@@ -312,7 +312,7 @@ static const struct brt_partner_link h_plinks[] = {
 	 false, false},
 };
 static const struct brt_scope h_scopes[] = {
-	{"process", -1, 1, 0, NULL, -1, -1, -1, false, false},
+	{"process", -1, 1, 0, NULL, -1, -1, -1, false, false, 0, NULL, 0, NULL},
 };
 static const struct brt_variable h_vars[] = {
 	{"a", 0, 0, BRT_VAR_MESSAGE, &h_in, {0}, {0}, BRT_XSD_COMPLEX, -1},

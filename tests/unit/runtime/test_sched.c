@@ -18,7 +18,7 @@ enum {
 enum { V_A, V_B, V_C };
 
 static const struct brt_scope scopes[] = {
-	{"process", -1, 3, 0, NULL, -1, -1, -1, false, false},
+	{"process", -1, 3, 0, NULL, -1, -1, -1, false, false, 0, NULL, 0, NULL},
 };
 static const struct brt_variable vars[] = {
 	{"a", 0, 0, BRT_VAR_MESSAGE, &kit_msg, {0}, {0}, BRT_XSD_COMPLEX, -1},

@@ -1,0 +1,355 @@
+/*
+ * events.c — event handlers of scopes and of the process (semantics.md
+ * §10, §12.7), the message exchanges' owners (§2), and isolated scopes'
+ * lock (§8).
+ *
+ * Event handlers are anchored on one strand of their scope instance (the
+ * anchor, BRT_W_EVENTS, state BRT_SI_EVENTS): while it exists the scope
+ * cannot end, and freeing it (termination, or the primary activity
+ * completing: brt__events_disable) withdraws every onEvent IMA and onAlarm
+ * timer. Its first step enables them, taking messages already kept for the
+ * instance. Each onEvent message starts a handler instance: a new instance
+ * of the onEvent's scope (its variable, its default message exchange),
+ * whose first strand finishes the IMA like a receive, and a waiter strand
+ * in the enclosing scope, so that scope completes only after every
+ * running handler instance has finished. Each onAlarm firing starts its
+ * activity (a scope) in a new strand of the enclosing scope; repeatEvery
+ * re-arms the timer. Instances may overlap (docs/semantics-decisions.md).
+ *
+ * Isolated scopes: on one event loop strands interleave only at waits, so
+ * a per-instance lock taken for the whole life of an isolated scope's
+ * primary activity serialises them; waiting bodies (BRT_W_LOCK) get it in
+ * creation order.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "engine.h"
+
+struct brt_ev_alarm {
+	struct brt_events *ev;
+	const struct brt_on_alarm *a;
+	struct event *timer;
+	double deadline;
+	double period; /* repeatEvery, seconds; 0: fires once */
+};
+
+struct brt_events {
+	struct brt_scope_inst *si;
+	brt_strand *anchor;
+	bool enabled;
+	int nimas;
+	struct brt_ima *imas;        /* one per onEvent */
+	int nalarms;
+	struct brt_ev_alarm *alarms; /* one per onAlarm */
+};
+
+static const struct brt_scope *scope_of(const struct brt_scope_inst *si)
+{
+	return &si->in->rt->proc->scopes[si->scope];
+}
+
+/* ---- enabling and disabling ---------------------------------------------- */
+
+int brt__events_enable(struct brt_scope_inst *si)
+{
+	brt_instance *in = si->in;
+	const struct brt_scope *sc = scope_of(si);
+	if (si->events || (sc->nevents == 0 && sc->nalarms == 0))
+		return 0;
+	struct brt_events *ev = calloc(1, sizeof *ev);
+	if (ev) {
+		ev->imas = calloc((size_t)sc->nevents + 1, sizeof *ev->imas);
+		ev->alarms = calloc((size_t)sc->nalarms + 1, sizeof *ev->alarms);
+	}
+	brt_strand *a = ev && ev->imas && ev->alarms
+				? brt__strand_new(in, si, NULL, BRT_SI_EVENTS)
+				: NULL;
+	if (!a) {
+		if (ev) {
+			free(ev->imas);
+			free(ev->alarms);
+		}
+		free(ev);
+		brt__log(in->rt, "instance %lu: out of memory: event handlers "
+			 "of %s not enabled", in->id, sc->name);
+		return BRT_ENOMEM;
+	}
+	ev->si = si;
+	ev->anchor = a;
+	a->ev = ev;
+	si->events = a;
+	brt__strand_queue(a);
+	return 0;
+}
+
+void brt__events_free(brt_strand *s)
+{
+	struct brt_events *ev = s->ev;
+	if (!ev)
+		return;
+	for (int i = 0; i < ev->nimas; i++)
+		brt__ima_disable(&ev->imas[i]);
+	for (int i = 0; i < ev->nalarms; i++)
+		if (ev->alarms[i].timer)
+			event_free(ev->alarms[i].timer);
+	if (ev->si->events == s)
+		ev->si->events = NULL;
+	free(ev->imas);
+	free(ev->alarms);
+	free(ev);
+	s->ev = NULL;
+}
+
+void brt__events_disable(struct brt_scope_inst *si)
+{
+	brt_strand *a = si->events;
+	if (!a)
+		return;
+	si->events = NULL;
+	brt__strand_free(a);
+}
+
+/* ---- onEvent ------------------------------------------------------------- */
+
+/* A handler instance for onEvent i: takes msg and req. */
+static void spawn_event(struct brt_events *ev, int i, xmlDocPtr msg,
+			brt_request *req, const char *fault)
+{
+	struct brt_scope_inst *si = ev->si;
+	brt_instance *in = si->in;
+	const struct brt_on_event *oe = &scope_of(si)->events[i];
+	struct brt_scope_inst *hs = brt__scope_inst_new(in, oe->scope, si);
+	brt_strand *w = hs ? brt__strand_new(in, si, NULL, BRT_S_DONE) : NULL;
+	brt_strand *b = w ? brt__strand_new(in, hs, NULL, oe->state) : NULL;
+	if (!b) {
+		if (w)
+			brt__strand_free(w);
+		if (hs)
+			brt__scope_inst_free(hs);
+		if (req)
+			brt__request_fault(req, BRT_NS_BPELC, "internalError",
+					   NULL, "out of memory");
+		xmlFreeDoc(msg);
+		return;
+	}
+	w->wait = BRT_W_SCOPE;
+	hs->waiter = w;
+	b->primary = true;
+	b->recv = oe->recv;
+	b->done = BRT_D_RECEIVE;
+	b->msg = msg;
+	b->req = req;
+	b->recv_fault = fault;
+	brt__debug(in->rt, "instance %lu: onEvent %s: handler instance %lu",
+		   in->id, oe->recv->op->name, hs->id);
+	brt__events_enable(hs);
+	brt__strand_queue(b);
+}
+
+static void event_deliver(struct brt_ima *ima, xmlDocPtr msg,
+			  brt_request *req, const char *fault)
+{
+	struct brt_events *ev = ima->arg;
+	spawn_event(ev, (int)(ima - ev->imas), msg, req, fault);
+}
+
+/* ---- onAlarm ------------------------------------------------------------- */
+
+static int arm(struct brt_ev_alarm *al)
+{
+	double delay = al->deadline - brt__now();
+	struct timeval tv = {0, 0};
+	if (delay > 0) {
+		if (delay > 1e9)
+			delay = 1e9;
+		tv.tv_sec = (time_t)delay;
+		tv.tv_usec = (suseconds_t)((delay - (double)tv.tv_sec) * 1e6);
+	}
+	return event_add(al->timer, &tv) == 0 ? 0 : BRT_ENOMEM;
+}
+
+static void alarm_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct brt_ev_alarm *al = arg;
+	struct brt_scope_inst *si = al->ev->si;
+	brt_instance *in = si->in;
+	(void)fd;
+	(void)what;
+	brt_strand *h = brt__strand_new(in, si, NULL, al->a->state);
+	if (h) {
+		brt__debug(in->rt, "instance %lu: onAlarm fired", in->id);
+		brt__strand_queue(h);
+	}
+	if (al->period > 0) {
+		/* The next firing keeps the rhythm, never in the past. */
+		al->deadline += al->period;
+		if (al->deadline < brt__now())
+			al->deadline = brt__now();
+		if (arm(al) == 0)
+			return;
+	}
+	event_free(al->timer);
+	al->timer = NULL;
+}
+
+/* Seconds of a duration expression, or a fault on s. */
+static enum brt_step eval_deadline(brt_strand *s, int expr, bool is_until,
+				   const char *what, double *out)
+{
+	char *text = brt__eval_string(s, expr);
+	if (!text)
+		return BRT_STEP_FAULT;
+	if (brt__wait_deadline(s->in->rt, text, is_until, out) != 0) {
+		char why[300];
+		snprintf(why, sizeof why, "<onAlarm> %s '%.200s' is not %s",
+			 what, text,
+			 is_until ? "a date or dateTime" : "a duration");
+		free(text);
+		return brt__std_fault(s, "invalidExpressionValue", why);
+	}
+	free(text);
+	return BRT_STEP_NEXT;
+}
+
+static enum brt_step start_alarm(brt_strand *s, struct brt_events *ev,
+				 const struct brt_on_alarm *a)
+{
+	struct brt_ev_alarm *al = &ev->alarms[ev->nalarms];
+	double now = brt__now(), first = now, rep = 0;
+	enum brt_step r;
+	if (a->repeat >= 0) {
+		if ((r = eval_deadline(s, a->repeat, false, "repeatEvery",
+				       &rep)) != BRT_STEP_NEXT)
+			return r;
+		rep -= now;
+		if (rep <= 0)
+			return brt__std_fault(s, "invalidExpressionValue",
+					      "<onAlarm> repeatEvery is not "
+					      "a positive duration");
+		first = now + rep;
+	}
+	if (a->expr >= 0 &&
+	    (r = eval_deadline(s, a->expr, a->is_until,
+			       a->is_until ? "until" : "for", &first)) !=
+		    BRT_STEP_NEXT)
+		return r;
+	al->ev = ev;
+	al->a = a;
+	al->deadline = first;
+	al->period = rep;
+	al->timer = event_new(s->in->rt->base, -1, 0, alarm_cb, al);
+	if (!al->timer || arm(al) != 0) {
+		if (al->timer)
+			event_free(al->timer);
+		al->timer = NULL;
+		return brt__fault(s, BRT_NS_BPELC, "internalError", NULL,
+				  "cannot arm a timer");
+	}
+	ev->nalarms++;
+	return BRT_STEP_NEXT;
+}
+
+/* ---- the anchor's step --------------------------------------------------- */
+
+enum brt_step brt__events_step(brt_strand *s)
+{
+	struct brt_events *ev = s->ev;
+	if (!ev)
+		return brt_strand_bad_state(s);
+	s->wait = BRT_W_EVENTS;
+	if (ev->enabled)
+		return BRT_STEP_WAIT;
+	ev->enabled = true;
+	const struct brt_scope *sc = scope_of(ev->si);
+	enum brt_step r;
+	for (int i = 0; i < sc->nalarms; i++)
+		if ((r = start_alarm(s, ev, &sc->alarms[i])) != BRT_STEP_NEXT)
+			return r;
+	int n = sc->nevents;
+	if (n == 0)
+		return BRT_STEP_WAIT;
+	struct brt_ima **ptrs = calloc((size_t)n, sizeof *ptrs);
+	if (!ptrs)
+		return brt__fault(s, BRT_NS_BPELC, "internalError", NULL,
+				  "out of memory");
+	for (int i = 0; i < n; i++) {
+		ev->imas[i].s = s;
+		ev->imas[i].r = sc->events[i].recv;
+		ev->imas[i].deliver = event_deliver;
+		ev->imas[i].arg = ev;
+		ev->imas[i].persistent = true;
+		ptrs[i] = &ev->imas[i];
+	}
+	ev->nimas = n;
+	/* Messages kept for the instance before the handlers were enabled
+	 * (§2, early messages): each starts an instance, oldest first. */
+	struct brt_inmsg *m;
+	int which;
+	while ((m = brt__inbox_take(s->in, ptrs, n, &which))) {
+		spawn_event(ev, which, m->msg, m->req, NULL);
+		free(m);
+	}
+	free(ptrs);
+	for (int i = 0; i < n; i++)
+		if (brt__ima_enable(&ev->imas[i]) != 0)
+			return brt__fault(s, BRT_NS_BPELC, "internalError",
+					  NULL, "out of memory");
+	return BRT_STEP_WAIT;
+}
+
+/* ---- message exchanges --------------------------------------------------- */
+
+struct brt_scope_inst *brt__mex_owner(brt_strand *s, int mex_scope)
+{
+	for (struct brt_scope_inst *si = s->scope; si; si = si->parent)
+		if (si->scope == mex_scope)
+			return si;
+	return s->in->root;
+}
+
+void brt__mex_scope_gone(struct brt_scope_inst *si)
+{
+	for (struct brt_mex *m = si->in->mexes; m; m = m->next)
+		if (m->owner == si)
+			m->owner = si->parent;
+}
+
+bool brt__mex_open_in(const struct brt_scope_inst *si)
+{
+	for (struct brt_mex *m = si->in->mexes; m; m = m->next)
+		if (m->owner == si)
+			return true;
+	return false;
+}
+
+/* ---- isolated scopes ----------------------------------------------------- */
+
+bool brt__isolated_enter(struct brt_scope_inst *si, brt_strand *body)
+{
+	brt_instance *in = si->in;
+	if (!in->iso_holder || in->iso_holder == si) {
+		in->iso_holder = si;
+		return true;
+	}
+	brt__debug(in->rt, "instance %lu: isolated scope %s waits", in->id,
+		   scope_of(si)->name);
+	body->wait = BRT_W_LOCK;
+	return false;
+}
+
+void brt__isolated_release(struct brt_scope_inst *si)
+{
+	brt_instance *in = si->in;
+	if (in->iso_holder != si)
+		return;
+	in->iso_holder = NULL;
+	for (brt_strand *t = in->strands_head; t; t = t->next)
+		if (t->wait == BRT_W_LOCK && t->scope != si) {
+			in->iso_holder = t->scope;
+			brt__strand_queue(t);
+			return;
+		}
+}
