@@ -15,8 +15,9 @@
  * brt_scope (faults.c); an unhandled fault in a child goes to the
  * enclosing scope, which terminates the forEach strand and its children.
  *
- * Not here: termination handlers of the children terminated at early
- * completion (they simply stop, like every terminated strand today).
+ * Early completion terminates the children still running with
+ * brt__scope_terminate (terminate.c), which runs their termination
+ * handlers; the forEach waits for those (BRT_W_TERM) before it goes on.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -135,38 +136,28 @@ static enum brt_step start_child(brt_strand *s, struct brt_fe *fe)
 }
 
 /* Early completion of a parallel forEach: the children still running
- * (all but `except`, which is ending) stop, with everything nested in
- * them. */
+ * (all but `except`, which is ending) are terminated; s is told when each
+ * termination has finished (s->nterm_wait). */
 static void terminate_children(brt_strand *s, int scope,
 			       const struct brt_scope_inst *except)
 {
 	brt_instance *in = s->in;
-	int n = 0;
-	for (struct brt_scope_inst *x = in->scopes_head; x; x = x->next)
-		n++;
-	struct brt_scope_inst **doomed = calloc((size_t)n + 1, sizeof *doomed);
-	if (!doomed)
-		return; /* they run on; the forEach still completes */
-	int nd = 0;
-	for (struct brt_scope_inst *x = in->scopes_head; x; x = x->next)
-		for (struct brt_scope_inst *a = x; a; a = a->parent)
-			if (a->waiter == s && a->scope == scope) {
-				if (a != except)
-					doomed[nd++] = x;
-				break;
-			}
-	brt_strand *t, *tnext;
-	for (t = in->strands_head; t; t = tnext) {
-		tnext = t->next;
-		for (int i = 0; i < nd; i++)
-			if (t->scope == doomed[i]) {
-				brt__strand_free(t);
-				break;
-			}
+	struct brt_scope_inst *x, *next;
+	/* brt__scope_terminate may free x (and what is nested in it) at once,
+	 * but never another child of s: restart after each one. */
+	for (bool again = true; again;) {
+		again = false;
+		for (x = in->scopes_head; x; x = next) {
+			next = x->next;
+			if (x->waiter != s || x->scope != scope || x == except ||
+			    x->phase != BRT_PHASE_ACTIVE)
+				continue;
+			x->waiter = NULL; /* s no longer waits for its end */
+			brt__scope_terminate(x, s);
+			again = true;
+			break;
+		}
 	}
-	for (int i = 0; i < nd; i++)
-		brt__scope_inst_free(doomed[i]);
-	free(doomed);
 }
 
 static bool reached(const struct brt_fe *fe);
@@ -248,8 +239,14 @@ enum brt_step brt_foreach(brt_strand *s, const struct brt_foreach *f)
 	}
 	/* A child ended. */
 	if (reached(fe)) {
-		if (fe->running > 0)
+		if (fe->running > 0) {
 			terminate_children(s, f->scope, NULL);
+			fe->running = 0;
+		}
+		if (s->nterm_wait > 0) { /* termination handlers run */
+			s->wait = BRT_W_TERM;
+			return BRT_STEP_WAIT;
+		}
 		return finish(s, f);
 	}
 	if (fe->running > 0) {

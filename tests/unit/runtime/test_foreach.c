@@ -8,7 +8,8 @@
  *
  * The start payload chooses the forEach descriptor; the child scope's
  * body notes "b<counter>", then (parallel) waits for a `next` message and
- * notes "e", or ("succ") throws, caught by the child's catchAll ("h").
+ * notes "e", or ("succ") throws, caught by the child's catchAll ("h");
+ * a terminated child's termination handler notes "t<counter>".
  */
 #include "engine_kit.h"
 
@@ -16,7 +17,7 @@ enum {
 	S_FOREACH = BRT_S_FIRST,
 	S_END,
 	S_BODY, S_BODY_WAITED, S_BODY_THROW,
-	S_H, S_CCF, S_IBC, S_IEV,
+	S_H, S_CCF, S_IBC, S_IEV, S_TERM,
 	NSTATES,
 };
 
@@ -33,7 +34,7 @@ static const struct brt_scope scopes[] = {
 	 .catches = pcatches, .catch_all = -1, .compensation = -1,
 	 .termination = -1},
 	{.name = "child", .parent = 0, .nvars = 1, .catch_all = S_H,
-	 .compensation = -1, .termination = -1},
+	 .compensation = -1, .termination = S_TERM},
 };
 enum { V_A, V_I };
 static const struct brt_variable vars[] = {
@@ -134,6 +135,10 @@ static enum brt_step step(brt_strand *s)
 		return note(s, "ibc", BRT_S_DONE);
 	case S_IEV:
 		return note(s, "iev", BRT_S_DONE);
+	case S_TERM:
+		kit_note("t%s", kit_payload(s, V_I));
+		brt_strand_set_state(s, BRT_S_DONE);
+		return BRT_STEP_NEXT;
 	default:
 		return brt_strand_bad_state(s);
 	}
@@ -193,8 +198,9 @@ START_TEST(foreach_parallel_early_completion)
 	ck_assert_str_eq(run(rt, "par-cc"), "b1 b2");
 	ck_assert_int_eq(kit_send(rt, &kit_op_next, "x"), 0);
 	kit_settle(rt);
-	/* the second child was terminated, the instance completed */
-	ck_assert_str_eq(kit_trace, "b1 b2 e end");
+	/* the second child was terminated (its termination handler ran),
+	 * then the forEach and the instance completed */
+	ck_assert_str_eq(kit_trace, "b1 b2 e t2 end");
 	ck_assert_int_eq(brt__engine_count(rt), 0);
 	brt__runtime_free(rt);
 }
