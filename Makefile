@@ -97,7 +97,7 @@ $(BUILD)/tests/%_list.h: $(wildcard tests/unit/*/test_*.c) Makefile
 
 # -iquote, not -I: compiler/check.h (the static-analysis stage) must not
 # shadow the check framework's <check.h>.
-$(BUILD)/tests/unit/%.o: tests/unit/%.c $(wildcard include/*.h include/bpelrt/*.h compiler/*.h compiler/*.def runtime/*.h tests/unit/*.h) Makefile
+$(BUILD)/tests/unit/%.o: tests/unit/%.c $(wildcard include/*.h include/bpelrt/*.h compiler/*.h compiler/*.def runtime/*.h tests/unit/*.h tests/unit/*/*.h) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -iquote compiler -iquote runtime -iquote tests/unit -c -o $@ $<
 
