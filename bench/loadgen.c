@@ -52,6 +52,7 @@ struct opts {
 	const char *expect;   /* substring the body must contain, or NULL */
 	int server_pid;       /* 0: none */
 	double wait_ready;    /* seconds to wait for the port to accept */
+	double deadline;      /* count mode: stop issuing after this many s */
 };
 
 struct conn;
@@ -65,6 +66,7 @@ struct gen {
 
 	bool measuring;
 	bool stopping;
+	bool truncated;       /* count mode stopped at its deadline */
 	long issued;          /* count mode: requests handed out */
 	long done;            /* measured requests answered (ok or not) */
 	long errors;
@@ -398,6 +400,14 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 		evtimer_add(g->timer, &tv);
 		return;
 	}
+	if (g->o.count > 0) {
+		/* count mode past its deadline: issue nothing more, let what
+		 * is in flight complete so every request is accounted for */
+		g->o.count = g->issued;
+		g->truncated = true;
+		check_count_done(g);
+		return;
+	}
 	finish(g);
 }
 
@@ -475,8 +485,9 @@ static void usage(void)
 		"               [-c CONNS] [-d SECONDS] [-w WARMUP] | [-n COUNT "
 		"[-i FIRST_ID]]\n"
 		"               [-s STATUS] [-e EXPECT] [-p SERVER_PID] "
-		"[-W WAIT_SECONDS]\n"
-		"  the body's @ID@ is replaced by a sequence number (-i..)\n");
+		"[-W WAIT_SECONDS] [-t DEADLINE]\n"
+		"  the body's @ID@ is replaced by a sequence number (-i..)\n"
+		"  -t: count mode stops issuing after DEADLINE s (truncated=1)\n");
 	exit(2);
 }
 
@@ -509,7 +520,7 @@ int main(int argc, char **argv)
 	o->first_id = 1;
 	const char *body_path = NULL;
 	int ch;
-	while ((ch = getopt(argc, argv, "u:b:a:c:d:w:n:i:s:e:p:W:")) != -1) {
+	while ((ch = getopt(argc, argv, "u:b:a:c:d:w:n:i:s:e:p:W:t:")) != -1) {
 		switch (ch) {
 		case 'u': parse_url(o, optarg); break;
 		case 'b': body_path = optarg; break;
@@ -523,6 +534,7 @@ int main(int argc, char **argv)
 		case 'e': o->expect = optarg; break;
 		case 'p': o->server_pid = atoi(optarg); break;
 		case 'W': o->wait_ready = atof(optarg); break;
+		case 't': o->deadline = atof(optarg); break;
 		default: usage();
 		}
 	}
@@ -555,6 +567,15 @@ int main(int argc, char **argv)
 		g.t_start = now_s();
 		if (o->server_pid)
 			g.cpu_start = proc_cpu(o->server_pid);
+		if (o->deadline > 0) {
+			struct timeval tv = {
+				.tv_sec = (time_t)o->deadline,
+				.tv_usec = (suseconds_t)((o->deadline -
+							  (double)(time_t)o->deadline) *
+							 1e6),
+			};
+			evtimer_add(g.timer, &tv);
+		}
 	} else if (o->warmup > 0) {
 		struct timeval tv = {
 			.tv_sec = (time_t)o->warmup,
@@ -587,6 +608,8 @@ int main(int argc, char **argv)
 		       cpu, secs > 0 ? 100.0 * cpu / secs : 0.0,
 		       ok > 0 ? cpu * 1e6 / (double)ok : 0.0);
 	}
+	if (o->count > 0)
+		printf(" truncated=%d", g.truncated ? 1 : 0);
 	printf("\n");
 
 	for (int i = 0; i < o->conns; i++)

@@ -126,8 +126,22 @@ start_server() {
 	URLBASE=127.0.0.1:$PORT
 }
 # stop_server: SIGTERM, expect exit 0
+alive() { # pid: running and not a zombie
+	st=$(awk '/^State:/ {print $2}' "/proc/$1/status" 2>/dev/null)
+	[ -n "$st" ] && [ "$st" != Z ]
+}
 stop_server() {
 	kill -TERM "$SPID" 2>/dev/null
+	i=0
+	while alive "$SPID" && [ "$i" -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if alive "$SPID"; then
+		say "bench: server $SPID did not stop within 10 s of SIGTERM"
+		kill -KILL "$SPID" 2>/dev/null
+		failed=1
+	fi
 	wait "$SPID"
 	rc=$?
 	[ "$rc" -eq 0 ] || say "bench: server $SPID exited with status $rc"
@@ -242,6 +256,9 @@ say ""
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$SPID/status"; }
 probe_one() { # N
 	n=$1
+	# time left for this size, split between creating and finishing
+	left=$((BUDGET - $(elapsed) - 10))
+	[ "$left" -gt 20 ] || left=20
 	start_server "$OUT/probe"
 	# the empty service, its listener up and one request served
 	$LOAD "$OUT/loadgen" -u "$URLBASE/probe" -b "$SRC/probe/start.xml" \
@@ -251,29 +268,41 @@ probe_one() { # N
 	rss0=$(rss_kb)
 	t=$(now_ns)
 	l1=$($LOAD "$OUT/loadgen" -u "$URLBASE/probe" -b "$SRC/probe/start.xml" \
-		-a urn:bench:start -s 202 -c "$CONNS" -n "$n" -i 1)
+		-a urn:bench:start -s 202 -c "$CONNS" -n "$n" -i 1 \
+		-t $((left * 6 / 10)))
 	sleep 0.2
 	rss1=$(rss_kb)
+	k=$(kv "$l1" ok)
+	k=${k:-0}
 	l2=$($LOAD "$OUT/loadgen" -u "$URLBASE/probe" \
 		-b "$SRC/probe/finish.xml" -a urn:bench:finish \
-		-e finishResponse -c "$CONNS" -n "$n" -i 1)
+		-e finishResponse -c "$CONNS" -n "$k" -i 1 -t $((left * 4 / 10)))
 	sleep 0.2
 	rss2=$(rss_kb)
 	# instance 0 still waits; finish it so the service can stop cleanly
 	$LOAD "$OUT/loadgen" -u "$URLBASE/probe" -b "$SRC/probe/finish.xml" \
 		-a urn:bench:finish -n 1 -i 0 >/dev/null
 	PROBE_SECS=$((($(now_ns) - t) / 1000000000))
+	PROBE_START_RPS=$(kv "$l1" rps)
+	PROBE_FINISH_RPS=$(kv "$l2" rps)
 	stop_server
 	e1=$(kv "$l1" errors)
 	e2=$(kv "$l2" errors)
-	per=$(awk -v a="$rss0" -v b="$rss1" -v n="$n" \
-		'BEGIN {printf "%.0f", (b - a) * 1024 / n}')
-	say "probe N=$n: RSS empty $((rss0 / 1024)) MiB, $n waiting" \
+	per=$(awk -v a="$rss0" -v b="$rss1" -v n="$k" \
+		'BEGIN {if (n > 0) printf "%.0f", (b - a) * 1024 / n; else print "nan"}')
+	back=$(awk -v a="$rss0" -v b="$rss1" -v c="$rss2" \
+		'BEGIN {if (b > a) printf "%.0f", 100 * (b - c) / (b - a); else print 0}')
+	say "probe N=$n: RSS empty $((rss0 / 1024)) MiB, $k waiting" \
 		"$((rss1 / 1024)) MiB ($per bytes per waiting instance)," \
-		"all completed $((rss2 / 1024)) MiB;" \
-		"start $(kv "$l1" rps) req/s, finish $(kv "$l2" rps) req/s," \
-		"errors ${e1:-?}+${e2:-?}"
-	if [ "${e1:-1}" != 0 ] || [ "${e2:-1}" != 0 ]; then
+		"all completed $((rss2 / 1024)) MiB ($back% of the growth returned)"
+	say "probe N=$n: created at ${PROBE_START_RPS:-?} instances/s," \
+		"finished at ${PROBE_FINISH_RPS:-?}/s, errors ${e1:-?}+${e2:-?}"
+	if [ "$(kv "$l1" truncated)" = 1 ]; then
+		say "probe N=$n: only $k of $n instances created within" \
+			"$((left * 6 / 10)) s (creation too slow)"
+		TRUNCATED=1
+	fi
+	if [ "${e1:-1}" != 0 ] || [ "${e2:-1}" != 0 ] || [ "$k" -eq 0 ]; then
 		say "probe N=$n: FAILED (requests failed: see $LOG)"
 		failed=1
 	elif awk -v p="$per" 'BEGIN {exit !(p <= 1536)}'; then
@@ -290,12 +319,18 @@ then
 	say "probe: skipped (correlation not supported yet)"
 	sed -n '1,3s/^/  bpelc: /p' "$OUT/probe.log"
 else
+	TRUNCATED=0
 	prev_n=0
-	prev_secs=0
 	for n in $PROBE_N; do
+		if [ "$TRUNCATED" = 1 ]; then
+			say "probe N=$n: skipped (the smaller size did not finish)"
+			continue
+		fi
 		if [ "$prev_n" -gt 0 ]; then
-			# linear projection from the previous size, with margin
-			need=$((prev_secs * n / prev_n + 10))
+			# projected from the rates of the previous size
+			need=$(awk -v n="$n" -v a="$PROBE_START_RPS" \
+				-v b="$PROBE_FINISH_RPS" \
+				'BEGIN {printf "%d", n / a + n / b + 10}')
 			left=$((BUDGET - $(elapsed)))
 			if [ "$need" -gt "$left" ]; then
 				say "probe N=$n: skipped (needs ~${need} s, ${left} s" \
@@ -306,7 +341,6 @@ else
 		fi
 		probe_one "$n" || break
 		prev_n=$n
-		prev_secs=$((PROBE_SECS + 1))
 	done
 fi
 
