@@ -211,10 +211,23 @@ def discover(dirs):
             continue
         for d in sorted(p for p in base.iterdir() if p.is_dir()):
             prefix = ("samples/" if base.name == "samples" else "") + d.name
-            if (d / "scenario").is_file():
-                found.append((prefix, d / "scenario"))
-            for f in sorted(d.glob("*.scenario")):
-                found.append((prefix + "/" + f.stem, f))
+            found.extend(cases_in(d, prefix))
+            # A folder with no scenario of its own groups cases one level
+            # down (tests/e2e/gen-data/rpc/...), named group/case[/X].
+            if not (d / "scenario").is_file() and not any(d.glob("*.scenario")):
+                for sub in sorted(p for p in d.iterdir() if p.is_dir()):
+                    found.extend(cases_in(sub, prefix + "/" + sub.name))
+    return found
+
+
+def cases_in(d, prefix):
+    """The cases of folder d: `scenario` is case prefix, each `X.scenario`
+    is case prefix/X."""
+    found = []
+    if (d / "scenario").is_file():
+        found.append((prefix, d / "scenario"))
+    for f in sorted(d.glob("*.scenario")):
+        found.append((prefix + "/" + f.stem, f))
     return found
 
 
