@@ -189,7 +189,7 @@ class Scenario:
                 st = Step(lineno, word, args)
                 self.steps.append(st)
                 pending = st
-            elif word in ("sleep", "deterministic"):
+            elif word in ("sleep", "deterministic", "join", "sigterm"):
                 self.steps.append(Step(lineno, word, args))
             else:
                 raise Failure("%s:%d: unknown directive '%s'"
@@ -380,6 +380,7 @@ class Run:
         self.main = None
         self.port = None
         self.log = []
+        self.pending = {}    # async=NAME -> (step, thread, answer box)
 
     # -- helpers --
 
@@ -579,11 +580,49 @@ class Run:
                 raise Failure("line %d: the service has exited (status %s)\n%s"
                               % (st.lineno, self.main.proc.returncode,
                                  tail(self.main.stderr())))
+            name = next((a[6:] for a in st.args if a.startswith("async=")),
+                        None)
+            if name is not None:
+                # Sent from a thread; its expect is checked at `join NAME`
+                # (or at the end of the scenario).
+                if name in self.pending:
+                    raise Failure("line %d: async=%s is already pending"
+                                  % (st.lineno, name))
+                box = {}
+                t = threading.Thread(target=self.http_async,
+                                     args=(st, box), daemon=True)
+                t.start()
+                self.pending[name] = (st, t, box)
+                if "burst" not in st.args:
+                    time.sleep(0.05)  # keep the sending order
+                return
             status, body = self.http(st)
-            text = body.decode("utf-8", "replace")
-            self.note("line %d: %s %s -> %s" % (st.lineno, st.kind,
-                                                " ".join(st.args[:1]), status))
-            self.check_expect(st, status, text)
+            self.finish_http(st, status, body)
+        elif st.kind == "join":
+            for name in st.args or sorted(self.pending):
+                self.join(name, st.lineno)
+        elif st.kind == "sigterm":
+            # Stop the service now, with requests still open: it must
+            # exit 0 within the limit; then the async requests are joined
+            # (each must have had its answer).
+            if self.main is None:
+                raise Failure("line %d: sigterm before any request"
+                              % st.lineno)
+            limit = float(st.args[0]) if st.args else STOP_TIMEOUT
+            t0 = time.monotonic()
+            self.main.proc.send_signal(signal.SIGTERM)
+            try:
+                rc = self.main.proc.wait(limit)
+            except subprocess.TimeoutExpired:
+                raise Failure("line %d: still running %.0f s after SIGTERM\n%s"
+                              % (st.lineno, limit, tail(self.main.stderr())))
+            self.note("line %d: SIGTERM -> exit %d after %.1f s"
+                      % (st.lineno, rc, time.monotonic() - t0))
+            if rc != 0:
+                raise Failure("line %d: SIGTERM -> exit status %d (want 0)\n%s"
+                              % (st.lineno, rc, tail(self.main.stderr())))
+            for name in sorted(self.pending):
+                self.join(name, st.lineno)
         elif st.kind == "bpelc":
             args = [a.replace("{tmp}", str(self.tmp)) for a in st.args]
             rc, _, err = self.bpelc(args)
@@ -623,10 +662,35 @@ class Run:
         elif st.kind == "sleep":
             time.sleep(float(st.args[0]))
 
+    def finish_http(self, st, status, body):
+        text = body.decode("utf-8", "replace")
+        self.note("line %d: %s %s -> %s" % (st.lineno, st.kind,
+                                            " ".join(st.args[:1]), status))
+        self.check_expect(st, status, text)
+
+    def http_async(self, st, box):
+        try:
+            box["answer"] = self.http(st)
+        except BaseException as e:  # checked by join()
+            box["error"] = e
+
+    def join(self, name, lineno):
+        if name not in self.pending:
+            raise Failure("line %d: no pending async=%s" % (lineno, name))
+        st, t, box = self.pending.pop(name)
+        t.join(self.opts.timeout + 5)
+        if t.is_alive():
+            raise Failure("line %d: async=%s: no answer" % (st.lineno, name))
+        if "error" in box:
+            raise box["error"]
+        self.finish_http(st, *box["answer"])
+
     def run(self):
         try:
             for st in self.sc.steps:
                 self.step(st)
+            for name in sorted(self.pending):
+                self.join(name, 0)
             # the final check every service scenario has: SIGTERM -> 0
             self.stop_all(check=True)
         except BaseException:
