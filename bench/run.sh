@@ -98,6 +98,12 @@ say "bench: machine: ${cpu:-unknown CPU}, $ncpu CPUs, Linux $(uname -r)," \
 	"libevent $(pkg-config --modversion libevent)," \
 	"libxml2 $(pkg-config --modversion libxml-2.0)"
 say "bench: $pin"
+load=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null)
+if awk -v l="${load:-0}" -v n="$ncpu" 'BEGIN {exit !(l > n / 4)}'; then
+	say "bench: warning: load average $load on $ncpu CPUs: other work" \
+		"competes for the CPUs, so req/s and p99 are noisy; CPU per" \
+		"request (the server's own CPU time) is the robust figure"
+fi
 
 # ---- compile the processes ------------------------------------------------
 BPELC=$BUILD/bpelc
@@ -291,7 +297,8 @@ probe_one() { # N
 	per=$(awk -v a="$rss0" -v b="$rss1" -v n="$k" \
 		'BEGIN {if (n > 0) printf "%.0f", (b - a) * 1024 / n; else print "nan"}')
 	back=$(awk -v a="$rss0" -v b="$rss1" -v c="$rss2" \
-		'BEGIN {if (b > a) printf "%.0f", 100 * (b - c) / (b - a); else print 0}')
+		'BEGIN {r = b > a ? 100 * (b - c) / (b - a) : 0; if (r < 0) r = 0;
+		printf "%.0f", r}')
 	say "probe N=$n: RSS empty $((rss0 / 1024)) MiB, $k waiting" \
 		"$((rss1 / 1024)) MiB ($per bytes per waiting instance)," \
 		"all completed $((rss2 / 1024)) MiB ($back% of the growth returned)"
