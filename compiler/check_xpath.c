@@ -7,9 +7,9 @@
  * counters and branches), and the warning for a <while> whose condition
  * is a constant.
  *
- * A small XPath 1.0 tokenizer is enough: the rules are about which kind of
- * token may start an operand at the top level of an expression and about
- * the literal arguments of two functions. Expressions in another language
+ * Tokens (xpath_lex.c, shared with xpath2.c) are enough: the rules are
+ * about which kind of token may start an operand at the top level of an
+ * expression and about the literal arguments of two functions. Expressions in another language
  * are left alone (SA00004 rejects the language). Syntax errors are not
  * reported here; the runtime's XPath compiler sees them when it prepares
  * the expression.
@@ -26,176 +26,33 @@
 
 #include "arena.h"
 #include "check_int.h"
-
-enum tok_kind {
-	T_NAME, T_FUNC, T_NODETYPE, T_AXIS, T_VAR, T_NUM, T_STR, T_LPAREN, T_RPAREN,
-	T_LBRACK, T_RBRACK, T_SLASH, T_DSLASH, T_DOT, T_DDOT, T_AT, T_COMMA, T_PIPE,
-	T_OP, T_STAR, T_END
-};
-
-struct tok {
-	enum tok_kind k;
-	const char *s; /* start in the text */
-	size_t len;
-};
-
-enum { TOK_CAP = 4096 };
-
-struct toks {
-	struct tok t[TOK_CAP];
-	int n;
-};
-
-static bool name_start(char ch)
-{
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_' ||
-	       (unsigned char)ch >= 0x80;
-}
-
-static bool name_char(char ch)
-{
-	return name_start(ch) || (ch >= '0' && ch <= '9') || ch == '-' || ch == '.';
-}
-
-static const char *skip_ws(const char *p)
-{
-	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-		p++;
-	return p;
-}
-
-/* Split text into tokens; false on something that is not XPath 1.0. */
-static bool tokenize(const char *text, struct toks *ts)
-{
-	ts->n = 0;
-	const char *p = skip_ws(text);
-	while (*p && ts->n < TOK_CAP - 1) {
-		struct tok *t = &ts->t[ts->n++];
-		t->s = p;
-		if (*p == '\'' || *p == '"') {
-			const char *e = strchr(p + 1, *p);
-			if (!e)
-				return false;
-			t->k = T_STR;
-			p = e + 1;
-		} else if ((*p >= '0' && *p <= '9') || (*p == '.' && p[1] >= '0' && p[1] <= '9')) {
-			while ((*p >= '0' && *p <= '9') || *p == '.')
-				p++;
-			t->k = T_NUM;
-		} else if (*p == '$') {
-			p++;
-			while (name_char(*p) || (*p == ':' && name_start(p[1])))
-				p++;
-			t->k = T_VAR;
-		} else if (name_start(*p)) {
-			while (name_char(*p))
-				p++;
-			if (*p == ':' && p[1] == '*') {
-				p += 2;
-			} else if (*p == ':' && name_start(p[1])) {
-				p++;
-				while (name_char(*p))
-					p++;
-			}
-			const char *q = skip_ws(p);
-			t->k = T_NAME;
-			if (q[0] == ':' && q[1] == ':') {
-				t->k = T_AXIS;
-				t->len = (size_t)(p - t->s);
-				p = q + 2;
-				continue;
-			}
-			if (*q == '(') {
-				size_t n = (size_t)(p - t->s);
-				t->k = T_FUNC;
-				if ((n == 4 && !strncmp(t->s, "node", 4)) || (n == 4 && !strncmp(t->s, "text", 4)) ||
-				    (n == 7 && !strncmp(t->s, "comment", 7)) ||
-				    (n == 22 && !strncmp(t->s, "processing-instruction", 22)))
-					t->k = T_NODETYPE;
-			}
-		} else {
-			switch (*p) {
-			case '(': t->k = T_LPAREN; p++; break;
-			case ')': t->k = T_RPAREN; p++; break;
-			case '[': t->k = T_LBRACK; p++; break;
-			case ']': t->k = T_RBRACK; p++; break;
-			case ',': t->k = T_COMMA; p++; break;
-			case '|': t->k = T_PIPE; p++; break;
-			case '@': t->k = T_AT; p++; break;
-			case '*': t->k = T_STAR; p++; break;
-			case '/':
-				t->k = p[1] == '/' ? T_DSLASH : T_SLASH;
-				p += p[1] == '/' ? 2 : 1;
-				break;
-			case '.':
-				t->k = p[1] == '.' ? T_DDOT : T_DOT;
-				p += p[1] == '.' ? 2 : 1;
-				break;
-			case '!':
-				if (p[1] != '=')
-					return false;
-				t->k = T_OP;
-				p += 2;
-				break;
-			case '<': case '>':
-				t->k = T_OP;
-				p += p[1] == '=' ? 2 : 1;
-				break;
-			case '=': case '+': case '-':
-				t->k = T_OP;
-				p++;
-				break;
-			default:
-				return false;
-			}
-		}
-		t->len = (size_t)(p - t->s);
-		p = skip_ws(p);
-	}
-	ts->t[ts->n].k = T_END;
-	ts->t[ts->n].s = p;
-	ts->t[ts->n].len = 0;
-	return *p == '\0';
-}
-
-static bool tok_is(const struct tok *t, const char *s)
-{
-	return t->len == strlen(s) && strncmp(t->s, s, t->len) == 0;
-}
-
-/* Is an operator name (and, or, div, mod) or '*' an operator here? It is
- * when it follows an operand. */
-static bool ends_operand(enum tok_kind k)
-{
-	return k == T_NAME || k == T_VAR || k == T_NUM || k == T_STR || k == T_RPAREN ||
-	       k == T_RBRACK || k == T_DOT || k == T_DDOT || k == T_STAR;
-}
+#include "xpath_lex.h"
 
 /* Index of the first token that starts a location path at predicate
  * depth 0 where an operand is expected, or -1. */
-static int bare_path(struct toks *ts)
+static int bare_path(struct xpath_toks *ts)
 {
 	int depth = 0;
 	bool after_slash = false; /* a step of a path hung off an operand */
 	for (int i = 0; i < ts->n; i++) {
-		struct tok *t = &ts->t[i];
-		enum tok_kind prev = i > 0 ? ts->t[i - 1].k : T_OP;
-		bool operand_pos = i == 0 || !ends_operand(prev);
-		if (i > 0 && ts->t[i - 1].k == T_NAME && !after_slash && depth == 0 &&
-		    (tok_is(&ts->t[i - 1], "and") || tok_is(&ts->t[i - 1], "or") ||
-		     tok_is(&ts->t[i - 1], "div") || tok_is(&ts->t[i - 1], "mod")))
+		struct xpath_tok *t = &ts->t[i];
+		enum xpath_tok_kind prev = i > 0 ? ts->t[i - 1].k : XT_OP;
+		bool operand_pos = i == 0 || !xpath_lex_ends_operand(prev);
+		if (i > 0 && ts->t[i - 1].k == XT_NAME && !after_slash && depth == 0 &&
+		    (xpath_lex_is(&ts->t[i - 1], "and") || xpath_lex_is(&ts->t[i - 1], "or") ||
+		     xpath_lex_is(&ts->t[i - 1], "div") || xpath_lex_is(&ts->t[i - 1], "mod")))
 			operand_pos = true;
-		if (t->k == T_LBRACK) {
+		if (t->k == XT_LBRACK) {
 			depth++;
 			continue;
 		}
-		if (t->k == T_RBRACK) {
+		if (t->k == XT_RBRACK) {
 			depth--;
 			continue;
 		}
 		if (depth > 0)
 			continue;
-		if (t->k == T_SLASH || t->k == T_DSLASH) {
+		if (t->k == XT_SLASH || t->k == XT_DSLASH) {
 			if (operand_pos)
 				return i;
 			after_slash = true;
@@ -203,23 +60,23 @@ static int bare_path(struct toks *ts)
 		}
 		if (after_slash) {
 			/* steps: names, *, @, axes, ., .., node tests */
-			if (t->k == T_NAME || t->k == T_STAR || t->k == T_AT || t->k == T_AXIS ||
-			    t->k == T_DOT || t->k == T_DDOT || t->k == T_NODETYPE)
+			if (t->k == XT_NAME || t->k == XT_STAR || t->k == XT_AT || t->k == XT_AXIS ||
+			    t->k == XT_DOT || t->k == XT_DDOT || t->k == XT_NODETYPE)
 				continue;
 			after_slash = false;
 		}
 		if (!operand_pos)
 			continue;
 		/* an operator name at operand position is a name test */
-		if (t->k == T_NAME || t->k == T_STAR || t->k == T_AT || t->k == T_AXIS ||
-		    t->k == T_DOT || t->k == T_DDOT || t->k == T_NODETYPE)
+		if (t->k == XT_NAME || t->k == XT_STAR || t->k == XT_AT || t->k == XT_AXIS ||
+		    t->k == XT_DOT || t->k == XT_DDOT || t->k == XT_NODETYPE)
 			return i;
 	}
 	return -1;
 }
 
 /* Is the QName prefix of token t bound to the BPEL namespace at n? */
-static bool bpel_prefix(xmlNodePtr n, const struct tok *t)
+static bool bpel_prefix(xmlNodePtr n, const struct xpath_tok *t)
 {
 	const char *colon = memchr(t->s, ':', t->len);
 	if (!colon)
@@ -234,7 +91,7 @@ static bool bpel_prefix(xmlNodePtr n, const struct tok *t)
 	return ns && strcmp((const char *)ns->href, NS_BPEL) == 0;
 }
 
-static bool local_is(const struct tok *t, const char *local)
+static bool local_is(const struct xpath_tok *t, const char *local)
 {
 	const char *colon = memchr(t->s, ':', t->len);
 	const char *l = colon ? colon + 1 : t->s;
@@ -248,15 +105,15 @@ struct args {
 	int n;
 };
 
-static void call_args(struct toks *ts, int f, struct args *a)
+static void call_args(struct xpath_toks *ts, int f, struct args *a)
 {
 	a->n = 0;
 	int depth = 0, start = f + 2;
 	for (int i = f + 1; i < ts->n; i++) {
-		enum tok_kind k = ts->t[i].k;
-		if (k == T_LPAREN || k == T_LBRACK) {
+		enum xpath_tok_kind k = ts->t[i].k;
+		if (k == XT_LPAREN || k == XT_LBRACK) {
 			depth++;
-		} else if (k == T_RPAREN || k == T_RBRACK) {
+		} else if (k == XT_RPAREN || k == XT_RBRACK) {
 			if (--depth == 0) {
 				if (i > start && a->n < 32) {
 					a->first[a->n] = start;
@@ -264,7 +121,7 @@ static void call_args(struct toks *ts, int f, struct args *a)
 				}
 				return;
 			}
-		} else if (k == T_COMMA && depth == 1 && a->n < 32) {
+		} else if (k == XT_COMMA && depth == 1 && a->n < 32) {
 			a->first[a->n] = start;
 			a->end[a->n++] = i;
 			start = i + 1;
@@ -272,17 +129,17 @@ static void call_args(struct toks *ts, int f, struct args *a)
 	}
 }
 
-static bool is_literal(struct args *a, struct toks *ts, int i)
+static bool is_literal(struct args *a, struct xpath_toks *ts, int i)
 {
-	return a->end[i] - a->first[i] == 1 && ts->t[a->first[i]].k == T_STR;
+	return a->end[i] - a->first[i] == 1 && ts->t[a->first[i]].k == XT_STR;
 }
 
 /* Does the string literal token hold a QName whose prefix is bound at n? */
-static bool literal_qname(xmlNodePtr n, const struct tok *t)
+static bool literal_qname(xmlNodePtr n, const struct xpath_tok *t)
 {
 	size_t len = t->len - 2;
 	const char *s = t->s + 1;
-	if (len == 0 || !name_start(*s))
+	if (len == 0 || !xpath_lex_name_start(*s))
 		return false;
 	const char *colon = NULL;
 	for (size_t i = 0; i < len; i++) {
@@ -290,9 +147,9 @@ static bool literal_qname(xmlNodePtr n, const struct tok *t)
 			if (colon)
 				return false;
 			colon = s + i;
-			if (i + 1 >= len || !name_start(s[i + 1]))
+			if (i + 1 >= len || !xpath_lex_name_start(s[i + 1]))
 				return false;
-		} else if (!name_char(s[i])) {
+		} else if (!xpath_lex_name_char(s[i])) {
 			return false;
 		}
 	}
@@ -307,11 +164,11 @@ static bool literal_qname(xmlNodePtr n, const struct tok *t)
 	return xmlSearchNs(n->doc, n, (const xmlChar *)prefix) != NULL;
 }
 
-static void bpel_functions(struct chk *c, xmlNodePtr n, struct toks *ts, bool is_join)
+static void bpel_functions(struct chk *c, xmlNodePtr n, struct xpath_toks *ts, bool is_join)
 {
 	for (int i = 0; i < ts->n; i++) {
-		struct tok *t = &ts->t[i];
-		if (t->k != T_FUNC || !bpel_prefix(n, t))
+		struct xpath_tok *t = &ts->t[i];
+		if (t->k != XT_FUNC || !bpel_prefix(n, t))
 			continue;
 		if (is_join) {
 			chk_err(c, n, "SA00028", "a <joinCondition> must not call BPEL function %.*s()",
@@ -346,12 +203,12 @@ static void bpel_functions(struct chk *c, xmlNodePtr n, struct toks *ts, bool is
 }
 
 /* SA00073: a joinCondition reads only its activity's incoming links. */
-static void join_links(struct chk *c, xmlNodePtr jc, struct toks *ts)
+static void join_links(struct chk *c, xmlNodePtr jc, struct xpath_toks *ts)
 {
 	xmlNodePtr targets = jc->parent;
 	for (int i = 0; i < ts->n; i++) {
-		struct tok *t = &ts->t[i];
-		if (t->k == T_VAR) {
+		struct xpath_tok *t = &ts->t[i];
+		if (t->k == XT_VAR) {
 			bool found = false;
 			CHK_EACH(tg, targets)
 				if (chk_is(tg, "target") && chk_attr(tg, "linkName") &&
@@ -362,8 +219,8 @@ static void join_links(struct chk *c, xmlNodePtr jc, struct toks *ts)
 				chk_err(c, jc, "SA00073",
 					"<joinCondition> refers to %.*s, which is not an incoming link of this activity",
 					(int)t->len, t->s);
-		} else if (t->k == T_FUNC && !bpel_prefix(jc, t) && !tok_is(t, "not") &&
-			   !tok_is(t, "true") && !tok_is(t, "false") && !tok_is(t, "boolean")) {
+		} else if (t->k == XT_FUNC && !bpel_prefix(jc, t) && !xpath_lex_is(t, "not") &&
+			   !xpath_lex_is(t, "true") && !xpath_lex_is(t, "false") && !xpath_lex_is(t, "boolean")) {
 			chk_err(c, jc, "SA00073",
 				"<joinCondition> may only combine link status with boolean operators, not %.*s()",
 				(int)t->len, t->s);
@@ -373,24 +230,24 @@ static void join_links(struct chk *c, xmlNodePtr jc, struct toks *ts)
 
 /* A constant unsignedInt-ish value: 1 valid (value in *v), 0 not constant,
  * -1 constant but not a valid xsd:unsignedInt. */
-static int constant(struct toks *ts, double *v)
+static int constant(struct xpath_toks *ts, double *v)
 {
 	int i = 0;
 	bool neg = false;
-	if (ts->n == 2 && ts->t[0].k == T_OP && tok_is(&ts->t[0], "-")) {
+	if (ts->n == 2 && ts->t[0].k == XT_OP && xpath_lex_is(&ts->t[0], "-")) {
 		neg = true;
 		i = 1;
 	} else if (ts->n != 1) {
 		return 0;
 	}
-	struct tok *t = &ts->t[i];
+	struct xpath_tok *t = &ts->t[i];
 	char buf[64];
-	if (t->k == T_NUM) {
+	if (t->k == XT_NUM) {
 		if (t->len >= sizeof(buf))
 			return -1;
 		memcpy(buf, t->s, t->len);
 		buf[t->len] = '\0';
-	} else if (t->k == T_STR && !neg) {
+	} else if (t->k == XT_STR && !neg) {
 		if (t->len - 2 >= sizeof(buf))
 			return -1;
 		memcpy(buf, t->s + 1, t->len - 2);
@@ -445,12 +302,12 @@ static bool xpath1(struct chk *c, xmlNodePtr n)
 	return !l || strcmp(l, URN_XPATH1) == 0;
 }
 
-static bool tokens_of(struct chk *c, xmlNodePtr n, struct toks *ts)
+static bool tokens_of(struct chk *c, xmlNodePtr n, struct xpath_toks *ts)
 {
-	return tokenize(chk_text(c, n), ts);
+	return xpath_lex_scan(chk_text(c, n), false, ts);
 }
 
-static void forEach_constants(struct chk *c, xmlNodePtr fe, struct toks *ts)
+static void forEach_constants(struct chk *c, xmlNodePtr fe, struct xpath_toks *ts)
 {
 	double start = 0, final = 0, branches = 0;
 	int ks = 0, kf = 0, kb = 0;
@@ -473,15 +330,15 @@ static void forEach_constants(struct chk *c, xmlNodePtr fe, struct toks *ts)
 
 /* Warning: a <while> whose condition reads no variable and calls nothing
  * but boolean functions is always true or always false. */
-static void constant_while(struct chk *c, xmlNodePtr cond, struct toks *ts)
+static void constant_while(struct chk *c, xmlNodePtr cond, struct xpath_toks *ts)
 {
 	for (int i = 0; i < ts->n; i++) {
-		struct tok *t = &ts->t[i];
-		if (t->k == T_VAR || t->k == T_NAME || t->k == T_NODETYPE || t->k == T_AXIS ||
-		    t->k == T_DOT || t->k == T_AT || t->k == T_SLASH || t->k == T_DSLASH)
+		struct xpath_tok *t = &ts->t[i];
+		if (t->k == XT_VAR || t->k == XT_NAME || t->k == XT_NODETYPE || t->k == XT_AXIS ||
+		    t->k == XT_DOT || t->k == XT_AT || t->k == XT_SLASH || t->k == XT_DSLASH)
 			return;
-		if (t->k == T_FUNC && !tok_is(t, "true") && !tok_is(t, "false") &&
-		    !tok_is(t, "not") && !tok_is(t, "boolean"))
+		if (t->k == XT_FUNC && !xpath_lex_is(t, "true") && !xpath_lex_is(t, "false") &&
+		    !xpath_lex_is(t, "not") && !xpath_lex_is(t, "boolean"))
 			return;
 	}
 	chk_warn(c, cond, "the condition of <while>%s%s%s is a constant",
@@ -492,7 +349,7 @@ static void constant_while(struct chk *c, xmlNodePtr cond, struct toks *ts)
 
 static void visit(struct chk *c, xmlNodePtr n, void *ud)
 {
-	struct toks *ts = ud;
+	struct xpath_toks *ts = ud;
 	if (chk_is(n, "forEach")) {
 		forEach_constants(c, n, ts);
 		return;
@@ -514,11 +371,7 @@ static void visit(struct chk *c, xmlNodePtr n, void *ud)
 
 void check_xpath(struct chk *c)
 {
-	struct toks *ts = malloc(sizeof(*ts));
-	if (!ts) {
-		fputs("bpelc: out of memory\n", stderr);
-		exit(2);
-	}
-	chk_walk(c, visit, ts);
-	free(ts);
+	struct xpath_toks ts = { 0 };
+	chk_walk(c, visit, &ts);
+	xpath_lex_free(&ts);
 }

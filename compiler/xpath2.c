@@ -14,9 +14,10 @@
  *    fault when the expression is evaluated, so the process compiles (the
  *    corpus and ODE expect that) and SA00027 (check_xpath.c) warns.
  *
- * A small tokenizer is enough for both: the rules are about which token
- * may stand where. Syntax errors are left to libxml2 at run time. Not
- * here: the SA rules (check_*.c), evaluation (runtime/xpath.c).
+ * The tokens (xpath_lex.c, shared with check_xpath.c) are enough for
+ * both: the rules are about which token may stand where. Syntax errors
+ * are left to libxml2 at run time. Not here: the SA rules (check_*.c),
+ * evaluation (runtime/xpath.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,183 +25,17 @@
 
 #include "arena.h"
 #include "xpath2.h"
-
-enum tk { K_NAME, K_FUNC, K_NODETYPE, K_AXIS, K_VAR, K_NUM, K_STR, K_LPAREN,
-	  K_RPAREN, K_LBRACK, K_RBRACK, K_SLASH, K_DSLASH, K_DOT, K_DDOT,
-	  K_AT, K_COMMA, K_PIPE, K_OP, K_STAR, K_QMARK, K_COMMENT, K_END };
-
-struct tok {
-	enum tk k;
-	const char *s;
-	size_t len;
-};
-
-struct toks {
-	struct tok *t;
-	int n, cap;
-};
-
-static bool name_start(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
-	       (unsigned char)c >= 0x80;
-}
-
-static bool name_char(char c)
-{
-	return name_start(c) || (c >= '0' && c <= '9') || c == '-' || c == '.';
-}
-
-static const char *skip_ws(const char *p)
-{
-	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-		p++;
-	return p;
-}
-
-static struct tok *push(struct toks *ts)
-{
-	if (ts->n == ts->cap) {
-		int cap = ts->cap ? 2 * ts->cap : 64;
-		struct tok *t = realloc(ts->t, (size_t)cap * sizeof *t);
-		if (!t) {
-			fputs("bpelc: out of memory\n", stderr);
-			exit(2);
-		}
-		ts->t = t;
-		ts->cap = cap;
-	}
-	return &ts->t[ts->n++];
-}
-
-/* Tokens of XPath 1.0 and the XPath 2.0 extras (comments, '?', '<<',
- * '>>'). false: something neither knows (left to the runtime). */
-static bool tokenize(const char *text, struct toks *ts)
-{
-	ts->n = 0;
-	const char *p = skip_ws(text);
-	while (*p) {
-		struct tok *t = push(ts);
-		t->s = p;
-		if (*p == '(' && p[1] == ':') {
-			const char *e = strstr(p + 2, ":)");
-			if (!e)
-				return false;
-			t->k = K_COMMENT;
-			p = e + 2;
-		} else if (*p == '\'' || *p == '"') {
-			const char *e = strchr(p + 1, *p);
-			if (!e)
-				return false;
-			t->k = K_STR;
-			p = e + 1;
-		} else if ((*p >= '0' && *p <= '9') ||
-			   (*p == '.' && p[1] >= '0' && p[1] <= '9')) {
-			while ((*p >= '0' && *p <= '9') || *p == '.' ||
-			       *p == 'e' || *p == 'E')
-				p++;
-			t->k = K_NUM;
-		} else if (*p == '$') {
-			p++;
-			while (name_char(*p) || (*p == ':' && name_start(p[1])))
-				p++;
-			t->k = K_VAR;
-		} else if (name_start(*p)) {
-			while (name_char(*p))
-				p++;
-			if (*p == ':' && p[1] == '*') {
-				p += 2;
-			} else if (*p == ':' && name_start(p[1])) {
-				p++;
-				while (name_char(*p))
-					p++;
-			}
-			const char *q = skip_ws(p);
-			t->k = K_NAME;
-			if (q[0] == ':' && q[1] == ':') {
-				t->k = K_AXIS;
-				t->len = (size_t)(p - t->s);
-				p = skip_ws(q + 2);
-				continue;
-			}
-			if (*q == '(' && q[1] != ':') {
-				size_t n = (size_t)(p - t->s);
-				t->k = K_FUNC;
-				if ((n == 4 && !strncmp(t->s, "node", 4)) ||
-				    (n == 4 && !strncmp(t->s, "text", 4)) ||
-				    (n == 7 && !strncmp(t->s, "comment", 7)) ||
-				    (n == 22 &&
-				     !strncmp(t->s, "processing-instruction", 22)))
-					t->k = K_NODETYPE;
-			}
-		} else {
-			t->k = K_OP;
-			switch (*p) {
-			case '(': t->k = K_LPAREN; p++; break;
-			case ')': t->k = K_RPAREN; p++; break;
-			case '[': t->k = K_LBRACK; p++; break;
-			case ']': t->k = K_RBRACK; p++; break;
-			case ',': t->k = K_COMMA; p++; break;
-			case '|': t->k = K_PIPE; p++; break;
-			case '@': t->k = K_AT; p++; break;
-			case '*': t->k = K_STAR; p++; break;
-			case '?': t->k = K_QMARK; p++; break;
-			case '/':
-				t->k = p[1] == '/' ? K_DSLASH : K_SLASH;
-				p += p[1] == '/' ? 2 : 1;
-				break;
-			case '.':
-				t->k = p[1] == '.' ? K_DDOT : K_DOT;
-				p += p[1] == '.' ? 2 : 1;
-				break;
-			case '!':
-				if (p[1] != '=')
-					return false;
-				p += 2;
-				break;
-			case '<': case '>':
-				p += p[1] == '=' || p[1] == *p ? 2 : 1;
-				break;
-			case '=': case '+': case '-':
-				p++;
-				break;
-			default:
-				return false;
-			}
-		}
-		t->len = (size_t)(p - t->s);
-		p = skip_ws(p);
-	}
-	struct tok *end = push(ts);
-	end->k = K_END;
-	end->s = p;
-	end->len = 0;
-	ts->n--;
-	return true;
-}
-
-static bool is(const struct tok *t, const char *s)
-{
-	return t->len == strlen(s) && strncmp(t->s, s, t->len) == 0;
-}
-
-/* After such a token an operator, not an operand, is expected. */
-static bool ends_operand(enum tk k)
-{
-	return k == K_NAME || k == K_VAR || k == K_NUM || k == K_STR ||
-	       k == K_RPAREN || k == K_RBRACK || k == K_DOT || k == K_DDOT ||
-	       k == K_STAR;
-}
+#include "xpath_lex.h"
 
 /* Token i stands where an operator is expected (XPath 1.0 §3.7: an
  * operator name or '*' right after an operand). */
-static bool operator_pos(const struct toks *ts, int i)
+static bool operator_pos(const struct xpath_toks *ts, int i)
 {
-	if (i <= 0 || !ends_operand(ts->t[i - 1].k))
+	if (i <= 0 || !xpath_lex_ends_operand(ts->t[i - 1].k))
 		return false;
-	enum tk k = ts->t[i - 1].k;
+	enum xpath_tok_kind k = ts->t[i - 1].k;
 	/* a name or '*' that is itself an operator ends nothing */
-	return !((k == K_NAME || k == K_STAR) && operator_pos(ts, i - 1));
+	return !((k == XT_NAME || k == XT_STAR) && operator_pos(ts, i - 1));
 }
 
 /* ---- run-time faults ------------------------------------------------------ */
@@ -208,28 +43,28 @@ static bool operator_pos(const struct toks *ts, int i)
 /* The first token that starts a location path where no context node
  * exists: an operand position outside predicates, not a step hung off an
  * operand by '/'. -1: none. */
-static int bare_path(const struct toks *ts)
+static int bare_path(const struct xpath_toks *ts)
 {
 	int depth = 0;
 	for (int i = 0; i < ts->n; i++) {
-		const struct tok *t = &ts->t[i];
-		if (t->k == K_LBRACK) {
+		const struct xpath_tok *t = &ts->t[i];
+		if (t->k == XT_LBRACK) {
 			depth++;
 			continue;
 		}
-		if (t->k == K_RBRACK) {
+		if (t->k == XT_RBRACK) {
 			depth--;
 			continue;
 		}
-		if (depth > 0 || t->k == K_COMMENT || operator_pos(ts, i))
+		if (depth > 0 || t->k == XT_COMMENT || operator_pos(ts, i))
 			continue;
-		enum tk prev = i > 0 ? ts->t[i - 1].k : K_OP;
-		if (prev == K_SLASH || prev == K_DSLASH || prev == K_AXIS ||
-		    prev == K_AT)
+		enum xpath_tok_kind prev = i > 0 ? ts->t[i - 1].k : XT_OP;
+		if (prev == XT_SLASH || prev == XT_DSLASH || prev == XT_AXIS ||
+		    prev == XT_AT)
 			continue; /* a later step of the same path */
 		switch (t->k) {
-		case K_NAME: case K_STAR: case K_DOT: case K_DDOT: case K_AT:
-		case K_AXIS: case K_NODETYPE: case K_SLASH: case K_DSLASH:
+		case XT_NAME: case XT_STAR: case XT_DOT: case XT_DDOT: case XT_AT:
+		case XT_AXIS: case XT_NODETYPE: case XT_SLASH: case XT_DSLASH:
 			return i;
 		default:
 			break;
@@ -240,20 +75,20 @@ static int bare_path(const struct toks *ts)
 
 bool xpath2_blank(const char *text)
 {
-	return !text || !*skip_ws(text);
+	return !text || !*xpath_lex_skip_ws(text);
 }
 
 const char *xpath2_runtime_error(struct arena *a, const char *text,
 				 bool is_query)
 {
-	const char *p = text ? skip_ws(text) : "";
+	const char *p = text ? xpath_lex_skip_ws(text) : "";
 	if (!*p)
 		return is_query ? "the query is empty" : "the expression is empty";
 	if (is_query)
 		return NULL;
-	struct toks ts = { 0 };
+	struct xpath_toks ts = { 0 };
 	const char *why = NULL;
-	if (tokenize(p, &ts)) {
+	if (xpath_lex_scan(p, true, &ts)) {
 		int at = bare_path(&ts);
 		if (at >= 0)
 			why = arena_printf(a,
@@ -263,7 +98,7 @@ const char *xpath2_runtime_error(struct arena *a, const char *text,
 							      : 1),
 					   ts.t[at].s);
 	}
-	free(ts.t);
+	xpath_lex_free(&ts);
 	return why;
 }
 
@@ -281,7 +116,8 @@ static const char *const xpath1_functions[] = {
 
 /* The namespace a function token's prefix is bound to at n; "" for no
  * prefix, NULL when the prefix is not declared. */
-static const char *func_ns(xmlNodePtr n, const struct tok *t, size_t *plen)
+static const char *func_ns(xmlNodePtr n, const struct xpath_tok *t,
+			   size_t *plen)
 {
 	const char *colon = memchr(t->s, ':', t->len);
 	*plen = colon ? (size_t)(colon - t->s) : 0;
@@ -300,7 +136,7 @@ static const char *func_ns(xmlNodePtr n, const struct tok *t, size_t *plen)
 	return ns ? (const char *)ns->href : NULL;
 }
 
-static bool xpath1_function(const struct tok *t, size_t plen)
+static bool xpath1_function(const struct xpath_tok *t, size_t plen)
 {
 	const char *local = t->s + (plen ? plen + 1 : 0);
 	size_t len = t->len - (plen ? plen + 1 : 0);
@@ -311,32 +147,64 @@ static bool xpath1_function(const struct tok *t, size_t plen)
 	return false;
 }
 
-/* The first XPath-2.0-only construct, described; NULL if none. */
-static const char *xpath2_construct(struct arena *a, xmlNodePtr n,
-				    const struct toks *ts)
+static bool is_one_of(const struct xpath_tok *t, const char *const *words)
 {
+	for (; *words; words++)
+		if (xpath_lex_is(t, *words))
+			return true;
+	return false;
+}
+
+/* A name where an operator stands (t), followed by nx: XPath 2.0's word
+ * operators, described; NULL when it is an XPath 1.0 one. */
+static const char *word_operator(struct arena *a, const struct xpath_tok *t,
+				 const struct xpath_tok *nx)
+{
+	static const char *const casts[] = { "cast", "castable", "treat", NULL };
+	static const char *const ops[] = { "idiv", "is", "except", "intersect",
+					    "union", NULL };
 	static const char *const value_cmp[] = { "eq", "ne", "lt", "gt", "le",
 						 "ge", NULL };
+	if (xpath_lex_is(t, "instance") && nx->k == XT_NAME &&
+	    xpath_lex_is(nx, "of"))
+		return "'instance of'";
+	if (is_one_of(t, casts) && nx->k == XT_NAME && xpath_lex_is(nx, "as"))
+		return arena_printf(a, "'%.*s as'", (int)t->len, t->s);
+	if (xpath_lex_is(t, "to"))
+		return "the range 'to'";
+	if (is_one_of(t, ops))
+		return arena_printf(a, "the operator '%.*s'", (int)t->len, t->s);
+	if (is_one_of(t, value_cmp))
+		return arena_printf(a, "the value comparison '%.*s'", (int)t->len,
+				    t->s);
+	return NULL;
+}
+
+/* The first XPath-2.0-only construct, described; NULL if none. */
+static const char *xpath2_construct(struct arena *a, xmlNodePtr n,
+				    const struct xpath_toks *ts)
+{
+	static const char *const binders[] = { "for", "some", "every", NULL };
 	for (int i = 0; i < ts->n; i++) {
-		const struct tok *t = &ts->t[i];
-		const struct tok *nx = &ts->t[i + 1];
+		const struct xpath_tok *t = &ts->t[i];
+		const struct xpath_tok *nx = &ts->t[i + 1];
 		bool op = operator_pos(ts, i);
 		switch (t->k) {
-		case K_COMMENT:
+		case XT_COMMENT:
 			return "a comment '(: … :)'";
-		case K_QMARK:
+		case XT_QMARK:
 			return "an occurrence indicator '?'";
-		case K_OP:
-			if (is(t, "<<") || is(t, ">>"))
+		case XT_OP:
+			if (xpath_lex_is(t, "<<") || xpath_lex_is(t, ">>"))
 				return arena_printf(a, "the node comparison "
 						    "'%.*s'", (int)t->len,
 						    t->s);
 			break;
-		case K_FUNC: {
-			if (is(t, "if")) {
+		case XT_FUNC: {
+			if (xpath_lex_is(t, "if")) {
 				for (int j = i + 1; j < ts->n; j++)
-					if (ts->t[j].k == K_NAME &&
-					    is(&ts->t[j], "then"))
+					if (ts->t[j].k == XT_NAME &&
+					    xpath_lex_is(&ts->t[j], "then"))
 						return "the conditional 'if (…) "
 						       "then … else …'";
 			}
@@ -353,57 +221,36 @@ static const char *xpath2_construct(struct arena *a, xmlNodePtr n,
 						    (int)t->len, t->s);
 			break;
 		}
-		case K_LPAREN: {
+		case XT_LPAREN: {
 			/* (a, b): a sequence, not a function's arguments */
-			if (i > 0 && (ts->t[i - 1].k == K_FUNC ||
-				      ts->t[i - 1].k == K_NODETYPE))
+			if (i > 0 && (ts->t[i - 1].k == XT_FUNC ||
+				      ts->t[i - 1].k == XT_NODETYPE))
 				break;
 			int depth = 0;
 			for (int j = i + 1; j < ts->n; j++) {
-				enum tk k = ts->t[j].k;
-				if (k == K_LPAREN)
+				enum xpath_tok_kind k = ts->t[j].k;
+				if (k == XT_LPAREN)
 					depth++;
-				if (k == K_RPAREN && depth-- == 0)
+				if (k == XT_RPAREN && depth-- == 0)
 					break;
-				if (k == K_COMMA && depth == 0)
+				if (k == XT_COMMA && depth == 0)
 					return "a sequence '(…, …)'";
 			}
-			if (nx->k == K_RPAREN)
+			if (nx->k == XT_RPAREN)
 				return "the empty sequence '()'";
 			break;
 		}
-		case K_NAME:
-			if (!op) {
-				if ((is(t, "for") || is(t, "some") ||
-				     is(t, "every")) && nx->k == K_VAR)
-					return arena_printf(
-						a, "the %s expression '%.*s "
-						"%.*s in …'",
-						is(t, "for") ? "for"
-							     : "quantified",
-						(int)t->len, t->s,
-						(int)nx->len, nx->s);
-				break;
-			}
-			if (is(t, "instance") && nx->k == K_NAME &&
-			    is(nx, "of"))
-				return "'instance of'";
-			if ((is(t, "cast") || is(t, "castable") ||
-			     is(t, "treat")) && nx->k == K_NAME && is(nx, "as"))
-				return arena_printf(a, "'%.*s as'", (int)t->len,
-						    t->s);
-			if (is(t, "to"))
-				return "the range 'to'";
-			if (is(t, "idiv") || is(t, "is") || is(t, "except") ||
-			    is(t, "intersect") || is(t, "union"))
-				return arena_printf(a, "the operator '%.*s'",
-						    (int)t->len, t->s);
-			for (int j = 0; value_cmp[j]; j++)
-				if (is(t, value_cmp[j]))
-					return arena_printf(
-						a, "the value comparison '%s'",
-						value_cmp[j]);
+		case XT_NAME: {
+			if (!op && is_one_of(t, binders) && nx->k == XT_VAR)
+				return arena_printf(
+					a, "the %s expression '%.*s %.*s in …'",
+					xpath_lex_is(t, "for") ? "for" : "quantified",
+					(int)t->len, t->s, (int)nx->len, nx->s);
+			const char *why = op ? word_operator(a, t, nx) : NULL;
+			if (why)
+				return why;
 			break;
+		}
 		default:
 			break;
 		}
@@ -414,11 +261,11 @@ static const char *xpath2_construct(struct arena *a, xmlNodePtr n,
 const char *xpath2_needs_xpath2(struct arena *a, xmlNodePtr n,
 				const char *text)
 {
-	struct toks ts = { 0 };
+	struct xpath_toks ts = { 0 };
 	const char *why = NULL;
-	if (text && tokenize(text, &ts))
+	if (text && xpath_lex_scan(text, true, &ts))
 		why = xpath2_construct(a, n, &ts);
-	free(ts.t);
+	xpath_lex_free(&ts);
 	return why;
 }
 
