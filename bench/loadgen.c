@@ -429,11 +429,29 @@ static uint32_t pct(const uint32_t *v, size_t n, double p)
 	return v[k - 1];
 }
 
-/* Block until host:port accepts a connection, up to `secs`. */
-static bool wait_ready(const struct sockaddr_in *a, double secs)
+/* Is pid running (not gone, not a zombie)? */
+static bool proc_alive(int pid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof path, "/proc/%d/stat", pid);
+	FILE *f = fopen(path, "r");
+	if (f == NULL)
+		return false;
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	const char *p = strrchr(buf, ')');
+	return p != NULL && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
+}
+
+/* Block until host:port accepts a connection, up to `secs`; give up at
+ * once when the server (pid, 0 for none) has exited. */
+static bool wait_ready(const struct sockaddr_in *a, double secs, int pid)
 {
 	double until = now_s() + secs;
 	do {
+		if (pid > 0 && !proc_alive(pid))
+			return false;
 		int fd = socket(AF_INET, SOCK_STREAM, 0);
 		if (fd < 0)
 			return false;
@@ -486,8 +504,11 @@ static void usage(void)
 		"[-i FIRST_ID]]\n"
 		"               [-s STATUS] [-e EXPECT] [-p SERVER_PID] "
 		"[-W WAIT_SECONDS] [-t DEADLINE]\n"
+		"       loadgen -r -u HOST:PORT/PATH [-W WAIT_SECONDS] [-p PID]\n"
 		"  the body's @ID@ is replaced by a sequence number (-i..)\n"
-		"  -t: count mode stops issuing after DEADLINE s (truncated=1)\n");
+		"  -t: count mode stops issuing after DEADLINE s (truncated=1)\n"
+		"  -r: only wait (-W, default 10 s) until the port accepts; exit\n"
+		"      status 1 if it does not or server -p PID exits first\n");
 	exit(2);
 }
 
@@ -519,8 +540,9 @@ int main(int argc, char **argv)
 	o->status = 200;
 	o->first_id = 1;
 	const char *body_path = NULL;
+	bool ready_only = false;
 	int ch;
-	while ((ch = getopt(argc, argv, "u:b:a:c:d:w:n:i:s:e:p:W:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "u:b:a:c:d:w:n:i:s:e:p:W:t:r")) != -1) {
 		switch (ch) {
 		case 'u': parse_url(o, optarg); break;
 		case 'b': body_path = optarg; break;
@@ -535,22 +557,29 @@ int main(int argc, char **argv)
 		case 'p': o->server_pid = atoi(optarg); break;
 		case 'W': o->wait_ready = atof(optarg); break;
 		case 't': o->deadline = atof(optarg); break;
+		case 'r': ready_only = true; break;
 		default: usage();
 		}
 	}
-	if (o->host == NULL || body_path == NULL || o->conns < 1 ||
-	    o->duration <= 0)
+	if (o->host == NULL || (body_path == NULL && !ready_only) ||
+	    o->conns < 1 || o->duration <= 0)
 		usage();
-	o->body = read_file(body_path, &o->body_len);
-	if (o->body == NULL)
-		die("cannot read the body file");
-	g.id_at = strstr(o->body, "@ID@");
+	if (!ready_only) {
+		o->body = read_file(body_path, &o->body_len);
+		if (o->body == NULL)
+			die("cannot read the body file");
+		g.id_at = strstr(o->body, "@ID@");
+	}
 
 	g.addr.sin_family = AF_INET;
 	g.addr.sin_port = htons((uint16_t)o->port);
 	if (inet_pton(AF_INET, o->host, &g.addr.sin_addr) != 1)
 		die("host must be an IPv4 address");
-	if (o->wait_ready > 0 && !wait_ready(&g.addr, o->wait_ready))
+	if (ready_only)
+		return wait_ready(&g.addr, o->wait_ready > 0 ? o->wait_ready : 10,
+				  o->server_pid) ? 0 : 1;
+	if (o->wait_ready > 0 &&
+	    !wait_ready(&g.addr, o->wait_ready, o->server_pid))
 		die("server not accepting connections");
 
 	g.base = event_base_new();

@@ -123,19 +123,34 @@ fi
 # ---- servers --------------------------------------------------------------
 PORT=$((20000 + $$ % 20000))
 SPID=""
-# start_server CMD...: start it pinned on a fresh port, set SPID, URLBASE
-start_server() {
-	PORT=$((PORT + 1))
-	# shellcheck disable=SC2086
-	$SRV "$@" --listen "127.0.0.1:$PORT" 2>>"$LOG" &
-	SPID=$!
-	URLBASE=127.0.0.1:$PORT
-}
-# stop_server: SIGTERM, expect exit 0
 alive() { # pid: running and not a zombie
 	st=$(awk '/^State:/ {print $2}' "/proc/$1/status" 2>/dev/null)
 	[ -n "$st" ] && [ "$st" != Z ]
 }
+# start_server CMD...: start it pinned on a fresh port, set SPID, URLBASE
+# (a port somebody else holds makes the server exit: try the next one)
+start_server() {
+	tries=0
+	while [ "$tries" -lt 5 ]; do
+		PORT=$((PORT + 1))
+		# shellcheck disable=SC2086
+		$SRV "$@" --listen "127.0.0.1:$PORT" 2>>"$LOG" &
+		SPID=$!
+		URLBASE=127.0.0.1:$PORT
+		if "$OUT/loadgen" -r -W 10 -u "$URLBASE/" -p "$SPID" &&
+			sleep 0.05 && alive "$SPID"; then
+			return 0
+		fi
+		kill -KILL "$SPID" 2>/dev/null
+		wait "$SPID" 2>/dev/null
+		SPID=""
+		tries=$((tries + 1))
+	done
+	say "bench: cannot start $1 (see $LOG)"
+	failed=1
+	return 1
+}
+# stop_server: SIGTERM, expect exit 0
 stop_server() {
 	kill -TERM "$SPID" 2>/dev/null
 	i=0
@@ -161,11 +176,12 @@ ECHO_ARGS="-b $SRC/echo/request.xml -a urn:bench:echo -e >42</"
 one_run() {
 	name=$1
 	shift
-	start_server "$@"
+	line=""
+	start_server "$@" &&
 	# shellcheck disable=SC2086
 	line=$($LOAD "$OUT/loadgen" -u "$URLBASE/echo" $ECHO_ARGS -c "$CONNS" \
 		-d "$SECS" -w "$WARM" -p "$SPID" -W 10)
-	stop_server
+	[ -n "$SPID" ] && stop_server
 	[ -n "$line" ] || line="requests=0 ok=0 errors=1 rps=0 p50_us=0 \
 p99_us=0 cpu_us_per_req=0"
 	printf '%s %s\n' "$name" "$line" >>"$OUT/rounds.txt"
@@ -265,7 +281,7 @@ probe_one() { # N
 	# time left for this size, split between creating and finishing
 	left=$((BUDGET - $(elapsed) - 10))
 	[ "$left" -gt 20 ] || left=20
-	start_server "$OUT/probe"
+	start_server "$OUT/probe" || return 1
 	# the empty service, its listener up and one request served
 	$LOAD "$OUT/loadgen" -u "$URLBASE/probe" -b "$SRC/probe/start.xml" \
 		-a urn:bench:start -s 202 -n 1 -i 0 -W 10 >/dev/null || {
@@ -359,7 +375,7 @@ if [ -n "$SWEEP" ]; then
 		[ "$s" = compiled ] && [ "$have_echo" -eq 0 ] && continue
 		bin=$OUT/baseline
 		[ "$s" = compiled ] && bin=$OUT/echo
-		start_server "$bin"
+		start_server "$bin" || continue
 		for c in $SWEEP; do
 			# shellcheck disable=SC2086
 			l=$($LOAD "$OUT/loadgen" -u "$URLBASE/echo" $ECHO_ARGS \
