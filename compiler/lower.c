@@ -242,29 +242,35 @@ static bool is_name_char(unsigned char c)
 	       c >= 0x80;
 }
 
+const char *lower_next_ref(const char *t, size_t *len)
+{
+	while (*t) {
+		if (*t == '"' || *t == '\'') {
+			const char *end = strchr(t + 1, *t);
+			t = end ? end + 1 : t + strlen(t);
+			continue;
+		}
+		if (*t++ != '$')
+			continue;
+		const char *b = t;
+		while (is_name_char((unsigned char)*t) || *t == ':')
+			t++;
+		if (t > b) {
+			*len = (size_t)(t - b);
+			return b;
+		}
+	}
+	return NULL;
+}
+
 /* `$name` references, skipping string literals; each name once. */
 static void scan_refs(struct lower *l, struct ir_expr *x,
 		      struct bpel_activity *ctx)
 {
-	const char *t = x->text;
 	struct ir_vec refs = { 0 };
-	for (size_t i = 0; t[i];) {
-		char c = t[i];
-		if (c == '"' || c == '\'') {
-			const char *end = strchr(t + i + 1, c);
-			i = end ? (size_t)(end - t) + 1 : strlen(t);
-			continue;
-		}
-		if (c != '$') {
-			i++;
-			continue;
-		}
-		size_t b = ++i;
-		while (is_name_char((unsigned char)t[i]) || t[i] == ':')
-			i++;
-		if (i == b)
-			continue;
-		char *name = arena_strndup(l->a, t + b, i - b);
+	size_t len;
+	for (const char *b = x->text; (b = lower_next_ref(b, &len)); b += len) {
+		char *name = arena_strndup(l->a, b, len);
 		if (strchr(name, ':'))
 			continue; /* a prefixed XPath variable, not BPEL's */
 		bool seen = false;

@@ -59,6 +59,11 @@ int lower_property(struct lower *l, const struct vprop_property *prop);
 struct bpel_variable *lower_find_var(struct lower *l,
 				     struct bpel_activity *ctx,
 				     const char *name);
+/* The next `$name` reference in expression text t, string literals
+ * skipped: the name's start (after the '$', borrowed from t) with its
+ * length in *len, which may include a prefix or a '.part'; NULL when
+ * there is none. Resume the scan at the result + *len. */
+const char *lower_next_ref(const char *t, size_t *len);
 
 /* lower_basic.c */
 void lower_basic_assign_decl(struct lower *l, struct bpel_activity *a);

@@ -22,19 +22,11 @@
 #include "arena.h"
 #include "lower_int.h"
 
-static bool is_name_char(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.' ||
-	       c >= 0x80;
-}
-
 /* Bind the `$link` references of a joinCondition to the target links
  * (lower_expr bound only variables). String literals are skipped. */
 static void bind_link_refs(struct lower *l, int expr, struct bpel_activity *a)
 {
 	struct ir_expr *x = IR_AT(l->p->exprs, struct ir_expr, expr);
-	const char *t = x->text;
 	int cap = x->nrefs;
 	for (struct bpel_link_ref *r = a->targets; r; r = r->next)
 		cap++;
@@ -43,23 +35,11 @@ static void bind_link_refs(struct lower *l, int expr, struct bpel_activity *a)
 	if (x->nrefs)
 		memcpy(refs, x->refs, sizeof *refs * (size_t)x->nrefs);
 	int n = x->nrefs;
-	for (size_t i = 0; t[i];) {
-		char c = t[i];
-		if (c == '"' || c == '\'') {
-			const char *end = strchr(t + i + 1, c);
-			i = end ? (size_t)(end - t) + 1 : strlen(t);
-			continue;
-		}
-		if (c != '$') {
-			i++;
-			continue;
-		}
-		size_t b = ++i;
-		while (is_name_char((unsigned char)t[i]))
-			i++;
+	size_t len;
+	for (const char *b = x->text; (b = lower_next_ref(b, &len)); b += len) {
 		for (struct bpel_link_ref *r = a->targets; r; r = r->next) {
-			if (!r->link || strlen(r->link_name) != i - b ||
-			    strncmp(r->link_name, t + b, i - b) != 0)
+			if (!r->link || strlen(r->link_name) != len ||
+			    strncmp(r->link_name, b, len) != 0)
 				continue;
 			bool seen = false;
 			for (int j = 0; j < n; j++)
