@@ -7,7 +7,8 @@
  *    (SA00009); any other is skipped like <empty/>, with a warning;
  *  - files the service needs at run time, embedded so the executable is
  *    self-contained: the XML schemas (imported .xsd files and WSDL inline
- *    schemas) when the process validates anything, and the stylesheets
+ *    schemas) when the process validates anything or awaits a partner's
+ *    reply (which the runtime validates), and the stylesheets
  *    that bpel:doXslTransform names.
  * Not here: assign copies (lower_basic.c), emitting the tables (emit.c).
  */
@@ -259,9 +260,22 @@ static void embed_stylesheet_of(struct lower *l, struct ir_expr *x)
 	}
 }
 
+/* A request-response invoke: the runtime validates its reply against the
+ * output message's schema (docs/runtime.md, "Calling partners"), so a
+ * partner answering nonsense in the right element is a fault, not data. */
+static bool process_awaits_replies(struct lower *l)
+{
+	for (int i = 0; i < l->p->invokes.n; i++) {
+		struct ir_msg_act *m = IR_AT(l->p->invokes, struct ir_msg_act, i);
+		if (m->act && m->act->operation && m->act->operation->output)
+			return true;
+	}
+	return false;
+}
+
 void lower_data_embed(struct lower *l)
 {
-	if (process_validates(l))
+	if (process_validates(l) || process_awaits_replies(l))
 		embed_schemas(l);
 	for (int i = 0; i < l->p->exprs.n; i++)
 		embed_stylesheet_of(l, IR_AT(l->p->exprs, struct ir_expr, i));

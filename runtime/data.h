@@ -158,6 +158,13 @@ void brt__xsl_free(struct brt_prepared *pp);
  * failure writes the reason to err and returns BRT_EINVAL. */
 int brt__xsd_prepare(struct brt_prepared *pp, char *err, size_t errlen);
 void brt__xsd_free(struct brt_prepared *pp);
+/* Validate message value msg (of message m, as soap.c builds it) against
+ * the schema set: 0 valid, or it cannot be checked (no schema set, a part
+ * of a type or element the set does not declare); 1 not valid, reason in
+ * why; -1 out of memory. Used for partners' replies (invoke.c). */
+int brt__xsd_check_message(const struct brt_prepared *pp,
+			   const struct brt_message *m, xmlDocPtr msg,
+			   char *why, size_t len);
 /* Validate variable var's value against its declaration: 0, or -1 with
  * invalidVariables (or uninitializedVariable) recorded. */
 int brt__dx_validate_var(struct brt_dctx *d, int var);

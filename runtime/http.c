@@ -422,6 +422,21 @@ static void handle_post(struct brt_http *h, unsigned long id,
 		send_error(h, id, what, req, 500, true, why);
 		return;
 	}
+	xmlNodePtr mu = brt__soap_must_understand(env);
+	if (mu) {
+		char text[400];
+		snprintf(text, sizeof text,
+			 "header entry {%.150s}%.150s is not understood",
+			 mu->ns && mu->ns->href ? (const char *)mu->ns->href
+						: "",
+			 (const char *)mu->name);
+		xmlFreeDoc(env);
+		brt__log(rt, "request %lu: %s: %s; answered 500", id, what,
+			 text);
+		send_env(req, 500,
+			 brt__soap_fault_soapcode("MustUnderstand", text));
+		return;
+	}
 	xmlNodePtr body = NULL;
 	xmlNodePtr first = brt__soap_body_first(env, &body);
 	char abuf[1024];
@@ -670,8 +685,11 @@ int brt__http_start(brt_runtime *rt)
 	evhttp_set_max_headers_size(h->http, 64 * 1024);
 	evhttp_set_flags(h->http, EVHTTP_SERVER_LINGERING_CLOSE);
 	/* A request-response exchange may wait long for its <reply>; this
-	 * bounds idle and half-sent requests, not instances. */
-	evhttp_set_timeout(h->http, 300);
+	 * bounds idle and half-sent requests (slowloris), not instances:
+	 * evhttp does not read while a request waits for its answer. */
+	evhttp_set_timeout(h->http, rt->client_timeout_s > 0
+					    ? rt->client_timeout_s
+					    : 60);
 	evhttp_set_allowed_methods(
 		h->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
 				 EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |

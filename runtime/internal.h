@@ -70,6 +70,8 @@ struct brt_runtime {
 	struct brt_curl *curl;
 	struct brt_engine *engine;
 	struct brt_prepared *prep;
+	size_t max_reply;            /* bytes of a partner's reply, default 8 MiB */
+	int client_timeout_s;        /* idle client connections, default 60 s */
 };
 
 /* Parse brt_main's options into rt (defaults first). Returns 0, 1 when
@@ -233,6 +235,14 @@ xmlDocPtr brt__soap_fault(const char *fault_ns, const char *fault_local,
 xmlDocPtr brt__soap_fault_code(bool client, const char *fault_ns,
 			       const char *fault_local, xmlDocPtr data,
 			       const char *text);
+/* A Fault envelope whose faultcode is soapenv:CODE (e.g. "MustUnderstand")
+ * with faultstring `text`. Returns a new document or NULL. */
+xmlDocPtr brt__soap_fault_soapcode(const char *code, const char *text);
+/* The first Header entry addressed to us (no actor, or actor "next") with
+ * soapenv:mustUnderstand="1": we understand no header block, so the
+ * message must be refused with a MustUnderstand fault (SOAP 1.1 §4.2.3).
+ * NULL when there is none. */
+xmlNodePtr brt__soap_must_understand(xmlDocPtr env);
 /* The soapenv:Fault element that is the Body's first child, or NULL. */
 xmlNodePtr brt__soap_fault_elem(xmlNodePtr body);
 /* The element children of a fault's <detail> as a message value of m

@@ -19,16 +19,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <curl/curl.h>
 #include <event2/event.h>
 #include <event2/event_struct.h>
 
+#include "data.h"
 #include "internal.h"
 
-/* Reply bodies larger than this are refused (a broken partner must not
- * exhaust memory). */
-#define MAX_REPLY (64u << 20)
+/* Reply bodies larger than --max-reply are refused while they arrive (a
+ * broken partner must not exhaust memory); this is the default when the
+ * runtime was made without options (unit tests). */
+#define MAX_REPLY (8u << 20)
 
 struct brt_curl {
 	brt_runtime *rt;
@@ -65,7 +68,7 @@ struct brt_call {
 	char *req;      /* serialized envelope (xmlFree) */
 	size_t reqlen;
 	char *resp;
-	size_t resplen, respcap;
+	size_t resplen, respcap, max;
 	bool too_big;
 	const struct brt_operation *op;
 	char *url;
@@ -224,7 +227,7 @@ static size_t on_data(char *ptr, size_t size, size_t n, void *arg)
 {
 	brt_call *c = arg;
 	size_t len = size * n;
-	if (c->resplen + len > MAX_REPLY) {
+	if (c->resplen + len > c->max) {
 		c->too_big = true;
 		return 0; /* aborts the transfer */
 	}
@@ -258,6 +261,7 @@ brt_call *brt__call_start(brt_runtime *rt, const char *url,
 	c->op = op;
 	c->cb = cb;
 	c->arg = arg;
+	c->max = rt->max_reply ? rt->max_reply : MAX_REPLY;
 	c->url = strdup(url);
 	xmlDocPtr env = brt__soap_from_message(op, op->input, msg, false);
 	if (env) {
@@ -299,6 +303,14 @@ brt_call *brt__call_start(brt_runtime *rt, const char *url,
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
+	/* Refuse a declared length over the limit before reading the body
+	 * (on_data catches chunked replies); decode any content coding curl
+	 * knows, so a coding the body does not really have is an error
+	 * rather than bytes passed on as XML. The limit applies to the
+	 * decoded bytes. Redirects are not followed (a 3xx is a failure). */
+	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->max);
+	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(e, CURLOPT_PROXY, "");
 	if (curl_multi_add_handle(cu->multi, e) != CURLM_OK) {
 		call_free(c);
@@ -452,18 +464,41 @@ static void map_fault(brt_call *c, xmlNodePtr fault,
 		 ns && *ns ? "}" : "", local ? local : "(no faultcode)");
 }
 
+/* A media type SOAP 1.1 can travel as: text/xml (SOAP 1.1 over HTTP),
+ * also application/xml, application/soap+xml and any other "+xml" type
+ * (partners that use them still send XML). No Content-Type at all is
+ * taken as XML too. */
+static bool is_xml_type(const char *ct)
+{
+	if (!ct)
+		return true;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	size_t n = strcspn(ct, "; \t");
+	static const char *const ok[] = {"text/xml", "application/xml",
+					 "application/soap+xml"};
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+		if (n == strlen(ok[i]) && strncasecmp(ct, ok[i], n) == 0)
+			return true;
+	return n > 4 && strncasecmp(ct + n - 4, "+xml", 4) == 0;
+}
+
 static void make_result(brt_call *c, CURLcode rc, struct brt_call_result *res)
 {
 	long status = 0;
 	curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &status);
 	if (rc != CURLE_OK) {
+		bool big = c->too_big || rc == CURLE_FILESIZE_EXCEEDED;
 		res->err = rc == CURLE_OPERATION_TIMEDOUT ? BRT_ETIMEDOUT
-			   : c->too_big			  ? BRT_EPROTO
+			   : big			  ? BRT_EPROTO
 							  : BRT_EIO;
-		set_text(res, "%s: %s", c->url,
-			 c->too_big  ? "reply too large"
-			 : *c->errbuf ? c->errbuf
-				      : curl_easy_strerror(rc));
+		if (big)
+			set_text(res, "%s: reply larger than %zu bytes "
+				 "(--max-reply)", c->url, c->max);
+		else
+			set_text(res, "%s: %s", c->url,
+				 *c->errbuf ? c->errbuf
+					    : curl_easy_strerror(rc));
 		return;
 	}
 	bool ok = status >= 200 && status < 300;
@@ -476,6 +511,16 @@ static void make_result(brt_call *c, CURLcode rc, struct brt_call_result *res)
 		return;
 	}
 	const char *why = NULL;
+	char *ctype = NULL;
+	curl_easy_getinfo(c->easy, CURLINFO_CONTENT_TYPE, &ctype);
+	if (!is_xml_type(ctype)) {
+		if (ok && !c->op->output)
+			return; /* one-way: the body does not matter */
+		res->err = ok ? BRT_EPROTO : BRT_EIO;
+		set_text(res, "%s: HTTP %ld, Content-Type %.100s is not XML",
+			 c->url, status, ctype);
+		return;
+	}
 	xmlDocPtr env = brt__soap_parse(c->resp, c->resplen, &why);
 	if (!env) {
 		if (ok && !c->op->output)
@@ -488,7 +533,17 @@ static void make_result(brt_call *c, CURLcode rc, struct brt_call_result *res)
 	xmlNodePtr body = NULL;
 	brt__soap_body_first(env, &body);
 	xmlNodePtr fault = brt__soap_fault_elem(body);
-	if (fault)
+	xmlNodePtr mu = brt__soap_must_understand(env);
+	if (mu) {
+		/* SOAP 1.1 §4.2.3: not processed at all, fault or not. */
+		res->err = BRT_EPROTO;
+		set_text(res, "%s: HTTP %ld, header entry {%.100s}%.100s "
+			 "has mustUnderstand and is not understood",
+			 c->url, status,
+			 mu->ns && mu->ns->href ? (const char *)mu->ns->href
+						: "",
+			 (const char *)mu->name);
+	} else if (fault)
 		map_fault(c, fault, res);
 	else if (!ok) {
 		res->err = BRT_EIO;
@@ -503,6 +558,19 @@ static void make_result(brt_call *c, CURLcode rc, struct brt_call_result *res)
 				 "%s: reply is not the output message of %s: "
 				 "%s",
 				 c->url, c->op->name, why);
+		} else {
+			char vwhy[300];
+			int v = brt__xsd_check_message(c->cu->rt->prep,
+						       c->op->output, res->msg,
+						       vwhy, sizeof vwhy);
+			if (v != 0) {
+				xmlFreeDoc(res->msg);
+				res->msg = NULL;
+				res->err = v < 0 ? BRT_ENOMEM : BRT_EPROTO;
+				set_text(res, "%s: reply to %s does not "
+					 "validate: %s", c->url, c->op->name,
+					 v < 0 ? "out of memory" : vwhy);
+			}
 		}
 	}
 	xmlFreeDoc(env);

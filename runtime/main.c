@@ -39,6 +39,9 @@ static void usage(FILE *f, const char *argv0)
 		"  --partner LINK=URL     call partner link LINK at URL (repeatable)\n"
 		"  --max-body BYTES       largest request body (default 1M; K/M ok)\n"
 		"  --invoke-timeout SECS  timeout of calls to partners (default 30)\n"
+		"  --max-reply BYTES      largest reply from a partner (default 8M)\n"
+		"  --client-timeout SECS  close a client connection idle that long\n"
+		"                         (default 60)\n"
 		"  -v, --verbose          log one line per step\n"
 		"  --help, --version\n",
 		argv0);
@@ -134,6 +137,8 @@ static void set_defaults(brt_runtime *rt)
 {
 	rt->max_body = 1u << 20;
 	rt->invoke_timeout_ms = 30000;
+	rt->max_reply = 8u << 20;
+	rt->client_timeout_s = 60;
 }
 
 int brt__options_parse(brt_runtime *rt, int argc, char **argv)
@@ -178,6 +183,25 @@ int brt__options_parse(brt_runtime *rt, int argc, char **argv)
 						 "bytes (K/M allowed), not '%s'",
 						 v);
 			rt->max_body = n;
+		} else if ((v = opt_value(argc, argv, &i, "--max-reply",
+					  &missing))) {
+			size_t n = parse_size(v);
+			if (!n)
+				return bad_usage(argv0,
+						 "--max-reply wants a size in "
+						 "bytes (K/M allowed), not '%s'",
+						 v);
+			rt->max_reply = n;
+		} else if ((v = opt_value(argc, argv, &i, "--client-timeout",
+					  &missing))) {
+			char *end;
+			long t = strtol(v, &end, 10);
+			if (end == v || *end || t < 1 || t > 86400)
+				return bad_usage(argv0,
+						 "--client-timeout wants whole "
+						 "seconds, not '%s'",
+						 v);
+			rt->client_timeout_s = (int)t;
 		} else if ((v = opt_value(argc, argv, &i, "--invoke-timeout",
 					  &missing))) {
 			char *end;

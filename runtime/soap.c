@@ -11,6 +11,7 @@
  * its internal subset, so entity expansion (billion laughs) and external
  * entities (XXE) never happen; network access is off as well.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <libxml/parser.h>
@@ -587,6 +588,58 @@ xmlDocPtr brt__soap_fault_code(bool client, const char *fault_ns,
 	return env;
 fail:
 	xmlFreeDoc(env);
+	return NULL;
+}
+
+xmlDocPtr brt__soap_fault_soapcode(const char *code, const char *text)
+{
+	xmlNodePtr body;
+	xmlDocPtr env = new_envelope(&body);
+	if (!env)
+		return NULL;
+	char fc[128];
+	snprintf(fc, sizeof fc, "soapenv:%s", code);
+	xmlNodePtr fault = xmlNewChild(body, body->ns, BAD_CAST "Fault", NULL);
+	if (!fault || !new_child(fault, "faultcode", fc) ||
+	    !new_child(fault, "faultstring", text ? text : code)) {
+		xmlFreeDoc(env);
+		return NULL;
+	}
+	return env;
+}
+
+/* SOAP 1.1 §4.2.2/§4.2.3: an entry is for us when it names no actor or
+ * the "next" actor; mustUnderstand is "1" (we also take "true"). We
+ * implement no header block, so every such entry is not understood. */
+xmlNodePtr brt__soap_must_understand(xmlDocPtr env)
+{
+	xmlNodePtr root = env ? xmlDocGetRootElement(env) : NULL;
+	xmlNodePtr hdr = NULL;
+	for (xmlNodePtr c = root ? first_elem(root->children) : NULL; c;
+	     c = next_elem(c))
+		if (is_elem(c, SOAP11_NS, "Header")) {
+			hdr = c;
+			break;
+		}
+	for (xmlNodePtr e = hdr ? first_elem(hdr->children) : NULL; e;
+	     e = next_elem(e)) {
+		xmlChar *mu = xmlGetNsProp(e, BAD_CAST "mustUnderstand",
+					   BAD_CAST SOAP11_NS);
+		bool must = mu && (xmlStrcmp(mu, BAD_CAST "1") == 0 ||
+				   xmlStrcmp(mu, BAD_CAST "true") == 0);
+		xmlFree(mu);
+		if (!must)
+			continue;
+		xmlChar *actor =
+			xmlGetNsProp(e, BAD_CAST "actor", BAD_CAST SOAP11_NS);
+		bool ours = !actor || !*actor ||
+			    xmlStrcmp(actor, BAD_CAST
+				      "http://schemas.xmlsoap.org/soap/actor/"
+				      "next") == 0;
+		xmlFree(actor);
+		if (ours)
+			return e;
+	}
 	return NULL;
 }
 

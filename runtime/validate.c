@@ -222,7 +222,10 @@ static bool process_validates(const struct brt_process *p)
 int brt__xsd_prepare(struct brt_prepared *pp, char *err, size_t errlen)
 {
 	const struct brt_process *p = pp->proc;
-	if (!process_validates(p))
+	/* The compiler embeds schemas only when something will validate:
+	 * a <validate>, an assign with validate="yes", or a partner's reply
+	 * (brt__xsd_check_message). */
+	if (!process_validates(p) && p->nschemas == 0)
 		return 0;
 	struct brt_xsd *x = calloc(1, sizeof *x);
 	if (x == NULL || collect_types(x, p) < 0) {
@@ -275,6 +278,7 @@ void brt__xsd_free(struct brt_prepared *pp)
 struct verr {
 	char msg[200];
 	bool seen;
+	int code; /* libxml2's code of the first error */
 };
 
 static void valid_err(void *arg, xmlErrorPtr e)
@@ -283,6 +287,7 @@ static void valid_err(void *arg, xmlErrorPtr e)
 	if (ve->seen || e == NULL)
 		return;
 	ve->seen = true;
+	ve->code = e->code;
 	snprintf(ve->msg, sizeof ve->msg, "%s",
 		 e->message != NULL ? e->message : "not valid");
 	size_t n = strlen(ve->msg);
@@ -394,5 +399,47 @@ int brt__dx_validate_var(struct brt_dctx *d, int var)
 				     "variable '%s'%s%s is not valid: %s",
 				     v->name, part != NULL ? " part " : "",
 				     part != NULL ? part : "", ve.msg);
+	return 0;
+}
+
+int brt__xsd_check_message(const struct brt_prepared *pp,
+			   const struct brt_message *m, xmlDocPtr msg,
+			   char *why, size_t len)
+{
+	struct brt_xsd *x = pp != NULL ? pp->xsd : NULL;
+	if (x == NULL || x->schema == NULL || m == NULL || msg == NULL)
+		return 0;
+	for (int i = 0; i < m->nparts; i++) {
+		const struct brt_part *pt = &m->parts[i];
+		xmlNodePtr w = brt__msg_part(msg, pt->name);
+		if (w == NULL)
+			continue; /* soap.c already refused a missing part */
+		struct verr ve = {.seen = false};
+		int rc;
+		if (pt->element.local != NULL) {
+			xmlNodePtr el = brt__first_elem(w);
+			if (el == NULL)
+				continue;
+			rc = validate_elem(x, el, &ve);
+			/* An element no schema of the set declares cannot be
+			 * checked; that is not the partner's fault. */
+			if (rc > 0 && ve.code == XML_SCHEMAV_CVC_ELT_1)
+				rc = 0;
+		} else {
+			bool known = false;
+			for (int t = 0; t < x->ntypes && !known; t++)
+				known = qn_eq(&x->types[t], &pt->type);
+			if (!known)
+				continue;
+			rc = validate_typed(x, &pt->type, w, &ve);
+		}
+		if (rc < 0)
+			return -1;
+		if (rc > 0) {
+			snprintf(why, len, "part %s is not valid: %s",
+				 pt->name, ve.msg);
+			return 1;
+		}
+	}
 	return 0;
 }

@@ -40,6 +40,7 @@ NS_SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
 COMPILE_TIMEOUT = 300   # s: bpelc + cc, generous for sanitizer builds
 START_TIMEOUT = 20.0    # s until a service accepts connections
 STOP_TIMEOUT = 20.0     # s between SIGTERM and exit
+CLIENT_TIMEOUT = 300    # s: a `client` step (load under sanitizers is slow)
 # Sanitizer reports that fail a test even if the exit status was 0.
 SANITIZER_RE = re.compile(
     r"ERROR: (Address|Leak|Memory|Thread)Sanitizer|: runtime error: ")
@@ -123,7 +124,10 @@ def parse_expect(rest, lineno, where):
 
 
 HTTP_KINDS = ("POST", "GET", "RAW")
-ACTION_KINDS = HTTP_KINDS + ("bpelc",)
+# Steps whose expect line is `expect exit CODES`: the compiler, and a
+# client program of the case's own run against the service.
+EXIT_KINDS = ("bpelc", "client")
+ACTION_KINDS = HTTP_KINDS + EXIT_KINDS
 
 
 class Scenario:
@@ -159,7 +163,7 @@ class Scenario:
                     raise Failure("%s:%d: expect without a request before it"
                                   % (where, lineno))
                 is_exit, alts, regexes = parse_expect(rest, lineno, where)
-                if is_exit != (pending.kind == "bpelc"):
+                if is_exit != (pending.kind in EXIT_KINDS):
                     raise Failure("%s:%d: use 'expect exit N' after bpelc and "
                                   "'expect STATUS' after a request"
                                   % (where, lineno))
@@ -198,7 +202,7 @@ class Scenario:
             raise Failure("%s:%d: no expect line" % (where, pending.lineno))
 
     def needs_service(self):
-        return any(st.kind in HTTP_KINDS for st in self.steps)
+        return any(st.kind in HTTP_KINDS + ("client",) for st in self.steps)
 
 
 def discover(dirs):
@@ -623,6 +627,8 @@ class Run:
                               % (st.lineno, rc, tail(self.main.stderr())))
             for name in sorted(self.pending):
                 self.join(name, st.lineno)
+        elif st.kind == "client":
+            self.client(st)
         elif st.kind == "bpelc":
             args = [a.replace("{tmp}", str(self.tmp)) for a in st.args]
             rc, _, err = self.bpelc(args)
@@ -684,6 +690,40 @@ class Run:
         if "error" in box:
             raise box["error"]
         self.finish_http(st, *box["answer"])
+
+    def client(self, st):
+        """`client FILE.py ARG…`: python3 FILE.py PORT ARG… against the
+        service (for clients no request line can describe: slow, idle,
+        pipelined, vanishing, many at once). Its exit status and its
+        output (stdout + stderr) are checked; the service must still be
+        running afterwards."""
+        if self.main is None:
+            self.start()
+        argv = [sys.executable, st.args[0], str(self.port)] + st.args[1:]
+        self.note("$ " + " ".join(shlex.quote(a) for a in argv))
+        try:
+            p = subprocess.run(argv, cwd=self.sc.dir, stdin=subprocess.DEVNULL,
+                               capture_output=True, timeout=CLIENT_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            raise Failure("line %d: client %s still running after %d s"
+                          % (st.lineno, st.args[0], CLIENT_TIMEOUT))
+        out = (p.stdout + p.stderr).decode("utf-8", "replace")
+        alts, regexes = st.expect
+        if str(p.returncode) not in alts:
+            raise Failure("line %d: client %s: exit %d, want %s\n%s"
+                          % (st.lineno, " ".join(st.args), p.returncode,
+                             "|".join(alts), tail(out)))
+        for negate, rx in regexes:
+            if bool(rx.search(out)) == negate:
+                raise Failure("line %d: client output %s /%s/\n%s"
+                              % (st.lineno, "matches" if negate
+                                 else "does not match", rx.pattern,
+                                 tail(out)))
+        if self.main.proc.poll() is not None:
+            raise Failure("line %d: the service exited (status %s) during "
+                          "client %s\n%s"
+                          % (st.lineno, self.main.proc.returncode,
+                             st.args[0], tail(self.main.stderr())))
 
     def run(self):
         try:

@@ -365,6 +365,25 @@ static const struct brt_correlation_set faults__corrsets[] = {
 	{ .name = "order", .scope = 0, .nprops = 1, .props = faults__csprops_0 },
 };
 
+static const struct brt_embed faults__schemas[] = {
+	{ /* 0 */
+		.uri = "/bpelc-schemas/golden.wsdl.schema0.xsd",
+		.ns = "urn:bpelc:golden",
+		.text =
+		"<xsd:schema xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" xmlns=\"http://schemas.xmlsoap.org/wsdl/\" xmlns:soap=\"http://schemas.xmlsoap.org/wsdl/soap/\" xmlns:plnk=\"http://docs.oasis-open.org/wsbpel/2.0/plnktype\" xmlns:vprop=\"http://docs.oasis-open.org/wsbpel/2.0/varprop\" xmlns:g=\"urn:bpelc:golden\" targetNamespace=\"urn:bpelc:golden\" elementFormDefault=\"qualified\">\n"
+		"      <xsd:complexType name=\"Order\">\n"
+		"        <xsd:sequence>\n"
+		"          <xsd:element name=\"id\" type=\"xsd:int\"/>\n"
+		"          <xsd:element name=\"item\" type=\"xsd:string\"/>\n"
+		"        </xsd:sequence>\n"
+		"      </xsd:complexType>\n"
+		"      <xsd:element name=\"order\" type=\"g:Order\"/>\n"
+		"      <xsd:element name=\"result\" type=\"xsd:string\"/>\n"
+		"      <xsd:element name=\"problem\" type=\"xsd:string\"/>\n"
+		"    </xsd:schema>",
+	},
+};
+
 static const struct brt_correlation faults__corr_0[] = {
 	{ .set = 0, .initiate = BRT_INIT_YES, .pattern = BRT_PAT_NONE },
 };
@@ -485,7 +504,7 @@ static enum brt_step faults_stop(brt_strand *s)
 	brt_strand_set_state(s, FAULTS_S_DONE);
 	return brt_exit(s);
 }
-#line 489 "tests/golden/faults.c"
+#line 508 "tests/golden/faults.c"
 
 /* tests/golden/faults.bpel:26 <receive name="start"> */
 #line 26 "tests/golden/faults.bpel"
@@ -494,7 +513,7 @@ static enum brt_step faults_start_2(brt_strand *s)
 	brt_strand_set_state(s, FAULTS_S_WORK);
 	return brt_receive(s, &faults__receives[0]);
 }
-#line 498 "tests/golden/faults.c"
+#line 517 "tests/golden/faults.c"
 
 /* tests/golden/faults.bpel:30 <scope name="work"> */
 #line 30 "tests/golden/faults.bpel"
@@ -503,7 +522,7 @@ static enum brt_step faults_work(brt_strand *s)
 	brt_strand_set_state(s, FAULTS_S_MORE);
 	return brt_scope(s, 1, FAULTS_S_ASK_SCOPE);
 }
-#line 507 "tests/golden/faults.c"
+#line 526 "tests/golden/faults.c"
 
 /* tests/golden/faults.bpel:36 <reply name="refuse"> */
 #line 36 "tests/golden/faults.bpel"
@@ -512,7 +531,7 @@ static enum brt_step faults_refuse(brt_strand *s)
 	brt_strand_set_state(s, FAULTS_S_DONE);
 	return brt_reply(s, &faults__replies[0]);
 }
-#line 516 "tests/golden/faults.c"
+#line 535 "tests/golden/faults.c"
 
 /* tests/golden/faults.bpel:40 <rethrow name="again"> */
 #line 40 "tests/golden/faults.bpel"
@@ -521,7 +540,7 @@ static enum brt_step faults_again(brt_strand *s)
 	brt_strand_set_state(s, FAULTS_S_DONE);
 	return brt_rethrow(s);
 }
-#line 525 "tests/golden/faults.c"
+#line 544 "tests/golden/faults.c"
 
 /* tests/golden/faults.bpel:44 <invoke name="ask"> (scope) */
 #line 44 "tests/golden/faults.bpel"
@@ -530,7 +549,7 @@ static enum brt_step faults_ask_scope(brt_strand *s)
 	brt_strand_set_state(s, FAULTS_S_DONE_2);
 	return brt_scope(s, 2, FAULTS_S_ASK);
 }
-#line 534 "tests/golden/faults.c"
+#line 553 "tests/golden/faults.c"
 
 /* tests/golden/faults.bpel:44 <invoke name="ask"> */
 #line 44 "tests/golden/faults.bpel"
@@ -539,7 +558,7 @@ static enum brt_step faults_ask(brt_strand *s)
 	brt_strand_set_state(s, FAULTS_S_DONE);
 	return brt_invoke(s, &faults__invokes[0]);
 }
-#line 543 "tests/golden/faults.c"
+#line 562 "tests/golden/faults.c"
 
 /* tests/golden/faults.bpel:47 <throw name="fail"> */
 #line 47 "tests/golden/faults.bpel"
@@ -550,7 +569,7 @@ static enum brt_step faults_fail(brt_strand *s)
 	brt_strand_set_state(s, FAULTS_S_DONE);
 	return brt_throw(s, &fault, 2);
 }
-#line 554 "tests/golden/faults.c"
+#line 573 "tests/golden/faults.c"
 
 /* tests/golden/faults.bpel:50 <reply name="done"> */
 #line 50 "tests/golden/faults.bpel"
@@ -559,7 +578,7 @@ static enum brt_step faults_done_2(brt_strand *s)
 	brt_strand_set_state(s, FAULTS_S_DONE);
 	return brt_reply(s, &faults__replies[1]);
 }
-#line 563 "tests/golden/faults.c"
+#line 582 "tests/golden/faults.c"
 
 /* tests/golden/faults.bpel:53 <receive name="more"> */
 #line 53 "tests/golden/faults.bpel"
@@ -568,7 +587,7 @@ static enum brt_step faults_more(brt_strand *s)
 	brt_strand_set_state(s, FAULTS_S_DONE);
 	return brt_receive(s, &faults__receives[1]);
 }
-#line 572 "tests/golden/faults.c"
+#line 591 "tests/golden/faults.c"
 
 static enum brt_step faults__step(brt_strand *s)
 {
@@ -605,7 +624,7 @@ static enum brt_step faults__step(brt_strand *s)
 const struct brt_process faults_process = {
 	.name = "faults",
 	.qname = { "urn:bpelc:golden:faults", "faults" },
-	.build_id = "9a19af8bee706ea6",
+	.build_id = "3e410f974b7b72c6",
 	.source = "tests/golden/faults.bpel",
 	.nscopes = 3,
 	.scopes = faults__scopes,
@@ -630,6 +649,8 @@ const struct brt_process faults_process = {
 	.nstates = 13,
 	.state_names = faults__state_names,
 	.step = faults__step,
+	.nschemas = 1,
+	.schemas = faults__schemas,
 };
 
 int main(int argc, char **argv)
