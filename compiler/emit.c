@@ -495,6 +495,43 @@ static struct wsdl_doc *service_doc(struct emitter *e,
 	return NULL;
 }
 
+/* The other ports of my_port's service with the same binding and an
+ * address (a service may offer one binding at several addresses): the
+ * link is served at each. Fills out[] when not NULL; returns the count. */
+static int alt_ports(const struct bpel_partner_link *pl,
+		     const struct wsdl_port **out)
+{
+	const struct wsdl_port *mp = pl->my_role ? pl->my_port : NULL;
+	int n = 0;
+	if (!mp || !mp->service || !mp->address)
+		return 0;
+	for (const struct wsdl_port *p = mp->service->ports; p; p = p->next)
+		if (p != mp && p->binding == mp->binding && p->address) {
+			if (out)
+				out[n] = p;
+			n++;
+		}
+	return n;
+}
+
+static void emit_alt_ports(struct emitter *e,
+			   const struct bpel_partner_link *pl, int i)
+{
+	int n = alt_ports(pl, NULL);
+	if (!n)
+		return;
+	const struct wsdl_port **ports = arena_alloc(e->a, (size_t)n * sizeof *ports);
+	alt_ports(pl, ports);
+	out(e, "static const char *const %s__altpaths_%d[] = {", e->P, i);
+	for (int k = 0; k < n; k++)
+		out(e, " %s,", cstr(e, url_path(e, ports[k]->address)));
+	out(e, " };\n");
+	out(e, "static const char *const %s__altaddrs_%d[] = {", e->P, i);
+	for (int k = 0; k < n; k++)
+		out(e, " %s,", cstr(e, ports[k]->address));
+	out(e, " };\n");
+}
+
 static void emit_plinks(struct emitter *e)
 {
 	struct ir_program *p = e->p;
@@ -517,6 +554,7 @@ static void emit_plinks(struct emitter *e)
 	for (int i = 0; i < p->plinks.n; i++) {
 		struct bpel_partner_link *pl =
 			IR_AT(p->plinks, struct ir_plink, i)->pl;
+		emit_alt_ports(e, pl, i);
 		if (!pl->my_port_type || !pl->my_port_type->operations)
 			continue;
 		out(e, "static const struct brt_operation *const %s__myops_%d[] = {\n",
@@ -563,6 +601,11 @@ static void emit_plinks(struct emitter *e)
 		out(e, "\t\t.initialize_partner_role = %s,\n",
 		    bool_s(!pl->has_initialize_partner_role ||
 			   pl->initialize_partner_role));
+		int nalt = alt_ports(pl, NULL);
+		if (nalt)
+			out(e, "\t\t.nmy_alt = %d,\n\t\t.my_alt_paths = "
+			    "%s__altpaths_%d,\n\t\t.my_alt_addresses = "
+			    "%s__altaddrs_%d,\n", nalt, e->P, i, e->P, i);
 		out(e, "\t},\n");
 	}
 	out(e, "};\n\n");

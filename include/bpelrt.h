@@ -129,6 +129,11 @@ struct brt_partner_link {
 	const char *partner_address;
 	bool has_partner_role;
 	bool initialize_partner_role;
+	/* More ports of the same service and binding as my_address: the
+	 * link is served at each of them too (0: none). */
+	int nmy_alt;
+	const char *const *my_alt_paths;
+	const char *const *my_alt_addresses;
 };
 
 enum brt_var_kind { BRT_VAR_MESSAGE, BRT_VAR_ELEMENT, BRT_VAR_TYPE };

@@ -175,7 +175,7 @@ static int src_from_result(struct brt_dctx *d, xmlXPathObjectPtr r,
 			   const char *what, struct src *out)
 {
 	if (r->type != XPATH_NODESET && r->type != XPATH_XSLT_TREE) {
-		out->str = xmlXPathCastToString(r);
+		out->str = brt__xpath_string(r);
 		xmlXPathFreeObject(r);
 		return 0;
 	}
@@ -695,9 +695,6 @@ static xmlNsPtr ns_for(xmlDocPtr doc, xmlNodePtr el, const xmlChar *href,
 	}
 }
 
-/* XML_DOM_RECONNS_REMOVEREDUND: private to libxml2 2.9's tree.c. */
-#define RECONNS_REMOVEREDUND 1
-
 struct attr_copy {
 	xmlChar *name, *href, *prefix, *value;
 };
@@ -740,11 +737,15 @@ static int replace_element(struct brt_dctx *d, xmlNodePtr dst, xmlNodePtr src,
 int brt__copy_element_props(xmlNodePtr dst, xmlNodePtr src, bool keep)
 {
 	xmlDocPtr doc = dst->doc;
-	/* Prefixes in scope at the source (QNames in content need them). */
+	/* Prefixes in scope at the source that QNames in its content use
+	 * (xsi:type="k:T", <kind>k:rush</kind>); element and attribute
+	 * names bring their own declarations with the copy. */
 	xmlNsPtr *inscope = xmlGetNsList(src->doc, src);
 	for (int i = 0; inscope != NULL && inscope[i] != NULL; i++) {
 		xmlNsPtr ns = inscope[i];
-		if (ns->prefix != NULL && xmlSearchNs(doc, dst, ns->prefix) == NULL)
+		if (ns->prefix != NULL &&
+		    xmlSearchNs(doc, dst, ns->prefix) == NULL &&
+		    brt__prefix_in_content(src, ns->prefix))
 			xmlNewNs(dst, ns->href, ns->prefix);
 	}
 	xmlFree(inscope);
@@ -803,16 +804,12 @@ int brt__copy_element_props(xmlNodePtr dst, xmlNodePtr src, bool keep)
 	for (i = 0; kids[i] != NULL; i++) {
 		xmlNodePtr k = kids[i];
 		kids[i] = NULL;
-		if (xmlAddChild(dst, k) == NULL) {
+		if (xmlAddChild(dst, k) == NULL)
 			xmlFreeNode(k);
-			continue;
-		}
-		/* The copy declared what it needs on itself; drop the
-		 * declarations dst already has in scope. */
-		if (k->parent == dst && k->type == XML_ELEMENT_NODE)
-			xmlDOMWrapReconcileNamespaces(NULL, k,
-						      RECONNS_REMOVEREDUND);
 	}
+	/* Each copy declared what it needs on itself: say it once on dst,
+	 * and drop what dst already has in scope. */
+	brt__hoist_ns(dst);
 	fix_default_ns(doc, dst->children);
 out:
 	for (i = 0; attrs != NULL && i < nattrs; i++) {

@@ -191,7 +191,9 @@ static char *canonical(enum brt_xsd_kind kind, const char *v)
 	if (kind == BRT_XSD_NUMBER) {
 		double d = xmlXPathCastStringToNumber(BAD_CAST v);
 		if (!isnan(d)) {
-			xmlChar *s = xmlXPathCastNumberToString(d);
+			/* All significant digits: libxml2's 15 would make
+			 * 1234567890123456 and ...457 one value. */
+			xmlChar *s = brt__xpath_number_string(d);
 			char *out = s ? strdup((const char *)s) : NULL;
 			xmlFree(s);
 			return out;

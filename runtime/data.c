@@ -360,6 +360,63 @@ bool brt__elem_is(xmlNodePtr n, const struct brt_qname *q)
 	return xmlStrEqual(href, (const xmlChar *)q->ns);
 }
 
+/* XML_DOM_RECONNS_REMOVEREDUND: private to libxml2 2.9's tree.c. */
+#define RECONNS_REMOVEREDUND 1
+
+void brt__hoist_ns(xmlNodePtr parent)
+{
+	if (parent == NULL || parent->type != XML_ELEMENT_NODE)
+		return;
+	for (xmlNodePtr k = parent->children; k != NULL; k = k->next) {
+		if (k->type != XML_ELEMENT_NODE)
+			continue;
+		for (xmlNsPtr d = k->nsDef; d != NULL; d = d->next)
+			if (d->prefix != NULL &&
+			    xmlSearchNs(parent->doc, parent, d->prefix) == NULL)
+				xmlNewNs(parent, d->href, d->prefix);
+	}
+	for (xmlNodePtr k = parent->children; k != NULL; k = k->next)
+		if (k->type == XML_ELEMENT_NODE)
+			xmlDOMWrapReconcileNamespaces(NULL, k,
+						      RECONNS_REMOVEREDUND);
+}
+
+/* True when `text` holds a blank-separated token "prefix:x". */
+static bool has_prefixed_token(const xmlChar *text, const xmlChar *prefix)
+{
+	int n = xmlStrlen(prefix);
+	for (const xmlChar *t = text; t != NULL && *t != '\0';) {
+		while (*t == ' ' || *t == '\t' || *t == '\n' || *t == '\r')
+			t++;
+		if (xmlStrncmp(t, prefix, n) == 0 && t[n] == ':' &&
+		    t[n + 1] != '\0' && t[n + 1] != ' ')
+			return true;
+		while (*t != '\0' && *t != ' ' && *t != '\t' && *t != '\n' &&
+		       *t != '\r')
+			t++;
+	}
+	return false;
+}
+
+bool brt__prefix_in_content(xmlNodePtr n, const xmlChar *prefix)
+{
+	if (n == NULL || prefix == NULL)
+		return false;
+	if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE)
+		return has_prefixed_token(n->content, prefix);
+	if (n->type != XML_ELEMENT_NODE)
+		return false;
+	for (xmlAttrPtr a = n->properties; a != NULL; a = a->next)
+		for (xmlNodePtr t = a->children; t != NULL; t = t->next)
+			if (t->type == XML_TEXT_NODE &&
+			    has_prefixed_token(t->content, prefix))
+				return true;
+	for (xmlNodePtr c = n->children; c != NULL; c = c->next)
+		if (brt__prefix_in_content(c, prefix))
+			return true;
+	return false;
+}
+
 xmlChar *brt__normalize(const xmlChar *s)
 {
 	size_t len = s != NULL ? (size_t)xmlStrlen(s) : 0;

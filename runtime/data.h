@@ -143,6 +143,17 @@ const struct brt_alias *brt__find_alias(const struct brt_process *p, int prop,
 int brt__dx_alias_apply(struct brt_dctx *d, const struct brt_alias *a,
 			xmlNodePtr ctx, xmlNodePtr *node, xmlChar **str);
 
+/* ---- xpnum.c ----------------------------------------------------------- */
+
+/* A number as XPath 1.0 string() writes it: no exponent, shortest digits
+ * that read back as the same double, NaN/Infinity/-Infinity, -0 as "0". */
+xmlChar *brt__xpath_number_string(double v);
+/* string() of an XPath value, numbers formatted as above (xmlFree). */
+xmlChar *brt__xpath_string(xmlXPathObjectPtr o);
+/* Make string(), concat() and the other string functions of xp convert
+ * number arguments as above. */
+void brt__xpath_number_setup(xmlXPathContextPtr xp);
+
 /* Register the variable resolver and the BPEL functions on xp. */
 int brt__xpath_setup(xmlXPathContextPtr xp);
 

@@ -310,6 +310,20 @@ static const char *clean_action(const char *v, char *buf, size_t size)
 	return buf;
 }
 
+/* Link pl is served at `path`: its port's, or another port's of the same
+ * service and binding. */
+static bool served_at(const struct brt_partner_link *pl, const char *path)
+{
+	if (!pl->my_path)
+		return false;
+	if (path_eq(pl->my_path, path))
+		return true;
+	for (int k = 0; k < pl->nmy_alt; k++)
+		if (path_eq(pl->my_alt_paths[k], path))
+			return true;
+	return false;
+}
+
 static bool op_takes_element(const struct brt_operation *op, xmlNodePtr el)
 {
 	const char *ens = el->ns && el->ns->href ? (const char *)el->ns->href
@@ -334,33 +348,63 @@ static bool op_takes_empty(const struct brt_operation *op)
 	       (!op->input || op->input->nparts == 0);
 }
 
-/* Find (plink, op) among the partner links served at `path`: by SOAPAction
- * first, then by the Body's first element. */
+static bool op_takes_body(const struct brt_operation *op, xmlNodePtr first)
+{
+	return first ? op_takes_element(op, first) : op_takes_empty(op);
+}
+
+/* Find (plink, op) among the partner links served at `path`: the one
+ * operation whose SOAPAction is the header's (several: the one of them
+ * the Body fits); without a SOAPAction match, the one operation the
+ * Body's first element fits. NULL when none fits, and also when several
+ * do: then *ambiguous names two of them. */
 static const struct brt_operation *find_op(const struct brt_process *p,
 					   const char *path,
 					   const char *action,
-					   xmlNodePtr first, int *plink)
+					   xmlNodePtr first, int *plink,
+					   const struct brt_operation **ambiguous)
 {
-	for (int pass = 0; pass < 2; pass++) {
+	ambiguous[0] = ambiguous[1] = NULL;
+	/* pass 0: SOAPAction; 1: SOAPAction and Body; 2: Body alone */
+	for (int pass = 0; pass < 3; pass++) {
+		const struct brt_operation *found = NULL;
+		int nfound = 0;
 		for (int i = 0; i < p->nplinks; i++) {
 			const struct brt_partner_link *pl = &p->plinks[i];
-			if (!pl->my_path || !path_eq(pl->my_path, path))
+			if (!served_at(pl, path))
 				continue;
 			for (int k = 0; k < pl->nmy_ops; k++) {
 				const struct brt_operation *op = pl->my_ops[k];
-				bool hit;
-				if (pass == 0)
-					hit = *action && op->soap_action &&
-					      strcmp(op->soap_action, action) == 0;
-				else
-					hit = first ? op_takes_element(op, first)
-						    : op_takes_empty(op);
-				if (hit) {
+				bool by_action = *action && op->soap_action &&
+						 strcmp(op->soap_action,
+							action) == 0;
+				bool hit = pass == 0   ? by_action
+					   : pass == 1 ? by_action &&
+								 op_takes_body(op, first)
+						       : op_takes_body(op, first);
+				if (!hit)
+					continue;
+				if (nfound++ == 0) {
+					found = op;
 					*plink = i;
-					return op;
+				} else if (nfound == 2) {
+					ambiguous[0] = found;
+					ambiguous[1] = op;
 				}
 			}
 		}
+		if (nfound == 1) {
+			ambiguous[0] = ambiguous[1] = NULL;
+			return found;
+		}
+		if (nfound > 1 && pass == 0)
+			continue; /* let the Body decide among them */
+		if (nfound > 1)
+			return NULL;
+		if (pass == 1 && ambiguous[0])
+			return NULL; /* same SOAPAction, Body fits none/several */
+		if (pass == 0)
+			pass = 1; /* no SOAPAction match: the Body alone */
 	}
 	return NULL;
 }
@@ -369,7 +413,7 @@ static const struct brt_partner_link *find_path(const struct brt_process *p,
 						const char *path)
 {
 	for (int i = 0; i < p->nplinks; i++)
-		if (p->plinks[i].my_path && path_eq(p->plinks[i].my_path, path))
+		if (served_at(&p->plinks[i], path))
 			return &p->plinks[i];
 	return NULL;
 }
@@ -445,7 +489,21 @@ static void handle_post(struct brt_http *h, unsigned long id,
 				   "SOAPAction"),
 		abuf, sizeof abuf);
 	int plink = -1;
-	const struct brt_operation *op = find_op(p, path, action, first, &plink);
+	const struct brt_operation *amb[2];
+	const struct brt_operation *op =
+		find_op(p, path, action, first, &plink, amb);
+	if (!op && amb[0]) {
+		char text[1200];
+		snprintf(text, sizeof text,
+			 "ambiguous request: the body element %.300s fits "
+			 "operations %.200s and %.200s; send the SOAPAction of "
+			 "the one meant",
+			 first ? (const char *)first->name : "(none)",
+			 amb[0]->name, amb[1]->name);
+		xmlFreeDoc(env);
+		send_error(h, id, what, req, 500, true, text);
+		return;
+	}
 	if (!op) {
 		char text[1200];
 		snprintf(text, sizeof text,
@@ -630,15 +688,19 @@ static int bind_addresses(struct brt_http *h)
 	/* Distinct host:port pairs of the myRole addresses, in link order. */
 	char seen[64][300];
 	int nseen = 0;
-	for (int i = 0; i < p->nplinks; i++) {
+	for (int i = 0, alt = -1; i < p->nplinks; alt < 0 ? i++ : 0) {
 		const struct brt_partner_link *pl = &p->plinks[i];
-		if (!pl->my_path || !pl->my_address)
+		/* The port's address, then the other ports' (alt 0..). */
+		const char *addr = alt < 0 ? pl->my_address
+					   : pl->my_alt_addresses[alt];
+		alt = alt + 1 < pl->nmy_alt ? alt + 1 : -1;
+		if (!pl->my_path || !addr)
 			continue;
-		struct evhttp_uri *u = evhttp_uri_parse(pl->my_address);
+		struct evhttp_uri *u = evhttp_uri_parse(addr);
 		const char *host = u ? evhttp_uri_get_host(u) : NULL;
 		if (!host) {
 			brt__log(h->rt, "partner link %s: cannot serve at '%s'",
-				 pl->name, pl->my_address);
+				 pl->name, addr);
 			evhttp_uri_free(u);
 			return BRT_EINVAL;
 		}

@@ -252,6 +252,14 @@ xmlDocPtr brt__soap_detail_message(xmlNodePtr detail,
 /* A new document whose root is a copy of `el`, with the namespaces in
  * scope at el declared on it. */
 xmlDocPtr brt__soap_elem_doc(xmlNodePtr el);
+/* Declare on `parent` the prefixed namespaces its element children
+ * declare (when the prefix is free there) and drop the children's
+ * declarations that became redundant: copies added one by one each
+ * declare what they use; this says it once (data.c). */
+void brt__hoist_ns(xmlNodePtr parent);
+/* True when an attribute value or text in the subtree of n holds a token
+ * "prefix:..." (QName-valued content that needs prefix declared; data.c). */
+bool brt__prefix_in_content(xmlNodePtr n, const xmlChar *prefix);
 /* Serialize with an XML declaration, UTF-8. Returns a buffer the caller
  * frees with xmlFree, or NULL. */
 char *brt__soap_serialize(xmlDocPtr doc, size_t *len);

@@ -79,9 +79,10 @@ static xmlNodePtr copy_elem(xmlNodePtr src, xmlDocPtr doc)
 	xmlNsPtr *scope = xmlGetNsList(src->doc, src);
 	if (scope) {
 		for (xmlNsPtr *p = scope; *p; p++) {
-			/* The envelope's own namespace is noise outside it. */
-			bool have = ns_eq((const char *)(*p)->href, SOAP11_NS) &&
-				    !ns_eq(node_ns(src), SOAP11_NS);
+			/* Only prefixes that QName-valued content uses: the
+			 * copy declares what its names need itself. */
+			bool have = (*p)->prefix == NULL ||
+				    !brt__prefix_in_content(src, (*p)->prefix);
 			for (xmlNsPtr d = cp->nsDef; d; d = d->next)
 				if (ns_eq((const char *)d->prefix,
 					  (const char *)(*p)->prefix)) {
@@ -120,6 +121,7 @@ static bool copy_content(xmlNodePtr src, xmlNodePtr dst)
 			return false;
 		xmlAddChild(dst, cp);
 	}
+	brt__hoist_ns(dst);
 	return true;
 }
 

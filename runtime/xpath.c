@@ -226,7 +226,7 @@ int brt__dx_alias_apply(struct brt_dctx *d, const struct brt_alias *a,
 					   "%d nodes, not one",
 					   d->proc->exprs[a->query].text, n);
 	} else {
-		*str = xmlXPathCastToString(r);
+		*str = brt__xpath_string(r);
 	}
 	xmlXPathFreeObject(r);
 	return rc;
@@ -557,6 +557,7 @@ static void fn_do_xsl_transform(xmlXPathParserContextPtr ctxt, int nargs)
 int brt__xpath_setup(xmlXPathContextPtr xp)
 {
 	xmlXPathRegisterVariableLookup(xp, var_lookup, NULL);
+	brt__xpath_number_setup(xp);
 	if (xmlXPathRegisterFuncNS(xp, BAD_CAST "getVariableProperty",
 				   BAD_CAST BRT_NS_BPEL,
 				   fn_get_variable_property) != 0 ||
@@ -659,7 +660,7 @@ char *brt__eval_string(brt_strand *s, int expr)
 	xmlXPathObjectPtr r = brt__xpath_eval(s, expr, NULL);
 	if (r == NULL)
 		return NULL;
-	xmlChar *x = xmlXPathCastToString(r);
+	xmlChar *x = brt__xpath_string(r);
 	xmlXPathFreeObject(r);
 	char *out = x != NULL ? strdup((const char *)x) : NULL;
 	xmlFree(x);

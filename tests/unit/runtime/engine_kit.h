@@ -52,9 +52,10 @@ static const struct brt_operation *const kit_ops[] KIT_UNUSED = {
 
 /* 0: the client (myRole), 1: a partner with no address. */
 static const struct brt_partner_link kit_plinks[] KIT_UNUSED = {
-	{"client", 0, "/kit", "http://127.0.0.1:1/kit", 4, kit_ops, NULL, NULL,
-	 false, false},
-	{"partner", 0, NULL, NULL, 0, NULL, NULL, NULL, true, false},
+	{.name = "client", .scope = 0, .my_path = "/kit",
+	 .my_address = "http://127.0.0.1:1/kit", .nmy_ops = 4,
+	 .my_ops = kit_ops},
+	{.name = "partner", .scope = 0, .has_partner_role = true},
 };
 
 /* ---- a trace the steps write ------------------------------------------- */

@@ -32,8 +32,8 @@ static const struct brt_operation op_sync = {
 static const struct brt_operation *const c_ops[] = {&op_start, &op_next,
 						    &op_other, &op_sync};
 static const struct brt_partner_link c_plinks[] = {
-	{"client", 0, "/c", "http://127.0.0.1:1/c", 4, c_ops, NULL, NULL,
-	 false, false},
+	{.name = "client", .scope = 0, .my_path = "/c",
+	 .my_address = "http://127.0.0.1:1/c", .nmy_ops = 4, .my_ops = c_ops},
 };
 
 enum {

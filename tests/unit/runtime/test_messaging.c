@@ -308,8 +308,8 @@ static const struct brt_operation h_op = {
 	0, NULL};
 static const struct brt_operation *const h_ops[] = {&h_op};
 static const struct brt_partner_link h_plinks[] = {
-	{"client", 0, "/ask", "http://127.0.0.1:0/ask", 1, h_ops, NULL, NULL,
-	 false, false},
+	{.name = "client", .scope = 0, .my_path = "/ask",
+	 .my_address = "http://127.0.0.1:0/ask", .nmy_ops = 1, .my_ops = h_ops},
 };
 static const struct brt_scope h_scopes[] = {
 	{"process", -1, 1, 0, NULL, -1, -1, -1, false, false, 0, NULL, 0, NULL},
