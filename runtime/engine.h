@@ -340,6 +340,8 @@ const char *brt__ima_violation(brt_strand *s, const struct brt_receive *r,
 /* True when message m (kept in an inbox) may go to `ima`: same partner
  * link and operation, and the values of its initiated sets match. */
 bool brt__ima_accepts(struct brt_ima *ima, const struct brt_inmsg *m);
+/* Append m to in's inbox (which takes it; no limit is checked here). */
+void brt__inbox_append(brt_instance *in, struct brt_inmsg *m);
 /* The oldest inbox message one of imas[0..n-1] accepts, unlinked from the
  * inbox (the caller takes it and frees the node); *which gets the index. */
 struct brt_inmsg *brt__inbox_take(brt_instance *in, struct brt_ima *const *imas,
@@ -411,6 +413,10 @@ void brt__term_finished(struct brt_scope_inst *si);
 void brt__term_fault(struct brt_scope_inst *si, struct brt_fault *f);
 /* Free si, every strand and scope instance within it. */
 void brt__scope_kill(struct brt_scope_inst *si);
+/* Free every strand within si and every scope instance nested in it;
+ * si itself stays (a fault from its fault handler still has to reach
+ * si's parent). No handler runs. */
+void brt__scope_kill_within(struct brt_scope_inst *si);
 
 /* ---- faults.c (more) ----------------------------------------------------- */
 

@@ -320,27 +320,6 @@ static int init_fault_var(brt_strand *h, const struct brt_catch *c,
 	return 0;
 }
 
-/* Stop every strand of si and of the scope instances nested in it, and
- * free those nested scope instances (not si itself). */
-static void terminate_within(brt_instance *in, struct brt_scope_inst *si)
-{
-	brt_strand *s, *snext;
-	for (s = in->strands_head; s; s = snext) {
-		snext = s->next;
-		if (brt__scope_inst_within(s->scope, si))
-			brt__strand_free(s);
-	}
-	/* Mark first, then free: within() follows parent pointers. */
-	struct brt_scope_inst *x, *xnext;
-	for (x = in->scopes_head; x; x = x->next)
-		x->doomed = x != si && brt__scope_inst_within(x, si);
-	for (x = in->scopes_head; x; x = xnext) {
-		xnext = x->next;
-		if (x->doomed)
-			brt__scope_inst_free(x);
-	}
-}
-
 void brt__fault_in_scope(brt_instance *in, struct brt_scope_inst *si,
 			 struct brt_fault *f)
 {
@@ -375,7 +354,7 @@ void brt__fault_in_scope(brt_instance *in, struct brt_scope_inst *si,
 			return;
 		}
 		/* A fault from the fault handler: to the parent. */
-		terminate_within(in, si);
+		brt__scope_kill_within(si);
 		brt_strand *w = si->waiter;
 		struct brt_scope_inst *parent = si->parent;
 		if (!parent || !w) {

@@ -54,6 +54,16 @@ const struct brt_operation *brt__plink_op(const struct brt_process *p,
 
 /* Routing itself (who gets a message) is correl.c's brt__corr_route. */
 
+void brt__inbox_append(brt_instance *in, struct brt_inmsg *m)
+{
+	if (in->inbox_tail)
+		in->inbox_tail->next = m;
+	else
+		in->inbox_head = m;
+	in->inbox_tail = m;
+	in->ninbox++;
+}
+
 static int inbox_push(brt_instance *in, int plink,
 		      const struct brt_operation *op, xmlDocPtr msg,
 		      brt_request *req)
@@ -65,12 +75,7 @@ static int inbox_push(brt_instance *in, int plink,
 	m->op = op;
 	m->msg = msg;
 	m->req = req;
-	if (in->inbox_tail)
-		in->inbox_tail->next = m;
-	else
-		in->inbox_head = m;
-	in->inbox_tail = m;
-	in->ninbox++;
+	brt__inbox_append(in, m);
 	return 0;
 }
 

@@ -566,12 +566,7 @@ static int load_message(struct reader *rd, brt_instance *in, xmlNodePtr n)
 		free(m);
 		return BRT_EINVAL;
 	}
-	if (in->inbox_tail)
-		in->inbox_tail->next = m;
-	else
-		in->inbox_head = m;
-	in->inbox_tail = m;
-	in->ninbox++;
+	brt__inbox_append(in, m);
 	return 0;
 }
 

@@ -22,8 +22,7 @@
 
 #include "engine.h"
 
-/* Free every strand and scope instance within si, then si. */
-void brt__scope_kill(struct brt_scope_inst *si)
+void brt__scope_kill_within(struct brt_scope_inst *si)
 {
 	brt_instance *in = si->in;
 	brt_strand *s, *snext;
@@ -35,12 +34,18 @@ void brt__scope_kill(struct brt_scope_inst *si)
 	/* Mark first, then free: within() follows parent pointers. */
 	struct brt_scope_inst *x, *xnext;
 	for (x = in->scopes_head; x; x = x->next)
-		x->doomed = brt__scope_inst_within(x, si);
+		x->doomed = x != si && brt__scope_inst_within(x, si);
 	for (x = in->scopes_head; x; x = xnext) {
 		xnext = x->next;
 		if (x->doomed)
 			brt__scope_inst_free(x);
 	}
+}
+
+void brt__scope_kill(struct brt_scope_inst *si)
+{
+	brt__scope_kill_within(si);
+	brt__scope_inst_free(si);
 }
 
 /* The strands that run in si itself (not in nested scopes). */
