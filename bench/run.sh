@@ -383,30 +383,32 @@ else
 fi
 
 # ---- 5. throughput against connections (optional) -----------------------
+# Each point on fresh servers, baseline and compiled back to back, so a
+# burst of other work on the machine hits both curves alike.
 if [ -n "$SWEEP" ]; then
 	say ""
 	say "sweep: throughput against connections (2 s each)"
-	for s in baseline compiled; do
-		[ "$s" = compiled ] && [ "$have_echo" -eq 0 ] && continue
-		bin=$OUT/baseline
-		[ "$s" = compiled ] && bin=$OUT/echo
-		start_server "$bin" || continue
-		for c in $SWEEP; do
-			# shellcheck disable=SC2086
-			l=$($LOAD "$OUT/loadgen" -u "$URLBASE/echo" $ECHO_ARGS \
-				-c "$c" -d 2 -w 0.5 -p "$SPID" -W 10)
-			printf '%s %s %s %s %s\n' "$s" "$c" "$(kv "$l" rps)" \
-				"$(kv "$l" p99_us)" "$(kv "$l" cpu_us_per_req)"
-		done >"$OUT/sweep-$s.txt"
-		stop_server
-	done
+	sweep_point() { # SERVER-BINARY CONNS: "rps p99 cpu" or "NaN NaN NaN"
+		l=""
+		start_server "$1" &&
+		# shellcheck disable=SC2086
+		l=$($LOAD "$OUT/loadgen" -u "$URLBASE/echo" $ECHO_ARGS \
+			-c "$2" -d 2 -w 0.5 -p "$SPID" -W 10)
+		[ -n "$SPID" ] && stop_server
+		if [ -n "$l" ]; then
+			echo "$(kv "$l" rps) $(kv "$l" p99_us) $(kv "$l" cpu_us_per_req)"
+		else
+			echo "NaN NaN NaN"
+		fi
+	}
 	{
-		echo "# conns baseline_rps baseline_p99_us compiled_rps compiled_p99_us"
+		echo "# conns baseline: rps p99_us cpu_us_per_req" \
+			"compiled: rps p99_us cpu_us_per_req"
 		for c in $SWEEP; do
-			b=$(awk -v c="$c" '$2 == c {print $3, $4}' "$OUT/sweep-baseline.txt")
-			k=$(awk -v c="$c" '$2 == c {print $3, $4}' \
-				"$OUT/sweep-compiled.txt" 2>/dev/null)
-			echo "$c $b ${k:-NaN NaN}"
+			b=$(sweep_point "$OUT/baseline" "$c")
+			k="NaN NaN NaN"
+			[ "$have_echo" -eq 1 ] && k=$(sweep_point "$OUT/echo" "$c")
+			echo "$c $b $k"
 		done
 	} >"$OUT/sweep.dat"
 	cat "$OUT/sweep.dat"
