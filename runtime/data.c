@@ -363,6 +363,69 @@ bool brt__elem_is(xmlNodePtr n, const struct brt_qname *q)
 /* XML_DOM_RECONNS_REMOVEREDUND: private to libxml2 2.9's tree.c. */
 #define RECONNS_REMOVEREDUND 1
 
+/* n's subtree declares prefix p (NULL: a default namespace). */
+static bool declares_prefix(xmlNodePtr n, const xmlChar *p)
+{
+	if (n->type != XML_ELEMENT_NODE)
+		return false;
+	for (xmlNsPtr d = n->nsDef; d != NULL; d = d->next)
+		if (xmlStrEqual(d->prefix, p))
+			return true;
+	for (xmlNodePtr c = n->children; c != NULL; c = c->next)
+		if (declares_prefix(c, p))
+			return true;
+	return false;
+}
+
+/* An attribute in n's subtree is in namespace `ns`. */
+static bool attr_uses(xmlNodePtr n, xmlNsPtr ns)
+{
+	if (n->type != XML_ELEMENT_NODE)
+		return false;
+	for (xmlAttrPtr a = n->properties; a != NULL; a = a->next)
+		if (a->ns == ns)
+			return true;
+	for (xmlNodePtr c = n->children; c != NULL; c = c->next)
+		if (attr_uses(c, ns))
+			return true;
+	return false;
+}
+
+static void remap_ns(xmlNodePtr n, xmlNsPtr from, xmlNsPtr to)
+{
+	if (n->type != XML_ELEMENT_NODE)
+		return;
+	if (n->ns == from)
+		n->ns = to;
+	for (xmlAttrPtr a = n->properties; a != NULL; a = a->next)
+		if (a->ns == from)
+			a->ns = to;
+	for (xmlNodePtr c = n->children; c != NULL; c = c->next)
+		remap_ns(c, from, to);
+}
+
+/* Child k declares d, whose namespace `in` (another prefix) already has
+ * in scope at k's parent: use that one and drop d, unless QName content
+ * needs d's prefix, or the subtree re-declares in's prefix (the names
+ * would change namespace), or an attribute needs a prefix `in` lacks. */
+static bool reuse_in_scope(xmlNodePtr k, xmlNsPtr d, xmlNsPtr in)
+{
+	if (in == NULL || xmlStrEqual(in->prefix, d->prefix) ||
+	    (d->prefix != NULL && brt__prefix_in_content(k, d->prefix)) ||
+	    declares_prefix(k, in->prefix) ||
+	    (in->prefix == NULL && attr_uses(k, d)))
+		return false;
+	remap_ns(k, d, in);
+	for (xmlNsPtr *pp = &k->nsDef; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == d) {
+			*pp = d->next;
+			d->next = NULL;
+			xmlFreeNs(d);
+			break;
+		}
+	return true;
+}
+
 void brt__hoist_ns(xmlNodePtr parent)
 {
 	if (parent == NULL || parent->type != XML_ELEMENT_NODE)
@@ -370,10 +433,18 @@ void brt__hoist_ns(xmlNodePtr parent)
 	for (xmlNodePtr k = parent->children; k != NULL; k = k->next) {
 		if (k->type != XML_ELEMENT_NODE)
 			continue;
-		for (xmlNsPtr d = k->nsDef; d != NULL; d = d->next)
-			if (d->prefix != NULL &&
-			    xmlSearchNs(parent->doc, parent, d->prefix) == NULL)
+		xmlNsPtr next;
+		for (xmlNsPtr d = k->nsDef; d != NULL; d = next) {
+			next = d->next;
+			xmlNsPtr in = xmlSearchNsByHref(parent->doc, parent,
+							d->href);
+			if (in != NULL)
+				reuse_in_scope(k, d, in);
+			else if (d->prefix != NULL &&
+				 xmlSearchNs(parent->doc, parent, d->prefix) ==
+					 NULL)
 				xmlNewNs(parent, d->href, d->prefix);
+		}
 	}
 	for (xmlNodePtr k = parent->children; k != NULL; k = k->next)
 		if (k->type == XML_ELEMENT_NODE)

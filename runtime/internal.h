@@ -253,9 +253,10 @@ xmlDocPtr brt__soap_detail_message(xmlNodePtr detail,
  * scope at el declared on it. */
 xmlDocPtr brt__soap_elem_doc(xmlNodePtr el);
 /* Declare on `parent` the prefixed namespaces its element children
- * declare (when the prefix is free there) and drop the children's
- * declarations that became redundant: copies added one by one each
- * declare what they use; this says it once (data.c). */
+ * declare (when the prefix is free there and the namespace not yet in
+ * scope) and drop the children's declarations that became redundant:
+ * copies added one by one each declare what they use; this says it once
+ * (data.c). */
 void brt__hoist_ns(xmlNodePtr parent);
 /* True when an attribute value or text in the subtree of n holds a token
  * "prefix:..." (QName-valued content that needs prefix declared; data.c). */

@@ -123,6 +123,50 @@ START_TEST(xpnum_prefix_in_content_and_hoist)
 }
 END_TEST
 
+/* Parse xml, hoist the root's children's declarations, serialise. */
+static char *hoisted(const char *xml)
+{
+	xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), NULL, NULL, 0);
+	ck_assert_ptr_nonnull(doc);
+	brt__hoist_ns(xmlDocGetRootElement(doc));
+	xmlBufferPtr b = xmlBufferCreate();
+	xmlNodeDump(b, doc, xmlDocGetRootElement(doc), 0, 0);
+	char *out = strdup((const char *)xmlBufferContent(b));
+	xmlBufferFree(b);
+	xmlFreeDoc(doc);
+	return out;
+}
+
+START_TEST(xpnum_hoist_reuses_namespace_in_scope)
+{
+	const char *cases[][2] = {
+		/* the parent has the namespace as default: children use it */
+		{"<top xmlns='urn:c'><c:x xmlns:c='urn:c' a='1'><c:y/></c:x></top>",
+		 "<top xmlns=\"urn:c\"><x a=\"1\"><y/></x></top>"},
+		/* a default namespace inside would capture the names: kept */
+		{"<top xmlns='urn:c'><c:x xmlns:c='urn:c'><z xmlns='urn:o'>"
+		 "<c:y/></z></c:x></top>",
+		 "<top xmlns=\"urn:c\"><c:x xmlns:c=\"urn:c\"><z "
+		 "xmlns=\"urn:o\"><c:y/></z></c:x></top>"},
+		/* a prefixed attribute cannot use a default namespace */
+		{"<top xmlns='urn:c'><c:x xmlns:c='urn:c' c:a='1'/></top>",
+		 "<top xmlns=\"urn:c\"><c:x xmlns:c=\"urn:c\" c:a=\"1\"/></top>"},
+		/* QName content keeps its prefix */
+		{"<top xmlns='urn:c'><c:x xmlns:c='urn:c'>c:v</c:x></top>",
+		 "<top xmlns=\"urn:c\"><c:x xmlns:c=\"urn:c\">c:v</c:x></top>"},
+		/* another prefix for the same namespace: reused */
+		{"<p:top xmlns:p='urn:c'><c:x xmlns:c='urn:c'/></p:top>",
+		 "<p:top xmlns:p=\"urn:c\"><p:x/></p:top>"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *got = hoisted(cases[i][0]);
+		ck_assert_msg(strcmp(got, cases[i][1]) == 0, "%s gave %s",
+			      cases[i][0], got);
+		free(got);
+	}
+}
+END_TEST
+
 Suite *xpnum_suite(void);
 Suite *xpnum_suite(void)
 {
@@ -133,6 +177,7 @@ Suite *xpnum_suite(void)
 	tcase_add_test(tc, xpnum_special_values);
 	tcase_add_test(tc, xpnum_string_functions_convert_numbers);
 	tcase_add_test(tc, xpnum_prefix_in_content_and_hoist);
+	tcase_add_test(tc, xpnum_hoist_reuses_namespace_in_scope);
 	suite_add_tcase(s, tc);
 	return s;
 }
