@@ -60,8 +60,10 @@ RUNTIME_OBJ  := $(RUNTIME_SRC:%.c=$(BUILD)/%.o)
 # main.c holds only option parsing; unit tests link everything else.
 COMPILER_LIB_OBJ := $(filter-out $(BUILD)/compiler/main.o,$(COMPILER_OBJ))
 
-UNIT_C_SRC := $(sort $(wildcard tests/unit/compiler/test_*.c))
-UNIT_R_SRC := $(sort $(wildcard tests/unit/runtime/test_*.c))
+# A test binary links its test_*.c files and the fixtures they share
+# (*_kit.c); the suite registry lists test_*.c only.
+UNIT_C_SRC := $(sort $(wildcard tests/unit/compiler/test_*.c tests/unit/compiler/*_kit.c))
+UNIT_R_SRC := $(sort $(wildcard tests/unit/runtime/test_*.c tests/unit/runtime/*_kit.c))
 UNIT_C_OBJ := $(UNIT_C_SRC:%.c=$(BUILD)/%.o)
 UNIT_R_OBJ := $(UNIT_R_SRC:%.c=$(BUILD)/%.o)
 

@@ -7,94 +7,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "arena.h"
-#include "check.h"
+#include "compile_kit.h"
 #include "diag.h"
 #include "ir.h"
-#include "load.h"
-#include "lower.h"
-#include "resolve.h"
 
-struct fx {
-	struct arena *a;
-	struct diag *dg;
-	FILE *f;
-	char *out;
-	size_t len;
-	struct model *m;
-	struct ir_program *ir;
-	char dir[64];
-	char path[128];
-};
-
-static void fx_lower(struct fx *x, const char *path)
+/* A golden process (tests/golden), lowered without errors. */
+static void golden(struct kit *x, const char *name)
 {
-	x->a = arena_new();
-	x->f = open_memstream(&x->out, &x->len);
-	x->dg = diag_new(x->f, DIAG_TEXT);
-	x->m = load_process(x->a, x->dg, path);
-	ck_assert_ptr_nonnull(x->m);
-	resolve_model(x->m, x->dg);
-	check_model(x->m, x->dg);
-	x->ir = lower_process(x->m, x->dg);
-	fflush(x->f);
-}
-
-static void fx_golden(struct fx *x, const char *name)
-{
-	const char *d = getenv("BPELC_GOLDEN_DIR");
-	snprintf(x->path, sizeof x->path, "%s/%s", d ? d : "tests/golden", name);
-	fx_lower(x, x->path);
+	kit_run(x, kit_golden(name), KIT_LOWER);
 	ck_assert_msg(diag_errors(x->dg) == 0, "%s: %s", name, x->out);
 }
 
-/* A process around `body` importing the golden WSDL, in a temp dir. */
-static void fx_inline(struct fx *x, const char *body)
-{
-	char cwd[512];
-	ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
-	snprintf(x->dir, sizeof x->dir, "/tmp/bpelc-lower-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(x->dir));
-	snprintf(x->path, sizeof x->path, "%s/p.bpel", x->dir);
-	FILE *f = fopen(x->path, "w");
-	const char *d = getenv("BPELC_GOLDEN_DIR");
-	char gdir[1024];
-	if (d && d[0] == '/')
-		snprintf(gdir, sizeof gdir, "%s", d);
-	else
-		snprintf(gdir, sizeof gdir, "%s/%s", cwd, d ? d : "tests/golden");
-	fprintf(f,
-		"<process name=\"p\" targetNamespace=\"urn:p\"\n"
-		" xmlns=\"http://docs.oasis-open.org/wsbpel/2.0/process/executable\"\n"
-		" xmlns:g=\"urn:bpelc:golden\">\n"
-		"<import namespace=\"urn:bpelc:golden\" location=\"%s/golden.wsdl\"\n"
-		" importType=\"http://schemas.xmlsoap.org/wsdl/\"/>\n"
-		"<partnerLinks><partnerLink name=\"client\" partnerLinkType=\"g:ServiceLT\" myRole=\"service\"/></partnerLinks>\n"
-		"<variables><variable name=\"in\" messageType=\"g:request\"/>\n"
-		"<variable name=\"out\" messageType=\"g:response\"/></variables>\n"
-		"%s\n</process>\n",
-		gdir, body);
-	fclose(f);
-	fx_lower(x, x->path);
-}
-
-static void fx_free(struct fx *x)
-{
-	load_free(x->m);
-	diag_free(x->dg);
-	fclose(x->f);
-	free(x->out);
-	arena_free(x->a);
-	if (x->dir[0]) {
-		unlink(x->path);
-		rmdir(x->dir);
-	}
-}
-
 /* The first state lowered from the activity named `name`. */
-static struct ir_state *state(struct fx *x, const char *name)
+static struct ir_state *state(struct kit *x, const char *name)
 {
 	for (int i = 0; i < x->ir->states.n; i++) {
 		struct ir_state *st = IR_AT(x->ir->states, struct ir_state, i);
@@ -107,8 +34,8 @@ static struct ir_state *state(struct fx *x, const char *name)
 
 START_TEST(lower_sequence_chains)
 {
-	struct fx x = { 0 };
-	fx_golden(&x, "sequence.bpel");
+	struct kit x = { 0 };
+	golden(&x, "sequence.bpel");
 	struct ir_state *start = state(&x, "start");
 	ck_assert_int_eq(x.ir->start_entry, start->id);
 	ck_assert_int_eq(start->id, IR_S_FIRST);
@@ -124,14 +51,14 @@ START_TEST(lower_sequence_chains)
 	for (int i = 1; i < x.ir->states.n; i++)
 		ck_assert_int_lt(IR_AT(x.ir->states, struct ir_state, i - 1)->loc.line,
 				 IR_AT(x.ir->states, struct ir_state, i)->loc.line);
-	fx_free(&x);
+	kit_free(&x);
 }
 END_TEST
 
 START_TEST(lower_expression_refs)
 {
-	struct fx x = { 0 };
-	fx_golden(&x, "sequence.bpel");
+	struct kit x = { 0 };
+	golden(&x, "sequence.bpel");
 	/* concat('item $x: ', $tmp/g:item, " and $y"): only $tmp */
 	struct ir_expr *e = NULL;
 	for (int i = 0; i < x.ir->exprs.n; i++)
@@ -142,14 +69,14 @@ START_TEST(lower_expression_refs)
 	ck_assert_str_eq(e->refs[0].name, "tmp");
 	ck_assert_int_eq(e->refs[0].var, 2);
 	ck_assert_int_eq(e->refs[0].part, -1);
-	fx_free(&x);
+	kit_free(&x);
 }
 END_TEST
 
 START_TEST(lower_if_while_repeat)
 {
-	struct fx x = { 0 };
-	fx_golden(&x, "control.bpel");
+	struct kit x = { 0 };
+	golden(&x, "control.bpel");
 	struct ir_state *choose = state(&x, "choose");
 	ck_assert_int_eq(choose->kind, IR_BRANCH);
 	ck_assert_int_eq(choose->nbranches, 2);
@@ -167,14 +94,14 @@ START_TEST(lower_if_while_repeat)
 	ck_assert_int_eq(dec->next, again->id);
 	ck_assert_int_eq(again->next, dec->id);
 	ck_assert_int_eq(again->branches[0].state, state(&x, "both")->id);
-	fx_free(&x);
+	kit_free(&x);
 }
 END_TEST
 
 START_TEST(lower_flow_branches_end_done)
 {
-	struct fx x = { 0 };
-	fx_golden(&x, "control.bpel");
+	struct kit x = { 0 };
+	golden(&x, "control.bpel");
 	struct ir_state *both = state(&x, "both");
 	ck_assert_int_eq(both->kind, IR_FLOW);
 	ck_assert_int_eq(both->nbranches, 2);
@@ -184,14 +111,14 @@ START_TEST(lower_flow_branches_end_done)
 	ck_assert_int_eq(state(&x, "later")->next, IR_S_DONE);
 	ck_assert(state(&x, "later")->is_until);
 	ck_assert_int_eq(both->next, state(&x, "answer")->id);
-	fx_free(&x);
+	kit_free(&x);
 }
 END_TEST
 
 START_TEST(lower_scopes_and_handlers)
 {
-	struct fx x = { 0 };
-	fx_golden(&x, "faults.bpel");
+	struct kit x = { 0 };
+	golden(&x, "faults.bpel");
 	ck_assert_int_eq(x.ir->scopes.n, 3);
 	struct ir_scope *proc = IR_AT(x.ir->scopes, struct ir_scope, 0);
 	struct ir_scope *work = IR_AT(x.ir->scopes, struct ir_scope, 1);
@@ -221,7 +148,7 @@ START_TEST(lower_scopes_and_handlers)
 	ck_assert_int_eq(work_st->kind, IR_SCOPE);
 	ck_assert_int_eq(work_st->branches[0].state, sc->id);
 	ck_assert_int_eq(work_st->next, state(&x, "more")->id);
-	fx_free(&x);
+	kit_free(&x);
 }
 END_TEST
 
@@ -230,8 +157,8 @@ END_TEST
  * receive descriptor. */
 START_TEST(lower_pick_branches)
 {
-	struct fx x = { 0 };
-	fx_inline(&x,
+	struct kit x = { 0 };
+	kit_inline(&x, NULL,
 		  "<sequence>\n"
 		  "<receive name=\"r\" partnerLink=\"client\" operation=\"notify\" variable=\"in\" createInstance=\"yes\"/>\n"
 		  "<pick name=\"pk\">\n"
@@ -239,7 +166,7 @@ START_TEST(lower_pick_branches)
 		  "<onAlarm><for>'PT1S'</for><empty name=\"al\"/></onAlarm>\n"
 		  "</pick>\n"
 		  "<empty name=\"after\"/>\n"
-		  "</sequence>");
+		  "</sequence>", KIT_LOWER);
 	ck_assert_msg(diag_errors(x.dg) == 0, "%s", x.out);
 	struct ir_state *pk = state(&x, "pk");
 	ck_assert_int_eq(pk->kind, IR_PICK);
@@ -254,7 +181,7 @@ START_TEST(lower_pick_branches)
 	ck_assert_int_eq(ip->nalarms, 1);
 	ck_assert_int_eq(ip->alarms[0].state, state(&x, "al")->id);
 	ck_assert_int_ge(ip->alarms[0].expr, 0);
-	fx_free(&x);
+	kit_free(&x);
 }
 END_TEST
 
@@ -264,8 +191,8 @@ END_TEST
  * message exchange of the receives inside it. */
 START_TEST(lower_handlers_entries)
 {
-	struct fx x = { 0 };
-	fx_inline(&x,
+	struct kit x = { 0 };
+	kit_inline(&x, NULL,
 		  "<eventHandlers>\n"
 		  "<onEvent partnerLink=\"client\" operation=\"notify\" variable=\"ev\" messageType=\"g:request\">\n"
 		  "<scope name=\"evs\"><empty name=\"evbody\"/></scope></onEvent>\n"
@@ -277,7 +204,7 @@ START_TEST(lower_handlers_entries)
 		  "<compensationHandler><empty name=\"ch\"/></compensationHandler>\n"
 		  "<terminationHandler><empty name=\"th\"/></terminationHandler>\n"
 		  "<empty name=\"body\"/></scope>\n"
-		  "</sequence>");
+		  "</sequence>", KIT_LOWER);
 	ck_assert_msg(diag_errors(x.dg) == 0, "%s", x.out);
 	struct ir_scope *ps = IR_AT(x.ir->scopes, struct ir_scope, 0);
 	ck_assert_int_eq(ps->nevents, 1);
@@ -300,15 +227,15 @@ START_TEST(lower_handlers_entries)
 	ck_assert_int_eq(sc->termination, state(&x, "th")->id);
 	ck_assert_int_eq(state(&x, "ch")->next, IR_S_DONE);
 	ck_assert_int_eq(ps->compensation, -1);
-	fx_free(&x);
+	kit_free(&x);
 }
 END_TEST
 
 /* <compensate/> and <compensateScope target> in a fault handler. */
 START_TEST(lower_compensate_steps)
 {
-	struct fx x = { 0 };
-	fx_inline(&x,
+	struct kit x = { 0 };
+	kit_inline(&x, NULL,
 		  "<faultHandlers><catchAll><sequence>\n"
 		  "<compensateScope name=\"cs\" target=\"s\"/>\n"
 		  "<compensate name=\"c\"/>\n"
@@ -316,31 +243,31 @@ START_TEST(lower_compensate_steps)
 		  "<sequence>\n"
 		  "<receive name=\"r\" partnerLink=\"client\" operation=\"notify\" variable=\"in\" createInstance=\"yes\"/>\n"
 		  "<scope name=\"s\"><compensationHandler><empty/></compensationHandler><empty/></scope>\n"
-		  "</sequence>");
+		  "</sequence>", KIT_LOWER);
 	ck_assert_msg(diag_errors(x.dg) == 0, "%s", x.out);
 	struct ir_state *cs = state(&x, "cs");
 	ck_assert_int_eq(cs->kind, IR_COMPENSATE_SCOPE);
 	ck_assert_int_eq(cs->desc, state(&x, "s")->desc);
 	ck_assert_int_eq(cs->next, state(&x, "c")->id);
 	ck_assert_int_eq(state(&x, "c")->kind, IR_COMPENSATE);
-	fx_free(&x);
+	kit_free(&x);
 }
 END_TEST
 
 START_TEST(lower_empty_sequence_continues)
 {
-	struct fx x = { 0 };
-	fx_inline(&x,
+	struct kit x = { 0 };
+	kit_inline(&x, NULL,
 		  "<sequence>\n"
 		  "<receive name=\"r\" partnerLink=\"client\" operation=\"notify\" variable=\"in\" createInstance=\"yes\"/>\n"
 		  "<flow name=\"f\"><sequence/><empty name=\"e\"/></flow>\n"
-		  "</sequence>");
+		  "</sequence>", KIT_LOWER);
 	struct ir_state *f = state(&x, "f");
 	/* an empty sequence has no step: its branch starts at DONE */
 	ck_assert_int_eq(f->branches[0].state, IR_S_DONE);
 	ck_assert_int_eq(f->branches[1].state, state(&x, "e")->id);
 	ck_assert_int_eq(f->next, IR_S_DONE);
-	fx_free(&x);
+	kit_free(&x);
 }
 END_TEST
 

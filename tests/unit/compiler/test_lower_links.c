@@ -8,86 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "arena.h"
-#include "check.h"
+#include "compile_kit.h"
 #include "diag.h"
 #include "ir.h"
-#include "load.h"
-#include "lower.h"
-#include "resolve.h"
-
-struct fx {
-	struct arena *a;
-	struct diag *dg;
-	FILE *f;
-	char *out;
-	size_t len;
-	struct model *m;
-	struct ir_program *ir;
-	char dir[64];
-	char path[128];
-};
-
-static void fx_lower(struct fx *x, const char *path)
-{
-	x->a = arena_new();
-	x->f = open_memstream(&x->out, &x->len);
-	x->dg = diag_new(x->f, DIAG_TEXT);
-	x->m = load_process(x->a, x->dg, path);
-	ck_assert_ptr_nonnull(x->m);
-	resolve_model(x->m, x->dg);
-	check_model(x->m, x->dg);
-	x->ir = lower_process(x->m, x->dg);
-	fflush(x->f);
-}
-
-/* A process around `body` importing the golden WSDL, in a temp dir. */
-static void fx_inline(struct fx *x, const char *body)
-{
-	char cwd[512];
-	ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
-	snprintf(x->dir, sizeof x->dir, "/tmp/bpelc-lower-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(x->dir));
-	snprintf(x->path, sizeof x->path, "%s/p.bpel", x->dir);
-	FILE *f = fopen(x->path, "w");
-	const char *d = getenv("BPELC_GOLDEN_DIR");
-	char gdir[1024];
-	if (d && d[0] == '/')
-		snprintf(gdir, sizeof gdir, "%s", d);
-	else
-		snprintf(gdir, sizeof gdir, "%s/%s", cwd, d ? d : "tests/golden");
-	fprintf(f,
-		"<process name=\"p\" targetNamespace=\"urn:p\"\n"
-		" xmlns=\"http://docs.oasis-open.org/wsbpel/2.0/process/executable\"\n"
-		" xmlns:g=\"urn:bpelc:golden\">\n"
-		"<import namespace=\"urn:bpelc:golden\" location=\"%s/golden.wsdl\"\n"
-		" importType=\"http://schemas.xmlsoap.org/wsdl/\"/>\n"
-		"<partnerLinks><partnerLink name=\"client\" partnerLinkType=\"g:ServiceLT\" myRole=\"service\"/></partnerLinks>\n"
-		"<variables><variable name=\"in\" messageType=\"g:request\"/>\n"
-		"<variable name=\"out\" messageType=\"g:response\"/></variables>\n"
-		"%s\n</process>\n",
-		gdir, body);
-	fclose(f);
-	fx_lower(x, x->path);
-}
-
-static void fx_free(struct fx *x)
-{
-	load_free(x->m);
-	diag_free(x->dg);
-	fclose(x->f);
-	free(x->out);
-	arena_free(x->a);
-	if (x->dir[0]) {
-		unlink(x->path);
-		rmdir(x->dir);
-	}
-}
 
 /* The state of kind k lowered from the activity named `name`. */
-static struct ir_state *kind_of(struct fx *x, const char *name,
+static struct ir_state *kind_of(struct kit *x, const char *name,
 				enum ir_kind k)
 {
 	for (int i = 0; i < x->ir->states.n; i++) {
@@ -104,8 +32,8 @@ static struct ir_state *kind_of(struct fx *x, const char *name,
 
 START_TEST(lower_links_guard_and_sources)
 {
-	struct fx x = { 0 };
-	fx_inline(&x,
+	struct kit x = { 0 };
+	kit_inline(&x, NULL,
 		  "<sequence>\n" RECV
 		  "<flow name=\"f\"><links><link name=\"l\"/><link name=\"m\"/></links>\n"
 		  "<empty name=\"a\"><sources><source linkName=\"l\">"
@@ -115,7 +43,7 @@ START_TEST(lower_links_guard_and_sources)
 		  "<empty name=\"b\" suppressJoinFailure=\"yes\"><targets>"
 		  "<joinCondition>$l and $m</joinCondition>"
 		  "<target linkName=\"l\"/><target linkName=\"m\"/></targets></empty>\n"
-		  "</flow></sequence>");
+		  "</flow></sequence>", KIT_LOWER);
 	ck_assert_msg(diag_errors(x.dg) == 0, "%s", x.out);
 	struct ir_state *f = kind_of(&x, "f", IR_FLOW);
 	ck_assert_ptr_nonnull(f->links);
@@ -143,14 +71,14 @@ START_TEST(lower_links_guard_and_sources)
 	ck_assert(j->refs[0].is_link && j->refs[1].is_link);
 	ck_assert_str_eq(j->refs[0].name, "l");
 	ck_assert_int_eq(j->refs[1].var, 1);
-	fx_free(&x);
+	kit_free(&x);
 }
 END_TEST
 
 START_TEST(lower_links_dead_after_if)
 {
-	struct fx x = { 0 };
-	fx_inline(&x,
+	struct kit x = { 0 };
+	kit_inline(&x, NULL,
 		  "<sequence>\n" RECV
 		  "<flow><links><link name=\"l\"/></links>\n"
 		  "<if name=\"i\"><condition>false()</condition>\n"
@@ -160,7 +88,7 @@ START_TEST(lower_links_dead_after_if)
 		  "<empty name=\"y\"><targets><target linkName=\"inner\"/></targets></empty></flow>\n"
 		  "</sequence></if>\n"
 		  "<empty name=\"t\"><targets><target linkName=\"l\"/></targets></empty>\n"
-		  "</flow></sequence>");
+		  "</flow></sequence>", KIT_LOWER);
 	ck_assert_msg(diag_errors(x.dg) == 0, "%s", x.out);
 	/* the if sets l false when it ends: its branch may not have run;
 	 * `inner` stays inside and is not listed */
@@ -174,14 +102,14 @@ START_TEST(lower_links_dead_after_if)
 	struct ir_state *t = kind_of(&x, "t", IR_LINKS_IN);
 	ck_assert_int_eq(t->links->join, -1);
 	ck_assert(!t->links->suppress);
-	fx_free(&x);
+	kit_free(&x);
 }
 END_TEST
 
 START_TEST(lower_links_dead_path_list)
 {
-	struct fx x = { 0 };
-	fx_inline(&x,
+	struct kit x = { 0 };
+	kit_inline(&x, NULL,
 		  "<sequence>\n" RECV
 		  "<flow><links><link name=\"a2s\"/><link name=\"s2t\"/><link name=\"n2t\"/></links>\n"
 		  "<empty name=\"a\"><sources><source linkName=\"a2s\"/></sources></empty>\n"
@@ -189,7 +117,7 @@ START_TEST(lower_links_dead_path_list)
 		  "<sources><source linkName=\"s2t\"/></sources>\n"
 		  "<empty name=\"n\"><sources><source linkName=\"n2t\"/></sources></empty></sequence>\n"
 		  "<empty name=\"t\"><targets><target linkName=\"s2t\"/><target linkName=\"n2t\"/></targets></empty>\n"
-		  "</flow></sequence>");
+		  "</flow></sequence>", KIT_LOWER);
 	ck_assert_msg(diag_errors(x.dg) == 0, "%s", x.out);
 	struct ir_state *in = kind_of(&x, "s", IR_LINKS_IN);
 	/* skipping s kills its own link and the one of n inside it */
@@ -198,14 +126,14 @@ START_TEST(lower_links_dead_path_list)
 	ck_assert_int_eq(in->links->dead[1], 2);
 	/* a sequence runs all it holds: no kill step after it */
 	ck_assert_int_eq(in->links->nkill, 0);
-	fx_free(&x);
+	kit_free(&x);
 }
 END_TEST
 
 START_TEST(lower_foreach_counter_in_child_scope)
 {
-	struct fx x = { 0 };
-	fx_inline(&x,
+	struct kit x = { 0 };
+	kit_inline(&x, NULL,
 		  "<sequence>\n" RECV
 		  "<forEach name=\"fe\" counterName=\"i\" parallel=\"yes\">"
 		  "<startCounterValue>1</startCounterValue>"
@@ -213,7 +141,7 @@ START_TEST(lower_foreach_counter_in_child_scope)
 		  "<completionCondition><branches successfulBranchesOnly=\"yes\">2</branches></completionCondition>\n"
 		  "<scope name=\"child\"><assign name=\"use\"><copy><from>$i</from>"
 		  "<to>$in.order</to></copy></assign></scope></forEach>\n"
-		  "<empty name=\"after\"/></sequence>");
+		  "<empty name=\"after\"/></sequence>", KIT_LOWER);
 	ck_assert_msg(diag_errors(x.dg) == 0, "%s", x.out);
 	struct ir_state *fe = kind_of(&x, "fe", IR_FOREACH);
 	struct ir_state *sc = ir_state_get(x.ir, fe->branches[0].state);
@@ -234,7 +162,7 @@ START_TEST(lower_foreach_counter_in_child_scope)
 	ck_assert_ptr_nonnull(from);
 	ck_assert_int_eq(from->nrefs, 1);
 	ck_assert_int_eq(from->refs[0].var, fe->fe->counter);
-	fx_free(&x);
+	kit_free(&x);
 }
 END_TEST
 

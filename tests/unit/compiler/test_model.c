@@ -2,109 +2,12 @@
  * tests/data/compiler/all.bpel, lenient forms, unknown activities. */
 #include <check.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "arena.h"
+#include "compile_kit.h"
 #include "diag.h"
 #include "load.h"
 #include "model.h"
-
-struct fx {
-	struct arena *a;
-	struct diag *dg;
-	FILE *f;
-	char *out;
-	size_t len;
-	struct model *m;
-};
-
-static void fx_load(struct fx *x, const char *path)
-{
-	x->a = arena_new();
-	x->out = NULL;
-	x->f = open_memstream(&x->out, &x->len);
-	x->dg = diag_new(x->f, DIAG_TEXT);
-	x->m = load_process(x->a, x->dg, path);
-	fflush(x->f);
-}
-
-static void fx_free(struct fx *x)
-{
-	load_free(x->m);
-	diag_free(x->dg);
-	fclose(x->f);
-	free(x->out);
-	arena_free(x->a);
-}
-
-static const char *data(const char *rel)
-{
-	static char buf[4096];
-	const char *d = getenv("BPELC_TEST_DATA");
-	snprintf(buf, sizeof(buf), "%s/compiler/%s", d ? d : "tests/data", rel);
-	return buf;
-}
-
-/* Finds the activity named `name` anywhere (handlers included). */
-static struct bpel_activity *find(struct bpel_activity *a, const char *name);
-
-static struct bpel_activity *find_list(struct bpel_activity *a, const char *name)
-{
-	for (; a; a = a->next) {
-		struct bpel_activity *r = find(a, name);
-		if (r)
-			return r;
-	}
-	return NULL;
-}
-
-static struct bpel_activity *find_scope(struct bpel_scope *s, const char *name)
-{
-	struct bpel_activity *r = NULL;
-	for (struct bpel_catch *k = s->catches; k && !r; k = k->next)
-		r = find_list(k->activity, name);
-	if (!r)
-		r = find_list(s->catch_all, name);
-	if (!r)
-		r = find_list(s->compensation_handler, name);
-	if (!r)
-		r = find_list(s->termination_handler, name);
-	if (!r)
-		r = find_list(s->on_events, name);
-	for (struct bpel_alarm *al = s->on_alarms; al && !r; al = al->next)
-		r = find_list(al->activity, name);
-	if (!r && s->body)
-		r = find(s->body, name);
-	return r;
-}
-
-static struct bpel_activity *find(struct bpel_activity *a, const char *name)
-{
-	if (!a)
-		return NULL;
-	if (a->name && strcmp(a->name, name) == 0)
-		return a;
-	struct bpel_activity *r = NULL;
-	if (a->body)
-		r = find(a->body, name);
-	if (!r)
-		r = find_list(a->children, name);
-	if (!r)
-		r = find_list(a->on_messages, name);
-	for (struct bpel_alarm *al = a->on_alarms; al && !r; al = al->next)
-		r = find_list(al->activity, name);
-	for (struct bpel_catch *k = a->catches; k && !r; k = k->next)
-		r = find_list(k->activity, name);
-	if (!r)
-		r = find_list(a->catch_all, name);
-	if (!r)
-		r = find_list(a->compensation_handler, name);
-	if (!r && a->scope)
-		r = find_scope(a->scope, name);
-	return r;
-}
 
 static void count_kinds(struct bpel_activity *a, int *seen);
 
@@ -154,21 +57,21 @@ static void count_kinds(struct bpel_activity *a, int *seen)
 
 START_TEST(model_every_activity_kind)
 {
-	struct fx x;
-	fx_load(&x, data("all.bpel"));
+	struct kit x = { 0 };
+	kit_run(&x, kit_data("all.bpel"), KIT_LOAD);
 	ck_assert_msg(diag_errors(x.dg) == 0, "%s", x.out ? x.out : "");
 	int seen[BPEL_ACT__COUNT] = { 0 };
 	count_scope(x.m->process->scope, seen);
 	for (int k = 0; k < BPEL_ACT__COUNT; k++)
 		ck_assert_msg(seen[k] > 0, "activity kind %d not modelled", k);
-	fx_free(&x);
+	kit_free(&x);
 }
 END_TEST
 
 START_TEST(model_process_and_declarations)
 {
-	struct fx x;
-	fx_load(&x, data("all.bpel"));
+	struct kit x = { 0 };
+	kit_run(&x, kit_data("all.bpel"), KIT_LOAD);
 	struct bpel_process *p = x.m->process;
 	ck_assert_str_eq(p->name, "All");
 	ck_assert_str_eq(p->tns, "urn:test:all");
@@ -210,15 +113,15 @@ START_TEST(model_process_and_declarations)
 	ck_assert_int_eq(ev->correlations->initiate, BPEL_INIT_NO);
 	ck_assert_str_eq(s->on_alarms->for_expr->text, "'PT1H'");
 	ck_assert_str_eq(s->on_alarms->repeat_every->text, "'PT10M'");
-	fx_free(&x);
+	kit_free(&x);
 }
 END_TEST
 
 START_TEST(model_assign_forms)
 {
-	struct fx x;
-	fx_load(&x, data("all.bpel"));
-	struct bpel_activity *as = find(x.m->process->scope->body, "Assign");
+	struct kit x = { 0 };
+	kit_run(&x, kit_data("all.bpel"), KIT_LOAD);
+	struct bpel_activity *as = kit_find(x.m->process->scope->body, "Assign");
 	ck_assert_ptr_nonnull(as);
 	struct bpel_copy *c = as->copies;
 	ck_assert(c->ignore_missing_from_data);
@@ -246,23 +149,23 @@ START_TEST(model_assign_forms)
 	ck_assert_int_eq(c->from.kind, BPEL_FROM_LITERAL);
 	ck_assert_str_eq(c->from.var_name, "Counter");
 	ck_assert_ptr_null(c->next);
-	fx_free(&x);
+	kit_free(&x);
 }
 END_TEST
 
 START_TEST(model_structured_activities)
 {
-	struct fx x;
-	fx_load(&x, data("all.bpel"));
+	struct kit x = { 0 };
+	kit_run(&x, kit_data("all.bpel"), KIT_LOAD);
 	struct bpel_activity *root = x.m->process->scope->body;
-	struct bpel_activity *a = find(root, "If");
+	struct bpel_activity *a = kit_find(root, "If");
 	ck_assert_str_eq(a->condition->text, "$Counter > 1");
 	ck_assert_str_eq(a->body->name, "Then");
 	ck_assert_int_eq(a->children->kind, BPEL_ACT_ELSEIF);
 	ck_assert_str_eq(a->children->condition->text, "$Counter = 1");
 	ck_assert_int_eq(a->children->next->kind, BPEL_ACT_ELSE);
 	ck_assert_str_eq(a->children->next->body->name, "Else");
-	a = find(root, "ForEach");
+	a = kit_find(root, "ForEach");
 	ck_assert_str_eq(a->counter_name, "i");
 	ck_assert(a->parallel);
 	ck_assert_str_eq(a->start_counter->text, "1");
@@ -272,56 +175,53 @@ START_TEST(model_structured_activities)
 	ck_assert_int_eq(a->body->kind, BPEL_ACT_SCOPE);
 	ck_assert_ptr_eq(a->counter->scope, a->body->scope);
 	ck_assert_int_eq(a->counter->kind, XSD_NUMBER);
-	a = find(root, "Pick");
+	a = kit_find(root, "Pick");
 	ck_assert_str_eq(a->on_messages->operation_name, "startProcessAsync");
 	ck_assert_str_eq(a->on_alarms->until_expr->text, "'2020-01-01T00:00:00Z'");
-	a = find(root, "Flow");
+	a = kit_find(root, "Flow");
 	ck_assert_str_eq(a->links->name, "L1");
 	ck_assert_ptr_eq(a->links->flow, a);
-	struct bpel_activity *src = find(root, "Src"), *tgt = find(root, "Tgt");
+	struct bpel_activity *src = kit_find(root, "Src"), *tgt = kit_find(root, "Tgt");
 	ck_assert_str_eq(src->sources->link_name, "L1");
 	ck_assert_str_eq(src->sources->transition->text, "true()");
 	ck_assert_str_eq(tgt->targets->link_name, "L1");
 	ck_assert_str_eq(tgt->join_condition->text, "$L1");
 	ck_assert_int_eq(tgt->suppress_join_failure, 0);
 	ck_assert_int_eq(src->suppress_join_failure, -1);
-	a = find(root, "Inner");
+	a = kit_find(root, "Inner");
 	ck_assert(a->scope->isolated);
 	ck_assert_int_eq(a->scope->exit_on_standard_fault, 1);
 	ck_assert_ptr_eq(a->scope->parent, x.m->process->scope);
 	ck_assert_int_eq(a->scope->catches->activity->kind, BPEL_ACT_RETHROW);
 	ck_assert_int_eq(a->scope->compensation_handler->kind, BPEL_ACT_COMPENSATE);
 	ck_assert_str_eq(a->scope->termination_handler->target, "Sub");
-	a = find(root, "Invoke");
+	a = kit_find(root, "Invoke");
 	ck_assert_str_eq(a->input_variable_name, "InitData");
 	ck_assert_str_eq(a->catches->fault_name.local, "x");
 	ck_assert_ptr_nonnull(a->catch_all);
 	ck_assert_ptr_nonnull(a->compensation_handler);
-	a = find(root, "Throw");
+	a = kit_find(root, "Throw");
 	ck_assert_str_eq(a->fault_name.local, "oops");
 	ck_assert_str_eq(a->fault_variable_name, "InitData");
-	a = find(root, "Validate");
+	a = kit_find(root, "Validate");
 	ck_assert_str_eq(a->validate_names, "InitData ReplyData");
-	a = find(root, "Start");
+	a = kit_find(root, "Start");
 	ck_assert(a->create_instance);
 	ck_assert_str_eq(a->message_exchange, "MX");
 	ck_assert_int_eq(a->correlations->initiate, BPEL_INIT_YES);
 	ck_assert_int_eq(a->loc.line, 61);
 	ck_assert_int_eq(a->loc.col, 9);
-	a = find(root, "Reply");
+	a = kit_find(root, "Reply");
 	ck_assert_str_eq(a->variable_name, "ReplyData");
-	fx_free(&x);
+	kit_free(&x);
 }
 END_TEST
 
 START_TEST(model_unknown_activity_and_parts)
 {
-	char dir[] = "/tmp/bpelc-model-XXXXXX";
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	char path[256];
-	snprintf(path, sizeof(path), "%s/u.bpel", dir);
-	FILE *f = fopen(path, "w");
-	fputs("<process name=\"U\" targetNamespace=\"urn:u\" xmlns:x=\"urn:x\"\n"
+	struct kit x = { 0 };
+	const char *path = kit_write(&x, "u.bpel",
+	      "<process name=\"U\" targetNamespace=\"urn:u\" xmlns:x=\"urn:x\"\n"
 	      "    xmlns=\"http://docs.oasis-open.org/wsbpel/2.0/process/executable\">\n"
 	      "  <sequence>\n"
 	      "    <frobnicate/>\n"
@@ -334,10 +234,8 @@ START_TEST(model_unknown_activity_and_parts)
 	      "    </invoke>\n"
 	      "    <assign><copy><from/><to/></copy></assign>\n"
 	      "  </sequence>\n"
-	      "</process>\n", f);
-	fclose(f);
-	struct fx x;
-	fx_load(&x, path);
+	      "</process>\n");
+	kit_run(&x, path, KIT_LOAD);
 	ck_assert_int_eq(diag_errors(x.dg), 1);
 	ck_assert_ptr_nonnull(strstr(x.out, "u.bpel:4:5: error: unknown activity <frobnicate>"));
 	struct bpel_activity *seq = x.m->process->scope->body;
@@ -350,16 +248,14 @@ START_TEST(model_unknown_activity_and_parts)
 	ck_assert_int_eq(inv->next->copies->from.kind, BPEL_FROM_EMPTY);
 	ck_assert_int_eq(inv->next->copies->to.kind, BPEL_TO_EMPTY);
 	ck_assert_ptr_null(inv->next->next);
-	fx_free(&x);
-	unlink(path);
-	rmdir(dir);
+	kit_free(&x);
 }
 END_TEST
 
 START_TEST(model_dump_is_deterministic)
 {
-	struct fx x;
-	fx_load(&x, data("all.bpel"));
+	struct kit x = { 0 };
+	kit_run(&x, kit_data("all.bpel"), KIT_LOAD);
 	char *b1 = NULL, *b2 = NULL;
 	size_t l1 = 0, l2 = 0;
 	FILE *f1 = open_memstream(&b1, &l1), *f2 = open_memstream(&b2, &l2);
@@ -372,7 +268,7 @@ START_TEST(model_dump_is_deterministic)
 	ck_assert_ptr_nonnull(strstr(b1, "forEach:"));
 	free(b1);
 	free(b2);
-	fx_free(&x);
+	kit_free(&x);
 }
 END_TEST
 

@@ -2,79 +2,17 @@
  * partner links to roles and ports, undeclared names at their line. */
 #include <check.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "arena.h"
+#include "compile_kit.h"
 #include "diag.h"
-#include "load.h"
 #include "model.h"
 #include "resolve.h"
 
-struct fx {
-	struct arena *a;
-	struct diag *dg;
-	FILE *f;
-	char *out;
-	size_t len;
-	struct model *m;
-};
-
-static void fx_load(struct fx *x, const char *path)
-{
-	x->a = arena_new();
-	x->out = NULL;
-	x->f = open_memstream(&x->out, &x->len);
-	x->dg = diag_new(x->f, DIAG_TEXT);
-	x->m = load_process(x->a, x->dg, path);
-	ck_assert_ptr_nonnull(x->m);
-	resolve_model(x->m, x->dg);
-	fflush(x->f);
-}
-
-static void fx_free(struct fx *x)
-{
-	load_free(x->m);
-	diag_free(x->dg);
-	fclose(x->f);
-	free(x->out);
-	arena_free(x->a);
-}
-
-static const char *data(const char *rel)
-{
-	static char buf[4096];
-	const char *d = getenv("BPELC_TEST_DATA");
-	snprintf(buf, sizeof(buf), "%s/compiler/%s", d ? d : "tests/data", rel);
-	return buf;
-}
-
-static struct bpel_activity *find(struct bpel_activity *a, const char *name)
-{
-	if (!a)
-		return NULL;
-	if (a->name && strcmp(a->name, name) == 0)
-		return a;
-	struct bpel_activity *r = find(a->body, name);
-	for (struct bpel_activity *c = a->children; c && !r; c = c->next)
-		r = find(c, name);
-	for (struct bpel_catch *k = a->catches; k && !r; k = k->next)
-		r = find(k->activity, name);
-	if (!r && a->scope) {
-		r = find(a->scope->body, name);
-		for (struct bpel_catch *k = a->scope->catches; k && !r; k = k->next)
-			r = find(k->activity, name);
-		if (!r)
-			r = find(a->scope->termination_handler, name);
-	}
-	return r;
-}
-
 START_TEST(resolve_all_activities_without_errors)
 {
-	struct fx x;
-	fx_load(&x, data("all.bpel"));
+	struct kit x = { 0 };
+	kit_run(&x, kit_data("all.bpel"), KIT_RESOLVE);
 	ck_assert_msg(diag_errors(x.dg) == 0, "%s", x.out ? x.out : "");
 	struct bpel_scope *ps = x.m->process->scope;
 	struct bpel_activity *root = ps->body;
@@ -87,7 +25,7 @@ START_TEST(resolve_all_activities_without_errors)
 	ck_assert_ptr_null(pl->partner_port_type);
 	ck_assert_ptr_nonnull(pl->next->partner_port);
 
-	struct bpel_activity *rcv = find(root, "Start");
+	struct bpel_activity *rcv = kit_find(root, "Start");
 	ck_assert_ptr_eq(rcv->plink, pl);
 	ck_assert_str_eq(rcv->operation->name, "startProcessSync");
 	ck_assert_ptr_eq(rcv->variable, ps->variables);
@@ -95,7 +33,7 @@ START_TEST(resolve_all_activities_without_errors)
 	ck_assert_ptr_eq(rcv->correlations->set, ps->correlation_sets);
 	ck_assert_ptr_nonnull(ps->correlation_sets->properties->property);
 	ck_assert_int_eq(ps->correlation_sets->properties->property->kind, XSD_NUMBER);
-	struct bpel_activity *inv = find(root, "Invoke");
+	struct bpel_activity *inv = kit_find(root, "Invoke");
 	ck_assert_ptr_eq(inv->plink, pl->next);
 	ck_assert_int_eq(inv->operation->kind, WSDL_ONE_WAY);
 	ck_assert_ptr_eq(inv->input_var, ps->variables);
@@ -118,43 +56,43 @@ START_TEST(resolve_all_activities_without_errors)
 	ck_assert_ptr_eq(ps->on_events->plink, pl);
 
 	/* links, compensateScope, effective attributes */
-	struct bpel_activity *flow = find(root, "Flow");
-	ck_assert_ptr_eq(flow->links->source, find(root, "Src"));
-	ck_assert_ptr_eq(flow->links->target, find(root, "Tgt"));
-	ck_assert_ptr_eq(find(root, "Tgt")->targets->link, flow->links);
-	ck_assert(find(root, "Src")->effective_sjf);
-	ck_assert(!find(root, "Tgt")->effective_sjf);
-	struct bpel_activity *inner = find(root, "Inner");
+	struct bpel_activity *flow = kit_find(root, "Flow");
+	ck_assert_ptr_eq(flow->links->source, kit_find(root, "Src"));
+	ck_assert_ptr_eq(flow->links->target, kit_find(root, "Tgt"));
+	ck_assert_ptr_eq(kit_find(root, "Tgt")->targets->link, flow->links);
+	ck_assert(kit_find(root, "Src")->effective_sjf);
+	ck_assert(!kit_find(root, "Tgt")->effective_sjf);
+	struct bpel_activity *inner = kit_find(root, "Inner");
 	ck_assert(inner->scope->effective_exit_on_standard_fault);
 	ck_assert(!ps->effective_exit_on_standard_fault);
-	ck_assert(find(root, "Sub")->scope->effective_exit_on_standard_fault);
-	ck_assert_ptr_eq(find(root, "CompScope")->target_scope, find(root, "Sub"));
-	fx_free(&x);
+	ck_assert(kit_find(root, "Sub")->scope->effective_exit_on_standard_fault);
+	ck_assert_ptr_eq(kit_find(root, "CompScope")->target_scope, kit_find(root, "Sub"));
+	kit_free(&x);
 }
 END_TEST
 
 START_TEST(resolve_lexical_scoping)
 {
-	struct fx x;
-	fx_load(&x, data("all.bpel"));
+	struct kit x = { 0 };
+	kit_run(&x, kit_data("all.bpel"), KIT_RESOLVE);
 	struct bpel_scope *ps = x.m->process->scope;
 	struct bpel_activity *root = ps->body;
 	struct bpel_variable *outer = resolve_variable(x.m, NULL, "Counter");
 	ck_assert_ptr_nonnull(outer);
 	ck_assert_int_eq(outer->kind, XSD_NUMBER);
 	/* inside scope Inner, Counter is Inner's string variable */
-	struct bpel_activity *thr = find(root, "Throw");
+	struct bpel_activity *thr = kit_find(root, "Throw");
 	struct bpel_variable *in = resolve_variable(x.m, thr, "Counter");
 	ck_assert_ptr_nonnull(in);
 	ck_assert_ptr_ne(in, outer);
 	ck_assert_int_eq(in->kind, XSD_STRING);
-	ck_assert_ptr_eq(resolve_variable(x.m, find(root, "Reply"), "Counter"), outer);
+	ck_assert_ptr_eq(resolve_variable(x.m, kit_find(root, "Reply"), "Counter"), outer);
 	/* forEach counter: visible in the body, not outside */
-	struct bpel_activity *fe = find(root, "ForEach");
+	struct bpel_activity *fe = kit_find(root, "ForEach");
 	ck_assert_ptr_eq(resolve_variable(x.m, fe->body->scope->body, "i"), fe->counter);
 	ck_assert_ptr_nonnull(fe->body->scope->body->copies->from.expr);
 	ck_assert_ptr_null(resolve_variable(x.m, fe, "i"));
-	ck_assert_ptr_null(resolve_variable(x.m, find(root, "Reply"), "i"));
+	ck_assert_ptr_null(resolve_variable(x.m, kit_find(root, "Reply"), "i"));
 	/* catch faultVariable: inside the catch only */
 	struct bpel_activity *incatch = ps->catches->activity;
 	ck_assert_ptr_eq(resolve_variable(x.m, incatch, "FV"), ps->catches->variable);
@@ -165,23 +103,18 @@ START_TEST(resolve_lexical_scoping)
 	ck_assert_ptr_eq(resolve_variable(x.m, evassign, "EvData"), ev->variable);
 	ck_assert_ptr_eq(evassign->copies->from.var, ev->variable);
 	ck_assert_ptr_null(resolve_variable(x.m, root, "EvData"));
-	ck_assert_ptr_eq(resolve_scope_of(x.m, thr), find(root, "Inner")->scope);
+	ck_assert_ptr_eq(resolve_scope_of(x.m, thr), kit_find(root, "Inner")->scope);
 	ck_assert_ptr_eq(resolve_partner_link(x.m, thr, "MyRoleLink"), ps->partner_links);
-	fx_free(&x);
+	kit_free(&x);
 }
 END_TEST
 
 START_TEST(resolve_undeclared_names_at_their_line)
 {
-	char dir[] = "/tmp/bpelc-resolve-XXXXXX";
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	char path[256], wsdl[256], cmd[4096 + 600];
-	snprintf(path, sizeof(path), "%s/p.bpel", dir);
-	snprintf(wsdl, sizeof(wsdl), "%s/TestInterface.wsdl", dir);
-	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", data("TestInterface.wsdl"), wsdl);
-	ck_assert_int_eq(system(cmd), 0);
-	FILE *f = fopen(path, "w");
-	fputs("<process name=\"P\" targetNamespace=\"urn:p\"\n"                              /* 1 */
+	struct kit x = { 0 };
+	kit_copy(&x, "TestInterface.wsdl", kit_data("TestInterface.wsdl"));
+	const char *path = kit_write(&x, "p.bpel",
+	      "<process name=\"P\" targetNamespace=\"urn:p\"\n"                              /* 1 */
 	      "    xmlns:ti=\"http://dsg.wiai.uniba.de/betsy/activities/wsdl/testinterface\"\n" /* 2 */
 	      "    xmlns=\"http://docs.oasis-open.org/wsbpel/2.0/process/executable\">\n"       /* 3 */
 	      "  <import namespace=\"http://dsg.wiai.uniba.de/betsy/activities/wsdl/testinterface\"\n"
@@ -204,10 +137,8 @@ START_TEST(resolve_undeclared_names_at_their_line)
 	      "      <empty/></scope>\n"
 	      "    <empty><targets><target linkName=\"L\"/></targets></empty>\n"            /* 22 */
 	      "  </sequence>\n"
-	      "</process>\n", f);
-	fclose(f);
-	struct fx x;
-	fx_load(&x, path);
+	      "</process>\n");
+	kit_run(&x, path, KIT_RESOLVE);
 	const char *o = x.out ? x.out : "";
 	ck_assert_msg(strstr(o, "p.bpel:8:5: error: SA00010: partnerLinkType 'ti:Nope'"), "%s", o);
 	ck_assert_msg(strstr(o, "p.bpel:12:5: error: SA00010: messageType 'ti:NoSuchMessage'"), "%s", o);
@@ -218,17 +149,14 @@ START_TEST(resolve_undeclared_names_at_their_line)
 	ck_assert_msg(strstr(o, "p.bpel:20:23: error: SA00010: type 'ti:Undefined'"), "%s", o);
 	ck_assert_msg(strstr(o, "p.bpel:22:21: error: SA00065: link 'L'"), "%s", o);
 	ck_assert_int_eq(diag_errors(x.dg), 8);
-	fx_free(&x);
-	unlink(wsdl);
-	unlink(path);
-	rmdir(dir);
+	kit_free(&x);
 }
 END_TEST
 
 START_TEST(resolve_xsd_kinds_and_builtins)
 {
-	struct fx x;
-	fx_load(&x, data("sub/proc.bpel"));
+	struct kit x = { 0 };
+	kit_run(&x, kit_data("sub/proc.bpel"), KIT_RESOLVE);
 	ck_assert_msg(diag_errors(x.dg) == 0, "%s", x.out ? x.out : "");
 	struct bpel_variable *v = x.m->process->scope->variables;
 	ck_assert_int_eq(v->message->parts->kind, XSD_NUMBER); /* element of user simpleType */
@@ -250,7 +178,7 @@ START_TEST(resolve_xsd_kinds_and_builtins)
 	ck_assert_ptr_nonnull(x.m->process->scope->body->operation);
 	ck_assert_ptr_nonnull(resolve_port_type(x.m, (struct qname){ "urn:test:svc", "PT" }));
 	ck_assert_ptr_null(resolve_message(x.m, (struct qname){ "urn:other", "Req" }));
-	fx_free(&x);
+	kit_free(&x);
 }
 END_TEST
 

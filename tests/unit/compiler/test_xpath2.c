@@ -6,15 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "arena.h"
-#include "check.h"
+#include "compile_kit.h"
 #include "diag.h"
 #include "ir.h"
-#include "load.h"
-#include "lower.h"
-#include "resolve.h"
 #include "xpath2.h"
 
 static const char *needs(struct arena *a, const char *text)
@@ -100,102 +96,45 @@ END_TEST
 
 /* ---- through the compiler ------------------------------------------------ */
 
-struct fx {
-	struct arena *a;
-	struct diag *dg;
-	FILE *f;
-	char *out;
-	size_t len;
-	struct model *m;
-	struct ir_program *ir;
-	char dir[64];
-	char path[128];
-};
-
-static void write_file(const char *dir, const char *name, const char *text)
+/* A process with `attrs` on <process> and `body` after a start receive,
+ * lowered when check found no error; `xsl`, when not NULL, is written
+ * next to it as s.xsl. */
+static void run(struct kit *x, const char *attrs, const char *body,
+		const char *xsl)
 {
-	char p[256];
-	snprintf(p, sizeof p, "%s/%s", dir, name);
-	FILE *f = fopen(p, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
-}
-
-/* A process with `attrs` on <process> and `body`, next to golden.wsdl. */
-static void fx_run(struct fx *x, const char *attrs, const char *body,
-		   const char *xsl)
-{
-	char cwd[512];
-	ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
-	snprintf(x->dir, sizeof x->dir, "/tmp/bpelc-x2-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(x->dir));
 	if (xsl)
-		write_file(x->dir, "s.xsl", xsl);
-	snprintf(x->path, sizeof x->path, "%s/p.bpel", x->dir);
-	FILE *f = fopen(x->path, "w");
-	const char *d = getenv("BPELC_GOLDEN_DIR");
-	char gdir[1024];
-	if (d && d[0] == '/')
-		snprintf(gdir, sizeof gdir, "%s", d);
-	else
-		snprintf(gdir, sizeof gdir, "%s/%s", cwd, d ? d : "tests/golden");
+		kit_write(x, "s.xsl", xsl);
+	char *seq = NULL;
+	size_t len;
+	FILE *f = open_memstream(&seq, &len);
+	ck_assert_ptr_nonnull(f);
 	fprintf(f,
-		"<process name=\"p\" targetNamespace=\"urn:p\" %s\n"
-		" xmlns=\"http://docs.oasis-open.org/wsbpel/2.0/process/executable\"\n"
-		" xmlns:bpel=\"http://docs.oasis-open.org/wsbpel/2.0/process/executable\"\n"
-		" xmlns:g=\"urn:bpelc:golden\">\n"
-		"<import namespace=\"urn:bpelc:golden\" location=\"%s/golden.wsdl\"\n"
-		" importType=\"http://schemas.xmlsoap.org/wsdl/\"/>\n"
-		"<partnerLinks><partnerLink name=\"client\" partnerLinkType=\"g:ServiceLT\" myRole=\"service\"/></partnerLinks>\n"
-		"<variables><variable name=\"in\" messageType=\"g:request\"/>\n"
-		"<variable name=\"out\" messageType=\"g:response\"/></variables>\n"
 		"<sequence>\n"
 		"<receive name=\"r\" partnerLink=\"client\" operation=\"notify\" variable=\"in\" createInstance=\"yes\"/>\n"
-		"%s\n</sequence>\n</process>\n",
-		attrs, gdir, body);
+		"%s\n</sequence>\n",
+		body);
 	fclose(f);
-	x->a = arena_new();
-	x->f = open_memstream(&x->out, &x->len);
-	x->dg = diag_new(x->f, DIAG_TEXT);
-	x->m = load_process(x->a, x->dg, x->path);
-	ck_assert_ptr_nonnull(x->m);
-	resolve_model(x->m, x->dg);
-	check_model(x->m, x->dg);
-	if (diag_errors(x->dg) == 0)
-		x->ir = lower_process(x->m, x->dg);
-	fflush(x->f);
-}
-
-static void fx_free(struct fx *x)
-{
-	load_free(x->m);
-	diag_free(x->dg);
-	fclose(x->f);
-	free(x->out);
-	arena_free(x->a);
-	char cmd[160];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", x->dir);
-	ck_assert_int_eq(system(cmd), 0);
+	kit_inline(x, attrs, seq, KIT_LOWER);
+	free(seq);
 }
 
 #define X2 "expressionLanguage=\"urn:oasis:names:tc:wsbpel:2.0:sublang:xpath2.0\""
 
 START_TEST(xpath2_urn_accepted_when_xpath1)
 {
-	struct fx x = { 0 };
-	fx_run(&x, X2,
+	struct kit x = { 0 };
+	run(&x, X2,
 	       "<if><condition>$in.order = 'a'</condition><empty/></if>",
 	       NULL);
 	ck_assert_msg(diag_errors(x.dg) == 0, "%s", x.out);
-	fx_free(&x);
+	kit_free(&x);
 }
 END_TEST
 
 START_TEST(xpath2_construct_is_an_error_with_line)
 {
-	struct fx x = { 0 };
-	fx_run(&x, X2,
+	struct kit x = { 0 };
+	run(&x, X2,
 	       "<if>\n<condition>if ($in.order) then true() else false()</condition><empty/></if>",
 	       NULL);
 	ck_assert_int_eq(diag_errors(x.dg), 1);
@@ -203,11 +142,11 @@ START_TEST(xpath2_construct_is_an_error_with_line)
 			      strstr(x.out, "if (…) then") &&
 			      strstr(x.out, "XPath 2.0"),
 		      "%s", x.out);
-	fx_free(&x);
+	kit_free(&x);
 }
 END_TEST
 
-static struct ir_assign *assign_of(struct fx *x, const char *name)
+static struct ir_assign *assign_of(struct kit *x, const char *name)
 {
 	for (int i = 0; i < x->ir->assigns.n; i++) {
 		struct ir_assign *as = IR_AT(x->ir->assigns, struct ir_assign, i);
@@ -220,8 +159,8 @@ static struct ir_assign *assign_of(struct fx *x, const char *name)
 
 START_TEST(lower_validate_embeds_schemas)
 {
-	struct fx x = { 0 };
-	fx_run(&x, "", "<validate name=\"v\" variables=\"in  out\"/>", NULL);
+	struct kit x = { 0 };
+	run(&x, "", "<validate name=\"v\" variables=\"in  out\"/>", NULL);
 	ck_assert_msg(diag_errors(x.dg) == 0, "%s", x.out);
 	struct ir_assign *as = assign_of(&x, "v");
 	ck_assert_int_eq(as->ncopies, 0);
@@ -230,24 +169,24 @@ START_TEST(lower_validate_embeds_schemas)
 	struct ir_embed *e = IR_AT(x.ir->schemas, struct ir_embed, 0);
 	ck_assert_ptr_nonnull(strstr(e->text, "schema"));
 	ck_assert_ptr_nonnull(strstr(e->uri, "/bpelc-schemas/"));
-	fx_free(&x);
+	kit_free(&x);
 }
 END_TEST
 
 START_TEST(lower_no_schemas_without_validation)
 {
-	struct fx x = { 0 };
-	fx_run(&x, "", "<empty/>", NULL);
+	struct kit x = { 0 };
+	run(&x, "", "<empty/>", NULL);
 	ck_assert_msg(diag_errors(x.dg) == 0, "%s", x.out);
 	ck_assert_int_eq(x.ir->schemas.n, 0);
-	fx_free(&x);
+	kit_free(&x);
 }
 END_TEST
 
 START_TEST(lower_extension_activity_is_empty)
 {
-	struct fx x = { 0 };
-	fx_run(&x, "",
+	struct kit x = { 0 };
+	run(&x, "",
 	       "<extensionActivity><x:magic xmlns:x=\"urn:x\"/></extensionActivity>",
 	       NULL);
 	ck_assert_msg(diag_errors(x.dg) == 0, "%s", x.out);
@@ -262,14 +201,14 @@ START_TEST(lower_extension_activity_is_empty)
 		}
 	}
 	ck_assert(found);
-	fx_free(&x);
+	kit_free(&x);
 }
 END_TEST
 
 START_TEST(lower_stylesheets_and_expression_errors)
 {
-	struct fx x = { 0 };
-	fx_run(&x, "",
+	struct kit x = { 0 };
+	run(&x, "",
 	       "<assign><copy><from>bpel:doXslTransform('s.xsl', $in.order)</from>"
 	       "<to variable=\"out\" part=\"result\"/></copy>\n"
 	       "<copy><from>bpel:doXslTransform(\"gone.xsl\", $in.order)</from>"
@@ -297,7 +236,7 @@ START_TEST(lower_stylesheets_and_expression_errors)
 			found = true;
 	}
 	ck_assert(found);
-	fx_free(&x);
+	kit_free(&x);
 }
 END_TEST
 
