@@ -46,13 +46,8 @@ void lower_handlers_event_decl(struct lower *l, struct bpel_activity *a)
 	struct bpel_activity *b = a->body;
 	if (!b || b->kind != BPEL_ACT_SCOPE || !b->scope)
 		return; /* reported by the model */
-	int isc = lower_scope_declare(l, b->scope, b);
-	lower_info(l, b)->scope = isc;
-	if (a->variable && a->variable->is_implicit)
-		lower_scope_add_var(l, isc, a->variable);
-	for (struct bpel_part_map *pm = a->from_parts; pm; pm = pm->next)
-		if (pm->var && pm->var->is_implicit)
-			lower_scope_add_var(l, isc, pm->var);
+	/* lower_scope_declare declares the implicit variables too. */
+	lower_info(l, b)->scope = lower_scope_declare(l, b->scope, b);
 	lower_msg_receive_decl(l, a);
 }
 

@@ -78,6 +78,18 @@ int lower_scope_declare(struct lower *l, struct bpel_scope *bs,
 		    act->parent->kind == BPEL_ACT_FOREACH &&
 		    act->parent->body == act && act->parent->counter)
 			declare_var(l, sc, isc, act->parent->counter);
+		/* An onEvent's variable and fromPart variables are implicit
+		 * variables of its associated scope (SA00086/95), declared
+		 * before the initialisers below, which may read them. */
+		struct bpel_activity *ev = act ? act->parent : NULL;
+		if (ev && ev->kind == BPEL_ACT_ON_EVENT && ev->body == act) {
+			if (ev->variable && ev->variable->is_implicit)
+				declare_var(l, sc, isc, ev->variable);
+			for (struct bpel_part_map *pm = ev->from_parts; pm;
+			     pm = pm->next)
+				if (pm->var && pm->var->is_implicit)
+					declare_var(l, sc, isc, pm->var);
+		}
 		for (struct bpel_partner_link *pl = bs->partner_links; pl;
 		     pl = pl->next) {
 			struct ir_plink *ip = ARENA_NEW(l->a, struct ir_plink);

@@ -90,7 +90,10 @@ static enum brt_step comp_next(brt_strand *s)
 		}
 		brt__log(in->rt, "instance %lu: compensating scope %s",
 			 in->id, sc->name ? sc->name : "");
-		brt__strand_queue(h);
+		/* An isolated scope's handlers share its isolation (§12.8):
+		 * the handler waits for the lock like a body. */
+		if (!sc->isolated || brt__isolated_enter(x, h))
+			brt__strand_queue(h);
 		s->wait = BRT_W_COMP;
 		return BRT_STEP_WAIT;
 	}
@@ -168,6 +171,8 @@ enum brt_step brt__internal_step(brt_strand *s)
 		return brt_rethrow(s);
 	case BRT_SI_EVENTS:
 		return brt__events_step(s);
+	case BRT_SI_EVENT_INIT:
+		return brt__events_init_step(s);
 	default:
 		return brt_strand_bad_state(s);
 	}

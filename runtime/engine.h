@@ -393,6 +393,8 @@ enum {
 	BRT_SI_DEFAULT_FAULT = -11, /* default fault handler: compensate ... */
 	BRT_SI_RETHROW = -12,       /* ... then rethrow */
 	BRT_SI_EVENTS = -13,        /* event handlers' anchor: enable them */
+	BRT_SI_EVENT_INIT = -14,    /* onEvent handler instance: initialise
+				       its scope, then its activity */
 };
 /* The step of an internal state (compensate.c). */
 enum brt_step brt__internal_step(brt_strand *s);
@@ -420,6 +422,18 @@ void brt__scope_kill_within(struct brt_scope_inst *si);
 
 /* ---- faults.c (more) ----------------------------------------------------- */
 
+/* Enter scope `scope` from strand s like brt_scope, with prep(si, arg)
+ * (may be NULL; nonzero: internalError on s) setting implicit variables
+ * (a forEach counter) before the inline initialisers run. */
+enum brt_step brt__scope_enter(brt_strand *s, int scope, int body_state,
+			       int (*prep)(struct brt_scope_inst *si,
+					   void *arg),
+			       void *arg);
+/* Run the inline variable initialisers of body's scope instance on body:
+ * NULL, or the name of the variable whose initialiser faulted (the fault
+ * is left on body). */
+const char *brt__scope_init_vars(brt_strand *body);
+
 /* Choose si's handler for si->fault and start it; none: compensate and
  * rethrow (default handler), or propagate at once. */
 void brt__fault_handler_start(struct brt_scope_inst *si);
@@ -446,11 +460,19 @@ int brt__events_enable(struct brt_scope_inst *si);
 void brt__events_disable(struct brt_scope_inst *si);
 void brt__events_free(brt_strand *s);
 enum brt_step brt__events_step(brt_strand *s);
+/* BRT_SI_EVENT_INIT: the onEvent's message is in its variable; run the
+ * associated scope's initialisers, then its activity. */
+enum brt_step brt__events_init_step(brt_strand *s);
 
 /* The exchange owner for an IMA or reply of strand s (mex_scope). */
 struct brt_scope_inst *brt__mex_owner(brt_strand *s, int mex_scope);
-/* si goes away: its exchanges pass to its parent. */
+/* si goes away: its open exchanges can never be replied to; each request
+ * gets a SOAP fault (si's handled fault, else bpelc instanceStopped). */
 void brt__mex_scope_gone(struct brt_scope_inst *si);
+/* Answer and close every open exchange owned by si: SOAP fault f (NULL or
+ * nameless: bpelc instanceStopped), `why` logged. */
+void brt__mex_fail_in(struct brt_scope_inst *si, const struct brt_fault *f,
+		      const char *why);
 /* An open exchange owned by si. */
 bool brt__mex_open_in(const struct brt_scope_inst *si);
 

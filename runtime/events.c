@@ -19,8 +19,15 @@
  * Isolated scopes: on one event loop strands interleave only at waits, so
  * a per-instance lock taken for the whole life of an isolated scope's
  * primary activity serialises them; waiting bodies (BRT_W_LOCK) get it in
- * creation order.
+ * creation order. The scope's event handlers are enabled only once it
+ * holds the lock, and its compensation and termination handlers take the
+ * lock too (compensate.c, terminate.c), so they are isolated as well.
+ *
+ * An onEvent handler instance's first strand finishes the IMA (the
+ * message goes into the onEvent's variable), then runs the associated
+ * scope's inline initialisers (BRT_SI_EVENT_INIT), which may read it.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -143,10 +150,68 @@ static void spawn_event(struct brt_events *ev, int i, xmlDocPtr msg,
 	b->msg = msg;
 	b->req = req;
 	b->recv_fault = fault;
+	/* The message goes into the variable first (the scheduler finishes
+	 * the receive), then the scope initialises (brt__events_init_step). */
+	b->state = BRT_SI_EVENT_INIT;
 	brt__debug(in->rt, "instance %lu: onEvent %s: handler instance %lu",
 		   in->id, oe->recv->op->name, hs->id);
-	brt__events_enable(hs);
 	brt__strand_queue(b);
+}
+
+/* The onEvent whose associated scope hs is an instance of. */
+static const struct brt_on_event *event_of(const struct brt_scope_inst *hs)
+{
+	if (!hs->parent)
+		return NULL;
+	const struct brt_scope *sc = scope_of(hs->parent);
+	for (int i = 0; i < sc->nevents; i++)
+		if (sc->events[i].scope == hs->scope)
+			return &sc->events[i];
+	return NULL;
+}
+
+enum brt_step brt__events_init_step(brt_strand *s)
+{
+	struct brt_scope_inst *hs = s->scope;
+	brt_instance *in = s->in;
+	const struct brt_on_event *oe = event_of(hs);
+	if (!oe)
+		return brt_strand_bad_state(s);
+	/* Inline initialisers run after the implicit variables are set
+	 * (semantics.md §4); they may read the onEvent's variable. */
+	const char *bad = brt__scope_init_vars(s);
+	if (!bad) {
+		s->state = oe->state;
+		if (scope_of(hs)->isolated && !brt__isolated_enter(hs, s))
+			return BRT_STEP_WAIT; /* events: brt__isolated_release */
+		brt__events_enable(hs);
+		return BRT_STEP_NEXT;
+	}
+	/* scopeInitializationFailure belongs to the enclosing scope, never
+	 * to the failed one (faults.md): it is raised on the strand that
+	 * waits for this handler instance there; the handler instance ends
+	 * without running anything, and its open request gets the fault. */
+	brt__fault_clear(&s->fault);
+	struct brt_fault f = {0};
+	f.ns = strdup(BRT_NS_BPEL);
+	f.local = strdup("scopeInitializationFailure");
+	brt__log(in->rt, "instance %lu: fault {%s}scopeInitializationFailure: "
+		 "variable %s of scope %s", in->id, BRT_NS_BPEL, bad,
+		 scope_of(hs)->name ? scope_of(hs)->name : "");
+	brt__mex_fail_in(hs, &f, "scopeInitializationFailure");
+	brt_strand *w = hs->waiter;
+	hs->waiter = NULL;
+	hs->mode = BRT_MODE_FAULT; /* ends without completing (§12.4) */
+	if (w) {
+		brt__fault_clear(&w->fault);
+		w->fault = f;
+		w->done = BRT_D_FAULT;
+		brt__strand_queue(w);
+	} else {
+		brt__fault_clear(&f);
+	}
+	s->state = BRT_S_DONE;
+	return BRT_STEP_END;
 }
 
 static void event_deliver(struct brt_ima *ima, xmlDocPtr msg,
@@ -310,11 +375,38 @@ struct brt_scope_inst *brt__mex_owner(brt_strand *s, int mex_scope)
 	return s->in->root;
 }
 
+void brt__mex_fail_in(struct brt_scope_inst *si, const struct brt_fault *f,
+		      const char *why)
+{
+	brt_instance *in = si->in;
+	for (struct brt_mex **pp = &in->mexes; *pp;) {
+		struct brt_mex *m = *pp;
+		if (m->owner != si) {
+			pp = &m->next;
+			continue;
+		}
+		*pp = m->next;
+		brt__log(in->rt, "instance %lu: open request for %s answered "
+			 "with a fault: %s", in->id, m->op->name, why);
+		if (m->req) {
+			if (f && f->local)
+				brt__request_fault(m->req, f->ns, f->local,
+						   f->data, NULL);
+			else
+				brt__request_fault(m->req, BRT_NS_BPELC,
+						   "instanceStopped", NULL, why);
+		}
+		free(m);
+	}
+}
+
 void brt__mex_scope_gone(struct brt_scope_inst *si)
 {
-	for (struct brt_mex *m = si->in->mexes; m; m = m->next)
-		if (m->owner == si)
-			m->owner = si->parent;
+	/* Nobody can reply any more: an exchange pairs only within its
+	 * owner. The request learns the fault its scope handled, if any. */
+	brt__mex_fail_in(si, si->fault.local ? &si->fault : NULL,
+			 "the scope of its message exchange ended without "
+			 "a reply");
 }
 
 bool brt__mex_open_in(const struct brt_scope_inst *si)
@@ -349,6 +441,10 @@ void brt__isolated_release(struct brt_scope_inst *si)
 	for (brt_strand *t = in->strands_head; t; t = t->next)
 		if (t->wait == BRT_W_LOCK && t->scope != si) {
 			in->iso_holder = t->scope;
+			/* A body that waited starts its event handlers now, so
+			 * they are isolated too; a handler strand does not. */
+			if (t->primary)
+				brt__events_enable(t->scope);
 			brt__strand_queue(t);
 			return;
 		}

@@ -103,7 +103,25 @@ enum brt_step brt_exit(brt_strand *s)
 
 /* ---- scopes -------------------------------------------------------------- */
 
-enum brt_step brt_scope(brt_strand *s, int scope, int body_state)
+const char *brt__scope_init_vars(brt_strand *body)
+{
+	const struct brt_process *p = body->in->rt->proc;
+	int scope = body->scope->scope;
+	/* In declaration order: an initialiser may read the ones before. */
+	for (int i = 0; i < p->nvars; i++) {
+		const struct brt_variable *v = &p->vars[i];
+		if (v->scope != scope || v->init < 0 || v->init >= p->nassigns)
+			continue;
+		if (brt_assign(body, &p->assigns[v->init]) == BRT_STEP_FAULT)
+			return v->name;
+	}
+	return NULL;
+}
+
+enum brt_step brt__scope_enter(brt_strand *s, int scope, int body_state,
+			       int (*prep)(struct brt_scope_inst *si,
+					   void *arg),
+			       void *arg)
 {
 	brt_instance *in = s->in;
 	const struct brt_process *p = in->rt->proc;
@@ -118,33 +136,40 @@ enum brt_step brt_scope(brt_strand *s, int scope, int body_state)
 	}
 	brt_strand *body = si ? brt__strand_new(in, si, NULL, body_state)
 			      : NULL;
-	if (!body) {
+	if (!body || (prep && prep(si, arg) != 0)) {
+		if (body)
+			brt__strand_free(body);
 		if (si)
 			brt__scope_inst_free(si);
 		return brt__fault(s, BRT_NS_BPELC, "internalError", NULL,
-				  "out of memory");
+				  body ? "cannot set up the scope"
+				       : "out of memory");
 	}
 	si->waiter = s;
-	/* Inline initialisers, in declaration order; a failure belongs to
-	 * the parent scope (faults.md, scopeInitializationFailure). */
-	for (int i = 0; i < p->nvars; i++) {
-		const struct brt_variable *v = &p->vars[i];
-		if (v->scope != scope || v->init < 0 || v->init >= p->nassigns)
-			continue;
-		if (brt_assign(body, &p->assigns[v->init]) == BRT_STEP_FAULT) {
-			brt__strand_free(body);
-			brt__scope_inst_free(si);
-			return brt__std_fault(s, "scopeInitializationFailure",
-					      v->name);
-		}
+	/* Inline initialisers, after the implicit variables (prep: a
+	 * forEach counter); a failure belongs to the parent scope
+	 * (faults.md, scopeInitializationFailure). */
+	const char *bad = brt__scope_init_vars(body);
+	if (bad) {
+		brt__strand_free(body);
+		brt__scope_inst_free(si);
+		return brt__std_fault(s, "scopeInitializationFailure", bad);
 	}
 	body->primary = true;
 	s->wait = BRT_W_SCOPE;
+	/* An isolated scope that waits for the lock enables its event
+	 * handlers when it gets it (brt__isolated_release). */
+	if (p->scopes[scope].isolated && !brt__isolated_enter(si, body))
+		return BRT_STEP_WAIT;
 	if (p->scopes[scope].nevents > 0 || p->scopes[scope].nalarms > 0)
 		brt__events_enable(si);
-	if (!p->scopes[scope].isolated || brt__isolated_enter(si, body))
-		brt__strand_queue(body);
+	brt__strand_queue(body);
 	return BRT_STEP_WAIT;
+}
+
+enum brt_step brt_scope(brt_strand *s, int scope, int body_state)
+{
+	return brt__scope_enter(s, scope, body_state, NULL, NULL);
 }
 
 void brt__scope_ended(struct brt_scope_inst *si)
@@ -163,14 +188,17 @@ void brt__scope_ended(struct brt_scope_inst *si)
 		return; /* installed: has no strands */
 	if (si != in->root && si->mode == BRT_MODE_NORMAL &&
 	    brt__mex_open_in(si)) {
-		/* §10.4.1: an exchange of this scope (an onEvent's default
-		 * one, a named one) is still open. */
+		/* §10.4.1: an exchange of this scope (an onEvent's or a
+		 * parallel forEach child's default one, a named one) is
+		 * still open. Nobody can reply to it once the scope has
+		 * completed: its request gets the fault now. */
 		struct brt_fault f = {0};
 		f.ns = strdup(BRT_NS_BPEL);
 		f.local = strdup("missingReply");
 		brt__log(in->rt, "instance %lu: fault {%s}missingReply: "
 			 "scope %s completed with an open request", in->id,
 			 BRT_NS_BPEL, in->rt->proc->scopes[si->scope].name);
+		brt__mex_fail_in(si, &f, "missingReply");
 		brt__fault_in_scope(in, si, &f);
 		return;
 	}
@@ -362,6 +390,7 @@ void brt__fault_in_scope(brt_instance *in, struct brt_scope_inst *si,
 			brt__fault_clear(f);
 			return;
 		}
+		brt__mex_fail_in(si, f, "its scope faulted");
 		brt__scope_kill(si);
 		si = parent;
 	}
@@ -397,6 +426,7 @@ void brt__fault_handler_start(struct brt_scope_inst *si)
 		brt__fault_clear(&f);
 		return;
 	}
+	brt__mex_fail_in(si, &f, "its scope faulted");
 	brt__scope_kill(si);
 	brt__fault_in_scope(in, parent, &f);
 }

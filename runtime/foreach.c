@@ -109,27 +109,27 @@ static int set_counter(brt_instance *in, struct brt_scope_inst *si,
 	return 0;
 }
 
-/* The newest child scope instance s waits for. */
-static struct brt_scope_inst *newest_child(brt_strand *s, int scope)
+/* brt__scope_enter's prep: the counter is set before the child scope's
+ * inline initialisers run, so they can read it (semantics.md §6). */
+struct counter_prep {
+	int var;
+	unsigned long value;
+};
+
+static int prep_counter(struct brt_scope_inst *si, void *arg)
 {
-	for (struct brt_scope_inst *si = s->in->scopes_tail; si;
-	     si = si->prev)
-		if (si->waiter == s && si->scope == scope)
-			return si;
-	return NULL;
+	const struct counter_prep *cp = arg;
+	return set_counter(si->in, si, cp->var, cp->value);
 }
 
 static enum brt_step start_child(brt_strand *s, struct brt_fe *fe)
 {
 	const struct brt_foreach *f = fe->f;
-	enum brt_step r = brt_scope(s, f->scope, f->body);
+	struct counter_prep cp = {f->counter, fe->start + fe->started};
+	enum brt_step r = brt__scope_enter(s, f->scope, f->body, prep_counter,
+					   &cp);
 	if (r != BRT_STEP_WAIT)
 		return r;
-	struct brt_scope_inst *si = newest_child(s, f->scope);
-	if (!si || set_counter(s->in, si, f->counter,
-			       fe->start + fe->started) != 0)
-		return brt__fault(s, BRT_NS_BPELC, "internalError", NULL,
-				  "forEach: cannot set the counter");
 	fe->started++;
 	fe->running++;
 	return BRT_STEP_WAIT;

@@ -28,6 +28,7 @@ struct brt_pick_run {
 	brt_strand *s;
 	struct event *timer;
 	int alarm_state;
+	double deadline; /* the armed onAlarm's (store.c) */
 	int n;
 	struct brt_ima *imas; /* pk->nmsgs */
 };
@@ -51,6 +52,49 @@ void brt__pick_free(brt_strand *s)
 	free(run->imas);
 	free(run);
 	s->pick = NULL;
+}
+
+/* ---- saved instances (store.c) ------------------------------------------- */
+
+const struct brt_pick *brt__pick_desc(const brt_strand *s)
+{
+	return s->pick ? s->pick->pk : NULL;
+}
+
+bool brt__pick_alarm(const brt_strand *s, int *state, double *deadline)
+{
+	const struct brt_pick_run *run = s->pick;
+	if (!run || !run->timer)
+		return false;
+	*state = run->alarm_state;
+	*deadline = run->deadline;
+	return true;
+}
+
+struct brt_ima *brt__pick_ima(brt_strand *s, int i)
+{
+	struct brt_pick_run *run = s->pick;
+	return run && i >= 0 && i < run->n ? &run->imas[i] : NULL;
+}
+
+static void pick_timer_cb(evutil_socket_t fd, short what, void *arg);
+static struct brt_pick_run *run_new(brt_strand *s, const struct brt_pick *pk);
+static int arm_alarm(struct brt_pick_run *run, int state, double deadline);
+
+int brt__pick_restore(brt_strand *s, const struct brt_pick *pk, bool armed,
+		      int alarm_state, double deadline)
+{
+	brt__pick_free(s);
+	struct brt_pick_run *run = run_new(s, pk);
+	if (!run)
+		return BRT_ENOMEM;
+	s->pick = run;
+	if (armed && arm_alarm(run, alarm_state, deadline) != 0) {
+		brt__pick_free(s);
+		return BRT_ENOMEM;
+	}
+	s->wait = BRT_W_PICK;
+	return 0;
 }
 
 /* Routing chose onMessage `ima` (inside an HTTP callback: record, queue). */
@@ -127,11 +171,9 @@ enum brt_step brt_pick(brt_strand *s, const struct brt_pick *pk)
 		    brt__ima_violation(s, r, why, sizeof why))
 			return brt__std_fault(s, "correlationViolation", why);
 	}
-	struct brt_pick_run *run = calloc(1, sizeof *run);
+	struct brt_pick_run *run = run_new(s, pk);
 	struct brt_ima **ptrs = calloc((size_t)(n ? n : 1), sizeof *ptrs);
-	if (run)
-		run->imas = calloc((size_t)(n ? n : 1), sizeof *run->imas);
-	if (!run || !ptrs || !run->imas) {
+	if (!run || !ptrs) {
 		if (run)
 			free(run->imas);
 		free(run);
@@ -139,16 +181,8 @@ enum brt_step brt_pick(brt_strand *s, const struct brt_pick *pk)
 		return brt__fault(s, BRT_NS_BPELC, "internalError", NULL,
 				  "out of memory");
 	}
-	run->pk = pk;
-	run->s = s;
-	run->n = n;
-	for (int i = 0; i < n; i++) {
-		run->imas[i].s = s;
-		run->imas[i].r = pk->msgs[i].recv;
-		run->imas[i].deliver = pick_deliver;
-		run->imas[i].arg = run;
+	for (int i = 0; i < n; i++)
 		ptrs[i] = &run->imas[i];
-	}
 	s->pick = run;
 
 	int which = -1;
@@ -183,21 +217,59 @@ enum brt_step brt_pick(brt_strand *s, const struct brt_pick *pk)
 			return brt__fault(s, BRT_NS_BPELC, "internalError",
 					  NULL, "out of memory");
 		}
-	if (best >= 0) {
-		double delay = deadline - brt__now();
-		struct timeval tv = {0, 0};
-		if (delay > 1e9)
-			delay = 1e9;
-		tv.tv_sec = (time_t)delay;
-		tv.tv_usec = (suseconds_t)((delay - (double)tv.tv_sec) * 1e6);
-		run->alarm_state = pk->alarms[best].state;
-		run->timer = event_new(in->rt->base, -1, 0, pick_timer_cb, run);
-		if (!run->timer || event_add(run->timer, &tv) != 0) {
-			brt__pick_free(s);
-			return brt__fault(s, BRT_NS_BPELC, "internalError",
-					  NULL, "cannot arm a timer");
-		}
+	if (best >= 0 &&
+	    arm_alarm(run, pk->alarms[best].state, deadline) != 0) {
+		brt__pick_free(s);
+		return brt__fault(s, BRT_NS_BPELC, "internalError", NULL,
+				  "cannot arm a timer");
 	}
 	s->wait = BRT_W_PICK;
 	return BRT_STEP_WAIT;
+}
+
+/* A run of pick pk for s, its onMessage IMAs set up, none enabled. */
+static struct brt_pick_run *run_new(brt_strand *s, const struct brt_pick *pk)
+{
+	int n = pk->nmsgs;
+	struct brt_pick_run *run = calloc(1, sizeof *run);
+	if (run)
+		run->imas = calloc((size_t)(n ? n : 1), sizeof *run->imas);
+	if (!run || !run->imas) {
+		free(run);
+		return NULL;
+	}
+	run->pk = pk;
+	run->s = s;
+	run->n = n;
+	for (int i = 0; i < n; i++) {
+		run->imas[i].s = s;
+		run->imas[i].r = pk->msgs[i].recv;
+		run->imas[i].deliver = pick_deliver;
+		run->imas[i].arg = run;
+	}
+	return run;
+}
+
+/* The onAlarm that fires at `deadline` (at once when past): the strand
+ * continues at `state`. */
+static int arm_alarm(struct brt_pick_run *run, int state, double deadline)
+{
+	double delay = deadline - brt__now();
+	struct timeval tv = {0, 0};
+	if (delay > 1e9)
+		delay = 1e9;
+	if (delay > 0) {
+		tv.tv_sec = (time_t)delay;
+		tv.tv_usec = (suseconds_t)((delay - (double)tv.tv_sec) * 1e6);
+	}
+	run->alarm_state = state;
+	run->deadline = deadline;
+	run->timer = event_new(run->s->in->rt->base, -1, 0, pick_timer_cb, run);
+	if (!run->timer || event_add(run->timer, &tv) != 0) {
+		if (run->timer)
+			event_free(run->timer);
+		run->timer = NULL;
+		return BRT_ENOMEM;
+	}
+	return 0;
 }

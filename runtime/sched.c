@@ -76,6 +76,18 @@ static void free_recv_copy(struct brt_receive *r)
 	free(r);
 }
 
+/* A pick restored by store.c: its descriptor and receives are copies. */
+static void free_pick_copy(struct brt_pick *pk)
+{
+	if (!pk)
+		return;
+	for (int i = 0; i < pk->nmsgs; i++)
+		free_recv_copy((struct brt_receive *)pk->msgs[i].recv);
+	free((void *)pk->msgs);
+	free((char *)pk->name);
+	free(pk);
+}
+
 void brt__strand_free(brt_strand *s)
 {
 	brt_instance *in = s->in;
@@ -122,6 +134,7 @@ void brt__strand_free(brt_strand *s)
 	free(s->call_fault_ns);
 	free(s->call_fault_local);
 	free_recv_copy(s->recv_owned);
+	free_pick_copy(s->pick_owned); /* after brt__pick_free above */
 	brt__fault_clear(&s->fault);
 	brt__foreach_free(s);
 	brt__links_unref(s->links);

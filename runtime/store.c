@@ -2,20 +2,38 @@
  * store.c — an instance as bytes and back (design.md: "an instance is only
  * data"). The record is a small XML document:
  *
- *   <instance build= process= id= next-strand= next-scope= started=>
+ *   <instance build= process= id= next-strand= next-scope= started=
+ *             done-seq= iso-holder= provisional=>
  *     <plink index= url=/>                      addresses assigned at run time
- *     <scope id= index= parent= mode= waiter=>  parents before children
+ *     <links id= parent= first= status=/>      link frames, parents first
+ *     <scope id= index= parent= mode= waiter= phase= done-seq= comp-waiter=
+ *            nterm= term-notify= links=>       parents before children
  *       <fault ns= local= message-ns= message=>data</fault>   fault mode
  *       <var slot=>the variable's root element</var>
  *       <cset set=><value>v</value>...</cset>  an initiated correlation set
  *     </scope>
- *     <strand id= state= scope= parent= pending= wait= deadline=>
+ *     <strand id= state= scope= parent= pending= wait= deadline= primary=
+ *             links= comp-owner= comp-target= nterm-wait= seq=>
  *       <receive name= plink= op= var= mex= create=>   an enabled receive
  *         <part name= var=/> <corr set= initiate= pattern=/>
  *       </receive>
+ *       <pick alarm= deadline=/>       a waiting pick's armed onAlarm
+ *       <events .../>                  an event handlers' anchor (events.c)
+ *       <foreach .../>                 a running forEach (foreach.c)
  *     </strand>
  *     <message plink= op=>a message nobody received yet</message>
  *   </instance>
+ *
+ * Every wait is saved: receives, timers, flow joins, scopes, link joins,
+ * picks, event handlers, compensation and termination in progress,
+ * isolated locks; installed compensation handlers are scope instances in
+ * phase "installed" with their snapshot variables and completion order.
+ * A waiting pick is restored runnable at its own state: its step enables
+ * it again, keeping the alarm deadline it had. Enabled receives and
+ * onEvents are enabled again in the order they were enabled before
+ * (routing prefers the earliest). The correlation values of the message
+ * that created the instance, while its start activity has not taken it
+ * yet (provisional routing), are derived again from that message.
  *
  * Wrapper elements have no namespace, so a variable's own namespaces never
  * clash with them. A record is only taken at a quiet point: no open request
@@ -30,8 +48,19 @@
 
 #include "engine.h"
 
-static const char *const wait_names[] = {"none", "receive", "invoke",
-					 "timer", "join", "scope"};
+/* ORDER: enum brt_wait (engine.h). */
+static const char *const wait_names[] = {
+	"none", "receive", "invoke", "timer", "join", "scope",
+	"links", "pick", "comp", "term", "lock", "events"};
+_Static_assert(sizeof wait_names / sizeof *wait_names == BRT_W_EVENTS + 1,
+	       "wait_names follows enum brt_wait");
+
+/* ORDER: enum brt_scope_phase (engine.h). */
+static const char *const phase_names[] = {"active", "installed",
+					  "compensating", "terminating"};
+_Static_assert(sizeof phase_names / sizeof *phase_names ==
+		       BRT_PHASE_TERMINATING + 1,
+	       "phase_names follows enum brt_scope_phase");
 
 /* ---- save ---------------------------------------------------------------- */
 
@@ -70,19 +99,55 @@ static bool is_quiet(brt_instance *in)
 			return false;
 	for (brt_strand *s = in->strands_head; s; s = s->next)
 		if (s->wait == BRT_W_INVOKE || s->call || s->done != BRT_D_NONE ||
-		    s->req || s->msg || s->links || s->fe ||
-		    s->wait == BRT_W_LINKS) /* not saved yet */
-			return false;
-	/* Not saved yet either: picks, event handlers, compensation and
-	 * termination in progress, installed compensation handlers. */
-	for (brt_strand *s = in->strands_head; s; s = s->next)
-		if (s->pick || s->ev || s->state < 0 || s->wait == BRT_W_COMP ||
-		    s->wait == BRT_W_TERM || s->wait == BRT_W_LOCK)
-			return false;
-	for (struct brt_scope_inst *si = in->scopes_head; si; si = si->next)
-		if (si->phase != BRT_PHASE_ACTIVE || si->events)
+		    s->req || s->msg)
 			return false;
 	return true;
+}
+
+/* Link frames get ids (1, 2, ...) in the order they are written, each
+ * after its parent. */
+struct frames {
+	int n, cap;
+	struct brt_link_frame **v;
+};
+
+/* f's id, writing it (and its parents) first if new; 0 for NULL, -1 when
+ * out of memory. */
+static long frame_id(struct frames *fs, xmlNodePtr top,
+		     struct brt_link_frame *f)
+{
+	if (!f)
+		return 0;
+	for (int i = 0; i < fs->n; i++)
+		if (fs->v[i] == f)
+			return i + 1;
+	long parent = frame_id(fs, top, f->parent);
+	if (parent < 0)
+		return -1;
+	if (fs->n == fs->cap) {
+		int cap = fs->cap ? 2 * fs->cap : 8;
+		void *v = realloc(fs->v, (size_t)cap * sizeof *fs->v);
+		if (!v)
+			return -1;
+		fs->v = v;
+		fs->cap = cap;
+	}
+	fs->v[fs->n++] = f;
+	char *status = malloc((size_t)f->n + 1);
+	xmlNodePtr n = xmlNewChild(top, NULL, BAD_CAST "links", NULL);
+	if (!status || !n) {
+		free(status);
+		return -1;
+	}
+	for (int i = 0; i < f->n; i++)
+		status[i] = f->status[i] < 0 ? '-' : f->status[i] ? '1' : '0';
+	status[f->n] = '\0';
+	set_num(n, "id", fs->n);
+	set_num(n, "parent", parent);
+	set_num(n, "first", f->first);
+	set_str(n, "status", status);
+	free(status);
+	return fs->n;
 }
 
 static void save_receive(xmlNodePtr sn, const struct brt_receive *r)
@@ -109,6 +174,35 @@ static void save_receive(xmlNodePtr sn, const struct brt_receive *r)
 	}
 }
 
+/* <pick name= armed= alarm-state= deadline=> <on state= seq=> <receive/>
+ * </on>... </pick>: a waiting pick's onMessages and its armed alarm. */
+static void save_pick(brt_strand *s, xmlNodePtr n)
+{
+	const struct brt_pick *pk = brt__pick_desc(s);
+	if (!pk)
+		return;
+	xmlNodePtr pn = xmlNewChild(n, NULL, BAD_CAST "pick", NULL);
+	set_str(pn, "name", pk->name);
+	int state = 0;
+	double deadline = 0;
+	bool armed = brt__pick_alarm(s, &state, &deadline);
+	char b[48];
+	snprintf(b, sizeof b, "%.6f", deadline);
+	set_num(pn, "armed", armed);
+	set_num(pn, "alarm-state", state);
+	set_str(pn, "deadline", b);
+	for (int i = 0; i < pk->nmsgs; i++) {
+		struct brt_ima *ima = brt__pick_ima(s, i);
+		xmlNodePtr on = xmlNewChild(pn, NULL, BAD_CAST "on", NULL);
+		set_num(on, "state", pk->msgs[i].state);
+		set_num(on, "seq", ima && ima->enabled ? (long)ima->seq : 0);
+		save_receive(on, pk->msgs[i].recv);
+	}
+}
+
+static int save_scopes(brt_instance *in, xmlNodePtr top, struct frames *fs);
+static int save_strands(brt_instance *in, xmlNodePtr top, struct frames *fs);
+
 static int save_tree(brt_instance *in, xmlDocPtr doc)
 {
 	const struct brt_process *p = in->rt->proc;
@@ -122,6 +216,11 @@ static int save_tree(brt_instance *in, xmlDocPtr doc)
 	set_num(top, "next-strand", (long)in->next_strand_id);
 	set_num(top, "next-scope", (long)in->next_scope_id);
 	set_num(top, "started", in->started);
+	set_num(top, "done-seq", (long)in->done_seq);
+	if (in->iso_holder)
+		set_num(top, "iso-holder", (long)in->iso_holder->id);
+	if (in->provisional)
+		set_num(top, "provisional", 1);
 
 	for (int i = 0; i < p->nplinks; i++) {
 		if (!in->plink_url[i])
@@ -130,6 +229,34 @@ static int save_tree(brt_instance *in, xmlDocPtr doc)
 		set_num(n, "index", i);
 		set_str(n, "url", in->plink_url[i]);
 	}
+	/* Frames first: scopes and strands name them. */
+	struct frames fs = {0};
+	int err = 0;
+	for (struct brt_scope_inst *si = in->scopes_head; si && !err;
+	     si = si->next)
+		err = frame_id(&fs, top, si->links) < 0 ? BRT_ENOMEM : 0;
+	for (brt_strand *s = in->strands_head; s && !err; s = s->next)
+		err = frame_id(&fs, top, s->links) < 0 ? BRT_ENOMEM : 0;
+	if (!err)
+		err = save_scopes(in, top, &fs);
+	if (!err)
+		err = save_strands(in, top, &fs);
+	free(fs.v);
+	if (err)
+		return err;
+	for (struct brt_inmsg *m = in->inbox_head; m; m = m->next) {
+		xmlNodePtr n = xmlNewChild(top, NULL, BAD_CAST "message", NULL);
+		set_num(n, "plink", m->plink);
+		set_str(n, "op", m->op->name);
+		if (put_doc(n, m->msg) != 0)
+			return BRT_ENOMEM;
+	}
+	return 0;
+}
+
+static int save_scopes(brt_instance *in, xmlNodePtr top, struct frames *fs)
+{
+	const struct brt_process *p = in->rt->proc;
 	for (struct brt_scope_inst *si = in->scopes_head; si; si = si->next) {
 		xmlNodePtr n = xmlNewChild(top, NULL, BAD_CAST "scope", NULL);
 		set_num(n, "id", (long)si->id);
@@ -137,6 +264,14 @@ static int save_tree(brt_instance *in, xmlDocPtr doc)
 		set_num(n, "parent", si->parent ? (long)si->parent->id : 0);
 		set_str(n, "mode", si->mode == BRT_MODE_FAULT ? "fault" : "normal");
 		set_num(n, "waiter", si->waiter ? (long)si->waiter->id : 0);
+		set_str(n, "phase", phase_names[si->phase]);
+		set_num(n, "done-seq", (long)si->done_seq);
+		set_num(n, "comp-waiter",
+			si->comp_waiter ? (long)si->comp_waiter->id : 0);
+		set_num(n, "nterm", si->nterm);
+		set_num(n, "term-notify",
+			si->term_notify ? (long)si->term_notify->id : 0);
+		set_num(n, "links", frame_id(fs, top, si->links));
 		if (si->mode == BRT_MODE_FAULT) {
 			xmlNodePtr f = xmlNewChild(n, NULL, BAD_CAST "fault", NULL);
 			set_str(f, "ns", si->fault.ns);
@@ -166,6 +301,11 @@ static int save_tree(brt_instance *in, xmlDocPtr doc)
 						BAD_CAST vals[j]);
 		}
 	}
+	return 0;
+}
+
+static int save_strands(brt_instance *in, xmlNodePtr top, struct frames *fs)
+{
 	for (brt_strand *s = in->strands_head; s; s = s->next) {
 		xmlNodePtr n = xmlNewChild(top, NULL, BAD_CAST "strand", NULL);
 		set_num(n, "id", (long)s->id);
@@ -179,14 +319,19 @@ static int save_tree(brt_instance *in, xmlDocPtr doc)
 			snprintf(b, sizeof b, "%.6f", s->deadline);
 			set_str(n, "deadline", b);
 		}
-		if (s->wait == BRT_W_RECEIVE)
+		set_num(n, "primary", s->primary);
+		set_num(n, "links", frame_id(fs, top, s->links));
+		set_num(n, "comp-owner",
+			s->comp_owner ? (long)s->comp_owner->id : 0);
+		set_num(n, "comp-target", s->comp_target);
+		set_num(n, "nterm-wait", s->nterm_wait);
+		if (s->wait == BRT_W_RECEIVE) {
+			set_num(n, "seq", (long)s->ima.seq);
 			save_receive(n, s->recv);
-	}
-	for (struct brt_inmsg *m = in->inbox_head; m; m = m->next) {
-		xmlNodePtr n = xmlNewChild(top, NULL, BAD_CAST "message", NULL);
-		set_num(n, "plink", m->plink);
-		set_str(n, "op", m->op->name);
-		if (put_doc(n, m->msg) != 0)
+		}
+		if (s->wait == BRT_W_PICK)
+			save_pick(s, n);
+		if (brt__events_save(s, n) != 0 || brt__foreach_save(s, n) != 0)
 			return BRT_ENOMEM;
 	}
 	return 0;
@@ -226,10 +371,58 @@ int brt__instance_save(brt_instance *in, char **buf, size_t *len)
 
 /* ---- restore ------------------------------------------------------------- */
 
-/* Attribute helpers: a missing or malformed number makes the record bad. */
+/* Attribute helpers: a missing or malformed number makes the record bad.
+ * The reader holds one reference to each link frame it made (by id) until
+ * the restore is over. */
 struct reader {
 	bool bad;
+	int nframes, capframes;
+	struct brt_link_frame **frames;
+	/* Enabled IMAs to enable again, in their old order (seq): a
+	 * receive's strand, an anchor's onEvent i, a pick's onMessage i. */
+	int nimas, capimas;
+	struct saved_ima {
+		unsigned long seq;
+		brt_strand *s;
+		int i;
+		enum { IMA_RECEIVE, IMA_EVENT, IMA_PICK } kind;
+	} *imas;
 };
+
+static int note_ima(struct reader *rd, long seq, brt_strand *s, int i,
+		    int kind)
+{
+	if (seq < 0)
+		return BRT_EINVAL;
+	if (rd->nimas == rd->capimas) {
+		int cap = rd->capimas ? 2 * rd->capimas : 8;
+		void *v = realloc(rd->imas, (size_t)cap * sizeof *rd->imas);
+		if (!v)
+			return BRT_ENOMEM;
+		rd->imas = v;
+		rd->capimas = cap;
+	}
+	rd->imas[rd->nimas++] = (struct saved_ima){(unsigned long)seq, s, i,
+						   kind};
+	return 0;
+}
+
+static int ima_cmp(const void *a, const void *b)
+{
+	const struct saved_ima *x = a, *y = b;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Drop the reader's references, newest first: a frame is made after its
+ * parent, so children let go of their parents before those are
+ * released. */
+static void frames_release(struct reader *rd)
+{
+	while (rd->nframes > 0)
+		brt__links_unref(rd->frames[--rd->nframes]);
+	free(rd->frames);
+	rd->frames = NULL;
+}
 
 static long get_num(struct reader *rd, xmlNodePtr n, const char *name)
 {
@@ -341,6 +534,68 @@ static const struct brt_message *find_message(const struct brt_process *p,
 	return NULL;
 }
 
+/* An attribute naming a link frame: NULL for 0, else the frame. */
+static bool frame_ref(struct reader *rd, xmlNodePtr n, const char *name,
+		      struct brt_link_frame **out)
+{
+	long id = get_num(rd, n, name);
+	*out = NULL;
+	if (rd->bad || id < 0 || id > rd->nframes)
+		return false;
+	if (id > 0)
+		*out = rd->frames[id - 1];
+	return true;
+}
+
+/* <links id= parent= first= status=/>: a flow instance's link statuses. */
+static int load_frame(struct reader *rd, xmlNodePtr n)
+{
+	long id = get_num(rd, n, "id"), first = get_num(rd, n, "first");
+	struct brt_link_frame *parent;
+	char *status = get_str(n, "status");
+	if (!frame_ref(rd, n, "parent", &parent) || !status ||
+	    id != rd->nframes + 1 || first < 0 || first > 0xffffffL ||
+	    strlen(status) > 0xffffu) {
+		free(status);
+		return BRT_EINVAL;
+	}
+	if (rd->nframes == rd->capframes) {
+		int cap = rd->capframes ? 2 * rd->capframes : 8;
+		void *v = realloc(rd->frames, (size_t)cap * sizeof *rd->frames);
+		if (!v) {
+			free(status);
+			return BRT_ENOMEM;
+		}
+		rd->frames = v;
+		rd->capframes = cap;
+	}
+	int nlinks = (int)strlen(status);
+	struct brt_link_frame *f = calloc(1, sizeof *f);
+	signed char *st = malloc((size_t)nlinks + 1);
+	if (!f || !st) {
+		free(f);
+		free(st);
+		free(status);
+		return BRT_ENOMEM;
+	}
+	int err = 0;
+	for (int i = 0; i < nlinks; i++) {
+		char c = status[i];
+		st[i] = c == '1' ? 1 : c == '0' ? 0 : -1;
+		if (c != '1' && c != '0' && c != '-')
+			err = BRT_EINVAL;
+	}
+	free(status);
+	f->refs = 1; /* the reader's */
+	f->first = (int)first;
+	f->n = nlinks;
+	f->status = st;
+	f->parent = parent;
+	brt__links_ref(parent);
+	rd->frames[rd->nframes++] = f;
+	return err;
+}
+
 static struct brt_scope_inst *scope_by_id(brt_instance *in, long id)
 {
 	for (struct brt_scope_inst *si = in->scopes_head; si; si = si->next)
@@ -406,6 +661,21 @@ static int load_scope(struct reader *rd, brt_instance *in, xmlNodePtr n)
 		in->root = si;
 	if (attr_is(n, "mode", "fault"))
 		si->mode = BRT_MODE_FAULT;
+	int phase = -1;
+	for (int i = 0; i < (int)(sizeof phase_names / sizeof *phase_names); i++)
+		if (attr_is(n, "phase", phase_names[i]))
+			phase = i;
+	long done_seq = get_num(rd, n, "done-seq");
+	long nterm = get_num(rd, n, "nterm");
+	struct brt_link_frame *links;
+	if (phase < 0 || done_seq < 0 || nterm < 0 ||
+	    !frame_ref(rd, n, "links", &links))
+		return BRT_EINVAL;
+	si->phase = (enum brt_scope_phase)phase;
+	si->done_seq = (unsigned long)done_seq;
+	si->nterm = (int)nterm;
+	si->links = links;
+	brt__links_ref(links);
 	for (xmlNodePtr c = n->children; c; c = c->next) {
 		if (named(c, "var")) {
 			long slot = get_num(rd, c, "slot");
@@ -435,14 +705,12 @@ static int load_scope(struct reader *rd, brt_instance *in, xmlNodePtr n)
 	return 0;
 }
 
-static int load_receive(struct reader *rd, brt_instance *in, brt_strand *s,
-			xmlNodePtr n)
+/* Fill r (zeroed, already owned by a strand, so freed with it whatever
+ * happens next) from a <receive> element. */
+static int fill_receive(struct reader *rd, brt_instance *in,
+			struct brt_receive *r, xmlNodePtr n)
 {
 	const struct brt_process *p = in->rt->proc;
-	struct brt_receive *r = calloc(1, sizeof *r);
-	if (!r)
-		return BRT_ENOMEM;
-	s->recv_owned = r; /* freed with the strand, whatever happens next */
 	r->plink = (int)get_num(rd, n, "plink");
 	r->var = (int)get_num(rd, n, "var");
 	r->create_instance = get_num(rd, n, "create") != 0;
@@ -480,8 +748,73 @@ static int load_receive(struct reader *rd, brt_instance *in, brt_strand *s,
 				(enum brt_pattern)get_num(rd, c, "pattern");
 		}
 	}
-	s->recv = r;
 	return rd->bad ? BRT_EINVAL : 0;
+}
+
+static int load_receive(struct reader *rd, brt_instance *in, brt_strand *s,
+			xmlNodePtr n)
+{
+	struct brt_receive *r = calloc(1, sizeof *r);
+	if (!r)
+		return BRT_ENOMEM;
+	s->recv_owned = r; /* freed with the strand, whatever happens next */
+	s->recv = r;
+	return fill_receive(rd, in, r, n);
+}
+
+/* <pick>: the strand waits in a copy of the pick's descriptor (owned by
+ * the strand), its alarm armed again; its IMAs are enabled by rearm(). */
+static int load_pick(struct reader *rd, brt_instance *in, brt_strand *s,
+		     xmlNodePtr n)
+{
+	xmlNodePtr pn = NULL;
+	for (xmlNodePtr c = n->children; c && !pn; c = c->next)
+		if (named(c, "pick"))
+			pn = c;
+	if (!pn)
+		return BRT_EINVAL;
+	int non = 0;
+	for (xmlNodePtr c = pn->children; c; c = c->next)
+		non += named(c, "on");
+	struct brt_pick *pk = calloc(1, sizeof *pk);
+	struct brt_on_message *msgs = calloc((size_t)non + 1, sizeof *msgs);
+	if (!pk || !msgs) {
+		free(pk);
+		free(msgs);
+		return BRT_ENOMEM;
+	}
+	pk->msgs = msgs;
+	s->pick_owned = pk; /* freed with the strand from here on */
+	pk->name = get_str(pn, "name");
+	for (xmlNodePtr c = pn->children; c; c = c->next) {
+		if (!named(c, "on"))
+			continue;
+		struct brt_receive *r = calloc(1, sizeof *r);
+		if (!r)
+			return BRT_ENOMEM;
+		msgs[pk->nmsgs].recv = r;
+		msgs[pk->nmsgs].state = (int)get_num(rd, c, "state");
+		long seq = get_num(rd, c, "seq");
+		int i = pk->nmsgs++;
+		xmlNodePtr rn = first_elem(c);
+		int err = rn && named(rn, "receive")
+				  ? fill_receive(rd, in, r, rn)
+				  : BRT_EINVAL;
+		if (!err && seq > 0)
+			err = note_ima(rd, seq, s, i, IMA_PICK);
+		if (err)
+			return err;
+	}
+	long armed = get_num(rd, pn, "armed");
+	long state = get_num(rd, pn, "alarm-state");
+	char *d = get_str(pn, "deadline");
+	char *end = NULL;
+	double deadline = d ? strtod(d, &end) : 0;
+	bool ok = d && end != d && !*end;
+	free(d);
+	if (!ok || rd->bad)
+		return BRT_EINVAL;
+	return brt__pick_restore(s, pk, armed != 0, (int)state, deadline);
 }
 
 static int load_strand(struct reader *rd, brt_instance *in, xmlNodePtr n)
@@ -497,6 +830,15 @@ static int load_strand(struct reader *rd, brt_instance *in, xmlNodePtr n)
 		return BRT_ENOMEM;
 	s->id = (unsigned long)id;
 	s->pending = (int)pending;
+	s->primary = get_num(rd, n, "primary") != 0;
+	s->comp_target = (int)get_num(rd, n, "comp-target");
+	s->nterm_wait = (int)get_num(rd, n, "nterm-wait");
+	struct brt_link_frame *links;
+	if (!frame_ref(rd, n, "links", &links) || s->nterm_wait < 0)
+		return BRT_EINVAL;
+	brt__links_unref(s->links); /* the scope's, from brt__strand_new */
+	s->links = links;
+	brt__links_ref(links);
 	int w = -1;
 	for (int i = 0; i < (int)(sizeof wait_names / sizeof *wait_names); i++)
 		if (attr_is(n, "wait", wait_names[i]))
@@ -504,6 +846,37 @@ static int load_strand(struct reader *rd, brt_instance *in, xmlNodePtr n)
 	if (w < 0 || w == BRT_W_INVOKE)
 		return BRT_EINVAL;
 	s->wait = (enum brt_wait)w;
+	int err = brt__foreach_load(s, n);
+	if (err)
+		return err;
+	if (s->state == BRT_SI_EVENTS) { /* an event handlers' anchor */
+		if (s->wait != BRT_W_EVENTS && s->wait != BRT_W_NONE)
+			return BRT_EINVAL;
+		if ((err = brt__events_load(s, n)) != 0)
+			return err;
+		if (!brt__events_ima(s, 0))
+			s->wait = BRT_W_NONE; /* its step enables them */
+		for (xmlNodePtr e = first_elem(n); e; e = e->next) {
+			if (!named(e, "events"))
+				continue;
+			for (xmlNodePtr c = e->children; c; c = c->next) {
+				if (!named(c, "event"))
+					continue;
+				long i = get_num(rd, c, "index");
+				if (rd->bad || !brt__events_ima(s, (int)i))
+					return BRT_EINVAL;
+				if ((err = note_ima(rd, get_num(rd, c, "seq"),
+						    s, (int)i, IMA_EVENT)) != 0)
+					return err;
+			}
+		}
+	} else if (s->wait == BRT_W_EVENTS) {
+		return BRT_EINVAL;
+	}
+	if (s->wait == BRT_W_PICK && (err = load_pick(rd, in, s, n)) != 0)
+		return err;
+	if (s->wait == BRT_W_LINKS)
+		s->wait = BRT_W_NONE; /* its join runs again */
 	if (s->wait == BRT_W_TIMER) {
 		char *d = get_str(n, "deadline");
 		char *end = NULL;
@@ -517,9 +890,12 @@ static int load_strand(struct reader *rd, brt_instance *in, xmlNodePtr n)
 		xmlNodePtr rn = first_elem(n);
 		if (!rn || !named(rn, "receive"))
 			return BRT_EINVAL;
+		if ((err = note_ima(rd, get_num(rd, n, "seq"), s, 0,
+				    IMA_RECEIVE)) != 0)
+			return err;
 		return load_receive(rd, in, s, rn);
 	}
-	return 0;
+	return rd->bad ? BRT_EINVAL : 0;
 }
 
 /* Second pass: links between strands and scopes, by id. */
@@ -528,23 +904,30 @@ static int link_ids(struct reader *rd, brt_instance *in, xmlNodePtr top)
 	for (xmlNodePtr n = top->children; n; n = n->next) {
 		if (named(n, "strand")) {
 			long parent = get_num(rd, n, "parent");
-			if (!parent)
-				continue;
 			brt_strand *s = strand_by_id(in, get_num(rd, n, "id"));
-			brt_strand *par = strand_by_id(in, parent);
-			if (!s || !par)
+			brt_strand *par = parent ? strand_by_id(in, parent)
+						 : NULL;
+			long owner = get_num(rd, n, "comp-owner");
+			if (!s || (parent && !par))
 				return BRT_EINVAL;
 			s->parent = par;
+			if (owner && !(s->comp_owner = scope_by_id(in, owner)))
+				return BRT_EINVAL;
 		} else if (named(n, "scope")) {
-			long waiter = get_num(rd, n, "waiter");
-			if (!waiter)
-				continue;
 			struct brt_scope_inst *si =
 				scope_by_id(in, get_num(rd, n, "id"));
-			brt_strand *w = strand_by_id(in, waiter);
-			if (!si || !w)
+			long ids[3] = {get_num(rd, n, "waiter"),
+				       get_num(rd, n, "comp-waiter"),
+				       get_num(rd, n, "term-notify")};
+			brt_strand *w[3] = {NULL, NULL, NULL};
+			for (int i = 0; i < 3; i++)
+				if (ids[i] && !(w[i] = strand_by_id(in, ids[i])))
+					return BRT_EINVAL;
+			if (!si)
 				return BRT_EINVAL;
-			si->waiter = w;
+			si->waiter = w[0];
+			si->comp_waiter = w[1];
+			si->term_notify = w[2];
 		}
 	}
 	return rd->bad ? BRT_EINVAL : 0;
@@ -585,6 +968,8 @@ static int load_tree(struct reader *rd, brt_instance *in, xmlNodePtr top)
 			}
 			free(in->plink_url[i]);
 			in->plink_url[i] = url;
+		} else if (named(n, "links")) {
+			err = load_frame(rd, n);
 		} else if (named(n, "scope")) {
 			err = load_scope(rd, in, n);
 		} else if (named(n, "strand")) {
@@ -597,14 +982,61 @@ static int load_tree(struct reader *rd, brt_instance *in, xmlNodePtr top)
 		err = link_ids(rd, in, top);
 	if (!err && (!in->root || rd->bad))
 		err = BRT_EINVAL;
-	return err;
+	if (err)
+		return err;
+	long done_seq = get_num(rd, top, "done-seq");
+	if (rd->bad || done_seq < 0)
+		return BRT_EINVAL;
+	in->done_seq = (unsigned long)done_seq;
+	xmlChar *iso = xmlGetProp(top, BAD_CAST "iso-holder");
+	bool has_iso = iso != NULL;
+	xmlFree(iso);
+	if (has_iso && !(in->iso_holder = scope_by_id(
+				 in, get_num(rd, top, "iso-holder"))))
+		return BRT_EINVAL;
+	return 0;
+}
+
+/* Live again: timers armed, enabled receives and onEvents registered for
+ * routing in their old order (with the correlation values restored),
+ * the creating message's provisional routing derived again, runnable
+ * strands queued. */
+static int rearm(struct reader *rd, brt_instance *in, xmlNodePtr top)
+{
+	for (brt_strand *s = in->strands_head; s; s = s->next)
+		if (s->wait == BRT_W_TIMER && brt__timer_arm(s, s->deadline) != 0)
+			return BRT_ENOMEM;
+	if (rd->nimas > 1)
+		qsort(rd->imas, (size_t)rd->nimas, sizeof *rd->imas, ima_cmp);
+	for (int i = 0; i < rd->nimas; i++) {
+		struct saved_ima *x = &rd->imas[i];
+		struct brt_ima *ima = x->kind == IMA_EVENT
+					      ? brt__events_ima(x->s, x->i)
+				      : x->kind == IMA_PICK
+					      ? brt__pick_ima(x->s, x->i)
+					      : NULL;
+		int err = x->kind == IMA_RECEIVE ? brt__receive_rearm(x->s)
+			  : ima			 ? brt__ima_enable(ima)
+						 : BRT_EINVAL;
+		if (err)
+			return err;
+	}
+	xmlChar *prov = xmlGetProp(top, BAD_CAST "provisional");
+	if (prov && in->inbox_head)
+		brt__corr_provisional(in, in->inbox_head->plink,
+				      in->inbox_head->op, in->inbox_head->msg);
+	xmlFree(prov);
+	for (brt_strand *s = in->strands_head; s; s = s->next)
+		if (s->wait == BRT_W_NONE)
+			brt__strand_queue(s);
+	return 0;
 }
 
 brt_instance *brt__instance_restore(brt_runtime *rt, const char *buf,
 				    size_t len, int *err)
 {
 	const struct brt_process *p = rt->proc;
-	struct reader rd = {false};
+	struct reader rd = {0};
 	brt_instance *in = NULL;
 
 	*err = BRT_EINVAL;
@@ -650,30 +1082,16 @@ brt_instance *brt__instance_restore(brt_runtime *rt, const char *buf,
 	}
 	in->next_strand_id = (unsigned long)next_strand;
 	in->next_scope_id = (unsigned long)next_scope;
-	/* Live again: timers armed, enabled receives registered for routing
-	 * (with the correlation values restored above), runnable strands
-	 * queued. */
-	for (brt_strand *s = in->strands_head; s; s = s->next) {
-		if (s->wait == BRT_W_TIMER && brt__timer_arm(s, s->deadline) != 0) {
-			*err = BRT_ENOMEM;
-			brt__instance_end(in, BRT_END_SHUTDOWN, NULL);
-			in = NULL;
-			goto out;
-		}
+	*err = rearm(&rd, in, top);
+	if (*err) {
+		brt__instance_end(in, BRT_END_SHUTDOWN, NULL);
+		in = NULL;
+		goto out;
 	}
-	for (brt_strand *s = in->strands_head; s; s = s->next)
-		if (s->wait == BRT_W_RECEIVE && brt__receive_rearm(s) != 0) {
-			*err = BRT_ENOMEM;
-			brt__instance_end(in, BRT_END_SHUTDOWN, NULL);
-			in = NULL;
-			goto out;
-		}
-	for (brt_strand *s = in->strands_head; s; s = s->next)
-		if (s->wait == BRT_W_NONE)
-			brt__strand_queue(s);
 	brt__log(rt, "instance %lu restored", in->id);
-	*err = 0;
 out:
+	frames_release(&rd);
+	free(rd.imas);
 	xmlFreeDoc(doc);
 	return in;
 }

@@ -155,7 +155,11 @@ static void children_done(struct brt_scope_inst *si)
 			brt__log(in->rt, "instance %lu: scope %s terminated: "
 				 "termination handler", in->id,
 				 sc->name ? sc->name : "");
-			brt__strand_queue(h);
+			/* Isolated: the handler shares the scope's isolation
+			 * (§12.8); it holds the lock already unless the body
+			 * was still waiting for it. */
+			if (!sc->isolated || brt__isolated_enter(si, h))
+				brt__strand_queue(h);
 			return;
 		}
 	}
