@@ -172,6 +172,10 @@ struct brt_strand {
 	struct brt_scope_inst *comp_owner; /* BRT_W_COMP: whose children */
 	int comp_target;           /* BRT_W_COMP: scope index, -1 all */
 	int nterm_wait;            /* BRT_W_TERM: terminations pending */
+	/* A pick restored from a saved record (store.c): a copy of its
+	 * descriptor (onMessages' receives included), owned, freed with the
+	 * strand. */
+	struct brt_pick *pick_owned;
 };
 
 /* An open request-response exchange (semantics.md §2). */
@@ -308,6 +312,11 @@ void brt__links_unref(struct brt_link_frame *f);
 void brt__foreach_free(brt_strand *s);
 /* Child scope instance si of w's forEach ended (before si is freed). */
 void brt__foreach_child_ended(brt_strand *w, struct brt_scope_inst *si);
+/* Saved instances (store.c): a running forEach's progress as a <foreach>
+ * child of n, and back onto restored strand s (the descriptor is found
+ * again when its step runs). 0 or BRT_E*. */
+int brt__foreach_save(const brt_strand *s, xmlNodePtr n);
+int brt__foreach_load(brt_strand *s, xmlNodePtr n);
 
 /* ---- correl.c ------------------------------------------------------------
  * Correlation sets and routing (semantics.md §1-§3, docs/semantics-
@@ -454,6 +463,18 @@ void brt__comp_strand_gone(brt_strand *s);
 /* ---- pick.c, events.c ---------------------------------------------------- */
 
 void brt__pick_free(brt_strand *s);
+/* Saved instances (store.c): a waiting pick's descriptor (NULL when s
+ * waits in none) and its armed onAlarm's branch state and deadline (false
+ * when none is armed). brt__pick_restore makes restored strand s wait in
+ * pick pk (borrowed; store.c keeps it in s->pick_owned) with that alarm
+ * armed again and its onMessage IMAs set up but not enabled:
+ * brt__pick_ima gives IMA i (NULL past the end) for the caller to enable
+ * in their old order. 0 or BRT_ENOMEM. */
+const struct brt_pick *brt__pick_desc(const brt_strand *s);
+bool brt__pick_alarm(const brt_strand *s, int *state, double *deadline);
+int brt__pick_restore(brt_strand *s, const struct brt_pick *pk, bool armed,
+		      int alarm_state, double deadline);
+struct brt_ima *brt__pick_ima(brt_strand *s, int i);
 /* Enable si's event handlers (primary strand `body` starts). */
 int brt__events_enable(struct brt_scope_inst *si);
 /* The primary activity of si completed: disable them. */
@@ -463,6 +484,15 @@ enum brt_step brt__events_step(brt_strand *s);
 /* BRT_SI_EVENT_INIT: the onEvent's message is in its variable; run the
  * associated scope's initialisers, then its activity. */
 enum brt_step brt__events_init_step(brt_strand *s);
+/* Saved instances (store.c): an anchor's state as attributes and <alarm>
+ * children of n; brt__events_load rebuilds it on restored anchor s (in
+ * si, its scope instance) with its alarms armed again and its onEvent
+ * IMAs set up but not enabled: brt__events_ima gives IMA i (NULL when
+ * none) for the caller to enable, in the order they were enabled before.
+ * 0 or BRT_E*. */
+int brt__events_save(const brt_strand *s, xmlNodePtr n);
+int brt__events_load(brt_strand *s, xmlNodePtr n);
+struct brt_ima *brt__events_ima(brt_strand *s, int i);
 
 /* The exchange owner for an IMA or reply of strand s (mex_scope). */
 struct brt_scope_inst *brt__mex_owner(brt_strand *s, int mex_scope);

@@ -365,6 +365,143 @@ enum brt_step brt__events_step(brt_strand *s)
 	return BRT_STEP_WAIT;
 }
 
+/* ---- saved instances (store.c) ------------------------------------------- */
+
+/*
+ * <strand wait="events" ...>              the anchor
+ *   <events enabled="1" nalarms="N">
+ *     <event index="i" seq="S"/>          an enabled onEvent IMA
+ *     <alarm index="k" deadline="D" period="P"/>   an armed onAlarm
+ *   </events>
+ */
+static void put_double(xmlNodePtr n, const char *name, double v)
+{
+	char b[48];
+	snprintf(b, sizeof b, "%.6f", v);
+	xmlSetProp(n, BAD_CAST name, BAD_CAST b);
+}
+
+static void put_ulong(xmlNodePtr n, const char *name, unsigned long v)
+{
+	char b[32];
+	snprintf(b, sizeof b, "%lu", v);
+	xmlSetProp(n, BAD_CAST name, BAD_CAST b);
+}
+
+/* A number attribute; false when missing or malformed. */
+static bool get_double(xmlNodePtr n, const char *name, double *out)
+{
+	xmlChar *v = xmlGetProp(n, BAD_CAST name);
+	char *end = NULL;
+	*out = v ? strtod((const char *)v, &end) : 0;
+	bool ok = v && end != (char *)v && !*end;
+	xmlFree(v);
+	return ok;
+}
+
+static bool is_elem(xmlNodePtr n, const char *name)
+{
+	return n->type == XML_ELEMENT_NODE && !n->ns &&
+	       strcmp((const char *)n->name, name) == 0;
+}
+
+int brt__events_save(const brt_strand *s, xmlNodePtr n)
+{
+	const struct brt_events *ev = s->ev;
+	if (!ev)
+		return 0;
+	xmlNodePtr en = xmlNewChild(n, NULL, BAD_CAST "events", NULL);
+	if (!en)
+		return BRT_ENOMEM;
+	put_ulong(en, "enabled", ev->enabled);
+	put_ulong(en, "nalarms", (unsigned long)ev->nalarms);
+	for (int i = 0; i < ev->nimas; i++) {
+		if (!ev->imas[i].enabled)
+			continue;
+		xmlNodePtr x = xmlNewChild(en, NULL, BAD_CAST "event", NULL);
+		put_ulong(x, "index", (unsigned long)i);
+		put_ulong(x, "seq", ev->imas[i].seq);
+	}
+	for (int k = 0; k < ev->nalarms; k++) {
+		const struct brt_ev_alarm *al = &ev->alarms[k];
+		if (!al->timer)
+			continue; /* fired once, done */
+		xmlNodePtr x = xmlNewChild(en, NULL, BAD_CAST "alarm", NULL);
+		put_ulong(x, "index", (unsigned long)k);
+		put_double(x, "deadline", al->deadline);
+		put_double(x, "period", al->period);
+	}
+	return 0;
+}
+
+int brt__events_load(brt_strand *s, xmlNodePtr n)
+{
+	struct brt_scope_inst *si = s->scope;
+	const struct brt_scope *sc = scope_of(si);
+	xmlNodePtr en = NULL;
+	for (xmlNodePtr c = n->children; c && !en; c = c->next)
+		if (is_elem(c, "events"))
+			en = c;
+	double enabled, nalarms;
+	if (!en || si->events || !get_double(en, "enabled", &enabled) ||
+	    !get_double(en, "nalarms", &nalarms) || nalarms < 0 ||
+	    nalarms > sc->nalarms)
+		return BRT_EINVAL;
+	struct brt_events *ev = calloc(1, sizeof *ev);
+	if (!ev)
+		return BRT_ENOMEM;
+	ev->imas = calloc((size_t)sc->nevents + 1, sizeof *ev->imas);
+	ev->alarms = calloc((size_t)sc->nalarms + 1, sizeof *ev->alarms);
+	ev->si = si;
+	ev->anchor = s;
+	s->ev = ev; /* freed with the strand from here on */
+	si->events = s;
+	if (!ev->imas || !ev->alarms)
+		return BRT_ENOMEM;
+	ev->enabled = enabled != 0;
+	if (!ev->enabled)
+		return 0; /* its step enables them, as for a new anchor */
+	for (int i = 0; i < sc->nevents; i++) {
+		ev->imas[i].s = s;
+		ev->imas[i].r = sc->events[i].recv;
+		ev->imas[i].deliver = event_deliver;
+		ev->imas[i].arg = ev;
+		ev->imas[i].persistent = true;
+	}
+	ev->nimas = sc->nevents;
+	ev->nalarms = (int)nalarms;
+	for (int k = 0; k < ev->nalarms; k++) {
+		ev->alarms[k].ev = ev;
+		ev->alarms[k].a = &sc->alarms[k];
+	}
+	for (xmlNodePtr c = en->children; c; c = c->next) {
+		double index, deadline, period;
+		if (!is_elem(c, "alarm"))
+			continue;
+		if (!get_double(c, "index", &index) ||
+		    !get_double(c, "deadline", &deadline) ||
+		    !get_double(c, "period", &period) || index < 0 ||
+		    index >= ev->nalarms || period < 0)
+			return BRT_EINVAL;
+		struct brt_ev_alarm *al = &ev->alarms[(int)index];
+		if (al->timer)
+			return BRT_EINVAL;
+		al->deadline = deadline;
+		al->period = period;
+		al->timer = event_new(si->in->rt->base, -1, 0, alarm_cb, al);
+		if (!al->timer || arm(al) != 0)
+			return BRT_ENOMEM;
+	}
+	return 0;
+}
+
+struct brt_ima *brt__events_ima(brt_strand *s, int i)
+{
+	struct brt_events *ev = s->ev;
+	return ev && ev->enabled && i >= 0 && i < ev->nimas ? &ev->imas[i]
+							     : NULL;
+}
+
 /* ---- message exchanges --------------------------------------------------- */
 
 struct brt_scope_inst *brt__mex_owner(brt_strand *s, int mex_scope)

@@ -20,13 +20,16 @@
  * handlers; the forEach waits for those (BRT_W_TERM) before it goes on.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine.h"
 
 struct brt_fe {
-	const struct brt_foreach *f;
+	const struct brt_foreach *f; /* NULL when restored, until its step */
+	int scope;                   /* f->scope */
+	bool successful_only;        /* f->successful_only */
 	unsigned long start;
 	unsigned long n;        /* child instances to run */
 	unsigned long b;        /* completion condition branches */
@@ -167,7 +170,7 @@ static bool reached(const struct brt_fe *fe);
 void brt__foreach_child_ended(brt_strand *w, struct brt_scope_inst *si)
 {
 	struct brt_fe *fe = w->fe;
-	if (!fe || si->scope != fe->f->scope)
+	if (!fe || si->scope != fe->scope)
 		return;
 	if (fe->running > 0)
 		fe->running--;
@@ -175,7 +178,7 @@ void brt__foreach_child_ended(brt_strand *w, struct brt_scope_inst *si)
 	if (si->mode == BRT_MODE_NORMAL)
 		fe->succeeded++;
 	if (reached(fe) && fe->running > 0) {
-		terminate_children(w, fe->f->scope, si);
+		terminate_children(w, fe->scope, si);
 		fe->running = 0;
 	}
 }
@@ -190,7 +193,7 @@ static enum brt_step finish(brt_strand *s, const struct brt_foreach *f)
 static bool reached(const struct brt_fe *fe)
 {
 	return fe->has_b &&
-	       (fe->f->successful_only ? fe->succeeded : fe->finished) >= fe->b;
+	       (fe->successful_only ? fe->succeeded : fe->finished) >= fe->b;
 }
 
 static enum brt_step begin(brt_strand *s, const struct brt_foreach *f)
@@ -218,6 +221,8 @@ static enum brt_step begin(brt_strand *s, const struct brt_foreach *f)
 		return brt__fault(s, BRT_NS_BPELC, "internalError", NULL,
 				  "out of memory");
 	fe->f = f;
+	fe->scope = f->scope;
+	fe->successful_only = f->successful_only;
 	fe->start = start;
 	fe->n = n;
 	fe->b = b;
@@ -233,6 +238,8 @@ static enum brt_step begin(brt_strand *s, const struct brt_foreach *f)
 enum brt_step brt_foreach(brt_strand *s, const struct brt_foreach *f)
 {
 	struct brt_fe *fe = s->fe;
+	if (fe && !fe->f && fe->scope == f->scope)
+		fe->f = f; /* restored (store.c) */
 	if (!fe || fe->f != f) {
 		brt__foreach_free(s);
 		return begin(s, f);
@@ -264,4 +271,87 @@ enum brt_step brt_foreach(brt_strand *s, const struct brt_foreach *f)
 		return brt__std_fault(s, "completionConditionFailure", why);
 	}
 	return finish(s, f);
+}
+
+/* ---- saved instances (store.c) ------------------------------------------- */
+
+/* <foreach scope= successful-only= start= n= b= has-b= started= running=
+ * finished= succeeded=/>: everything but the descriptor, which the
+ * forEach's step names again when it runs. */
+static const char *const fe_fields[] = {"start", "n", "b", "started",
+					"running", "finished", "succeeded"};
+
+static unsigned long *fe_field(struct brt_fe *fe, int i)
+{
+	unsigned long *v[] = {&fe->start, &fe->n, &fe->b, &fe->started,
+			      &fe->running, &fe->finished, &fe->succeeded};
+	return v[i];
+}
+
+enum { NFE_FIELDS = (int)(sizeof fe_fields / sizeof *fe_fields) };
+
+int brt__foreach_save(const brt_strand *s, xmlNodePtr n)
+{
+	struct brt_fe *fe = s->fe;
+	if (!fe)
+		return 0;
+	xmlNodePtr x = xmlNewChild(n, NULL, BAD_CAST "foreach", NULL);
+	if (!x)
+		return BRT_ENOMEM;
+	char b[32];
+	snprintf(b, sizeof b, "%d", fe->scope);
+	xmlSetProp(x, BAD_CAST "scope", BAD_CAST b);
+	xmlSetProp(x, BAD_CAST "successful-only",
+		   BAD_CAST(fe->successful_only ? "1" : "0"));
+	xmlSetProp(x, BAD_CAST "has-b", BAD_CAST(fe->has_b ? "1" : "0"));
+	for (int i = 0; i < NFE_FIELDS; i++) {
+		snprintf(b, sizeof b, "%lu", *fe_field(fe, i));
+		xmlSetProp(x, BAD_CAST fe_fields[i], BAD_CAST b);
+	}
+	return 0;
+}
+
+/* An unsigned attribute; false when missing or malformed. */
+static bool get_ulong(xmlNodePtr n, const char *name, unsigned long *out)
+{
+	xmlChar *v = xmlGetProp(n, BAD_CAST name);
+	char *end = NULL;
+	errno = 0;
+	bool ok = v && *v >= '0' && *v <= '9';
+	*out = ok ? strtoul((const char *)v, &end, 10) : 0;
+	ok = ok && errno == 0 && end && !*end;
+	xmlFree(v);
+	return ok;
+}
+
+int brt__foreach_load(brt_strand *s, xmlNodePtr n)
+{
+	xmlNodePtr x = NULL;
+	for (xmlNodePtr c = n->children; c && !x; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && !c->ns &&
+		    strcmp((const char *)c->name, "foreach") == 0)
+			x = c;
+	if (!x)
+		return 0;
+	const struct brt_process *p = s->in->rt->proc;
+	struct brt_fe *fe = calloc(1, sizeof *fe);
+	if (!fe)
+		return BRT_ENOMEM;
+	unsigned long scope, only, has_b;
+	bool ok = get_ulong(x, "scope", &scope) &&
+		  get_ulong(x, "successful-only", &only) &&
+		  get_ulong(x, "has-b", &has_b) && scope > 0 &&
+		  scope < (unsigned long)p->nscopes;
+	for (int i = 0; ok && i < NFE_FIELDS; i++)
+		ok = get_ulong(x, fe_fields[i], fe_field(fe, i));
+	if (!ok || fe->started > fe->n || fe->running > fe->started) {
+		free(fe);
+		return BRT_EINVAL;
+	}
+	fe->scope = (int)scope;
+	fe->successful_only = only != 0;
+	fe->has_b = has_b != 0;
+	brt__foreach_free(s);
+	s->fe = fe;
+	return 0;
 }
