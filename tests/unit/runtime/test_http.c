@@ -6,7 +6,7 @@
  * the service still answers.
  *
  * The process descriptor and the runtime object are hand-written; the
- * client is an evhttp connection on the same loop.
+ * client is an evhttp connection on the same loop (http_kit.c).
  */
 #include <check.h>
 #include <stdlib.h>
@@ -17,6 +17,7 @@
 #include <event2/event.h>
 #include <event2/http.h>
 
+#include "http_kit.h"
 #include "internal.h"
 
 static const struct brt_part in_parts[] = {
@@ -41,19 +42,9 @@ static const struct brt_process proc = {
 	.name = "test_http", .nplinks = 1, .plinks = plinks,
 };
 
-#define ENV(body)                                                             \
-	"<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\">"  \
-	"<s:Body>" body "</s:Body></s:Envelope>"
-
 struct fixture {
 	brt_runtime *rt;
 	int port;
-};
-
-struct answer {
-	struct event_base *base;
-	int status; /* 0: no answer */
-	char body[8192];
 };
 
 static void setup(struct fixture *fx)
@@ -75,52 +66,22 @@ static void teardown(struct fixture *fx)
 	free(fx->rt);
 }
 
-static void on_answer(struct evhttp_request *req, void *arg)
-{
-	struct answer *a = arg;
-	if (req) {
-		a->status = evhttp_request_get_response_code(req);
-		struct evbuffer *b = evhttp_request_get_input_buffer(req);
-		size_t n = evbuffer_get_length(b);
-		if (n >= sizeof a->body)
-			n = sizeof a->body - 1;
-		evbuffer_remove(b, a->body, n);
-		a->body[n] = '\0';
-	}
-	event_base_loopbreak(a->base);
-}
-
 static void send_req(struct fixture *fx, enum evhttp_cmd_type cmd,
 		     const char *path, const char *action, const char *body,
-		     size_t len, struct answer *a)
+		     size_t len, struct http_answer *a)
 {
-	memset(a, 0, sizeof *a);
-	a->base = fx->rt->base;
-	struct evhttp_connection *c = evhttp_connection_base_new(
-		fx->rt->base, NULL, "127.0.0.1", (ev_uint16_t)fx->port);
-	struct evhttp_request *r = evhttp_request_new(on_answer, a);
-	struct evkeyvalq *h = evhttp_request_get_output_headers(r);
-	evhttp_add_header(h, "Host", "127.0.0.1");
-	evhttp_add_header(h, "Content-Type", "text/xml; charset=utf-8");
-	if (action)
-		evhttp_add_header(h, "SOAPAction", action);
-	if (body)
-		evbuffer_add(evhttp_request_get_output_buffer(r), body, len);
-	evhttp_make_request(c, r, cmd, path);
-	struct timeval tv = { 5, 0 };
-	event_base_loopexit(fx->rt->base, &tv);
-	event_base_dispatch(fx->rt->base);
-	evhttp_connection_free(c);
+	http_kit_request(fx->rt->base, fx->port, cmd, path, action, body, len,
+			 a);
 }
 
 static void post(struct fixture *fx, const char *path, const char *action,
-		 const char *body, struct answer *a)
+		 const char *body, struct http_answer *a)
 {
-	send_req(fx, EVHTTP_REQ_POST, path, action, body, strlen(body), a);
+	http_kit_post(fx->rt->base, fx->port, path, action, body, a);
 }
 
 /* The answer is a SOAP 1.1 fault with faultcode soapenv:Client. */
-static void assert_client_fault(const struct answer *a, int status)
+static void assert_client_fault(const struct http_answer *a, int status)
 {
 	ck_assert_int_eq(a->status, status);
 	const char *why;
@@ -136,7 +97,7 @@ static void assert_client_fault(const struct answer *a, int status)
 START_TEST(http_wsdl)
 {
 	struct fixture fx;
-	struct answer a;
+	struct http_answer a;
 	setup(&fx);
 	send_req(&fx, EVHTTP_REQ_GET, "/svc?wsdl", NULL, NULL, 0, &a);
 	ck_assert_int_eq(a.status, 200);
@@ -148,9 +109,9 @@ END_TEST
 START_TEST(http_unknown_path_404)
 {
 	struct fixture fx;
-	struct answer a;
+	struct http_answer a;
 	setup(&fx);
-	post(&fx, "/nothing", NULL, ENV(""), &a);
+	post(&fx, "/nothing", NULL, HTTP_KIT_ENV(""), &a);
 	assert_client_fault(&a, 404);
 	send_req(&fx, EVHTTP_REQ_GET, "/nothing?wsdl", NULL, NULL, 0, &a);
 	ck_assert_int_eq(a.status, 404);
@@ -161,7 +122,7 @@ END_TEST
 START_TEST(http_wrong_method_405)
 {
 	struct fixture fx;
-	struct answer a;
+	struct http_answer a;
 	setup(&fx);
 	send_req(&fx, EVHTTP_REQ_GET, "/svc", NULL, NULL, 0, &a);
 	assert_client_fault(&a, 405);
@@ -174,7 +135,7 @@ END_TEST
 START_TEST(http_bad_xml)
 {
 	struct fixture fx;
-	struct answer a;
+	struct http_answer a;
 	setup(&fx);
 	post(&fx, "/svc", NULL, "<s:Envelope", &a);
 	assert_client_fault(&a, 500);
@@ -194,11 +155,11 @@ END_TEST
 START_TEST(http_doctype_refused)
 {
 	struct fixture fx;
-	struct answer a;
+	struct http_answer a;
 	setup(&fx);
 	post(&fx, "/svc", "urn:t/process",
 	     "<!DOCTYPE e [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
-	     ENV("<t:req xmlns:t=\"urn:t\">&x;</t:req>"),
+	     HTTP_KIT_ENV("<t:req xmlns:t=\"urn:t\">&x;</t:req>"),
 	     &a);
 	assert_client_fault(&a, 500);
 	ck_assert_ptr_null(strstr(a.body, "root:"));
@@ -213,7 +174,7 @@ START_TEST(http_doctype_refused)
 				      "&a%.0d;&a%.0d;&a%.0d;&a%.0d;&a%.0d;&a%.0d;\">",
 				      i, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1,
 				      i - 1, i - 1, i - 1, i - 1);
-	snprintf(buf + n, sizeof buf - n, "]>" ENV("<a>&a9;</a>"));
+	snprintf(buf + n, sizeof buf - n, "]>" HTTP_KIT_ENV("<a>&a9;</a>"));
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	post(&fx, "/svc", NULL, buf, &a);
@@ -227,7 +188,7 @@ END_TEST
 START_TEST(http_oversize_413)
 {
 	struct fixture fx;
-	struct answer a;
+	struct http_answer a;
 	setup(&fx);
 	size_t len = 64 * 1024;
 	char *big = malloc(len);
@@ -245,14 +206,14 @@ END_TEST
 START_TEST(http_unknown_operation)
 {
 	struct fixture fx;
-	struct answer a;
+	struct http_answer a;
 	setup(&fx);
-	post(&fx, "/svc", "\"urn:t/other\"", ENV("<t:zzz xmlns:t=\"urn:t\"/>"),
-	     &a);
+	post(&fx, "/svc", "\"urn:t/other\"",
+	     HTTP_KIT_ENV("<t:zzz xmlns:t=\"urn:t\"/>"), &a);
 	assert_client_fault(&a, 500);
 	ck_assert_ptr_nonnull(strstr(a.body, "unknown operation"));
 	/* Empty Body: no operation takes an empty message. */
-	post(&fx, "/svc", NULL, ENV(""), &a);
+	post(&fx, "/svc", NULL, HTTP_KIT_ENV(""), &a);
 	assert_client_fault(&a, 500);
 	teardown(&fx);
 }
@@ -261,14 +222,14 @@ END_TEST
 START_TEST(http_message_does_not_fit)
 {
 	struct fixture fx;
-	struct answer a;
+	struct http_answer a;
 	setup(&fx);
 	/* The SOAPAction names the operation; the body is not its input. */
-	post(&fx, "/svc", "\"urn:t/process\"", ENV("<t:zzz xmlns:t=\"urn:t\"/>"),
-	     &a);
+	post(&fx, "/svc", "\"urn:t/process\"",
+	     HTTP_KIT_ENV("<t:zzz xmlns:t=\"urn:t\"/>"), &a);
 	assert_client_fault(&a, 500);
 	ck_assert_ptr_nonnull(strstr(a.body, "does not fit"));
-	post(&fx, "/svc", "urn:t/process", ENV(""), &a);
+	post(&fx, "/svc", "urn:t/process", HTTP_KIT_ENV(""), &a);
 	assert_client_fault(&a, 500);
 	teardown(&fx);
 }
@@ -277,7 +238,7 @@ END_TEST
 START_TEST(http_goes_on_after_bad_input)
 {
 	struct fixture fx;
-	struct answer a;
+	struct http_answer a;
 	setup(&fx);
 	for (int i = 0; i < 20; i++) {
 		post(&fx, "/svc", NULL, "<<<garbage", &a);
@@ -393,16 +354,17 @@ static void e_teardown(struct fixture *fx)
 START_TEST(http_request_response)
 {
 	struct fixture fx;
-	struct answer a;
+	struct http_answer a;
 	e_setup(&fx);
 	post(&fx, "/echo", "\"urn:t/echo\"",
-	     ENV("<t:req xmlns:t=\"urn:t\">hi &amp; bye</t:req>"), &a);
+	     HTTP_KIT_ENV("<t:req xmlns:t=\"urn:t\">hi &amp; bye</t:req>"), &a);
 	ck_assert_int_eq(a.status, 200);
 	ck_assert_msg(strstr(a.body, "<soapenv:Body><t:req xmlns:t=\"urn:t\">"
 				     "hi &amp; bye</t:req></soapenv:Body>") != NULL,
 		      "%s", a.body);
 	/* Found by the body element when there is no SOAPAction. */
-	post(&fx, "/echo", NULL, ENV("<t:req xmlns:t=\"urn:t\">2</t:req>"), &a);
+	post(&fx, "/echo", NULL,
+	     HTTP_KIT_ENV("<t:req xmlns:t=\"urn:t\">2</t:req>"), &a);
 	ck_assert_int_eq(a.status, 200);
 	e_teardown(&fx);
 }
@@ -411,23 +373,17 @@ END_TEST
 START_TEST(http_engine_refusal)
 {
 	struct fixture fx;
-	struct answer a;
+	struct http_answer a;
 	e_setup(&fx);
 	/* One-way, not a start activity, no instance: logged and dropped
 	 * (semantics.md §1), so the client is answered 202 at once. */
-	post(&fx, "/echo", "urn:t/note", ENV("<t:note xmlns:t=\"urn:t\"/>"),
+	post(&fx, "/echo", "urn:t/note", HTTP_KIT_ENV("<t:note xmlns:t=\"urn:t\"/>"),
 	     &a);
 	ck_assert_int_eq(a.status, 202);
 	ck_assert_int_eq(brt__http_open_requests(fx.rt), 0);
 	e_teardown(&fx);
 }
 END_TEST
-
-static void on_late(struct evhttp_request *req, void *arg)
-{
-	(void)req;
-	(void)arg;
-}
 
 static void hang_up(evutil_socket_t fd, short what, void *arg)
 {
@@ -439,15 +395,12 @@ static void hang_up(evutil_socket_t fd, short what, void *arg)
 START_TEST(http_client_gone_before_reply)
 {
 	struct fixture fx;
-	struct answer a;
+	struct http_answer a;
 	e_setup(&fx);
-	const char *body = ENV("<t:req xmlns:t=\"urn:t\">x</t:req>");
-	struct evhttp_connection *c = evhttp_connection_base_new(
-		fx.rt->base, NULL, "127.0.0.1", (ev_uint16_t)fx.port);
-	struct evhttp_request *r = evhttp_request_new(on_late, NULL);
-	evhttp_add_header(evhttp_request_get_output_headers(r), "Host", "x");
-	evbuffer_add(evhttp_request_get_output_buffer(r), body, strlen(body));
-	evhttp_make_request(c, r, EVHTTP_REQ_POST, "/echo");
+	const char *body = HTTP_KIT_ENV("<t:req xmlns:t=\"urn:t\">x</t:req>");
+	struct evhttp_connection *c =
+		http_kit_send(fx.rt->base, fx.port, EVHTTP_REQ_POST, "/echo",
+			      NULL, body, strlen(body), NULL);
 	/* Hang up after 100 ms, while the instance waits; the reply comes
 	 * at 300 ms to nobody. */
 	struct event *ev = evtimer_new(fx.rt->base, hang_up, c);
@@ -459,7 +412,8 @@ START_TEST(http_client_gone_before_reply)
 	event_free(ev);
 	ck_assert_int_eq(brt__http_open_requests(fx.rt), 0);
 	/* And the service goes on. */
-	post(&fx, "/echo", NULL, ENV("<t:req xmlns:t=\"urn:t\">y</t:req>"), &a);
+	post(&fx, "/echo", NULL,
+	     HTTP_KIT_ENV("<t:req xmlns:t=\"urn:t\">y</t:req>"), &a);
 	ck_assert_int_eq(a.status, 200);
 	e_teardown(&fx);
 }
@@ -469,16 +423,11 @@ START_TEST(http_open_request_answered_at_shutdown)
 {
 	struct fixture fx;
 	e_setup(&fx);
-	struct answer a;
-	memset(&a, 0, sizeof a);
-	a.base = fx.rt->base;
-	const char *body = ENV("<t:req xmlns:t=\"urn:t\">x</t:req>");
-	struct evhttp_connection *c = evhttp_connection_base_new(
-		fx.rt->base, NULL, "127.0.0.1", (ev_uint16_t)fx.port);
-	struct evhttp_request *r = evhttp_request_new(on_answer, &a);
-	evhttp_add_header(evhttp_request_get_output_headers(r), "Host", "x");
-	evbuffer_add(evhttp_request_get_output_buffer(r), body, strlen(body));
-	evhttp_make_request(c, r, EVHTTP_REQ_POST, "/echo");
+	struct http_answer a;
+	const char *body = HTTP_KIT_ENV("<t:req xmlns:t=\"urn:t\">x</t:req>");
+	struct evhttp_connection *c =
+		http_kit_send(fx.rt->base, fx.port, EVHTTP_REQ_POST, "/echo",
+			      NULL, body, strlen(body), &a);
 	struct timeval tv = { 0, 100000 };
 	event_base_loopexit(fx.rt->base, &tv);
 	event_base_dispatch(fx.rt->base);

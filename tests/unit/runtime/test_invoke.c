@@ -13,14 +13,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/http.h>
 
+#include "http_kit.h"
 #include "internal.h"
 
 /* ---- the operation ------------------------------------------------------- */
@@ -49,10 +46,6 @@ static const struct brt_operation oneway = {
 static const struct brt_process proc = { .name = "test_invoke" };
 
 /* ---- the partner --------------------------------------------------------- */
-
-#define ENV(body)                                                             \
-	"<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\">"  \
-	"<s:Body>" body "</s:Body></s:Envelope>"
 
 struct slow {
 	struct event *ev;
@@ -90,7 +83,7 @@ static void echo(struct evhttp_request *req)
 	xmlChar *t = first ? xmlNodeGetContent(first) : NULL;
 	char buf[512];
 	snprintf(buf, sizeof buf,
-		 ENV("<t:resp xmlns:t=\"urn:t\">%s</t:resp>"),
+		 HTTP_KIT_ENV("<t:resp xmlns:t=\"urn:t\">%s</t:resp>"),
 		 t ? (const char *)t : "?");
 	xmlFree(t);
 	xmlFreeDoc(env);
@@ -127,31 +120,31 @@ static void partner(struct evhttp_request *req, void *arg)
 		fx->nslow++;
 	} else if (strcmp(path, "/declared") == 0)
 		reply(req, 500,
-		      ENV("<s:Fault><faultcode xmlns:t=\"urn:t\">t:BadThing"
+		      HTTP_KIT_ENV("<s:Fault><faultcode xmlns:t=\"urn:t\">t:BadThing"
 			  "</faultcode><faultstring>bad</faultstring><detail>"
 			  "<t:bad xmlns:t=\"urn:t\">why</t:bad></detail>"
 			  "</s:Fault>"));
 	else if (strcmp(path, "/by-detail") == 0)
 		reply(req, 500,
-		      ENV("<s:Fault><faultcode>s:Server</faultcode>"
+		      HTTP_KIT_ENV("<s:Fault><faultcode>s:Server</faultcode>"
 			  "<faultstring>bad</faultstring><detail>"
 			  "<t:bad xmlns:t=\"urn:t\">d</t:bad></detail>"
 			  "</s:Fault>"));
 	else if (strcmp(path, "/undeclared") == 0)
 		reply(req, 500,
-		      ENV("<s:Fault><faultcode xmlns:x=\"urn:x\">x:Other"
+		      HTTP_KIT_ENV("<s:Fault><faultcode xmlns:x=\"urn:x\">x:Other"
 			  "</faultcode><faultstring>other</faultstring><detail>"
 			  "<x:info xmlns:x=\"urn:x\">i</x:info></detail>"
 			  "</s:Fault>"));
 	else if (strcmp(path, "/undeclared-server") == 0)
 		reply(req, 500,
-		      ENV("<s:Fault><faultcode>s:Server</faultcode>"
+		      HTTP_KIT_ENV("<s:Fault><faultcode>s:Server</faultcode>"
 			  "<faultstring>x</faultstring><detail>"
 			  "<x:Error xmlns:x=\"urn:x\"/></detail></s:Fault>"));
 	else if (strcmp(path, "/garbage") == 0)
 		reply(req, 200, "this is not XML <<<");
 	else if (strcmp(path, "/wrong") == 0)
-		reply(req, 200, ENV("<t:nope xmlns:t=\"urn:t\"/>"));
+		reply(req, 200, HTTP_KIT_ENV("<t:nope xmlns:t=\"urn:t\"/>"));
 	else if (strcmp(path, "/accepted") == 0)
 		evhttp_send_reply(req, 202, "Accepted", NULL);
 	else
@@ -417,16 +410,8 @@ START_TEST(invoke_connection_refused)
 {
 	struct fixture fx;
 	setup(&fx, 5000);
-	/* A port nobody listens on: bind, note it, close. */
-	int s = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_eq(bind(s, (struct sockaddr *)&sin, sizeof sin), 0);
-	socklen_t sl = sizeof sin;
-	getsockname(s, (struct sockaddr *)&sin, &sl);
-	close(s);
 	char u[64];
-	snprintf(u, sizeof u, "http://127.0.0.1:%d/x", ntohs(sin.sin_port));
+	snprintf(u, sizeof u, "http://127.0.0.1:%d/x", http_kit_free_port());
 	struct got g;
 	memset(&g, 0, sizeof g);
 	g.fx = &fx;

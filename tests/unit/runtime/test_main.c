@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
+#include "http_kit.h"
 #include "internal.h"
 
 /* echo: receive (createInstance) -> wait PT0.5S -> reply the input. */
@@ -164,18 +165,6 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-static int free_port(void)
-{
-	int s = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_eq(bind(s, (struct sockaddr *)&sin, sizeof sin), 0);
-	socklen_t sl = sizeof sin;
-	getsockname(s, (struct sockaddr *)&sin, &sl);
-	close(s);
-	return ntohs(sin.sin_port);
-}
-
 static int connect_retry(int port)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET };
@@ -194,7 +183,7 @@ static int connect_retry(int port)
 /* Start the service in a child on a free port; returns its pid. */
 static pid_t start_service(int *port)
 {
-	*port = free_port();
+	*port = http_kit_free_port();
 	static char listen[64];
 	snprintf(listen, sizeof listen, "127.0.0.1:%d", *port);
 	pid_t pid = fork();

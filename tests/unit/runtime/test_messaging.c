@@ -12,10 +12,8 @@
  */
 #include <time.h>
 
-#include <event2/buffer.h>
-#include <event2/http.h>
-
 #include "engine_kit.h"
+#include "http_kit.h"
 
 enum {
 	S_DISPATCH = BRT_S_FIRST,
@@ -350,29 +348,8 @@ static const struct brt_process h_proc = {
 	.nstates = BRT_S_FIRST + 1, .step = h_step,
 };
 
-struct answer {
-	struct event_base *base;
-	int status;
-	char body[8192];
-};
-
-static void on_answer(struct evhttp_request *req, void *arg)
-{
-	struct answer *a = arg;
-	if (req) {
-		a->status = evhttp_request_get_response_code(req);
-		struct evbuffer *b = evhttp_request_get_input_buffer(req);
-		size_t n = evbuffer_get_length(b);
-		if (n >= sizeof a->body)
-			n = sizeof a->body - 1;
-		evbuffer_remove(b, a->body, n);
-		a->body[n] = '\0';
-	}
-	event_base_loopbreak(a->base);
-}
-
 /* POST an <ask>what</ask> request and wait (at most 5 s) for the answer. */
-static void ask(const char *what, struct answer *a)
+static void ask(const char *what, struct http_answer *a)
 {
 	brt_runtime *rt = kit_rt(&h_proc);
 	rt->listen = "127.0.0.1:0";
@@ -380,31 +357,15 @@ static void ask(const char *what, struct answer *a)
 	int port = brt__http_port(rt);
 	char body[512];
 	snprintf(body, sizeof body,
-		 "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/"
-		 "envelope/\"><s:Body><k:ask xmlns:k=\"" KIT_NS "\">%s"
-		 "</k:ask></s:Body></s:Envelope>", what);
-	memset(a, 0, sizeof *a);
-	a->base = rt->base;
-	struct evhttp_connection *c = evhttp_connection_base_new(
-		rt->base, NULL, "127.0.0.1", (ev_uint16_t)port);
-	struct evhttp_request *r = evhttp_request_new(on_answer, a);
-	struct evkeyvalq *h = evhttp_request_get_output_headers(r);
-	evhttp_add_header(h, "Host", "127.0.0.1");
-	evhttp_add_header(h, "Content-Type", "text/xml; charset=utf-8");
-	evhttp_add_header(h, "SOAPAction", "urn:kit/ask");
-	evbuffer_add(evhttp_request_get_output_buffer(r), body, strlen(body));
-	evhttp_make_request(c, r, EVHTTP_REQ_POST, "/ask");
-	struct timeval tv = {5, 0};
-	event_base_loopexit(rt->base, &tv);
-	event_base_dispatch(rt->base);
-	evhttp_connection_free(c);
+		 HTTP_KIT_ENV("<k:ask xmlns:k=\"" KIT_NS "\">%s</k:ask>"), what);
+	http_kit_post(rt->base, port, "/ask", "urn:kit/ask", body, a);
 	ck_assert_int_eq(brt__engine_count(rt), 0);
 	brt__runtime_free(rt);
 }
 
 START_TEST(messaging_uncaught_fault_answers_request)
 {
-	struct answer a;
+	struct http_answer a;
 	ask("throw", &a);
 	ck_assert_int_eq(a.status, 500);
 	ck_assert_msg(strstr(a.body, "Fault") && strstr(a.body, "bad"), "%s",
@@ -414,7 +375,7 @@ END_TEST
 
 START_TEST(messaging_exit_answers_request)
 {
-	struct answer a;
+	struct http_answer a;
 	ask("exit", &a);
 	ck_assert_int_eq(a.status, 500);
 	ck_assert_msg(strstr(a.body, "the process instance exited"), "%s",
@@ -424,7 +385,7 @@ END_TEST
 
 START_TEST(messaging_missing_reply_answers_request)
 {
-	struct answer a;
+	struct http_answer a;
 	ask("nothing", &a);
 	ck_assert_int_eq(a.status, 500);
 	ck_assert_msg(strstr(a.body, "missingReply"), "%s", a.body);
