@@ -44,14 +44,15 @@ static void send_fault(struct evhttp_request *req, int code, const char *why)
 		evhttp_send_error(req, 500, NULL);
 		return;
 	}
-	evbuffer_add_printf(out,
-			    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-			    "<soapenv:Envelope xmlns:soapenv=\"" NS_SOAPENV
-			    "\"><soapenv:Body><soapenv:Fault>"
-			    "<faultcode>soapenv:Client</faultcode>"
-			    "<faultstring>%s</faultstring>"
-			    "</soapenv:Fault></soapenv:Body></soapenv:Envelope>\n",
-			    why);
+	evbuffer_add_printf(
+		out,
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		"<soapenv:Envelope xmlns:soapenv=\"" NS_SOAPENV
+		"\"><soapenv:Body><soapenv:Fault>"
+		"<faultcode>soapenv:Client</faultcode>"
+		"<faultstring>%s</faultstring>"
+		"</soapenv:Fault></soapenv:Body></soapenv:Envelope>\n",
+		why);
 	evhttp_add_header(evhttp_request_get_output_headers(req),
 			  "Content-Type", "text/xml; charset=utf-8");
 	evhttp_send_reply(req, code, "Error", out);
@@ -119,8 +120,8 @@ static int send_response(struct evhttp_request *req, long value)
 	xmlNodePtr body = xmlNewChild(env, soap, BAD_CAST "Body", NULL);
 	char num[32];
 	snprintf(num, sizeof num, "%ld", value);
-	xmlNodePtr resp = xmlNewChild(body, NULL, BAD_CAST "echoResponse",
-				      BAD_CAST num);
+	xmlNodePtr resp =
+		xmlNewChild(body, NULL, BAD_CAST "echoResponse", BAD_CAST num);
 	xmlNsPtr tns = xmlNewNs(resp, BAD_CAST NS_BENCH, BAD_CAST "tns");
 	xmlSetNs(resp, tns);
 

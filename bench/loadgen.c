@@ -40,19 +40,19 @@ struct opts {
 	const char *host;
 	int port;
 	const char *path;
-	const char *action;   /* SOAPAction, or NULL */
-	char *body;           /* template, owned */
+	const char *action; /* SOAPAction, or NULL */
+	char *body; /* template, owned */
 	size_t body_len;
 	int conns;
-	double warmup;        /* seconds */
-	double duration;      /* seconds; time-bounded mode */
-	long count;           /* > 0: count-bounded mode */
+	double warmup; /* seconds */
+	double duration; /* seconds; time-bounded mode */
+	long count; /* > 0: count-bounded mode */
 	long first_id;
-	int status;           /* expected HTTP status */
-	const char *expect;   /* substring the body must contain, or NULL */
-	int server_pid;       /* 0: none */
-	double wait_ready;    /* seconds to wait for the port to accept */
-	double deadline;      /* count mode: stop issuing after this many s */
+	int status; /* expected HTTP status */
+	const char *expect; /* substring the body must contain, or NULL */
+	int server_pid; /* 0: none */
+	double wait_ready; /* seconds to wait for the port to accept */
+	double deadline; /* count mode: stop issuing after this many s */
 };
 
 struct conn;
@@ -62,16 +62,16 @@ struct gen {
 	struct event_base *base;
 	struct sockaddr_in addr;
 	struct conn *conns;
-	const char *id_at;    /* "@ID@" in the body, or NULL */
+	const char *id_at; /* "@ID@" in the body, or NULL */
 
 	bool measuring;
 	bool stopping;
-	bool truncated;       /* count mode stopped at its deadline */
-	long issued;          /* count mode: requests handed out */
-	long done;            /* measured requests answered (ok or not) */
+	bool truncated; /* count mode stopped at its deadline */
+	long issued; /* count mode: requests handed out */
+	long done; /* measured requests answered (ok or not) */
 	long errors;
 	long conn_errors;
-	uint32_t *lat_us;     /* latencies of measured successful requests */
+	uint32_t *lat_us; /* latencies of measured successful requests */
 	size_t nlat, cap;
 	double t_start, t_end;
 	double cpu_start, cpu_end;
@@ -85,7 +85,7 @@ struct conn {
 	struct bufferevent *bev;
 	enum cstate st;
 	double t_sent;
-	bool counted;          /* sent inside the measured window */
+	bool counted; /* sent inside the measured window */
 	int status;
 	size_t clen;
 	bool close_after;
@@ -345,8 +345,7 @@ static void send_request(struct conn *c)
 			    "Content-Type: text/xml; charset=utf-8\r\n",
 			    g->o.path, g->o.host, g->o.port);
 	if (g->o.action != NULL)
-		evbuffer_add_printf(out, "SOAPAction: \"%s\"\r\n",
-				    g->o.action);
+		evbuffer_add_printf(out, "SOAPAction: \"%s\"\r\n", g->o.action);
 	evbuffer_add_printf(out, "Content-Length: %zu\r\n\r\n", blen);
 	if (g->id_at != NULL) {
 		size_t pre = (size_t)(g->id_at - g->o.body);
@@ -393,9 +392,10 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 			g->cpu_start = proc_cpu(g->o.server_pid);
 		struct timeval tv = {
 			.tv_sec = (time_t)g->o.duration,
-			.tv_usec = (suseconds_t)((g->o.duration -
-						  (double)(time_t)g->o.duration) *
-						 1e6),
+			.tv_usec =
+				(suseconds_t)((g->o.duration -
+					       (double)(time_t)g->o.duration) *
+					      1e6),
 		};
 		evtimer_add(g->timer, &tv);
 		return;
@@ -459,7 +459,7 @@ static bool wait_ready(const struct sockaddr_in *a, double secs, int pid)
 		close(fd);
 		if (r == 0)
 			return true;
-		struct timespec ts = {0, 5 * 1000 * 1000};
+		struct timespec ts = { 0, 5 * 1000 * 1000 };
 		nanosleep(&ts, NULL);
 	} while (now_s() < until);
 	return false;
@@ -544,21 +544,50 @@ int main(int argc, char **argv)
 	int ch;
 	while ((ch = getopt(argc, argv, "u:b:a:c:d:w:n:i:s:e:p:W:t:r")) != -1) {
 		switch (ch) {
-		case 'u': parse_url(o, optarg); break;
-		case 'b': body_path = optarg; break;
-		case 'a': o->action = optarg; break;
-		case 'c': o->conns = atoi(optarg); break;
-		case 'd': o->duration = atof(optarg); break;
-		case 'w': o->warmup = atof(optarg); break;
-		case 'n': o->count = atol(optarg); break;
-		case 'i': o->first_id = atol(optarg); break;
-		case 's': o->status = atoi(optarg); break;
-		case 'e': o->expect = optarg; break;
-		case 'p': o->server_pid = atoi(optarg); break;
-		case 'W': o->wait_ready = atof(optarg); break;
-		case 't': o->deadline = atof(optarg); break;
-		case 'r': ready_only = true; break;
-		default: usage();
+		case 'u':
+			parse_url(o, optarg);
+			break;
+		case 'b':
+			body_path = optarg;
+			break;
+		case 'a':
+			o->action = optarg;
+			break;
+		case 'c':
+			o->conns = atoi(optarg);
+			break;
+		case 'd':
+			o->duration = atof(optarg);
+			break;
+		case 'w':
+			o->warmup = atof(optarg);
+			break;
+		case 'n':
+			o->count = atol(optarg);
+			break;
+		case 'i':
+			o->first_id = atol(optarg);
+			break;
+		case 's':
+			o->status = atoi(optarg);
+			break;
+		case 'e':
+			o->expect = optarg;
+			break;
+		case 'p':
+			o->server_pid = atoi(optarg);
+			break;
+		case 'W':
+			o->wait_ready = atof(optarg);
+			break;
+		case 't':
+			o->deadline = atof(optarg);
+			break;
+		case 'r':
+			ready_only = true;
+			break;
+		default:
+			usage();
 		}
 	}
 	if (o->host == NULL || (body_path == NULL && !ready_only) ||
@@ -576,8 +605,11 @@ int main(int argc, char **argv)
 	if (inet_pton(AF_INET, o->host, &g.addr.sin_addr) != 1)
 		die("host must be an IPv4 address");
 	if (ready_only)
-		return wait_ready(&g.addr, o->wait_ready > 0 ? o->wait_ready : 10,
-				  o->server_pid) ? 0 : 1;
+		return wait_ready(&g.addr,
+				  o->wait_ready > 0 ? o->wait_ready : 10,
+				  o->server_pid) ?
+			       0 :
+			       1;
 	if (o->wait_ready > 0 &&
 	    !wait_ready(&g.addr, o->wait_ready, o->server_pid))
 		die("server not accepting connections");
@@ -600,7 +632,8 @@ int main(int argc, char **argv)
 			struct timeval tv = {
 				.tv_sec = (time_t)o->deadline,
 				.tv_usec = (suseconds_t)((o->deadline -
-							  (double)(time_t)o->deadline) *
+							  (double)(time_t)
+								  o->deadline) *
 							 1e6),
 			};
 			evtimer_add(g.timer, &tv);
@@ -628,9 +661,8 @@ int main(int argc, char **argv)
 	printf("conns=%d seconds=%.3f requests=%ld ok=%ld errors=%ld "
 	       "conn_errors=%ld rps=%.1f p50_us=%u p99_us=%u max_us=%u",
 	       o->conns, secs, g.done, ok, g.errors, g.conn_errors,
-	       secs > 0 ? (double)ok / secs : 0.0,
-	       pct(g.lat_us, g.nlat, 0.50), pct(g.lat_us, g.nlat, 0.99),
-	       g.nlat ? g.lat_us[g.nlat - 1] : 0);
+	       secs > 0 ? (double)ok / secs : 0.0, pct(g.lat_us, g.nlat, 0.50),
+	       pct(g.lat_us, g.nlat, 0.99), g.nlat ? g.lat_us[g.nlat - 1] : 0);
 	if (o->server_pid) {
 		double cpu = g.cpu_end - g.cpu_start;
 		printf(" server_cpu_s=%.3f server_cpu_pct=%.1f cpu_us_per_req=%.2f",

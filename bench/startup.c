@@ -54,8 +54,7 @@ static char *read_file(const char *path, size_t *len)
 
 /* One request on a fresh connection: the HTTP status, 0 when the server is
  * not accepting yet, -1 on another failure. */
-static int try_request(const struct sockaddr_in *a, const char *req,
-		       size_t len)
+static int try_request(const struct sockaddr_in *a, const char *req, size_t len)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	if (fd < 0)
@@ -100,12 +99,23 @@ int main(int argc, char **argv)
 	int ch;
 	while ((ch = getopt(argc, argv, "u:b:a:s:r:")) != -1) {
 		switch (ch) {
-		case 'u': url = optarg; break;
-		case 'b': body_path = optarg; break;
-		case 'a': action = optarg; break;
-		case 's': status = atoi(optarg); break;
-		case 'r': repeat = atoi(optarg); break;
-		default: die("bad option");
+		case 'u':
+			url = optarg;
+			break;
+		case 'b':
+			body_path = optarg;
+			break;
+		case 'a':
+			action = optarg;
+			break;
+		case 's':
+			status = atoi(optarg);
+			break;
+		case 'r':
+			repeat = atoi(optarg);
+			break;
+		default:
+			die("bad option");
 		}
 	}
 	if (url == NULL || body_path == NULL || optind >= argc || repeat < 1 ||
@@ -121,8 +131,8 @@ int main(int argc, char **argv)
 		die("bad -u");
 	memcpy(host, url, (size_t)(colon - url));
 	host[colon - url] = '\0';
-	struct sockaddr_in a = {.sin_family = AF_INET,
-				.sin_port = htons((uint16_t)atoi(colon + 1))};
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons((uint16_t)atoi(colon + 1)) };
 	if (inet_pton(AF_INET, host, &a.sin_addr) != 1)
 		die("host must be an IPv4 address");
 
@@ -131,14 +141,14 @@ int main(int argc, char **argv)
 	if (body == NULL)
 		die("cannot read the body");
 	static char req[70000];
-	int rlen = snprintf(req, sizeof req,
-			    "POST %s HTTP/1.1\r\nHost: %s\r\n"
-			    "Content-Type: text/xml; charset=utf-8\r\n"
-			    "%s%s%s"
-			    "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
-			    slash, host, action ? "SOAPAction: \"" : "",
-			    action ? action : "", action ? "\"\r\n" : "", blen,
-			    body);
+	int rlen = snprintf(
+		req, sizeof req,
+		"POST %s HTTP/1.1\r\nHost: %s\r\n"
+		"Content-Type: text/xml; charset=utf-8\r\n"
+		"%s%s%s"
+		"Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+		slash, host, action ? "SOAPAction: \"" : "",
+		action ? action : "", action ? "\"\r\n" : "", blen, body);
 	if (rlen < 0 || (size_t)rlen >= sizeof req)
 		die("body too large");
 
@@ -167,7 +177,7 @@ int main(int argc, char **argv)
 				kill(pid, SIGKILL);
 				die("no answer within 10 s");
 			}
-			struct timespec ts = {0, 100 * 1000};
+			struct timespec ts = { 0, 100 * 1000 };
 			nanosleep(&ts, NULL);
 		}
 		times[i] = now_s() - t0;
