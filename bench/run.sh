@@ -115,9 +115,11 @@ if [ -x "$BPELC" ]; then
 	else
 		say "bench: bpelc could not compile bench/echo/echo.bpel:"
 		sed -n '1,5s/^/  /p' "$OUT/echo.log"
+		failed=1
 	fi
 else
 	say "bench: $BPELC not found (make all first)"
+	failed=1
 fi
 
 # ---- servers --------------------------------------------------------------
@@ -268,8 +270,12 @@ if [ -x "$BPELC" ]; then
 		fe=$(time_ms 5 "$BPELC" --emit-c -o "$OUT/$p.c" "$SRC/$p/$p.bpel")
 		all=$(time_ms 3 "$BPELC" -o "$OUT/$p.tmp" "$SRC/$p/$p.bpel")
 		rm -f "$OUT/$p.tmp"
-		say "compile time $p.bpel: front end (--emit-c) $fe ms," \
-			"with cc $all ms"
+		if [ "$fe" = fail ] || [ "$all" = fail ]; then
+			say "compile time $p.bpel: bpelc failed"
+		else
+			say "compile time $p.bpel: front end (--emit-c) $fe ms," \
+				"with cc $all ms"
+		fi
 	done
 fi
 
