@@ -185,6 +185,11 @@ demo:
 	@$(MAKE) --no-print-directory -j$(JOBS) all
 	@sh samples/demo.sh $(BUILD)
 
+# Benchmarks (bench/run.sh, docs/performance.md): baseline vs compiled
+# service, idle-instance memory, start-up and compile time. About 2-5 min.
+bench: all
+	sh bench/run.sh $(BUILD)
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
 	  $(DESTDIR)$(PREFIX)/include
