@@ -125,6 +125,40 @@ static inline void kit_settle(brt_runtime *rt)
 		event_base_loop(rt->base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
 }
 
+/* Run the loop, timers included, until no instance is left (or a guard
+ * of 500 rounds is spent). */
+static inline void kit_run_out(brt_runtime *rt)
+{
+	for (int guard = 0; brt__engine_count(rt) > 0 && guard < 500;
+	     guard++) {
+		kit_settle(rt);
+		if (brt__engine_count(rt) > 0)
+			event_base_loop(rt->base, EVLOOP_ONCE);
+	}
+	kit_settle(rt);
+}
+
+/* Start one instance with `how` (kit_op_start), settle, return the
+ * trace. */
+static inline const char *kit_start(brt_runtime *rt, const char *how)
+{
+	ck_assert_int_eq(kit_send(rt, &kit_op_start, how), 0);
+	kit_settle(rt);
+	return kit_trace;
+}
+
+/* A test that starts process p with `how` and expects trace `expect`
+ * and `live` instances left. */
+#define KIT_CASE(name, p, how, expect, live)                                  \
+	START_TEST(name)                                                       \
+	{                                                                      \
+		brt_runtime *rt = kit_rt(&p);                                  \
+		ck_assert_str_eq(kit_start(rt, how), expect);                  \
+		ck_assert_int_eq(brt__engine_count(rt), live);                 \
+		brt__runtime_free(rt);                                         \
+	}                                                                      \
+	END_TEST
+
 /* Strands of the instance that wait in `w`. */
 static inline int kit_waiting(brt_instance *in, enum brt_wait w)
 {

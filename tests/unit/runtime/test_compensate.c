@@ -220,22 +220,7 @@ static const struct brt_process proc = {
 	.nstarts = 1, .starts = starts, .nstates = NSTATES, .step = step,
 };
 
-static const char *run(brt_runtime *rt, const char *how)
-{
-	ck_assert_int_eq(kit_send(rt, &kit_op_start, how), 0);
-	kit_settle(rt);
-	return kit_trace;
-}
-
-#define CASE(name, how, expect)                                               \
-	START_TEST(name)                                                       \
-	{                                                                      \
-		brt_runtime *rt = kit_rt(&proc);                               \
-		ck_assert_str_eq(run(rt, how), expect);                        \
-		ck_assert_int_eq(brt__engine_count(rt), 0);                    \
-		brt__runtime_free(rt);                                         \
-	}                                                                      \
-	END_TEST
+#define CASE(name, how, expect) KIT_CASE(name, proc, how, expect, 0)
 
 /* B completed after A: B first. A's own variable as it completed, the
  * process variable as it is now. */
@@ -261,7 +246,7 @@ CASE(compensate_fault_in_handler, "compfault",
 static void term_case(const char *how)
 {
 	brt_runtime *rt = kit_rt(&proc);
-	ck_assert_str_eq(run(rt, how), "T");
+	ck_assert_str_eq(kit_start(rt, how), "T");
 	brt_instance *in = brt__engine_first(rt);
 	ck_assert_ptr_nonnull(in);
 	ck_assert_int_eq(kit_waiting(in, BRT_W_TIMER), 1);
@@ -291,7 +276,7 @@ END_TEST
 START_TEST(isolated_scopes_serialise)
 {
 	brt_runtime *rt = kit_rt(&proc);
-	ck_assert_str_eq(run(rt, "iso"), "in");
+	ck_assert_str_eq(kit_start(rt, "iso"), "in");
 	brt_instance *in = brt__engine_first(rt);
 	ck_assert_int_eq(kit_waiting(in, BRT_W_LOCK), 1);
 	ck_assert_int_eq(kit_send(rt, &kit_op_next, "1"), 0);
@@ -310,7 +295,7 @@ END_TEST
 START_TEST(compensate_destroy_anywhere)
 {
 	brt_runtime *rt = kit_rt(&proc);
-	ck_assert_str_eq(run(rt, "term"), "T");
+	ck_assert_str_eq(kit_start(rt, "term"), "T");
 	brt__instance_destroy(brt__engine_first(rt));
 	ck_assert_int_eq(brt__engine_count(rt), 0);
 	brt__runtime_free(rt);

@@ -113,16 +113,6 @@ static enum brt_step step(brt_strand *s)
 static const struct brt_process proc_ev = PROC(ev_scopes);
 static const struct brt_process proc_al = PROC(al_scopes);
 
-static void run_out(brt_runtime *rt)
-{
-	for (int guard = 0; brt__engine_count(rt) > 0 && guard < 200; guard++) {
-		kit_settle(rt);
-		if (brt__engine_count(rt) > 0)
-			event_base_loop(rt->base, EVLOOP_ONCE);
-	}
-	kit_settle(rt);
-}
-
 START_TEST(events_instances_and_completion)
 {
 	brt_runtime *rt = kit_rt(&proc_ev);
@@ -141,7 +131,7 @@ START_TEST(events_instances_and_completion)
 	ck_assert_int_eq(brt__engine_count(rt), 1);
 	/* Disabled: this one is not taken by the instance. */
 	ck_assert_int_eq(kit_send(rt, &kit_op_next, "late"), 0);
-	run_out(rt);
+	kit_run_out(rt);
 	ck_assert_str_eq(kit_trace, "ev:1 ev:hold ev:2 end held:hold");
 	ck_assert_int_eq(brt__engine_count(rt), 0);
 	brt__runtime_free(rt);

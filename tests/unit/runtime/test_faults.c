@@ -235,47 +235,30 @@ static enum brt_step step(brt_strand *s)
 static const struct brt_process proc_all = PROC(scopes_all);
 static const struct brt_process proc_none = PROC(scopes_none);
 
-/* Start one instance with `how`, run it, return the trace. */
-static const char *run(brt_runtime *rt, const char *how)
-{
-	ck_assert_int_eq(kit_send(rt, &kit_op_start, how), 0);
-	kit_settle(rt);
-	return kit_trace;
-}
-
-#define CASE(name, p, how, expect, live)                                      \
-	START_TEST(name)                                                       \
-	{                                                                      \
-		brt_runtime *rt = kit_rt(&p);                                  \
-		ck_assert_str_eq(run(rt, how), expect);                        \
-		ck_assert_int_eq(brt__engine_count(rt), live);                 \
-		brt__runtime_free(rt);                                         \
-	}                                                                      \
-	END_TEST
-
-CASE(faults_process_catch, proc_all, "boom", "caught-boom", 0)
-CASE(faults_catch_all, proc_all, "other", "catch-all", 0)
-CASE(faults_uncaught_ends_instance, proc_none, "other", "", 0)
-CASE(faults_scope_catch_then_continue, proc_all, "scope",
-     "inner inner-caught after", 0)
-CASE(faults_propagate_out_of_scope, proc_all, "scope-prop", "caught-boom", 0)
-CASE(faults_rethrow_keeps_original_data, proc_all, "rethrow",
-     "fv=changed process-data=rethrow caught-withdata", 0)
-CASE(faults_select_name_and_type, proc_all, "sel-data", "rule1 after", 0)
-CASE(faults_select_name_without_data, proc_all, "sel-nodata", "rule3 after",
-     0)
-CASE(faults_select_type_without_name, proc_all, "sel-other", "rule2 after",
-     0)
-CASE(faults_exit_on_standard_fault, proc_all, "eosf", "", 0)
-CASE(faults_exit_on_standard_fault_not_join, proc_all, "eosf-join",
-     "eosf-catchall after", 0)
-CASE(faults_scope_initialization_failure, proc_all, "init", "caught-sif", 0)
-CASE(faults_exit_stops_everything, proc_all, "exit", "exiting", 0)
+KIT_CASE(faults_process_catch, proc_all, "boom", "caught-boom", 0)
+KIT_CASE(faults_catch_all, proc_all, "other", "catch-all", 0)
+KIT_CASE(faults_uncaught_ends_instance, proc_none, "other", "", 0)
+KIT_CASE(faults_scope_catch_then_continue, proc_all, "scope",
+         "inner inner-caught after", 0)
+KIT_CASE(faults_propagate_out_of_scope, proc_all, "scope-prop",
+         "caught-boom", 0)
+KIT_CASE(faults_rethrow_keeps_original_data, proc_all, "rethrow",
+         "fv=changed process-data=rethrow caught-withdata", 0)
+KIT_CASE(faults_select_name_and_type, proc_all, "sel-data", "rule1 after", 0)
+KIT_CASE(faults_select_name_without_data, proc_all, "sel-nodata", "rule3 after",
+         0)
+KIT_CASE(faults_select_type_without_name, proc_all, "sel-other", "rule2 after",
+         0)
+KIT_CASE(faults_exit_on_standard_fault, proc_all, "eosf", "", 0)
+KIT_CASE(faults_exit_on_standard_fault_not_join, proc_all, "eosf-join",
+         "eosf-catchall after", 0)
+KIT_CASE(faults_scope_initialization_failure, proc_all, "init", "caught-sif", 0)
+KIT_CASE(faults_exit_stops_everything, proc_all, "exit", "exiting", 0)
 
 START_TEST(faults_flow_branch_terminates_others)
 {
 	brt_runtime *rt = kit_rt(&proc_all);
-	ck_assert_str_eq(run(rt, "flow"), "throw caught-boom");
+	ck_assert_str_eq(kit_start(rt, "flow"), "throw caught-boom");
 	/* The waiting receive and the 10 s timer were terminated with the
 	 * flow: the instance is gone, the loop has nothing left to do. */
 	ck_assert_int_eq(brt__engine_count(rt), 0);

@@ -151,22 +151,7 @@ static const struct brt_process proc = {
 	.nstarts = 1, .starts = starts, .nstates = NSTATES, .step = step,
 };
 
-static const char *run(brt_runtime *rt, const char *how)
-{
-	ck_assert_int_eq(kit_send(rt, &kit_op_start, how), 0);
-	kit_settle(rt);
-	return kit_trace;
-}
-
-#define CASE(name, how, expect)                                               \
-	START_TEST(name)                                                       \
-	{                                                                      \
-		brt_runtime *rt = kit_rt(&proc);                               \
-		ck_assert_str_eq(run(rt, how), expect);                        \
-		ck_assert_int_eq(brt__engine_count(rt), 0);                    \
-		brt__runtime_free(rt);                                         \
-	}                                                                      \
-	END_TEST
+#define CASE(name, how, expect) KIT_CASE(name, proc, how, expect, 0)
 
 CASE(foreach_sequential_counter, "seq", "b1 b2 b3 end")
 CASE(foreach_sequential_completion, "seq-cc", "b1 b2 end")
@@ -179,7 +164,7 @@ CASE(foreach_final_before_start, "empty", "end")
 START_TEST(foreach_parallel_runs_all_at_once)
 {
 	brt_runtime *rt = kit_rt(&proc);
-	ck_assert_str_eq(run(rt, "par"), "b1 b2");
+	ck_assert_str_eq(kit_start(rt, "par"), "b1 b2");
 	brt_instance *in = brt__engine_first(rt);
 	ck_assert_int_eq(kit_waiting(in, BRT_W_RECEIVE), 2);
 	ck_assert_int_eq(kit_send(rt, &kit_op_other, "x"), 0);
@@ -195,7 +180,7 @@ END_TEST
 START_TEST(foreach_parallel_early_completion)
 {
 	brt_runtime *rt = kit_rt(&proc);
-	ck_assert_str_eq(run(rt, "par-cc"), "b1 b2");
+	ck_assert_str_eq(kit_start(rt, "par-cc"), "b1 b2");
 	ck_assert_int_eq(kit_send(rt, &kit_op_next, "x"), 0);
 	kit_settle(rt);
 	/* the second child was terminated (its termination handler ran),
@@ -209,7 +194,7 @@ END_TEST
 START_TEST(foreach_destroy_while_running)
 {
 	brt_runtime *rt = kit_rt(&proc);
-	ck_assert_str_eq(run(rt, "par"), "b1 b2");
+	ck_assert_str_eq(kit_start(rt, "par"), "b1 b2");
 	brt__instance_destroy(brt__engine_first(rt));
 	ck_assert_int_eq(brt__engine_count(rt), 0);
 	brt__runtime_free(rt);

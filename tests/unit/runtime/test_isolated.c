@@ -197,25 +197,13 @@ static const struct brt_process proc = {
 	.nstarts = 1, .starts = starts, .nstates = NSTATES, .step = step,
 };
 
-/* Run the loop, timers included, until the instance has ended. */
-static void run_out(brt_runtime *rt)
-{
-	for (int guard = 0; brt__engine_count(rt) > 0 && guard < 500;
-	     guard++) {
-		kit_settle(rt);
-		if (brt__engine_count(rt) > 0)
-			event_base_loop(rt->base, EVLOOP_ONCE);
-	}
-	kit_settle(rt);
-}
-
 /* I1's compensation handler runs under I1's isolation: I2, which starts
  * while the handler waits, runs only after it. */
 START_TEST(isolated_compensation_handler_holds_lock)
 {
 	brt_runtime *rt = kit_rt(&proc);
 	ck_assert_int_eq(kit_send(rt, &kit_op_start, "comp"), 0);
-	run_out(rt);
+	kit_run_out(rt);
 	ck_assert_str_eq(kit_trace, "b1 c1< c1> b2< b2> end");
 	ck_assert_int_eq(brt__engine_count(rt), 0);
 	brt__runtime_free(rt);
@@ -229,7 +217,7 @@ START_TEST(isolated_termination_handler_waits_for_lock)
 {
 	brt_runtime *rt = kit_rt(&proc);
 	ck_assert_int_eq(kit_send(rt, &kit_op_start, "term"), 0);
-	run_out(rt);
+	kit_run_out(rt);
 	ck_assert_str_eq(kit_trace, "b4< b4> t< t> caught end");
 	ck_assert_int_eq(brt__engine_count(rt), 0);
 	brt__runtime_free(rt);
@@ -246,7 +234,7 @@ START_TEST(isolated_event_handlers_wait_for_lock)
 	ck_assert_int_eq(kit_send(rt, &kit_op_next, "x"), 0);
 	kit_settle(rt);
 	ck_assert_str_eq(kit_trace, "b4<");
-	run_out(rt);
+	kit_run_out(rt);
 	ck_assert_str_eq(kit_trace, "b4< b4> b5< ev5 end");
 	ck_assert_int_eq(brt__engine_count(rt), 0);
 	brt__runtime_free(rt);

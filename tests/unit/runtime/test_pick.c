@@ -105,17 +105,6 @@ static const struct brt_process proc = {
 	.nstarts = 1, .starts = starts, .nstates = NSTATES, .step = step,
 };
 
-/* Run the loop (timers included) until no instance is left. */
-static void run_out(brt_runtime *rt)
-{
-	for (int guard = 0; brt__engine_count(rt) > 0 && guard < 200; guard++) {
-		kit_settle(rt);
-		if (brt__engine_count(rt) > 0)
-			event_base_loop(rt->base, EVLOOP_ONCE);
-	}
-	kit_settle(rt);
-}
-
 START_TEST(pick_message_wins)
 {
 	brt_runtime *rt = kit_rt(&proc);
@@ -138,7 +127,7 @@ START_TEST(pick_alarm_wins)
 {
 	brt_runtime *rt = kit_rt(&proc);
 	ck_assert_int_eq(kit_send(rt, &kit_op_start, "short"), 0);
-	run_out(rt);
+	kit_run_out(rt);
 	/* The earliest alarm, once; its IMA is gone: `next` is dropped. */
 	ck_assert_str_eq(kit_trace, "alarm end");
 	ck_assert_int_eq(kit_send(rt, &kit_op_next, "late"), 0);
