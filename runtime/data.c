@@ -296,9 +296,30 @@ xmlDocPtr *brt__dx_slot(struct brt_dctx *d, int var)
 	xmlDocPtr *slot = NULL;
 	if (var >= 0 && var < d->proc->nvars && d->slot != NULL)
 		slot = d->slot(d->arg, var);
-	if (slot == NULL)
+	if (slot == NULL) {
 		brt__dx_fault(d, "subLanguageExecutionFault",
 			      "variable %d is not in scope (compiler bug)", var);
+		return NULL;
+	}
+	/* A message of no parts has all its parts: it is never
+	 * uninitialised (initialisation is tracked per part). */
+	const struct brt_variable *v = &d->proc->vars[var];
+	if (*slot == NULL && v->kind == BRT_VAR_MESSAGE && v->message != NULL &&
+	    v->message->nparts == 0) {
+		xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+		xmlNodePtr root = doc != NULL ? xmlNewDocNode(doc, NULL,
+							    BAD_CAST "message",
+							    NULL)
+					      : NULL;
+		if (root == NULL) {
+			xmlFreeDoc(doc);
+			brt__dx_fault(d, "subLanguageExecutionFault",
+				      "out of memory");
+			return NULL;
+		}
+		xmlDocSetRootElement(doc, root);
+		*slot = doc;
+	}
 	return slot;
 }
 
