@@ -8,8 +8,9 @@
  * condition reached after the restore: the last child is terminated) and
  * a sequential one, enabled event handlers (an onEvent instance running,
  * a repeating alarm), installed compensation handlers and a compensation
- * in progress, a termination handler in progress, and the provisional
- * routing of a creating message not yet received.
+ * in progress, a termination handler in progress, an isolated scope
+ * waiting for the lock, and the provisional routing of a creating
+ * message not yet received.
  *
  * The start message's payload chooses what the process does.
  */
@@ -29,10 +30,11 @@ enum {
 	S_PCATCH, S_PCATCH2,
 	S_T_ENTER, S_T_BODY, S_T_SCOPE, S_T_THROWER, S_T_THROW, S_TH, S_TH2, S_TH3,
 	S_CORR, S_CORR2,
+	S_ISO, S_ISO_ENTER, S_ISO_BODY, S_ISO_NOTE,
 	NSTATES,
 };
 
-enum { SC_P, SC_F, SC_G, SC_S, SC_E, SC_C, SC_T };
+enum { SC_P, SC_F, SC_G, SC_S, SC_E, SC_C, SC_T, SC_I };
 enum { V_IN, V_GOT, V_K, V_KG, V_GV, V_EV, V_C };
 enum { E_ALARM, E_NOTNO, E_AND, E_ONE, E_THREE, E_TWO, E_KDUR, E_TICK,
        E_HOLD, E_SHORT };
@@ -125,6 +127,8 @@ static const struct brt_scope scopes[] = {
 		  .compensation = S_CH_C, .termination = -1},
 	[SC_T] = {.name = "T", .parent = SC_P, .catch_all = -1,
 		  .compensation = -1, .termination = S_TH},
+	[SC_I] = {.name = "I", .parent = SC_P, .catch_all = -1,
+		  .compensation = -1, .termination = -1, .isolated = true},
 };
 
 static const struct brt_link_source src_a[] = {{0, E_NOTNO}};
@@ -156,7 +160,7 @@ static enum brt_step dispatch(brt_strand *s)
 		int state;
 	} modes[] = {{"pick", S_PICK}, {"links", S_FLOW}, {"fe", S_FE},
 		     {"fes", S_FES},   {"comp", S_C1},    {"term", S_T_ENTER},
-		     {"corr", S_CORR}};
+		     {"corr", S_CORR}, {"iso", S_ISO}};
 	const char *mode = kit_payload(s, V_IN);
 	if (!strcmp(mode, "ev")) {
 		brt_strand_set_state(s, S_END);
@@ -314,6 +318,20 @@ static enum brt_step step(brt_strand *s)
 		return brt_receive(s, &r_next_corr);
 	case S_CORR2:
 		return note_done(s, S_END, "got:", V_GOT);
+	/* two isolated scopes at once: the second waits for the lock */
+	case S_ISO: {
+		static const int branches[] = {S_ISO_ENTER, S_ISO_ENTER};
+		brt_strand_set_state(s, S_END);
+		return brt_flow(s, 2, branches);
+	}
+	case S_ISO_ENTER:
+		brt_strand_set_state(s, BRT_S_DONE);
+		return brt_scope(s, SC_I, S_ISO_BODY);
+	case S_ISO_BODY:
+		brt_strand_set_state(s, S_ISO_NOTE);
+		return brt_receive(s, &r_next);
+	case S_ISO_NOTE:
+		return note_done(s, BRT_S_DONE, "i:", V_GOT);
 	default:
 		return brt_strand_bad_state(s);
 	}
@@ -524,6 +542,18 @@ START_TEST(store_states_provisional_correlation)
 }
 END_TEST
 
+START_TEST(store_states_isolated_lock)
+{
+	/* Saved while one isolated scope holds the lock (in a receive) and
+	 * the other waits for it. */
+	static const struct act script[] = {
+		SEND(kit_op_start, "iso"), RUN(0), SAVE,
+		SEND(kit_op_next, "a"), RUN(0), SAVE,
+		SEND(kit_op_next, "b"), RUN(0), OUT};
+	same_outcome(script, "i:a i:b end");
+}
+END_TEST
+
 START_TEST(store_states_alarm_timing)
 {
 	/* The pick's alarm measured from the start: about 0.4 s in all. */
@@ -557,6 +587,7 @@ Suite *store_states_suite(void)
 	tcase_add_test(tc, store_states_termination);
 	tcase_add_test(tc, store_states_provisional_correlation);
 	tcase_add_test(tc, store_states_alarm_timing);
+	tcase_add_test(tc, store_states_isolated_lock);
 	suite_add_tcase(s, tc);
 	return s;
 }
