@@ -12,8 +12,10 @@
  * strand runs the same state again and decides. Its bookkeeping (struct
  * brt_fe) belongs to the strand and is freed with it, so a forEach that
  * is terminated leaves nothing behind. Child scopes are entered with
- * brt_scope (faults.c); an unhandled fault in a child goes to the
- * enclosing scope, which terminates the forEach strand and its children.
+ * brt__scope_enter (faults.c), which sets the child's counter before its
+ * inline variable initialisers run, so they can read it; an unhandled
+ * fault in a child goes to the enclosing scope, which terminates the
+ * forEach strand and its children.
  *
  * Early completion terminates the children still running with
  * brt__scope_terminate (terminate.c), which runs their termination
