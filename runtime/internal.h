@@ -60,7 +60,7 @@ struct brt_runtime {
 	/* options */
 	const char *listen;          /* "host:port" or NULL: WSDL addresses */
 	size_t max_body;             /* bytes, default 1 MiB */
-	long invoke_timeout_ms;      /* default 30 s */
+	long invoke_timeout_ms;      /* default 10 s */
 	int npartners;
 	struct brt_partner_override *partners;
 	int verbose;                 /* 0: events, 1: + one line per step */

@@ -70,6 +70,7 @@ struct brt_call {
 	char *resp;
 	size_t resplen, respcap, max;
 	bool too_big;
+	bool switched; /* the partner answered 101 Switching Protocols */
 	const struct brt_operation *op;
 	char *url;
 	brt_call_cb cb;
@@ -247,6 +248,24 @@ static size_t on_data(char *ptr, size_t size, size_t n, void *arg)
 	return len;
 }
 
+/* Status lines as they arrive: a 101 Switching Protocols means the partner
+ * left HTTP on a connection it keeps open, and curl would wait for the
+ * timeout; stop at once instead. */
+static size_t on_header(char *ptr, size_t size, size_t n, void *arg)
+{
+	brt_call *c = arg;
+	size_t len = size * n;
+	if (len >= 12 && strncmp(ptr, "HTTP/", 5) == 0) {
+		const char *sp = memchr(ptr, ' ', len);
+		if (sp && (size_t)(sp - ptr) + 4 <= len &&
+		    strncmp(sp + 1, "101", 3) == 0) {
+			c->switched = true;
+			return 0; /* aborts the transfer */
+		}
+	}
+	return len;
+}
+
 brt_call *brt__call_start(brt_runtime *rt, const char *url,
 			  const struct brt_operation *op, xmlDocPtr msg,
 			  brt_call_cb cb, void *arg)
@@ -286,7 +305,7 @@ brt_call *brt__call_start(brt_runtime *rt, const char *url,
 		return NULL;
 	}
 	CURL *e = c->easy;
-	long timeout = rt->invoke_timeout_ms > 0 ? rt->invoke_timeout_ms : 30000;
+	long timeout = rt->invoke_timeout_ms > 0 ? rt->invoke_timeout_ms : 10000;
 	if (curl_easy_setopt(e, CURLOPT_URL, c->url) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK) {
 		call_free(c);
@@ -298,6 +317,8 @@ brt_call *brt__call_start(brt_runtime *rt, const char *url,
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->hdrs);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, c);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, c);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->errbuf);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout);
@@ -495,6 +516,9 @@ static void make_result(brt_call *c, CURLcode rc, struct brt_call_result *res)
 		if (big)
 			set_text(res, "%s: reply larger than %zu bytes "
 				 "(--max-reply)", c->url, c->max);
+		else if (c->switched)
+			set_text(res, "%s: HTTP 101, the partner switched "
+				 "protocols", c->url);
 		else
 			set_text(res, "%s: %s", c->url,
 				 *c->errbuf ? c->errbuf
@@ -549,6 +573,14 @@ static void make_result(brt_call *c, CURLcode rc, struct brt_call_result *res)
 		res->err = BRT_EIO;
 		snprintf(res->text, sizeof res->text,
 			 "%s: HTTP %ld without a SOAP fault", c->url, status);
+	} else if (c->op->output && status != 200) {
+		/* WS-I BP R1111: a response envelope comes with 200 OK. Any
+		 * other 2xx (202 Accepted: the answer comes later, if ever;
+		 * 206: part of it) does not carry the complete answer. */
+		res->err = BRT_EPROTO;
+		snprintf(res->text, sizeof res->text,
+			 "%s: HTTP %ld, not 200, for a request-response "
+			 "operation", c->url, status);
 	} else if (c->op->output) {
 		res->msg = brt__soap_to_message(body, c->op, c->op->output,
 						true, &why);

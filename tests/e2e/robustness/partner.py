@@ -303,6 +303,12 @@ BEHAVIOURS = {
     1049: ("HTTP/1.0 and a correct answer", raw(
         b"HTTP/1.0 200 OK\r\nContent-Type: text/xml\r\n\r\n"
         + answer(1049).encode()), 1049, 1),
+    1051: ("101 Switching Protocols on a connection kept open", raw(
+        b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n"
+        b"Connection: Upgrade\r\n\r\n", then_hold=True), -1, -1),
+    1052: ("201 Created with a normal response", status(201), -1, 1),
+    1053: ("202 Accepted with a normal response", status(202), -1, 1),
+    1054: ("206 Partial Content with a normal response", status(206), -1, 1),
     1050: ("200, UTF-8 bytes declared as UTF-16", status(
         200, answer(5).replace('encoding="UTF-8"', 'encoding="UTF-16"')),
         -1, 1),

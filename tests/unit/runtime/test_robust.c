@@ -3,14 +3,22 @@
  * can be tested without a network: mustUnderstand header entries (SOAP 1.1
  * §4.2.3) and the MustUnderstand fault, schema validation of a partner's
  * reply (brt__xsd_check_message), and the --max-reply / --client-timeout
- * options. The network side (every partner misbehaviour, hostile clients)
+ * options, and invoke.c's refusal of replies that are not 200 OK, not
+ * XML, over --max-reply or carrying a mustUnderstand header entry (an
+ * in-process evhttp partner). The whole range of partner misbehaviour and
+ * hostile clients
  * is played by tests/e2e/robustness and tests/e2e/hostile-clients.
  */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+
 #include "data.h"
+#include "http_kit.h"
 #include "internal.h"
 
 #define ENV_OPEN                                                              \
@@ -167,6 +175,145 @@ START_TEST(robust_options)
 }
 END_TEST
 
+/* ---- invoke.c against a partner that answers oddly --------------------- */
+
+static const struct brt_part rq_parts[] = {
+	{ "payload", { "urn:t", "req" }, { NULL, NULL }, BRT_XSD_COMPLEX },
+};
+static const struct brt_message rq_msg = { { "urn:t", "In" }, 1, rq_parts };
+static const struct brt_part rs_parts[] = {
+	{ "result", { "urn:t", "resp" }, { NULL, NULL }, BRT_XSD_COMPLEX },
+};
+static const struct brt_message rs_msg = { { "urn:t", "Out" }, 1, rs_parts };
+static const struct brt_operation rr_op = {
+	"call", "urn:t", "urn:t/call", BRT_STYLE_DOCUMENT, NULL,
+	&rq_msg, &rs_msg, 0, NULL,
+};
+static const struct brt_operation ow_op = {
+	"notify", "urn:t", "urn:t/notify", BRT_STYLE_DOCUMENT, NULL,
+	&rq_msg, NULL, 0, NULL,
+};
+
+#define RESP HTTP_KIT_ENV("<t:resp xmlns:t=\"urn:t\">1</t:resp>")
+
+static void odd_partner(struct evhttp_request *req, void *arg)
+{
+	(void)arg;
+	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+	int status = 200;
+	const char *ctype = "text/xml";
+	char big[4096];
+	const char *body = RESP;
+	if (strcmp(path, "/accepted") == 0)
+		status = 202;
+	else if (strcmp(path, "/html") == 0)
+		ctype = "text/html";
+	else if (strcmp(path, "/big") == 0) {
+		memset(big, ' ', sizeof big - 1);
+		big[sizeof big - 1] = '\0';
+		memcpy(big, RESP, strlen(RESP));
+		body = big;
+	} else if (strcmp(path, "/mu") == 0)
+		body = "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/"
+		       "envelope/\"><s:Header><x:h xmlns:x=\"urn:x\" "
+		       "s:mustUnderstand=\"1\"/></s:Header><s:Body><t:resp "
+		       "xmlns:t=\"urn:t\">1</t:resp></s:Body></s:Envelope>";
+	struct evbuffer *b = evbuffer_new();
+	evbuffer_add(b, body, strlen(body));
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+			  "Content-Type", ctype);
+	evhttp_send_reply(req, status, "X", b);
+	evbuffer_free(b);
+}
+
+struct outcome {
+	brt_runtime *rt;
+	bool done;
+	int err;
+	char text[256];
+};
+
+static void on_outcome(void *arg, struct brt_call_result *res)
+{
+	struct outcome *o = arg;
+	o->done = true;
+	o->err = res->err;
+	snprintf(o->text, sizeof o->text, "%s", res->text);
+	xmlFreeDoc(res->msg);
+	res->msg = NULL;
+	xmlFreeDoc(res->fault_data);
+	res->fault_data = NULL;
+	event_base_loopbreak(o->rt->base);
+}
+
+/* Call path on the odd partner; the outcome's err and text. */
+static int odd_call(brt_runtime *rt, int port,
+		    const struct brt_operation *op, const char *path,
+		    char *text, size_t len)
+{
+	const char *in = "<message><payload><t:req xmlns:t=\"urn:t\">x</t:req>"
+			 "</payload></message>";
+	xmlDocPtr msg = xmlReadMemory(in, (int)strlen(in), NULL, NULL, 0);
+	char url[128];
+	snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, path);
+	struct outcome o = { .rt = rt };
+	brt_call *c = brt__call_start(rt, url, op, msg, on_outcome, &o);
+	xmlFreeDoc(msg);
+	ck_assert_ptr_nonnull(c);
+	struct timeval tv = { 5, 0 };
+	event_base_loopexit(rt->base, &tv);
+	event_base_dispatch(rt->base);
+	ck_assert(o.done);
+	snprintf(text, len, "%s", o.text);
+	return o.err;
+}
+
+START_TEST(robust_invoke_refuses_odd_replies)
+{
+	brt_runtime *rt = calloc(1, sizeof *rt);
+	rt->proc = &proc;
+	rt->base = event_base_new();
+	rt->invoke_timeout_ms = 5000;
+	rt->max_reply = 1024;
+	ck_assert_int_eq(brt__curl_init(rt), 0);
+	struct evhttp *http = evhttp_new(rt->base);
+	evhttp_set_gencb(http, odd_partner, NULL);
+	struct evhttp_bound_socket *b =
+		evhttp_bind_socket_with_handle(http, "127.0.0.1", 0);
+	ck_assert_ptr_nonnull(b);
+	struct sockaddr_in sin;
+	socklen_t sl = sizeof sin;
+	getsockname(evhttp_bound_socket_get_fd(b), (struct sockaddr *)&sin, &sl);
+	int port = ntohs(sin.sin_port);
+	char t[256];
+
+	ck_assert_int_eq(odd_call(rt, port, &rr_op, "/ok", t, sizeof t), 0);
+	ck_assert_int_eq(odd_call(rt, port, &rr_op, "/accepted", t, sizeof t),
+			 BRT_EPROTO);
+	ck_assert_ptr_nonnull(strstr(t, "not 200"));
+	ck_assert_int_eq(odd_call(rt, port, &rr_op, "/html", t, sizeof t),
+			 BRT_EPROTO);
+	ck_assert_ptr_nonnull(strstr(t, "text/html"));
+	ck_assert_int_eq(odd_call(rt, port, &rr_op, "/big", t, sizeof t),
+			 BRT_EPROTO);
+	ck_assert_ptr_nonnull(strstr(t, "--max-reply"));
+	ck_assert_int_eq(odd_call(rt, port, &rr_op, "/mu", t, sizeof t),
+			 BRT_EPROTO);
+	ck_assert_ptr_nonnull(strstr(t, "mustUnderstand"));
+	/* one-way: any 2xx completes, whatever the body's type */
+	ck_assert_int_eq(odd_call(rt, port, &ow_op, "/accepted", t, sizeof t), 0);
+	ck_assert_int_eq(odd_call(rt, port, &ow_op, "/html", t, sizeof t), 0);
+	/* ... but not a mustUnderstand entry */
+	ck_assert_int_eq(odd_call(rt, port, &ow_op, "/mu", t, sizeof t),
+			 BRT_EPROTO);
+
+	brt__curl_free(rt);
+	evhttp_free(http);
+	event_base_free(rt->base);
+	free(rt);
+}
+END_TEST
+
 Suite *robust_suite(void);
 Suite *robust_suite(void)
 {
@@ -176,6 +323,8 @@ Suite *robust_suite(void)
 	tcase_add_test(tc, robust_must_understand_fault);
 	tcase_add_test(tc, robust_reply_validation);
 	tcase_add_test(tc, robust_options);
+	tcase_add_test(tc, robust_invoke_refuses_odd_replies);
+	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 	return s;
 }
