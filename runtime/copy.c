@@ -209,15 +209,10 @@ static int read_var(struct brt_dctx *d, int var, int part, xmlNodePtr *node,
 	*node = NULL;
 	*simple = false;
 	*msg = NULL;
-	xmlDocPtr *slot = brt__dx_slot(d, var);
+	xmlNodePtr root;
+	xmlDocPtr *slot = brt__dx_value(d, var, "read", &root);
 	if (slot == NULL)
 		return -1;
-	xmlNodePtr root = *slot != NULL ? xmlDocGetRootElement(*slot) : NULL;
-	if (root == NULL)
-		return brt__dx_fault(d, "uninitializedVariable",
-				     "variable '%s' is read before it has a "
-				     "value",
-				     v->name);
 	if (v->kind == BRT_VAR_ELEMENT) {
 		*node = root;
 	} else if (v->kind == BRT_VAR_TYPE) {
@@ -228,14 +223,9 @@ static int read_var(struct brt_dctx *d, int var, int part, xmlNodePtr *node,
 		*msg = *slot;
 	} else {
 		const struct brt_part *pt = &v->message->parts[part];
-		xmlNodePtr w = brt__msg_part(*slot, pt->name);
-		if (w != NULL && pt->element.local != NULL)
-			w = brt__first_elem(w);
+		xmlNodePtr w = brt__dx_part(d, var, part, *slot);
 		if (w == NULL)
-			return brt__dx_fault(d, "uninitializedVariable",
-					     "part '%s' of variable '%s' is "
-					     "read before it has a value",
-					     pt->name, v->name);
+			return -1;
 		*node = w;
 		*simple = pt->element.local == NULL &&
 			  pt->kind != BRT_XSD_COMPLEX;

@@ -323,6 +323,38 @@ xmlDocPtr *brt__dx_slot(struct brt_dctx *d, int var)
 	return slot;
 }
 
+xmlDocPtr *brt__dx_value(struct brt_dctx *d, int var, const char *verb,
+			 xmlNodePtr *root)
+{
+	*root = NULL;
+	xmlDocPtr *slot = brt__dx_slot(d, var);
+	if (slot == NULL)
+		return NULL;
+	*root = *slot != NULL ? xmlDocGetRootElement(*slot) : NULL;
+	if (*root == NULL) {
+		brt__dx_fault(d, "uninitializedVariable",
+			      "variable '%s' is %s before it has a value",
+			      d->proc->vars[var].name, verb);
+		return NULL;
+	}
+	return slot;
+}
+
+xmlNodePtr brt__dx_part(struct brt_dctx *d, int var, int part, xmlDocPtr msg)
+{
+	const struct brt_variable *v = &d->proc->vars[var];
+	const struct brt_part *pt = &v->message->parts[part];
+	xmlNodePtr w = brt__msg_part(msg, pt->name);
+	if (w != NULL && pt->element.local != NULL)
+		w = brt__first_elem(w);
+	if (w == NULL)
+		brt__dx_fault(d, "uninitializedVariable",
+			      "part '%s' of variable '%s' is read before it "
+			      "has a value",
+			      pt->name, v->name);
+	return w;
+}
+
 /* ---- XML helpers ------------------------------------------------------------ */
 
 xmlNodePtr brt__first_elem(xmlNodePtr n)

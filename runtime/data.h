@@ -98,6 +98,16 @@ int brt__dx_fault(struct brt_dctx *d, const char *local, const char *fmt, ...)
 
 /* Storage of variable var, NULL (with a fault recorded) if none. */
 xmlDocPtr *brt__dx_slot(struct brt_dctx *d, int var);
+/* Storage of variable var with *root set to its value's root element;
+ * NULL, with a fault recorded, when var has no storage or no value yet
+ * (uninitializedVariable: "variable 'v' is <verb> before it has a
+ * value", verb e.g. "read"). */
+xmlDocPtr *brt__dx_value(struct brt_dctx *d, int var, const char *verb,
+			 xmlNodePtr *root);
+/* The node of part index `part` in msg, the value of message variable
+ * var: the part's element for an element part, else its wrapper. NULL,
+ * with uninitializedVariable recorded, when the part has no value. */
+xmlNodePtr brt__dx_part(struct brt_dctx *d, int var, int part, xmlDocPtr msg);
 
 /* The child of message value `msg` holding part `name`, NULL if unset. */
 xmlNodePtr brt__msg_part(xmlDocPtr msg, const char *name);
@@ -150,6 +160,10 @@ int brt__dx_alias_apply(struct brt_dctx *d, const struct brt_alias *a,
 xmlChar *brt__xpath_number_string(double v);
 /* string() of an XPath value, numbers formatted as above (xmlFree). */
 xmlChar *brt__xpath_string(xmlXPathObjectPtr o);
+/* The number a simple value of a numeric schema type stands for: XPath's
+ * number() (libxml2 also reads "1.5E3"), and the schema's "INF", "+INF",
+ * "-INF"; NaN when it is none. */
+double brt__xsd_number(const xmlChar *text);
 /* Make string(), concat() and the other string functions of xp convert
  * number arguments as above. */
 void brt__xpath_number_setup(xmlXPathContextPtr xp);

@@ -349,15 +349,10 @@ int brt__dx_validate_var(struct brt_dctx *d, int var)
 				     v->name,
 				     x != NULL ? x->why
 					       : "no schemas were compiled");
-	xmlDocPtr *slot = brt__dx_slot(d, var);
+	xmlNodePtr root;
+	xmlDocPtr *slot = brt__dx_value(d, var, "validated", &root);
 	if (slot == NULL)
 		return -1;
-	xmlNodePtr root = *slot != NULL ? xmlDocGetRootElement(*slot) : NULL;
-	if (root == NULL)
-		return brt__dx_fault(d, "uninitializedVariable",
-				     "variable '%s' is validated before it has "
-				     "a value",
-				     v->name);
 	struct verr ve = {.seen = false};
 	int rc = 0;
 	const char *part = NULL;

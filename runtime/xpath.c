@@ -61,7 +61,7 @@ static xmlXPathObjectPtr typed_value(xmlNodePtr n, enum brt_xsd_kind kind)
 	xmlXPathObjectPtr o = NULL;
 	switch (kind) {
 	case BRT_XSD_NUMBER:
-		o = xmlXPathNewFloat(xmlXPathCastStringToNumber(text));
+		o = xmlXPathNewFloat(brt__xsd_number(text));
 		break;
 	case BRT_XSD_BOOLEAN: {
 		xmlChar *t = brt__normalize(text);
@@ -83,16 +83,10 @@ static xmlXPathObjectPtr typed_value(xmlNodePtr n, enum brt_xsd_kind kind)
 static xmlXPathObjectPtr var_value(struct brt_dctx *d, int var, int part)
 {
 	const struct brt_variable *v = &d->proc->vars[var];
-	xmlDocPtr *slot = brt__dx_slot(d, var);
+	xmlNodePtr root;
+	xmlDocPtr *slot = brt__dx_value(d, var, "read", &root);
 	if (slot == NULL)
 		return NULL;
-	xmlNodePtr root = *slot != NULL ? xmlDocGetRootElement(*slot) : NULL;
-	if (root == NULL) {
-		brt__dx_fault(d, "uninitializedVariable",
-			      "variable '%s' is read before it has a value",
-			      v->name);
-		return NULL;
-	}
 	if (v->kind == BRT_VAR_ELEMENT)
 		return nodeset(root);
 	if (v->kind == BRT_VAR_TYPE)
@@ -100,17 +94,9 @@ static xmlXPathObjectPtr var_value(struct brt_dctx *d, int var, int part)
 	if (part < 0 || v->message == NULL || part >= v->message->nparts)
 		return nodeset(root);
 	const struct brt_part *pt = &v->message->parts[part];
-	xmlNodePtr w = brt__msg_part(*slot, pt->name);
-	xmlNodePtr val = w;
-	if (w != NULL && pt->element.local != NULL)
-		val = brt__first_elem(w);
-	if (val == NULL) {
-		brt__dx_fault(d, "uninitializedVariable",
-			      "part '%s' of variable '%s' is read before it "
-			      "has a value",
-			      pt->name, v->name);
+	xmlNodePtr val = brt__dx_part(d, var, part, *slot);
+	if (val == NULL)
 		return NULL;
-	}
 	if (pt->element.local != NULL)
 		return nodeset(val);
 	return typed_value(val, pt->kind);
@@ -239,15 +225,10 @@ int brt__dx_var_property(struct brt_dctx *d, int var, int prop,
 	*str = NULL;
 	const struct brt_variable *v = &d->proc->vars[var];
 	const char *pname = d->proc->properties[prop].name.local;
-	xmlDocPtr *slot = brt__dx_slot(d, var);
+	xmlNodePtr root;
+	xmlDocPtr *slot = brt__dx_value(d, var, "read", &root);
 	if (slot == NULL)
 		return -1;
-	xmlNodePtr root = *slot != NULL ? xmlDocGetRootElement(*slot) : NULL;
-	if (root == NULL)
-		return brt__dx_fault(d, "uninitializedVariable",
-				     "variable '%s' is read before it has a "
-				     "value",
-				     v->name);
 	int part = -1;
 	const struct brt_alias *a = NULL;
 	xmlNodePtr ctx = root;
@@ -255,16 +236,9 @@ int brt__dx_var_property(struct brt_dctx *d, int var, int prop,
 		a = brt__find_alias(d->proc, prop, v->message, NULL, NULL,
 				    &part);
 		if (a != NULL) {
-			const struct brt_part *pt = &v->message->parts[part];
-			ctx = brt__msg_part(*slot, pt->name);
-			if (ctx != NULL && pt->element.local != NULL)
-				ctx = brt__first_elem(ctx);
+			ctx = brt__dx_part(d, var, part, *slot);
 			if (ctx == NULL)
-				return brt__dx_fault(
-					d, "uninitializedVariable",
-					"part '%s' of variable '%s' is read "
-					"before it has a value",
-					pt->name, v->name);
+				return -1;
 		}
 	} else {
 		a = brt__find_alias(
@@ -494,7 +468,11 @@ static void fn_do_xsl_transform(xmlXPathParserContextPtr ctxt, int nargs)
 	if (pv == NULL)
 		XP_ERROR(XPATH_MEMORY_ERROR);
 	for (int i = nparams - 1; i >= 0; i--) {
-		pv[2 * i + 1] = xmlXPathPopString(ctxt);
+		/* A parameter is passed as its string (numbers written
+		 * the XPath way, not libxml2's 2.147483648e+09). */
+		xmlXPathObjectPtr val = valuePop(ctxt);
+		pv[2 * i + 1] = brt__xpath_string(val);
+		xmlXPathFreeObject(val);
 		pv[2 * i] = xmlXPathPopString(ctxt);
 	}
 	xmlXPathObjectPtr src = valuePop(ctxt);
