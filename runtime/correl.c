@@ -189,7 +189,7 @@ static struct opslot *slot_of(struct brt_correl *c, int plink,
 static char *canonical(enum brt_xsd_kind kind, const char *v)
 {
 	if (kind == BRT_XSD_NUMBER) {
-		double d = xmlXPathCastStringToNumber(BAD_CAST v);
+		double d = brt__xsd_number(BAD_CAST v);
 		if (!isnan(d)) {
 			/* All significant digits: libxml2's 15 would make
 			 * 1234567890123456 and ...457 one value. */

@@ -160,6 +160,10 @@ int brt__dx_alias_apply(struct brt_dctx *d, const struct brt_alias *a,
 xmlChar *brt__xpath_number_string(double v);
 /* string() of an XPath value, numbers formatted as above (xmlFree). */
 xmlChar *brt__xpath_string(xmlXPathObjectPtr o);
+/* The number a simple value of a numeric schema type stands for: XPath's
+ * number() (libxml2 also reads "1.5E3"), and the schema's "INF", "+INF",
+ * "-INF"; NaN when it is none. */
+double brt__xsd_number(const xmlChar *text);
 /* Make string(), concat() and the other string functions of xp convert
  * number arguments as above. */
 void brt__xpath_number_setup(xmlXPathContextPtr xp);

@@ -61,7 +61,7 @@ static xmlXPathObjectPtr typed_value(xmlNodePtr n, enum brt_xsd_kind kind)
 	xmlXPathObjectPtr o = NULL;
 	switch (kind) {
 	case BRT_XSD_NUMBER:
-		o = xmlXPathNewFloat(xmlXPathCastStringToNumber(text));
+		o = xmlXPathNewFloat(brt__xsd_number(text));
 		break;
 	case BRT_XSD_BOOLEAN: {
 		xmlChar *t = brt__normalize(text);

@@ -98,6 +98,23 @@ xmlChar *brt__xpath_string(xmlXPathObjectPtr o)
 	return xmlXPathCastToString(o);
 }
 
+double brt__xsd_number(const xmlChar *text)
+{
+	double v = xmlXPathCastStringToNumber(text);
+	if (!isnan(v) || text == NULL)
+		return v;
+	/* libxml2 reads exponents already; the schema's infinities are
+	 * what XPath 1.0 numbers lack. */
+	xmlChar *t = brt__normalize(text);
+	if (t != NULL && (xmlStrEqual(t, BAD_CAST "INF") ||
+			  xmlStrEqual(t, BAD_CAST "+INF")))
+		v = INFINITY;
+	else if (t != NULL && xmlStrEqual(t, BAD_CAST "-INF"))
+		v = -INFINITY;
+	xmlFree(t);
+	return v;
+}
+
 /* ---- string functions -------------------------------------------------- */
 
 /* Replace every number among the top `nargs` values (those selected by

@@ -1,6 +1,7 @@
 /*
  * test_xpnum.c — numbers as XPath 1.0 string() writes them (xpnum.c):
- * no exponent, every significant digit, -0, NaN, infinities; the string
+ * no exponent, every significant digit, -0, NaN, infinities; numbers of
+ * schema types (exponents, INF) read as XPath numbers; the string
  * functions of a prepared context convert number arguments the same way;
  * and the namespace helpers copies use (brt__hoist_ns,
  * brt__prefix_in_content).
@@ -52,6 +53,21 @@ START_TEST(xpnum_special_values)
 	ck_num(NAN, "NaN");
 	ck_num(INFINITY, "Infinity");
 	ck_num(-INFINITY, "-Infinity");
+}
+END_TEST
+
+START_TEST(xpnum_schema_numbers)
+{
+	xmlInitParser(); /* libxml2's NaN is set up there */
+	ck_assert(brt__xsd_number(BAD_CAST " 1.5E3 ") == 1500);
+	ck_assert(brt__xsd_number(BAD_CAST "-2e-1") == -0.2);
+	ck_assert(brt__xsd_number(BAD_CAST "42") == 42);
+	ck_assert(isinf(brt__xsd_number(BAD_CAST "INF")));
+	ck_assert(brt__xsd_number(BAD_CAST "-INF") < 0);
+	ck_assert(isnan(brt__xsd_number(BAD_CAST "NaN")));
+	ck_assert(brt__xsd_number(BAD_CAST " +INF ") > 1e308);
+	ck_assert(isnan(brt__xsd_number(BAD_CAST "inf")));
+	ck_assert(isnan(brt__xsd_number(BAD_CAST "")));
 }
 END_TEST
 
@@ -175,6 +191,7 @@ Suite *xpnum_suite(void)
 	tcase_add_test(tc, xpnum_integers_without_exponent);
 	tcase_add_test(tc, xpnum_fractions_shortest_digits);
 	tcase_add_test(tc, xpnum_special_values);
+	tcase_add_test(tc, xpnum_schema_numbers);
 	tcase_add_test(tc, xpnum_string_functions_convert_numbers);
 	tcase_add_test(tc, xpnum_prefix_in_content_and_hoist);
 	tcase_add_test(tc, xpnum_hoist_reuses_namespace_in_scope);
