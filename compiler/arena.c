@@ -28,7 +28,7 @@ struct arena {
 	struct arena_chunk *head;
 };
 
-static void arena_oom(void)
+void arena_oom(void)
 {
 	fputs("bpelc: out of memory\n", stderr);
 	exit(2);

@@ -11,6 +11,10 @@
 struct arena;
 
 struct arena *arena_new(void);
+/* Print "bpelc: out of memory" and exit 2: the one way the compiler
+ * fails on allocation, also for memory it takes outside the arena
+ * (malloc'd buffers of the driver, diagnostics, scratch arrays). */
+void arena_oom(void) __attribute__((noreturn));
 void arena_free(struct arena *a);
 /* Zeroed memory, aligned for any type. */
 void *arena_alloc(struct arena *a, size_t size);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "check_int.h"
 
 struct link {
@@ -35,10 +36,8 @@ static void *grow(void *p, int *cap, size_t elem)
 {
 	*cap = *cap ? *cap * 2 : 64;
 	void *q = realloc(p, (size_t)*cap * elem);
-	if (!q) {
-		fputs("bpelc: out of memory\n", stderr);
-		exit(2);
-	}
+	if (!q)
+		arena_oom();
 	return q;
 }
 
@@ -175,10 +174,8 @@ static void edge(struct graph *g, int from, int to)
 		g->capedges = g->capedges ? g->capedges * 2 : 64;
 		g->next = realloc(g->next, sizeof(int) * (size_t)g->capedges);
 		g->to = realloc(g->to, sizeof(int) * (size_t)g->capedges);
-		if (!g->next || !g->to) {
-			fputs("bpelc: out of memory\n", stderr);
-			exit(2);
-		}
+		if (!g->next || !g->to)
+			arena_oom();
 	}
 	g->to[g->nedges] = to;
 	g->next[g->nedges] = g->head[from];
@@ -262,10 +259,8 @@ static void graph_init(struct graph *g, int n)
 	memset(g, 0, sizeof(*g));
 	g->n = n;
 	g->head = malloc(sizeof(int) * (size_t)(n ? n : 1));
-	if (!g->head) {
-		fputs("bpelc: out of memory\n", stderr);
-		exit(2);
-	}
+	if (!g->head)
+		arena_oom();
 	for (int i = 0; i < n; i++)
 		g->head[i] = -1;
 }

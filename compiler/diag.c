@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "strbuf.h"
 
 struct diag {
@@ -26,10 +27,8 @@ struct diag {
 struct diag *diag_new(FILE *out, enum diag_format fmt)
 {
 	struct diag *dg = calloc(1, sizeof(*dg));
-	if (!dg) {
-		fputs("bpelc: out of memory\n", stderr);
-		exit(2);
-	}
+	if (!dg)
+		arena_oom();
 	dg->out = out;
 	dg->fmt = fmt;
 	return dg;
@@ -86,10 +85,8 @@ static void diag_emit(struct diag *dg, const struct loc *loc, const char *sev,
 	va_end(ap2);
 	if (n > 0) {
 		char *tmp = malloc((size_t)n + 1);
-		if (!tmp) {
-			fputs("bpelc: out of memory\n", stderr);
-			exit(2);
-		}
+		if (!tmp)
+			arena_oom();
 		vsnprintf(tmp, (size_t)n + 1, fmt, ap);
 		strbuf_puts(&msg, tmp);
 		free(tmp);

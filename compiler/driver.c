@@ -54,10 +54,8 @@ static char *base_name(const char *path)
 	const char *dot = strrchr(b, '.');
 	size_t len = dot && dot != b ? (size_t)(dot - b) : strlen(b);
 	char *r = malloc(len + 1);
-	if (!r) {
-		fputs("bpelc: out of memory\n", stderr);
-		exit(2);
-	}
+	if (!r)
+		arena_oom();
 	memcpy(r, b, len);
 	r[len] = 0;
 	return r;
@@ -112,36 +110,25 @@ static bool find_dir(const struct driver_options *o, const char *env,
 	return false;
 }
 
-/* Split on white space into argv slots (flags baked in by the Makefile
- * and $CC carry no quoting). Appends to *argv. */
-static void split_args(char *s, char ***argv, int *n, int *cap)
-{
-	for (char *tok = strtok(s, " \t\n"); tok; tok = strtok(NULL, " \t\n")) {
-		if (*n + 2 > *cap) {
-			*cap = *cap ? *cap * 2 : 32;
-			*argv = realloc(*argv, sizeof(char *) * (size_t)*cap);
-			if (!*argv) {
-				fputs("bpelc: out of memory\n", stderr);
-				exit(2);
-			}
-		}
-		(*argv)[(*n)++] = tok;
-		(*argv)[*n] = NULL;
-	}
-}
-
+/* Append s to the NULL-terminated *argv (n used, cap allocated). */
 static void add_arg(char *s, char ***argv, int *n, int *cap)
 {
 	if (*n + 2 > *cap) {
 		*cap = *cap ? *cap * 2 : 32;
 		*argv = realloc(*argv, sizeof(char *) * (size_t)*cap);
-		if (!*argv) {
-			fputs("bpelc: out of memory\n", stderr);
-			exit(2);
-		}
+		if (!*argv)
+			arena_oom();
 	}
 	(*argv)[(*n)++] = s;
 	(*argv)[*n] = NULL;
+}
+
+/* Split on white space into argv slots (flags baked in by the Makefile
+ * and $CC carry no quoting). Appends to *argv. */
+static void split_args(char *s, char ***argv, int *n, int *cap)
+{
+	for (char *tok = strtok(s, " \t\n"); tok; tok = strtok(NULL, " \t\n"))
+		add_arg(tok, argv, n, cap);
 }
 
 /* Run argv; the child's stdout goes to our stderr so its messages show
@@ -245,10 +232,8 @@ static int compile_c(const struct driver_options *o, struct ir_program *ir,
 		snprintf(lib, sizeof lib, "%s/libbpelrt.a", libdir);
 		char **argv = NULL;
 		int n = 0, cap = 0;
-		if (!cc || !cflags || !libs) {
-			fputs("bpelc: out of memory\n", stderr);
-			exit(2);
-		}
+		if (!cc || !cflags || !libs)
+			arena_oom();
 		split_args(cc, &argv, &n, &cap);
 		split_args(cflags, &argv, &n, &cap);
 		add_arg(incflag, &argv, &n, &cap);
@@ -324,10 +309,8 @@ int driver_run(const struct driver_options *o)
 				sprintf(out, "%s.c", b);
 			free(b);
 		}
-		if (!out) {
-			fputs("bpelc: out of memory\n", stderr);
-			exit(2);
-		}
+		if (!out)
+			arena_oom();
 		struct emit_options eo = { BPELC_VERSION, out, o->no_line };
 		if (strcmp(out, "-") == 0)
 			eo.out_name = "<stdout>";
@@ -337,10 +320,8 @@ int driver_run(const struct driver_options *o)
 		goto done;
 	}
 	out = o->output ? strdup(o->output) : base_name(o->input);
-	if (!out) {
-		fputs("bpelc: out of memory\n", stderr);
-		exit(2);
-	}
+	if (!out)
+		arena_oom();
 	rc = compile_c(o, ir, out);
 #undef CHECK_RET
 done:

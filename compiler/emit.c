@@ -84,10 +84,8 @@ static void out(struct emitter *e, const char *fmt, ...)
 		return;
 	}
 	char *big = malloc((size_t)n + 1);
-	if (!big) {
-		fputs("bpelc: out of memory\n", stderr);
-		exit(2);
-	}
+	if (!big)
+		arena_oom();
 	va_start(ap, fmt);
 	vsnprintf(big, (size_t)n + 1, fmt, ap);
 	va_end(ap);

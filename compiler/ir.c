@@ -105,10 +105,8 @@ void ir_renumber(struct ir_program *p)
 	if (n == 0)
 		return;
 	int *map = calloc((size_t)n, sizeof(int));
-	if (!map) {
-		fputs("bpelc: out of memory\n", stderr);
-		exit(2);
-	}
+	if (!map)
+		arena_oom();
 	qsort(p->states.items, (size_t)n, sizeof(void *), key_cmp);
 	for (int i = 0; i < n; i++)
 		map[IR_AT(p->states, struct ir_state, i)->id - IR_S_FIRST] =

@@ -562,10 +562,8 @@ void load_free(struct model *m)
 	for (struct xsd_schema *s = m->schemas; s; s = s->next)
 		n++;
 	xmlDocPtr *docs = calloc(n, sizeof(*docs));
-	if (!docs) {
-		fputs("bpelc: out of memory\n", stderr);
-		exit(2);
-	}
+	if (!docs)
+		arena_oom();
 	if (m->process && m->process->doc)
 		docs[k++] = m->process->doc;
 	for (struct wsdl_doc *w = m->wsdls; w; w = w->next)

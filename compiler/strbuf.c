@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
+
 static void strbuf_grow(struct strbuf *sb, size_t extra)
 {
 	if (sb->cap - sb->len > extra)
@@ -29,8 +31,7 @@ static void strbuf_grow(struct strbuf *sb, size_t extra)
 	sb->cap = cap;
 	return;
 oom:
-	fputs("bpelc: out of memory\n", stderr);
-	exit(2);
+	arena_oom();
 }
 
 void strbuf_add(struct strbuf *sb, const char *s, size_t len)
@@ -111,10 +112,8 @@ char *strbuf_detach(struct strbuf *sb)
 	char *p = sb->buf;
 	if (!p) {
 		p = malloc(1);
-		if (!p) {
-			fputs("bpelc: out of memory\n", stderr);
-			exit(2);
-		}
+		if (!p)
+			arena_oom();
 		p[0] = '\0';
 	}
 	sb->buf = NULL;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "xpath_lex.h"
 
 bool xpath_lex_name_start(char c)
@@ -55,10 +56,8 @@ static struct xpath_tok *push(struct xpath_toks *ts)
 	if (ts->n == ts->cap) {
 		int cap = ts->cap ? 2 * ts->cap : 64;
 		struct xpath_tok *t = realloc(ts->t, (size_t)cap * sizeof *t);
-		if (!t) {
-			fputs("bpelc: out of memory\n", stderr);
-			exit(2);
-		}
+		if (!t)
+			arena_oom();
 		ts->t = t;
 		ts->cap = cap;
 	}
