@@ -72,6 +72,7 @@ struct brt_runtime {
 	struct brt_prepared *prep;
 	size_t max_reply;            /* bytes of a partner's reply, default 8 MiB */
 	int client_timeout_s;        /* idle client connections, default 60 s */
+	struct brt_log *log;         /* log.c: buffered lines, NULL: unbuffered */
 };
 
 /* Parse brt_main's options into rt (defaults first). Returns 0, 1 when
@@ -91,6 +92,33 @@ void brt__log(brt_runtime *rt, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void brt__debug(brt_runtime *rt, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Buffer rt's lines (after rt->base exists): they are written once per
+ * loop pass. brt__log_free writes what is left; call it before the event
+ * base goes. brt__log_catch_fatal (brt_main only) writes the buffer out
+ * when the process dies of SIGSEGV/SIGBUS/SIGILL/SIGFPE/SIGABRT. */
+int brt__log_init(brt_runtime *rt);
+void brt__log_flush(brt_runtime *rt);
+void brt__log_catch_fatal(brt_runtime *rt);
+void brt__log_free(brt_runtime *rt);
+
+/* ---- later in this loop pass (pass.c) ------------------------------------ */
+
+/* fn(arg) runs once per brt__pass_request, from the event loop, after the
+ * other callbacks of the current pass and the strands they queued. */
+struct brt_pass {
+	brt_runtime *rt;
+	struct event *ev;
+	void (*fn)(void *arg);
+	void *arg;
+	bool pending;  /* requested, not yet run */
+	bool deferred; /* waited one turn for the run queue */
+};
+/* Needs rt->base; 0 or BRT_ENOMEM. */
+int brt__pass_init(struct brt_pass *pc, brt_runtime *rt, void (*fn)(void *),
+		   void *arg);
+void brt__pass_request(struct brt_pass *pc);
+/* Before the event base goes; a pending call does not run. */
+void brt__pass_free(struct brt_pass *pc);
 
 /* ---- http/soap: requests from clients ------------------------------------ */
 
@@ -252,11 +280,11 @@ xmlDocPtr brt__soap_detail_message(xmlNodePtr detail,
 /* A new document whose root is a copy of `el`, with the namespaces in
  * scope at el declared on it. */
 xmlDocPtr brt__soap_elem_doc(xmlNodePtr el);
-/* Declare on `parent` the prefixed namespaces its element children
- * declare (when the prefix is free there and the namespace not yet in
- * scope) and drop the children's declarations that became redundant:
- * copies added one by one each declare what they use; this says it once
- * (data.c). */
+/* Copies added one by one each declare what they use; say it once:
+ * a namespace a child of `parent` declares that is already in scope at
+ * parent is used from there (docs/semantics-decisions.md says when not),
+ * one that is not is declared on parent when its prefix is free there;
+ * redundant declarations go (data.c). */
 void brt__hoist_ns(xmlNodePtr parent);
 /* True when an attribute value or text in the subtree of n holds a token
  * "prefix:..." (QName-valued content that needs prefix declared; data.c). */
