@@ -41,6 +41,10 @@ struct brt_http {
 	unsigned long seq;   /* request numbers for the log */
 	brt_request *open;   /* request-response exchanges not yet answered */
 	int nopen;
+	/* Exchanges to watch for a client hanging up, once this loop pass
+	 * (and the strands it queued) is over: most are answered by then. */
+	brt_request *to_watch;
+	struct brt_pass watch_pass;
 };
 
 struct brt_request {
@@ -48,6 +52,8 @@ struct brt_request {
 	brt_request *prev, *next;
 	struct evhttp_request *req; /* NULL once the client has gone */
 	struct event *watch;        /* notices the client hanging up */
+	brt_request *wprev, *wnext; /* on h->to_watch */
+	bool is_to_watch;
 	unsigned long id;
 	const struct brt_operation *op;
 };
@@ -169,6 +175,42 @@ static void on_watch(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+static void to_watch_remove(brt_request *r)
+{
+	struct brt_http *h = r->h;
+	if (!r->is_to_watch)
+		return;
+	if (r->wprev)
+		r->wprev->wnext = r->wnext;
+	else
+		h->to_watch = r->wnext;
+	if (r->wnext)
+		r->wnext->wprev = r->wprev;
+	r->wprev = r->wnext = NULL;
+	r->is_to_watch = false;
+}
+
+/* End of the loop pass: watch the exchanges still open. Each watch costs
+ * two epoll_ctl calls, so an exchange answered within its pass gets none. */
+static void arm_watches(void *arg)
+{
+	struct brt_http *h = arg;
+	while (h->to_watch) {
+		brt_request *r = h->to_watch;
+		to_watch_remove(r);
+		struct evhttp_connection *evcon =
+			r->req ? evhttp_request_get_connection(r->req) : NULL;
+		struct bufferevent *bev =
+			evcon ? evhttp_connection_get_bufferevent(evcon) : NULL;
+		evutil_socket_t fd = bev ? bufferevent_getfd(bev) : -1;
+		if (fd >= 0 && !r->watch)
+			r->watch = event_new(h->rt->base, fd, EV_READ, on_watch,
+					     r);
+		if (r->watch)
+			event_add(r->watch, NULL);
+	}
+}
+
 static brt_request *request_new(struct brt_http *h, struct evhttp_request *req,
 				unsigned long id,
 				const struct brt_operation *op)
@@ -188,12 +230,12 @@ static brt_request *request_new(struct brt_http *h, struct evhttp_request *req,
 	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
 	if (evcon) {
 		evhttp_connection_set_closecb(evcon, on_conn_close, r);
-		struct bufferevent *bev = evhttp_connection_get_bufferevent(evcon);
-		evutil_socket_t fd = bev ? bufferevent_getfd(bev) : -1;
-		if (fd >= 0)
-			r->watch = event_new(h->rt->base, fd, EV_READ, on_watch, r);
-		if (r->watch)
-			event_add(r->watch, NULL);
+		r->is_to_watch = true;
+		r->wnext = h->to_watch;
+		if (h->to_watch)
+			h->to_watch->wprev = r;
+		h->to_watch = r;
+		brt__pass_request(&h->watch_pass);
 	}
 	return r;
 }
@@ -211,6 +253,7 @@ static struct evhttp_request *request_release(brt_request *r)
 	if (r->next)
 		r->next->prev = r->prev;
 	h->nopen--;
+	to_watch_remove(r);
 	unwatch(r);
 	if (req) {
 		struct evhttp_connection *evcon =
@@ -738,6 +781,10 @@ int brt__http_start(brt_runtime *rt)
 		return BRT_ENOMEM;
 	}
 	rt->http = h;
+	if (brt__pass_init(&h->watch_pass, rt, arm_watches, h) < 0) {
+		brt__http_free(rt);
+		return BRT_ENOMEM;
+	}
 	evhttp_set_gencb(h->http, on_request, h);
 	/* Oversized bodies are refused while reading (413), not buffered;
 	 * lingering close lets the client read that answer. */
@@ -818,6 +865,7 @@ void brt__http_free(brt_runtime *rt)
 		brt__request_fault(h->open, NULL, "Server", NULL,
 				   "the service stopped before answering");
 	brt__http_stop(rt);
+	brt__pass_free(&h->watch_pass);
 	evhttp_free(h->http);
 	free(h->bound);
 	free(h);

@@ -245,6 +245,8 @@ static int runtime_start(brt_runtime *rt)
 		brt__log(rt, "cannot create the event loop");
 		return BRT_ENOMEM;
 	}
+	if ((err = brt__log_init(rt)) < 0)
+		return err;
 	if ((err = brt__data_prepare(rt)) < 0) {
 		brt__log(rt, "cannot prepare the process data: %s",
 			 brt_strerror(err));
@@ -288,6 +290,7 @@ void brt__runtime_free(brt_runtime *rt)
 		brt__curl_free(rt);
 	if (rt->prep)
 		brt__data_free(rt);
+	brt__log_free(rt); /* its flush event belongs to the base */
 	if (rt->base)
 		event_base_free(rt->base);
 	free(rt->partners);
@@ -360,7 +363,10 @@ int brt_main(const struct brt_process *p, int argc, char **argv)
 
 	int status = 1;
 	struct stopper st = { .rt = rt };
-	if (runtime_start(rt) < 0 || brt__http_start(rt) < 0)
+	if (runtime_start(rt) < 0)
+		goto out;
+	brt__log_catch_fatal(rt);
+	if (brt__http_start(rt) < 0)
 		goto out;
 	st.sigterm = evsignal_new(rt->base, SIGTERM, on_signal, &st);
 	st.sigint = evsignal_new(rt->base, SIGINT, on_signal, &st);

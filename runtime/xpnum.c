@@ -56,6 +56,20 @@ xmlChar *brt__xpath_number_string(double v)
 	if (v == 0)
 		return xmlStrdup(BAD_CAST "0"); /* also negative zero */
 	bool neg = v < 0;
+	if (v == trunc(v) && fabs(v) < 9007199254740992.0) {
+		/* An integer below 2^53 is exact: its digits, no search for
+		 * the shortest form (the common case, and a costly one). */
+		char buf[24];
+		size_t k = sizeof buf;
+		unsigned long long u = (unsigned long long)(neg ? -v : v);
+		buf[--k] = '\0';
+		do
+			buf[--k] = (char)('0' + u % 10);
+		while ((u /= 10) != 0);
+		if (neg)
+			buf[--k] = '-';
+		return xmlStrdup(BAD_CAST(buf + k));
+	}
 	char digits[24];
 	int e;
 	shortest_digits(neg ? -v : v, digits, sizeof digits, &e);
