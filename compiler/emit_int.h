@@ -1,0 +1,80 @@
+/*
+ * emit_int.h — what emit.c shares with emit_tables.c: the emitter (one
+ * per generated file), its output calls and the small renderers that
+ * turn model values into C text. Not used outside the emitter.
+ *
+ * Output goes into an output tree (emit.c): text chunks and `#line`
+ * markers, rendered once at the end so a marker knows its own line.
+ * Strings the renderers return live in the compilation's arena.
+ */
+#ifndef BPELC_EMIT_INT_H
+#define BPELC_EMIT_INT_H
+
+#include <stdbool.h>
+
+#include "emit.h"
+#include "ir.h"
+#include "strbuf.h"
+
+struct emit_op {
+	struct wsdl_operation *op;
+	struct wsdl_binding *binding; /* NULL: no SOAP binding known */
+};
+
+struct emitter {
+	struct ir_program *p;
+	const struct emit_options *o;
+	struct arena *a;
+	const char *P; /* process identifier: step and table prefix */
+	const char *U; /* its upper case: state constants */
+	struct strbuf cur;
+	struct ir_vec chunks;
+	struct ir_vec msgs;   /* struct wsdl_message * */
+	struct ir_vec ops;    /* struct emit_op * */
+	struct ir_vec wsdls;  /* struct wsdl_doc * served as ?wsdl */
+	struct ir_vec nslist; /* const char *: rendered brt_ns array bodies */
+	int serial;           /* names of per-descriptor arrays */
+	int nvalidates;       /* brt_validate entries (emit_data_tables) */
+	bool has_expr_errors;
+};
+
+/* ---- emit.c: output ------------------------------------------------------ */
+
+/* Append printf-formatted text to the current chunk. */
+void emit_out(struct emitter *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* `#line` into the BPEL source at loc (nothing with --no-line or without
+ * a location), and back into the generated file. */
+void emit_line_src(struct emitter *e, const struct loc *loc);
+void emit_line_back(struct emitter *e);
+
+/* ---- emit.c: small renderers --------------------------------------------- */
+
+/* A C string literal for s, "NULL" for NULL. */
+const char *emit_cstr(struct emitter *e, const char *s);
+/* Long text as adjacent string literals, one source line each, each
+ * line after the first preceded by `indent`. */
+void emit_text_lines(struct emitter *e, const char *s, const char *indent);
+/* A brt_qname initialiser: "{ ns, local }", "{ NULL, NULL }" if absent. */
+const char *emit_qname(struct emitter *e, struct qname q);
+/* The BRT_XSD_* constant of a simple-type kind. */
+const char *emit_xsd_kind(enum xsd_kind k);
+const char *emit_bool(bool b);
+/* The state constant of state id (`<PROC>_S_<NAME>`). */
+const char *emit_state_ref(struct emitter *e, int id);
+/* s with comment delimiters and line breaks defused. */
+const char *emit_comment_safe(struct emitter *e, const char *s);
+
+/* ---- emit_tables.c ------------------------------------------------------- */
+
+/* Gather the messages and operations the tables will name (first, before
+ * anything is written). */
+void emit_tables_collect(struct emitter *e);
+/* Messages, operations, partner links, scopes, variables, expressions,
+ * literals, correlation, assigns, embedded files and validation lists. */
+void emit_tables_data(struct emitter *e);
+/* Receive, reply, invoke and pick descriptors (after the data tables
+ * they point into). */
+void emit_tables_activities(struct emitter *e);
+
+#endif
