@@ -9,6 +9,15 @@
  * the loader keeps in the model. It does not report unresolved names:
  * resolve does that; a helper that cannot resolve returns NULL and the
  * rule is skipped.
+ *
+ * Naming: these helpers are defined in check.c, check_util.c and
+ * check_index.c but share one prefix, `chk_`, instead of being named
+ * after their file (style.md's compiler rule). They are the check
+ * stage's internal vocabulary, like the runtime's `brt__`: the rule files
+ * call them some 750 times, a rule reads best as one short line, and a
+ * reader should not need to know which file a look-up lives in. Nothing
+ * outside check*.c sees them. The rule entry points keep the file rule
+ * (check_wsdl(), check_vars(), ...).
  */
 #ifndef BPELC_CHECK_INT_H
 #define BPELC_CHECK_INT_H
