@@ -68,6 +68,7 @@ UNIT_C_OBJ := $(UNIT_C_SRC:%.c=$(BUILD)/%.o)
 UNIT_R_OBJ := $(UNIT_R_SRC:%.c=$(BUILD)/%.o)
 
 .PHONY: all check unit e2e asan-check asan-unit asan-e2e conformance demo \
+        fuzz asan-fuzz \
         install clean bench golden-update format format-check deps
 all: $(BUILD)/bpelc $(BUILD)/libbpelrt.a
 
@@ -141,6 +142,19 @@ asan-check:
 	@rc=0; $(MAKE) --no-print-directory asan-unit || rc=1; \
 	$(MAKE) --no-print-directory asan-e2e || rc=1; exit $$rc
 
+# The compiler on mutated processes and WSDLs (tests/fuzz/mutate.py): every
+# mutant must exit 0/1/2 without a hang or a sanitizer report. `fuzz` runs
+# for FUZZ_SECONDS; `asan-fuzz` (a stage of check) is a short run fixed by
+# its seed, so it is deterministic and takes seconds.
+FUZZ_SECONDS ?= 300
+fuzz: all
+	$(PYTHON) tests/fuzz/mutate.py --bpelc $(BUILD)/bpelc --jobs $(JOBS) \
+	  --seconds $(FUZZ_SECONDS) $(FUZZ_FLAGS)
+asan-fuzz:
+	$(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) SAN=1 all
+	$(PYTHON) tests/fuzz/mutate.py --bpelc $(ASAN_BUILD)/bpelc \
+	  --jobs $(JOBS) --iterations 200 --seed 1 $(FUZZ_FLAGS)
+
 # Counts only: the corpus measures progress, it never fails the build.
 conformance: all
 	@if [ -f $(SHARED)/conformance/run.py ]; then \
@@ -157,7 +171,7 @@ conformance: all
 # Every stage runs even when an earlier one failed; the summary at the end
 # says which failed. Builds inside a stage use -j$(JOBS); the stages
 # themselves run one after another so their output stays readable.
-CHECK_STAGES := unit e2e asan-unit asan-e2e
+CHECK_STAGES := unit e2e asan-unit asan-e2e asan-fuzz
 check:
 	@rc=0; passed=; failed=; \
 	for t in $(CHECK_STAGES); do \

@@ -19,6 +19,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
@@ -248,12 +249,33 @@ static void load_xml_generic(void *data, const char *msg, ...)
 	(void)msg;
 }
 
-/* Reads a whole file into the arena. Returns NULL and sets errno. */
+/* The largest file read (a process, WSDL or schema is far smaller): an
+ * import of a huge or endless file must not exhaust memory or hang. */
+#define LOAD_MAX_FILE (64u << 20)
+
+/* Reads a whole file into the arena. Returns NULL and sets errno. Only
+ * regular files: an import naming /dev/zero, a FIFO or a directory would
+ * otherwise read forever, block, or fail obscurely. */
 static char *load_read(struct arena *a, const char *path, size_t *len)
 {
 	FILE *fp = fopen(path, "rb");
 	if (!fp)
 		return NULL;
+	struct stat st;
+	int e = 0;
+	if (fstat(fileno(fp), &st) != 0)
+		e = errno;
+	else if (S_ISDIR(st.st_mode))
+		e = EISDIR;
+	else if (!S_ISREG(st.st_mode))
+		e = EINVAL; /* a device, FIFO or socket */
+	else if ((unsigned long long)st.st_size > LOAD_MAX_FILE)
+		e = EFBIG;
+	if (e) {
+		fclose(fp);
+		errno = e;
+		return NULL;
+	}
 	size_t cap = 65536, n = 0;
 	char *buf = malloc(cap);
 	if (!buf) {
@@ -277,6 +299,12 @@ static char *load_read(struct arena *a, const char *path, size_t *len)
 		n += r;
 		if (r == 0)
 			break;
+		if (n > LOAD_MAX_FILE) { /* it grew while we read */
+			free(buf);
+			fclose(fp);
+			errno = EFBIG;
+			return NULL;
+		}
 	}
 	int bad = ferror(fp);
 	fclose(fp);
