@@ -228,6 +228,12 @@ int brt__dx_receive(struct brt_dctx *d, int var, int nparts,
 int brt__dx_message(struct brt_dctx *d, int var, int nparts,
 		    const struct brt_part_map *parts,
 		    const struct brt_message *m, xmlDocPtr *out);
+/* The same, but a message variable's own document is lent (*lent true)
+ * instead of copied. */
+int brt__dx_message_lend(struct brt_dctx *d, int var, int nparts,
+			 const struct brt_part_map *parts,
+			 const struct brt_message *m, xmlDocPtr *out,
+			 bool *lent);
 char *brt__dx_property(struct brt_dctx *d, int prop,
 		       const struct brt_message *m, xmlDocPtr msg);
 

@@ -559,7 +559,8 @@ static void handle_post(struct brt_http *h, unsigned long id,
 	}
 	brt__log(rt, "request %lu: %s operation %s (partner link %s)", id,
 		 what, op->name, p->plinks[plink].name);
-	xmlDocPtr msg = brt__soap_to_message(body, op, op->input, false, &why);
+	/* The envelope goes right after: its Body moves into the message. */
+	xmlDocPtr msg = brt__soap_take_message(body, op, op->input, false, &why);
 	xmlFreeDoc(env);
 	if (!msg) {
 		char text[600];

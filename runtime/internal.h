@@ -251,6 +251,12 @@ xmlNodePtr brt__soap_body_first(xmlDocPtr env, xmlNodePtr *body);
 xmlDocPtr brt__soap_to_message(xmlNodePtr body, const struct brt_operation *op,
 			       const struct brt_message *m, bool is_response,
 			       const char **why);
+/* The same, moving the element parts out of the envelope instead of
+ * copying them: the envelope is only good for freeing afterwards. */
+xmlDocPtr brt__soap_take_message(xmlNodePtr body,
+				 const struct brt_operation *op,
+				 const struct brt_message *m, bool is_response,
+				 const char **why);
 /* Build an envelope carrying message value `msg` for op (request or
  * response). Returns a new document. */
 xmlDocPtr brt__soap_from_message(const struct brt_operation *op,
@@ -366,6 +372,14 @@ enum brt_step brt__data_receive(brt_strand *s, int var, int nparts,
 enum brt_step brt__data_message(brt_strand *s, int var, int nparts,
 				const struct brt_part_map *parts,
 				const struct brt_message *m, xmlDocPtr *out);
+/* The same without copying a message variable: *out is then the
+ * variable's own document and *lent is true. A lent value is only read,
+ * never kept or freed, and only until the strand's next step (a reply
+ * or an invoke serialises it at once). */
+enum brt_step brt__data_message_lend(brt_strand *s, int var, int nparts,
+				     const struct brt_part_map *parts,
+				     const struct brt_message *m,
+				     xmlDocPtr *out, bool *lent);
 
 /* The value of property `prop` in message value `msg` of type `m` through
  * its alias, whitespace-normalised, as a new string; NULL when there is no

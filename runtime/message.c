@@ -7,7 +7,8 @@
  * type part's child holds the value. Receive stores one into a message
  * variable as is, or spreads it over <fromParts>; reply and invoke build
  * one from a message variable or from <toParts>. Every value is a deep
- * copy. Not here: SOAP envelopes (soap.c), routing (engine).
+ * copy, except a message variable lent to a reply or an invoke for the
+ * moment it takes to serialise it. Not here: SOAP envelopes (soap.c), routing (engine).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -242,7 +243,18 @@ int brt__dx_message(struct brt_dctx *d, int var, int nparts,
 		    const struct brt_part_map *parts,
 		    const struct brt_message *m, xmlDocPtr *out)
 {
+	return brt__dx_message_lend(d, var, nparts, parts, m, out, NULL);
+}
+
+/* lent NULL: always a new document. */
+int brt__dx_message_lend(struct brt_dctx *d, int var, int nparts,
+			 const struct brt_part_map *parts,
+			 const struct brt_message *m, xmlDocPtr *out,
+			 bool *lent)
+{
 	*out = NULL;
+	if (lent != NULL)
+		*lent = false;
 	if (var >= 0) {
 		const struct brt_variable *v = &d->proc->vars[var];
 		xmlDocPtr *slot = brt__dx_slot(d, var);
@@ -253,6 +265,12 @@ int brt__dx_message(struct brt_dctx *d, int var, int nparts,
 		if (v->kind == BRT_VAR_MESSAGE) {
 			if (check_parts(d, v, m, *slot) < 0)
 				return -1;
+			if (lent != NULL) {
+				/* Sent as it is: no copy to build and free. */
+				*out = *slot;
+				*lent = true;
+				return 0;
+			}
 			*out = xmlCopyDoc(*slot, 1);
 			if (*out == NULL)
 				return brt__dx_fault(d,
@@ -347,6 +365,18 @@ enum brt_step brt__data_message(brt_strand *s, int var, int nparts,
 	struct brt_dctx d;
 	brt__dctx_strand(&d, s);
 	if (brt__dx_message(&d, var, nparts, parts, m, out) < 0)
+		return brt__std_fault(s, d.fault, d.why);
+	return BRT_STEP_NEXT;
+}
+
+enum brt_step brt__data_message_lend(brt_strand *s, int var, int nparts,
+				     const struct brt_part_map *parts,
+				     const struct brt_message *m,
+				     xmlDocPtr *out, bool *lent)
+{
+	struct brt_dctx d;
+	brt__dctx_strand(&d, s);
+	if (brt__dx_message_lend(&d, var, nparts, parts, m, out, lent) < 0)
 		return brt__std_fault(s, d.fault, d.why);
 	return BRT_STEP_NEXT;
 }

@@ -303,6 +303,7 @@ enum brt_step brt_reply(brt_strand *s, const struct brt_reply *r)
 				       brt__mex_owner(s, r->mex_scope));
 	const struct brt_message *m = r->op->output;
 	xmlDocPtr out = NULL;
+	bool lent = false;
 
 	if (!pp)
 		return brt__std_fault(s, "missingRequest", r->op->name);
@@ -312,13 +313,14 @@ enum brt_step brt_reply(brt_strand *s, const struct brt_reply *r)
 			if (strcmp(r->op->faults[i].name, r->fault.local) == 0)
 				m = r->op->faults[i].message;
 	}
-	if (m && brt__data_message(s, r->var, r->nparts, r->parts, m, &out) ==
-			 BRT_STEP_FAULT)
+	if (m && brt__data_message_lend(s, r->var, r->nparts, r->parts, m, &out,
+					&lent) == BRT_STEP_FAULT)
 		return BRT_STEP_FAULT;
 	struct brt_corr_pending pend = {0, NULL};
 	if (out && brt__corr_check(s, r->ncorr, r->corr, BRT_PAT_NONE, m, out,
 				   &pend) != 0) {
-		xmlFreeDoc(out);
+		if (!lent)
+			xmlFreeDoc(out);
 		return BRT_STEP_FAULT;
 	}
 
@@ -331,7 +333,7 @@ enum brt_step brt_reply(brt_strand *s, const struct brt_reply *r)
 		else
 			brt__request_reply(x->req, r->op, out);
 	}
-	if (out)
+	if (out && !lent)
 		xmlFreeDoc(out);
 	free(x);
 	if (brt__corr_commit(s, &pend) != 0)
@@ -435,21 +437,25 @@ enum brt_step brt_invoke(brt_strand *s, const struct brt_invoke *iv)
 	brt_runtime *rt = s->in->rt;
 	const char *url = brt__strand_partner_url(s, iv->plink);
 	xmlDocPtr msg = NULL;
+	bool lent = false;
 
 	if (!url || !*url)
 		return brt__std_fault(s, "uninitializedPartnerRole",
 				      rt->proc->plinks[iv->plink].name);
-	if (brt__data_message(s, iv->in_var, iv->nto, iv->to_parts,
-			      iv->op->input, &msg) == BRT_STEP_FAULT)
+	if (brt__data_message_lend(s, iv->in_var, iv->nto, iv->to_parts,
+				   iv->op->input, &msg,
+				   &lent) == BRT_STEP_FAULT)
 		return BRT_STEP_FAULT;
 	struct brt_corr_pending pend = {0, NULL};
 	if (msg && brt__corr_check(s, iv->ncorr, iv->corr, BRT_PAT_REQUEST,
 				   iv->op->input, msg, &pend) != 0) {
-		xmlFreeDoc(msg);
+		if (!lent)
+			xmlFreeDoc(msg);
 		return BRT_STEP_FAULT;
 	}
+	/* brt__call_start serialises msg before it returns. */
 	brt_call *c = brt__call_start(rt, url, iv->op, msg, invoke_done, s);
-	if (msg)
+	if (msg && !lent)
 		xmlFreeDoc(msg);
 	if (!c) {
 		brt__corr_drop(&pend);

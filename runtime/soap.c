@@ -71,30 +71,56 @@ static bool is_blank_text(const xmlNode *n)
  * (xsi:type="tns:T", "tns:x" in text) keeps its meaning after the copy
  * leaves the envelope that declared the prefix.
  */
+static void declare_scope(xmlNsPtr *scope, xmlNodePtr src, xmlNodePtr cp)
+{
+	for (xmlNsPtr *p = scope; p && *p; p++) {
+		/* Only prefixes that QName-valued content uses: the copy
+		 * declares what its names need itself. */
+		bool have = (*p)->prefix == NULL ||
+			    !brt__prefix_in_content(src, (*p)->prefix);
+		for (xmlNsPtr d = cp->nsDef; d; d = d->next)
+			if (ns_eq((const char *)d->prefix,
+				  (const char *)(*p)->prefix)) {
+				have = true;
+				break;
+			}
+		if (!have)
+			xmlNewNs(cp, (*p)->href, (*p)->prefix);
+	}
+}
+
 static xmlNodePtr copy_elem(xmlNodePtr src, xmlDocPtr doc)
 {
 	xmlNodePtr cp = xmlDocCopyNode(src, doc, 1);
-	if (!cp)
-		return NULL;
-	xmlNsPtr *scope = xmlGetNsList(src->doc, src);
-	if (scope) {
-		for (xmlNsPtr *p = scope; *p; p++) {
-			/* Only prefixes that QName-valued content uses: the
-			 * copy declares what its names need itself. */
-			bool have = (*p)->prefix == NULL ||
-				    !brt__prefix_in_content(src, (*p)->prefix);
-			for (xmlNsPtr d = cp->nsDef; d; d = d->next)
-				if (ns_eq((const char *)d->prefix,
-					  (const char *)(*p)->prefix)) {
-					have = true;
-					break;
-				}
-			if (!have)
-				xmlNewNs(cp, (*p)->href, (*p)->prefix);
-		}
+	if (cp) {
+		xmlNsPtr *scope = xmlGetNsList(src->doc, src);
+		declare_scope(scope, src, cp);
 		xmlFree(scope);
 	}
 	return cp;
+}
+
+/* What copy_elem then xmlAddChild(parent, copy) give, without the copy:
+ * `el` moves out of its document (an envelope about to be freed) to the
+ * end of parent's children. libxml2 re-points the namespaces it used from
+ * the envelope's declarations and copies its names out of the parser's
+ * dictionary, which goes with the envelope. */
+static bool take_elem(xmlNodePtr el, xmlNodePtr parent)
+{
+	xmlDocPtr from = el->doc;
+	/* The envelope's declarations stay readable until it is freed. */
+	xmlNsPtr *scope = xmlGetNsList(from, el);
+	xmlUnlinkNode(el);
+	if (xmlDOMWrapAdoptNode(NULL, from, el, parent->doc, parent, 0) != 0) {
+		/* Out of memory half-way: leave it in its own document. */
+		xmlAddChild(xmlDocGetRootElement(from), el);
+		xmlFree(scope);
+		return false;
+	}
+	xmlAddChild(parent, el);
+	declare_scope(scope, el, el);
+	xmlFree(scope);
+	return true;
 }
 
 /* Copy the attributes and children of `src` onto `dst` (a type part's
@@ -272,13 +298,16 @@ xmlNodePtr brt__soap_body_first(xmlDocPtr env, xmlNodePtr *body)
 
 /* ---- Body -> message ----------------------------------------------------- */
 
-/* Put the value of part p, carried by element `el`, into message `root`. */
+/* Put the value of part p, carried by element `el`, into message `root`;
+ * `take`: move the element there rather than copy it. */
 static bool add_part(xmlNodePtr root, const struct brt_part *p, xmlNodePtr el,
-		     bool el_is_part_element)
+		     bool el_is_part_element, bool take)
 {
 	xmlNodePtr pn = new_child(root, p->name, NULL);
 	if (!pn)
 		return false;
+	if (el_is_part_element && take)
+		return take_elem(el, pn);
 	if (el_is_part_element) {
 		xmlNodePtr cp = copy_elem(el, root->doc);
 		if (!cp)
@@ -298,7 +327,7 @@ static bool part_is_element(const struct brt_part *p)
  * the parts in order: element parts by their element, type parts as an
  * element named after the part. */
 static xmlDocPtr doc_to_message(xmlNodePtr parent, const struct brt_message *m,
-				const char **why)
+				bool take, const char **why)
 {
 	xmlNodePtr root;
 	xmlDocPtr doc = new_message_doc(&root);
@@ -323,11 +352,12 @@ static xmlDocPtr doc_to_message(xmlNodePtr parent, const struct brt_message *m,
 			*why = "unexpected element where a part belongs";
 			goto fail;
 		}
-		if (!add_part(root, p, c, part_is_element(p))) {
+		xmlNodePtr next = next_elem(c); /* before c moves */
+		if (!add_part(root, p, c, part_is_element(p), take)) {
 			*why = "out of memory";
 			goto fail;
 		}
-		c = next_elem(c);
+		c = next;
 	}
 	if (c) {
 		*why = "more elements than the message has parts";
@@ -349,7 +379,7 @@ static xmlNodePtr child_named(xmlNodePtr parent, const char *local)
 
 static xmlDocPtr rpc_to_message(xmlNodePtr body, const struct brt_operation *op,
 				const struct brt_message *m, bool is_response,
-				const char **why)
+				bool take, const char **why)
 {
 	char wname[512];
 	snprintf(wname, sizeof wname, "%s%s", op->name,
@@ -391,7 +421,7 @@ static xmlDocPtr rpc_to_message(xmlNodePtr body, const struct brt_operation *op,
 			xmlNodePtr inner = first_elem(acc->children);
 			if (inner && is_elem(inner, p->element.ns,
 					     p->element.local))
-				ok = add_part(root, p, inner, true);
+				ok = add_part(root, p, inner, true, take);
 			else {
 				/* The accessor carries the element's content:
 				 * rebuild the element under its own name. */
@@ -409,7 +439,7 @@ static xmlDocPtr rpc_to_message(xmlNodePtr body, const struct brt_operation *op,
 				ok = ok && copy_content(acc, el);
 			}
 		} else
-			ok = add_part(root, p, acc, false);
+			ok = add_part(root, p, acc, false, take);
 		if (!ok) {
 			*why = "out of memory";
 			xmlFreeDoc(doc);
@@ -419,9 +449,9 @@ static xmlDocPtr rpc_to_message(xmlNodePtr body, const struct brt_operation *op,
 	return doc;
 }
 
-xmlDocPtr brt__soap_to_message(xmlNodePtr body, const struct brt_operation *op,
-			       const struct brt_message *m, bool is_response,
-			       const char **why)
+static xmlDocPtr to_message(xmlNodePtr body, const struct brt_operation *op,
+			    const struct brt_message *m, bool is_response,
+			    bool take, const char **why)
 {
 	static const char *dummy;
 	if (!why)
@@ -432,8 +462,23 @@ xmlDocPtr brt__soap_to_message(xmlNodePtr body, const struct brt_operation *op,
 		return NULL;
 	}
 	if (op->style == BRT_STYLE_RPC)
-		return rpc_to_message(body, op, m, is_response, why);
-	return doc_to_message(body, m, why);
+		return rpc_to_message(body, op, m, is_response, take, why);
+	return doc_to_message(body, m, take, why);
+}
+
+xmlDocPtr brt__soap_to_message(xmlNodePtr body, const struct brt_operation *op,
+			       const struct brt_message *m, bool is_response,
+			       const char **why)
+{
+	return to_message(body, op, m, is_response, false, why);
+}
+
+xmlDocPtr brt__soap_take_message(xmlNodePtr body,
+				 const struct brt_operation *op,
+				 const struct brt_message *m, bool is_response,
+				 const char **why)
+{
+	return to_message(body, op, m, is_response, true, why);
 }
 
 /* ---- message -> Body ----------------------------------------------------- */
@@ -662,7 +707,7 @@ xmlDocPtr brt__soap_detail_message(xmlNodePtr detail,
 				   const struct brt_message *m)
 {
 	const char *why;
-	return doc_to_message(detail, m, &why);
+	return doc_to_message(detail, m, false, &why);
 }
 
 char *brt__soap_serialize(xmlDocPtr doc, size_t *len)
