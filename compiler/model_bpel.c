@@ -474,8 +474,138 @@ static struct bpel_activity *bp_on_event(struct bp *b, xmlNodePtr n, struct bpel
 	return a;
 }
 
+/* <partnerLink name partnerLinkType myRole? partnerRole?
+ *              initializePartnerRole?> */
+static struct bpel_partner_link *bp_partner_link(struct bp *b, xmlNodePtr d,
+						 struct bpel_scope *sc)
+{
+	struct bpel_partner_link *pl = ARENA_NEW(b->a, struct bpel_partner_link);
+	pl->name = bp_attr(b, d, "name");
+	load_qname_attr(b->f, d, "partnerLinkType", &pl->type_name);
+	pl->my_role = bp_attr(b, d, "myRole");
+	pl->partner_role = bp_attr(b, d, "partnerRole");
+	int ipr = load_yesno(b->f, d, "initializePartnerRole");
+	pl->has_initialize_partner_role = ipr >= 0;
+	pl->initialize_partner_role = ipr == 1;
+	pl->scope = sc;
+	pl->node = d;
+	pl->loc = bp_loc(b, d);
+	return pl;
+}
+
+/* <variable name (messageType | type | element)> from-spec? </variable> */
+static struct bpel_variable *bp_variable(struct bp *b, xmlNodePtr d,
+					 struct bpel_scope *sc)
+{
+	struct bpel_variable *v = ARENA_NEW(b->a, struct bpel_variable);
+	v->name = bp_attr(b, d, "name");
+	load_qname_attr(b->f, d, "messageType", &v->message_type);
+	load_qname_attr(b->f, d, "type", &v->type);
+	load_qname_attr(b->f, d, "element", &v->element);
+	xmlNodePtr fr = bp_child(d, "from");
+	if (fr) {
+		v->init = ARENA_NEW(b->a, struct bpel_from);
+		bp_from(b, fr, v->init);
+	}
+	v->scope = sc;
+	v->node = d;
+	v->loc = bp_loc(b, d);
+	return v;
+}
+
+static bool bp_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* <correlationSet name properties="QName-list"> */
+static struct bpel_corr_set *bp_corr_set(struct bp *b, xmlNodePtr d,
+					 struct bpel_scope *sc)
+{
+	struct bpel_corr_set *cs = ARENA_NEW(b->a, struct bpel_corr_set);
+	cs->name = bp_attr(b, d, "name");
+	cs->scope = sc;
+	cs->node = d;
+	cs->loc = bp_loc(b, d);
+	const char *props = bp_attr(b, d, "properties");
+	struct bpel_property_ref **ptail = &cs->properties;
+	for (const char *p = props; p && *p;) {
+		while (bp_space(*p))
+			p++;
+		const char *e = p;
+		while (*e && !bp_space(*e))
+			e++;
+		if (e == p)
+			break;
+		struct bpel_property_ref *r =
+			ARENA_NEW(b->a, struct bpel_property_ref);
+		r->name = load_qname(b->f, d,
+				     arena_strndup(b->a, p, (size_t)(e - p)));
+		*ptail = r;
+		ptail = &r->next;
+		p = e;
+	}
+	return cs;
+}
+
+/* <messageExchange name> */
+static struct bpel_mex *bp_mex(struct bp *b, xmlNodePtr d,
+			       struct bpel_scope *sc)
+{
+	struct bpel_mex *mx = ARENA_NEW(b->a, struct bpel_mex);
+	mx->name = bp_attr(b, d, "name");
+	mx->scope = sc;
+	mx->node = d;
+	mx->loc = bp_loc(b, d);
+	return mx;
+}
+
+/* The children of n named `name` in the BPEL namespace. */
+#define BP_EACH(d, n, name)                                                   \
+	for (xmlNodePtr d = load_elem((n)->children); d;                      \
+	     d = load_elem(d->next))                                           \
+		if (bp_is(d, name))
+
+/* <faultHandlers> <catch>* <catchAll>? </faultHandlers> */
+static void bp_fault_handlers(struct bp *b, xmlNodePtr c,
+			      struct bpel_scope *sc,
+			      struct bpel_activity *owner)
+{
+	struct bpel_catch **ktail = &sc->catches;
+	for (xmlNodePtr d = load_elem(c->children); d; d = load_elem(d->next)) {
+		if (bp_is(d, "catch")) {
+			*ktail = bp_catch(b, d, owner);
+			ktail = &(*ktail)->next;
+		} else if (bp_is(d, "catchAll")) {
+			sc->catch_all_loc = bp_loc(b, d);
+			sc->catch_all = bp_single(b, d, owner, NULL);
+		}
+	}
+}
+
+/* <eventHandlers> <onEvent>* <onAlarm>* </eventHandlers> */
+static void bp_event_handlers(struct bp *b, xmlNodePtr c,
+			      struct bpel_scope *sc,
+			      struct bpel_activity *owner)
+{
+	struct bpel_activity **etail = &sc->on_events;
+	struct bpel_alarm **atail = &sc->on_alarms;
+	for (xmlNodePtr d = load_elem(c->children); d; d = load_elem(d->next)) {
+		if (bp_is(d, "onEvent")) {
+			*etail = bp_on_event(b, d, owner);
+			etail = &(*etail)->next;
+		} else if (bp_is(d, "onAlarm")) {
+			*atail = bp_alarm(b, d, owner);
+			atail = &(*atail)->next;
+		}
+	}
+}
+
 /* The declarations and handlers of a process or scope, then its primary
- * activity. `owner` is the scope activity (NULL for the process). */
+ * activity. `owner` is the scope activity (NULL for the process).
+ * <partnerLinks>? <messageExchanges>? <variables>? <correlationSets>?
+ * <faultHandlers>? <compensationHandler>? <terminationHandler>?
+ * <eventHandlers>? activity */
 static void bp_scope_parts(struct bp *b, xmlNodePtr n, struct bpel_scope *sc,
 			   struct bpel_activity *owner)
 {
@@ -483,114 +613,36 @@ static void bp_scope_parts(struct bp *b, xmlNodePtr n, struct bpel_scope *sc,
 	struct bpel_variable **vtail = &sc->variables;
 	struct bpel_corr_set **cstail = &sc->correlation_sets;
 	struct bpel_mex **mtail = &sc->message_exchanges;
-	struct bpel_catch **ktail = &sc->catches;
-	struct bpel_activity **etail = &sc->on_events;
-	struct bpel_alarm **atail = &sc->on_alarms;
 
 	for (xmlNodePtr c = load_elem(n->children); c; c = load_elem(c->next)) {
 		if (bp_is(c, "partnerLinks")) {
-			for (xmlNodePtr d = load_elem(c->children); d; d = load_elem(d->next)) {
-				if (!bp_is(d, "partnerLink"))
-					continue;
-				struct bpel_partner_link *pl = ARENA_NEW(b->a, struct bpel_partner_link);
-				pl->name = bp_attr(b, d, "name");
-				load_qname_attr(b->f, d, "partnerLinkType", &pl->type_name);
-				pl->my_role = bp_attr(b, d, "myRole");
-				pl->partner_role = bp_attr(b, d, "partnerRole");
-				int ipr = load_yesno(b->f, d, "initializePartnerRole");
-				pl->has_initialize_partner_role = ipr >= 0;
-				pl->initialize_partner_role = ipr == 1;
-				pl->scope = sc;
-				pl->node = d;
-				pl->loc = bp_loc(b, d);
-				*pltail = pl;
-				pltail = &pl->next;
+			BP_EACH(d, c, "partnerLink") {
+				*pltail = bp_partner_link(b, d, sc);
+				pltail = &(*pltail)->next;
 			}
 		} else if (bp_is(c, "variables")) {
-			for (xmlNodePtr d = load_elem(c->children); d; d = load_elem(d->next)) {
-				if (!bp_is(d, "variable"))
-					continue;
-				struct bpel_variable *v = ARENA_NEW(b->a, struct bpel_variable);
-				v->name = bp_attr(b, d, "name");
-				load_qname_attr(b->f, d, "messageType", &v->message_type);
-				load_qname_attr(b->f, d, "type", &v->type);
-				load_qname_attr(b->f, d, "element", &v->element);
-				xmlNodePtr fr = bp_child(d, "from");
-				if (fr) {
-					v->init = ARENA_NEW(b->a, struct bpel_from);
-					bp_from(b, fr, v->init);
-				}
-				v->scope = sc;
-				v->node = d;
-				v->loc = bp_loc(b, d);
-				*vtail = v;
-				vtail = &v->next;
+			BP_EACH(d, c, "variable") {
+				*vtail = bp_variable(b, d, sc);
+				vtail = &(*vtail)->next;
 			}
 		} else if (bp_is(c, "correlationSets")) {
-			for (xmlNodePtr d = load_elem(c->children); d; d = load_elem(d->next)) {
-				if (!bp_is(d, "correlationSet"))
-					continue;
-				struct bpel_corr_set *cs = ARENA_NEW(b->a, struct bpel_corr_set);
-				cs->name = bp_attr(b, d, "name");
-				cs->scope = sc;
-				cs->node = d;
-				cs->loc = bp_loc(b, d);
-				/* properties: a list of QNames */
-				const char *props = bp_attr(b, d, "properties");
-				struct bpel_property_ref **ptail = &cs->properties;
-				for (const char *p = props; p && *p;) {
-					while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-						p++;
-					const char *e = p;
-					while (*e && *e != ' ' && *e != '\t' && *e != '\n' && *e != '\r')
-						e++;
-					if (e == p)
-						break;
-					struct bpel_property_ref *r = ARENA_NEW(b->a, struct bpel_property_ref);
-					r->name = load_qname(b->f, d, arena_strndup(b->a, p, (size_t)(e - p)));
-					*ptail = r;
-					ptail = &r->next;
-					p = e;
-				}
-				*cstail = cs;
-				cstail = &cs->next;
+			BP_EACH(d, c, "correlationSet") {
+				*cstail = bp_corr_set(b, d, sc);
+				cstail = &(*cstail)->next;
 			}
 		} else if (bp_is(c, "messageExchanges")) {
-			for (xmlNodePtr d = load_elem(c->children); d; d = load_elem(d->next)) {
-				if (!bp_is(d, "messageExchange"))
-					continue;
-				struct bpel_mex *mx = ARENA_NEW(b->a, struct bpel_mex);
-				mx->name = bp_attr(b, d, "name");
-				mx->scope = sc;
-				mx->node = d;
-				mx->loc = bp_loc(b, d);
-				*mtail = mx;
-				mtail = &mx->next;
+			BP_EACH(d, c, "messageExchange") {
+				*mtail = bp_mex(b, d, sc);
+				mtail = &(*mtail)->next;
 			}
 		} else if (bp_is(c, "faultHandlers")) {
-			for (xmlNodePtr d = load_elem(c->children); d; d = load_elem(d->next)) {
-				if (bp_is(d, "catch")) {
-					*ktail = bp_catch(b, d, owner);
-					ktail = &(*ktail)->next;
-				} else if (bp_is(d, "catchAll")) {
-					sc->catch_all_loc = bp_loc(b, d);
-					sc->catch_all = bp_single(b, d, owner, NULL);
-				}
-			}
+			bp_fault_handlers(b, c, sc, owner);
 		} else if (bp_is(c, "compensationHandler")) {
 			sc->compensation_handler = bp_single(b, c, owner, NULL);
 		} else if (bp_is(c, "terminationHandler")) {
 			sc->termination_handler = bp_single(b, c, owner, NULL);
 		} else if (bp_is(c, "eventHandlers")) {
-			for (xmlNodePtr d = load_elem(c->children); d; d = load_elem(d->next)) {
-				if (bp_is(d, "onEvent")) {
-					*etail = bp_on_event(b, d, owner);
-					etail = &(*etail)->next;
-				} else if (bp_is(d, "onAlarm")) {
-					*atail = bp_alarm(b, d, owner);
-					atail = &(*atail)->next;
-				}
-			}
+			bp_event_handlers(b, c, sc, owner);
 		}
 	}
 	sc->body = bp_single(b, n, owner, bp_skip_handlers);
