@@ -9,6 +9,8 @@
  * activities are those that may run first: the process's primary
  * activity, the first activity of an initial <sequence>, every branch of
  * an initial <flow>, the primary activity of an initial <scope>.
+ * Not here: which instance a message starts or reaches at run time
+ * (runtime/correl.c), other correlation rules (check_corr.c).
  */
 #include <string.h>
 

@@ -7,6 +7,8 @@
  *   file:LINE:COL: warning: text
  * With DIAG_JSON, one JSON object per line instead:
  *   {"file":…,"line":…,"column":…,"severity":"error","rule":"SA00023","message":…}
+ * The sink only formats and counts; it never stops a phase (the driver
+ * decides) and knows no rule (docs/diagnostics.md lists the codes).
  */
 #ifndef BPELC_DIAG_H
 #define BPELC_DIAG_H

@@ -6,6 +6,7 @@
  * Exit statuses (design.md): 0 success, 1 the process is invalid
  * (diagnostics printed), 2 usage or I/O error, 3 the C compiler or linker
  * failed (its output shown).
+ * Not here: option parsing (main.c), any phase's own work.
  */
 #ifndef BPELC_DRIVER_H
 #define BPELC_DRIVER_H

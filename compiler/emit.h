@@ -6,6 +6,8 @@
  * path was given that way). It compiles warning-free with the project's
  * flags (every table static and referenced, every step function used by
  * the step switch).
+ * Not here: deciding anything about the process (lower*.c made the IR),
+ * compiling the C (driver.c).
  */
 #ifndef BPELC_EMIT_H
 #define BPELC_EMIT_H

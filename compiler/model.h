@@ -9,6 +9,8 @@
  *
  * Lists are singly linked through `next`, in document order.
  * A qname with local == NULL is "absent".
+ * Not here: behaviour. The model holds what the files say; which
+ * combinations are valid is check's, what runs is lower's.
  */
 #ifndef BPELC_MODEL_H
 #define BPELC_MODEL_H

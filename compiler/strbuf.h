@@ -1,6 +1,7 @@
 /*
  * strbuf.h — a growable string buffer (malloc'd, owned by the struct).
- * Allocation failure exits 2 like the arena.
+ * Allocation failure exits 2 like the arena. Not for strings that must
+ * outlive a phase: those go in the arena (arena_strdup).
  */
 #ifndef BPELC_STRBUF_H
 #define BPELC_STRBUF_H

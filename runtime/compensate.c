@@ -21,6 +21,8 @@
  * Internal states (engine.h BRT_SI_*): the default compensation and
  * termination handlers (compensate the children), and the default fault
  * handler (compensate, then rethrow), so those need no generated code.
+ * Not here: choosing a fault handler (faults.c), terminating running
+ * scopes (terminate.c).
  */
 #include <stdlib.h>
 #include <string.h>

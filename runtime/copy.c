@@ -17,6 +17,8 @@
  * epr.c; <to partnerLink> parses one and sets the partnerRole URL when
  * the whole assign has succeeded. validate="yes" validates the changed
  * variables against their schemas (validate.c) before committing.
+ * Not here: evaluating expressions and queries (xpath.c), message values
+ * of receive/reply/invoke (message.c).
  */
 #include <stdio.h>
 #include <stdlib.h>

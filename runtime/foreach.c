@@ -20,6 +20,8 @@
  * Early completion terminates the children still running with
  * brt__scope_terminate (terminate.c), which runs their termination
  * handlers; the forEach waits for those (BRT_W_TERM) before it goes on.
+ * Not here: evaluating the expressions (xpath.c), scope entry and fault
+ * handling (faults.c).
  */
 #include <errno.h>
 #include <stdio.h>

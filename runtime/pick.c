@@ -15,6 +15,8 @@
  * waits and goes when the first event comes, or with the strand
  * (brt__pick_free from sched.c), so termination withdraws the IMAs and
  * the timer.
+ * Not here: routing messages to the IMAs (correl.c), timers (timer.c),
+ * onEvent/onAlarm event handlers of scopes (events.c).
  */
 #include <stdlib.h>
 #include <string.h>
