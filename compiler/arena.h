@@ -10,6 +10,8 @@
 
 struct arena;
 
+/* A new empty arena; arena_free releases it and everything allocated in
+ * it (NULL is ignored). */
 struct arena *arena_new(void);
 /* Print "bpelc: out of memory" and exit 2: the one way the compiler
  * fails on allocation, also for memory it takes outside the arena

@@ -27,6 +27,8 @@ enum diag_format { DIAG_TEXT, DIAG_JSON };
 
 struct diag;
 
+/* A sink writing to `out` (borrowed: the caller closes it after
+ * diag_free) in format fmt. */
 struct diag *diag_new(FILE *out, enum diag_format fmt);
 void diag_free(struct diag *dg);
 /* Report an error; rule is "SA00023" or NULL. loc may be NULL (no file). */

@@ -322,10 +322,12 @@ struct ir_program {
 
 #define IR_AT(vec, type, i) ((type *)(vec).items[i])
 
+/* Append item (borrowed) to v; the array grows in arena a. */
 void ir_vec_push(struct arena *a, struct ir_vec *v, void *item);
 /* Index of item (pointer equality) or -1. */
 int ir_vec_find(const struct ir_vec *v, const void *item);
 
+/* An empty program for model m, allocated in a (lower_process makes it). */
 struct ir_program *ir_new(struct arena *a, struct model *m);
 /* A new state (id assigned by ir_renumber). */
 struct ir_state *ir_state_new(struct ir_program *p, enum ir_kind kind,

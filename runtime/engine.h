@@ -303,6 +303,8 @@ struct brt_link_frame {
 	struct brt_link_frame *parent;
 };
 
+/* Take and drop a reference to frame f (NULL is ignored); the last
+ * unref frees it and drops its reference to its parent. */
 void brt__links_ref(struct brt_link_frame *f);
 void brt__links_unref(struct brt_link_frame *f);
 
@@ -340,6 +342,10 @@ int brt__corr_route(brt_runtime *rt, int plink, const struct brt_operation *op,
 void brt__corr_provisional(brt_instance *in, int plink,
 			   const struct brt_operation *op, xmlDocPtr msg);
 
+/* Register ima (owned by its strand) with the router and the instance so
+ * matching messages reach ima->deliver; enabling it again re-registers.
+ * 0, or BRT_ENOMEM / BRT_EINVAL (operation not served; nothing
+ * registered). Disable unregisters; a disabled IMA is ignored. */
 int brt__ima_enable(struct brt_ima *ima);
 void brt__ima_disable(struct brt_ima *ima);
 /* Before enabling a non-start IMA: the reason when one of its

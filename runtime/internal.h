@@ -234,6 +234,9 @@ void brt__call_cancel(brt_call *c);
  * the address assigned at run time (engine), else the WSDL default. */
 const char *brt__partner_url(brt_runtime *rt, int plink);
 
+/* Set up libcurl multi on rt's event base (rt->curl): 0, BRT_EIO or
+ * BRT_ENOMEM. brt__curl_free frees the calls still in flight and the
+ * multi handle. */
 int brt__curl_init(brt_runtime *rt);
 void brt__curl_free(brt_runtime *rt);
 
