@@ -240,6 +240,10 @@ static int compile_c(const struct driver_options *o, struct ir_program *ir,
 		add_arg("-o", &argv, &n, &cap);
 		add_arg((char *)out, &argv, &n, &cap);
 		add_arg(cfile, &argv, &n, &cap);
+		/* Shared libraries nothing refers to are left out: a process
+		 * without <invoke> does not load libcurl (bpelrt.h: invoker),
+		 * which takes most of the start-up time otherwise. */
+		add_arg("-Wl,--as-needed", &argv, &n, &cap);
 		add_arg(lib, &argv, &n, &cap);
 		split_args(libs, &argv, &n, &cap);
 		int st = n > 0 ? run(argv) : -1;

@@ -564,6 +564,9 @@ static void emit_process(struct emitter *e)
 			 e->nvalidates, e->P);
 	if (e->has_expr_errors)
 		emit_out(e, "\t.expr_errors = %s__expr_errors,\n", e->P);
+	/* Only a process that invokes links libcurl (bpelrt.h). */
+	if (p->invokes.n)
+		emit_out(e, "\t.invoker = &brt_invoke_service,\n");
 	emit_out(e, "};\n\n");
 	emit_out(e, "int main(int argc, char **argv)\n{\n");
 	emit_out(e, "\treturn brt_main(&%s_process, argc, argv);\n}\n", e->P);

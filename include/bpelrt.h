@@ -458,7 +458,16 @@ struct brt_process {
 	 * runtime raises subLanguageExecutionFault then. An expression
 	 * libxml2 cannot compile faults the same way (the service starts). */
 	const char *const *expr_errors;
+	/* &brt_invoke_service when the process has an <invoke>, else NULL.
+	 * Referring to it is what links the runtime's outbound calls, and
+	 * with them libcurl, into the executable: a process that calls no
+	 * partner starts without loading libcurl and its ~30 libraries. */
+	const struct brt_invoke_service *invoker;
 };
+
+/* The outbound-call service (libcurl multi on the event loop). */
+struct brt_invoke_service;
+extern const struct brt_invoke_service brt_invoke_service;
 
 /* ---- what steps call ----------------------------------------------------- */
 

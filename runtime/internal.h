@@ -240,6 +240,19 @@ const char *brt__partner_url(brt_runtime *rt, int plink);
 int brt__curl_init(brt_runtime *rt);
 void brt__curl_free(brt_runtime *rt);
 
+/* The functions above as the process descriptor's `invoker` reaches them
+ * (bpelrt.h): the rest of the runtime calls through it, never by name, so
+ * that invoke.c, and libcurl with it, is linked only into processes that
+ * invoke. A process without one has rt->curl NULL and its calls fail. */
+struct brt_invoke_service {
+	int (*init)(brt_runtime *rt);
+	void (*free)(brt_runtime *rt);
+	brt_call *(*start)(brt_runtime *rt, const char *url,
+			   const struct brt_operation *op, xmlDocPtr msg,
+			   brt_call_cb cb, void *arg);
+	void (*cancel)(brt_call *c);
+};
+
 /* ---- SOAP envelopes (soap.c), shared by http.c and invoke.c ------------- */
 
 /* Parse `len` bytes as a SOAP 1.1 envelope without network access, DTDs or

@@ -633,3 +633,10 @@ static void check_done(struct brt_curl *cu)
 		call_free(c);
 	}
 }
+
+const struct brt_invoke_service brt_invoke_service = {
+	brt__curl_init,
+	brt__curl_free,
+	brt__call_start,
+	brt__call_cancel,
+};

@@ -256,7 +256,8 @@ static int runtime_start(brt_runtime *rt)
 		brt__log(rt, "cannot start the engine: %s", brt_strerror(err));
 		return err;
 	}
-	if ((err = brt__curl_init(rt)) < 0) {
+	const struct brt_invoke_service *iv = rt->proc->invoker;
+	if (iv && (err = iv->init(rt)) < 0) {
 		brt__log(rt, "cannot start the HTTP client: %s",
 			 brt_strerror(err));
 		return err;
@@ -287,7 +288,7 @@ void brt__runtime_free(brt_runtime *rt)
 	if (rt->http)
 		brt__http_free(rt);
 	if (rt->curl)
-		brt__curl_free(rt);
+		rt->proc->invoker->free(rt);
 	if (rt->prep)
 		brt__data_free(rt);
 	brt__log_free(rt); /* its flush event belongs to the base */

@@ -453,8 +453,11 @@ enum brt_step brt_invoke(brt_strand *s, const struct brt_invoke *iv)
 			xmlFreeDoc(msg);
 		return BRT_STEP_FAULT;
 	}
-	/* brt__call_start serialises msg before it returns. */
-	brt_call *c = brt__call_start(rt, url, iv->op, msg, invoke_done, s);
+	/* The call serialises msg before it returns. A process without an
+	 * invoker (bpelrt.h) has no <invoke>; a hand-made one faults. */
+	const struct brt_invoke_service *svc = rt->proc->invoker;
+	brt_call *c = svc ? svc->start(rt, url, iv->op, msg, invoke_done, s)
+			  : NULL;
 	if (msg && !lent)
 		xmlFreeDoc(msg);
 	if (!c) {
@@ -463,7 +466,7 @@ enum brt_step brt_invoke(brt_strand *s, const struct brt_invoke *iv)
 				  "the call could not be started");
 	}
 	if (brt__corr_commit(s, &pend) != 0) {
-		brt__call_cancel(c);
+		svc->cancel(c);
 		return brt__fault(s, BRT_NS_BPELC, "internalError", NULL,
 				  "out of memory");
 	}

@@ -100,7 +100,7 @@ void brt__strand_free(brt_strand *s)
 	if (s->wait == BRT_W_COMP)
 		brt__comp_strand_gone(s);
 	if (s->call) {
-		brt__call_cancel(s->call);
+		in->rt->proc->invoker->cancel(s->call); /* a call: an invoker */
 		s->call = NULL;
 	}
 	if (s->timer) {

@@ -624,7 +624,7 @@ static enum brt_step faults__step(brt_strand *s)
 const struct brt_process faults_process = {
 	.name = "faults",
 	.qname = { "urn:bpelc:golden:faults", "faults" },
-	.build_id = "3e410f974b7b72c6",
+	.build_id = "30842de399f9aa09",
 	.source = "tests/golden/faults.bpel",
 	.nscopes = 3,
 	.scopes = faults__scopes,
@@ -651,6 +651,7 @@ const struct brt_process faults_process = {
 	.step = faults__step,
 	.nschemas = 1,
 	.schemas = faults__schemas,
+	.invoker = &brt_invoke_service,
 };
 
 int main(int argc, char **argv)

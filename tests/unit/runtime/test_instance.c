@@ -122,6 +122,7 @@ static const struct brt_process proc = {
 	.nscopes = 2, .scopes = scopes, .nvars = 3, .vars = vars,
 	.nplinks = 2, .plinks = kit_plinks, .nexprs = 1, .exprs = exprs,
 	.nstarts = 1, .starts = starts, .nstates = NSTATES, .step = step,
+	.invoker = &brt_invoke_service,
 };
 
 static brt_runtime *new_rt(void)

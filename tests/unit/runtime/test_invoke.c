@@ -43,7 +43,10 @@ static const struct brt_operation oneway = {
 	"notify", "urn:t", "urn:t/notify", BRT_STYLE_DOCUMENT, NULL,
 	&in_msg, NULL, 0, NULL,
 };
-static const struct brt_process proc = { .name = "test_invoke" };
+static const struct brt_process proc = {
+	.name = "test_invoke",
+	.invoker = &brt_invoke_service,
+};
 
 /* ---- the partner --------------------------------------------------------- */
 

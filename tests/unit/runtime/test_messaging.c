@@ -125,6 +125,7 @@ static const struct brt_process proc = {
 	.nscopes = 1, .scopes = scopes, .nvars = 2, .vars = vars,
 	.nplinks = 2, .plinks = kit_plinks, .nexprs = 4, .exprs = exprs,
 	.nstarts = 1, .starts = starts, .nstates = NSTATES, .step = step,
+	.invoker = &brt_invoke_service,
 };
 
 /* Run the loop (blocking) until no instance is left or `secs` pass. */

@@ -118,6 +118,7 @@ static const struct brt_process proc = {
 	.name = "robust",
 	.nschemas = 1,
 	.schemas = schemas,
+	.invoker = &brt_invoke_service,
 };
 
 static int check(struct brt_prepared *pp, const struct brt_message *m,
