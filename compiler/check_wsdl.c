@@ -108,8 +108,9 @@ static void languages(struct chk *c, xmlNodePtr n, void *ud)
 	for (int i = 0; i < 2; i++) {
 		const char *v = chk_attr(n, attrs[i]);
 		if (v && n->ns && strcmp((const char *)n->ns->href, NS_BPEL) == 0 && !supported_language(v))
-			chk_err(c, n, "SA00004", "%s '%s' is not supported (only XPath 1.0, %s)", attrs[i], v,
-				URN_XPATH1);
+			chk_err(c, n, "SA00004",
+				"%s '%s' is not supported (XPath 1.0 only: %s, or %s read as XPath 1.0)",
+				attrs[i], v, URN_XPATH1, URN_XPATH2);
 	}
 	if (chk_is(n, "extension") && chk_is(n->parent, "extensions") && chk_yes(n, "mustUnderstand"))
 		chk_err(c, n, "SA00009",
