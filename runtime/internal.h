@@ -251,6 +251,8 @@ struct brt_invoke_service {
 			   const struct brt_operation *op, xmlDocPtr msg,
 			   brt_call_cb cb, void *arg);
 	void (*cancel)(brt_call *c);
+	/* Calls in flight (a stopping service waits for them). */
+	int (*count)(const brt_runtime *rt);
 };
 
 /* ---- SOAP envelopes (soap.c), shared by http.c and invoke.c ------------- */

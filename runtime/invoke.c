@@ -634,9 +634,18 @@ static void check_done(struct brt_curl *cu)
 	}
 }
 
+static int calls_in_flight(const brt_runtime *rt)
+{
+	int n = 0;
+	for (brt_call *c = rt->curl ? rt->curl->calls : NULL; c; c = c->next)
+		n++;
+	return n;
+}
+
 const struct brt_invoke_service brt_invoke_service = {
 	brt__curl_init,
 	brt__curl_free,
 	brt__call_start,
 	brt__call_cancel,
+	calls_in_flight,
 };

@@ -22,7 +22,7 @@
 #define BRT_VERSION "0.0.0"
 #endif
 
-/* How long a stopping service waits for running instances. */
+/* How long a stopping service waits for the work in flight. */
 #define GRACE_MS 10000
 #define POLL_MS 100
 
@@ -307,6 +307,20 @@ struct stopper {
 	int quiet_ticks;
 };
 
+/*
+ * What a stopping service finishes: open request-response exchanges,
+ * calls to partners and the strands ready to run. An instance that only
+ * waits for a message or a timer is not in flight: nothing will arrive
+ * for it once the service stops listening, so it is dropped at exit
+ * rather than waited for until the grace period ends.
+ */
+static bool in_flight(const brt_runtime *rt)
+{
+	const struct brt_invoke_service *iv = rt->proc->invoker;
+	return brt__http_open_requests(rt) > 0 || brt__engine_busy(rt) ||
+	       (iv && rt->curl && iv->count(rt) > 0);
+}
+
 static void on_poll(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
@@ -314,7 +328,7 @@ static void on_poll(evutil_socket_t fd, short what, void *arg)
 	struct stopper *st = arg;
 	brt_runtime *rt = st->rt;
 	st->waited_ms += POLL_MS;
-	bool idle = brt__engine_idle(rt) && brt__http_open_requests(rt) == 0;
+	bool idle = !in_flight(rt);
 	/* One more tick once idle lets the last answers leave the socket. */
 	st->quiet_ticks = idle ? st->quiet_ticks + 1 : 0;
 	if (st->quiet_ticks >= 2) {
@@ -385,7 +399,11 @@ int brt_main(const struct brt_process *p, int argc, char **argv)
 		goto out;
 	}
 	status = 0;
-	if (!brt__engine_idle(rt) || brt__http_open_requests(rt) > 0) {
+	int waiting = brt__engine_count(rt);
+	if (!in_flight(rt) && waiting > 0)
+		brt__log(rt, "%d instance%s waiting for a message or a timer "
+			 "dropped", waiting, waiting == 1 ? "" : "s");
+	if (in_flight(rt)) {
 		/* Grace period over (or a second signal): end the instances,
 		 * which answers their open requests with a fault, and give
 		 * those answers a moment to leave before the sockets close. */
