@@ -9,81 +9,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "arena.h"
-#include "check.h"
+#include "compile_kit.h"
 #include "diag.h"
 #include "ir.h"
-#include "load.h"
-#include "lower.h"
-#include "resolve.h"
 
-struct fx {
-	struct arena *a;
-	struct diag *dg;
-	FILE *f;
-	char *out;
-	size_t len;
-	struct model *m;
-	struct ir_program *ir;
-	char dir[64];
-	char path[128];
-};
-
-/* A process around `body` importing the golden WSDL, in a temp dir. */
-static void fx_inline(struct fx *x, const char *body)
+/* A process around `body`, lowered; it must have no error. */
+static void lower_inline(struct kit *x, const char *body)
 {
-	char cwd[512];
-	ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
-	snprintf(x->dir, sizeof x->dir, "/tmp/bpelc-lowerh-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(x->dir));
-	snprintf(x->path, sizeof x->path, "%s/p.bpel", x->dir);
-	FILE *f = fopen(x->path, "w");
-	ck_assert_ptr_nonnull(f);
-	const char *d = getenv("BPELC_GOLDEN_DIR");
-	char gdir[1024];
-	if (d && d[0] == '/')
-		snprintf(gdir, sizeof gdir, "%s", d);
-	else
-		snprintf(gdir, sizeof gdir, "%s/%s", cwd, d ? d : "tests/golden");
-	fprintf(f,
-		"<process name=\"p\" targetNamespace=\"urn:p\"\n"
-		" xmlns=\"http://docs.oasis-open.org/wsbpel/2.0/process/executable\"\n"
-		" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\"\n"
-		" xmlns:g=\"urn:bpelc:golden\">\n"
-		"<import namespace=\"urn:bpelc:golden\" location=\"%s/golden.wsdl\"\n"
-		" importType=\"http://schemas.xmlsoap.org/wsdl/\"/>\n"
-		"<partnerLinks><partnerLink name=\"client\" partnerLinkType=\"g:ServiceLT\" myRole=\"service\"/></partnerLinks>\n"
-		"<variables><variable name=\"in\" messageType=\"g:request\"/></variables>\n"
-		"%s\n</process>\n",
-		gdir, body);
-	fclose(f);
-	x->a = arena_new();
-	x->f = open_memstream(&x->out, &x->len);
-	x->dg = diag_new(x->f, DIAG_TEXT);
-	x->m = load_process(x->a, x->dg, x->path);
-	ck_assert_ptr_nonnull(x->m);
-	resolve_model(x->m, x->dg);
-	check_model(x->m, x->dg);
-	x->ir = lower_process(x->m, x->dg);
-	fflush(x->f);
+	kit_inline(x, NULL, body, KIT_LOWER);
 	ck_assert_msg(diag_errors(x->dg) == 0, "%s", x->out);
 }
 
-static void fx_free(struct fx *x)
-{
-	load_free(x->m);
-	diag_free(x->dg);
-	fclose(x->f);
-	free(x->out);
-	arena_free(x->a);
-	unlink(x->path);
-	rmdir(x->dir);
-}
-
 /* The index of the variable named `name` in the IR's table. */
-static int var_index(struct fx *x, const char *name)
+static int var_index(struct kit *x, const char *name)
 {
 	for (int i = 0; i < x->ir->vars.n; i++) {
 		struct ir_var *v = IR_AT(x->ir->vars, struct ir_var, i);
@@ -95,7 +35,7 @@ static int var_index(struct fx *x, const char *name)
 }
 
 /* The expression whose text contains `needle`. */
-static struct ir_expr *expr_with(struct fx *x, const char *needle)
+static struct ir_expr *expr_with(struct kit *x, const char *needle)
 {
 	for (int i = 0; i < x->ir->exprs.n; i++) {
 		struct ir_expr *e = IR_AT(x->ir->exprs, struct ir_expr, i);
@@ -111,8 +51,8 @@ static struct ir_expr *expr_with(struct fx *x, const char *needle)
  * declared before the initialiser, and its references point at them. */
 START_TEST(lower_handlers_event_init_reads_implicit_vars)
 {
-	struct fx x = { 0 };
-	fx_inline(&x,
+	struct kit x = { 0 };
+	lower_inline(&x,
 		  "<eventHandlers>\n"
 		  "<onEvent partnerLink=\"client\" operation=\"notify\" variable=\"ev\" messageType=\"g:request\">\n"
 		  "<scope name=\"evs\"><variables>\n"
@@ -141,15 +81,15 @@ START_TEST(lower_handlers_event_init_reads_implicit_vars)
 	struct ir_expr *f = expr_with(&x, "$fp");
 	ck_assert_int_eq(f->nrefs, 1);
 	ck_assert_int_eq(f->refs[0].var, fp);
-	fx_free(&x);
+	kit_free(&x);
 }
 END_TEST
 
 /* A forEach child's initialiser reads the counter (declared in it). */
 START_TEST(lower_handlers_foreach_init_reads_counter)
 {
-	struct fx x = { 0 };
-	fx_inline(&x,
+	struct kit x = { 0 };
+	lower_inline(&x,
 		  "<sequence>\n"
 		  "<receive name=\"r\" partnerLink=\"client\" operation=\"notify\" variable=\"in\" createInstance=\"yes\"/>\n"
 		  "<forEach name=\"fe\" counterName=\"i\" parallel=\"no\">\n"
@@ -164,7 +104,7 @@ START_TEST(lower_handlers_foreach_init_reads_counter)
 	struct ir_expr *e = expr_with(&x, "$i * 2");
 	ck_assert_int_eq(e->nrefs, 1);
 	ck_assert_int_eq(e->refs[0].var, i);
-	fx_free(&x);
+	kit_free(&x);
 }
 END_TEST
 
