@@ -265,6 +265,12 @@ void brt__strand_free(brt_strand *s);
 void brt__strand_queue(brt_strand *s);
 /* A strand reached its end: notify the flow parent or end the scope. */
 void brt__strand_end(brt_strand *s);
+/* Start n >= 1 child strands of s at states[] and make s wait for them
+ * (BRT_STEP_WAIT). Each child sees link frame f (NULL: s's own frames)
+ * and takes a reference to it. Out of memory: no child is left, a fault
+ * is raised on s (BRT_STEP_FAULT). */
+enum brt_step brt__flow_start(brt_strand *s, int n, const int *states,
+			      struct brt_link_frame *f);
 int brt__sched_init(struct brt_engine *e);
 void brt__sched_free(struct brt_engine *e);
 

@@ -121,26 +121,12 @@ enum brt_step brt_flow_links(brt_strand *s, int n, const int *states,
 		brt__links_unref(f);
 		return BRT_STEP_NEXT;
 	}
-	brt_strand *kids[n];
-	for (int i = 0; i < n; i++) {
-		kids[i] = brt__strand_new(s->in, s->scope, s, states[i]);
-		if (!kids[i]) {
-			while (i-- > 0)
-				brt__strand_free(kids[i]);
-			brt__links_ref(f);
-			brt__links_unref(f);
-			return brt__fault(s, BRT_NS_BPELC, "internalError",
-					  NULL, "out of memory");
-		}
-		brt__links_unref(kids[i]->links);
-		kids[i]->links = f;
-		brt__links_ref(f);
-	}
-	s->pending = n;
-	for (int i = 0; i < n; i++)
-		brt__strand_queue(kids[i]);
-	s->wait = BRT_W_JOIN;
-	return BRT_STEP_WAIT;
+	/* Our reference while the children are made: if making one fails,
+	 * the others' references go with them and this one frees f. */
+	brt__links_ref(f);
+	enum brt_step st = brt__flow_start(s, n, states, f);
+	brt__links_unref(f);
+	return st;
 }
 
 enum brt_step brt_links_join(brt_strand *s, const struct brt_links *a)

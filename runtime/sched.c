@@ -369,10 +369,9 @@ enum brt_step brt_strand_bad_state(brt_strand *s)
 			  "unknown state");
 }
 
-enum brt_step brt_flow(brt_strand *s, int n, const int *states)
+enum brt_step brt__flow_start(brt_strand *s, int n, const int *states,
+			      struct brt_link_frame *f)
 {
-	if (n <= 0)
-		return BRT_STEP_NEXT;
 	brt_strand *kids[n];
 	for (int i = 0; i < n; i++) {
 		kids[i] = brt__strand_new(s->in, s->scope, s, states[i]);
@@ -382,10 +381,22 @@ enum brt_step brt_flow(brt_strand *s, int n, const int *states)
 			return brt__fault(s, BRT_NS_BPELC, "internalError",
 					  NULL, "out of memory");
 		}
+		if (f) {
+			brt__links_unref(kids[i]->links);
+			kids[i]->links = f;
+			brt__links_ref(f);
+		}
 	}
 	s->pending = n;
 	for (int i = 0; i < n; i++)
 		brt__strand_queue(kids[i]);
 	s->wait = BRT_W_JOIN;
 	return BRT_STEP_WAIT;
+}
+
+enum brt_step brt_flow(brt_strand *s, int n, const int *states)
+{
+	if (n <= 0)
+		return BRT_STEP_NEXT;
+	return brt__flow_start(s, n, states, NULL);
 }
