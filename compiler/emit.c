@@ -564,6 +564,8 @@ static void emit_process(struct emitter *e)
 			 e->nvalidates, e->P);
 	if (e->has_expr_errors)
 		emit_out(e, "\t.expr_errors = %s__expr_errors,\n", e->P);
+	if (e->has_unread)
+		emit_out(e, "\t.vars_unread = %s__vars_unread,\n", e->P);
 	/* Only a process that invokes links libcurl (bpelrt.h). */
 	if (p->invokes.n)
 		emit_out(e, "\t.invoker = &brt_invoke_service,\n");

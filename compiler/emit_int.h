@@ -36,6 +36,7 @@ struct emitter {
 	int serial;           /* names of per-descriptor arrays */
 	int nvalidates;       /* brt_validate entries (emit_data_tables) */
 	bool has_expr_errors;
+	bool has_unread;      /* a vars_unread table was emitted */
 };
 
 /* ---- emit.c: output ------------------------------------------------------ */

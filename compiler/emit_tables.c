@@ -19,6 +19,7 @@
 #include "emit_int.h"
 #include "resolve.h"
 #include "strbuf.h"
+#include "unread.h"
 
 /* ---- collection: messages and operations ------------------------------ */
 
@@ -522,6 +523,22 @@ static void emit_vars(struct emitter *e)
 		emit_out(e, "\t\t.xsd = %s,\n", emit_xsd_kind(v->kind));
 		emit_out(e, "\t\t.init = %d,\n", iv->init);
 		emit_out(e, "\t},\n");
+	}
+	emit_out(e, "};\n\n");
+	/* Variables nothing reads: receives drop what they store there. */
+	struct unread *un = unread_scan(e->a, p->m->process->doc);
+	e->has_unread = false;
+	for (int i = 0; i < p->vars.n; i++)
+		e->has_unread = e->has_unread ||
+				unread_is(un, IR_AT(p->vars, struct ir_var, i)->v->name);
+	if (!e->has_unread)
+		return;
+	emit_out(e, "static const bool %s__vars_unread[] = {\n", e->P);
+	for (int i = 0; i < p->vars.n; i++) {
+		struct bpel_variable *v = IR_AT(p->vars, struct ir_var, i)->v;
+		emit_out(e, "\t%s, /* %d: %s */\n",
+			 unread_is(un, v->name) ? "true" : "false", i,
+			 emit_comment_safe(e, v->name));
 	}
 	emit_out(e, "};\n\n");
 }

@@ -463,6 +463,12 @@ struct brt_process {
 	 * with them libcurl, into the executable: a process that calls no
 	 * partner starts without loading libcurl and its ~30 libraries. */
 	const struct brt_invoke_service *invoker;
+	/* NULL, or one flag per variable: nothing in the process reads it
+	 * (compiler/unread.c). A receive that stores a message in such a
+	 * variable checks the message and drops it, so waiting instances do
+	 * not keep, say, a start message that only initiated a correlation
+	 * set. */
+	const bool *vars_unread;
 };
 
 /* The outbound-call service (libcurl multi on the event loop). */

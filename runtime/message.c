@@ -100,6 +100,20 @@ static xmlDocPtr part_to_var(struct brt_dctx *d, const struct brt_variable *v,
 	return doc;
 }
 
+/* Store a received value (taken) in variable var's slot; a variable
+ * nothing reads (bpelrt.h: vars_unread) keeps nothing, once the value has
+ * been checked. */
+static void store(const struct brt_dctx *d, int var, xmlDocPtr *slot,
+		  xmlDocPtr doc)
+{
+	if (d->proc->vars_unread != NULL && d->proc->vars_unread[var]) {
+		xmlFreeDoc(doc);
+		return;
+	}
+	xmlFreeDoc(*slot);
+	*slot = doc;
+}
+
 int brt__dx_receive(struct brt_dctx *d, int var, int nparts,
 		    const struct brt_part_map *parts,
 		    const struct brt_message *m, xmlDocPtr msg)
@@ -112,8 +126,7 @@ int brt__dx_receive(struct brt_dctx *d, int var, int nparts,
 			return -1;
 		}
 		if (v->kind == BRT_VAR_MESSAGE) {
-			xmlFreeDoc(*slot);
-			*slot = msg;
+			store(d, var, slot, msg);
 			return 0;
 		}
 		/* An element variable takes a one-part message's element. */
@@ -133,8 +146,7 @@ int brt__dx_receive(struct brt_dctx *d, int var, int nparts,
 		xmlFreeDoc(msg);
 		if (doc == NULL)
 			return -1;
-		xmlFreeDoc(*slot);
-		*slot = doc;
+		store(d, var, slot, doc);
 		return 0;
 	}
 	if (nparts == 0) {
@@ -169,8 +181,7 @@ int brt__dx_receive(struct brt_dctx *d, int var, int nparts,
 	}
 	for (int i = 0; docs != NULL && slots != NULL && i < nparts; i++) {
 		if (rc == 0) {
-			xmlFreeDoc(*slots[i]);
-			*slots[i] = docs[i];
+			store(d, parts[i].var, slots[i], docs[i]);
 		} else {
 			xmlFreeDoc(docs[i]);
 		}

@@ -167,6 +167,42 @@ START_TEST(nocopy_lend_builds_what_it_cannot_lend)
 }
 END_TEST
 
+/* DK_V_MSG and DK_V_ELEM are read by nobody. */
+static const bool u_unread[DK_NVARS] = {[DK_V_MSG] = true, [DK_V_ELEM] = true};
+static const struct brt_process u_proc = {
+	.name = "kit",
+	.source = "kit.bpel",
+	.nvars = DK_NVARS,
+	.vars = dk_vars,
+	.vars_unread = u_unread,
+};
+
+START_TEST(nocopy_unread_variable_keeps_nothing)
+{
+	struct brt_dctx d;
+	dk_begin(&d, &u_proc);
+	xmlDocPtr m = xmlReadMemory(MSG_XML, (int)strlen(MSG_XML), NULL, NULL,
+				    0);
+	ck_assert_int_eq(brt__dx_receive(&d, DK_V_MSG, 0, NULL, &dk_msg, m), 0);
+	ck_assert_ptr_null(dk_slots[DK_V_MSG]);
+	/* fromParts: the unread part is dropped, the other one stored. */
+	const struct brt_part_map parts[] = {
+		{"order", DK_V_ELEM},
+		{"count", DK_V_NUM},
+	};
+	m = xmlReadMemory(MSG_XML, (int)strlen(MSG_XML), NULL, NULL, 0);
+	ck_assert_int_eq(brt__dx_receive(&d, -1, 2, parts, &dk_msg, m), 0);
+	ck_assert_ptr_null(dk_slots[DK_V_ELEM]);
+	ck_assert_str_eq(dk_xp(DK_V_NUM, "string(/num)"), "3");
+	/* The message is still checked: a missing part faults. */
+	const char *bad = "<message><count>3</count></message>";
+	m = xmlReadMemory(bad, (int)strlen(bad), NULL, NULL, 0);
+	ck_assert_int_eq(brt__dx_receive(&d, -1, 2, parts, &dk_msg, m), -1);
+	dk_assert_fault(&d, "selectionFailure");
+	dk_end(&d);
+}
+END_TEST
+
 Suite *nocopy_suite(void);
 Suite *nocopy_suite(void)
 {
@@ -177,6 +213,7 @@ Suite *nocopy_suite(void)
 	tcase_add_test(tc, nocopy_take_refuses_misfit);
 	tcase_add_test(tc, nocopy_lend_message_variable);
 	tcase_add_test(tc, nocopy_lend_builds_what_it_cannot_lend);
+	tcase_add_test(tc, nocopy_unread_variable_keeps_nothing);
 	suite_add_tcase(s, tc);
 	return s;
 }
