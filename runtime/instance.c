@@ -226,6 +226,7 @@ void brt__instance_end(brt_instance *in, enum brt_end end,
 		in->next->prev = in->prev;
 	else
 		e->last = in->prev;
+	brt__trim_note(rt, e->ninstances);
 	e->ninstances--;
 	free(in);
 }

@@ -73,6 +73,7 @@ struct brt_runtime {
 	size_t max_reply;            /* bytes of a partner's reply, default 8 MiB */
 	int client_timeout_s;        /* idle client connections, default 60 s */
 	struct brt_log *log;         /* log.c: buffered lines, NULL: unbuffered */
+	struct brt_trim *trim;       /* trim.c, NULL: never trims */
 };
 
 /* Parse brt_main's options into rt (defaults first). Returns 0, 1 when
@@ -100,6 +101,17 @@ int brt__log_init(brt_runtime *rt);
 void brt__log_flush(brt_runtime *rt);
 void brt__log_catch_fatal(brt_runtime *rt);
 void brt__log_free(brt_runtime *rt);
+
+/* ---- returning memory (trim.c) ------------------------------------------ */
+
+/* Needs rt->base; 0 or BRT_ENOMEM. */
+int brt__trim_init(brt_runtime *rt);
+/* An instance is ending; `live_before_end` instances were live. After a
+ * big drop this schedules malloc_trim(0) (glibc). */
+void brt__trim_note(brt_runtime *rt, int live_before_end);
+/* How many trims ran (tests). */
+unsigned long brt__trim_count(const brt_runtime *rt);
+void brt__trim_free(brt_runtime *rt);
 
 /* ---- later in this loop pass (pass.c) ------------------------------------ */
 

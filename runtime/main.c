@@ -245,7 +245,7 @@ static int runtime_start(brt_runtime *rt)
 		brt__log(rt, "cannot create the event loop");
 		return BRT_ENOMEM;
 	}
-	if ((err = brt__log_init(rt)) < 0)
+	if ((err = brt__log_init(rt)) < 0 || (err = brt__trim_init(rt)) < 0)
 		return err;
 	if ((err = brt__data_prepare(rt)) < 0) {
 		brt__log(rt, "cannot prepare the process data: %s",
@@ -291,6 +291,7 @@ void brt__runtime_free(brt_runtime *rt)
 		rt->proc->invoker->free(rt);
 	if (rt->prep)
 		brt__data_free(rt);
+	brt__trim_free(rt);
 	brt__log_free(rt); /* its flush event belongs to the base */
 	if (rt->base)
 		event_base_free(rt->base);
