@@ -26,54 +26,8 @@
 
 #include "arena.h"
 #include "check_int.h"
+#include "xpath2.h"
 #include "xpath_lex.h"
-
-/* Index of the first token that starts a location path at predicate
- * depth 0 where an operand is expected, or -1. */
-static int bare_path(struct xpath_toks *ts)
-{
-	int depth = 0;
-	bool after_slash = false; /* a step of a path hung off an operand */
-	for (int i = 0; i < ts->n; i++) {
-		struct xpath_tok *t = &ts->t[i];
-		enum xpath_tok_kind prev = i > 0 ? ts->t[i - 1].k : XT_OP;
-		bool operand_pos = i == 0 || !xpath_lex_ends_operand(prev);
-		if (i > 0 && ts->t[i - 1].k == XT_NAME && !after_slash && depth == 0 &&
-		    (xpath_lex_is(&ts->t[i - 1], "and") || xpath_lex_is(&ts->t[i - 1], "or") ||
-		     xpath_lex_is(&ts->t[i - 1], "div") || xpath_lex_is(&ts->t[i - 1], "mod")))
-			operand_pos = true;
-		if (t->k == XT_LBRACK) {
-			depth++;
-			continue;
-		}
-		if (t->k == XT_RBRACK) {
-			depth--;
-			continue;
-		}
-		if (depth > 0)
-			continue;
-		if (t->k == XT_SLASH || t->k == XT_DSLASH) {
-			if (operand_pos)
-				return i;
-			after_slash = true;
-			continue;
-		}
-		if (after_slash) {
-			/* steps: names, *, @, axes, ., .., node tests */
-			if (t->k == XT_NAME || t->k == XT_STAR || t->k == XT_AT || t->k == XT_AXIS ||
-			    t->k == XT_DOT || t->k == XT_DDOT || t->k == XT_NODETYPE)
-				continue;
-			after_slash = false;
-		}
-		if (!operand_pos)
-			continue;
-		/* an operator name at operand position is a name test */
-		if (t->k == XT_NAME || t->k == XT_STAR || t->k == XT_AT || t->k == XT_AXIS ||
-		    t->k == XT_DOT || t->k == XT_DDOT || t->k == XT_NODETYPE)
-			return i;
-	}
-	return -1;
-}
 
 /* Is the QName prefix of token t bound to the BPEL namespace at n? */
 static bool bpel_prefix(xmlNodePtr n, const struct xpath_tok *t)
@@ -357,7 +311,7 @@ static void visit(struct chk *c, xmlNodePtr n, void *ud)
 	if (!is_expression_elem(n) || !xpath1(c, n) || !tokens_of(c, n, ts))
 		return;
 	bool is_join = chk_is(n, "joinCondition");
-	int at = bare_path(ts);
+	int at = xpath2_bare_path(ts);
 	if (at >= 0)
 		chk_warn_rule(c, n, "SA00027",
 			"<%s> uses a location path ('%.*s…') without a variable; BPEL expressions have no context node, so it will fault with bpel:subLanguageExecutionFault",

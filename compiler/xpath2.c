@@ -43,7 +43,7 @@ static bool operator_pos(const struct xpath_toks *ts, int i)
 /* The first token that starts a location path where no context node
  * exists: an operand position outside predicates, not a step hung off an
  * operand by '/'. -1: none. */
-static int bare_path(const struct xpath_toks *ts)
+int xpath2_bare_path(const struct xpath_toks *ts)
 {
 	int depth = 0;
 	for (int i = 0; i < ts->n; i++) {
@@ -89,7 +89,7 @@ const char *xpath2_runtime_error(struct arena *a, const char *text,
 	struct xpath_toks ts = { 0 };
 	const char *why = NULL;
 	if (xpath_lex_scan(p, true, &ts)) {
-		int at = bare_path(&ts);
+		int at = xpath2_bare_path(&ts);
 		if (at >= 0)
 			why = arena_printf(a,
 					   "'%.*s' is a location path, but an "

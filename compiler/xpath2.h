@@ -12,6 +12,7 @@
 #include "model.h"
 
 struct arena;
+struct xpath_toks;
 
 /* Report every expression or query declared as XPath 2.0 that uses a
  * construct XPath 1.0 lacks (error, naming the construct). */
@@ -27,6 +28,12 @@ const char *xpath2_needs_xpath2(struct arena *a, xmlNodePtr n,
  * in the arena; NULL when nothing is known to be wrong. */
 const char *xpath2_runtime_error(struct arena *a, const char *text,
 				 bool is_query);
+
+/* The first token of ts that starts a location path where an expression
+ * has no context node (an operand outside predicates, not a step hung
+ * off an operand by '/'), or -1. The one rule behind both SA00027's
+ * warning (check_xpath.c) and the run-time fault. */
+int xpath2_bare_path(const struct xpath_toks *ts);
 
 /* Only white space (or NULL). */
 bool xpath2_blank(const char *text);
