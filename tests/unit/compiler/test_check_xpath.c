@@ -32,6 +32,9 @@ static const struct check_case rows[] = {
 static const struct { const char *body; const char *text; } warns[] = {
 	{ IF("foo/bar = 1"), "warning: SA00027" },
 	{ IF("@x"), "warning: SA00027" },
+	/* '*' after an operand is multiplication, so b is a location path:
+	 * the service faults there, the compiler must warn */
+	{ IF("$e * b > 1"), "warning: SA00027" },
 	{ "<forEach counterName='n' parallel='no'><startCounterValue>-1</startCounterValue>"
 	  "<finalCounterValue>2</finalCounterValue><scope><empty/></scope></forEach>", "warning: SA00074" },
 	{ "<forEach counterName='n' parallel='no'><startCounterValue>1</startCounterValue>"
