@@ -12,7 +12,7 @@ set -eu
 
 # Libraries (found with pkg-config by the Makefile) and tools.
 PKGS="libxml2-dev libxslt1-dev libevent-dev libcurl4-openssl-dev check \
-pkg-config gcc make python3"
+pkg-config gcc make python3 git clang-format"
 
 missing=""
 have_pkg() {
@@ -21,7 +21,7 @@ have_pkg() {
 for p in $PKGS; do
 	case "$p" in
 	# A tool counts as present when it is on PATH, whoever installed it.
-	gcc | make | python3 | pkg-config)
+	gcc | make | python3 | pkg-config | git | clang-format)
 		command -v "$p" >/dev/null 2>&1 || missing="$missing $p" ;;
 	*)
 		command -v dpkg-query >/dev/null 2>&1 && have_pkg "$p" ||
