@@ -53,6 +53,10 @@ struct brt_curl;     /* invoke.c */
 struct brt_engine;   /* instance.c */
 struct brt_prepared; /* data.c: compiled XPath, parsed literals */
 
+/* How long an invoke may take unless --invoke-timeout says otherwise
+ * (issue 4 fixes the default at 30 s). */
+#define BRT_INVOKE_TIMEOUT_MS 30000
+
 struct brt_runtime {
 	const struct brt_process *proc;
 	struct event_base *base;
@@ -60,7 +64,7 @@ struct brt_runtime {
 	/* options */
 	const char *listen;          /* "host:port" or NULL: WSDL addresses */
 	size_t max_body;             /* bytes, default 1 MiB */
-	long invoke_timeout_ms;      /* default 10 s */
+	long invoke_timeout_ms;	     /* default BRT_INVOKE_TIMEOUT_MS */
 	int npartners;
 	struct brt_partner_override *partners;
 	int verbose;                 /* 0: events, 1: + one line per step */

@@ -305,7 +305,8 @@ brt_call *brt__call_start(brt_runtime *rt, const char *url,
 		return NULL;
 	}
 	CURL *e = c->easy;
-	long timeout = rt->invoke_timeout_ms > 0 ? rt->invoke_timeout_ms : 10000;
+	long timeout = rt->invoke_timeout_ms > 0 ? rt->invoke_timeout_ms
+						 : BRT_INVOKE_TIMEOUT_MS;
 	if (curl_easy_setopt(e, CURLOPT_URL, c->url) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK) {
 		call_free(c);

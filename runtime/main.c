@@ -38,7 +38,7 @@ static void usage(FILE *f, const char *argv0)
 		"                         instead of the WSDL soap:address\n"
 		"  --partner LINK=URL     call partner link LINK at URL (repeatable)\n"
 		"  --max-body BYTES       largest request body (default 1M; K/M ok)\n"
-		"  --invoke-timeout SECS  timeout of calls to partners (default 10)\n"
+		"  --invoke-timeout SECS  timeout of calls to partners (default 30)\n"
 		"  --max-reply BYTES      largest reply from a partner (default 8M)\n"
 		"  --client-timeout SECS  close a client connection idle that long\n"
 		"                         (default 60)\n"
@@ -136,7 +136,7 @@ static int add_partner(brt_runtime *rt, const char *argv0, const char *v)
 static void set_defaults(brt_runtime *rt)
 {
 	rt->max_body = 1u << 20;
-	rt->invoke_timeout_ms = 10000;
+	rt->invoke_timeout_ms = BRT_INVOKE_TIMEOUT_MS;
 	rt->max_reply = 8u << 20;
 	rt->client_timeout_s = 60;
 }

@@ -120,6 +120,8 @@ START_TEST(main_options_values)
 	ck_assert_int_eq(parse(&rt, b), 0);
 	ck_assert_uint_eq(rt.max_body, 3u << 20);
 	ck_assert_ptr_null(rt.listen);
+	/* issue 4: --invoke-timeout defaults to 30 s */
+	ck_assert_int_eq(rt.invoke_timeout_ms, 30000);
 }
 END_TEST
 
