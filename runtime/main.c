@@ -25,6 +25,10 @@
 /* How long a stopping service waits for the work in flight. */
 #define GRACE_MS 10000
 #define POLL_MS 100
+/* While nothing is in flight the checks come this fast: a service with
+ * nothing to finish exits at once (after a pass or two of the loop, in
+ * which the last answers are written). */
+#define QUIET_POLL_MS 1
 
 /* ---- options ------------------------------------------------------------- */
 
@@ -306,6 +310,7 @@ struct stopper {
 	struct event *sigterm, *sigint, *poll;
 	int waited_ms;
 	int quiet_ticks;
+	int tick_ms; /* until the next check */
 };
 
 /*
@@ -328,7 +333,7 @@ static void on_poll(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	struct stopper *st = arg;
 	brt_runtime *rt = st->rt;
-	st->waited_ms += POLL_MS;
+	st->waited_ms += st->tick_ms;
 	bool idle = !in_flight(rt);
 	/* One more tick once idle lets the last answers leave the socket. */
 	st->quiet_ticks = idle ? st->quiet_ticks + 1 : 0;
@@ -338,6 +343,10 @@ static void on_poll(evutil_socket_t fd, short what, void *arg)
 	} else if (st->waited_ms >= GRACE_MS) {
 		brt__log(rt, "grace period over with work in flight; exiting");
 		event_base_loopbreak(rt->base);
+	} else {
+		st->tick_ms = idle ? QUIET_POLL_MS : POLL_MS;
+		struct timeval tv = { 0, st->tick_ms * 1000 };
+		event_add(st->poll, &tv);
 	}
 }
 
@@ -355,7 +364,8 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 		 (int)sig);
 	rt->stopping = true;
 	brt__http_stop(rt);
-	struct timeval tv = { 0, POLL_MS * 1000 };
+	st->tick_ms = QUIET_POLL_MS;
+	struct timeval tv = { 0, st->tick_ms * 1000 };
 	event_add(st->poll, &tv);
 }
 
@@ -386,7 +396,7 @@ int brt_main(const struct brt_process *p, int argc, char **argv)
 		goto out;
 	st.sigterm = evsignal_new(rt->base, SIGTERM, on_signal, &st);
 	st.sigint = evsignal_new(rt->base, SIGINT, on_signal, &st);
-	st.poll = event_new(rt->base, -1, EV_PERSIST, on_poll, &st);
+	st.poll = event_new(rt->base, -1, 0, on_poll, &st);
 	if (!st.sigterm || !st.sigint || !st.poll ||
 	    evsignal_add(st.sigterm, NULL) < 0 ||
 	    evsignal_add(st.sigint, NULL) < 0) {
