@@ -11,6 +11,8 @@ SHARED=${2:-../shared}
 SA="$SHARED/conformance/sa"
 [ -f "$SA/index.tsv" ] || { echo "bench/check.sh: $SA/index.tsv not found, skipped"; exit 0; }
 case "$BPELC" in /*) ;; *) BPELC="$(pwd)/$BPELC" ;; esac
+# A wrong path would make every case "rejected": refuse it instead.
+[ -f "$BPELC" ] && [ -x "$BPELC" ] || { echo "bench/check.sh: $BPELC is not an executable bpelc" >&2; exit 2; }
 start=$(date +%s.%N)
 n=0
 accepted=0
@@ -22,5 +24,5 @@ for bpel in $(tail -n +2 "$SA/index.tsv" | cut -f3); do
 	fi
 done
 end=$(date +%s.%N)
-echo "bpelc --check over $n SA cases: $(echo "$end - $start" | bc) s total, $accepted accepted"
+echo "bpelc --check over $n SA cases: $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }') s total, $accepted accepted"
 [ "$accepted" -eq 0 ]
