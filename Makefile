@@ -54,8 +54,11 @@ ALL_CFLAGS  := $(BASE_CFLAGS) -Iinclude $(PKG_CFLAGS) $(CFLAGS)
 RT_CFLAGS := -std=c11 $(WARN) -O2 -g $(SANFLAGS) $(PKG_CFLAGS)
 RT_LIBS   := $(SANFLAGS) $(PKG_LIBS) -lm
 
+# The runtime's folders follow its headers: engine/ (engine.h), data/
+# (data.h), and the service plumbing at the top (internal.h).
+RT_INC := -Iruntime -Iruntime/engine -Iruntime/data
 COMPILER_SRC := $(sort $(wildcard compiler/*.c))
-RUNTIME_SRC  := $(sort $(wildcard runtime/*.c))
+RUNTIME_SRC  := $(sort $(wildcard runtime/*.c runtime/*/*.c))
 COMPILER_OBJ := $(COMPILER_SRC:%.c=$(BUILD)/%.o)
 RUNTIME_OBJ  := $(RUNTIME_SRC:%.c=$(BUILD)/%.o)
 # main.c holds only option parsing; unit tests link everything else.
@@ -73,9 +76,9 @@ UNIT_R_OBJ := $(UNIT_R_SRC:%.c=$(BUILD)/%.o)
         install clean bench golden-update format format-check deps
 all: $(BUILD)/bpelc $(BUILD)/libbpelrt.a
 
-$(BUILD)/%.o: %.c $(wildcard include/*.h include/bpelrt/*.h compiler/*.h compiler/*.def runtime/*.h) Makefile
+$(BUILD)/%.o: %.c $(wildcard include/*.h include/bpelrt/*.h compiler/*.h compiler/*.def runtime/*.h runtime/*/*.h) Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Icompiler -Iruntime -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -Icompiler $(RT_INC) -c -o $@ $<
 
 $(BUILD)/compiler/driver.o: ALL_CFLAGS += \
 	-DBPELC_VERSION='"$(VERSION)"' \
@@ -101,16 +104,16 @@ $(BUILD)/tests/%_list.h: $(wildcard tests/unit/*/test_*.c) Makefile
 
 # -iquote, not -I: compiler/check.h (the static-analysis stage) must not
 # shadow the check framework's <check.h>.
-$(BUILD)/tests/unit/%.o: tests/unit/%.c $(wildcard include/*.h include/bpelrt/*.h compiler/*.h compiler/*.def runtime/*.h tests/unit/*.h tests/unit/*/*.h) Makefile
+$(BUILD)/tests/unit/%.o: tests/unit/%.c $(wildcard include/*.h include/bpelrt/*.h compiler/*.h compiler/*.def runtime/*.h runtime/*/*.h tests/unit/*.h tests/unit/*/*.h) Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -iquote compiler -iquote runtime -iquote tests/unit -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -iquote compiler $(RT_INC:-I%=-iquote %) -iquote tests/unit -c -o $@ $<
 
 # Runtime tests see runtime/ only: compiler/check.h would shadow <check.h>.
 # (The headers are prerequisites too: a struct that grows must rebuild the
 # tests' hand-written descriptors, or the runtime reads past them.)
-$(BUILD)/tests/unit/runtime/%.o: tests/unit/runtime/%.c $(wildcard include/*.h include/bpelrt/*.h runtime/*.h tests/unit/*.h tests/unit/runtime/*.h) Makefile
+$(BUILD)/tests/unit/runtime/%.o: tests/unit/runtime/%.c $(wildcard include/*.h include/bpelrt/*.h runtime/*.h tests/unit/*.h tests/unit/runtime/*.h runtime/*/*.h) Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Iruntime -Itests/unit -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) $(RT_INC) -Itests/unit -c -o $@ $<
 
 $(BUILD)/test_compiler: tests/unit/runner.c $(BUILD)/tests/compiler_list.h $(UNIT_C_OBJ) $(COMPILER_LIB_OBJ)
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -I$(BUILD)/tests -DSUITE_LIST='"compiler_list.h"' \

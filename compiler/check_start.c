@@ -10,7 +10,7 @@
  * activity, the first activity of an initial <sequence>, every branch of
  * an initial <flow>, the primary activity of an initial <scope>.
  * Not here: which instance a message starts or reaches at run time
- * (runtime/correl.c), other correlation rules (check_corr.c).
+ * (runtime/engine/correl.c), other correlation rules (check_corr.c).
  */
 #include <string.h>
 

@@ -6,7 +6,7 @@
  * that call compensation handlers: <compensate/> and <compensateScope>.
  *
  * Each handler is lowered to its own entry state ending at DONE; the
- * runtime starts it in a new strand (runtime/compensate.c, terminate.c,
+ * runtime starts it in a new strand (runtime/engine/compensate.c, terminate.c,
  * events.c). A scope without a compensation or termination handler keeps
  * -1: the runtime's default handler compensates its children. It does
  * not decide which scope a <compensate/> compensates: at run time that is

@@ -5,7 +5,7 @@
  * branch continues at. Also the message exchange a receive or reply
  * belongs to (§2), which onMessage and onEvent share with receive.
  *
- * It does not decide which branch wins (the runtime, runtime/pick.c) nor
+ * It does not decide which branch wins (the runtime, runtime/engine/pick.c) nor
  * lower event handlers (lower_handlers.c).
  */
 #include "arena.h"

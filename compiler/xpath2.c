@@ -17,7 +17,7 @@
  * The tokens (xpath_lex.c, shared with check_xpath.c) are enough for
  * both: the rules are about which token may stand where. Syntax errors
  * are left to libxml2 at run time. Not here: the SA rules (check_*.c),
- * evaluation (runtime/xpath.c).
+ * evaluation (runtime/data/xpath.c).
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -11,8 +11,8 @@
 set -eu
 
 # Libraries (found with pkg-config by the Makefile) and tools.
-PKGS="libxml2-dev libxslt1-dev libevent-dev libcurl4-openssl-dev check \
-pkg-config gcc make python3 git clang-format"
+PKGS="libxml2-dev libxslt1-dev libevent-dev libcurl4-openssl-dev \
+libsqlite3-dev libpq-dev check pkg-config gcc make python3 git clang-format"
 
 missing=""
 have_pkg() {
@@ -32,7 +32,8 @@ done
 # The libraries may also come from elsewhere (a non-Debian system, a
 # prefix): if pkg-config finds them all, nothing is missing after all.
 if [ -n "$missing" ] && command -v pkg-config >/dev/null 2>&1 &&
-	pkg-config --exists libxml-2.0 libxslt libexslt libevent libcurl check; then
+	pkg-config --exists libxml-2.0 libxslt libexslt libevent libcurl sqlite3 \
+		libpq check; then
 	tools=""
 	for p in $missing; do
 		case "$p" in gcc | make | python3 | pkg-config) tools="$tools $p" ;; esac

@@ -1,5 +1,5 @@
 /*
- * test_correl.c — correlation and routing (runtime/correl.c): messages go
+ * test_correl.c — correlation and routing (runtime/engine/correl.c): messages go
  * to the instance whose correlation values they carry; an early message
  * waits in its instance's inbox and a late one reaches the enabled
  * receive; a message matching no instance is dropped (one-way) or refused
