@@ -41,18 +41,18 @@ struct opts {
 	int port;
 	const char *path;
 	const char *action; /* SOAPAction, or NULL */
-	char *body; /* template, owned */
+	char *body;	    /* template, owned */
 	size_t body_len;
 	int conns;
-	double warmup; /* seconds */
+	double warmup;	 /* seconds */
 	double duration; /* seconds; time-bounded mode */
-	long count; /* > 0: count-bounded mode */
+	long count;	 /* > 0: count-bounded mode */
 	long first_id;
-	int status; /* expected HTTP status */
+	int status;	    /* expected HTTP status */
 	const char *expect; /* substring the body must contain, or NULL */
-	int server_pid; /* 0: none */
-	double wait_ready; /* seconds to wait for the port to accept */
-	double deadline; /* count mode: stop issuing after this many s */
+	int server_pid;	    /* 0: none */
+	double wait_ready;  /* seconds to wait for the port to accept */
+	double deadline;    /* count mode: stop issuing after this many s */
 };
 
 struct conn;
@@ -67,8 +67,8 @@ struct gen {
 	bool measuring;
 	bool stopping;
 	bool truncated; /* count mode stopped at its deadline */
-	long issued; /* count mode: requests handed out */
-	long done; /* measured requests answered (ok or not) */
+	long issued;	/* count mode: requests handed out */
+	long done;	/* measured requests answered (ok or not) */
 	long errors;
 	long conn_errors;
 	uint32_t *lat_us; /* latencies of measured successful requests */
@@ -607,9 +607,9 @@ int main(int argc, char **argv)
 	if (ready_only)
 		return wait_ready(&g.addr,
 				  o->wait_ready > 0 ? o->wait_ready : 10,
-				  o->server_pid) ?
-			       0 :
-			       1;
+				  o->server_pid)
+			       ? 0
+			       : 1;
 	if (o->wait_ready > 0 &&
 	    !wait_ready(&g.addr, o->wait_ready, o->server_pid))
 		die("server not accepting connections");

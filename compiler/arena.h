@@ -26,6 +26,7 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 #define ARENA_NEW(a, type) ((type *)arena_alloc((a), sizeof(type)))
-#define ARENA_ARRAY(a, type, n) ((type *)arena_alloc((a), sizeof(type) * (size_t)(n)))
+#define ARENA_ARRAY(a, type, n) \
+	((type *)arena_alloc((a), sizeof(type) * (size_t)(n)))
 
 #endif

@@ -21,7 +21,7 @@
 
 struct chk_src {
 	const char *file;
-	char *text;         /* malloc'd, NULL when unreadable */
+	char *text; /* malloc'd, NULL when unreadable */
 	size_t len;
 	struct chk_src *next;
 };
@@ -83,7 +83,8 @@ static void locate(struct chk *c, xmlNodePtr n, struct loc *loc)
 		if (!e)
 			e = s->text + s->len;
 		for (const char *p = e; p >= b; p--) {
-			if ((size_t)(e - p) >= plen && memcmp(p, pat, plen) == 0 &&
+			if ((size_t)(e - p) >= plen &&
+			    memcmp(p, pat, plen) == 0 &&
 			    (p + plen == e || strchr(" \t\r\n/>", p[plen]))) {
 				loc->line = l;
 				loc->col = (int)(p - b) + 1;
@@ -124,7 +125,8 @@ static void report(struct chk *c, bool is_err, xmlNodePtr n, const char *rule,
 		diag_warning(c->dg, &loc, rule, "%s", msg);
 }
 
-void chk_err(struct chk *c, xmlNodePtr n, const char *rule, const char *fmt, ...)
+void chk_err(struct chk *c, xmlNodePtr n, const char *rule, const char *fmt,
+	     ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -140,7 +142,8 @@ void chk_warn(struct chk *c, xmlNodePtr n, const char *fmt, ...)
 	va_end(ap);
 }
 
-void chk_warn_rule(struct chk *c, xmlNodePtr n, const char *rule, const char *fmt, ...)
+void chk_warn_rule(struct chk *c, xmlNodePtr n, const char *rule,
+		   const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);

@@ -14,8 +14,17 @@
 
 #include "check_int.h"
 
-enum { F_VAR = 1, F_PART = 2, F_QUERY = 4, F_PLINK = 8, F_EPR = 16, F_PROP = 32,
-       F_EXPR = 64, F_ELANG = 128, F_LITERAL = 256 };
+enum {
+	F_VAR = 1,
+	F_PART = 2,
+	F_QUERY = 4,
+	F_PLINK = 8,
+	F_EPR = 16,
+	F_PROP = 32,
+	F_EXPR = 64,
+	F_ELANG = 128,
+	F_LITERAL = 256
+};
 
 /* One allowed form: `need` must all be present, `may` may be, nothing else. */
 struct spec_form {
@@ -42,10 +51,13 @@ static const struct spec_form to_forms[] = {
 /* What a <from>/<to> has; 0 with *stray set for unknown content. */
 static unsigned spec_features(xmlNodePtr n, const char **stray)
 {
-	static const struct { const char *attr; unsigned bit; } attrs[] = {
-		{ "variable", F_VAR }, { "part", F_PART }, { "partnerLink", F_PLINK },
-		{ "endpointReference", F_EPR }, { "property", F_PROP },
-		{ "expressionLanguage", F_ELANG },
+	static const struct {
+		const char *attr;
+		unsigned bit;
+	} attrs[] = {
+		{ "variable", F_VAR },	    { "part", F_PART },
+		{ "partnerLink", F_PLINK }, { "endpointReference", F_EPR },
+		{ "property", F_PROP },	    { "expressionLanguage", F_ELANG },
 	};
 	unsigned f = 0;
 	*stray = NULL;
@@ -63,7 +75,8 @@ static unsigned spec_features(xmlNodePtr n, const char **stray)
 	}
 	int nliteral = 0, nquery = 0;
 	for (xmlNodePtr ch = n->children; ch; ch = ch->next) {
-		if (ch->type == XML_TEXT_NODE || ch->type == XML_CDATA_SECTION_NODE) {
+		if (ch->type == XML_TEXT_NODE ||
+		    ch->type == XML_CDATA_SECTION_NODE) {
 			if (!chk_is_blank((const char *)ch->content))
 				f |= F_EXPR;
 		} else if (ch->type == XML_ELEMENT_NODE) {
@@ -96,13 +109,16 @@ static bool spec_ok(struct chk *c, xmlNodePtr n, bool is_from, bool report)
 	const char *what = is_from ? "from" : "to";
 	if (stray) {
 		if (report)
-			chk_err(c, n, "SA00032", "<%s> has '%s', which no %s-spec form allows", what,
-				stray, what);
+			chk_err(c, n, "SA00032",
+				"<%s> has '%s', which no %s-spec form allows",
+				what, stray, what);
 		return false;
 	}
 	if (f == 0) {
 		if (report)
-			chk_err(c, n, "SA00032", "empty <%s/> is only allowed in abstract processes", what);
+			chk_err(c, n, "SA00032",
+				"empty <%s/> is only allowed in abstract processes",
+				what);
 		return false;
 	}
 	for (size_t i = 0; i < nforms; i++)
@@ -123,14 +139,16 @@ static void sa00038(struct chk *c, xmlNodePtr lit)
 	for (xmlNodePtr ch = lit->children; ch; ch = ch->next) {
 		if (ch->type == XML_ELEMENT_NODE)
 			nel++;
-		else if ((ch->type == XML_TEXT_NODE || ch->type == XML_CDATA_SECTION_NODE) &&
+		else if ((ch->type == XML_TEXT_NODE ||
+			  ch->type == XML_CDATA_SECTION_NODE) &&
 			 !chk_is_blank((const char *)ch->content))
 			text = true;
 	}
 	if (nel > 1 || (nel == 1 && text))
 		chk_err(c, lit, "SA00038",
 			"<literal> must hold one element or only text, not %s",
-			nel > 1 ? "several elements" : "an element mixed with text");
+			nel > 1 ? "several elements"
+				: "an element mixed with text");
 }
 
 /* What one side of a copy denotes, as far as it is known statically. */
@@ -138,14 +156,15 @@ struct side {
 	xmlNodePtr n;
 	bool has_var;
 	struct chk_var var;
-	bool whole_msg;     /* a whole message variable */
-	bool not_elem;      /* surely not an element node */
-	bool is_elem_var;   /* an element variable, whole */
+	bool whole_msg;	  /* a whole message variable */
+	bool not_elem;	  /* surely not an element node */
+	bool is_elem_var; /* an element variable, whole */
 };
 
 static bool builtin_simple(struct chk_qn q)
 {
-	return q.ns && strcmp(q.ns, NS_XSD) == 0 && strcmp(q.local, "anyType") != 0;
+	return q.ns && strcmp(q.ns, NS_XSD) == 0 &&
+	       strcmp(q.local, "anyType") != 0;
 }
 
 static struct side side_of(struct chk *c, xmlNodePtr n, bool is_from)
@@ -154,14 +173,16 @@ static struct side side_of(struct chk *c, xmlNodePtr n, bool is_from)
 	memset(&s, 0, sizeof(s));
 	s.n = n;
 	const char *v = chk_attr(n, "variable");
-	bool has_part = chk_attr(n, "part") != NULL, has_query = chk_child(n, "query") != NULL;
+	bool has_part = chk_attr(n, "part") != NULL,
+	     has_query = chk_child(n, "query") != NULL;
 	if (v && !chk_attr(n, "property") && chk_find_var(c, n, v, &s.var)) {
 		s.has_var = true;
 		if (s.var.kind == VK_MESSAGE && !has_part && !has_query) {
 			s.whole_msg = true;
 			s.not_elem = true;
 		}
-		if (s.var.kind == VK_TYPE && !has_query && builtin_simple(s.var.q))
+		if (s.var.kind == VK_TYPE && !has_query &&
+		    builtin_simple(s.var.q))
 			s.not_elem = true;
 		if (s.var.kind == VK_ELEMENT && !has_query)
 			s.is_elem_var = true;
@@ -203,18 +224,23 @@ static void check_copy(struct chk *c, xmlNodePtr copy)
 {
 	xmlNodePtr from = chk_child(copy, "from"), to = chk_child(copy, "to");
 	/* A malformed side is SA00032's; what it denotes is unknown. */
-	if (!from || !to || !spec_ok(c, from, true, false) || !spec_ok(c, to, false, false))
+	if (!from || !to || !spec_ok(c, from, true, false) ||
+	    !spec_ok(c, to, false, false))
 		return;
 	struct side f = side_of(c, from, true), t = side_of(c, to, false);
 	sa00034(c, from, &f);
 	sa00034(c, to, &t);
-	bool f_plain = !chk_attr(from, "property"), t_plain = !chk_attr(to, "property");
+	bool f_plain = !chk_attr(from, "property"),
+	     t_plain = !chk_attr(to, "property");
 	if (f.whole_msg && t.whole_msg) {
-		if (!chk_qn_eq(f.var.q, t.var.q) && f.var.q.local && t.var.q.local)
+		if (!chk_qn_eq(f.var.q, t.var.q) && f.var.q.local &&
+		    t.var.q.local)
 			chk_err(c, copy, "SA00043",
 				"<copy> from variable '%s' of message type %s to variable '%s' of another message type %s",
-				chk_attr(from, "variable"), chk_qn_str(c, f.var.q),
-				chk_attr(to, "variable"), chk_qn_str(c, t.var.q));
+				chk_attr(from, "variable"),
+				chk_qn_str(c, f.var.q),
+				chk_attr(to, "variable"),
+				chk_qn_str(c, t.var.q));
 	} else if ((f.whole_msg || t.whole_msg) && f_plain && t_plain) {
 		struct side *w = f.whole_msg ? &f : &t;
 		chk_err(c, copy, "SA00043",
@@ -226,8 +252,9 @@ static void check_copy(struct chk *c, xmlNodePtr copy)
 		chk_err(c, copy, "SA00042",
 			"keepSrcElementName is set, but the %s of the copy is not an element",
 			f.not_elem ? "source" : "destination");
-	else if (keep && strcmp(keep, "yes") == 0 && f.is_elem_var && t.is_elem_var &&
-		 f.var.q.local && t.var.q.local && chk_def_find(c, CD_ELEMENT, f.var.q) &&
+	else if (keep && strcmp(keep, "yes") == 0 && f.is_elem_var &&
+		 t.is_elem_var && f.var.q.local && t.var.q.local &&
+		 chk_def_find(c, CD_ELEMENT, f.var.q) &&
 		 !in_subst_group(c, f.var.q, t.var.q))
 		chk_err(c, copy, "SA00094",
 			"keepSrcElementName='yes', but element %s is not in the substitution group of %s",
@@ -243,15 +270,20 @@ static void plink_roles(struct chk *c, xmlNodePtr n, bool is_from)
 	if (!pl)
 		return;
 	const char *epr = chk_attr(n, "endpointReference");
-	if (is_from && epr && strcmp(epr, "myRole") == 0 && !chk_attr(pl, "myRole"))
+	if (is_from && epr && strcmp(epr, "myRole") == 0 &&
+	    !chk_attr(pl, "myRole"))
 		chk_err(c, n, "SA00035",
-			"<from partnerLink='%s' endpointReference='myRole'>, but the partner link has no myRole", name);
-	else if (is_from && epr && strcmp(epr, "partnerRole") == 0 && !chk_attr(pl, "partnerRole"))
+			"<from partnerLink='%s' endpointReference='myRole'>, but the partner link has no myRole",
+			name);
+	else if (is_from && epr && strcmp(epr, "partnerRole") == 0 &&
+		 !chk_attr(pl, "partnerRole"))
 		chk_err(c, n, "SA00036",
-			"<from partnerLink='%s' endpointReference='partnerRole'>, but the partner link has no partnerRole", name);
+			"<from partnerLink='%s' endpointReference='partnerRole'>, but the partner link has no partnerRole",
+			name);
 	else if (!is_from && !chk_attr(pl, "partnerRole"))
 		chk_err(c, n, "SA00037",
-			"<to partnerLink='%s'>, but the partner link has no partnerRole", name);
+			"<to partnerLink='%s'>, but the partner link has no partnerRole",
+			name);
 }
 
 static bool is_xpath1(struct chk *c, xmlNodePtr n)
@@ -274,7 +306,8 @@ static void sa00033(struct chk *c, xmlNodePtr to)
 	while (*t == ' ' || *t == '\t' || *t == '\n' || *t == '\r' || *t == '(')
 		t++;
 	if (*t != '$')
-		chk_err(c, to, "SA00033", "a to-spec expression must start with a variable reference ($name)");
+		chk_err(c, to, "SA00033",
+			"a to-spec expression must start with a variable reference ($name)");
 }
 
 static void visit(struct chk *c, xmlNodePtr n, void *ud)
@@ -282,7 +315,8 @@ static void visit(struct chk *c, xmlNodePtr n, void *ud)
 	(void)ud;
 	if (chk_is(n, "copy")) {
 		check_copy(c, n);
-	} else if (chk_is(n, "from") && (chk_is(n->parent, "copy") || chk_is(n->parent, "variable"))) {
+	} else if (chk_is(n, "from") && (chk_is(n->parent, "copy") ||
+					 chk_is(n->parent, "variable"))) {
 		spec_ok(c, n, true, true);
 		plink_roles(c, n, true);
 		if (chk_is(n->parent, "variable")) {

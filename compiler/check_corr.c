@@ -29,7 +29,8 @@ static bool simple_property(struct chk *c, struct chk_def *p)
 		return simple_type(c, chk_qattr(c, p->node, "type"));
 	if (!chk_attr(p->node, "element"))
 		return false;
-	struct chk_def *e = chk_def_find(c, CD_ELEMENT, chk_qattr(c, p->node, "element"));
+	struct chk_def *e =
+		chk_def_find(c, CD_ELEMENT, chk_qattr(c, p->node, "element"));
 	if (!e)
 		return true; /* unresolved: resolve's to report */
 	if (chk_attr(e->node, "type"))
@@ -41,11 +42,14 @@ static void cset(struct chk *c, xmlNodePtr n)
 {
 	const char *name = chk_attr(n, "name");
 	if (name)
-		for (xmlNodePtr p = chk_elem_first(n->parent); p && p != n; p = chk_elem_next(p))
-			if (chk_is(p, "correlationSet") && chk_attr(p, "name") &&
+		for (xmlNodePtr p = chk_elem_first(n->parent); p && p != n;
+		     p = chk_elem_next(p))
+			if (chk_is(p, "correlationSet") &&
+			    chk_attr(p, "name") &&
 			    strcmp(chk_attr(p, "name"), name) == 0) {
 				chk_err(c, n, "SA00044",
-					"correlationSet '%s' is declared twice in the same <correlationSets>", name);
+					"correlationSet '%s' is declared twice in the same <correlationSets>",
+					name);
 				break;
 			}
 	const char *props = chk_attr(n, "properties");
@@ -53,16 +57,19 @@ static void cset(struct chk *c, xmlNodePtr n)
 		return;
 	char *list = arena_strdup(c->a, props);
 	for (char *tok = list; *tok;) {
-		while (*tok == ' ' || *tok == '\t' || *tok == '\n' || *tok == '\r')
+		while (*tok == ' ' || *tok == '\t' || *tok == '\n' ||
+		       *tok == '\r')
 			tok++;
 		char *end = tok;
-		while (*end && *end != ' ' && *end != '\t' && *end != '\n' && *end != '\r')
+		while (*end && *end != ' ' && *end != '\t' && *end != '\n' &&
+		       *end != '\r')
 			end++;
 		if (end == tok)
 			break;
 		char save = *end;
 		*end = '\0';
-		struct chk_def *p = chk_def_find(c, CD_PROPERTY, chk_qname(c, n, tok));
+		struct chk_def *p =
+			chk_def_find(c, CD_PROPERTY, chk_qname(c, n, tok));
 		if (p && !simple_property(c, p))
 			chk_err(c, n, "SA00045",
 				"property %s of correlationSet '%s' is not of a simple XSD type",
@@ -76,27 +83,32 @@ static void cset(struct chk *c, xmlNodePtr n)
  * by the element/type of its single part)? */
 static bool has_alias(struct chk *c, struct chk_def *prop, struct chk_def *msg)
 {
-	struct chk_qn pq = { prop->ns, prop->local }, mq = { msg->ns, msg->local };
+	struct chk_qn pq = { prop->ns, prop->local },
+		      mq = { msg->ns, msg->local };
 	for (struct chk_def *a = c->defs[CD_ALIAS]; a; a = a->next) {
 		if (!chk_qn_eq(chk_qattr(c, a->node, "propertyName"), pq))
 			continue;
 		if (chk_qn_eq(chk_qattr(c, a->node, "messageType"), mq))
 			return true;
-		CHK_EACH(part, msg->node) {
+		CHK_EACH(part, msg->node)
+		{
 			if (!chk_is_ns(part, NS_WSDL, "part"))
 				continue;
 			if (chk_attr(a->node, "element") &&
-			    chk_qn_eq(chk_qattr(c, a->node, "element"), chk_qattr(c, part, "element")))
+			    chk_qn_eq(chk_qattr(c, a->node, "element"),
+				      chk_qattr(c, part, "element")))
 				return true;
 			if (chk_attr(a->node, "type") &&
-			    chk_qn_eq(chk_qattr(c, a->node, "type"), chk_qattr(c, part, "type")))
+			    chk_qn_eq(chk_qattr(c, a->node, "type"),
+				      chk_qattr(c, part, "type")))
 				return true;
 		}
 	}
 	return false;
 }
 
-static void aliases(struct chk *c, xmlNodePtr cr, xmlNodePtr decl, struct chk_def *msg)
+static void aliases(struct chk *c, xmlNodePtr cr, xmlNodePtr decl,
+		    struct chk_def *msg)
 {
 	if (!msg || !decl)
 		return;
@@ -105,8 +117,10 @@ static void aliases(struct chk *c, xmlNodePtr cr, xmlNodePtr decl, struct chk_de
 		return;
 	char *list = arena_strdup(c->a, props);
 	char *save = NULL;
-	for (char *tok = strtok_r(list, " \t\r\n", &save); tok; tok = strtok_r(NULL, " \t\r\n", &save)) {
-		struct chk_def *p = chk_def_find(c, CD_PROPERTY, chk_qname(c, decl, tok));
+	for (char *tok = strtok_r(list, " \t\r\n", &save); tok;
+	     tok = strtok_r(NULL, " \t\r\n", &save)) {
+		struct chk_def *p =
+			chk_def_find(c, CD_PROPERTY, chk_qname(c, decl, tok));
 		if (p && !has_alias(c, p, msg))
 			chk_err(c, cr, "SA00021",
 				"property %s of correlation set '%s' has no propertyAlias for message %s",
@@ -141,9 +155,11 @@ static void correlation(struct chk *c, xmlNodePtr cr)
 			chk_err(c, cr, "SA00046",
 				"<correlation set='%s'> of a one-way <invoke> must not have a pattern",
 				chk_attr(cr, "set") ? chk_attr(cr, "set") : "");
-		if (!pattern || strcmp(pattern, "request") == 0 || strcmp(pattern, "request-response") == 0)
+		if (!pattern || strcmp(pattern, "request") == 0 ||
+		    strcmp(pattern, "request-response") == 0)
 			aliases(c, cr, decl, r.in);
-		if (pattern && (strcmp(pattern, "response") == 0 || strcmp(pattern, "request-response") == 0))
+		if (pattern && (strcmp(pattern, "response") == 0 ||
+				strcmp(pattern, "request-response") == 0))
 			aliases(c, cr, decl, r.out);
 	} else if (chk_is(act, "reply")) {
 		if (!chk_attr(act, "faultName"))

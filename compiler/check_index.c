@@ -15,16 +15,16 @@
 #include "check_int.h"
 
 const char *const chk_def_kind_names[CD__COUNT] = {
-	"message", "portType", "partnerLinkType", "property", "propertyAlias",
-	"element", "complexType", "simpleType", "group", "attributeGroup",
-	"attribute",
+	"message",	 "portType",	   "partnerLinkType", "property",
+	"propertyAlias", "element",	   "complexType",     "simpleType",
+	"group",	 "attributeGroup", "attribute",
 };
 
 xmlNodePtr chk_wsdl_child(xmlNodePtr n, const char *ns, const char *local)
 {
 	CHK_EACH(ch, n)
-		if (chk_is_ns(ch, ns, local))
-			return ch;
+	if (chk_is_ns(ch, ns, local))
+		return ch;
 	return NULL;
 }
 
@@ -32,7 +32,8 @@ xmlNodePtr chk_wsdl_child(xmlNodePtr n, const char *ns, const char *local)
 const char *chk_tns(xmlNodePtr n)
 {
 	for (; n && n->type == XML_ELEMENT_NODE; n = n->parent) {
-		if (chk_is_ns(n, NS_XSD, "schema") || chk_is_ns(n, NS_WSDL, "definitions")) {
+		if (chk_is_ns(n, NS_XSD, "schema") ||
+		    chk_is_ns(n, NS_WSDL, "definitions")) {
 			const char *t = chk_attr(n, "targetNamespace");
 			return t && *t ? t : NULL;
 		}
@@ -40,8 +41,8 @@ const char *chk_tns(xmlNodePtr n)
 	return NULL;
 }
 
-static void add_def(struct chk *c, enum chk_def_kind k, xmlNodePtr n, const char *local,
-		    const char *file, bool direct)
+static void add_def(struct chk *c, enum chk_def_kind k, xmlNodePtr n,
+		    const char *local, const char *file, bool direct)
 {
 	struct chk_def *d = ARENA_NEW(c->a, struct chk_def);
 	d->kind = k;
@@ -59,12 +60,19 @@ static void add_def(struct chk *c, enum chk_def_kind k, xmlNodePtr n, const char
 
 static void index_schema(struct chk *c, xmlNodePtr s, const char *file)
 {
-	static const struct { const char *el; enum chk_def_kind k; } map[] = {
-		{ "element", CD_ELEMENT }, { "complexType", CD_COMPLEX_TYPE },
-		{ "simpleType", CD_SIMPLE_TYPE }, { "group", CD_GROUP },
-		{ "attributeGroup", CD_ATTR_GROUP }, { "attribute", CD_ATTRIBUTE },
+	static const struct {
+		const char *el;
+		enum chk_def_kind k;
+	} map[] = {
+		{ "element", CD_ELEMENT },
+		{ "complexType", CD_COMPLEX_TYPE },
+		{ "simpleType", CD_SIMPLE_TYPE },
+		{ "group", CD_GROUP },
+		{ "attributeGroup", CD_ATTR_GROUP },
+		{ "attribute", CD_ATTRIBUTE },
 	};
-	CHK_EACH(ch, s) {
+	CHK_EACH(ch, s)
+	{
 		for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
 			const char *name = chk_attr(ch, "name");
 			if (chk_is_ns(ch, NS_XSD, map[i].el) && name)
@@ -98,11 +106,11 @@ static bool seen_node(xmlNodePtr *seen, int *nseen, int cap, xmlNodePtr n)
 static bool imported_directly(struct chk *c, const char *tns)
 {
 	CHK_EACH(im, c->root)
-		if (chk_is(im, "import")) {
-			const char *ns = chk_attr(im, "namespace");
-			if ((!ns && !tns) || (ns && tns && strcmp(ns, tns) == 0))
-				return true;
-		}
+	if (chk_is(im, "import")) {
+		const char *ns = chk_attr(im, "namespace");
+		if ((!ns && !tns) || (ns && tns && strcmp(ns, tns) == 0))
+			return true;
+	}
 	return false;
 }
 
@@ -119,24 +127,30 @@ void chk_index_build(struct chk *c)
 		xmlNodePtr r = xmlDocGetRootElement(w->doc);
 		if (!chk_is_ns(r, NS_WSDL, "definitions"))
 			continue;
-		bool direct = imported_directly(c, chk_attr(r, "targetNamespace"));
-		CHK_EACH(ch, r) {
+		bool direct =
+			imported_directly(c, chk_attr(r, "targetNamespace"));
+		CHK_EACH(ch, r)
+		{
 			const char *name = chk_attr(ch, "name");
 			if (chk_is_ns(ch, NS_WSDL, "message") && name)
-				add_def(c, CD_MESSAGE, ch, name, w->path, direct);
+				add_def(c, CD_MESSAGE, ch, name, w->path,
+					direct);
 			else if (chk_is_ns(ch, NS_WSDL, "portType") && name)
-				add_def(c, CD_PORT_TYPE, ch, name, w->path, direct);
-			else if (chk_is_ns(ch, NS_PLNK, "partnerLinkType") && name)
+				add_def(c, CD_PORT_TYPE, ch, name, w->path,
+					direct);
+			else if (chk_is_ns(ch, NS_PLNK, "partnerLinkType") &&
+				 name)
 				add_def(c, CD_PLNK, ch, name, w->path, direct);
 			else if (chk_is_ns(ch, NS_VPROP, "property") && name)
-				add_def(c, CD_PROPERTY, ch, name, w->path, direct);
+				add_def(c, CD_PROPERTY, ch, name, w->path,
+					direct);
 			else if (chk_is_ns(ch, NS_VPROP, "propertyAlias"))
 				add_def(c, CD_ALIAS, ch, "", w->path, direct);
 			else if (chk_is_ns(ch, NS_WSDL, "types")) {
 				CHK_EACH(s, ch)
-					if (chk_is_ns(s, NS_XSD, "schema") &&
-					    !seen_node(schemas, &nschemas, CAP, s))
-						index_schema(c, s, w->path);
+				if (chk_is_ns(s, NS_XSD, "schema") &&
+				    !seen_node(schemas, &nschemas, CAP, s))
+					index_schema(c, s, w->path);
 			}
 		}
 	}
@@ -145,18 +159,21 @@ void chk_index_build(struct chk *c)
 			index_schema(c, s->node, s->path);
 	for (struct wsdl_doc *w = c->m->wsdls; w; w = w->next)
 		for (struct xsd_schema *s = w->schemas; s; s = s->next)
-			if (s->node && !seen_node(schemas, &nschemas, CAP, s->node))
+			if (s->node &&
+			    !seen_node(schemas, &nschemas, CAP, s->node))
 				index_schema(c, s->node, s->path);
 }
 
-struct chk_def *chk_def_find(struct chk *c, enum chk_def_kind k, struct chk_qn q)
+struct chk_def *chk_def_find(struct chk *c, enum chk_def_kind k,
+			     struct chk_qn q)
 {
 	if (!q.local)
 		return NULL;
 	for (struct chk_def *d = c->defs[k]; d; d = d->next) {
 		if (strcmp(d->local, q.local) != 0)
 			continue;
-		if ((!d->ns && !q.ns) || (d->ns && q.ns && strcmp(d->ns, q.ns) == 0))
+		if ((!d->ns && !q.ns) ||
+		    (d->ns && q.ns && strcmp(d->ns, q.ns) == 0))
 			return d;
 	}
 	return NULL;

@@ -31,9 +31,18 @@
 
 /* Kinds of top-level definitions in the index. ORDER: chk_def_kind_names. */
 enum chk_def_kind {
-	CD_MESSAGE, CD_PORT_TYPE, CD_PLNK, CD_PROPERTY, CD_ALIAS,
-	CD_ELEMENT, CD_COMPLEX_TYPE, CD_SIMPLE_TYPE, CD_GROUP, CD_ATTR_GROUP,
-	CD_ATTRIBUTE, CD__COUNT
+	CD_MESSAGE,
+	CD_PORT_TYPE,
+	CD_PLNK,
+	CD_PROPERTY,
+	CD_ALIAS,
+	CD_ELEMENT,
+	CD_COMPLEX_TYPE,
+	CD_SIMPLE_TYPE,
+	CD_GROUP,
+	CD_ATTR_GROUP,
+	CD_ATTRIBUTE,
+	CD__COUNT
 };
 
 extern const char *const chk_def_kind_names[CD__COUNT];
@@ -45,12 +54,12 @@ struct chk_def {
 	const char *local;
 	xmlNodePtr node;
 	const char *file;
-	bool direct;        /* in a WSDL the process imports itself */
+	bool direct; /* in a WSDL the process imports itself */
 	struct chk_def *next;
 };
 
 struct chk_qn {
-	const char *ns;    /* NULL: no namespace */
+	const char *ns;	   /* NULL: no namespace */
 	const char *local; /* NULL: absent or unresolvable prefix */
 };
 
@@ -60,48 +69,49 @@ struct chk {
 	struct model *m;
 	struct diag *dg;
 	struct arena *a;
-	xmlNodePtr root;         /* <process> */
-	const char *file;        /* the .bpel as given */
+	xmlNodePtr root;  /* <process> */
+	const char *file; /* the .bpel as given */
 	struct chk_def *defs[CD__COUNT];
 	struct chk_src *srcs;
-	int nstart;              /* start activities found */
+	int nstart; /* start activities found */
 };
 
 /* ---- reporting (check.c) ---- */
-void chk_err(struct chk *c, xmlNodePtr n, const char *rule, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+void chk_err(struct chk *c, xmlNodePtr n, const char *rule, const char *fmt,
+	     ...) __attribute__((format(printf, 4, 5)));
 void chk_warn(struct chk *c, xmlNodePtr n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* A warning that names the SA rule it is about (rules downgraded to a
  * warning, see check_xpath.c). */
-void chk_warn_rule(struct chk *c, xmlNodePtr n, const char *rule, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+void chk_warn_rule(struct chk *c, xmlNodePtr n, const char *rule,
+		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 const char *chk_file_of(struct chk *c, xmlNodePtr n);
 
 /* ---- XML helpers (check_util.c) ---- */
-bool chk_is(xmlNodePtr n, const char *local);                 /* BPEL element */
+bool chk_is(xmlNodePtr n, const char *local); /* BPEL element */
 bool chk_is_ns(xmlNodePtr n, const char *ns, const char *local);
 /* Unqualified attribute's value (borrowed), NULL when absent. */
 const char *chk_attr(xmlNodePtr n, const char *name);
-bool chk_yes(xmlNodePtr n, const char *name);                 /* == "yes" */
-xmlNodePtr chk_child(xmlNodePtr n, const char *local);        /* 1st BPEL child */
-xmlNodePtr chk_elem_first(xmlNodePtr n);                      /* 1st element child */
-xmlNodePtr chk_elem_next(xmlNodePtr n);                       /* next element sibling */
-#define CHK_EACH(var, parent) \
-	for (xmlNodePtr var = chk_elem_first(parent); var; var = chk_elem_next(var))
+bool chk_yes(xmlNodePtr n, const char *name);	       /* == "yes" */
+xmlNodePtr chk_child(xmlNodePtr n, const char *local); /* 1st BPEL child */
+xmlNodePtr chk_elem_first(xmlNodePtr n);	       /* 1st element child */
+xmlNodePtr chk_elem_next(xmlNodePtr n); /* next element sibling */
+#define CHK_EACH(var, parent)                              \
+	for (xmlNodePtr var = chk_elem_first(parent); var; \
+	     var = chk_elem_next(var))
 bool chk_is_activity(xmlNodePtr n);
 /* The activity child of a container (catch, onMessage, while …), NULL. */
 xmlNodePtr chk_activity_child(xmlNodePtr n);
-const char *chk_text(struct chk *c, xmlNodePtr n);             /* content, arena */
+const char *chk_text(struct chk *c, xmlNodePtr n); /* content, arena */
 bool chk_is_blank(const char *s);
 /* Resolve "p:l" against n's in-scope namespaces (default ns for no prefix). */
 struct chk_qn chk_qname(struct chk *c, xmlNodePtr n, const char *value);
 struct chk_qn chk_qattr(struct chk *c, xmlNodePtr n, const char *name);
 bool chk_qn_eq(struct chk_qn a, struct chk_qn b);
-const char *chk_qn_str(struct chk *c, struct chk_qn q);       /* "{ns}local" */
+const char *chk_qn_str(struct chk *c, struct chk_qn q); /* "{ns}local" */
 /* A "scope" here is <scope> or <process>. */
 bool chk_is_scope(xmlNodePtr n);
-xmlNodePtr chk_enclosing_scope(xmlNodePtr n);                  /* excl. n */
+xmlNodePtr chk_enclosing_scope(xmlNodePtr n); /* excl. n */
 /* Visit every element of the process document, in document order. */
 typedef void (*chk_visit_fn)(struct chk *c, xmlNodePtr n, void *ud);
 void chk_walk(struct chk *c, chk_visit_fn fn, void *ud);
@@ -113,25 +123,28 @@ bool chk_contains(xmlNodePtr a, xmlNodePtr n);
 
 /* ---- the definition index (check_index.c) ---- */
 void chk_index_build(struct chk *c);
-struct chk_def *chk_def_find(struct chk *c, enum chk_def_kind k, struct chk_qn q);
+struct chk_def *chk_def_find(struct chk *c, enum chk_def_kind k,
+			     struct chk_qn q);
 /* WSDL / plnk / vprop child element helpers. */
 xmlNodePtr chk_wsdl_child(xmlNodePtr n, const char *ns, const char *local);
-const char *chk_tns(xmlNodePtr n);                             /* of n's document */
+const char *chk_tns(xmlNodePtr n); /* of n's document */
 
 /* ---- BPEL declarations, looked up through enclosing scopes ---- */
 enum chk_vkind { VK_UNKNOWN, VK_MESSAGE, VK_TYPE, VK_ELEMENT };
 struct chk_var {
-	xmlNodePtr decl;    /* <variable>, or the implicit declarer */
+	xmlNodePtr decl; /* <variable>, or the implicit declarer */
 	enum chk_vkind kind;
 	struct chk_qn q;
 };
-bool chk_find_var(struct chk *c, xmlNodePtr from, const char *name, struct chk_var *out);
+bool chk_find_var(struct chk *c, xmlNodePtr from, const char *name,
+		  struct chk_var *out);
 xmlNodePtr chk_find_plink(xmlNodePtr from, const char *name);
 xmlNodePtr chk_find_cset(xmlNodePtr from, const char *name);
 xmlNodePtr chk_find_mex(xmlNodePtr from, const char *name);
 
 /* partnerLink → role portType (my_role: myRole else partnerRole). */
-struct chk_def *chk_plink_port_type(struct chk *c, xmlNodePtr plink, bool my_role);
+struct chk_def *chk_plink_port_type(struct chk *c, xmlNodePtr plink,
+				    bool my_role);
 xmlNodePtr chk_operation(struct chk_def *port_type, const char *name);
 /* "input"/"output" message of a WSDL operation. */
 struct chk_def *chk_op_message(struct chk *c, xmlNodePtr op, const char *dir);

@@ -21,7 +21,7 @@
 struct link {
 	const char *name;
 	xmlNodePtr decl, flow;
-	xmlNodePtr src, tgt;    /* activities, the first found */
+	xmlNodePtr src, tgt; /* activities, the first found */
 	int nsrc, ntgt;
 };
 
@@ -52,19 +52,26 @@ static void collect(struct chk *c, xmlNodePtr n, void *ud)
 	if (!chk_is(n, "flow"))
 		return;
 	xmlNodePtr box = chk_child(n, "links");
-	CHK_EACH(l, box) {
+	CHK_EACH(l, box)
+	{
 		if (!chk_is(l, "link") || !chk_attr(l, "name"))
 			continue;
 		for (int i = 0; i < x->nlinks; i++)
-			if (x->links[i].flow == n && strcmp(x->links[i].name, chk_attr(l, "name")) == 0) {
-				chk_err(c, l, "SA00064", "link '%s' is declared twice in this <flow>",
+			if (x->links[i].flow == n &&
+			    strcmp(x->links[i].name, chk_attr(l, "name")) ==
+				    0) {
+				chk_err(c, l, "SA00064",
+					"link '%s' is declared twice in this <flow>",
 					chk_attr(l, "name"));
 				goto next;
 			}
 		if (x->nlinks == x->caplinks)
-			x->links = grow(x->links, &x->caplinks, sizeof(*x->links));
-		x->links[x->nlinks++] = (struct link){ chk_attr(l, "name"), l, n, NULL, NULL, 0, 0 };
-	next:;
+			x->links =
+				grow(x->links, &x->caplinks, sizeof(*x->links));
+		x->links[x->nlinks++] = (struct link){
+			chk_attr(l, "name"), l, n, NULL, NULL, 0, 0
+		};
+next:;
 	}
 }
 
@@ -72,31 +79,38 @@ static void collect(struct chk *c, xmlNodePtr n, void *ud)
  * enclosing flow (not act itself) that declares it. */
 static struct link *resolve(struct lctx *x, xmlNodePtr act, const char *name)
 {
-	for (xmlNodePtr p = act->parent; p && p->type == XML_ELEMENT_NODE; p = p->parent) {
+	for (xmlNodePtr p = act->parent; p && p->type == XML_ELEMENT_NODE;
+	     p = p->parent) {
 		if (!chk_is(p, "flow"))
 			continue;
 		for (int i = 0; i < x->nlinks; i++)
-			if (x->links[i].flow == p && strcmp(x->links[i].name, name) == 0)
+			if (x->links[i].flow == p &&
+			    strcmp(x->links[i].name, name) == 0)
 				return &x->links[i];
 	}
 	return NULL;
 }
 
 /* SA00070/SA00071: the constructs between act and the declaring flow. */
-static void crossing(struct chk *c, struct link *l, xmlNodePtr ref, xmlNodePtr act, bool is_src)
+static void crossing(struct chk *c, struct link *l, xmlNodePtr ref,
+		     xmlNodePtr act, bool is_src)
 {
 	for (xmlNodePtr p = act->parent; p && p != l->flow; p = p->parent) {
-		if (chk_is(p, "while") || chk_is(p, "repeatUntil") || chk_is(p, "forEach") ||
-		    chk_is(p, "eventHandlers") || chk_is(p, "compensationHandler")) {
+		if (chk_is(p, "while") || chk_is(p, "repeatUntil") ||
+		    chk_is(p, "forEach") || chk_is(p, "eventHandlers") ||
+		    chk_is(p, "compensationHandler")) {
 			chk_err(c, ref, "SA00070",
-				"link '%s' crosses the boundary of a <%s>", l->name, (const char *)p->name);
+				"link '%s' crosses the boundary of a <%s>",
+				l->name, (const char *)p->name);
 			return;
 		}
-		if (chk_is(p, "catch") || chk_is(p, "catchAll") || chk_is(p, "terminationHandler")) {
+		if (chk_is(p, "catch") || chk_is(p, "catchAll") ||
+		    chk_is(p, "terminationHandler")) {
 			xmlNodePtr owner = p->parent;
 			if (chk_is(owner, "faultHandlers"))
 				owner = owner->parent;
-			if (!is_src || (l->tgt && chk_contains(owner, l->tgt))) {
+			if (!is_src ||
+			    (l->tgt && chk_contains(owner, l->tgt))) {
 				chk_err(c, ref, "SA00071",
 					"link '%s' enters a <%s>; links may only leave a fault or termination handler",
 					l->name, (const char *)p->name);
@@ -110,26 +124,33 @@ static void refs(struct chk *c, struct lctx *x, xmlNodePtr act, const char *box,
 		 const char *item, bool pass2)
 {
 	xmlNodePtr b = chk_child(act, box);
-	CHK_EACH(r, b) {
+	CHK_EACH(r, b)
+	{
 		const char *name = chk_attr(r, "linkName");
 		if (!chk_is(r, item) || !name)
 			continue;
 		struct link *l = resolve(x, act, name);
 		if (pass2) {
 			if (l)
-				crossing(c, l, r, act, strcmp(item, "source") == 0);
+				crossing(c, l, r, act,
+					 strcmp(item, "source") == 0);
 			continue;
 		}
-		for (xmlNodePtr q = chk_elem_first(b); q != r; q = chk_elem_next(q))
+		for (xmlNodePtr q = chk_elem_first(b); q != r;
+		     q = chk_elem_next(q))
 			if (chk_is(q, item) && chk_attr(q, "linkName") &&
 			    strcmp(chk_attr(q, "linkName"), name) == 0) {
-				chk_err(c, r, strcmp(item, "source") == 0 ? "SA00068" : "SA00069",
-					"linkName '%s' is listed twice in these <%s>", name, box);
+				chk_err(c, r,
+					strcmp(item, "source") == 0 ? "SA00068"
+								    : "SA00069",
+					"linkName '%s' is listed twice in these <%s>",
+					name, box);
 				break;
 			}
 		if (!l) {
 			chk_err(c, r, "SA00065",
-				"linkName '%s' is not a link of a <flow> enclosing this activity", name);
+				"linkName '%s' is not a link of a <flow> enclosing this activity",
+				name);
 			continue;
 		}
 		if (strcmp(item, "source") == 0) {
@@ -154,7 +175,8 @@ static int act_index(struct lctx *x, xmlNodePtr a)
 
 static xmlNodePtr parent_act(xmlNodePtr n)
 {
-	for (xmlNodePtr p = n->parent; p && p->type == XML_ELEMENT_NODE; p = p->parent)
+	for (xmlNodePtr p = n->parent; p && p->type == XML_ELEMENT_NODE;
+	     p = p->parent)
 		if (chk_is_activity(p))
 			return p;
 	return NULL;
@@ -215,7 +237,8 @@ static bool reach(struct graph *g, int from, int to)
 static bool cyclic(struct graph *g)
 {
 	char *color = calloc((size_t)g->n, 1);
-	int *stack = malloc(sizeof(int) * (size_t)g->n), *it = malloc(sizeof(int) * (size_t)g->n);
+	int *stack = malloc(sizeof(int) * (size_t)g->n),
+	    *it = malloc(sizeof(int) * (size_t)g->n);
 	bool found = false;
 	if (!color || !stack || !it) {
 		free(color);
@@ -287,18 +310,19 @@ static void sa00072(struct chk *c, struct lctx *x)
 		if (chk_is(a, "sequence")) {
 			int prev = -1;
 			CHK_EACH(ch, a)
-				if (chk_is_activity(ch)) {
-					int k = act_index(x, ch);
-					if (prev >= 0)
-						edge(&g, 2 * prev + 1, 2 * k);
-					prev = k;
-				}
+			if (chk_is_activity(ch)) {
+				int k = act_index(x, ch);
+				if (prev >= 0)
+					edge(&g, 2 * prev + 1, 2 * k);
+				prev = k;
+			}
 		}
 	}
 	for (int i = 0; i < x->nlinks; i++) {
 		struct link *l = &x->links[i];
 		if (l->nsrc == 1 && l->ntgt == 1)
-			edge(&g, 2 * act_index(x, l->src) + 1, 2 * act_index(x, l->tgt));
+			edge(&g, 2 * act_index(x, l->src) + 1,
+			     2 * act_index(x, l->tgt));
 	}
 	if (cyclic(&g)) {
 		/* Report each link that closes a cycle: its target's start
@@ -307,13 +331,17 @@ static void sa00072(struct chk *c, struct lctx *x)
 		for (int i = 0; i < x->nlinks; i++) {
 			struct link *l = &x->links[i];
 			if (l->nsrc == 1 && l->ntgt == 1 &&
-			    reach(&g, 2 * act_index(x, l->tgt), 2 * act_index(x, l->src) + 1)) {
-				chk_err(c, l->decl, "SA00072", "link '%s' is part of a control cycle", l->name);
+			    reach(&g, 2 * act_index(x, l->tgt),
+				  2 * act_index(x, l->src) + 1)) {
+				chk_err(c, l->decl, "SA00072",
+					"link '%s' is part of a control cycle",
+					l->name);
 				named = true;
 			}
 		}
 		if (!named)
-			chk_err(c, x->nlinks ? x->links[0].flow : c->root, "SA00072",
+			chk_err(c, x->nlinks ? x->links[0].flow : c->root,
+				"SA00072",
 				"the links of this process form a control cycle");
 	}
 	graph_free(&g);
@@ -338,8 +366,10 @@ static void sa00082(struct chk *c, struct lctx *x)
 		struct link *l = &x->links[i];
 		if (l->nsrc != 1 || l->ntgt != 1)
 			continue;
-		xmlNodePtr ss = peer_scope(l->src, l->tgt), ts = peer_scope(l->tgt, l->src);
-		if (ss && ts && chk_enclosing_scope(ss) == chk_enclosing_scope(ts)) {
+		xmlNodePtr ss = peer_scope(l->src, l->tgt),
+			   ts = peer_scope(l->tgt, l->src);
+		if (ss && ts &&
+		    chk_enclosing_scope(ss) == chk_enclosing_scope(ts)) {
 			edge(&g, act_index(x, ss), act_index(x, ts));
 			nedges++;
 		}
@@ -371,8 +401,9 @@ void check_links(struct chk *c)
 				l->name, l->nsrc, l->ntgt);
 		for (int j = 0; j < i; j++) {
 			struct link *k = &x.links[j];
-			if (l->nsrc == 1 && l->ntgt == 1 && k->nsrc == 1 && k->ntgt == 1 &&
-			    l->src == k->src && l->tgt == k->tgt)
+			if (l->nsrc == 1 && l->ntgt == 1 && k->nsrc == 1 &&
+			    k->ntgt == 1 && l->src == k->src &&
+			    l->tgt == k->tgt)
 				chk_err(c, l->decl, "SA00067",
 					"links '%s' and '%s' both join the same source and target activities",
 					k->name, l->name);

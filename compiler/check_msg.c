@@ -17,10 +17,10 @@
 
 #include "check_int.h"
 
-
 static bool is_ima(xmlNodePtr n)
 {
-	return chk_is(n, "receive") || chk_is(n, "onMessage") || chk_is(n, "onEvent");
+	return chk_is(n, "receive") || chk_is(n, "onMessage") ||
+	       chk_is(n, "onEvent");
 }
 
 static bool is_messaging(xmlNodePtr n)
@@ -53,25 +53,26 @@ static bool fits(struct chk *c, struct chk_var *v, struct chk_def *msg)
 		if (chk_message_nparts(msg->node) != 1)
 			return false;
 		CHK_EACH(p, msg->node)
-			if (chk_is_ns(p, NS_WSDL, "part"))
-				return chk_qn_eq(chk_qattr(c, p, "element"), v->q);
+		if (chk_is_ns(p, NS_WSDL, "part"))
+			return chk_qn_eq(chk_qattr(c, p, "element"), v->q);
 	}
 	return v->kind == VK_UNKNOWN;
 }
 
 /* The message a <reply faultName> sends: the named WSDL fault's. */
-static struct chk_def *fault_message(struct chk *c, xmlNodePtr act, xmlNodePtr op)
+static struct chk_def *fault_message(struct chk *c, xmlNodePtr act,
+				     xmlNodePtr op)
 {
 	struct chk_qn fq = chk_qattr(c, act, "faultName");
 	CHK_EACH(f, op)
-		if (chk_is_ns(f, NS_WSDL, "fault") && fq.local && chk_attr(f, "name") &&
-		    strcmp(chk_attr(f, "name"), fq.local) == 0)
-			return chk_def_find(c, CD_MESSAGE, chk_qattr(c, f, "message"));
+	if (chk_is_ns(f, NS_WSDL, "fault") && fq.local && chk_attr(f, "name") &&
+	    strcmp(chk_attr(f, "name"), fq.local) == 0)
+		return chk_def_find(c, CD_MESSAGE, chk_qattr(c, f, "message"));
 	return NULL;
 }
 
-static void var_fits(struct chk *c, xmlNodePtr act, const char *attr, struct chk_def *msg,
-		     const char *rule)
+static void var_fits(struct chk *c, xmlNodePtr act, const char *attr,
+		     struct chk_def *msg, const char *rule)
 {
 	const char *name = chk_attr(act, attr);
 	struct chk_var v;
@@ -86,39 +87,48 @@ static void var_fits(struct chk *c, xmlNodePtr act, const char *attr, struct chk
 }
 
 /* Parts: toParts must cover the message, each part named must exist. */
-static void parts(struct chk *c, xmlNodePtr act, const char *box, struct chk_def *msg,
-		  const char *rule_missing_part, const char *rule_unknown_part)
+static void parts(struct chk *c, xmlNodePtr act, const char *box,
+		  struct chk_def *msg, const char *rule_missing_part,
+		  const char *rule_unknown_part)
 {
 	xmlNodePtr b = chk_child(act, box);
 	if (!b || !msg)
 		return;
 	const char *item = strcmp(box, "toParts") == 0 ? "toPart" : "fromPart";
 	CHK_EACH(p, b)
-		if (chk_is(p, item) && chk_attr(p, "part") &&
-		    !chk_message_part(msg->node, chk_attr(p, "part")))
-			chk_err(c, p, rule_unknown_part, "<%s part='%s'>: message %s has no such part",
-				item, chk_attr(p, "part"), msg->local);
+	if (chk_is(p, item) && chk_attr(p, "part") &&
+	    !chk_message_part(msg->node, chk_attr(p, "part")))
+		chk_err(c, p, rule_unknown_part,
+			"<%s part='%s'>: message %s has no such part", item,
+			chk_attr(p, "part"), msg->local);
 	if (!rule_missing_part)
 		return;
-	CHK_EACH(mp, msg->node) {
+	CHK_EACH(mp, msg->node)
+	{
 		if (!chk_is_ns(mp, NS_WSDL, "part"))
 			continue;
 		bool found = false;
 		CHK_EACH(p, b)
-			if (chk_is(p, item) && chk_attr(p, "part") && chk_attr(mp, "name") &&
-			    strcmp(chk_attr(p, "part"), chk_attr(mp, "name")) == 0)
-				found = true;
+		if (chk_is(p, item) && chk_attr(p, "part") &&
+		    chk_attr(mp, "name") &&
+		    strcmp(chk_attr(p, "part"), chk_attr(mp, "name")) == 0)
+			found = true;
 		if (!found)
-			chk_err(c, b, rule_missing_part, "<toParts> has no <toPart> for part '%s' of message %s",
-				chk_attr(mp, "name") ? chk_attr(mp, "name") : "", msg->local);
+			chk_err(c, b, rule_missing_part,
+				"<toParts> has no <toPart> for part '%s' of message %s",
+				chk_attr(mp, "name") ? chk_attr(mp, "name")
+						     : "",
+				msg->local);
 	}
 }
 
 /* One side of the data: variable attribute vs. toParts/fromParts. */
-static void data_side(struct chk *c, xmlNodePtr act, const char *var_attr, const char *box,
-		      struct chk_def *msg, const char *rule_both)
+static void data_side(struct chk *c, xmlNodePtr act, const char *var_attr,
+		      const char *box, struct chk_def *msg,
+		      const char *rule_both)
 {
-	bool has_var = chk_attr(act, var_attr) != NULL, has_box = chk_child(act, box) != NULL;
+	bool has_var = chk_attr(act, var_attr) != NULL,
+	     has_box = chk_child(act, box) != NULL;
 	if (has_var && has_box && rule_both) {
 		chk_err(c, act, rule_both, "<%s> '%s' has both %s and <%s>",
 			(const char *)act->name, name_of(act), var_attr, box);
@@ -128,11 +138,14 @@ static void data_side(struct chk *c, xmlNodePtr act, const char *var_attr, const
 		return;
 	int nparts = chk_message_nparts(msg->node);
 	if (nparts == 0 && has_box)
-		chk_err(c, act, "SA00047", "<%s> of <%s> '%s': message %s has no parts",
-			box, (const char *)act->name, name_of(act), msg->local);
+		chk_err(c, act, "SA00047",
+			"<%s> of <%s> '%s': message %s has no parts", box,
+			(const char *)act->name, name_of(act), msg->local);
 	else if (nparts > 0 && !has_var && !has_box)
-		chk_err(c, act, "SA00047", "<%s> '%s' needs %s or <%s> for message %s",
-			(const char *)act->name, name_of(act), var_attr, box, msg->local);
+		chk_err(c, act, "SA00047",
+			"<%s> '%s' needs %s or <%s> for message %s",
+			(const char *)act->name, name_of(act), var_attr, box,
+			msg->local);
 }
 
 static void sa00005(struct chk *c, xmlNodePtr act, struct chk_msgref *r)
@@ -144,8 +157,10 @@ static void sa00005(struct chk *c, xmlNodePtr act, struct chk_msgref *r)
 	if (!chk_qn_eq(pt, want))
 		chk_err(c, act, "SA00005",
 			"portType %s of <%s> '%s' is not %s, the portType of partner link '%s''s %s",
-			chk_qn_str(c, pt), (const char *)act->name, name_of(act), chk_qn_str(c, want),
-			chk_attr(act, "partnerLink"), chk_is(act, "invoke") ? "partnerRole" : "myRole");
+			chk_qn_str(c, pt), (const char *)act->name,
+			name_of(act), chk_qn_str(c, want),
+			chk_attr(act, "partnerLink"),
+			chk_is(act, "invoke") ? "partnerRole" : "myRole");
 }
 
 static void onevent(struct chk *c, xmlNodePtr ev)
@@ -153,8 +168,11 @@ static void onevent(struct chk *c, xmlNodePtr ev)
 	bool v = chk_attr(ev, "variable"), mt = chk_attr(ev, "messageType"),
 	     el = chk_attr(ev, "element");
 	if (chk_child(ev, "fromParts") && (v || mt || el))
-		chk_err(c, ev, "SA00085", "<onEvent> has <fromParts> together with %s",
-			v ? "variable" : mt ? "messageType" : "element");
+		chk_err(c, ev, "SA00085",
+			"<onEvent> has <fromParts> together with %s",
+			v    ? "variable"
+			: mt ? "messageType"
+			     : "element");
 	else if (v && mt == el)
 		chk_err(c, ev, "SA00090",
 			"<onEvent> variable '%s' needs exactly one of messageType or element",
@@ -162,14 +180,21 @@ static void onevent(struct chk *c, xmlNodePtr ev)
 	const char *pl = chk_attr(ev, "partnerLink");
 	xmlNodePtr decl = chk_find_plink(lookup_from(ev), pl);
 	if (pl && !decl)
-		chk_err(c, ev, "SA00084", "<onEvent> partnerLink '%s' is not declared in its scope or an enclosing one", pl);
+		chk_err(c, ev, "SA00084",
+			"<onEvent> partnerLink '%s' is not declared in its scope or an enclosing one",
+			pl);
 	else if (decl && !chk_attr(decl, "myRole"))
-		chk_err(c, ev, "SA00084", "<onEvent> partnerLink '%s' has no myRole", pl);
+		chk_err(c, ev, "SA00084",
+			"<onEvent> partnerLink '%s' has no myRole", pl);
 	else if (decl) {
 		struct chk_def *pt = chk_plink_port_type(c, decl, true);
 		if (pt && !chk_operation(pt, chk_attr(ev, "operation")))
-			chk_err(c, ev, "SA00084", "<onEvent> operation '%s' is not in portType %s of partner link '%s'",
-				chk_attr(ev, "operation") ? chk_attr(ev, "operation") : "", pt->local, pl);
+			chk_err(c, ev, "SA00084",
+				"<onEvent> operation '%s' is not in portType %s of partner link '%s'",
+				chk_attr(ev, "operation")
+					? chk_attr(ev, "operation")
+					: "",
+				pt->local, pl);
 	}
 }
 
@@ -188,9 +213,11 @@ static void onevent_type(struct chk *c, xmlNodePtr ev, struct chk_def *in)
 		return;
 	}
 	if (!fits(c, &v, in))
-		chk_err(c, ev, "SA00087", "<onEvent> %s %s does not match the input message %s of operation '%s'",
-			v.kind == VK_MESSAGE ? "messageType" : "element", chk_qn_str(c, v.q),
-			in->local, chk_attr(ev, "operation"));
+		chk_err(c, ev, "SA00087",
+			"<onEvent> %s %s does not match the input message %s of operation '%s'",
+			v.kind == VK_MESSAGE ? "messageType" : "element",
+			chk_qn_str(c, v.q), in->local,
+			chk_attr(ev, "operation"));
 }
 
 static void messaging(struct chk *c, xmlNodePtr act)
@@ -203,12 +230,16 @@ static void messaging(struct chk *c, xmlNodePtr act)
 		sa00005(c, act, &r);
 	if (chk_is(act, "invoke")) {
 		enum wsdl_op_kind k = ok ? chk_op_kind(r.op) : WSDL_ONE_WAY;
-		data_side(c, act, "inputVariable", "toParts", ok ? r.in : NULL, "SA00051");
-		if (chk_attr(act, "outputVariable") && chk_child(act, "fromParts"))
-			chk_err(c, act, "SA00052", "<invoke> '%s' has both outputVariable and <fromParts>",
+		data_side(c, act, "inputVariable", "toParts", ok ? r.in : NULL,
+			  "SA00051");
+		if (chk_attr(act, "outputVariable") &&
+		    chk_child(act, "fromParts"))
+			chk_err(c, act, "SA00052",
+				"<invoke> '%s' has both outputVariable and <fromParts>",
 				name_of(act));
 		else if (ok && k == WSDL_REQUEST_RESPONSE)
-			data_side(c, act, "outputVariable", "fromParts", r.out, NULL);
+			data_side(c, act, "outputVariable", "fromParts", r.out,
+				  NULL);
 		if (!ok)
 			return;
 		var_fits(c, act, "inputVariable", r.in, "SA00048");
@@ -217,18 +248,25 @@ static void messaging(struct chk *c, xmlNodePtr act)
 		parts(c, act, "toParts", r.in, "SA00050", "SA00054");
 		parts(c, act, "fromParts", r.out, NULL, "SA00053");
 	} else if (chk_is(act, "reply")) {
-		struct chk_def *msg = !ok ? NULL : chk_attr(act, "faultName") ? fault_message(c, act, r.op) : r.out;
+		struct chk_def *msg = !ok ? NULL
+				      : chk_attr(act, "faultName")
+					      ? fault_message(c, act, r.op)
+					      : r.out;
 		data_side(c, act, "variable", "toParts", msg, "SA00059");
 		var_fits(c, act, "variable", msg, "SA00058");
 		parts(c, act, "toParts", msg, "SA00050", "SA00054");
 	} else {
-		const char *both = chk_is(act, "receive") ? "SA00055" : chk_is(act, "onMessage") ? "SA00063" : NULL;
+		const char *both = chk_is(act, "receive")     ? "SA00055"
+				   : chk_is(act, "onMessage") ? "SA00063"
+							      : NULL;
 		if (!chk_is(act, "onEvent") || !chk_attr(act, "messageType"))
-			data_side(c, act, "variable", "fromParts", ok ? r.in : NULL, both);
+			data_side(c, act, "variable", "fromParts",
+				  ok ? r.in : NULL, both);
 		if (chk_is(act, "onEvent"))
 			onevent_type(c, act, ok ? r.in : NULL);
 		else
-			var_fits(c, act, "variable", ok ? r.in : NULL, "SA00058");
+			var_fits(c, act, "variable", ok ? r.in : NULL,
+				 "SA00058");
 		parts(c, act, "fromParts", ok ? r.in : NULL, NULL, "SA00053");
 	}
 }
@@ -237,12 +275,12 @@ static void messaging(struct chk *c, xmlNodePtr act)
 
 struct mex_use {
 	xmlNodePtr act;
-	xmlNodePtr plink;      /* declaration, NULL: unresolved */
+	xmlNodePtr plink; /* declaration, NULL: unresolved */
 	const char *op;
-	const char *mex_name;  /* NULL: the default exchange */
-	xmlNodePtr mex;        /* declaration, NULL: default or unresolved */
+	const char *mex_name; /* NULL: the default exchange */
+	xmlNodePtr mex;	      /* declaration, NULL: default or unresolved */
 	bool request_response;
-	bool known;            /* plink and operation resolved */
+	bool known; /* plink and operation resolved */
 };
 
 enum { MEX_CAP = 1024 };
@@ -266,11 +304,13 @@ static void collect(struct chk *c, xmlNodePtr n, void *ud)
 	if (u->mex_name) {
 		u->mex = chk_find_mex(lookup_from(n), u->mex_name);
 		if (!u->mex)
-			chk_err(c, n, chk_is(n, "onEvent") ? "SA00089" : "SA00061",
+			chk_err(c, n,
+				chk_is(n, "onEvent") ? "SA00089" : "SA00061",
 				"messageExchange '%s' of <%s> '%s' is not declared in an enclosing scope",
 				u->mex_name, (const char *)n->name, name_of(n));
 	}
-	struct chk_def *pt = u->plink ? chk_plink_port_type(c, u->plink, true) : NULL;
+	struct chk_def *pt = u->plink ? chk_plink_port_type(c, u->plink, true)
+				      : NULL;
 	xmlNodePtr op = chk_operation(pt, u->op);
 	u->known = op != NULL;
 	u->request_response = op && chk_op_kind(op) == WSDL_REQUEST_RESPONSE;
@@ -278,7 +318,8 @@ static void collect(struct chk *c, xmlNodePtr n, void *ud)
 
 static bool same_exchange(struct mex_use *a, struct mex_use *b)
 {
-	if (a->plink != b->plink || !a->op || !b->op || strcmp(a->op, b->op) != 0)
+	if (a->plink != b->plink || !a->op || !b->op ||
+	    strcmp(a->op, b->op) != 0)
 		return false;
 	if (!a->mex_name || !b->mex_name)
 		return !a->mex_name && !b->mex_name;
@@ -301,8 +342,8 @@ static bool has_links(xmlNodePtr n)
 	if (chk_is(n, "sources") || chk_is(n, "targets"))
 		return true;
 	CHK_EACH(ch, n)
-		if (has_links(ch))
-			return true;
+	if (has_links(ch))
+		return true;
 	return false;
 }
 
@@ -312,12 +353,16 @@ static bool has_links(xmlNodePtr n)
  * left to run time (ambiguousReceive/conflictingReceive). */
 static bool concurrent(xmlNodePtr a, xmlNodePtr b)
 {
-	for (xmlNodePtr p = a->parent; p && p->type == XML_ELEMENT_NODE; p = p->parent) {
-		if (chk_is(p, "onEvent") || (chk_is(p, "forEach") && chk_yes(p, "parallel")))
+	for (xmlNodePtr p = a->parent; p && p->type == XML_ELEMENT_NODE;
+	     p = p->parent) {
+		if (chk_is(p, "onEvent") ||
+		    (chk_is(p, "forEach") && chk_yes(p, "parallel")))
 			return false;
 		if (chk_contains(p, b))
-			return chk_is(p, "flow") && branch_of(p, a) != branch_of(p, b) &&
-			       !has_links(branch_of(p, a)) && !has_links(branch_of(p, b));
+			return chk_is(p, "flow") &&
+			       branch_of(p, a) != branch_of(p, b) &&
+			       !has_links(branch_of(p, a)) &&
+			       !has_links(branch_of(p, b));
 	}
 	return false;
 }
@@ -337,28 +382,36 @@ static void exchanges(struct chk *c)
 			continue; /* an IMA on the default exchange may stay unanswered */
 		bool paired = false;
 		for (int j = 0; j < x->n && !paired; j++)
-			if (j != i && chk_is(x->use[j].act, "reply") != is_reply &&
+			if (j != i &&
+			    chk_is(x->use[j].act, "reply") != is_reply &&
 			    same_exchange(u, &x->use[j]))
 				paired = true;
 		if (!paired)
 			chk_err(c, u->act, "SA00061",
 				"<%s> '%s' has no matching %s on partner link '%s', operation '%s' and %s",
-				(const char *)u->act->name, name_of(u->act), is_reply ? "inbound message activity" : "<reply>",
+				(const char *)u->act->name, name_of(u->act),
+				is_reply ? "inbound message activity"
+					 : "<reply>",
 				chk_attr(u->act, "partnerLink"), u->op,
-				u->mex_name ? "the same messageExchange" : "the default messageExchange");
+				u->mex_name ? "the same messageExchange"
+					    : "the default messageExchange");
 	}
 	for (int i = 0; i < x->n; i++)
 		for (int j = i + 1; j < x->n; j++) {
 			struct mex_use *a = &x->use[i], *b = &x->use[j];
-			if (!is_ima(a->act) || !is_ima(b->act) || a->mex_name || b->mex_name ||
-			    !a->request_response || !same_exchange(a, b) ||
-			    chk_child(a->act, "correlations") || chk_child(b->act, "correlations"))
+			if (!is_ima(a->act) || !is_ima(b->act) || a->mex_name ||
+			    b->mex_name || !a->request_response ||
+			    !same_exchange(a, b) ||
+			    chk_child(a->act, "correlations") ||
+			    chk_child(b->act, "correlations"))
 				continue;
 			if (concurrent(a->act, b->act))
 				chk_err(c, b->act, "SA00060",
 					"<%s> '%s' and <%s> '%s' can be open at once on the same operation; give them distinct messageExchanges",
-					(const char *)a->act->name, name_of(a->act),
-					(const char *)b->act->name, name_of(b->act));
+					(const char *)a->act->name,
+					name_of(a->act),
+					(const char *)b->act->name,
+					name_of(b->act));
 		}
 	free(x);
 }
@@ -368,9 +421,11 @@ static void visit(struct chk *c, xmlNodePtr n, void *ud)
 	(void)ud;
 	if (is_messaging(n))
 		messaging(c, n);
-	else if (chk_is(n, "pick") && chk_yes(n, "createInstance") && chk_child(n, "onAlarm"))
+	else if (chk_is(n, "pick") && chk_yes(n, "createInstance") &&
+		 chk_child(n, "onAlarm"))
 		chk_err(c, chk_child(n, "onAlarm"), "SA00062",
-			"<pick createInstance='yes'> '%s' must not have an <onAlarm>", name_of(n));
+			"<pick createInstance='yes'> '%s' must not have an <onAlarm>",
+			name_of(n));
 }
 
 void check_msg(struct chk *c)

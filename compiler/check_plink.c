@@ -17,16 +17,22 @@ static void visit(struct chk *c, xmlNodePtr n, void *ud)
 		return;
 	const char *name = chk_attr(n, "name");
 	if (!chk_attr(n, "myRole") && !chk_attr(n, "partnerRole"))
-		chk_err(c, n, "SA00016", "partnerLink '%s' has neither myRole nor partnerRole",
+		chk_err(c, n, "SA00016",
+			"partnerLink '%s' has neither myRole nor partnerRole",
 			name ? name : "");
 	if (chk_attr(n, "initializePartnerRole") && !chk_attr(n, "partnerRole"))
-		chk_err(c, n, "SA00017", "partnerLink '%s' has initializePartnerRole but no partnerRole",
+		chk_err(c, n, "SA00017",
+			"partnerLink '%s' has initializePartnerRole but no partnerRole",
 			name ? name : "");
 	if (!name)
 		return;
-	for (xmlNodePtr p = chk_elem_first(n->parent); p && p != n; p = chk_elem_next(p))
-		if (chk_is(p, "partnerLink") && chk_attr(p, "name") && strcmp(chk_attr(p, "name"), name) == 0) {
-			chk_err(c, n, "SA00018", "partnerLink '%s' is declared twice in the same <partnerLinks>", name);
+	for (xmlNodePtr p = chk_elem_first(n->parent); p && p != n;
+	     p = chk_elem_next(p))
+		if (chk_is(p, "partnerLink") && chk_attr(p, "name") &&
+		    strcmp(chk_attr(p, "name"), name) == 0) {
+			chk_err(c, n, "SA00018",
+				"partnerLink '%s' is declared twice in the same <partnerLinks>",
+				name);
 			break;
 		}
 }

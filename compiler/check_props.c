@@ -16,16 +16,18 @@ static void property(struct chk *c, struct chk_def *p)
 {
 	bool t = chk_attr(p->node, "type"), e = chk_attr(p->node, "element");
 	if (t == e)
-		chk_err(c, p->node, "SA00019", "vprop:property '%s' must have exactly one of type or element",
+		chk_err(c, p->node, "SA00019",
+			"vprop:property '%s' must have exactly one of type or element",
 			p->local);
 }
 
 static void alias(struct chk *c, struct chk_def *a)
 {
 	xmlNodePtr n = a->node;
-	bool mt = chk_attr(n, "messageType"), part = chk_attr(n, "part"), t = chk_attr(n, "type"),
-	     el = chk_attr(n, "element");
-	const char *pname = chk_attr(n, "propertyName") ? chk_attr(n, "propertyName") : "";
+	bool mt = chk_attr(n, "messageType"), part = chk_attr(n, "part"),
+	     t = chk_attr(n, "type"), el = chk_attr(n, "element");
+	const char *pname =
+		chk_attr(n, "propertyName") ? chk_attr(n, "propertyName") : "";
 	bool ok = (mt && part && !t && !el) || (!mt && !part && t && !el) ||
 		  (!mt && !part && !t && el);
 	if (!ok)
@@ -35,11 +37,13 @@ static void alias(struct chk *c, struct chk_def *a)
 	/* SA00022: an earlier alias of the same property for the same type. */
 	static const char *const keys[] = { "messageType", "type", "element" };
 	for (struct chk_def *b = c->defs[CD_ALIAS]; b && b != a; b = b->next) {
-		if (!chk_qn_eq(chk_qattr(c, b->node, "propertyName"), chk_qattr(c, n, "propertyName")))
+		if (!chk_qn_eq(chk_qattr(c, b->node, "propertyName"),
+			       chk_qattr(c, n, "propertyName")))
 			continue;
 		for (int i = 0; i < 3; i++)
 			if (chk_attr(n, keys[i]) &&
-			    chk_qn_eq(chk_qattr(c, b->node, keys[i]), chk_qattr(c, n, keys[i]))) {
+			    chk_qn_eq(chk_qattr(c, b->node, keys[i]),
+				      chk_qattr(c, n, keys[i]))) {
 				chk_err(c, n, "SA00022",
 					"a second vprop:propertyAlias for property '%s' and the same %s %s",
 					pname, keys[i], chk_attr(n, keys[i]));
@@ -60,28 +64,38 @@ query:;
 		} else if (*s == '\'' || *s == '"') {
 			quote = *s;
 		} else if (*s == '$') {
-			chk_err(c, q, "SA00029", "the query of a vprop:propertyAlias must not refer to a variable");
+			chk_err(c, q, "SA00029",
+				"the query of a vprop:propertyAlias must not refer to a variable");
 			return;
-		} else if (*s == ':' && s[1] != ':' && (s == text || s[-1] != ':')) {
+		} else if (*s == ':' && s[1] != ':' &&
+			   (s == text || s[-1] != ':')) {
 			/* prefix:function( with the prefix bound to BPEL */
 			const char *b = s;
-			while (b > text && (b[-1] == '_' || b[-1] == '-' || b[-1] == '.' ||
-					    (b[-1] >= 'a' && b[-1] <= 'z') || (b[-1] >= 'A' && b[-1] <= 'Z') ||
-					    (b[-1] >= '0' && b[-1] <= '9')))
+			while (b > text &&
+			       (b[-1] == '_' || b[-1] == '-' || b[-1] == '.' ||
+				(b[-1] >= 'a' && b[-1] <= 'z') ||
+				(b[-1] >= 'A' && b[-1] <= 'Z') ||
+				(b[-1] >= '0' && b[-1] <= '9')))
 				b--;
 			const char *e = s + 1;
-			while (*e && *e != '(' && *e != ' ' && *e != '/' && *e != '[' && *e != ')')
+			while (*e && *e != '(' && *e != ' ' && *e != '/' &&
+			       *e != '[' && *e != ')')
 				e++;
 			if (*e != '(' || b == s)
 				continue;
 			char prefix[64];
-			size_t len = (size_t)(s - b) < sizeof(prefix) - 1 ? (size_t)(s - b) : sizeof(prefix) - 1;
+			size_t len = (size_t)(s - b) < sizeof(prefix) - 1
+					     ? (size_t)(s - b)
+					     : sizeof(prefix) - 1;
 			memcpy(prefix, b, len);
 			prefix[len] = '\0';
-			xmlNsPtr ns = xmlSearchNs(q->doc, q, (const xmlChar *)prefix);
-			if (ns && strcmp((const char *)ns->href, NS_BPEL) == 0) {
+			xmlNsPtr ns =
+				xmlSearchNs(q->doc, q, (const xmlChar *)prefix);
+			if (ns &&
+			    strcmp((const char *)ns->href, NS_BPEL) == 0) {
 				chk_err(c, q, "SA00029",
-					"the query of a vprop:propertyAlias must not call BPEL function %s:…", prefix);
+					"the query of a vprop:propertyAlias must not call BPEL function %s:…",
+					prefix);
 				return;
 			}
 		}

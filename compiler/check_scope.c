@@ -15,15 +15,26 @@
 
 /* The standard faults of WS-BPEL 2.0 that exitOnStandardFault turns into
  * an exit: all but joinFailure (faults.md). */
-static const char *const standard_faults[] = {
-	"ambiguousReceive", "completionConditionFailure", "conflictingReceive",
-	"conflictingRequest", "correlationViolation", "invalidBranchCondition",
-	"invalidExpressionValue", "invalidVariables", "mismatchedAssignmentFailure",
-	"missingReply", "missingRequest", "scopeInitializationFailure",
-	"selectionFailure", "subLanguageExecutionFault", "uninitializedPartnerRole",
-	"uninitializedVariable", "unsupportedReference", "xsltInvalidSource",
-	"xsltStylesheetNotFound", NULL
-};
+static const char *const standard_faults[] = { "ambiguousReceive",
+					       "completionConditionFailure",
+					       "conflictingReceive",
+					       "conflictingRequest",
+					       "correlationViolation",
+					       "invalidBranchCondition",
+					       "invalidExpressionValue",
+					       "invalidVariables",
+					       "mismatchedAssignmentFailure",
+					       "missingReply",
+					       "missingRequest",
+					       "scopeInitializationFailure",
+					       "selectionFailure",
+					       "subLanguageExecutionFault",
+					       "uninitializedPartnerRole",
+					       "uninitializedVariable",
+					       "unsupportedReference",
+					       "xsltInvalidSource",
+					       "xsltStylesheetNotFound",
+					       NULL };
 
 /* exitOnStandardFault of scope/process s, inherited when not set. */
 static bool effective_exit(xmlNodePtr s)
@@ -67,13 +78,15 @@ static void sa00003(struct chk *c, xmlNodePtr ctch)
 static bool is_fct(xmlNodePtr p)
 {
 	return chk_is(p, "catch") || chk_is(p, "catchAll") ||
-	       chk_is(p, "compensationHandler") || chk_is(p, "terminationHandler");
+	       chk_is(p, "compensationHandler") ||
+	       chk_is(p, "terminationHandler");
 }
 
 /* Nearest enclosing catch/catchAll/compensationHandler/terminationHandler. */
 static xmlNodePtr fct_of(xmlNodePtr n)
 {
-	for (xmlNodePtr p = n->parent; p && p->type == XML_ELEMENT_NODE; p = p->parent)
+	for (xmlNodePtr p = n->parent; p && p->type == XML_ELEMENT_NODE;
+	     p = p->parent)
 		if (is_fct(p))
 			return p;
 	return NULL;
@@ -83,20 +96,25 @@ static void sa00006(struct chk *c, xmlNodePtr n)
 {
 	xmlNodePtr h = chk_handler_of(n);
 	if (!h || !(chk_is(h, "catch") || chk_is(h, "catchAll")))
-		chk_err(c, n, "SA00006", "<rethrow> is only allowed inside a <catch> or <catchAll>");
+		chk_err(c, n, "SA00006",
+			"<rethrow> is only allowed inside a <catch> or <catchAll>");
 }
 
 /* Is there, inside `in` but not inside `skip`, a named scope or invoke
  * whose nearest enclosing scope is `owner`? */
 static xmlNodePtr find_target(xmlNodePtr in, xmlNodePtr owner, const char *name)
 {
-	CHK_EACH(ch, in) {
-		if ((chk_is(ch, "scope") || chk_is(ch, "invoke")) && chk_attr(ch, "name") &&
-		    strcmp(chk_attr(ch, "name"), name) == 0 && chk_enclosing_scope(ch) == owner)
+	CHK_EACH(ch, in)
+	{
+		if ((chk_is(ch, "scope") || chk_is(ch, "invoke")) &&
+		    chk_attr(ch, "name") &&
+		    strcmp(chk_attr(ch, "name"), name) == 0 &&
+		    chk_enclosing_scope(ch) == owner)
 			return ch;
 		if (chk_is(ch, "scope"))
 			continue; /* deeper scopes are not immediately enclosed */
-		if (chk_is(ch, "faultHandlers") || chk_is(ch, "compensationHandler") ||
+		if (chk_is(ch, "faultHandlers") ||
+		    chk_is(ch, "compensationHandler") ||
 		    chk_is(ch, "terminationHandler"))
 			continue;
 		xmlNodePtr t = find_target(ch, owner, name);
@@ -112,7 +130,8 @@ static bool has_handlers(xmlNodePtr t)
 		return chk_child(t, "catch") || chk_child(t, "catchAll") ||
 		       chk_child(t, "compensationHandler");
 	xmlNodePtr fh = chk_child(t, "faultHandlers");
-	return (fh && chk_elem_first(fh)) || chk_child(t, "compensationHandler");
+	return (fh && chk_elem_first(fh)) ||
+	       chk_child(t, "compensationHandler");
 }
 
 static void compensate(struct chk *c, xmlNodePtr n, bool is_scope)
@@ -159,7 +178,8 @@ static void sa00079(struct chk *c, xmlNodePtr h)
 
 static void sa00081(struct chk *c, xmlNodePtr n)
 {
-	bool v = chk_attr(n, "faultVariable"), mt = chk_attr(n, "faultMessageType"),
+	bool v = chk_attr(n, "faultVariable"),
+	     mt = chk_attr(n, "faultMessageType"),
 	     el = chk_attr(n, "faultElement");
 	if ((v && mt == el) || (!v && (mt || el)))
 		chk_err(c, n, "SA00081",
@@ -168,18 +188,22 @@ static void sa00081(struct chk *c, xmlNodePtr n)
 
 static void sa00093(struct chk *c, xmlNodePtr fh)
 {
-	CHK_EACH(a, fh) {
+	CHK_EACH(a, fh)
+	{
 		if (!chk_is(a, "catch"))
 			continue;
 		for (xmlNodePtr b = chk_elem_next(a); b; b = chk_elem_next(b)) {
 			if (!chk_is(b, "catch"))
 				continue;
-			static const char *const keys[] = { "faultName", "faultMessageType",
-							     "faultElement" };
+			static const char *const keys[] = { "faultName",
+							    "faultMessageType",
+							    "faultElement" };
 			bool same = true;
 			for (int i = 0; i < 3 && same; i++) {
-				struct chk_qn qa = chk_qattr(c, a, keys[i]), qb = chk_qattr(c, b, keys[i]);
-				same = (!qa.local && !qb.local) || chk_qn_eq(qa, qb);
+				struct chk_qn qa = chk_qattr(c, a, keys[i]),
+					      qb = chk_qattr(c, b, keys[i]);
+				same = (!qa.local && !qb.local) ||
+				       chk_qn_eq(qa, qb);
 			}
 			if (same)
 				chk_err(c, b, "SA00093",
@@ -192,12 +216,15 @@ static void sa00091(struct chk *c, xmlNodePtr s)
 {
 	if (!chk_yes(s, "isolated"))
 		return;
-	for (xmlNodePtr p = chk_enclosing_scope(s); p; p = chk_enclosing_scope(p))
+	for (xmlNodePtr p = chk_enclosing_scope(s); p;
+	     p = chk_enclosing_scope(p))
 		if (chk_is(p, "scope") && chk_yes(p, "isolated")) {
 			chk_err(c, s, "SA00091",
 				"isolated scope '%s' is nested in isolated scope '%s'",
-				chk_attr(s, "name") ? chk_attr(s, "name") : "(unnamed)",
-				chk_attr(p, "name") ? chk_attr(p, "name") : "(unnamed)");
+				chk_attr(s, "name") ? chk_attr(s, "name")
+						    : "(unnamed)",
+				chk_attr(p, "name") ? chk_attr(p, "name")
+						    : "(unnamed)");
 			return;
 		}
 }
@@ -205,7 +232,8 @@ static void sa00091(struct chk *c, xmlNodePtr s)
 /* Named scopes whose nearest enclosing scope is s must differ in name. */
 static void collect_scopes(xmlNodePtr n, xmlNodePtr *out, int *nout, int cap)
 {
-	CHK_EACH(ch, n) {
+	CHK_EACH(ch, n)
+	{
 		if (chk_is(ch, "scope")) {
 			if (chk_attr(ch, "name") && *nout < cap)
 				out[(*nout)++] = ch;
@@ -223,7 +251,8 @@ static void sa00092(struct chk *c, xmlNodePtr s)
 	collect_scopes(s, sc, &n, CAP);
 	for (int i = 0; i < n; i++)
 		for (int j = 0; j < i; j++)
-			if (strcmp(chk_attr(sc[i], "name"), chk_attr(sc[j], "name")) == 0) {
+			if (strcmp(chk_attr(sc[i], "name"),
+				   chk_attr(sc[j], "name")) == 0) {
 				chk_err(c, sc[i], "SA00092",
 					"scope name '%s' is used twice in the same enclosing scope",
 					chk_attr(sc[i], "name"));
@@ -249,11 +278,13 @@ static void visit(struct chk *c, xmlNodePtr n, void *ud)
 		compensate(c, n, false);
 	} else if (chk_is(n, "faultHandlers")) {
 		if (!chk_child(n, "catch") && !chk_child(n, "catchAll"))
-			chk_err(c, n, "SA00080", "<faultHandlers> has no <catch> and no <catchAll>");
+			chk_err(c, n, "SA00080",
+				"<faultHandlers> has no <catch> and no <catchAll>");
 		sa00093(c, n);
 	} else if (chk_is(n, "eventHandlers")) {
 		if (!chk_child(n, "onEvent") && !chk_child(n, "onAlarm"))
-			chk_err(c, n, "SA00083", "<eventHandlers> has no <onEvent> and no <onAlarm>");
+			chk_err(c, n, "SA00083",
+				"<eventHandlers> has no <onEvent> and no <onAlarm>");
 	} else if (chk_is_scope(n)) {
 		sa00091(c, n);
 		sa00092(c, n);

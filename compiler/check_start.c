@@ -18,7 +18,8 @@
 
 static bool is_start(xmlNodePtr n)
 {
-	return (chk_is(n, "receive") || chk_is(n, "pick")) && chk_yes(n, "createInstance");
+	return (chk_is(n, "receive") || chk_is(n, "pick")) &&
+	       chk_yes(n, "createInstance");
 }
 
 /* SA00056 over the initial activities below n (n is initial). */
@@ -34,8 +35,8 @@ static void initial(struct chk *c, xmlNodePtr n)
 			initial(c, first);
 	} else if (chk_is(n, "flow")) {
 		CHK_EACH(ch, n)
-			if (chk_is_activity(ch))
-				initial(c, ch);
+		if (chk_is_activity(ch))
+			initial(c, ch);
 	} else if (chk_is(n, "scope")) {
 		xmlNodePtr a = chk_activity_child(n);
 		if (a)
@@ -44,7 +45,8 @@ static void initial(struct chk *c, xmlNodePtr n)
 		const char *name = chk_attr(n, "name");
 		chk_err(c, n, "SA00056",
 			"<%s>%s%s%s can run before the start activity; only a start activity, <scope>, <flow> or <sequence> may come first",
-			(const char *)n->name, name ? " '" : "", name ? name : "", name ? "'" : "");
+			(const char *)n->name, name ? " '" : "",
+			name ? name : "", name ? "'" : "");
 	}
 }
 
@@ -84,10 +86,10 @@ static void collect(struct chk *c, xmlNodePtr n, void *ud)
 		}
 	} else {
 		CHK_EACH(om, n)
-			if (chk_is(om, "onMessage") && x->n < 64) {
-				x->ima[x->n] = om;
-				x->unit[x->n++] = n;
-			}
+		if (chk_is(om, "onMessage") && x->n < 64) {
+			x->ima[x->n] = om;
+			x->unit[x->n++] = n;
+		}
 	}
 }
 
@@ -95,10 +97,11 @@ static void collect(struct chk *c, xmlNodePtr n, void *ud)
 static const char *uses_set(xmlNodePtr ima, xmlNodePtr decl)
 {
 	CHK_EACH(cr, chk_child(ima, "correlations"))
-		if (chk_is(cr, "correlation") && chk_find_cset(ima, chk_attr(cr, "set")) == decl) {
-			const char *i = chk_attr(cr, "initiate");
-			return i ? i : "no";
-		}
+	if (chk_is(cr, "correlation") &&
+	    chk_find_cset(ima, chk_attr(cr, "set")) == decl) {
+		const char *i = chk_attr(cr, "initiate");
+		return i ? i : "no";
+	}
 	return NULL;
 }
 
@@ -115,7 +118,8 @@ static void sa00057(struct chk *c, struct st_ctx *x)
 		return;
 	/* Candidate sets: those of the first start activity. */
 	bool shared_join = false;
-	CHK_EACH(cr, chk_child(x->ima[0], "correlations")) {
+	CHK_EACH(cr, chk_child(x->ima[0], "correlations"))
+	{
 		xmlNodePtr decl = chk_find_cset(x->ima[0], chk_attr(cr, "set"));
 		if (!decl || !chk_is(cr, "correlation"))
 			continue;
@@ -156,10 +160,13 @@ void check_start(struct chk *c)
 	if (primary)
 		initial(c, primary);
 	for (int i = 0; i < x.n; i++)
-		if ((i == 0 || x.unit[i] != x.unit[i - 1]) && !is_initial(x.unit[i]))
+		if ((i == 0 || x.unit[i] != x.unit[i - 1]) &&
+		    !is_initial(x.unit[i]))
 			chk_err(c, x.unit[i], "SA00056",
 				"start activity <%s> '%s' is not among the first activities of the process",
 				(const char *)x.unit[i]->name,
-				chk_attr(x.unit[i], "name") ? chk_attr(x.unit[i], "name") : "");
+				chk_attr(x.unit[i], "name")
+					? chk_attr(x.unit[i], "name")
+					: "");
 	sa00057(c, &x);
 }

@@ -35,7 +35,8 @@ const char *chk_attr(xmlNodePtr n, const char *name)
 			return "";
 		/* Attribute values are one text node unless they hold entity
 		 * references, which BPEL attributes never need. */
-		return a->children->content ? (const char *)a->children->content : "";
+		return a->children->content ? (const char *)a->children->content
+					    : "";
 	}
 	return NULL;
 }
@@ -67,17 +68,33 @@ xmlNodePtr chk_elem_next(xmlNodePtr n)
 xmlNodePtr chk_child(xmlNodePtr n, const char *local)
 {
 	CHK_EACH(ch, n)
-		if (chk_is(ch, local))
-			return ch;
+	if (chk_is(ch, local))
+		return ch;
 	return NULL;
 }
 
-static const char *const activity_names[] = {
-	"empty", "receive", "reply", "invoke", "assign", "validate", "wait",
-	"throw", "rethrow", "exit", "compensate", "compensateScope",
-	"extensionActivity", "sequence", "if", "while", "repeatUntil",
-	"forEach", "pick", "flow", "scope", NULL
-};
+static const char *const activity_names[] = { "empty",
+					      "receive",
+					      "reply",
+					      "invoke",
+					      "assign",
+					      "validate",
+					      "wait",
+					      "throw",
+					      "rethrow",
+					      "exit",
+					      "compensate",
+					      "compensateScope",
+					      "extensionActivity",
+					      "sequence",
+					      "if",
+					      "while",
+					      "repeatUntil",
+					      "forEach",
+					      "pick",
+					      "flow",
+					      "scope",
+					      NULL };
 
 bool chk_is_activity(xmlNodePtr n)
 {
@@ -93,8 +110,8 @@ bool chk_is_activity(xmlNodePtr n)
 xmlNodePtr chk_activity_child(xmlNodePtr n)
 {
 	CHK_EACH(ch, n)
-		if (chk_is_activity(ch))
-			return ch;
+	if (chk_is_activity(ch))
+		return ch;
 	return NULL;
 }
 
@@ -136,7 +153,9 @@ struct chk_qn chk_qname(struct chk *c, xmlNodePtr n, const char *value)
 	xmlNsPtr ns = xmlSearchNs(n->doc, n, (const xmlChar *)prefix);
 	if (prefix && !ns)
 		return q; /* undeclared prefix: unresolvable */
-	q.ns = ns && ns->href && *ns->href ? arena_strdup(c->a, (const char *)ns->href) : NULL;
+	q.ns = ns && ns->href && *ns->href
+		       ? arena_strdup(c->a, (const char *)ns->href)
+		       : NULL;
 	q.local = arena_strndup(c->a, local, len);
 	return q;
 }
@@ -155,7 +174,8 @@ static bool str_eq0(const char *a, const char *b)
 
 bool chk_qn_eq(struct chk_qn a, struct chk_qn b)
 {
-	return a.local && b.local && strcmp(a.local, b.local) == 0 && str_eq0(a.ns, b.ns);
+	return a.local && b.local && strcmp(a.local, b.local) == 0 &&
+	       str_eq0(a.ns, b.ns);
 }
 
 const char *chk_qn_str(struct chk *c, struct chk_qn q)
@@ -174,7 +194,8 @@ bool chk_is_scope(xmlNodePtr n)
 
 xmlNodePtr chk_enclosing_scope(xmlNodePtr n)
 {
-	for (xmlNodePtr p = n ? n->parent : NULL; p && p->type == XML_ELEMENT_NODE; p = p->parent)
+	for (xmlNodePtr p = n ? n->parent : NULL;
+	     p && p->type == XML_ELEMENT_NODE; p = p->parent)
 		if (chk_is_scope(p))
 			return p;
 	return NULL;
@@ -189,22 +210,23 @@ bool chk_contains(xmlNodePtr a, xmlNodePtr n)
 }
 
 /* <container><elem name=…/></container> directly in scope s. */
-static xmlNodePtr scope_decl(xmlNodePtr s, const char *container, const char *elem,
-			     const char *name)
+static xmlNodePtr scope_decl(xmlNodePtr s, const char *container,
+			     const char *elem, const char *name)
 {
 	xmlNodePtr box = chk_child(s, container);
 	CHK_EACH(d, box)
-		if (chk_is(d, elem) && str_eq0(chk_attr(d, "name"), name))
-			return d;
+	if (chk_is(d, elem) && str_eq0(chk_attr(d, "name"), name))
+		return d;
 	return NULL;
 }
 
-static xmlNodePtr find_decl(xmlNodePtr from, const char *container, const char *elem,
-			    const char *name)
+static xmlNodePtr find_decl(xmlNodePtr from, const char *container,
+			    const char *elem, const char *name)
 {
 	if (!name)
 		return NULL;
-	for (xmlNodePtr p = from; p && p->type == XML_ELEMENT_NODE; p = p->parent) {
+	for (xmlNodePtr p = from; p && p->type == XML_ELEMENT_NODE;
+	     p = p->parent) {
 		if (!chk_is_scope(p))
 			continue;
 		xmlNodePtr d = scope_decl(p, container, elem, name);
@@ -229,8 +251,8 @@ xmlNodePtr chk_find_mex(xmlNodePtr from, const char *name)
 	return find_decl(from, "messageExchanges", "messageExchange", name);
 }
 
-static void var_of_decl(struct chk *c, xmlNodePtr d, const char *mt, const char *el,
-			const char *ty, struct chk_var *out)
+static void var_of_decl(struct chk *c, xmlNodePtr d, const char *mt,
+			const char *el, const char *ty, struct chk_var *out)
 {
 	out->decl = d;
 	out->kind = VK_UNKNOWN;
@@ -248,33 +270,39 @@ static void var_of_decl(struct chk *c, xmlNodePtr d, const char *mt, const char 
 	}
 }
 
-bool chk_find_var(struct chk *c, xmlNodePtr from, const char *name, struct chk_var *out)
+bool chk_find_var(struct chk *c, xmlNodePtr from, const char *name,
+		  struct chk_var *out)
 {
 	if (!name)
 		return false;
-	for (xmlNodePtr p = from; p && p->type == XML_ELEMENT_NODE; p = p->parent) {
+	for (xmlNodePtr p = from; p && p->type == XML_ELEMENT_NODE;
+	     p = p->parent) {
 		if (chk_is_scope(p)) {
-			xmlNodePtr d = scope_decl(p, "variables", "variable", name);
+			xmlNodePtr d =
+				scope_decl(p, "variables", "variable", name);
 			if (d) {
-				var_of_decl(c, d, "messageType", "element", "type", out);
+				var_of_decl(c, d, "messageType", "element",
+					    "type", out);
 				return true;
 			}
 		} else if (chk_is(p, "catch") && p != from &&
 			   str_eq0(chk_attr(p, "faultVariable"), name)) {
-			var_of_decl(c, p, "faultMessageType", "faultElement", NULL, out);
+			var_of_decl(c, p, "faultMessageType", "faultElement",
+				    NULL, out);
 			return true;
 		} else if (chk_is(p, "onEvent") && p != from) {
 			if (str_eq0(chk_attr(p, "variable"), name)) {
-				var_of_decl(c, p, "messageType", "element", NULL, out);
+				var_of_decl(c, p, "messageType", "element",
+					    NULL, out);
 				return true;
 			}
 			CHK_EACH(fp, chk_child(p, "fromParts"))
-				if (str_eq0(chk_attr(fp, "toVariable"), name)) {
-					out->decl = fp;
-					out->kind = VK_UNKNOWN;
-					out->q.ns = out->q.local = NULL;
-					return true;
-				}
+			if (str_eq0(chk_attr(fp, "toVariable"), name)) {
+				out->decl = fp;
+				out->kind = VK_UNKNOWN;
+				out->q.ns = out->q.local = NULL;
+				return true;
+			}
 		} else if (chk_is(p, "forEach") && p != from &&
 			   str_eq0(chk_attr(p, "counterName"), name)) {
 			out->decl = p;
@@ -287,17 +315,20 @@ bool chk_find_var(struct chk *c, xmlNodePtr from, const char *name, struct chk_v
 	return false;
 }
 
-struct chk_def *chk_plink_port_type(struct chk *c, xmlNodePtr plink, bool my_role)
+struct chk_def *chk_plink_port_type(struct chk *c, xmlNodePtr plink,
+				    bool my_role)
 {
 	const char *role = chk_attr(plink, my_role ? "myRole" : "partnerRole");
 	if (!role)
 		return NULL;
-	struct chk_def *t = chk_def_find(c, CD_PLNK, chk_qattr(c, plink, "partnerLinkType"));
+	struct chk_def *t = chk_def_find(
+		c, CD_PLNK, chk_qattr(c, plink, "partnerLinkType"));
 	if (!t)
 		return NULL;
 	CHK_EACH(r, t->node)
-		if (chk_is_ns(r, NS_PLNK, "role") && str_eq0(chk_attr(r, "name"), role))
-			return chk_def_find(c, CD_PORT_TYPE, chk_qattr(c, r, "portType"));
+	if (chk_is_ns(r, NS_PLNK, "role") && str_eq0(chk_attr(r, "name"), role))
+		return chk_def_find(c, CD_PORT_TYPE,
+				    chk_qattr(c, r, "portType"));
 	return NULL;
 }
 
@@ -306,8 +337,9 @@ xmlNodePtr chk_operation(struct chk_def *pt, const char *name)
 	if (!pt || !name)
 		return NULL;
 	CHK_EACH(op, pt->node)
-		if (chk_is_ns(op, NS_WSDL, "operation") && str_eq0(chk_attr(op, "name"), name))
-			return op;
+	if (chk_is_ns(op, NS_WSDL, "operation") &&
+	    str_eq0(chk_attr(op, "name"), name))
+		return op;
 	return NULL;
 }
 
@@ -323,7 +355,8 @@ enum wsdl_op_kind chk_op_kind(xmlNodePtr op)
 {
 	int first = 0; /* 1 input, 2 output */
 	bool in = false, out = false;
-	CHK_EACH(ch, op) {
+	CHK_EACH(ch, op)
+	{
 		if (chk_is_ns(ch, NS_WSDL, "input")) {
 			in = true;
 			if (!first)
@@ -345,16 +378,16 @@ int chk_message_nparts(xmlNodePtr msg)
 {
 	int n = 0;
 	CHK_EACH(p, msg)
-		if (chk_is_ns(p, NS_WSDL, "part"))
-			n++;
+	if (chk_is_ns(p, NS_WSDL, "part"))
+		n++;
 	return n;
 }
 
 xmlNodePtr chk_message_part(xmlNodePtr msg, const char *name)
 {
 	CHK_EACH(p, msg)
-		if (chk_is_ns(p, NS_WSDL, "part") && str_eq0(chk_attr(p, "name"), name))
-			return p;
+	if (chk_is_ns(p, NS_WSDL, "part") && str_eq0(chk_attr(p, "name"), name))
+		return p;
 	return NULL;
 }
 
@@ -382,7 +415,7 @@ static void walk(struct chk *c, xmlNodePtr n, chk_visit_fn fn, void *ud)
 {
 	fn(c, n, ud);
 	CHK_EACH(ch, n)
-		walk(c, ch, fn, ud);
+	walk(c, ch, fn, ud);
 }
 
 void chk_walk(struct chk *c, chk_visit_fn fn, void *ud)
@@ -394,10 +427,12 @@ void chk_walk(struct chk *c, chk_visit_fn fn, void *ud)
  * terminationHandler, onEvent or onAlarm (excl. n); NULL at the process. */
 xmlNodePtr chk_handler_of(xmlNodePtr n)
 {
-	for (xmlNodePtr p = n ? n->parent : NULL; p && p->type == XML_ELEMENT_NODE; p = p->parent)
+	for (xmlNodePtr p = n ? n->parent : NULL;
+	     p && p->type == XML_ELEMENT_NODE; p = p->parent)
 		if (chk_is(p, "catch") || chk_is(p, "catchAll") ||
-		    chk_is(p, "compensationHandler") || chk_is(p, "terminationHandler") ||
-		    chk_is(p, "onEvent") || chk_is(p, "onAlarm"))
+		    chk_is(p, "compensationHandler") ||
+		    chk_is(p, "terminationHandler") || chk_is(p, "onEvent") ||
+		    chk_is(p, "onAlarm"))
 			return p;
 	return NULL;
 }

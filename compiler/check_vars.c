@@ -13,18 +13,22 @@
 #include "check_int.h"
 
 /* Functions whose result may differ between two calls (SA00026). */
-static const char *const volatile_functions[] = {
-	"current-dateTime", "current-date", "current-time", "random",
-	"generate-id", "uuid", NULL
-};
+static const char *const volatile_functions[] = { "current-dateTime",
+						  "current-date",
+						  "current-time",
+						  "random",
+						  "generate-id",
+						  "uuid",
+						  NULL };
 
 static bool has_start_activity(xmlNodePtr n)
 {
-	if ((chk_is(n, "receive") || chk_is(n, "pick")) && chk_yes(n, "createInstance"))
+	if ((chk_is(n, "receive") || chk_is(n, "pick")) &&
+	    chk_yes(n, "createInstance"))
 		return true;
 	CHK_EACH(ch, n)
-		if (has_start_activity(ch))
-			return true;
+	if (has_start_activity(ch))
+		return true;
 	return false;
 }
 
@@ -37,11 +41,14 @@ static void sa00026(struct chk *c, xmlNodePtr var)
 	for (int i = 0; volatile_functions[i]; i++) {
 		const char *p = strstr(t, volatile_functions[i]);
 		size_t n = strlen(volatile_functions[i]);
-		if (p && (p == t || p[-1] == ':' || p[-1] == ' ' || p[-1] == '(') &&
+		if (p &&
+		    (p == t || p[-1] == ':' || p[-1] == ' ' || p[-1] == '(') &&
 		    (p[n] == '(' || p[n] == ' '))
 			chk_err(c, from, "SA00026",
 				"the initialiser of variable '%s' calls %s(), which is not idempotent, in a scope with a start activity",
-				chk_attr(var, "name") ? chk_attr(var, "name") : "", volatile_functions[i]);
+				chk_attr(var, "name") ? chk_attr(var, "name")
+						      : "",
+				volatile_functions[i]);
 	}
 }
 
@@ -49,18 +56,23 @@ static void declaration(struct chk *c, xmlNodePtr v)
 {
 	const char *name = chk_attr(v, "name");
 	if (name && strchr(name, '.'))
-		chk_err(c, v, "SA00024", "variable name '%s' contains a '.'", name);
-	int nkinds = (chk_attr(v, "messageType") != NULL) + (chk_attr(v, "type") != NULL) +
+		chk_err(c, v, "SA00024", "variable name '%s' contains a '.'",
+			name);
+	int nkinds = (chk_attr(v, "messageType") != NULL) +
+		     (chk_attr(v, "type") != NULL) +
 		     (chk_attr(v, "element") != NULL);
 	if (nkinds != 1)
 		chk_err(c, v, "SA00025",
 			"variable '%s' must have exactly one of messageType, type or element, not %d",
 			name ? name : "", nkinds);
 	if (name)
-		for (xmlNodePtr p = chk_elem_first(v->parent); p && p != v; p = chk_elem_next(p))
+		for (xmlNodePtr p = chk_elem_first(v->parent); p && p != v;
+		     p = chk_elem_next(p))
 			if (chk_is(p, "variable") && chk_attr(p, "name") &&
 			    strcmp(chk_attr(p, "name"), name) == 0) {
-				chk_err(c, v, "SA00023", "variable '%s' is declared twice in the same <variables>", name);
+				chk_err(c, v, "SA00023",
+					"variable '%s' is declared twice in the same <variables>",
+					name);
 				break;
 			}
 	sa00026(c, v);
@@ -71,15 +83,19 @@ static void declaration(struct chk *c, xmlNodePtr v)
 	if (chk_is(owner, "forEach") && chk_attr(owner, "counterName") &&
 	    strcmp(chk_attr(owner, "counterName"), name) == 0)
 		chk_err(c, v, "SA00076",
-			"variable '%s' is the forEach counter, which the scope already declares implicitly", name);
+			"variable '%s' is the forEach counter, which the scope already declares implicitly",
+			name);
 	if (chk_is(owner, "onEvent")) {
-		bool clash = chk_attr(owner, "variable") && strcmp(chk_attr(owner, "variable"), name) == 0;
+		bool clash = chk_attr(owner, "variable") &&
+			     strcmp(chk_attr(owner, "variable"), name) == 0;
 		CHK_EACH(fp, chk_child(owner, "fromParts"))
-			if (chk_attr(fp, "toVariable") && strcmp(chk_attr(fp, "toVariable"), name) == 0)
-				clash = true;
+		if (chk_attr(fp, "toVariable") &&
+		    strcmp(chk_attr(fp, "toVariable"), name) == 0)
+			clash = true;
 		if (clash)
 			chk_err(c, v, "SA00086",
-				"variable '%s' is already declared implicitly by the <onEvent> of this scope", name);
+				"variable '%s' is already declared implicitly by the <onEvent> of this scope",
+				name);
 	}
 }
 
@@ -96,8 +112,9 @@ static void collect_events(struct chk *c, xmlNodePtr n, void *ud)
 		x->evs[x->n++] = n;
 }
 
-static const char *const var_attrs[] = { "variable", "inputVariable", "outputVariable",
-					 "toVariable", "fromVariable", NULL };
+static const char *const var_attrs[] = { "variable",	   "inputVariable",
+					 "outputVariable", "toVariable",
+					 "fromVariable",   NULL };
 
 static void sa00095(struct chk *c, struct ev_ctx *x, xmlNodePtr n)
 {
@@ -105,18 +122,23 @@ static void sa00095(struct chk *c, struct ev_ctx *x, xmlNodePtr n)
 		const char *name = chk_attr(n, var_attrs[i]);
 		struct chk_var v;
 		if (!name || chk_is(n, "onEvent") || chk_is(n, "variable") ||
-		    (chk_is(n, "fromPart") && chk_is(n->parent->parent, "onEvent")) ||
+		    (chk_is(n, "fromPart") &&
+		     chk_is(n->parent->parent, "onEvent")) ||
 		    chk_find_var(c, n, name, &v))
 			continue;
 		for (int k = 0; k < x->n; k++) {
 			xmlNodePtr ev = x->evs[k];
-			bool declares = chk_attr(ev, "variable") && strcmp(chk_attr(ev, "variable"), name) == 0;
+			bool declares =
+				chk_attr(ev, "variable") &&
+				strcmp(chk_attr(ev, "variable"), name) == 0;
 			CHK_EACH(fp, chk_child(ev, "fromParts"))
-				if (chk_attr(fp, "toVariable") && strcmp(chk_attr(fp, "toVariable"), name) == 0)
-					declares = true;
+			if (chk_attr(fp, "toVariable") &&
+			    strcmp(chk_attr(fp, "toVariable"), name) == 0)
+				declares = true;
 			if (declares && !chk_contains(ev, n)) {
 				chk_err(c, n, "SA00095",
-					"variable '%s' belongs to an <onEvent> handler and is not visible here", name);
+					"variable '%s' belongs to an <onEvent> handler and is not visible here",
+					name);
 				return;
 			}
 		}
@@ -127,8 +149,10 @@ static void visit(struct chk *c, xmlNodePtr n, void *ud)
 {
 	if (chk_is(n, "variable") && chk_is(n->parent, "variables"))
 		declaration(c, n);
-	else if (chk_is(n, "onEvent") && chk_attr(n, "variable") && strchr(chk_attr(n, "variable"), '.'))
-		chk_err(c, n, "SA00024", "variable name '%s' contains a '.'", chk_attr(n, "variable"));
+	else if (chk_is(n, "onEvent") && chk_attr(n, "variable") &&
+		 strchr(chk_attr(n, "variable"), '.'))
+		chk_err(c, n, "SA00024", "variable name '%s' contains a '.'",
+			chk_attr(n, "variable"));
 	if (((struct ev_ctx *)ud)->n)
 		sa00095(c, ud, n);
 }

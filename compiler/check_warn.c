@@ -46,8 +46,9 @@ struct used {
 
 static bool ncname_char(char ch)
 {
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-	       ch == '_' || ch == '-' || (unsigned char)ch >= 0x80;
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	       (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' ||
+	       (unsigned char)ch >= 0x80;
 }
 
 /* Every "$name" in text (a variable, or a link in a joinCondition), and
@@ -72,7 +73,8 @@ static void tokens(struct names *ns, const char *list)
 		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
 			p++;
 		const char *s = p;
-		while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
+		while (*p && *p != ' ' && *p != '\t' && *p != '\n' &&
+		       *p != '\r')
 			p++;
 		if (p > s)
 			add(ns, s, (size_t)(p - s));
@@ -83,21 +85,26 @@ static void collect(struct chk *c, xmlNodePtr n, void *ud)
 {
 	(void)c;
 	struct used *u = ud;
-	static const char *const var_attrs[] = { "variable", "inputVariable", "outputVariable",
-						 "toVariable", "fromVariable", NULL };
+	static const char *const var_attrs[] = {
+		"variable",   "inputVariable", "outputVariable",
+		"toVariable", "fromVariable",  NULL
+	};
 	if (!(chk_is(n, "variable") && chk_is(n->parent, "variables")))
 		for (int i = 0; var_attrs[i]; i++)
 			if (chk_attr(n, var_attrs[i]))
-				add(&u->vars, chk_attr(n, var_attrs[i]), strlen(chk_attr(n, var_attrs[i])));
+				add(&u->vars, chk_attr(n, var_attrs[i]),
+				    strlen(chk_attr(n, var_attrs[i])));
 	if (chk_is(n, "validate"))
 		tokens(&u->vars, chk_attr(n, "variables"));
 	if (chk_attr(n, "partnerLink") && !chk_is(n, "partnerLink"))
-		add(&u->plinks, chk_attr(n, "partnerLink"), strlen(chk_attr(n, "partnerLink")));
+		add(&u->plinks, chk_attr(n, "partnerLink"),
+		    strlen(chk_attr(n, "partnerLink")));
 	if (chk_is(n, "correlation") && chk_attr(n, "set"))
 		add(&u->csets, chk_attr(n, "set"), strlen(chk_attr(n, "set")));
 	for (xmlNodePtr ch = n->children; ch; ch = ch->next)
-		if ((ch->type == XML_TEXT_NODE || ch->type == XML_CDATA_SECTION_NODE) && ch->content &&
-		    !chk_is(n, "literal"))
+		if ((ch->type == XML_TEXT_NODE ||
+		     ch->type == XML_CDATA_SECTION_NODE) &&
+		    ch->content && !chk_is(n, "literal"))
 			scan_text(u, (const char *)ch->content);
 }
 
@@ -107,12 +114,14 @@ static void report(struct chk *c, xmlNodePtr n, void *ud)
 	const char *name = chk_attr(n, "name");
 	if (!name)
 		return;
-	if (chk_is(n, "variable") && chk_is(n->parent, "variables") && !has(&u->vars, name))
+	if (chk_is(n, "variable") && chk_is(n->parent, "variables") &&
+	    !has(&u->vars, name))
 		chk_warn(c, n, "variable '%s' is never used", name);
-	else if (chk_is(n, "partnerLink") && chk_is(n->parent, "partnerLinks") && !has(&u->plinks, name))
+	else if (chk_is(n, "partnerLink") &&
+		 chk_is(n->parent, "partnerLinks") && !has(&u->plinks, name))
 		chk_warn(c, n, "partner link '%s' is never used", name);
-	else if (chk_is(n, "correlationSet") && chk_is(n->parent, "correlationSets") &&
-		 !has(&u->csets, name))
+	else if (chk_is(n, "correlationSet") &&
+		 chk_is(n->parent, "correlationSets") && !has(&u->csets, name))
 		chk_warn(c, n, "correlation set '%s' is never used", name);
 }
 
@@ -122,12 +131,15 @@ static void after_exit(struct chk *c, xmlNodePtr n, void *ud)
 	if (!chk_is(n, "sequence"))
 		return;
 	bool exited = false;
-	CHK_EACH(ch, n) {
+	CHK_EACH(ch, n)
+	{
 		if (!chk_is_activity(ch))
 			continue;
 		if (exited) {
-			chk_warn(c, ch, "<%s> follows an <exit> in this <sequence> and never runs",
-				 (const char *)ch->name);
+			chk_warn(
+				c, ch,
+				"<%s> follows an <exit> in this <sequence> and never runs",
+				(const char *)ch->name);
 			return;
 		}
 		exited = chk_is(ch, "exit");

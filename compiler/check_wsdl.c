@@ -14,19 +14,26 @@
 
 static void port_type(struct chk *c, struct chk_def *pt)
 {
-	CHK_EACH(op, pt->node) {
+	CHK_EACH(op, pt->node)
+	{
 		if (!chk_is_ns(op, NS_WSDL, "operation"))
 			continue;
-		const char *name = chk_attr(op, "name") ? chk_attr(op, "name") : "";
+		const char *name = chk_attr(op, "name") ? chk_attr(op, "name")
+							: "";
 		enum wsdl_op_kind k = chk_op_kind(op);
 		if (k == WSDL_NOTIFICATION || k == WSDL_SOLICIT_RESPONSE)
 			chk_err(c, op, "SA00001",
 				"operation '%s' of portType '%s' is a %s operation; only one-way and request-response are supported",
-				name, pt->local, k == WSDL_NOTIFICATION ? "notification" : "solicit-response");
-		for (xmlNodePtr p = chk_elem_first(pt->node); p && p != op; p = chk_elem_next(p))
-			if (chk_is_ns(p, NS_WSDL, "operation") && chk_attr(p, "name") &&
+				name, pt->local,
+				k == WSDL_NOTIFICATION ? "notification"
+						       : "solicit-response");
+		for (xmlNodePtr p = chk_elem_first(pt->node); p && p != op;
+		     p = chk_elem_next(p))
+			if (chk_is_ns(p, NS_WSDL, "operation") &&
+			    chk_attr(p, "name") &&
 			    strcmp(chk_attr(p, "name"), name) == 0) {
-				chk_err(c, op, "SA00002", "operation '%s' is defined twice in portType '%s' (overloading)",
+				chk_err(c, op, "SA00002",
+					"operation '%s' is defined twice in portType '%s' (overloading)",
 					name, pt->local);
 				break;
 			}
@@ -63,17 +70,22 @@ static void duplicates(struct chk *c)
 		for (struct chk_def *d = c->defs[k]; d; d = d->next) {
 			struct chk_qn q = { d->ns, d->local };
 			for (int k2 = 0; k2 <= k; k2++) {
-				if (!clash_kind((enum chk_def_kind)k, (enum chk_def_kind)k2))
+				if (!clash_kind((enum chk_def_kind)k,
+						(enum chk_def_kind)k2))
 					continue;
 				bool found = false;
-				for (struct chk_def *e = c->defs[k2]; e && !found; e = e->next) {
+				for (struct chk_def *e = c->defs[k2];
+				     e && !found; e = e->next) {
 					if (e == d || (k2 == k && e == d))
 						break;
 					struct chk_qn qe = { e->ns, e->local };
-					if (chk_qn_eq(q, qe) && !same_source(d, e)) {
+					if (chk_qn_eq(q, qe) &&
+					    !same_source(d, e)) {
 						chk_err(c, d->node, "SA00014",
 							"%s %s is already defined in %s:%ld",
-							chk_def_kind_names[k], chk_qn_str(c, q), e->file,
+							chk_def_kind_names[k],
+							chk_qn_str(c, q),
+							e->file,
 							xmlGetLineNo(e->node));
 						found = true;
 					}
@@ -90,9 +102,10 @@ static void redefine(struct chk *c, xmlNodePtr n)
 	if (!n)
 		return;
 	if (chk_is_ns(n, NS_XSD, "redefine"))
-		chk_err(c, n, "SA00014", "xsd:redefine changes imported definitions; it is not allowed");
+		chk_err(c, n, "SA00014",
+			"xsd:redefine changes imported definitions; it is not allowed");
 	CHK_EACH(ch, n)
-		redefine(c, ch);
+	redefine(c, ch);
 }
 
 static bool supported_language(const char *uri)
@@ -104,18 +117,23 @@ static bool supported_language(const char *uri)
 static void languages(struct chk *c, xmlNodePtr n, void *ud)
 {
 	(void)ud;
-	static const char *const attrs[] = { "queryLanguage", "expressionLanguage" };
+	static const char *const attrs[] = { "queryLanguage",
+					     "expressionLanguage" };
 	for (int i = 0; i < 2; i++) {
 		const char *v = chk_attr(n, attrs[i]);
-		if (v && n->ns && strcmp((const char *)n->ns->href, NS_BPEL) == 0 && !supported_language(v))
+		if (v && n->ns &&
+		    strcmp((const char *)n->ns->href, NS_BPEL) == 0 &&
+		    !supported_language(v))
 			chk_err(c, n, "SA00004",
 				"%s '%s' is not supported (XPath 1.0 only: %s, or %s read as XPath 1.0)",
 				attrs[i], v, URN_XPATH1, URN_XPATH2);
 	}
-	if (chk_is(n, "extension") && chk_is(n->parent, "extensions") && chk_yes(n, "mustUnderstand"))
+	if (chk_is(n, "extension") && chk_is(n->parent, "extensions") &&
+	    chk_yes(n, "mustUnderstand"))
 		chk_err(c, n, "SA00009",
 			"extension '%s' has mustUnderstand='yes', but bpelc supports no extensions",
-			chk_attr(n, "namespace") ? chk_attr(n, "namespace") : "");
+			chk_attr(n, "namespace") ? chk_attr(n, "namespace")
+						 : "");
 }
 
 void check_wsdl(struct chk *c)
@@ -130,7 +148,8 @@ void check_wsdl(struct chk *c)
 			continue;
 		bool dup = false;
 		for (int i = 0; i < nseen; i++)
-			dup |= seen[i] == s->node->doc && s->node->doc != NULL &&
+			dup |= seen[i] == s->node->doc &&
+			       s->node->doc != NULL &&
 			       xmlDocGetRootElement(s->node->doc) == s->node;
 		if (dup)
 			continue;
@@ -140,9 +159,11 @@ void check_wsdl(struct chk *c)
 	}
 	for (struct wsdl_doc *w = c->m->wsdls; w; w = w->next)
 		if (w->doc) {
-			xmlNodePtr types = chk_wsdl_child(xmlDocGetRootElement(w->doc), NS_WSDL, "types");
+			xmlNodePtr types = chk_wsdl_child(
+				xmlDocGetRootElement(w->doc), NS_WSDL, "types");
 			bool in_schemas = false;
-			for (struct xsd_schema *s = c->m->schemas; s && types; s = s->next)
+			for (struct xsd_schema *s = c->m->schemas; s && types;
+			     s = s->next)
 				if (s->node && s->node->parent == types)
 					in_schemas = true;
 			if (!in_schemas)

@@ -118,14 +118,16 @@ static bool literal_qname(xmlNodePtr n, const struct xpath_tok *t)
 	return xmlSearchNs(n->doc, n, (const xmlChar *)prefix) != NULL;
 }
 
-static void bpel_functions(struct chk *c, xmlNodePtr n, struct xpath_toks *ts, bool is_join)
+static void bpel_functions(struct chk *c, xmlNodePtr n, struct xpath_toks *ts,
+			   bool is_join)
 {
 	for (int i = 0; i < ts->n; i++) {
 		struct xpath_tok *t = &ts->t[i];
 		if (t->k != XT_FUNC || !bpel_prefix(n, t))
 			continue;
 		if (is_join) {
-			chk_err(c, n, "SA00028", "a <joinCondition> must not call BPEL function %.*s()",
+			chk_err(c, n, "SA00028",
+				"a <joinCondition> must not call BPEL function %.*s()",
 				(int)t->len, t->s);
 			continue;
 		}
@@ -135,20 +137,25 @@ static void bpel_functions(struct chk *c, xmlNodePtr n, struct xpath_toks *ts, b
 			for (int k = 0; k < a.n && k < 2; k++)
 				if (!is_literal(&a, ts, k))
 					chk_err(c, n, "SA00030",
-						"argument %d of bpel:getVariableProperty must be a string literal", k + 1);
-			if (a.n >= 2 && is_literal(&a, ts, 1) && !literal_qname(n, &ts->t[a.first[1]]))
+						"argument %d of bpel:getVariableProperty must be a string literal",
+						k + 1);
+			if (a.n >= 2 && is_literal(&a, ts, 1) &&
+			    !literal_qname(n, &ts->t[a.first[1]]))
 				chk_err(c, n, "SA00031",
 					"the 2nd argument of bpel:getVariableProperty, %.*s, is not a QName with a declared prefix",
-					(int)ts->t[a.first[1]].len, ts->t[a.first[1]].s);
+					(int)ts->t[a.first[1]].len,
+					ts->t[a.first[1]].s);
 		} else if (local_is(t, "doXslTransform")) {
 			if (a.n >= 1 && !is_literal(&a, ts, 0))
 				chk_err(c, n, "SA00039",
 					"the 1st argument of bpel:doXslTransform (the stylesheet URI) must be a string literal");
 			if (a.n > 2 && a.n % 2 != 0)
 				chk_err(c, n, "SA00040",
-					"bpel:doXslTransform takes parameters in name/value pairs; it has %d arguments", a.n);
+					"bpel:doXslTransform takes parameters in name/value pairs; it has %d arguments",
+					a.n);
 			for (int k = 2; k < a.n; k += 2)
-				if (!is_literal(&a, ts, k) || !literal_qname(n, &ts->t[a.first[k]]))
+				if (!is_literal(&a, ts, k) ||
+				    !literal_qname(n, &ts->t[a.first[k]]))
 					chk_err(c, n, "SA00041",
 						"parameter name (argument %d) of bpel:doXslTransform must be a string literal holding a QName",
 						k + 1);
@@ -165,16 +172,20 @@ static void join_links(struct chk *c, xmlNodePtr jc, struct xpath_toks *ts)
 		if (t->k == XT_VAR) {
 			bool found = false;
 			CHK_EACH(tg, targets)
-				if (chk_is(tg, "target") && chk_attr(tg, "linkName") &&
-				    strlen(chk_attr(tg, "linkName")) == t->len - 1 &&
-				    strncmp(chk_attr(tg, "linkName"), t->s + 1, t->len - 1) == 0)
-					found = true;
+			if (chk_is(tg, "target") && chk_attr(tg, "linkName") &&
+			    strlen(chk_attr(tg, "linkName")) == t->len - 1 &&
+			    strncmp(chk_attr(tg, "linkName"), t->s + 1,
+				    t->len - 1) == 0)
+				found = true;
 			if (!found)
 				chk_err(c, jc, "SA00073",
 					"<joinCondition> refers to %.*s, which is not an incoming link of this activity",
 					(int)t->len, t->s);
-		} else if (t->k == XT_FUNC && !bpel_prefix(jc, t) && !xpath_lex_is(t, "not") &&
-			   !xpath_lex_is(t, "true") && !xpath_lex_is(t, "false") && !xpath_lex_is(t, "boolean")) {
+		} else if (t->k == XT_FUNC && !bpel_prefix(jc, t) &&
+			   !xpath_lex_is(t, "not") &&
+			   !xpath_lex_is(t, "true") &&
+			   !xpath_lex_is(t, "false") &&
+			   !xpath_lex_is(t, "boolean")) {
 			chk_err(c, jc, "SA00073",
 				"<joinCondition> may only combine link status with boolean operators, not %.*s()",
 				(int)t->len, t->s);
@@ -228,20 +239,27 @@ static int constant(struct xpath_toks *ts, double *v)
 
 static bool is_expression_elem(xmlNodePtr n)
 {
-	static const char *const names[] = {
-		"condition", "joinCondition", "transitionCondition", "for", "until",
-		"repeatEvery", "startCounterValue", "finalCounterValue", "branches", NULL
-	};
+	static const char *const names[] = { "condition",
+					     "joinCondition",
+					     "transitionCondition",
+					     "for",
+					     "until",
+					     "repeatEvery",
+					     "startCounterValue",
+					     "finalCounterValue",
+					     "branches",
+					     NULL };
 	for (int i = 0; names[i]; i++)
 		if (chk_is(n, names[i]))
 			return true;
 	if (chk_is(n, "from") || chk_is(n, "to")) {
 		/* the expression form only: no variable, partnerLink, literal … */
-		if (chk_attr(n, "variable") || chk_attr(n, "partnerLink") || chk_child(n, "literal") ||
-		    chk_child(n, "query"))
+		if (chk_attr(n, "variable") || chk_attr(n, "partnerLink") ||
+		    chk_child(n, "literal") || chk_child(n, "query"))
 			return false;
 		for (xmlNodePtr ch = n->children; ch; ch = ch->next)
-			if ((ch->type == XML_TEXT_NODE || ch->type == XML_CDATA_SECTION_NODE) &&
+			if ((ch->type == XML_TEXT_NODE ||
+			     ch->type == XML_CDATA_SECTION_NODE) &&
 			    !chk_is_blank((const char *)ch->content))
 				return true;
 	}
@@ -261,43 +279,55 @@ static bool tokens_of(struct chk *c, xmlNodePtr n, struct xpath_toks *ts)
 	return xpath_lex_scan(chk_text(c, n), false, ts);
 }
 
-static void forEach_constants(struct chk *c, xmlNodePtr fe, struct xpath_toks *ts)
+static void forEach_constants(struct chk *c, xmlNodePtr fe,
+			      struct xpath_toks *ts)
 {
 	double start = 0, final = 0, branches = 0;
 	int ks = 0, kf = 0, kb = 0;
-	xmlNodePtr s = chk_child(fe, "startCounterValue"), f = chk_child(fe, "finalCounterValue");
+	xmlNodePtr s = chk_child(fe, "startCounterValue"),
+		   f = chk_child(fe, "finalCounterValue");
 	xmlNodePtr cc = chk_child(fe, "completionCondition");
 	xmlNodePtr b = cc ? chk_child(cc, "branches") : NULL;
-	if (s && xpath1(c, s) && tokens_of(c, s, ts) && (ks = constant(ts, &start)) < 0)
-		chk_warn_rule(c, s, "SA00074",
-			      "<startCounterValue> is a constant that is not an xsd:unsignedInt; the forEach will fault with bpel:invalidExpressionValue");
-	if (f && xpath1(c, f) && tokens_of(c, f, ts) && (kf = constant(ts, &final)) < 0)
-		chk_warn_rule(c, f, "SA00074",
-			      "<finalCounterValue> is a constant that is not an xsd:unsignedInt; the forEach will fault with bpel:invalidExpressionValue");
+	if (s && xpath1(c, s) && tokens_of(c, s, ts) &&
+	    (ks = constant(ts, &start)) < 0)
+		chk_warn_rule(
+			c, s, "SA00074",
+			"<startCounterValue> is a constant that is not an xsd:unsignedInt; the forEach will fault with bpel:invalidExpressionValue");
+	if (f && xpath1(c, f) && tokens_of(c, f, ts) &&
+	    (kf = constant(ts, &final)) < 0)
+		chk_warn_rule(
+			c, f, "SA00074",
+			"<finalCounterValue> is a constant that is not an xsd:unsignedInt; the forEach will fault with bpel:invalidExpressionValue");
 	if (b && xpath1(c, b) && tokens_of(c, b, ts))
 		kb = constant(ts, &branches);
-	if (ks == 1 && kf == 1 && kb == 1 && final >= start && branches > final - start + 1)
-		chk_warn_rule(c, b, "SA00075",
-			      "<branches> is %.0f, more than the %.0f branches this forEach runs; it will fault with bpel:invalidBranchCondition",
-			      branches, final - start + 1);
+	if (ks == 1 && kf == 1 && kb == 1 && final >= start &&
+	    branches > final - start + 1)
+		chk_warn_rule(
+			c, b, "SA00075",
+			"<branches> is %.0f, more than the %.0f branches this forEach runs; it will fault with bpel:invalidBranchCondition",
+			branches, final - start + 1);
 }
 
 /* Warning: a <while> whose condition reads no variable and calls nothing
  * but boolean functions is always true or always false. */
-static void constant_while(struct chk *c, xmlNodePtr cond, struct xpath_toks *ts)
+static void constant_while(struct chk *c, xmlNodePtr cond,
+			   struct xpath_toks *ts)
 {
 	for (int i = 0; i < ts->n; i++) {
 		struct xpath_tok *t = &ts->t[i];
-		if (t->k == XT_VAR || t->k == XT_NAME || t->k == XT_NODETYPE || t->k == XT_AXIS ||
-		    t->k == XT_DOT || t->k == XT_AT || t->k == XT_SLASH || t->k == XT_DSLASH)
+		if (t->k == XT_VAR || t->k == XT_NAME || t->k == XT_NODETYPE ||
+		    t->k == XT_AXIS || t->k == XT_DOT || t->k == XT_AT ||
+		    t->k == XT_SLASH || t->k == XT_DSLASH)
 			return;
-		if (t->k == XT_FUNC && !xpath_lex_is(t, "true") && !xpath_lex_is(t, "false") &&
-		    !xpath_lex_is(t, "not") && !xpath_lex_is(t, "boolean"))
+		if (t->k == XT_FUNC && !xpath_lex_is(t, "true") &&
+		    !xpath_lex_is(t, "false") && !xpath_lex_is(t, "not") &&
+		    !xpath_lex_is(t, "boolean"))
 			return;
 	}
 	chk_warn(c, cond, "the condition of <while>%s%s%s is a constant",
 		 chk_attr(cond->parent, "name") ? " '" : "",
-		 chk_attr(cond->parent, "name") ? chk_attr(cond->parent, "name") : "",
+		 chk_attr(cond->parent, "name") ? chk_attr(cond->parent, "name")
+						: "",
 		 chk_attr(cond->parent, "name") ? "'" : "");
 }
 
@@ -313,9 +343,11 @@ static void visit(struct chk *c, xmlNodePtr n, void *ud)
 	bool is_join = chk_is(n, "joinCondition");
 	int at = xpath2_bare_path(ts);
 	if (at >= 0)
-		chk_warn_rule(c, n, "SA00027",
+		chk_warn_rule(
+			c, n, "SA00027",
 			"<%s> uses a location path ('%.*s…') without a variable; BPEL expressions have no context node, so it will fault with bpel:subLanguageExecutionFault",
-			(const char *)n->name, (int)(ts->t[at].len ? ts->t[at].len : 1), ts->t[at].s);
+			(const char *)n->name,
+			(int)(ts->t[at].len ? ts->t[at].len : 1), ts->t[at].s);
 	bpel_functions(c, n, ts, is_join);
 	if (is_join)
 		join_links(c, n, ts);

@@ -46,13 +46,27 @@ static void diag_json_string(struct strbuf *sb, const char *s)
 	strbuf_putc(sb, '"');
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		switch (*p) {
-		case '"': strbuf_puts(sb, "\\\""); break;
-		case '\\': strbuf_puts(sb, "\\\\"); break;
-		case '\n': strbuf_puts(sb, "\\n"); break;
-		case '\r': strbuf_puts(sb, "\\r"); break;
-		case '\t': strbuf_puts(sb, "\\t"); break;
-		case '\b': strbuf_puts(sb, "\\b"); break;
-		case '\f': strbuf_puts(sb, "\\f"); break;
+		case '"':
+			strbuf_puts(sb, "\\\"");
+			break;
+		case '\\':
+			strbuf_puts(sb, "\\\\");
+			break;
+		case '\n':
+			strbuf_puts(sb, "\\n");
+			break;
+		case '\r':
+			strbuf_puts(sb, "\\r");
+			break;
+		case '\t':
+			strbuf_puts(sb, "\\t");
+			break;
+		case '\b':
+			strbuf_puts(sb, "\\b");
+			break;
+		case '\f':
+			strbuf_puts(sb, "\\f");
+			break;
 		default:
 			if (*p < 0x20)
 				strbuf_printf(sb, "\\u%04x", *p);
@@ -68,7 +82,8 @@ static void diag_json_string(struct strbuf *sb, const char *s)
 static void diag_one_line(char *s)
 {
 	size_t n = strlen(s);
-	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' '))
+	while (n > 0 &&
+	       (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' '))
 		s[--n] = '\0';
 	for (char *p = s; *p; p++)
 		if (*p == '\n' || *p == '\r')
@@ -105,8 +120,10 @@ static void diag_emit(struct diag *dg, const struct loc *loc, const char *sev,
 			diag_json_string(&line, file);
 		else
 			strbuf_puts(&line, "null");
-		strbuf_printf(&line, ",\"line\":%d,\"column\":%d,\"severity\":\"%s\",\"rule\":",
-			      lineno, col, sev);
+		strbuf_printf(
+			&line,
+			",\"line\":%d,\"column\":%d,\"severity\":\"%s\",\"rule\":",
+			lineno, col, sev);
 		if (rule)
 			diag_json_string(&line, rule);
 		else
@@ -117,7 +134,8 @@ static void diag_emit(struct diag *dg, const struct loc *loc, const char *sev,
 	} else {
 		if (file && lineno > 0)
 			/* design.md always has a column; 1 when unknown. */
-			strbuf_printf(&line, "%s:%d:%d: ", file, lineno, col > 0 ? col : 1);
+			strbuf_printf(&line, "%s:%d:%d: ", file, lineno,
+				      col > 0 ? col : 1);
 		else if (file)
 			strbuf_printf(&line, "%s: ", file);
 		else

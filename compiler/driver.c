@@ -190,7 +190,8 @@ static int compile_c(const struct driver_options *o, struct ir_program *ir,
 	char incdir[PATH_MAX], libdir[PATH_MAX];
 	if (!find_dir(o, "BPELC_INCLUDE", inc_rel, "bpelrt.h", incdir,
 		      sizeof incdir)) {
-		fputs("bpelc: cannot find bpelrt.h (set BPELC_INCLUDE)\n", stderr);
+		fputs("bpelc: cannot find bpelrt.h (set BPELC_INCLUDE)\n",
+		      stderr);
 		return 2;
 	}
 	if (!find_dir(o, "BPELC_LIBDIR", lib_rel, "libbpelrt.a", libdir,
@@ -202,9 +203,11 @@ static int compile_c(const struct driver_options *o, struct ir_program *ir,
 
 	const char *tmp = getenv("TMPDIR");
 	char dir[PATH_MAX];
-	snprintf(dir, sizeof dir, "%s/bpelc-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	snprintf(dir, sizeof dir, "%s/bpelc-XXXXXX",
+		 tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(dir)) {
-		fprintf(stderr, "bpelc: cannot make a temporary directory: %s\n",
+		fprintf(stderr,
+			"bpelc: cannot make a temporary directory: %s\n",
 			strerror(errno));
 		return 2;
 	}
@@ -253,7 +256,8 @@ static int compile_c(const struct driver_options *o, struct ir_program *ir,
 					"bpelc: the C compiler failed (exit status %d)\n",
 					st);
 			else
-				fputs("bpelc: cannot run the C compiler\n", stderr);
+				fputs("bpelc: cannot run the C compiler\n",
+				      stderr);
 			rc = 3;
 		}
 		free(argv);
@@ -274,12 +278,12 @@ int driver_run(const struct driver_options *o)
 	struct model *m = load_process(a, dg, o->input);
 	int rc = 0;
 	char *out = NULL;
-#define CHECK_RET()                       \
-	do {                              \
+#define CHECK_RET()                        \
+	do {                               \
 		if (diag_errors(dg) > 0) { \
-			rc = 1;           \
-			goto done;        \
-		}                         \
+			rc = 1;            \
+			goto done;         \
+		}                          \
 	} while (0)
 	if (!m) {
 		rc = 2;

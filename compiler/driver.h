@@ -16,11 +16,11 @@
 #include "diag.h"
 
 enum driver_mode {
-	DRIVER_COMPILE,    /* executable */
-	DRIVER_CHECK,      /* --check: diagnostics only */
-	DRIVER_EMIT_C,     /* --emit-c: the C file */
+	DRIVER_COMPILE,	   /* executable */
+	DRIVER_CHECK,	   /* --check: diagnostics only */
+	DRIVER_EMIT_C,	   /* --emit-c: the C file */
 	DRIVER_DUMP_MODEL, /* --dump=model: the resolved model on stdout */
-	DRIVER_DUMP_IR,    /* --dump=ir: the IR on stdout */
+	DRIVER_DUMP_IR,	   /* --dump=ir: the IR on stdout */
 };
 
 struct driver_options {
@@ -29,8 +29,8 @@ struct driver_options {
 	const char *output; /* -o; NULL: the default ("-" with --emit-c:
 			       stdout) */
 	const char *argv0;  /* to find the runtime if /proc/self/exe fails */
-	bool no_line;       /* --no-line */
-	bool werror;        /* -Werror */
+	bool no_line;	    /* --no-line */
+	bool werror;	    /* -Werror */
 	enum diag_format diag_format;
 };
 

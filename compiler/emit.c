@@ -264,10 +264,13 @@ static void emit_state_enum(struct emitter *e)
 	emit_out(e, "\t%s_S_FAULTED = BRT_S_FAULTED,\n", e->U);
 	for (int i = 0; i < p->states.n; i++) {
 		struct ir_state *st = IR_AT(p->states, struct ir_state, i);
-		emit_out(e, "\t%s%s, /* %s:%d %s%s */\n", emit_state_ref(e, st->id),
-			 i == 0 ? " = BRT_S_FIRST" : "", emit_comment_safe(e, st->loc.file),
-			 st->loc.line, element_of(e, st->act),
-			 st->suffix ? arena_printf(e->a, " (%s)", st->suffix) : "");
+		emit_out(e, "\t%s%s, /* %s:%d %s%s */\n",
+			 emit_state_ref(e, st->id),
+			 i == 0 ? " = BRT_S_FIRST" : "",
+			 emit_comment_safe(e, st->loc.file), st->loc.line,
+			 element_of(e, st->act),
+			 st->suffix ? arena_printf(e->a, " (%s)", st->suffix)
+				    : "");
 	}
 	emit_out(e, "};\n\n");
 }
@@ -279,10 +282,9 @@ static void emit_state_names(struct emitter *e)
 	emit_out(e, "\t\"START\",\n\t\"DONE\",\n\t\"FAULTED\",\n");
 	for (int i = 0; i < p->states.n; i++) {
 		struct ir_state *st = IR_AT(p->states, struct ir_state, i);
-		const char *name = arena_printf(e->a, "S_%s (%s:%d)",
-						emit_names_upper(e->a, st->cname),
-						st->loc.file ? st->loc.file : "?",
-						st->loc.line);
+		const char *name = arena_printf(
+			e->a, "S_%s (%s:%d)", emit_names_upper(e->a, st->cname),
+			st->loc.file ? st->loc.file : "?", st->loc.line);
 		emit_out(e, "\t%s,\n", emit_cstr(e, name));
 	}
 	emit_out(e, "};\n\n");
@@ -294,8 +296,7 @@ static void set_state(struct emitter *e, int id)
 }
 
 /* `static const int name[] = { … };` for a non-empty list. */
-static void int_array(struct emitter *e, const char *name, int n,
-		      const int *v)
+static void int_array(struct emitter *e, const char *name, int n, const int *v)
 {
 	if (!n)
 		return;
@@ -319,7 +320,9 @@ static void emit_links_step(struct emitter *e, struct ir_state *st)
 		return;
 	}
 	if (st->kind == IR_LINKS_OUT) {
-		emit_out(e, "\tstatic const struct brt_link_source sources[] = {\n");
+		emit_out(
+			e,
+			"\tstatic const struct brt_link_source sources[] = {\n");
 		for (int i = 0; i < lk->nsources; i++)
 			emit_out(e, "\t\t{ .link = %d, .expr = %d },\n",
 				 lk->sources[i].link, lk->sources[i].expr);
@@ -342,7 +345,8 @@ static void emit_links_step(struct emitter *e, struct ir_state *st)
 	emit_out(e, "\t\t.join = %d,\n", lk->join);
 	emit_out(e, "\t\t.suppress = %s,\n", emit_bool(lk->suppress));
 	emit_out(e, "\t\t.run = %s,\n", emit_state_ref(e, st->next));
-	emit_out(e, "\t\t.skip = %s,\n", emit_state_ref(e, st->branches[0].state));
+	emit_out(e, "\t\t.skip = %s,\n",
+		 emit_state_ref(e, st->branches[0].state));
 	emit_out(e, "\t\t.ndead = %d,\n\t\t.dead = %s,\n", lk->ndead,
 		 lk->ndead ? "dead" : "NULL");
 	emit_out(e, "\t};\n\n");
@@ -354,22 +358,25 @@ static void emit_links_step(struct emitter *e, struct ir_state *st)
 static void emit_foreach_step(struct emitter *e, struct ir_state *st)
 {
 	const struct ir_foreach *fe = st->fe;
-	struct ir_state *sc = st->nbranches
-				      ? ir_state_get(e->p, st->branches[0].state)
-				      : NULL;
+	struct ir_state *sc =
+		st->nbranches ? ir_state_get(e->p, st->branches[0].state)
+			      : NULL;
 	if (!sc || sc->kind != IR_SCOPE || !sc->nbranches) {
 		set_state(e, st->next);
 		emit_out(e, "\treturn BRT_STEP_NEXT; /* no child scope */\n");
 		return;
 	}
 	emit_out(e, "\tstatic const struct brt_foreach f = {\n");
-	emit_out(e, "\t\t.name = %s,\n", emit_cstr(e, st->act ? st->act->name : NULL));
+	emit_out(e, "\t\t.name = %s,\n",
+		 emit_cstr(e, st->act ? st->act->name : NULL));
 	emit_out(e, "\t\t.start = %d,\n\t\t.final = %d,\n\t\t.branches = %d,\n",
 		 fe->start, fe->final, fe->branches);
-	emit_out(e, "\t\t.successful_only = %s,\n", emit_bool(fe->successful_only));
+	emit_out(e, "\t\t.successful_only = %s,\n",
+		 emit_bool(fe->successful_only));
 	emit_out(e, "\t\t.parallel = %s,\n", emit_bool(fe->parallel));
 	emit_out(e, "\t\t.scope = %d,\n", sc->desc);
-	emit_out(e, "\t\t.body = %s,\n", emit_state_ref(e, sc->branches[0].state));
+	emit_out(e, "\t\t.body = %s,\n",
+		 emit_state_ref(e, sc->branches[0].state));
 	emit_out(e, "\t\t.counter = %d,\n", fe->counter);
 	emit_out(e, "\t\t.next = %s,\n", emit_state_ref(e, st->next));
 	emit_out(e, "\t};\n\n");
@@ -385,19 +392,23 @@ static void emit_step_body(struct emitter *e, struct ir_state *st)
 		break;
 	case IR_RECEIVE:
 		set_state(e, st->next);
-		emit_out(e, "\treturn brt_receive(s, &%s__receives[%d]);\n", e->P, st->desc);
+		emit_out(e, "\treturn brt_receive(s, &%s__receives[%d]);\n",
+			 e->P, st->desc);
 		break;
 	case IR_REPLY:
 		set_state(e, st->next);
-		emit_out(e, "\treturn brt_reply(s, &%s__replies[%d]);\n", e->P, st->desc);
+		emit_out(e, "\treturn brt_reply(s, &%s__replies[%d]);\n", e->P,
+			 st->desc);
 		break;
 	case IR_INVOKE:
 		set_state(e, st->next);
-		emit_out(e, "\treturn brt_invoke(s, &%s__invokes[%d]);\n", e->P, st->desc);
+		emit_out(e, "\treturn brt_invoke(s, &%s__invokes[%d]);\n", e->P,
+			 st->desc);
 		break;
 	case IR_ASSIGN:
 		set_state(e, st->next);
-		emit_out(e, "\treturn brt_assign(s, &%s__assigns[%d]);\n", e->P, st->desc);
+		emit_out(e, "\treturn brt_assign(s, &%s__assigns[%d]);\n", e->P,
+			 st->desc);
 		break;
 	case IR_WAIT:
 		set_state(e, st->next);
@@ -423,13 +434,16 @@ static void emit_step_body(struct emitter *e, struct ir_state *st)
 		for (int i = 0; i < st->nbranches; i++)
 			any |= st->branches[i].expr >= 0;
 		if (any)
-			emit_out(e, "\tbool c = false;\n\tenum brt_step r;\n\n");
+			emit_out(e,
+				 "\tbool c = false;\n\tenum brt_step r;\n\n");
 		for (int i = 0; i < st->nbranches; i++) {
 			struct ir_branch *b = &st->branches[i];
 			if (b->expr < 0)
 				continue;
-			emit_out(e, "\tr = brt_eval_bool(s, %d, &c);\n", b->expr);
-			emit_out(e, "\tif (r != BRT_STEP_NEXT)\n\t\treturn r;\n");
+			emit_out(e, "\tr = brt_eval_bool(s, %d, &c);\n",
+				 b->expr);
+			emit_out(e,
+				 "\tif (r != BRT_STEP_NEXT)\n\t\treturn r;\n");
 			emit_out(e, "\tif (c) {\n\t");
 			set_state(e, b->state);
 			emit_out(e, "\t\treturn BRT_STEP_NEXT;\n\t}\n");
@@ -442,16 +456,22 @@ static void emit_step_body(struct emitter *e, struct ir_state *st)
 		if (st->nbranches) {
 			emit_out(e, "\tstatic const int branches[] = {\n");
 			for (int i = 0; i < st->nbranches; i++)
-				emit_out(e, "\t\t%s,\n", emit_state_ref(e, st->branches[i].state));
+				emit_out(e, "\t\t%s,\n",
+					 emit_state_ref(e,
+							st->branches[i].state));
 			emit_out(e, "\t};\n\n");
 		}
 		set_state(e, st->next);
 		if (st->links && st->links->nlinks)
-			emit_out(e, "\treturn brt_flow_links(s, %d, %s, %d, %d);\n",
-				 st->nbranches, st->nbranches ? "branches" : "NULL",
-				 st->links->first, st->links->nlinks);
+			emit_out(
+				e,
+				"\treturn brt_flow_links(s, %d, %s, %d, %d);\n",
+				st->nbranches,
+				st->nbranches ? "branches" : "NULL",
+				st->links->first, st->links->nlinks);
 		else if (st->nbranches)
-			emit_out(e, "\treturn brt_flow(s, %d, branches);\n", st->nbranches);
+			emit_out(e, "\treturn brt_flow(s, %d, branches);\n",
+				 st->nbranches);
 		else
 			emit_out(e, "\treturn BRT_STEP_NEXT;\n");
 		break;
@@ -469,7 +489,8 @@ static void emit_step_body(struct emitter *e, struct ir_state *st)
 		emit_foreach_step(e, st);
 		break;
 	case IR_PICK:
-		emit_out(e, "\treturn brt_pick(s, &%s__picks[%d]);\n", e->P, st->desc);
+		emit_out(e, "\treturn brt_pick(s, &%s__picks[%d]);\n", e->P,
+			 st->desc);
 		break;
 	case IR_COMPENSATE:
 		set_state(e, st->next);
@@ -477,7 +498,8 @@ static void emit_step_body(struct emitter *e, struct ir_state *st)
 		break;
 	case IR_COMPENSATE_SCOPE:
 		set_state(e, st->next);
-		emit_out(e, "\treturn brt_compensate_scope(s, %d);\n", st->desc);
+		emit_out(e, "\treturn brt_compensate_scope(s, %d);\n",
+			 st->desc);
 		break;
 	case IR__COUNT:
 		break;
@@ -487,18 +509,22 @@ static void emit_step_body(struct emitter *e, struct ir_state *st)
 static void emit_steps(struct emitter *e)
 {
 	struct ir_program *p = e->p;
-	emit_out(e, "/* A new instance's root strand: the process's activity. */\n");
+	emit_out(
+		e,
+		"/* A new instance's root strand: the process's activity. */\n");
 	emit_out(e, "static enum brt_step %s__start(brt_strand *s)\n{\n", e->P);
 	set_state(e, p->start_entry);
 	emit_out(e, "\treturn BRT_STEP_NEXT;\n}\n\n");
 	for (int i = 0; i < p->states.n; i++) {
 		struct ir_state *st = IR_AT(p->states, struct ir_state, i);
-		emit_out(e, "/* %s:%d %s%s */\n", emit_comment_safe(e, st->loc.file),
-			 st->loc.line, element_of(e, st->act),
-			 st->suffix ? arena_printf(e->a, " (%s)", st->suffix) : "");
+		emit_out(e, "/* %s:%d %s%s */\n",
+			 emit_comment_safe(e, st->loc.file), st->loc.line,
+			 element_of(e, st->act),
+			 st->suffix ? arena_printf(e->a, " (%s)", st->suffix)
+				    : "");
 		emit_line_src(e, &st->loc);
-		emit_out(e, "static enum brt_step %s_%s(brt_strand *s)\n{\n", e->P,
-			 st->cname);
+		emit_out(e, "static enum brt_step %s_%s(brt_strand *s)\n{\n",
+			 e->P, st->cname);
 		emit_step_body(e, st);
 		emit_out(e, "}\n");
 		emit_line_back(e);
@@ -506,14 +532,16 @@ static void emit_steps(struct emitter *e)
 	}
 	emit_out(e, "static enum brt_step %s__step(brt_strand *s)\n{\n", e->P);
 	emit_out(e, "\tswitch (brt_strand_state(s)) {\n");
-	emit_out(e, "\tcase %s_S_START:\n\t\treturn %s__start(s);\n", e->U, e->P);
+	emit_out(e, "\tcase %s_S_START:\n\t\treturn %s__start(s);\n", e->U,
+		 e->P);
 	emit_out(e, "\tcase %s_S_DONE:\n\t\treturn BRT_STEP_END;\n", e->U);
 	for (int i = 0; i < p->states.n; i++) {
 		struct ir_state *st = IR_AT(p->states, struct ir_state, i);
-		emit_out(e, "\tcase %s:\n\t\treturn %s_%s(s);\n", emit_state_ref(e, st->id),
-			 e->P, st->cname);
+		emit_out(e, "\tcase %s:\n\t\treturn %s_%s(s);\n",
+			 emit_state_ref(e, st->id), e->P, st->cname);
 	}
-	emit_out(e, "\tdefault:\n\t\treturn brt_strand_bad_state(s);\n\t}\n}\n\n");
+	emit_out(e,
+		 "\tdefault:\n\t\treturn brt_strand_bad_state(s);\n\t}\n}\n\n");
 }
 
 static void emit_process(struct emitter *e)
@@ -522,15 +550,16 @@ static void emit_process(struct emitter *e)
 	const struct bpel_process *bp = p->m->process;
 	int nstarts = 0;
 	for (int i = 0; i < p->receives.n; i++)
-		if (IR_AT(p->receives, struct ir_msg_act, i)->act->create_instance)
+		if (IR_AT(p->receives, struct ir_msg_act, i)
+			    ->act->create_instance)
 			nstarts++;
-#define TABLE(n, name)                                                       \
-	do {                                                                 \
-		emit_out(e, "\t.n" #name " = %d,\n", (n));                        \
-		if (n)                                                       \
-			emit_out(e, "\t." #name " = %s__" #name ",\n", e->P);     \
-		else                                                         \
-			emit_out(e, "\t." #name " = NULL,\n");                    \
+#define TABLE(n, name)                                                        \
+	do {                                                                  \
+		emit_out(e, "\t.n" #name " = %d,\n", (n));                    \
+		if (n)                                                        \
+			emit_out(e, "\t." #name " = %s__" #name ",\n", e->P); \
+		else                                                          \
+			emit_out(e, "\t." #name " = NULL,\n");                \
 	} while (0)
 	emit_out(e, "const struct brt_process %s_process = {\n", e->P);
 	emit_out(e, "\t.name = %s,\n", emit_cstr(e, p->name));
@@ -556,11 +585,13 @@ static void emit_process(struct emitter *e)
 		emit_out(e, "\t.nschemas = %d,\n\t.schemas = %s__schemas,\n",
 			 p->schemas.n, e->P);
 	if (p->stylesheets.n)
-		emit_out(e, "\t.nstylesheets = %d,\n"
-		       "\t.stylesheets = %s__stylesheets,\n",
-		    p->stylesheets.n, e->P);
+		emit_out(e,
+			 "\t.nstylesheets = %d,\n"
+			 "\t.stylesheets = %s__stylesheets,\n",
+			 p->stylesheets.n, e->P);
 	if (e->nvalidates)
-		emit_out(e, "\t.nvalidates = %d,\n\t.validates = %s__validates,\n",
+		emit_out(e,
+			 "\t.nvalidates = %d,\n\t.validates = %s__validates,\n",
 			 e->nvalidates, e->P);
 	if (e->has_expr_errors)
 		emit_out(e, "\t.expr_errors = %s__expr_errors,\n", e->P);
@@ -607,11 +638,12 @@ char *emit_c(struct ir_program *p, const struct emit_options *o)
 
 	struct strbuf head = STRBUF_INIT;
 	const char *path = p->m->process->path ? p->m->process->path : "?";
-	strbuf_printf(&head,
-		      "/*\n * Generated by bpelc %s from %s.\n"
-		      " * Do not edit: change the process and run bpelc again.\n"
-		      " */\n",
-		      o->version ? o->version : "?", emit_comment_safe(e, path));
+	strbuf_printf(
+		&head,
+		"/*\n * Generated by bpelc %s from %s.\n"
+		" * Do not edit: change the process and run bpelc again.\n"
+		" */\n",
+		o->version ? o->version : "?", emit_comment_safe(e, path));
 	struct strbuf body = STRBUF_INIT;
 	render(e, &body, count_lines(head.buf) + 1);
 

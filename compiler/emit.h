@@ -19,7 +19,7 @@
 struct emit_options {
 	const char *version;  /* bpelc version for the header comment */
 	const char *out_name; /* the .c file's name, for `#line` back into it */
-	bool no_line;         /* no #line directives (--no-line) */
+	bool no_line;	      /* no #line directives (--no-line) */
 };
 
 /* Render p as C. Returns a new NUL-terminated string the caller frees with

@@ -33,10 +33,10 @@ struct emitter {
 	struct ir_vec ops;    /* struct emit_op * */
 	struct ir_vec wsdls;  /* struct wsdl_doc * served as ?wsdl */
 	struct ir_vec nslist; /* const char *: rendered brt_ns array bodies */
-	int serial;           /* names of per-descriptor arrays */
-	int nvalidates;       /* brt_validate entries (emit_data_tables) */
+	int serial;	      /* names of per-descriptor arrays */
+	int nvalidates;	      /* brt_validate entries (emit_data_tables) */
 	bool has_expr_errors;
-	bool has_unread;      /* a vars_unread table was emitted */
+	bool has_unread; /* a vars_unread table was emitted */
 };
 
 /* ---- emit.c: output ------------------------------------------------------ */

@@ -49,7 +49,8 @@ static bool taken(struct ir_program *p, int upto, const char *upper)
 		if (strcmp(reserved[i], upper) == 0)
 			return true;
 	for (int i = 0; i < upto; i++) {
-		const struct ir_state *st = IR_AT(p->states, struct ir_state, i);
+		const struct ir_state *st =
+			IR_AT(p->states, struct ir_state, i);
 		if (strcmp(emit_names_upper(p->a, st->cname), upper) == 0)
 			return true;
 	}

@@ -10,10 +10,25 @@
 #include "ir.h"
 
 const char *const ir_kind_names[IR__COUNT] = {
-	"empty", "receive", "reply", "invoke", "assign", "wait",
-	"throw", "rethrow", "exit", "branch", "flow", "scope",
-	"links-in", "links-out", "links-kill", "foreach",
-	"pick", "compensate", "compensate-scope",
+	"empty",
+	"receive",
+	"reply",
+	"invoke",
+	"assign",
+	"wait",
+	"throw",
+	"rethrow",
+	"exit",
+	"branch",
+	"flow",
+	"scope",
+	"links-in",
+	"links-out",
+	"links-kill",
+	"foreach",
+	"pick",
+	"compensate",
+	"compensate-scope",
 };
 
 void ir_vec_push(struct arena *a, struct ir_vec *v, void *item)
@@ -111,7 +126,7 @@ void ir_renumber(struct ir_program *p)
 	for (int i = 0; i < n; i++)
 		map[IR_AT(p->states, struct ir_state, i)->id - IR_S_FIRST] =
 			IR_S_FIRST + i;
-#define MAP(x) ((x) >= IR_S_FIRST ? map[(x) - IR_S_FIRST] : (x))
+#define MAP(x) ((x) >= IR_S_FIRST ? map[(x)-IR_S_FIRST] : (x))
 	for (int i = 0; i < n; i++) {
 		struct ir_state *st = IR_AT(p->states, struct ir_state, i);
 		st->id = IR_S_FIRST + i;

@@ -85,15 +85,15 @@ struct ir_link_src {
 struct ir_links {
 	int ntargets;
 	int *targets;
-	int join;        /* joinCondition expression, -1: OR */
-	bool suppress;   /* effective suppressJoinFailure */
+	int join;      /* joinCondition expression, -1: OR */
+	bool suppress; /* effective suppressJoinFailure */
 	int nsources;
 	struct ir_link_src *sources;
-	int nkill;       /* sourced strictly inside, target outside: set */
-	int *kill;       /* false when the activity ends (never reached) */
-	int ndead;       /* dead-path elimination: sources + kill */
+	int nkill; /* sourced strictly inside, target outside: set */
+	int *kill; /* false when the activity ends (never reached) */
+	int ndead; /* dead-path elimination: sources + kill */
 	int *dead;
-	int first;       /* a flow: its links first..first+nlinks-1 */
+	int first; /* a flow: its links first..first+nlinks-1 */
 	int nlinks;
 };
 
@@ -102,7 +102,7 @@ struct ir_foreach {
 	int start, final, branches; /* expressions; branches -1: none */
 	bool successful_only;
 	bool parallel;
-	int counter;                /* variable index, -1 */
+	int counter; /* variable index, -1 */
 };
 
 struct ir_branch {
@@ -111,36 +111,36 @@ struct ir_branch {
 };
 
 struct ir_state {
-	int id;                         /* state number, >= IR_S_FIRST */
+	int id; /* state number, >= IR_S_FIRST */
 	enum ir_kind kind;
-	struct bpel_activity *act;      /* where it came from */
-	int sub;                        /* order among act's steps */
-	const char *suffix;             /* name suffix for act's extra steps */
+	struct bpel_activity *act; /* where it came from */
+	int sub;		   /* order among act's steps */
+	const char *suffix;	   /* name suffix for act's extra steps */
 	struct loc loc;
-	int next;                       /* normal continuation */
+	int next; /* normal continuation */
 	int nbranches;
 	struct ir_branch *branches;
-	int desc;                       /* see enum ir_kind */
-	int expr;                       /* WAIT */
-	bool is_until;                  /* WAIT */
-	struct qname fault;             /* THROW */
-	const char *cname;              /* C name part, set by emit */
-	struct ir_links *links;         /* LINKS_*, FLOW with links */
-	struct ir_foreach *fe;          /* FOREACH */
+	int desc;		/* see enum ir_kind */
+	int expr;		/* WAIT */
+	bool is_until;		/* WAIT */
+	struct qname fault;	/* THROW */
+	const char *cname;	/* C name part, set by emit */
+	struct ir_links *links; /* LINKS_*, FLOW with links */
+	struct ir_foreach *fe;	/* FOREACH */
 };
 
 /* A `$name` reference in an expression (brt_varref). */
 struct ir_varref {
 	const char *name; /* as written: "v" or "v.part" */
 	int var;
-	int part;         /* index among the message's parts, -1: whole */
-	bool is_link;     /* joinCondition `$link`: var is the link index */
+	int part;     /* index among the message's parts, -1: whole */
+	bool is_link; /* joinCondition `$link`: var is the link index */
 };
 
 struct ir_expr {
 	const char *text;
 	struct loc loc;
-	xmlNodePtr node;  /* element holding the text (namespaces); may be NULL */
+	xmlNodePtr node; /* element holding the text (namespaces); may be NULL */
 	int nrefs;
 	struct ir_varref *refs;
 	/* Why evaluating it must fault with subLanguageExecutionFault (an
@@ -151,19 +151,19 @@ struct ir_expr {
 
 struct ir_catch {
 	struct bpel_catch *c;
-	int variable;     /* implicit fault variable index or -1 */
-	int state;        /* handler entry */
+	int variable; /* implicit fault variable index or -1 */
+	int state;    /* handler entry */
 };
 
 struct ir_scope {
-	const char *name;            /* @name, "process", or invoke name */
-	struct bpel_scope *bs;       /* NULL: implicit scope of an invoke */
-	struct bpel_activity *act;   /* the <scope> or <invoke>; NULL: process */
+	const char *name;	   /* @name, "process", or invoke name */
+	struct bpel_scope *bs;	   /* NULL: implicit scope of an invoke */
+	struct bpel_activity *act; /* the <scope> or <invoke>; NULL: process */
 	int parent;
-	int nvars;                   /* slots: declared variables + fault vars */
+	int nvars; /* slots: declared variables + fault vars */
 	int ncatches;
 	struct ir_catch *catches;
-	int catch_all;               /* state or -1 */
+	int catch_all;		     /* state or -1 */
 	bool exit_on_standard_fault; /* effective */
 	bool isolated;
 	struct loc loc;
@@ -181,9 +181,9 @@ struct ir_scope {
  * lower_handlers.c): for/until expression, repeatEvery expression (event
  * handlers only), and the state its activity starts at. */
 struct ir_alarm {
-	int expr;     /* for or until, -1: none (repeatEvery alone) */
+	int expr; /* for or until, -1: none (repeatEvery alone) */
 	bool is_until;
-	int repeat;   /* repeatEvery expression, -1 */
+	int repeat; /* repeatEvery expression, -1 */
 	int state;
 	struct loc loc;
 };
@@ -210,7 +210,7 @@ struct ir_var {
 	struct bpel_variable *v;
 	int scope;
 	int slot;
-	int init;  /* assign index of the inline from-spec, -1 */
+	int init; /* assign index of the inline from-spec, -1 */
 };
 
 struct ir_plink {
@@ -225,7 +225,7 @@ struct ir_corrset {
 
 /* <from>/<to> lowered: indexes bound. */
 struct ir_copy {
-	struct bpel_copy *c;          /* NULL for an inline variable init */
+	struct bpel_copy *c; /* NULL for an inline variable init */
 	struct bpel_from *from;
 	int from_var, from_part, from_query, from_expr, from_literal;
 	int from_plink, from_property;
@@ -235,7 +235,7 @@ struct ir_copy {
 };
 
 struct ir_assign {
-	struct bpel_activity *act;    /* NULL for an inline variable init */
+	struct bpel_activity *act; /* NULL for an inline variable init */
 	struct bpel_variable *init_of;
 	int ncopies;
 	struct ir_copy *copies;
@@ -249,7 +249,7 @@ struct ir_assign {
 /* A file the service needs at run time, embedded (lower_data.c): an XML
  * schema (ns: its targetNamespace) or an XSLT stylesheet. */
 struct ir_embed {
-	const char *uri;  /* schemas: a private URI; stylesheets: as written */
+	const char *uri; /* schemas: a private URI; stylesheets: as written */
 	const char *ns;
 	const char *text; /* NULL: a stylesheet that could not be read */
 };
@@ -269,13 +269,13 @@ struct ir_corr {
 struct ir_msg_act {
 	struct bpel_activity *act;
 	int plink;
-	int var;      /* receive/reply variable, invoke input */
-	int out_var;  /* invoke output */
+	int var;     /* receive/reply variable, invoke input */
+	int out_var; /* invoke output */
 	int ncorr;
 	struct ir_corr *corr;
-	int nparts;   /* fromParts (receive, invoke) */
+	int nparts; /* fromParts (receive, invoke) */
 	struct ir_part_map *parts;
-	int nto;      /* toParts (reply, invoke) */
+	int nto; /* toParts (reply, invoke) */
 	struct ir_part_map *to_parts;
 	int mex_scope; /* receive/reply: scope declaring its message exchange
 			  (named, or the default one); 0: the process */
@@ -284,7 +284,7 @@ struct ir_msg_act {
 struct ir_alias {
 	struct vprop_alias *al;
 	int property;
-	int query;    /* expression index or -1 */
+	int query; /* expression index or -1 */
 };
 
 /* A growable array of pointers in the arena. */
@@ -297,27 +297,27 @@ struct ir_vec {
 struct ir_program {
 	struct model *m;
 	struct arena *a;
-	const char *name;         /* the process name as written */
-	struct ir_vec states;     /* struct ir_state *, id = IR_S_FIRST + i */
-	int start_entry;          /* state the process body starts at */
-	struct ir_vec scopes;     /* struct ir_scope * (0: the process) */
-	struct ir_vec vars;       /* struct ir_var * */
-	struct ir_vec plinks;     /* struct ir_plink * */
-	struct ir_vec corrsets;   /* struct ir_corrset * */
-	struct ir_vec exprs;      /* struct ir_expr * */
-	struct ir_vec literals;   /* const char * (XML text) */
-	struct ir_vec assigns;    /* struct ir_assign * */
-	struct ir_vec receives;   /* struct ir_msg_act * */
+	const char *name;	/* the process name as written */
+	struct ir_vec states;	/* struct ir_state *, id = IR_S_FIRST + i */
+	int start_entry;	/* state the process body starts at */
+	struct ir_vec scopes;	/* struct ir_scope * (0: the process) */
+	struct ir_vec vars;	/* struct ir_var * */
+	struct ir_vec plinks;	/* struct ir_plink * */
+	struct ir_vec corrsets; /* struct ir_corrset * */
+	struct ir_vec exprs;	/* struct ir_expr * */
+	struct ir_vec literals; /* const char * (XML text) */
+	struct ir_vec assigns;	/* struct ir_assign * */
+	struct ir_vec receives; /* struct ir_msg_act * */
 	struct ir_vec replies;
 	struct ir_vec invokes;
-	struct ir_vec properties; /* struct vprop_property * */
-	struct ir_vec aliases;    /* struct ir_alias * */
-	struct ir_vec schemas;    /* struct ir_embed *, when the process
+	struct ir_vec properties;  /* struct vprop_property * */
+	struct ir_vec aliases;	   /* struct ir_alias * */
+	struct ir_vec schemas;	   /* struct ir_embed *, when the process
 				     validates (lower_data.c) */
 	struct ir_vec stylesheets; /* struct ir_embed * for doXslTransform */
-	struct ir_vec links;      /* struct bpel_link *, by index */
-	struct ir_vec picks;      /* struct ir_pick * */
-	struct ir_vec staterefs;  /* int *: more state numbers to renumber */
+	struct ir_vec links;	   /* struct bpel_link *, by index */
+	struct ir_vec picks;	   /* struct ir_pick * */
+	struct ir_vec staterefs;   /* int *: more state numbers to renumber */
 };
 
 #define IR_AT(vec, type, i) ((type *)(vec).items[i])

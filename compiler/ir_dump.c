@@ -32,9 +32,11 @@ void ir_dump(const struct ir_program *p, FILE *out)
 	state_ref(out, p->start_entry);
 	fputc('\n', out);
 	for (int i = 0; i < p->states.n; i++) {
-		const struct ir_state *st = IR_AT(p->states, struct ir_state, i);
-		fprintf(out, "%d %s %s line %d", st->id, ir_kind_names[st->kind],
-			act_name(st->act), st->loc.line);
+		const struct ir_state *st =
+			IR_AT(p->states, struct ir_state, i);
+		fprintf(out, "%d %s %s line %d", st->id,
+			ir_kind_names[st->kind], act_name(st->act),
+			st->loc.line);
 		if (st->desc >= 0)
 			fprintf(out, " desc %d", st->desc);
 		if (st->expr >= 0)
@@ -42,7 +44,8 @@ void ir_dump(const struct ir_program *p, FILE *out)
 				st->is_until ? " until" : "");
 		if (st->kind == IR_THROW && st->fault.local)
 			fprintf(out, " fault {%s}%s",
-				st->fault.ns ? st->fault.ns : "", st->fault.local);
+				st->fault.ns ? st->fault.ns : "",
+				st->fault.local);
 		for (int j = 0; j < st->nbranches; j++) {
 			fputs(" [", out);
 			if (st->branches[j].expr >= 0)
@@ -55,7 +58,8 @@ void ir_dump(const struct ir_program *p, FILE *out)
 		fputc('\n', out);
 	}
 	for (int i = 0; i < p->scopes.n; i++) {
-		const struct ir_scope *sc = IR_AT(p->scopes, struct ir_scope, i);
+		const struct ir_scope *sc =
+			IR_AT(p->scopes, struct ir_scope, i);
 		fprintf(out, "scope %d %s parent %d vars %d", i, sc->name,
 			sc->parent, sc->nvars);
 		for (int j = 0; j < sc->ncatches; j++) {

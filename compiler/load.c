@@ -28,21 +28,25 @@
 #include "diag.h"
 #include "model_parse.h"
 
-#define NS_BPEL4WS_2003 "http://schemas.xmlsoap.org/ws/2003/03/business-process/"
-#define NS_BPEL4WS_2004 "http://schemas.xmlsoap.org/ws/2004/03/business-process/"
-#define NS_BPEL_ABSTRACT "http://docs.oasis-open.org/wsbpel/2.0/process/abstract"
+#define NS_BPEL4WS_2003 \
+	"http://schemas.xmlsoap.org/ws/2003/03/business-process/"
+#define NS_BPEL4WS_2004 \
+	"http://schemas.xmlsoap.org/ws/2004/03/business-process/"
+#define NS_BPEL_ABSTRACT \
+	"http://docs.oasis-open.org/wsbpel/2.0/process/abstract"
 
 /* No network, no DTD loading or attribute defaulting, no entity
  * substitution; CDATA merged into text (expressions and literals read
  * the same either way); line numbers past 65535 kept. */
-#define LOAD_XML_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES)
+#define LOAD_XML_OPTIONS \
+	(XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES)
 
 struct loader {
 	struct model *m;
 	struct arena *a;
 	struct diag *dg;
 	struct load_file *files; /* every file read, for dedupe */
-	const char *parsing;     /* display path of the file being parsed */
+	const char *parsing;	 /* display path of the file being parsed */
 };
 
 /* ---- helpers for the parsers ------------------------------------------ */
@@ -79,7 +83,8 @@ static void load_position(struct load_file *f, xmlNodePtr n, struct loc *l)
 	int first = l->line > 200 ? l->line - 200 : 1;
 	size_t lo = f->line_off[first - 1];
 	size_t end = l->line < f->nlines ? f->line_off[l->line] : f->len;
-	const char *prefix = n->ns && n->ns->prefix ? (const char *)n->ns->prefix : NULL;
+	const char *prefix =
+		n->ns && n->ns->prefix ? (const char *)n->ns->prefix : NULL;
 	const char *local = (const char *)n->name;
 	size_t plen = prefix ? strlen(prefix) : 0, llen = strlen(local);
 	for (size_t i = end; i-- > lo;) {
@@ -87,7 +92,8 @@ static void load_position(struct load_file *f, xmlNodePtr n, struct loc *l)
 			continue;
 		size_t j = i + 1;
 		if (prefix) {
-			if (j + plen + 1 > f->len || memcmp(f->text + j, prefix, plen) != 0 ||
+			if (j + plen + 1 > f->len ||
+			    memcmp(f->text + j, prefix, plen) != 0 ||
 			    f->text[j + plen] != ':')
 				continue;
 			j += plen + 1;
@@ -96,7 +102,8 @@ static void load_position(struct load_file *f, xmlNodePtr n, struct loc *l)
 			continue;
 		j += llen;
 		char c = j < f->len ? f->text[j] : '\0';
-		if (!(c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '>' || c == '/'))
+		if (!(c == ' ' || c == '\t' || c == '\r' || c == '\n' ||
+		      c == '>' || c == '/'))
 			continue;
 		int line = l->line;
 		while (line > first && f->line_off[line - 1] > i)
@@ -135,7 +142,8 @@ struct qname load_qname(struct load_file *f, xmlNodePtr n, const char *value)
 	if (!value)
 		return q;
 	/* QName values are whitespace-collapsed by the schema. */
-	while (*value == ' ' || *value == '\t' || *value == '\n' || *value == '\r')
+	while (*value == ' ' || *value == '\t' || *value == '\n' ||
+	       *value == '\r')
 		value++;
 	size_t len = strlen(value);
 	while (len > 0 && (value[len - 1] == ' ' || value[len - 1] == '\t' ||
@@ -145,7 +153,8 @@ struct qname load_qname(struct load_file *f, xmlNodePtr n, const char *value)
 	char *prefix = NULL;
 	if (colon) {
 		prefix = arena_strndup(f->a, value, (size_t)(colon - value));
-		q.local = arena_strndup(f->a, colon + 1, len - (size_t)(colon - value) - 1);
+		q.local = arena_strndup(f->a, colon + 1,
+					len - (size_t)(colon - value) - 1);
 	} else {
 		q.local = arena_strndup(f->a, value, len);
 	}
@@ -154,13 +163,15 @@ struct qname load_qname(struct load_file *f, xmlNodePtr n, const char *value)
 		q.ns = arena_strdup(f->a, (const char *)ns->href);
 	} else if (prefix) {
 		struct loc l = load_loc(f, n);
-		diag_error(f->dg, &l, NULL, "namespace prefix '%s' is not declared (in '%s')",
+		diag_error(f->dg, &l, NULL,
+			   "namespace prefix '%s' is not declared (in '%s')",
 			   prefix, arena_strndup(f->a, value, len));
 	}
 	return q;
 }
 
-bool load_qname_attr(struct load_file *f, xmlNodePtr n, const char *name, struct qname *q)
+bool load_qname_attr(struct load_file *f, xmlNodePtr n, const char *name,
+		     struct qname *q)
 {
 	q->ns = q->local = NULL;
 	const char *v = load_attr(f, n, name);
@@ -180,8 +191,9 @@ int load_yesno(struct load_file *f, xmlNodePtr n, const char *name)
 	if (strcmp(v, "no") == 0)
 		return 0;
 	struct loc l = load_loc(f, n);
-	diag_error(f->dg, &l, NULL, "attribute '%s' must be \"yes\" or \"no\", not \"%s\"",
-		   name, v);
+	diag_error(f->dg, &l, NULL,
+		   "attribute '%s' must be \"yes\" or \"no\", not \"%s\"", name,
+		   v);
 	return -1;
 }
 
@@ -194,8 +206,8 @@ const char *load_text(struct load_file *f, xmlNodePtr n)
 	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
 		s++;
 	size_t len = strlen(s);
-	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\n' ||
-			   s[len - 1] == '\r'))
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' ||
+			   s[len - 1] == '\n' || s[len - 1] == '\r'))
 		len--;
 	const char *r = arena_strndup(f->a, s, len);
 	xmlFree(v);
@@ -210,7 +222,8 @@ bool load_is(xmlNodePtr n, const char *ns, const char *local)
 		return false;
 	if (!ns)
 		return !n->ns;
-	return n->ns && n->ns->href && strcmp((const char *)n->ns->href, ns) == 0;
+	return n->ns && n->ns->href &&
+	       strcmp((const char *)n->ns->href, ns) == 0;
 }
 
 xmlNodePtr load_elem(xmlNodePtr n)
@@ -234,7 +247,8 @@ static void load_xml_error(void *data, xmlErrorPtr err)
 	struct load_errctx *ec = data;
 	if (!err)
 		return;
-	struct loc l = { ec->path, err->line > 0 ? err->line : 0, err->int2 > 0 ? err->int2 : 0 };
+	struct loc l = { ec->path, err->line > 0 ? err->line : 0,
+			 err->int2 > 0 ? err->int2 : 0 };
 	const char *msg = err->message ? err->message : "XML error";
 	if (err->level == XML_ERR_WARNING)
 		diag_warning(ec->dg, &l, NULL, "%s", msg);
@@ -329,7 +343,8 @@ static xmlDocPtr load_parse(struct loader *ld, struct load_file *f)
 		diag_error(ld->dg, &l, NULL, "file is too large");
 		return NULL;
 	}
-	xmlDocPtr doc = xmlReadMemory(f->text, (int)f->len, f->path, NULL, LOAD_XML_OPTIONS);
+	xmlDocPtr doc = xmlReadMemory(f->text, (int)f->len, f->path, NULL,
+				      LOAD_XML_OPTIONS);
 	xmlSetStructuredErrorFunc(NULL, NULL);
 	xmlSetGenericErrorFunc(NULL, NULL);
 	return doc;
@@ -349,15 +364,20 @@ static enum load_kind load_kind_of(xmlNodePtr root)
 static const char *load_kind_name(enum load_kind k)
 {
 	switch (k) {
-	case LOAD_WSDL: return "a WSDL 1.1 document";
-	case LOAD_XSD: return "an XML Schema";
-	case LOAD_BPEL: return "a BPEL process";
-	default: return "neither WSDL nor XML Schema";
+	case LOAD_WSDL:
+		return "a WSDL 1.1 document";
+	case LOAD_XSD:
+		return "an XML Schema";
+	case LOAD_BPEL:
+		return "a BPEL process";
+	default:
+		return "neither WSDL nor XML Schema";
 	}
 }
 
 /* "dir/of/importer" + location, unless location is absolute. */
-static const char *load_join(struct arena *a, const char *importer, const char *location)
+static const char *load_join(struct arena *a, const char *importer,
+			     const char *location)
 {
 	if (location[0] == '/')
 		return location;
@@ -366,11 +386,13 @@ static const char *load_join(struct arena *a, const char *importer, const char *
 	const char *slash = strrchr(importer, '/');
 	if (!slash)
 		return location;
-	return arena_printf(a, "%.*s/%s", (int)(slash - importer), importer, location);
+	return arena_printf(a, "%.*s/%s", (int)(slash - importer), importer,
+			    location);
 }
 
 static void load_wsdl_imports(struct loader *ld, struct load_file *f);
-static void load_xsd_imports(struct loader *ld, struct load_file *f, xmlNodePtr schema);
+static void load_xsd_imports(struct loader *ld, struct load_file *f,
+			     xmlNodePtr schema);
 
 /* Loads (once) the file at `path` and models it by its root element.
  * Returns NULL when it cannot be read or is not well-formed; the caller
@@ -380,8 +402,8 @@ static struct load_file *load_file_get(struct loader *ld, const char *path,
 {
 	char real[PATH_MAX];
 	if (!realpath(path, real)) {
-		diag_error(ld->dg, at, NULL, "cannot read %s '%s': %s", what, path,
-			   strerror(errno));
+		diag_error(ld->dg, at, NULL, "cannot read %s '%s': %s", what,
+			   path, strerror(errno));
 		return NULL;
 	}
 	for (struct load_file *f = ld->files; f; f = f->next)
@@ -398,13 +420,14 @@ static struct load_file *load_file_get(struct loader *ld, const char *path,
 	ld->files = f;
 	f->text = load_read(ld->a, path, &f->len);
 	if (!f->text) {
-		diag_error(ld->dg, at, NULL, "cannot read %s '%s': %s", what, path,
-			   strerror(errno));
+		diag_error(ld->dg, at, NULL, "cannot read %s '%s': %s", what,
+			   path, strerror(errno));
 		return NULL;
 	}
 	f->doc = load_parse(ld, f);
 	if (!f->doc) {
-		diag_error(ld->dg, at, NULL, "%s '%s' is not well-formed XML", what, path);
+		diag_error(ld->dg, at, NULL, "%s '%s' is not well-formed XML",
+			   what, path);
 		return NULL;
 	}
 	xmlNodePtr root = xmlDocGetRootElement(f->doc);
@@ -422,8 +445,10 @@ static struct load_file *load_file_get(struct loader *ld, const char *path,
 		break;
 	default: {
 		/* Not something we model: say so, keep nothing. */
-		diag_error(ld->dg, at, NULL, "%s '%s' is %s (root element <%s>)", what, path,
-			   load_kind_name(f->kind), root ? (const char *)root->name : "");
+		diag_error(ld->dg, at, NULL,
+			   "%s '%s' is %s (root element <%s>)", what, path,
+			   load_kind_name(f->kind),
+			   root ? (const char *)root->name : "");
 		xmlFreeDoc(f->doc);
 		f->doc = NULL;
 		return NULL;
@@ -435,20 +460,25 @@ static struct load_file *load_file_get(struct loader *ld, const char *path,
 /* <xsd:import namespace? schemaLocation?/>, <xsd:include schemaLocation/>
  * inside a schema (a file or inline in wsdl:types). Imports without
  * schemaLocation name a namespace defined elsewhere; nothing to read. */
-static void load_xsd_imports(struct loader *ld, struct load_file *f, xmlNodePtr schema)
+static void load_xsd_imports(struct loader *ld, struct load_file *f,
+			     xmlNodePtr schema)
 {
-	for (xmlNodePtr c = load_elem(schema->children); c; c = load_elem(c->next)) {
+	for (xmlNodePtr c = load_elem(schema->children); c;
+	     c = load_elem(c->next)) {
 		bool is_import = load_is(c, NS_XSD, "import");
-		if (!is_import && !load_is(c, NS_XSD, "include") && !load_is(c, NS_XSD, "redefine"))
+		if (!is_import && !load_is(c, NS_XSD, "include") &&
+		    !load_is(c, NS_XSD, "redefine"))
 			continue;
 		const char *loc = load_attr(f, c, "schemaLocation");
 		if (!loc)
 			continue;
 		struct loc at = load_loc(f, c);
 		const char *path = load_join(ld->a, f->path, loc);
-		struct load_file *g = load_file_get(ld, path, &at, "imported schema");
+		struct load_file *g =
+			load_file_get(ld, path, &at, "imported schema");
 		if (g && g->kind != LOAD_XSD)
-			diag_error(ld->dg, &at, NULL, "'%s' is %s, not an XML Schema", path,
+			diag_error(ld->dg, &at, NULL,
+				   "'%s' is %s, not an XML Schema", path,
 				   load_kind_name(g->kind));
 	}
 }
@@ -457,9 +487,11 @@ static void load_xsd_imports(struct loader *ld, struct load_file *f, xmlNodePtr 
 static void load_wsdl_imports(struct loader *ld, struct load_file *f)
 {
 	xmlNodePtr root = xmlDocGetRootElement(f->doc);
-	for (xmlNodePtr c = load_elem(root->children); c; c = load_elem(c->next)) {
+	for (xmlNodePtr c = load_elem(root->children); c;
+	     c = load_elem(c->next)) {
 		if (load_is(c, NS_WSDL, "types")) {
-			for (xmlNodePtr s = load_elem(c->children); s; s = load_elem(s->next))
+			for (xmlNodePtr s = load_elem(c->children); s;
+			     s = load_elem(s->next))
 				if (load_is(s, NS_XSD, "schema"))
 					load_xsd_imports(ld, f, s);
 			continue;
@@ -472,47 +504,56 @@ static void load_wsdl_imports(struct loader *ld, struct load_file *f)
 		const char *ns = load_attr(f, c, "namespace");
 		struct loc at = load_loc(f, c);
 		const char *path = load_join(ld->a, f->path, loc);
-		struct load_file *g = load_file_get(ld, path, &at, "imported document");
+		struct load_file *g =
+			load_file_get(ld, path, &at, "imported document");
 		if (g && ns && g->tns && strcmp(ns, g->tns) != 0)
-			diag_warning(ld->dg, &at, NULL,
-				     "imported '%s' has targetNamespace '%s', not '%s'", path,
-				     g->tns, ns);
+			diag_warning(
+				ld->dg, &at, NULL,
+				"imported '%s' has targetNamespace '%s', not '%s'",
+				path, g->tns, ns);
 	}
 }
 
 /* The process's <import namespace? location? importType/>. */
 static void load_process_imports(struct loader *ld, struct load_file *f)
 {
-	for (struct bpel_import *im = ld->m->process->imports; im; im = im->next) {
+	for (struct bpel_import *im = ld->m->process->imports; im;
+	     im = im->next) {
 		enum load_kind want = LOAD_UNKNOWN;
 		if (im->import_type && strcmp(im->import_type, NS_WSDL) == 0)
 			want = LOAD_WSDL;
-		else if (im->import_type && strcmp(im->import_type, NS_XSD) == 0)
+		else if (im->import_type &&
+			 strcmp(im->import_type, NS_XSD) == 0)
 			want = LOAD_XSD;
 		if (want == LOAD_UNKNOWN) {
-			diag_warning(ld->dg, &im->loc, NULL,
-				     "importType '%s' is not supported; import ignored",
-				     im->import_type ? im->import_type : "");
+			diag_warning(
+				ld->dg, &im->loc, NULL,
+				"importType '%s' is not supported; import ignored",
+				im->import_type ? im->import_type : "");
 			continue;
 		}
 		if (!im->location)
 			continue;
 		const char *path = load_join(ld->a, f->path, im->location);
-		struct load_file *g = load_file_get(ld, path, &im->loc, "imported document");
+		struct load_file *g =
+			load_file_get(ld, path, &im->loc, "imported document");
 		if (!g)
 			continue;
 		if (g->kind != want)
-			diag_error(ld->dg, &im->loc, "SA00013",
-				   "importType '%s' does not match '%s', which is %s",
-				   im->import_type, path, load_kind_name(g->kind));
+			diag_error(
+				ld->dg, &im->loc, "SA00013",
+				"importType '%s' does not match '%s', which is %s",
+				im->import_type, path, load_kind_name(g->kind));
 		if (im->ns && (!g->tns || strcmp(im->ns, g->tns) != 0))
-			diag_error(ld->dg, &im->loc, "SA00011",
-				   "import namespace '%s' differs from the targetNamespace '%s' of '%s'",
-				   im->ns, g->tns ? g->tns : "", path);
+			diag_error(
+				ld->dg, &im->loc, "SA00011",
+				"import namespace '%s' differs from the targetNamespace '%s' of '%s'",
+				im->ns, g->tns ? g->tns : "", path);
 		else if (!im->ns && g->tns && g->tns[0])
-			diag_error(ld->dg, &im->loc, "SA00012",
-				   "import of '%s' has no namespace attribute but the document's targetNamespace is '%s'",
-				   path, g->tns);
+			diag_error(
+				ld->dg, &im->loc, "SA00012",
+				"import of '%s' has no namespace attribute but the document's targetNamespace is '%s'",
+				path, g->tns);
 	}
 }
 
@@ -530,7 +571,8 @@ struct model *load_process(struct arena *a, struct diag *dg, const char *path)
 	f->text = load_read(a, path, &f->len);
 	if (!f->text) {
 		struct loc l = { f->path, 0, 0 };
-		diag_error(dg, &l, NULL, "cannot read '%s': %s", path, strerror(errno));
+		diag_error(dg, &l, NULL, "cannot read '%s': %s", path,
+			   strerror(errno));
 		return NULL;
 	}
 	char real[PATH_MAX];
@@ -559,23 +601,30 @@ struct model *load_process(struct arena *a, struct diag *dg, const char *path)
 		diag_error(dg, &rl, NULL, "'%s' has no root element", path);
 		return m;
 	}
-	const char *rns = root->ns && root->ns->href ? (const char *)root->ns->href : NULL;
+	const char *rns = root->ns && root->ns->href
+				  ? (const char *)root->ns->href
+				  : NULL;
 	if (load_is(root, NS_BPEL, "process")) {
 		model_bpel_parse(f, root);
 		load_process_imports(&ld, f);
-	} else if (rns && (strcmp(rns, NS_BPEL4WS_2003) == 0 || strcmp(rns, NS_BPEL4WS_2004) == 0)) {
-		diag_error(dg, &rl, NULL,
-			   "'%s' is a BPEL4WS 1.1 process (namespace '%s'), not WS-BPEL 2.0", path,
-			   rns);
+	} else if (rns && (strcmp(rns, NS_BPEL4WS_2003) == 0 ||
+			   strcmp(rns, NS_BPEL4WS_2004) == 0)) {
+		diag_error(
+			dg, &rl, NULL,
+			"'%s' is a BPEL4WS 1.1 process (namespace '%s'), not WS-BPEL 2.0",
+			path, rns);
 	} else if (rns && strcmp(rns, NS_BPEL_ABSTRACT) == 0) {
-		diag_error(dg, &rl, NULL,
-			   "'%s' is an abstract process; only executable WS-BPEL 2.0 processes can be compiled",
-			   path);
+		diag_error(
+			dg, &rl, NULL,
+			"'%s' is an abstract process; only executable WS-BPEL 2.0 processes can be compiled",
+			path);
 	} else {
-		diag_error(dg, &rl, NULL,
-			   "root element must be <process> in namespace '%s', found <%s>%s%s%s", NS_BPEL,
-			   (const char *)root->name, rns ? " in namespace '" : " in no namespace",
-			   rns ? rns : "", rns ? "'" : "");
+		diag_error(
+			dg, &rl, NULL,
+			"root element must be <process> in namespace '%s', found <%s>%s%s%s",
+			NS_BPEL, (const char *)root->name,
+			rns ? " in namespace '" : " in no namespace",
+			rns ? rns : "", rns ? "'" : "");
 	}
 	return m;
 }

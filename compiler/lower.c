@@ -42,7 +42,8 @@ static const struct lower_kind kinds[BPEL_ACT__COUNT] = {
 	[BPEL_ACT_ELSEIF] = { lower_struct_cond_decl, NULL },
 	[BPEL_ACT_ELSE] = { NULL, NULL },
 	[BPEL_ACT_WHILE] = { lower_struct_cond_decl, lower_struct_while },
-	[BPEL_ACT_REPEAT_UNTIL] = { lower_struct_cond_decl, lower_struct_repeat },
+	[BPEL_ACT_REPEAT_UNTIL] = { lower_struct_cond_decl,
+				    lower_struct_repeat },
 	[BPEL_ACT_FLOW] = { NULL, lower_struct_flow },
 	[BPEL_ACT_FOREACH] = { lower_foreach_decl, lower_foreach },
 	[BPEL_ACT_SCOPE] = { lower_scope_decl, lower_scope_scope },
@@ -228,8 +229,7 @@ int lower_property(struct lower *l, const struct vprop_property *prop)
 
 /* The variable `name` visible at ctx (NULL: process level), with the
  * resolver's scoping rules (catch fault variables included). */
-struct bpel_variable *lower_find_var(struct lower *l,
-				     struct bpel_activity *ctx,
+struct bpel_variable *lower_find_var(struct lower *l, struct bpel_activity *ctx,
 				     const char *name)
 {
 	return resolve_variable(l->m, ctx, name);
@@ -281,8 +281,9 @@ static void scan_refs(struct lower *l, struct ir_expr *x,
 		if (seen)
 			continue;
 		char *dot = strchr(name, '.');
-		char *vname = dot ? arena_strndup(l->a, name, (size_t)(dot - name))
-				  : name;
+		char *vname =
+			dot ? arena_strndup(l->a, name, (size_t)(dot - name))
+			    : name;
 		struct bpel_variable *v = lower_find_var(l, ctx, vname);
 		if (!v)
 			continue; /* check reports unknown variables */

@@ -18,8 +18,8 @@ static void copy_init(struct ir_copy *c)
 
 /* from-spec: variable [part] [query] | expression | literal |
  * partnerLink endpointReference | variable property */
-static void lower_from(struct lower *l, struct ir_copy *c,
-		       struct bpel_from *f, struct bpel_activity *ctx)
+static void lower_from(struct lower *l, struct ir_copy *c, struct bpel_from *f,
+		       struct bpel_activity *ctx)
 {
 	c->from = f;
 	switch (f->kind) {

@@ -35,7 +35,8 @@ void lower_data_validate_decl(struct lower *l, struct bpel_activity *a)
 		if (!*p)
 			break;
 		n++;
-		while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
+		while (*p && *p != ' ' && *p != '\t' && *p != '\n' &&
+		       *p != '\r')
 			p++;
 	}
 	as->validate_vars = ARENA_ARRAY(l->a, int, n ? n : 1);
@@ -45,14 +46,16 @@ void lower_data_validate_decl(struct lower *l, struct bpel_activity *a)
 		if (!*p)
 			break;
 		const char *b = p;
-		while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
+		while (*p && *p != ' ' && *p != '\t' && *p != '\n' &&
+		       *p != '\r')
 			p++;
 		char *name = arena_strndup(l->a, b, (size_t)(p - b));
 		struct bpel_variable *v = lower_find_var(l, a, name);
 		if (!v) {
-			diag_error(l->dg, &a->loc, NULL,
-				   "<validate>: no variable '%s' is visible here",
-				   name);
+			diag_error(
+				l->dg, &a->loc, NULL,
+				"<validate>: no variable '%s' is visible here",
+				name);
 			continue;
 		}
 		as->validate_vars[as->nvalidate++] = lower_var(v);
@@ -148,7 +151,8 @@ static const char *schema_text(struct lower *l, xmlNodePtr schema)
 	xmlFree(list);
 	xmlBufferPtr buf = xmlBufferCreate();
 	xmlNodeDump(buf, d, copy, 0, 0);
-	const char *text = arena_strdup(l->a, (const char *)xmlBufferContent(buf));
+	const char *text =
+		arena_strdup(l->a, (const char *)xmlBufferContent(buf));
 	xmlBufferFree(buf);
 	xmlFreeDoc(d);
 	return text;
@@ -157,7 +161,8 @@ static const char *schema_text(struct lower *l, xmlNodePtr schema)
 static bool process_validates(struct lower *l)
 {
 	for (int i = 0; i < l->p->assigns.n; i++) {
-		struct ir_assign *as = IR_AT(l->p->assigns, struct ir_assign, i);
+		struct ir_assign *as =
+			IR_AT(l->p->assigns, struct ir_assign, i);
 		if (as->nvalidate > 0 || (as->act && as->act->validate))
 			return true;
 	}
@@ -176,7 +181,8 @@ static void embed_schemas(struct lower *l)
 			continue;
 		bool dup = false;
 		for (int i = 0; i < l->p->schemas.n && !dup; i++) {
-			struct ir_embed *e = IR_AT(l->p->schemas, struct ir_embed, i);
+			struct ir_embed *e =
+				IR_AT(l->p->schemas, struct ir_embed, i);
 			dup = strcmp(e->text, text) == 0;
 		}
 		if (dup)
@@ -236,16 +242,21 @@ static void embed_stylesheet_of(struct lower *l, struct ir_expr *x)
 		const char *end = strchr(q + 1, *q);
 		if (!end)
 			continue;
-		const char *uri = arena_strndup(l->a, q + 1, (size_t)(end - q - 1));
+		const char *uri =
+			arena_strndup(l->a, q + 1, (size_t)(end - q - 1));
 		bool seen = false;
 		for (int i = 0; i < l->p->stylesheets.n && !seen; i++)
-			seen = strcmp(IR_AT(l->p->stylesheets, struct ir_embed, i)->uri,
+			seen = strcmp(IR_AT(l->p->stylesheets, struct ir_embed,
+					    i)
+					      ->uri,
 				      uri) == 0;
 		if (seen)
 			continue;
 		const char *rel = strncmp(uri, "file:", 5) == 0 ? uri + 5 : uri;
-		const char *path = rel[0] == '/' ? rel
-				 : arena_printf(l->a, "%s%s", proc_dir(l), rel);
+		const char *path =
+			rel[0] == '/'
+				? rel
+				: arena_printf(l->a, "%s%s", proc_dir(l), rel);
 		struct ir_embed *e = ARENA_NEW(l->a, struct ir_embed);
 		e->uri = uri;
 		e->text = strstr(uri, "://") ? NULL : read_file(l->a, path);
@@ -254,8 +265,9 @@ static void embed_stylesheet_of(struct lower *l, struct ir_expr *x)
 				     "stylesheet '%s' cannot be read (%s); "
 				     "bpel:doXslTransform will fault with "
 				     "bpel:xsltStylesheetNotFound",
-				     uri, strstr(uri, "://") ? "not a file"
-							      : strerror(errno));
+				     uri,
+				     strstr(uri, "://") ? "not a file"
+							: strerror(errno));
 		ir_vec_push(l->a, &l->p->stylesheets, e);
 	}
 }
@@ -266,7 +278,8 @@ static void embed_stylesheet_of(struct lower *l, struct ir_expr *x)
 static bool process_awaits_replies(struct lower *l)
 {
 	for (int i = 0; i < l->p->invokes.n; i++) {
-		struct ir_msg_act *m = IR_AT(l->p->invokes, struct ir_msg_act, i);
+		struct ir_msg_act *m =
+			IR_AT(l->p->invokes, struct ir_msg_act, i);
 		if (m->act && m->act->operation && m->act->operation->output)
 			return true;
 	}

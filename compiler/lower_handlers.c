@@ -32,8 +32,7 @@ int lower_handlers_compensate_scope(struct lower *l, struct bpel_activity *a,
 {
 	struct ir_state *st = ir_state_new(l->p, IR_COMPENSATE_SCOPE, a, 0);
 	st->next = next;
-	st->desc = a->target_scope ? lower_info(l, a->target_scope)->scope
-				   : -1;
+	st->desc = a->target_scope ? lower_info(l, a->target_scope)->scope : -1;
 	return st->id;
 }
 
@@ -62,9 +61,9 @@ void lower_handlers_scope(struct lower *l, int isc)
 	struct ir_scope *sc = IR_AT(p->scopes, struct ir_scope, isc);
 	struct bpel_scope *bs = sc->bs;
 
-	sc->compensation = handler(
-		l, bs ? bs->compensation_handler
-		      : sc->act ? sc->act->compensation_handler : NULL);
+	sc->compensation = handler(l, bs	? bs->compensation_handler
+				      : sc->act ? sc->act->compensation_handler
+						: NULL);
 	if (sc->compensation >= 0)
 		ir_state_ref(p, &sc->compensation);
 	sc->termination = handler(l, bs ? bs->termination_handler : NULL);

@@ -56,8 +56,7 @@ int lower_literal(struct lower *l, xmlNodePtr literal);
 int lower_var(const struct bpel_variable *v);
 int lower_part(const struct bpel_variable *v, const char *part);
 int lower_property(struct lower *l, const struct vprop_property *prop);
-struct bpel_variable *lower_find_var(struct lower *l,
-				     struct bpel_activity *ctx,
+struct bpel_variable *lower_find_var(struct lower *l, struct bpel_activity *ctx,
 				     const char *name);
 /* The next `$name` reference in expression text t, string literals
  * skipped: the name's start (after the '$', borrowed from t) with its

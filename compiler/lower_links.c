@@ -30,8 +30,8 @@ static void bind_link_refs(struct lower *l, int expr, struct bpel_activity *a)
 	int cap = x->nrefs;
 	for (struct bpel_link_ref *r = a->targets; r; r = r->next)
 		cap++;
-	struct ir_varref *refs = ARENA_ARRAY(l->a, struct ir_varref,
-					     cap ? cap : 1);
+	struct ir_varref *refs =
+		ARENA_ARRAY(l->a, struct ir_varref, cap ? cap : 1);
 	if (x->nrefs)
 		memcpy(refs, x->refs, sizeof *refs * (size_t)x->nrefs);
 	int n = x->nrefs;
@@ -133,8 +133,8 @@ static int *leaving(struct lower *l, struct bpel_activity *a, int *n)
 /* Kinds that may leave nested activities unrun while completing. */
 static bool may_skip(enum bpel_act_kind k)
 {
-	return k == BPEL_ACT_IF || k == BPEL_ACT_PICK ||
-	       k == BPEL_ACT_SCOPE || k == BPEL_ACT_INVOKE;
+	return k == BPEL_ACT_IF || k == BPEL_ACT_PICK || k == BPEL_ACT_SCOPE ||
+	       k == BPEL_ACT_INVOKE;
 }
 
 int lower_links_wrap(struct lower *l, struct bpel_activity *a, int next,
@@ -163,7 +163,8 @@ int lower_links_wrap(struct lower *l, struct bpel_activity *a, int next,
 
 	int after = next;
 	if (lk->nkill) {
-		struct ir_state *st = ir_state_new(l->p, IR_LINKS_KILL, a, 1001);
+		struct ir_state *st =
+			ir_state_new(l->p, IR_LINKS_KILL, a, 1001);
 		st->suffix = "dead";
 		st->links = lk;
 		st->next = after;

@@ -58,8 +58,8 @@ static int push(struct lower *l, struct ir_vec *v, struct ir_msg_act *m)
 	return v->n - 1;
 }
 
-static int one_step(struct lower *l, enum ir_kind kind,
-		    struct bpel_activity *a, int next)
+static int one_step(struct lower *l, enum ir_kind kind, struct bpel_activity *a,
+		    int next)
 {
 	struct ir_state *st = ir_state_new(l->p, kind, a, 0);
 	st->next = next;

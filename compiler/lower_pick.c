@@ -95,8 +95,8 @@ int lower_pick_mex_scope(struct lower *l, struct bpel_activity *a)
 	if (a->message_exchange)
 		return 0; /* unresolved: check reported it */
 	/* The onEvent's own receive belongs to its associated scope. */
-	const struct bpel_activity *c =
-		a->kind == BPEL_ACT_ON_EVENT ? a->body : a;
+	const struct bpel_activity *c = a->kind == BPEL_ACT_ON_EVENT ? a->body
+								     : a;
 	for (; c; c = c->parent)
 		if (c->kind == BPEL_ACT_SCOPE && declares_default_mex(c)) {
 			int isc = lower_info(l, c)->scope;

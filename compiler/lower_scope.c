@@ -63,7 +63,8 @@ int lower_scope_declare(struct lower *l, struct bpel_scope *bs,
 			IR_AT(p->scopes, struct ir_scope, sc->parent)
 				->exit_on_standard_fault;
 	else
-		sc->exit_on_standard_fault = l->m->process->exit_on_standard_fault;
+		sc->exit_on_standard_fault =
+			l->m->process->exit_on_standard_fault;
 	sc->isolated = bs ? bs->isolated : false;
 	ir_vec_push(l->a, &p->scopes, sc);
 	if (bs)
@@ -100,7 +101,8 @@ int lower_scope_declare(struct lower *l, struct bpel_scope *bs,
 		}
 		for (struct bpel_corr_set *cs = bs->correlation_sets; cs;
 		     cs = cs->next) {
-			struct ir_corrset *ic = ARENA_NEW(l->a, struct ir_corrset);
+			struct ir_corrset *ic =
+				ARENA_NEW(l->a, struct ir_corrset);
 			ic->cs = cs;
 			ic->scope = isc;
 			cs->index = p->corrsets.n;
@@ -168,8 +170,8 @@ void lower_scope_handlers(struct lower *l, int isc)
 	for (int i = 0; i < sc->ncatches; i++)
 		sc->catches[i].state = lower_activity(
 			l, sc->catches[i].c->activity, IR_S_DONE);
-	struct bpel_activity *all =
-		sc->bs ? sc->bs->catch_all : sc->act->catch_all;
+	struct bpel_activity *all = sc->bs ? sc->bs->catch_all
+					   : sc->act->catch_all;
 	if (all)
 		sc->catch_all = lower_activity(l, all, IR_S_DONE);
 	else if (sc->bs && sc->bs->catch_all_loc.line > 0)
@@ -196,7 +198,8 @@ void lower_scope_properties(struct lower *l)
 			if (al->query) {
 				/* A query reads its context node, never a
 				 * variable: no references to bind. */
-				struct ir_expr *x = ARENA_NEW(l->a, struct ir_expr);
+				struct ir_expr *x =
+					ARENA_NEW(l->a, struct ir_expr);
 				x->text = al->query;
 				x->loc = al->loc;
 				x->node = al->query_node;

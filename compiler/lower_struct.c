@@ -15,7 +15,8 @@ int lower_struct_sequence(struct lower *l, struct bpel_activity *a, int next)
 		n++;
 	if (n == 0)
 		return next;
-	struct bpel_activity **kids = ARENA_ARRAY(l->a, struct bpel_activity *, n);
+	struct bpel_activity **kids =
+		ARENA_ARRAY(l->a, struct bpel_activity *, n);
 	int i = 0;
 	for (struct bpel_activity *c = a->children; c; c = c->next)
 		kids[i++] = c;
@@ -49,7 +50,8 @@ int lower_struct_if(struct lower *l, struct bpel_activity *a, int next)
 	for (struct bpel_activity *c = a->children; c; c = c->next) {
 		if (c->kind == BPEL_ACT_ELSEIF) {
 			st->branches[i].expr = lower_info(l, c)->expr;
-			st->branches[i].state = lower_activity(l, c->body, next);
+			st->branches[i].state =
+				lower_activity(l, c->body, next);
 			i++;
 		} else if (c->kind == BPEL_ACT_ELSE) {
 			st->next = lower_activity(l, c->body, next);

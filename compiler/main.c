@@ -60,7 +60,8 @@ int main(int argc, char **argv)
 		const char *arg = argv[i];
 		if (only_files || arg[0] != '-' || strcmp(arg, "-") == 0) {
 			if (o.input)
-				return usage_error("more than one input file", arg);
+				return usage_error("more than one input file",
+						   arg);
 			o.input = arg;
 		} else if (strcmp(arg, "--") == 0) {
 			only_files = true;
@@ -89,7 +90,8 @@ int main(int argc, char **argv)
 		} else if (strcmp(arg, "--version") == 0) {
 			printf("bpelc %s\n", driver_version());
 			return 0;
-		} else if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+		} else if (strcmp(arg, "--help") == 0 ||
+			   strcmp(arg, "-h") == 0) {
 			usage(stdout);
 			return 0;
 		} else {

@@ -24,7 +24,7 @@
 struct arena;
 
 struct qname {
-	const char *ns;    /* NULL: no namespace */
+	const char *ns;	   /* NULL: no namespace */
 	const char *local; /* NULL: absent */
 };
 
@@ -46,8 +46,8 @@ enum xsd_kind { XSD_COMPLEX = 0, XSD_STRING, XSD_NUMBER, XSD_BOOLEAN };
 struct xsd_type {
 	struct qname name;
 	bool is_simple;
-	enum xsd_kind kind;        /* for simple types: of the builtin base */
-	struct qname base;         /* restriction/extension base, or absent */
+	enum xsd_kind kind; /* for simple types: of the builtin base */
+	struct qname base;  /* restriction/extension base, or absent */
 	struct loc loc;
 	xmlNodePtr node;
 	struct xsd_type *next;
@@ -55,9 +55,9 @@ struct xsd_type {
 
 struct xsd_element {
 	struct qname name;
-	struct qname type_name;    /* @type, absent for an anonymous type */
-	struct xsd_type *type;     /* resolved user type, NULL for builtins */
-	enum xsd_kind kind;        /* of its content */
+	struct qname type_name; /* @type, absent for an anonymous type */
+	struct xsd_type *type;	/* resolved user type, NULL for builtins */
+	enum xsd_kind kind;	/* of its content */
 	struct loc loc;
 	xmlNodePtr node;
 	struct xsd_element *next;
@@ -65,7 +65,7 @@ struct xsd_element {
 
 struct xsd_schema {
 	const char *tns;
-	const char *path;          /* file it came from */
+	const char *path; /* file it came from */
 	struct loc loc;
 	xmlNodePtr node;
 	struct xsd_element *elements;
@@ -80,7 +80,7 @@ struct wsdl_part {
 	struct qname element;
 	struct qname type;
 	struct xsd_element *element_ref; /* resolved */
-	struct xsd_type *type_ref;       /* resolved; NULL for builtins */
+	struct xsd_type *type_ref;	 /* resolved; NULL for builtins */
 	enum xsd_kind kind;
 	struct loc loc;
 	struct wsdl_part *next;
@@ -102,15 +102,19 @@ struct wsdl_fault {
 	struct wsdl_fault *next;
 };
 
-enum wsdl_op_kind { WSDL_ONE_WAY, WSDL_REQUEST_RESPONSE, WSDL_NOTIFICATION,
-		    WSDL_SOLICIT_RESPONSE };
+enum wsdl_op_kind {
+	WSDL_ONE_WAY,
+	WSDL_REQUEST_RESPONSE,
+	WSDL_NOTIFICATION,
+	WSDL_SOLICIT_RESPONSE
+};
 
 struct wsdl_operation {
 	const char *name;
 	enum wsdl_op_kind kind;
-	struct qname input_name;          /* message QNames */
+	struct qname input_name; /* message QNames */
 	struct qname output_name;
-	struct wsdl_message *input;       /* resolved */
+	struct wsdl_message *input; /* resolved */
 	struct wsdl_message *output;
 	struct wsdl_fault *faults;
 	struct wsdl_port_type *port_type; /* owner */
@@ -131,17 +135,17 @@ struct wsdl_binding_op {
 	const char *name;
 	const char *soap_action; /* "" when none */
 	enum wsdl_style style;
-	const char *rpc_ns;      /* soap:body/@namespace */
+	const char *rpc_ns; /* soap:body/@namespace */
 	struct loc loc;
 	struct wsdl_binding_op *next;
 };
 
 struct wsdl_binding {
 	struct qname name;
-	struct qname type;                /* portType QName */
+	struct qname type;		  /* portType QName */
 	struct wsdl_port_type *port_type; /* resolved */
-	enum wsdl_style style;            /* soap:binding/@style, default document */
-	bool is_soap;                     /* has a SOAP 1.1 soap:binding */
+	enum wsdl_style style; /* soap:binding/@style, default document */
+	bool is_soap;	       /* has a SOAP 1.1 soap:binding */
 	struct wsdl_binding_op *ops;
 	struct loc loc;
 	struct wsdl_binding *next;
@@ -151,7 +155,7 @@ struct wsdl_port {
 	const char *name;
 	struct qname binding_name;
 	struct wsdl_binding *binding; /* resolved */
-	const char *address;          /* soap:address/@location */
+	const char *address;	      /* soap:address/@location */
 	struct wsdl_service *service;
 	struct loc loc;
 	struct wsdl_port *next;
@@ -195,10 +199,10 @@ struct vprop_alias {
 	const char *part;
 	struct qname type;
 	struct qname element;
-	struct wsdl_message *message;    /* resolved */
-	const char *query;               /* vprop:query text, NULL */
+	struct wsdl_message *message; /* resolved */
+	const char *query;	      /* vprop:query text, NULL */
 	const char *query_lang;
-	xmlNodePtr query_node;           /* for its namespace context */
+	xmlNodePtr query_node; /* for its namespace context */
 	struct loc loc;
 	struct vprop_alias *next;
 };
@@ -207,8 +211,8 @@ struct vprop_alias {
 struct wsdl_doc {
 	const char *path;
 	const char *tns;
-	xmlDocPtr doc;        /* owned by the loader */
-	const char *text;     /* the file's bytes, served as ?wsdl */
+	xmlDocPtr doc;	  /* owned by the loader */
+	const char *text; /* the file's bytes, served as ?wsdl */
 	struct loc loc;
 	struct wsdl_message *messages;
 	struct wsdl_port_type *port_types;
@@ -226,8 +230,8 @@ struct wsdl_doc {
 /* An expression or query with what it needs to be compiled elsewhere. */
 struct bpel_expr {
 	const char *text;
-	const char *lang;  /* effective expressionLanguage/queryLanguage URI */
-	xmlNodePtr node;   /* element holding the text: in-scope namespaces */
+	const char *lang; /* effective expressionLanguage/queryLanguage URI */
+	xmlNodePtr node;  /* element holding the text: in-scope namespaces */
 	struct loc loc;
 };
 
@@ -236,13 +240,13 @@ struct bpel_variable {
 	struct qname message_type;
 	struct qname type;
 	struct qname element;
-	struct wsdl_message *message;     /* resolved, one of these three */
-	struct xsd_type *type_ref;        /* NULL for builtin types */
+	struct wsdl_message *message; /* resolved, one of these three */
+	struct xsd_type *type_ref;    /* NULL for builtin types */
 	struct xsd_element *element_ref;
-	enum xsd_kind kind;               /* element/type content kind */
-	struct bpel_from *init;           /* inline from-spec, NULL */
-	struct bpel_scope *scope;         /* declaring scope */
-	int index;                        /* process-wide, set by lower */
+	enum xsd_kind kind;	  /* element/type content kind */
+	struct bpel_from *init;	  /* inline from-spec, NULL */
+	struct bpel_scope *scope; /* declaring scope */
+	int index;		  /* process-wide, set by lower */
 	/* Declared implicitly (catch faultVariable, forEach counter, onEvent
 	 * variable or fromPart toVariable): not on any scope's `variables`
 	 * list; `scope` is where it is visible (for a catch: the scope whose
@@ -250,7 +254,7 @@ struct bpel_variable {
 	 * through bpel_catch.variable, bpel_activity.counter/.variable and
 	 * the onEvent's from_parts[].var. */
 	bool is_implicit;
-	xmlNodePtr node;   /* the element, for checks and diagnostics */
+	xmlNodePtr node; /* the element, for checks and diagnostics */
 	struct loc loc;
 	struct bpel_variable *next;
 };
@@ -262,14 +266,14 @@ struct bpel_partner_link {
 	const char *partner_role;
 	bool initialize_partner_role;
 	bool has_initialize_partner_role;
-	struct plnk_type *type;                  /* resolved */
-	struct wsdl_port_type *my_port_type;     /* resolved */
+	struct plnk_type *type;		     /* resolved */
+	struct wsdl_port_type *my_port_type; /* resolved */
 	struct wsdl_port_type *partner_port_type;
-	struct wsdl_port *my_port;      /* service port offering my_port_type */
+	struct wsdl_port *my_port;	/* service port offering my_port_type */
 	struct wsdl_port *partner_port; /* service port for partner_port_type */
 	struct bpel_scope *scope;
 	int index;
-	xmlNodePtr node;   /* the element, for checks and diagnostics */
+	xmlNodePtr node; /* the element, for checks and diagnostics */
 	struct loc loc;
 	struct bpel_partner_link *next;
 };
@@ -285,21 +289,25 @@ struct bpel_corr_set {
 	struct bpel_property_ref *properties;
 	struct bpel_scope *scope;
 	int index;
-	xmlNodePtr node;   /* the element, for checks and diagnostics */
+	xmlNodePtr node; /* the element, for checks and diagnostics */
 	struct loc loc;
 	struct bpel_corr_set *next;
 };
 
 enum bpel_initiate { BPEL_INIT_NO, BPEL_INIT_YES, BPEL_INIT_JOIN };
-enum bpel_pattern { BPEL_PAT_NONE, BPEL_PAT_REQUEST, BPEL_PAT_RESPONSE,
-		    BPEL_PAT_REQUEST_RESPONSE };
+enum bpel_pattern {
+	BPEL_PAT_NONE,
+	BPEL_PAT_REQUEST,
+	BPEL_PAT_RESPONSE,
+	BPEL_PAT_REQUEST_RESPONSE
+};
 
 struct bpel_correlation {
 	const char *set_name;
 	enum bpel_initiate initiate;
 	enum bpel_pattern pattern;
 	struct bpel_corr_set *set; /* resolved */
-	xmlNodePtr node;   /* the element, for checks and diagnostics */
+	xmlNodePtr node;	   /* the element, for checks and diagnostics */
 	struct loc loc;
 	struct bpel_correlation *next;
 };
@@ -309,7 +317,7 @@ struct bpel_part_map {
 	const char *part;
 	const char *var_name;
 	struct bpel_variable *var; /* resolved */
-	xmlNodePtr node;   /* the element, for checks and diagnostics */
+	xmlNodePtr node;	   /* the element, for checks and diagnostics */
 	struct loc loc;
 	struct bpel_part_map *next;
 };
@@ -317,35 +325,44 @@ struct bpel_part_map {
 struct bpel_mex {
 	const char *name;
 	struct bpel_scope *scope;
-	xmlNodePtr node;   /* the element, for checks and diagnostics */
+	xmlNodePtr node; /* the element, for checks and diagnostics */
 	struct loc loc;
 	struct bpel_mex *next;
 };
 
 enum bpel_from_kind {
-	BPEL_FROM_VAR, BPEL_FROM_EXPR, BPEL_FROM_LITERAL, BPEL_FROM_PLINK,
-	BPEL_FROM_PROPERTY, BPEL_FROM_EMPTY /* <from/>: invalid, SA00032 */
+	BPEL_FROM_VAR,
+	BPEL_FROM_EXPR,
+	BPEL_FROM_LITERAL,
+	BPEL_FROM_PLINK,
+	BPEL_FROM_PROPERTY,
+	BPEL_FROM_EMPTY /* <from/>: invalid, SA00032 */
 };
 
 struct bpel_from {
 	enum bpel_from_kind kind;
 	const char *var_name;
 	const char *part;
-	struct bpel_expr *query;     /* <query>, NULL */
-	struct bpel_expr *expr;      /* expression text */
-	xmlNodePtr literal;          /* the <literal> element */
+	struct bpel_expr *query; /* <query>, NULL */
+	struct bpel_expr *expr;	 /* expression text */
+	xmlNodePtr literal;	 /* the <literal> element */
 	const char *plink_name;
-	const char *endpoint;        /* "myRole" | "partnerRole" */
+	const char *endpoint; /* "myRole" | "partnerRole" */
 	struct qname property;
-	struct bpel_variable *var;   /* resolved */
+	struct bpel_variable *var; /* resolved */
 	struct bpel_partner_link *plink;
 	struct vprop_property *property_ref;
-	xmlNodePtr node;   /* the element, for checks and diagnostics */
+	xmlNodePtr node; /* the element, for checks and diagnostics */
 	struct loc loc;
 };
 
-enum bpel_to_kind { BPEL_TO_VAR, BPEL_TO_EXPR, BPEL_TO_PLINK,
-		    BPEL_TO_PROPERTY, BPEL_TO_EMPTY };
+enum bpel_to_kind {
+	BPEL_TO_VAR,
+	BPEL_TO_EXPR,
+	BPEL_TO_PLINK,
+	BPEL_TO_PROPERTY,
+	BPEL_TO_EMPTY
+};
 
 struct bpel_to {
 	enum bpel_to_kind kind;
@@ -358,7 +375,7 @@ struct bpel_to {
 	struct bpel_variable *var;
 	struct bpel_partner_link *plink;
 	struct vprop_property *property_ref;
-	xmlNodePtr node;   /* the element, for checks and diagnostics */
+	xmlNodePtr node; /* the element, for checks and diagnostics */
 	struct loc loc;
 };
 
@@ -367,30 +384,30 @@ struct bpel_copy {
 	struct bpel_to to;
 	bool keep_src_element_name;
 	bool ignore_missing_from_data;
-	xmlNodePtr node;   /* the element, for checks and diagnostics */
+	xmlNodePtr node; /* the element, for checks and diagnostics */
 	struct loc loc;
 	struct bpel_copy *next;
 };
 
 struct bpel_catch {
-	struct qname fault_name;          /* absent: none */
-	const char *fault_variable;       /* NULL: none */
+	struct qname fault_name;    /* absent: none */
+	const char *fault_variable; /* NULL: none */
 	struct qname fault_message_type;
 	struct qname fault_element;
-	struct bpel_variable *variable;   /* implicit, made by model/resolve */
+	struct bpel_variable *variable; /* implicit, made by model/resolve */
 	struct bpel_activity *activity;
-	xmlNodePtr node;   /* the element, for checks and diagnostics */
+	xmlNodePtr node; /* the element, for checks and diagnostics */
 	struct loc loc;
 	struct bpel_catch *next;
 };
 
 struct bpel_link {
 	const char *name;
-	struct bpel_activity *flow;    /* declaring flow */
-	struct bpel_activity *source;  /* resolved */
+	struct bpel_activity *flow;   /* declaring flow */
+	struct bpel_activity *source; /* resolved */
 	struct bpel_activity *target;
 	int index;
-	xmlNodePtr node;   /* the element, for checks and diagnostics */
+	xmlNodePtr node; /* the element, for checks and diagnostics */
 	struct loc loc;
 	struct bpel_link *next;
 };
@@ -398,9 +415,9 @@ struct bpel_link {
 /* <source linkName> with its transitionCondition, or <target linkName>. */
 struct bpel_link_ref {
 	const char *link_name;
-	struct bpel_expr *transition;  /* sources only */
-	struct bpel_link *link;        /* resolved */
-	xmlNodePtr node;   /* the element, for checks and diagnostics */
+	struct bpel_expr *transition; /* sources only */
+	struct bpel_link *link;	      /* resolved */
+	xmlNodePtr node; /* the element, for checks and diagnostics */
 	struct loc loc;
 	struct bpel_link_ref *next;
 };
@@ -414,7 +431,7 @@ struct bpel_alarm {
 	struct bpel_expr *until_expr;
 	struct bpel_expr *repeat_every;
 	struct bpel_activity *activity;
-	xmlNodePtr node;   /* the element, for checks and diagnostics */
+	xmlNodePtr node; /* the element, for checks and diagnostics */
 	struct loc loc;
 	struct bpel_alarm *next;
 };
@@ -434,13 +451,13 @@ struct bpel_scope;
  */
 struct bpel_activity {
 	enum bpel_act_kind kind;
-	const char *name;            /* @name, NULL when unnamed */
+	const char *name; /* @name, NULL when unnamed */
 	struct loc loc;
 	xmlNodePtr node;
 	struct bpel_activity *parent;
-	struct bpel_activity *next;  /* sibling in the parent's list */
-	int suppress_join_failure;   /* -1 inherit, 0 no, 1 yes (as written) */
-	bool effective_sjf;          /* resolved */
+	struct bpel_activity *next; /* sibling in the parent's list */
+	int suppress_join_failure;  /* -1 inherit, 0 no, 1 yes (as written) */
+	bool effective_sjf;	    /* resolved */
 	struct bpel_link_ref *targets;
 	struct bpel_expr *join_condition;
 	struct bpel_link_ref *sources;
@@ -449,24 +466,24 @@ struct bpel_activity {
 	const char *partner_link_name;
 	struct qname port_type_name;
 	const char *operation_name;
-	const char *variable_name;        /* receive/reply/onMessage/onEvent */
+	const char *variable_name;	  /* receive/reply/onMessage/onEvent */
 	const char *input_variable_name;  /* invoke */
 	const char *output_variable_name; /* invoke */
 	const char *message_exchange;
 	bool create_instance;
-	struct qname fault_name;          /* reply; throw */
+	struct qname fault_name; /* reply; throw */
 	struct bpel_correlation *correlations;
 	struct bpel_part_map *from_parts;
 	struct bpel_part_map *to_parts;
-	struct qname message_type;        /* onEvent */
-	struct qname element;             /* onEvent */
-	struct bpel_partner_link *plink;  /* resolved */
+	struct qname message_type;	 /* onEvent */
+	struct qname element;		 /* onEvent */
+	struct bpel_partner_link *plink; /* resolved */
 	struct wsdl_operation *operation;
-	struct bpel_variable *variable;   /* receive/reply/throw/onEvent */
-	struct bpel_variable *input_var;  /* invoke */
+	struct bpel_variable *variable;	 /* receive/reply/throw/onEvent */
+	struct bpel_variable *input_var; /* invoke */
 	struct bpel_variable *output_var;
 	struct bpel_mex *mex;
-	struct bpel_catch *catches;       /* invoke's inline handlers */
+	struct bpel_catch *catches; /* invoke's inline handlers */
 	struct bpel_activity *catch_all;
 	struct bpel_activity *compensation_handler;
 
@@ -475,7 +492,7 @@ struct bpel_activity {
 	bool validate;
 
 	/* validate */
-	const char *validate_names;       /* @variables as written */
+	const char *validate_names; /* @variables as written */
 
 	/* throw */
 	const char *fault_variable_name;
@@ -495,7 +512,7 @@ struct bpel_activity {
 	 * onEvent, forEach: body */
 	struct bpel_activity *children;
 	struct bpel_activity *body;
-	struct bpel_link *links;          /* flow */
+	struct bpel_link *links; /* flow */
 
 	/* pick */
 	struct bpel_activity *on_messages; /* BPEL_ACT_ON_MESSAGE list */
@@ -513,28 +530,28 @@ struct bpel_activity {
 	/* scope (and the process's root scope) */
 	struct bpel_scope *scope;
 
-	int index;                        /* document order, set by lower */
+	int index; /* document order, set by lower */
 };
 
 struct bpel_scope {
-	struct bpel_activity *activity;    /* the <scope>; NULL for the process */
+	struct bpel_activity *activity; /* the <scope>; NULL for the process */
 	struct bpel_scope *parent;
 	struct bpel_variable *variables;
 	struct bpel_partner_link *partner_links;
 	struct bpel_corr_set *correlation_sets;
 	struct bpel_mex *message_exchanges;
 	struct bpel_catch *catches;
-	struct bpel_activity *catch_all;   /* its activity */
+	struct bpel_activity *catch_all; /* its activity */
 	struct loc catch_all_loc;
 	struct bpel_activity *compensation_handler; /* its activity, NULL */
 	struct bpel_activity *termination_handler;
-	struct bpel_activity *on_events;   /* BPEL_ACT_ON_EVENT list */
+	struct bpel_activity *on_events; /* BPEL_ACT_ON_EVENT list */
 	struct bpel_alarm *on_alarms;
 	bool isolated;
-	int exit_on_standard_fault;        /* -1 inherit, 0, 1 (as written) */
+	int exit_on_standard_fault; /* -1 inherit, 0, 1 (as written) */
 	bool effective_exit_on_standard_fault; /* resolved: inherited, default no */
-	struct bpel_activity *body;        /* the primary activity */
-	int index;                         /* 0 = process; set by lower */
+	struct bpel_activity *body;	       /* the primary activity */
+	int index;			       /* 0 = process; set by lower */
 	struct loc loc;
 };
 
@@ -542,7 +559,7 @@ struct bpel_import {
 	const char *ns;
 	const char *location;
 	const char *import_type;
-	xmlNodePtr node;   /* the element, for checks and diagnostics */
+	xmlNodePtr node; /* the element, for checks and diagnostics */
 	struct loc loc;
 	struct bpel_import *next;
 };
@@ -557,14 +574,14 @@ struct bpel_extension {
 struct bpel_process {
 	const char *name;
 	const char *tns;
-	const char *path;                 /* as given on the command line */
+	const char *path; /* as given on the command line */
 	const char *query_language;
 	const char *expression_language;
 	bool suppress_join_failure;
 	bool exit_on_standard_fault;
 	struct bpel_import *imports;
 	struct bpel_extension *extensions;
-	struct bpel_scope *scope;         /* the process's own declarations */
+	struct bpel_scope *scope; /* the process's own declarations */
 	xmlDocPtr doc;
 	struct loc loc;
 };
@@ -573,8 +590,8 @@ struct bpel_process {
 struct model {
 	struct arena *arena;
 	struct bpel_process *process;
-	struct wsdl_doc *wsdls;           /* every WSDL loaded, load order */
-	struct xsd_schema *schemas;       /* every schema: imported .xsd files
+	struct wsdl_doc *wsdls;	    /* every WSDL loaded, load order */
+	struct xsd_schema *schemas; /* every schema: imported .xsd files
 					     and those inline in WSDLs */
 };
 

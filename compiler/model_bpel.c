@@ -39,8 +39,8 @@ static const char *const bp_act_names[] = {
 static int bp_kind_of(const char *local)
 {
 	for (int k = 0; k < BPEL_ACT__COUNT; k++) {
-		if (k == BPEL_ACT_ELSEIF || k == BPEL_ACT_ELSE || k == BPEL_ACT_ON_MESSAGE ||
-		    k == BPEL_ACT_ON_EVENT)
+		if (k == BPEL_ACT_ELSEIF || k == BPEL_ACT_ELSE ||
+		    k == BPEL_ACT_ON_MESSAGE || k == BPEL_ACT_ON_EVENT)
 			continue;
 		if (strcmp(bp_act_names[k], local) == 0)
 			return k;
@@ -75,9 +75,11 @@ static struct bpel_expr *bp_expr(struct bp *b, xmlNodePtr n, bool is_query)
 {
 	struct bpel_expr *e = ARENA_NEW(b->a, struct bpel_expr);
 	e->text = load_text(b->f, n);
-	e->lang = bp_attr(b, n, is_query ? "queryLanguage" : "expressionLanguage");
+	e->lang = bp_attr(b, n,
+			  is_query ? "queryLanguage" : "expressionLanguage");
 	if (!e->lang)
-		e->lang = is_query ? b->proc->query_language : b->proc->expression_language;
+		e->lang = is_query ? b->proc->query_language
+				   : b->proc->expression_language;
 	e->node = n;
 	e->loc = bp_loc(b, n);
 	return e;
@@ -104,7 +106,8 @@ static bool bp_in_list(const char *local, const char *const *list)
  * named in `skip` (the container's own syntax), <documentation>,
  * <targets>/<sources> and every element of another namespace. Anything
  * else in the BPEL namespace is an unknown activity. */
-static struct bpel_activity *bp_children(struct bp *b, xmlNodePtr n, struct bpel_activity *parent,
+static struct bpel_activity *bp_children(struct bp *b, xmlNodePtr n,
+					 struct bpel_activity *parent,
 					 const char *const *skip)
 {
 	struct bpel_activity *head = NULL, **tail = &head;
@@ -112,7 +115,8 @@ static struct bpel_activity *bp_children(struct bp *b, xmlNodePtr n, struct bpel
 		if (!bp_in_ns(c))
 			continue;
 		const char *local = (const char *)c->name;
-		if (strcmp(local, "documentation") == 0 || strcmp(local, "targets") == 0 ||
+		if (strcmp(local, "documentation") == 0 ||
+		    strcmp(local, "targets") == 0 ||
 		    strcmp(local, "sources") == 0 || bp_in_list(local, skip))
 			continue;
 		struct bpel_activity *a = bp_activity(b, c, parent);
@@ -126,13 +130,15 @@ static struct bpel_activity *bp_children(struct bp *b, xmlNodePtr n, struct bpel
 
 /* Containers that hold exactly one activity: take the first, report the
  * rest (the schema allows one). */
-static struct bpel_activity *bp_single(struct bp *b, xmlNodePtr n, struct bpel_activity *parent,
+static struct bpel_activity *bp_single(struct bp *b, xmlNodePtr n,
+				       struct bpel_activity *parent,
 				       const char *const *skip)
 {
 	struct bpel_activity *list = bp_children(b, n, parent, skip);
 	if (list && list->next) {
 		struct loc l = list->next->loc;
-		diag_error(b->f->dg, &l, NULL, "<%s> must contain exactly one activity",
+		diag_error(b->f->dg, &l, NULL,
+			   "<%s> must contain exactly one activity",
 			   (const char *)n->name);
 	}
 	if (list)
@@ -150,19 +156,22 @@ static void bp_links(struct bp *b, xmlNodePtr n, struct bpel_activity *a)
 		bool is_t = bp_is(c, "targets");
 		if (!is_t && !bp_is(c, "sources"))
 			continue;
-		for (xmlNodePtr d = load_elem(c->children); d; d = load_elem(d->next)) {
+		for (xmlNodePtr d = load_elem(c->children); d;
+		     d = load_elem(d->next)) {
 			if (is_t && bp_is(d, "joinCondition")) {
 				a->join_condition = bp_expr(b, d, false);
 				continue;
 			}
 			if (!bp_is(d, is_t ? "target" : "source"))
 				continue;
-			struct bpel_link_ref *r = ARENA_NEW(b->a, struct bpel_link_ref);
+			struct bpel_link_ref *r =
+				ARENA_NEW(b->a, struct bpel_link_ref);
 			r->link_name = bp_attr(b, d, "linkName");
 			r->node = d;
 			r->loc = bp_loc(b, d);
 			if (!is_t) {
-				xmlNodePtr tc = bp_child(d, "transitionCondition");
+				xmlNodePtr tc =
+					bp_child(d, "transitionCondition");
 				if (tc)
 					r->transition = bp_expr(b, tc, false);
 			}
@@ -184,10 +193,12 @@ static struct bpel_correlation *bp_correlations(struct bp *b, xmlNodePtr n)
 	xmlNodePtr cs = bp_child(n, "correlations");
 	if (!cs)
 		return NULL;
-	for (xmlNodePtr c = load_elem(cs->children); c; c = load_elem(c->next)) {
+	for (xmlNodePtr c = load_elem(cs->children); c;
+	     c = load_elem(c->next)) {
 		if (!bp_is(c, "correlation"))
 			continue;
-		struct bpel_correlation *k = ARENA_NEW(b->a, struct bpel_correlation);
+		struct bpel_correlation *k =
+			ARENA_NEW(b->a, struct bpel_correlation);
 		k->set_name = bp_attr(b, c, "set");
 		k->node = c;
 		k->loc = bp_loc(b, c);
@@ -199,8 +210,10 @@ static struct bpel_correlation *bp_correlations(struct bp *b, xmlNodePtr n)
 		else if (strcmp(init, "join") == 0)
 			k->initiate = BPEL_INIT_JOIN;
 		else
-			diag_error(b->f->dg, &k->loc, NULL,
-				   "initiate must be \"yes\", \"join\" or \"no\", not \"%s\"", init);
+			diag_error(
+				b->f->dg, &k->loc, NULL,
+				"initiate must be \"yes\", \"join\" or \"no\", not \"%s\"",
+				init);
 		const char *pat = bp_attr(b, c, "pattern");
 		if (!pat)
 			k->pattern = BPEL_PAT_NONE;
@@ -211,9 +224,10 @@ static struct bpel_correlation *bp_correlations(struct bp *b, xmlNodePtr n)
 		else if (strcmp(pat, "request-response") == 0)
 			k->pattern = BPEL_PAT_REQUEST_RESPONSE;
 		else
-			diag_error(b->f->dg, &k->loc, NULL,
-				   "pattern must be \"request\", \"response\" or \"request-response\", not \"%s\"",
-				   pat);
+			diag_error(
+				b->f->dg, &k->loc, NULL,
+				"pattern must be \"request\", \"response\" or \"request-response\", not \"%s\"",
+				pat);
 		*tail = k;
 		tail = &k->next;
 	}
@@ -227,12 +241,14 @@ static struct bpel_part_map *bp_parts(struct bp *b, xmlNodePtr n, bool from)
 	xmlNodePtr ps = bp_child(n, from ? "fromParts" : "toParts");
 	if (!ps)
 		return NULL;
-	for (xmlNodePtr c = load_elem(ps->children); c; c = load_elem(c->next)) {
+	for (xmlNodePtr c = load_elem(ps->children); c;
+	     c = load_elem(c->next)) {
 		if (!bp_is(c, from ? "fromPart" : "toPart"))
 			continue;
 		struct bpel_part_map *p = ARENA_NEW(b->a, struct bpel_part_map);
 		p->part = bp_attr(b, c, "part");
-		p->var_name = bp_attr(b, c, from ? "toVariable" : "fromVariable");
+		p->var_name =
+			bp_attr(b, c, from ? "toVariable" : "fromVariable");
 		p->node = c;
 		p->loc = bp_loc(b, c);
 		*tail = p;
@@ -242,7 +258,8 @@ static struct bpel_part_map *bp_parts(struct bp *b, xmlNodePtr n, bool from)
 }
 
 /* An implicitly declared variable (see model.h). */
-static struct bpel_variable *bp_implicit(struct bp *b, xmlNodePtr n, const char *name,
+static struct bpel_variable *bp_implicit(struct bp *b, xmlNodePtr n,
+					 const char *name,
 					 struct bpel_scope *scope)
 {
 	struct bpel_variable *v = ARENA_NEW(b->a, struct bpel_variable);
@@ -262,11 +279,15 @@ static const char *bp_own_text(struct bp *b, xmlNodePtr n)
 {
 	size_t len = 0;
 	for (xmlNodePtr c = n->children; c; c = c->next)
-		if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) && c->content)
+		if ((c->type == XML_TEXT_NODE ||
+		     c->type == XML_CDATA_SECTION_NODE) &&
+		    c->content)
 			len += strlen((const char *)c->content);
 	char *buf = arena_alloc(b->a, len + 1), *p = buf;
 	for (xmlNodePtr c = n->children; c; c = c->next) {
-		if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) && c->content) {
+		if ((c->type == XML_TEXT_NODE ||
+		     c->type == XML_CDATA_SECTION_NODE) &&
+		    c->content) {
 			size_t l = strlen((const char *)c->content);
 			memcpy(p, c->content, l);
 			p += l;
@@ -277,13 +298,15 @@ static const char *bp_own_text(struct bp *b, xmlNodePtr n)
 	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
 		s++;
 	size_t l = strlen(s);
-	while (l > 0 && (s[l - 1] == ' ' || s[l - 1] == '\t' || s[l - 1] == '\n' || s[l - 1] == '\r'))
+	while (l > 0 && (s[l - 1] == ' ' || s[l - 1] == '\t' ||
+			 s[l - 1] == '\n' || s[l - 1] == '\r'))
 		s[--l] = '\0';
 	return s;
 }
 
 /* The expression of a from/to that holds expression text. */
-static struct bpel_expr *bp_own_expr(struct bp *b, xmlNodePtr n, const char *text)
+static struct bpel_expr *bp_own_expr(struct bp *b, xmlNodePtr n,
+				     const char *text)
 {
 	struct bpel_expr *e = ARENA_NEW(b->a, struct bpel_expr);
 	e->text = text;
@@ -318,7 +341,8 @@ static void bp_from(struct bp *b, xmlNodePtr n, struct bpel_from *fr)
 	if (fr->literal)
 		fr->kind = BPEL_FROM_LITERAL;
 	else if (fr->var_name)
-		fr->kind = fr->property.local ? BPEL_FROM_PROPERTY : BPEL_FROM_VAR;
+		fr->kind = fr->property.local ? BPEL_FROM_PROPERTY
+					      : BPEL_FROM_VAR;
 	else if (fr->plink_name)
 		fr->kind = BPEL_FROM_PLINK;
 	else if (fr->expr && text[0])
@@ -365,8 +389,10 @@ static void bp_assign(struct bp *b, xmlNodePtr n, struct bpel_activity *a)
 		struct bpel_copy *cp = ARENA_NEW(b->a, struct bpel_copy);
 		cp->node = c;
 		cp->loc = bp_loc(b, c);
-		cp->keep_src_element_name = load_yesno(b->f, c, "keepSrcElementName") == 1;
-		cp->ignore_missing_from_data = load_yesno(b->f, c, "ignoreMissingFromData") == 1;
+		cp->keep_src_element_name =
+			load_yesno(b->f, c, "keepSrcElementName") == 1;
+		cp->ignore_missing_from_data =
+			load_yesno(b->f, c, "ignoreMissingFromData") == 1;
 		xmlNodePtr fr = bp_child(c, "from"), to = bp_child(c, "to");
 		if (fr)
 			bp_from(b, fr, &cp->from);
@@ -388,7 +414,8 @@ static void bp_assign(struct bp *b, xmlNodePtr n, struct bpel_activity *a)
 /* ---- handlers and declarations ----------------------------------------- */
 
 /* <catch faultName? faultVariable? (faultMessageType | faultElement)?> : activity */
-static struct bpel_catch *bp_catch(struct bp *b, xmlNodePtr n, struct bpel_activity *parent)
+static struct bpel_catch *bp_catch(struct bp *b, xmlNodePtr n,
+				   struct bpel_activity *parent)
 {
 	struct bpel_catch *k = ARENA_NEW(b->a, struct bpel_catch);
 	load_qname_attr(b->f, n, "faultName", &k->fault_name);
@@ -398,7 +425,8 @@ static struct bpel_catch *bp_catch(struct bp *b, xmlNodePtr n, struct bpel_activ
 	k->node = n;
 	k->loc = bp_loc(b, n);
 	if (k->fault_variable) {
-		struct bpel_variable *v = bp_implicit(b, n, k->fault_variable, b->scope);
+		struct bpel_variable *v =
+			bp_implicit(b, n, k->fault_variable, b->scope);
 		v->message_type = k->fault_message_type;
 		v->element = k->fault_element;
 		k->variable = v;
@@ -417,16 +445,25 @@ static void bp_messaging(struct bp *b, xmlNodePtr n, struct bpel_activity *a)
 	a->correlations = bp_correlations(b, n);
 }
 
-static const char *const bp_skip_msg[] = { "correlations", "fromParts", "toParts", NULL };
-static const char *const bp_skip_handlers[] = {
-	"partnerLinks", "variables", "correlationSets", "messageExchanges", "faultHandlers",
-	"compensationHandler", "terminationHandler", "eventHandlers", "extensions", "import",
-	NULL
-};
+static const char *const bp_skip_msg[] = { "correlations", "fromParts",
+					   "toParts", NULL };
+static const char *const bp_skip_handlers[] = { "partnerLinks",
+						"variables",
+						"correlationSets",
+						"messageExchanges",
+						"faultHandlers",
+						"compensationHandler",
+						"terminationHandler",
+						"eventHandlers",
+						"extensions",
+						"import",
+						NULL };
 
-static struct bpel_alarm *bp_alarm(struct bp *b, xmlNodePtr n, struct bpel_activity *parent)
+static struct bpel_alarm *bp_alarm(struct bp *b, xmlNodePtr n,
+				   struct bpel_activity *parent)
 {
-	static const char *const skip[] = { "for", "until", "repeatEvery", NULL };
+	static const char *const skip[] = { "for", "until", "repeatEvery",
+					    NULL };
 	struct bpel_alarm *al = ARENA_NEW(b->a, struct bpel_alarm);
 	al->node = n;
 	al->loc = bp_loc(b, n);
@@ -443,7 +480,8 @@ static struct bpel_alarm *bp_alarm(struct bp *b, xmlNodePtr n, struct bpel_activ
 
 /* <onEvent partnerLink portType? operation (messageType | element)?
  *   variable? messageExchange?> : correlations?, fromParts?, scope */
-static struct bpel_activity *bp_on_event(struct bp *b, xmlNodePtr n, struct bpel_activity *parent)
+static struct bpel_activity *bp_on_event(struct bp *b, xmlNodePtr n,
+					 struct bpel_activity *parent)
 {
 	struct bpel_activity *a = ARENA_NEW(b->a, struct bpel_activity);
 	a->kind = BPEL_ACT_ON_EVENT;
@@ -457,20 +495,25 @@ static struct bpel_activity *bp_on_event(struct bp *b, xmlNodePtr n, struct bpel
 	load_qname_attr(b->f, n, "element", &a->element);
 	a->from_parts = bp_parts(b, n, true);
 	a->body = bp_single(b, n, a, bp_skip_msg);
-	struct bpel_scope *sc = a->body && a->body->kind == BPEL_ACT_SCOPE ? a->body->scope : NULL;
+	struct bpel_scope *sc = a->body && a->body->kind == BPEL_ACT_SCOPE
+					? a->body->scope
+					: NULL;
 	if (a->body && !sc)
-		diag_error(b->f->dg, &a->body->loc, NULL,
-			   "the activity of <onEvent> must be a <scope>, not <%s>",
-			   (const char *)a->body->node->name);
+		diag_error(
+			b->f->dg, &a->body->loc, NULL,
+			"the activity of <onEvent> must be a <scope>, not <%s>",
+			(const char *)a->body->node->name);
 	/* Implicit variables live in the associated scope (SA00086/95). */
 	if (a->variable_name) {
-		a->variable = bp_implicit(b, n, a->variable_name, sc ? sc : b->scope);
+		a->variable =
+			bp_implicit(b, n, a->variable_name, sc ? sc : b->scope);
 		a->variable->message_type = a->message_type;
 		a->variable->element = a->element;
 	}
 	for (struct bpel_part_map *p = a->from_parts; p; p = p->next)
 		if (p->var_name)
-			p->var = bp_implicit(b, p->node, p->var_name, sc ? sc : b->scope);
+			p->var = bp_implicit(b, p->node, p->var_name,
+					     sc ? sc : b->scope);
 	return a;
 }
 
@@ -479,7 +522,8 @@ static struct bpel_activity *bp_on_event(struct bp *b, xmlNodePtr n, struct bpel
 static struct bpel_partner_link *bp_partner_link(struct bp *b, xmlNodePtr d,
 						 struct bpel_scope *sc)
 {
-	struct bpel_partner_link *pl = ARENA_NEW(b->a, struct bpel_partner_link);
+	struct bpel_partner_link *pl =
+		ARENA_NEW(b->a, struct bpel_partner_link);
 	pl->name = bp_attr(b, d, "name");
 	load_qname_attr(b->f, d, "partnerLinkType", &pl->type_name);
 	pl->my_role = bp_attr(b, d, "myRole");
@@ -561,14 +605,13 @@ static struct bpel_mex *bp_mex(struct bp *b, xmlNodePtr d,
 }
 
 /* The children of n named `name` in the BPEL namespace. */
-#define BP_EACH(d, n, name)                                                   \
-	for (xmlNodePtr d = load_elem((n)->children); d;                      \
-	     d = load_elem(d->next))                                           \
+#define BP_EACH(d, n, name)                              \
+	for (xmlNodePtr d = load_elem((n)->children); d; \
+	     d = load_elem(d->next))                     \
 		if (bp_is(d, name))
 
 /* <faultHandlers> <catch>* <catchAll>? </faultHandlers> */
-static void bp_fault_handlers(struct bp *b, xmlNodePtr c,
-			      struct bpel_scope *sc,
+static void bp_fault_handlers(struct bp *b, xmlNodePtr c, struct bpel_scope *sc,
 			      struct bpel_activity *owner)
 {
 	struct bpel_catch **ktail = &sc->catches;
@@ -584,8 +627,7 @@ static void bp_fault_handlers(struct bp *b, xmlNodePtr c,
 }
 
 /* <eventHandlers> <onEvent>* <onAlarm>* </eventHandlers> */
-static void bp_event_handlers(struct bp *b, xmlNodePtr c,
-			      struct bpel_scope *sc,
+static void bp_event_handlers(struct bp *b, xmlNodePtr c, struct bpel_scope *sc,
 			      struct bpel_activity *owner)
 {
 	struct bpel_activity **etail = &sc->on_events;
@@ -616,22 +658,26 @@ static void bp_scope_parts(struct bp *b, xmlNodePtr n, struct bpel_scope *sc,
 
 	for (xmlNodePtr c = load_elem(n->children); c; c = load_elem(c->next)) {
 		if (bp_is(c, "partnerLinks")) {
-			BP_EACH(d, c, "partnerLink") {
+			BP_EACH(d, c, "partnerLink")
+			{
 				*pltail = bp_partner_link(b, d, sc);
 				pltail = &(*pltail)->next;
 			}
 		} else if (bp_is(c, "variables")) {
-			BP_EACH(d, c, "variable") {
+			BP_EACH(d, c, "variable")
+			{
 				*vtail = bp_variable(b, d, sc);
 				vtail = &(*vtail)->next;
 			}
 		} else if (bp_is(c, "correlationSets")) {
-			BP_EACH(d, c, "correlationSet") {
+			BP_EACH(d, c, "correlationSet")
+			{
 				*cstail = bp_corr_set(b, d, sc);
 				cstail = &(*cstail)->next;
 			}
 		} else if (bp_is(c, "messageExchanges")) {
-			BP_EACH(d, c, "messageExchange") {
+			BP_EACH(d, c, "messageExchange")
+			{
 				*mtail = bp_mex(b, d, sc);
 				mtail = &(*mtail)->next;
 			}
@@ -652,7 +698,8 @@ static void bp_scope_parts(struct bp *b, xmlNodePtr n, struct bpel_scope *sc,
 
 static void bp_if(struct bp *b, xmlNodePtr n, struct bpel_activity *a)
 {
-	static const char *const skip[] = { "condition", "elseif", "else", NULL };
+	static const char *const skip[] = { "condition", "elseif", "else",
+					    NULL };
 	xmlNodePtr c = bp_child(n, "condition");
 	if (c)
 		a->condition = bp_expr(b, c, false);
@@ -662,7 +709,8 @@ static void bp_if(struct bp *b, xmlNodePtr n, struct bpel_activity *a)
 		bool is_elseif = bp_is(c, "elseif");
 		if (!is_elseif && !bp_is(c, "else"))
 			continue;
-		struct bpel_activity *br = ARENA_NEW(b->a, struct bpel_activity);
+		struct bpel_activity *br =
+			ARENA_NEW(b->a, struct bpel_activity);
 		br->kind = is_elseif ? BPEL_ACT_ELSEIF : BPEL_ACT_ELSE;
 		br->node = c;
 		br->loc = bp_loc(b, c);
@@ -682,7 +730,8 @@ static void bp_if(struct bp *b, xmlNodePtr n, struct bpel_activity *a)
  *   completionCondition?, scope */
 static void bp_foreach(struct bp *b, xmlNodePtr n, struct bpel_activity *a)
 {
-	static const char *const skip[] = { "startCounterValue", "finalCounterValue",
+	static const char *const skip[] = { "startCounterValue",
+					    "finalCounterValue",
 					    "completionCondition", NULL };
 	a->counter_name = bp_attr(b, n, "counterName");
 	a->parallel = load_yesno(b->f, n, "parallel") == 1;
@@ -696,18 +745,23 @@ static void bp_foreach(struct bp *b, xmlNodePtr n, struct bpel_activity *a)
 		if (br) {
 			a->branches = bp_expr(b, br, false);
 			a->successful_branches_only =
-				load_yesno(b->f, br, "successfulBranchesOnly") == 1;
+				load_yesno(b->f, br,
+					   "successfulBranchesOnly") == 1;
 		}
 	}
 	a->body = bp_single(b, n, a, skip);
-	struct bpel_scope *sc = a->body && a->body->kind == BPEL_ACT_SCOPE ? a->body->scope : NULL;
+	struct bpel_scope *sc = a->body && a->body->kind == BPEL_ACT_SCOPE
+					? a->body->scope
+					: NULL;
 	if (a->body && !sc)
-		diag_error(b->f->dg, &a->body->loc, NULL,
-			   "the activity of <forEach> must be a <scope>, not <%s>",
-			   (const char *)a->body->node->name);
+		diag_error(
+			b->f->dg, &a->body->loc, NULL,
+			"the activity of <forEach> must be a <scope>, not <%s>",
+			(const char *)a->body->node->name);
 	if (a->counter_name) {
 		/* The counter is an implicit xsd:unsignedInt of the body scope. */
-		a->counter = bp_implicit(b, n, a->counter_name, sc ? sc : b->scope);
+		a->counter =
+			bp_implicit(b, n, a->counter_name, sc ? sc : b->scope);
 		a->counter->type.ns = NS_XSD;
 		a->counter->type.local = "unsignedInt";
 		a->counter->kind = XSD_NUMBER;
@@ -722,7 +776,8 @@ static void bp_pick(struct bp *b, xmlNodePtr n, struct bpel_activity *a)
 	struct bpel_alarm **atail = &a->on_alarms;
 	for (xmlNodePtr c = load_elem(n->children); c; c = load_elem(c->next)) {
 		if (bp_is(c, "onMessage")) {
-			struct bpel_activity *m = ARENA_NEW(b->a, struct bpel_activity);
+			struct bpel_activity *m =
+				ARENA_NEW(b->a, struct bpel_activity);
 			m->kind = BPEL_ACT_ON_MESSAGE;
 			m->node = c;
 			m->loc = bp_loc(b, c);
@@ -748,7 +803,8 @@ static void bp_flow(struct bp *b, xmlNodePtr n, struct bpel_activity *a)
 	static const char *const skip[] = { "links", NULL };
 	struct bpel_link **tail = &a->links;
 	xmlNodePtr ls = bp_child(n, "links");
-	for (xmlNodePtr c = ls ? load_elem(ls->children) : NULL; c; c = load_elem(c->next)) {
+	for (xmlNodePtr c = ls ? load_elem(ls->children) : NULL; c;
+	     c = load_elem(c->next)) {
 		if (!bp_is(c, "link"))
 			continue;
 		struct bpel_link *l = ARENA_NEW(b->a, struct bpel_link);
@@ -778,7 +834,8 @@ static void bp_scope(struct bp *b, xmlNodePtr n, struct bpel_activity *a)
 	b->scope = saved;
 }
 
-static void bp_expr_child(struct bp *b, xmlNodePtr n, const char *local, struct bpel_expr **out)
+static void bp_expr_child(struct bp *b, xmlNodePtr n, const char *local,
+			  struct bpel_expr **out)
 {
 	xmlNodePtr c = bp_child(n, local);
 	if (c)
@@ -786,7 +843,8 @@ static void bp_expr_child(struct bp *b, xmlNodePtr n, const char *local, struct 
 }
 
 /* Any activity: the standard attributes and elements, then its own. */
-static struct bpel_activity *bp_activity(struct bp *b, xmlNodePtr n, struct bpel_activity *parent)
+static struct bpel_activity *bp_activity(struct bp *b, xmlNodePtr n,
+					 struct bpel_activity *parent)
 {
 	const char *local = (const char *)n->name;
 	int kind = bp_kind_of(local);
@@ -825,14 +883,16 @@ static struct bpel_activity *bp_activity(struct bp *b, xmlNodePtr n, struct bpel
 		a->to_parts = bp_parts(b, n, false);
 		a->from_parts = bp_parts(b, n, true);
 		struct bpel_catch **tail = &a->catches;
-		for (xmlNodePtr c = load_elem(n->children); c; c = load_elem(c->next)) {
+		for (xmlNodePtr c = load_elem(n->children); c;
+		     c = load_elem(c->next)) {
 			if (bp_is(c, "catch")) {
 				*tail = bp_catch(b, c, a);
 				tail = &(*tail)->next;
 			} else if (bp_is(c, "catchAll")) {
 				a->catch_all = bp_single(b, c, a, NULL);
 			} else if (bp_is(c, "compensationHandler")) {
-				a->compensation_handler = bp_single(b, c, a, NULL);
+				a->compensation_handler =
+					bp_single(b, c, a, NULL);
 			}
 		}
 		break;
@@ -900,7 +960,8 @@ void model_bpel_parse(struct load_file *f, xmlNodePtr root)
 	p->expression_language = load_attr(f, root, "expressionLanguage");
 	if (!p->expression_language)
 		p->expression_language = URN_XPATH1;
-	p->suppress_join_failure = load_yesno(f, root, "suppressJoinFailure") == 1;
+	p->suppress_join_failure = load_yesno(f, root, "suppressJoinFailure") ==
+				   1;
 	int eosf = load_yesno(f, root, "exitOnStandardFault");
 	p->exit_on_standard_fault = eosf == 1;
 	p->scope->exit_on_standard_fault = eosf;
@@ -909,9 +970,11 @@ void model_bpel_parse(struct load_file *f, xmlNodePtr root)
 
 	struct bpel_import **itail = &p->imports;
 	struct bpel_extension **xtail = &p->extensions;
-	for (xmlNodePtr c = load_elem(root->children); c; c = load_elem(c->next)) {
+	for (xmlNodePtr c = load_elem(root->children); c;
+	     c = load_elem(c->next)) {
 		if (bp_is(c, "import")) {
-			struct bpel_import *im = ARENA_NEW(f->a, struct bpel_import);
+			struct bpel_import *im =
+				ARENA_NEW(f->a, struct bpel_import);
 			im->ns = load_attr(f, c, "namespace");
 			im->location = load_attr(f, c, "location");
 			im->import_type = load_attr(f, c, "importType");
@@ -920,12 +983,15 @@ void model_bpel_parse(struct load_file *f, xmlNodePtr root)
 			*itail = im;
 			itail = &im->next;
 		} else if (bp_is(c, "extensions")) {
-			for (xmlNodePtr d = load_elem(c->children); d; d = load_elem(d->next)) {
+			for (xmlNodePtr d = load_elem(c->children); d;
+			     d = load_elem(d->next)) {
 				if (!bp_is(d, "extension"))
 					continue;
-				struct bpel_extension *x = ARENA_NEW(f->a, struct bpel_extension);
+				struct bpel_extension *x =
+					ARENA_NEW(f->a, struct bpel_extension);
 				x->ns = load_attr(f, d, "namespace");
-				x->must_understand = load_yesno(f, d, "mustUnderstand") == 1;
+				x->must_understand =
+					load_yesno(f, d, "mustUnderstand") == 1;
 				x->loc = load_loc(f, d);
 				*xtail = x;
 				xtail = &x->next;

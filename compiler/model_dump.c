@@ -44,21 +44,24 @@ static void dump_bound(FILE *out, const char *name, const void *p)
 		fprintf(out, "%s", p ? "" : " (unresolved)");
 }
 
-static void dump_expr(FILE *out, int d, const char *label, const struct bpel_expr *e)
+static void dump_expr(FILE *out, int d, const char *label,
+		      const struct bpel_expr *e)
 {
 	if (!e)
 		return;
 	dump_ind(out, d);
-	fprintf(out, "%s:%d \"%s\"\n", label, e->loc.line, e->text ? e->text : "");
+	fprintf(out, "%s:%d \"%s\"\n", label, e->loc.line,
+		e->text ? e->text : "");
 }
 
-static const char *const dump_xsd_kinds[] = { "complex", "string", "number", "boolean" };
+static const char *const dump_xsd_kinds[] = { "complex", "string", "number",
+					      "boolean" };
 
 static void dump_var(FILE *out, int d, const struct bpel_variable *v)
 {
 	dump_ind(out, d);
-	fprintf(out, "variable:%d name=%s%s", v->loc.line, v->name ? v->name : "?",
-		v->is_implicit ? " implicit" : "");
+	fprintf(out, "variable:%d name=%s%s", v->loc.line,
+		v->name ? v->name : "?", v->is_implicit ? " implicit" : "");
 	dump_qn(out, "messageType", v->message_type);
 	dump_qn(out, "type", v->type);
 	dump_qn(out, "element", v->element);
@@ -106,27 +109,35 @@ static void dump_alarms(FILE *out, int d, const struct bpel_alarm *al)
 
 static void dump_scope(FILE *out, int d, const struct bpel_scope *s)
 {
-	for (const struct bpel_partner_link *pl = s->partner_links; pl; pl = pl->next) {
+	for (const struct bpel_partner_link *pl = s->partner_links; pl;
+	     pl = pl->next) {
 		dump_ind(out, d);
-		fprintf(out, "partnerLink:%d name=%s", pl->loc.line, pl->name ? pl->name : "?");
+		fprintf(out, "partnerLink:%d name=%s", pl->loc.line,
+			pl->name ? pl->name : "?");
 		dump_qn(out, "type", pl->type_name);
 		dump_bound(out, "", pl->type);
 		dump_str(out, "myRole", pl->my_role);
 		dump_str(out, "partnerRole", pl->partner_role);
 		if (pl->my_port)
-			fprintf(out, " myPort=%s address=%s", pl->my_port->name ? pl->my_port->name : "?",
-				pl->my_port->address ? pl->my_port->address : "?");
+			fprintf(out, " myPort=%s address=%s",
+				pl->my_port->name ? pl->my_port->name : "?",
+				pl->my_port->address ? pl->my_port->address
+						     : "?");
 		if (pl->partner_port)
 			fprintf(out, " partnerPort=%s",
-				pl->partner_port->name ? pl->partner_port->name : "?");
+				pl->partner_port->name ? pl->partner_port->name
+						       : "?");
 		fputc('\n', out);
 	}
 	for (const struct bpel_variable *v = s->variables; v; v = v->next)
 		dump_var(out, d, v);
-	for (const struct bpel_corr_set *cs = s->correlation_sets; cs; cs = cs->next) {
+	for (const struct bpel_corr_set *cs = s->correlation_sets; cs;
+	     cs = cs->next) {
 		dump_ind(out, d);
-		fprintf(out, "correlationSet:%d name=%s", cs->loc.line, cs->name ? cs->name : "?");
-		for (const struct bpel_property_ref *r = cs->properties; r; r = r->next) {
+		fprintf(out, "correlationSet:%d name=%s", cs->loc.line,
+			cs->name ? cs->name : "?");
+		for (const struct bpel_property_ref *r = cs->properties; r;
+		     r = r->next) {
 			dump_qn(out, "property", r->name);
 			dump_bound(out, "", r->property);
 		}
@@ -134,7 +145,8 @@ static void dump_scope(FILE *out, int d, const struct bpel_scope *s)
 	}
 	for (const struct bpel_mex *m = s->message_exchanges; m; m = m->next) {
 		dump_ind(out, d);
-		fprintf(out, "messageExchange:%d name=%s\n", m->loc.line, m->name ? m->name : "?");
+		fprintf(out, "messageExchange:%d name=%s\n", m->loc.line,
+			m->name ? m->name : "?");
 	}
 	dump_catches(out, d, s->catches);
 	if (s->catch_all) {
@@ -158,15 +170,18 @@ static void dump_scope(FILE *out, int d, const struct bpel_scope *s)
 		dump_activity(out, d, s->body);
 }
 
-static const char *const dump_from_kinds[] = { "variable", "expression", "literal",
-					       "partnerLink", "property", "empty" };
-static const char *const dump_to_kinds[] = { "variable", "expression", "partnerLink",
-					     "property", "empty" };
+static const char *const dump_from_kinds[] = { "variable", "expression",
+					       "literal",  "partnerLink",
+					       "property", "empty" };
+static const char *const dump_to_kinds[] = { "variable", "expression",
+					     "partnerLink", "property",
+					     "empty" };
 
 static void dump_copy(FILE *out, int d, const struct bpel_copy *c)
 {
 	dump_ind(out, d);
-	fprintf(out, "copy:%d from=%s", c->loc.line, dump_from_kinds[c->from.kind]);
+	fprintf(out, "copy:%d from=%s", c->loc.line,
+		dump_from_kinds[c->from.kind]);
 	dump_str(out, "variable", c->from.var_name);
 	dump_bound(out, c->from.var_name, c->from.var);
 	dump_str(out, "part", c->from.part);
@@ -218,35 +233,41 @@ static void dump_activity(FILE *out, int d, const struct bpel_activity *a)
 	fputc('\n', out);
 	for (const struct bpel_link_ref *r = a->targets; r; r = r->next) {
 		dump_ind(out, d + 1);
-		fprintf(out, "target link=%s", r->link_name ? r->link_name : "?");
+		fprintf(out, "target link=%s",
+			r->link_name ? r->link_name : "?");
 		dump_bound(out, "", r->link);
 		fputc('\n', out);
 	}
 	dump_expr(out, d + 1, "joinCondition", a->join_condition);
 	for (const struct bpel_link_ref *r = a->sources; r; r = r->next) {
 		dump_ind(out, d + 1);
-		fprintf(out, "source link=%s", r->link_name ? r->link_name : "?");
+		fprintf(out, "source link=%s",
+			r->link_name ? r->link_name : "?");
 		dump_bound(out, "", r->link);
 		fputc('\n', out);
 		dump_expr(out, d + 2, "transitionCondition", r->transition);
 	}
-	for (const struct bpel_correlation *c = a->correlations; c; c = c->next) {
+	for (const struct bpel_correlation *c = a->correlations; c;
+	     c = c->next) {
 		dump_ind(out, d + 1);
-		fprintf(out, "correlation set=%s initiate=%d pattern=%d", c->set_name ? c->set_name : "?",
-			(int)c->initiate, (int)c->pattern);
+		fprintf(out, "correlation set=%s initiate=%d pattern=%d",
+			c->set_name ? c->set_name : "?", (int)c->initiate,
+			(int)c->pattern);
 		dump_bound(out, "", c->set);
 		fputc('\n', out);
 	}
 	for (const struct bpel_part_map *p = a->from_parts; p; p = p->next) {
 		dump_ind(out, d + 1);
-		fprintf(out, "fromPart part=%s toVariable=%s", p->part ? p->part : "?",
+		fprintf(out, "fromPart part=%s toVariable=%s",
+			p->part ? p->part : "?",
 			p->var_name ? p->var_name : "?");
 		dump_bound(out, "", p->var);
 		fputc('\n', out);
 	}
 	for (const struct bpel_part_map *p = a->to_parts; p; p = p->next) {
 		dump_ind(out, d + 1);
-		fprintf(out, "toPart part=%s fromVariable=%s", p->part ? p->part : "?",
+		fprintf(out, "toPart part=%s fromVariable=%s",
+			p->part ? p->part : "?",
 			p->var_name ? p->var_name : "?");
 		dump_bound(out, "", p->var);
 		fputc('\n', out);
@@ -261,7 +282,8 @@ static void dump_activity(FILE *out, int d, const struct bpel_activity *a)
 	dump_expr(out, d + 1, "branches", a->branches);
 	for (const struct bpel_link *l = a->links; l; l = l->next) {
 		dump_ind(out, d + 1);
-		fprintf(out, "link:%d name=%s\n", l->loc.line, l->name ? l->name : "?");
+		fprintf(out, "link:%d name=%s\n", l->loc.line,
+			l->name ? l->name : "?");
 	}
 	if (a->kind == BPEL_ACT_ON_EVENT && a->variable)
 		dump_var(out, d + 1, a->variable);
@@ -287,12 +309,14 @@ static void dump_activity(FILE *out, int d, const struct bpel_activity *a)
 		dump_scope(out, d + 1, a->scope);
 }
 
-static const char *const dump_op_kinds[] = { "one-way", "request-response", "notification",
+static const char *const dump_op_kinds[] = { "one-way", "request-response",
+					     "notification",
 					     "solicit-response" };
 
 static void dump_schema(FILE *out, const struct xsd_schema *s)
 {
-	fprintf(out, "schema %s tns=%s\n", s->path ? s->path : "?", s->tns ? s->tns : "");
+	fprintf(out, "schema %s tns=%s\n", s->path ? s->path : "?",
+		s->tns ? s->tns : "");
 	for (const struct xsd_element *e = s->elements; e; e = e->next) {
 		fprintf(out, "  element:%d", e->loc.line);
 		dump_qn(out, "name", e->name);
@@ -300,7 +324,8 @@ static void dump_schema(FILE *out, const struct xsd_schema *s)
 		fprintf(out, " kind=%s\n", dump_xsd_kinds[e->kind]);
 	}
 	for (const struct xsd_type *t = s->types; t; t = t->next) {
-		fprintf(out, "  %sType:%d", t->is_simple ? "simple" : "complex", t->loc.line);
+		fprintf(out, "  %sType:%d", t->is_simple ? "simple" : "complex",
+			t->loc.line);
 		dump_qn(out, "name", t->name);
 		dump_qn(out, "base", t->base);
 		fprintf(out, " kind=%s\n", dump_xsd_kinds[t->kind]);
@@ -309,51 +334,64 @@ static void dump_schema(FILE *out, const struct xsd_schema *s)
 
 static void dump_wsdl(FILE *out, const struct wsdl_doc *w)
 {
-	fprintf(out, "wsdl %s tns=%s\n", w->path ? w->path : "?", w->tns ? w->tns : "");
+	fprintf(out, "wsdl %s tns=%s\n", w->path ? w->path : "?",
+		w->tns ? w->tns : "");
 	for (const struct wsdl_message *m = w->messages; m; m = m->next) {
-		fprintf(out, "  message:%d name=%s\n", m->loc.line, m->name.local ? m->name.local : "?");
+		fprintf(out, "  message:%d name=%s\n", m->loc.line,
+			m->name.local ? m->name.local : "?");
 		for (const struct wsdl_part *p = m->parts; p; p = p->next) {
-			fprintf(out, "    part name=%s", p->name ? p->name : "?");
+			fprintf(out, "    part name=%s",
+				p->name ? p->name : "?");
 			dump_qn(out, "element", p->element);
 			dump_qn(out, "type", p->type);
 			fprintf(out, " kind=%s\n", dump_xsd_kinds[p->kind]);
 		}
 	}
-	for (const struct wsdl_port_type *pt = w->port_types; pt; pt = pt->next) {
+	for (const struct wsdl_port_type *pt = w->port_types; pt;
+	     pt = pt->next) {
 		fprintf(out, "  portType:%d name=%s\n", pt->loc.line,
 			pt->name.local ? pt->name.local : "?");
-		for (const struct wsdl_operation *op = pt->operations; op; op = op->next) {
-			fprintf(out, "    operation name=%s %s", op->name ? op->name : "?",
+		for (const struct wsdl_operation *op = pt->operations; op;
+		     op = op->next) {
+			fprintf(out, "    operation name=%s %s",
+				op->name ? op->name : "?",
 				dump_op_kinds[op->kind]);
 			dump_qn(out, "input", op->input_name);
 			dump_qn(out, "output", op->output_name);
-			for (const struct wsdl_fault *f = op->faults; f; f = f->next)
-				fprintf(out, " fault=%s", f->name ? f->name : "?");
+			for (const struct wsdl_fault *f = op->faults; f;
+			     f = f->next)
+				fprintf(out, " fault=%s",
+					f->name ? f->name : "?");
 			fputc('\n', out);
 		}
 	}
 	for (const struct wsdl_binding *b = w->bindings; b; b = b->next) {
 		fprintf(out, "  binding:%d name=%s%s style=%s", b->loc.line,
-			b->name.local ? b->name.local : "?", b->is_soap ? " soap" : "",
+			b->name.local ? b->name.local : "?",
+			b->is_soap ? " soap" : "",
 			b->style == WSDL_RPC ? "rpc" : "document");
 		dump_qn(out, "type", b->type);
 		fputc('\n', out);
 		for (const struct wsdl_binding_op *o = b->ops; o; o = o->next)
-			fprintf(out, "    operation name=%s soapAction=\"%s\" style=%s\n",
+			fprintf(out,
+				"    operation name=%s soapAction=\"%s\" style=%s\n",
 				o->name ? o->name : "?", o->soap_action,
 				o->style == WSDL_RPC ? "rpc" : "document");
 	}
 	for (const struct wsdl_service *s = w->services; s; s = s->next) {
-		fprintf(out, "  service:%d name=%s\n", s->loc.line, s->name.local ? s->name.local : "?");
+		fprintf(out, "  service:%d name=%s\n", s->loc.line,
+			s->name.local ? s->name.local : "?");
 		for (const struct wsdl_port *p = s->ports; p; p = p->next)
-			fprintf(out, "    port name=%s address=%s\n", p->name ? p->name : "?",
+			fprintf(out, "    port name=%s address=%s\n",
+				p->name ? p->name : "?",
 				p->address ? p->address : "-");
 	}
 	for (const struct plnk_type *t = w->plinks; t; t = t->next) {
 		fprintf(out, "  partnerLinkType:%d name=%s", t->loc.line,
 			t->name.local ? t->name.local : "?");
 		for (int i = 0; i < t->nroles; i++) {
-			fprintf(out, " role=%s", t->roles[i].name ? t->roles[i].name : "?");
+			fprintf(out, " role=%s",
+				t->roles[i].name ? t->roles[i].name : "?");
 			dump_qn(out, "portType", t->roles[i].port_type_name);
 		}
 		fputc('\n', out);
@@ -391,8 +429,9 @@ void model_dump(const struct model *m, FILE *out)
 		p->suppress_join_failure ? " suppressJoinFailure" : "",
 		p->exit_on_standard_fault ? " exitOnStandardFault" : "");
 	for (const struct bpel_import *im = p->imports; im; im = im->next)
-		fprintf(out, "  import:%d namespace=%s location=%s\n", im->loc.line,
-			im->ns ? im->ns : "-", im->location ? im->location : "-");
+		fprintf(out, "  import:%d namespace=%s location=%s\n",
+			im->loc.line, im->ns ? im->ns : "-",
+			im->location ? im->location : "-");
 	if (p->scope)
 		dump_scope(out, 1, p->scope);
 }

@@ -24,16 +24,17 @@ struct load_file {
 	struct model *m;
 	struct arena *a;
 	struct diag *dg;
-	const char *path;      /* display path: as given / joined to the importer's dir */
-	const char *real;      /* realpath, for loading each file once */
-	const char *text;      /* the bytes, NUL-terminated (arena) */
+	const char *
+		path; /* display path: as given / joined to the importer's dir */
+	const char *real; /* realpath, for loading each file once */
+	const char *text; /* the bytes, NUL-terminated (arena) */
 	size_t len;
-	size_t *line_off;      /* start offset of each line (lazily built) */
+	size_t *line_off; /* start offset of each line (lazily built) */
 	int nlines;
 	xmlDocPtr doc;
 	enum load_kind kind;
 	const char *tns;
-	struct wsdl_doc *wsdl;     /* when kind == LOAD_WSDL */
+	struct wsdl_doc *wsdl;	   /* when kind == LOAD_WSDL */
 	struct xsd_schema *schema; /* when kind == LOAD_XSD */
 	struct load_file *next;
 };
@@ -46,7 +47,8 @@ const char *load_attr(struct load_file *f, xmlNodePtr n, const char *name);
  * unprefixed value takes the default namespace. Returns false (and leaves
  * *q absent) when the attribute is missing; reports an undeclared prefix
  * (then q->local is still set and q->ns is NULL). */
-bool load_qname_attr(struct load_file *f, xmlNodePtr n, const char *name, struct qname *q);
+bool load_qname_attr(struct load_file *f, xmlNodePtr n, const char *name,
+		     struct qname *q);
 /* Resolve a "prefix:local" string in n's context (same rules). */
 struct qname load_qname(struct load_file *f, xmlNodePtr n, const char *value);
 /* yes/no attribute: -1 absent, 0 no, 1 yes; anything else is reported. */

@@ -14,8 +14,8 @@
 #include "diag.h"
 #include "model_parse.h"
 
-
-static void wsdl_parts(struct load_file *f, xmlNodePtr n, struct wsdl_message *msg)
+static void wsdl_parts(struct load_file *f, xmlNodePtr n,
+		       struct wsdl_message *msg)
 {
 	struct wsdl_part **tail = &msg->parts;
 	for (xmlNodePtr c = load_elem(n->children); c; c = load_elem(c->next)) {
@@ -52,7 +52,8 @@ static struct wsdl_operation *wsdl_operation(struct load_file *f, xmlNodePtr n,
 			has_out = true;
 			load_qname_attr(f, c, "message", &op->output_name);
 		} else if (load_is(c, NS_WSDL, "fault")) {
-			struct wsdl_fault *fl = ARENA_NEW(f->a, struct wsdl_fault);
+			struct wsdl_fault *fl =
+				ARENA_NEW(f->a, struct wsdl_fault);
 			fl->name = load_attr(f, c, "name");
 			load_qname_attr(f, c, "message", &fl->message_name);
 			fl->loc = load_loc(f, c);
@@ -77,7 +78,8 @@ static enum wsdl_style wsdl_style(const char *s, enum wsdl_style dflt)
 }
 
 /* <binding name type> : soap:binding?, operation* */
-static struct wsdl_binding *wsdl_binding(struct load_file *f, xmlNodePtr n, const char *tns)
+static struct wsdl_binding *wsdl_binding(struct load_file *f, xmlNodePtr n,
+					 const char *tns)
 {
 	struct wsdl_binding *b = ARENA_NEW(f->a, struct wsdl_binding);
 	b->name.ns = tns;
@@ -88,28 +90,36 @@ static struct wsdl_binding *wsdl_binding(struct load_file *f, xmlNodePtr n, cons
 	for (xmlNodePtr c = load_elem(n->children); c; c = load_elem(c->next)) {
 		if (load_is(c, NS_SOAP, "binding")) {
 			b->is_soap = true;
-			b->style = wsdl_style(load_attr(f, c, "style"), WSDL_DOCUMENT);
+			b->style = wsdl_style(load_attr(f, c, "style"),
+					      WSDL_DOCUMENT);
 		}
 	}
 	struct wsdl_binding_op **tail = &b->ops;
 	for (xmlNodePtr c = load_elem(n->children); c; c = load_elem(c->next)) {
 		if (!load_is(c, NS_WSDL, "operation"))
 			continue;
-		struct wsdl_binding_op *bo = ARENA_NEW(f->a, struct wsdl_binding_op);
+		struct wsdl_binding_op *bo =
+			ARENA_NEW(f->a, struct wsdl_binding_op);
 		bo->name = load_attr(f, c, "name");
 		bo->soap_action = "";
 		bo->style = b->style;
 		bo->loc = load_loc(f, c);
-		for (xmlNodePtr d = load_elem(c->children); d; d = load_elem(d->next)) {
+		for (xmlNodePtr d = load_elem(c->children); d;
+		     d = load_elem(d->next)) {
 			if (load_is(d, NS_SOAP, "operation")) {
 				const char *sa = load_attr(f, d, "soapAction");
 				if (sa)
 					bo->soap_action = sa;
-				bo->style = wsdl_style(load_attr(f, d, "style"), b->style);
-			} else if (load_is(d, NS_WSDL, "input") || load_is(d, NS_WSDL, "output")) {
-				for (xmlNodePtr e = load_elem(d->children); e; e = load_elem(e->next))
-					if (load_is(e, NS_SOAP, "body") && !bo->rpc_ns)
-						bo->rpc_ns = load_attr(f, e, "namespace");
+				bo->style = wsdl_style(load_attr(f, d, "style"),
+						       b->style);
+			} else if (load_is(d, NS_WSDL, "input") ||
+				   load_is(d, NS_WSDL, "output")) {
+				for (xmlNodePtr e = load_elem(d->children); e;
+				     e = load_elem(e->next))
+					if (load_is(e, NS_SOAP, "body") &&
+					    !bo->rpc_ns)
+						bo->rpc_ns = load_attr(
+							f, e, "namespace");
 			}
 		}
 		*tail = bo;
@@ -119,7 +129,8 @@ static struct wsdl_binding *wsdl_binding(struct load_file *f, xmlNodePtr n, cons
 }
 
 /* <service name> : port* ; <port name binding> : soap:address? */
-static struct wsdl_service *wsdl_service(struct load_file *f, xmlNodePtr n, const char *tns)
+static struct wsdl_service *wsdl_service(struct load_file *f, xmlNodePtr n,
+					 const char *tns)
 {
 	struct wsdl_service *s = ARENA_NEW(f->a, struct wsdl_service);
 	s->name.ns = tns;
@@ -134,7 +145,8 @@ static struct wsdl_service *wsdl_service(struct load_file *f, xmlNodePtr n, cons
 		load_qname_attr(f, c, "binding", &p->binding_name);
 		p->service = s;
 		p->loc = load_loc(f, c);
-		for (xmlNodePtr d = load_elem(c->children); d; d = load_elem(d->next))
+		for (xmlNodePtr d = load_elem(c->children); d;
+		     d = load_elem(d->next))
 			if (load_is(d, NS_SOAP, "address"))
 				p->address = load_attr(f, d, "location");
 		*tail = p;
@@ -144,7 +156,8 @@ static struct wsdl_service *wsdl_service(struct load_file *f, xmlNodePtr n, cons
 }
 
 /* <plnk:partnerLinkType name> : <plnk:role name portType>{1,2} */
-static struct plnk_type *wsdl_plnk(struct load_file *f, xmlNodePtr n, const char *tns)
+static struct plnk_type *wsdl_plnk(struct load_file *f, xmlNodePtr n,
+				   const char *tns)
 {
 	struct plnk_type *t = ARENA_NEW(f->a, struct plnk_type);
 	t->name.ns = tns;
@@ -155,8 +168,10 @@ static struct plnk_type *wsdl_plnk(struct load_file *f, xmlNodePtr n, const char
 			continue;
 		struct loc l = load_loc(f, c);
 		if (t->nroles == 2) {
-			diag_error(f->dg, &l, NULL, "partnerLinkType '%s' has more than two roles",
-				   t->name.local ? t->name.local : "");
+			diag_error(
+				f->dg, &l, NULL,
+				"partnerLinkType '%s' has more than two roles",
+				t->name.local ? t->name.local : "");
 			continue;
 		}
 		struct plnk_role *r = &t->roles[t->nroles++];
@@ -211,23 +226,27 @@ struct wsdl_doc *model_wsdl_parse(struct load_file *f, xmlNodePtr root)
 	struct vprop_alias **atail = &w->aliases;
 	struct xsd_schema **sctail = &w->schemas;
 
-	for (xmlNodePtr c = load_elem(root->children); c; c = load_elem(c->next)) {
+	for (xmlNodePtr c = load_elem(root->children); c;
+	     c = load_elem(c->next)) {
 		if (load_is(c, NS_WSDL, "types")) {
-			for (xmlNodePtr s = load_elem(c->children); s; s = load_elem(s->next)) {
+			for (xmlNodePtr s = load_elem(c->children); s;
+			     s = load_elem(s->next)) {
 				if (!load_is(s, NS_XSD, "schema"))
 					continue;
 				/* The canonical schema goes on model->schemas (one
 				 * `next` per struct); the WSDL's list gets a shallow
 				 * copy sharing its elements and types. */
 				struct xsd_schema *sc = model_xsd_parse(f, s);
-				struct xsd_schema *cp = ARENA_NEW(f->a, struct xsd_schema);
+				struct xsd_schema *cp =
+					ARENA_NEW(f->a, struct xsd_schema);
 				*cp = *sc;
 				cp->next = NULL;
 				*sctail = cp;
 				sctail = &cp->next;
 			}
 		} else if (load_is(c, NS_WSDL, "message")) {
-			struct wsdl_message *msg = ARENA_NEW(f->a, struct wsdl_message);
+			struct wsdl_message *msg =
+				ARENA_NEW(f->a, struct wsdl_message);
 			msg->name.ns = tns;
 			msg->name.local = load_attr(f, c, "name");
 			msg->loc = load_loc(f, c);
@@ -235,12 +254,14 @@ struct wsdl_doc *model_wsdl_parse(struct load_file *f, xmlNodePtr root)
 			*mtail = msg;
 			mtail = &msg->next;
 		} else if (load_is(c, NS_WSDL, "portType")) {
-			struct wsdl_port_type *pt = ARENA_NEW(f->a, struct wsdl_port_type);
+			struct wsdl_port_type *pt =
+				ARENA_NEW(f->a, struct wsdl_port_type);
 			pt->name.ns = tns;
 			pt->name.local = load_attr(f, c, "name");
 			pt->loc = load_loc(f, c);
 			struct wsdl_operation **otail = &pt->operations;
-			for (xmlNodePtr o = load_elem(c->children); o; o = load_elem(o->next)) {
+			for (xmlNodePtr o = load_elem(c->children); o;
+			     o = load_elem(o->next)) {
 				if (!load_is(o, NS_WSDL, "operation"))
 					continue;
 				*otail = wsdl_operation(f, o, pt);
@@ -258,7 +279,8 @@ struct wsdl_doc *model_wsdl_parse(struct load_file *f, xmlNodePtr root)
 			*pltail = wsdl_plnk(f, c, tns);
 			pltail = &(*pltail)->next;
 		} else if (load_is(c, NS_VPROP, "property")) {
-			struct vprop_property *p = ARENA_NEW(f->a, struct vprop_property);
+			struct vprop_property *p =
+				ARENA_NEW(f->a, struct vprop_property);
 			p->name.ns = tns;
 			p->name.local = load_attr(f, c, "name");
 			load_qname_attr(f, c, "type", &p->type);

@@ -37,7 +37,8 @@ static void xsd_simple(struct load_file *f, xmlNodePtr n, struct xsd_type *t)
 	}
 }
 
-static struct xsd_type *xsd_type_new(struct load_file *f, xmlNodePtr n, const char *tns)
+static struct xsd_type *xsd_type_new(struct load_file *f, xmlNodePtr n,
+				     const char *tns)
 {
 	struct xsd_type *t = ARENA_NEW(f->a, struct xsd_type);
 	const char *name = load_attr(f, n, "name");
@@ -53,11 +54,15 @@ static struct xsd_type *xsd_type_new(struct load_file *f, xmlNodePtr n, const ch
 		t->is_simple = false;
 		t->kind = XSD_COMPLEX;
 		/* complexContent/simpleContent extension or restriction base */
-		for (xmlNodePtr c = load_elem(n->children); c; c = load_elem(c->next)) {
-			if (!load_is(c, NS_XSD, "complexContent") && !load_is(c, NS_XSD, "simpleContent"))
+		for (xmlNodePtr c = load_elem(n->children); c;
+		     c = load_elem(c->next)) {
+			if (!load_is(c, NS_XSD, "complexContent") &&
+			    !load_is(c, NS_XSD, "simpleContent"))
 				continue;
-			for (xmlNodePtr d = load_elem(c->children); d; d = load_elem(d->next))
-				if (load_is(d, NS_XSD, "extension") || load_is(d, NS_XSD, "restriction"))
+			for (xmlNodePtr d = load_elem(c->children); d;
+			     d = load_elem(d->next))
+				if (load_is(d, NS_XSD, "extension") ||
+				    load_is(d, NS_XSD, "restriction"))
 					load_qname_attr(f, d, "base", &t->base);
 		}
 	}
@@ -65,7 +70,8 @@ static struct xsd_type *xsd_type_new(struct load_file *f, xmlNodePtr n, const ch
 }
 
 /* <element name type?> with an optional anonymous simpleType/complexType */
-static struct xsd_element *xsd_element_new(struct load_file *f, xmlNodePtr n, const char *tns)
+static struct xsd_element *xsd_element_new(struct load_file *f, xmlNodePtr n,
+					   const char *tns)
 {
 	struct xsd_element *e = ARENA_NEW(f->a, struct xsd_element);
 	e->name.ns = tns;
@@ -76,7 +82,8 @@ static struct xsd_element *xsd_element_new(struct load_file *f, xmlNodePtr n, co
 	if (load_qname_attr(f, n, "type", &e->type_name))
 		return e;
 	for (xmlNodePtr c = load_elem(n->children); c; c = load_elem(c->next)) {
-		if (load_is(c, NS_XSD, "simpleType") || load_is(c, NS_XSD, "complexType")) {
+		if (load_is(c, NS_XSD, "simpleType") ||
+		    load_is(c, NS_XSD, "complexType")) {
 			e->type = xsd_type_new(f, c, tns);
 			e->kind = e->type->is_simple ? XSD_STRING : XSD_COMPLEX;
 			break;
@@ -95,11 +102,13 @@ struct xsd_schema *model_xsd_parse(struct load_file *f, xmlNodePtr schema)
 	s->node = schema;
 	struct xsd_element **etail = &s->elements;
 	struct xsd_type **ttail = &s->types;
-	for (xmlNodePtr c = load_elem(schema->children); c; c = load_elem(c->next)) {
+	for (xmlNodePtr c = load_elem(schema->children); c;
+	     c = load_elem(c->next)) {
 		if (load_is(c, NS_XSD, "element")) {
 			*etail = xsd_element_new(f, c, s->tns);
 			etail = &(*etail)->next;
-		} else if (load_is(c, NS_XSD, "simpleType") || load_is(c, NS_XSD, "complexType")) {
+		} else if (load_is(c, NS_XSD, "simpleType") ||
+			   load_is(c, NS_XSD, "complexType")) {
 			*ttail = xsd_type_new(f, c, s->tns);
 			ttail = &(*ttail)->next;
 		}

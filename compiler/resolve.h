@@ -40,25 +40,30 @@ bool resolve_builtin(struct qname q, enum xsd_kind *kind);
 struct vprop_property *resolve_property(const struct model *m, struct qname q);
 struct plnk_type *resolve_plnk_type(const struct model *m, struct qname q);
 /* The operation `name` of port type pt, NULL if none. */
-struct wsdl_operation *resolve_operation(const struct wsdl_port_type *pt, const char *name);
+struct wsdl_operation *resolve_operation(const struct wsdl_port_type *pt,
+					 const char *name);
 
 /* the variable named `name` visible from activity `a` (lexical scoping
  * through enclosing scopes; also the implicit variables of catch
  * faultVariable, forEach counter, onEvent variable). a == NULL: only the
  * process's variables. */
-struct bpel_variable *resolve_variable(const struct model *m, const struct bpel_activity *a,
+struct bpel_variable *resolve_variable(const struct model *m,
+				       const struct bpel_activity *a,
 				       const char *name);
 /* The partner link `name` visible from `a`; for an onEvent the lookup
  * starts in its associated scope (SA00084). */
 struct bpel_partner_link *resolve_partner_link(const struct model *m,
-					       const struct bpel_activity *a, const char *name);
+					       const struct bpel_activity *a,
+					       const char *name);
 /* Same scoping for correlation sets and message exchanges. */
-struct bpel_corr_set *resolve_corr_set(const struct model *m, const struct bpel_activity *a,
+struct bpel_corr_set *resolve_corr_set(const struct model *m,
+				       const struct bpel_activity *a,
 				       const char *name);
-struct bpel_mex *resolve_mex(const struct model *m, const struct bpel_activity *a,
-			     const char *name);
+struct bpel_mex *resolve_mex(const struct model *m,
+			     const struct bpel_activity *a, const char *name);
 /* The nearest scope enclosing `a` (a itself when it is a scope), the
  * process's scope at the top. */
-struct bpel_scope *resolve_scope_of(const struct model *m, const struct bpel_activity *a);
+struct bpel_scope *resolve_scope_of(const struct model *m,
+				    const struct bpel_activity *a);
 
 #endif

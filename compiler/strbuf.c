@@ -76,12 +76,24 @@ void strbuf_c_escape(struct strbuf *sb, const char *s)
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		unsigned char c = *p;
 		switch (c) {
-		case '\\': strbuf_puts(sb, "\\\\"); break;
-		case '"': strbuf_puts(sb, "\\\""); break;
-		case '\n': strbuf_puts(sb, "\\n"); break;
-		case '\t': strbuf_puts(sb, "\\t"); break;
-		case '\r': strbuf_puts(sb, "\\r"); break;
-		case '?': strbuf_puts(sb, "\\?"); break;
+		case '\\':
+			strbuf_puts(sb, "\\\\");
+			break;
+		case '"':
+			strbuf_puts(sb, "\\\"");
+			break;
+		case '\n':
+			strbuf_puts(sb, "\\n");
+			break;
+		case '\t':
+			strbuf_puts(sb, "\\t");
+			break;
+		case '\r':
+			strbuf_puts(sb, "\\r");
+			break;
+		case '?':
+			strbuf_puts(sb, "\\?");
+			break;
 		default:
 			if (c < 0x20 || c >= 0x7f)
 				strbuf_printf(sb, "\\%03o", c);

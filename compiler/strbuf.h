@@ -14,7 +14,10 @@ struct strbuf {
 	size_t cap;
 };
 
-#define STRBUF_INIT { NULL, 0, 0 }
+#define STRBUF_INIT        \
+	{                  \
+		NULL, 0, 0 \
+	}
 
 /* Append len bytes of s, a string, a character, formatted text. */
 void strbuf_add(struct strbuf *sb, const char *s, size_t len);

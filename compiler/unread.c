@@ -28,7 +28,7 @@ struct unread {
 	const char **v; /* every token seen, in document order */
 	int n, cap;
 	struct arena *a;
-	bool scanned;   /* false: no document, nothing is known unread */
+	bool scanned; /* false: no document, nothing is known unread */
 };
 
 static void add(struct unread *u, const char *s, size_t len)
@@ -89,9 +89,17 @@ static bool is_bpel(xmlNodePtr n, const char *local)
 static bool not_a_read(xmlNodePtr el, const char *attr)
 {
 	static const char *const never[] = {
-		"name", "partnerLink", "operation", "portType",
-		"messageExchange", "linkName", "set", "initiate", "pattern",
-		"createInstance", NULL,
+		"name",
+		"partnerLink",
+		"operation",
+		"portType",
+		"messageExchange",
+		"linkName",
+		"set",
+		"initiate",
+		"pattern",
+		"createInstance",
+		NULL,
 	};
 	if (!el->ns || !el->ns->href ||
 	    strcmp((const char *)el->ns->href, BPEL_NS) != 0)
@@ -111,7 +119,8 @@ static bool not_a_read(xmlNodePtr el, const char *attr)
 static void walk(struct unread *u, xmlNodePtr n)
 {
 	for (; n; n = n->next) {
-		if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+		if (n->type == XML_TEXT_NODE ||
+		    n->type == XML_CDATA_SECTION_NODE) {
 			tokens(u, (const char *)n->content);
 			continue;
 		}

@@ -63,8 +63,15 @@ int xpath2_bare_path(const struct xpath_toks *ts)
 		    prev == XT_AT)
 			continue; /* a later step of the same path */
 		switch (t->k) {
-		case XT_NAME: case XT_STAR: case XT_DOT: case XT_DDOT: case XT_AT:
-		case XT_AXIS: case XT_NODETYPE: case XT_SLASH: case XT_DSLASH:
+		case XT_NAME:
+		case XT_STAR:
+		case XT_DOT:
+		case XT_DDOT:
+		case XT_AT:
+		case XT_AXIS:
+		case XT_NODETYPE:
+		case XT_SLASH:
+		case XT_DSLASH:
 			return i;
 		default:
 			break;
@@ -83,7 +90,8 @@ const char *xpath2_runtime_error(struct arena *a, const char *text,
 {
 	const char *p = text ? xpath_lex_skip_ws(text) : "";
 	if (!*p)
-		return is_query ? "the query is empty" : "the expression is empty";
+		return is_query ? "the query is empty"
+				: "the expression is empty";
 	if (is_query)
 		return NULL;
 	struct xpath_toks ts = { 0 };
@@ -107,11 +115,34 @@ const char *xpath2_runtime_error(struct arena *a, const char *text,
 #define NS_FN "http://www.w3.org/2005/xpath-functions"
 
 static const char *const xpath1_functions[] = {
-	"last", "position", "count", "id", "local-name", "namespace-uri",
-	"name", "string", "concat", "starts-with", "contains",
-	"substring-before", "substring-after", "substring", "string-length",
-	"normalize-space", "translate", "boolean", "not", "true", "false",
-	"lang", "number", "sum", "floor", "ceiling", "round", NULL,
+	"last",
+	"position",
+	"count",
+	"id",
+	"local-name",
+	"namespace-uri",
+	"name",
+	"string",
+	"concat",
+	"starts-with",
+	"contains",
+	"substring-before",
+	"substring-after",
+	"substring",
+	"string-length",
+	"normalize-space",
+	"translate",
+	"boolean",
+	"not",
+	"true",
+	"false",
+	"lang",
+	"number",
+	"sum",
+	"floor",
+	"ceiling",
+	"round",
+	NULL,
 };
 
 /* The namespace a function token's prefix is bound to at n; "" for no
@@ -160,11 +191,12 @@ static bool is_one_of(const struct xpath_tok *t, const char *const *words)
 static const char *word_operator(struct arena *a, const struct xpath_tok *t,
 				 const struct xpath_tok *nx)
 {
-	static const char *const casts[] = { "cast", "castable", "treat", NULL };
-	static const char *const ops[] = { "idiv", "is", "except", "intersect",
-					    "union", NULL };
-	static const char *const value_cmp[] = { "eq", "ne", "lt", "gt", "le",
-						 "ge", NULL };
+	static const char *const casts[] = { "cast", "castable", "treat",
+					     NULL };
+	static const char *const ops[] = { "idiv",	"is",	 "except",
+					   "intersect", "union", NULL };
+	static const char *const value_cmp[] = { "eq", "ne", "lt", "gt",
+						 "le", "ge", NULL };
 	if (xpath_lex_is(t, "instance") && nx->k == XT_NAME &&
 	    xpath_lex_is(nx, "of"))
 		return "'instance of'";
@@ -173,10 +205,11 @@ static const char *word_operator(struct arena *a, const struct xpath_tok *t,
 	if (xpath_lex_is(t, "to"))
 		return "the range 'to'";
 	if (is_one_of(t, ops))
-		return arena_printf(a, "the operator '%.*s'", (int)t->len, t->s);
-	if (is_one_of(t, value_cmp))
-		return arena_printf(a, "the value comparison '%.*s'", (int)t->len,
+		return arena_printf(a, "the operator '%.*s'", (int)t->len,
 				    t->s);
+	if (is_one_of(t, value_cmp))
+		return arena_printf(a, "the value comparison '%.*s'",
+				    (int)t->len, t->s);
 	return NULL;
 }
 
@@ -196,9 +229,10 @@ static const char *xpath2_construct(struct arena *a, xmlNodePtr n,
 			return "an occurrence indicator '?'";
 		case XT_OP:
 			if (xpath_lex_is(t, "<<") || xpath_lex_is(t, ">>"))
-				return arena_printf(a, "the node comparison "
-						    "'%.*s'", (int)t->len,
-						    t->s);
+				return arena_printf(a,
+						    "the node comparison "
+						    "'%.*s'",
+						    (int)t->len, t->s);
 			break;
 		case XT_FUNC: {
 			if (xpath_lex_is(t, "if")) {
@@ -211,12 +245,14 @@ static const char *xpath2_construct(struct arena *a, xmlNodePtr n,
 			size_t plen;
 			const char *ns = func_ns(n, t, &plen);
 			if (ns && strcmp(ns, NS_XSD) == 0)
-				return arena_printf(a, "the constructor "
+				return arena_printf(a,
+						    "the constructor "
 						    "function %.*s()",
 						    (int)t->len, t->s);
 			if (ns && (!*ns || strcmp(ns, NS_FN) == 0) &&
 			    !xpath1_function(t, plen))
-				return arena_printf(a, "the function %.*s(), "
+				return arena_printf(a,
+						    "the function %.*s(), "
 						    "which XPath 1.0 lacks",
 						    (int)t->len, t->s);
 			break;
@@ -244,7 +280,8 @@ static const char *xpath2_construct(struct arena *a, xmlNodePtr n,
 			if (!op && is_one_of(t, binders) && nx->k == XT_VAR)
 				return arena_printf(
 					a, "the %s expression '%.*s %.*s in …'",
-					xpath_lex_is(t, "for") ? "for" : "quantified",
+					xpath_lex_is(t, "for") ? "for"
+							       : "quantified",
 					(int)t->len, t->s, (int)nx->len, nx->s);
 			const char *why = op ? word_operator(a, t, nx) : NULL;
 			if (why)
@@ -258,8 +295,7 @@ static const char *xpath2_construct(struct arena *a, xmlNodePtr n,
 	return NULL;
 }
 
-const char *xpath2_needs_xpath2(struct arena *a, xmlNodePtr n,
-				const char *text)
+const char *xpath2_needs_xpath2(struct arena *a, xmlNodePtr n, const char *text)
 {
 	struct xpath_toks ts = { 0 };
 	const char *why = NULL;
@@ -282,9 +318,19 @@ static bool bpel_elem(xmlNodePtr n, const char *name)
 static bool holds_expression(xmlNodePtr n, bool *is_query)
 {
 	static const char *const names[] = {
-		"condition", "for", "until", "repeatEvery", "startCounterValue",
-		"finalCounterValue", "branches", "joinCondition",
-		"transitionCondition", "from", "to", "query", NULL,
+		"condition",
+		"for",
+		"until",
+		"repeatEvery",
+		"startCounterValue",
+		"finalCounterValue",
+		"branches",
+		"joinCondition",
+		"transitionCondition",
+		"from",
+		"to",
+		"query",
+		NULL,
 	};
 	*is_query = bpel_elem(n, "query");
 	for (int i = 0; names[i]; i++)
@@ -323,16 +369,17 @@ static void walk(struct walk *w, xmlNodePtr n)
 			xmlChar *lang = xmlGetProp(
 				n, BAD_CAST(is_query ? "queryLanguage"
 						     : "expressionLanguage"));
-			const char *l = lang ? (const char *)lang
-				      : is_query ? w->qlang : w->elang;
+			const char *l = lang	   ? (const char *)lang
+					: is_query ? w->qlang
+						   : w->elang;
 			if (l && strcmp(l, URN_XPATH2) == 0) {
 				xmlChar *text = xmlNodeGetContent(n);
 				const char *why = xpath2_needs_xpath2(
 					w->a, n, (const char *)text);
 				if (why) {
-					struct loc loc = {
-						w->file, (int)xmlGetLineNo(n), 0
-					};
+					struct loc loc = { w->file,
+							   (int)xmlGetLineNo(n),
+							   0 };
 					diag_error(w->dg, &loc, NULL,
 						   "<%s> uses %s, which needs "
 						   "XPath 2.0; bpelc evaluates "
@@ -355,8 +402,11 @@ void xpath2_check(struct model *m, struct diag *dg)
 		return;
 	xmlNodePtr root = xmlDocGetRootElement(m->process->doc);
 	struct walk w = {
-		m->arena, dg, m->process->path ? m->process->path : "",
-		m->process->expression_language, m->process->query_language,
+		m->arena,
+		dg,
+		m->process->path ? m->process->path : "",
+		m->process->expression_language,
+		m->process->query_language,
 	};
 	walk(&w, root);
 }

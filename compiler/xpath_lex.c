@@ -101,19 +101,34 @@ static const char *scan_name(struct xpath_tok *t, const char *p)
 }
 
 /* Punctuation and operators at p; NULL when p starts no token. */
-static const char *scan_symbol(struct xpath_tok *t, const char *p,
-			       bool xpath2)
+static const char *scan_symbol(struct xpath_tok *t, const char *p, bool xpath2)
 {
 	t->k = XT_OP;
 	switch (*p) {
-	case '(': t->k = XT_LPAREN; return p + 1;
-	case ')': t->k = XT_RPAREN; return p + 1;
-	case '[': t->k = XT_LBRACK; return p + 1;
-	case ']': t->k = XT_RBRACK; return p + 1;
-	case ',': t->k = XT_COMMA; return p + 1;
-	case '|': t->k = XT_PIPE; return p + 1;
-	case '@': t->k = XT_AT; return p + 1;
-	case '*': t->k = XT_STAR; return p + 1;
+	case '(':
+		t->k = XT_LPAREN;
+		return p + 1;
+	case ')':
+		t->k = XT_RPAREN;
+		return p + 1;
+	case '[':
+		t->k = XT_LBRACK;
+		return p + 1;
+	case ']':
+		t->k = XT_RBRACK;
+		return p + 1;
+	case ',':
+		t->k = XT_COMMA;
+		return p + 1;
+	case '|':
+		t->k = XT_PIPE;
+		return p + 1;
+	case '@':
+		t->k = XT_AT;
+		return p + 1;
+	case '*':
+		t->k = XT_STAR;
+		return p + 1;
 	case '?':
 		t->k = XT_QMARK;
 		return xpath2 ? p + 1 : NULL;
@@ -125,10 +140,13 @@ static const char *scan_symbol(struct xpath_tok *t, const char *p,
 		return p + (p[1] == '.' ? 2 : 1);
 	case '!':
 		return p[1] == '=' ? p + 2 : NULL;
-	case '<': case '>':
+	case '<':
+	case '>':
 		/* '<<' and '>>' are XPath 2.0 node comparisons */
 		return p + (p[1] == '=' || (xpath2 && p[1] == *p) ? 2 : 1);
-	case '=': case '+': case '-':
+	case '=':
+	case '+':
+	case '-':
 		return p + 1;
 	default:
 		return NULL;

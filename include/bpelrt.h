@@ -45,16 +45,16 @@ typedef struct brt_strand brt_strand;
 
 /* The four outcomes of a step (protothreads). */
 enum brt_step {
-	BRT_STEP_NEXT,  /* run the strand again at its (new) state at once */
-	BRT_STEP_WAIT,  /* parked; an event re-queues it */
-	BRT_STEP_END,   /* the strand has finished (same as reaching BRT_S_DONE) */
+	BRT_STEP_NEXT, /* run the strand again at its (new) state at once */
+	BRT_STEP_WAIT, /* parked; an event re-queues it */
+	BRT_STEP_END, /* the strand has finished (same as reaching BRT_S_DONE) */
 	BRT_STEP_FAULT, /* a fault was raised on the strand; the runtime unwinds */
 };
 
 /* Reserved states; generated enums start their own states at BRT_S_FIRST. */
 enum {
-	BRT_S_START = 0, /* a new instance's root strand */
-	BRT_S_DONE = 1,  /* a strand set to DONE ends when its step returns */
+	BRT_S_START = 0,   /* a new instance's root strand */
+	BRT_S_DONE = 1,	   /* a strand set to DONE ends when its step returns */
 	BRT_S_FAULTED = 2, /* never resumed */
 	BRT_S_FIRST = 3,
 };
@@ -62,15 +62,15 @@ enum {
 /* ---- names and types -------------------------------------------------- */
 
 struct brt_qname {
-	const char *ns;    /* NULL or "" for no namespace */
+	const char *ns;	   /* NULL or "" for no namespace */
 	const char *local; /* NULL for "no name" where optional */
 };
 
 /* How a simple value appears in XPath (semantics.md §4). */
 enum brt_xsd_kind {
 	BRT_XSD_COMPLEX = 0, /* element content: node-set */
-	BRT_XSD_STRING,      /* other simple types: string */
-	BRT_XSD_NUMBER,      /* numeric builtins and their restrictions */
+	BRT_XSD_STRING,	     /* other simple types: string */
+	BRT_XSD_NUMBER,	     /* numeric builtins and their restrictions */
 	BRT_XSD_BOOLEAN,
 };
 
@@ -84,8 +84,8 @@ struct brt_ns {
 struct brt_part {
 	const char *name;
 	struct brt_qname element; /* element part, or {NULL,NULL} */
-	struct brt_qname type;    /* type part, or {NULL,NULL} */
-	enum brt_xsd_kind kind;   /* of the element's or type's content */
+	struct brt_qname type;	  /* type part, or {NULL,NULL} */
+	enum brt_xsd_kind kind;	  /* of the element's or type's content */
 };
 
 struct brt_message {
@@ -103,10 +103,10 @@ enum brt_style { BRT_STYLE_DOCUMENT, BRT_STYLE_RPC };
 
 struct brt_operation {
 	const char *name;
-	const char *ns;          /* targetNamespace of the portType's WSDL */
+	const char *ns;		 /* targetNamespace of the portType's WSDL */
 	const char *soap_action; /* "" when the binding has none */
 	enum brt_style style;
-	const char *rpc_ns;      /* soap:body namespace (rpc style), else NULL */
+	const char *rpc_ns; /* soap:body namespace (rpc style), else NULL */
 	const struct brt_message *input;
 	const struct brt_message *output; /* NULL: one-way */
 	int nfaults;
@@ -124,7 +124,7 @@ struct brt_partner_link {
 	const char *my_address;
 	int nmy_ops;
 	const struct brt_operation *const *my_ops;
-	const char *wsdl;      /* WSDL text served for GET my_path?wsdl */
+	const char *wsdl; /* WSDL text served for GET my_path?wsdl */
 	/* partnerRole side: default endpoint from the WSDL port, NULL if none. */
 	const char *partner_address;
 	bool has_partner_role;
@@ -152,14 +152,14 @@ enum brt_var_kind { BRT_VAR_MESSAGE, BRT_VAR_ELEMENT, BRT_VAR_TYPE };
  */
 struct brt_variable {
 	const char *name;
-	int scope;  /* declaring scope */
-	int slot;   /* index among the declaring scope's variables */
+	int scope; /* declaring scope */
+	int slot;  /* index among the declaring scope's variables */
 	enum brt_var_kind kind;
 	const struct brt_message *message; /* BRT_VAR_MESSAGE */
-	struct brt_qname element;          /* BRT_VAR_ELEMENT */
-	struct brt_qname type;             /* BRT_VAR_TYPE */
-	enum brt_xsd_kind xsd;             /* element/type content kind */
-	int init;                          /* index of an assign run at scope
+	struct brt_qname element;	   /* BRT_VAR_ELEMENT */
+	struct brt_qname type;		   /* BRT_VAR_TYPE */
+	enum brt_xsd_kind xsd;		   /* element/type content kind */
+	int init;			   /* index of an assign run at scope
 					      start (inline from-spec), -1 */
 };
 
@@ -167,8 +167,8 @@ struct brt_variable {
 struct brt_varref {
 	const char *name; /* as written after '$': "v" or "v.part" */
 	int var;
-	int part;         /* index in the message's parts, -1 for the whole */
-	bool is_link;     /* joinCondition: `var` is a link index, the value
+	int part;     /* index in the message's parts, -1 for the whole */
+	bool is_link; /* joinCondition: `var` is a link index, the value
 			     its status (links.c) */
 };
 
@@ -229,11 +229,11 @@ struct brt_on_alarm {
 
 /* <catch>: faultName and/or a typed fault variable. */
 struct brt_catch {
-	struct brt_qname fault;            /* local NULL: no faultName */
-	int variable;                      /* implicit fault variable or -1 */
+	struct brt_qname fault;		   /* local NULL: no faultName */
+	int variable;			   /* implicit fault variable or -1 */
 	const struct brt_message *message; /* faultMessageType, or NULL */
-	struct brt_qname element;          /* faultElement, or {NULL,NULL} */
-	int state;                         /* first state of the handler */
+	struct brt_qname element;	   /* faultElement, or {NULL,NULL} */
+	int state;			   /* first state of the handler */
 };
 
 /*
@@ -249,11 +249,11 @@ struct brt_catch {
  */
 struct brt_scope {
 	const char *name;
-	int parent;   /* -1 for the process */
-	int nvars;    /* variables declared here: slots 0..nvars-1 */
+	int parent; /* -1 for the process */
+	int nvars;  /* variables declared here: slots 0..nvars-1 */
 	int ncatches;
 	const struct brt_catch *catches;
-	int catch_all; /* state of <catchAll>, or -1 */
+	int catch_all;	  /* state of <catchAll>, or -1 */
 	int compensation; /* state of the compensation handler, or -1 */
 	int termination;  /* state of the termination handler, or -1 */
 	bool exit_on_standard_fault; /* effective value */
@@ -270,8 +270,12 @@ struct brt_scope {
 /* ---- messaging activities ------------------------------------------------ */
 
 enum brt_initiate { BRT_INIT_NO, BRT_INIT_YES, BRT_INIT_JOIN };
-enum brt_pattern { BRT_PAT_NONE, BRT_PAT_REQUEST, BRT_PAT_RESPONSE,
-		   BRT_PAT_REQUEST_RESPONSE };
+enum brt_pattern {
+	BRT_PAT_NONE,
+	BRT_PAT_REQUEST,
+	BRT_PAT_RESPONSE,
+	BRT_PAT_REQUEST_RESPONSE
+};
 
 struct brt_correlation {
 	int set;
@@ -289,8 +293,8 @@ struct brt_receive {
 	const char *name;
 	int plink;
 	const struct brt_operation *op;
-	int var;          /* -1 with fromParts or an empty message */
-	const char *mex;  /* messageExchange, NULL for the default one */
+	int var;	 /* -1 with fromParts or an empty message */
+	const char *mex; /* messageExchange, NULL for the default one */
 	bool create_instance;
 	int ncorr;
 	const struct brt_correlation *corr;
@@ -336,16 +340,16 @@ struct brt_invoke {
 /* ---- assign -------------------------------------------------------------- */
 
 enum brt_from_kind {
-	BRT_FROM_VAR,      /* variable [part] [query] */
-	BRT_FROM_EXPR,     /* expression */
+	BRT_FROM_VAR,	   /* variable [part] [query] */
+	BRT_FROM_EXPR,	   /* expression */
 	BRT_FROM_LITERAL,  /* literal (index into process->literals) */
-	BRT_FROM_PLINK,    /* partnerLink endpointReference */
+	BRT_FROM_PLINK,	   /* partnerLink endpointReference */
 	BRT_FROM_PROPERTY, /* variable property */
 };
 
 enum brt_to_kind {
-	BRT_TO_VAR,        /* variable [part] [query] */
-	BRT_TO_EXPR,       /* an expression that selects one node */
+	BRT_TO_VAR,  /* variable [part] [query] */
+	BRT_TO_EXPR, /* an expression that selects one node */
 	BRT_TO_PLINK,
 	BRT_TO_PROPERTY,
 };
@@ -353,10 +357,10 @@ enum brt_to_kind {
 struct brt_from {
 	enum brt_from_kind kind;
 	int var;
-	int part;     /* -1: whole variable */
-	int query;    /* expr index, -1 */
-	int expr;     /* BRT_FROM_EXPR */
-	int literal;  /* BRT_FROM_LITERAL */
+	int part;    /* -1: whole variable */
+	int query;   /* expr index, -1 */
+	int expr;    /* BRT_FROM_EXPR */
+	int literal; /* BRT_FROM_LITERAL */
 	int plink;
 	bool my_role; /* endpointReference="myRole" */
 	int property;
@@ -410,9 +414,9 @@ struct brt_embed {
 
 struct brt_process {
 	const char *name;
-	struct brt_qname qname;  /* name + targetNamespace */
-	const char *build_id;    /* saved instances from another build are refused */
-	const char *source;      /* the .bpel path as given to bpelc */
+	struct brt_qname qname; /* name + targetNamespace */
+	const char *build_id; /* saved instances from another build are refused */
+	const char *source;   /* the .bpel path as given to bpelc */
 
 	int nscopes;
 	const struct brt_scope *scopes;
@@ -430,7 +434,7 @@ struct brt_process {
 	const struct brt_alias *aliases;
 	int ncorrsets;
 	const struct brt_correlation_set *corrsets;
-	int nassigns;                  /* every assign, so inline variable */
+	int nassigns;			  /* every assign, so inline variable */
 	const struct brt_assign *assigns; /* initialisers can name one */
 
 	/* Start activities: instance creation. A message for one of these
@@ -546,7 +550,7 @@ struct brt_links {
 	int skip;      /* where to go after dead-path elimination */
 	int nsources;
 	const struct brt_link_source *sources;
-	int ndead;     /* set false by dead-path elimination: the activity's */
+	int ndead; /* set false by dead-path elimination: the activity's */
 	const int *dead; /* own sources and those of everything inside it */
 };
 
@@ -563,21 +567,21 @@ enum brt_step brt_links_fire(brt_strand *s, const struct brt_links *a);
 enum brt_step brt_links_kill(brt_strand *s, int n, const int *links);
 /* <flow> with <links>: as brt_flow, with links first..first+nlinks-1
  * unset in a new link frame its children see. */
-enum brt_step brt_flow_links(brt_strand *s, int n, const int *states,
-			     int first, int nlinks);
+enum brt_step brt_flow_links(brt_strand *s, int n, const int *states, int first,
+			     int nlinks);
 
 /* <forEach> (semantics.md §6): one state; it runs its child scope
  * instances and continues at `next` when done. */
 struct brt_foreach {
 	const char *name;
-	int start;       /* startCounterValue expression */
-	int final;       /* finalCounterValue expression */
-	int branches;    /* completionCondition/branches expression, -1 */
+	int start;    /* startCounterValue expression */
+	int final;    /* finalCounterValue expression */
+	int branches; /* completionCondition/branches expression, -1 */
 	bool successful_only;
 	bool parallel;
-	int scope;       /* the child scope */
-	int body;        /* its body's first state */
-	int counter;     /* the counter variable (declared in scope), -1 */
+	int scope;   /* the child scope */
+	int body;    /* its body's first state */
+	int counter; /* the counter variable (declared in scope), -1 */
 	int next;
 };
 enum brt_step brt_foreach(brt_strand *s, const struct brt_foreach *f);

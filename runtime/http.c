@@ -38,8 +38,8 @@ struct brt_http {
 	struct evhttp *http;
 	int nbound;
 	struct evhttp_bound_socket **bound;
-	unsigned long seq;   /* request numbers for the log */
-	brt_request *open;   /* request-response exchanges not yet answered */
+	unsigned long seq; /* request numbers for the log */
+	brt_request *open; /* request-response exchanges not yet answered */
 	int nopen;
 	/* Exchanges to watch for a client hanging up, once this loop pass
 	 * (and the strands it queued) is over: most are answered by then. */
@@ -51,7 +51,7 @@ struct brt_request {
 	struct brt_http *h;
 	brt_request *prev, *next;
 	struct evhttp_request *req; /* NULL once the client has gone */
-	struct event *watch;        /* notices the client hanging up */
+	struct event *watch;	    /* notices the client hanging up */
 	brt_request *wprev, *wnext; /* on h->to_watch */
 	bool is_to_watch;
 	unsigned long id;
@@ -78,15 +78,24 @@ static void send_body(struct evhttp_request *req, int status,
 static const char *reason_of(int status)
 {
 	switch (status) {
-	case 200: return "OK";
-	case 202: return "Accepted";
-	case 400: return "Bad Request";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 413: return "Payload Too Large";
-	case 500: return "Internal Server Error";
-	case 503: return "Service Unavailable";
-	default: return "Error";
+	case 200:
+		return "OK";
+	case 202:
+		return "Accepted";
+	case 400:
+		return "Bad Request";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 413:
+		return "Payload Too Large";
+	case 500:
+		return "Internal Server Error";
+	case 503:
+		return "Service Unavailable";
+	default:
+		return "Error";
 	}
 }
 
@@ -113,8 +122,9 @@ static void send_error(struct brt_http *h, unsigned long id, const char *what,
 	brt__log(h->rt, "request %lu: %s: %s; answered %d", id, what, text,
 		 status);
 	send_env(req, status,
-		 brt__soap_fault_code(client, NULL, client ? "Client" : "Server",
-				      NULL, text));
+		 brt__soap_fault_code(client, NULL,
+				      client ? "Client" : "Server", NULL,
+				      text));
 }
 
 /* ---- brt_request: open exchanges ----------------------------------------- */
@@ -158,7 +168,8 @@ static void on_watch(evutil_socket_t fd, short what, void *arg)
 	brt_request *r = arg;
 	char c;
 	ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+	if (n < 0 &&
+	    (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
 		event_add(r->watch, NULL);
 		return;
 	}
@@ -283,7 +294,8 @@ void brt__request_reply(brt_request *r, const struct brt_operation *op,
 	xmlDocPtr env = op ? brt__soap_from_message(op, op->output, msg, true)
 			   : NULL;
 	if (!env) {
-		brt__log(rt, "request %lu: cannot build the reply; answered 500",
+		brt__log(rt,
+			 "request %lu: cannot build the reply; answered 500",
 			 id);
 		send_env(req, 500,
 			 brt__soap_fault(NULL, "Server", NULL,
@@ -311,7 +323,9 @@ void brt__request_fault(brt_request *r, const char *fault_ns,
 		 fault_ns && *fault_ns ? "{" : "",
 		 fault_ns && *fault_ns ? fault_ns : "",
 		 fault_ns && *fault_ns ? "}" : "",
-		 fault_local ? fault_local : text ? text : "");
+		 fault_local ? fault_local
+		 : text	     ? text
+			     : "");
 	send_env(req, 500, brt__soap_fault(fault_ns, fault_local, data, text));
 }
 
@@ -401,11 +415,9 @@ static bool op_takes_body(const struct brt_operation *op, xmlNodePtr first)
  * the Body fits); without a SOAPAction match, the one operation the
  * Body's first element fits. NULL when none fits, and also when several
  * do: then *ambiguous names two of them. */
-static const struct brt_operation *find_op(const struct brt_process *p,
-					   const char *path,
-					   const char *action,
-					   xmlNodePtr first, int *plink,
-					   const struct brt_operation **ambiguous)
+static const struct brt_operation *
+find_op(const struct brt_process *p, const char *path, const char *action,
+	xmlNodePtr first, int *plink, const struct brt_operation **ambiguous)
 {
 	ambiguous[0] = ambiguous[1] = NULL;
 	/* pass 0: SOAPAction; 1: SOAPAction and Body; 2: Body alone */
@@ -418,13 +430,15 @@ static const struct brt_operation *find_op(const struct brt_process *p,
 				continue;
 			for (int k = 0; k < pl->nmy_ops; k++) {
 				const struct brt_operation *op = pl->my_ops[k];
-				bool by_action = *action && op->soap_action &&
-						 strcmp(op->soap_action,
-							action) == 0;
-				bool hit = pass == 0   ? by_action
-					   : pass == 1 ? by_action &&
-								 op_takes_body(op, first)
-						       : op_takes_body(op, first);
+				bool by_action =
+					*action && op->soap_action &&
+					strcmp(op->soap_action, action) == 0;
+				bool hit = pass == 0 ? by_action
+					   : pass == 1
+						   ? by_action &&
+							     op_takes_body(
+								     op, first)
+						   : op_takes_body(op, first);
 				if (!hit)
 					continue;
 				if (nfound++ == 0) {
@@ -464,16 +478,26 @@ static const struct brt_partner_link *find_path(const struct brt_process *p,
 static const char *method_name(enum evhttp_cmd_type t)
 {
 	switch (t) {
-	case EVHTTP_REQ_GET: return "GET";
-	case EVHTTP_REQ_POST: return "POST";
-	case EVHTTP_REQ_HEAD: return "HEAD";
-	case EVHTTP_REQ_PUT: return "PUT";
-	case EVHTTP_REQ_DELETE: return "DELETE";
-	case EVHTTP_REQ_OPTIONS: return "OPTIONS";
-	case EVHTTP_REQ_TRACE: return "TRACE";
-	case EVHTTP_REQ_CONNECT: return "CONNECT";
-	case EVHTTP_REQ_PATCH: return "PATCH";
-	default: return "?";
+	case EVHTTP_REQ_GET:
+		return "GET";
+	case EVHTTP_REQ_POST:
+		return "POST";
+	case EVHTTP_REQ_HEAD:
+		return "HEAD";
+	case EVHTTP_REQ_PUT:
+		return "PUT";
+	case EVHTTP_REQ_DELETE:
+		return "DELETE";
+	case EVHTTP_REQ_OPTIONS:
+		return "OPTIONS";
+	case EVHTTP_REQ_TRACE:
+		return "TRACE";
+	case EVHTTP_REQ_CONNECT:
+		return "CONNECT";
+	case EVHTTP_REQ_PATCH:
+		return "PATCH";
+	default:
+		return "?";
 	}
 }
 
@@ -487,19 +511,20 @@ static void refused(struct brt_http *h, unsigned long id, const char *what,
 		 op->name,
 		 err == BRT_ENOTFOUND ? "no instance takes it"
 				      : brt_strerror(err));
-	send_error(h, id, what, req, 500, err != BRT_ENOMEM && err != BRT_EIO, text);
+	send_error(h, id, what, req, 500, err != BRT_ENOMEM && err != BRT_EIO,
+		   text);
 }
 
-static void handle_post(struct brt_http *h, unsigned long id,
-			const char *what, struct evhttp_request *req,
-			const char *path)
+static void handle_post(struct brt_http *h, unsigned long id, const char *what,
+			struct evhttp_request *req, const char *path)
 {
 	brt_runtime *rt = h->rt;
 	const struct brt_process *p = rt->proc;
 	struct evbuffer *in = evhttp_request_get_input_buffer(req);
 	size_t len = in ? evbuffer_get_length(in) : 0;
 	if (rt->max_body && len > rt->max_body) {
-		send_error(h, id, what, req, 413, true, "request body too large");
+		send_error(h, id, what, req, 413, true,
+			   "request body too large");
 		return;
 	}
 	const char *buf = len ? (const char *)evbuffer_pullup(in, -1) : NULL;
@@ -549,18 +574,20 @@ static void handle_post(struct brt_http *h, unsigned long id,
 	}
 	if (!op) {
 		char text[1200];
-		snprintf(text, sizeof text,
-			 "unknown operation (SOAPAction \"%.400s\", body element "
-			 "%.400s)",
-			 action, first ? (const char *)first->name : "none");
+		snprintf(
+			text, sizeof text,
+			"unknown operation (SOAPAction \"%.400s\", body element "
+			"%.400s)",
+			action, first ? (const char *)first->name : "none");
 		xmlFreeDoc(env);
 		send_error(h, id, what, req, 500, true, text);
 		return;
 	}
-	brt__log(rt, "request %lu: %s operation %s (partner link %s)", id,
-		 what, op->name, p->plinks[plink].name);
+	brt__log(rt, "request %lu: %s operation %s (partner link %s)", id, what,
+		 op->name, p->plinks[plink].name);
 	/* The envelope goes right after: its Body moves into the message. */
-	xmlDocPtr msg = brt__soap_take_message(body, op, op->input, false, &why);
+	xmlDocPtr msg =
+		brt__soap_take_message(body, op, op->input, false, &why);
 	xmlFreeDoc(env);
 	if (!msg) {
 		char text[600];
@@ -612,12 +639,14 @@ static void on_request(struct evhttp_request *req, void *arg)
 	const struct brt_partner_link *pl = path ? find_path(rt->proc, path)
 						 : NULL;
 	if (!pl) {
-		send_error(h, id, what, req, 404, true, "no service at this path");
+		send_error(h, id, what, req, 404, true,
+			   "no service at this path");
 		return;
 	}
 	if (cmd == EVHTTP_REQ_GET && query && strcasecmp(query, "wsdl") == 0) {
 		if (!pl->wsdl) {
-			send_error(h, id, what, req, 404, true, "no WSDL for this path");
+			send_error(h, id, what, req, 404, true,
+				   "no WSDL for this path");
 			return;
 		}
 		brt__log(rt, "request %lu: %s: answered 200 (WSDL)", id, what);
@@ -681,8 +710,8 @@ int brt__http_check_listen(const char *s)
 
 static int bind_one(struct brt_http *h, const char *host, int port)
 {
-	struct evhttp_bound_socket *b =
-		evhttp_bind_socket_with_handle(h->http, host, (ev_uint16_t)port);
+	struct evhttp_bound_socket *b = evhttp_bind_socket_with_handle(
+		h->http, host, (ev_uint16_t)port);
 	if (!b) {
 		brt__log(h->rt, "cannot listen on %s:%d", host, port);
 		return BRT_EIO;
@@ -720,7 +749,8 @@ static int bind_address(struct brt_http *h, const char *host, int port)
 	int err = bind_one(h, host, port);
 	if (err == BRT_EIO && inet_pton(AF_INET, host, addr) != 1 &&
 	    inet_pton(AF_INET6, host, addr) != 1) {
-		brt__log(h->rt, "trying all addresses on port %d instead", port);
+		brt__log(h->rt, "trying all addresses on port %d instead",
+			 port);
 		err = bind_one(h, "0.0.0.0", port);
 	}
 	return err;
@@ -789,17 +819,15 @@ int brt__http_start(brt_runtime *rt)
 	evhttp_set_gencb(h->http, on_request, h);
 	/* Oversized bodies are refused while reading (413), not buffered;
 	 * lingering close lets the client read that answer. */
-	evhttp_set_max_body_size(h->http, (ev_ssize_t)(rt->max_body
-							   ? rt->max_body
-							   : 1u << 20));
+	evhttp_set_max_body_size(
+		h->http, (ev_ssize_t)(rt->max_body ? rt->max_body : 1u << 20));
 	evhttp_set_max_headers_size(h->http, 64 * 1024);
 	evhttp_set_flags(h->http, EVHTTP_SERVER_LINGERING_CLOSE);
 	/* A request-response exchange may wait long for its <reply>; this
 	 * bounds idle and half-sent requests (slowloris), not instances:
 	 * evhttp does not read while a request waits for its answer. */
-	evhttp_set_timeout(h->http, rt->client_timeout_s > 0
-					    ? rt->client_timeout_s
-					    : 60);
+	evhttp_set_timeout(
+		h->http, rt->client_timeout_s > 0 ? rt->client_timeout_s : 60);
 	evhttp_set_allowed_methods(
 		h->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
 				 EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |

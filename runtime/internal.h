@@ -32,12 +32,12 @@ struct event_base;
 
 enum {
 	BRT_ENOMEM = -1,
-	BRT_EINVAL = -2,   /* bad argument or bad input */
+	BRT_EINVAL = -2, /* bad argument or bad input */
 	BRT_ENOTFOUND = -3,
-	BRT_EIO = -4,      /* network / file */
+	BRT_EIO = -4, /* network / file */
 	BRT_ETIMEDOUT = -5,
-	BRT_EPROTO = -6,   /* malformed SOAP / HTTP from a peer */
-	BRT_ESTATE = -7,   /* saved instance from another build, wrong state */
+	BRT_EPROTO = -6, /* malformed SOAP / HTTP from a peer */
+	BRT_ESTATE = -7, /* saved instance from another build, wrong state */
 };
 const char *brt_strerror(int err);
 
@@ -62,22 +62,22 @@ struct brt_runtime {
 	struct event_base *base;
 
 	/* options */
-	const char *listen;          /* "host:port" or NULL: WSDL addresses */
-	size_t max_body;             /* bytes, default 1 MiB */
-	long invoke_timeout_ms;	     /* default BRT_INVOKE_TIMEOUT_MS */
+	const char *listen;	/* "host:port" or NULL: WSDL addresses */
+	size_t max_body;	/* bytes, default 1 MiB */
+	long invoke_timeout_ms; /* default BRT_INVOKE_TIMEOUT_MS */
 	int npartners;
 	struct brt_partner_override *partners;
-	int verbose;                 /* 0: events, 1: + one line per step */
-	bool stopping;               /* SIGTERM seen: accept nothing new */
+	int verbose;   /* 0: events, 1: + one line per step */
+	bool stopping; /* SIGTERM seen: accept nothing new */
 
 	struct brt_http *http;
 	struct brt_curl *curl;
 	struct brt_engine *engine;
 	struct brt_prepared *prep;
-	size_t max_reply;            /* bytes of a partner's reply, default 8 MiB */
-	int client_timeout_s;        /* idle client connections, default 60 s */
-	struct brt_log *log;         /* log.c: buffered lines, NULL: unbuffered */
-	struct brt_trim *trim;       /* trim.c, NULL: never trims */
+	size_t max_reply;      /* bytes of a partner's reply, default 8 MiB */
+	int client_timeout_s;  /* idle client connections, default 60 s */
+	struct brt_log *log;   /* log.c: buffered lines, NULL: unbuffered */
+	struct brt_trim *trim; /* trim.c, NULL: never trims */
 };
 
 /* Parse brt_main's options into rt (defaults first). Returns 0, 1 when
@@ -217,20 +217,20 @@ int brt__wait_deadline(brt_runtime *rt, const char *text, bool is_until,
 typedef struct brt_call brt_call;
 
 struct brt_call_result {
-	int err;            /* 0, or BRT_E*: unreachable, timeout, bad reply */
-	xmlDocPtr msg;      /* output message value; the callback takes it */
+	int err;       /* 0, or BRT_E*: unreachable, timeout, bad reply */
+	xmlDocPtr msg; /* output message value; the callback takes it */
 	/* a SOAP fault: mapped to a declared WSDL fault of the operation
 	 * (fault_decl != NULL), or undeclared (fault_decl NULL, fault_data the
 	 * <detail> or the whole Fault as an element document) */
 	bool is_fault;
 	const struct brt_fault_decl *fault_decl;
-	xmlDocPtr fault_data;   /* message value when declared; callback takes */
+	xmlDocPtr fault_data; /* message value when declared; callback takes */
 	/* The fault's QName, valid during the callback: {op->ns}decl->name
 	 * when declared, else the faultcode resolved against its in-scope
 	 * namespaces. */
 	const char *fault_ns;
 	const char *fault_local;
-	char text[256];         /* human-readable reason, for logs */
+	char text[256]; /* human-readable reason, for logs */
 };
 
 typedef void (*brt_call_cb)(void *arg, struct brt_call_result *res);
@@ -376,8 +376,7 @@ xmlDocPtr brt__strand_fault_data(brt_strand *s);
 enum brt_step brt__fault(brt_strand *s, const char *ns, const char *local,
 			 xmlDocPtr data, const char *why);
 /* A standard fault (faults.md), namespace BRT_NS_BPEL. */
-enum brt_step brt__std_fault(brt_strand *s, const char *local,
-			     const char *why);
+enum brt_step brt__std_fault(brt_strand *s, const char *local, const char *why);
 
 /* ---- data: variables, XPath, messages (data.c, xpath.c) ----------------- */
 
@@ -418,7 +417,7 @@ enum brt_step brt__data_message_lend(brt_strand *s, int var, int nparts,
 /* The value of property `prop` in message value `msg` of type `m` through
  * its alias, whitespace-normalised, as a new string; NULL when there is no
  * alias or the alias selects not exactly one node. */
-char *brt__data_property(brt_runtime *rt, int prop,
-			 const struct brt_message *m, xmlDocPtr msg);
+char *brt__data_property(brt_runtime *rt, int prop, const struct brt_message *m,
+			 xmlDocPtr msg);
 
 #endif /* BRT_INTERNAL_H */

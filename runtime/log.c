@@ -29,8 +29,8 @@ enum { LOG_BUF = 32 * 1024, LINE_MAX_MSG = 2048 };
 
 struct brt_log {
 	struct brt_pass flush_pass; /* ev NULL: no event loop, unbuffered */
-	time_t stamp_sec;  /* the second stamp[] was formatted for */
-	char stamp[40];    /* "HH:MM:SS." */
+	time_t stamp_sec;	    /* the second stamp[] was formatted for */
+	char stamp[40];		    /* "HH:MM:SS." */
 	size_t len;
 	char buf[LOG_BUF];
 };
@@ -96,8 +96,7 @@ static size_t put_ulong(char *out, size_t room, unsigned long v, bool neg)
  * size - 1, NUL-terminated), or (size_t)-1 when the format has anything
  * else, for vsnprintf to do.
  */
-static size_t quick_format(char *out, size_t size, const char *fmt,
-			   va_list ap)
+static size_t quick_format(char *out, size_t size, const char *fmt, va_list ap)
 {
 	size_t n = 0, room = size - 1;
 	for (const char *f = fmt; *f; f++) {
@@ -150,7 +149,7 @@ static size_t quick_format(char *out, size_t size, const char *fmt,
 			break;
 		}
 		case 'u': {
-			unsigned long v = len == 'l'   ? va_arg(ap, unsigned long)
+			unsigned long v = len == 'l' ? va_arg(ap, unsigned long)
 					  : len == 'z' ? va_arg(ap, size_t)
 						       : va_arg(ap, unsigned);
 			n += put_ulong(out + n, room - n, v, false);
@@ -281,7 +280,7 @@ void brt__log_flush(brt_runtime *rt)
  * A signal handler has nothing else to reach it by. */
 static struct brt_log *crash_log;
 static struct sigaction crash_old[5];
-static const int crash_sigs[5] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
+static const int crash_sigs[5] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
 
 /* Best effort: the buffer may be mid-append; write(2) is async-signal-safe.
  * Then the previous disposition takes over: a fault re-executes and hits

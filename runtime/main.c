@@ -109,7 +109,8 @@ static int add_partner(brt_runtime *rt, const char *argv0, const char *v)
 {
 	const char *eq = strchr(v, '=');
 	if (!eq || eq == v || !eq[1])
-		return bad_usage(argv0, "--partner wants LINK=URL, not '%s'", v);
+		return bad_usage(argv0, "--partner wants LINK=URL, not '%s'",
+				 v);
 	size_t n = (size_t)(eq - v);
 	int found = -1;
 	for (int i = 0; i < rt->proc->nplinks; i++)
@@ -118,13 +119,13 @@ static int add_partner(brt_runtime *rt, const char *argv0, const char *v)
 			found = i;
 	if (found < 0) {
 		char name[256];
-		snprintf(name, sizeof name, "%.*s", (int)(n < 200 ? n : 200), v);
+		snprintf(name, sizeof name, "%.*s", (int)(n < 200 ? n : 200),
+			 v);
 		return bad_usage(argv0, "--partner: no partner link named '%s'",
 				 name);
 	}
 	struct brt_partner_override *p =
-		realloc(rt->partners,
-			(size_t)(rt->npartners + 1) * sizeof *p);
+		realloc(rt->partners, (size_t)(rt->npartners + 1) * sizeof *p);
 	if (!p) {
 		fprintf(stderr, "%s: out of memory\n", argv0);
 		return 2;
@@ -168,10 +169,11 @@ int brt__options_parse(brt_runtime *rt, int argc, char **argv)
 		}
 		if ((v = opt_value(argc, argv, &i, "--listen", &missing))) {
 			if (brt__http_check_listen(v) != 0)
-				return bad_usage(argv0,
-						 "--listen wants HOST:PORT, not "
-						 "'%s'",
-						 v);
+				return bad_usage(
+					argv0,
+					"--listen wants HOST:PORT, not "
+					"'%s'",
+					v);
 			rt->listen = v;
 		} else if ((v = opt_value(argc, argv, &i, "--partner",
 					  &missing))) {
@@ -182,19 +184,21 @@ int brt__options_parse(brt_runtime *rt, int argc, char **argv)
 					  &missing))) {
 			size_t n = parse_size(v);
 			if (!n)
-				return bad_usage(argv0,
-						 "--max-body wants a size in "
-						 "bytes (K/M allowed), not '%s'",
-						 v);
+				return bad_usage(
+					argv0,
+					"--max-body wants a size in "
+					"bytes (K/M allowed), not '%s'",
+					v);
 			rt->max_body = n;
 		} else if ((v = opt_value(argc, argv, &i, "--max-reply",
 					  &missing))) {
 			size_t n = parse_size(v);
 			if (!n)
-				return bad_usage(argv0,
-						 "--max-reply wants a size in "
-						 "bytes (K/M allowed), not '%s'",
-						 v);
+				return bad_usage(
+					argv0,
+					"--max-reply wants a size in "
+					"bytes (K/M allowed), not '%s'",
+					v);
 			rt->max_reply = n;
 		} else if ((v = opt_value(argc, argv, &i, "--client-timeout",
 					  &missing))) {
@@ -412,8 +416,10 @@ int brt_main(const struct brt_process *p, int argc, char **argv)
 	status = 0;
 	int waiting = brt__engine_count(rt);
 	if (!in_flight(rt) && waiting > 0)
-		brt__log(rt, "%d instance%s waiting for a message or a timer "
-			 "dropped", waiting, waiting == 1 ? "" : "s");
+		brt__log(rt,
+			 "%d instance%s waiting for a message or a timer "
+			 "dropped",
+			 waiting, waiting == 1 ? "" : "s");
 	if (in_flight(rt)) {
 		/* Grace period over (or a second signal): end the instances,
 		 * which answers their open requests with a fault, and give

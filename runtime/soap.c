@@ -241,10 +241,10 @@ xmlDocPtr brt__soap_parse(const char *buf, size_t len, const char **why)
 	ctxt->sax->entityDecl = refuse_entity;
 	ctxt->_private = NULL;
 	/* No NOENT (no substitution), no DTDLOAD/DTDATTR, no network. */
-	xmlDocPtr doc = xmlCtxtReadMemory(
-		ctxt, buf, (int)len, NULL, NULL,
-		XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_NOERROR |
-			XML_PARSE_NOWARNING);
+	xmlDocPtr doc = xmlCtxtReadMemory(ctxt, buf, (int)len, NULL, NULL,
+					  XML_PARSE_NONET | XML_PARSE_NOCDATA |
+						  XML_PARSE_NOERROR |
+						  XML_PARSE_NOWARNING);
 	bool refused = ctxt->_private != NULL;
 	bool wf = ctxt->wellFormed;
 	xmlFreeParserCtxt(ctxt);
@@ -419,15 +419,17 @@ static xmlDocPtr rpc_to_message(xmlNodePtr body, const struct brt_operation *op,
 		bool ok;
 		if (part_is_element(p)) {
 			xmlNodePtr inner = first_elem(acc->children);
-			if (inner && is_elem(inner, p->element.ns,
-					     p->element.local))
+			if (inner &&
+			    is_elem(inner, p->element.ns, p->element.local))
 				ok = add_part(root, p, inner, true, take);
 			else {
 				/* The accessor carries the element's content:
 				 * rebuild the element under its own name. */
 				xmlNodePtr pn = new_child(
 					root, (const char *)p->name, NULL);
-				xmlNodePtr el = pn ? new_child(pn, p->element.local, NULL)
+				xmlNodePtr el = pn ? new_child(pn,
+							       p->element.local,
+							       NULL)
 						   : NULL;
 				ok = el != NULL;
 				if (ok && p->element.ns && *p->element.ns) {
@@ -508,8 +510,8 @@ static xmlDocPtr new_envelope(xmlNodePtr *body)
  * (wrapped in an accessor named after the part when `accessor`); type
  * parts: an element named after the part with the value. Missing parts are
  * left out (the data layer has already faulted on uninitialised ones). */
-static bool put_part(xmlNodePtr parent, const struct brt_part *p,
-		     xmlDocPtr msg, bool accessor)
+static bool put_part(xmlNodePtr parent, const struct brt_part *p, xmlDocPtr msg,
+		     bool accessor)
 {
 	xmlNodePtr src = msg_part(msg, p->name);
 	if (!src)
@@ -552,8 +554,8 @@ xmlDocPtr brt__soap_from_message(const struct brt_operation *op,
 		if (!at)
 			goto fail;
 		if (op->rpc_ns && *op->rpc_ns) {
-			xmlNsPtr ns = xmlNewNs(at, BAD_CAST op->rpc_ns,
-					       BAD_CAST "m");
+			xmlNsPtr ns =
+				xmlNewNs(at, BAD_CAST op->rpc_ns, BAD_CAST "m");
 			if (!ns)
 				goto fail;
 			xmlSetNs(at, ns);
@@ -581,7 +583,8 @@ static bool put_detail(xmlNodePtr fault, xmlDocPtr data)
 	xmlNodePtr detail = new_child(fault, "detail", NULL);
 	if (!detail)
 		return false;
-	if (!(root->ns == NULL && strcmp((const char *)root->name, "message") == 0)) {
+	if (!(root->ns == NULL &&
+	      strcmp((const char *)root->name, "message") == 0)) {
 		xmlNodePtr cp = copy_elem(root, fault->doc);
 		if (!cp)
 			return false;
@@ -618,8 +621,8 @@ xmlDocPtr brt__soap_fault_code(bool client, const char *fault_ns,
 	if (!fault_local)
 		fault_local = "fault";
 	if (fault_ns && *fault_ns) {
-		const char *prefix =
-			strcmp(fault_ns, BRT_NS_BPEL) == 0 ? "bpel" : "f";
+		const char *prefix = strcmp(fault_ns, BRT_NS_BPEL) == 0 ? "bpel"
+									: "f";
 		if (!xmlNewNs(fault, BAD_CAST fault_ns, BAD_CAST prefix))
 			goto fail;
 		snprintf(fs, sizeof fs, "%s:%s", prefix, fault_local);

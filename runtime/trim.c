@@ -30,8 +30,8 @@ struct brt_trim {
 	brt_runtime *rt;
 	struct event *ev;
 	bool armed;
-	int peak;     /* most live instances since the last trim */
-	int live;     /* live instances at the last note */
+	int peak; /* most live instances since the last trim */
+	int live; /* live instances at the last note */
 	unsigned long ntrims;
 };
 
@@ -82,7 +82,7 @@ void brt__trim_note(brt_runtime *rt, int live_before_end)
 	t->live = live_before_end - 1;
 	if (t->armed || !worth_it(t))
 		return;
-	struct timeval tv = {0, TRIM_DELAY_MS * 1000};
+	struct timeval tv = { 0, TRIM_DELAY_MS * 1000 };
 	if (evtimer_add(t->ev, &tv) == 0)
 		t->armed = true;
 }

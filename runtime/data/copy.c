@@ -51,13 +51,13 @@ struct assign_state {
 
 /* A resolved from-spec: exactly one of node, str, msg (or empty). */
 struct src {
-	xmlNodePtr node;         /* borrowed (variable, literal or obj) */
-	xmlChar *str;            /* owned atomic value */
-	xmlXPathObjectPtr obj;   /* owned; keeps value-tree nodes alive */
-	xmlDocPtr msg;           /* whole message variable, borrowed */
+	xmlNodePtr node;       /* borrowed (variable, literal or obj) */
+	xmlChar *str;	       /* owned atomic value */
+	xmlXPathObjectPtr obj; /* owned; keeps value-tree nodes alive */
+	xmlDocPtr msg;	       /* whole message variable, borrowed */
 	const struct brt_message *mtype;
-	bool empty;              /* the spec selected zero nodes */
-	xmlDocPtr owned;         /* a made value (endpoint reference) */
+	bool empty;	 /* the spec selected zero nodes */
+	xmlDocPtr owned; /* a made value (endpoint reference) */
 };
 
 /* A resolved to-spec: a node, or a whole message variable's slot. */
@@ -164,8 +164,7 @@ static void snapshots_end(struct assign_state *as, bool restore)
 static bool writable(struct assign_state *as, xmlNodePtr n)
 {
 	for (int i = 0; i < as->nsnaps; i++)
-		if (*as->snaps[i].slot != NULL &&
-		    n->doc == *as->snaps[i].slot)
+		if (*as->snaps[i].slot != NULL && n->doc == *as->snaps[i].slot)
 			return true;
 	return false;
 }
@@ -350,7 +349,8 @@ static xmlNodePtr init_var(struct brt_dctx *d, xmlDocPtr *slot,
 {
 	*decl = NULL;
 	if (*slot == NULL || xmlDocGetRootElement(*slot) == NULL) {
-		xmlDocPtr doc = *slot != NULL ? *slot : xmlNewDoc(BAD_CAST "1.0");
+		xmlDocPtr doc = *slot != NULL ? *slot
+					      : xmlNewDoc(BAD_CAST "1.0");
 		xmlNodePtr root = NULL;
 		if (doc != NULL) {
 			if (v->kind == BRT_VAR_ELEMENT) {
@@ -432,8 +432,8 @@ static int dst_from_result(struct assign_state *as, xmlXPathObjectPtr r,
 
 /* variable[.part][query] as a destination. `create` false: only look,
  * never initialise (used for a copy that will be skipped). */
-static int resolve_to_var(struct assign_state *as, int var, int part,
-			  int query, bool create, struct dst *out)
+static int resolve_to_var(struct assign_state *as, int var, int part, int query,
+			  bool create, struct dst *out)
 {
 	struct brt_dctx *d = as->d;
 	const struct brt_variable *v = &d->proc->vars[var];
@@ -494,8 +494,7 @@ static const struct brt_varref *whole_ref(struct brt_dctx *d, int expr)
 	const struct brt_expr *e = &d->proc->exprs[expr];
 	const char *t = e->text;
 	int open = 0;
-	while (*t == ' ' || *t == '\t' || *t == '\n' || *t == '\r' ||
-	       *t == '(')
+	while (*t == ' ' || *t == '\t' || *t == '\n' || *t == '\r' || *t == '(')
 		open += *t++ == '(';
 	if (*t++ != '$')
 		return NULL;
@@ -526,8 +525,7 @@ static int init_leading_ref(struct assign_state *as, int expr)
 		return 0;
 	const struct brt_expr *e = &d->proc->exprs[expr];
 	const char *t = e->text;
-	while (*t == ' ' || *t == '\t' || *t == '\n' || *t == '\r' ||
-	       *t == '(')
+	while (*t == ' ' || *t == '\t' || *t == '\n' || *t == '\r' || *t == '(')
 		t++;
 	if (*t++ != '$')
 		return 0;
@@ -590,12 +588,12 @@ static int resolve_to(struct assign_state *as, const struct brt_to *t,
 			v->kind == BRT_VAR_ELEMENT ? &v->element : NULL,
 			v->kind == BRT_VAR_TYPE ? &v->type : NULL, &part);
 		if (a == NULL)
-			return brt__dx_fault(d, "selectionFailure",
-					     "no property alias of '%s' for "
-					     "variable '%s'",
-					     d->proc->properties[t->property]
-						     .name.local,
-					     v->name);
+			return brt__dx_fault(
+				d, "selectionFailure",
+				"no property alias of '%s' for "
+				"variable '%s'",
+				d->proc->properties[t->property].name.local,
+				v->name);
 		return resolve_to_var(as, t->var, part, a->query, create, out);
 	}
 	case BRT_TO_PLINK:
@@ -705,8 +703,8 @@ static void clear_children(xmlNodePtr el)
 static void replace_content(xmlNodePtr el, const xmlChar *value)
 {
 	clear_children(el);
-	xmlNodePtr t = xmlNewDocText(el->doc, value != NULL ? value
-							 : BAD_CAST "");
+	xmlNodePtr t =
+		xmlNewDocText(el->doc, value != NULL ? value : BAD_CAST "");
 	if (t != NULL)
 		xmlAddChild(el, t);
 }
@@ -899,8 +897,7 @@ static int to_var(const struct brt_dctx *d, const struct brt_to *t)
 		return -1;
 	const struct brt_expr *e = &d->proc->exprs[t->expr];
 	const char *x = e->text;
-	while (*x == ' ' || *x == '\t' || *x == '\n' || *x == '\r' ||
-	       *x == '(')
+	while (*x == ' ' || *x == '\t' || *x == '\n' || *x == '\r' || *x == '(')
 		x++;
 	for (int i = 0; *x == '$' && i < e->nrefs; i++) {
 		size_t n = strlen(e->refs[i].name);
@@ -939,7 +936,7 @@ static int validate_vars(struct brt_dctx *d, const struct brt_assign *a)
 
 int brt__dx_assign(struct brt_dctx *d, const struct brt_assign *a)
 {
-	struct assign_state as = {.d = d};
+	struct assign_state as = { .d = d };
 	int rc = snapshot_all(&as, a);
 	for (int i = 0; rc == 0 && i < a->ncopies; i++) {
 		rc = one_copy(&as, &a->copies[i]);
@@ -960,10 +957,10 @@ int brt__dx_assign(struct brt_dctx *d, const struct brt_assign *a)
 		if (rc == 0 && (d->set_plink_url == NULL ||
 				d->set_plink_url(d->arg, as.pws[i].plink,
 						 as.pws[i].url) < 0))
-			rc = brt__dx_fault(d, "subLanguageExecutionFault",
-					   "cannot set partnerLink '%s'",
-					   d->proc->plinks[as.pws[i].plink]
-						   .name);
+			rc = brt__dx_fault(
+				d, "subLanguageExecutionFault",
+				"cannot set partnerLink '%s'",
+				d->proc->plinks[as.pws[i].plink].name);
 		free(as.pws[i].url);
 	}
 	free(as.pws);

@@ -73,9 +73,8 @@ static int prepare_expr(struct brt_prepared *pp, int i, char *err,
 		snprintf(err, errlen, "out of memory");
 		return BRT_ENOMEM;
 	}
-	const char *known = pp->proc->expr_errors != NULL
-				    ? pp->proc->expr_errors[i]
-				    : NULL;
+	const char *known =
+		pp->proc->expr_errors != NULL ? pp->proc->expr_errors[i] : NULL;
 	if (known != NULL) {
 		/* The compiler knows it faults: nothing to compile. */
 		pe->error = strdup(known);
@@ -85,7 +84,7 @@ static int prepare_expr(struct brt_prepared *pp, int i, char *err,
 		}
 		return 0;
 	}
-	struct compile_err ce = {.seen = false};
+	struct compile_err ce = { .seen = false };
 	xmlXPathContextPtr xp = pp->xp;
 	/* Namespaces are set while compiling too: libxml2 may compile a
 	 * simple path into a streaming pattern, which binds prefixes now. */
@@ -141,8 +140,7 @@ static int prepare_literal(struct brt_prepared *pp, int i, char *err,
 					XML_PARSE_NOWARNING);
 	if (pl->doc == NULL || xmlDocGetRootElement(pl->doc) == NULL) {
 		snprintf(err, errlen, "%s: literal %d is not well-formed XML",
-			 pp->proc->source != NULL ? pp->proc->source : "?",
-			 i);
+			 pp->proc->source != NULL ? pp->proc->source : "?", i);
 		return BRT_EINVAL;
 	}
 	return 0;
@@ -240,7 +238,8 @@ int brt__data_prepare(brt_runtime *rt)
 		bool known = rt->proc->expr_errors != NULL &&
 			     rt->proc->expr_errors[i] != NULL;
 		if (!known && rt->prep->exprs[i].error != NULL)
-			brt__log(rt, "%s:%d: warning: %s; evaluating it faults "
+			brt__log(rt,
+				 "%s:%d: warning: %s; evaluating it faults "
 				 "with bpel:subLanguageExecutionFault",
 				 e->file != NULL ? e->file : "?", e->line,
 				 rt->prep->exprs[i].error);
@@ -298,7 +297,8 @@ xmlDocPtr *brt__dx_slot(struct brt_dctx *d, int var)
 		slot = d->slot(d->arg, var);
 	if (slot == NULL) {
 		brt__dx_fault(d, "subLanguageExecutionFault",
-			      "variable %d is not in scope (compiler bug)", var);
+			      "variable %d is not in scope (compiler bug)",
+			      var);
 		return NULL;
 	}
 	/* A message of no parts has all its parts: it is never
@@ -307,10 +307,10 @@ xmlDocPtr *brt__dx_slot(struct brt_dctx *d, int var)
 	if (*slot == NULL && v->kind == BRT_VAR_MESSAGE && v->message != NULL &&
 	    v->message->nparts == 0) {
 		xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
-		xmlNodePtr root = doc != NULL ? xmlNewDocNode(doc, NULL,
-							    BAD_CAST "message",
-							    NULL)
-					      : NULL;
+		xmlNodePtr root =
+			doc != NULL ? xmlNewDocNode(doc, NULL,
+						    BAD_CAST "message", NULL)
+				    : NULL;
 		if (root == NULL) {
 			xmlFreeDoc(doc);
 			brt__dx_fault(d, "subLanguageExecutionFault",
@@ -386,8 +386,8 @@ static bool ns_empty(const char *ns)
 
 xmlNodePtr brt__new_elem(xmlDocPtr doc, const struct brt_qname *q)
 {
-	xmlNodePtr n = xmlNewDocNode(doc, NULL, (const xmlChar *)q->local,
-				     NULL);
+	xmlNodePtr n =
+		xmlNewDocNode(doc, NULL, (const xmlChar *)q->local, NULL);
 	if (n == NULL || ns_empty(q->ns))
 		return n;
 	/* A default-namespace declaration keeps the element's name
@@ -489,8 +489,8 @@ void brt__hoist_ns(xmlNodePtr parent)
 		xmlNsPtr next;
 		for (xmlNsPtr d = k->nsDef; d != NULL; d = next) {
 			next = d->next;
-			xmlNsPtr in = xmlSearchNsByHref(parent->doc, parent,
-							d->href);
+			xmlNsPtr in =
+				xmlSearchNsByHref(parent->doc, parent, d->href);
 			if (in != NULL)
 				reuse_in_scope(k, d, in);
 			else if (d->prefix != NULL &&
@@ -581,8 +581,7 @@ static bool str_eq(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
-bool brt__same_message(const struct brt_message *a,
-		       const struct brt_message *b)
+bool brt__same_message(const struct brt_message *a, const struct brt_message *b)
 {
 	if (a == b)
 		return true;

@@ -65,8 +65,8 @@ struct brt_dctx {
 	/* Storage of variable `var` (see brt__var_slot), NULL if none. */
 	xmlDocPtr *(*slot)(void *arg, int var);
 	void *arg;
-	int expr;            /* expression being evaluated, -1 */
-	const char *fault;   /* standard fault local name, NULL: none */
+	int expr;	   /* expression being evaluated, -1 */
+	const char *fault; /* standard fault local name, NULL: none */
 	char why[256];
 	/* Status of a flow link for a joinCondition's `$link` (1, 0, -1
 	 * unset); NULL: no links visible. */
@@ -74,8 +74,8 @@ struct brt_dctx {
 	/* Partner link endpoints (epr.c): the URL of plink's myRole or
 	 * partnerRole (NULL: none; buf may hold it), and setting the
 	 * partnerRole's URL. NULL callbacks: no partner links here. */
-	const char *(*plink_url)(void *arg, int plink, bool my_role,
-				 char *buf, size_t len);
+	const char *(*plink_url)(void *arg, int plink, bool my_role, char *buf,
+				 size_t len);
 	int (*set_plink_url)(void *arg, int plink, const char *url);
 };
 
@@ -214,8 +214,8 @@ xmlDocPtr brt__epr_make(const char *url);
  * 0 with *url a new string (free), or -1 with a reason in why. */
 int brt__epr_parse(xmlNodePtr n, char **url, char *why, size_t whylen);
 /* brt_dctx callbacks for a strand (arg). */
-const char *brt__epr_strand_url(void *arg, int plink, bool my_role,
-				char *buf, size_t len);
+const char *brt__epr_strand_url(void *arg, int plink, bool my_role, char *buf,
+				size_t len);
 int brt__epr_strand_set(void *arg, int plink, const char *url);
 
 /* ---- message.c --------------------------------------------------------- */

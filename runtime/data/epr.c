@@ -49,13 +49,14 @@ xmlDocPtr brt__epr_make(const char *url)
 	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
 	if (doc == NULL)
 		return NULL;
-	xmlNodePtr sref = xmlNewDocNode(doc, NULL, BAD_CAST "service-ref", NULL);
-	xmlNsPtr ns_sref = sref != NULL ? xmlNewNs(sref, BAD_CAST NS_SREF,
-						   BAD_CAST "sref")
-				       : NULL;
-	xmlNsPtr ns_wsa = sref != NULL ? xmlNewNs(sref, BAD_CAST NS_WSA,
-						  BAD_CAST "wsa")
-				       : NULL;
+	xmlNodePtr sref =
+		xmlNewDocNode(doc, NULL, BAD_CAST "service-ref", NULL);
+	xmlNsPtr ns_sref =
+		sref != NULL ? xmlNewNs(sref, BAD_CAST NS_SREF, BAD_CAST "sref")
+			     : NULL;
+	xmlNsPtr ns_wsa =
+		sref != NULL ? xmlNewNs(sref, BAD_CAST NS_WSA, BAD_CAST "wsa")
+			     : NULL;
 	if (sref == NULL || ns_sref == NULL || ns_wsa == NULL) {
 		xmlFreeNode(sref);
 		xmlFreeDoc(doc);
@@ -63,8 +64,8 @@ xmlDocPtr brt__epr_make(const char *url)
 	}
 	xmlSetNs(sref, ns_sref);
 	xmlDocSetRootElement(doc, sref);
-	xmlNodePtr epr = xmlNewChild(sref, ns_wsa, BAD_CAST "EndpointReference",
-				     NULL);
+	xmlNodePtr epr =
+		xmlNewChild(sref, ns_wsa, BAD_CAST "EndpointReference", NULL);
 	xmlNodePtr addr = epr != NULL ? xmlNewTextChild(epr, ns_wsa,
 							BAD_CAST "Address",
 							BAD_CAST url)
@@ -85,7 +86,8 @@ int brt__epr_parse(xmlNodePtr n, char **url, char *why, size_t whylen)
 {
 	*url = NULL;
 	if (n == NULL || n->type != XML_ELEMENT_NODE) {
-		snprintf(why, whylen, "an endpoint reference must be an element");
+		snprintf(why, whylen,
+			 "an endpoint reference must be an element");
 		return -1;
 	}
 	if (n->ns != NULL && xmlStrEqual(n->ns->href, BAD_CAST NS_SREF) &&
@@ -94,7 +96,8 @@ int brt__epr_parse(xmlNodePtr n, char **url, char *why, size_t whylen)
 		bool other = scheme != NULL && scheme[0] != '\0' &&
 			     xmlStrstr(scheme, BAD_CAST "addressing") == NULL;
 		if (other) {
-			snprintf(why, whylen, "reference-scheme '%s' is not "
+			snprintf(why, whylen,
+				 "reference-scheme '%s' is not "
 				 "WS-Addressing",
 				 (const char *)scheme);
 			xmlFree(scheme);
@@ -113,7 +116,8 @@ int brt__epr_parse(xmlNodePtr n, char **url, char *why, size_t whylen)
 		addr = n;
 	}
 	if (addr == NULL) {
-		snprintf(why, whylen, "<%s> is not a WS-Addressing endpoint "
+		snprintf(why, whylen,
+			 "<%s> is not a WS-Addressing endpoint "
 			 "reference",
 			 n != NULL ? (const char *)n->name : "(nothing)");
 		return -1;
@@ -138,8 +142,8 @@ int brt__epr_parse(xmlNodePtr n, char **url, char *why, size_t whylen)
 
 /* ---- the strand's partner links ------------------------------------------ */
 
-const char *brt__epr_strand_url(void *arg, int plink, bool my_role,
-				char *buf, size_t len)
+const char *brt__epr_strand_url(void *arg, int plink, bool my_role, char *buf,
+				size_t len)
 {
 	brt_strand *s = arg;
 	brt_runtime *rt = brt__strand_runtime(s);

@@ -37,7 +37,7 @@ struct brt_curl {
 	brt_runtime *rt;
 	CURLM *multi;
 	struct event timer;
-	brt_call *calls; /* in flight, doubly linked */
+	brt_call *calls;    /* in flight, doubly linked */
 	struct sock *socks; /* watched sockets, doubly linked */
 };
 
@@ -65,7 +65,7 @@ struct brt_call {
 	brt_call *prev, *next;
 	CURL *easy;
 	struct curl_slist *hdrs;
-	char *req;      /* serialized envelope (xmlFree) */
+	char *req; /* serialized envelope (xmlFree) */
 	size_t reqlen;
 	char *resp;
 	size_t resplen, respcap, max;
@@ -177,7 +177,8 @@ int brt__curl_init(brt_runtime *rt)
 	curl_multi_setopt(cu->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
 	curl_multi_setopt(cu->multi, CURLMOPT_TIMERDATA, cu);
 	/* Never queue a call behind another one on a shared connection. */
-	curl_multi_setopt(cu->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_NOTHING);
+	curl_multi_setopt(cu->multi, CURLMOPT_PIPELINING,
+			  (long)CURLPIPE_NOTHING);
 	rt->curl = cu;
 	return 0;
 }
@@ -308,7 +309,8 @@ brt_call *brt__call_start(brt_runtime *rt, const char *url,
 	long timeout = rt->invoke_timeout_ms > 0 ? rt->invoke_timeout_ms
 						 : BRT_INVOKE_TIMEOUT_MS;
 	if (curl_easy_setopt(e, CURLOPT_URL, c->url) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK) {
+	    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") !=
+		    CURLE_OK) {
 		call_free(c);
 		return NULL;
 	}
@@ -450,7 +452,8 @@ static void map_fault(brt_call *c, xmlNodePtr fault,
 	for (int i = 0; d1 && i < op->nfaults && !decl; i++) {
 		const struct brt_message *m = op->faults[i].message;
 		if (m && m->nparts == 1 && m->parts[0].element.local &&
-		    qn_eq(m->parts[0].element.ns, m->parts[0].element.local, d1))
+		    qn_eq(m->parts[0].element.ns, m->parts[0].element.local,
+			  d1))
 			decl = &op->faults[i];
 	}
 	if (decl) {
@@ -481,9 +484,9 @@ static void map_fault(brt_call *c, xmlNodePtr fault,
 	c->fault_local = local;
 	res->fault_ns = ns;
 	res->fault_local = local;
-	set_text(res, "SOAP fault %s%s%s%s",
-		 ns && *ns ? "{" : "", ns && *ns ? ns : "",
-		 ns && *ns ? "}" : "", local ? local : "(no faultcode)");
+	set_text(res, "SOAP fault %s%s%s%s", ns && *ns ? "{" : "",
+		 ns && *ns ? ns : "", ns && *ns ? "}" : "",
+		 local ? local : "(no faultcode)");
 }
 
 /* A media type SOAP 1.1 can travel as: text/xml (SOAP 1.1 over HTTP),
@@ -497,8 +500,8 @@ static bool is_xml_type(const char *ct)
 	while (*ct == ' ' || *ct == '\t')
 		ct++;
 	size_t n = strcspn(ct, "; \t");
-	static const char *const ok[] = {"text/xml", "application/xml",
-					 "application/soap+xml"};
+	static const char *const ok[] = { "text/xml", "application/xml",
+					  "application/soap+xml" };
 	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
 		if (n == strlen(ok[i]) && strncasecmp(ct, ok[i], n) == 0)
 			return true;
@@ -515,11 +518,15 @@ static void make_result(brt_call *c, CURLcode rc, struct brt_call_result *res)
 			   : big			  ? BRT_EPROTO
 							  : BRT_EIO;
 		if (big)
-			set_text(res, "%s: reply larger than %zu bytes "
-				 "(--max-reply)", c->url, c->max);
+			set_text(res,
+				 "%s: reply larger than %zu bytes "
+				 "(--max-reply)",
+				 c->url, c->max);
 		else if (c->switched)
-			set_text(res, "%s: HTTP 101, the partner switched "
-				 "protocols", c->url);
+			set_text(res,
+				 "%s: HTTP 101, the partner switched "
+				 "protocols",
+				 c->url);
 		else
 			set_text(res, "%s: %s", c->url,
 				 *c->errbuf ? c->errbuf
@@ -551,8 +558,7 @@ static void make_result(brt_call *c, CURLcode rc, struct brt_call_result *res)
 		if (ok && !c->op->output)
 			return; /* one-way: the body does not matter */
 		res->err = ok ? BRT_EPROTO : BRT_EIO;
-		set_text(res, "%s: HTTP %ld, %s",
-			 c->url, status, why);
+		set_text(res, "%s: HTTP %ld, %s", c->url, status, why);
 		return;
 	}
 	xmlNodePtr body = NULL;
@@ -562,7 +568,8 @@ static void make_result(brt_call *c, CURLcode rc, struct brt_call_result *res)
 	if (mu) {
 		/* SOAP 1.1 §4.2.3: not processed at all, fault or not. */
 		res->err = BRT_EPROTO;
-		set_text(res, "%s: HTTP %ld, header entry {%.100s}%.100s "
+		set_text(res,
+			 "%s: HTTP %ld, header entry {%.100s}%.100s "
 			 "has mustUnderstand and is not understood",
 			 c->url, status,
 			 mu->ns && mu->ns->href ? (const char *)mu->ns->href
@@ -581,7 +588,8 @@ static void make_result(brt_call *c, CURLcode rc, struct brt_call_result *res)
 		res->err = BRT_EPROTO;
 		snprintf(res->text, sizeof res->text,
 			 "%s: HTTP %ld, not 200, for a request-response "
-			 "operation", c->url, status);
+			 "operation",
+			 c->url, status);
 	} else if (c->op->output) {
 		res->msg = brt__soap_to_message(body, c->op, c->op->output,
 						true, &why);
@@ -600,8 +608,10 @@ static void make_result(brt_call *c, CURLcode rc, struct brt_call_result *res)
 				xmlFreeDoc(res->msg);
 				res->msg = NULL;
 				res->err = v < 0 ? BRT_ENOMEM : BRT_EPROTO;
-				set_text(res, "%s: reply to %s does not "
-					 "validate: %s", c->url, c->op->name,
+				set_text(res,
+					 "%s: reply to %s does not "
+					 "validate: %s",
+					 c->url, c->op->name,
 					 v < 0 ? "out of memory" : vwhy);
 			}
 		}
@@ -617,16 +627,18 @@ static void check_done(struct brt_curl *cu)
 		if (m->msg != CURLMSG_DONE)
 			continue;
 		brt_call *c = NULL;
-		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&c);
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE,
+				  (char **)&c);
 		CURLcode rc = m->data.result; /* m is invalid after removal */
 		if (!c)
 			continue;
 		struct brt_call_result res;
 		memset(&res, 0, sizeof res);
 		make_result(c, rc, &res);
-		brt__debug(cu->rt, "invoke %s %s done: %s", c->op->name,
-			   c->url,
-			   res.err ? res.text : res.is_fault ? res.text : "ok");
+		brt__debug(cu->rt, "invoke %s %s done: %s", c->op->name, c->url,
+			   res.err	  ? res.text
+			   : res.is_fault ? res.text
+					  : "ok");
 		/* Leave the multi before the callback: it may start or cancel
 		 * other calls. */
 		curl_multi_remove_handle(cu->multi, c->easy);
@@ -644,9 +656,6 @@ static int calls_in_flight(const brt_runtime *rt)
 }
 
 const struct brt_invoke_service brt_invoke_service = {
-	brt__curl_init,
-	brt__curl_free,
-	brt__call_start,
-	brt__call_cancel,
-	calls_in_flight,
+	brt__curl_init,	  brt__curl_free,  brt__call_start,
+	brt__call_cancel, calls_in_flight,
 };

@@ -37,9 +37,9 @@ static xmlDocPtr doc_with(const struct brt_qname *q, const char *name,
 	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
 	if (doc == NULL)
 		return NULL;
-	xmlNodePtr root = q != NULL ? brt__new_elem(doc, q)
-				    : xmlNewDocNode(doc, NULL, BAD_CAST name,
-						    NULL);
+	xmlNodePtr root =
+		q != NULL ? brt__new_elem(doc, q)
+			  : xmlNewDocNode(doc, NULL, BAD_CAST name, NULL);
 	if (root == NULL) {
 		xmlFreeDoc(doc);
 		return NULL;
@@ -73,8 +73,9 @@ static xmlDocPtr part_to_var(struct brt_dctx *d, const struct brt_variable *v,
 	case BRT_VAR_ELEMENT:
 		if (pt->element.local != NULL) {
 			doc = xmlNewDoc(BAD_CAST "1.0");
-			xmlNodePtr copy =
-				doc != NULL ? xmlDocCopyNode(val, doc, 1) : NULL;
+			xmlNodePtr copy = doc != NULL
+						  ? xmlDocCopyNode(val, doc, 1)
+						  : NULL;
 			if (copy == NULL) {
 				xmlFreeDoc(doc);
 				doc = NULL;
@@ -195,8 +196,8 @@ int brt__dx_receive(struct brt_dctx *d, int var, int nparts,
 /* ---- send ------------------------------------------------------------------------ */
 
 /* Add part pt's wrapper to message root `root`, valued from variable v. */
-static int var_to_part(struct brt_dctx *d, int var,
-		       const struct brt_part *pt, xmlNodePtr root)
+static int var_to_part(struct brt_dctx *d, int var, const struct brt_part *pt,
+		       xmlNodePtr root)
 {
 	const struct brt_variable *v = &d->proc->vars[var];
 	xmlDocPtr *slot = brt__dx_slot(d, var);
@@ -284,16 +285,17 @@ int brt__dx_message_lend(struct brt_dctx *d, int var, int nparts,
 			}
 			*out = xmlCopyDoc(*slot, 1);
 			if (*out == NULL)
-				return brt__dx_fault(d,
-						     "subLanguageExecutionFault",
-						     "out of memory");
+				return brt__dx_fault(
+					d, "subLanguageExecutionFault",
+					"out of memory");
 			return 0;
 		}
 		if (m == NULL || m->nparts != 1)
 			return brt__dx_fault(d, "mismatchedAssignmentFailure",
 					     "variable '%s' cannot make a "
 					     "message of %d parts",
-					     v->name, m != NULL ? m->nparts : 0);
+					     v->name,
+					     m != NULL ? m->nparts : 0);
 	}
 	xmlDocPtr doc = doc_with(NULL, "message", NULL);
 	if (doc == NULL)
@@ -308,7 +310,8 @@ int brt__dx_message_lend(struct brt_dctx *d, int var, int nparts,
 		for (int i = 0; rc == 0 && m != NULL && i < m->nparts; i++) {
 			const struct brt_part *pt = &m->parts[i];
 			int j = 0;
-			while (j < nparts && strcmp(parts[j].part, pt->name) != 0)
+			while (j < nparts &&
+			       strcmp(parts[j].part, pt->name) != 0)
 				j++;
 			if (j == nparts)
 				rc = brt__dx_fault(d, "uninitializedVariable",
@@ -392,8 +395,8 @@ enum brt_step brt__data_message_lend(brt_strand *s, int var, int nparts,
 	return BRT_STEP_NEXT;
 }
 
-char *brt__data_property(brt_runtime *rt, int prop,
-			 const struct brt_message *m, xmlDocPtr msg)
+char *brt__data_property(brt_runtime *rt, int prop, const struct brt_message *m,
+			 xmlDocPtr msg)
 {
 	struct brt_dctx d = {
 		.proc = rt->proc,

@@ -34,7 +34,7 @@
 #define DRIVER_URI "/bpelc-schemas/bpelc-driver.xsd"
 
 struct brt_xsd {
-	xmlSchemaPtr schema;  /* NULL: did not compile (why) */
+	xmlSchemaPtr schema; /* NULL: did not compile (why) */
 	int ntypes;
 	struct brt_qname *types; /* driver element i is "t<i>" of types[i] */
 	char why[300];
@@ -72,12 +72,11 @@ static xmlParserInputPtr embedded_loader(const char *url, const char *id,
 					 xmlParserCtxtPtr ctxt)
 {
 	(void)id;
-	const struct brt_embed *em =
-		loading != NULL ? find_schema(loading, url) : NULL;
+	const struct brt_embed *em = loading != NULL ? find_schema(loading, url)
+						     : NULL;
 	if (em == NULL || em->text == NULL)
 		return NULL; /* never the disk or the network */
-	xmlParserInputPtr in = xmlNewStringInputStream(ctxt,
-						       BAD_CAST em->text);
+	xmlParserInputPtr in = xmlNewStringInputStream(ctxt, BAD_CAST em->text);
 	if (in != NULL && in->filename == NULL)
 		in->filename = (char *)xmlStrdup(BAD_CAST em->uri);
 	return in;
@@ -163,9 +162,9 @@ static char *driver_text(const struct brt_process *p, const struct brt_xsd *x)
 		bool seen = false;
 		for (int j = 0; j < i && !seen; j++) {
 			const char *o = p->schemas[j].ns;
-			seen = (ns == NULL || !*ns) ? (o == NULL || !*o)
-						    : (o != NULL &&
-						       strcmp(o, ns) == 0);
+			seen = (ns == NULL || !*ns)
+				       ? (o == NULL || !*o)
+				       : (o != NULL && strcmp(o, ns) == 0);
 		}
 		if (seen || (ns != NULL && strcmp(ns, NS_XSD) == 0))
 			continue;
@@ -326,7 +325,7 @@ static int validate_typed(struct brt_xsd *x, const struct brt_qname *t,
 	}
 	char name[32];
 	snprintf(name, sizeof name, "t%d", it);
-	const struct brt_qname q = {NS_DRIVER, name};
+	const struct brt_qname q = { NS_DRIVER, name };
 	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
 	xmlNodePtr el = doc != NULL ? brt__new_elem(doc, &q) : NULL;
 	int rc = -1;
@@ -344,16 +343,15 @@ int brt__dx_validate_var(struct brt_dctx *d, int var)
 	const struct brt_variable *v = &d->proc->vars[var];
 	struct brt_xsd *x = d->prep != NULL ? d->prep->xsd : NULL;
 	if (x == NULL || x->schema == NULL)
-		return brt__dx_fault(d, "invalidVariables",
-				     "variable '%s' cannot be validated: %s",
-				     v->name,
-				     x != NULL ? x->why
-					       : "no schemas were compiled");
+		return brt__dx_fault(
+			d, "invalidVariables",
+			"variable '%s' cannot be validated: %s", v->name,
+			x != NULL ? x->why : "no schemas were compiled");
 	xmlNodePtr root;
 	xmlDocPtr *slot = brt__dx_value(d, var, "validated", &root);
 	if (slot == NULL)
 		return -1;
-	struct verr ve = {.seen = false};
+	struct verr ve = { .seen = false };
 	int rc = 0;
 	const char *part = NULL;
 	if (v->kind == BRT_VAR_ELEMENT) {
@@ -361,8 +359,7 @@ int brt__dx_validate_var(struct brt_dctx *d, int var)
 	} else if (v->kind == BRT_VAR_TYPE) {
 		rc = validate_typed(x, &v->type, root, &ve);
 	} else {
-		for (int i = 0; rc == 0 && v->message &&
-				i < v->message->nparts;
+		for (int i = 0; rc == 0 && v->message && i < v->message->nparts;
 		     i++) {
 			const struct brt_part *pt = &v->message->parts[i];
 			part = pt->name;
@@ -373,7 +370,8 @@ int brt__dx_validate_var(struct brt_dctx *d, int var)
 				rc = 1;
 			} else if (pt->element.local != NULL) {
 				xmlNodePtr el = brt__first_elem(w);
-				if (el == NULL || !brt__elem_is(el, &pt->element)) {
+				if (el == NULL ||
+				    !brt__elem_is(el, &pt->element)) {
 					snprintf(ve.msg, sizeof ve.msg,
 						 "the part is not element %s",
 						 pt->element.local);
@@ -409,7 +407,7 @@ int brt__xsd_check_message(const struct brt_prepared *pp,
 		xmlNodePtr w = brt__msg_part(msg, pt->name);
 		if (w == NULL)
 			continue; /* soap.c already refused a missing part */
-		struct verr ve = {.seen = false};
+		struct verr ve = { .seen = false };
 		int rc;
 		if (pt->element.local != NULL) {
 			xmlNodePtr el = brt__first_elem(w);
@@ -431,8 +429,8 @@ int brt__xsd_check_message(const struct brt_prepared *pp,
 		if (rc < 0)
 			return -1;
 		if (rc > 0) {
-			snprintf(why, len, "part %s is not valid: %s",
-				 pt->name, ve.msg);
+			snprintf(why, len, "part %s is not valid: %s", pt->name,
+				 ve.msg);
 			return 1;
 		}
 	}

@@ -65,9 +65,9 @@ static xmlXPathObjectPtr typed_value(xmlNodePtr n, enum brt_xsd_kind kind)
 		break;
 	case BRT_XSD_BOOLEAN: {
 		xmlChar *t = brt__normalize(text);
-		o = xmlXPathNewBoolean(
-			t != NULL && (xmlStrEqual(t, BAD_CAST "true") ||
-				      xmlStrEqual(t, BAD_CAST "1")));
+		o = xmlXPathNewBoolean(t != NULL &&
+				       (xmlStrEqual(t, BAD_CAST "true") ||
+					xmlStrEqual(t, BAD_CAST "1")));
 		xmlFree(t);
 		break;
 	}
@@ -154,8 +154,7 @@ static bool qname_eq(const struct brt_qname *a, const struct brt_qname *b)
 const struct brt_alias *brt__find_alias(const struct brt_process *p, int prop,
 					const struct brt_message *m,
 					const struct brt_qname *elem,
-					const struct brt_qname *type,
-					int *part)
+					const struct brt_qname *type, int *part)
 {
 	*part = -1;
 	for (int i = 0; m != NULL && i < p->naliases; i++) {
@@ -352,10 +351,10 @@ static void fn_get_variable_property(xmlXPathParserContextPtr ctxt, int nargs)
  * using it is subLanguageExecutionFault; a URI that is not in the table
  * is xsltStylesheetNotFound. */
 struct brt_xsl {
-	const char *uri;   /* the descriptor's */
+	const char *uri; /* the descriptor's */
 	xsltStylesheetPtr sheet;
-	bool found;        /* the compiler embedded its text */
-	char why[160];     /* why sheet is NULL */
+	bool found;    /* the compiler embedded its text */
+	char why[160]; /* why sheet is NULL */
 };
 
 void brt__xsl_free(struct brt_prepared *pp)
@@ -408,11 +407,10 @@ int brt__xsl_prepare(struct brt_prepared *pp)
 		x->found = em->text != NULL;
 		if (!x->found)
 			continue;
-		xmlDocPtr doc = xmlReadMemory(em->text, (int)strlen(em->text),
-					      em->uri, NULL,
-					      XML_PARSE_NONET |
-						      XML_PARSE_NOERROR |
-						      XML_PARSE_NOWARNING);
+		xmlDocPtr doc = xmlReadMemory(
+			em->text, (int)strlen(em->text), em->uri, NULL,
+			XML_PARSE_NONET | XML_PARSE_NOERROR |
+				XML_PARSE_NOWARNING);
 		if (doc == NULL) {
 			snprintf(x->why, sizeof x->why,
 				 "stylesheet '%s' is not well-formed XML",
@@ -492,8 +490,8 @@ static void fn_do_xsl_transform(xmlXPathParserContextPtr ctxt, int nargs)
 	if (in == NULL) {
 		brt__dx_fault(d, "xsltInvalidSource",
 			      "doXslTransform: the source is not one element");
-	} else if ((sheet = xsl_get(d, uri != NULL ? (const char *)uri
-						   : "")) == NULL) {
+	} else if ((sheet = xsl_get(d, uri != NULL ? (const char *)uri : "")) ==
+		   NULL) {
 		/* fault recorded */
 	} else {
 		xmlDocPtr indoc = xmlNewDoc(BAD_CAST "1.0");
@@ -573,7 +571,7 @@ xmlXPathObjectPtr brt__dx_eval(struct brt_dctx *d, int expr, xmlNodePtr ctx)
 	/* Save what we set: this may run inside another evaluation. */
 	xmlXPathContext saved = *xp;
 	int saved_expr = d->expr;
-	struct evalstate es = {.d = d, .seen = false};
+	struct evalstate es = { .d = d, .seen = false };
 
 	xp->node = ctx;
 	xp->doc = ctx != NULL ? ctx->doc : NULL;
@@ -606,8 +604,8 @@ xmlXPathObjectPtr brt__dx_eval(struct brt_dctx *d, int expr, xmlNodePtr ctx)
 	if (r == NULL)
 		brt__dx_fault(d, "subLanguageExecutionFault",
 			      "%s:%d: XPath '%s' failed: %s",
-			      e->file != NULL ? e->file : "?", e->line,
-			      e->text, es.seen ? es.msg : "evaluation error");
+			      e->file != NULL ? e->file : "?", e->line, e->text,
+			      es.seen ? es.msg : "evaluation error");
 	return r;
 }
 

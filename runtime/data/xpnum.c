@@ -120,8 +120,8 @@ double brt__xsd_number(const xmlChar *text)
 	/* libxml2 reads exponents already; the schema's infinities are
 	 * what XPath 1.0 numbers lack. */
 	xmlChar *t = brt__normalize(text);
-	if (t != NULL && (xmlStrEqual(t, BAD_CAST "INF") ||
-			  xmlStrEqual(t, BAD_CAST "+INF")))
+	if (t != NULL &&
+	    (xmlStrEqual(t, BAD_CAST "INF") || xmlStrEqual(t, BAD_CAST "+INF")))
 		v = INFINITY;
 	else if (t != NULL && xmlStrEqual(t, BAD_CAST "-INF"))
 		v = -INFINITY;
@@ -146,7 +146,8 @@ static void numbers_to_strings(xmlXPathParserContextPtr ctxt, int nargs,
 		if (*slot == NULL || (*slot)->type != XPATH_NUMBER)
 			continue;
 		xmlChar *s = brt__xpath_number_string((*slot)->floatval);
-		xmlXPathObjectPtr str = s != NULL ? xmlXPathWrapString(s) : NULL;
+		xmlXPathObjectPtr str = s != NULL ? xmlXPathWrapString(s)
+						  : NULL;
 		if (str == NULL) {
 			xmlFree(s);
 			continue; /* libxml2's own conversion then */
@@ -157,11 +158,11 @@ static void numbers_to_strings(xmlXPathParserContextPtr ctxt, int nargs,
 }
 
 /* string() without an argument converts the context node: nothing to do. */
-#define WRAP(fn, mask)                                                       \
-	static void wrap_##fn(xmlXPathParserContextPtr ctxt, int nargs)      \
-	{                                                                    \
-		numbers_to_strings(ctxt, nargs, mask);                       \
-		xmlXPath##fn##Function(ctxt, nargs);                         \
+#define WRAP(fn, mask)                                                  \
+	static void wrap_##fn(xmlXPathParserContextPtr ctxt, int nargs) \
+	{                                                               \
+		numbers_to_strings(ctxt, nargs, mask);                  \
+		xmlXPath##fn##Function(ctxt, nargs);                    \
 	}
 
 WRAP(String, 0)
@@ -179,16 +180,16 @@ static const struct {
 	const char *name;
 	xmlXPathFunction fn;
 } wrapped[] = {
-	{"string", wrap_String},
-	{"concat", wrap_Concat},
-	{"starts-with", wrap_StartsWith},
-	{"contains", wrap_Contains},
-	{"substring-before", wrap_SubstringBefore},
-	{"substring-after", wrap_SubstringAfter},
-	{"substring", wrap_Substring},
-	{"string-length", wrap_StringLength},
-	{"normalize-space", wrap_Normalize},
-	{"translate", wrap_Translate},
+	{ "string", wrap_String },
+	{ "concat", wrap_Concat },
+	{ "starts-with", wrap_StartsWith },
+	{ "contains", wrap_Contains },
+	{ "substring-before", wrap_SubstringBefore },
+	{ "substring-after", wrap_SubstringAfter },
+	{ "substring", wrap_Substring },
+	{ "string-length", wrap_StringLength },
+	{ "normalize-space", wrap_Normalize },
+	{ "translate", wrap_Translate },
 };
 
 static xmlXPathFunction lookup(void *data, const xmlChar *name,

@@ -90,8 +90,8 @@ static enum brt_step comp_next(brt_strand *s)
 			brt__scope_kill(x);
 			continue;
 		}
-		brt__log(in->rt, "instance %lu: compensating scope %s",
-			 in->id, sc->name ? sc->name : "");
+		brt__log(in->rt, "instance %lu: compensating scope %s", in->id,
+			 sc->name ? sc->name : "");
 		/* An isolated scope's handlers share its isolation (§12.8):
 		 * the handler waits for the lock like a body. */
 		if (!sc->isolated || brt__isolated_enter(x, h))
@@ -136,9 +136,10 @@ void brt__comp_finished(struct brt_scope_inst *si)
 void brt__comp_fault(struct brt_scope_inst *si, struct brt_fault *f)
 {
 	brt_strand *w = si->comp_waiter;
-	brt__log(si->in->rt, "instance %lu: fault {%s}%s in the compensation "
-		 "handler of %s", si->in->id, f->ns ? f->ns : "",
-		 f->local ? f->local : "",
+	brt__log(si->in->rt,
+		 "instance %lu: fault {%s}%s in the compensation "
+		 "handler of %s",
+		 si->in->id, f->ns ? f->ns : "", f->local ? f->local : "",
 		 si->in->rt->proc->scopes[si->scope].name);
 	brt__scope_kill(si);
 	if (!w || w->wait != BRT_W_COMP) {

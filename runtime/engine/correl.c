@@ -35,10 +35,10 @@
 struct brt_centry {
 	uint64_t hash;
 	char *key;
-	unsigned long seq;       /* older entries win ties */
+	unsigned long seq; /* older entries win ties */
 	brt_instance *in;
-	struct brt_ima *ima;     /* I entry */
-	int set;                 /* the set the key names */
+	struct brt_ima *ima; /* I entry */
+	int set;	     /* the set the key names */
 	struct brt_centry *hnext;
 	struct brt_centry *pnext; /* instance's provisional entries */
 };
@@ -59,9 +59,9 @@ struct brt_corr_init {
 
 /* One myRole operation of one partner link. */
 struct opslot {
-	int *nkeyed;  /* per set: enabled IMAs keyed by it */
-	int *usable;  /* sets whose every property has an alias for the */
-	int nusable;  /* operation's input message */
+	int *nkeyed; /* per set: enabled IMAs keyed by it */
+	int *usable; /* sets whose every property has an alias for the */
+	int nusable; /* operation's input message */
 	struct brt_ima *free_head, *free_tail; /* unkeyed IMAs, enable order */
 };
 
@@ -131,9 +131,12 @@ static struct brt_correl *correl_of(brt_runtime *rt)
 	for (int i = 0; i < p->nplinks; i++)
 		for (int j = 0; j < p->plinks[i].nmy_ops; j++) {
 			struct opslot *sl = &c->slots[c->base[i] + j];
-			const struct brt_message *m = p->plinks[i].my_ops[j]->input;
-			sl->nkeyed = calloc((size_t)p->ncorrsets + 1, sizeof(int));
-			sl->usable = calloc((size_t)p->ncorrsets + 1, sizeof(int));
+			const struct brt_message *m =
+				p->plinks[i].my_ops[j]->input;
+			sl->nkeyed =
+				calloc((size_t)p->ncorrsets + 1, sizeof(int));
+			sl->usable =
+				calloc((size_t)p->ncorrsets + 1, sizeof(int));
 			if (!sl->nkeyed || !sl->usable)
 				goto fail;
 			for (int k = 0; k < p->ncorrsets; k++)
@@ -155,15 +158,15 @@ void brt__corr_free(struct brt_engine *e)
 
 unsigned long brt__corr_probes(const brt_runtime *rt)
 {
-	return rt->engine && rt->engine->correl ? rt->engine->correl->probes : 0;
+	return rt->engine && rt->engine->correl ? rt->engine->correl->probes
+						: 0;
 }
 
 static bool same_op(const struct brt_operation *a,
 		    const struct brt_operation *b)
 {
-	return a == b ||
-	       (a && b && strcmp(a->name, b->name) == 0 &&
-		strcmp(a->ns ? a->ns : "", b->ns ? b->ns : "") == 0);
+	return a == b || (a && b && strcmp(a->name, b->name) == 0 &&
+			  strcmp(a->ns ? a->ns : "", b->ns ? b->ns : "") == 0);
 }
 
 static struct opslot *slot_of(struct brt_correl *c, int plink,
@@ -392,8 +395,8 @@ static struct brt_cset *ima_keyset(struct brt_ima *ima)
 	for (int i = 0; i < r->ncorr; i++) {
 		if (r->corr[i].initiate == BRT_INIT_YES)
 			continue;
-		struct brt_cset *cs =
-			find_cset(set_scope(ima->s, r->corr[i].set), r->corr[i].set);
+		struct brt_cset *cs = find_cset(
+			set_scope(ima->s, r->corr[i].set), r->corr[i].set);
 		if (cs)
 			return cs;
 	}
@@ -656,9 +659,11 @@ static struct brt_ima *choose_in(brt_instance *in, int plink,
 	if (!best)
 		return NULL;
 	for (struct brt_ima *x = in->imas; x; x = x->inext) {
-		if (x == best || !ima_is_for(x, plink, op) || !ima_matches(x, mv))
+		if (x == best || !ima_is_for(x, plink, op) ||
+		    !ima_matches(x, mv))
 			continue;
-		if (best->r->mex && x->r->mex && !strcmp(best->r->mex, x->r->mex))
+		if (best->r->mex && x->r->mex &&
+		    !strcmp(best->r->mex, x->r->mex))
 			continue;
 		if (!same_sets(best, x)) {
 			*fault = "ambiguousReceive";
@@ -675,7 +680,8 @@ static bool is_start_op(const struct brt_process *p, int plink,
 			const struct brt_operation *op)
 {
 	for (int i = 0; i < p->nstarts; i++)
-		if (p->starts[i]->plink == plink && same_op(p->starts[i]->op, op))
+		if (p->starts[i]->plink == plink &&
+		    same_op(p->starts[i]->op, op))
 			return true;
 	return false;
 }
@@ -700,7 +706,8 @@ static struct brt_ima *route_keyed(struct brt_correl *c, struct opslot *sl,
 		for (struct brt_centry *e = table_next(c, key, h, NULL); e;
 		     e = table_next(c, key, h, e)) {
 			struct brt_ima *x = e->ima;
-			if (!x || x->s->in->exiting || (best && best->seq < x->seq))
+			if (!x || x->s->in->exiting ||
+			    (best && best->seq < x->seq))
 				continue;
 			if (ima_matches(x, mv))
 				best = x;
@@ -769,7 +776,8 @@ int brt__corr_route(brt_runtime *rt, int plink, const struct brt_operation *op,
 	}
 	for (x = sl->free_head; x; x = x->fnext)
 		if (!x->s->in->exiting) {
-			out->ima = choose_in(x->s->in, plink, op, &mv, &out->fault);
+			out->ima = choose_in(x->s->in, plink, op, &mv,
+					     &out->fault);
 			err = 0;
 			goto done;
 		}
@@ -813,9 +821,11 @@ void brt__corr_provisional(brt_instance *in, int plink,
 			char **v = msg_vals(rt, set, op->input, msg);
 			if (!v)
 				continue;
-			char *key = key_build('S', -1, NULL, set, v, nprops(p, set));
+			char *key = key_build('S', -1, NULL, set, v,
+					      nprops(p, set));
 			vals_free(v, nprops(p, set));
-			struct brt_centry *e = table_add(c, key, in, set, ++c->seq);
+			struct brt_centry *e =
+				table_add(c, key, in, set, ++c->seq);
 			if (e) {
 				e->pnext = in->provisional;
 				in->provisional = e;
@@ -842,7 +852,8 @@ static bool applies(enum brt_pattern pat, enum brt_pattern which)
 	case BRT_PAT_REQUEST:
 		return pat != BRT_PAT_RESPONSE;
 	case BRT_PAT_RESPONSE:
-		return pat == BRT_PAT_RESPONSE || pat == BRT_PAT_REQUEST_RESPONSE;
+		return pat == BRT_PAT_RESPONSE ||
+		       pat == BRT_PAT_REQUEST_RESPONSE;
 	default:
 		return true;
 	}
@@ -852,16 +863,18 @@ void brt__corr_drop(struct brt_corr_pending *pend)
 {
 	for (int i = 0; i < pend->n; i++)
 		vals_free(pend->v[i].vals,
-			  pend->v[i].si->in->rt->proc->corrsets[pend->v[i].set]
+			  pend->v[i]
+				  .si->in->rt->proc->corrsets[pend->v[i].set]
 				  .nprops);
 	free(pend->v);
 	pend->v = NULL;
 	pend->n = 0;
 }
 
-int brt__corr_check(brt_strand *s, int ncorr, const struct brt_correlation *corr,
-		    enum brt_pattern which, const struct brt_message *m,
-		    xmlDocPtr msg, struct brt_corr_pending *pend)
+int brt__corr_check(brt_strand *s, int ncorr,
+		    const struct brt_correlation *corr, enum brt_pattern which,
+		    const struct brt_message *m, xmlDocPtr msg,
+		    struct brt_corr_pending *pend)
 {
 	brt_runtime *rt = s->in->rt;
 	const struct brt_process *p = rt->proc;
@@ -873,7 +886,8 @@ int brt__corr_check(brt_strand *s, int ncorr, const struct brt_correlation *corr
 		return 0;
 	pend->v = calloc((size_t)ncorr, sizeof *pend->v);
 	if (!pend->v) {
-		brt__fault(s, BRT_NS_BPELC, "internalError", NULL, "out of memory");
+		brt__fault(s, BRT_NS_BPELC, "internalError", NULL,
+			   "out of memory");
 		return -1;
 	}
 	for (int i = 0; i < ncorr; i++) {
@@ -891,7 +905,8 @@ int brt__corr_check(brt_strand *s, int ncorr, const struct brt_correlation *corr
 		struct brt_cset *cs = find_cset(si, k->set);
 		bool pending = false;
 		for (int j = 0; j < pend->n && !pending; j++)
-			pending = pend->v[j].si == si && pend->v[j].set == k->set;
+			pending = pend->v[j].si == si &&
+				  pend->v[j].set == k->set;
 		if (pending)
 			continue; /* named twice: the first use decides */
 		const char *bad = NULL;
@@ -902,16 +917,18 @@ int brt__corr_check(brt_strand *s, int ncorr, const struct brt_correlation *corr
 			   k->pattern == BRT_PAT_REQUEST_RESPONSE))
 			bad = "is already initiated";
 		if (bad) {
-			snprintf(why, sizeof why, "correlation set '%s' %s", name,
-				 bad);
+			snprintf(why, sizeof why, "correlation set '%s' %s",
+				 name, bad);
 			brt__corr_drop(pend);
 			brt__std_fault(s, "correlationViolation", why);
 			return -1;
 		}
 		char **v = msg_vals(rt, k->set, m, msg);
 		if (!v) {
-			snprintf(why, sizeof why, "a property of correlation set "
-				 "'%s' is not found in the message", name);
+			snprintf(why, sizeof why,
+				 "a property of correlation set "
+				 "'%s' is not found in the message",
+				 name);
 			brt__corr_drop(pend);
 			brt__std_fault(s, "selectionFailure", why);
 			return -1;
@@ -920,8 +937,10 @@ int brt__corr_check(brt_strand *s, int ncorr, const struct brt_correlation *corr
 			bool eq = vals_equal(v, cs->vals, nprops(p, k->set));
 			vals_free(v, nprops(p, k->set));
 			if (!eq) {
-				snprintf(why, sizeof why, "the message's values "
-					 "differ from correlation set '%s'", name);
+				snprintf(why, sizeof why,
+					 "the message's values "
+					 "differ from correlation set '%s'",
+					 name);
 				brt__corr_drop(pend);
 				brt__std_fault(s, "correlationViolation", why);
 				return -1;
@@ -969,8 +988,10 @@ static void rekey(struct brt_correl *c, brt_instance *in, int set)
 			continue;
 		ima_unregister(c, x);
 		if (ima_register(c, x) != 0)
-			brt__log(in->rt, "instance %lu: out of memory while "
-				 "enabling a receive", in->id);
+			brt__log(in->rt,
+				 "instance %lu: out of memory while "
+				 "enabling a receive",
+				 in->id);
 	}
 }
 

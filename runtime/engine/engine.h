@@ -41,10 +41,10 @@ enum brt_scope_mode {
 
 /* Where a scope instance is in its life (semantics.md §9, §10). */
 enum brt_scope_phase {
-	BRT_PHASE_ACTIVE = 0,   /* primary activity, or its fault handler */
-	BRT_PHASE_INSTALLED,    /* completed: its compensation handler waits */
+	BRT_PHASE_ACTIVE = 0,	/* primary activity, or its fault handler */
+	BRT_PHASE_INSTALLED,	/* completed: its compensation handler waits */
 	BRT_PHASE_COMPENSATING, /* its compensation handler runs */
-	BRT_PHASE_TERMINATING,  /* being terminated: children, then its
+	BRT_PHASE_TERMINATING,	/* being terminated: children, then its
 				   termination handler */
 };
 
@@ -54,25 +54,25 @@ struct brt_events;
 struct brt_scope_inst {
 	unsigned long id; /* per instance, for logs and saved instances */
 	brt_instance *in;
-	int scope;        /* index in proc->scopes */
+	int scope; /* index in proc->scopes */
 	struct brt_scope_inst *parent;
-	xmlDocPtr *vars;  /* scopes[scope].nvars slots, NULL: uninitialised */
+	xmlDocPtr *vars; /* scopes[scope].nvars slots, NULL: uninitialised */
 	enum brt_scope_mode mode;
 	struct brt_fault fault; /* the fault being handled (BRT_MODE_FAULT) */
-	brt_strand *waiter;     /* resumes when this scope ends; NULL: process */
-	int nstrands;           /* live strands whose scope is this one */
-	bool doomed;            /* being terminated (faults.c) */
+	brt_strand *waiter; /* resumes when this scope ends; NULL: process */
+	int nstrands;	    /* live strands whose scope is this one */
+	bool doomed;	    /* being terminated (faults.c) */
 	struct brt_scope_inst *prev, *next; /* instance's list */
 	/* The link frame its strands start with (links.c), one reference. */
 	struct brt_link_frame *links;
 	struct brt_cset *csets; /* initiated correlation sets (correl.c) */
 	/* Compensation and termination (compensate.c, terminate.c). */
 	enum brt_scope_phase phase;
-	unsigned long done_seq;   /* BRT_PHASE_INSTALLED: completion order */
-	brt_strand *comp_waiter;  /* BRT_PHASE_COMPENSATING: the compensate */
-	int nterm;                /* child instances still terminating */
-	brt_strand *term_notify;  /* terminated for this strand (forEach) */
-	brt_strand *events;       /* enabled event handlers' anchor strand */
+	unsigned long done_seq;	 /* BRT_PHASE_INSTALLED: completion order */
+	brt_strand *comp_waiter; /* BRT_PHASE_COMPENSATING: the compensate */
+	int nterm;		 /* child instances still terminating */
+	brt_strand *term_notify; /* terminated for this strand (forEach) */
+	brt_strand *events;	 /* enabled event handlers' anchor strand */
 };
 
 enum brt_wait {
@@ -108,8 +108,8 @@ enum brt_done {
  * memory goes away (idempotent).
  */
 struct brt_ima {
-	brt_strand *s;                /* correlation sets resolve from s->scope */
-	const struct brt_receive *r;  /* plink, op, mex, correlations */
+	brt_strand *s; /* correlation sets resolve from s->scope */
+	const struct brt_receive *r; /* plink, op, mex, correlations */
 	/* Routing chose this IMA for a message. Takes msg and req (NULL for
 	 * one-way). `fault` is NULL, or the standard fault
 	 * (ambiguousReceive/conflictingReceive) the activity must throw after
@@ -119,11 +119,11 @@ struct brt_ima {
 	void (*deliver)(struct brt_ima *ima, xmlDocPtr msg, brt_request *req,
 			const char *fault);
 	void *arg;
-	bool persistent;              /* onEvent: stays enabled */
+	bool persistent; /* onEvent: stays enabled */
 	/* correl.c's bookkeeping */
 	bool enabled;
-	unsigned long seq;            /* enable order, engine-wide */
-	struct brt_centry *entry;     /* hash entry when keyed by a set */
+	unsigned long seq;	       /* enable order, engine-wide */
+	struct brt_centry *entry;      /* hash entry when keyed by a set */
 	struct brt_ima *iprev, *inext; /* the instance's enabled IMAs */
 	struct brt_ima *fprev, *fnext; /* its operation's unkeyed IMAs */
 };
@@ -134,20 +134,20 @@ struct brt_strand {
 	brt_instance *in;
 	struct brt_scope_inst *scope;
 	brt_strand *parent; /* flow parent to notify at the end, or NULL */
-	int pending;        /* flow children still running */
+	int pending;	    /* flow children still running */
 	enum brt_wait wait;
 	bool queued;
 
-	const struct brt_receive *recv;  /* BRT_W_RECEIVE / BRT_D_RECEIVE */
-	struct brt_receive *recv_owned;  /* a restored copy recv points to */
-	const struct brt_invoke *iv;     /* BRT_W_INVOKE / BRT_D_INVOKE */
+	const struct brt_receive *recv; /* BRT_W_RECEIVE / BRT_D_RECEIVE */
+	struct brt_receive *recv_owned; /* a restored copy recv points to */
+	const struct brt_invoke *iv;	/* BRT_W_INVOKE / BRT_D_INVOKE */
 	brt_call *call;
 	struct event *timer;
-	double deadline;                 /* BRT_W_TIMER, seconds since epoch */
+	double deadline; /* BRT_W_TIMER, seconds since epoch */
 
 	enum brt_done done;
-	xmlDocPtr msg;       /* delivered message / response, owned */
-	brt_request *req;    /* delivered request, owned until answered */
+	xmlDocPtr msg;	  /* delivered message / response, owned */
+	brt_request *req; /* delivered request, owned until answered */
 	int call_err;
 	bool call_is_fault;
 	const struct brt_fault_decl *call_fault_decl;
@@ -163,15 +163,15 @@ struct brt_strand {
 	/* Flow links visible to this strand (links.c), one reference:
 	 * inherited from the parent strand, else from the scope instance. */
 	struct brt_link_frame *links;
-	struct brt_fe *fe; /* a running <forEach> (foreach.c), owned */
-	struct brt_ima ima;        /* BRT_W_RECEIVE: the enabled receive */
-	const char *recv_fault;    /* BRT_D_RECEIVE: fault to throw after */
-	bool primary;              /* runs its scope's primary activity */
+	struct brt_fe *fe;	   /* a running <forEach> (foreach.c), owned */
+	struct brt_ima ima;	   /* BRT_W_RECEIVE: the enabled receive */
+	const char *recv_fault;	   /* BRT_D_RECEIVE: fault to throw after */
+	bool primary;		   /* runs its scope's primary activity */
 	struct brt_pick_run *pick; /* BRT_W_PICK (pick.c), owned */
-	struct brt_events *ev;     /* BRT_W_EVENTS anchor (events.c), owned */
+	struct brt_events *ev;	   /* BRT_W_EVENTS anchor (events.c), owned */
 	struct brt_scope_inst *comp_owner; /* BRT_W_COMP: whose children */
-	int comp_target;           /* BRT_W_COMP: scope index, -1 all */
-	int nterm_wait;            /* BRT_W_TERM: terminations pending */
+	int comp_target;		   /* BRT_W_COMP: scope index, -1 all */
+	int nterm_wait; /* BRT_W_TERM: terminations pending */
 	/* A pick restored from a saved record (store.c): a copy of its
 	 * descriptor (onMessages' receives included), owned, freed with the
 	 * strand. */
@@ -210,12 +210,12 @@ struct brt_instance {
 	struct brt_mex *mexes;
 	struct brt_inmsg *inbox_head, *inbox_tail;
 	int ninbox;
-	char **plink_url; /* nplinks, assigned at run time, owned */
-	bool started;     /* process variable initialisers have run */
-	bool exiting;     /* <exit> seen: destroy after the current step */
-	struct brt_ima *imas;          /* enabled IMAs (correl.c) */
+	char **plink_url;     /* nplinks, assigned at run time, owned */
+	bool started;	      /* process variable initialisers have run */
+	bool exiting;	      /* <exit> seen: destroy after the current step */
+	struct brt_ima *imas; /* enabled IMAs (correl.c) */
 	struct brt_centry *provisional; /* creating message's values (correl.c) */
-	unsigned long done_seq;  /* scopes completed so far (compensate.c) */
+	unsigned long done_seq; /* scopes completed so far (compensate.c) */
 	struct brt_scope_inst *iso_holder; /* holds the isolated lock */
 };
 
@@ -285,9 +285,9 @@ void brt__fault_in_scope(brt_instance *in, struct brt_scope_inst *si,
 /* Scope instance si has no strands left: it ended. */
 void brt__scope_ended(struct brt_scope_inst *si);
 /* Raise with a known data type (declared WSDL fault, message variable). */
-enum brt_step brt__fault_typed(brt_strand *s, const char *ns,
-			       const char *local, xmlDocPtr data,
-			       const struct brt_message *m, const char *why);
+enum brt_step brt__fault_typed(brt_strand *s, const char *ns, const char *local,
+			       xmlDocPtr data, const struct brt_message *m,
+			       const char *why);
 
 /* ---- messaging.c --------------------------------------------------------- */
 
@@ -378,9 +378,10 @@ struct brt_corr_pending {
 	int n;
 	struct brt_corr_init *v;
 };
-int brt__corr_check(brt_strand *s, int ncorr, const struct brt_correlation *corr,
-		    enum brt_pattern which, const struct brt_message *m,
-		    xmlDocPtr msg, struct brt_corr_pending *pend);
+int brt__corr_check(brt_strand *s, int ncorr,
+		    const struct brt_correlation *corr, enum brt_pattern which,
+		    const struct brt_message *m, xmlDocPtr msg,
+		    struct brt_corr_pending *pend);
 int brt__corr_commit(brt_strand *s, struct brt_corr_pending *pend);
 void brt__corr_drop(struct brt_corr_pending *pend);
 
@@ -412,8 +413,8 @@ enum {
 	BRT_SI_COMP_CHILDREN = -10, /* default compensation/termination
 				       handler: compensate, then DONE */
 	BRT_SI_DEFAULT_FAULT = -11, /* default fault handler: compensate ... */
-	BRT_SI_RETHROW = -12,       /* ... then rethrow */
-	BRT_SI_EVENTS = -13,        /* event handlers' anchor: enable them */
+	BRT_SI_RETHROW = -12,	    /* ... then rethrow */
+	BRT_SI_EVENTS = -13,	    /* event handlers' anchor: enable them */
 	BRT_SI_EVENT_INIT = -14,    /* onEvent handler instance: initialise
 				       its scope, then its activity */
 };
@@ -446,10 +447,9 @@ void brt__scope_kill_within(struct brt_scope_inst *si);
 /* Enter scope `scope` from strand s like brt_scope, with prep(si, arg)
  * (may be NULL; nonzero: internalError on s) setting implicit variables
  * (a forEach counter) before the inline initialisers run. */
-enum brt_step brt__scope_enter(brt_strand *s, int scope, int body_state,
-			       int (*prep)(struct brt_scope_inst *si,
-					   void *arg),
-			       void *arg);
+enum brt_step
+brt__scope_enter(brt_strand *s, int scope, int body_state,
+		 int (*prep)(struct brt_scope_inst *si, void *arg), void *arg);
 /* Run the inline variable initialisers of body's scope instance on body:
  * NULL, or the name of the variable whose initialiser faulted (the fault
  * is left on body). */

@@ -48,7 +48,7 @@ struct brt_events {
 	brt_strand *anchor;
 	bool enabled;
 	int nimas;
-	struct brt_ima *imas;        /* one per onEvent */
+	struct brt_ima *imas; /* one per onEvent */
 	int nalarms;
 	struct brt_ev_alarm *alarms; /* one per onAlarm */
 };
@@ -69,7 +69,8 @@ int brt__events_enable(struct brt_scope_inst *si)
 	struct brt_events *ev = calloc(1, sizeof *ev);
 	if (ev) {
 		ev->imas = calloc((size_t)sc->nevents + 1, sizeof *ev->imas);
-		ev->alarms = calloc((size_t)sc->nalarms + 1, sizeof *ev->alarms);
+		ev->alarms =
+			calloc((size_t)sc->nalarms + 1, sizeof *ev->alarms);
 	}
 	brt_strand *a = ev && ev->imas && ev->alarms
 				? brt__strand_new(in, si, NULL, BRT_SI_EVENTS)
@@ -80,8 +81,10 @@ int brt__events_enable(struct brt_scope_inst *si)
 			free(ev->alarms);
 		}
 		free(ev);
-		brt__log(in->rt, "instance %lu: out of memory: event handlers "
-			 "of %s not enabled", in->id, sc->name);
+		brt__log(in->rt,
+			 "instance %lu: out of memory: event handlers "
+			 "of %s not enabled",
+			 in->id, sc->name);
 		return BRT_ENOMEM;
 	}
 	ev->si = si;
@@ -192,11 +195,13 @@ enum brt_step brt__events_init_step(brt_strand *s)
 	 * waits for this handler instance there; the handler instance ends
 	 * without running anything, and its open request gets the fault. */
 	brt__fault_clear(&s->fault);
-	struct brt_fault f = {0};
+	struct brt_fault f = { 0 };
 	f.ns = strdup(BRT_NS_BPEL);
 	f.local = strdup("scopeInitializationFailure");
-	brt__log(in->rt, "instance %lu: fault {%s}scopeInitializationFailure: "
-		 "variable %s of scope %s", in->id, BRT_NS_BPEL, bad,
+	brt__log(in->rt,
+		 "instance %lu: fault {%s}scopeInitializationFailure: "
+		 "variable %s of scope %s",
+		 in->id, BRT_NS_BPEL, bad,
 		 scope_of(hs)->name ? scope_of(hs)->name : "");
 	brt__mex_fail_in(hs, &f, "scopeInitializationFailure");
 	brt_strand *w = hs->waiter;
@@ -214,8 +219,8 @@ enum brt_step brt__events_init_step(brt_strand *s)
 	return BRT_STEP_END;
 }
 
-static void event_deliver(struct brt_ima *ima, xmlDocPtr msg,
-			  brt_request *req, const char *fault)
+static void event_deliver(struct brt_ima *ima, xmlDocPtr msg, brt_request *req,
+			  const char *fault)
 {
 	struct brt_events *ev = ima->arg;
 	spawn_event(ev, (int)(ima - ev->imas), msg, req, fault);
@@ -226,7 +231,7 @@ static void event_deliver(struct brt_ima *ima, xmlDocPtr msg,
 static int arm(struct brt_ev_alarm *al)
 {
 	double delay = al->deadline - brt__now();
-	struct timeval tv = {0, 0};
+	struct timeval tv = { 0, 0 };
 	if (delay > 0) {
 		if (delay > 1e9)
 			delay = 1e9;
@@ -296,10 +301,9 @@ static enum brt_step start_alarm(brt_strand *s, struct brt_events *ev,
 					      "a positive duration");
 		first = now + rep;
 	}
-	if (a->expr >= 0 &&
-	    (r = eval_deadline(s, a->expr, a->is_until,
-			       a->is_until ? "until" : "for", &first)) !=
-		    BRT_STEP_NEXT)
+	if (a->expr >= 0 && (r = eval_deadline(s, a->expr, a->is_until,
+					       a->is_until ? "until" : "for",
+					       &first)) != BRT_STEP_NEXT)
 		return r;
 	al->ev = ev;
 	al->a = a;
@@ -499,7 +503,7 @@ struct brt_ima *brt__events_ima(brt_strand *s, int i)
 {
 	struct brt_events *ev = s->ev;
 	return ev && ev->enabled && i >= 0 && i < ev->nimas ? &ev->imas[i]
-							     : NULL;
+							    : NULL;
 }
 
 /* ---- message exchanges --------------------------------------------------- */
@@ -523,15 +527,18 @@ void brt__mex_fail_in(struct brt_scope_inst *si, const struct brt_fault *f,
 			continue;
 		}
 		*pp = m->next;
-		brt__log(in->rt, "instance %lu: open request for %s answered "
-			 "with a fault: %s", in->id, m->op->name, why);
+		brt__log(in->rt,
+			 "instance %lu: open request for %s answered "
+			 "with a fault: %s",
+			 in->id, m->op->name, why);
 		if (m->req) {
 			if (f && f->local)
 				brt__request_fault(m->req, f->ns, f->local,
 						   f->data, NULL);
 			else
 				brt__request_fault(m->req, BRT_NS_BPELC,
-						   "instanceStopped", NULL, why);
+						   "instanceStopped", NULL,
+						   why);
 		}
 		free(m);
 	}

@@ -18,9 +18,9 @@
 
 /* ---- raising ------------------------------------------------------------- */
 
-enum brt_step brt__fault_typed(brt_strand *s, const char *ns,
-			       const char *local, xmlDocPtr data,
-			       const struct brt_message *m, const char *why)
+enum brt_step brt__fault_typed(brt_strand *s, const char *ns, const char *local,
+			       xmlDocPtr data, const struct brt_message *m,
+			       const char *why)
 {
 	brt__fault_clear(&s->fault);
 	s->fault.ns = ns && *ns ? strdup(ns) : NULL;
@@ -39,8 +39,7 @@ enum brt_step brt__fault(brt_strand *s, const char *ns, const char *local,
 	return brt__fault_typed(s, ns, local, data, NULL, why);
 }
 
-enum brt_step brt__std_fault(brt_strand *s, const char *local,
-			     const char *why)
+enum brt_step brt__std_fault(brt_strand *s, const char *local, const char *why)
 {
 	return brt__fault_typed(s, BRT_NS_BPEL, local, NULL, NULL, why);
 }
@@ -118,10 +117,9 @@ const char *brt__scope_init_vars(brt_strand *body)
 	return NULL;
 }
 
-enum brt_step brt__scope_enter(brt_strand *s, int scope, int body_state,
-			       int (*prep)(struct brt_scope_inst *si,
-					   void *arg),
-			       void *arg)
+enum brt_step
+brt__scope_enter(brt_strand *s, int scope, int body_state,
+		 int (*prep)(struct brt_scope_inst *si, void *arg), void *arg)
 {
 	brt_instance *in = s->in;
 	const struct brt_process *p = in->rt->proc;
@@ -192,12 +190,14 @@ void brt__scope_ended(struct brt_scope_inst *si)
 		 * parallel forEach child's default one, a named one) is
 		 * still open. Nobody can reply to it once the scope has
 		 * completed: its request gets the fault now. */
-		struct brt_fault f = {0};
+		struct brt_fault f = { 0 };
 		f.ns = strdup(BRT_NS_BPEL);
 		f.local = strdup("missingReply");
-		brt__log(in->rt, "instance %lu: fault {%s}missingReply: "
-			 "scope %s completed with an open request", in->id,
-			 BRT_NS_BPEL, in->rt->proc->scopes[si->scope].name);
+		brt__log(in->rt,
+			 "instance %lu: fault {%s}missingReply: "
+			 "scope %s completed with an open request",
+			 in->id, BRT_NS_BPEL,
+			 in->rt->proc->scopes[si->scope].name);
 		brt__mex_fail_in(si, &f, "missingReply");
 		brt__fault_in_scope(in, si, &f);
 		return;
@@ -206,10 +206,11 @@ void brt__scope_ended(struct brt_scope_inst *si)
 		if (si->mode == BRT_MODE_NORMAL && in->mexes) {
 			/* §10.4.1: thrown in the completing process scope, so
 			 * its own catches see it. */
-			struct brt_fault f = {0};
+			struct brt_fault f = { 0 };
 			f.ns = strdup(BRT_NS_BPEL);
 			f.local = strdup("missingReply");
-			brt__log(in->rt, "instance %lu: fault {%s}missingReply: "
+			brt__log(in->rt,
+				 "instance %lu: fault {%s}missingReply: "
 				 "the process completed with an open request",
 				 in->id, BRT_NS_BPEL);
 			brt__fault_in_scope(in, si, &f);
@@ -288,10 +289,10 @@ static bool fits(const struct brt_catch *c, const struct brt_fault *f)
 				  c->element.ns, c->element.local);
 	}
 	xmlNodePtr root = xmlDocGetRootElement(f->data);
-	return root && same_qname(root->ns ? (const char *)root->ns->href
-					   : NULL,
-				  (const char *)root->name, c->element.ns,
-				  c->element.local);
+	return root &&
+	       same_qname(root->ns ? (const char *)root->ns->href : NULL,
+			  (const char *)root->name, c->element.ns,
+			  c->element.local);
 }
 
 /* §12.5 in order; returns the handler's first state, -1 for none. */
@@ -303,8 +304,9 @@ static int select_catch(const struct brt_scope *sc, const struct brt_fault *f,
 	if (f->data) {
 		for (int i = 0; i < sc->ncatches; i++)
 			if (cs[i].fault.local &&
-			    same_qname(cs[i].fault.ns, cs[i].fault.local,
-				       f->ns, f->local) && fits(&cs[i], f))
+			    same_qname(cs[i].fault.ns, cs[i].fault.local, f->ns,
+				       f->local) &&
+			    fits(&cs[i], f))
 				return *out = &cs[i], cs[i].state;
 		for (int i = 0; i < sc->ncatches; i++)
 			if (!cs[i].fault.local && fits(&cs[i], f))
@@ -356,7 +358,8 @@ void brt__fault_in_scope(brt_instance *in, struct brt_scope_inst *si,
 	for (;;) {
 		const struct brt_scope *sc = &p->scopes[si->scope];
 		if (sc->exit_on_standard_fault && is_exit_fault(f)) {
-			brt__log(in->rt, "instance %lu: standard fault %s in "
+			brt__log(in->rt,
+				 "instance %lu: standard fault %s in "
 				 "scope %s with exitOnStandardFault: exit",
 				 in->id, f->local, sc->name ? sc->name : "");
 			brt__fault_clear(f);

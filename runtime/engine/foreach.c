@@ -32,13 +32,13 @@
 
 struct brt_fe {
 	const struct brt_foreach *f; /* NULL when restored, until its step */
-	int scope;                   /* f->scope */
-	bool successful_only;        /* f->successful_only */
+	int scope;		     /* f->scope */
+	bool successful_only;	     /* f->successful_only */
 	unsigned long start;
-	unsigned long n;        /* child instances to run */
-	unsigned long b;        /* completion condition branches */
+	unsigned long n; /* child instances to run */
+	unsigned long b; /* completion condition branches */
 	bool has_b;
-	unsigned long started;  /* children started so far */
+	unsigned long started; /* children started so far */
 	unsigned long running;
 	unsigned long finished; /* ended (completed or fault handled) */
 	unsigned long succeeded;
@@ -49,7 +49,6 @@ void brt__foreach_free(brt_strand *s)
 	free(s->fe);
 	s->fe = NULL;
 }
-
 
 /* An expression's value as xsd:unsignedInt (faults.md:
  * invalidExpressionValue otherwise). */
@@ -77,8 +76,10 @@ static enum brt_step eval_uint(brt_strand *s, int expr, const char *what,
 	}
 	if (!ok) {
 		char why[160];
-		snprintf(why, sizeof why, "%s '%.80s' is not an "
-			 "xsd:unsignedInt", what, text);
+		snprintf(why, sizeof why,
+			 "%s '%.80s' is not an "
+			 "xsd:unsignedInt",
+			 what, text);
 		free(text);
 		return brt__std_fault(s, "invalidExpressionValue", why);
 	}
@@ -89,8 +90,8 @@ static enum brt_step eval_uint(brt_strand *s, int expr, const char *what,
 
 /* The counter of child scope instance si: an xsd:unsignedInt type
  * variable, whose value is an element named after it (bpelrt.h). */
-static int set_counter(brt_instance *in, struct brt_scope_inst *si,
-		       int var, unsigned long value)
+static int set_counter(brt_instance *in, struct brt_scope_inst *si, int var,
+		       unsigned long value)
 {
 	const struct brt_process *p = in->rt->proc;
 	if (var < 0 || var >= p->nvars)
@@ -102,9 +103,9 @@ static int set_counter(brt_instance *in, struct brt_scope_inst *si,
 	char text[24];
 	snprintf(text, sizeof text, "%lu", value);
 	xmlDocPtr d = xmlNewDoc(BAD_CAST "1.0");
-	xmlNodePtr root = d ? xmlNewDocNode(d, NULL, BAD_CAST v->name,
-					    BAD_CAST text)
-			    : NULL;
+	xmlNodePtr root =
+		d ? xmlNewDocNode(d, NULL, BAD_CAST v->name, BAD_CAST text)
+		  : NULL;
 	if (!root) {
 		xmlFreeDoc(d);
 		return BRT_ENOMEM;
@@ -132,9 +133,9 @@ static int prep_counter(struct brt_scope_inst *si, void *arg)
 static enum brt_step start_child(brt_strand *s, struct brt_fe *fe)
 {
 	const struct brt_foreach *f = fe->f;
-	struct counter_prep cp = {f->counter, fe->start + fe->started};
-	enum brt_step r = brt__scope_enter(s, f->scope, f->body, prep_counter,
-					   &cp);
+	struct counter_prep cp = { f->counter, fe->start + fe->started };
+	enum brt_step r =
+		brt__scope_enter(s, f->scope, f->body, prep_counter, &cp);
 	if (r != BRT_STEP_WAIT)
 		return r;
 	fe->started++;
@@ -156,8 +157,8 @@ static void terminate_children(brt_strand *s, int scope,
 		again = false;
 		for (x = in->scopes_head; x; x = next) {
 			next = x->next;
-			if (x->waiter != s || x->scope != scope || x == except ||
-			    x->phase != BRT_PHASE_ACTIVE)
+			if (x->waiter != s || x->scope != scope ||
+			    x == except || x->phase != BRT_PHASE_ACTIVE)
 				continue;
 			x->waiter = NULL; /* s no longer waits for its end */
 			brt__scope_terminate(x, s);
@@ -282,13 +283,15 @@ enum brt_step brt_foreach(brt_strand *s, const struct brt_foreach *f)
 /* <foreach scope= successful-only= start= n= b= has-b= started= running=
  * finished= succeeded=/>: everything but the descriptor, which the
  * forEach's step names again when it runs. */
-static const char *const fe_fields[] = {"start", "n", "b", "started",
-					"running", "finished", "succeeded"};
+static const char *const fe_fields[] = { "start",    "n",	"b",
+					 "started",  "running", "finished",
+					 "succeeded" };
 
 static unsigned long *fe_field(struct brt_fe *fe, int i)
 {
-	unsigned long *v[] = {&fe->start, &fe->n, &fe->b, &fe->started,
-			      &fe->running, &fe->finished, &fe->succeeded};
+	unsigned long *v[] = { &fe->start,    &fe->n,	    &fe->b,
+			       &fe->started,  &fe->running, &fe->finished,
+			       &fe->succeeded };
 	return v[i];
 }
 

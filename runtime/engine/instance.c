@@ -127,7 +127,8 @@ brt_instance *brt__instance_new(brt_runtime *rt)
 	in->next_strand_id = 1;
 	in->next_scope_id = 1;
 	if (p->nplinks > 0) {
-		in->plink_url = calloc((size_t)p->nplinks, sizeof *in->plink_url);
+		in->plink_url =
+			calloc((size_t)p->nplinks, sizeof *in->plink_url);
 		if (!in->plink_url) {
 			free(in);
 			return NULL;
@@ -161,13 +162,15 @@ static void answer(brt_request *req, enum brt_end end,
 		brt__request_fault(req, BRT_NS_BPELC, "serviceStopped", NULL,
 				   "the service stopped before answering");
 	else if (!consumed)
-		brt__request_fault(req, BRT_NS_BPELC, "messageNotConsumed", NULL,
+		brt__request_fault(req, BRT_NS_BPELC, "messageNotConsumed",
+				   NULL,
 				   "the process instance ended without "
 				   "receiving this message");
 	else if (end == BRT_END_FAULTED && f)
 		brt__request_fault(req, f->ns, f->local, f->data, NULL);
 	else
-		brt__request_fault(req, BRT_NS_BPEL, "missingReply", NULL, NULL);
+		brt__request_fault(req, BRT_NS_BPEL, "missingReply", NULL,
+				   NULL);
 }
 
 void brt__instance_end(brt_instance *in, enum brt_end end,
@@ -175,8 +178,8 @@ void brt__instance_end(brt_instance *in, enum brt_end end,
 {
 	brt_runtime *rt = in->rt;
 	struct brt_engine *e = rt->engine;
-	static const char *const how[] = {"completed", "faulted", "exited",
-					  "stopped"};
+	static const char *const how[] = { "completed", "faulted", "exited",
+					   "stopped" };
 
 	if (end == BRT_END_FAULTED && f)
 		brt__log(rt, "instance %lu faulted: {%s}%s", in->id,
@@ -203,9 +206,10 @@ void brt__instance_end(brt_instance *in, enum brt_end end,
 		struct brt_inmsg *m = in->inbox_head;
 		in->inbox_head = m->next;
 		if (!m->req)
-			brt__log(rt, "instance %lu: one-way message for %s "
-				 "dropped, never received", in->id,
-				 m->op->name);
+			brt__log(rt,
+				 "instance %lu: one-way message for %s "
+				 "dropped, never received",
+				 in->id, m->op->name);
 		answer(m->req, end, f, false);
 		xmlFreeDoc(m->msg);
 		free(m);
@@ -367,7 +371,8 @@ static const char *override_url(brt_runtime *rt, int plink)
 {
 	const char *name = rt->proc->plinks[plink].name;
 	for (int i = rt->npartners - 1; i >= 0; i--)
-		if (rt->partners[i].link && strcmp(rt->partners[i].link, name) == 0)
+		if (rt->partners[i].link &&
+		    strcmp(rt->partners[i].link, name) == 0)
 			return rt->partners[i].url;
 	return NULL;
 }

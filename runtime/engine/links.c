@@ -70,16 +70,20 @@ static bool set(brt_strand *s, int link, bool value, bool *changed)
 {
 	signed char *st = slot(s, link);
 	if (!st) {
-		brt__log(s->in->rt, "instance %lu strand %lu: link %d not in "
-			 "any flow frame (bug)", s->in->id, s->id, link);
+		brt__log(s->in->rt,
+			 "instance %lu strand %lu: link %d not in "
+			 "any flow frame (bug)",
+			 s->in->id, s->id, link);
 		return false;
 	}
 	if (*st < 0) {
 		*st = value ? 1 : 0;
 		*changed = true;
 		if (s->in->rt->verbose)
-			brt__debug(s->in->rt, "instance %lu strand %lu: link "
-				   "%d = %s", s->in->id, s->id, link,
+			brt__debug(s->in->rt,
+				   "instance %lu strand %lu: link "
+				   "%d = %s",
+				   s->in->id, s->id, link,
 				   value ? "true" : "false");
 	}
 	return true;
@@ -99,8 +103,8 @@ static enum brt_step set_all_false(brt_strand *s, int n, const int *links)
 
 /* ---- what steps call ----------------------------------------------------- */
 
-enum brt_step brt_flow_links(brt_strand *s, int n, const int *states,
-			     int first, int nlinks)
+enum brt_step brt_flow_links(brt_strand *s, int n, const int *states, int first,
+			     int nlinks)
 {
 	struct brt_link_frame *f = calloc(1, sizeof *f);
 	signed char *status = nlinks > 0 ? malloc((size_t)nlinks) : NULL;
@@ -159,9 +163,10 @@ enum brt_step brt_links_join(brt_strand *s, const struct brt_links *a)
 				      a->name ? a->name
 					      : "join condition is false");
 	if (s->in->rt->verbose)
-		brt__debug(s->in->rt, "instance %lu strand %lu: dead path: "
-			   "%s skipped", s->in->id, s->id,
-			   a->name ? a->name : "activity");
+		brt__debug(s->in->rt,
+			   "instance %lu strand %lu: dead path: "
+			   "%s skipped",
+			   s->in->id, s->id, a->name ? a->name : "activity");
 	s->state = a->skip;
 	return set_all_false(s, a->ndead, a->dead);
 }

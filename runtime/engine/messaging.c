@@ -94,11 +94,11 @@ int brt__engine_deliver(brt_runtime *rt, int plink,
 	if (err == 0 && r.in && r.in->ninbox >= INBOX_MAX)
 		err = BRT_EINVAL;
 	if (err != 0) {
-		brt__log(rt, "message for %s.%s: %s", rt->proc->plinks[plink].name,
-			 op->name, err == BRT_ENOTFOUND
-					   ? "no instance or start activity "
-					     "takes it"
-					   : brt_strerror(err));
+		brt__log(rt, "message for %s.%s: %s",
+			 rt->proc->plinks[plink].name, op->name,
+			 err == BRT_ENOTFOUND ? "no instance or start activity "
+						"takes it"
+					      : brt_strerror(err));
 		xmlFreeDoc(msg);
 		/* A one-way message nobody takes is dropped, not refused
 		 * (semantics.md §1); a request-response one gets a fault. */
@@ -316,7 +316,7 @@ enum brt_step brt_reply(brt_strand *s, const struct brt_reply *r)
 	if (m && brt__data_message_lend(s, r->var, r->nparts, r->parts, m, &out,
 					&lent) == BRT_STEP_FAULT)
 		return BRT_STEP_FAULT;
-	struct brt_corr_pending pend = {0, NULL};
+	struct brt_corr_pending pend = { 0, NULL };
 	if (out && brt__corr_check(s, r->ncorr, r->corr, BRT_PAT_NONE, m, out,
 				   &pend) != 0) {
 		if (!lent)
@@ -420,8 +420,8 @@ enum brt_step brt__invoke_finish(brt_strand *s)
 		xmlFreeDoc(msg);
 		return BRT_STEP_FAULT;
 	}
-	enum brt_step st = brt__data_receive(s, iv->out_var, iv->nfrom,
-					     iv->from_parts, iv->op->output, msg);
+	enum brt_step st = brt__data_receive(
+		s, iv->out_var, iv->nfrom, iv->from_parts, iv->op->output, msg);
 	if (st == BRT_STEP_FAULT) {
 		brt__corr_drop(&pend);
 		return st;
@@ -446,7 +446,7 @@ enum brt_step brt_invoke(brt_strand *s, const struct brt_invoke *iv)
 				   iv->op->input, &msg,
 				   &lent) == BRT_STEP_FAULT)
 		return BRT_STEP_FAULT;
-	struct brt_corr_pending pend = {0, NULL};
+	struct brt_corr_pending pend = { 0, NULL };
 	if (msg && brt__corr_check(s, iv->ncorr, iv->corr, BRT_PAT_REQUEST,
 				   iv->op->input, msg, &pend) != 0) {
 		if (!lent)

@@ -130,8 +130,8 @@ static void pick_timer_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 /* The earliest onAlarm deadline: *best its index, -1 for none. */
-static enum brt_step alarms(brt_strand *s, const struct brt_pick *pk,
-			    int *best, double *deadline)
+static enum brt_step alarms(brt_strand *s, const struct brt_pick *pk, int *best,
+			    double *deadline)
 {
 	*best = -1;
 	for (int i = 0; i < pk->nalarms; i++) {
@@ -144,7 +144,8 @@ static enum brt_step alarms(brt_strand *s, const struct brt_pick *pk,
 		double d;
 		if (brt__wait_deadline(s->in->rt, text, a->is_until, &d) != 0) {
 			char why[300];
-			snprintf(why, sizeof why, "<onAlarm %s> '%.200s' is not %s",
+			snprintf(why, sizeof why,
+				 "<onAlarm %s> '%.200s' is not %s",
 				 a->is_until ? "until" : "for", text,
 				 a->is_until ? "a date or dateTime"
 					     : "a duration");
@@ -257,7 +258,7 @@ static struct brt_pick_run *run_new(brt_strand *s, const struct brt_pick *pk)
 static int arm_alarm(struct brt_pick_run *run, int state, double deadline)
 {
 	double delay = deadline - brt__now();
-	struct timeval tv = {0, 0};
+	struct timeval tv = { 0, 0 };
 	if (delay > 1e9)
 		delay = 1e9;
 	if (delay > 0) {

@@ -19,7 +19,7 @@
 
 enum { STRAND_BUDGET = 256, DRAIN_BUDGET = 4096 };
 
-static const char *const step_names[] = {"NEXT", "WAIT", "END", "FAULT"};
+static const char *const step_names[] = { "NEXT", "WAIT", "END", "FAULT" };
 
 /* ---- strands ------------------------------------------------------------- */
 
@@ -128,7 +128,8 @@ void brt__strand_free(brt_strand *s)
 	if (s->msg)
 		xmlFreeDoc(s->msg);
 	if (s->req)
-		brt__request_fault(s->req, BRT_NS_BPELC, "instanceStopped", NULL,
+		brt__request_fault(s->req, BRT_NS_BPELC, "instanceStopped",
+				   NULL,
 				   "the receiving activity was terminated");
 	free(s->call_text);
 	free(s->call_fault_ns);
@@ -192,10 +193,10 @@ void brt__strand_end(brt_strand *s)
 
 /* ---- running strands ----------------------------------------------------- */
 
-static const char *state_name(const struct brt_process *p, int state,
-			      char *buf, size_t len)
+static const char *state_name(const struct brt_process *p, int state, char *buf,
+			      size_t len)
 {
-	static const char *const reserved[] = {"START", "DONE", "FAULTED"};
+	static const char *const reserved[] = { "START", "DONE", "FAULTED" };
 	if (state >= 0 && state < p->nstates && p->state_names &&
 	    p->state_names[state])
 		return p->state_names[state];
@@ -214,7 +215,8 @@ static bool init_process(brt_strand *s)
 	const struct brt_process *p = in->rt->proc;
 	in->started = true;
 	s->primary = s->scope == in->root;
-	if (s->primary && (p->scopes[0].nevents > 0 || p->scopes[0].nalarms > 0))
+	if (s->primary &&
+	    (p->scopes[0].nevents > 0 || p->scopes[0].nalarms > 0))
 		brt__events_enable(in->root);
 	for (int i = 0; i < p->nvars; i++) {
 		if (p->vars[i].scope != 0 || p->vars[i].init < 0 ||
@@ -223,8 +225,8 @@ static bool init_process(brt_strand *s)
 		if (brt_assign(s, &p->assigns[p->vars[i].init]) !=
 		    BRT_STEP_FAULT)
 			continue;
-		struct brt_fault f = {.ns = BRT_NS_BPEL,
-				      .local = "scopeInitializationFailure"};
+		struct brt_fault f = { .ns = BRT_NS_BPEL,
+				       .local = "scopeInitializationFailure" };
 		brt__instance_end(in, BRT_END_FAULTED, &f);
 		return false;
 	}
@@ -263,8 +265,10 @@ static int run_strand(brt_strand *s)
 			return n;
 		}
 		if (s->state == BRT_S_FAULTED) {
-			brt__log(rt, "instance %lu strand %lu: resumed in "
-				 "FAULTED state (bug)", in->id, s->id);
+			brt__log(rt,
+				 "instance %lu strand %lu: resumed in "
+				 "FAULTED state (bug)",
+				 in->id, s->id);
 			brt__fault(s, BRT_NS_BPELC, "internalError", NULL,
 				   "strand resumed after a fault");
 			brt__fault_handle(s);
@@ -278,13 +282,12 @@ static int run_strand(brt_strand *s)
 		r = s->state < 0 ? brt__internal_step(s) : p->step(s);
 		if (rt->verbose) {
 			char b1[24], b2[24];
-			brt__debug(rt, "instance %lu strand %lu %s -> %s",
-				   in->id, s->id,
-				   state_name(p, from, b1, sizeof b1),
-				   r == BRT_STEP_NEXT
-					   ? state_name(p, s->state, b2,
-							sizeof b2)
-					   : step_names[r]);
+			brt__debug(
+				rt, "instance %lu strand %lu %s -> %s", in->id,
+				s->id, state_name(p, from, b1, sizeof b1),
+				r == BRT_STEP_NEXT
+					? state_name(p, s->state, b2, sizeof b2)
+					: step_names[r]);
 		}
 		if (in->exiting) {
 			brt__instance_end(in, BRT_END_EXITED, NULL);
@@ -295,7 +298,8 @@ static int run_strand(brt_strand *s)
 			break;
 		case BRT_STEP_WAIT:
 			if (s->wait == BRT_W_NONE && !s->queued)
-				brt__log(rt, "instance %lu strand %lu: waits "
+				brt__log(rt,
+					 "instance %lu strand %lu: waits "
 					 "for nothing in state %d (bug)",
 					 in->id, s->id, s->state);
 			return n + 1;
@@ -323,7 +327,7 @@ static void drain(struct brt_engine *e)
 	if (e->q_head) {
 		/* Let the loop poll before the next round (a zero timeout runs
 		 * after I/O, unlike event_active). */
-		struct timeval tv = {0, 0};
+		struct timeval tv = { 0, 0 };
 		event_add(e->run_ev, &tv);
 	}
 }
@@ -363,8 +367,10 @@ void brt__sched_free(struct brt_engine *e)
 
 enum brt_step brt_strand_bad_state(brt_strand *s)
 {
-	brt__log(s->in->rt, "instance %lu strand %lu: no step for state %d "
-		 "(bug)", s->in->id, s->id, s->state);
+	brt__log(s->in->rt,
+		 "instance %lu strand %lu: no step for state %d "
+		 "(bug)",
+		 s->in->id, s->id, s->state);
 	return brt__fault(s, BRT_NS_BPELC, "internalError", NULL,
 			  "unknown state");
 }

@@ -50,14 +50,15 @@
 
 /* ORDER: enum brt_wait (engine.h). */
 static const char *const wait_names[] = {
-	"none", "receive", "invoke", "timer", "join", "scope",
-	"links", "pick", "comp", "term", "lock", "events"};
+	"none",	 "receive", "invoke", "timer", "join", "scope",
+	"links", "pick",    "comp",   "term",  "lock", "events"
+};
 _Static_assert(sizeof wait_names / sizeof *wait_names == BRT_W_EVENTS + 1,
 	       "wait_names follows enum brt_wait");
 
 /* ORDER: enum brt_scope_phase (engine.h). */
-static const char *const phase_names[] = {"active", "installed",
-					  "compensating", "terminating"};
+static const char *const phase_names[] = { "active", "installed",
+					   "compensating", "terminating" };
 _Static_assert(sizeof phase_names / sizeof *phase_names ==
 		       BRT_PHASE_TERMINATING + 1,
 	       "phase_names follows enum brt_scope_phase");
@@ -98,8 +99,8 @@ static bool is_quiet(brt_instance *in)
 		if (m->req)
 			return false;
 	for (brt_strand *s = in->strands_head; s; s = s->next)
-		if (s->wait == BRT_W_INVOKE || s->call || s->done != BRT_D_NONE ||
-		    s->req || s->msg)
+		if (s->wait == BRT_W_INVOKE || s->call ||
+		    s->done != BRT_D_NONE || s->req || s->msg)
 			return false;
 	return true;
 }
@@ -230,7 +231,7 @@ static int save_tree(brt_instance *in, xmlDocPtr doc)
 		set_str(n, "url", in->plink_url[i]);
 	}
 	/* Frames first: scopes and strands name them. */
-	struct frames fs = {0};
+	struct frames fs = { 0 };
 	int err = 0;
 	for (struct brt_scope_inst *si = in->scopes_head; si && !err;
 	     si = si->next)
@@ -262,7 +263,8 @@ static int save_scopes(brt_instance *in, xmlNodePtr top, struct frames *fs)
 		set_num(n, "id", (long)si->id);
 		set_num(n, "index", si->scope);
 		set_num(n, "parent", si->parent ? (long)si->parent->id : 0);
-		set_str(n, "mode", si->mode == BRT_MODE_FAULT ? "fault" : "normal");
+		set_str(n, "mode",
+			si->mode == BRT_MODE_FAULT ? "fault" : "normal");
 		set_num(n, "waiter", si->waiter ? (long)si->waiter->id : 0);
 		set_str(n, "phase", phase_names[si->phase]);
 		set_num(n, "done-seq", (long)si->done_seq);
@@ -273,12 +275,15 @@ static int save_scopes(brt_instance *in, xmlNodePtr top, struct frames *fs)
 			si->term_notify ? (long)si->term_notify->id : 0);
 		set_num(n, "links", frame_id(fs, top, si->links));
 		if (si->mode == BRT_MODE_FAULT) {
-			xmlNodePtr f = xmlNewChild(n, NULL, BAD_CAST "fault", NULL);
+			xmlNodePtr f =
+				xmlNewChild(n, NULL, BAD_CAST "fault", NULL);
 			set_str(f, "ns", si->fault.ns);
 			set_str(f, "local", si->fault.local);
 			if (si->fault.message) {
-				set_str(f, "message-ns", si->fault.message->name.ns);
-				set_str(f, "message", si->fault.message->name.local);
+				set_str(f, "message-ns",
+					si->fault.message->name.ns);
+				set_str(f, "message",
+					si->fault.message->name.local);
 			}
 			if (put_doc(f, si->fault.data) != 0)
 				return BRT_ENOMEM;
@@ -286,15 +291,18 @@ static int save_scopes(brt_instance *in, xmlNodePtr top, struct frames *fs)
 		for (int i = 0; i < p->scopes[si->scope].nvars; i++) {
 			if (!si->vars[i])
 				continue;
-			xmlNodePtr v = xmlNewChild(n, NULL, BAD_CAST "var", NULL);
+			xmlNodePtr v =
+				xmlNewChild(n, NULL, BAD_CAST "var", NULL);
 			set_num(v, "slot", i);
 			if (put_doc(v, si->vars[i]) != 0)
 				return BRT_ENOMEM;
 		}
 		char *const *vals;
 		int set;
-		for (int i = 0; (set = brt__corr_set_get(si, i, &vals)) >= 0; i++) {
-			xmlNodePtr c = xmlNewChild(n, NULL, BAD_CAST "cset", NULL);
+		for (int i = 0; (set = brt__corr_set_get(si, i, &vals)) >= 0;
+		     i++) {
+			xmlNodePtr c =
+				xmlNewChild(n, NULL, BAD_CAST "cset", NULL);
 			set_num(c, "set", set);
 			for (int j = 0; j < p->corrsets[set].nprops; j++)
 				xmlNewTextChild(c, NULL, BAD_CAST "value",
@@ -386,11 +394,10 @@ struct reader {
 		brt_strand *s;
 		int i;
 		enum { IMA_RECEIVE, IMA_EVENT, IMA_PICK } kind;
-	} *imas;
+	} * imas;
 };
 
-static int note_ima(struct reader *rd, long seq, brt_strand *s, int i,
-		    int kind)
+static int note_ima(struct reader *rd, long seq, brt_strand *s, int i, int kind)
 {
 	if (seq < 0)
 		return BRT_EINVAL;
@@ -402,8 +409,8 @@ static int note_ima(struct reader *rd, long seq, brt_strand *s, int i,
 		rd->imas = v;
 		rd->capimas = cap;
 	}
-	rd->imas[rd->nimas++] = (struct saved_ima){(unsigned long)seq, s, i,
-						   kind};
+	rd->imas[rd->nimas++] =
+		(struct saved_ima){ (unsigned long)seq, s, i, kind };
 	return 0;
 }
 
@@ -662,7 +669,8 @@ static int load_scope(struct reader *rd, brt_instance *in, xmlNodePtr n)
 	if (attr_is(n, "mode", "fault"))
 		si->mode = BRT_MODE_FAULT;
 	int phase = -1;
-	for (int i = 0; i < (int)(sizeof phase_names / sizeof *phase_names); i++)
+	for (int i = 0; i < (int)(sizeof phase_names / sizeof *phase_names);
+	     i++)
 		if (attr_is(n, "phase", phase_names[i]))
 			phase = i;
 	long done_seq = get_num(rd, n, "done-seq");
@@ -679,8 +687,8 @@ static int load_scope(struct reader *rd, brt_instance *in, xmlNodePtr n)
 	for (xmlNodePtr c = n->children; c; c = c->next) {
 		if (named(c, "var")) {
 			long slot = get_num(rd, c, "slot");
-			if (rd->bad || slot < 0 || slot >= p->scopes[index].nvars ||
-			    si->vars[slot])
+			if (rd->bad || slot < 0 ||
+			    slot >= p->scopes[index].nvars || si->vars[slot])
 				return BRT_EINVAL;
 			si->vars[slot] = take_doc(c);
 			if (!si->vars[slot])
@@ -728,10 +736,10 @@ static int fill_receive(struct reader *rd, brt_instance *in,
 		nparts += named(c, "part");
 		ncorr += named(c, "corr");
 	}
-	struct brt_part_map *parts = nparts ? calloc((size_t)nparts, sizeof *parts)
-					    : NULL;
-	struct brt_correlation *corr = ncorr ? calloc((size_t)ncorr, sizeof *corr)
-					     : NULL;
+	struct brt_part_map *parts =
+		nparts ? calloc((size_t)nparts, sizeof *parts) : NULL;
+	struct brt_correlation *corr =
+		ncorr ? calloc((size_t)ncorr, sizeof *corr) : NULL;
 	r->parts = parts;
 	r->corr = corr;
 	if ((nparts && !parts) || (ncorr && !corr))
@@ -916,12 +924,13 @@ static int link_ids(struct reader *rd, brt_instance *in, xmlNodePtr top)
 		} else if (named(n, "scope")) {
 			struct brt_scope_inst *si =
 				scope_by_id(in, get_num(rd, n, "id"));
-			long ids[3] = {get_num(rd, n, "waiter"),
-				       get_num(rd, n, "comp-waiter"),
-				       get_num(rd, n, "term-notify")};
-			brt_strand *w[3] = {NULL, NULL, NULL};
+			long ids[3] = { get_num(rd, n, "waiter"),
+					get_num(rd, n, "comp-waiter"),
+					get_num(rd, n, "term-notify") };
+			brt_strand *w[3] = { NULL, NULL, NULL };
 			for (int i = 0; i < 3; i++)
-				if (ids[i] && !(w[i] = strand_by_id(in, ids[i])))
+				if (ids[i] &&
+				    !(w[i] = strand_by_id(in, ids[i])))
 					return BRT_EINVAL;
 			if (!si)
 				return BRT_EINVAL;
@@ -991,8 +1000,8 @@ static int load_tree(struct reader *rd, brt_instance *in, xmlNodePtr top)
 	xmlChar *iso = xmlGetProp(top, BAD_CAST "iso-holder");
 	bool has_iso = iso != NULL;
 	xmlFree(iso);
-	if (has_iso && !(in->iso_holder = scope_by_id(
-				 in, get_num(rd, top, "iso-holder"))))
+	if (has_iso &&
+	    !(in->iso_holder = scope_by_id(in, get_num(rd, top, "iso-holder"))))
 		return BRT_EINVAL;
 	return 0;
 }
@@ -1004,16 +1013,16 @@ static int load_tree(struct reader *rd, brt_instance *in, xmlNodePtr top)
 static int rearm(struct reader *rd, brt_instance *in, xmlNodePtr top)
 {
 	for (brt_strand *s = in->strands_head; s; s = s->next)
-		if (s->wait == BRT_W_TIMER && brt__timer_arm(s, s->deadline) != 0)
+		if (s->wait == BRT_W_TIMER &&
+		    brt__timer_arm(s, s->deadline) != 0)
 			return BRT_ENOMEM;
 	if (rd->nimas > 1)
 		qsort(rd->imas, (size_t)rd->nimas, sizeof *rd->imas, ima_cmp);
 	for (int i = 0; i < rd->nimas; i++) {
 		struct saved_ima *x = &rd->imas[i];
-		struct brt_ima *ima = x->kind == IMA_EVENT
-					      ? brt__events_ima(x->s, x->i)
-				      : x->kind == IMA_PICK
-					      ? brt__pick_ima(x->s, x->i)
+		struct brt_ima *ima =
+			x->kind == IMA_EVENT  ? brt__events_ima(x->s, x->i)
+			: x->kind == IMA_PICK ? brt__pick_ima(x->s, x->i)
 					      : NULL;
 		int err = x->kind == IMA_RECEIVE ? brt__receive_rearm(x->s)
 			  : ima			 ? brt__ima_enable(ima)
@@ -1036,7 +1045,7 @@ brt_instance *brt__instance_restore(brt_runtime *rt, const char *buf,
 				    size_t len, int *err)
 {
 	const struct brt_process *p = rt->proc;
-	struct reader rd = {0};
+	struct reader rd = { 0 };
 	brt_instance *in = NULL;
 
 	*err = BRT_EINVAL;

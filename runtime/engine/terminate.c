@@ -77,7 +77,8 @@ static void term_children(struct brt_scope_inst *si)
 		/* No memory to do it in order: stop them all silently. */
 		for (struct brt_scope_inst *x = in->scopes_head; x;) {
 			struct brt_scope_inst *next = x->next;
-			if (x->parent == si && x->phase != BRT_PHASE_INSTALLED) {
+			if (x->parent == si &&
+			    x->phase != BRT_PHASE_INSTALLED) {
 				brt__scope_kill(x);
 				next = in->scopes_head; /* the list changed */
 			}
@@ -152,9 +153,10 @@ static void children_done(struct brt_scope_inst *si)
 	if (state != -1) {
 		brt_strand *h = brt__strand_new(in, si, NULL, state);
 		if (h) {
-			brt__log(in->rt, "instance %lu: scope %s terminated: "
-				 "termination handler", in->id,
-				 sc->name ? sc->name : "");
+			brt__log(in->rt,
+				 "instance %lu: scope %s terminated: "
+				 "termination handler",
+				 in->id, sc->name ? sc->name : "");
 			/* Isolated: the handler shares the scope's isolation
 			 * (§12.8); it holds the lock already unless the body
 			 * was still waiting for it. */
@@ -205,9 +207,10 @@ void brt__scope_terminate(struct brt_scope_inst *si, brt_strand *w)
 void brt__term_fault(struct brt_scope_inst *si, struct brt_fault *f)
 {
 	brt_instance *in = si->in;
-	brt__log(in->rt, "instance %lu: fault {%s}%s in the termination "
-		 "handler of %s: not propagated", in->id, f->ns ? f->ns : "",
-		 f->local ? f->local : "",
+	brt__log(in->rt,
+		 "instance %lu: fault {%s}%s in the termination "
+		 "handler of %s: not propagated",
+		 in->id, f->ns ? f->ns : "", f->local ? f->local : "",
 		 in->rt->proc->scopes[si->scope].name);
 	brt__fault_clear(f);
 	brt__term_finished(si);

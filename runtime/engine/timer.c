@@ -25,7 +25,8 @@ double brt__now(void)
 
 static double xpath_number(struct brt_engine *e, const char *expr)
 {
-	xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST expr, e->date_ctx);
+	xmlXPathObjectPtr o =
+		xmlXPathEvalExpression(BAD_CAST expr, e->date_ctx);
 	double v = NAN;
 	if (o && o->type == XPATH_NUMBER)
 		v = o->floatval;
@@ -71,7 +72,8 @@ int brt__wait_deadline(brt_runtime *rt, const char *text, bool is_until,
 		 * them to the current date instead. */
 		snprintf(expr, sizeof expr,
 			 "date:seconds(date:add(date:date-time(), '%s'))"
-			 " - date:seconds(date:date-time())", v);
+			 " - date:seconds(date:date-time())",
+			 v);
 		secs = xpath_number(e, expr);
 		if (isnan(secs))
 			return BRT_EINVAL;
@@ -94,7 +96,7 @@ int brt__timer_arm(brt_strand *s, double deadline)
 {
 	brt_runtime *rt = s->in->rt;
 	double delay = deadline - brt__now();
-	struct timeval tv = {0, 0};
+	struct timeval tv = { 0, 0 };
 
 	if (delay > 0) {
 		if (delay > 1e9)

@@ -26,7 +26,7 @@
 
 struct check_case {
 	const char *rule;   /* expected code; for good cases the one tested */
-	bool bad;           /* must report rule (else: no error at all) */
+	bool bad;	    /* must report rule (else: no error at all) */
 	const char *body;   /* inside <sequence> after the start receive */
 	const char *decls;  /* after <correlationSets>, before <sequence> */
 	const char *wsdl;   /* extra WSDL definitions */
@@ -130,7 +130,8 @@ static void check_run_case(const struct check_case *k, struct check_run *r)
 	char path[128], *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
-	fprintf(f, fixture_wsdl, k->schema ? k->schema : "", k->wsdl ? k->wsdl : "");
+	fprintf(f, fixture_wsdl, k->schema ? k->schema : "",
+		k->wsdl ? k->wsdl : "");
 	fclose(f);
 	snprintf(path, sizeof(path), "%s/t.wsdl", r->dir);
 	fixture_write(path, text);
@@ -140,7 +141,8 @@ static void check_run_case(const struct check_case *k, struct check_run *r)
 	if (k->proc)
 		fputs(k->proc, f);
 	else
-		fprintf(f, fixture_default, k->decls ? k->decls : "", k->body ? k->body : "");
+		fprintf(f, fixture_default, k->decls ? k->decls : "",
+			k->body ? k->body : "");
 	fputs("</process>\n", f);
 	fclose(f);
 	snprintf(path, sizeof(path), "%s/t.bpel", r->dir);
@@ -173,16 +175,24 @@ static void check_expect(const struct check_case *k, int i)
 	check_run_case(k, &r);
 	if (k->bad)
 		ck_assert_msg(strstr(r.out, k->rule) != NULL,
-			      "row %d: expected %s, got:\n%s", i, k->rule, r.out);
+			      "row %d: expected %s, got:\n%s", i, k->rule,
+			      r.out);
 	else
 		ck_assert_msg(strstr(r.out, "error:") == NULL,
-			      "row %d (%s, conforming): unexpected errors:\n%s", i, k->rule, r.out);
+			      "row %d (%s, conforming): unexpected errors:\n%s",
+			      i, k->rule, r.out);
 	free(r.out);
 }
 
 /* Rows: a body snippet, or any fields by name (designated initializers). */
-#define BAD(r, b) { .rule = (r), .bad = true, .body = (b) }
-#define GOOD(r, b) { .rule = (r), .bad = false, .body = (b) }
+#define BAD(r, b)                                     \
+	{                                             \
+		.rule = (r), .bad = true, .body = (b) \
+	}
+#define GOOD(r, b)                                     \
+	{                                              \
+		.rule = (r), .bad = false, .body = (b) \
+	}
 #define CHECK_NROWS(t) ((int)(sizeof(t) / sizeof((t)[0])))
 
 #endif

@@ -78,7 +78,8 @@ const char *kit_process(struct kit *k, const char *attrs, const char *body)
 	if (d && d[0] == '/')
 		snprintf(gdir, sizeof gdir, "%s", d);
 	else
-		snprintf(gdir, sizeof gdir, "%s/%s", cwd, d ? d : "tests/golden");
+		snprintf(gdir, sizeof gdir, "%s/%s", cwd,
+			 d ? d : "tests/golden");
 	char *text = NULL;
 	size_t len;
 	FILE *f = open_memstream(&text, &len);
@@ -122,8 +123,8 @@ void kit_free(struct kit *k)
 	memset(k, 0, sizeof *k);
 }
 
-static const char *env_path(const char *env, const char *def,
-			    const char *sub, const char *rel)
+static const char *env_path(const char *env, const char *def, const char *sub,
+			    const char *rel)
 {
 	static char buf[4096];
 	const char *d = getenv(env);
@@ -172,8 +173,7 @@ static struct bpel_activity *find_catches(struct bpel_catch *c,
 	return r;
 }
 
-static struct bpel_activity *find_scope(struct bpel_scope *s,
-					const char *name)
+static struct bpel_activity *find_scope(struct bpel_scope *s, const char *name)
 {
 	struct bpel_activity *r = find_catches(s->catches, name);
 	if (!r)

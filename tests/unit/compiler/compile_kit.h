@@ -26,12 +26,12 @@ enum { KIT_MAX_FILES = 16 };
 struct kit {
 	struct arena *a;
 	struct diag *dg;
-	FILE *f;      /* the diagnostics sink writes here ... */
-	char *out;    /* ... and this is the text, NUL-terminated after kit_run */
+	FILE *f;   /* the diagnostics sink writes here ... */
+	char *out; /* ... and this is the text, NUL-terminated after kit_run */
 	size_t len;
 	struct model *m;       /* NULL when loading failed */
 	struct ir_program *ir; /* KIT_LOWER without errors before it, else NULL */
-	char dir[64];          /* kit_write's directory, "" until the first */
+	char dir[64];	       /* kit_write's directory, "" until the first */
 	char files[KIT_MAX_FILES][128];
 	int nfiles;
 };

@@ -42,7 +42,8 @@ START_TEST(arena_strings)
 	ck_assert_str_eq(arena_strdup(a, "abc"), "abc");
 	ck_assert_str_eq(arena_strndup(a, "abcdef", 3), "abc");
 	ck_assert_str_eq(arena_printf(a, "%s-%d", "x", 42), "x-42");
-	ARENA_NEW(a, struct { int x; });
+	ARENA_NEW(
+		a, struct { int x; });
 	int *v = ARENA_ARRAY(a, int, 10);
 	ck_assert_int_eq(v[9], 0);
 	arena_free(a);

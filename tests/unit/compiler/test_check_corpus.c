@@ -30,9 +30,11 @@ static const char *shared_dir(void)
 static int corpus(glob_t *g)
 {
 	char pat[1024];
-	snprintf(pat, sizeof(pat), "%s/conformance/feature/*/*/*.bpel", shared_dir());
+	snprintf(pat, sizeof(pat), "%s/conformance/feature/*/*/*.bpel",
+		 shared_dir());
 	int rc = glob(pat, 0, NULL, g);
-	glob(rc == 0 ? "samples/*/*.bpel" : "samples/*/*.bpel", rc == 0 ? GLOB_APPEND : 0, NULL, g);
+	glob(rc == 0 ? "samples/*/*.bpel" : "samples/*/*.bpel",
+	     rc == 0 ? GLOB_APPEND : 0, NULL, g);
 	return rc;
 }
 
@@ -40,7 +42,9 @@ START_TEST(check_corpus_no_false_positives)
 {
 	glob_t g;
 	if (corpus(&g) != 0) {
-		fprintf(stderr, "check_corpus: %s/conformance not found, skipped\n", shared_dir());
+		fprintf(stderr,
+			"check_corpus: %s/conformance not found, skipped\n",
+			shared_dir());
 		globfree(&g);
 		return;
 	}
@@ -64,7 +68,8 @@ START_TEST(check_corpus_no_false_positives)
 	}
 	fclose(f);
 	ck_assert_msg(g.gl_pathc > 100, "only %zu processes found", g.gl_pathc);
-	ck_assert_msg(nbad == 0, "%d of %zu processes rejected:\n%s", nbad, g.gl_pathc, out);
+	ck_assert_msg(nbad == 0, "%d of %zu processes rejected:\n%s", nbad,
+		      g.gl_pathc, out);
 	free(out);
 	globfree(&g);
 }
@@ -80,7 +85,9 @@ START_TEST(check_corpus_validates_against_schema)
 {
 	glob_t g;
 	if (corpus(&g) != 0) {
-		fprintf(stderr, "check_corpus: %s/conformance not found, skipped\n", shared_dir());
+		fprintf(stderr,
+			"check_corpus: %s/conformance not found, skipped\n",
+			shared_dir());
 		globfree(&g);
 		return;
 	}
@@ -88,7 +95,8 @@ START_TEST(check_corpus_validates_against_schema)
 	snprintf(path, sizeof(path), "%s/schemas/catalog.xml", shared_dir());
 	xmlInitializeCatalog();
 	xmlLoadCatalog(path);
-	snprintf(path, sizeof(path), "%s/schemas/ws-bpel_executable.xsd", shared_dir());
+	snprintf(path, sizeof(path), "%s/schemas/ws-bpel_executable.xsd",
+		 shared_dir());
 	xmlSchemaParserCtxtPtr pc = xmlSchemaNewParserCtxt(path);
 	ck_assert_ptr_nonnull(pc);
 	xmlSchemaSetParserErrors(pc, quiet, quiet, NULL);
@@ -103,7 +111,8 @@ START_TEST(check_corpus_validates_against_schema)
 		xmlDocPtr d = xmlReadFile(g.gl_pathv[i], NULL, XML_PARSE_NONET);
 		if (!d || xmlSchemaValidateDoc(vc, d) != 0) {
 			nbad++;
-			if (strlen(bad) + strlen(g.gl_pathv[i]) + 2 < sizeof(bad)) {
+			if (strlen(bad) + strlen(g.gl_pathv[i]) + 2 <
+			    sizeof(bad)) {
 				strcat(bad, g.gl_pathv[i]);
 				strcat(bad, "\n");
 			}
@@ -113,7 +122,8 @@ START_TEST(check_corpus_validates_against_schema)
 	xmlSchemaFreeValidCtxt(vc);
 	xmlSchemaFree(schema);
 	xmlCatalogCleanup();
-	ck_assert_msg(nbad == 0, "%d processes do not validate:\n%s", nbad, bad);
+	ck_assert_msg(nbad == 0, "%d processes do not validate:\n%s", nbad,
+		      bad);
 	globfree(&g);
 }
 END_TEST

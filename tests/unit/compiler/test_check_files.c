@@ -46,7 +46,8 @@ START_TEST(check_files_bad)
 		int lineno = 0;
 		bool found = false;
 		while (!found && fgets(line, sizeof(line), f))
-			found = sscanf(line, "<!-- expect: %15s line %d -->", code, &lineno) == 2;
+			found = sscanf(line, "<!-- expect: %15s line %d -->",
+				       code, &lineno) == 2;
 		fclose(f);
 		ck_assert_msg(found, "%s: no expect comment", g.gl_pathv[i]);
 		int nerr;
@@ -54,13 +55,16 @@ START_TEST(check_files_bad)
 		char want[1024];
 		snprintf(want, sizeof(want), "%s:%d:", g.gl_pathv[i], lineno);
 		bool hit = false;
-		for (char *p = strstr(out, want); p && !hit; p = strstr(p + 1, want)) {
+		for (char *p = strstr(out, want); p && !hit;
+		     p = strstr(p + 1, want)) {
 			char *eol = strchr(p, '\n');
 			char *c = strstr(p, code);
-			hit = c && (!eol || c < eol) && strstr(p, "error:") < (eol ? eol : p + strlen(p));
+			hit = c && (!eol || c < eol) &&
+			      strstr(p, "error:") < (eol ? eol : p + strlen(p));
 		}
-		ck_assert_msg(nerr > 0 && hit, "%s: expected %s at line %d, got:\n%s", g.gl_pathv[i], code,
-			      lineno, out);
+		ck_assert_msg(nerr > 0 && hit,
+			      "%s: expected %s at line %d, got:\n%s",
+			      g.gl_pathv[i], code, lineno, out);
 		free(out);
 	}
 	globfree(&g);
@@ -74,7 +78,8 @@ START_TEST(check_files_good)
 	for (size_t i = 0; i < g.gl_pathc; i++) {
 		int nerr;
 		char *out = run(g.gl_pathv[i], &nerr);
-		ck_assert_msg(nerr == 0, "%s: unexpected errors:\n%s", g.gl_pathv[i], out);
+		ck_assert_msg(nerr == 0, "%s: unexpected errors:\n%s",
+			      g.gl_pathv[i], out);
 		free(out);
 	}
 	globfree(&g);

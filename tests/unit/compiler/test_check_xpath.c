@@ -4,10 +4,13 @@
 #include "check_fixture.h"
 
 #define IF(cond) "<if><condition>" cond "</condition><empty/></if>"
-#define JOIN(jc) "<flow><links><link name='a'/><link name='b'/></links><empty><sources><source linkName='a'/>" \
-	"</sources></empty><empty><targets><joinCondition>" jc "</joinCondition><target linkName='a'/></targets>" \
+#define JOIN(jc)                                                                                      \
+	"<flow><links><link name='a'/><link name='b'/></links><empty><sources><source linkName='a'/>" \
+	"</sources></empty><empty><targets><joinCondition>" jc                                        \
+	"</joinCondition><target linkName='a'/></targets>"                                            \
 	"<sources><source linkName='b'/></sources></empty><empty><targets><target linkName='b'/></targets></empty></flow>"
-#define COPYX(x) "<assign><copy><from>" x "</from><to variable='s'/></copy></assign>"
+#define COPYX(x) \
+	"<assign><copy><from>" x "</from><to variable='s'/></copy></assign>"
 
 static const struct check_case rows[] = {
 	BAD("SA00028", JOIN("bpel:getVariableProperty('in', 'tns:id') = 1")),
@@ -29,18 +32,24 @@ static const struct check_case rows[] = {
 };
 
 /* Warnings: the text that must appear, as a warning, for each snippet. */
-static const struct { const char *body; const char *text; } warns[] = {
+static const struct {
+	const char *body;
+	const char *text;
+} warns[] = {
 	{ IF("foo/bar = 1"), "warning: SA00027" },
 	{ IF("@x"), "warning: SA00027" },
 	/* '*' after an operand is multiplication, so b is a location path:
 	 * the service faults there, the compiler must warn */
 	{ IF("$e * b > 1"), "warning: SA00027" },
 	{ "<forEach counterName='n' parallel='no'><startCounterValue>-1</startCounterValue>"
-	  "<finalCounterValue>2</finalCounterValue><scope><empty/></scope></forEach>", "warning: SA00074" },
+	  "<finalCounterValue>2</finalCounterValue><scope><empty/></scope></forEach>",
+	  "warning: SA00074" },
 	{ "<forEach counterName='n' parallel='no'><startCounterValue>1</startCounterValue>"
 	  "<finalCounterValue>2</finalCounterValue><completionCondition><branches>5</branches>"
-	  "</completionCondition><scope><empty/></scope></forEach>", "warning: SA00075" },
-	{ "<while><condition>true()</condition><empty/></while>", "is a constant" },
+	  "</completionCondition><scope><empty/></scope></forEach>",
+	  "warning: SA00075" },
+	{ "<while><condition>true()</condition><empty/></while>",
+	  "is a constant" },
 	{ "<sequence><exit/><empty/></sequence>", "follows an <exit>" },
 	{ "", "variable 'two' is never used" },
 	{ "", "partner link 'pp' is never used" },
@@ -58,18 +67,22 @@ START_TEST(check_xpath_warnings)
 	struct check_case k = { .rule = "", .body = warns[_i].body };
 	struct check_run r;
 	check_run_case(&k, &r);
-	ck_assert_msg(strstr(r.out, warns[_i].text) != NULL, "row %d: expected '%s', got:\n%s", _i,
-		      warns[_i].text, r.out);
-	ck_assert_msg(strstr(r.out, "error:") == NULL, "row %d: unexpected error:\n%s", _i, r.out);
+	ck_assert_msg(strstr(r.out, warns[_i].text) != NULL,
+		      "row %d: expected '%s', got:\n%s", _i, warns[_i].text,
+		      r.out);
+	ck_assert_msg(strstr(r.out, "error:") == NULL,
+		      "row %d: unexpected error:\n%s", _i, r.out);
 	free(r.out);
 }
 END_TEST
 
 START_TEST(check_xpath_no_warning_when_used)
 {
-	struct check_case k = { .rule = "", .body =
-		"<assign><copy><from>$i + 1</from><to variable='i'/></copy></assign>"
-		"<while><condition>$i &lt; 3</condition><empty/></while>" };
+	struct check_case k = {
+		.rule = "",
+		.body = "<assign><copy><from>$i + 1</from><to variable='i'/></copy></assign>"
+			"<while><condition>$i &lt; 3</condition><empty/></while>"
+	};
 	struct check_run r;
 	check_run_case(&k, &r);
 	ck_assert_msg(strstr(r.out, "variable 'i'") == NULL, "%s", r.out);

@@ -39,10 +39,12 @@ START_TEST(diag_text_format)
 	diag_error(dg, &lf, NULL, "cannot read");
 	diag_error(dg, NULL, NULL, "no file");
 	fflush(c.f);
-	ck_assert_str_eq(c.buf, "p/x.bpel:12:5: error: SA00023: variable 'x' is declared twice\n"
-				"y.wsdl:3:1: warning: careful\n"
-				"z.bpel: error: cannot read\n"
-				"bpelc: error: no file\n");
+	ck_assert_str_eq(
+		c.buf,
+		"p/x.bpel:12:5: error: SA00023: variable 'x' is declared twice\n"
+		"y.wsdl:3:1: warning: careful\n"
+		"z.bpel: error: cannot read\n"
+		"bpelc: error: no file\n");
 	ck_assert_int_eq(diag_errors(dg), 3);
 	ck_assert_int_eq(diag_warnings(dg), 1);
 	diag_set_werror(dg, true);
@@ -75,11 +77,12 @@ START_TEST(diag_json_escapes)
 	diag_error(dg, &l, "SA00005", "bad \"q\"\ttab\x01");
 	diag_warning(dg, NULL, NULL, "w");
 	fflush(c.f);
-	ck_assert_str_eq(c.buf,
-			 "{\"file\":\"dir\\\\a\\\"b.bpel\",\"line\":7,\"column\":3,\"severity\":\"error\","
-			 "\"rule\":\"SA00005\",\"message\":\"bad \\\"q\\\"\\ttab\\u0001\"}\n"
-			 "{\"file\":null,\"line\":0,\"column\":0,\"severity\":\"warning\","
-			 "\"rule\":null,\"message\":\"w\"}\n");
+	ck_assert_str_eq(
+		c.buf,
+		"{\"file\":\"dir\\\\a\\\"b.bpel\",\"line\":7,\"column\":3,\"severity\":\"error\","
+		"\"rule\":\"SA00005\",\"message\":\"bad \\\"q\\\"\\ttab\\u0001\"}\n"
+		"{\"file\":null,\"line\":0,\"column\":0,\"severity\":\"warning\","
+		"\"rule\":null,\"message\":\"w\"}\n");
 	diag_free(dg);
 	cap_close(&c);
 }

@@ -91,8 +91,10 @@ START_TEST(emit_golden)
 	int nfailed = 0;
 	for (int i = 0; i < n; i++) {
 		char bpel[1024], cpath[1024];
-		snprintf(bpel, sizeof bpel, "%s/%s", golden_dir(), list[i]->d_name);
-		snprintf(cpath, sizeof cpath, "%.*s.c", (int)strlen(bpel) - 5, bpel);
+		snprintf(bpel, sizeof bpel, "%s/%s", golden_dir(),
+			 list[i]->d_name);
+		snprintf(cpath, sizeof cpath, "%.*s.c", (int)strlen(bpel) - 5,
+			 bpel);
 		char *text = compile_to_c(bpel, cpath, false);
 		ck_assert_msg(text != NULL, "%s did not compile", bpel);
 		if (update) {
@@ -104,12 +106,14 @@ START_TEST(emit_golden)
 		} else {
 			char *want = read_all(cpath);
 			if (!want) {
-				fprintf(stderr, "golden: %s missing (make golden-update)\n",
+				fprintf(stderr,
+					"golden: %s missing (make golden-update)\n",
 					cpath);
 				nfailed++;
 			} else if (strcmp(want, text) != 0) {
-				fprintf(stderr, "golden: %s differs at line %d\n", cpath,
-					first_diff_line(want, text));
+				fprintf(stderr,
+					"golden: %s differs at line %d\n",
+					cpath, first_diff_line(want, text));
 				nfailed++;
 			}
 			free(want);
@@ -196,16 +200,19 @@ START_TEST(emit_names_from_bpel)
 	snprintf(bpel, sizeof bpel, "%s/control.bpel", golden_dir());
 	char *text = compile_to_c(bpel, "control.c", true);
 	ck_assert_ptr_nonnull(text);
-	ck_assert_ptr_nonnull(strstr(text, "static enum brt_step control_loop(brt_strand *s)"));
+	ck_assert_ptr_nonnull(strstr(
+		text, "static enum brt_step control_loop(brt_strand *s)"));
 	ck_assert_ptr_nonnull(strstr(text, "CONTROL_S_CHOOSE,"));
 	ck_assert_ptr_nonnull(strstr(text, "CONTROL_S_START = BRT_S_START"));
-	ck_assert_ptr_nonnull(strstr(text, "return brt_main(&control_process, argc, argv);"));
+	ck_assert_ptr_nonnull(
+		strstr(text, "return brt_main(&control_process, argc, argv);"));
 	free(text);
 	/* unnamed: element + document order number */
 	snprintf(bpel, sizeof bpel, "%s/sequence.bpel", golden_dir());
 	text = compile_to_c(bpel, "sequence.c", true);
 	ck_assert_ptr_nonnull(text);
-	ck_assert_ptr_nonnull(strstr(text, "static enum brt_step sequence_empty3(brt_strand *s)"));
+	ck_assert_ptr_nonnull(strstr(
+		text, "static enum brt_step sequence_empty3(brt_strand *s)"));
 	free(text);
 }
 END_TEST
@@ -213,7 +220,8 @@ END_TEST
 START_TEST(emit_names_ident_and_clash)
 {
 	struct arena *a = arena_new();
-	ck_assert_str_eq(emit_names_ident(a, "Assign-Literal"), "Assign_Literal");
+	ck_assert_str_eq(emit_names_ident(a, "Assign-Literal"),
+			 "Assign_Literal");
 	ck_assert_str_eq(emit_names_ident(a, "1st.step"), "x1st_step");
 	ck_assert_str_eq(emit_names_upper(a, "a_b1"), "A_B1");
 	arena_free(a);
@@ -228,7 +236,8 @@ START_TEST(emit_golden_compiles)
 	ck_assert_int_gt(n, 0);
 	for (int i = 0; i < n; i++) {
 		char bpel[1024];
-		snprintf(bpel, sizeof bpel, "%s/%s", golden_dir(), list[i]->d_name);
+		snprintf(bpel, sizeof bpel, "%s/%s", golden_dir(),
+			 list[i]->d_name);
 		char *text = compile_to_c(bpel, "x.c", false);
 		ck_assert_ptr_nonnull(text);
 		char dir[] = "/tmp/bpelc-test-XXXXXX";
@@ -242,10 +251,11 @@ START_TEST(emit_golden_compiles)
 		pid_t pid = fork();
 		if (pid == 0) {
 			const char *cc = getenv("CC") ? getenv("CC") : "cc";
-			execlp(cc, cc, "-std=c11", "-Wall", "-Wextra", "-Werror",
-			       "-Wshadow", "-Wstrict-prototypes",
-			       "-Wmissing-prototypes", "-Wformat=2", "-Iinclude",
-			       "-c", "-o", ofile, cfile, (char *)NULL);
+			execlp(cc, cc, "-std=c11", "-Wall", "-Wextra",
+			       "-Werror", "-Wshadow", "-Wstrict-prototypes",
+			       "-Wmissing-prototypes", "-Wformat=2",
+			       "-Iinclude", "-c", "-o", ofile, cfile,
+			       (char *)NULL);
 			_exit(127);
 		}
 		int status = 0;

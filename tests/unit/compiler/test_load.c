@@ -8,9 +8,9 @@
 #include "diag.h"
 #include "model.h"
 
-#define BPEL_HEAD                                                                   \
-	"<?xml version=\"1.0\"?>\n"                                                  \
-	"<process name=\"P\" targetNamespace=\"urn:p\"\n"                             \
+#define BPEL_HEAD                                         \
+	"<?xml version=\"1.0\"?>\n"                       \
+	"<process name=\"P\" targetNamespace=\"urn:p\"\n" \
 	"    xmlns=\"http://docs.oasis-open.org/wsbpel/2.0/process/executable\">\n"
 
 static const char *small_wsdl =
@@ -34,7 +34,9 @@ START_TEST(load_testinterface_wsdl)
 	struct wsdl_doc *w = x.m->wsdls;
 	ck_assert_ptr_nonnull(w);
 	ck_assert_ptr_null(w->next);
-	ck_assert_str_eq(w->tns, "http://dsg.wiai.uniba.de/betsy/activities/wsdl/testinterface");
+	ck_assert_str_eq(
+		w->tns,
+		"http://dsg.wiai.uniba.de/betsy/activities/wsdl/testinterface");
 	ck_assert_ptr_nonnull(strstr(w->text, "<definitions"));
 	ck_assert_ptr_nonnull(strstr(w->path, "compiler/TestInterface.wsdl"));
 	int n = 0;
@@ -43,7 +45,8 @@ START_TEST(load_testinterface_wsdl)
 	ck_assert_int_eq(n, 6);
 	ck_assert_int_eq(w->messages->nparts, 1);
 	ck_assert_str_eq(w->messages->parts->name, "inputPart");
-	ck_assert_str_eq(w->messages->parts->element.local, "testElementSyncRequest");
+	ck_assert_str_eq(w->messages->parts->element.local,
+			 "testElementSyncRequest");
 	struct wsdl_operation *op = w->port_types->operations;
 	ck_assert_str_eq(op->name, "startProcessAsync");
 	ck_assert_int_eq(op->kind, WSDL_ONE_WAY);
@@ -53,7 +56,8 @@ START_TEST(load_testinterface_wsdl)
 	ck_assert(w->bindings->is_soap);
 	ck_assert_int_eq(w->bindings->style, WSDL_DOCUMENT);
 	ck_assert_str_eq(w->bindings->ops->next->soap_action, "sync");
-	ck_assert_str_eq(w->services->ports->address, "http://127.0.0.1:8080/TestInterfaceService");
+	ck_assert_str_eq(w->services->ports->address,
+			 "http://127.0.0.1:8080/TestInterfaceService");
 	ck_assert_str_eq(w->plinks->roles[0].name, "testInterfaceRole");
 	ck_assert_int_eq(w->plinks->nroles, 1);
 	ck_assert_str_eq(w->properties->name.local, "correlationId");
@@ -85,7 +89,8 @@ START_TEST(load_imports_relative_to_importer)
 			nxsd++;
 	ck_assert_int_eq(nxsd, 1);
 	ck_assert_int_eq(nschemas, 2); /* inline one of Svc.wsdl + t.xsd */
-	ck_assert_ptr_nonnull(strstr(x.m->schemas->next->path, "sub/defs/types/t.xsd"));
+	ck_assert_ptr_nonnull(
+		strstr(x.m->schemas->next->path, "sub/defs/types/t.xsd"));
 	ck_assert_int_eq(x.m->wsdls->bindings->style, WSDL_RPC);
 	ck_assert_str_eq(x.m->wsdls->bindings->ops->rpc_ns, "urn:test:rpc");
 	kit_free(&x);
@@ -95,11 +100,13 @@ END_TEST
 START_TEST(load_missing_import_is_reported_at_the_import)
 {
 	struct kit x = { 0 };
-	const char *p = kit_write(&x, "mi.bpel", BPEL_HEAD
-				  "  <import namespace=\"urn:w\" location=\"Nope.wsdl\"\n"
-				  "          importType=\"http://schemas.xmlsoap.org/wsdl/\"/>\n"
-				  "  <empty/>\n"
-				  "</process>\n");
+	const char *p = kit_write(
+		&x, "mi.bpel",
+		BPEL_HEAD
+		"  <import namespace=\"urn:w\" location=\"Nope.wsdl\"\n"
+		"          importType=\"http://schemas.xmlsoap.org/wsdl/\"/>\n"
+		"  <empty/>\n"
+		"</process>\n");
 	kit_run(&x, p, KIT_LOAD);
 	ck_assert_ptr_nonnull(x.m);
 	ck_assert_int_eq(diag_errors(x.dg), 1);
@@ -112,16 +119,21 @@ END_TEST
 START_TEST(load_broken_wsdl_import)
 {
 	struct kit x = { 0 };
-	kit_write(&x, "b.wsdl", "<definitions xmlns=\"http://schemas.xmlsoap.org/wsdl/\">\n<message>\n</definitions>\n");
-	const char *p = kit_write(&x, "bi.bpel", BPEL_HEAD
-				  "  <import namespace=\"urn:w\" location=\"b.wsdl\"\n"
-				  "          importType=\"http://schemas.xmlsoap.org/wsdl/\"/>\n"
-				  "  <empty/>\n"
-				  "</process>\n");
+	kit_write(
+		&x, "b.wsdl",
+		"<definitions xmlns=\"http://schemas.xmlsoap.org/wsdl/\">\n<message>\n</definitions>\n");
+	const char *p = kit_write(
+		&x, "bi.bpel",
+		BPEL_HEAD
+		"  <import namespace=\"urn:w\" location=\"b.wsdl\"\n"
+		"          importType=\"http://schemas.xmlsoap.org/wsdl/\"/>\n"
+		"  <empty/>\n"
+		"</process>\n");
 	kit_run(&x, p, KIT_LOAD);
 	ck_assert_int_ge(diag_errors(x.dg), 2);
-	ck_assert_ptr_nonnull(strstr(x.out, "b.wsdl:3:"));        /* the XML error */
-	ck_assert_ptr_nonnull(strstr(x.out, "bi.bpel:4:3: error:")); /* at the import */
+	ck_assert_ptr_nonnull(strstr(x.out, "b.wsdl:3:")); /* the XML error */
+	ck_assert_ptr_nonnull(
+		strstr(x.out, "bi.bpel:4:3: error:")); /* at the import */
 	kit_free(&x);
 }
 END_TEST
@@ -129,7 +141,10 @@ END_TEST
 START_TEST(load_malformed_xml_gives_file_and_line)
 {
 	struct kit x = { 0 };
-	const char *p = kit_write(&x, "bad.bpel", BPEL_HEAD "  <sequence>\n    <empty>\n  </sequence>\n</process>\n");
+	const char *p = kit_write(
+		&x, "bad.bpel",
+		BPEL_HEAD
+		"  <sequence>\n    <empty>\n  </sequence>\n</process>\n");
 	kit_run(&x, p, KIT_LOAD);
 	ck_assert_ptr_nonnull(x.m);
 	ck_assert_ptr_nonnull(x.m->process);
@@ -155,13 +170,16 @@ END_TEST
 START_TEST(load_wrong_root_namespace)
 {
 	struct kit x = { 0 };
-	const char *p = kit_write(&x, "r.bpel", "<process xmlns=\"urn:other\"/>\n");
+	const char *p =
+		kit_write(&x, "r.bpel", "<process xmlns=\"urn:other\"/>\n");
 	struct kit y = { 0 };
-	const char *q = kit_write(&y, "o.bpel",
-				  "<process xmlns=\"http://schemas.xmlsoap.org/ws/2003/03/business-process/\"/>\n");
+	const char *q = kit_write(
+		&y, "o.bpel",
+		"<process xmlns=\"http://schemas.xmlsoap.org/ws/2003/03/business-process/\"/>\n");
 	kit_run(&x, p, KIT_LOAD);
 	ck_assert_int_eq(diag_errors(x.dg), 1);
-	ck_assert_ptr_nonnull(strstr(x.out, "r.bpel:1:1: error: root element must be <process>"));
+	ck_assert_ptr_nonnull(strstr(
+		x.out, "r.bpel:1:1: error: root element must be <process>"));
 	kit_run(&y, q, KIT_LOAD);
 	ck_assert_int_eq(diag_errors(y.dg), 1);
 	ck_assert_ptr_nonnull(strstr(y.out, "not WS-BPEL 2.0"));
@@ -175,7 +193,9 @@ START_TEST(load_import_mismatches)
 	struct kit x = { 0 };
 	kit_write(&x, "w.wsdl", small_wsdl);
 	kit_write(&x, "x.xsd", small_xsd);
-	const char *p = kit_write(&x, "im.bpel", BPEL_HEAD
+	const char *p = kit_write(
+		&x, "im.bpel",
+		BPEL_HEAD
 		"  <import namespace=\"urn:wrong\" location=\"w.wsdl\" importType=\"http://schemas.xmlsoap.org/wsdl/\"/>\n"
 		"  <import location=\"w.wsdl\" importType=\"http://schemas.xmlsoap.org/wsdl/\"/>\n"
 		"  <import namespace=\"urn:x\" location=\"x.xsd\" importType=\"http://schemas.xmlsoap.org/wsdl/\"/>\n"
@@ -198,13 +218,16 @@ START_TEST(load_wsdl_import_chain)
 {
 	struct kit x = { 0 };
 	kit_write(&x, "w.wsdl", small_wsdl);
-	const char *p = kit_write(&x, "top.wsdl",
+	const char *p = kit_write(
+		&x, "top.wsdl",
 		"<definitions xmlns=\"http://schemas.xmlsoap.org/wsdl/\" targetNamespace=\"urn:t\">\n"
 		"  <import namespace=\"urn:w\" location=\"w.wsdl\"/>\n"
 		"  <import namespace=\"urn:m\" location=\"missing.wsdl\"/>\n"
 		"</definitions>\n");
 	(void)p;
-	const char *b = kit_write(&x, "c.bpel", BPEL_HEAD
+	const char *b = kit_write(
+		&x, "c.bpel",
+		BPEL_HEAD
 		"  <import namespace=\"urn:t\" location=\"top.wsdl\" importType=\"http://schemas.xmlsoap.org/wsdl/\"/>\n"
 		"  <empty/>\n"
 		"</process>\n");
@@ -220,15 +243,17 @@ END_TEST
 START_TEST(load_undeclared_prefix)
 {
 	struct kit x = { 0 };
-	const char *p = kit_write(&x, "u.bpel", BPEL_HEAD
-		"  <variables>\n"
-		"    <variable name=\"v\" messageType=\"nope:M\"/>\n"
-		"  </variables>\n"
-		"  <empty/>\n"
-		"</process>\n");
+	const char *p = kit_write(
+		&x, "u.bpel",
+		BPEL_HEAD "  <variables>\n"
+			  "    <variable name=\"v\" messageType=\"nope:M\"/>\n"
+			  "  </variables>\n"
+			  "  <empty/>\n"
+			  "</process>\n");
 	kit_run(&x, p, KIT_LOAD);
 	ck_assert_int_eq(diag_errors(x.dg), 1);
-	ck_assert_ptr_nonnull(strstr(x.out, "u.bpel:5:5: error: namespace prefix 'nope'"));
+	ck_assert_ptr_nonnull(
+		strstr(x.out, "u.bpel:5:5: error: namespace prefix 'nope'"));
 	kit_free(&x);
 }
 END_TEST
@@ -236,7 +261,8 @@ END_TEST
 START_TEST(load_never_expands_entities)
 {
 	struct kit x = { 0 };
-	const char *p = kit_write(&x, "e.bpel",
+	const char *p = kit_write(
+		&x, "e.bpel",
 		"<?xml version=\"1.0\"?>\n"
 		"<!DOCTYPE process [<!ENTITY xxe SYSTEM \"file:///etc/passwd\"><!ENTITY i \"INTERNAL\">]>\n"
 		"<process name=\"P\" targetNamespace=\"urn:p\"\n"

@@ -25,7 +25,8 @@ static struct ir_state *state(struct kit *x, const char *name)
 {
 	for (int i = 0; i < x->ir->states.n; i++) {
 		struct ir_state *st = IR_AT(x->ir->states, struct ir_state, i);
-		if (st->act && st->act->name && strcmp(st->act->name, name) == 0)
+		if (st->act && st->act->name &&
+		    strcmp(st->act->name, name) == 0)
 			return st;
 	}
 	ck_abort_msg("no state for %s", name);
@@ -49,8 +50,9 @@ START_TEST(lower_sequence_chains)
 	ck_assert_int_eq(done->next, IR_S_DONE);
 	/* states are numbered in document order */
 	for (int i = 1; i < x.ir->states.n; i++)
-		ck_assert_int_lt(IR_AT(x.ir->states, struct ir_state, i - 1)->loc.line,
-				 IR_AT(x.ir->states, struct ir_state, i)->loc.line);
+		ck_assert_int_lt(
+			IR_AT(x.ir->states, struct ir_state, i - 1)->loc.line,
+			IR_AT(x.ir->states, struct ir_state, i)->loc.line);
 	kit_free(&x);
 }
 END_TEST
@@ -62,7 +64,8 @@ START_TEST(lower_expression_refs)
 	/* concat('item $x: ', $tmp/g:item, " and $y"): only $tmp */
 	struct ir_expr *e = NULL;
 	for (int i = 0; i < x.ir->exprs.n; i++)
-		if (strstr(IR_AT(x.ir->exprs, struct ir_expr, i)->text, "concat"))
+		if (strstr(IR_AT(x.ir->exprs, struct ir_expr, i)->text,
+			   "concat"))
 			e = IR_AT(x.ir->exprs, struct ir_expr, i);
 	ck_assert_ptr_nonnull(e);
 	ck_assert_int_eq(e->nrefs, 1);
@@ -158,15 +161,17 @@ END_TEST
 START_TEST(lower_pick_branches)
 {
 	struct kit x = { 0 };
-	kit_inline(&x, NULL,
-		  "<sequence>\n"
-		  "<receive name=\"r\" partnerLink=\"client\" operation=\"notify\" variable=\"in\" createInstance=\"yes\"/>\n"
-		  "<pick name=\"pk\">\n"
-		  "<onMessage partnerLink=\"client\" operation=\"notify\" variable=\"in\"><empty name=\"m\"/></onMessage>\n"
-		  "<onAlarm><for>'PT1S'</for><empty name=\"al\"/></onAlarm>\n"
-		  "</pick>\n"
-		  "<empty name=\"after\"/>\n"
-		  "</sequence>", KIT_LOWER);
+	kit_inline(
+		&x, NULL,
+		"<sequence>\n"
+		"<receive name=\"r\" partnerLink=\"client\" operation=\"notify\" variable=\"in\" createInstance=\"yes\"/>\n"
+		"<pick name=\"pk\">\n"
+		"<onMessage partnerLink=\"client\" operation=\"notify\" variable=\"in\"><empty name=\"m\"/></onMessage>\n"
+		"<onAlarm><for>'PT1S'</for><empty name=\"al\"/></onAlarm>\n"
+		"</pick>\n"
+		"<empty name=\"after\"/>\n"
+		"</sequence>",
+		KIT_LOWER);
 	ck_assert_msg(diag_errors(x.dg) == 0, "%s", x.out);
 	struct ir_state *pk = state(&x, "pk");
 	ck_assert_int_eq(pk->kind, IR_PICK);
@@ -192,30 +197,32 @@ END_TEST
 START_TEST(lower_handlers_entries)
 {
 	struct kit x = { 0 };
-	kit_inline(&x, NULL,
-		  "<eventHandlers>\n"
-		  "<onEvent partnerLink=\"client\" operation=\"notify\" variable=\"ev\" messageType=\"g:request\">\n"
-		  "<scope name=\"evs\"><empty name=\"evbody\"/></scope></onEvent>\n"
-		  "<onAlarm><repeatEvery>'PT1S'</repeatEvery><scope name=\"als\"><empty/></scope></onAlarm>\n"
-		  "</eventHandlers>\n"
-		  "<sequence>\n"
-		  "<receive name=\"r\" partnerLink=\"client\" operation=\"notify\" variable=\"in\" createInstance=\"yes\"/>\n"
-		  "<scope name=\"s\">\n"
-		  "<compensationHandler><empty name=\"ch\"/></compensationHandler>\n"
-		  "<terminationHandler><empty name=\"th\"/></terminationHandler>\n"
-		  "<empty name=\"body\"/></scope>\n"
-		  "</sequence>", KIT_LOWER);
+	kit_inline(
+		&x, NULL,
+		"<eventHandlers>\n"
+		"<onEvent partnerLink=\"client\" operation=\"notify\" variable=\"ev\" messageType=\"g:request\">\n"
+		"<scope name=\"evs\"><empty name=\"evbody\"/></scope></onEvent>\n"
+		"<onAlarm><repeatEvery>'PT1S'</repeatEvery><scope name=\"als\"><empty/></scope></onAlarm>\n"
+		"</eventHandlers>\n"
+		"<sequence>\n"
+		"<receive name=\"r\" partnerLink=\"client\" operation=\"notify\" variable=\"in\" createInstance=\"yes\"/>\n"
+		"<scope name=\"s\">\n"
+		"<compensationHandler><empty name=\"ch\"/></compensationHandler>\n"
+		"<terminationHandler><empty name=\"th\"/></terminationHandler>\n"
+		"<empty name=\"body\"/></scope>\n"
+		"</sequence>",
+		KIT_LOWER);
 	ck_assert_msg(diag_errors(x.dg) == 0, "%s", x.out);
 	struct ir_scope *ps = IR_AT(x.ir->scopes, struct ir_scope, 0);
 	ck_assert_int_eq(ps->nevents, 1);
 	ck_assert_int_eq(ps->events[0].state, state(&x, "evbody")->id);
 	ck_assert_int_eq(state(&x, "evbody")->next, IR_S_DONE);
-	struct ir_scope *evs = IR_AT(x.ir->scopes, struct ir_scope,
-				     ps->events[0].scope);
+	struct ir_scope *evs =
+		IR_AT(x.ir->scopes, struct ir_scope, ps->events[0].scope);
 	ck_assert_str_eq(evs->name, "evs");
 	ck_assert_int_eq(evs->nvars, 1); /* the onEvent's variable */
-	struct ir_msg_act *er = IR_AT(x.ir->receives, struct ir_msg_act,
-				      ps->events[0].recv);
+	struct ir_msg_act *er =
+		IR_AT(x.ir->receives, struct ir_msg_act, ps->events[0].recv);
 	ck_assert_int_eq(er->mex_scope, ps->events[0].scope);
 	ck_assert_int_eq(ps->nalarms, 1);
 	ck_assert_int_eq(ps->alarms[0].expr, -1);
@@ -235,15 +242,17 @@ END_TEST
 START_TEST(lower_compensate_steps)
 {
 	struct kit x = { 0 };
-	kit_inline(&x, NULL,
-		  "<faultHandlers><catchAll><sequence>\n"
-		  "<compensateScope name=\"cs\" target=\"s\"/>\n"
-		  "<compensate name=\"c\"/>\n"
-		  "</sequence></catchAll></faultHandlers>\n"
-		  "<sequence>\n"
-		  "<receive name=\"r\" partnerLink=\"client\" operation=\"notify\" variable=\"in\" createInstance=\"yes\"/>\n"
-		  "<scope name=\"s\"><compensationHandler><empty/></compensationHandler><empty/></scope>\n"
-		  "</sequence>", KIT_LOWER);
+	kit_inline(
+		&x, NULL,
+		"<faultHandlers><catchAll><sequence>\n"
+		"<compensateScope name=\"cs\" target=\"s\"/>\n"
+		"<compensate name=\"c\"/>\n"
+		"</sequence></catchAll></faultHandlers>\n"
+		"<sequence>\n"
+		"<receive name=\"r\" partnerLink=\"client\" operation=\"notify\" variable=\"in\" createInstance=\"yes\"/>\n"
+		"<scope name=\"s\"><compensationHandler><empty/></compensationHandler><empty/></scope>\n"
+		"</sequence>",
+		KIT_LOWER);
 	ck_assert_msg(diag_errors(x.dg) == 0, "%s", x.out);
 	struct ir_state *cs = state(&x, "cs");
 	ck_assert_int_eq(cs->kind, IR_COMPENSATE_SCOPE);
@@ -257,11 +266,13 @@ END_TEST
 START_TEST(lower_empty_sequence_continues)
 {
 	struct kit x = { 0 };
-	kit_inline(&x, NULL,
-		  "<sequence>\n"
-		  "<receive name=\"r\" partnerLink=\"client\" operation=\"notify\" variable=\"in\" createInstance=\"yes\"/>\n"
-		  "<flow name=\"f\"><sequence/><empty name=\"e\"/></flow>\n"
-		  "</sequence>", KIT_LOWER);
+	kit_inline(
+		&x, NULL,
+		"<sequence>\n"
+		"<receive name=\"r\" partnerLink=\"client\" operation=\"notify\" variable=\"in\" createInstance=\"yes\"/>\n"
+		"<flow name=\"f\"><sequence/><empty name=\"e\"/></flow>\n"
+		"</sequence>",
+		KIT_LOWER);
 	struct ir_state *f = state(&x, "f");
 	/* an empty sequence has no step: its branch starts at DONE */
 	ck_assert_int_eq(f->branches[0].state, IR_S_DONE);

@@ -52,19 +52,20 @@ static struct ir_expr *expr_with(struct kit *x, const char *needle)
 START_TEST(lower_handlers_event_init_reads_implicit_vars)
 {
 	struct kit x = { 0 };
-	lower_inline(&x,
-		  "<eventHandlers>\n"
-		  "<onEvent partnerLink=\"client\" operation=\"notify\" variable=\"ev\" messageType=\"g:request\">\n"
-		  "<scope name=\"evs\"><variables>\n"
-		  "<variable name=\"copyEv\" element=\"g:order\"><from>$ev.order</from></variable>\n"
-		  "</variables><empty name=\"evbody\"/></scope></onEvent>\n"
-		  "<onEvent partnerLink=\"client\" operation=\"notify\">\n"
-		  "<fromParts><fromPart part=\"order\" toVariable=\"fp\"/></fromParts>\n"
-		  "<scope name=\"fps\"><variables>\n"
-		  "<variable name=\"copyFp\" element=\"g:order\"><from>$fp</from></variable>\n"
-		  "</variables><empty/></scope></onEvent>\n"
-		  "</eventHandlers>\n"
-		  "<receive name=\"r\" partnerLink=\"client\" operation=\"notify\" variable=\"in\" createInstance=\"yes\"/>");
+	lower_inline(
+		&x,
+		"<eventHandlers>\n"
+		"<onEvent partnerLink=\"client\" operation=\"notify\" variable=\"ev\" messageType=\"g:request\">\n"
+		"<scope name=\"evs\"><variables>\n"
+		"<variable name=\"copyEv\" element=\"g:order\"><from>$ev.order</from></variable>\n"
+		"</variables><empty name=\"evbody\"/></scope></onEvent>\n"
+		"<onEvent partnerLink=\"client\" operation=\"notify\">\n"
+		"<fromParts><fromPart part=\"order\" toVariable=\"fp\"/></fromParts>\n"
+		"<scope name=\"fps\"><variables>\n"
+		"<variable name=\"copyFp\" element=\"g:order\"><from>$fp</from></variable>\n"
+		"</variables><empty/></scope></onEvent>\n"
+		"</eventHandlers>\n"
+		"<receive name=\"r\" partnerLink=\"client\" operation=\"notify\" variable=\"in\" createInstance=\"yes\"/>");
 	int ev = var_index(&x, "ev"), copy = var_index(&x, "copyEv");
 	struct ir_var *vev = IR_AT(x.ir->vars, struct ir_var, ev);
 	struct ir_var *vcopy = IR_AT(x.ir->vars, struct ir_var, copy);
@@ -89,15 +90,16 @@ END_TEST
 START_TEST(lower_handlers_foreach_init_reads_counter)
 {
 	struct kit x = { 0 };
-	lower_inline(&x,
-		  "<sequence>\n"
-		  "<receive name=\"r\" partnerLink=\"client\" operation=\"notify\" variable=\"in\" createInstance=\"yes\"/>\n"
-		  "<forEach name=\"fe\" counterName=\"i\" parallel=\"no\">\n"
-		  "<startCounterValue>1</startCounterValue><finalCounterValue>2</finalCounterValue>\n"
-		  "<scope name=\"child\"><variables>\n"
-		  "<variable name=\"twice\" type=\"xsd:int\"><from>$i * 2</from></variable>\n"
-		  "</variables><empty/></scope></forEach>\n"
-		  "</sequence>");
+	lower_inline(
+		&x,
+		"<sequence>\n"
+		"<receive name=\"r\" partnerLink=\"client\" operation=\"notify\" variable=\"in\" createInstance=\"yes\"/>\n"
+		"<forEach name=\"fe\" counterName=\"i\" parallel=\"no\">\n"
+		"<startCounterValue>1</startCounterValue><finalCounterValue>2</finalCounterValue>\n"
+		"<scope name=\"child\"><variables>\n"
+		"<variable name=\"twice\" type=\"xsd:int\"><from>$i * 2</from></variable>\n"
+		"</variables><empty/></scope></forEach>\n"
+		"</sequence>");
 	int i = var_index(&x, "i"), twice = var_index(&x, "twice");
 	ck_assert_int_eq(IR_AT(x.ir->vars, struct ir_var, i)->scope,
 			 IR_AT(x.ir->vars, struct ir_var, twice)->scope);

@@ -15,8 +15,7 @@
 #include "ir.h"
 
 /* The state of kind k lowered from the activity named `name`. */
-static struct ir_state *kind_of(struct kit *x, const char *name,
-				enum ir_kind k)
+static struct ir_state *kind_of(struct kit *x, const char *name, enum ir_kind k)
 {
 	for (int i = 0; i < x->ir->states.n; i++) {
 		struct ir_state *st = IR_AT(x->ir->states, struct ir_state, i);
@@ -28,22 +27,25 @@ static struct ir_state *kind_of(struct kit *x, const char *name,
 	return NULL;
 }
 
-#define RECV "<receive name=\"r\" partnerLink=\"client\" operation=\"notify\" variable=\"in\" createInstance=\"yes\"/>\n"
+#define RECV \
+	"<receive name=\"r\" partnerLink=\"client\" operation=\"notify\" variable=\"in\" createInstance=\"yes\"/>\n"
 
 START_TEST(lower_links_guard_and_sources)
 {
 	struct kit x = { 0 };
-	kit_inline(&x, NULL,
-		  "<sequence>\n" RECV
-		  "<flow name=\"f\"><links><link name=\"l\"/><link name=\"m\"/></links>\n"
-		  "<empty name=\"a\"><sources><source linkName=\"l\">"
-		  "<transitionCondition>true()</transitionCondition></source>"
-		  "</sources></empty>\n"
-		  "<empty name=\"c\"><sources><source linkName=\"m\"/></sources></empty>\n"
-		  "<empty name=\"b\" suppressJoinFailure=\"yes\"><targets>"
-		  "<joinCondition>$l and $m</joinCondition>"
-		  "<target linkName=\"l\"/><target linkName=\"m\"/></targets></empty>\n"
-		  "</flow></sequence>", KIT_LOWER);
+	kit_inline(
+		&x, NULL,
+		"<sequence>\n" RECV
+		"<flow name=\"f\"><links><link name=\"l\"/><link name=\"m\"/></links>\n"
+		"<empty name=\"a\"><sources><source linkName=\"l\">"
+		"<transitionCondition>true()</transitionCondition></source>"
+		"</sources></empty>\n"
+		"<empty name=\"c\"><sources><source linkName=\"m\"/></sources></empty>\n"
+		"<empty name=\"b\" suppressJoinFailure=\"yes\"><targets>"
+		"<joinCondition>$l and $m</joinCondition>"
+		"<target linkName=\"l\"/><target linkName=\"m\"/></targets></empty>\n"
+		"</flow></sequence>",
+		KIT_LOWER);
 	ck_assert_msg(diag_errors(x.dg) == 0, "%s", x.out);
 	struct ir_state *f = kind_of(&x, "f", IR_FLOW);
 	ck_assert_ptr_nonnull(f->links);
@@ -78,17 +80,18 @@ END_TEST
 START_TEST(lower_links_dead_after_if)
 {
 	struct kit x = { 0 };
-	kit_inline(&x, NULL,
-		  "<sequence>\n" RECV
-		  "<flow><links><link name=\"l\"/></links>\n"
-		  "<if name=\"i\"><condition>false()</condition>\n"
-		  "<sequence name=\"s\"><empty name=\"src\"><sources><source linkName=\"l\"/></sources></empty>\n"
-		  "<flow><links><link name=\"inner\"/></links>"
-		  "<empty name=\"x\"><sources><source linkName=\"inner\"/></sources></empty>"
-		  "<empty name=\"y\"><targets><target linkName=\"inner\"/></targets></empty></flow>\n"
-		  "</sequence></if>\n"
-		  "<empty name=\"t\"><targets><target linkName=\"l\"/></targets></empty>\n"
-		  "</flow></sequence>", KIT_LOWER);
+	kit_inline(
+		&x, NULL,
+		"<sequence>\n" RECV "<flow><links><link name=\"l\"/></links>\n"
+		"<if name=\"i\"><condition>false()</condition>\n"
+		"<sequence name=\"s\"><empty name=\"src\"><sources><source linkName=\"l\"/></sources></empty>\n"
+		"<flow><links><link name=\"inner\"/></links>"
+		"<empty name=\"x\"><sources><source linkName=\"inner\"/></sources></empty>"
+		"<empty name=\"y\"><targets><target linkName=\"inner\"/></targets></empty></flow>\n"
+		"</sequence></if>\n"
+		"<empty name=\"t\"><targets><target linkName=\"l\"/></targets></empty>\n"
+		"</flow></sequence>",
+		KIT_LOWER);
 	ck_assert_msg(diag_errors(x.dg) == 0, "%s", x.out);
 	/* the if sets l false when it ends: its branch may not have run;
 	 * `inner` stays inside and is not listed */
@@ -109,15 +112,17 @@ END_TEST
 START_TEST(lower_links_dead_path_list)
 {
 	struct kit x = { 0 };
-	kit_inline(&x, NULL,
-		  "<sequence>\n" RECV
-		  "<flow><links><link name=\"a2s\"/><link name=\"s2t\"/><link name=\"n2t\"/></links>\n"
-		  "<empty name=\"a\"><sources><source linkName=\"a2s\"/></sources></empty>\n"
-		  "<sequence name=\"s\"><targets><target linkName=\"a2s\"/></targets>"
-		  "<sources><source linkName=\"s2t\"/></sources>\n"
-		  "<empty name=\"n\"><sources><source linkName=\"n2t\"/></sources></empty></sequence>\n"
-		  "<empty name=\"t\"><targets><target linkName=\"s2t\"/><target linkName=\"n2t\"/></targets></empty>\n"
-		  "</flow></sequence>", KIT_LOWER);
+	kit_inline(
+		&x, NULL,
+		"<sequence>\n" RECV
+		"<flow><links><link name=\"a2s\"/><link name=\"s2t\"/><link name=\"n2t\"/></links>\n"
+		"<empty name=\"a\"><sources><source linkName=\"a2s\"/></sources></empty>\n"
+		"<sequence name=\"s\"><targets><target linkName=\"a2s\"/></targets>"
+		"<sources><source linkName=\"s2t\"/></sources>\n"
+		"<empty name=\"n\"><sources><source linkName=\"n2t\"/></sources></empty></sequence>\n"
+		"<empty name=\"t\"><targets><target linkName=\"s2t\"/><target linkName=\"n2t\"/></targets></empty>\n"
+		"</flow></sequence>",
+		KIT_LOWER);
 	ck_assert_msg(diag_errors(x.dg) == 0, "%s", x.out);
 	struct ir_state *in = kind_of(&x, "s", IR_LINKS_IN);
 	/* skipping s kills its own link and the one of n inside it */
@@ -133,15 +138,17 @@ END_TEST
 START_TEST(lower_foreach_counter_in_child_scope)
 {
 	struct kit x = { 0 };
-	kit_inline(&x, NULL,
-		  "<sequence>\n" RECV
-		  "<forEach name=\"fe\" counterName=\"i\" parallel=\"yes\">"
-		  "<startCounterValue>1</startCounterValue>"
-		  "<finalCounterValue>3</finalCounterValue>"
-		  "<completionCondition><branches successfulBranchesOnly=\"yes\">2</branches></completionCondition>\n"
-		  "<scope name=\"child\"><assign name=\"use\"><copy><from>$i</from>"
-		  "<to>$in.order</to></copy></assign></scope></forEach>\n"
-		  "<empty name=\"after\"/></sequence>", KIT_LOWER);
+	kit_inline(
+		&x, NULL,
+		"<sequence>\n" RECV
+		"<forEach name=\"fe\" counterName=\"i\" parallel=\"yes\">"
+		"<startCounterValue>1</startCounterValue>"
+		"<finalCounterValue>3</finalCounterValue>"
+		"<completionCondition><branches successfulBranchesOnly=\"yes\">2</branches></completionCondition>\n"
+		"<scope name=\"child\"><assign name=\"use\"><copy><from>$i</from>"
+		"<to>$in.order</to></copy></assign></scope></forEach>\n"
+		"<empty name=\"after\"/></sequence>",
+		KIT_LOWER);
 	ck_assert_msg(diag_errors(x.dg) == 0, "%s", x.out);
 	struct ir_state *fe = kind_of(&x, "fe", IR_FOREACH);
 	struct ir_state *sc = ir_state_get(x.ir, fe->branches[0].state);

@@ -85,7 +85,8 @@ START_TEST(model_process_and_declarations)
 	ck_assert_ptr_null(s->activity);
 	ck_assert_str_eq(s->partner_links->name, "MyRoleLink");
 	ck_assert_str_eq(s->partner_links->my_role, "testInterfaceRole");
-	ck_assert_str_eq(s->partner_links->type_name.local, "TestInterfacePartnerLinkType");
+	ck_assert_str_eq(s->partner_links->type_name.local,
+			 "TestInterfacePartnerLinkType");
 	ck_assert(s->partner_links->next->has_initialize_partner_role);
 	ck_assert(s->partner_links->next->initialize_partner_role);
 	struct bpel_variable *v = s->variables;
@@ -97,13 +98,15 @@ START_TEST(model_process_and_declarations)
 	ck_assert_ptr_nonnull(v->init);
 	ck_assert_int_eq(v->init->kind, BPEL_FROM_EXPR);
 	ck_assert_str_eq(v->init->expr->text, "0");
-	ck_assert_str_eq(s->correlation_sets->properties->name.local, "correlationId");
+	ck_assert_str_eq(s->correlation_sets->properties->name.local,
+			 "correlationId");
 	ck_assert_str_eq(s->message_exchanges->name, "MX");
 	struct bpel_catch *k = s->catches;
 	ck_assert_str_eq(k->fault_name.local, "syncFault");
 	ck_assert_ptr_nonnull(k->variable);
 	ck_assert(k->variable->is_implicit);
-	ck_assert_str_eq(k->variable->message_type.local, "executeProcessSyncFault");
+	ck_assert_str_eq(k->variable->message_type.local,
+			 "executeProcessSyncFault");
 	ck_assert_int_eq(s->catch_all->kind, BPEL_ACT_EXIT);
 	ck_assert_int_eq(s->catch_all_loc.line, 36);
 	struct bpel_activity *ev = s->on_events;
@@ -121,7 +124,8 @@ START_TEST(model_assign_forms)
 {
 	struct kit x = { 0 };
 	kit_run(&x, kit_data("all.bpel"), KIT_LOAD);
-	struct bpel_activity *as = kit_find(x.m->process->scope->body, "Assign");
+	struct bpel_activity *as =
+		kit_find(x.m->process->scope->body, "Assign");
 	ck_assert_ptr_nonnull(as);
 	struct bpel_copy *c = as->copies;
 	ck_assert(c->ignore_missing_from_data);
@@ -177,11 +181,13 @@ START_TEST(model_structured_activities)
 	ck_assert_int_eq(a->counter->kind, XSD_NUMBER);
 	a = kit_find(root, "Pick");
 	ck_assert_str_eq(a->on_messages->operation_name, "startProcessAsync");
-	ck_assert_str_eq(a->on_alarms->until_expr->text, "'2020-01-01T00:00:00Z'");
+	ck_assert_str_eq(a->on_alarms->until_expr->text,
+			 "'2020-01-01T00:00:00Z'");
 	a = kit_find(root, "Flow");
 	ck_assert_str_eq(a->links->name, "L1");
 	ck_assert_ptr_eq(a->links->flow, a);
-	struct bpel_activity *src = kit_find(root, "Src"), *tgt = kit_find(root, "Tgt");
+	struct bpel_activity *src = kit_find(root, "Src"),
+			     *tgt = kit_find(root, "Tgt");
 	ck_assert_str_eq(src->sources->link_name, "L1");
 	ck_assert_str_eq(src->sources->transition->text, "true()");
 	ck_assert_str_eq(tgt->targets->link_name, "L1");
@@ -193,7 +199,8 @@ START_TEST(model_structured_activities)
 	ck_assert_int_eq(a->scope->exit_on_standard_fault, 1);
 	ck_assert_ptr_eq(a->scope->parent, x.m->process->scope);
 	ck_assert_int_eq(a->scope->catches->activity->kind, BPEL_ACT_RETHROW);
-	ck_assert_int_eq(a->scope->compensation_handler->kind, BPEL_ACT_COMPENSATE);
+	ck_assert_int_eq(a->scope->compensation_handler->kind,
+			 BPEL_ACT_COMPENSATE);
 	ck_assert_str_eq(a->scope->termination_handler->target, "Sub");
 	a = kit_find(root, "Invoke");
 	ck_assert_str_eq(a->input_variable_name, "InitData");
@@ -220,24 +227,26 @@ END_TEST
 START_TEST(model_unknown_activity_and_parts)
 {
 	struct kit x = { 0 };
-	const char *path = kit_write(&x, "u.bpel",
-	      "<process name=\"U\" targetNamespace=\"urn:u\" xmlns:x=\"urn:x\"\n"
-	      "    xmlns=\"http://docs.oasis-open.org/wsbpel/2.0/process/executable\">\n"
-	      "  <sequence>\n"
-	      "    <frobnicate/>\n"
-	      "    <x:ext/>\n"
-	      "    <documentation>text</documentation>\n"
-	      "    <invoke partnerLink=\"pl\" operation=\"op\">\n"
-	      "      <correlations><correlation set=\"c\" initiate=\"join\" pattern=\"request-response\"/></correlations>\n"
-	      "      <toParts><toPart part=\"a\" fromVariable=\"va\"/></toParts>\n"
-	      "      <fromParts><fromPart part=\"b\" toVariable=\"vb\"/></fromParts>\n"
-	      "    </invoke>\n"
-	      "    <assign><copy><from/><to/></copy></assign>\n"
-	      "  </sequence>\n"
-	      "</process>\n");
+	const char *path = kit_write(
+		&x, "u.bpel",
+		"<process name=\"U\" targetNamespace=\"urn:u\" xmlns:x=\"urn:x\"\n"
+		"    xmlns=\"http://docs.oasis-open.org/wsbpel/2.0/process/executable\">\n"
+		"  <sequence>\n"
+		"    <frobnicate/>\n"
+		"    <x:ext/>\n"
+		"    <documentation>text</documentation>\n"
+		"    <invoke partnerLink=\"pl\" operation=\"op\">\n"
+		"      <correlations><correlation set=\"c\" initiate=\"join\" pattern=\"request-response\"/></correlations>\n"
+		"      <toParts><toPart part=\"a\" fromVariable=\"va\"/></toParts>\n"
+		"      <fromParts><fromPart part=\"b\" toVariable=\"vb\"/></fromParts>\n"
+		"    </invoke>\n"
+		"    <assign><copy><from/><to/></copy></assign>\n"
+		"  </sequence>\n"
+		"</process>\n");
 	kit_run(&x, path, KIT_LOAD);
 	ck_assert_int_eq(diag_errors(x.dg), 1);
-	ck_assert_ptr_nonnull(strstr(x.out, "u.bpel:4:5: error: unknown activity <frobnicate>"));
+	ck_assert_ptr_nonnull(strstr(
+		x.out, "u.bpel:4:5: error: unknown activity <frobnicate>"));
 	struct bpel_activity *seq = x.m->process->scope->body;
 	struct bpel_activity *inv = seq->children;
 	ck_assert_int_eq(inv->kind, BPEL_ACT_INVOKE);

@@ -28,7 +28,8 @@ END_TEST
 START_TEST(strbuf_c_escape_makes_a_valid_literal)
 {
 	struct strbuf sb = STRBUF_INIT;
-	strbuf_c_escape(&sb, "a\"b\\c\nd?" "?=\x01\xc3\xa9");
+	strbuf_c_escape(&sb, "a\"b\\c\nd?"
+			     "?=\x01\xc3\xa9");
 	ck_assert_str_eq(sb.buf, "a\\\"b\\\\c\\nd\\?\\?=\\001\\303\\251");
 	strbuf_free(&sb);
 	strbuf_c_escape(&sb, "");

@@ -11,11 +11,11 @@
 #include "arena.h"
 #include "unread.h"
 
-#define P_OPEN                                                               \
-	"<process name='p' targetNamespace='urn:p' "                         \
-	"xmlns='http://docs.oasis-open.org/wsbpel/2.0/process/executable' "  \
-	"xmlns:tns='urn:t' xmlns:x='urn:other'>"                             \
-	"<variables><variable name='v' messageType='tns:v'/>"                \
+#define P_OPEN                                                              \
+	"<process name='p' targetNamespace='urn:p' "                        \
+	"xmlns='http://docs.oasis-open.org/wsbpel/2.0/process/executable' " \
+	"xmlns:tns='urn:t' xmlns:x='urn:other'>"                            \
+	"<variables><variable name='v' messageType='tns:v'/>"               \
 	"<variable name='w' element='tns:w'/></variables>"
 #define P_CLOSE "</process>"
 

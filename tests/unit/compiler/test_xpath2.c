@@ -24,27 +24,27 @@ START_TEST(xpath2_constructs_are_named)
 	static const struct {
 		const char *text, *what;
 	} cases[] = {
-		{"for $x in $a/b return $x", "for"},
-		{"some $x in $a satisfies $x = 1", "quantified"},
-		{"every $x in $a satisfies $x", "quantified"},
-		{"if ($a = 1) then 'x' else 'y'", "if"},
-		{"$a eq 1", "'eq'"},
-		{"$a/b ge 2", "'ge'"},
-		{"1 to 5", "'to'"},
-		{"$a idiv 2", "idiv"},
-		{"$a instance of xs:int", "instance of"},
-		{"$a cast as xs:int", "cast as"},
-		{"$a castable as xs:int", "castable as"},
-		{"$a treat as xs:int", "treat as"},
-		{"$a except $b", "except"},
-		{"$a intersect $b", "intersect"},
-		{"xs:integer('1') + 1", "constructor"},
-		{"upper-case('a')", "upper-case"},
-		{"fn:string-join($a, ',')", "string-join"},
-		{"(1, 2)", "sequence"},
-		{"() ", "empty sequence"},
-		{"1 (: note :) + 1", "comment"},
-		{"$a << $b", "<<"},
+		{ "for $x in $a/b return $x", "for" },
+		{ "some $x in $a satisfies $x = 1", "quantified" },
+		{ "every $x in $a satisfies $x", "quantified" },
+		{ "if ($a = 1) then 'x' else 'y'", "if" },
+		{ "$a eq 1", "'eq'" },
+		{ "$a/b ge 2", "'ge'" },
+		{ "1 to 5", "'to'" },
+		{ "$a idiv 2", "idiv" },
+		{ "$a instance of xs:int", "instance of" },
+		{ "$a cast as xs:int", "cast as" },
+		{ "$a castable as xs:int", "castable as" },
+		{ "$a treat as xs:int", "treat as" },
+		{ "$a except $b", "except" },
+		{ "$a intersect $b", "intersect" },
+		{ "xs:integer('1') + 1", "constructor" },
+		{ "upper-case('a')", "upper-case" },
+		{ "fn:string-join($a, ',')", "string-join" },
+		{ "(1, 2)", "sequence" },
+		{ "() ", "empty sequence" },
+		{ "1 (: note :) + 1", "comment" },
+		{ "$a << $b", "<<" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		const char *why = needs(a, cases[i].text);
@@ -74,8 +74,10 @@ END_TEST
 START_TEST(xpath2_runtime_errors)
 {
 	struct arena *a = arena_new();
-	ck_assert_ptr_nonnull(strstr(xpath2_runtime_error(a, "", false), "empty"));
-	ck_assert_ptr_nonnull(strstr(xpath2_runtime_error(a, "  \n", true), "empty"));
+	ck_assert_ptr_nonnull(
+		strstr(xpath2_runtime_error(a, "", false), "empty"));
+	ck_assert_ptr_nonnull(
+		strstr(xpath2_runtime_error(a, "  \n", true), "empty"));
 	const char *why = xpath2_runtime_error(a, "NoConditionHere", false);
 	ck_assert_msg(why && strstr(why, "NoConditionHere") &&
 			      strstr(why, "context node"),
@@ -86,7 +88,8 @@ START_TEST(xpath2_runtime_errors)
 	ck_assert_ptr_null(xpath2_runtime_error(a, "foo", true)); /* a query */
 	ck_assert_ptr_null(xpath2_runtime_error(a, "$a/foo[bar] = 1", false));
 	ck_assert_ptr_null(xpath2_runtime_error(a, "2 * 3 div 1", false));
-	ck_assert_ptr_null(xpath2_runtime_error(a, "true() and not(false())", false));
+	ck_assert_ptr_null(
+		xpath2_runtime_error(a, "true() and not(false())", false));
 	ck_assert_ptr_null(xpath2_runtime_error(a, "$a.part//x | $b/y", false));
 	ck_assert(xpath2_blank(" \t"));
 	ck_assert(!xpath2_blank(" x"));
@@ -118,14 +121,14 @@ static void run(struct kit *x, const char *attrs, const char *body,
 	free(seq);
 }
 
-#define X2 "expressionLanguage=\"urn:oasis:names:tc:wsbpel:2.0:sublang:xpath2.0\""
+#define X2 \
+	"expressionLanguage=\"urn:oasis:names:tc:wsbpel:2.0:sublang:xpath2.0\""
 
 START_TEST(xpath2_urn_accepted_when_xpath1)
 {
 	struct kit x = { 0 };
-	run(&x, X2,
-	       "<if><condition>$in.order = 'a'</condition><empty/></if>",
-	       NULL);
+	run(&x, X2, "<if><condition>$in.order = 'a'</condition><empty/></if>",
+	    NULL);
 	ck_assert_msg(diag_errors(x.dg) == 0, "%s", x.out);
 	kit_free(&x);
 }
@@ -135,8 +138,8 @@ START_TEST(xpath2_construct_is_an_error_with_line)
 {
 	struct kit x = { 0 };
 	run(&x, X2,
-	       "<if>\n<condition>if ($in.order) then true() else false()</condition><empty/></if>",
-	       NULL);
+	    "<if>\n<condition>if ($in.order) then true() else false()</condition><empty/></if>",
+	    NULL);
 	ck_assert_int_eq(diag_errors(x.dg), 1);
 	ck_assert_msg(strstr(x.out, "p.bpel:13:") &&
 			      strstr(x.out, "if (…) then") &&
@@ -149,8 +152,10 @@ END_TEST
 static struct ir_assign *assign_of(struct kit *x, const char *name)
 {
 	for (int i = 0; i < x->ir->assigns.n; i++) {
-		struct ir_assign *as = IR_AT(x->ir->assigns, struct ir_assign, i);
-		if (as->act && as->act->name && strcmp(as->act->name, name) == 0)
+		struct ir_assign *as =
+			IR_AT(x->ir->assigns, struct ir_assign, i);
+		if (as->act && as->act->name &&
+		    strcmp(as->act->name, name) == 0)
 			return as;
 	}
 	ck_abort_msg("no assign %s", name);
@@ -187,8 +192,8 @@ START_TEST(lower_extension_activity_is_empty)
 {
 	struct kit x = { 0 };
 	run(&x, "",
-	       "<extensionActivity><x:magic xmlns:x=\"urn:x\"/></extensionActivity>",
-	       NULL);
+	    "<extensionActivity><x:magic xmlns:x=\"urn:x\"/></extensionActivity>",
+	    NULL);
 	ck_assert_msg(diag_errors(x.dg) == 0, "%s", x.out);
 	ck_assert_msg(strstr(x.out, "warning") && strstr(x.out, "x:magic"),
 		      "%s", x.out);
@@ -209,13 +214,13 @@ START_TEST(lower_stylesheets_and_expression_errors)
 {
 	struct kit x = { 0 };
 	run(&x, "",
-	       "<assign><copy><from>bpel:doXslTransform('s.xsl', $in.order)</from>"
-	       "<to variable=\"out\" part=\"result\"/></copy>\n"
-	       "<copy><from>bpel:doXslTransform(\"gone.xsl\", $in.order)</from>"
-	       "<to variable=\"out\" part=\"result\"/></copy></assign>\n"
-	       "<if><condition></condition><empty/></if>",
-	       "<xsl:stylesheet version='1.0' "
-	       "xmlns:xsl='http://www.w3.org/1999/XSL/Transform'/>");
+	    "<assign><copy><from>bpel:doXslTransform('s.xsl', $in.order)</from>"
+	    "<to variable=\"out\" part=\"result\"/></copy>\n"
+	    "<copy><from>bpel:doXslTransform(\"gone.xsl\", $in.order)</from>"
+	    "<to variable=\"out\" part=\"result\"/></copy></assign>\n"
+	    "<if><condition></condition><empty/></if>",
+	    "<xsl:stylesheet version='1.0' "
+	    "xmlns:xsl='http://www.w3.org/1999/XSL/Transform'/>");
 	ck_assert_msg(diag_errors(x.dg) == 0, "%s", x.out);
 	ck_assert_int_eq(x.ir->stylesheets.n, 2);
 	struct ir_embed *s0 = IR_AT(x.ir->stylesheets, struct ir_embed, 0);

@@ -25,37 +25,47 @@
 #define KIT_NS "urn:kit"
 
 static const struct brt_part kit_parts[] KIT_UNUSED = {
-	{"payload", {NULL, NULL}, {KIT_XSD, "string"}, BRT_XSD_STRING},
+	{ "payload", { NULL, NULL }, { KIT_XSD, "string" }, BRT_XSD_STRING },
 };
-static const struct brt_message kit_msg KIT_UNUSED = {
-	{KIT_NS, "Msg"}, 1, kit_parts};
+static const struct brt_message kit_msg KIT_UNUSED = { { KIT_NS, "Msg" },
+						       1,
+						       kit_parts };
 static const struct brt_part kit_fparts[] KIT_UNUSED = {
-	{"detail", {KIT_NS, "problem"}, {NULL, NULL}, BRT_XSD_COMPLEX},
+	{ "detail", { KIT_NS, "problem" }, { NULL, NULL }, BRT_XSD_COMPLEX },
 };
-static const struct brt_message kit_fmsg KIT_UNUSED = {
-	{KIT_NS, "FaultMsg"}, 1, kit_fparts};
+static const struct brt_message kit_fmsg KIT_UNUSED = { { KIT_NS, "FaultMsg" },
+							1,
+							kit_fparts };
 static const struct brt_fault_decl kit_faults[] KIT_UNUSED = {
-	{"oops", &kit_fmsg},
+	{ "oops", &kit_fmsg },
 };
 
 static const struct brt_operation kit_op_start KIT_UNUSED = {
-	"start", KIT_NS, "", BRT_STYLE_DOCUMENT, NULL, &kit_msg, NULL, 0, NULL};
+	"start", KIT_NS, "", BRT_STYLE_DOCUMENT, NULL, &kit_msg, NULL, 0, NULL
+};
 static const struct brt_operation kit_op_next KIT_UNUSED = {
-	"next", KIT_NS, "", BRT_STYLE_DOCUMENT, NULL, &kit_msg, NULL, 0, NULL};
+	"next", KIT_NS, "", BRT_STYLE_DOCUMENT, NULL, &kit_msg, NULL, 0, NULL
+};
 static const struct brt_operation kit_op_other KIT_UNUSED = {
-	"other", KIT_NS, "", BRT_STYLE_DOCUMENT, NULL, &kit_msg, NULL, 0, NULL};
+	"other", KIT_NS, "", BRT_STYLE_DOCUMENT, NULL, &kit_msg, NULL, 0, NULL
+};
 static const struct brt_operation kit_op_sync KIT_UNUSED = {
-	"sync", KIT_NS, "", BRT_STYLE_DOCUMENT, NULL, &kit_msg, &kit_msg, 1,
-	kit_faults};
+	"sync",	  KIT_NS,   "", BRT_STYLE_DOCUMENT, NULL,
+	&kit_msg, &kit_msg, 1,	kit_faults
+};
 static const struct brt_operation *const kit_ops[] KIT_UNUSED = {
-	&kit_op_start, &kit_op_next, &kit_op_other, &kit_op_sync};
+	&kit_op_start, &kit_op_next, &kit_op_other, &kit_op_sync
+};
 
 /* 0: the client (myRole), 1: a partner with no address. */
 static const struct brt_partner_link kit_plinks[] KIT_UNUSED = {
-	{.name = "client", .scope = 0, .my_path = "/kit",
-	 .my_address = "http://127.0.0.1:1/kit", .nmy_ops = 4,
-	 .my_ops = kit_ops},
-	{.name = "partner", .scope = 0, .has_partner_role = true},
+	{ .name = "client",
+	  .scope = 0,
+	  .my_path = "/kit",
+	  .my_address = "http://127.0.0.1:1/kit",
+	  .nmy_ops = 4,
+	  .my_ops = kit_ops },
+	{ .name = "partner", .scope = 0, .has_partner_role = true },
 };
 
 /* ---- a trace the steps write ------------------------------------------- */
@@ -129,8 +139,7 @@ static inline void kit_settle(brt_runtime *rt)
  * of 500 rounds is spent). */
 static inline void kit_run_out(brt_runtime *rt)
 {
-	for (int guard = 0; brt__engine_count(rt) > 0 && guard < 500;
-	     guard++) {
+	for (int guard = 0; brt__engine_count(rt) > 0 && guard < 500; guard++) {
 		kit_settle(rt);
 		if (brt__engine_count(rt) > 0)
 			event_base_loop(rt->base, EVLOOP_ONCE);
@@ -149,14 +158,14 @@ static inline const char *kit_start(brt_runtime *rt, const char *how)
 
 /* A test that starts process p with `how` and expects trace `expect`
  * and `live` instances left. */
-#define KIT_CASE(name, p, how, expect, live)                                  \
-	START_TEST(name)                                                       \
-	{                                                                      \
-		brt_runtime *rt = kit_rt(&p);                                  \
-		ck_assert_str_eq(kit_start(rt, how), expect);                  \
-		ck_assert_int_eq(brt__engine_count(rt), live);                 \
-		brt__runtime_free(rt);                                         \
-	}                                                                      \
+#define KIT_CASE(name, p, how, expect, live)                   \
+	START_TEST(name)                                       \
+	{                                                      \
+		brt_runtime *rt = kit_rt(&p);                  \
+		ck_assert_str_eq(kit_start(rt, how), expect);  \
+		ck_assert_int_eq(brt__engine_count(rt), live); \
+		brt__runtime_free(rt);                         \
+	}                                                      \
 	END_TEST
 
 /* Strands of the instance that wait in `w`. */

@@ -72,8 +72,7 @@ void http_kit_request(struct event_base *base, int port,
 }
 
 void http_kit_post(struct event_base *base, int port, const char *path,
-		   const char *action, const char *body,
-		   struct http_answer *a)
+		   const char *action, const char *body, struct http_answer *a)
 {
 	http_kit_request(base, port, EVHTTP_REQ_POST, path, action, body,
 			 strlen(body), a);

@@ -17,8 +17,8 @@
 #include <event2/http.h>
 
 /* A SOAP 1.1 envelope (prefix s) around the string literal `body`. */
-#define HTTP_KIT_ENV(body)                                                    \
-	"<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\">"  \
+#define HTTP_KIT_ENV(body)                                                   \
+	"<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\">" \
 	"<s:Body>" body "</s:Body></s:Envelope>"
 
 /* What came back; status 0 when no answer came (connection closed,
@@ -49,8 +49,7 @@ void http_kit_request(struct event_base *base, int port,
 
 /* POST the NUL-terminated `body`, like http_kit_request. */
 void http_kit_post(struct event_base *base, int port, const char *path,
-		   const char *action, const char *body,
-		   struct http_answer *a);
+		   const char *action, const char *body, struct http_answer *a);
 
 /* A loopback TCP port nobody listened on a moment ago (bound and
  * released): for a service started in a child, or a refused connection. */

@@ -15,11 +15,29 @@
 
 enum {
 	S_DISPATCH = BRT_S_FIRST,
-	S_A_BODY, S_B, S_B_BODY, S_SET_PV, S_THROW,
-	S_PCATCH, S_PCATCH2, S_PCATCH3, S_CH_A, S_CH_B,
-	S_LOOP, S_L_BODY, S_CH_L, S_O_BODY,
-	S_T, S_T_BODY, S_TH, S_TH_RECV, S_END,
-	S_ISO, S_ISO_BODY, S_ISO_WAIT, S_ISO_DONE,
+	S_A_BODY,
+	S_B,
+	S_B_BODY,
+	S_SET_PV,
+	S_THROW,
+	S_PCATCH,
+	S_PCATCH2,
+	S_PCATCH3,
+	S_CH_A,
+	S_CH_B,
+	S_LOOP,
+	S_L_BODY,
+	S_CH_L,
+	S_O_BODY,
+	S_T,
+	S_T_BODY,
+	S_TH,
+	S_TH_RECV,
+	S_END,
+	S_ISO,
+	S_ISO_BODY,
+	S_ISO_WAIT,
+	S_ISO_DONE,
 	NSTATES,
 };
 
@@ -27,42 +45,75 @@ enum { SC_P, SC_A, SC_B, SC_L, SC_O, SC_T, SC_I };
 enum { V_IN, V_PV, V_AV, V_LV };
 
 static const struct brt_scope scopes[] = {
-	{.name = "process", .parent = -1, .nvars = 2, .catch_all = S_PCATCH,
-	 .compensation = -1, .termination = -1},
-	{.name = "A", .parent = 0, .nvars = 1, .catch_all = -1,
-	 .compensation = S_CH_A, .termination = -1},
-	{.name = "B", .parent = 0, .catch_all = -1, .compensation = S_CH_B,
-	 .termination = -1},
-	{.name = "L", .parent = 0, .nvars = 1, .catch_all = -1,
-	 .compensation = S_CH_L, .termination = -1},
-	{.name = "O", .parent = 0, .catch_all = -1, .compensation = -1,
-	 .termination = -1},
-	{.name = "T", .parent = 0, .catch_all = -1, .compensation = -1,
-	 .termination = S_TH},
-	{.name = "I", .parent = 0, .catch_all = -1, .compensation = -1,
-	 .termination = -1, .isolated = true},
+	{ .name = "process",
+	  .parent = -1,
+	  .nvars = 2,
+	  .catch_all = S_PCATCH,
+	  .compensation = -1,
+	  .termination = -1 },
+	{ .name = "A",
+	  .parent = 0,
+	  .nvars = 1,
+	  .catch_all = -1,
+	  .compensation = S_CH_A,
+	  .termination = -1 },
+	{ .name = "B",
+	  .parent = 0,
+	  .catch_all = -1,
+	  .compensation = S_CH_B,
+	  .termination = -1 },
+	{ .name = "L",
+	  .parent = 0,
+	  .nvars = 1,
+	  .catch_all = -1,
+	  .compensation = S_CH_L,
+	  .termination = -1 },
+	{ .name = "O",
+	  .parent = 0,
+	  .catch_all = -1,
+	  .compensation = -1,
+	  .termination = -1 },
+	{ .name = "T",
+	  .parent = 0,
+	  .catch_all = -1,
+	  .compensation = -1,
+	  .termination = S_TH },
+	{ .name = "I",
+	  .parent = 0,
+	  .catch_all = -1,
+	  .compensation = -1,
+	  .termination = -1,
+	  .isolated = true },
 };
 
-#define MV(n, sc, sl)                                                         \
-	{.name = n, .scope = sc, .slot = sl, .kind = BRT_VAR_MESSAGE,          \
-	 .message = &kit_msg, .init = -1}
+#define MV(n, sc, sl)                                                        \
+	{                                                                    \
+		.name = n, .scope = sc, .slot = sl, .kind = BRT_VAR_MESSAGE, \
+		.message = &kit_msg, .init = -1                              \
+	}
 static const struct brt_variable vars[] = {
-	MV("in", SC_P, 0), MV("pv", SC_P, 1), MV("av", SC_A, 0),
+	MV("in", SC_P, 0),
+	MV("pv", SC_P, 1),
+	MV("av", SC_A, 0),
 	MV("lv", SC_L, 0),
 };
 
-static const struct brt_receive r_start = {
-	.name = "start", .plink = 0, .op = &kit_op_start, .var = V_IN,
-	.create_instance = true};
-static const struct brt_receive r_next = {
-	.name = "next", .plink = 0, .op = &kit_op_next, .var = -1};
-static const struct brt_receive *const starts[] = {&r_start};
+static const struct brt_receive r_start = { .name = "start",
+					    .plink = 0,
+					    .op = &kit_op_start,
+					    .var = V_IN,
+					    .create_instance = true };
+static const struct brt_receive r_next = { .name = "next",
+					   .plink = 0,
+					   .op = &kit_op_next,
+					   .var = -1 };
+static const struct brt_receive *const starts[] = { &r_start };
 static const struct brt_expr exprs[] = {
-	{.text = "'PT10S'", .file = "t.bpel", .line = 1},
+	{ .text = "'PT10S'", .file = "t.bpel", .line = 1 },
 };
 
-static const struct brt_qname q_boom = {KIT_NS, "boom"};
-static const struct brt_qname q_other = {KIT_NS, "other"};
+static const struct brt_qname q_boom = { KIT_NS, "boom" };
+static const struct brt_qname q_other = { KIT_NS, "other" };
 
 static char mode[256];
 static int loop_i;
@@ -84,8 +135,8 @@ static enum brt_step done(brt_strand *s)
 
 static enum brt_step dispatch(brt_strand *s)
 {
-	static const int term[] = {S_T, S_TH_RECV};
-	static const int iso[] = {S_ISO, S_ISO};
+	static const int term[] = { S_T, S_TH_RECV };
+	static const int iso[] = { S_ISO, S_ISO };
 	snprintf(mode, sizeof mode, "%s", kit_payload(s, V_IN));
 	loop_i = 0;
 	if (!strcmp(mode, "loop")) {
@@ -214,10 +265,21 @@ static enum brt_step step(brt_strand *s)
 }
 
 static const struct brt_process proc = {
-	.name = "comp", .qname = {KIT_NS, "comp"}, .build_id = "b",
-	.nscopes = 7, .scopes = scopes, .nvars = 4, .vars = vars,
-	.nplinks = 2, .plinks = kit_plinks, .nexprs = 1, .exprs = exprs,
-	.nstarts = 1, .starts = starts, .nstates = NSTATES, .step = step,
+	.name = "comp",
+	.qname = { KIT_NS, "comp" },
+	.build_id = "b",
+	.nscopes = 7,
+	.scopes = scopes,
+	.nvars = 4,
+	.vars = vars,
+	.nplinks = 2,
+	.plinks = kit_plinks,
+	.nexprs = 1,
+	.exprs = exprs,
+	.nstarts = 1,
+	.starts = starts,
+	.nstates = NSTATES,
+	.step = step,
 };
 
 #define CASE(name, how, expect) KIT_CASE(name, proc, how, expect, 0)
@@ -227,8 +289,7 @@ static const struct brt_process proc = {
 CASE(compensate_reverse_order_snapshot, "order",
      "A B catch chB chA:a1 pv:later after")
 /* Each handler runs once. */
-CASE(compensate_twice_runs_once, "twice",
-     "A B catch chB chA:a1 pv:later after")
+CASE(compensate_twice_runs_once, "twice", "A B catch chB chA:a1 pv:later after")
 /* One handler instance per completed iteration, newest first. */
 CASE(compensate_loop_instances, "loop",
      "L1 L2 L3 catch chL:3 chL:2 chL:1 after")
@@ -237,8 +298,7 @@ CASE(compensate_loop_instances, "loop",
 CASE(compensate_default_fault_handler, "default", "A chA:a1 pv:- catch after")
 /* The fault in the compensation handler comes out of <compensate/> in
  * the process's fault handler: the instance ends faulted. */
-CASE(compensate_fault_in_handler, "compfault",
-     "A B catch chB chA:a1 pv:later")
+CASE(compensate_fault_in_handler, "compfault", "A B catch chB chA:a1 pv:later")
 
 /* A fault in one flow branch terminates the scope running in the other:
  * its termination handler runs before the fault handler; a fault inside

@@ -8,10 +8,10 @@
 #include "data_kit.h"
 #include "engine.h"
 
-#define ORDER_XML                                                         \
-	"<t:order xmlns:t='urn:t' t:code='A'><t:id k='v'>42</t:id>"      \
+#define ORDER_XML                                                   \
+	"<t:order xmlns:t='urn:t' t:code='A'><t:id k='v'>42</t:id>" \
 	"<t:line>1</t:line><t:line>2</t:line></t:order>"
-#define ITEM_XML                                                          \
+#define ITEM_XML                                                              \
 	"<t:item xmlns:t='urn:t' code='old'><t:line a='1'>x<t:sub/></t:line>" \
 	"<t:line>y</t:line></t:item>"
 
@@ -61,11 +61,11 @@ static const char *const c_lits[] = {
 };
 
 static const struct brt_property c_props[] = {
-	{{DK_P, "orderId"}, BRT_XSD_STRING},
+	{ { DK_P, "orderId" }, BRT_XSD_STRING },
 };
 static const struct brt_alias c_aliases[] = {
-	{0, &dk_msg, "order", {NULL, NULL}, {NULL, NULL}, C_Q_ID},
-	{0, NULL, NULL, {DK_T, "order"}, {NULL, NULL}, C_Q_ID},
+	{ 0, &dk_msg, "order", { NULL, NULL }, { NULL, NULL }, C_Q_ID },
+	{ 0, NULL, NULL, { DK_T, "order" }, { NULL, NULL }, C_Q_ID },
 };
 
 static const struct brt_process c_proc = {
@@ -84,18 +84,42 @@ static const struct brt_process c_proc = {
 };
 
 /* Positional, in the field order of struct brt_from / brt_to. */
-#define FROM_VAR(v, p, q) {BRT_FROM_VAR, v, p, q, -1, -1, -1, false, -1}
-#define FROM_EXPR(e) {BRT_FROM_EXPR, -1, -1, -1, e, -1, -1, false, -1}
-#define FROM_LIT(l) {BRT_FROM_LITERAL, -1, -1, -1, -1, l, -1, false, -1}
-#define FROM_PROP(v, pr) {BRT_FROM_PROPERTY, v, -1, -1, -1, -1, -1, false, pr}
-#define FROM_PLINK(pl) {BRT_FROM_PLINK, -1, -1, -1, -1, -1, pl, false, -1}
-#define TO_VAR(v, p, q) {BRT_TO_VAR, v, p, q, -1, -1, -1}
-#define TO_EXPR(e) {BRT_TO_EXPR, -1, -1, -1, e, -1, -1}
-#define TO_PROP(v, pr) {BRT_TO_PROPERTY, v, -1, -1, -1, -1, pr}
+#define FROM_VAR(v, p, q)                                    \
+	{                                                    \
+		BRT_FROM_VAR, v, p, q, -1, -1, -1, false, -1 \
+	}
+#define FROM_EXPR(e)                                            \
+	{                                                       \
+		BRT_FROM_EXPR, -1, -1, -1, e, -1, -1, false, -1 \
+	}
+#define FROM_LIT(l)                                                \
+	{                                                          \
+		BRT_FROM_LITERAL, -1, -1, -1, -1, l, -1, false, -1 \
+	}
+#define FROM_PROP(v, pr)                                            \
+	{                                                           \
+		BRT_FROM_PROPERTY, v, -1, -1, -1, -1, -1, false, pr \
+	}
+#define FROM_PLINK(pl)                                            \
+	{                                                         \
+		BRT_FROM_PLINK, -1, -1, -1, -1, -1, pl, false, -1 \
+	}
+#define TO_VAR(v, p, q)                         \
+	{                                       \
+		BRT_TO_VAR, v, p, q, -1, -1, -1 \
+	}
+#define TO_EXPR(e)                                 \
+	{                                          \
+		BRT_TO_EXPR, -1, -1, -1, e, -1, -1 \
+	}
+#define TO_PROP(v, pr)                                 \
+	{                                              \
+		BRT_TO_PROPERTY, v, -1, -1, -1, -1, pr \
+	}
 
 static int run(struct brt_dctx *d, const struct brt_copy *copies, int n)
 {
-	struct brt_assign a = {"assign1", n, copies, false, "kit.bpel", 10};
+	struct brt_assign a = { "assign1", n, copies, false, "kit.bpel", 10 };
 	return brt__dx_assign(d, &a);
 }
 
@@ -104,7 +128,8 @@ START_TEST(copy_literal_element_initialises_element_variable)
 	struct brt_dctx d;
 	dk_begin(&d, &c_proc);
 	const struct brt_copy c[] = {
-		{FROM_LIT(L_OTHER), TO_VAR(DK_V_ELEM, -1, -1), false, false, 1},
+		{ FROM_LIT(L_OTHER), TO_VAR(DK_V_ELEM, -1, -1), false, false,
+		  1 },
 	};
 	ck_assert_int_eq(run(&d, c, 1), 0);
 	dk_assert_ok(&d);
@@ -121,7 +146,7 @@ START_TEST(copy_literal_text_to_simple_variable)
 	struct brt_dctx d;
 	dk_begin(&d, &c_proc);
 	const struct brt_copy c[] = {
-		{FROM_LIT(L_TEXT), TO_VAR(DK_V_STR, -1, -1), false, false, 1},
+		{ FROM_LIT(L_TEXT), TO_VAR(DK_V_STR, -1, -1), false, false, 1 },
 	};
 	ck_assert_int_eq(run(&d, c, 1), 0);
 	ck_assert_str_eq(dk_xp(DK_V_STR, "string(/str)"), "hello & <goodbye>");
@@ -137,10 +162,10 @@ START_TEST(copy_part_to_part_initialises_message)
 	dk_set(DK_V_MSG, "<message><order>" ORDER_XML "</order>"
 			 "<count>3</count></message>");
 	const struct brt_copy c[] = {
-		{FROM_VAR(DK_V_MSG, 0, -1), TO_VAR(DK_V_MSG2, 0, -1), false,
-		 false, 1},
-		{FROM_VAR(DK_V_MSG, 1, -1), TO_VAR(DK_V_MSG2, 1, -1), false,
-		 false, 2},
+		{ FROM_VAR(DK_V_MSG, 0, -1), TO_VAR(DK_V_MSG2, 0, -1), false,
+		  false, 1 },
+		{ FROM_VAR(DK_V_MSG, 1, -1), TO_VAR(DK_V_MSG2, 1, -1), false,
+		  false, 2 },
 	};
 	ck_assert_int_eq(run(&d, c, 2), 0);
 	dk_assert_ok(&d);
@@ -160,8 +185,8 @@ START_TEST(copy_element_to_element_replaces_properties)
 	dk_set(DK_V_ELEM, ORDER_XML);
 	dk_set(DK_V_ITEM, ITEM_XML);
 	const struct brt_copy c[] = {
-		{FROM_EXPR(C_ELEM_ID), TO_VAR(DK_V_ITEM, -1, C_Q_LINE1), false,
-		 false, 1},
+		{ FROM_EXPR(C_ELEM_ID), TO_VAR(DK_V_ITEM, -1, C_Q_LINE1), false,
+		  false, 1 },
 	};
 	ck_assert_int_eq(run(&d, c, 1), 0);
 	dk_assert_ok(&d);
@@ -183,8 +208,8 @@ START_TEST(copy_value_to_element_replaces_content)
 	dk_set(DK_V_ELEM, ORDER_XML);
 	dk_set(DK_V_ITEM, ITEM_XML);
 	const struct brt_copy c[] = {
-		{FROM_EXPR(C_STR_ELEM_ID), TO_EXPR(C_ITEM_LINE1), false, false,
-		 1},
+		{ FROM_EXPR(C_STR_ELEM_ID), TO_EXPR(C_ITEM_LINE1), false, false,
+		  1 },
 	};
 	ck_assert_int_eq(run(&d, c, 1), 0);
 	dk_assert_ok(&d);
@@ -204,10 +229,10 @@ START_TEST(copy_to_attribute_and_text)
 	dk_set(DK_V_ELEM, ORDER_XML);
 	dk_set(DK_V_ITEM, ITEM_XML);
 	const struct brt_copy c[] = {
-		{FROM_EXPR(C_NEW), TO_EXPR(C_ITEM_CODE), false, false, 1},
+		{ FROM_EXPR(C_NEW), TO_EXPR(C_ITEM_CODE), false, false, 1 },
 		/* an element source gives its string value */
-		{FROM_EXPR(C_ELEM_ID), TO_EXPR(C_ITEM_LINE2_TEXT), false, false,
-		 2},
+		{ FROM_EXPR(C_ELEM_ID), TO_EXPR(C_ITEM_LINE2_TEXT), false,
+		  false, 2 },
 	};
 	ck_assert_int_eq(run(&d, c, 2), 0);
 	dk_assert_ok(&d);
@@ -224,7 +249,7 @@ START_TEST(copy_keep_src_element_name)
 	dk_set(DK_V_ELEM, ORDER_XML);
 	dk_set(DK_V_ITEM, ITEM_XML);
 	const struct brt_copy c[] = {
-		{FROM_EXPR(C_ELEM_ID), TO_EXPR(C_ITEM_LINE1), true, false, 1},
+		{ FROM_EXPR(C_ELEM_ID), TO_EXPR(C_ITEM_LINE1), true, false, 1 },
 	};
 	ck_assert_int_eq(run(&d, c, 1), 0);
 	dk_assert_ok(&d);
@@ -234,8 +259,8 @@ START_TEST(copy_keep_src_element_name)
 
 	/* A declared element variable cannot change its name. */
 	const struct brt_copy c2[] = {
-		{FROM_VAR(DK_V_ELEM, -1, -1), TO_VAR(DK_V_ITEM, -1, -1), true,
-		 false, 1},
+		{ FROM_VAR(DK_V_ELEM, -1, -1), TO_VAR(DK_V_ITEM, -1, -1), true,
+		  false, 1 },
 	};
 	const char *before = dk_get(DK_V_ITEM);
 	char saved[4096];
@@ -246,8 +271,8 @@ START_TEST(copy_keep_src_element_name)
 	/* Without keepSrcElementName the same copy is fine. */
 	dk_clear(&d);
 	const struct brt_copy c3[] = {
-		{FROM_VAR(DK_V_ELEM, -1, -1), TO_VAR(DK_V_ITEM, -1, -1), false,
-		 false, 1},
+		{ FROM_VAR(DK_V_ELEM, -1, -1), TO_VAR(DK_V_ITEM, -1, -1), false,
+		  false, 1 },
 	};
 	ck_assert_int_eq(run(&d, c3, 1), 0);
 	ck_assert_str_eq(dk_xp(DK_V_ITEM, "/t:item/@t:code"), "A");
@@ -262,16 +287,16 @@ START_TEST(copy_ignore_missing_from_data)
 	dk_set(DK_V_ELEM, ORDER_XML);
 	/* ignoreMissingFromData: a no-op, and nothing is initialised */
 	const struct brt_copy c[] = {
-		{FROM_EXPR(C_ELEM_NONE), TO_VAR(DK_V_STR, -1, -1), false, true,
-		 1},
+		{ FROM_EXPR(C_ELEM_NONE), TO_VAR(DK_V_STR, -1, -1), false, true,
+		  1 },
 	};
 	ck_assert_int_eq(run(&d, c, 1), 0);
 	dk_assert_ok(&d);
 	ck_assert_str_eq(dk_get(DK_V_STR), "-");
 	/* without it: selectionFailure */
 	const struct brt_copy c2[] = {
-		{FROM_EXPR(C_ELEM_NONE), TO_VAR(DK_V_STR, -1, -1), false, false,
-		 1},
+		{ FROM_EXPR(C_ELEM_NONE), TO_VAR(DK_V_STR, -1, -1), false,
+		  false, 1 },
 	};
 	ck_assert_int_eq(run(&d, c2, 1), -1);
 	dk_assert_fault(&d, "selectionFailure");
@@ -279,7 +304,8 @@ START_TEST(copy_ignore_missing_from_data)
 	dk_clear(&d);
 	dk_set(DK_V_ITEM, ITEM_XML);
 	const struct brt_copy c3[] = {
-		{FROM_EXPR(C_ELEM_NONE), TO_EXPR(C_ITEM_NONE), false, true, 1},
+		{ FROM_EXPR(C_ELEM_NONE), TO_EXPR(C_ITEM_NONE), false, true,
+		  1 },
 	};
 	ck_assert_int_eq(run(&d, c3, 1), -1);
 	dk_assert_fault(&d, "selectionFailure");
@@ -294,8 +320,8 @@ START_TEST(copy_selection_failure_zero_and_two_nodes)
 	dk_set(DK_V_ELEM, ORDER_XML);
 	dk_set(DK_V_ITEM, ITEM_XML);
 	const struct brt_copy two_from[] = {
-		{FROM_EXPR(C_ELEM_LINES), TO_VAR(DK_V_STR, -1, -1), false,
-		 false, 1},
+		{ FROM_EXPR(C_ELEM_LINES), TO_VAR(DK_V_STR, -1, -1), false,
+		  false, 1 },
 	};
 	ck_assert_int_eq(run(&d, two_from, 1), -1);
 	dk_assert_fault(&d, "selectionFailure");
@@ -303,15 +329,15 @@ START_TEST(copy_selection_failure_zero_and_two_nodes)
 	ck_assert_msg(strstr(d.why, "kit.bpel:1") != NULL, "%s", d.why);
 	dk_clear(&d);
 	const struct brt_copy two_to[] = {
-		{FROM_EXPR(C_NEW), TO_VAR(DK_V_ITEM, -1, C_Q_LINE), false,
-		 false, 1},
+		{ FROM_EXPR(C_NEW), TO_VAR(DK_V_ITEM, -1, C_Q_LINE), false,
+		  false, 1 },
 	};
 	ck_assert_int_eq(run(&d, two_to, 1), -1);
 	dk_assert_fault(&d, "selectionFailure");
 	dk_clear(&d);
 	const struct brt_copy zero_to[] = {
-		{FROM_EXPR(C_NEW), TO_VAR(DK_V_ITEM, -1, C_Q_NONE), false,
-		 false, 1},
+		{ FROM_EXPR(C_NEW), TO_VAR(DK_V_ITEM, -1, C_Q_NONE), false,
+		  false, 1 },
 	};
 	ck_assert_int_eq(run(&d, zero_to, 1), -1);
 	dk_assert_fault(&d, "selectionFailure");
@@ -328,17 +354,19 @@ START_TEST(copy_atomic_rollback)
 	snprintf(item_before, sizeof item_before, "%s", dk_get(DK_V_ITEM));
 	const struct brt_copy c[] = {
 		/* 1: initialises elem, 2: changes item, 3: faults */
-		{FROM_LIT(L_ORDER), TO_VAR(DK_V_ELEM, -1, -1), false, false, 1},
-		{FROM_EXPR(C_NEW), TO_EXPR(C_ITEM_CODE), false, false, 2},
-		{FROM_EXPR(C_ELEM_LINES), TO_VAR(DK_V_STR, -1, -1), false,
-		 false, 3},
+		{ FROM_LIT(L_ORDER), TO_VAR(DK_V_ELEM, -1, -1), false, false,
+		  1 },
+		{ FROM_EXPR(C_NEW), TO_EXPR(C_ITEM_CODE), false, false, 2 },
+		{ FROM_EXPR(C_ELEM_LINES), TO_VAR(DK_V_STR, -1, -1), false,
+		  false, 3 },
 	};
 	/* Copies see earlier ones: the third reads the new elem, which has
 	 * one line, so make it fault on the to-side instead. */
 	const struct brt_copy c_fault[] = {
-		c[0], c[1],
-		{FROM_EXPR(C_NEW), TO_VAR(DK_V_ITEM, -1, C_Q_NONE), false,
-		 false, 3},
+		c[0],
+		c[1],
+		{ FROM_EXPR(C_NEW), TO_VAR(DK_V_ITEM, -1, C_Q_NONE), false,
+		  false, 3 },
 	};
 	ck_assert_int_eq(run(&d, c, 3), 0); /* sanity: all three work */
 	ck_assert_str_eq(dk_xp(DK_V_STR, "string(/str)"), "a");
@@ -359,8 +387,8 @@ START_TEST(copy_uninitialized_variable)
 	struct brt_dctx d;
 	dk_begin(&d, &c_proc);
 	const struct brt_copy from_unset[] = {
-		{FROM_VAR(DK_V_ELEM, -1, -1), TO_VAR(DK_V_ITEM, -1, -1), false,
-		 false, 1},
+		{ FROM_VAR(DK_V_ELEM, -1, -1), TO_VAR(DK_V_ITEM, -1, -1), false,
+		  false, 1 },
 	};
 	ck_assert_int_eq(run(&d, from_unset, 1), -1);
 	dk_assert_fault(&d, "uninitializedVariable");
@@ -368,8 +396,8 @@ START_TEST(copy_uninitialized_variable)
 	dk_clear(&d);
 	/* a to-query into an uninitialised variable selects nothing */
 	const struct brt_copy to_unset[] = {
-		{FROM_EXPR(C_NEW), TO_VAR(DK_V_ITEM, -1, C_Q_LINE1), false,
-		 false, 1},
+		{ FROM_EXPR(C_NEW), TO_VAR(DK_V_ITEM, -1, C_Q_LINE1), false,
+		  false, 1 },
 	};
 	ck_assert_int_eq(run(&d, to_unset, 1), -1);
 	dk_assert_fault(&d, "selectionFailure");
@@ -385,21 +413,22 @@ START_TEST(copy_whole_message)
 	dk_set(DK_V_MSG, "<message><order>" ORDER_XML "</order>"
 			 "<count>3</count></message>");
 	const struct brt_copy c[] = {
-		{FROM_VAR(DK_V_MSG, -1, -1), TO_VAR(DK_V_MSG2, -1, -1), false,
-		 false, 1},
+		{ FROM_VAR(DK_V_MSG, -1, -1), TO_VAR(DK_V_MSG2, -1, -1), false,
+		  false, 1 },
 	};
 	ck_assert_int_eq(run(&d, c, 1), 0);
 	ck_assert_str_eq(dk_xp(DK_V_MSG2, "/message/count"), "3");
 	ck_assert_ptr_ne(dk_slots[DK_V_MSG2], dk_slots[DK_V_MSG]);
 	const struct brt_copy bad[] = {
-		{FROM_VAR(DK_V_MSG, -1, -1), TO_VAR(DK_V_NOTE, -1, -1), false,
-		 false, 1},
+		{ FROM_VAR(DK_V_MSG, -1, -1), TO_VAR(DK_V_NOTE, -1, -1), false,
+		  false, 1 },
 	};
 	ck_assert_int_eq(run(&d, bad, 1), -1);
 	dk_assert_fault(&d, "mismatchedAssignmentFailure");
 	dk_clear(&d);
 	const struct brt_copy bad2[] = {
-		{FROM_LIT(L_TEXT), TO_VAR(DK_V_MSG2, -1, -1), false, false, 1},
+		{ FROM_LIT(L_TEXT), TO_VAR(DK_V_MSG2, -1, -1), false, false,
+		  1 },
 	};
 	ck_assert_int_eq(run(&d, bad2, 1), -1);
 	dk_assert_fault(&d, "mismatchedAssignmentFailure");
@@ -413,9 +442,9 @@ START_TEST(copy_to_type_part_initialises_message)
 	struct brt_dctx d;
 	dk_begin(&d, &c_proc);
 	const struct brt_copy c[] = {
-		{FROM_EXPR(C_FIVE), TO_VAR(DK_V_MSG, 1, -1), false, false, 1},
-		{FROM_LIT(L_ORDER), TO_VAR(DK_V_MSG, 0, C_Q_ID), false, false,
-		 2},
+		{ FROM_EXPR(C_FIVE), TO_VAR(DK_V_MSG, 1, -1), false, false, 1 },
+		{ FROM_LIT(L_ORDER), TO_VAR(DK_V_MSG, 0, C_Q_ID), false, false,
+		  2 },
 	};
 	/* The second copy's query runs in a part that does not exist yet. */
 	ck_assert_int_eq(run(&d, c, 2), -1);
@@ -423,9 +452,10 @@ START_TEST(copy_to_type_part_initialises_message)
 	ck_assert_str_eq(dk_get(DK_V_MSG), "-");
 	dk_clear(&d);
 	ck_assert_int_eq(run(&d, c, 1), 0);
-	ck_assert_str_eq(dk_get(DK_V_MSG), "<message><count>5</count></message>");
+	ck_assert_str_eq(dk_get(DK_V_MSG),
+			 "<message><count>5</count></message>");
 	const struct brt_copy c2[] = {
-		{FROM_LIT(L_OTHER), TO_VAR(DK_V_MSG, 0, -1), false, false, 1},
+		{ FROM_LIT(L_OTHER), TO_VAR(DK_V_MSG, 0, -1), false, false, 1 },
 	};
 	ck_assert_int_eq(run(&d, c2, 1), 0);
 	/* an element part gets its wrapper and its declared element */
@@ -444,18 +474,19 @@ START_TEST(copy_properties)
 			 "<count>3</count></message>");
 	dk_set(DK_V_ELEM, ORDER_XML);
 	const struct brt_copy c[] = {
-		{FROM_PROP(DK_V_MSG, 0), TO_VAR(DK_V_STR, -1, -1), false, false,
-		 1},
-		{FROM_LIT(L_TEXT), TO_PROP(DK_V_ELEM, 0), false, false, 2},
+		{ FROM_PROP(DK_V_MSG, 0), TO_VAR(DK_V_STR, -1, -1), false,
+		  false, 1 },
+		{ FROM_LIT(L_TEXT), TO_PROP(DK_V_ELEM, 0), false, false, 2 },
 	};
 	ck_assert_int_eq(run(&d, c, 2), 0);
 	dk_assert_ok(&d);
 	ck_assert_str_eq(dk_xp(DK_V_STR, "string(/str)"), "42");
 	ck_assert_str_eq(dk_xp(DK_V_STR, "count(/str/@*)"), "0");
-	ck_assert_str_eq(dk_xp(DK_V_ELEM, "/t:order/t:id"), "hello & <goodbye>");
+	ck_assert_str_eq(dk_xp(DK_V_ELEM, "/t:order/t:id"),
+			 "hello & <goodbye>");
 	const struct brt_copy bad[] = {
-		{FROM_PROP(DK_V_ITEM, 0), TO_VAR(DK_V_STR, -1, -1), false,
-		 false, 1},
+		{ FROM_PROP(DK_V_ITEM, 0), TO_VAR(DK_V_STR, -1, -1), false,
+		  false, 1 },
 	};
 	dk_set(DK_V_ITEM, ITEM_XML);
 	ck_assert_int_eq(run(&d, bad, 1), -1);
@@ -470,8 +501,8 @@ START_TEST(copy_is_deep)
 	dk_begin(&d, &c_proc);
 	dk_set(DK_V_ELEM, ORDER_XML);
 	const struct brt_copy c[] = {
-		{FROM_VAR(DK_V_ELEM, -1, -1), TO_VAR(DK_V_CPLX, -1, -1), false,
-		 false, 1},
+		{ FROM_VAR(DK_V_ELEM, -1, -1), TO_VAR(DK_V_CPLX, -1, -1), false,
+		  false, 1 },
 	};
 	ck_assert_int_eq(run(&d, c, 1), 0);
 	ck_assert_str_eq(dk_xp(DK_V_CPLX, "/cplx/t:id"), "42");
@@ -490,7 +521,8 @@ START_TEST(copy_no_namespace_children_stay_unqualified)
 	struct brt_dctx d;
 	dk_begin(&d, &c_proc);
 	const struct brt_copy c[] = {
-		{FROM_LIT(L_NONS), TO_VAR(DK_V_ELEM, -1, -1), false, false, 1},
+		{ FROM_LIT(L_NONS), TO_VAR(DK_V_ELEM, -1, -1), false, false,
+		  1 },
 	};
 	ck_assert_int_eq(run(&d, c, 1), 0);
 	/* Serialise and parse again: <id> must still have no namespace
@@ -511,8 +543,8 @@ START_TEST(copy_self_into_ancestor)
 	const struct brt_copy c[] = {
 		/* $item/t:line[1] (which is inside $item) replaces $item's
 		 * content */
-		{FROM_EXPR(C_ITEM_LINE1), TO_VAR(DK_V_ITEM, -1, -1), false,
-		 false, 1},
+		{ FROM_EXPR(C_ITEM_LINE1), TO_VAR(DK_V_ITEM, -1, -1), false,
+		  false, 1 },
 	};
 	ck_assert_int_eq(run(&d, c, 1), 0);
 	ck_assert_str_eq(dk_xp(DK_V_ITEM, "local-name(/*)"), "item");
@@ -526,11 +558,15 @@ END_TEST
 /* ---- partner link endpoint references (epr.c) ------------------------- */
 
 static const struct brt_partner_link c_plinks[] = {
-	{.name = "client", .scope = 0, .my_path = "/svc",
-	 .my_address = "http://h:1/svc"},
-	{.name = "partner", .scope = 0, .partner_address = "http://p:2/wsdl",
-	 .has_partner_role = true},
-	{.name = "other", .scope = 0, .has_partner_role = true},
+	{ .name = "client",
+	  .scope = 0,
+	  .my_path = "/svc",
+	  .my_address = "http://h:1/svc" },
+	{ .name = "partner",
+	  .scope = 0,
+	  .partner_address = "http://p:2/wsdl",
+	  .has_partner_role = true },
+	{ .name = "other", .scope = 0, .has_partner_role = true },
 };
 static char *c_urls[3]; /* what the assign set, per partner link */
 
@@ -554,8 +590,14 @@ static int c_set_url(void *arg, int plink, const char *url)
 	return 0;
 }
 
-#define FROM_MY(pl) {BRT_FROM_PLINK, -1, -1, -1, -1, -1, pl, true, -1}
-#define TO_PLINK(pl) {BRT_TO_PLINK, -1, -1, -1, -1, pl, -1}
+#define FROM_MY(pl)                                              \
+	{                                                        \
+		BRT_FROM_PLINK, -1, -1, -1, -1, -1, pl, true, -1 \
+	}
+#define TO_PLINK(pl)                                 \
+	{                                            \
+		BRT_TO_PLINK, -1, -1, -1, -1, pl, -1 \
+	}
 
 START_TEST(copy_partner_link_endpoints)
 {
@@ -583,12 +625,12 @@ START_TEST(copy_partner_link_endpoints)
 	d.set_plink_url = c_set_url;
 	/* myRole and partnerRole as service-refs into an element variable */
 	const struct brt_copy my[] = {
-		{FROM_MY(0), TO_VAR(DK_V_ELEM, -1, -1), false, false, 1},
+		{ FROM_MY(0), TO_VAR(DK_V_ELEM, -1, -1), false, false, 1 },
 	};
 	ck_assert_int_eq(run(&d, my, 1), 0);
 	ck_assert_str_eq(dk_xp(DK_V_ELEM, "string(/*/*/*)"), "http://h:1/svc");
 	const struct brt_copy partner[] = {
-		{FROM_PLINK(1), TO_VAR(DK_V_ELEM, -1, -1), false, false, 1},
+		{ FROM_PLINK(1), TO_VAR(DK_V_ELEM, -1, -1), false, false, 1 },
 	};
 	ck_assert_int_eq(run(&d, partner, 1), 0);
 	ck_assert_str_eq(dk_xp(DK_V_ELEM, "local-name(/*/*)"),
@@ -596,8 +638,8 @@ START_TEST(copy_partner_link_endpoints)
 	ck_assert_str_eq(dk_xp(DK_V_ELEM, "string(/*/*/*)"), "http://p:2/wsdl");
 	/* an EPR literal into a partner link, then copied on to another */
 	const struct brt_copy set[] = {
-		{FROM_LIT(0), TO_PLINK(1), false, false, 1},
-		{FROM_PLINK(1), TO_PLINK(2), false, false, 2},
+		{ FROM_LIT(0), TO_PLINK(1), false, false, 1 },
+		{ FROM_PLINK(1), TO_PLINK(2), false, false, 2 },
 	};
 	ck_assert_int_eq(run(&d, set, 2), 0);
 	dk_assert_ok(&d);
@@ -607,7 +649,7 @@ START_TEST(copy_partner_link_endpoints)
 	for (int i = 1; i < 4; i++) {
 		dk_clear(&d);
 		const struct brt_copy bad[] = {
-			{FROM_LIT(i), TO_PLINK(2), false, false, 1},
+			{ FROM_LIT(i), TO_PLINK(2), false, false, 1 },
 		};
 		ck_assert_int_eq(run(&d, bad, 1), -1);
 		dk_assert_fault(&d, "unsupportedReference");
@@ -616,9 +658,9 @@ START_TEST(copy_partner_link_endpoints)
 	/* all or nothing: a later fault leaves the partner link alone */
 	dk_clear(&d);
 	const struct brt_copy rollback[] = {
-		{FROM_MY(0), TO_PLINK(2), false, false, 1},
-		{FROM_EXPR(C_ELEM_NONE), TO_VAR(DK_V_STR, -1, -1), false, false,
-		 2},
+		{ FROM_MY(0), TO_PLINK(2), false, false, 1 },
+		{ FROM_EXPR(C_ELEM_NONE), TO_VAR(DK_V_STR, -1, -1), false,
+		  false, 2 },
 	};
 	ck_assert_int_eq(run(&d, rollback, 2), -1);
 	dk_assert_fault(&d, "selectionFailure");
@@ -628,7 +670,7 @@ START_TEST(copy_partner_link_endpoints)
 	free(c_urls[2]);
 	c_urls[2] = NULL;
 	const struct brt_copy unset[] = {
-		{FROM_PLINK(2), TO_VAR(DK_V_ELEM, -1, -1), false, false, 1},
+		{ FROM_PLINK(2), TO_VAR(DK_V_ELEM, -1, -1), false, false, 1 },
 	};
 	ck_assert_int_eq(run(&d, unset, 1), -1);
 	dk_assert_fault(&d, "uninitializedPartnerRole");
@@ -645,11 +687,8 @@ END_TEST
 START_TEST(copy_to_query_initialises)
 {
 	static const struct brt_expr ex[] = {
-		DK_EXPR("."),
-		DK_EXPR("$msg.count"),
-		DK_EXPR("$msg.order"),
-		DK_EXPR("5"),
-		DK_EXPR("t:none"),
+		DK_EXPR("."), DK_EXPR("$msg.count"), DK_EXPR("$msg.order"),
+		DK_EXPR("5"), DK_EXPR("t:none"),
 	};
 	struct brt_process p = c_proc;
 	p.nexprs = 5;
@@ -657,9 +696,9 @@ START_TEST(copy_to_query_initialises)
 	struct brt_dctx d;
 	dk_begin(&d, &p);
 	const struct brt_copy c[] = {
-		{FROM_EXPR(3), TO_VAR(DK_V_NUM, -1, 0), false, false, 1},
-		{FROM_EXPR(3), TO_EXPR(1), false, false, 2},
-		{FROM_EXPR(3), TO_EXPR(2), false, false, 3},
+		{ FROM_EXPR(3), TO_VAR(DK_V_NUM, -1, 0), false, false, 1 },
+		{ FROM_EXPR(3), TO_EXPR(1), false, false, 2 },
+		{ FROM_EXPR(3), TO_EXPR(2), false, false, 3 },
 	};
 	ck_assert_int_eq(run(&d, c, 3), 0);
 	dk_assert_ok(&d);
@@ -669,7 +708,7 @@ START_TEST(copy_to_query_initialises)
 			 "5");
 	/* a query that selects nothing in the skeleton: rolled back */
 	const struct brt_copy none[] = {
-		{FROM_EXPR(3), TO_VAR(DK_V_ELEM, -1, 4), false, false, 1},
+		{ FROM_EXPR(3), TO_VAR(DK_V_ELEM, -1, 4), false, false, 1 },
 	};
 	ck_assert_int_eq(run(&d, none, 1), -1);
 	dk_assert_fault(&d, "selectionFailure");
@@ -677,7 +716,6 @@ START_TEST(copy_to_query_initialises)
 	dk_end(&d);
 }
 END_TEST
-
 
 /* ---- through a real strand (engine) ------------------------------------ */
 
@@ -687,7 +725,8 @@ static enum brt_step no_step(brt_strand *s)
 }
 
 static const struct brt_scope s_scopes[] = {
-	{"process", -1, DK_NVARS, 0, NULL, -1, -1, -1, false, false, 0, NULL, 0, NULL},
+	{ "process", -1, DK_NVARS, 0, NULL, -1, -1, -1, false, false, 0, NULL,
+	  0, NULL },
 };
 
 START_TEST(copy_through_a_strand)
@@ -706,9 +745,10 @@ START_TEST(copy_through_a_strand)
 	ck_assert_ptr_nonnull(s);
 
 	const struct brt_copy c[] = {
-		{FROM_LIT(L_ORDER), TO_VAR(DK_V_ELEM, -1, -1), false, false, 1},
+		{ FROM_LIT(L_ORDER), TO_VAR(DK_V_ELEM, -1, -1), false, false,
+		  1 },
 	};
-	struct brt_assign a = {"a", 1, c, false, "kit.bpel", 5};
+	struct brt_assign a = { "a", 1, c, false, "kit.bpel", 5 };
 	ck_assert_int_eq(brt_assign(s, &a), BRT_STEP_NEXT);
 	xmlDocPtr *slot = brt__var_slot(s, DK_V_ELEM);
 	ck_assert_ptr_nonnull(slot);
@@ -722,10 +762,10 @@ START_TEST(copy_through_a_strand)
 
 	/* A fault reaches the strand as a standard BPEL fault. */
 	const struct brt_copy bad[] = {
-		{FROM_EXPR(C_ELEM_NONE), TO_VAR(DK_V_STR, -1, -1), false, false,
-		 7},
+		{ FROM_EXPR(C_ELEM_NONE), TO_VAR(DK_V_STR, -1, -1), false,
+		  false, 7 },
 	};
-	struct brt_assign a2 = {"a2", 1, bad, false, "kit.bpel", 6};
+	struct brt_assign a2 = { "a2", 1, bad, false, "kit.bpel", 6 };
 	ck_assert_int_eq(brt_assign(s, &a2), BRT_STEP_FAULT);
 	ck_assert_str_eq(s->fault.local, "selectionFailure");
 	ck_assert_str_eq(s->fault.ns, BRT_NS_BPEL);

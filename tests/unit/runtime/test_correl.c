@@ -16,97 +16,143 @@
 
 /* Messages: <message><key>k</key><body>b</body></message> */
 static const struct brt_part c_parts[] = {
-	{"key", {NULL, NULL}, {KIT_XSD, "string"}, BRT_XSD_STRING},
-	{"body", {NULL, NULL}, {KIT_XSD, "string"}, BRT_XSD_STRING},
+	{ "key", { NULL, NULL }, { KIT_XSD, "string" }, BRT_XSD_STRING },
+	{ "body", { NULL, NULL }, { KIT_XSD, "string" }, BRT_XSD_STRING },
 };
-static const struct brt_message c_msg = {{KIT_NS, "CMsg"}, 2, c_parts};
+static const struct brt_message c_msg = { { KIT_NS, "CMsg" }, 2, c_parts };
 
 static const struct brt_operation op_start = {
-	"start", KIT_NS, "", BRT_STYLE_DOCUMENT, NULL, &c_msg, NULL, 0, NULL};
+	"start", KIT_NS, "", BRT_STYLE_DOCUMENT, NULL, &c_msg, NULL, 0, NULL
+};
 static const struct brt_operation op_next = {
-	"next", KIT_NS, "", BRT_STYLE_DOCUMENT, NULL, &c_msg, NULL, 0, NULL};
+	"next", KIT_NS, "", BRT_STYLE_DOCUMENT, NULL, &c_msg, NULL, 0, NULL
+};
 static const struct brt_operation op_other = {
-	"other", KIT_NS, "", BRT_STYLE_DOCUMENT, NULL, &c_msg, NULL, 0, NULL};
+	"other", KIT_NS, "", BRT_STYLE_DOCUMENT, NULL, &c_msg, NULL, 0, NULL
+};
 static const struct brt_operation op_sync = {
-	"sync", KIT_NS, "", BRT_STYLE_DOCUMENT, NULL, &c_msg, &c_msg, 0, NULL};
-static const struct brt_operation *const c_ops[] = {&op_start, &op_next,
-						    &op_other, &op_sync};
+	"sync", KIT_NS, "", BRT_STYLE_DOCUMENT, NULL, &c_msg, &c_msg, 0, NULL
+};
+static const struct brt_operation *const c_ops[] = { &op_start, &op_next,
+						     &op_other, &op_sync };
 static const struct brt_partner_link c_plinks[] = {
-	{.name = "client", .scope = 0, .my_path = "/c",
-	 .my_address = "http://127.0.0.1:1/c", .nmy_ops = 4, .my_ops = c_ops},
+	{ .name = "client",
+	  .scope = 0,
+	  .my_path = "/c",
+	  .my_address = "http://127.0.0.1:1/c",
+	  .nmy_ops = 4,
+	  .my_ops = c_ops },
 };
 
 enum {
 	S_DISPATCH = BRT_S_FIRST,
-	S_NOTE, S_EARLY, S_LATE, S_A1, S_A2, S_C1, S_C2, S_LOOP, S_SC_BODY,
-	S_SC_NEXT, S_SC_NOTE, S_CATCH, S_REPLY, S_NOTE_C,
+	S_NOTE,
+	S_EARLY,
+	S_LATE,
+	S_A1,
+	S_A2,
+	S_C1,
+	S_C2,
+	S_LOOP,
+	S_SC_BODY,
+	S_SC_NEXT,
+	S_SC_NOTE,
+	S_CATCH,
+	S_REPLY,
+	S_NOTE_C,
 	NSTATES,
 };
 
 enum { V_A, V_B, V_C, V_N };
 
 static const struct brt_scope scopes[] = {
-	{.name = "process", .parent = -1, .nvars = 4, .catch_all = S_CATCH,
-	 .compensation = -1, .termination = -1},
-	{.name = "inner", .parent = 0, .catch_all = -1, .compensation = -1,
-	 .termination = -1},
+	{ .name = "process",
+	  .parent = -1,
+	  .nvars = 4,
+	  .catch_all = S_CATCH,
+	  .compensation = -1,
+	  .termination = -1 },
+	{ .name = "inner",
+	  .parent = 0,
+	  .catch_all = -1,
+	  .compensation = -1,
+	  .termination = -1 },
 };
 static const struct brt_variable vars[] = {
-	{"a", 0, 0, BRT_VAR_MESSAGE, &c_msg, {0}, {0}, BRT_XSD_COMPLEX, -1},
-	{"b", 0, 1, BRT_VAR_MESSAGE, &c_msg, {0}, {0}, BRT_XSD_COMPLEX, -1},
-	{"c", 0, 2, BRT_VAR_MESSAGE, &c_msg, {0}, {0}, BRT_XSD_COMPLEX, -1},
-	{"n", 0, 3, BRT_VAR_TYPE, NULL, {0}, {KIT_XSD, "int"}, BRT_XSD_NUMBER,
-	 -1},
+	{ "a", 0, 0, BRT_VAR_MESSAGE, &c_msg, { 0 }, { 0 }, BRT_XSD_COMPLEX, -1 },
+	{ "b", 0, 1, BRT_VAR_MESSAGE, &c_msg, { 0 }, { 0 }, BRT_XSD_COMPLEX, -1 },
+	{ "c", 0, 2, BRT_VAR_MESSAGE, &c_msg, { 0 }, { 0 }, BRT_XSD_COMPLEX, -1 },
+	{ "n",
+	  0,
+	  3,
+	  BRT_VAR_TYPE,
+	  NULL,
+	  { 0 },
+	  { KIT_XSD, "int" },
+	  BRT_XSD_NUMBER,
+	  -1 },
 };
 static const struct brt_property props[] = {
-	{{KIT_NS, "conversation"}, BRT_XSD_STRING},
-	{{KIT_NS, "number"}, BRT_XSD_NUMBER},
+	{ { KIT_NS, "conversation" }, BRT_XSD_STRING },
+	{ { KIT_NS, "number" }, BRT_XSD_NUMBER },
 };
 static const struct brt_alias aliases[] = {
-	{.property = 0, .message = &c_msg, .part = "key", .query = -1},
-	{.property = 1, .message = &c_msg, .part = "key", .query = -1},
+	{ .property = 0, .message = &c_msg, .part = "key", .query = -1 },
+	{ .property = 1, .message = &c_msg, .part = "key", .query = -1 },
 };
-static const int set_props0[] = {0};
-static const int set_props1[] = {1};
+static const int set_props0[] = { 0 };
+static const int set_props1[] = { 1 };
 /* 0, 1: process sets on the key (1 compares numbers); 2: never initiated;
  * 3: a set of scope "inner". */
 static const struct brt_correlation_set csets[] = {
-	{"conv", 0, 1, set_props0},
-	{"num", 0, 1, set_props1},
-	{"unset", 0, 1, set_props0},
-	{"inner", 1, 1, set_props0},
+	{ "conv", 0, 1, set_props0 },
+	{ "num", 0, 1, set_props1 },
+	{ "unset", 0, 1, set_props0 },
+	{ "inner", 1, 1, set_props0 },
 };
 
-#define CORR(set, init) {set, init, BRT_PAT_NONE}
-static const struct brt_correlation c_start[] = {CORR(0, BRT_INIT_YES),
-						 CORR(1, BRT_INIT_YES)};
-static const struct brt_correlation c_no0[] = {CORR(0, BRT_INIT_NO)};
-static const struct brt_correlation c_no1[] = {CORR(1, BRT_INIT_NO)};
-static const struct brt_correlation c_no2[] = {CORR(2, BRT_INIT_NO)};
-static const struct brt_correlation c_yes0[] = {CORR(0, BRT_INIT_YES)};
-static const struct brt_correlation c_yes3[] = {CORR(3, BRT_INIT_YES)};
-static const struct brt_correlation c_no3[] = {CORR(3, BRT_INIT_NO)};
+#define CORR(set, init)                 \
+	{                               \
+		set, init, BRT_PAT_NONE \
+	}
+static const struct brt_correlation c_start[] = { CORR(0, BRT_INIT_YES),
+						  CORR(1, BRT_INIT_YES) };
+static const struct brt_correlation c_no0[] = { CORR(0, BRT_INIT_NO) };
+static const struct brt_correlation c_no1[] = { CORR(1, BRT_INIT_NO) };
+static const struct brt_correlation c_no2[] = { CORR(2, BRT_INIT_NO) };
+static const struct brt_correlation c_yes0[] = { CORR(0, BRT_INIT_YES) };
+static const struct brt_correlation c_yes3[] = { CORR(3, BRT_INIT_YES) };
+static const struct brt_correlation c_no3[] = { CORR(3, BRT_INIT_NO) };
 
-#define RECV(nm, o, v, c, n) \
-	{.name = nm, .plink = 0, .op = &o, .var = v, .ncorr = n, .corr = c}
-static const struct brt_receive r_start = {
-	.name = "start", .plink = 0, .op = &op_start, .var = V_A,
-	.create_instance = true, .ncorr = 2, .corr = c_start};
+#define RECV(nm, o, v, c, n)                                            \
+	{                                                               \
+		.name = nm, .plink = 0, .op = &o, .var = v, .ncorr = n, \
+		.corr = c                                               \
+	}
+static const struct brt_receive r_start = { .name = "start",
+					    .plink = 0,
+					    .op = &op_start,
+					    .var = V_A,
+					    .create_instance = true,
+					    .ncorr = 2,
+					    .corr = c_start };
 static const struct brt_receive r_next = RECV("next", op_next, V_B, c_no0, 1);
-static const struct brt_receive r_other = RECV("other", op_other, V_C, c_no0,
-					       1);
+static const struct brt_receive r_other =
+	RECV("other", op_other, V_C, c_no0, 1);
 static const struct brt_receive r_sync0 = RECV("sync0", op_sync, V_B, c_no0, 1);
 static const struct brt_receive r_sync1 = RECV("sync1", op_sync, V_B, c_no1, 1);
 static const struct brt_receive r_next1 = RECV("next1", op_next, V_B, c_no1, 1);
 static const struct brt_receive r_unset = RECV("unset", op_next, V_B, c_no2, 1);
 static const struct brt_receive r_yes = RECV("yes", op_next, V_B, c_yes0, 1);
-static const struct brt_receive r_sc_init = RECV("scinit", op_other, V_C,
-						 c_yes3, 1);
-static const struct brt_receive r_sc_next = RECV("scnext", op_next, V_B,
-						 c_no3, 1);
-static const struct brt_reply rp_sync = {.name = "reply", .plink = 0,
-					 .op = &op_sync, .var = V_B};
-static const struct brt_receive *const starts[] = {&r_start};
+static const struct brt_receive r_sc_init =
+	RECV("scinit", op_other, V_C, c_yes3, 1);
+static const struct brt_receive r_sc_next =
+	RECV("scnext", op_next, V_B, c_no3, 1);
+static const struct brt_reply rp_sync = { .name = "reply",
+					  .plink = 0,
+					  .op = &op_sync,
+					  .var = V_B };
+static const struct brt_receive *const starts[] = { &r_start };
 
 /* Part `part` of variable var as seen from s. */
 static const char *part_of(brt_strand *s, int var, const char *part)
@@ -127,8 +173,8 @@ static const char *part_of(brt_strand *s, int var, const char *part)
 	return b;
 }
 
-static const int flow_ambig[] = {S_A1, S_A2};
-static const int flow_conflict[] = {S_C1, S_C2};
+static const int flow_ambig[] = { S_A1, S_A2 };
+static const int flow_conflict[] = { S_C1, S_C2 };
 static int scope_rounds; /* scoped mode: scope instances left to run */
 
 static enum brt_step dispatch(brt_strand *s)
@@ -172,7 +218,8 @@ static enum brt_step step(brt_strand *s)
 	case S_DISPATCH:
 		return dispatch(s);
 	case S_NOTE:
-		kit_note("%s:%s", part_of(s, V_A, "key"), part_of(s, V_B, "body"));
+		kit_note("%s:%s", part_of(s, V_A, "key"),
+			 part_of(s, V_B, "body"));
 		return BRT_STEP_END;
 	case S_EARLY:
 		brt_strand_set_state(s, S_LATE);
@@ -209,7 +256,8 @@ static enum brt_step step(brt_strand *s)
 		brt_strand_set_state(s, S_SC_NOTE);
 		return brt_receive(s, &r_sc_next);
 	case S_SC_NOTE:
-		kit_note("%s:%s", part_of(s, V_C, "key"), part_of(s, V_B, "body"));
+		kit_note("%s:%s", part_of(s, V_C, "key"),
+			 part_of(s, V_B, "body"));
 		brt_strand_set_state(s, BRT_S_DONE);
 		return BRT_STEP_NEXT;
 	case S_CATCH:
@@ -221,24 +269,42 @@ static enum brt_step step(brt_strand *s)
 }
 
 static const struct brt_expr exprs[] = {
-	{"'PT0.1S'", "c.bpel", 1, 0, NULL, 0, NULL},
+	{ "'PT0.1S'", "c.bpel", 1, 0, NULL, 0, NULL },
 };
 
 static const struct brt_process proc = {
-	.name = "correl", .qname = {KIT_NS, "correl"}, .build_id = "c1",
-	.nscopes = 2, .scopes = scopes, .nvars = 4, .vars = vars,
-	.nplinks = 1, .plinks = c_plinks, .nexprs = 1, .exprs = exprs,
-	.nproperties = 2, .properties = props,
-	.naliases = 2, .aliases = aliases,
-	.ncorrsets = 4, .corrsets = csets,
-	.nstarts = 1, .starts = starts, .nstates = NSTATES, .step = step,
+	.name = "correl",
+	.qname = { KIT_NS, "correl" },
+	.build_id = "c1",
+	.nscopes = 2,
+	.scopes = scopes,
+	.nvars = 4,
+	.vars = vars,
+	.nplinks = 1,
+	.plinks = c_plinks,
+	.nexprs = 1,
+	.exprs = exprs,
+	.nproperties = 2,
+	.properties = props,
+	.naliases = 2,
+	.aliases = aliases,
+	.ncorrsets = 4,
+	.corrsets = csets,
+	.nstarts = 1,
+	.starts = starts,
+	.nstates = NSTATES,
+	.step = step,
 };
 
 /* The same process whose start activity has initiate="no". */
-static const struct brt_receive r_start_no = {
-	.name = "start", .plink = 0, .op = &op_start, .var = V_A,
-	.create_instance = true, .ncorr = 1, .corr = c_no0};
-static const struct brt_receive *const starts_no[] = {&r_start_no};
+static const struct brt_receive r_start_no = { .name = "start",
+					       .plink = 0,
+					       .op = &op_start,
+					       .var = V_A,
+					       .create_instance = true,
+					       .ncorr = 1,
+					       .corr = c_no0 };
+static const struct brt_receive *const starts_no[] = { &r_start_no };
 
 static enum brt_step step_no(brt_strand *s)
 {
@@ -254,13 +320,27 @@ static enum brt_step step_no(brt_strand *s)
 }
 
 static const struct brt_process proc_no = {
-	.name = "correl_no", .qname = {KIT_NS, "correl_no"}, .build_id = "c1",
-	.nscopes = 2, .scopes = scopes, .nvars = 4, .vars = vars,
-	.nplinks = 1, .plinks = c_plinks, .nexprs = 1, .exprs = exprs,
-	.nproperties = 2, .properties = props,
-	.naliases = 2, .aliases = aliases,
-	.ncorrsets = 4, .corrsets = csets,
-	.nstarts = 1, .starts = starts_no, .nstates = NSTATES, .step = step_no,
+	.name = "correl_no",
+	.qname = { KIT_NS, "correl_no" },
+	.build_id = "c1",
+	.nscopes = 2,
+	.scopes = scopes,
+	.nvars = 4,
+	.vars = vars,
+	.nplinks = 1,
+	.plinks = c_plinks,
+	.nexprs = 1,
+	.exprs = exprs,
+	.nproperties = 2,
+	.properties = props,
+	.naliases = 2,
+	.aliases = aliases,
+	.ncorrsets = 4,
+	.corrsets = csets,
+	.nstarts = 1,
+	.starts = starts_no,
+	.nstates = NSTATES,
+	.step = step_no,
 };
 
 /* ---- helpers ------------------------------------------------------------- */
@@ -276,7 +356,7 @@ static xmlDocPtr cmsg(const char *key, const char *body)
 }
 
 static int csend(brt_runtime *rt, const struct brt_operation *op,
-		const char *key, const char *body)
+		 const char *key, const char *body)
 {
 	return brt__engine_deliver(rt, 0, op, cmsg(key, body), NULL);
 }
@@ -286,7 +366,7 @@ static void run_until_idle(brt_runtime *rt, double secs)
 	double end = brt__now() + secs;
 	kit_settle(rt);
 	while (brt__engine_count(rt) > 0 && brt__now() < end) {
-		struct timeval tv = {0, 20000};
+		struct timeval tv = { 0, 20000 };
 		event_base_loopexit(rt->base, &tv);
 		event_base_loop(rt->base, EVLOOP_ONCE);
 		kit_settle(rt);

@@ -9,9 +9,10 @@
 
 START_TEST(error_texts_distinct)
 {
-	static const int codes[] = { 0,	       BRT_ENOMEM,    BRT_EINVAL,
-				     BRT_ENOTFOUND, BRT_EIO,	   BRT_ETIMEDOUT,
-				     BRT_EPROTO,    BRT_ESTATE };
+	static const int codes[] = { 0,		 BRT_ENOMEM,
+				     BRT_EINVAL, BRT_ENOTFOUND,
+				     BRT_EIO,	 BRT_ETIMEDOUT,
+				     BRT_EPROTO, BRT_ESTATE };
 	size_t n = sizeof codes / sizeof *codes;
 	for (size_t i = 0; i < n; i++) {
 		const char *a = brt_strerror(codes[i]);

@@ -11,51 +11,89 @@
 
 enum {
 	S_MAIN = BRT_S_FIRST,
-	S_END, S_EV, S_EV_HOLD, S_EV_DONE, S_TICK, S_CATCH,
+	S_END,
+	S_EV,
+	S_EV_HOLD,
+	S_EV_DONE,
+	S_TICK,
+	S_CATCH,
 	NSTATES,
 };
 
 enum { SC_P, SC_E };
 enum { V_IN, V_EV };
 
-static const struct brt_receive r_start = {
-	.name = "start", .plink = 0, .op = &kit_op_start, .var = V_IN,
-	.create_instance = true};
-static const struct brt_receive r_other = {
-	.name = "other", .plink = 0, .op = &kit_op_other, .var = -1};
-static const struct brt_receive r_ev = {
-	.name = "ev", .plink = 0, .op = &kit_op_next, .var = V_EV,
-	.mex_scope = SC_E};
-static const struct brt_receive *const starts[] = {&r_start};
+static const struct brt_receive r_start = { .name = "start",
+					    .plink = 0,
+					    .op = &kit_op_start,
+					    .var = V_IN,
+					    .create_instance = true };
+static const struct brt_receive r_other = { .name = "other",
+					    .plink = 0,
+					    .op = &kit_op_other,
+					    .var = -1 };
+static const struct brt_receive r_ev = { .name = "ev",
+					 .plink = 0,
+					 .op = &kit_op_next,
+					 .var = V_EV,
+					 .mex_scope = SC_E };
+static const struct brt_receive *const starts[] = { &r_start };
 static const struct brt_expr exprs[] = {
-	{.text = "'PT0.05S'", .file = "t.bpel", .line = 1},
-	{.text = "'PT0.02S'", .file = "t.bpel", .line = 2},
+	{ .text = "'PT0.05S'", .file = "t.bpel", .line = 1 },
+	{ .text = "'PT0.02S'", .file = "t.bpel", .line = 2 },
 };
-static const struct brt_on_event events[] = {{&r_ev, SC_E, S_EV}};
+static const struct brt_on_event events[] = { { &r_ev, SC_E, S_EV } };
 static const struct brt_on_alarm ticks[] = {
-	{.expr = -1, .repeat = 1, .state = S_TICK}};
+	{ .expr = -1, .repeat = 1, .state = S_TICK }
+};
 
 static const struct brt_scope ev_scopes[] = {
-	{.name = "process", .parent = -1, .nvars = 1, .catch_all = S_CATCH,
-	 .compensation = -1, .termination = -1, .nevents = 1,
-	 .events = events},
-	{.name = "E", .parent = 0, .nvars = 1, .catch_all = -1,
-	 .compensation = -1, .termination = -1},
+	{ .name = "process",
+	  .parent = -1,
+	  .nvars = 1,
+	  .catch_all = S_CATCH,
+	  .compensation = -1,
+	  .termination = -1,
+	  .nevents = 1,
+	  .events = events },
+	{ .name = "E",
+	  .parent = 0,
+	  .nvars = 1,
+	  .catch_all = -1,
+	  .compensation = -1,
+	  .termination = -1 },
 };
 static const struct brt_scope al_scopes[] = {
-	{.name = "process", .parent = -1, .nvars = 1, .catch_all = S_CATCH,
-	 .compensation = -1, .termination = -1, .nalarms = 1,
-	 .alarms = ticks},
-	{.name = "E", .parent = 0, .nvars = 1, .catch_all = -1,
-	 .compensation = -1, .termination = -1},
+	{ .name = "process",
+	  .parent = -1,
+	  .nvars = 1,
+	  .catch_all = S_CATCH,
+	  .compensation = -1,
+	  .termination = -1,
+	  .nalarms = 1,
+	  .alarms = ticks },
+	{ .name = "E",
+	  .parent = 0,
+	  .nvars = 1,
+	  .catch_all = -1,
+	  .compensation = -1,
+	  .termination = -1 },
 };
 static const struct brt_variable vars[] = {
-	{.name = "in", .scope = SC_P, .slot = 0, .kind = BRT_VAR_MESSAGE,
-	 .message = &kit_msg, .init = -1},
-	{.name = "ev", .scope = SC_E, .slot = 0, .kind = BRT_VAR_MESSAGE,
-	 .message = &kit_msg, .init = -1},
+	{ .name = "in",
+	  .scope = SC_P,
+	  .slot = 0,
+	  .kind = BRT_VAR_MESSAGE,
+	  .message = &kit_msg,
+	  .init = -1 },
+	{ .name = "ev",
+	  .scope = SC_E,
+	  .slot = 0,
+	  .kind = BRT_VAR_MESSAGE,
+	  .message = &kit_msg,
+	  .init = -1 },
 };
-static const struct brt_qname q_boom = {KIT_NS, "boom"};
+static const struct brt_qname q_boom = { KIT_NS, "boom" };
 static int nticks;
 
 static enum brt_step step(brt_strand *s)
@@ -79,7 +117,7 @@ static enum brt_step step(brt_strand *s)
 			return brt_throw(s, &q_boom, -1);
 		}
 		brt_strand_set_state(s, strcmp(v, "hold") ? BRT_S_DONE
-							   : S_EV_HOLD);
+							  : S_EV_HOLD);
 		return BRT_STEP_NEXT;
 	}
 	case S_EV_HOLD:
@@ -102,12 +140,12 @@ static enum brt_step step(brt_strand *s)
 	}
 }
 
-#define PROC(sc)                                                              \
+#define PROC(sc)                                                               \
 	{                                                                      \
-		.name = "events", .qname = {KIT_NS, "events"},                 \
+		.name = "events", .qname = { KIT_NS, "events" },               \
 		.build_id = "b", .nscopes = 2, .scopes = sc, .nvars = 2,       \
-		.vars = vars, .nplinks = 2, .plinks = kit_plinks,              \
-		.nexprs = 2, .exprs = exprs, .nstarts = 1, .starts = starts,   \
+		.vars = vars, .nplinks = 2, .plinks = kit_plinks, .nexprs = 2, \
+		.exprs = exprs, .nstarts = 1, .starts = starts,                \
 		.nstates = NSTATES, .step = step,                              \
 	}
 static const struct brt_process proc_ev = PROC(ev_scopes);

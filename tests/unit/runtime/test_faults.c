@@ -14,86 +14,126 @@ enum {
 	S_DISPATCH = BRT_S_FIRST,
 	S_AFTER_SCOPE,
 	S_END,
-	S_INNER_BODY, S_PROP_BODY, S_RETHROW_BODY, S_SEL_BODY, S_EOSF_BODY,
-	S_FLOW_WAIT, S_FLOW_TIMER, S_FLOW_THROW, S_EXIT_NOW,
-	S_C_BOOM, S_C_PWD, S_C_SIF, S_C_ALL, S_C_INNER, S_C_WD, S_C_WD2,
-	S_R1, S_R2, S_R3, S_RX, S_C_EOSF_ALL,
+	S_INNER_BODY,
+	S_PROP_BODY,
+	S_RETHROW_BODY,
+	S_SEL_BODY,
+	S_EOSF_BODY,
+	S_FLOW_WAIT,
+	S_FLOW_TIMER,
+	S_FLOW_THROW,
+	S_EXIT_NOW,
+	S_C_BOOM,
+	S_C_PWD,
+	S_C_SIF,
+	S_C_ALL,
+	S_C_INNER,
+	S_C_WD,
+	S_C_WD2,
+	S_R1,
+	S_R2,
+	S_R3,
+	S_RX,
+	S_C_EOSF_ALL,
 	NSTATES,
 };
 
 enum { V_A, V_PFV, V_FV, V_SV, V_SV2, V_IV, V_NEVER };
 
-#define Q(ns, l) {ns, l}
+#define Q(ns, l)      \
+	{             \
+		ns, l \
+	}
 static const struct brt_catch process_catches[] = {
-	{Q(KIT_NS, "boom"), -1, NULL, {0}, S_C_BOOM},
-	{Q(KIT_NS, "withdata"), V_PFV, &kit_msg, {0}, S_C_PWD},
-	{Q(BRT_NS_BPEL, "scopeInitializationFailure"), -1, NULL, {0}, S_C_SIF},
+	{ Q(KIT_NS, "boom"), -1, NULL, { 0 }, S_C_BOOM },
+	{ Q(KIT_NS, "withdata"), V_PFV, &kit_msg, { 0 }, S_C_PWD },
+	{ Q(BRT_NS_BPEL, "scopeInitializationFailure"),
+	  -1,
+	  NULL,
+	  { 0 },
+	  S_C_SIF },
 };
 static const struct brt_catch inner_catches[] = {
-	{Q(KIT_NS, "inner"), -1, NULL, {0}, S_C_INNER},
-	{Q(KIT_NS, "withdata"), V_FV, &kit_msg, {0}, S_C_WD},
+	{ Q(KIT_NS, "inner"), -1, NULL, { 0 }, S_C_INNER },
+	{ Q(KIT_NS, "withdata"), V_FV, &kit_msg, { 0 }, S_C_WD },
 };
 /* Document order must not matter: the §12.5 winner is last. */
 static const struct brt_catch sel_catches[] = {
-	{Q(KIT_NS, "sel"), -1, NULL, {0}, S_R3},
-	{Q(NULL, NULL), V_SV, &kit_msg, {0}, S_R2},
-	{Q(KIT_NS, "sel"), V_SV2, &kit_fmsg, {0}, S_RX},
-	{Q(KIT_NS, "sel"), V_SV, &kit_msg, {0}, S_R1},
+	{ Q(KIT_NS, "sel"), -1, NULL, { 0 }, S_R3 },
+	{ Q(NULL, NULL), V_SV, &kit_msg, { 0 }, S_R2 },
+	{ Q(KIT_NS, "sel"), V_SV2, &kit_fmsg, { 0 }, S_RX },
+	{ Q(KIT_NS, "sel"), V_SV, &kit_msg, { 0 }, S_R1 },
 };
 
-#define SCOPES(catch_all)                                                     \
-	{                                                                     \
-		{"process", -1, 3, 3, process_catches, catch_all, -1, -1,     \
-		 false, false, 0, NULL, 0, NULL},                             \
-		{"inner", 0, 1, 2, inner_catches, -1, -1, -1, false, false,   \
-		 0, NULL, 0, NULL},                                           \
-		{"sel", 0, 2, 4, sel_catches, -1, -1, -1, false, false,       \
-		 0, NULL, 0, NULL},                                           \
-		{"eosf", 0, 0, 0, NULL, S_C_EOSF_ALL, -1, -1, true, false,    \
-		 0, NULL, 0, NULL},                                           \
-		{"init", 0, 1, 0, NULL, -1, -1, -1, false, false,             \
-		 0, NULL, 0, NULL},                                           \
+#define SCOPES(catch_all)                                                      \
+	{                                                                      \
+		{ "process", -1,   3,  3,     process_catches,                 \
+		  catch_all, -1,   -1, false, false,                           \
+		  0,	     NULL, 0,  NULL },                                 \
+			{ "inner", 0,	  1,	 2, inner_catches, -1, -1,     \
+			  -1,	   false, false, 0, NULL,	   0,  NULL }, \
+			{ "sel", 0,	2,     4, sel_catches, -1, -1,         \
+			  -1,	 false, false, 0, NULL,	       0,  NULL },     \
+			{ "eosf", 0,	 0, 0,	  NULL, S_C_EOSF_ALL, -1, -1,  \
+			  true,	  false, 0, NULL, 0,	NULL },                \
+			{ "init", 0,	 1,	0, NULL, -1, -1,               \
+			  -1,	  false, false, 0, NULL, 0,  NULL },           \
 	}
 static const struct brt_scope scopes_all[] = SCOPES(S_C_ALL);
 static const struct brt_scope scopes_none[] = SCOPES(-1);
 
-#define MV(name, scope, slot, m, init)                                        \
-	{name, scope, slot, BRT_VAR_MESSAGE, m, {0}, {0}, BRT_XSD_COMPLEX, init}
+#define MV(name, scope, slot, m, init)                               \
+	{                                                            \
+		name, scope, slot, BRT_VAR_MESSAGE, m, { 0 }, { 0 }, \
+			BRT_XSD_COMPLEX, init                        \
+	}
 static const struct brt_variable vars[] = {
-	MV("a", 0, 0, &kit_msg, -1),      MV("pfv", 0, 1, &kit_msg, -1),
-	MV("fv", 1, 0, &kit_msg, -1),     MV("sv", 2, 0, &kit_msg, -1),
-	MV("sv2", 2, 1, &kit_fmsg, -1),   MV("iv", 4, 0, &kit_msg, 1),
+	MV("a", 0, 0, &kit_msg, -1),	 MV("pfv", 0, 1, &kit_msg, -1),
+	MV("fv", 1, 0, &kit_msg, -1),	 MV("sv", 2, 0, &kit_msg, -1),
+	MV("sv2", 2, 1, &kit_fmsg, -1),	 MV("iv", 4, 0, &kit_msg, 1),
 	MV("never", 0, 2, &kit_msg, -1),
 };
 
-static const struct brt_receive r_start = {
-	.name = "start", .plink = 0, .op = &kit_op_start, .var = V_A,
-	.create_instance = true};
-static const struct brt_receive r_next = {
-	.name = "next", .plink = 0, .op = &kit_op_next, .var = -1};
+static const struct brt_receive r_start = { .name = "start",
+					    .plink = 0,
+					    .op = &kit_op_start,
+					    .var = V_A,
+					    .create_instance = true };
+static const struct brt_receive r_next = { .name = "next",
+					   .plink = 0,
+					   .op = &kit_op_next,
+					   .var = -1 };
 
-#define FROM_VAR(v) {.kind = BRT_FROM_VAR, .var = v, .part = 0, .query = -1, \
-		     .expr = -1, .literal = -1, .plink = -1, .property = -1}
-#define FROM_LIT(l) {.kind = BRT_FROM_LITERAL, .var = -1, .part = -1,        \
-		     .query = -1, .expr = -1, .literal = l, .plink = -1,      \
-		     .property = -1}
-#define TO_VAR(v) {.kind = BRT_TO_VAR, .var = v, .part = 0, .query = -1,     \
-		   .expr = -1, .plink = -1, .property = -1}
+#define FROM_VAR(v)                                                     \
+	{                                                               \
+		.kind = BRT_FROM_VAR, .var = v, .part = 0, .query = -1, \
+		.expr = -1, .literal = -1, .plink = -1, .property = -1  \
+	}
+#define FROM_LIT(l)                                                           \
+	{                                                                     \
+		.kind = BRT_FROM_LITERAL, .var = -1, .part = -1, .query = -1, \
+		.expr = -1, .literal = l, .plink = -1, .property = -1         \
+	}
+#define TO_VAR(v)                                                     \
+	{                                                             \
+		.kind = BRT_TO_VAR, .var = v, .part = 0, .query = -1, \
+		.expr = -1, .plink = -1, .property = -1               \
+	}
 static const struct brt_copy change_fv[] = {
-	{.from = FROM_LIT(0), .to = TO_VAR(V_FV)},
+	{ .from = FROM_LIT(0), .to = TO_VAR(V_FV) },
 };
 static const struct brt_copy init_iv[] = {
-	{.from = FROM_VAR(V_NEVER), .to = TO_VAR(V_IV)},
+	{ .from = FROM_VAR(V_NEVER), .to = TO_VAR(V_IV) },
 };
 static const struct brt_assign assigns[] = {
-	{"change", 1, change_fv, false, "t.bpel", 1},
-	{"init", 1, init_iv, false, "t.bpel", 2},
+	{ "change", 1, change_fv, false, "t.bpel", 1 },
+	{ "init", 1, init_iv, false, "t.bpel", 2 },
 };
-static const char *const literals[] = {"changed"};
+static const char *const literals[] = { "changed" };
 static const struct brt_expr exprs[] = {
-	{"'PT10S'", "t.bpel", 1, 0, NULL, 0, NULL},
+	{ "'PT10S'", "t.bpel", 1, 0, NULL, 0, NULL },
 };
-static const struct brt_receive *const starts[] = {&r_start};
+static const struct brt_receive *const starts[] = { &r_start };
 
 static const struct brt_qname q_boom = Q(KIT_NS, "boom");
 static const struct brt_qname q_other = Q(KIT_NS, "other");
@@ -114,8 +154,8 @@ static enum brt_step handler(brt_strand *s, const char *note)
 
 static enum brt_step dispatch(brt_strand *s)
 {
-	static const int flow3[] = {S_FLOW_WAIT, S_FLOW_TIMER, S_FLOW_THROW};
-	static const int flow_exit[] = {S_FLOW_WAIT, S_EXIT_NOW};
+	static const int flow3[] = { S_FLOW_WAIT, S_FLOW_TIMER, S_FLOW_THROW };
+	static const int flow_exit[] = { S_FLOW_WAIT, S_EXIT_NOW };
 	mode = kit_payload(s, V_A);
 	brt_strand_set_state(s, S_AFTER_SCOPE);
 	if (!strcmp(mode, "boom"))
@@ -222,15 +262,14 @@ static enum brt_step step(brt_strand *s)
 	}
 }
 
-#define PROC(sc)                                                          \
+#define PROC(sc)                                                               \
 	{                                                                      \
-		.name = "faults", .qname = {KIT_NS, "faults"},                 \
-		.build_id = "b", .nscopes = 5, .scopes = sc, .nvars = 7,   \
-		.vars = vars, .nplinks = 2, .plinks = kit_plinks,              \
-		.nexprs = 1, .exprs = exprs, .nliterals = 1,                   \
-		.literals = literals, .nassigns = 2, .assigns = assigns,       \
-		.nstarts = 1, .starts = starts, .nstates = NSTATES,            \
-		.step = step,                                                  \
+		.name = "faults", .qname = { KIT_NS, "faults" },               \
+		.build_id = "b", .nscopes = 5, .scopes = sc, .nvars = 7,       \
+		.vars = vars, .nplinks = 2, .plinks = kit_plinks, .nexprs = 1, \
+		.exprs = exprs, .nliterals = 1, .literals = literals,          \
+		.nassigns = 2, .assigns = assigns, .nstarts = 1,               \
+		.starts = starts, .nstates = NSTATES, .step = step,            \
 	}
 static const struct brt_process proc_all = PROC(scopes_all);
 static const struct brt_process proc_none = PROC(scopes_none);
@@ -239,19 +278,19 @@ KIT_CASE(faults_process_catch, proc_all, "boom", "caught-boom", 0)
 KIT_CASE(faults_catch_all, proc_all, "other", "catch-all", 0)
 KIT_CASE(faults_uncaught_ends_instance, proc_none, "other", "", 0)
 KIT_CASE(faults_scope_catch_then_continue, proc_all, "scope",
-         "inner inner-caught after", 0)
-KIT_CASE(faults_propagate_out_of_scope, proc_all, "scope-prop",
-         "caught-boom", 0)
+	 "inner inner-caught after", 0)
+KIT_CASE(faults_propagate_out_of_scope, proc_all, "scope-prop", "caught-boom",
+	 0)
 KIT_CASE(faults_rethrow_keeps_original_data, proc_all, "rethrow",
-         "fv=changed process-data=rethrow caught-withdata", 0)
+	 "fv=changed process-data=rethrow caught-withdata", 0)
 KIT_CASE(faults_select_name_and_type, proc_all, "sel-data", "rule1 after", 0)
 KIT_CASE(faults_select_name_without_data, proc_all, "sel-nodata", "rule3 after",
-         0)
+	 0)
 KIT_CASE(faults_select_type_without_name, proc_all, "sel-other", "rule2 after",
-         0)
+	 0)
 KIT_CASE(faults_exit_on_standard_fault, proc_all, "eosf", "", 0)
 KIT_CASE(faults_exit_on_standard_fault_not_join, proc_all, "eosf-join",
-         "eosf-catchall after", 0)
+	 "eosf-catchall after", 0)
 KIT_CASE(faults_scope_initialization_failure, proc_all, "init", "caught-sif", 0)
 KIT_CASE(faults_exit_stops_everything, proc_all, "exit", "exiting", 0)
 

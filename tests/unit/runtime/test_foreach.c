@@ -16,56 +16,93 @@
 enum {
 	S_FOREACH = BRT_S_FIRST,
 	S_END,
-	S_BODY, S_BODY_WAITED, S_BODY_THROW,
-	S_H, S_CCF, S_IBC, S_IEV, S_TERM,
+	S_BODY,
+	S_BODY_WAITED,
+	S_BODY_THROW,
+	S_H,
+	S_CCF,
+	S_IBC,
+	S_IEV,
+	S_TERM,
 	NSTATES,
 };
 
 enum { E_ONE, E_TWO, E_THREE, E_FIVE, E_NEG, E_DEC };
 
-#define Q(ns, l) {ns, l}
+#define Q(ns, l)      \
+	{             \
+		ns, l \
+	}
 static const struct brt_catch pcatches[] = {
-	{Q(BRT_NS_BPEL, "completionConditionFailure"), -1, NULL, {0}, S_CCF},
-	{Q(BRT_NS_BPEL, "invalidBranchCondition"), -1, NULL, {0}, S_IBC},
-	{Q(BRT_NS_BPEL, "invalidExpressionValue"), -1, NULL, {0}, S_IEV},
+	{ Q(BRT_NS_BPEL, "completionConditionFailure"), -1, NULL, { 0 }, S_CCF },
+	{ Q(BRT_NS_BPEL, "invalidBranchCondition"), -1, NULL, { 0 }, S_IBC },
+	{ Q(BRT_NS_BPEL, "invalidExpressionValue"), -1, NULL, { 0 }, S_IEV },
 };
 static const struct brt_scope scopes[] = {
-	{.name = "process", .parent = -1, .nvars = 1, .ncatches = 3,
-	 .catches = pcatches, .catch_all = -1, .compensation = -1,
-	 .termination = -1},
-	{.name = "child", .parent = 0, .nvars = 1, .catch_all = S_H,
-	 .compensation = -1, .termination = S_TERM},
+	{ .name = "process",
+	  .parent = -1,
+	  .nvars = 1,
+	  .ncatches = 3,
+	  .catches = pcatches,
+	  .catch_all = -1,
+	  .compensation = -1,
+	  .termination = -1 },
+	{ .name = "child",
+	  .parent = 0,
+	  .nvars = 1,
+	  .catch_all = S_H,
+	  .compensation = -1,
+	  .termination = S_TERM },
 };
 enum { V_A, V_I };
 static const struct brt_variable vars[] = {
-	{.name = "a", .scope = 0, .slot = 0, .kind = BRT_VAR_MESSAGE,
-	 .message = &kit_msg, .init = -1},
-	{.name = "i", .scope = 1, .slot = 0, .kind = BRT_VAR_TYPE,
-	 .type = {KIT_XSD, "unsignedInt"}, .xsd = BRT_XSD_NUMBER, .init = -1},
+	{ .name = "a",
+	  .scope = 0,
+	  .slot = 0,
+	  .kind = BRT_VAR_MESSAGE,
+	  .message = &kit_msg,
+	  .init = -1 },
+	{ .name = "i",
+	  .scope = 1,
+	  .slot = 0,
+	  .kind = BRT_VAR_TYPE,
+	  .type = { KIT_XSD, "unsignedInt" },
+	  .xsd = BRT_XSD_NUMBER,
+	  .init = -1 },
 };
 static const struct brt_expr exprs[] = {
-	[E_ONE] = {"1", "t.bpel", 1, 0, NULL, 0, NULL},
-	[E_TWO] = {"2", "t.bpel", 1, 0, NULL, 0, NULL},
-	[E_THREE] = {"1 + 2", "t.bpel", 1, 0, NULL, 0, NULL},
-	[E_FIVE] = {"5", "t.bpel", 1, 0, NULL, 0, NULL},
-	[E_NEG] = {"-1", "t.bpel", 1, 0, NULL, 0, NULL},
-	[E_DEC] = {"1.5", "t.bpel", 1, 0, NULL, 0, NULL},
+	[E_ONE] = { "1", "t.bpel", 1, 0, NULL, 0, NULL },
+	[E_TWO] = { "2", "t.bpel", 1, 0, NULL, 0, NULL },
+	[E_THREE] = { "1 + 2", "t.bpel", 1, 0, NULL, 0, NULL },
+	[E_FIVE] = { "5", "t.bpel", 1, 0, NULL, 0, NULL },
+	[E_NEG] = { "-1", "t.bpel", 1, 0, NULL, 0, NULL },
+	[E_DEC] = { "1.5", "t.bpel", 1, 0, NULL, 0, NULL },
 };
-static const struct brt_receive r_start = {
-	.name = "start", .plink = 0, .op = &kit_op_start, .var = V_A,
-	.create_instance = true};
+static const struct brt_receive r_start = { .name = "start",
+					    .plink = 0,
+					    .op = &kit_op_start,
+					    .var = V_A,
+					    .create_instance = true };
 /* Parallel children wait for different operations (no conflict). */
-static const struct brt_receive r_next = {
-	.name = "next", .plink = 0, .op = &kit_op_next, .var = -1};
-static const struct brt_receive r_other = {
-	.name = "other", .plink = 0, .op = &kit_op_other, .var = -1};
-static const struct brt_receive *const starts[] = {&r_start};
+static const struct brt_receive r_next = { .name = "next",
+					   .plink = 0,
+					   .op = &kit_op_next,
+					   .var = -1 };
+static const struct brt_receive r_other = { .name = "other",
+					    .plink = 0,
+					    .op = &kit_op_other,
+					    .var = -1 };
+static const struct brt_receive *const starts[] = { &r_start };
 
 #define FE(mode, s, f, b, succ, par)                                          \
-	{mode,                                                                 \
-	 {.name = mode, .start = s, .final = f, .branches = b,                 \
-	  .successful_only = succ, .parallel = par, .scope = 1,                \
-	  .body = S_BODY, .counter = V_I, .next = S_END}}
+	{                                                                     \
+		mode,                                                         \
+		{                                                             \
+			.name = mode, .start = s, .final = f, .branches = b,  \
+			.successful_only = succ, .parallel = par, .scope = 1, \
+			.body = S_BODY, .counter = V_I, .next = S_END         \
+		}                                                             \
+	}
 static const struct {
 	const char *mode;
 	struct brt_foreach f;
@@ -145,10 +182,21 @@ static enum brt_step step(brt_strand *s)
 }
 
 static const struct brt_process proc = {
-	.name = "foreach", .qname = {KIT_NS, "foreach"}, .build_id = "b",
-	.nscopes = 2, .scopes = scopes, .nvars = 2, .vars = vars,
-	.nplinks = 2, .plinks = kit_plinks, .nexprs = 6, .exprs = exprs,
-	.nstarts = 1, .starts = starts, .nstates = NSTATES, .step = step,
+	.name = "foreach",
+	.qname = { KIT_NS, "foreach" },
+	.build_id = "b",
+	.nscopes = 2,
+	.scopes = scopes,
+	.nvars = 2,
+	.vars = vars,
+	.nplinks = 2,
+	.plinks = kit_plinks,
+	.nexprs = 6,
+	.exprs = exprs,
+	.nstarts = 1,
+	.starts = starts,
+	.nstates = NSTATES,
+	.step = step,
 };
 
 #define CASE(name, how, expect) KIT_CASE(name, proc, how, expect, 0)

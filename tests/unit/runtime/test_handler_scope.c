@@ -18,87 +18,141 @@
 
 enum {
 	S_DISPATCH = BRT_S_FIRST,
-	S_F_BODY, S_WAIT, S_END, S_EV, S_BAD, S_SEV, S_S_CATCH,
-	S_FC_BODY, S_FC_DONE, S_FC_CATCH, S_CATCH,
-	S_FE_INIT, S_FE_MEX,
+	S_F_BODY,
+	S_WAIT,
+	S_END,
+	S_EV,
+	S_BAD,
+	S_SEV,
+	S_S_CATCH,
+	S_FC_BODY,
+	S_FC_DONE,
+	S_FC_CATCH,
+	S_CATCH,
+	S_FE_INIT,
+	S_FE_MEX,
 	NSTATES,
 };
 
 enum { SC_P, SC_F, SC_E, SC_B, SC_S, SC_FC };
 enum {
-	V_IN, V_UNSET, V_I, V_MINE, V_EV, V_GREET, V_BAD, V_X, V_SV, V_FV,
-	V_J, NVARS,
+	V_IN,
+	V_UNSET,
+	V_I,
+	V_MINE,
+	V_EV,
+	V_GREET,
+	V_BAD,
+	V_X,
+	V_SV,
+	V_FV,
+	V_J,
+	NVARS,
 };
 
 /* start, next, other (one-way); sync, sync2 (request-response). */
 static const struct brt_operation op_sync2 = {
-	"sync2", KIT_NS, "", BRT_STYLE_DOCUMENT, NULL, &kit_msg, &kit_msg, 0,
-	NULL};
-static const struct brt_operation *const ops[] = {
-	&kit_op_start, &kit_op_next, &kit_op_other, &kit_op_sync, &op_sync2};
+	"sync2",  KIT_NS, "",  BRT_STYLE_DOCUMENT, NULL, &kit_msg,
+	&kit_msg, 0,	  NULL
+};
+static const struct brt_operation *const ops[] = { &kit_op_start, &kit_op_next,
+						   &kit_op_other, &kit_op_sync,
+						   &op_sync2 };
 static const struct brt_partner_link plinks[] = {
-	{.name = "client", .scope = 0, .my_path = "/kit",
-	 .my_address = "http://127.0.0.1:1/kit", .nmy_ops = 5, .my_ops = ops},
+	{ .name = "client",
+	  .scope = 0,
+	  .my_path = "/kit",
+	  .my_address = "http://127.0.0.1:1/kit",
+	  .nmy_ops = 5,
+	  .my_ops = ops },
 };
 
-static const struct brt_receive r_start = {
-	.name = "start", .plink = 0, .op = &kit_op_start, .var = V_IN,
-	.create_instance = true};
-static const struct brt_receive r_ev = {
-	.name = "ev", .plink = 0, .op = &kit_op_next, .var = V_EV,
-	.mex_scope = SC_E};
-static const struct brt_receive r_bad = {
-	.name = "bad", .plink = 0, .op = &kit_op_other, .var = V_BAD,
-	.mex_scope = SC_B};
-static const struct brt_receive r_sev = {
-	.name = "sev", .plink = 0, .op = &kit_op_sync, .var = V_SV,
-	.mex_scope = SC_S};
-static const struct brt_receive r_fsync = {
-	.name = "fsync", .plink = 0, .op = &op_sync2, .var = V_FV,
-	.mex_scope = SC_FC};
-static const struct brt_receive *const starts[] = {&r_start};
+static const struct brt_receive r_start = { .name = "start",
+					    .plink = 0,
+					    .op = &kit_op_start,
+					    .var = V_IN,
+					    .create_instance = true };
+static const struct brt_receive r_ev = { .name = "ev",
+					 .plink = 0,
+					 .op = &kit_op_next,
+					 .var = V_EV,
+					 .mex_scope = SC_E };
+static const struct brt_receive r_bad = { .name = "bad",
+					  .plink = 0,
+					  .op = &kit_op_other,
+					  .var = V_BAD,
+					  .mex_scope = SC_B };
+static const struct brt_receive r_sev = { .name = "sev",
+					  .plink = 0,
+					  .op = &kit_op_sync,
+					  .var = V_SV,
+					  .mex_scope = SC_S };
+static const struct brt_receive r_fsync = { .name = "fsync",
+					    .plink = 0,
+					    .op = &op_sync2,
+					    .var = V_FV,
+					    .mex_scope = SC_FC };
+static const struct brt_receive *const starts[] = { &r_start };
 
-static const struct brt_varref refs_i[] = {{"i", V_I, -1, false}};
-static const struct brt_varref refs_ev[] = {{"ev.payload", V_EV, 0, false}};
+static const struct brt_varref refs_i[] = { { "i", V_I, -1, false } };
+static const struct brt_varref refs_ev[] = { { "ev.payload", V_EV, 0, false } };
 enum { E_ONE, E_THREE, E_MINE, E_GREET, E_LONG };
 static const struct brt_expr exprs[] = {
-	{.text = "1", .file = "t.bpel", .line = 1},
-	{.text = "3", .file = "t.bpel", .line = 2},
-	{.text = "concat('c', $i)", .file = "t.bpel", .line = 3, .nrefs = 1,
-	 .refs = refs_i},
-	{.text = "concat('hi ', $ev.payload)", .file = "t.bpel", .line = 4,
-	 .nrefs = 1, .refs = refs_ev},
-	{.text = "'PT5S'", .file = "t.bpel", .line = 5},
+	{ .text = "1", .file = "t.bpel", .line = 1 },
+	{ .text = "3", .file = "t.bpel", .line = 2 },
+	{ .text = "concat('c', $i)",
+	  .file = "t.bpel",
+	  .line = 3,
+	  .nrefs = 1,
+	  .refs = refs_i },
+	{ .text = "concat('hi ', $ev.payload)",
+	  .file = "t.bpel",
+	  .line = 4,
+	  .nrefs = 1,
+	  .refs = refs_ev },
+	{ .text = "'PT5S'", .file = "t.bpel", .line = 5 },
 };
 
-#define FROM_EXPR(e)                                                          \
-	{.kind = BRT_FROM_EXPR, .var = -1, .part = -1, .query = -1,            \
-	 .expr = e, .literal = -1, .plink = -1, .property = -1}
-#define FROM_VAR(v)                                                           \
-	{.kind = BRT_FROM_VAR, .var = v, .part = -1, .query = -1, .expr = -1,  \
-	 .literal = -1, .plink = -1, .property = -1}
-#define TO_VAR(v)                                                             \
-	{.kind = BRT_TO_VAR, .var = v, .part = -1, .query = -1, .expr = -1,    \
-	 .plink = -1, .property = -1}
-static const struct brt_copy c_mine[] = {
-	{.from = FROM_EXPR(E_MINE), .to = TO_VAR(V_MINE)}};
-static const struct brt_copy c_greet[] = {
-	{.from = FROM_EXPR(E_GREET), .to = TO_VAR(V_GREET)}};
-static const struct brt_copy c_x[] = {
-	{.from = FROM_VAR(V_UNSET), .to = TO_VAR(V_X)}};
+#define FROM_EXPR(e)                                                       \
+	{                                                                  \
+		.kind = BRT_FROM_EXPR, .var = -1, .part = -1, .query = -1, \
+		.expr = e, .literal = -1, .plink = -1, .property = -1      \
+	}
+#define FROM_VAR(v)                                                      \
+	{                                                                \
+		.kind = BRT_FROM_VAR, .var = v, .part = -1, .query = -1, \
+		.expr = -1, .literal = -1, .plink = -1, .property = -1   \
+	}
+#define TO_VAR(v)                                                      \
+	{                                                              \
+		.kind = BRT_TO_VAR, .var = v, .part = -1, .query = -1, \
+		.expr = -1, .plink = -1, .property = -1                \
+	}
+static const struct brt_copy c_mine[] = { { .from = FROM_EXPR(E_MINE),
+					    .to = TO_VAR(V_MINE) } };
+static const struct brt_copy c_greet[] = { { .from = FROM_EXPR(E_GREET),
+					     .to = TO_VAR(V_GREET) } };
+static const struct brt_copy c_x[] = { { .from = FROM_VAR(V_UNSET),
+					 .to = TO_VAR(V_X) } };
 static const struct brt_assign assigns[] = {
-	{.name = "initMine", .ncopies = 1, .copies = c_mine, .file = "t.bpel"},
-	{.name = "initGreet", .ncopies = 1, .copies = c_greet,
-	 .file = "t.bpel"},
-	{.name = "initX", .ncopies = 1, .copies = c_x, .file = "t.bpel"},
+	{ .name = "initMine", .ncopies = 1, .copies = c_mine, .file = "t.bpel" },
+	{ .name = "initGreet",
+	  .ncopies = 1,
+	  .copies = c_greet,
+	  .file = "t.bpel" },
+	{ .name = "initX", .ncopies = 1, .copies = c_x, .file = "t.bpel" },
 };
 
-#define MSGV(n, sc, sl)                                                       \
-	{.name = n, .scope = sc, .slot = sl, .kind = BRT_VAR_MESSAGE,          \
-	 .message = &kit_msg, .init = -1}
-#define TYPEV(n, sc, sl, t, k, in)                                            \
-	{.name = n, .scope = sc, .slot = sl, .kind = BRT_VAR_TYPE,             \
-	 .type = {KIT_XSD, t}, .xsd = k, .init = in}
+#define MSGV(n, sc, sl)                                                      \
+	{                                                                    \
+		.name = n, .scope = sc, .slot = sl, .kind = BRT_VAR_MESSAGE, \
+		.message = &kit_msg, .init = -1                              \
+	}
+#define TYPEV(n, sc, sl, t, k, in)                                        \
+	{                                                                 \
+		.name = n, .scope = sc, .slot = sl, .kind = BRT_VAR_TYPE, \
+		.type = { KIT_XSD, t }, .xsd = k, .init = in              \
+	}
 static const struct brt_variable vars[] = {
 	MSGV("in", SC_P, 0),
 	TYPEV("unset", SC_P, 1, "string", BRT_XSD_STRING, -1),
@@ -113,12 +167,15 @@ static const struct brt_variable vars[] = {
 	TYPEV("j", SC_FC, 1, "unsignedInt", BRT_XSD_NUMBER, -1),
 };
 
-static const struct brt_on_event events[] = {
-	{&r_ev, SC_E, S_EV}, {&r_bad, SC_B, S_BAD}, {&r_sev, SC_S, S_SEV}};
+static const struct brt_on_event events[] = { { &r_ev, SC_E, S_EV },
+					      { &r_bad, SC_B, S_BAD },
+					      { &r_sev, SC_S, S_SEV } };
 
-#define SCOPE(n, par, nv, ca, ...)                                            \
-	{.name = n, .parent = par, .nvars = nv, .catch_all = ca,               \
-	 .compensation = -1, .termination = -1, __VA_ARGS__}
+#define SCOPE(n, par, nv, ca, ...)                                      \
+	{                                                               \
+		.name = n, .parent = par, .nvars = nv, .catch_all = ca, \
+		.compensation = -1, .termination = -1, __VA_ARGS__      \
+	}
 static const struct brt_scope scopes[] = {
 	SCOPE("process", -1, 2, S_CATCH, .nevents = 3, .events = events),
 	SCOPE("F", SC_P, 2, -1, .isolated = false),
@@ -128,18 +185,27 @@ static const struct brt_scope scopes[] = {
 	SCOPE("FC", SC_P, 2, S_FC_CATCH, .isolated = false),
 };
 
-static const struct brt_foreach fe_init = {
-	.name = "each", .start = E_ONE, .final = E_THREE, .branches = -1,
-	.parallel = true, .scope = SC_F, .body = S_F_BODY, .counter = V_I,
-	.next = S_WAIT};
-static const struct brt_foreach fe_mex = {
-	.name = "one", .start = E_ONE, .final = E_ONE, .branches = -1,
-	.parallel = true, .scope = SC_FC, .body = S_FC_BODY, .counter = V_J,
-	.next = S_WAIT};
+static const struct brt_foreach fe_init = { .name = "each",
+					    .start = E_ONE,
+					    .final = E_THREE,
+					    .branches = -1,
+					    .parallel = true,
+					    .scope = SC_F,
+					    .body = S_F_BODY,
+					    .counter = V_I,
+					    .next = S_WAIT };
+static const struct brt_foreach fe_mex = { .name = "one",
+					   .start = E_ONE,
+					   .final = E_ONE,
+					   .branches = -1,
+					   .parallel = true,
+					   .scope = SC_FC,
+					   .body = S_FC_BODY,
+					   .counter = V_J,
+					   .next = S_WAIT };
 
 /* Note "what" or "what=arg", and end the strand. */
-static enum brt_step note_done(brt_strand *s, const char *what,
-			       const char *arg)
+static enum brt_step note_done(brt_strand *s, const char *what, const char *arg)
 {
 	if (arg)
 		kit_note("%s%s", what, arg);
@@ -194,11 +260,23 @@ static enum brt_step step(brt_strand *s)
 }
 
 static const struct brt_process proc = {
-	.name = "handlerScope", .qname = {KIT_NS, "handlerScope"},
-	.build_id = "b", .nscopes = SC_FC + 1, .scopes = scopes,
-	.nvars = NVARS, .vars = vars, .nplinks = 1, .plinks = plinks,
-	.nexprs = 5, .exprs = exprs, .nassigns = 3, .assigns = assigns,
-	.nstarts = 1, .starts = starts, .nstates = NSTATES, .step = step,
+	.name = "handlerScope",
+	.qname = { KIT_NS, "handlerScope" },
+	.build_id = "b",
+	.nscopes = SC_FC + 1,
+	.scopes = scopes,
+	.nvars = NVARS,
+	.vars = vars,
+	.nplinks = 1,
+	.plinks = plinks,
+	.nexprs = 5,
+	.exprs = exprs,
+	.nassigns = 3,
+	.assigns = assigns,
+	.nstarts = 1,
+	.starts = starts,
+	.nstates = NSTATES,
+	.step = step,
 };
 
 /* forEach children read their counter in an initialiser; the onEvent

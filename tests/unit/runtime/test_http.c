@@ -29,17 +29,24 @@ static const struct brt_part out_parts[] = {
 };
 static const struct brt_message out_msg = { { "urn:t", "Out" }, 1, out_parts };
 static const struct brt_operation op_process = {
-	"process", "urn:t", "urn:t/process", BRT_STYLE_DOCUMENT, NULL,
-	&in_msg, &out_msg, 0, NULL,
+	"process",	    "urn:t", "urn:t/process",
+	BRT_STYLE_DOCUMENT, NULL,    &in_msg,
+	&out_msg,	    0,	     NULL,
 };
 static const struct brt_operation *const ops[] = { &op_process };
 static const struct brt_partner_link plinks[] = {
-	{ .name = "client", .scope = 0, .my_path = "/svc",
-	  .my_address = "http://127.0.0.1:0/svc", .nmy_ops = 1, .my_ops = ops,
+	{ .name = "client",
+	  .scope = 0,
+	  .my_path = "/svc",
+	  .my_address = "http://127.0.0.1:0/svc",
+	  .nmy_ops = 1,
+	  .my_ops = ops,
 	  .wsdl = "<definitions name=\"svc\"/>" },
 };
 static const struct brt_process proc = {
-	.name = "test_http", .nplinks = 1, .plinks = plinks,
+	.name = "test_http",
+	.nplinks = 1,
+	.plinks = plinks,
 };
 
 struct fixture {
@@ -158,8 +165,8 @@ START_TEST(http_doctype_refused)
 	struct http_answer a;
 	setup(&fx);
 	post(&fx, "/svc", "urn:t/process",
-	     "<!DOCTYPE e [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
-	     HTTP_KIT_ENV("<t:req xmlns:t=\"urn:t\">&x;</t:req>"),
+	     "<!DOCTYPE e [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>" HTTP_KIT_ENV(
+		     "<t:req xmlns:t=\"urn:t\">&x;</t:req>"),
 	     &a);
 	assert_client_fault(&a, 500);
 	ck_assert_ptr_null(strstr(a.body, "root:"));
@@ -169,11 +176,12 @@ START_TEST(http_doctype_refused)
 	size_t n = (size_t)snprintf(buf, sizeof buf,
 				    "<!DOCTYPE l [<!ENTITY a \"aaaaaaaaaa\">");
 	for (int i = 1; i <= 9; i++)
-		n += (size_t)snprintf(buf + n, sizeof buf - n,
-				      "<!ENTITY a%d \"&a%.0d;&a%.0d;&a%.0d;&a%.0d;"
-				      "&a%.0d;&a%.0d;&a%.0d;&a%.0d;&a%.0d;&a%.0d;\">",
-				      i, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1,
-				      i - 1, i - 1, i - 1, i - 1);
+		n += (size_t)snprintf(
+			buf + n, sizeof buf - n,
+			"<!ENTITY a%d \"&a%.0d;&a%.0d;&a%.0d;&a%.0d;"
+			"&a%.0d;&a%.0d;&a%.0d;&a%.0d;&a%.0d;&a%.0d;\">",
+			i, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1,
+			i - 1, i - 1, i - 1);
 	snprintf(buf + n, sizeof buf - n, "]>" HTTP_KIT_ENV("<a>&a9;</a>"));
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -263,7 +271,6 @@ START_TEST(http_listen_syntax)
 }
 END_TEST
 
-
 /* ---- with the engine: a process that answers after 0.3 s ----------------- */
 
 /* echo: receive (createInstance) -> wait PT0.3S -> reply the input. */
@@ -276,36 +283,49 @@ static const struct brt_part n_parts[] = {
 };
 static const struct brt_message n_msg = { { "urn:t", "NMsg" }, 1, n_parts };
 static const struct brt_operation e_op_echo = {
-	"echo", "urn:t", "urn:t/echo", BRT_STYLE_DOCUMENT, NULL,
-	&e_msg, &e_msg, 0, NULL,
+	"echo", "urn:t", "urn:t/echo", BRT_STYLE_DOCUMENT, NULL, &e_msg,
+	&e_msg, 0,	 NULL,
 };
 static const struct brt_operation e_op_note = {
-	"note", "urn:t", "urn:t/note", BRT_STYLE_DOCUMENT, NULL,
-	&n_msg, NULL, 0, NULL,
+	"note", "urn:t", "urn:t/note", BRT_STYLE_DOCUMENT, NULL, &n_msg,
+	NULL,	0,	 NULL,
 };
 static const struct brt_operation *const e_ops[] = { &e_op_echo, &e_op_note };
 static const struct brt_partner_link e_plinks[] = {
-	{ .name = "client", .scope = 0, .my_path = "/echo",
-	  .my_address = "http://127.0.0.1:0/echo", .nmy_ops = 2,
-	  .my_ops = e_ops, .wsdl = "<definitions/>" },
+	{ .name = "client",
+	  .scope = 0,
+	  .my_path = "/echo",
+	  .my_address = "http://127.0.0.1:0/echo",
+	  .nmy_ops = 2,
+	  .my_ops = e_ops,
+	  .wsdl = "<definitions/>" },
 };
 static const struct brt_scope e_scopes[] = {
-	{ "process", -1, 1, 0, NULL, -1, -1, -1, false, false, 0, NULL, 0, NULL },
+	{ "process", -1, 1, 0, NULL, -1, -1, -1, false, false, 0, NULL, 0,
+	  NULL },
 };
 static const struct brt_variable e_vars[] = {
-	{ "in", 0, 0, BRT_VAR_MESSAGE, &e_msg, { 0 }, { 0 }, BRT_XSD_COMPLEX,
-	  -1 },
+	{ "in", 0, 0, BRT_VAR_MESSAGE, &e_msg, { 0 }, { 0 }, BRT_XSD_COMPLEX, -1 },
 };
 static const struct brt_expr e_exprs[] = {
 	{ "'PT0.3S'", "echo.bpel", 3, 0, NULL, 0, NULL },
 };
 static const struct brt_receive e_recv = {
-	.name = "start", .plink = 0, .op = &e_op_echo, .var = 0,
-	.create_instance = true, .file = "echo.bpel", .line = 2,
+	.name = "start",
+	.plink = 0,
+	.op = &e_op_echo,
+	.var = 0,
+	.create_instance = true,
+	.file = "echo.bpel",
+	.line = 2,
 };
 static const struct brt_reply e_reply = {
-	.name = "answer", .plink = 0, .op = &e_op_echo, .var = 0,
-	.file = "echo.bpel", .line = 4,
+	.name = "answer",
+	.plink = 0,
+	.op = &e_op_echo,
+	.var = 0,
+	.file = "echo.bpel",
+	.line = 4,
 };
 static const struct brt_receive *const e_starts[] = { &e_recv };
 enum { E_WAIT = BRT_S_FIRST, E_REPLY, E_NSTATES };
@@ -330,11 +350,23 @@ static enum brt_step e_step(brt_strand *s)
 }
 
 static const struct brt_process e_proc = {
-	.name = "echo", .qname = { "urn:t", "echo" }, .build_id = "b1",
-	.source = "echo.bpel", .nscopes = 1, .scopes = e_scopes, .nvars = 1,
-	.vars = e_vars, .nplinks = 1, .plinks = e_plinks, .nexprs = 1,
-	.exprs = e_exprs, .nstarts = 1, .starts = e_starts,
-	.nstates = E_NSTATES, .state_names = e_names, .step = e_step,
+	.name = "echo",
+	.qname = { "urn:t", "echo" },
+	.build_id = "b1",
+	.source = "echo.bpel",
+	.nscopes = 1,
+	.scopes = e_scopes,
+	.nvars = 1,
+	.vars = e_vars,
+	.nplinks = 1,
+	.plinks = e_plinks,
+	.nexprs = 1,
+	.exprs = e_exprs,
+	.nstarts = 1,
+	.starts = e_starts,
+	.nstates = E_NSTATES,
+	.state_names = e_names,
+	.step = e_step,
 };
 
 static void e_setup(struct fixture *fx)
@@ -359,8 +391,9 @@ START_TEST(http_request_response)
 	post(&fx, "/echo", "\"urn:t/echo\"",
 	     HTTP_KIT_ENV("<t:req xmlns:t=\"urn:t\">hi &amp; bye</t:req>"), &a);
 	ck_assert_int_eq(a.status, 200);
-	ck_assert_msg(strstr(a.body, "<soapenv:Body><t:req xmlns:t=\"urn:t\">"
-				     "hi &amp; bye</t:req></soapenv:Body>") != NULL,
+	ck_assert_msg(strstr(a.body,
+			     "<soapenv:Body><t:req xmlns:t=\"urn:t\">"
+			     "hi &amp; bye</t:req></soapenv:Body>") != NULL,
 		      "%s", a.body);
 	/* Found by the body element when there is no SOAPAction. */
 	post(&fx, "/echo", NULL,
@@ -377,8 +410,8 @@ START_TEST(http_engine_refusal)
 	e_setup(&fx);
 	/* One-way, not a start activity, no instance: logged and dropped
 	 * (semantics.md §1), so the client is answered 202 at once. */
-	post(&fx, "/echo", "urn:t/note", HTTP_KIT_ENV("<t:note xmlns:t=\"urn:t\"/>"),
-	     &a);
+	post(&fx, "/echo", "urn:t/note",
+	     HTTP_KIT_ENV("<t:note xmlns:t=\"urn:t\"/>"), &a);
 	ck_assert_int_eq(a.status, 202);
 	ck_assert_int_eq(brt__http_open_requests(fx.rt), 0);
 	e_teardown(&fx);

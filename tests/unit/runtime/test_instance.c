@@ -10,42 +10,85 @@
 
 enum {
 	S_DISPATCH = BRT_S_FIRST,
-	S_END, S_BODY, S_B_RECV, S_B_TIMER, S_B_OTHER, S_THROW, S_HANDLER,
-	S_HANDLER_DONE, S_SYNC_THEN,
+	S_END,
+	S_BODY,
+	S_B_RECV,
+	S_B_TIMER,
+	S_B_OTHER,
+	S_THROW,
+	S_HANDLER,
+	S_HANDLER_DONE,
+	S_SYNC_THEN,
 	NSTATES,
 };
 
 enum { V_A, V_B, V_FV };
 
 static const struct brt_catch inner_catches[] = {
-	{{KIT_NS, "boom"}, V_FV, &kit_msg, {0}, S_HANDLER},
+	{ { KIT_NS, "boom" }, V_FV, &kit_msg, { 0 }, S_HANDLER },
 };
 static const struct brt_scope scopes[] = {
-	{"process", -1, 2, 0, NULL, -1, -1, -1, false, false, 0, NULL, 0, NULL},
-	{"inner", 0, 1, 1, inner_catches, -1, -1, -1, false, false, 0, NULL, 0, NULL},
+	{ "process", -1, 2, 0, NULL, -1, -1, -1, false, false, 0, NULL, 0,
+	  NULL },
+	{ "inner", 0, 1, 1, inner_catches, -1, -1, -1, false, false, 0, NULL, 0,
+	  NULL },
 };
 static const struct brt_variable vars[] = {
-	{"a", 0, 0, BRT_VAR_MESSAGE, &kit_msg, {0}, {0}, BRT_XSD_COMPLEX, -1},
-	{"b", 0, 1, BRT_VAR_MESSAGE, &kit_msg, {0}, {0}, BRT_XSD_COMPLEX, -1},
-	{"fv", 1, 0, BRT_VAR_MESSAGE, &kit_msg, {0}, {0}, BRT_XSD_COMPLEX, -1},
+	{ "a",
+	  0,
+	  0,
+	  BRT_VAR_MESSAGE,
+	  &kit_msg,
+	  { 0 },
+	  { 0 },
+	  BRT_XSD_COMPLEX,
+	  -1 },
+	{ "b",
+	  0,
+	  1,
+	  BRT_VAR_MESSAGE,
+	  &kit_msg,
+	  { 0 },
+	  { 0 },
+	  BRT_XSD_COMPLEX,
+	  -1 },
+	{ "fv",
+	  1,
+	  0,
+	  BRT_VAR_MESSAGE,
+	  &kit_msg,
+	  { 0 },
+	  { 0 },
+	  BRT_XSD_COMPLEX,
+	  -1 },
 };
-static const struct brt_receive r_start = {
-	.name = "start", .plink = 0, .op = &kit_op_start, .var = V_A,
-	.create_instance = true};
-static const struct brt_receive r_next = {
-	.name = "next", .plink = 0, .op = &kit_op_next, .var = V_B};
-static const struct brt_receive r_other = {
-	.name = "other", .plink = 0, .op = &kit_op_other, .var = -1};
-static const struct brt_receive r_sync = {
-	.name = "sync", .plink = 0, .op = &kit_op_sync, .var = -1};
-static const struct brt_invoke iv_partner = {
-	.name = "call", .plink = 1, .op = &kit_op_next, .in_var = V_A,
-	.out_var = -1};
+static const struct brt_receive r_start = { .name = "start",
+					    .plink = 0,
+					    .op = &kit_op_start,
+					    .var = V_A,
+					    .create_instance = true };
+static const struct brt_receive r_next = { .name = "next",
+					   .plink = 0,
+					   .op = &kit_op_next,
+					   .var = V_B };
+static const struct brt_receive r_other = { .name = "other",
+					    .plink = 0,
+					    .op = &kit_op_other,
+					    .var = -1 };
+static const struct brt_receive r_sync = { .name = "sync",
+					   .plink = 0,
+					   .op = &kit_op_sync,
+					   .var = -1 };
+static const struct brt_invoke iv_partner = { .name = "call",
+					      .plink = 1,
+					      .op = &kit_op_next,
+					      .in_var = V_A,
+					      .out_var = -1 };
 static const struct brt_expr exprs[] = {
-	{"'PT10S'", "i.bpel", 1, 0, NULL, 0, NULL},
+	{ "'PT10S'", "i.bpel", 1, 0, NULL, 0, NULL },
 };
-static const struct brt_qname q_boom = {KIT_NS, "boom"};
-static const struct brt_receive *const starts[] = {&r_start};
+static const struct brt_qname q_boom = { KIT_NS, "boom" };
+static const struct brt_receive *const starts[] = { &r_start };
 
 static enum brt_step dispatch(brt_strand *s)
 {
@@ -67,9 +110,11 @@ static enum brt_step dispatch(brt_strand *s)
 	}
 	if (!strcmp(mode, "seturl")) {
 		ck_assert_ptr_null(brt__strand_partner_url(s, 1));
-		ck_assert_int_eq(brt__strand_set_partner_url(s, 1, "http://a/"), 0);
+		ck_assert_int_eq(brt__strand_set_partner_url(s, 1, "http://a/"),
+				 0);
 		kit_note("url=%s", brt__strand_partner_url(s, 1));
-		kit_note("default=%s", brt__strand_partner_url(s, 0) ? "set" : "none");
+		kit_note("default=%s",
+			 brt__strand_partner_url(s, 0) ? "set" : "none");
 		return BRT_STEP_END;
 	}
 	return brt_strand_bad_state(s);
@@ -77,7 +122,7 @@ static enum brt_step dispatch(brt_strand *s)
 
 static enum brt_step step(brt_strand *s)
 {
-	static const int branches[] = {S_B_RECV, S_B_TIMER, S_B_OTHER};
+	static const int branches[] = { S_B_RECV, S_B_TIMER, S_B_OTHER };
 	switch (brt_strand_state(s)) {
 	case BRT_S_START:
 		brt_strand_set_state(s, S_DISPATCH);
@@ -118,10 +163,21 @@ static enum brt_step step(brt_strand *s)
 }
 
 static const struct brt_process proc = {
-	.name = "inst", .qname = {KIT_NS, "inst"}, .build_id = "b",
-	.nscopes = 2, .scopes = scopes, .nvars = 3, .vars = vars,
-	.nplinks = 2, .plinks = kit_plinks, .nexprs = 1, .exprs = exprs,
-	.nstarts = 1, .starts = starts, .nstates = NSTATES, .step = step,
+	.name = "inst",
+	.qname = { KIT_NS, "inst" },
+	.build_id = "b",
+	.nscopes = 2,
+	.scopes = scopes,
+	.nvars = 3,
+	.vars = vars,
+	.nplinks = 2,
+	.plinks = kit_plinks,
+	.nexprs = 1,
+	.exprs = exprs,
+	.nstarts = 1,
+	.starts = starts,
+	.nstates = NSTATES,
+	.step = step,
 	.invoker = &brt_invoke_service,
 };
 

@@ -36,12 +36,12 @@ static const struct brt_part bad_parts[] = {
 static const struct brt_message bad_msg = { { "urn:t", "Bad" }, 1, bad_parts };
 static const struct brt_fault_decl faults[] = { { "BadThing", &bad_msg } };
 static const struct brt_operation op = {
-	"call", "urn:t", "urn:t/call", BRT_STYLE_DOCUMENT, NULL,
-	&in_msg, &out_msg, 1, faults,
+	"call",	  "urn:t", "urn:t/call", BRT_STYLE_DOCUMENT, NULL, &in_msg,
+	&out_msg, 1,	   faults,
 };
 static const struct brt_operation oneway = {
-	"notify", "urn:t", "urn:t/notify", BRT_STYLE_DOCUMENT, NULL,
-	&in_msg, NULL, 0, NULL,
+	"notify", "urn:t", "urn:t/notify", BRT_STYLE_DOCUMENT, NULL, &in_msg,
+	NULL,	  0,	   NULL,
 };
 static const struct brt_process proc = {
 	.name = "test_invoke",
@@ -107,9 +107,10 @@ static void slow_done(evutil_socket_t fd, short what, void *arg)
 static void partner(struct evhttp_request *req, void *arg)
 {
 	struct fixture *fx = arg;
-	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
-	const char *sa = evhttp_find_header(evhttp_request_get_input_headers(req),
-					    "SOAPAction");
+	const char *path =
+		evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+	const char *sa = evhttp_find_header(
+		evhttp_request_get_input_headers(req), "SOAPAction");
 	snprintf(fx->seen_action, sizeof fx->seen_action, "%s", sa ? sa : "");
 	if (strcmp(path, "/echo") == 0)
 		echo(req);
@@ -123,27 +124,30 @@ static void partner(struct evhttp_request *req, void *arg)
 		fx->nslow++;
 	} else if (strcmp(path, "/declared") == 0)
 		reply(req, 500,
-		      HTTP_KIT_ENV("<s:Fault><faultcode xmlns:t=\"urn:t\">t:BadThing"
-			  "</faultcode><faultstring>bad</faultstring><detail>"
-			  "<t:bad xmlns:t=\"urn:t\">why</t:bad></detail>"
-			  "</s:Fault>"));
+		      HTTP_KIT_ENV(
+			      "<s:Fault><faultcode xmlns:t=\"urn:t\">t:BadThing"
+			      "</faultcode><faultstring>bad</faultstring><detail>"
+			      "<t:bad xmlns:t=\"urn:t\">why</t:bad></detail>"
+			      "</s:Fault>"));
 	else if (strcmp(path, "/by-detail") == 0)
 		reply(req, 500,
 		      HTTP_KIT_ENV("<s:Fault><faultcode>s:Server</faultcode>"
-			  "<faultstring>bad</faultstring><detail>"
-			  "<t:bad xmlns:t=\"urn:t\">d</t:bad></detail>"
-			  "</s:Fault>"));
+				   "<faultstring>bad</faultstring><detail>"
+				   "<t:bad xmlns:t=\"urn:t\">d</t:bad></detail>"
+				   "</s:Fault>"));
 	else if (strcmp(path, "/undeclared") == 0)
 		reply(req, 500,
-		      HTTP_KIT_ENV("<s:Fault><faultcode xmlns:x=\"urn:x\">x:Other"
-			  "</faultcode><faultstring>other</faultstring><detail>"
-			  "<x:info xmlns:x=\"urn:x\">i</x:info></detail>"
-			  "</s:Fault>"));
+		      HTTP_KIT_ENV(
+			      "<s:Fault><faultcode xmlns:x=\"urn:x\">x:Other"
+			      "</faultcode><faultstring>other</faultstring><detail>"
+			      "<x:info xmlns:x=\"urn:x\">i</x:info></detail>"
+			      "</s:Fault>"));
 	else if (strcmp(path, "/undeclared-server") == 0)
 		reply(req, 500,
-		      HTTP_KIT_ENV("<s:Fault><faultcode>s:Server</faultcode>"
-			  "<faultstring>x</faultstring><detail>"
-			  "<x:Error xmlns:x=\"urn:x\"/></detail></s:Fault>"));
+		      HTTP_KIT_ENV(
+			      "<s:Fault><faultcode>s:Server</faultcode>"
+			      "<faultstring>x</faultstring><detail>"
+			      "<x:Error xmlns:x=\"urn:x\"/></detail></s:Fault>"));
 	else if (strcmp(path, "/garbage") == 0)
 		reply(req, 200, "this is not XML <<<");
 	else if (strcmp(path, "/wrong") == 0)
@@ -169,7 +173,8 @@ static void setup(struct fixture *fx, long timeout_ms)
 	ck_assert_ptr_nonnull(b);
 	struct sockaddr_in sin;
 	socklen_t sl = sizeof sin;
-	getsockname(evhttp_bound_socket_get_fd(b), (struct sockaddr *)&sin, &sl);
+	getsockname(evhttp_bound_socket_get_fd(b), (struct sockaddr *)&sin,
+		    &sl);
 	fx->port = ntohs(sin.sin_port);
 }
 
@@ -195,8 +200,8 @@ static void teardown(struct fixture *fx)
 
 struct got {
 	struct fixture *fx;
-	int ncalls;     /* callbacks seen */
-	int want;       /* break the loop when reached */
+	int ncalls; /* callbacks seen */
+	int want;   /* break the loop when reached */
 	int err;
 	bool is_fault;
 	const struct brt_fault_decl *decl;
@@ -256,7 +261,8 @@ static void call1(struct fixture *fx, const struct brt_operation *o,
 	g->fx = fx;
 	g->want = 1;
 	xmlDocPtr in = input("hello");
-	brt_call *c = brt__call_start(fx->rt, url(fx, path), o, in, on_result, g);
+	brt_call *c =
+		brt__call_start(fx->rt, url(fx, path), o, in, on_result, g);
 	xmlFreeDoc(in);
 	ck_assert_ptr_nonnull(c);
 	ck_assert_int_eq(g->ncalls, 0); /* never from inside start */
@@ -420,7 +426,8 @@ START_TEST(invoke_connection_refused)
 	g.fx = &fx;
 	g.want = 1;
 	xmlDocPtr in = input("x");
-	ck_assert_ptr_nonnull(brt__call_start(fx.rt, u, &op, in, on_result, &g));
+	ck_assert_ptr_nonnull(
+		brt__call_start(fx.rt, u, &op, in, on_result, &g));
 	xmlFreeDoc(in);
 	run_ms(&fx, 5000);
 	ck_assert_int_eq(g.ncalls, 1);

@@ -14,13 +14,35 @@
 enum {
 	S_DISPATCH = BRT_S_FIRST,
 	/* comp */
-	S_C_A, S_P1_BODY, S_P1_THROW, S_P1_CATCH, S_I1_BODY, S_CH1, S_CH1_END,
-	S_C_B, S_C_B2, S_I2_BODY, S_I2_END,
+	S_C_A,
+	S_P1_BODY,
+	S_P1_THROW,
+	S_P1_CATCH,
+	S_I1_BODY,
+	S_CH1,
+	S_CH1_END,
+	S_C_B,
+	S_C_B2,
+	S_I2_BODY,
+	S_I2_END,
 	/* term */
-	S_T_A, S_I4_BODY, S_I4_END, S_T_B, S_Q_BODY, S_Q_I3, S_I3_BODY,
-	S_TH3, S_TH3_END, S_Q_THROW, S_Q_THROW2, S_Q_CATCH,
+	S_T_A,
+	S_I4_BODY,
+	S_I4_END,
+	S_T_B,
+	S_Q_BODY,
+	S_Q_I3,
+	S_I3_BODY,
+	S_TH3,
+	S_TH3_END,
+	S_Q_THROW,
+	S_Q_THROW2,
+	S_Q_CATCH,
 	/* events */
-	S_E_A, S_E_B, S_I5_BODY, S_EV5,
+	S_E_A,
+	S_E_B,
+	S_I5_BODY,
+	S_EV5,
 	S_END,
 	NSTATES,
 };
@@ -30,24 +52,30 @@ enum { V_IN, V_EV };
 
 enum { E_LONG, E_SHORT, E_MID };
 static const struct brt_expr exprs[] = {
-	{.text = "'PT0.08S'", .file = "t.bpel", .line = 1},
-	{.text = "'PT0.01S'", .file = "t.bpel", .line = 2},
-	{.text = "'PT0.03S'", .file = "t.bpel", .line = 3},
+	{ .text = "'PT0.08S'", .file = "t.bpel", .line = 1 },
+	{ .text = "'PT0.01S'", .file = "t.bpel", .line = 2 },
+	{ .text = "'PT0.03S'", .file = "t.bpel", .line = 3 },
 };
 
-static const struct brt_receive r_start = {
-	.name = "start", .plink = 0, .op = &kit_op_start, .var = V_IN,
-	.create_instance = true};
-static const struct brt_receive r_ev = {
-	.name = "ev", .plink = 0, .op = &kit_op_next, .var = V_EV,
-	.mex_scope = SC_EV5};
-static const struct brt_receive *const starts[] = {&r_start};
-static const struct brt_on_event i5_events[] = {{&r_ev, SC_EV5, S_EV5}};
+static const struct brt_receive r_start = { .name = "start",
+					    .plink = 0,
+					    .op = &kit_op_start,
+					    .var = V_IN,
+					    .create_instance = true };
+static const struct brt_receive r_ev = { .name = "ev",
+					 .plink = 0,
+					 .op = &kit_op_next,
+					 .var = V_EV,
+					 .mex_scope = SC_EV5 };
+static const struct brt_receive *const starts[] = { &r_start };
+static const struct brt_on_event i5_events[] = { { &r_ev, SC_EV5, S_EV5 } };
 
 /* name, parent, catchAll, compensation handler, termination handler. */
-#define SCOPE(n, par, ca, ch, th, ...)                                        \
-	{.name = n, .parent = par, .catch_all = ca, .compensation = ch,        \
-	 .termination = th, __VA_ARGS__}
+#define SCOPE(n, par, ca, ch, th, ...)                                         \
+	{                                                                      \
+		.name = n, .parent = par, .catch_all = ca, .compensation = ch, \
+		.termination = th, __VA_ARGS__                                 \
+	}
 static const struct brt_scope scopes[] = {
 	SCOPE("process", -1, -1, -1, -1, .nvars = 1),
 	SCOPE("P1", SC_P, S_P1_CATCH, -1, -1, .nvars = 0),
@@ -61,12 +89,20 @@ static const struct brt_scope scopes[] = {
 	SCOPE("EV5", SC_I5, -1, -1, -1, .nvars = 1),
 };
 static const struct brt_variable vars[] = {
-	{.name = "in", .scope = SC_P, .slot = 0, .kind = BRT_VAR_MESSAGE,
-	 .message = &kit_msg, .init = -1},
-	{.name = "ev", .scope = SC_EV5, .slot = 0, .kind = BRT_VAR_MESSAGE,
-	 .message = &kit_msg, .init = -1},
+	{ .name = "in",
+	  .scope = SC_P,
+	  .slot = 0,
+	  .kind = BRT_VAR_MESSAGE,
+	  .message = &kit_msg,
+	  .init = -1 },
+	{ .name = "ev",
+	  .scope = SC_EV5,
+	  .slot = 0,
+	  .kind = BRT_VAR_MESSAGE,
+	  .message = &kit_msg,
+	  .init = -1 },
 };
-static const struct brt_qname q_boom = {KIT_NS, "boom"};
+static const struct brt_qname q_boom = { KIT_NS, "boom" };
 
 static enum brt_step note_wait(brt_strand *s, const char *what, int next,
 			       int expr)
@@ -85,9 +121,9 @@ static enum brt_step note_done(brt_strand *s, const char *what)
 
 static enum brt_step dispatch(brt_strand *s)
 {
-	static const int comp[] = {S_C_A, S_C_B};
-	static const int term[] = {S_T_A, S_T_B};
-	static const int events[] = {S_E_A, S_E_B};
+	static const int comp[] = { S_C_A, S_C_B };
+	static const int term[] = { S_T_A, S_T_B };
+	static const int events[] = { S_E_A, S_E_B };
 	const char *mode = kit_payload(s, V_IN);
 	brt_strand_set_state(s, S_END);
 	if (!strcmp(mode, "comp"))
@@ -101,7 +137,7 @@ static enum brt_step dispatch(brt_strand *s)
 
 static enum brt_step step(brt_strand *s)
 {
-	static const int q_kids[] = {S_Q_I3, S_Q_THROW};
+	static const int q_kids[] = { S_Q_I3, S_Q_THROW };
 	switch (brt_strand_state(s)) {
 	case BRT_S_START:
 		brt_strand_set_state(s, S_DISPATCH);
@@ -191,10 +227,21 @@ static enum brt_step step(brt_strand *s)
 }
 
 static const struct brt_process proc = {
-	.name = "isolated", .qname = {KIT_NS, "isolated"}, .build_id = "b",
-	.nscopes = SC_EV5 + 1, .scopes = scopes, .nvars = 2, .vars = vars,
-	.nplinks = 2, .plinks = kit_plinks, .nexprs = 3, .exprs = exprs,
-	.nstarts = 1, .starts = starts, .nstates = NSTATES, .step = step,
+	.name = "isolated",
+	.qname = { KIT_NS, "isolated" },
+	.build_id = "b",
+	.nscopes = SC_EV5 + 1,
+	.scopes = scopes,
+	.nvars = 2,
+	.vars = vars,
+	.nplinks = 2,
+	.plinks = kit_plinks,
+	.nexprs = 3,
+	.exprs = exprs,
+	.nstarts = 1,
+	.starts = starts,
+	.nstates = NSTATES,
+	.step = step,
 };
 
 /* I1's compensation handler runs under I1's isolation: I2, which starts

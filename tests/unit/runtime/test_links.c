@@ -17,60 +17,85 @@
 enum {
 	S_FLOW = BRT_S_FIRST,
 	S_END,
-	S_B0, S_B0_NOTE, S_B0_FIRE,
-	S_B1, S_B1_RUN, S_B1_FIRE,
-	S_B2, S_B2_RUN,
-	S_CATCH, S_KILL, S_KILL2,
+	S_B0,
+	S_B0_NOTE,
+	S_B0_FIRE,
+	S_B1,
+	S_B1_RUN,
+	S_B1_FIRE,
+	S_B2,
+	S_B2_RUN,
+	S_CATCH,
+	S_KILL,
+	S_KILL2,
 	NSTATES,
 };
 
 enum { E_TC0, E_TC1, E_JOIN };
 
 static const struct brt_scope scopes[] = {
-	{.name = "process", .parent = -1, .nvars = 1, .catch_all = S_CATCH,
-	 .compensation = -1, .termination = -1},
+	{ .name = "process",
+	  .parent = -1,
+	  .nvars = 1,
+	  .catch_all = S_CATCH,
+	  .compensation = -1,
+	  .termination = -1 },
 };
 static const struct brt_variable vars[] = {
-	{.name = "a", .scope = 0, .slot = 0, .kind = BRT_VAR_MESSAGE,
-	 .message = &kit_msg, .init = -1},
+	{ .name = "a",
+	  .scope = 0,
+	  .slot = 0,
+	  .kind = BRT_VAR_MESSAGE,
+	  .message = &kit_msg,
+	  .init = -1 },
 };
 static const struct brt_varref a_payload[] = {
-	{.name = "a.payload", .var = 0, .part = 0},
+	{ .name = "a.payload", .var = 0, .part = 0 },
 };
 static const struct brt_varref join_refs[] = {
-	{.name = "l1", .var = 1, .part = -1, .is_link = true},
-	{.name = "l2", .var = 2, .part = -1, .is_link = true},
+	{ .name = "l1", .var = 1, .part = -1, .is_link = true },
+	{ .name = "l2", .var = 2, .part = -1, .is_link = true },
 };
 static const struct brt_expr exprs[] = {
-	[E_TC0] = {"$a.payload != 'dead0' and $a.payload != 'fail'", "t.bpel",
-		   1, 0, NULL, 1, a_payload},
-	[E_TC1] = {"$a.payload = 'both'", "t.bpel", 2, 0, NULL, 1, a_payload},
-	[E_JOIN] = {"$l1 and $l2", "t.bpel", 3, 0, NULL, 2, join_refs},
+	[E_TC0] = { "$a.payload != 'dead0' and $a.payload != 'fail'", "t.bpel",
+		    1, 0, NULL, 1, a_payload },
+	[E_TC1] = { "$a.payload = 'both'", "t.bpel", 2, 0, NULL, 1, a_payload },
+	[E_JOIN] = { "$l1 and $l2", "t.bpel", 3, 0, NULL, 2, join_refs },
 };
-static const struct brt_receive r_start = {
-	.name = "start", .plink = 0, .op = &kit_op_start, .var = 0,
-	.create_instance = true};
-static const struct brt_receive r_next = {
-	.name = "next", .plink = 0, .op = &kit_op_next, .var = -1};
-static const struct brt_receive *const starts[] = {&r_start};
+static const struct brt_receive r_start = { .name = "start",
+					    .plink = 0,
+					    .op = &kit_op_start,
+					    .var = 0,
+					    .create_instance = true };
+static const struct brt_receive r_next = { .name = "next",
+					   .plink = 0,
+					   .op = &kit_op_next,
+					   .var = -1 };
+static const struct brt_receive *const starts[] = { &r_start };
 
-static const int t_b1[] = {0};
-static const int dead_b1[] = {2};
-static const int t_b2[] = {1, 2};
-static const struct brt_link_source src_b0[] = {{0, E_TC0}, {1, E_TC1}};
-static const struct brt_link_source src_b1[] = {{2, -1}};
+static const int t_b1[] = { 0 };
+static const int dead_b1[] = { 2 };
+static const int t_b2[] = { 1, 2 };
+static const struct brt_link_source src_b0[] = { { 0, E_TC0 }, { 1, E_TC1 } };
+static const struct brt_link_source src_b1[] = { { 2, -1 } };
 
-#define JOIN_B1(sup)                                                          \
-	{.name = "T1", .ntargets = 1, .targets = t_b1, .join = -1,            \
-	 .suppress = sup, .run = S_B1_RUN, .skip = BRT_S_DONE, .ndead = 1,    \
-	 .dead = dead_b1}
+#define JOIN_B1(sup)                                                      \
+	{                                                                 \
+		.name = "T1", .ntargets = 1, .targets = t_b1, .join = -1, \
+		.suppress = sup, .run = S_B1_RUN, .skip = BRT_S_DONE,     \
+		.ndead = 1, .dead = dead_b1                               \
+	}
 static const struct brt_links join_b1 = JOIN_B1(true);
 static const struct brt_links join_b1_nosup = JOIN_B1(false);
-static const struct brt_links join_b2 = {
-	.name = "T2", .ntargets = 2, .targets = t_b2, .join = E_JOIN,
-	.suppress = true, .run = S_B2_RUN, .skip = BRT_S_DONE};
-static const struct brt_links fire_b0 = {.nsources = 2, .sources = src_b0};
-static const struct brt_links fire_b1 = {.nsources = 1, .sources = src_b1};
+static const struct brt_links join_b2 = { .name = "T2",
+					  .ntargets = 2,
+					  .targets = t_b2,
+					  .join = E_JOIN,
+					  .suppress = true,
+					  .run = S_B2_RUN,
+					  .skip = BRT_S_DONE };
+static const struct brt_links fire_b0 = { .nsources = 2, .sources = src_b0 };
+static const struct brt_links fire_b1 = { .nsources = 1, .sources = src_b1 };
 
 static enum brt_step note(brt_strand *s, const char *what, int next)
 {
@@ -81,8 +106,8 @@ static enum brt_step note(brt_strand *s, const char *what, int next)
 
 static enum brt_step step(brt_strand *s)
 {
-	static const int branches[] = {S_B0, S_B1, S_B2};
-	static const int kill_links[] = {0, 1, 2};
+	static const int branches[] = { S_B0, S_B1, S_B2 };
+	static const int kill_links[] = { 0, 1, 2 };
 	const char *mode;
 	switch (brt_strand_state(s)) {
 	case BRT_S_START:
@@ -91,7 +116,7 @@ static enum brt_step step(brt_strand *s)
 	case S_FLOW:
 		brt_strand_set_state(s, S_END);
 		if (!strcmp(kit_payload(s, 0), "kill")) {
-			static const int one[] = {S_KILL};
+			static const int one[] = { S_KILL };
 			return brt_flow_links(s, 1, one, 0, 3);
 		}
 		return brt_flow_links(s, 3, branches, 0, 3);
@@ -122,9 +147,9 @@ static enum brt_step step(brt_strand *s)
 		return note(s, "caught", BRT_S_DONE);
 	case S_KILL: {
 		/* l1 already true: kill leaves it, sets l0 and l2 false */
-		static const struct brt_link_source one[] = {{1, -1}};
-		static const struct brt_links fire1 = {.nsources = 1,
-						       .sources = one};
+		static const struct brt_link_source one[] = { { 1, -1 } };
+		static const struct brt_links fire1 = { .nsources = 1,
+							.sources = one };
 		brt_strand_set_state(s, S_KILL2);
 		enum brt_step r = brt_links_fire(s, &fire1);
 		if (r != BRT_STEP_NEXT)
@@ -143,10 +168,21 @@ static enum brt_step step(brt_strand *s)
 }
 
 static const struct brt_process proc = {
-	.name = "links", .qname = {KIT_NS, "links"}, .build_id = "b",
-	.nscopes = 1, .scopes = scopes, .nvars = 1, .vars = vars,
-	.nplinks = 2, .plinks = kit_plinks, .nexprs = 3, .exprs = exprs,
-	.nstarts = 1, .starts = starts, .nstates = NSTATES, .step = step,
+	.name = "links",
+	.qname = { KIT_NS, "links" },
+	.build_id = "b",
+	.nscopes = 1,
+	.scopes = scopes,
+	.nvars = 1,
+	.vars = vars,
+	.nplinks = 2,
+	.plinks = kit_plinks,
+	.nexprs = 3,
+	.exprs = exprs,
+	.nstarts = 1,
+	.starts = starts,
+	.nstates = NSTATES,
+	.step = step,
 };
 
 /* Start with `how`, settle, check the targets wait, send next, settle. */
@@ -162,15 +198,15 @@ static void run(brt_runtime *rt, const char *how)
 	kit_settle(rt);
 }
 
-#define CASE(name, how, expect)                                               \
-	START_TEST(name)                                                       \
-	{                                                                      \
-		brt_runtime *rt = kit_rt(&proc);                               \
-		run(rt, how);                                                  \
-		ck_assert_str_eq(kit_trace, expect);                           \
-		ck_assert_int_eq(brt__engine_count(rt), 0);                    \
-		brt__runtime_free(rt);                                         \
-	}                                                                      \
+#define CASE(name, how, expect)                             \
+	START_TEST(name)                                    \
+	{                                                   \
+		brt_runtime *rt = kit_rt(&proc);            \
+		run(rt, how);                               \
+		ck_assert_str_eq(kit_trace, expect);        \
+		ck_assert_int_eq(brt__engine_count(rt), 0); \
+		brt__runtime_free(rt);                      \
+	}                                                   \
 	END_TEST
 
 /* l0 true: T1 runs, l2 true; l1 false: $l1 and $l2 false: T2 skipped. */

@@ -16,7 +16,7 @@
 
 #include "internal.h"
 
-static const struct brt_process l_proc = {.name = "logt"};
+static const struct brt_process l_proc = { .name = "logt" };
 
 static FILE *capture(void)
 {
@@ -93,11 +93,11 @@ START_TEST(log_formats_like_printf)
 	ck_assert_ptr_nonnull(rt);
 	char want[512];
 	int line = 0;
-#define SAME(...)                                                             \
-	do {                                                                  \
-		snprintf(want, sizeof want, __VA_ARGS__);                     \
-		brt__log(rt, __VA_ARGS__);                                    \
-		check_format(rt, f, line++, want);               \
+#define SAME(...)                                         \
+	do {                                              \
+		snprintf(want, sizeof want, __VA_ARGS__); \
+		brt__log(rt, __VA_ARGS__);                \
+		check_format(rt, f, line++, want);        \
 	} while (0)
 	SAME("request %lu: %s operation %s", 18446744073709551615ul, "POST /x",
 	     "op");

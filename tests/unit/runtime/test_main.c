@@ -24,34 +24,48 @@ static const struct brt_part e_parts[] = {
 };
 static const struct brt_message e_msg = { { "urn:t", "EMsg" }, 1, e_parts };
 static const struct brt_operation e_op = {
-	"echo", "urn:t", "urn:t/echo", BRT_STYLE_DOCUMENT, NULL,
-	&e_msg, &e_msg, 0, NULL,
+	"echo", "urn:t", "urn:t/echo", BRT_STYLE_DOCUMENT, NULL, &e_msg,
+	&e_msg, 0,	 NULL,
 };
 static const struct brt_operation *const e_ops[] = { &e_op };
 static const struct brt_partner_link e_plinks[] = {
-	{ .name = "client", .scope = 0, .my_path = "/echo",
-	  .my_address = "http://127.0.0.1:1/echo", .nmy_ops = 1,
+	{ .name = "client",
+	  .scope = 0,
+	  .my_path = "/echo",
+	  .my_address = "http://127.0.0.1:1/echo",
+	  .nmy_ops = 1,
 	  .my_ops = e_ops },
-	{ .name = "backend", .scope = 0, .partner_address = "http://x/",
+	{ .name = "backend",
+	  .scope = 0,
+	  .partner_address = "http://x/",
 	  .has_partner_role = true },
 };
 static const struct brt_scope e_scopes[] = {
-	{ "process", -1, 1, 0, NULL, -1, -1, -1, false, false, 0, NULL, 0, NULL },
+	{ "process", -1, 1, 0, NULL, -1, -1, -1, false, false, 0, NULL, 0,
+	  NULL },
 };
 static const struct brt_variable e_vars[] = {
-	{ "in", 0, 0, BRT_VAR_MESSAGE, &e_msg, { 0 }, { 0 }, BRT_XSD_COMPLEX,
-	  -1 },
+	{ "in", 0, 0, BRT_VAR_MESSAGE, &e_msg, { 0 }, { 0 }, BRT_XSD_COMPLEX, -1 },
 };
 static const struct brt_expr e_exprs[] = {
 	{ "'PT0.5S'", "echo.bpel", 3, 0, NULL, 0, NULL },
 };
 static const struct brt_receive e_recv = {
-	.name = "start", .plink = 0, .op = &e_op, .var = 0,
-	.create_instance = true, .file = "echo.bpel", .line = 2,
+	.name = "start",
+	.plink = 0,
+	.op = &e_op,
+	.var = 0,
+	.create_instance = true,
+	.file = "echo.bpel",
+	.line = 2,
 };
 static const struct brt_reply e_reply = {
-	.name = "answer", .plink = 0, .op = &e_op, .var = 0,
-	.file = "echo.bpel", .line = 4,
+	.name = "answer",
+	.plink = 0,
+	.op = &e_op,
+	.var = 0,
+	.file = "echo.bpel",
+	.line = 4,
 };
 static const struct brt_receive *const e_starts[] = { &e_recv };
 enum { E_WAIT = BRT_S_FIRST, E_REPLY, E_NSTATES };
@@ -76,11 +90,23 @@ static enum brt_step e_step(brt_strand *s)
 }
 
 static const struct brt_process e_proc = {
-	.name = "echo", .qname = { "urn:t", "echo" }, .build_id = "b1",
-	.source = "echo.bpel", .nscopes = 1, .scopes = e_scopes, .nvars = 1,
-	.vars = e_vars, .nplinks = 2, .plinks = e_plinks, .nexprs = 1,
-	.exprs = e_exprs, .nstarts = 1, .starts = e_starts,
-	.nstates = E_NSTATES, .state_names = e_names, .step = e_step,
+	.name = "echo",
+	.qname = { "urn:t", "echo" },
+	.build_id = "b1",
+	.source = "echo.bpel",
+	.nscopes = 1,
+	.scopes = e_scopes,
+	.nvars = 1,
+	.vars = e_vars,
+	.nplinks = 2,
+	.plinks = e_plinks,
+	.nexprs = 1,
+	.exprs = e_exprs,
+	.nstarts = 1,
+	.starts = e_starts,
+	.nstates = E_NSTATES,
+	.state_names = e_names,
+	.step = e_step,
 };
 
 /* Parse argv (NULL-terminated list after the program name). */
@@ -103,8 +129,15 @@ START_TEST(main_options_values)
 {
 	brt_runtime rt;
 	static const char *const a[] = {
-		"--listen", "127.0.0.1:8080", "--partner=backend=http://h:1/p",
-		"--max-body", "2K", "--invoke-timeout", "1.5", "-v", NULL,
+		"--listen",
+		"127.0.0.1:8080",
+		"--partner=backend=http://h:1/p",
+		"--max-body",
+		"2K",
+		"--invoke-timeout",
+		"1.5",
+		"-v",
+		NULL,
 	};
 	ck_assert_int_eq(parse(&rt, a), 0);
 	ck_assert_str_eq(rt.listen, "127.0.0.1:8080");

@@ -4,10 +4,11 @@
  */
 #include "data_kit.h"
 
-#define ORDER_XML                                                         \
-	"<t:order xmlns:t='urn:t'><t:id> 4 2 </t:id><t:line>1</t:line>"  \
+#define ORDER_XML                                                       \
+	"<t:order xmlns:t='urn:t'><t:id> 4 2 </t:id><t:line>1</t:line>" \
 	"<t:line>2</t:line></t:order>"
-#define MSG_XML "<message><order>" ORDER_XML "</order><count>3</count></message>"
+#define MSG_XML \
+	"<message><order>" ORDER_XML "</order><count>3</count></message>"
 
 enum { M_Q_ID, M_Q_LINE, M_NEXPRS };
 static const struct brt_expr m_exprs[] = {
@@ -16,18 +17,18 @@ static const struct brt_expr m_exprs[] = {
 };
 enum { P_ID, P_COUNT, P_LINE, P_NONE };
 static const struct brt_property m_props[] = {
-	{{DK_P, "id"}, BRT_XSD_STRING},
-	{{DK_P, "count"}, BRT_XSD_NUMBER},
-	{{DK_P, "line"}, BRT_XSD_STRING},
-	{{DK_P, "none"}, BRT_XSD_STRING},
+	{ { DK_P, "id" }, BRT_XSD_STRING },
+	{ { DK_P, "count" }, BRT_XSD_NUMBER },
+	{ { DK_P, "line" }, BRT_XSD_STRING },
+	{ { DK_P, "none" }, BRT_XSD_STRING },
 };
 static const struct brt_alias m_aliases[] = {
 	/* element alias: applies to the element part of OrderMsg */
-	{P_ID, NULL, NULL, {DK_T, "order"}, {NULL, NULL}, M_Q_ID},
+	{ P_ID, NULL, NULL, { DK_T, "order" }, { NULL, NULL }, M_Q_ID },
 	/* message alias without a query: the part itself */
-	{P_COUNT, &dk_msg, "count", {NULL, NULL}, {NULL, NULL}, -1},
+	{ P_COUNT, &dk_msg, "count", { NULL, NULL }, { NULL, NULL }, -1 },
 	/* selects two nodes */
-	{P_LINE, &dk_msg, "order", {NULL, NULL}, {NULL, NULL}, M_Q_LINE},
+	{ P_LINE, &dk_msg, "order", { NULL, NULL }, { NULL, NULL }, M_Q_LINE },
 };
 static const struct brt_process m_proc = {
 	.name = "kit",
@@ -68,12 +69,11 @@ START_TEST(message_receive_from_parts)
 	struct brt_dctx d;
 	dk_begin(&d, &m_proc);
 	const struct brt_part_map parts[] = {
-		{"order", DK_V_ELEM}, /* element part → element variable */
-		{"count", DK_V_NUM},  /* type part → type variable */
+		{ "order", DK_V_ELEM }, /* element part → element variable */
+		{ "count", DK_V_NUM },	/* type part → type variable */
 	};
-	ck_assert_int_eq(brt__dx_receive(&d, -1, 2, parts, &dk_msg,
-					 parse(MSG_XML)),
-			 0);
+	ck_assert_int_eq(
+		brt__dx_receive(&d, -1, 2, parts, &dk_msg, parse(MSG_XML)), 0);
 	dk_assert_ok(&d);
 	ck_assert_str_eq(dk_xp(DK_V_ELEM, "local-name(/*)"), "order");
 	ck_assert_str_eq(dk_xp(DK_V_ELEM, "count(/t:order/t:line)"), "2");
@@ -88,8 +88,8 @@ START_TEST(message_receive_missing_part_stores_nothing)
 	struct brt_dctx d;
 	dk_begin(&d, &m_proc);
 	const struct brt_part_map parts[] = {
-		{"count", DK_V_NUM},
-		{"order", DK_V_ELEM},
+		{ "count", DK_V_NUM },
+		{ "order", DK_V_ELEM },
 	};
 	ck_assert_int_eq(brt__dx_receive(&d, -1, 2, parts, &dk_msg,
 					 parse("<message><count>3</count>"
@@ -137,8 +137,8 @@ START_TEST(message_send_to_parts)
 	dk_set(DK_V_NUM, "<num>7</num>");
 	/* listed out of order: the message keeps the parts' order */
 	const struct brt_part_map parts[] = {
-		{"count", DK_V_NUM},
-		{"order", DK_V_ELEM},
+		{ "count", DK_V_NUM },
+		{ "order", DK_V_ELEM },
 	};
 	xmlDocPtr out = NULL;
 	ck_assert_int_eq(brt__dx_message(&d, -1, 2, parts, &dk_msg, &out), 0);
@@ -146,8 +146,8 @@ START_TEST(message_send_to_parts)
 	/* check it as a variable value */
 	dk_slots[DK_V_MSG2] = out;
 	ck_assert_str_eq(dk_xp(DK_V_MSG2, "name(/message/*[1])"), "order");
-	ck_assert_str_eq(dk_xp(DK_V_MSG2, "count(/message/order/t:order/t:line)"),
-			 "2");
+	ck_assert_str_eq(
+		dk_xp(DK_V_MSG2, "count(/message/order/t:order/t:line)"), "2");
 	ck_assert_str_eq(dk_xp(DK_V_MSG2, "/message/count"), "7");
 	/* an unset variable: uninitializedVariable, no message */
 	dk_set(DK_V_NUM, NULL);

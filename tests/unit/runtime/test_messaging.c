@@ -17,7 +17,11 @@
 
 enum {
 	S_DISPATCH = BRT_S_FIRST,
-	S_REPLY, S_REPLY_AGAIN, S_CONFLICT2, S_NOTE_END, S_EARLY,
+	S_REPLY,
+	S_REPLY_AGAIN,
+	S_CONFLICT2,
+	S_NOTE_END,
+	S_EARLY,
 	S_CATCH,
 	NSTATES,
 };
@@ -25,34 +29,61 @@ enum {
 enum { V_A, V_B };
 
 static const struct brt_catch catches[] = {
-	{{NULL, NULL}, -1, NULL, {0}, -1}, /* placeholder, never matches */
+	{ { NULL, NULL }, -1, NULL, { 0 }, -1 }, /* placeholder, never matches */
 };
 static const struct brt_scope scopes[] = {
-	{"process", -1, 2, 0, catches, S_CATCH, -1, -1, false, false, 0, NULL, 0, NULL},
+	{ "process", -1, 2, 0, catches, S_CATCH, -1, -1, false, false, 0, NULL,
+	  0, NULL },
 };
 static const struct brt_variable vars[] = {
-	{"a", 0, 0, BRT_VAR_MESSAGE, &kit_msg, {0}, {0}, BRT_XSD_COMPLEX, -1},
-	{"b", 0, 1, BRT_VAR_MESSAGE, &kit_msg, {0}, {0}, BRT_XSD_COMPLEX, -1},
+	{ "a",
+	  0,
+	  0,
+	  BRT_VAR_MESSAGE,
+	  &kit_msg,
+	  { 0 },
+	  { 0 },
+	  BRT_XSD_COMPLEX,
+	  -1 },
+	{ "b",
+	  0,
+	  1,
+	  BRT_VAR_MESSAGE,
+	  &kit_msg,
+	  { 0 },
+	  { 0 },
+	  BRT_XSD_COMPLEX,
+	  -1 },
 };
-static const struct brt_receive r_start = {
-	.name = "start", .plink = 0, .op = &kit_op_start, .var = V_A,
-	.create_instance = true};
-static const struct brt_receive r_sync = {
-	.name = "sync", .plink = 0, .op = &kit_op_sync, .var = V_B};
-static const struct brt_receive r_other = {
-	.name = "other", .plink = 0, .op = &kit_op_other, .var = V_B};
-static const struct brt_reply rp_sync = {
-	.name = "reply", .plink = 0, .op = &kit_op_sync, .var = V_B};
-static const struct brt_invoke iv_partner = {
-	.name = "call", .plink = 1, .op = &kit_op_next, .in_var = V_A,
-	.out_var = -1};
+static const struct brt_receive r_start = { .name = "start",
+					    .plink = 0,
+					    .op = &kit_op_start,
+					    .var = V_A,
+					    .create_instance = true };
+static const struct brt_receive r_sync = { .name = "sync",
+					   .plink = 0,
+					   .op = &kit_op_sync,
+					   .var = V_B };
+static const struct brt_receive r_other = { .name = "other",
+					    .plink = 0,
+					    .op = &kit_op_other,
+					    .var = V_B };
+static const struct brt_reply rp_sync = { .name = "reply",
+					  .plink = 0,
+					  .op = &kit_op_sync,
+					  .var = V_B };
+static const struct brt_invoke iv_partner = { .name = "call",
+					      .plink = 1,
+					      .op = &kit_op_next,
+					      .in_var = V_A,
+					      .out_var = -1 };
 static const struct brt_expr exprs[] = {
-	{"'PT0.2S'", "m.bpel", 1, 0, NULL, 0, NULL},
-	{"'2000-01-01T00:00:00Z'", "m.bpel", 2, 0, NULL, 0, NULL},
-	{"'banana'", "m.bpel", 3, 0, NULL, 0, NULL},
-	{"'P1D'", "m.bpel", 4, 0, NULL, 0, NULL},
+	{ "'PT0.2S'", "m.bpel", 1, 0, NULL, 0, NULL },
+	{ "'2000-01-01T00:00:00Z'", "m.bpel", 2, 0, NULL, 0, NULL },
+	{ "'banana'", "m.bpel", 3, 0, NULL, 0, NULL },
+	{ "'P1D'", "m.bpel", 4, 0, NULL, 0, NULL },
 };
-static const struct brt_receive *const starts[] = {&r_start};
+static const struct brt_receive *const starts[] = { &r_start };
 
 static enum brt_step dispatch(brt_strand *s)
 {
@@ -121,10 +152,21 @@ static enum brt_step step(brt_strand *s)
 }
 
 static const struct brt_process proc = {
-	.name = "messaging", .qname = {KIT_NS, "messaging"}, .build_id = "b",
-	.nscopes = 1, .scopes = scopes, .nvars = 2, .vars = vars,
-	.nplinks = 2, .plinks = kit_plinks, .nexprs = 4, .exprs = exprs,
-	.nstarts = 1, .starts = starts, .nstates = NSTATES, .step = step,
+	.name = "messaging",
+	.qname = { KIT_NS, "messaging" },
+	.build_id = "b",
+	.nscopes = 1,
+	.scopes = scopes,
+	.nvars = 2,
+	.vars = vars,
+	.nplinks = 2,
+	.plinks = kit_plinks,
+	.nexprs = 4,
+	.exprs = exprs,
+	.nstarts = 1,
+	.starts = starts,
+	.nstates = NSTATES,
+	.step = step,
 	.invoker = &brt_invoke_service,
 };
 
@@ -133,7 +175,7 @@ static void run_until_idle(brt_runtime *rt, double secs)
 {
 	double end = brt__now() + secs;
 	while (brt__engine_count(rt) > 0 && brt__now() < end) {
-		struct timeval tv = {0, 50000};
+		struct timeval tv = { 0, 50000 };
 		event_base_loopexit(rt->base, &tv);
 		event_base_loop(rt->base, EVLOOP_ONCE);
 	}
@@ -278,8 +320,8 @@ START_TEST(messaging_wait_deadlines)
 	ck_assert(d - now > 89 && d - now < 91);
 	ck_assert_int_eq(brt__wait_deadline(rt, "P1M", false, &d), 0);
 	ck_assert(d - now > 27 * 86400 && d - now < 32 * 86400);
-	ck_assert_int_eq(brt__wait_deadline(rt, "1970-01-02T00:00:00Z", true, &d),
-			 0);
+	ck_assert_int_eq(
+		brt__wait_deadline(rt, "1970-01-02T00:00:00Z", true, &d), 0);
 	ck_assert(d > 86399 && d < 86401);
 	ck_assert_int_eq(brt__wait_deadline(rt, "PT5S", true, &d), BRT_EINVAL);
 	ck_assert_int_eq(brt__wait_deadline(rt, "2020-01-01", false, &d),
@@ -294,33 +336,42 @@ END_TEST
 /* ---- through HTTP: what an open request is told ------------------------- */
 
 static const struct brt_part h_in_parts[] = {
-	{"ask", {KIT_NS, "ask"}, {NULL, NULL}, BRT_XSD_STRING},
+	{ "ask", { KIT_NS, "ask" }, { NULL, NULL }, BRT_XSD_STRING },
 };
-static const struct brt_message h_in = {{KIT_NS, "AskMsg"}, 1, h_in_parts};
+static const struct brt_message h_in = { { KIT_NS, "AskMsg" }, 1, h_in_parts };
 static const struct brt_part h_out_parts[] = {
-	{"answer", {KIT_NS, "answer"}, {NULL, NULL}, BRT_XSD_STRING},
+	{ "answer", { KIT_NS, "answer" }, { NULL, NULL }, BRT_XSD_STRING },
 };
-static const struct brt_message h_out = {{KIT_NS, "AnswerMsg"}, 1,
-					 h_out_parts};
+static const struct brt_message h_out = { { KIT_NS, "AnswerMsg" },
+					  1,
+					  h_out_parts };
 static const struct brt_operation h_op = {
-	"ask", KIT_NS, "urn:kit/ask", BRT_STYLE_DOCUMENT, NULL, &h_in, &h_out,
-	0, NULL};
-static const struct brt_operation *const h_ops[] = {&h_op};
+	"ask",	KIT_NS, "urn:kit/ask", BRT_STYLE_DOCUMENT, NULL, &h_in,
+	&h_out, 0,	NULL
+};
+static const struct brt_operation *const h_ops[] = { &h_op };
 static const struct brt_partner_link h_plinks[] = {
-	{.name = "client", .scope = 0, .my_path = "/ask",
-	 .my_address = "http://127.0.0.1:0/ask", .nmy_ops = 1, .my_ops = h_ops},
+	{ .name = "client",
+	  .scope = 0,
+	  .my_path = "/ask",
+	  .my_address = "http://127.0.0.1:0/ask",
+	  .nmy_ops = 1,
+	  .my_ops = h_ops },
 };
 static const struct brt_scope h_scopes[] = {
-	{"process", -1, 1, 0, NULL, -1, -1, -1, false, false, 0, NULL, 0, NULL},
+	{ "process", -1, 1, 0, NULL, -1, -1, -1, false, false, 0, NULL, 0,
+	  NULL },
 };
 static const struct brt_variable h_vars[] = {
-	{"a", 0, 0, BRT_VAR_MESSAGE, &h_in, {0}, {0}, BRT_XSD_COMPLEX, -1},
+	{ "a", 0, 0, BRT_VAR_MESSAGE, &h_in, { 0 }, { 0 }, BRT_XSD_COMPLEX, -1 },
 };
-static const struct brt_receive h_recv = {
-	.name = "ask", .plink = 0, .op = &h_op, .var = 0,
-	.create_instance = true};
-static const struct brt_receive *const h_starts[] = {&h_recv};
-static const struct brt_qname q_bad = {KIT_NS, "bad"};
+static const struct brt_receive h_recv = { .name = "ask",
+					   .plink = 0,
+					   .op = &h_op,
+					   .var = 0,
+					   .create_instance = true };
+static const struct brt_receive *const h_starts[] = { &h_recv };
+static const struct brt_qname q_bad = { KIT_NS, "bad" };
 
 static enum brt_step h_step(brt_strand *s)
 {
@@ -343,10 +394,19 @@ static enum brt_step h_step(brt_strand *s)
 }
 
 static const struct brt_process h_proc = {
-	.name = "ask", .qname = {KIT_NS, "ask"}, .build_id = "b",
-	.nscopes = 1, .scopes = h_scopes, .nvars = 1, .vars = h_vars,
-	.nplinks = 1, .plinks = h_plinks, .nstarts = 1, .starts = h_starts,
-	.nstates = BRT_S_FIRST + 1, .step = h_step,
+	.name = "ask",
+	.qname = { KIT_NS, "ask" },
+	.build_id = "b",
+	.nscopes = 1,
+	.scopes = h_scopes,
+	.nvars = 1,
+	.vars = h_vars,
+	.nplinks = 1,
+	.plinks = h_plinks,
+	.nstarts = 1,
+	.starts = h_starts,
+	.nstates = BRT_S_FIRST + 1,
+	.step = h_step,
 };
 
 /* POST an <ask>what</ask> request and wait (at most 5 s) for the answer. */
@@ -358,7 +418,8 @@ static void ask(const char *what, struct http_answer *a)
 	int port = brt__http_port(rt);
 	char body[512];
 	snprintf(body, sizeof body,
-		 HTTP_KIT_ENV("<k:ask xmlns:k=\"" KIT_NS "\">%s</k:ask>"), what);
+		 HTTP_KIT_ENV("<k:ask xmlns:k=\"" KIT_NS "\">%s</k:ask>"),
+		 what);
 	http_kit_post(rt->base, port, "/ask", "urn:kit/ask", body, a);
 	ck_assert_int_eq(brt__engine_count(rt), 0);
 	brt__runtime_free(rt);

@@ -8,25 +8,32 @@
  */
 #include "data_kit.h"
 
-#define ENV_OPEN                                                              \
-	"<soapenv:Envelope "                                                  \
-	"xmlns:soapenv='http://schemas.xmlsoap.org/soap/envelope/' "          \
+#define ENV_OPEN                                                     \
+	"<soapenv:Envelope "                                         \
+	"xmlns:soapenv='http://schemas.xmlsoap.org/soap/envelope/' " \
 	"xmlns:t='urn:t' xmlns:q='urn:q'><soapenv:Body>"
 #define ENV_CLOSE "</soapenv:Body></soapenv:Envelope>"
 
 static const struct brt_part in_parts[] = {
-	{"payload", {"urn:t", "req"}, {NULL, NULL}, BRT_XSD_COMPLEX},
+	{ "payload", { "urn:t", "req" }, { NULL, NULL }, BRT_XSD_COMPLEX },
 };
-static const struct brt_message in_msg = {{"urn:t", "InMsg"}, 1, in_parts};
+static const struct brt_message in_msg = { { "urn:t", "InMsg" }, 1, in_parts };
 static const struct brt_operation doc_op = {
-	"process", "urn:t", "urn:t/process", BRT_STYLE_DOCUMENT, NULL,
-	&in_msg, NULL, 0, NULL,
+	"process",
+	"urn:t",
+	"urn:t/process",
+	BRT_STYLE_DOCUMENT,
+	NULL,
+	&in_msg,
+	NULL,
+	0,
+	NULL,
 };
 static const struct brt_part rpc_parts[] = {
-	{"a", {NULL, NULL}, {DK_XSD, "int"}, BRT_XSD_NUMBER},
-	{"e", {"urn:t", "req"}, {NULL, NULL}, BRT_XSD_COMPLEX},
+	{ "a", { NULL, NULL }, { DK_XSD, "int" }, BRT_XSD_NUMBER },
+	{ "e", { "urn:t", "req" }, { NULL, NULL }, BRT_XSD_COMPLEX },
 };
-static const struct brt_message rpc_msg = {{"urn:r", "M"}, 2, rpc_parts};
+static const struct brt_message rpc_msg = { { "urn:r", "M" }, 2, rpc_parts };
 static const struct brt_operation rpc_op = {
 	"add", "urn:r", "", BRT_STYLE_RPC, "urn:rpc", &rpc_msg, NULL, 0, NULL,
 };
@@ -54,7 +61,8 @@ static void same_as_copy(const char *env_xml, const struct brt_operation *op,
 	brt__soap_body_first(e1, &b1);
 	brt__soap_body_first(e2, &b2);
 	xmlDocPtr copied = brt__soap_to_message(b1, op, op->input, false, &why);
-	xmlDocPtr taken = brt__soap_take_message(b2, op, op->input, false, &why);
+	xmlDocPtr taken =
+		brt__soap_take_message(b2, op, op->input, false, &why);
 	ck_assert_ptr_nonnull(copied);
 	ck_assert_msg(taken != NULL, "%s", why);
 	xmlFreeDoc(e1);
@@ -86,9 +94,9 @@ END_TEST
 
 START_TEST(nocopy_take_rpc_message)
 {
-	same_as_copy(ENV_OPEN "<m:add xmlns:m='urn:rpc'><a>7</a>"
-			      "<e><t:req><t:v>x</t:v></t:req></e></m:add>"
-		     ENV_CLOSE,
+	same_as_copy(ENV_OPEN
+		     "<m:add xmlns:m='urn:rpc'><a>7</a>"
+		     "<e><t:req><t:v>x</t:v></t:req></e></m:add>" ENV_CLOSE,
 		     &rpc_op, "<t:req xmlns:t=\"urn:t\">");
 }
 END_TEST
@@ -107,8 +115,8 @@ START_TEST(nocopy_take_refuses_misfit)
 }
 END_TEST
 
-#define MSG_XML                                                               \
-	"<message><order><t:order xmlns:t='urn:t'><t:id>4</t:id></t:order>"   \
+#define MSG_XML                                                             \
+	"<message><order><t:order xmlns:t='urn:t'><t:id>4</t:id></t:order>" \
 	"</order><count>3</count></message>"
 
 static const struct brt_process n_proc = {
@@ -168,7 +176,7 @@ START_TEST(nocopy_lend_builds_what_it_cannot_lend)
 END_TEST
 
 /* DK_V_MSG and DK_V_ELEM are read by nobody. */
-static const bool u_unread[DK_NVARS] = {[DK_V_MSG] = true, [DK_V_ELEM] = true};
+static const bool u_unread[DK_NVARS] = { [DK_V_MSG] = true, [DK_V_ELEM] = true };
 static const struct brt_process u_proc = {
 	.name = "kit",
 	.source = "kit.bpel",
@@ -181,14 +189,14 @@ START_TEST(nocopy_unread_variable_keeps_nothing)
 {
 	struct brt_dctx d;
 	dk_begin(&d, &u_proc);
-	xmlDocPtr m = xmlReadMemory(MSG_XML, (int)strlen(MSG_XML), NULL, NULL,
-				    0);
+	xmlDocPtr m =
+		xmlReadMemory(MSG_XML, (int)strlen(MSG_XML), NULL, NULL, 0);
 	ck_assert_int_eq(brt__dx_receive(&d, DK_V_MSG, 0, NULL, &dk_msg, m), 0);
 	ck_assert_ptr_null(dk_slots[DK_V_MSG]);
 	/* fromParts: the unread part is dropped, the other one stored. */
 	const struct brt_part_map parts[] = {
-		{"order", DK_V_ELEM},
-		{"count", DK_V_NUM},
+		{ "order", DK_V_ELEM },
+		{ "count", DK_V_NUM },
 	};
 	m = xmlReadMemory(MSG_XML, (int)strlen(MSG_XML), NULL, NULL, 0);
 	ck_assert_int_eq(brt__dx_receive(&d, -1, 2, parts, &dk_msg, m), 0);

@@ -8,51 +8,73 @@
 
 enum {
 	S_FIRST_RECV = BRT_S_FIRST,
-	S_PICK, S_MSG, S_ALARM, S_END, S_CATCH,
+	S_PICK,
+	S_MSG,
+	S_ALARM,
+	S_END,
+	S_CATCH,
 	NSTATES,
 };
 
 enum { V_IN, V_GOT };
 
 static const struct brt_scope scopes[] = {
-	{.name = "process", .parent = -1, .nvars = 2, .catch_all = S_CATCH,
-	 .compensation = -1, .termination = -1},
+	{ .name = "process",
+	  .parent = -1,
+	  .nvars = 2,
+	  .catch_all = S_CATCH,
+	  .compensation = -1,
+	  .termination = -1 },
 };
 static const struct brt_variable vars[] = {
-	{.name = "in", .scope = 0, .slot = 0, .kind = BRT_VAR_MESSAGE,
-	 .message = &kit_msg, .init = -1},
-	{.name = "got", .scope = 0, .slot = 1, .kind = BRT_VAR_MESSAGE,
-	 .message = &kit_msg, .init = -1},
+	{ .name = "in",
+	  .scope = 0,
+	  .slot = 0,
+	  .kind = BRT_VAR_MESSAGE,
+	  .message = &kit_msg,
+	  .init = -1 },
+	{ .name = "got",
+	  .scope = 0,
+	  .slot = 1,
+	  .kind = BRT_VAR_MESSAGE,
+	  .message = &kit_msg,
+	  .init = -1 },
 };
-static const struct brt_receive r_start = {
-	.name = "start", .plink = 0, .op = &kit_op_start, .var = V_IN,
-	.create_instance = true};
-static const struct brt_receive r_other = {
-	.name = "other", .plink = 0, .op = &kit_op_other, .var = -1};
-static const struct brt_receive r_next = {
-	.name = "next", .plink = 0, .op = &kit_op_next, .var = V_GOT};
-static const struct brt_receive *const starts[] = {&r_start};
+static const struct brt_receive r_start = { .name = "start",
+					    .plink = 0,
+					    .op = &kit_op_start,
+					    .var = V_IN,
+					    .create_instance = true };
+static const struct brt_receive r_other = { .name = "other",
+					    .plink = 0,
+					    .op = &kit_op_other,
+					    .var = -1 };
+static const struct brt_receive r_next = { .name = "next",
+					   .plink = 0,
+					   .op = &kit_op_next,
+					   .var = V_GOT };
+static const struct brt_receive *const starts[] = { &r_start };
 static const struct brt_expr exprs[] = {
-	{.text = "'PT10S'", .file = "t.bpel", .line = 1},
-	{.text = "'PT0.05S'", .file = "t.bpel", .line = 2},
-	{.text = "'2000-01-01T00:00:00Z'", .file = "t.bpel", .line = 3},
-	{.text = "'soon'", .file = "t.bpel", .line = 4},
+	{ .text = "'PT10S'", .file = "t.bpel", .line = 1 },
+	{ .text = "'PT0.05S'", .file = "t.bpel", .line = 2 },
+	{ .text = "'2000-01-01T00:00:00Z'", .file = "t.bpel", .line = 3 },
+	{ .text = "'soon'", .file = "t.bpel", .line = 4 },
 };
 enum { E_LONG, E_SHORT, E_PAST, E_BAD };
 
-static const struct brt_on_message msgs[] = {{&r_next, S_MSG}};
+static const struct brt_on_message msgs[] = { { &r_next, S_MSG } };
 static const struct brt_on_alarm alarms[][2] = {
-	{{.expr = E_LONG, .repeat = -1, .state = S_ALARM}},
-	{{.expr = E_SHORT, .repeat = -1, .state = S_ALARM},
-	 {.expr = E_LONG, .repeat = -1, .state = S_CATCH}},
-	{{.expr = E_PAST, .is_until = true, .repeat = -1, .state = S_ALARM}},
-	{{.expr = E_BAD, .repeat = -1, .state = S_ALARM}},
+	{ { .expr = E_LONG, .repeat = -1, .state = S_ALARM } },
+	{ { .expr = E_SHORT, .repeat = -1, .state = S_ALARM },
+	  { .expr = E_LONG, .repeat = -1, .state = S_CATCH } },
+	{ { .expr = E_PAST, .is_until = true, .repeat = -1, .state = S_ALARM } },
+	{ { .expr = E_BAD, .repeat = -1, .state = S_ALARM } },
 };
 static const struct brt_pick picks[] = {
-	{"long", 1, msgs, 1, alarms[0], "t.bpel", 5},
-	{"short", 1, msgs, 2, alarms[1], "t.bpel", 6},
-	{"past", 1, msgs, 1, alarms[2], "t.bpel", 7},
-	{"bad", 1, msgs, 1, alarms[3], "t.bpel", 8},
+	{ "long", 1, msgs, 1, alarms[0], "t.bpel", 5 },
+	{ "short", 1, msgs, 2, alarms[1], "t.bpel", 6 },
+	{ "past", 1, msgs, 1, alarms[2], "t.bpel", 7 },
+	{ "bad", 1, msgs, 1, alarms[3], "t.bpel", 8 },
 };
 
 static const struct brt_pick *which;
@@ -99,10 +121,21 @@ static enum brt_step step(brt_strand *s)
 }
 
 static const struct brt_process proc = {
-	.name = "pick", .qname = {KIT_NS, "pick"}, .build_id = "b",
-	.nscopes = 1, .scopes = scopes, .nvars = 2, .vars = vars,
-	.nplinks = 2, .plinks = kit_plinks, .nexprs = 4, .exprs = exprs,
-	.nstarts = 1, .starts = starts, .nstates = NSTATES, .step = step,
+	.name = "pick",
+	.qname = { KIT_NS, "pick" },
+	.build_id = "b",
+	.nscopes = 1,
+	.scopes = scopes,
+	.nvars = 2,
+	.vars = vars,
+	.nplinks = 2,
+	.plinks = kit_plinks,
+	.nexprs = 4,
+	.exprs = exprs,
+	.nstarts = 1,
+	.starts = starts,
+	.nstates = NSTATES,
+	.step = step,
 };
 
 START_TEST(pick_message_wins)

@@ -21,15 +21,14 @@
 #include "http_kit.h"
 #include "internal.h"
 
-#define ENV_OPEN                                                              \
+#define ENV_OPEN \
 	"<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\">"
 #define BODY "<s:Body><x:a xmlns:x=\"urn:t\">1</x:a></s:Body></s:Envelope>"
 
 static xmlDocPtr env_with_header(const char *hdr)
 {
 	char buf[2048];
-	snprintf(buf, sizeof buf, ENV_OPEN "<s:Header>%s</s:Header>" BODY,
-		 hdr);
+	snprintf(buf, sizeof buf, ENV_OPEN "<s:Header>%s</s:Header>" BODY, hdr);
 	const char *why = NULL;
 	xmlDocPtr d = brt__soap_parse(buf, strlen(buf), &why);
 	ck_assert_msg(d != NULL, "parse: %s", why ? why : "?");
@@ -49,13 +48,15 @@ static const char *mu_name(const char *hdr, char *out, size_t len)
 START_TEST(robust_must_understand_entries)
 {
 	char n[64];
-	ck_assert_str_eq(mu_name("<y:a xmlns:y=\"urn:y\" s:mustUnderstand=\"1\"/>",
-				 n, sizeof n),
-			 "a");
-	ck_assert_str_eq(mu_name("<y:a xmlns:y=\"urn:y\">x</y:a>"
-				 "<y:b xmlns:y=\"urn:y\" s:mustUnderstand=\"true\"/>",
-				 n, sizeof n),
-			 "b");
+	ck_assert_str_eq(
+		mu_name("<y:a xmlns:y=\"urn:y\" s:mustUnderstand=\"1\"/>", n,
+			sizeof n),
+		"a");
+	ck_assert_str_eq(
+		mu_name("<y:a xmlns:y=\"urn:y\">x</y:a>"
+			"<y:b xmlns:y=\"urn:y\" s:mustUnderstand=\"true\"/>",
+			n, sizeof n),
+		"b");
 	/* the "next" actor is us */
 	ck_assert_str_eq(
 		mu_name("<y:a xmlns:y=\"urn:y\" s:mustUnderstand=\"1\" "
@@ -64,17 +65,20 @@ START_TEST(robust_must_understand_entries)
 		"a");
 	/* ignored: "0", another actor, an unqualified attribute, a nested
 	 * element, no Header at all */
-	ck_assert_str_eq(mu_name("<y:a xmlns:y=\"urn:y\" s:mustUnderstand=\"0\">"
-				 "<y:in s:mustUnderstand=\"1\"/></y:a>",
-				 n, sizeof n),
-			 "");
-	ck_assert_str_eq(mu_name("<y:a xmlns:y=\"urn:y\" s:mustUnderstand=\"1\" "
-				 "s:actor=\"urn:other\"/>",
-				 n, sizeof n),
-			 "");
-	ck_assert_str_eq(mu_name("<y:a xmlns:y=\"urn:y\" mustUnderstand=\"1\"/>",
-				 n, sizeof n),
-			 "");
+	ck_assert_str_eq(
+		mu_name("<y:a xmlns:y=\"urn:y\" s:mustUnderstand=\"0\">"
+			"<y:in s:mustUnderstand=\"1\"/></y:a>",
+			n, sizeof n),
+		"");
+	ck_assert_str_eq(
+		mu_name("<y:a xmlns:y=\"urn:y\" s:mustUnderstand=\"1\" "
+			"s:actor=\"urn:other\"/>",
+			n, sizeof n),
+		"");
+	ck_assert_str_eq(
+		mu_name("<y:a xmlns:y=\"urn:y\" mustUnderstand=\"1\"/>", n,
+			sizeof n),
+		"");
 	const char *plain = ENV_OPEN BODY;
 	xmlDocPtr d = brt__soap_parse(plain, strlen(plain), NULL);
 	ck_assert_ptr_nonnull(d);
@@ -85,7 +89,8 @@ END_TEST
 
 START_TEST(robust_must_understand_fault)
 {
-	xmlDocPtr f = brt__soap_fault_soapcode("MustUnderstand", "entry {urn:y}a");
+	xmlDocPtr f =
+		brt__soap_fault_soapcode("MustUnderstand", "entry {urn:y}a");
 	ck_assert_ptr_nonnull(f);
 	size_t len;
 	char *s = brt__soap_serialize(f, &len);
@@ -112,7 +117,8 @@ static const struct brt_message msg_a = { { "urn:t", "M" }, 1, parts };
 static const struct brt_part other_parts[] = {
 	{ "p", { "urn:t", "undeclared" }, { NULL, NULL }, BRT_XSD_COMPLEX },
 };
-static const struct brt_message msg_other = { { "urn:t", "O" }, 1,
+static const struct brt_message msg_other = { { "urn:t", "O" },
+					      1,
 					      other_parts };
 static const struct brt_process proc = {
 	.name = "robust",
@@ -187,12 +193,12 @@ static const struct brt_part rs_parts[] = {
 };
 static const struct brt_message rs_msg = { { "urn:t", "Out" }, 1, rs_parts };
 static const struct brt_operation rr_op = {
-	"call", "urn:t", "urn:t/call", BRT_STYLE_DOCUMENT, NULL,
-	&rq_msg, &rs_msg, 0, NULL,
+	"call",	 "urn:t", "urn:t/call", BRT_STYLE_DOCUMENT, NULL, &rq_msg,
+	&rs_msg, 0,	  NULL,
 };
 static const struct brt_operation ow_op = {
-	"notify", "urn:t", "urn:t/notify", BRT_STYLE_DOCUMENT, NULL,
-	&rq_msg, NULL, 0, NULL,
+	"notify", "urn:t", "urn:t/notify", BRT_STYLE_DOCUMENT, NULL, &rq_msg,
+	NULL,	  0,	   NULL,
 };
 
 #define RESP HTTP_KIT_ENV("<t:resp xmlns:t=\"urn:t\">1</t:resp>")
@@ -200,7 +206,8 @@ static const struct brt_operation ow_op = {
 static void odd_partner(struct evhttp_request *req, void *arg)
 {
 	(void)arg;
-	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+	const char *path =
+		evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
 	int status = 200;
 	const char *ctype = "text/xml";
 	char big[4096];
@@ -248,9 +255,8 @@ static void on_outcome(void *arg, struct brt_call_result *res)
 }
 
 /* Call path on the odd partner; the outcome's err and text. */
-static int odd_call(brt_runtime *rt, int port,
-		    const struct brt_operation *op, const char *path,
-		    char *text, size_t len)
+static int odd_call(brt_runtime *rt, int port, const struct brt_operation *op,
+		    const char *path, char *text, size_t len)
 {
 	const char *in = "<message><payload><t:req xmlns:t=\"urn:t\">x</t:req>"
 			 "</payload></message>";
@@ -284,7 +290,8 @@ START_TEST(robust_invoke_refuses_odd_replies)
 	ck_assert_ptr_nonnull(b);
 	struct sockaddr_in sin;
 	socklen_t sl = sizeof sin;
-	getsockname(evhttp_bound_socket_get_fd(b), (struct sockaddr *)&sin, &sl);
+	getsockname(evhttp_bound_socket_get_fd(b), (struct sockaddr *)&sin,
+		    &sl);
 	int port = ntohs(sin.sin_port);
 	char t[256];
 
@@ -302,7 +309,8 @@ START_TEST(robust_invoke_refuses_odd_replies)
 			 BRT_EPROTO);
 	ck_assert_ptr_nonnull(strstr(t, "mustUnderstand"));
 	/* one-way: any 2xx completes, whatever the body's type */
-	ck_assert_int_eq(odd_call(rt, port, &ow_op, "/accepted", t, sizeof t), 0);
+	ck_assert_int_eq(odd_call(rt, port, &ow_op, "/accepted", t, sizeof t),
+			 0);
 	ck_assert_int_eq(odd_call(rt, port, &ow_op, "/html", t, sizeof t), 0);
 	/* ... but not a mustUnderstand entry */
 	ck_assert_int_eq(odd_call(rt, port, &ow_op, "/mu", t, sizeof t),

@@ -9,46 +9,94 @@
 enum {
 	S_DISPATCH = BRT_S_FIRST,
 	S_JOINED,
-	S_B1, S_B2, S_B2_DONE, S_B3,
-	S_LOOP, S_LOOP_DONE,
-	S_SEQ_NEXT, S_SEQ_ASSIGN, S_SEQ_END,
+	S_B1,
+	S_B2,
+	S_B2_DONE,
+	S_B3,
+	S_LOOP,
+	S_LOOP_DONE,
+	S_SEQ_NEXT,
+	S_SEQ_ASSIGN,
+	S_SEQ_END,
 	NSTATES,
 };
 
 enum { V_A, V_B, V_C };
 
 static const struct brt_scope scopes[] = {
-	{"process", -1, 3, 0, NULL, -1, -1, -1, false, false, 0, NULL, 0, NULL},
+	{ "process", -1, 3, 0, NULL, -1, -1, -1, false, false, 0, NULL, 0,
+	  NULL },
 };
 static const struct brt_variable vars[] = {
-	{"a", 0, 0, BRT_VAR_MESSAGE, &kit_msg, {0}, {0}, BRT_XSD_COMPLEX, -1},
-	{"b", 0, 1, BRT_VAR_MESSAGE, &kit_msg, {0}, {0}, BRT_XSD_COMPLEX, -1},
-	{"c", 0, 2, BRT_VAR_MESSAGE, &kit_msg, {0}, {0}, BRT_XSD_COMPLEX, -1},
+	{ "a",
+	  0,
+	  0,
+	  BRT_VAR_MESSAGE,
+	  &kit_msg,
+	  { 0 },
+	  { 0 },
+	  BRT_XSD_COMPLEX,
+	  -1 },
+	{ "b",
+	  0,
+	  1,
+	  BRT_VAR_MESSAGE,
+	  &kit_msg,
+	  { 0 },
+	  { 0 },
+	  BRT_XSD_COMPLEX,
+	  -1 },
+	{ "c",
+	  0,
+	  2,
+	  BRT_VAR_MESSAGE,
+	  &kit_msg,
+	  { 0 },
+	  { 0 },
+	  BRT_XSD_COMPLEX,
+	  -1 },
 };
-static const struct brt_receive r_start = {
-	.name = "start", .plink = 0, .op = &kit_op_start, .var = V_A,
-	.create_instance = true};
-static const struct brt_receive r_next = {
-	.name = "next", .plink = 0, .op = &kit_op_next, .var = V_B};
+static const struct brt_receive r_start = { .name = "start",
+					    .plink = 0,
+					    .op = &kit_op_start,
+					    .var = V_A,
+					    .create_instance = true };
+static const struct brt_receive r_next = { .name = "next",
+					   .plink = 0,
+					   .op = &kit_op_next,
+					   .var = V_B };
 static const struct brt_copy copies[] = {
-	{.from = {.kind = BRT_FROM_VAR, .var = V_B, .part = 0, .query = -1,
-		  .expr = -1, .literal = -1, .plink = -1, .property = -1},
-	 .to = {.kind = BRT_TO_VAR, .var = V_C, .part = 0, .query = -1,
-		.expr = -1, .plink = -1, .property = -1}},
+	{ .from = { .kind = BRT_FROM_VAR,
+		    .var = V_B,
+		    .part = 0,
+		    .query = -1,
+		    .expr = -1,
+		    .literal = -1,
+		    .plink = -1,
+		    .property = -1 },
+	  .to = { .kind = BRT_TO_VAR,
+		  .var = V_C,
+		  .part = 0,
+		  .query = -1,
+		  .expr = -1,
+		  .plink = -1,
+		  .property = -1 } },
 };
-static const struct brt_assign assigns[] = {{"copy", 1, copies, false, "s", 1}};
-static const struct brt_receive *const starts[] = {&r_start};
+static const struct brt_assign assigns[] = { { "copy", 1, copies, false, "s",
+					       1 } };
+static const struct brt_receive *const starts[] = { &r_start };
 static const char *const names[NSTATES] = {
-	"START", "DONE", "FAULTED", "S_DISPATCH", "S_JOINED", "S_B1", "S_B2",
-	"S_B2_DONE", "S_B3", "S_LOOP", "S_LOOP_DONE", "S_SEQ_NEXT",
-	"S_SEQ_ASSIGN", "S_SEQ_END"};
+	"START",       "DONE",	     "FAULTED",	     "S_DISPATCH", "S_JOINED",
+	"S_B1",	       "S_B2",	     "S_B2_DONE",    "S_B3",	   "S_LOOP",
+	"S_LOOP_DONE", "S_SEQ_NEXT", "S_SEQ_ASSIGN", "S_SEQ_END"
+};
 
 enum { LOOPS = 10000 };
 static int loops[64]; /* per instance id: a C stand-in for a counter */
 
 static enum brt_step step(brt_strand *s)
 {
-	static const int branches[] = {S_B1, S_B2, S_B3};
+	static const int branches[] = { S_B1, S_B2, S_B3 };
 	unsigned long id = brt__instance_id(brt__strand_instance(s));
 	const char *mode;
 
@@ -114,11 +162,22 @@ static enum brt_step step(brt_strand *s)
 }
 
 static const struct brt_process proc = {
-	.name = "sched", .qname = {KIT_NS, "sched"}, .build_id = "b",
-	.nscopes = 1, .scopes = scopes, .nvars = 3, .vars = vars,
-	.nplinks = 2, .plinks = kit_plinks, .nassigns = 1, .assigns = assigns,
-	.nstarts = 1, .starts = starts, .nstates = NSTATES,
-	.state_names = names, .step = step,
+	.name = "sched",
+	.qname = { KIT_NS, "sched" },
+	.build_id = "b",
+	.nscopes = 1,
+	.scopes = scopes,
+	.nvars = 3,
+	.vars = vars,
+	.nplinks = 2,
+	.plinks = kit_plinks,
+	.nassigns = 1,
+	.assigns = assigns,
+	.nstarts = 1,
+	.starts = starts,
+	.nstates = NSTATES,
+	.state_names = names,
+	.step = step,
 };
 
 START_TEST(sched_flow_joins_three_branches)

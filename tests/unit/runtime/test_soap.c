@@ -11,8 +11,8 @@
 
 #include "internal.h"
 
-#define ENV_OPEN                                                              \
-	"<soapenv:Envelope "                                                  \
+#define ENV_OPEN             \
+	"<soapenv:Envelope " \
 	"xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\">"
 #define ENV_CLOSE "</soapenv:Envelope>"
 
@@ -24,24 +24,32 @@ static const struct brt_message in_msg = { { "urn:t", "InMsg" }, 1, in_parts };
 static const struct brt_part out_parts[] = {
 	{ "result", { "urn:t", "resp" }, { NULL, NULL }, BRT_XSD_COMPLEX },
 };
-static const struct brt_message out_msg = { { "urn:t", "OutMsg" }, 1,
+static const struct brt_message out_msg = { { "urn:t", "OutMsg" },
+					    1,
 					    out_parts };
 static const struct brt_operation doc_op = {
-	"process", "urn:t", "urn:t/process", BRT_STYLE_DOCUMENT, NULL,
-	&in_msg, &out_msg, 0, NULL,
+	"process",	    "urn:t", "urn:t/process",
+	BRT_STYLE_DOCUMENT, NULL,    &in_msg,
+	&out_msg,	    0,	     NULL,
 };
 
 /* rpc/literal: two type parts. */
 static const struct brt_part rpc_parts[] = {
-	{ "a", { NULL, NULL }, { "http://www.w3.org/2001/XMLSchema", "int" },
+	{ "a",
+	  { NULL, NULL },
+	  { "http://www.w3.org/2001/XMLSchema", "int" },
 	  BRT_XSD_NUMBER },
-	{ "b", { NULL, NULL }, { "http://www.w3.org/2001/XMLSchema", "string" },
+	{ "b",
+	  { NULL, NULL },
+	  { "http://www.w3.org/2001/XMLSchema", "string" },
 	  BRT_XSD_STRING },
 };
-static const struct brt_message rpc_msg = { { "urn:r", "AddMsg" }, 2,
+static const struct brt_message rpc_msg = { { "urn:r", "AddMsg" },
+					    2,
 					    rpc_parts };
 static const struct brt_operation rpc_op = {
-	"add", "urn:r", "", BRT_STYLE_RPC, "urn:rpc", &rpc_msg, &rpc_msg, 0, NULL,
+	"add",	  "urn:r",  "", BRT_STYLE_RPC, "urn:rpc",
+	&rpc_msg, &rpc_msg, 0,	NULL,
 };
 
 static xmlDocPtr parse(const char *s, const char **why)
@@ -136,20 +144,21 @@ START_TEST(soap_parse_billion_laughs_quickly)
 				      "<!ENTITY lol%d \"", i);
 		for (int k = 0; k < 10; k++)
 			n += (size_t)snprintf(buf + n, sizeof buf - n,
-					      i == 1 ? "&lol;" : "&lol%d;", i - 1);
+					      i == 1 ? "&lol;" : "&lol%d;",
+					      i - 1);
 		n += (size_t)snprintf(buf + n, sizeof buf - n, "\">");
 	}
 	snprintf(buf + n, sizeof buf - n,
-		 "]>" ENV_OPEN "<soapenv:Body><a>&lol9;</a></soapenv:Body>"
-		 ENV_CLOSE);
+		 "]>" ENV_OPEN
+		 "<soapenv:Body><a>&lol9;</a></soapenv:Body>" ENV_CLOSE);
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	const char *why = NULL;
 	xmlDocPtr d = parse(buf, &why);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ck_assert_ptr_null(d);
-	double ms = (t1.tv_sec - t0.tv_sec) * 1e3 +
-		    (t1.tv_nsec - t0.tv_nsec) / 1e6;
+	double ms =
+		(t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
 	ck_assert_msg(ms < 100, "took %.1f ms", ms);
 }
 END_TEST
@@ -165,7 +174,8 @@ START_TEST(soap_to_message_document)
 	ck_assert_ptr_nonnull(env);
 	xmlNodePtr body;
 	brt__soap_body_first(env, &body);
-	xmlDocPtr msg = brt__soap_to_message(body, &doc_op, &in_msg, false, &why);
+	xmlDocPtr msg =
+		brt__soap_to_message(body, &doc_op, &in_msg, false, &why);
 	ck_assert_msg(msg != NULL, "%s", why);
 	xmlFreeDoc(env);
 	xmlNodePtr root = xmlDocGetRootElement(msg);
@@ -213,18 +223,21 @@ END_TEST
 START_TEST(soap_rpc_roundtrip)
 {
 	const char *why = NULL;
-	xmlDocPtr env = parse(ENV_OPEN "<soapenv:Body><m:add xmlns:m=\"urn:rpc\">"
-				       "<b>hello</b><a>42</a></m:add>"
-				       "</soapenv:Body>" ENV_CLOSE,
+	xmlDocPtr env = parse(ENV_OPEN
+			      "<soapenv:Body><m:add xmlns:m=\"urn:rpc\">"
+			      "<b>hello</b><a>42</a></m:add>"
+			      "</soapenv:Body>" ENV_CLOSE,
 			      &why);
 	ck_assert_ptr_nonnull(env);
 	xmlNodePtr body;
 	brt__soap_body_first(env, &body);
-	xmlDocPtr msg = brt__soap_to_message(body, &rpc_op, &rpc_msg, false, &why);
+	xmlDocPtr msg =
+		brt__soap_to_message(body, &rpc_op, &rpc_msg, false, &why);
 	ck_assert_msg(msg != NULL, "%s", why);
 	xmlFreeDoc(env);
 	char *s = dump(msg);
-	ck_assert_ptr_nonnull(strstr(s, "<message><a>42</a><b>hello</b></message>"));
+	ck_assert_ptr_nonnull(
+		strstr(s, "<message><a>42</a><b>hello</b></message>"));
 	xmlFree(s);
 
 	/* Wrong wrapper name is not this operation. */
@@ -232,20 +245,22 @@ START_TEST(soap_rpc_roundtrip)
 			     "<b>x</b></m:sub></soapenv:Body>" ENV_CLOSE,
 		    &why);
 	brt__soap_body_first(env, &body);
-	ck_assert_ptr_null(brt__soap_to_message(body, &rpc_op, &rpc_msg, false,
-						&why));
+	ck_assert_ptr_null(
+		brt__soap_to_message(body, &rpc_op, &rpc_msg, false, &why));
 	xmlFreeDoc(env);
 
 	xmlDocPtr out = brt__soap_from_message(&rpc_op, &rpc_msg, msg, true);
 	ck_assert_ptr_nonnull(out);
 	s = dump(out);
-	ck_assert_msg(strstr(s, "<soapenv:Body><m:addResponse xmlns:m=\"urn:rpc\">"
-				"<a>42</a><b>hello</b></m:addResponse>") != NULL,
+	ck_assert_msg(strstr(s,
+			     "<soapenv:Body><m:addResponse xmlns:m=\"urn:rpc\">"
+			     "<a>42</a><b>hello</b></m:addResponse>") != NULL,
 		      "%s", s);
 	xmlFree(s);
 	/* And back again as a response. */
 	brt__soap_body_first(out, &body);
-	xmlDocPtr back = brt__soap_to_message(body, &rpc_op, &rpc_msg, true, &why);
+	xmlDocPtr back =
+		brt__soap_to_message(body, &rpc_op, &rpc_msg, true, &why);
 	ck_assert_msg(back != NULL, "%s", why);
 	xmlFreeDoc(back);
 	xmlFreeDoc(out);
@@ -262,9 +277,10 @@ START_TEST(soap_from_message_document)
 	xmlDocPtr env = brt__soap_from_message(&doc_op, &out_msg, msg, true);
 	ck_assert_ptr_nonnull(env);
 	char *s = dump(env);
-	ck_assert_msg(strstr(s, "<soapenv:Body><t:resp xmlns:t=\"urn:t\">ok</t:resp>"
-				"</soapenv:Body>") != NULL,
-		      "%s", s);
+	ck_assert_msg(
+		strstr(s, "<soapenv:Body><t:resp xmlns:t=\"urn:t\">ok</t:resp>"
+			  "</soapenv:Body>") != NULL,
+		"%s", s);
 	xmlFree(s);
 	xmlFreeDoc(env);
 	xmlFreeDoc(msg);
@@ -273,18 +289,19 @@ END_TEST
 
 START_TEST(soap_fault_format)
 {
-	xmlDocPtr env = brt__soap_fault(BRT_NS_BPEL, "selectionFailure", NULL,
-					NULL);
+	xmlDocPtr env =
+		brt__soap_fault(BRT_NS_BPEL, "selectionFailure", NULL, NULL);
 	ck_assert_ptr_nonnull(env);
 	char *s = dump(env);
 	ck_assert_str_eq(
-		s, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-		   "<soapenv:Envelope "
-		   "xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\">"
-		   "<soapenv:Body><soapenv:Fault xmlns:bpel=\"" BRT_NS_BPEL "\">"
-		   "<faultcode>soapenv:Server</faultcode>"
-		   "<faultstring>bpel:selectionFailure</faultstring>"
-		   "</soapenv:Fault></soapenv:Body></soapenv:Envelope>\n");
+		s,
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		"<soapenv:Envelope "
+		"xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\">"
+		"<soapenv:Body><soapenv:Fault xmlns:bpel=\"" BRT_NS_BPEL "\">"
+		"<faultcode>soapenv:Server</faultcode>"
+		"<faultstring>bpel:selectionFailure</faultstring>"
+		"</soapenv:Fault></soapenv:Body></soapenv:Envelope>\n");
 	xmlFree(s);
 	xmlFreeDoc(env);
 }
@@ -299,12 +316,13 @@ START_TEST(soap_fault_with_data)
 	ck_assert_ptr_nonnull(data);
 	xmlDocPtr env = brt__soap_fault("urn:user", "bad", data, NULL);
 	char *s = dump(env);
-	ck_assert_msg(strstr(s, "<soapenv:Fault xmlns:f=\"urn:user\">"
-				"<faultcode>soapenv:Server</faultcode>"
-				"<faultstring>f:bad</faultstring>"
-				"<detail><t:req xmlns:t=\"urn:t\">7</t:req></detail>"
-				"</soapenv:Fault>") != NULL,
-		      "%s", s);
+	ck_assert_msg(
+		strstr(s, "<soapenv:Fault xmlns:f=\"urn:user\">"
+			  "<faultcode>soapenv:Server</faultcode>"
+			  "<faultstring>f:bad</faultstring>"
+			  "<detail><t:req xmlns:t=\"urn:t\">7</t:req></detail>"
+			  "</soapenv:Fault>") != NULL,
+		"%s", s);
 	xmlFree(s);
 	xmlFreeDoc(env);
 	xmlFreeDoc(data);
@@ -327,13 +345,13 @@ END_TEST
 START_TEST(soap_detail_to_fault_message)
 {
 	const char *why;
-	xmlDocPtr env = parse(ENV_OPEN "<soapenv:Body><soapenv:Fault>"
-				       "<faultcode>soapenv:Server</faultcode>"
-				       "<faultstring>x</faultstring><detail>"
-				       "<t:req xmlns:t=\"urn:t\">9</t:req>"
-				       "</detail></soapenv:Fault></soapenv:Body>"
-				       ENV_CLOSE,
-			      &why);
+	xmlDocPtr env = parse(
+		ENV_OPEN "<soapenv:Body><soapenv:Fault>"
+			 "<faultcode>soapenv:Server</faultcode>"
+			 "<faultstring>x</faultstring><detail>"
+			 "<t:req xmlns:t=\"urn:t\">9</t:req>"
+			 "</detail></soapenv:Fault></soapenv:Body>" ENV_CLOSE,
+		&why);
 	ck_assert_ptr_nonnull(env);
 	xmlNodePtr body;
 	brt__soap_body_first(env, &body);

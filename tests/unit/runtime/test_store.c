@@ -16,32 +16,75 @@ enum {
 enum { V_A, V_B, V_OUT };
 
 static const struct brt_scope scopes[] = {
-	{"process", -1, 3, 0, NULL, -1, -1, -1, false, false, 0, NULL, 0, NULL},
+	{ "process", -1, 3, 0, NULL, -1, -1, -1, false, false, 0, NULL, 0,
+	  NULL },
 };
 static const struct brt_variable vars[] = {
-	{"a", 0, 0, BRT_VAR_MESSAGE, &kit_msg, {0}, {0}, BRT_XSD_COMPLEX, -1},
-	{"b", 0, 1, BRT_VAR_MESSAGE, &kit_msg, {0}, {0}, BRT_XSD_COMPLEX, -1},
-	{"out", 0, 2, BRT_VAR_MESSAGE, &kit_msg, {0}, {0}, BRT_XSD_COMPLEX, -1},
+	{ "a",
+	  0,
+	  0,
+	  BRT_VAR_MESSAGE,
+	  &kit_msg,
+	  { 0 },
+	  { 0 },
+	  BRT_XSD_COMPLEX,
+	  -1 },
+	{ "b",
+	  0,
+	  1,
+	  BRT_VAR_MESSAGE,
+	  &kit_msg,
+	  { 0 },
+	  { 0 },
+	  BRT_XSD_COMPLEX,
+	  -1 },
+	{ "out",
+	  0,
+	  2,
+	  BRT_VAR_MESSAGE,
+	  &kit_msg,
+	  { 0 },
+	  { 0 },
+	  BRT_XSD_COMPLEX,
+	  -1 },
 };
-static const struct brt_receive r_start = {
-	.name = "start", .plink = 0, .op = &kit_op_start, .var = V_A,
-	.create_instance = true, .file = "store.bpel", .line = 1};
-static const struct brt_receive r_next = {
-	.name = "next", .plink = 0, .op = &kit_op_next, .var = V_B,
-	.file = "store.bpel", .line = 2};
+static const struct brt_receive r_start = { .name = "start",
+					    .plink = 0,
+					    .op = &kit_op_start,
+					    .var = V_A,
+					    .create_instance = true,
+					    .file = "store.bpel",
+					    .line = 1 };
+static const struct brt_receive r_next = { .name = "next",
+					   .plink = 0,
+					   .op = &kit_op_next,
+					   .var = V_B,
+					   .file = "store.bpel",
+					   .line = 2 };
 static const struct brt_copy copies[] = {
-	{.from = {.kind = BRT_FROM_VAR, .var = V_B, .part = 0, .query = -1,
-		  .expr = -1, .literal = -1, .plink = -1, .property = -1},
-	 .to = {.kind = BRT_TO_VAR, .var = V_OUT, .part = 0, .query = -1,
-		.expr = -1, .plink = -1, .property = -1},
-	 .line = 3},
+	{ .from = { .kind = BRT_FROM_VAR,
+		    .var = V_B,
+		    .part = 0,
+		    .query = -1,
+		    .expr = -1,
+		    .literal = -1,
+		    .plink = -1,
+		    .property = -1 },
+	  .to = { .kind = BRT_TO_VAR,
+		  .var = V_OUT,
+		  .part = 0,
+		  .query = -1,
+		  .expr = -1,
+		  .plink = -1,
+		  .property = -1 },
+	  .line = 3 },
 };
 static const struct brt_assign assigns[] = {
-	{"copy", 1, copies, false, "store.bpel", 3},
+	{ "copy", 1, copies, false, "store.bpel", 3 },
 };
-static const struct brt_receive *const starts[] = {&r_start};
-static const char *const names[] = {"START", "DONE", "FAULTED",
-				    "S_RECV_NEXT", "S_ASSIGN", "S_END"};
+static const struct brt_receive *const starts[] = { &r_start };
+static const char *const names[] = { "START",	    "DONE",	"FAULTED",
+				     "S_RECV_NEXT", "S_ASSIGN", "S_END" };
 
 static enum brt_step step(brt_strand *s)
 {
@@ -67,15 +110,21 @@ static enum brt_step step(brt_strand *s)
 
 static const struct brt_process proc = {
 	.name = "store",
-	.qname = {KIT_NS, "store"},
+	.qname = { KIT_NS, "store" },
 	.build_id = "build-1",
 	.source = "store.bpel",
-	.nscopes = 1, .scopes = scopes,
-	.nvars = 3, .vars = vars,
-	.nplinks = 2, .plinks = kit_plinks,
-	.nassigns = 1, .assigns = assigns,
-	.nstarts = 1, .starts = starts,
-	.nstates = NSTATES, .state_names = names,
+	.nscopes = 1,
+	.scopes = scopes,
+	.nvars = 3,
+	.vars = vars,
+	.nplinks = 2,
+	.plinks = kit_plinks,
+	.nassigns = 1,
+	.assigns = assigns,
+	.nstarts = 1,
+	.starts = starts,
+	.nstates = NSTATES,
+	.state_names = names,
 	.step = step,
 };
 
@@ -125,7 +174,8 @@ START_TEST(store_restore_refuses_other_build)
 	kit_settle(rt);
 	char *buf;
 	size_t len;
-	ck_assert_int_eq(brt__instance_save(brt__engine_first(rt), &buf, &len), 0);
+	ck_assert_int_eq(brt__instance_save(brt__engine_first(rt), &buf, &len),
+			 0);
 	brt__runtime_free(rt);
 
 	struct brt_process other = proc;

@@ -21,136 +21,259 @@
 enum {
 	S_DISPATCH = BRT_S_FIRST,
 	S_END,
-	S_PICK, S_P_MSG, S_P_OTHER, S_P_ALARM,
-	S_FLOW, S_LA, S_LA_FIRE, S_LC, S_LB, S_LB_RUN,
-	S_FE, S_F_BODY, S_F_DONE, S_F_TH,
-	S_FES, S_G_BODY, S_G_NOTE,
-	S_EV, S_EV_HOLD, S_EV_DONE, S_TICK, S_S_BODY,
-	S_C1, S_C2, S_C_BODY, S_CNEXT, S_CTHROW, S_CH_C, S_CH_C2,
-	S_PCATCH, S_PCATCH2,
-	S_T_ENTER, S_T_BODY, S_T_SCOPE, S_T_THROWER, S_T_THROW, S_TH, S_TH2, S_TH3,
-	S_CORR, S_CORR2,
-	S_ISO, S_ISO_ENTER, S_ISO_BODY, S_ISO_NOTE,
+	S_PICK,
+	S_P_MSG,
+	S_P_OTHER,
+	S_P_ALARM,
+	S_FLOW,
+	S_LA,
+	S_LA_FIRE,
+	S_LC,
+	S_LB,
+	S_LB_RUN,
+	S_FE,
+	S_F_BODY,
+	S_F_DONE,
+	S_F_TH,
+	S_FES,
+	S_G_BODY,
+	S_G_NOTE,
+	S_EV,
+	S_EV_HOLD,
+	S_EV_DONE,
+	S_TICK,
+	S_S_BODY,
+	S_C1,
+	S_C2,
+	S_C_BODY,
+	S_CNEXT,
+	S_CTHROW,
+	S_CH_C,
+	S_CH_C2,
+	S_PCATCH,
+	S_PCATCH2,
+	S_T_ENTER,
+	S_T_BODY,
+	S_T_SCOPE,
+	S_T_THROWER,
+	S_T_THROW,
+	S_TH,
+	S_TH2,
+	S_TH3,
+	S_CORR,
+	S_CORR2,
+	S_ISO,
+	S_ISO_ENTER,
+	S_ISO_BODY,
+	S_ISO_NOTE,
 	NSTATES,
 };
 
 enum { SC_P, SC_F, SC_G, SC_S, SC_E, SC_C, SC_T, SC_I };
 enum { V_IN, V_GOT, V_K, V_KG, V_GV, V_EV, V_C };
-enum { E_ALARM, E_NOTNO, E_AND, E_ONE, E_THREE, E_TWO, E_KDUR, E_TICK,
-       E_HOLD, E_SHORT };
+enum {
+	E_ALARM,
+	E_NOTNO,
+	E_AND,
+	E_ONE,
+	E_THREE,
+	E_TWO,
+	E_KDUR,
+	E_TICK,
+	E_HOLD,
+	E_SHORT
+};
 
-#define MV(n, sc, sl)                                                         \
-	{.name = n, .scope = sc, .slot = sl, .kind = BRT_VAR_MESSAGE,          \
-	 .message = &kit_msg, .init = -1}
-#define UV(n, sc, sl)                                                         \
-	{.name = n, .scope = sc, .slot = sl, .kind = BRT_VAR_TYPE,             \
-	 .type = {KIT_XSD, "unsignedInt"}, .xsd = BRT_XSD_NUMBER, .init = -1}
+#define MV(n, sc, sl)                                                        \
+	{                                                                    \
+		.name = n, .scope = sc, .slot = sl, .kind = BRT_VAR_MESSAGE, \
+		.message = &kit_msg, .init = -1                              \
+	}
+#define UV(n, sc, sl)                                                      \
+	{                                                                  \
+		.name = n, .scope = sc, .slot = sl, .kind = BRT_VAR_TYPE,  \
+		.type = { KIT_XSD, "unsignedInt" }, .xsd = BRT_XSD_NUMBER, \
+		.init = -1                                                 \
+	}
 static const struct brt_variable vars[] = {
 	MV("in", SC_P, 0), MV("got", SC_P, 1), UV("k", SC_F, 0),
-	UV("kg", SC_G, 0), MV("gv", SC_G, 1), MV("ev", SC_E, 0),
+	UV("kg", SC_G, 0), MV("gv", SC_G, 1),  MV("ev", SC_E, 0),
 	MV("c", SC_C, 0),
 };
 
-static const struct brt_varref ref_got[] = {{"got.payload", V_GOT, 0, false}};
-static const struct brt_varref ref_links[] = {{"l0", 0, -1, true},
-					       {"l1", 1, -1, true}};
-static const struct brt_varref ref_k[] = {{"k", V_K, -1, false}};
+static const struct brt_varref ref_got[] = { { "got.payload", V_GOT, 0,
+					       false } };
+static const struct brt_varref ref_links[] = { { "l0", 0, -1, true },
+					       { "l1", 1, -1, true } };
+static const struct brt_varref ref_k[] = { { "k", V_K, -1, false } };
 #define X(t) .text = t, .file = "s.bpel", .line = 1
 static const struct brt_expr exprs[] = {
-	[E_ALARM] = {X("'PT0.4S'")},
-	[E_NOTNO] = {X("$got.payload != 'no'"), .nrefs = 1, .refs = ref_got},
-	[E_AND] = {X("$l0 and $l1"), .nrefs = 2, .refs = ref_links},
-	[E_ONE] = {X("1")},
-	[E_THREE] = {X("3")},
-	[E_TWO] = {X("2")},
-	[E_KDUR] = {X("concat('PT0.', $k, 'S')"), .nrefs = 1, .refs = ref_k},
-	[E_TICK] = {X("'PT0.1S'")},
-	[E_HOLD] = {X("'PT0.2S'")},
-	[E_SHORT] = {X("'PT0.05S'")},
+	[E_ALARM] = { X("'PT0.4S'") },
+	[E_NOTNO] = { X("$got.payload != 'no'"), .nrefs = 1, .refs = ref_got },
+	[E_AND] = { X("$l0 and $l1"), .nrefs = 2, .refs = ref_links },
+	[E_ONE] = { X("1") },
+	[E_THREE] = { X("3") },
+	[E_TWO] = { X("2") },
+	[E_KDUR] = { X("concat('PT0.', $k, 'S')"), .nrefs = 1, .refs = ref_k },
+	[E_TICK] = { X("'PT0.1S'") },
+	[E_HOLD] = { X("'PT0.2S'") },
+	[E_SHORT] = { X("'PT0.05S'") },
 };
 
 /* Correlation: property key = the payload; the start initiates set cs. */
-static const struct brt_property props[] = {{{KIT_NS, "key"},
-					     BRT_XSD_STRING}};
+static const struct brt_property props[] = { { { KIT_NS, "key" },
+					       BRT_XSD_STRING } };
 static const struct brt_alias aliases[] = {
-	{.property = 0, .message = &kit_msg, .part = "payload", .query = -1}};
-static const int cs_props[] = {0};
-static const struct brt_correlation_set csets[] = {{"cs", SC_P, 1, cs_props}};
-static const struct brt_correlation c_yes[] = {{0, BRT_INIT_YES,
-						BRT_PAT_NONE}};
-static const struct brt_correlation c_no[] = {{0, BRT_INIT_NO, BRT_PAT_NONE}};
+	{ .property = 0, .message = &kit_msg, .part = "payload", .query = -1 }
+};
+static const int cs_props[] = { 0 };
+static const struct brt_correlation_set csets[] = { { "cs", SC_P, 1,
+						      cs_props } };
+static const struct brt_correlation c_yes[] = { { 0, BRT_INIT_YES,
+						  BRT_PAT_NONE } };
+static const struct brt_correlation c_no[] = { { 0, BRT_INIT_NO,
+						 BRT_PAT_NONE } };
 
-static const struct brt_receive r_start = {
-	.name = "start", .plink = 0, .op = &kit_op_start, .var = V_IN,
-	.create_instance = true, .ncorr = 1, .corr = c_yes};
-static const struct brt_receive r_next = {
-	.name = "next", .plink = 0, .op = &kit_op_next, .var = V_GOT};
-static const struct brt_receive r_next_c = {
-	.name = "nextC", .plink = 0, .op = &kit_op_next, .var = V_C};
-static const struct brt_receive r_next_g = {
-	.name = "nextG", .plink = 0, .op = &kit_op_next, .var = V_GV};
-static const struct brt_receive r_next_corr = {
-	.name = "nextCorr", .plink = 0, .op = &kit_op_next, .var = V_GOT,
-	.ncorr = 1, .corr = c_no};
-static const struct brt_receive r_other = {
-	.name = "other", .plink = 0, .op = &kit_op_other, .var = -1};
-static const struct brt_receive r_ev = {
-	.name = "ev", .plink = 0, .op = &kit_op_next, .var = V_EV,
-	.mex_scope = SC_E};
-static const struct brt_receive *const starts[] = {&r_start};
+static const struct brt_receive r_start = { .name = "start",
+					    .plink = 0,
+					    .op = &kit_op_start,
+					    .var = V_IN,
+					    .create_instance = true,
+					    .ncorr = 1,
+					    .corr = c_yes };
+static const struct brt_receive r_next = { .name = "next",
+					   .plink = 0,
+					   .op = &kit_op_next,
+					   .var = V_GOT };
+static const struct brt_receive r_next_c = { .name = "nextC",
+					     .plink = 0,
+					     .op = &kit_op_next,
+					     .var = V_C };
+static const struct brt_receive r_next_g = { .name = "nextG",
+					     .plink = 0,
+					     .op = &kit_op_next,
+					     .var = V_GV };
+static const struct brt_receive r_next_corr = { .name = "nextCorr",
+						.plink = 0,
+						.op = &kit_op_next,
+						.var = V_GOT,
+						.ncorr = 1,
+						.corr = c_no };
+static const struct brt_receive r_other = { .name = "other",
+					    .plink = 0,
+					    .op = &kit_op_other,
+					    .var = -1 };
+static const struct brt_receive r_ev = { .name = "ev",
+					 .plink = 0,
+					 .op = &kit_op_next,
+					 .var = V_EV,
+					 .mex_scope = SC_E };
+static const struct brt_receive *const starts[] = { &r_start };
 
-static const struct brt_on_message pick_msgs[] = {{&r_next, S_P_MSG},
-						  {&r_other, S_P_OTHER}};
+static const struct brt_on_message pick_msgs[] = { { &r_next, S_P_MSG },
+						   { &r_other, S_P_OTHER } };
 static const struct brt_on_alarm pick_alarms[] = {
-	{.expr = E_ALARM, .repeat = -1, .state = S_P_ALARM}};
-static const struct brt_pick pick = {"pick", 2, pick_msgs, 1, pick_alarms,
-				     "s.bpel", 1};
+	{ .expr = E_ALARM, .repeat = -1, .state = S_P_ALARM }
+};
+static const struct brt_pick pick = { "pick",	   2,	     pick_msgs, 1,
+				      pick_alarms, "s.bpel", 1 };
 
-static const struct brt_on_event events[] = {{&r_ev, SC_E, S_EV}};
+static const struct brt_on_event events[] = { { &r_ev, SC_E, S_EV } };
 static const struct brt_on_alarm ticks[] = {
-	{.expr = -1, .repeat = E_TICK, .state = S_TICK}};
-
-static const struct brt_scope scopes[] = {
-	[SC_P] = {.name = "process", .parent = -1, .nvars = 2,
-		  .catch_all = S_PCATCH, .compensation = -1,
-		  .termination = -1},
-	[SC_F] = {.name = "F", .parent = SC_P, .nvars = 1, .catch_all = -1,
-		  .compensation = -1, .termination = S_F_TH},
-	[SC_G] = {.name = "G", .parent = SC_P, .nvars = 2, .catch_all = -1,
-		  .compensation = -1, .termination = -1},
-	[SC_S] = {.name = "S", .parent = SC_P, .catch_all = -1,
-		  .compensation = -1, .termination = -1, .nevents = 1,
-		  .events = events, .nalarms = 1, .alarms = ticks},
-	[SC_E] = {.name = "E", .parent = SC_S, .nvars = 1, .catch_all = -1,
-		  .compensation = -1, .termination = -1},
-	[SC_C] = {.name = "C", .parent = SC_P, .nvars = 1, .catch_all = -1,
-		  .compensation = S_CH_C, .termination = -1},
-	[SC_T] = {.name = "T", .parent = SC_P, .catch_all = -1,
-		  .compensation = -1, .termination = S_TH},
-	[SC_I] = {.name = "I", .parent = SC_P, .catch_all = -1,
-		  .compensation = -1, .termination = -1, .isolated = true},
+	{ .expr = -1, .repeat = E_TICK, .state = S_TICK }
 };
 
-static const struct brt_link_source src_a[] = {{0, E_NOTNO}};
-static const struct brt_link_source src_c[] = {{1, -1}};
-static const struct brt_links links_a = {.name = "A", .join = -1,
-					 .nsources = 1, .sources = src_a};
-static const struct brt_links links_c = {.name = "C", .join = -1,
-					 .nsources = 1, .sources = src_c};
-static const int targets_b[] = {0, 1};
-static const struct brt_links links_b = {
-	.name = "B", .ntargets = 2, .targets = targets_b, .join = E_AND,
-	.suppress = true, .run = S_LB_RUN, .skip = BRT_S_DONE};
+static const struct brt_scope scopes[] = {
+	[SC_P] = { .name = "process",
+		   .parent = -1,
+		   .nvars = 2,
+		   .catch_all = S_PCATCH,
+		   .compensation = -1,
+		   .termination = -1 },
+	[SC_F] = { .name = "F",
+		   .parent = SC_P,
+		   .nvars = 1,
+		   .catch_all = -1,
+		   .compensation = -1,
+		   .termination = S_F_TH },
+	[SC_G] = { .name = "G",
+		   .parent = SC_P,
+		   .nvars = 2,
+		   .catch_all = -1,
+		   .compensation = -1,
+		   .termination = -1 },
+	[SC_S] = { .name = "S",
+		   .parent = SC_P,
+		   .catch_all = -1,
+		   .compensation = -1,
+		   .termination = -1,
+		   .nevents = 1,
+		   .events = events,
+		   .nalarms = 1,
+		   .alarms = ticks },
+	[SC_E] = { .name = "E",
+		   .parent = SC_S,
+		   .nvars = 1,
+		   .catch_all = -1,
+		   .compensation = -1,
+		   .termination = -1 },
+	[SC_C] = { .name = "C",
+		   .parent = SC_P,
+		   .nvars = 1,
+		   .catch_all = -1,
+		   .compensation = S_CH_C,
+		   .termination = -1 },
+	[SC_T] = { .name = "T",
+		   .parent = SC_P,
+		   .catch_all = -1,
+		   .compensation = -1,
+		   .termination = S_TH },
+	[SC_I] = { .name = "I",
+		   .parent = SC_P,
+		   .catch_all = -1,
+		   .compensation = -1,
+		   .termination = -1,
+		   .isolated = true },
+};
 
-static const struct brt_foreach fe_par = {
-	.name = "par", .start = E_ONE, .final = E_THREE, .branches = E_TWO,
-	.parallel = true, .scope = SC_F, .body = S_F_BODY, .counter = V_K,
-	.next = S_END};
-static const struct brt_foreach fe_seq = {
-	.name = "seq", .start = E_ONE, .final = E_THREE, .branches = -1,
-	.scope = SC_G, .body = S_G_BODY, .counter = V_KG, .next = S_END};
+static const struct brt_link_source src_a[] = { { 0, E_NOTNO } };
+static const struct brt_link_source src_c[] = { { 1, -1 } };
+static const struct brt_links links_a = { .name = "A",
+					  .join = -1,
+					  .nsources = 1,
+					  .sources = src_a };
+static const struct brt_links links_c = { .name = "C",
+					  .join = -1,
+					  .nsources = 1,
+					  .sources = src_c };
+static const int targets_b[] = { 0, 1 };
+static const struct brt_links links_b = { .name = "B",
+					  .ntargets = 2,
+					  .targets = targets_b,
+					  .join = E_AND,
+					  .suppress = true,
+					  .run = S_LB_RUN,
+					  .skip = BRT_S_DONE };
 
-static const struct brt_qname q_boom = {KIT_NS, "boom"};
+static const struct brt_foreach fe_par = { .name = "par",
+					   .start = E_ONE,
+					   .final = E_THREE,
+					   .branches = E_TWO,
+					   .parallel = true,
+					   .scope = SC_F,
+					   .body = S_F_BODY,
+					   .counter = V_K,
+					   .next = S_END };
+static const struct brt_foreach fe_seq = { .name = "seq",
+					   .start = E_ONE,
+					   .final = E_THREE,
+					   .branches = -1,
+					   .scope = SC_G,
+					   .body = S_G_BODY,
+					   .counter = V_KG,
+					   .next = S_END };
+
+static const struct brt_qname q_boom = { KIT_NS, "boom" };
 static int nticks;
 
 static enum brt_step dispatch(brt_strand *s)
@@ -158,9 +281,10 @@ static enum brt_step dispatch(brt_strand *s)
 	static const struct {
 		const char *mode;
 		int state;
-	} modes[] = {{"pick", S_PICK}, {"links", S_FLOW}, {"fe", S_FE},
-		     {"fes", S_FES},   {"comp", S_C1},    {"term", S_T_ENTER},
-		     {"corr", S_CORR}, {"iso", S_ISO}};
+	} modes[] = { { "pick", S_PICK }, { "links", S_FLOW },
+		      { "fe", S_FE },	  { "fes", S_FES },
+		      { "comp", S_C1 },	  { "term", S_T_ENTER },
+		      { "corr", S_CORR }, { "iso", S_ISO } };
 	const char *mode = kit_payload(s, V_IN);
 	if (!strcmp(mode, "ev")) {
 		brt_strand_set_state(s, S_END);
@@ -187,7 +311,7 @@ static enum brt_step note_done(brt_strand *s, int next, const char *what,
 
 static enum brt_step step(brt_strand *s)
 {
-	static const int flow_states[] = {S_LA, S_LC, S_LB};
+	static const int flow_states[] = { S_LA, S_LC, S_LB };
 	char k[300];
 	switch (brt_strand_state(s)) {
 	case BRT_S_START:
@@ -289,7 +413,7 @@ static enum brt_step step(brt_strand *s)
 		return note_done(s, BRT_S_DONE, "caught", -1);
 	/* scope T waits; a sibling faults; T's handler waits too */
 	case S_T_ENTER: {
-		static const int branches[] = {S_T_BODY, S_T_THROWER};
+		static const int branches[] = { S_T_BODY, S_T_THROWER };
 		brt_strand_set_state(s, S_END);
 		return brt_flow(s, 2, branches);
 	}
@@ -320,7 +444,7 @@ static enum brt_step step(brt_strand *s)
 		return note_done(s, S_END, "got:", V_GOT);
 	/* two isolated scopes at once: the second waits for the lock */
 	case S_ISO: {
-		static const int branches[] = {S_ISO_ENTER, S_ISO_ENTER};
+		static const int branches[] = { S_ISO_ENTER, S_ISO_ENTER };
 		brt_strand_set_state(s, S_END);
 		return brt_flow(s, 2, branches);
 	}
@@ -338,16 +462,27 @@ static enum brt_step step(brt_strand *s)
 }
 
 static const struct brt_process proc = {
-	.name = "states", .qname = {KIT_NS, "states"}, .build_id = "b-1",
-	.nscopes = (int)(sizeof scopes / sizeof *scopes), .scopes = scopes,
-	.nvars = (int)(sizeof vars / sizeof *vars), .vars = vars,
-	.nplinks = 2, .plinks = kit_plinks,
-	.nexprs = (int)(sizeof exprs / sizeof *exprs), .exprs = exprs,
-	.nproperties = 1, .properties = props,
-	.naliases = 1, .aliases = aliases,
-	.ncorrsets = 1, .corrsets = csets,
-	.nstarts = 1, .starts = starts,
-	.nstates = NSTATES, .step = step,
+	.name = "states",
+	.qname = { KIT_NS, "states" },
+	.build_id = "b-1",
+	.nscopes = (int)(sizeof scopes / sizeof *scopes),
+	.scopes = scopes,
+	.nvars = (int)(sizeof vars / sizeof *vars),
+	.vars = vars,
+	.nplinks = 2,
+	.plinks = kit_plinks,
+	.nexprs = (int)(sizeof exprs / sizeof *exprs),
+	.exprs = exprs,
+	.nproperties = 1,
+	.properties = props,
+	.naliases = 1,
+	.aliases = aliases,
+	.ncorrsets = 1,
+	.corrsets = csets,
+	.nstarts = 1,
+	.starts = starts,
+	.nstates = NSTATES,
+	.step = step,
 };
 
 /* ---- scripts ------------------------------------------------------------- */
@@ -357,12 +492,24 @@ struct act {
 	enum act_kind kind;
 	const struct brt_operation *op; /* A_SEND */
 	const char *text;
-	int ms;                         /* A_RUN: run the loop this long */
+	int ms; /* A_RUN: run the loop this long */
 };
-#define SEND(o, t) {A_SEND, &o, t, 0}
-#define RUN(m) {A_RUN, NULL, NULL, m}
-#define SAVE {A_SAVE, NULL, NULL, 0}
-#define OUT {A_OUT, NULL, NULL, 0}
+#define SEND(o, t)               \
+	{                        \
+		A_SEND, &o, t, 0 \
+	}
+#define RUN(m)                       \
+	{                            \
+		A_RUN, NULL, NULL, m \
+	}
+#define SAVE                          \
+	{                             \
+		A_SAVE, NULL, NULL, 0 \
+	}
+#define OUT                          \
+	{                            \
+		A_OUT, NULL, NULL, 0 \
+	}
 
 static double now_s(void)
 {
@@ -374,7 +521,7 @@ static double now_s(void)
 static void run_for(brt_runtime *rt, int ms)
 {
 	kit_settle(rt);
-	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
 	event_base_loopexit(rt->base, &tv);
 	event_base_dispatch(rt->base);
 	kit_settle(rt);
@@ -448,15 +595,16 @@ START_TEST(store_states_pick_message)
 {
 	static const struct act script[] = {
 		SEND(kit_op_start, "pick"), RUN(0), SAVE,
-		SEND(kit_op_next, "x"), RUN(0), OUT};
+		SEND(kit_op_next, "x"),	    RUN(0), OUT
+	};
 	same_outcome(script, "msg:x end");
 }
 END_TEST
 
 START_TEST(store_states_pick_alarm_keeps_deadline)
 {
-	static const struct act script[] = {
-		SEND(kit_op_start, "pick"), RUN(250), SAVE, RUN(250), OUT};
+	static const struct act script[] = { SEND(kit_op_start, "pick"),
+					     RUN(250), SAVE, RUN(250), OUT };
 	/* The alarm fires 0.4 s after the pick started, not 0.4 s after the
 	 * restore (which would be past the second RUN). */
 	same_outcome(script, "alarm end");
@@ -467,19 +615,21 @@ START_TEST(store_states_links)
 {
 	static const struct act script[] = {
 		SEND(kit_op_start, "links"), RUN(0), SAVE,
-		SEND(kit_op_next, "yes"), RUN(0), OUT};
+		SEND(kit_op_next, "yes"),    RUN(0), OUT
+	};
 	same_outcome(script, "B end");
 	static const struct act dead[] = {
 		SEND(kit_op_start, "links"), RUN(0), SAVE,
-		SEND(kit_op_next, "no"), RUN(0), OUT};
+		SEND(kit_op_next, "no"),     RUN(0), OUT
+	};
 	same_outcome(dead, "end");
 }
 END_TEST
 
 START_TEST(store_states_foreach_parallel)
 {
-	static const struct act script[] = {
-		SEND(kit_op_start, "fe"), RUN(150), SAVE, RUN(350), OUT};
+	static const struct act script[] = { SEND(kit_op_start, "fe"), RUN(150),
+					     SAVE, RUN(350), OUT };
 	same_outcome(script, "k1 k2 t3 end");
 }
 END_TEST
@@ -488,21 +638,29 @@ START_TEST(store_states_foreach_sequential)
 {
 	static const struct act script[] = {
 		SEND(kit_op_start, "fes"), RUN(0), SAVE,
-		SEND(kit_op_next, "a"), RUN(0), SAVE,
-		SEND(kit_op_next, "b"), RUN(0), SAVE,
-		SEND(kit_op_next, "c"), RUN(0), OUT};
+		SEND(kit_op_next, "a"),	   RUN(0), SAVE,
+		SEND(kit_op_next, "b"),	   RUN(0), SAVE,
+		SEND(kit_op_next, "c"),	   RUN(0), OUT
+	};
 	same_outcome(script, "g1:a g2:b g3:c end");
 }
 END_TEST
 
 START_TEST(store_states_event_handlers)
 {
-	static const struct act script[] = {
-		SEND(kit_op_start, "ev"), RUN(0),
-		SEND(kit_op_next, "1"), RUN(0),
-		SEND(kit_op_next, "hold"), RUN(0), SAVE,
-		SEND(kit_op_next, "2"), RUN(350), SAVE,
-		SEND(kit_op_other, "go"), RUN(0), OUT};
+	static const struct act script[] = { SEND(kit_op_start, "ev"),
+					     RUN(0),
+					     SEND(kit_op_next, "1"),
+					     RUN(0),
+					     SEND(kit_op_next, "hold"),
+					     RUN(0),
+					     SAVE,
+					     SEND(kit_op_next, "2"),
+					     RUN(350),
+					     SAVE,
+					     SEND(kit_op_other, "go"),
+					     RUN(0),
+					     OUT };
 	same_outcome(script, "ev:1 ev:hold ev:2 held end");
 	/* The repeating alarm went on after the restores (about 3 ticks in
 	 * 0.35 s). */
@@ -513,20 +671,25 @@ END_TEST
 START_TEST(store_states_compensation)
 {
 	static const struct act script[] = {
-		SEND(kit_op_start, "comp"), RUN(0),
-		SEND(kit_op_next, "1"), RUN(0),
-		SEND(kit_op_next, "2"), RUN(0), SAVE,
+		SEND(kit_op_start, "comp"), RUN(0), SEND(kit_op_next, "1"),
+		RUN(0), SEND(kit_op_next, "2"), RUN(0), SAVE,
 		/* the fault: compensation, whose first handler waits */
-		SEND(kit_op_other, "go"), RUN(0), SAVE, RUN(300), OUT};
+		SEND(kit_op_other, "go"), RUN(0), SAVE, RUN(300), OUT
+	};
 	same_outcome(script, "c:2 c:1 caught");
 }
 END_TEST
 
 START_TEST(store_states_termination)
 {
-	static const struct act script[] = {
-		SEND(kit_op_start, "term"), RUN(0), SAVE,
-		SEND(kit_op_next, "x"), RUN(0), SAVE, RUN(200), OUT};
+	static const struct act script[] = { SEND(kit_op_start, "term"),
+					     RUN(0),
+					     SAVE,
+					     SEND(kit_op_next, "x"),
+					     RUN(0),
+					     SAVE,
+					     RUN(200),
+					     OUT };
 	same_outcome(script, "th th-done caught");
 }
 END_TEST
@@ -535,9 +698,9 @@ START_TEST(store_states_provisional_correlation)
 {
 	/* Saved before the start receive took the creating message: a
 	 * follow-up with the same key still finds the instance. */
-	static const struct act script[] = {
-		SEND(kit_op_start, "corr"), SAVE,
-		SEND(kit_op_next, "corr"), RUN(0), OUT};
+	static const struct act script[] = { SEND(kit_op_start, "corr"), SAVE,
+					     SEND(kit_op_next, "corr"), RUN(0),
+					     OUT };
 	same_outcome(script, "got:corr end");
 }
 END_TEST
@@ -548,8 +711,9 @@ START_TEST(store_states_isolated_lock)
 	 * the other waits for it. */
 	static const struct act script[] = {
 		SEND(kit_op_start, "iso"), RUN(0), SAVE,
-		SEND(kit_op_next, "a"), RUN(0), SAVE,
-		SEND(kit_op_next, "b"), RUN(0), OUT};
+		SEND(kit_op_next, "a"),	   RUN(0), SAVE,
+		SEND(kit_op_next, "b"),	   RUN(0), OUT
+	};
 	same_outcome(script, "i:a i:b end");
 }
 END_TEST

@@ -9,12 +9,12 @@
 
 #include "internal.h"
 
-static const struct brt_process t_proc = {.name = "trimt"};
+static const struct brt_process t_proc = { .name = "trimt" };
 
 /* Let the trim delay pass. */
 static void settle(brt_runtime *rt)
 {
-	struct timeval tv = {0, 150000};
+	struct timeval tv = { 0, 150000 };
 	event_base_loopexit(rt->base, &tv);
 	event_base_dispatch(rt->base);
 }
@@ -60,7 +60,7 @@ END_TEST
 
 START_TEST(trim_without_an_event_loop_is_a_no_op)
 {
-	brt_runtime rt = {.proc = &t_proc};
+	brt_runtime rt = { .proc = &t_proc };
 	brt__trim_note(&rt, 5000);
 	brt__trim_note(&rt, 1);
 	ck_assert_uint_eq(brt__trim_count(&rt), 0);

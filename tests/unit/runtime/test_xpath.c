@@ -7,8 +7,8 @@
 
 #include "data_kit.h"
 
-#define ORDER_XML                                                         \
-	"<t:order xmlns:t='urn:t' t:code='A'><t:id>42</t:id>"            \
+#define ORDER_XML                                             \
+	"<t:order xmlns:t='urn:t' t:code='A'><t:id>42</t:id>" \
 	"<t:line>1</t:line><t:line>2</t:line></t:order>"
 
 /* ORDER: the X_* indexes. */
@@ -58,13 +58,13 @@ static const struct brt_expr x_exprs[] = {
 };
 
 static const struct brt_property x_props[] = {
-	{{DK_P, "orderId"}, BRT_XSD_STRING},
+	{ { DK_P, "orderId" }, BRT_XSD_STRING },
 };
 static const struct brt_alias x_aliases[] = {
-	{0, &dk_msg, "order", {NULL, NULL}, {NULL, NULL}, X_ALIAS_ID},
-	{0, NULL, NULL, {DK_T, "order"}, {NULL, NULL}, X_ALIAS_ID},
+	{ 0, &dk_msg, "order", { NULL, NULL }, { NULL, NULL }, X_ALIAS_ID },
+	{ 0, NULL, NULL, { DK_T, "order" }, { NULL, NULL }, X_ALIAS_ID },
 	/* an alias that selects two nodes */
-	{0, NULL, NULL, {DK_T, "item"}, {NULL, NULL}, X_ALIAS_LINES},
+	{ 0, NULL, NULL, { DK_T, "item" }, { NULL, NULL }, X_ALIAS_LINES },
 };
 
 static const struct brt_process x_proc = {
@@ -104,14 +104,15 @@ static void set_msg(void)
 START_TEST(xpath_bad_expression_faults_when_evaluated)
 {
 	static const struct brt_expr bad[] = {
-		{"1 +", "bad.bpel", 12, 0, NULL, 0, NULL},
-		{"", "bad.bpel", 13, 0, NULL, 0, NULL},
-		{"1 + 1", "bad.bpel", 14, 0, NULL, 0, NULL},
+		{ "1 +", "bad.bpel", 12, 0, NULL, 0, NULL },
+		{ "", "bad.bpel", 13, 0, NULL, 0, NULL },
+		{ "1 + 1", "bad.bpel", 14, 0, NULL, 0, NULL },
 	};
-	static const char *const errors[] = {NULL, "the expression is empty",
-					     NULL};
-	struct brt_process p = {.name = "bad", .nexprs = 3, .exprs = bad,
-				.expr_errors = errors};
+	static const char *const errors[] = { NULL, "the expression is empty",
+					      NULL };
+	struct brt_process p = {
+		.name = "bad", .nexprs = 3, .exprs = bad, .expr_errors = errors
+	};
 	struct brt_dctx d;
 	dk_begin(&d, &p); /* prepares: must succeed */
 	ck_assert_ptr_null(brt__dx_eval(&d, 0, NULL));
@@ -132,9 +133,11 @@ END_TEST
 
 START_TEST(xpath_prepare_rejects_bad_literal)
 {
-	static const char *const lits[] = {"<a><b></a>"};
-	struct brt_process p = {.name = "bad", .source = "lit.bpel",
-				.nliterals = 1, .literals = lits};
+	static const char *const lits[] = { "<a><b></a>" };
+	struct brt_process p = { .name = "bad",
+				 .source = "lit.bpel",
+				 .nliterals = 1,
+				 .literals = lits };
 	struct brt_prepared *pp = NULL;
 	char err[256] = "";
 	ck_assert_int_eq(brt__prepare_proc(&p, &pp, err, sizeof err),
@@ -306,9 +309,9 @@ START_TEST(xpath_do_xsl_transform)
 		DK_EXPR("bpel:doXslTransform('unread.xsl', $elem)"),
 	};
 	const struct brt_embed sheets[] = {
-		{"s.xsl", NULL, xsl_text},
-		{"broken.xsl", NULL, "<xsl:stylesheet/>"},
-		{"unread.xsl", NULL, NULL},
+		{ "s.xsl", NULL, xsl_text },
+		{ "broken.xsl", NULL, "<xsl:stylesheet/>" },
+		{ "unread.xsl", NULL, NULL },
 	};
 	struct brt_process p = x_proc;
 	p.nexprs = 5;

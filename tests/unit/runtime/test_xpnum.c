@@ -90,14 +90,14 @@ static char *eval_str(const char *expr)
 START_TEST(xpnum_string_functions_convert_numbers)
 {
 	const char *cases[][2] = {
-		{"concat('n=', 2147483648, '/', 0.000001)",
-		 "n=2147483648/0.000001"},
-		{"string(10000000000)", "10000000000"},
-		{"substring(12345678901, 2, 3)", "234"},
-		{"string-length(2147483648)", "10"},
-		{"translate(2147483648, '4', 'x')", "21x7x836x8"},
-		{"2147483648 * 2", "4294967296"},
-		{"string(1 div 3)", "0.3333333333333333"},
+		{ "concat('n=', 2147483648, '/', 0.000001)",
+		  "n=2147483648/0.000001" },
+		{ "string(10000000000)", "10000000000" },
+		{ "substring(12345678901, 2, 3)", "234" },
+		{ "string-length(2147483648)", "10" },
+		{ "translate(2147483648, '4', 'x')", "21x7x836x8" },
+		{ "2147483648 * 2", "4294967296" },
+		{ "string(1 div 3)", "0.3333333333333333" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char *got = eval_str(cases[i][0]);
@@ -110,9 +110,8 @@ END_TEST
 
 START_TEST(xpnum_prefix_in_content_and_hoist)
 {
-	const char *xml =
-		"<r xmlns:k='urn:k' xmlns:u='urn:u'><a t='k:x'/>"
-		"<b>u</b></r>";
+	const char *xml = "<r xmlns:k='urn:k' xmlns:u='urn:u'><a t='k:x'/>"
+			  "<b>u</b></r>";
 	xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), NULL, NULL, 0);
 	xmlNodePtr r = xmlDocGetRootElement(doc);
 	ck_assert(brt__prefix_in_content(r, BAD_CAST "k"));
@@ -132,8 +131,9 @@ START_TEST(xpnum_prefix_in_content_and_hoist)
 	xmlChar *buf;
 	int n;
 	xmlDocDumpMemory(d2, &buf, &n);
-	ck_assert_ptr_nonnull(strstr((const char *)buf,
-				     "<top xmlns:c=\"urn:c\"><c:x/><c:x/></top>"));
+	ck_assert_ptr_nonnull(
+		strstr((const char *)buf,
+		       "<top xmlns:c=\"urn:c\"><c:x/><c:x/></top>"));
 	xmlFree(buf);
 	xmlFreeDoc(d2);
 }
@@ -157,22 +157,22 @@ START_TEST(xpnum_hoist_reuses_namespace_in_scope)
 {
 	const char *cases[][2] = {
 		/* the parent has the namespace as default: children use it */
-		{"<top xmlns='urn:c'><c:x xmlns:c='urn:c' a='1'><c:y/></c:x></top>",
-		 "<top xmlns=\"urn:c\"><x a=\"1\"><y/></x></top>"},
+		{ "<top xmlns='urn:c'><c:x xmlns:c='urn:c' a='1'><c:y/></c:x></top>",
+		  "<top xmlns=\"urn:c\"><x a=\"1\"><y/></x></top>" },
 		/* a default namespace inside would capture the names: kept */
-		{"<top xmlns='urn:c'><c:x xmlns:c='urn:c'><z xmlns='urn:o'>"
-		 "<c:y/></z></c:x></top>",
-		 "<top xmlns=\"urn:c\"><c:x xmlns:c=\"urn:c\"><z "
-		 "xmlns=\"urn:o\"><c:y/></z></c:x></top>"},
+		{ "<top xmlns='urn:c'><c:x xmlns:c='urn:c'><z xmlns='urn:o'>"
+		  "<c:y/></z></c:x></top>",
+		  "<top xmlns=\"urn:c\"><c:x xmlns:c=\"urn:c\"><z "
+		  "xmlns=\"urn:o\"><c:y/></z></c:x></top>" },
 		/* a prefixed attribute cannot use a default namespace */
-		{"<top xmlns='urn:c'><c:x xmlns:c='urn:c' c:a='1'/></top>",
-		 "<top xmlns=\"urn:c\"><c:x xmlns:c=\"urn:c\" c:a=\"1\"/></top>"},
+		{ "<top xmlns='urn:c'><c:x xmlns:c='urn:c' c:a='1'/></top>",
+		  "<top xmlns=\"urn:c\"><c:x xmlns:c=\"urn:c\" c:a=\"1\"/></top>" },
 		/* QName content keeps its prefix */
-		{"<top xmlns='urn:c'><c:x xmlns:c='urn:c'>c:v</c:x></top>",
-		 "<top xmlns=\"urn:c\"><c:x xmlns:c=\"urn:c\">c:v</c:x></top>"},
+		{ "<top xmlns='urn:c'><c:x xmlns:c='urn:c'>c:v</c:x></top>",
+		  "<top xmlns=\"urn:c\"><c:x xmlns:c=\"urn:c\">c:v</c:x></top>" },
 		/* another prefix for the same namespace: reused */
-		{"<p:top xmlns:p='urn:c'><c:x xmlns:c='urn:c'/></p:top>",
-		 "<p:top xmlns:p=\"urn:c\"><p:x/></p:top>"},
+		{ "<p:top xmlns:p='urn:c'><c:x xmlns:c='urn:c'/></p:top>",
+		  "<p:top xmlns:p=\"urn:c\"><p:x/></p:top>" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char *got = hoisted(cases[i][0]);
