@@ -27,7 +27,7 @@ CONFORMANCE_TIMEOUT ?= 10
 CONFORMANCE_MAX ?= 1800
 ASAN_BUILD ?= build/asan
 
-PKGS      := libxml-2.0 libexslt libxslt libevent libcurl
+PKGS      := libxml-2.0 libexslt libxslt libevent libcurl libpq
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 CHECK_CFLAGS := $(shell pkg-config --cflags check)

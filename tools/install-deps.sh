@@ -10,9 +10,11 @@
 # Run by `make demo` and .ci/run; safe to run again.
 set -eu
 
-# Libraries (found with pkg-config by the Makefile) and tools.
+# Libraries (found with pkg-config by the Makefile) and tools; postgresql
+# is the server the shared-store tests start (tests/cluster/pg.sh).
 PKGS="libxml2-dev libxslt1-dev libevent-dev libcurl4-openssl-dev \
-libsqlite3-dev libpq-dev check pkg-config gcc make python3 git clang-format"
+libsqlite3-dev libpq-dev check pkg-config gcc make python3 git clang-format \
+postgresql"
 
 missing=""
 have_pkg() {
@@ -36,7 +38,9 @@ if [ -n "$missing" ] && command -v pkg-config >/dev/null 2>&1 &&
 		libpq check; then
 	tools=""
 	for p in $missing; do
-		case "$p" in gcc | make | python3 | pkg-config) tools="$tools $p" ;; esac
+		case "$p" in
+		gcc | make | python3 | pkg-config | postgresql) tools="$tools $p" ;;
+		esac
 	done
 	missing="$tools"
 fi

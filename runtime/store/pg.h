@@ -1,0 +1,116 @@
+/*
+ * pg.h — the PostgreSQL side of the instance store (--store postgresql://…):
+ * one libpq connection driven by the service's libevent loop (pg_conn.c),
+ * the schema the service creates and migrates itself (pg_schema.c), and
+ * instance ownership among the nodes that share one database (pg_own.c).
+ *
+ * Nothing here blocks the loop: a connection is made with PQconnectPoll,
+ * statements go out in pipeline mode and their results come back to a
+ * callback when the socket is readable. A slow database delays only what
+ * waits for it.
+ *
+ * Names: brt__pg_<verb>. Errors: 0 or a negative BRT_E* (internal.h).
+ */
+#ifndef BRT_STORE_PG_H
+#define BRT_STORE_PG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <libpq-fe.h>
+
+#include "internal.h"
+
+/* ---- batches of statements (pg_conn.c) ----------------------------------- */
+
+/*
+ * How a submitted batch ended, as far as this node can know.
+ *   OK       every statement succeeded (and, for a transaction, COMMIT did)
+ *   FAILED   the server refused a statement: a transaction was rolled back
+ *            (sqlstate/message in the batch say why)
+ *   UNKNOWN  the connection was lost after the batch was sent and before its
+ *            end was confirmed: a transaction may or may not have committed;
+ *            whoever depends on it must reload from the database, never
+ *            assume either way
+ *   NOTSENT  the connection was lost (or never up) before any of it was
+ *            sent: nothing happened on the server; it may be submitted again
+ */
+enum brt_pg_outcome {
+	BRT_PG_OK,
+	BRT_PG_FAILED,
+	BRT_PG_UNKNOWN,
+	BRT_PG_NOTSENT,
+};
+
+struct brt_pg_batch;
+
+/* A new empty batch. A batch is one transaction: its statements are
+ * pipelined, then one Sync; the server runs everything before a Sync as one
+ * implicit transaction, committed at the Sync, rolled back entirely when a
+ * statement fails. So one batch costs one round trip and one commit. NULL
+ * when out of memory. Freed by brt__pg_batch_free, or by the connection
+ * after the done callback of a submitted batch returns. */
+struct brt_pg_batch *brt__pg_batch_new(void);
+void brt__pg_batch_free(struct brt_pg_batch *b);
+
+/* Append one statement with n text parameters (a NULL value is SQL NULL)
+ * and, when `blob` is not NULL, one more binary parameter of blob_len
+ * bytes last (bytea). Everything is copied. Returns the statement's index
+ * or BRT_ENOMEM. */
+int brt__pg_batch_add(struct brt_pg_batch *b, const char *sql, int n,
+		      const char *const *vals, const void *blob,
+		      size_t blob_len);
+int brt__pg_batch_count(const struct brt_pg_batch *b);
+/* Statement i's result in the done callback (NULL when it never came);
+ * owned by the batch. */
+const PGresult *brt__pg_batch_result(const struct brt_pg_batch *b, int i);
+/* The SQLSTATE ("23505") and message of the first failure, "" when none. */
+const char *brt__pg_batch_sqlstate(const struct brt_pg_batch *b);
+const char *brt__pg_batch_error(const struct brt_pg_batch *b);
+/* The index of the statement that failed, -1 when none did. */
+int brt__pg_batch_failed_at(const struct brt_pg_batch *b);
+
+typedef void (*brt_pg_done_fn)(void *arg, struct brt_pg_batch *b,
+			       enum brt_pg_outcome out);
+
+/* ---- the connection (pg_conn.c) ------------------------------------------ */
+
+struct brt_pg;
+
+/* Connection state changes: up (connected, schema not implied) or down. */
+typedef void (*brt_pg_state_fn)(void *arg, bool up);
+/* A NOTIFY on a channel this connection listens to (a hint only). */
+typedef void (*brt_pg_notify_fn)(void *arg, const char *channel,
+				 const char *payload);
+
+/* A connection to `conninfo` (a libpq URI or key=value string, copied) on
+ * rt's event base. Connecting starts at once and goes on in the
+ * background; when it fails or is lost it is retried with a backoff from
+ * 50 ms doubling to 2 s. NULL when out of memory. */
+struct brt_pg *brt__pg_new(brt_runtime *rt, const char *conninfo);
+/* Close the connection. Callbacks of batches still pending do not run;
+ * their batches are freed. Never call it from a done callback. */
+void brt__pg_free(struct brt_pg *pg);
+void brt__pg_on_state(struct brt_pg *pg, brt_pg_state_fn fn, void *arg);
+void brt__pg_on_notify(struct brt_pg *pg, brt_pg_notify_fn fn, void *arg);
+bool brt__pg_is_up(const struct brt_pg *pg);
+/* Batches submitted and not yet done. */
+int brt__pg_pending(const struct brt_pg *pg);
+/* The last connection error (for logs), "" when none. */
+const char *brt__pg_last_error(const struct brt_pg *pg);
+
+/* Queue b (taken) for execution; done(arg, b, outcome) runs once, from the
+ * event loop, never from inside this call, and b is freed after it
+ * returns. Batches run in the order they were submitted, several may be in
+ * flight at once (pipeline). While the connection is down a batch waits
+ * for it, at most the queue timeout (default 5 s), then ends NOTSENT. */
+void brt__pg_submit(struct brt_pg *pg, struct brt_pg_batch *b,
+		    brt_pg_done_fn done, void *arg);
+/* How long a batch may wait for a connection before it ends NOTSENT. */
+void brt__pg_set_queue_timeout(struct brt_pg *pg, int ms);
+
+/* Testing hook: drop the connection now, as a network failure would
+ * (what was sent and not confirmed ends UNKNOWN). */
+void brt__pg_drop(struct brt_pg *pg);
+
+#endif /* BRT_STORE_PG_H */
