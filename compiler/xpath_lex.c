@@ -156,6 +156,11 @@ static const char *scan_symbol(struct xpath_tok *t, const char *p, bool xpath2)
 bool xpath_lex_scan(const char *text, bool xpath2, struct xpath_toks *ts)
 {
 	ts->n = 0;
+	/* XPath 1.0 §3.7: right after an operand, a name is an operator
+	 * name (and, or, div, mod; XPath 2.0's eq, to, …) and '*' is the
+	 * multiply operator, whatever follows them: `(1 = 1) or (2 = 2)`
+	 * calls no function or(). `after_operand` tracks that state. */
+	bool after_operand = false;
 	const char *p = xpath_lex_skip_ws(text);
 	while (*p) {
 		struct xpath_tok *t = push(ts);
@@ -186,14 +191,22 @@ bool xpath_lex_scan(const char *text, bool xpath2, struct xpath_toks *ts)
 		} else if (xpath_lex_name_start(*p)) {
 			p = scan_name(t, p);
 			if (t->k == XT_AXIS) {
+				after_operand = false;
 				p = xpath_lex_skip_ws(p);
 				continue; /* its length excludes the '::' */
 			}
+			if (after_operand)
+				t->k = XT_NAME; /* an operator name */
 		} else if (!(p = scan_symbol(t, p, xpath2))) {
 			return false;
 		}
 		t->len = (size_t)(p - t->s);
 		p = xpath_lex_skip_ws(p);
+		/* an operator name or '*' after an operand ends nothing */
+		after_operand = (t->k == XT_NAME || t->k == XT_STAR) &&
+						after_operand
+					? false
+					: xpath_lex_ends_operand(t->k);
 	}
 	struct xpath_tok *end = push(ts);
 	end->k = XT_END;

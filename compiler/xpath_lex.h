@@ -3,7 +3,9 @@
  * xpath2.c (XPath 2.0 constructs, run-time faults) share.
  *
  * It splits an expression into tokens with the XPath 1.0 lexical rules
- * (§3.7: a name followed by '(' is a function, by '::' an axis); it does
+ * (§3.7: a name right after an operand is an operator name, whatever
+ * follows it; otherwise a name followed by '(' is a function, by '::' an
+ * axis); it does
  * not parse: the rules that use it are about which token stands where.
  * Syntax errors are left to libxml2 at run time.
  */

@@ -134,6 +134,28 @@ START_TEST(xpath2_urn_accepted_when_xpath1)
 }
 END_TEST
 
+/* XPath 1.0 §3.7: a name right after an operand is an operator name,
+ * even when '(' follows it; issue 16 point 1. */
+START_TEST(xpath2_operator_names_before_parenthesis)
+{
+	struct kit x = { 0 };
+	run(&x, X2,
+	    "<if><condition>(1 = 1) or (2 = 2)</condition><empty/></if>\n"
+	    "<if><condition>($in.order = 'a') and ('b' = 'b')</condition><empty/></if>\n"
+	    "<if><condition>(4 div (2)) = (5 mod (3))</condition><empty/></if>",
+	    NULL);
+	ck_assert_msg(diag_errors(x.dg) == 0 && !strstr(x.out, "lacks"), "%s",
+		      x.out);
+	kit_free(&x);
+	struct arena *a = arena_new();
+	ck_assert_ptr_null(needs(a, "(1 = 1) or (2 = 2)"));
+	ck_assert_ptr_null(needs(a, "$a div (2)"));
+	ck_assert_ptr_nonnull(
+		needs(a, "or(1)")); /* a call: no operand before */
+	arena_free(a);
+}
+END_TEST
+
 START_TEST(xpath2_construct_is_an_error_with_line)
 {
 	struct kit x = { 0 };
@@ -253,6 +275,7 @@ Suite *xpath2_suite(void)
 	tcase_add_test(tc, xpath2_constructs_are_named);
 	tcase_add_test(tc, xpath2_runtime_errors);
 	tcase_add_test(tc, xpath2_urn_accepted_when_xpath1);
+	tcase_add_test(tc, xpath2_operator_names_before_parenthesis);
 	tcase_add_test(tc, xpath2_construct_is_an_error_with_line);
 	tcase_add_test(tc, lower_validate_embeds_schemas);
 	tcase_add_test(tc, lower_no_schemas_without_validation);

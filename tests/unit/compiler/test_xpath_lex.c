@@ -31,6 +31,13 @@ START_TEST(xpath_lex_classifies_names)
 	ck_assert_str_eq(kinds("concat($a.p, 'x')", false, buf), "f(v,s)");
 	ck_assert_str_eq(kinds("$v/text()", false, buf), "v/x()");
 	ck_assert_str_eq(kinds("$v/child :: item[1]", false, buf), "v/an[d]");
+	/* §3.7: after an operand a name is an operator, even before '(' */
+	ck_assert_str_eq(kinds("(1 = 1) or (2 = 2)", false, buf),
+			 "(dod)n(dod)");
+	ck_assert_str_eq(kinds("$a and ($b)", false, buf), "vn(v)");
+	ck_assert_str_eq(kinds("$a div (2) mod (3)", true, buf), "vn(d)n(d)");
+	ck_assert_str_eq(kinds("$a * *", false, buf), "v**");
+	ck_assert_str_eq(kinds("not($a) and not($b)", false, buf), "f(v)nf(v)");
 	struct xpath_toks ts = { 0 };
 	ck_assert(xpath_lex_scan("$v/child :: item", false, &ts));
 	ck_assert_uint_eq(ts.t[2].len, 5); /* "child", without the '::' */
