@@ -13,6 +13,7 @@
  * its caller's expression runs), so every evaluation saves and restores
  * the context fields it sets.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +33,27 @@ struct evalstate {
 	struct brt_dctx *d;
 	char msg[160]; /* libxml2's message for the first error */
 	bool seen;
+	char gen[160]; /* its first generic message (names the function) */
 };
+
+/* libxml2 reports some evaluation errors only through its generic error
+ * channel, which prints to stderr outside the log format ("function nosuch
+ * not found"). While an expression runs that channel writes into the
+ * evaluation's state instead, and the text becomes part of the fault's
+ * reason, which the service logs. */
+static void eval_generic_cb(void *arg, const char *fmt, ...)
+{
+	struct evalstate *es = arg;
+	if (es == NULL || es->gen[0] != '\0')
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(es->gen, sizeof es->gen, fmt, ap);
+	va_end(ap);
+	size_t n = strlen(es->gen);
+	while (n > 0 && (es->gen[n - 1] == '\n' || es->gen[n - 1] == ' '))
+		es->gen[--n] = '\0';
+}
 
 static void eval_err_cb(void *arg, xmlErrorPtr e)
 {
@@ -584,7 +605,11 @@ xmlXPathObjectPtr brt__dx_eval(struct brt_dctx *d, int expr, xmlNodePtr ctx)
 	xp->varLookupData = d;
 	d->expr = expr;
 
+	xmlGenericErrorFunc saved_gen = xmlGenericError;
+	void *saved_gen_ctx = xmlGenericErrorContext;
+	xmlSetGenericErrorFunc(&es, eval_generic_cb);
 	xmlXPathObjectPtr r = xmlXPathCompiledEval(pe->comp, xp);
+	xmlSetGenericErrorFunc(saved_gen_ctx, saved_gen);
 
 	d->expr = saved_expr;
 	xp->node = saved.node;
@@ -603,9 +628,11 @@ xmlXPathObjectPtr brt__dx_eval(struct brt_dctx *d, int expr, xmlNodePtr ctx)
 	}
 	if (r == NULL)
 		brt__dx_fault(d, "subLanguageExecutionFault",
-			      "%s:%d: XPath '%s' failed: %s",
+			      "%s:%d: XPath '%s' failed: %s%s%s%s",
 			      e->file != NULL ? e->file : "?", e->line, e->text,
-			      es.seen ? es.msg : "evaluation error");
+			      es.seen ? es.msg : "evaluation error",
+			      es.gen[0] != '\0' ? " (" : "", es.gen,
+			      es.gen[0] != '\0' ? ")" : "");
 	return r;
 }
 

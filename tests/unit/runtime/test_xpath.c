@@ -101,6 +101,40 @@ static void set_msg(void)
 
 /* An expression that does not compile, or that the compiler knows will
  * fault, does not stop the service: evaluating it faults. */
+/* libxml2 names an unknown function only on its generic error channel,
+ * which would print to stderr outside the log: the name goes into the
+ * fault's reason (logged by the service) and nothing reaches stderr. */
+START_TEST(xpath_unknown_function_message_goes_into_the_fault)
+{
+	static const struct brt_expr ex[] = {
+		{ "nosuch(2) = 2", "f.bpel", 7, 0, NULL, 0, NULL },
+	};
+	struct brt_process p = { .name = "f", .nexprs = 1, .exprs = ex };
+	struct brt_dctx d;
+	dk_begin(&d, &p);
+	char path[] = "/tmp/bpelc-xpath-stderr-XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	fflush(stderr);
+	int saved = dup(2);
+	dup2(fd, 2);
+	xmlXPathObjectPtr r = brt__dx_eval(&d, 0, NULL);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	off_t size = lseek(fd, 0, SEEK_END);
+	close(fd);
+	unlink(path);
+	ck_assert_ptr_null(r);
+	dk_assert_fault(&d, "subLanguageExecutionFault");
+	ck_assert_msg(strstr(d.why, "f.bpel:7") && strstr(d.why, "nosuch"),
+		      "%s", d.why);
+	ck_assert_msg(size == 0, "libxml2 wrote %ld bytes to stderr",
+		      (long)size);
+	dk_end(&d);
+}
+END_TEST
+
 START_TEST(xpath_bad_expression_faults_when_evaluated)
 {
 	static const struct brt_expr bad[] = {
@@ -349,6 +383,7 @@ Suite *xpath_suite(void)
 	Suite *s = suite_create("xpath");
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, xpath_bad_expression_faults_when_evaluated);
+	tcase_add_test(tc, xpath_unknown_function_message_goes_into_the_fault);
 	tcase_add_test(tc, xpath_prepare_rejects_bad_literal);
 	tcase_add_test(tc, xpath_element_variable_is_its_element);
 	tcase_add_test(tc, xpath_complex_type_variable_is_its_wrapper);
