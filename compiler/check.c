@@ -173,6 +173,7 @@ void check_model(struct model *m, struct diag *dg)
 	check_props(&c);
 	check_vars(&c);
 	check_xpath(&c);
+	check_expr(&c);
 	check_assign(&c);
 	check_msg(&c);
 	check_corr(&c);
@@ -180,7 +181,6 @@ void check_model(struct model *m, struct diag *dg)
 	check_links(&c);
 	check_scope(&c);
 	check_warn(&c);
-	xpath2_check(m, dg); /* XPath 2.0 constructs (xpath2.c) */
 	for (struct chk_src *s = c.srcs; s; s = s->next)
 		free(s->text);
 	arena_free(c.a);

@@ -7,7 +7,10 @@
  * type), SA00094 (keepSrcElementName and substitution groups).
  *
  * The forms are a table: for each variant, which attributes it requires,
- * which it allows, and which child elements it takes. The inline variable
+ * which it allows, and which child elements it takes. Elements of other
+ * namespaces are extensions the schema allows anywhere (xsd:any ##other;
+ * NetBeans writes <sxed2:editor/> into from-specs): they are no form and
+ * are ignored (a mustUnderstand extension is SA00009's business). The inline variable
  * initialiser (<variable><from>) is a from-spec too and is checked here.
  */
 #include <string.h>
@@ -84,7 +87,8 @@ static unsigned spec_features(xmlNodePtr n, const char **stray)
 				nliteral++;
 			else if (chk_is(ch, "query"))
 				nquery++;
-			else if (!chk_is(ch, "documentation"))
+			else if (!chk_is(ch, "documentation") &&
+				 !chk_is_extension(ch))
 				*stray = (const char *)ch->name;
 		}
 	}

@@ -90,6 +90,8 @@ const char *chk_file_of(struct chk *c, xmlNodePtr n);
 /* ---- XML helpers (check_util.c) ---- */
 bool chk_is(xmlNodePtr n, const char *local); /* BPEL element */
 bool chk_is_ns(xmlNodePtr n, const char *ns, const char *local);
+/* An element of a namespace other than BPEL's (an extension element). */
+bool chk_is_extension(xmlNodePtr n);
 /* Unqualified attribute's value (borrowed), NULL when absent. */
 const char *chk_attr(xmlNodePtr n, const char *name);
 bool chk_yes(xmlNodePtr n, const char *name);	       /* == "yes" */
@@ -103,6 +105,9 @@ bool chk_is_activity(xmlNodePtr n);
 /* The activity child of a container (catch, onMessage, while …), NULL. */
 xmlNodePtr chk_activity_child(xmlNodePtr n);
 const char *chk_text(struct chk *c, xmlNodePtr n); /* content, arena */
+/* Only n's own text and CDATA children (not that of child elements, e.g.
+ * extension elements inside a <from>), in the arena. */
+const char *chk_own_text(struct chk *c, xmlNodePtr n);
 bool chk_is_blank(const char *s);
 /* Resolve "p:l" against n's in-scope namespaces (default ns for no prefix). */
 struct chk_qn chk_qname(struct chk *c, xmlNodePtr n, const char *value);
@@ -169,6 +174,9 @@ void check_plink(struct chk *c);
 void check_props(struct chk *c);
 void check_vars(struct chk *c);
 void check_xpath(struct chk *c);
+/* check_expr.c: expressions and queries parsed (XPath 2.0 constructs,
+ * syntax errors, unknown functions). */
+void check_expr(struct chk *c);
 void check_assign(struct chk *c);
 void check_msg(struct chk *c);
 void check_corr(struct chk *c);

@@ -24,6 +24,33 @@ bool chk_is(xmlNodePtr n, const char *local)
 	return chk_is_ns(n, NS_BPEL, local);
 }
 
+bool chk_is_extension(xmlNodePtr n)
+{
+	return n && n->type == XML_ELEMENT_NODE && n->ns && n->ns->href &&
+	       strcmp((const char *)n->ns->href, NS_BPEL) != 0;
+}
+
+const char *chk_own_text(struct chk *c, xmlNodePtr n)
+{
+	size_t len = 0;
+	for (xmlNodePtr t = n->children; t; t = t->next)
+		if ((t->type == XML_TEXT_NODE ||
+		     t->type == XML_CDATA_SECTION_NODE) &&
+		    t->content)
+			len += strlen((const char *)t->content);
+	char *buf = arena_alloc(c->a, len + 1), *p = buf;
+	for (xmlNodePtr t = n->children; t; t = t->next)
+		if ((t->type == XML_TEXT_NODE ||
+		     t->type == XML_CDATA_SECTION_NODE) &&
+		    t->content) {
+			size_t l = strlen((const char *)t->content);
+			memcpy(p, t->content, l);
+			p += l;
+		}
+	*p = '\0';
+	return buf;
+}
+
 const char *chk_attr(xmlNodePtr n, const char *name)
 {
 	if (!n || n->type != XML_ELEMENT_NODE)

@@ -10,9 +10,8 @@
  * Tokens (xpath_lex.c, shared with xpath2.c) are enough: the rules are
  * about which kind of token may start an operand at the top level of an
  * expression and about the literal arguments of two functions. Expressions in another language
- * are left alone (SA00004 rejects the language). Syntax errors are not
- * reported here; the runtime's XPath compiler sees them when it prepares
- * the expression.
+ * are left alone (SA00004 rejects the language). Syntax errors and
+ * unknown functions are check_expr.c's.
  *
  * SA00027, SA00074 and SA00075 are warnings that name the rule, not
  * errors: SA00074/75 are a MAY in the spec, and for all three the
@@ -276,7 +275,11 @@ static bool xpath1(struct chk *c, xmlNodePtr n)
 
 static bool tokens_of(struct chk *c, xmlNodePtr n, struct xpath_toks *ts)
 {
-	return xpath_lex_scan(chk_text(c, n), false, ts);
+	/* a from/to's own text: extension elements inside are no part of it */
+	return xpath_lex_scan(chk_is(n, "from") || chk_is(n, "to")
+				      ? chk_own_text(c, n)
+				      : chk_text(c, n),
+			      false, ts);
 }
 
 static void forEach_constants(struct chk *c, xmlNodePtr fe,

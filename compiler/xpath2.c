@@ -15,9 +15,10 @@
  *    corpus and ODE expect that) and SA00027 (check_xpath.c) warns.
  *
  * The tokens (xpath_lex.c, shared with check_xpath.c) are enough for
- * both: the rules are about which token may stand where. Syntax errors
- * are left to libxml2 at run time. Not here: the SA rules (check_*.c),
- * evaluation (runtime/data/xpath.c).
+ * both: the rules are about which token may stand where. Not here: the
+ * walk over a process that reports these and syntax errors
+ * (check_expr.c), the SA rules (check_*.c), evaluation
+ * (runtime/data/xpath.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -303,110 +304,4 @@ const char *xpath2_needs_xpath2(struct arena *a, xmlNodePtr n, const char *text)
 		why = xpath2_construct(a, n, &ts);
 	xpath_lex_free(&ts);
 	return why;
-}
-
-/* ---- the check over a process --------------------------------------------- */
-
-static bool bpel_elem(xmlNodePtr n, const char *name)
-{
-	return n && n->type == XML_ELEMENT_NODE && n->ns &&
-	       strcmp((const char *)n->ns->href, NS_BPEL) == 0 &&
-	       strcmp((const char *)n->name, name) == 0;
-}
-
-/* Elements whose text is an expression or a query. */
-static bool holds_expression(xmlNodePtr n, bool *is_query)
-{
-	static const char *const names[] = {
-		"condition",
-		"for",
-		"until",
-		"repeatEvery",
-		"startCounterValue",
-		"finalCounterValue",
-		"branches",
-		"joinCondition",
-		"transitionCondition",
-		"from",
-		"to",
-		"query",
-		NULL,
-	};
-	*is_query = bpel_elem(n, "query");
-	for (int i = 0; names[i]; i++)
-		if (bpel_elem(n, names[i]))
-			goto found;
-	return false;
-found:
-	if (!bpel_elem(n, "from") && !bpel_elem(n, "to"))
-		return true;
-	/* from/to hold an expression only when they are nothing else */
-	static const char *const attrs[] = { "variable", "partnerLink",
-					     "property", "part", NULL };
-	for (int i = 0; attrs[i]; i++)
-		if (xmlHasProp(n, BAD_CAST attrs[i]))
-			return false;
-	for (xmlNodePtr c = n->children; c; c = c->next)
-		if (c->type == XML_ELEMENT_NODE)
-			return false;
-	return true;
-}
-
-struct walk {
-	struct arena *a;
-	struct diag *dg;
-	const char *file;
-	const char *elang, *qlang; /* the process's defaults */
-};
-
-static void walk(struct walk *w, xmlNodePtr n)
-{
-	for (; n; n = n->next) {
-		if (n->type != XML_ELEMENT_NODE)
-			continue;
-		bool is_query;
-		if (holds_expression(n, &is_query)) {
-			xmlChar *lang = xmlGetProp(
-				n, BAD_CAST(is_query ? "queryLanguage"
-						     : "expressionLanguage"));
-			const char *l = lang	   ? (const char *)lang
-					: is_query ? w->qlang
-						   : w->elang;
-			if (l && strcmp(l, URN_XPATH2) == 0) {
-				xmlChar *text = xmlNodeGetContent(n);
-				const char *why = xpath2_needs_xpath2(
-					w->a, n, (const char *)text);
-				if (why) {
-					struct loc loc = { w->file,
-							   (int)xmlGetLineNo(n),
-							   0 };
-					diag_error(w->dg, &loc, NULL,
-						   "<%s> uses %s, which needs "
-						   "XPath 2.0; bpelc evaluates "
-						   "XPath 2.0 expressions only "
-						   "when they are also XPath "
-						   "1.0",
-						   (const char *)n->name, why);
-				}
-				xmlFree(text);
-			}
-			xmlFree(lang);
-		}
-		walk(w, n->children);
-	}
-}
-
-void xpath2_check(struct model *m, struct diag *dg)
-{
-	if (!m || !m->process || !m->process->doc)
-		return;
-	xmlNodePtr root = xmlDocGetRootElement(m->process->doc);
-	struct walk w = {
-		m->arena,
-		dg,
-		m->process->path ? m->process->path : "",
-		m->process->expression_language,
-		m->process->query_language,
-	};
-	walk(&w, root);
 }

@@ -14,10 +14,6 @@
 struct arena;
 struct xpath_toks;
 
-/* Report every expression or query declared as XPath 2.0 that uses a
- * construct XPath 1.0 lacks (error, naming the construct). */
-void xpath2_check(struct model *m, struct diag *dg);
-
 /* The XPath-2.0-only construct in `text` (element n gives the in-scope
  * prefixes), described in the arena; NULL when it is XPath 1.0 too. */
 const char *xpath2_needs_xpath2(struct arena *a, xmlNodePtr n,
