@@ -45,6 +45,16 @@ OPT      := -O1 -g
 export ASAN_OPTIONS ?= detect_leaks=1
 export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
 endif
+# The libFuzzer build (tests/fuzz/fuzz_*.c): clang, every object
+# instrumented for coverage, ASan and UBSan; `make fuzz-long` and
+# `make fuzz-check` make it in $(FUZZ_BUILD).
+ifeq ($(SAN),fuzz)
+CC       := clang
+SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+OPT      := -O1 -g
+# clang's -Wformat=2 also flags the vsnprintf wrappers (gcc does not).
+WARN     += -Wno-format-nonliteral
+endif
 # -D_POSIX_C_SOURCE for strdup/getopt/sigaction; c11 otherwise hides them.
 BASE_CFLAGS := -std=c11 $(WARN) $(OPT) $(SANFLAGS) -D_POSIX_C_SOURCE=200809L
 ALL_CFLAGS  := $(BASE_CFLAGS) -Iinclude $(PKG_CFLAGS) $(CFLAGS)
@@ -161,6 +171,48 @@ asan-fuzz:
 	$(PYTHON) tests/fuzz/mutate.py --bpelc $(ASAN_BUILD)/bpelc \
 	  --jobs $(JOBS) --iterations 200 --seed 1 $(FUZZ_FLAGS)
 
+# libFuzzer targets (tests/fuzz/README.md): the SOAP intake, partner-reply
+# mapping, record restore, the compiler's front end and its XPath
+# handling, each with a checked-in seed corpus (tests/fuzz/corpus/NAME).
+# `fuzz-long` runs each for FUZZ_SECONDS, keeping what it learns in
+# FUZZ_WORK; `fuzz-check` (a stage of check) replays the seeds, then
+# fuzzes each target for FUZZ_CHECK_SECONDS (about a minute in all).
+FUZZ_BUILD ?= build/fuzz
+FUZZ_WORK ?= $(FUZZ_BUILD)/work
+FUZZ_CHECK_SECONDS ?= 12
+FUZZ_RT_TARGETS := soap reply restore
+FUZZ_CC_TARGETS := compiler xpath
+FUZZ_TARGETS := $(FUZZ_RT_TARGETS) $(FUZZ_CC_TARGETS)
+FUZZ_OPTS ?= -rss_limit_mb=2048 -timeout=10 -max_len=262144
+.PHONY: fuzz-build fuzz-targets fuzz-long fuzz-check
+$(FUZZ_RT_TARGETS:%=$(BUILD)/fuzz_%): $(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_ops.h $(BUILD)/libbpelrt.a
+	$(CC) $(ALL_CFLAGS) $(RT_INC) -fsanitize=fuzzer -o $@ $< $(BUILD)/libbpelrt.a $(PKG_LIBS) -lm
+$(FUZZ_CC_TARGETS:%=$(BUILD)/fuzz_%): $(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(COMPILER_LIB_OBJ)
+	$(CC) $(ALL_CFLAGS) -Icompiler -DBPELC_VERSION='"$(VERSION)"' -fsanitize=fuzzer -o $@ $< $(COMPILER_LIB_OBJ) $(PKG_LIBS) -lm
+fuzz-targets: $(FUZZ_TARGETS:%=$(BUILD)/fuzz_%)
+fuzz-build:
+	$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) SAN=fuzz fuzz-targets
+fuzz-long: fuzz-build
+	@rc=0; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_WORK)/$$t $(FUZZ_WORK)/crashes; \
+	  echo "fuzz-long: $$t for $(FUZZ_SECONDS) s"; \
+	  $(FUZZ_BUILD)/fuzz_$$t $(FUZZ_OPTS) -max_total_time=$(FUZZ_SECONDS) \
+	    -artifact_prefix=$(FUZZ_WORK)/crashes/$$t- -print_final_stats=1 \
+	    $(FUZZ_WORK)/$$t tests/fuzz/corpus/$$t || rc=1; \
+	done; exit $$rc
+fuzz-check: fuzz-build
+	@rc=0; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_WORK)/check-$$t $(FUZZ_WORK)/crashes; \
+	  echo "fuzz-check: $$t: seeds, then $(FUZZ_CHECK_SECONDS) s"; \
+	  $(FUZZ_BUILD)/fuzz_$$t $(FUZZ_OPTS) -runs=0 tests/fuzz/corpus/$$t \
+	    >$(FUZZ_WORK)/check-$$t.log 2>&1 && \
+	  $(FUZZ_BUILD)/fuzz_$$t $(FUZZ_OPTS) -max_total_time=$(FUZZ_CHECK_SECONDS) \
+	    -seed=1 -artifact_prefix=$(FUZZ_WORK)/crashes/$$t- \
+	    $(FUZZ_WORK)/check-$$t tests/fuzz/corpus/$$t \
+	    >>$(FUZZ_WORK)/check-$$t.log 2>&1 \
+	  || { rc=1; echo "fuzz-check: $$t FAILED"; tail -n 40 $(FUZZ_WORK)/check-$$t.log; }; \
+	done; exit $$rc
+
 # Counts only: the corpus measures progress, it never fails the build.
 conformance: all
 	@if [ -f $(SHARED)/conformance/run.py ]; then \
@@ -177,7 +229,7 @@ conformance: all
 # Every stage runs even when an earlier one failed; the summary at the end
 # says which failed. Builds inside a stage use -j$(JOBS); the stages
 # themselves run one after another so their output stays readable.
-CHECK_STAGES := format-check unit e2e asan-unit asan-e2e asan-fuzz
+CHECK_STAGES := format-check unit e2e asan-unit asan-e2e asan-fuzz fuzz-check
 check:
 	@rc=0; passed=; failed=; \
 	for t in $(CHECK_STAGES); do \
@@ -233,7 +285,7 @@ golden-update: $(BUILD)/test_compiler
 # format-check` (a stage of `make check`) fails when any would change. A
 # table that must keep its layout goes between /* clang-format off */ and
 # /* clang-format on */.
-FORMAT_DIRS := compiler runtime include tests/unit bench
+FORMAT_DIRS := compiler runtime include tests/unit tests/fuzz bench
 CLANG_FORMAT ?= clang-format
 FORMAT_FILES = $(sort $(shell find $(FORMAT_DIRS) -name '*.[ch]'))
 format:

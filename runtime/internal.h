@@ -242,6 +242,16 @@ typedef void (*brt_call_cb)(void *arg, struct brt_call_result *res);
 brt_call *brt__call_start(brt_runtime *rt, const char *url,
 			  const struct brt_operation *op, xmlDocPtr msg,
 			  brt_call_cb cb, void *arg);
+/* A partner's complete HTTP answer (status, Content-Type or NULL, body)
+ * to a call of `op` turned into a result, as the call's callback sees it:
+ * the output message, a mapped SOAP fault or a reason. *fault_ns and
+ * *fault_local receive the strings res->fault_ns/fault_local point to
+ * (malloc'd, the caller frees them after using res). `url` is for the
+ * reason text only. rt->prep may be NULL (no schema validation). */
+void brt__reply_map(brt_runtime *rt, const struct brt_operation *op,
+		    const char *url, long status, const char *ctype,
+		    const char *buf, size_t len, struct brt_call_result *res,
+		    char **fault_ns, char **fault_local);
 /* Withdraw a call; its callback will not run. After the callback has
  * run, the call is gone: do not cancel it then. */
 void brt__call_cancel(brt_call *c);

@@ -407,10 +407,10 @@ static bool is_generic_code(const char *ns)
  * one whose (single) part's element is the detail's first element.
  * Undeclared: named by the detail's element when the faultcode is a
  * generic SOAP one, else by the faultcode. */
-static void map_fault(brt_call *c, xmlNodePtr fault,
-		      struct brt_call_result *res)
+static void map_fault(const struct brt_operation *op, xmlNodePtr fault,
+		      struct brt_call_result *res, char **out_ns,
+		      char **out_local)
 {
-	const struct brt_operation *op = c->op;
 	res->is_fault = true;
 
 	/* faultcode "p:local": resolve p against the faultcode's scope. */
@@ -480,8 +480,8 @@ static void map_fault(brt_call *c, xmlNodePtr fault,
 			local = strdup((const char *)d1->name);
 		}
 	}
-	c->fault_ns = ns;
-	c->fault_local = local;
+	*out_ns = ns;
+	*out_local = local;
 	res->fault_ns = ns;
 	res->fault_local = local;
 	set_text(res, "SOAP fault %s%s%s%s", ns && *ns ? "{" : "",
@@ -506,6 +506,96 @@ static bool is_xml_type(const char *ct)
 		if (n == strlen(ok[i]) && strncasecmp(ct, ok[i], n) == 0)
 			return true;
 	return n > 4 && strncasecmp(ct + n - 4, "+xml", 4) == 0;
+}
+
+void brt__reply_map(brt_runtime *rt, const struct brt_operation *op,
+		    const char *url, long status, const char *ctype,
+		    const char *buf, size_t len, struct brt_call_result *res,
+		    char **fault_ns, char **fault_local)
+{
+	*fault_ns = *fault_local = NULL;
+	bool ok = status >= 200 && status < 300;
+	if (len == 0) {
+		if (ok && !op->output)
+			return; /* one-way, accepted */
+		res->err = ok ? BRT_EPROTO : BRT_EIO;
+		snprintf(res->text, sizeof res->text,
+			 "%s: HTTP %ld with an empty body", url, status);
+		return;
+	}
+	const char *why = NULL;
+	if (!is_xml_type(ctype)) {
+		if (ok && !op->output)
+			return; /* one-way: the body does not matter */
+		res->err = ok ? BRT_EPROTO : BRT_EIO;
+		set_text(res, "%s: HTTP %ld, Content-Type %.100s is not XML",
+			 url, status, ctype);
+		return;
+	}
+	xmlDocPtr env = brt__soap_parse(buf, len, &why);
+	if (!env) {
+		if (ok && !op->output)
+			return; /* one-way: the body does not matter */
+		res->err = ok ? BRT_EPROTO : BRT_EIO;
+		set_text(res, "%s: HTTP %ld, %s", url, status, why);
+		return;
+	}
+	xmlNodePtr body = NULL;
+	brt__soap_body_first(env, &body);
+	xmlNodePtr fault = brt__soap_fault_elem(body);
+	xmlNodePtr mu = brt__soap_must_understand(env);
+	if (mu) {
+		/* SOAP 1.1 §4.2.3: not processed at all, fault or not. */
+		res->err = BRT_EPROTO;
+		set_text(res,
+			 "%s: HTTP %ld, header entry {%.100s}%.100s "
+			 "has mustUnderstand and is not understood",
+			 url, status,
+			 mu->ns && mu->ns->href ? (const char *)mu->ns->href
+						: "",
+			 (const char *)mu->name);
+	} else if (fault)
+		map_fault(op, fault, res, fault_ns, fault_local);
+	else if (!ok) {
+		res->err = BRT_EIO;
+		snprintf(res->text, sizeof res->text,
+			 "%s: HTTP %ld without a SOAP fault", url, status);
+	} else if (op->output && status != 200) {
+		/* WS-I BP R1111: a response envelope comes with 200 OK. Any
+		 * other 2xx (202 Accepted: the answer comes later, if ever;
+		 * 206: part of it) does not carry the complete answer. */
+		res->err = BRT_EPROTO;
+		snprintf(res->text, sizeof res->text,
+			 "%s: HTTP %ld, not 200, for a request-response "
+			 "operation",
+			 url, status);
+	} else if (op->output) {
+		res->msg =
+			brt__soap_to_message(body, op, op->output, true, &why);
+		if (!res->msg) {
+			res->err = BRT_EPROTO;
+			snprintf(res->text, sizeof res->text,
+				 "%s: reply is not the output message of %s: "
+				 "%s",
+				 url, op->name, why);
+		} else {
+			char vwhy[300];
+			int v = brt__xsd_check_message(rt ? rt->prep : NULL,
+						       op->output, res->msg,
+						       vwhy, sizeof vwhy);
+			if (v != 0) {
+				xmlFreeDoc(res->msg);
+				res->msg = NULL;
+				res->err = v < 0 ? BRT_ENOMEM : BRT_EPROTO;
+				set_text(res,
+					 "%s: reply to %s does not "
+					 "validate: %s",
+					 url, op->name,
+					 v < 0 ? "out of memory" : vwhy);
+			}
+		}
+	}
+	xmlFreeDoc(env);
 }
 
 static void make_result(brt_call *c, CURLcode rc, struct brt_call_result *res)
@@ -533,90 +623,10 @@ static void make_result(brt_call *c, CURLcode rc, struct brt_call_result *res)
 					    : curl_easy_strerror(rc));
 		return;
 	}
-	bool ok = status >= 200 && status < 300;
-	if (c->resplen == 0) {
-		if (ok && !c->op->output)
-			return; /* one-way, accepted */
-		res->err = ok ? BRT_EPROTO : BRT_EIO;
-		snprintf(res->text, sizeof res->text,
-			 "%s: HTTP %ld with an empty body", c->url, status);
-		return;
-	}
-	const char *why = NULL;
 	char *ctype = NULL;
 	curl_easy_getinfo(c->easy, CURLINFO_CONTENT_TYPE, &ctype);
-	if (!is_xml_type(ctype)) {
-		if (ok && !c->op->output)
-			return; /* one-way: the body does not matter */
-		res->err = ok ? BRT_EPROTO : BRT_EIO;
-		set_text(res, "%s: HTTP %ld, Content-Type %.100s is not XML",
-			 c->url, status, ctype);
-		return;
-	}
-	xmlDocPtr env = brt__soap_parse(c->resp, c->resplen, &why);
-	if (!env) {
-		if (ok && !c->op->output)
-			return; /* one-way: the body does not matter */
-		res->err = ok ? BRT_EPROTO : BRT_EIO;
-		set_text(res, "%s: HTTP %ld, %s", c->url, status, why);
-		return;
-	}
-	xmlNodePtr body = NULL;
-	brt__soap_body_first(env, &body);
-	xmlNodePtr fault = brt__soap_fault_elem(body);
-	xmlNodePtr mu = brt__soap_must_understand(env);
-	if (mu) {
-		/* SOAP 1.1 §4.2.3: not processed at all, fault or not. */
-		res->err = BRT_EPROTO;
-		set_text(res,
-			 "%s: HTTP %ld, header entry {%.100s}%.100s "
-			 "has mustUnderstand and is not understood",
-			 c->url, status,
-			 mu->ns && mu->ns->href ? (const char *)mu->ns->href
-						: "",
-			 (const char *)mu->name);
-	} else if (fault)
-		map_fault(c, fault, res);
-	else if (!ok) {
-		res->err = BRT_EIO;
-		snprintf(res->text, sizeof res->text,
-			 "%s: HTTP %ld without a SOAP fault", c->url, status);
-	} else if (c->op->output && status != 200) {
-		/* WS-I BP R1111: a response envelope comes with 200 OK. Any
-		 * other 2xx (202 Accepted: the answer comes later, if ever;
-		 * 206: part of it) does not carry the complete answer. */
-		res->err = BRT_EPROTO;
-		snprintf(res->text, sizeof res->text,
-			 "%s: HTTP %ld, not 200, for a request-response "
-			 "operation",
-			 c->url, status);
-	} else if (c->op->output) {
-		res->msg = brt__soap_to_message(body, c->op, c->op->output,
-						true, &why);
-		if (!res->msg) {
-			res->err = BRT_EPROTO;
-			snprintf(res->text, sizeof res->text,
-				 "%s: reply is not the output message of %s: "
-				 "%s",
-				 c->url, c->op->name, why);
-		} else {
-			char vwhy[300];
-			int v = brt__xsd_check_message(c->cu->rt->prep,
-						       c->op->output, res->msg,
-						       vwhy, sizeof vwhy);
-			if (v != 0) {
-				xmlFreeDoc(res->msg);
-				res->msg = NULL;
-				res->err = v < 0 ? BRT_ENOMEM : BRT_EPROTO;
-				set_text(res,
-					 "%s: reply to %s does not "
-					 "validate: %s",
-					 c->url, c->op->name,
-					 v < 0 ? "out of memory" : vwhy);
-			}
-		}
-	}
-	xmlFreeDoc(env);
+	brt__reply_map(c->cu->rt, c->op, c->url, status, ctype, c->resp,
+		       c->resplen, res, &c->fault_ns, &c->fault_local);
 }
 
 static void check_done(struct brt_curl *cu)
