@@ -81,7 +81,7 @@ UNIT_R_SRC := $(sort $(wildcard tests/unit/runtime/test_*.c tests/unit/runtime/*
 UNIT_C_OBJ := $(UNIT_C_SRC:%.c=$(BUILD)/%.o)
 UNIT_R_OBJ := $(UNIT_R_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all check unit e2e asan-check asan-unit asan-e2e conformance demo \
+.PHONY: all check unit e2e build-test asan-check asan-unit asan-e2e conformance demo \
         fuzz asan-fuzz \
         install clean bench golden-update format format-check deps
 all: $(BUILD)/bpelc $(BUILD)/libbpelrt.a
@@ -100,9 +100,20 @@ $(BUILD)/runtime/main.o: ALL_CFLAGS += -DBRT_VERSION='"$(VERSION)"'
 $(BUILD)/bpelc: $(COMPILER_OBJ)
 	$(CC) $(SANFLAGS) -o $@ $^ $(shell pkg-config --libs libxml-2.0) $(LDFLAGS)
 
+# D: no timestamps, owners or modes in the archive (reproducible builds).
 $(BUILD)/libbpelrt.a: $(RUNTIME_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	ar rcsD $@ $^
+
+# pkg-config's description of the installed runtime, for programs that
+# build generated C themselves (`bpelc --emit-c`, then cc). The library is
+# static, so the libraries it uses are Requires, not Requires.private.
+# Written by `make install`, for the PREFIX it installs into.
+PC_LINES = 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' \
+	'includedir=$${prefix}/include' '' 'Name: libbpelrt' \
+	'Description: the runtime that processes compiled by bpelc link with' \
+	'Version: $(VERSION)' 'Requires: $(PKGS)' \
+	'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -lbpelrt -lm'
 
 # One registry per test binary, made from the file names: test_foo.c exports
 # foo_suite(). Nobody edits a list by hand (libuv's test-list.h, generated).
@@ -146,6 +157,11 @@ unit: $(BUILD)/test_compiler $(BUILD)/test_runtime
 # tests/e2e/<case>/ and samples/<name>/: compile, serve, play the scenario.
 e2e: all
 	$(PYTHON) tests/e2e/run.py --bpelc $(BUILD)/bpelc --jobs $(JOBS) $(E2E_FLAGS)
+
+# bpelc in a user's build (tests/build/run.py): -MD files checked by make,
+# SARIF/JSON validity, reproducible output, the installed libbpelrt.pc.
+build-test: all
+	$(PYTHON) tests/build/run.py --bpelc $(BUILD)/bpelc --build $(BUILD)
 
 # The sanitizer pass of `make check`: its own tree, the same tests. The
 # sanitizer bpelc bakes SANFLAGS into RT_CFLAGS/RT_LIBS, so the services it
@@ -229,7 +245,15 @@ conformance: all
 # Every stage runs even when an earlier one failed; the summary at the end
 # says which failed. Builds inside a stage use -j$(JOBS); the stages
 # themselves run one after another so their output stays readable.
-CHECK_STAGES := format-check unit e2e asan-unit asan-e2e asan-fuzz fuzz-check
+# One stage per line, so that adding a stage touches one line.
+CHECK_STAGES := format-check
+CHECK_STAGES += unit
+CHECK_STAGES += e2e
+CHECK_STAGES += build-test
+CHECK_STAGES += asan-unit
+CHECK_STAGES += asan-e2e
+CHECK_STAGES += asan-fuzz
+CHECK_STAGES += fuzz-check
 check:
 	@rc=0; passed=; failed=; \
 	for t in $(CHECK_STAGES); do \
@@ -264,10 +288,11 @@ bench: all
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
-	  $(DESTDIR)$(PREFIX)/include
+	  $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 755 $(BUILD)/bpelc $(DESTDIR)$(PREFIX)/bin/bpelc
 	install -m 644 $(BUILD)/libbpelrt.a $(DESTDIR)$(PREFIX)/lib/libbpelrt.a
 	install -m 644 include/bpelrt.h $(DESTDIR)$(PREFIX)/include/bpelrt.h
+	printf '%s\n' $(PC_LINES) > $(DESTDIR)$(PREFIX)/lib/pkgconfig/libbpelrt.pc
 	$(if $(wildcard include/bpelrt/*.h),install -d $(DESTDIR)$(PREFIX)/include/bpelrt && \
 	  install -m 644 $(wildcard include/bpelrt/*.h) $(DESTDIR)$(PREFIX)/include/bpelrt/)
 

@@ -2,7 +2,8 @@
  * diag.c — the diagnostics sink (see diag.h).
  *
  * Formats each diagnostic as one line, GCC style (design.md) or as one JSON
- * object (DIAG_JSON), writes it at once and counts it. It never stops the
+ * object (DIAG_JSON), writes it at once and counts it; in SARIF form it
+ * keeps the results and writes the whole log at diag_free. It never stops the
  * compilation: the driver looks at the counts between phases. It does not
  * quote source lines: every diagnostic must stay a single line so editors
  * and the conformance runner can parse it.
@@ -22,7 +23,28 @@ struct diag {
 	int nerrors;
 	int nwarnings;
 	bool werror;
+	struct strbuf sarif; /* SARIF results so far, comma-separated */
+	int nresults;
 };
+
+/* ORDER: sa_rules.def is sorted by code; a result's ruleIndex is the
+ * position of its code here, the tool's own messages come last. */
+static const char *const sa_codes[] = {
+#define SA_RULE(code, text) #code,
+#include "sa_rules.def"
+#undef SA_RULE
+};
+static const char *const sa_texts[] = {
+#define SA_RULE(code, text) text,
+#include "sa_rules.def"
+#undef SA_RULE
+};
+#define NSA_RULES ((int)(sizeof sa_codes / sizeof *sa_codes))
+/* Results with no SA code (XML errors, imports, warnings, the tool's own
+ * messages) use this rule: code scanning wants a ruleId on every result. */
+#define DIAG_RULE "bpelc"
+#define DIAG_RULE_TEXT \
+	"A diagnostic of bpelc that no static-analysis rule covers (XML, imports, expressions, warnings, the C compiler)."
 
 struct diag *diag_new(FILE *out, enum diag_format fmt)
 {
@@ -34,8 +56,98 @@ struct diag *diag_new(FILE *out, enum diag_format fmt)
 	return dg;
 }
 
+static void diag_json_string(struct strbuf *sb, const char *s);
+
+static int rule_index(const char *rule)
+{
+	for (int i = 0; rule && i < NSA_RULES; i++)
+		if (strcmp(sa_codes[i], rule) == 0)
+			return i;
+	return NSA_RULES;
+}
+
+/* An artifact URI: the path as given, percent-encoding what a URI
+ * reference may not hold (RFC 3986), '/' kept. */
+static void sarif_uri(struct strbuf *sb, const char *path)
+{
+	struct strbuf u = STRBUF_INIT;
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("/-._~", *p))
+			strbuf_putc(&u, (char)*p);
+		else
+			strbuf_printf(&u, "%%%02X", *p);
+	}
+	diag_json_string(sb, u.buf ? u.buf : "");
+	strbuf_free(&u);
+}
+
+static void sarif_result(struct diag *dg, const char *file, int line, int col,
+			 const char *sev, const char *rule, const char *msg)
+{
+	struct strbuf *sb = &dg->sarif;
+	int ri = rule_index(rule);
+	if (dg->nresults++)
+		strbuf_puts(sb, ",");
+	strbuf_puts(sb, "\n    {\"ruleId\":");
+	diag_json_string(sb, ri < NSA_RULES ? sa_codes[ri] : DIAG_RULE);
+	strbuf_printf(
+		sb,
+		",\"ruleIndex\":%d,\"level\":\"%s\",\"message\":{\"text\":", ri,
+		sev);
+	diag_json_string(sb, msg);
+	strbuf_puts(sb, "}");
+	if (file) {
+		strbuf_puts(sb, ",\"locations\":[{\"physicalLocation\":{"
+				"\"artifactLocation\":{\"uri\":");
+		sarif_uri(sb, file);
+		strbuf_puts(sb, "}");
+		if (line > 0)
+			strbuf_printf(sb,
+				      ",\"region\":{\"startLine\":%d,"
+				      "\"startColumn\":%d}",
+				      line, col > 0 ? col : 1);
+		strbuf_puts(sb, "}}]");
+	}
+	strbuf_puts(sb, "}");
+}
+
+/* The SARIF 2.1.0 log: one run of bpelc, its rules, the results. */
+static void sarif_write(struct diag *dg)
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_puts(&sb,
+		    "{\"$schema\":\"https://json.schemastore.org/"
+		    "sarif-2.1.0.json\",\"version\":\"2.1.0\",\n"
+		    "\"runs\":[{\"tool\":{\"driver\":{\"name\":\"bpelc\","
+		    "\"informationUri\":\"https://bpelc.dev/\",\"rules\":[");
+	for (int i = 0; i <= NSA_RULES; i++) {
+		strbuf_puts(&sb, i ? ",\n    " : "\n    ");
+		strbuf_puts(&sb, "{\"id\":");
+		diag_json_string(&sb, i < NSA_RULES ? sa_codes[i] : DIAG_RULE);
+		strbuf_puts(&sb, ",\"shortDescription\":{\"text\":");
+		diag_json_string(&sb,
+				 i < NSA_RULES ? sa_texts[i] : DIAG_RULE_TEXT);
+		strbuf_puts(&sb, "},\"defaultConfiguration\":{\"level\":"
+				 "\"error\"}}");
+	}
+	strbuf_puts(&sb, "]}},\n  \"columnKind\":\"unicodeCodePoints\",\n"
+			 "  \"results\":[");
+	if (dg->sarif.buf)
+		strbuf_puts(&sb, dg->sarif.buf);
+	strbuf_puts(&sb, "]}]}\n");
+	fputs(sb.buf, dg->out);
+	fflush(dg->out);
+	strbuf_free(&sb);
+}
+
 void diag_free(struct diag *dg)
 {
+	if (!dg)
+		return;
+	if (dg->fmt == DIAG_SARIF)
+		sarif_write(dg);
+	strbuf_free(&dg->sarif);
 	free(dg);
 }
 
@@ -114,6 +226,11 @@ static void diag_emit(struct diag *dg, const struct loc *loc, const char *sev,
 	const char *file = loc && loc->file ? loc->file : NULL;
 	int lineno = loc ? loc->line : 0;
 	int col = loc ? loc->col : 0;
+	if (dg->fmt == DIAG_SARIF) {
+		sarif_result(dg, file, lineno, col, sev, rule, msg.buf);
+		strbuf_free(&msg);
+		return;
+	}
 	if (dg->fmt == DIAG_JSON) {
 		strbuf_puts(&line, "{\"file\":");
 		if (file)
@@ -170,6 +287,21 @@ void diag_warning(struct diag *dg, const struct loc *loc, const char *rule,
 	diag_emit(dg, loc, "warning", rule, fmt, ap);
 	va_end(ap);
 	dg->nwarnings++;
+}
+
+void diag_tool(struct diag *dg, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	if (dg->fmt == DIAG_TEXT) {
+		fputs("bpelc: ", dg->out);
+		vfprintf(dg->out, fmt, ap);
+		fputc('\n', dg->out);
+		fflush(dg->out);
+	} else {
+		diag_emit(dg, NULL, "error", NULL, fmt, ap);
+	}
+	va_end(ap);
 }
 
 int diag_errors(const struct diag *dg)

@@ -7,6 +7,11 @@
  *   file:LINE:COL: warning: text
  * With DIAG_JSON, one JSON object per line instead:
  *   {"file":…,"line":…,"column":…,"severity":"error","rule":"SA00023","message":…}
+ * With DIAG_SARIF, nothing until diag_free, which writes one SARIF 2.1.0
+ * log (GitHub code scanning's input): every rule of sa_rules.def with its
+ * text, then every diagnostic as a result.
+ * In the JSON and SARIF formats everything bpelc says goes through the sink
+ * (diag_tool), so stderr stays one valid document.
  * The sink only formats and counts; it never stops a phase (the driver
  * decides) and knows no rule (docs/diagnostics.md lists the codes).
  */
@@ -23,19 +28,25 @@ struct loc {
 	int col;
 };
 
-enum diag_format { DIAG_TEXT, DIAG_JSON };
+enum diag_format { DIAG_TEXT, DIAG_JSON, DIAG_SARIF };
 
 struct diag;
 
 /* A sink writing to `out` (borrowed: the caller closes it after
  * diag_free) in format fmt. */
 struct diag *diag_new(FILE *out, enum diag_format fmt);
+/* Writes the SARIF log (DIAG_SARIF), then frees the sink. NULL is fine. */
 void diag_free(struct diag *dg);
 /* Report an error; rule is "SA00023" or NULL. loc may be NULL (no file). */
 void diag_error(struct diag *dg, const struct loc *loc, const char *rule,
 		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void diag_warning(struct diag *dg, const struct loc *loc, const char *rule,
 		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* A message of bpelc itself, not about the process (I/O, the C
+ * compiler's output, usage): "bpelc: TEXT" in text form, an error result
+ * without file or rule in JSON and SARIF. Counts as nothing. */
+void diag_tool(struct diag *dg, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 int diag_errors(const struct diag *dg);
 int diag_warnings(const struct diag *dg);
 /* -Werror: warnings count as errors for the exit status. */

@@ -131,23 +131,72 @@ static void split_args(char *s, char ***argv, int *n, int *cap)
 		add_arg(tok, argv, n, cap);
 }
 
-/* Run argv; the child's stdout goes to our stderr so its messages show
- * where ours do. Returns its exit status, or -1 if it could not run. */
-static int run(char **argv)
+/* The child's output, line by line, as the tool's own messages: in the
+ * JSON and SARIF formats stderr must stay one valid document. */
+static void relay_lines(struct diag *dg, int fd)
 {
+	struct strbuf out = STRBUF_INIT;
+	char buf[4096];
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof buf);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		strbuf_add(&out, buf, (size_t)n);
+	}
+	for (char *line = out.buf, *nl; line && *line; line = nl) {
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl++ = 0;
+		else
+			nl = line + strlen(line);
+		if (*line)
+			diag_tool(dg, "%s", line);
+	}
+	strbuf_free(&out);
+}
+
+/* Run argv. In text form the child's stdout goes to our stderr so its
+ * messages show where ours do; in the JSON and SARIF forms both its
+ * streams are relayed through the sink. Returns its exit status, or -1
+ * if it could not run. */
+static int run(struct diag *dg, bool capture, char **argv)
+{
+	int pfd[2] = { -1, -1 };
+	if (capture && pipe(pfd) != 0) {
+		diag_tool(dg, "pipe: %s", strerror(errno));
+		return -1;
+	}
 	fflush(stdout);
 	fflush(stderr);
 	pid_t pid = fork();
 	if (pid < 0) {
-		fprintf(stderr, "bpelc: fork: %s\n", strerror(errno));
+		diag_tool(dg, "fork: %s", strerror(errno));
+		if (capture) {
+			close(pfd[0]);
+			close(pfd[1]);
+		}
 		return -1;
 	}
 	if (pid == 0) {
-		dup2(2, 1);
+		if (capture) {
+			dup2(pfd[1], 1);
+			dup2(pfd[1], 2);
+			close(pfd[0]);
+			close(pfd[1]);
+		} else {
+			dup2(2, 1);
+		}
 		execvp(argv[0], argv);
 		fprintf(stderr, "bpelc: cannot run '%s': %s\n", argv[0],
 			strerror(errno));
 		_exit(127);
+	}
+	if (capture) {
+		close(pfd[1]);
+		relay_lines(dg, pfd[0]);
+		close(pfd[0]);
 	}
 	int status;
 	while (waitpid(pid, &status, 0) < 0)
@@ -158,12 +207,11 @@ static int run(char **argv)
 	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
-static int write_file(const char *path, const char *text)
+static int write_file(struct diag *dg, const char *path, const char *text)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
 	if (!f) {
-		fprintf(stderr, "bpelc: cannot write %s: %s\n", path,
-			strerror(errno));
+		diag_tool(dg, "cannot write %s: %s", path, strerror(errno));
 		return 2;
 	}
 	size_t len = strlen(text);
@@ -173,16 +221,88 @@ static int write_file(const char *path, const char *text)
 	else
 		ok = fclose(f) == 0 && ok;
 	if (!ok) {
-		fprintf(stderr, "bpelc: cannot write %s: %s\n", path,
-			strerror(errno));
+		diag_tool(dg, "cannot write %s: %s", path, strerror(errno));
 		return 2;
 	}
 	return 0;
 }
 
-/* Build the executable `out` from the C text. */
-static int compile_c(const struct driver_options *o, struct ir_program *ir,
-		     const char *out)
+/* A path as a make prerequisite or target: blanks and '#' escaped with
+ * a backslash, '$' doubled (what gcc -MD writes). */
+static void make_escape(struct strbuf *sb, const char *path)
+{
+	for (const char *p = path; *p; p++) {
+		if (*p == ' ' || *p == '\t' || *p == '#')
+			strbuf_putc(sb, '\\');
+		else if (*p == '$')
+			strbuf_putc(sb, '$');
+		strbuf_putc(sb, *p);
+	}
+}
+
+/* The -MD file: "TARGET: every file the compilation read", wrapped as gcc
+ * wraps it, and with -MP an empty rule per prerequisite. The target(s)
+ * of -MT are written as given (make syntax already). */
+static int write_deps(const struct driver_options *o, struct diag *dg,
+		      const struct model *m, const char *target)
+{
+	char *path = NULL;
+	if (o->dep_path) {
+		path = strdup(o->dep_path);
+	} else {
+		/* "dir/loan" -> "dir/loan.d", "loan.c" -> "loan.d" */
+		const char *slash = strrchr(target, '/');
+		const char *dot = strrchr(slash ? slash + 1 : target, '.');
+		size_t n = dot && dot != (slash ? slash + 1 : target)
+				   ? (size_t)(dot - target)
+				   : strlen(target);
+		path = malloc(n + 3);
+		if (path)
+			snprintf(path, n + 3, "%.*s.d", (int)n, target);
+	}
+	if (!path)
+		arena_oom();
+	struct strbuf sb = STRBUF_INIT;
+	if (o->dep_target)
+		strbuf_puts(&sb, o->dep_target);
+	else
+		make_escape(&sb, target);
+	strbuf_putc(&sb, ':');
+	size_t col = sb.len;
+	for (const struct model_dep *d = m->deps; d; d = d->next) {
+		struct strbuf one = STRBUF_INIT;
+		make_escape(&one, d->path);
+		if (col + 1 + one.len > 78) {
+			strbuf_puts(&sb, " \\\n");
+			col = 0;
+		}
+		strbuf_putc(&sb, ' ');
+		strbuf_puts(&sb, one.buf);
+		col += 1 + one.len;
+		strbuf_free(&one);
+	}
+	strbuf_putc(&sb, '\n');
+	if (o->dep_phony)
+		for (const struct model_dep *d = m->deps; d; d = d->next) {
+			if (d == m->deps)
+				continue; /* the process itself, as gcc -MP */
+			strbuf_putc(&sb, '\n');
+			make_escape(&sb, d->path);
+			strbuf_puts(&sb, ":\n");
+		}
+	int rc = write_file(dg, path, sb.buf);
+	strbuf_free(&sb);
+	free(path);
+	return rc;
+}
+
+/* Build the executable `out` from the C text. The C goes to a fresh
+ * temporary directory under the name NAME.c, and the flags map that
+ * directory and the working directory to '.', so neither the C nor the
+ * executable holds a path that changes from one build to the next
+ * (reproducible builds: same inputs, same bytes). */
+static int compile_c(const struct driver_options *o, struct diag *dg,
+		     struct ir_program *ir, const char *out)
 {
 	static const char *const inc_rel[] = { "/../include", "/../../include",
 					       NULL };
@@ -190,14 +310,12 @@ static int compile_c(const struct driver_options *o, struct ir_program *ir,
 	char incdir[PATH_MAX], libdir[PATH_MAX];
 	if (!find_dir(o, "BPELC_INCLUDE", inc_rel, "bpelrt.h", incdir,
 		      sizeof incdir)) {
-		fputs("bpelc: cannot find bpelrt.h (set BPELC_INCLUDE)\n",
-		      stderr);
+		diag_tool(dg, "cannot find bpelrt.h (set BPELC_INCLUDE)");
 		return 2;
 	}
 	if (!find_dir(o, "BPELC_LIBDIR", lib_rel, "libbpelrt.a", libdir,
 		      sizeof libdir)) {
-		fputs("bpelc: cannot find libbpelrt.a (set BPELC_LIBDIR)\n",
-		      stderr);
+		diag_tool(dg, "cannot find libbpelrt.a (set BPELC_LIBDIR)");
 		return 2;
 	}
 
@@ -206,24 +324,29 @@ static int compile_c(const struct driver_options *o, struct ir_program *ir,
 	snprintf(dir, sizeof dir, "%s/bpelc-XXXXXX",
 		 tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(dir)) {
-		fprintf(stderr,
-			"bpelc: cannot make a temporary directory: %s\n",
-			strerror(errno));
+		diag_tool(dg, "cannot make a temporary directory: %s",
+			  strerror(errno));
 		return 2;
 	}
 	char *base = base_name(o->input);
-	char cfile[PATH_MAX];
+	char cfile[PATH_MAX], cname[PATH_MAX];
 	int len = snprintf(cfile, sizeof cfile, "%s/%s.c", dir, base);
+	snprintf(cname, sizeof cname, "%s.c", base);
 	free(base);
+	char cwd[PATH_MAX];
+	if (!getcwd(cwd, sizeof cwd))
+		cwd[0] = 0;
 	if (len < 0 || (size_t)len >= sizeof cfile) {
 		rmdir(dir);
-		fputs("bpelc: temporary path too long\n", stderr);
+		diag_tool(dg, "temporary path too long");
 		return 2;
 	}
 
-	struct emit_options eo = { BPELC_VERSION, cfile, o->no_line };
+	/* #line back into the C names NAME.c, as the prefix map makes the
+	 * compiler see it, never the random temporary path. */
+	struct emit_options eo = { BPELC_VERSION, cname, o->no_line };
 	char *text = emit_c(ir, &eo);
-	int rc = write_file(cfile, text);
+	int rc = write_file(dg, cfile, text);
 	free(text);
 	if (rc == 0) {
 		char *cc = strdup(getenv("CC") && *getenv("CC") ? getenv("CC")
@@ -231,7 +354,12 @@ static int compile_c(const struct driver_options *o, struct ir_program *ir,
 		char *cflags = strdup(BPELC_RT_CFLAGS);
 		char *libs = strdup(BPELC_RT_LIBS);
 		char incflag[PATH_MAX + 2], lib[PATH_MAX + 16];
+		char map_tmp[PATH_MAX + 32], map_cwd[PATH_MAX + 32];
 		snprintf(incflag, sizeof incflag, "-I%s", incdir);
+		snprintf(map_tmp, sizeof map_tmp, "-ffile-prefix-map=%s=.",
+			 dir);
+		snprintf(map_cwd, sizeof map_cwd, "-ffile-prefix-map=%s=.",
+			 cwd);
 		snprintf(lib, sizeof lib, "%s/libbpelrt.a", libdir);
 		char **argv = NULL;
 		int n = 0, cap = 0;
@@ -240,6 +368,9 @@ static int compile_c(const struct driver_options *o, struct ir_program *ir,
 		split_args(cc, &argv, &n, &cap);
 		split_args(cflags, &argv, &n, &cap);
 		add_arg(incflag, &argv, &n, &cap);
+		add_arg(map_tmp, &argv, &n, &cap);
+		if (cwd[0])
+			add_arg(map_cwd, &argv, &n, &cap);
 		add_arg("-o", &argv, &n, &cap);
 		add_arg((char *)out, &argv, &n, &cap);
 		add_arg(cfile, &argv, &n, &cap);
@@ -249,15 +380,16 @@ static int compile_c(const struct driver_options *o, struct ir_program *ir,
 		add_arg("-Wl,--as-needed", &argv, &n, &cap);
 		add_arg(lib, &argv, &n, &cap);
 		split_args(libs, &argv, &n, &cap);
-		int st = n > 0 ? run(argv) : -1;
+		int st = n > 0 ? run(dg, o->diag_format != DIAG_TEXT, argv)
+			       : -1;
 		if (st != 0) {
 			if (st > 0)
-				fprintf(stderr,
-					"bpelc: the C compiler failed (exit status %d)\n",
+				diag_tool(
+					dg,
+					"the C compiler failed (exit status %d)",
 					st);
 			else
-				fputs("bpelc: cannot run the C compiler\n",
-				      stderr);
+				diag_tool(dg, "cannot run the C compiler");
 			rc = 3;
 		}
 		free(argv);
@@ -300,7 +432,7 @@ int driver_run(const struct driver_options *o)
 	check_model(m, dg);
 	CHECK_RET();
 	if (o->mode == DRIVER_CHECK)
-		goto done;
+		goto deps;
 	struct ir_program *ir = lower_process(m, dg);
 	CHECK_RET();
 	if (o->mode == DRIVER_DUMP_IR) {
@@ -323,15 +455,21 @@ int driver_run(const struct driver_options *o)
 		if (strcmp(out, "-") == 0)
 			eo.out_name = "<stdout>";
 		char *text = emit_c(ir, &eo);
-		rc = write_file(out, text);
+		rc = write_file(dg, out, text);
 		free(text);
-		goto done;
+		goto deps;
 	}
 	out = o->output ? strdup(o->output) : base_name(o->input);
 	if (!out)
 		arena_oom();
-	rc = compile_c(o, ir, out);
+	rc = compile_c(o, dg, ir, out);
 #undef CHECK_RET
+deps:
+	if (rc == 0 && o->dep_file) {
+		if (!out && !(out = base_name(o->input)))
+			arena_oom();
+		rc = write_deps(o, dg, m, out);
+	}
 done:
 	free(out);
 	load_free(m);

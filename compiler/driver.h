@@ -32,6 +32,14 @@ struct driver_options {
 	bool no_line;	    /* --no-line */
 	bool werror;	    /* -Werror */
 	enum diag_format diag_format;
+	/* Make dependencies, as gcc writes them: -MD writes them, -MF FILE
+	 * there (default: the output with its extension made .d), -MT TARGET
+	 * the rule's target (default: the output), -MP a phony rule for each
+	 * prerequisite, so a deleted import does not stop make. */
+	bool dep_file;		/* -MD (implied by -MF) */
+	const char *dep_path;	/* -MF */
+	const char *dep_target; /* -MT; several are joined by spaces */
+	bool dep_phony;		/* -MP */
 };
 
 /* Run one compilation; returns the exit status. */

@@ -270,8 +270,9 @@ static void load_xml_generic(void *data, const char *msg, ...)
 /* Reads a whole file into the arena. Returns NULL and sets errno. Only
  * regular files: an import naming /dev/zero, a FIFO or a directory would
  * otherwise read forever, block, or fail obscurely. */
-static char *load_read(struct arena *a, const char *path, size_t *len)
+static char *load_read(struct model *m, const char *path, size_t *len)
 {
+	struct arena *a = m->arena;
 	FILE *fp = fopen(path, "rb");
 	if (!fp)
 		return NULL;
@@ -330,7 +331,18 @@ static char *load_read(struct arena *a, const char *path, size_t *len)
 	char *s = arena_strndup(a, buf, n);
 	free(buf);
 	*len = n;
+	struct model_dep *d = ARENA_NEW(a, struct model_dep);
+	d->path = arena_strdup(a, path);
+	if (!m->deps_end)
+		m->deps_end = &m->deps;
+	*m->deps_end = d;
+	m->deps_end = &d->next;
 	return s;
+}
+
+char *load_read_file(struct model *m, const char *path, size_t *len)
+{
+	return load_read(m, path, len);
 }
 
 static xmlDocPtr load_parse(struct loader *ld, struct load_file *f)
@@ -418,7 +430,7 @@ static struct load_file *load_file_get(struct loader *ld, const char *path,
 	f->real = arena_strdup(ld->a, real);
 	f->next = ld->files;
 	ld->files = f;
-	f->text = load_read(ld->a, path, &f->len);
+	f->text = load_read(ld->m, path, &f->len);
 	if (!f->text) {
 		diag_error(ld->dg, at, NULL, "cannot read %s '%s': %s", what,
 			   path, strerror(errno));
@@ -568,7 +580,7 @@ struct model *load_process(struct arena *a, struct diag *dg, const char *path)
 	f->dg = dg;
 	f->path = arena_strdup(a, path);
 	f->kind = LOAD_BPEL;
-	f->text = load_read(a, path, &f->len);
+	f->text = load_read(m, path, &f->len);
 	if (!f->text) {
 		struct loc l = { f->path, 0, 0 };
 		diag_error(dg, &l, NULL, "cannot read '%s': %s", path,

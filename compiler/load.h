@@ -27,6 +27,14 @@ struct diag;
  * load_free. */
 struct model *load_process(struct arena *a, struct diag *dg, const char *path);
 
+/* Reads the whole file at `path` into m's arena (NUL-terminated; *len its
+ * length), with the loader's rules: regular files only, at most 64 MB.
+ * Records the path among m->deps when it was read. Returns NULL and sets
+ * errno (EISDIR, EINVAL for a device or FIFO, EFBIG, ENOMEM, or fopen's)
+ * when it cannot be read. For files outside the model that the
+ * compilation embeds (stylesheets). */
+char *load_read_file(struct model *m, const char *path, size_t *len);
+
 /* Frees the xmlDocs the loader owns (process, WSDLs, XSD files). The model
  * structs stay in the arena, but their `node` pointers dangle afterwards.
  * NULL is fine. */

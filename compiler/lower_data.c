@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "load.h"
 #include "lower_int.h"
 
 /* <validate variables="NCName-list"/> */
@@ -195,36 +196,6 @@ static void embed_schemas(struct lower *l)
 	}
 }
 
-static char *read_file(struct arena *a, const char *path)
-{
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
-		return NULL;
-	size_t cap = 8192, n = 0;
-	char *buf = malloc(cap);
-	while (buf) {
-		if (n == cap) {
-			char *p = realloc(buf, cap * 2);
-			if (!p) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = p;
-			cap *= 2;
-		}
-		size_t r = fread(buf + n, 1, cap - n, fp);
-		n += r;
-		if (r == 0)
-			break;
-	}
-	bool bad = ferror(fp) != 0;
-	fclose(fp);
-	char *s = buf && !bad ? arena_strndup(a, buf, n) : NULL;
-	free(buf);
-	return s;
-}
-
 /* bpel:doXslTransform('uri', …) in expression x: embed the stylesheet. */
 static void embed_stylesheet_of(struct lower *l, struct ir_expr *x)
 {
@@ -259,7 +230,9 @@ static void embed_stylesheet_of(struct lower *l, struct ir_expr *x)
 				: arena_printf(l->a, "%s%s", proc_dir(l), rel);
 		struct ir_embed *e = ARENA_NEW(l->a, struct ir_embed);
 		e->uri = uri;
-		e->text = strstr(uri, "://") ? NULL : read_file(l->a, path);
+		size_t len;
+		e->text = strstr(uri, "://") ? NULL
+					     : load_read_file(l->m, path, &len);
 		if (!e->text)
 			diag_warning(l->dg, &x->loc, NULL,
 				     "stylesheet '%s' cannot be read (%s); "

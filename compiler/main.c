@@ -6,10 +6,12 @@
  *   bpelc --check PROCESS.bpel          diagnostics only
  *   bpelc --emit-c [-o OUT.c] PROCESS.bpel
  *   bpelc --dump=model|ir PROCESS.bpel  debugging
- *   --no-line, --diagnostics=json|text, -Werror, --version, --help
+ *   --no-line, --diagnostics=text|json|sarif, -Werror, --version, --help
+ *   -MD, -MF FILE, -MT TARGET, -MP      make dependencies, as gcc's
  * Exit status: 0 ok, 1 invalid process, 2 usage or I/O error, 3 cc failed.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "driver.h"
@@ -27,8 +29,16 @@ static void usage(FILE *f)
 	      "  --emit-c               write the generated C and stop\n"
 	      "  --dump=model|ir        print an intermediate form on stdout\n"
 	      "  --no-line              no #line directives in the generated C\n"
-	      "  --diagnostics=text|json  diagnostic format on stderr (default text)\n"
+	      "  --diagnostics=text|json|sarif\n"
+	      "                         diagnostic format on stderr (default text;\n"
+	      "                         sarif: one SARIF 2.1.0 log for code scanning)\n"
 	      "  -Werror                treat warnings as errors\n"
+	      "  -MD                    also write a make dependency file listing every\n"
+	      "                         file read (default: the output's name with .d)\n"
+	      "  -MF FILE               write the dependency file to FILE (implies -MD)\n"
+	      "  -MT TARGET             the target of the dependency rule (default:\n"
+	      "                         the output)\n"
+	      "  -MP                    add an empty rule for each imported file\n"
 	      "  --version              print the version and exit\n"
 	      "  --help                 print this help and exit\n"
 	      "\n"
@@ -38,9 +48,38 @@ static void usage(FILE *f)
 	      f);
 }
 
+/* The diagnostics format asked for anywhere on the command line: usage
+ * errors found before the option is reached must keep JSON and SARIF
+ * output one valid document too. */
+static enum diag_format format_of(int argc, char **argv)
+{
+	enum diag_format f = DIAG_TEXT;
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--diagnostics=json") == 0)
+			f = DIAG_JSON;
+		else if (strcmp(argv[i], "--diagnostics=sarif") == 0)
+			f = DIAG_SARIF;
+		else if (strcmp(argv[i], "--diagnostics=text") == 0)
+			f = DIAG_TEXT;
+	}
+	return f;
+}
+
+static enum diag_format usage_format = DIAG_TEXT;
+
 /* "bpelc: WHAT 'ARG'" (ARG may be NULL), a hint, and status 2. */
 static int usage_error(const char *what, const char *arg)
 {
+	if (usage_format != DIAG_TEXT) {
+		struct diag *dg = diag_new(stderr, usage_format);
+		if (arg)
+			diag_tool(dg, "%s '%s' (try 'bpelc --help')", what,
+				  arg);
+		else
+			diag_tool(dg, "%s (try 'bpelc --help')", what);
+		diag_free(dg);
+		return 2;
+	}
 	if (arg)
 		fprintf(stderr, "bpelc: %s '%s'\n", what, arg);
 	else
@@ -49,11 +88,24 @@ static int usage_error(const char *what, const char *arg)
 	return 2;
 }
 
+/* -MT given several times names several targets, as with gcc. The
+ * strings live until exit. */
+static const char *join_target(const char *have, const char *add)
+{
+	if (!have)
+		return add;
+	size_t n = strlen(have) + strlen(add) + 2;
+	char *s = malloc(n);
+	if (s)
+		snprintf(s, n, "%s %s", have, add);
+	return s;
+}
+
 int main(int argc, char **argv)
 {
 	struct driver_options o = { 0 };
 	o.mode = DRIVER_COMPILE;
-	o.diag_format = DIAG_TEXT;
+	o.diag_format = usage_format = format_of(argc, argv);
 	o.argv0 = argv[0];
 	bool only_files = false;
 	for (int i = 1; i < argc; i++) {
@@ -85,6 +137,22 @@ int main(int argc, char **argv)
 			o.diag_format = DIAG_JSON;
 		} else if (strcmp(arg, "--diagnostics=text") == 0) {
 			o.diag_format = DIAG_TEXT;
+		} else if (strcmp(arg, "--diagnostics=sarif") == 0) {
+			o.diag_format = DIAG_SARIF;
+		} else if (strcmp(arg, "-MD") == 0) {
+			o.dep_file = true;
+		} else if (strcmp(arg, "-MP") == 0) {
+			o.dep_phony = true;
+		} else if (strcmp(arg, "-MF") == 0 || strcmp(arg, "-MT") == 0) {
+			if (++i >= argc)
+				return usage_error("missing argument to", arg);
+			if (arg[2] == 'F') {
+				o.dep_path = argv[i];
+				o.dep_file = true;
+			} else if (!(o.dep_target = join_target(o.dep_target,
+								argv[i]))) {
+				return usage_error("out of memory", NULL);
+			}
 		} else if (strcmp(arg, "-Werror") == 0) {
 			o.werror = true;
 		} else if (strcmp(arg, "--version") == 0) {

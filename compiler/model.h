@@ -587,11 +587,20 @@ struct bpel_process {
 };
 
 /* Everything a compilation works on. */
+/* A file the compilation read (the process, an import, a stylesheet),
+ * by the path it was read from, for make dependency files (-MD). */
+struct model_dep {
+	const char *path;
+	struct model_dep *next;
+};
+
 struct model {
 	struct arena *arena;
 	struct bpel_process *process;
-	struct wsdl_doc *wsdls;	    /* every WSDL loaded, load order */
-	struct xsd_schema *schemas; /* every schema: imported .xsd files
+	struct model_dep *deps;	     /* every file read, in reading order */
+	struct model_dep **deps_end; /* where the next one goes */
+	struct wsdl_doc *wsdls;	     /* every WSDL loaded, load order */
+	struct xsd_schema *schemas;  /* every schema: imported .xsd files
 					     and those inline in WSDLs */
 };
 
