@@ -27,7 +27,7 @@ CONFORMANCE_TIMEOUT ?= 10
 CONFORMANCE_MAX ?= 1800
 ASAN_BUILD ?= build/asan
 
-PKGS      := libxml-2.0 libexslt libxslt libevent libcurl libpq
+PKGS      := libxml-2.0 libexslt libxslt libevent libcurl libpq sqlite3
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 CHECK_CFLAGS := $(shell pkg-config --cflags check)
@@ -55,18 +55,27 @@ OPT      := -O1 -g
 # clang's -Wformat=2 also flags the vsnprintf wrappers (gcc does not).
 WARN     += -Wno-format-nonliteral
 endif
+# CRASH=1: the crash-test variant (runtime/crash.h): named crash points
+# compiled into libbpelrt and the services bpelc builds, e.g.
+# `make BUILD=build/crash CRASH=1`. Never in a normal build.
+CRASHFLAGS :=
+ifeq ($(CRASH),1)
+CRASHFLAGS := -DBRT_CRASH_POINTS
+endif
 # -D_POSIX_C_SOURCE for strdup/getopt/sigaction; c11 otherwise hides them.
-BASE_CFLAGS := -std=c11 $(WARN) $(OPT) $(SANFLAGS) -D_POSIX_C_SOURCE=200809L
+BASE_CFLAGS := -std=c11 $(WARN) $(OPT) $(SANFLAGS) $(CRASHFLAGS) -D_POSIX_C_SOURCE=200809L
 ALL_CFLAGS  := $(BASE_CFLAGS) -Iinclude $(PKG_CFLAGS) $(CFLAGS)
 
 # What bpelc passes to $CC when it builds a service: the same warnings, the
-# dependency flags, and the sanitizers when bpelc itself is a sanitizer build.
-RT_CFLAGS := -std=c11 $(WARN) -O2 -g $(SANFLAGS) $(PKG_CFLAGS)
+# dependency flags, and the sanitizers (crash points) when bpelc itself is a
+# sanitizer (crash-test) build.
+RT_CFLAGS := -std=c11 $(WARN) -O2 -g $(SANFLAGS) $(CRASHFLAGS) $(PKG_CFLAGS)
 RT_LIBS   := $(SANFLAGS) $(PKG_LIBS) -lm
 
 # The runtime's folders follow its headers: engine/ (engine.h), data/
-# (data.h), and the service plumbing at the top (internal.h).
-RT_INC := -Iruntime -Iruntime/engine -Iruntime/data
+# (data.h), store/ (store.h: the instance store's backends), and the
+# service plumbing at the top (internal.h).
+RT_INC := -Iruntime -Iruntime/engine -Iruntime/data -Iruntime/store
 COMPILER_SRC := $(sort $(wildcard compiler/*.c))
 RUNTIME_SRC  := $(sort $(wildcard runtime/*.c runtime/*/*.c))
 COMPILER_OBJ := $(COMPILER_SRC:%.c=$(BUILD)/%.o)

@@ -25,6 +25,7 @@
 #include <event2/event.h>
 #include <event2/event_struct.h>
 
+#include "crash.h"
 #include "data.h"
 #include "internal.h"
 
@@ -71,6 +72,7 @@ struct brt_call {
 	size_t resplen, respcap, max;
 	bool too_big;
 	bool switched; /* the partner answered 101 Switching Protocols */
+	bool sent;     /* the whole request went out (crash points) */
 	const struct brt_operation *op;
 	char *url;
 	brt_call_cb cb;
@@ -267,6 +269,23 @@ static size_t on_header(char *ptr, size_t size, size_t n, void *arg)
 	return len;
 }
 
+#ifdef BRT_CRASH_POINTS
+/* Test builds: the crash point "invoke-started" is reached once the whole
+ * request has gone to the partner, before its answer. */
+static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+		       curl_off_t ultotal, curl_off_t ulnow)
+{
+	brt_call *c = arg;
+	(void)dltotal;
+	(void)dlnow;
+	if (!c->sent && ultotal > 0 && ulnow >= ultotal) {
+		c->sent = true;
+		BRT_CRASH_POINT("invoke-started");
+	}
+	return 0;
+}
+#endif
+
 brt_call *brt__call_start(brt_runtime *rt, const char *url,
 			  const struct brt_operation *op, xmlDocPtr msg,
 			  brt_call_cb cb, void *arg)
@@ -336,6 +355,11 @@ brt_call *brt__call_start(brt_runtime *rt, const char *url,
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(e, CURLOPT_PROXY, "");
+#ifdef BRT_CRASH_POINTS
+	curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(e, CURLOPT_XFERINFODATA, c);
+	curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
+#endif
 	if (curl_multi_add_handle(cu->multi, e) != CURLM_OK) {
 		call_free(c);
 		return NULL;
