@@ -10,11 +10,15 @@
 # Run by `make demo` and .ci/run; safe to run again.
 set -eu
 
-# Libraries (found with pkg-config by the Makefile) and tools; postgresql
-# is the server the shared-store tests start (tests/cluster/pg.sh).
+# Libraries (found with pkg-config by the Makefile) and tools; then what
+# only the tests use: postgresql (the server the shared-store tests start,
+# tests/cluster/pg.sh), clang with libclang-rt-14-dev (libFuzzer), gdb
+# (stepping through #line), graphviz (dot renders --emit=dot), chromium
+# (the admin console page in a real browser), sqlite3 (looking into
+# stores by hand).
 PKGS="libxml2-dev libxslt1-dev libevent-dev libcurl4-openssl-dev \
 libsqlite3-dev libpq-dev check pkg-config gcc make python3 git clang-format \
-postgresql"
+postgresql clang libclang-rt-14-dev gdb graphviz chromium sqlite3"
 
 missing=""
 have_pkg() {
@@ -23,8 +27,11 @@ have_pkg() {
 for p in $PKGS; do
 	case "$p" in
 	# A tool counts as present when it is on PATH, whoever installed it.
-	gcc | make | python3 | pkg-config | git | clang-format)
+	gcc | make | python3 | pkg-config | git | clang-format | clang | gdb | \
+		chromium | sqlite3)
 		command -v "$p" >/dev/null 2>&1 || missing="$missing $p" ;;
+	graphviz)
+		command -v dot >/dev/null 2>&1 || missing="$missing $p" ;;
 	*)
 		command -v dpkg-query >/dev/null 2>&1 && have_pkg "$p" ||
 			missing="$missing $p" ;;
@@ -39,7 +46,9 @@ if [ -n "$missing" ] && command -v pkg-config >/dev/null 2>&1 &&
 	tools=""
 	for p in $missing; do
 		case "$p" in
-		gcc | make | python3 | pkg-config | postgresql) tools="$tools $p" ;;
+		libxml2-dev | libxslt1-dev | libevent-dev | libcurl4-openssl-dev | \
+			libsqlite3-dev | libpq-dev | check) ;;
+		*) tools="$tools $p" ;;
 		esac
 	done
 	missing="$tools"
