@@ -6,6 +6,7 @@
 #   make demo       install missing packages, build, compile the loan approval
 #                   sample and its partners, run them, call them
 #   make unit | e2e | asan-check | conformance    one stage of `make check`
+#   make crash-test ROUNDS=1000   SIGKILL services, restart, lose nothing
 #   make format | format-check                    clang-format on every C file
 #                                                 (.clang-format)
 #   make install PREFIX=/usr/local
@@ -91,7 +92,7 @@ UNIT_C_OBJ := $(UNIT_C_SRC:%.c=$(BUILD)/%.o)
 UNIT_R_OBJ := $(UNIT_R_SRC:%.c=$(BUILD)/%.o)
 
 .PHONY: all check unit e2e build-test asan-check asan-unit asan-e2e conformance demo \
-        fuzz asan-fuzz \
+        fuzz asan-fuzz crash-test crash-check \
         install clean bench golden-update format format-check deps
 all: $(BUILD)/bpelc $(BUILD)/libbpelrt.a
 
@@ -237,6 +238,35 @@ fuzz-check: fuzz-build
 	    >>$(FUZZ_WORK)/check-$$t.log 2>&1 \
 	  || { rc=1; echo "fuzz-check: $$t FAILED"; tail -n 40 $(FUZZ_WORK)/check-$$t.log; }; \
 	done; exit $$rc
+
+# The crash harness (tests/crash/README.md): compiled services SIGKILLed at
+# random moments and at the named crash points of a CRASH=1 build,
+# restarted on the same store, every acknowledged message accounted for.
+# `crash-test` runs ROUNDS rounds, then ROUNDS/20 (at least 5) with a
+# sanitizer build; `crash-check` (a stage of check) runs 50 rounds, 5 under
+# ASan+UBSan (random kills, restore and stop checked), and 3 rounds with
+# `--store none` that must report lost messages (the harness sees losses).
+CRASH_BUILD ?= build/crash
+CRASH_ASAN_BUILD ?= build/crash-asan
+ROUNDS ?= 1000
+CRASH_FLAGS ?=
+CRASH_PY := $(PYTHON) tests/crash/crash.py
+crash-test:
+	$(MAKE) --no-print-directory BUILD=$(CRASH_BUILD) CRASH=1 all
+	$(CRASH_PY) --bpelc $(CRASH_BUILD)/bpelc --rounds $(ROUNDS) $(CRASH_FLAGS)
+	$(MAKE) --no-print-directory BUILD=$(CRASH_ASAN_BUILD) CRASH=1 SAN=1 all
+	ASAN_OPTIONS=detect_leaks=1 $(CRASH_PY) --bpelc $(CRASH_ASAN_BUILD)/bpelc \
+	  --rounds $$(( $(ROUNDS) / 20 > 5 ? $(ROUNDS) / 20 : 5 )) $(CRASH_FLAGS)
+crash-check:
+	@$(MAKE) --no-print-directory BUILD=$(CRASH_BUILD) CRASH=1 all
+	@$(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) SAN=1 all
+	@rc=0; \
+	$(CRASH_PY) --bpelc $(CRASH_BUILD)/bpelc --rounds 50 $(CRASH_FLAGS) || rc=1; \
+	ASAN_OPTIONS=detect_leaks=1 $(CRASH_PY) --bpelc $(ASAN_BUILD)/bpelc \
+	  --rounds 5 $(CRASH_FLAGS) || rc=1; \
+	$(CRASH_PY) --bpelc $(CRASH_BUILD)/bpelc --rounds 3 --store none \
+	  --expect-loss --quiet || rc=1; \
+	exit $$rc
 
 # Counts only: the corpus measures progress, it never fails the build.
 conformance: all
