@@ -283,6 +283,15 @@ struct brt_invoke_service {
 
 /* ---- SOAP envelopes (soap.c), shared by http.c and invoke.c ------------- */
 
+/* Intake limits of brt__soap_parse (docs/runtime.md "Limits"): an element
+ * beyond one of them stops the parser before the tree is built, and the
+ * message is refused. They keep the cost of a message linear in its size. */
+#define BRT_SOAP_MAX_ATTRS 256	     /* attributes of one element */
+#define BRT_SOAP_MAX_NS 64	     /* namespace declarations on one */
+#define BRT_SOAP_MAX_NS_IN_SCOPE 256 /* declarations in scope at one */
+#define BRT_SOAP_MAX_DEPTH 256	     /* nesting of elements */
+#define BRT_STR_(x) #x
+#define BRT_STR(x) BRT_STR_(x)
 /* Parse `len` bytes as a SOAP 1.1 envelope without network access, DTDs or
  * entity expansion (a DOCTYPE is refused). Returns the document or NULL with
  * *why set to a static reason. */
@@ -339,6 +348,11 @@ void brt__hoist_ns(xmlNodePtr parent);
 /* True when an attribute value or text in the subtree of n holds a token
  * "prefix:..." (QName-valued content that needs prefix declared; data.c). */
 bool brt__prefix_in_content(xmlNodePtr n, const xmlChar *prefix);
+/* The same for every declaration of `list` (NULL-terminated, as
+ * xmlGetNsList gives) at once, in one pass over n's subtree, so the cost
+ * is the size of the subtree plus the list, not their product: used[i]
+ * says whether list[i]'s prefix is used. 0 or BRT_ENOMEM. */
+int brt__prefixes_in_content(xmlNodePtr n, xmlNsPtr *list, bool *used);
 /* Serialize with an XML declaration, UTF-8. Returns a buffer the caller
  * frees with xmlFree, or NULL. */
 char *brt__soap_serialize(xmlDocPtr doc, size_t *len);

@@ -12,6 +12,7 @@
  * entities (XXE) never happen; network access is off as well.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libxml/parser.h>
@@ -71,22 +72,33 @@ static bool is_blank_text(const xmlNode *n)
  * (xsi:type="tns:T", "tns:x" in text) keeps its meaning after the copy
  * leaves the envelope that declared the prefix.
  */
-static void declare_scope(xmlNsPtr *scope, xmlNodePtr src, xmlNodePtr cp)
+static bool declare_scope(xmlNsPtr *scope, xmlNodePtr src, xmlNodePtr cp)
 {
-	for (xmlNsPtr *p = scope; p && *p; p++) {
+	int n = 0;
+	while (scope && scope[n])
+		n++;
+	if (n == 0)
+		return true;
+	bool *used = calloc((size_t)n, sizeof *used);
+	if (!used || brt__prefixes_in_content(src, scope, used) < 0) {
+		free(used);
+		return false;
+	}
+	for (int i = 0; i < n; i++) {
+		xmlNsPtr p = scope[i];
 		/* Only prefixes that QName-valued content uses: the copy
 		 * declares what its names need itself. */
-		bool have = (*p)->prefix == NULL ||
-			    !brt__prefix_in_content(src, (*p)->prefix);
-		for (xmlNsPtr d = cp->nsDef; d; d = d->next)
-			if (ns_eq((const char *)d->prefix,
-				  (const char *)(*p)->prefix)) {
-				have = true;
-				break;
-			}
-		if (!have)
-			xmlNewNs(cp, (*p)->href, (*p)->prefix);
+		bool have = p->prefix == NULL || !used[i];
+		for (xmlNsPtr d = cp->nsDef; d && !have; d = d->next)
+			have = ns_eq((const char *)d->prefix,
+				     (const char *)p->prefix);
+		if (!have && !xmlNewNs(cp, p->href, p->prefix)) {
+			free(used);
+			return false;
+		}
 	}
+	free(used);
+	return true;
 }
 
 static xmlNodePtr copy_elem(xmlNodePtr src, xmlDocPtr doc)
@@ -94,8 +106,12 @@ static xmlNodePtr copy_elem(xmlNodePtr src, xmlDocPtr doc)
 	xmlNodePtr cp = xmlDocCopyNode(src, doc, 1);
 	if (cp) {
 		xmlNsPtr *scope = xmlGetNsList(src->doc, src);
-		declare_scope(scope, src, cp);
+		bool ok = declare_scope(scope, src, cp);
 		xmlFree(scope);
+		if (!ok) {
+			xmlFreeNode(cp);
+			return NULL;
+		}
 	}
 	return cp;
 }
@@ -118,9 +134,9 @@ static bool take_elem(xmlNodePtr el, xmlNodePtr parent)
 		return false;
 	}
 	xmlAddChild(parent, el);
-	declare_scope(scope, el, el);
+	bool ok = declare_scope(scope, el, el);
 	xmlFree(scope);
-	return true;
+	return ok;
 }
 
 /* Copy the attributes and children of `src` onto `dst` (a type part's
@@ -191,6 +207,73 @@ static xmlNodePtr msg_part(xmlDocPtr msg, const char *name)
 
 /* ---- parsing ------------------------------------------------------------- */
 
+/* SOAP 1.1 §4.1: an optional Header first, then one Body, then only
+ * namespace-qualified elements; no text between them, none directly in
+ * the Body. Requests and partner replies are held to the same rules.
+ * NULL when the envelope has that shape, else why not. */
+static const char *envelope_shape(xmlNodePtr root)
+{
+	enum { START, AFTER_HEADER, AFTER_BODY } at = START;
+	xmlNodePtr body = NULL;
+	for (xmlNodePtr c = root->children; c; c = c->next) {
+		if (c->type == XML_TEXT_NODE ||
+		    c->type == XML_CDATA_SECTION_NODE) {
+			if (!is_blank_text(c))
+				return "text directly inside the SOAP Envelope";
+			continue;
+		}
+		if (c->type != XML_ELEMENT_NODE)
+			continue; /* comments, processing instructions */
+		if (!c->ns)
+			return "an unqualified element directly inside the "
+			       "SOAP Envelope";
+		if (is_elem(c, SOAP11_NS, "Header")) {
+			if (at != START)
+				return "the SOAP Header is not the Envelope's "
+				       "first element";
+			at = AFTER_HEADER;
+		} else if (is_elem(c, SOAP11_NS, "Body")) {
+			if (at == AFTER_BODY)
+				return "two SOAP Body elements";
+			at = AFTER_BODY;
+			body = c;
+		} else if (at != AFTER_BODY)
+			return "an element before the SOAP Body";
+	}
+	if (!body)
+		return "SOAP envelope without Body";
+	for (xmlNodePtr c = body->children; c; c = c->next)
+		if ((c->type == XML_TEXT_NODE ||
+		     c->type == XML_CDATA_SECTION_NODE) &&
+		    !is_blank_text(c))
+			return "text directly inside the SOAP Body";
+	return NULL;
+}
+
+/*
+ * What the SAX hooks below see while the parser runs, before any tree is
+ * built: a DOCTYPE, and elements beyond the intake limits. The limits keep
+ * every later step linear in the size of the input: libxml2 appends an
+ * attribute by walking the element's list, and copies look prefixes up
+ * through the declarations in scope, so both are bounded per element.
+ */
+struct intake {
+	startElementNsSAX2Func start; /* libxml2's tree builder */
+	endElementNsSAX2Func end;
+	const char *refused; /* why the parser was stopped, or NULL */
+	int depth;
+	int inscope; /* namespace declarations on the open elements */
+	int *nsdecl; /* per open element, BRT_SOAP_MAX_DEPTH of them */
+};
+
+static void stop(xmlParserCtxtPtr ctxt, const char *why)
+{
+	struct intake *in = ctxt->_private;
+	if (!in->refused)
+		in->refused = why;
+	xmlStopParser(ctxt);
+}
+
 /* SAX hook: any <!DOCTYPE> stops the parser before its subset is read. */
 static void refuse_doctype(void *ctx, const xmlChar *name, const xmlChar *eid,
 			   const xmlChar *sid)
@@ -198,9 +281,7 @@ static void refuse_doctype(void *ctx, const xmlChar *name, const xmlChar *eid,
 	(void)name;
 	(void)eid;
 	(void)sid;
-	xmlParserCtxtPtr ctxt = ctx;
-	ctxt->_private = (void *)1;
-	xmlStopParser(ctxt);
+	stop(ctx, "DOCTYPE and entity declarations are not allowed");
 }
 
 static void refuse_entity(void *ctx, const xmlChar *name, int type,
@@ -212,9 +293,125 @@ static void refuse_entity(void *ctx, const xmlChar *name, int type,
 	(void)pid;
 	(void)sid;
 	(void)content;
+	stop(ctx, "DOCTYPE and entity declarations are not allowed");
+}
+
+static void count_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
+			const xmlChar *uri, int nb_namespaces,
+			const xmlChar **namespaces, int nb_attributes,
+			int nb_defaulted, const xmlChar **attributes)
+{
 	xmlParserCtxtPtr ctxt = ctx;
-	ctxt->_private = (void *)1;
-	xmlStopParser(ctxt);
+	struct intake *in = ctxt->_private;
+	if (in->refused)
+		return;
+	if (nb_attributes > BRT_SOAP_MAX_ATTRS) {
+		stop(ctxt, "too many attributes on one element (limit " BRT_STR(
+				   BRT_SOAP_MAX_ATTRS) ")");
+		return;
+	}
+	if (nb_namespaces > BRT_SOAP_MAX_NS) {
+		stop(ctxt, "too many namespace declarations on one element "
+			   "(limit " BRT_STR(BRT_SOAP_MAX_NS) ")");
+		return;
+	}
+	if (in->inscope + nb_namespaces > BRT_SOAP_MAX_NS_IN_SCOPE) {
+		stop(ctxt,
+		     "too many namespace declarations in scope (limit " BRT_STR(
+			     BRT_SOAP_MAX_NS_IN_SCOPE) ")");
+		return;
+	}
+	if (in->depth >= BRT_SOAP_MAX_DEPTH) {
+		stop(ctxt, "elements nested too deep (limit " BRT_STR(
+				   BRT_SOAP_MAX_DEPTH) ")");
+		return;
+	}
+	in->nsdecl[in->depth++] = nb_namespaces;
+	in->inscope += nb_namespaces;
+	in->start(ctx, local, prefix, uri, nb_namespaces, namespaces,
+		  nb_attributes, nb_defaulted, attributes);
+}
+
+static void count_end(void *ctx, const xmlChar *local, const xmlChar *prefix,
+		      const xmlChar *uri)
+{
+	xmlParserCtxtPtr ctxt = ctx;
+	struct intake *in = ctxt->_private;
+	if (in->refused)
+		return;
+	if (in->depth > 0)
+		in->inscope -= in->nsdecl[--in->depth];
+	in->end(ctx, local, prefix, uri);
+}
+
+/*
+ * One linear pass over the bytes before libxml2 sees them: libxml2 2.9
+ * checks each attribute of a start tag against all the others before any
+ * SAX hook runs (quadratic in the attributes of one element), so a start
+ * tag with more attributes and declarations than the limits allow is
+ * refused here. Attribute values cannot hold '<', so every '<' outside
+ * comments, CDATA sections and processing instructions starts a tag; an
+ * '=' outside quotes inside a start tag belongs to one attribute. Anything
+ * odd (a DOCTYPE, an unclosed tag) is left to the parser.
+ */
+/* The first `needle` (2 or 3 bytes) in [p, end), or NULL; linear. */
+static const char *find(const char *p, const char *end, const char *needle)
+{
+	size_t n = strlen(needle);
+	while (p && (size_t)(end - p) >= n) {
+		p = memchr(p, needle[0], (size_t)(end - p) - n + 1);
+		if (p && memcmp(p, needle, n) == 0)
+			return p;
+		if (p)
+			p++;
+	}
+	return NULL;
+}
+
+static const char *too_many_attrs(const char *buf, size_t len)
+{
+	const char *end = buf + len, *p = buf;
+	while ((p = memchr(p, '<', (size_t)(end - p))) != NULL) {
+		p++;
+		size_t left = (size_t)(end - p);
+		const char *close = NULL;
+		if (left >= 3 && memcmp(p, "!--", 3) == 0)
+			close = "-->";
+		else if (left >= 8 && memcmp(p, "![CDATA[", 8) == 0)
+			close = "]]>";
+		else if (left >= 1 && *p == '?')
+			close = "?>";
+		else if (left >= 1 && *p == '!')
+			return NULL; /* a DOCTYPE: the parser refuses it */
+		if (close) {
+			const char *q = find(p, end, close);
+			if (!q)
+				return NULL;
+			p = q + strlen(close);
+			continue;
+		}
+		if (left >= 1 && *p == '/')
+			continue;
+		int count = 0;
+		char quote = 0;
+		for (; p < end; p++) {
+			char c = *p;
+			if (quote) {
+				if (c == quote)
+					quote = 0;
+			} else if (c == '"' || c == '\'')
+				quote = c;
+			else if (c == '=')
+				count++;
+			else if (c == '>')
+				break;
+		}
+		if (count > BRT_SOAP_MAX_ATTRS + BRT_SOAP_MAX_NS)
+			return "too many attributes and namespace "
+			       "declarations on one element (limit " BRT_STR(
+				       BRT_SOAP_MAX_ATTRS) " + " BRT_STR(BRT_SOAP_MAX_NS) ")";
+	}
+	return NULL;
 }
 
 xmlDocPtr brt__soap_parse(const char *buf, size_t len, const char **why)
@@ -231,6 +428,13 @@ xmlDocPtr brt__soap_parse(const char *buf, size_t len, const char **why)
 		*why = "body too large";
 		return NULL;
 	}
+	const char *crowded = too_many_attrs(buf, len);
+	if (crowded) {
+		*why = crowded;
+		return NULL;
+	}
+	int nsdecl[BRT_SOAP_MAX_DEPTH];
+	struct intake in = { .nsdecl = nsdecl };
 	xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
 	if (!ctxt) {
 		*why = "out of memory";
@@ -239,18 +443,23 @@ xmlDocPtr brt__soap_parse(const char *buf, size_t len, const char **why)
 	ctxt->sax->internalSubset = refuse_doctype;
 	ctxt->sax->externalSubset = refuse_doctype;
 	ctxt->sax->entityDecl = refuse_entity;
-	ctxt->_private = NULL;
+	in.start = ctxt->sax->startElementNs;
+	in.end = ctxt->sax->endElementNs;
+	ctxt->sax->startElementNs = count_start;
+	ctxt->sax->endElementNs = count_end;
+	ctxt->_private = &in;
 	/* No NOENT (no substitution), no DTDLOAD/DTDATTR, no network. */
 	xmlDocPtr doc = xmlCtxtReadMemory(ctxt, buf, (int)len, NULL, NULL,
 					  XML_PARSE_NONET | XML_PARSE_NOCDATA |
 						  XML_PARSE_NOERROR |
 						  XML_PARSE_NOWARNING);
-	bool refused = ctxt->_private != NULL;
 	bool wf = ctxt->wellFormed;
 	xmlFreeParserCtxt(ctxt);
-	if (refused || (doc && (doc->intSubset || doc->extSubset))) {
+	if (in.refused || (doc && (doc->intSubset || doc->extSubset))) {
 		xmlFreeDoc(doc);
-		*why = "DOCTYPE and entity declarations are not allowed";
+		*why = in.refused
+			       ? in.refused
+			       : "DOCTYPE and entity declarations are not allowed";
 		return NULL;
 	}
 	if (!doc || !wf) {
@@ -269,11 +478,10 @@ xmlDocPtr brt__soap_parse(const char *buf, size_t len, const char **why)
 		*why = "not a SOAP 1.1 envelope (wrong namespace)";
 		return NULL;
 	}
-	xmlNodePtr body = NULL;
-	brt__soap_body_first(doc, &body);
-	if (!body) {
+	const char *bad = envelope_shape(root);
+	if (bad) {
 		xmlFreeDoc(doc);
-		*why = "SOAP envelope without Body";
+		*why = bad;
 		return NULL;
 	}
 	return doc;

@@ -731,13 +731,22 @@ int brt__copy_element_props(xmlNodePtr dst, xmlNodePtr src, bool keep)
 	 * (xsi:type="k:T", <kind>k:rush</kind>); element and attribute
 	 * names bring their own declarations with the copy. */
 	xmlNsPtr *inscope = xmlGetNsList(src->doc, src);
-	for (int i = 0; inscope != NULL && inscope[i] != NULL; i++) {
+	int ninscope = 0;
+	while (inscope != NULL && inscope[ninscope] != NULL)
+		ninscope++;
+	bool *used = calloc((size_t)ninscope + 1, sizeof *used);
+	if (used == NULL || brt__prefixes_in_content(src, inscope, used) < 0) {
+		free(used);
+		xmlFree(inscope);
+		return -1;
+	}
+	for (int i = 0; i < ninscope; i++) {
 		xmlNsPtr ns = inscope[i];
-		if (ns->prefix != NULL &&
-		    xmlSearchNs(doc, dst, ns->prefix) == NULL &&
-		    brt__prefix_in_content(src, ns->prefix))
+		if (ns->prefix != NULL && used[i] &&
+		    xmlSearchNs(doc, dst, ns->prefix) == NULL)
 			xmlNewNs(dst, ns->href, ns->prefix);
 	}
+	free(used);
 	xmlFree(inscope);
 
 	int nattrs = 0, nkids = 0;

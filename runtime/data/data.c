@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libxml/hash.h>
 #include <libxml/parser.h>
 #include <libxml/xpathInternals.h>
 
@@ -539,6 +540,72 @@ bool brt__prefix_in_content(xmlNodePtr n, const xmlChar *prefix)
 		if (brt__prefix_in_content(c, prefix))
 			return true;
 	return false;
+}
+
+/* One pass over n's subtree for brt__prefixes_in_content: every
+ * "prefix:x" token of a text or attribute value marks the in-scope
+ * declaration of that prefix (looked up in `idx`, prefix -> index + 1). */
+static void mark_tokens(const xmlChar *text, xmlHashTablePtr idx, bool *used)
+{
+	for (const xmlChar *t = text; t != NULL && *t != '\0';) {
+		while (*t == ' ' || *t == '\t' || *t == '\n' || *t == '\r')
+			t++;
+		const xmlChar *start = t;
+		const xmlChar *colon = NULL;
+		while (*t != '\0' && *t != ' ' && *t != '\t' && *t != '\n' &&
+		       *t != '\r') {
+			if (*t == ':' && colon == NULL)
+				colon = t;
+			t++;
+		}
+		/* "p:x": a prefix, then at least one character. */
+		if (colon == NULL || colon == start || colon + 1 == t)
+			continue;
+		xmlChar *prefix = xmlStrndup(start, (int)(colon - start));
+		if (prefix == NULL)
+			continue;
+		uintptr_t i = (uintptr_t)xmlHashLookup(idx, prefix);
+		if (i > 0)
+			used[i - 1] = true;
+		xmlFree(prefix);
+	}
+}
+
+static void mark_subtree(xmlNodePtr n, xmlHashTablePtr idx, bool *used)
+{
+	if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+		mark_tokens(n->content, idx, used);
+		return;
+	}
+	if (n->type != XML_ELEMENT_NODE)
+		return;
+	for (xmlAttrPtr a = n->properties; a != NULL; a = a->next)
+		for (xmlNodePtr t = a->children; t != NULL; t = t->next)
+			if (t->type == XML_TEXT_NODE)
+				mark_tokens(t->content, idx, used);
+	for (xmlNodePtr c = n->children; c != NULL; c = c->next)
+		mark_subtree(c, idx, used);
+}
+
+int brt__prefixes_in_content(xmlNodePtr n, xmlNsPtr *list, bool *used)
+{
+	int count = 0;
+	for (int i = 0; list != NULL && list[i] != NULL; i++) {
+		used[i] = false;
+		count++;
+	}
+	if (n == NULL || count == 0)
+		return 0;
+	xmlHashTablePtr idx = xmlHashCreate(count);
+	if (idx == NULL)
+		return BRT_ENOMEM;
+	for (int i = 0; i < count; i++)
+		if (list[i]->prefix != NULL)
+			xmlHashUpdateEntry(idx, list[i]->prefix,
+					   (void *)(uintptr_t)(i + 1), NULL);
+	mark_subtree(n, idx, used);
+	xmlHashFree(idx, NULL);
+	return 0;
 }
 
 xmlChar *brt__normalize(const xmlChar *s)

@@ -312,6 +312,23 @@ BEHAVIOURS = {
     1050: ("200, UTF-8 bytes declared as UTF-16", status(
         200, answer(5).replace('encoding="UTF-8"', 'encoding="UTF-16"')),
         -1, 1),
+    # Not SOAP 1.1 envelopes (§4.1), however close: the invoke faults.
+    1055: ("200, text directly inside the Envelope", status(200, (
+        ENV % '<a xmlns="%s">5</a>' % NS).replace(
+            "<soapenv:Body>", "junk<soapenv:Body>")), -1, 1),
+    1056: ("200, an unqualified element after the Body", status(200, (
+        ENV % '<a xmlns="%s">5</a>' % NS).replace(
+            "</soapenv:Body>", "</soapenv:Body><extra/>")), -1, 1),
+    1057: ("200, text directly inside the Body", status(
+        200, ENV % ('text<a xmlns="%s">5</a>' % NS)), -1, 1),
+    1058: ("200, two Body elements", status(200, (
+        ENV % '<a xmlns="%s">5</a>' % NS).replace(
+            "</soapenv:Body>", "</soapenv:Body><soapenv:Body/>")), -1, 1),
+    1059: ("200, 20,000 namespace declarations on the Envelope", status(
+        200, (ENV % '<a xmlns="%s">5</a>' % NS).replace(
+            "<soapenv:Envelope", "<soapenv:Envelope" + "".join(
+                ' xmlns:p%d="urn:p%d"' % (i, i) for i in range(20000)))),
+        -1, 1),
 }
 
 
