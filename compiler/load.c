@@ -241,7 +241,11 @@ struct load_errctx {
 	const char *path;
 };
 
-/* One diagnostic per libxml2 error, at the file and line libxml2 gives. */
+/* One diagnostic per libxml2 error, at the file and line libxml2 gives.
+ * Only a fatal error means the file is not well-formed; the others
+ * (a namespace name that is not a valid URI, as NetBeans' unused
+ * placeholder xmlns:ns="change this to valid namespace") leave a
+ * well-formed document that xmllint accepts too: warnings. */
 static void load_xml_error(void *data, xmlErrorPtr err)
 {
 	struct load_errctx *ec = data;
@@ -250,7 +254,7 @@ static void load_xml_error(void *data, xmlErrorPtr err)
 	struct loc l = { ec->path, err->line > 0 ? err->line : 0,
 			 err->int2 > 0 ? err->int2 : 0 };
 	const char *msg = err->message ? err->message : "XML error";
-	if (err->level == XML_ERR_WARNING)
+	if (err->level != XML_ERR_FATAL)
 		diag_warning(ec->dg, &l, NULL, "%s", msg);
 	else
 		diag_error(ec->dg, &l, NULL, "malformed XML: %s", msg);

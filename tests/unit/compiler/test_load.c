@@ -156,6 +156,29 @@ START_TEST(load_malformed_xml_gives_file_and_line)
 }
 END_TEST
 
+/* A namespace name that is not a valid URI is a namespace error, not a
+ * well-formedness one: a warning with its line, the file is read. */
+START_TEST(load_non_fatal_xml_errors_are_warnings)
+{
+	struct kit x = { 0 };
+	const char *p = kit_write(
+		&x, "ns.bpel",
+		"<?xml version=\"1.0\"?>\n"
+		"<process name=\"P\" targetNamespace=\"urn:p\"\n"
+		"    xmlns:ns=\"change this to valid namespace\"\n"
+		"    xmlns=\"http://docs.oasis-open.org/wsbpel/2.0/process/executable\">\n"
+		"  <empty/>\n</process>\n");
+	kit_run(&x, p, KIT_LOAD);
+	ck_assert_int_eq(diag_errors(x.dg), 0);
+	ck_assert_ptr_nonnull(x.m->process->doc);
+	ck_assert_msg(strstr(x.out, "ns.bpel:3:") &&
+			      strstr(x.out, "warning: xmlns:ns:") &&
+			      !strstr(x.out, "malformed"),
+		      "%s", x.out);
+	kit_free(&x);
+}
+END_TEST
+
 START_TEST(load_missing_file_returns_null)
 {
 	struct kit x = { 0 };
@@ -294,6 +317,7 @@ Suite *load_suite(void)
 	tcase_add_test(tc, load_missing_import_is_reported_at_the_import);
 	tcase_add_test(tc, load_broken_wsdl_import);
 	tcase_add_test(tc, load_malformed_xml_gives_file_and_line);
+	tcase_add_test(tc, load_non_fatal_xml_errors_are_warnings);
 	tcase_add_test(tc, load_missing_file_returns_null);
 	tcase_add_test(tc, load_wrong_root_namespace);
 	tcase_add_test(tc, load_import_mismatches);
