@@ -191,6 +191,36 @@ struct syntax_err {
 	bool seen;
 };
 
+/* libxml2 hands XPath errors to the context's handler without a message
+ * (only the code): its own texts for the codes a compile can give. */
+static const char *xpath_error_text(int code)
+{
+	switch (code) {
+	case XML_XPATH_NUMBER_ERROR:
+		return "invalid number";
+	case XML_XPATH_UNFINISHED_LITERAL_ERROR:
+		return "unfinished string literal";
+	case XML_XPATH_START_LITERAL_ERROR:
+		return "expected a string literal";
+	case XML_XPATH_VARIABLE_REF_ERROR:
+		return "invalid variable reference";
+	case XML_XPATH_INVALID_PREDICATE_ERROR:
+		return "invalid predicate";
+	case XML_XPATH_UNCLOSED_ERROR:
+		return "missing ')' or ']'";
+	case XML_XPATH_INVALID_OPERAND:
+		return "invalid operand";
+	case XML_XPATH_UNDEF_PREFIX_ERROR:
+		return "undefined namespace prefix";
+	case XML_XPATH_INVALID_CHAR_ERROR:
+		return "invalid character";
+	case XML_XPATH_ENCODING_ERROR:
+		return "invalid UTF-8";
+	default:
+		return "invalid expression";
+	}
+}
+
 static void syntax_err_cb(void *data, xmlErrorPtr e)
 {
 	struct syntax_err *se = data;
@@ -198,7 +228,7 @@ static void syntax_err_cb(void *data, xmlErrorPtr e)
 		return;
 	se->seen = true;
 	snprintf(se->msg, sizeof se->msg, "%s",
-		 e->message ? e->message : "syntax error");
+		 e->message ? e->message : xpath_error_text(e->code));
 	size_t len = strlen(se->msg);
 	while (len > 0 && (se->msg[len - 1] == '\n' || se->msg[len - 1] == ' '))
 		se->msg[--len] = '\0';
@@ -283,7 +313,15 @@ static void visit(struct chk *c, xmlNodePtr n, void *ud)
 	if (!compiles(w->xp, n, text, &se)) {
 		const char *at = xpath_lex_skip_ws(text);
 		int off = se.offset;
-		if (off >= 0 && (size_t)off <= strlen(text))
+		if (off >= 0 && (size_t)off >= strlen(text))
+			chk_warn(c, n,
+				 "<%s> is not a valid XPath 1.0 %s: %s at its "
+				 "end ('%.40s'); evaluating it will fault with "
+				 "bpel:subLanguageExecutionFault",
+				 (const char *)n->name,
+				 is_query ? "query" : "expression",
+				 se.seen ? se.msg : "syntax error", at);
+		else if (off >= 0)
 			chk_warn(c, n,
 				 "<%s> is not a valid XPath 1.0 %s: %s at "
 				 "character %d ('%.20s'); evaluating it will "

@@ -17,14 +17,22 @@
 #include "arena.h"
 #include "strbuf.h"
 
+#define DIAG_MAX_RULES 64
+
 struct diag {
 	FILE *out;
 	enum diag_format fmt;
 	int nerrors;
 	int nwarnings;
+	int nkept; /* warnings -Werror leaves warnings (-Wno-error=RULE) */
 	bool werror;
 	struct strbuf sarif; /* SARIF results so far, comma-separated */
 	int nresults;
+	struct {
+		char rule[16];
+		enum diag_rule_action act;
+	} rules[DIAG_MAX_RULES];
+	int nrules;
 };
 
 /* ORDER: sa_rules.def is sorted by code; a result's ruleIndex is the
@@ -269,14 +277,44 @@ static void diag_emit(struct diag *dg, const struct loc *loc, const char *sev,
 	strbuf_free(&msg);
 }
 
+static enum diag_rule_action diag_rule_of(const struct diag *dg,
+					  const char *rule)
+{
+	if (rule)
+		for (int i = dg->nrules; i-- > 0;)
+			if (strcmp(dg->rules[i].rule, rule) == 0)
+				return dg->rules[i].act;
+	return DIAG_RULE_DEFAULT;
+}
+
+/* One report as `error` (or a warning) after the rule's action. */
+static void diag_report(struct diag *dg, bool error, const struct loc *loc,
+			const char *rule, const char *fmt, va_list ap)
+{
+	enum diag_rule_action act = diag_rule_of(dg, rule);
+	if (act == DIAG_RULE_OFF)
+		return;
+	if (act == DIAG_RULE_ERROR)
+		error = true;
+	else if (act == DIAG_RULE_WARNING)
+		error = false;
+	diag_emit(dg, loc, error ? "error" : "warning", rule, fmt, ap);
+	if (error) {
+		dg->nerrors++;
+	} else {
+		dg->nwarnings++;
+		if (act == DIAG_RULE_WARNING)
+			dg->nkept++;
+	}
+}
+
 void diag_error(struct diag *dg, const struct loc *loc, const char *rule,
 		const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	diag_emit(dg, loc, "error", rule, fmt, ap);
+	diag_report(dg, true, loc, rule, fmt, ap);
 	va_end(ap);
-	dg->nerrors++;
 }
 
 void diag_warning(struct diag *dg, const struct loc *loc, const char *rule,
@@ -284,9 +322,8 @@ void diag_warning(struct diag *dg, const struct loc *loc, const char *rule,
 {
 	va_list ap;
 	va_start(ap, fmt);
-	diag_emit(dg, loc, "warning", rule, fmt, ap);
+	diag_report(dg, false, loc, rule, fmt, ap);
 	va_end(ap);
-	dg->nwarnings++;
 }
 
 void diag_tool(struct diag *dg, const char *fmt, ...)
@@ -306,7 +343,30 @@ void diag_tool(struct diag *dg, const char *fmt, ...)
 
 int diag_errors(const struct diag *dg)
 {
-	return dg->nerrors + (dg->werror ? dg->nwarnings : 0);
+	return dg->nerrors + (dg->werror ? dg->nwarnings - dg->nkept : 0);
+}
+
+bool diag_is_rule_name(const char *rule)
+{
+	if (strncmp(rule, "SA", 2) != 0 || strlen(rule) != 7)
+		return false;
+	for (int i = 2; i < 7; i++)
+		if (rule[i] < '0' || rule[i] > '9')
+			return false;
+	return true;
+}
+
+bool diag_set_rule(struct diag *dg, const char *rule, enum diag_rule_action act)
+{
+	/* a later option for the same rule wins (diag_rule_of looks from
+	 * the end), as on GCC's command line */
+	if (dg->nrules == DIAG_MAX_RULES ||
+	    strlen(rule) >= sizeof dg->rules[0].rule)
+		return false;
+	snprintf(dg->rules[dg->nrules].rule, sizeof dg->rules[0].rule, "%s",
+		 rule);
+	dg->rules[dg->nrules++].act = act;
+	return true;
 }
 
 int diag_warnings(const struct diag *dg)

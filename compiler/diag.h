@@ -52,4 +52,23 @@ int diag_warnings(const struct diag *dg);
 /* -Werror: warnings count as errors for the exit status. */
 void diag_set_werror(struct diag *dg, bool on);
 
+/* GCC's per-diagnostic control, for the diagnostics that name a rule
+ * ("SA00014"): how that rule's reports are given from now on.
+ *   DIAG_RULE_DEFAULT  as the phase reports it (-WRULE)
+ *   DIAG_RULE_WARNING  a warning, even under -Werror (-Wno-error=RULE)
+ *   DIAG_RULE_ERROR    an error, even when reported as a warning
+ *                      (-Werror=RULE)
+ *   DIAG_RULE_OFF      not reported at all (-Wno-RULE)
+ * rule is copied. false when the table is full (64 rules). */
+enum diag_rule_action {
+	DIAG_RULE_DEFAULT,
+	DIAG_RULE_WARNING,
+	DIAG_RULE_ERROR,
+	DIAG_RULE_OFF
+};
+bool diag_set_rule(struct diag *dg, const char *rule,
+		   enum diag_rule_action act);
+/* Is `rule` a rule name diag_set_rule takes: SA and five digits. */
+bool diag_is_rule_name(const char *rule);
+
 #endif

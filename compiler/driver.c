@@ -406,6 +406,12 @@ int driver_run(const struct driver_options *o)
 {
 	struct diag *dg = diag_new(stderr, o->diag_format);
 	diag_set_werror(dg, o->werror);
+	for (int i = 0; i < o->nrules; i++)
+		if (!diag_set_rule(dg, o->rules[i].rule, o->rules[i].act)) {
+			diag_tool(dg, "too many -W options for rules");
+			diag_free(dg);
+			return 2;
+		}
 	struct arena *a = arena_new();
 	struct model *m = load_process(a, dg, o->input);
 	int rc = 0;

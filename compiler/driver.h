@@ -40,6 +40,15 @@ struct driver_options {
 	const char *dep_path;	/* -MF */
 	const char *dep_target; /* -MT; several are joined by spaces */
 	bool dep_phony;		/* -MP */
+	/* -Werror=RULE, -Wno-error=RULE, -Wno-RULE, -WRULE in command-line
+	 * order (diag_set_rule); the array is the caller's. */
+	const struct driver_rule *rules;
+	int nrules;
+};
+
+struct driver_rule {
+	const char *rule; /* "SA00014" */
+	enum diag_rule_action act;
 };
 
 /* Run one compilation; returns the exit status. */

@@ -8,6 +8,7 @@
  *   bpelc --dump=model|ir PROCESS.bpel  debugging
  *   --no-line, --diagnostics=text|json|sarif, -Werror, --version, --help
  *   -MD, -MF FILE, -MT TARGET, -MP      make dependencies, as gcc's
+ *   -Werror=SA…, -Wno-error=SA…, -Wno-SA…, -WSA… (per rule, GCC style)
  * Exit status: 0 ok, 1 invalid process, 2 usage or I/O error, 3 cc failed.
  */
 #include <stdio.h>
@@ -39,6 +40,11 @@ static void usage(FILE *f)
 	      "  -MT TARGET             the target of the dependency rule (default:\n"
 	      "                         the output)\n"
 	      "  -MP                    add an empty rule for each imported file\n"
+	      "  -Wno-error=SA00014     report rule SA00014 as a warning (any\n"
+	      "                         SA code; also under -Werror)\n"
+	      "  -Werror=SA00027        report rule SA00027 as an error\n"
+	      "  -Wno-SA00027           do not report rule SA00027; -WSA00027\n"
+	      "                         restores its default\n"
 	      "  --version              print the version and exit\n"
 	      "  --help                 print this help and exit\n"
 	      "\n"
@@ -66,6 +72,32 @@ static enum diag_format format_of(int argc, char **argv)
 }
 
 static enum diag_format usage_format = DIAG_TEXT;
+
+/* -Werror=RULE, -Wno-error=RULE, -Wno-RULE, -WRULE: true and *r filled
+ * when arg is one of them; *bad when it names no rule. */
+static bool rule_option(const char *arg, struct driver_rule *r, bool *bad)
+{
+	static const struct {
+		const char *prefix;
+		enum diag_rule_action act;
+	} forms[] = {
+		{ "-Werror=", DIAG_RULE_ERROR },
+		{ "-Wno-error=", DIAG_RULE_WARNING },
+		{ "-Wno-", DIAG_RULE_OFF },
+		{ "-W", DIAG_RULE_DEFAULT },
+	};
+	*bad = false;
+	for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+		size_t n = strlen(forms[i].prefix);
+		if (strncmp(arg, forms[i].prefix, n) != 0)
+			continue;
+		r->rule = arg + n;
+		r->act = forms[i].act;
+		*bad = !diag_is_rule_name(r->rule);
+		return true;
+	}
+	return false;
+}
 
 /* "bpelc: WHAT 'ARG'" (ARG may be NULL), a hint, and status 2. */
 static int usage_error(const char *what, const char *arg)
@@ -104,6 +136,8 @@ static const char *join_target(const char *have, const char *add)
 int main(int argc, char **argv)
 {
 	struct driver_options o = { 0 };
+	struct driver_rule rules[64];
+	o.rules = rules;
 	o.mode = DRIVER_COMPILE;
 	o.diag_format = usage_format = format_of(argc, argv);
 	o.argv0 = argv[0];
@@ -155,6 +189,20 @@ int main(int argc, char **argv)
 			}
 		} else if (strcmp(arg, "-Werror") == 0) {
 			o.werror = true;
+		} else if (strcmp(arg, "-Wno-error") == 0) {
+			o.werror = false;
+		} else if (strncmp(arg, "-W", 2) == 0) {
+			bool bad;
+			struct driver_rule r;
+			if (!rule_option(arg, &r, &bad) || bad)
+				return usage_error(
+					"unknown warning option (rules are "
+					"SA00001 to SA00095)",
+					arg);
+			if (o.nrules == (int)(sizeof rules / sizeof rules[0]))
+				return usage_error("too many rule options",
+						   arg);
+			rules[o.nrules++] = r;
 		} else if (strcmp(arg, "--version") == 0) {
 			printf("bpelc %s\n", driver_version());
 			return 0;
