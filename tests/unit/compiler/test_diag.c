@@ -54,6 +54,41 @@ START_TEST(diag_text_format)
 }
 END_TEST
 
+/* GCC's per-rule options: -Wno-error=R, -Werror=R, -Wno-R, -WR. */
+START_TEST(diag_rule_actions)
+{
+	struct cap c;
+	cap_open(&c);
+	struct diag *dg = diag_new(c.f, DIAG_TEXT);
+	struct loc l = { "t.wsdl", 4, 2 };
+	ck_assert(diag_set_rule(dg, "SA00014", DIAG_RULE_WARNING));
+	ck_assert(diag_set_rule(dg, "SA00027", DIAG_RULE_ERROR));
+	ck_assert(diag_set_rule(dg, "SA00023", DIAG_RULE_OFF));
+	diag_error(dg, &l, "SA00014", "dup");
+	diag_warning(dg, &l, "SA00027", "path");
+	diag_error(dg, &l, "SA00023", "twice");
+	diag_warning(dg, &l, NULL, "plain");
+	fflush(c.f);
+	ck_assert_str_eq(c.buf, "t.wsdl:4:2: warning: SA00014: dup\n"
+				"t.wsdl:4:2: error: SA00027: path\n"
+				"t.wsdl:4:2: warning: plain\n");
+	ck_assert_int_eq(diag_errors(dg), 1);
+	ck_assert_int_eq(diag_warnings(dg), 2);
+	/* -Werror promotes the plain warning, not the demoted rule */
+	diag_set_werror(dg, true);
+	ck_assert_int_eq(diag_errors(dg), 2);
+	/* a later option for the same rule wins */
+	ck_assert(diag_set_rule(dg, "SA00014", DIAG_RULE_DEFAULT));
+	diag_error(dg, &l, "SA00014", "dup");
+	ck_assert_int_eq(diag_errors(dg), 3);
+	ck_assert(diag_is_rule_name("SA00001"));
+	ck_assert(!diag_is_rule_name("SA1"));
+	ck_assert(!diag_is_rule_name("unused"));
+	diag_free(dg);
+	cap_close(&c);
+}
+END_TEST
+
 START_TEST(diag_message_stays_on_one_line)
 {
 	struct cap c;
@@ -94,6 +129,7 @@ Suite *diag_suite(void)
 	Suite *s = suite_create("diag");
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, diag_text_format);
+	tcase_add_test(tc, diag_rule_actions);
 	tcase_add_test(tc, diag_message_stays_on_one_line);
 	tcase_add_test(tc, diag_json_escapes);
 	suite_add_tcase(s, tc);
