@@ -934,9 +934,11 @@ static void rs_compensate_scope(struct rs *r, struct bpel_activity *a)
 	if (!a->target_scope)
 		a->target_scope =
 			rs_find_in_scope(r->m->process->scope, a->target, true);
+	/* No scope of that name at all breaks SA00077 (the target must be an
+	 * immediately enclosed scope) as surely as a wrong one does. */
 	if (!a->target_scope)
 		diag_error(
-			r->dg, &a->loc, NULL,
+			r->dg, &a->loc, "SA00077",
 			"compensateScope target '%s' is not the name of a scope or invoke",
 			a->target);
 }

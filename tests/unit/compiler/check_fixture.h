@@ -112,6 +112,7 @@ struct check_run {
 	char dir[64];
 	char *out;
 	size_t len;
+	int nerrors; /* diag_errors, plus one when the process did not load */
 };
 
 static void fixture_write(const char *path, const char *text)
@@ -158,6 +159,7 @@ static void check_run_case(const struct check_case *k, struct check_run *r)
 		check_model(m, dg);
 		load_free(m);
 	}
+	r->nerrors = diag_errors(dg) + (m ? 0 : 1);
 	diag_free(dg);
 	fclose(out);
 	arena_free(a);
@@ -168,17 +170,29 @@ static void check_run_case(const struct check_case *k, struct check_run *r)
 	rmdir(r->dir);
 }
 
-/* The assertion of one table row. */
+/* Whether a line of out says "<kind>: <rule>:" (the code as diag prints
+ * it, not merely somewhere in a message). */
+static bool check_reported(const char *out, const char *kind, const char *rule)
+{
+	char want[64];
+	snprintf(want, sizeof(want), "%s: %s:", kind, rule);
+	return strstr(out, want) != NULL;
+}
+
+/* The assertion of one table row: a bad row must report its rule as an
+ * error and fail the run (a rule turned into a warning, or reported only
+ * inside another message, fails the row). */
 static void check_expect(const struct check_case *k, int i)
 {
 	struct check_run r;
 	check_run_case(k, &r);
 	if (k->bad)
-		ck_assert_msg(strstr(r.out, k->rule) != NULL,
-			      "row %d: expected %s, got:\n%s", i, k->rule,
+		ck_assert_msg(r.nerrors > 0 &&
+				      check_reported(r.out, "error", k->rule),
+			      "row %d: expected error %s, got:\n%s", i, k->rule,
 			      r.out);
 	else
-		ck_assert_msg(strstr(r.out, "error:") == NULL,
+		ck_assert_msg(r.nerrors == 0 && strstr(r.out, "error:") == NULL,
 			      "row %d (%s, conforming): unexpected errors:\n%s",
 			      i, k->rule, r.out);
 	free(r.out);
