@@ -21,6 +21,9 @@ one that checks clean also runs `--emit-c`, and with --compile (default
 0) the whole compilation, where exit 3 (the generated C did not compile)
 is a finding too. The run is deterministic for a given --seed, seed set and
 --iterations (with --jobs 1 or more: mutant i depends only on seed and i).
+Without --seed each run draws a new one, so repeated runs (make check's
+asan-fuzz stage) cover new mutants; the seed is printed first, with the
+command line that replays the run.
 Exit status: 0 no findings, 1 findings (listed, kept under --out), 2 usage.
 """
 import argparse
@@ -421,7 +424,8 @@ def main():
     sys.setrecursionlimit(5000)
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--bpelc", required=True)
-    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--seed", type=int, default=None,
+                    help="mutant stream (default: a fresh one, printed)")
     ap.add_argument("--iterations", type=int, default=0,
                     help="mutants to run (0: until --seconds)")
     ap.add_argument("--seconds", type=float, default=60)
@@ -443,6 +447,11 @@ def main():
     if not seeds:
         print("mutate.py: no seed processes")
         return 2
+    if args.seed is None:
+        args.seed = random.SystemRandom().randrange(1, 2 ** 31)
+    print("mutate.py: seed %d (the same arguments with --seed %d replay "
+          "this run; make asan-fuzz FUZZ_SEED=%d)"
+          % (args.seed, args.seed, args.seed), flush=True)
     t0 = time.monotonic()
     findings = []
     stats = {}

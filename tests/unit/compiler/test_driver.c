@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "driver.h"
+#include "skip.h"
 
 static const char *golden(const char *name)
 {
@@ -155,9 +156,8 @@ static bool runtime_built(void)
 START_TEST(driver_compiles_executable)
 {
 	if (!runtime_built()) {
-		fprintf(stderr,
-			"driver_compiles_executable: skipped, libbpelrt.a "
-			"not built (set BPELC_LIBDIR)\n");
+		test_skip("driver_compiles_executable",
+			  "libbpelrt.a not built (set BPELC_LIBDIR)");
 		return;
 	}
 	char *d = tmpdir();
