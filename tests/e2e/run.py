@@ -631,7 +631,7 @@ class Run:
             self.client(st)
         elif st.kind == "bpelc":
             args = [a.replace("{tmp}", str(self.tmp)) for a in st.args]
-            rc, _, err = self.bpelc(args)
+            rc, out, err = self.bpelc(args)
             alts, regexes = st.expect
             if rc < 0:
                 raise Failure("line %d: bpelc died of signal %d\n%s"
@@ -640,12 +640,15 @@ class Run:
                 raise Failure("line %d: bpelc %s: exit %d, want %s\n%s"
                               % (st.lineno, " ".join(args), rc,
                                  "|".join(alts), tail(err)))
+            # What bpelc printed: stdout (--version, --help, --dump-model)
+            # then stderr (diagnostics).
+            text = out + err
             for negate, rx in regexes:
-                if bool(rx.search(err)) == negate:
-                    raise Failure("line %d: stderr %s /%s/\n%s"
+                if bool(rx.search(text)) == negate:
+                    raise Failure("line %d: output %s /%s/\n%s"
                                   % (st.lineno, "matches" if negate
                                      else "does not match", rx.pattern,
-                                     tail(err)))
+                                     tail(text)))
         elif st.kind == "deterministic":
             # The same output path both times: the generated C names its
             # own file in #line directives.

@@ -2,7 +2,8 @@
  * test_invoke.c — outbound calls on libcurl multi: a tiny evhttp partner
  * runs in-process on 127.0.0.1:0 in the same loop (echo, slow, declared and
  * undeclared faults, 404, garbage, one-way), plus connection refused,
- * timeout, cancel, and concurrency (two 1 s calls finish in ~1 s).
+ * timeout, cancel, and concurrency (the partner holds two slow calls at
+ * once). Events, not wall-clock bounds, show timing: the machine is busy.
  *
  * Needs only invoke.c, soap.c, log.c and the libraries: the runtime object
  * is made by hand (no engine).
@@ -60,7 +61,8 @@ struct fixture {
 	brt_runtime *rt;
 	struct evhttp *http;
 	int port;
-	int nslow; /* slow answers not yet sent */
+	int nslow;    /* slow answers not yet sent */
+	int max_slow; /* most slow requests the partner held at once */
 	char seen_action[256];
 };
 
@@ -121,7 +123,8 @@ static void partner(struct evhttp_request *req, void *arg)
 		s->ev = evtimer_new(fx->rt->base, slow_done, s);
 		struct timeval tv = { 1, 0 };
 		evtimer_add(s->ev, &tv);
-		fx->nslow++;
+		if (++fx->nslow > fx->max_slow)
+			fx->max_slow = fx->nslow;
 	} else if (strcmp(path, "/declared") == 0)
 		reply(req, 500,
 		      HTTP_KIT_ENV(
@@ -270,13 +273,6 @@ static void call1(struct fixture *fx, const struct brt_operation *o,
 	ck_assert_int_eq(g->ncalls, 1);
 }
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* ---- tests --------------------------------------------------------------- */
 
 START_TEST(invoke_echo)
@@ -322,17 +318,17 @@ START_TEST(invoke_slow_calls_run_concurrently)
 	g.fx = &fx;
 	g.want = 2;
 	xmlDocPtr in = input("x");
-	double t0 = now();
 	ck_assert_ptr_nonnull(brt__call_start(fx.rt, url(&fx, "/slow"), &op, in,
 					      on_result, &g));
 	ck_assert_ptr_nonnull(brt__call_start(fx.rt, url(&fx, "/slow"), &op, in,
 					      on_result, &g));
 	xmlFreeDoc(in);
-	run_ms(&fx, 5000);
-	double dt = now() - t0;
+	run_ms(&fx, 10000);
 	ck_assert_int_eq(g.ncalls, 2);
 	ck_assert_msg(g.err == 0, "%s", g.text);
-	ck_assert_msg(dt < 1.6, "two 1 s calls took %.2f s", dt);
+	/* Concurrent: the partner held both requests before answering
+	 * either (an event, not a wall-clock bound). */
+	ck_assert_int_eq(fx.max_slow, 2);
 	got_free(&g);
 	teardown(&fx);
 }
@@ -442,10 +438,11 @@ START_TEST(invoke_timeout)
 	struct fixture fx;
 	struct got g;
 	setup(&fx, 200);
-	double t0 = now();
 	call1(&fx, &op, "/slow", &g);
 	ck_assert_int_eq(g.err, BRT_ETIMEDOUT);
-	ck_assert_msg(now() - t0 < 0.9, "timeout took %.2f s", now() - t0);
+	/* The partner still holds the request: the timeout ended the call,
+	 * not the answer (no wall-clock bound: the machine may be busy). */
+	ck_assert_int_eq(fx.nslow, 1);
 	got_free(&g);
 	teardown(&fx);
 }

@@ -14,11 +14,16 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <poll.h>
 
 #include "http_kit.h"
 #include "internal.h"
 
-/* echo: receive (createInstance) -> wait PT0.5S -> reply the input. */
+/* echo: receive (createInstance) -> wait PT2S -> reply the input. The
+ * wait is long so a busy machine has time to deliver the test's signals
+ * while the exchange is open; the test learns that the instance started
+ * from a byte on e_started (an event, not a guessed delay). */
+static int e_started = -1;
 static const struct brt_part e_parts[] = {
 	{ "payload", { "urn:t", "req" }, { NULL, NULL }, BRT_XSD_COMPLEX },
 };
@@ -48,7 +53,7 @@ static const struct brt_variable e_vars[] = {
 	{ "in", 0, 0, BRT_VAR_MESSAGE, &e_msg, { 0 }, { 0 }, BRT_XSD_COMPLEX, -1 },
 };
 static const struct brt_expr e_exprs[] = {
-	{ "'PT0.5S'", "echo.bpel", 3, 0, NULL, 0, NULL },
+	{ "'PT2S'", "echo.bpel", 3, 0, NULL, 0, NULL },
 };
 static const struct brt_receive e_recv = {
 	.name = "start",
@@ -79,6 +84,8 @@ static enum brt_step e_step(brt_strand *s)
 		brt_strand_set_state(s, E_WAIT);
 		return brt_receive(s, &e_recv);
 	case E_WAIT:
+		if (e_started >= 0 && write(e_started, "s", 1) != 1)
+			return brt_strand_bad_state(s);
 		brt_strand_set_state(s, E_REPLY);
 		return brt_wait(s, 0, false);
 	case E_REPLY:
@@ -216,8 +223,13 @@ static int connect_retry(int port)
 }
 
 /* Start the service in a child on a free port; returns its pid. */
+static int started_rd = -1;
 static pid_t start_service(int *port)
 {
+	int fds[2];
+	ck_assert_int_eq(pipe(fds), 0);
+	started_rd = fds[0];
+	e_started = fds[1];
 	*port = http_kit_free_port();
 	static char listen[64];
 	snprintf(listen, sizeof listen, "127.0.0.1:%d", *port);
@@ -226,9 +238,22 @@ static pid_t start_service(int *port)
 	if (pid == 0) {
 		char *argv[] = { (char *)"svc", (char *)"--listen", listen,
 				 NULL };
+		close(started_rd);
 		_exit(brt_main(&e_proc, 3, argv));
 	}
+	close(e_started);
+	e_started = -1;
 	return pid;
+}
+
+/* Until the service's instance has started (its step wrote a byte). */
+static void await_instance(void)
+{
+	struct pollfd p = { .fd = started_rd, .events = POLLIN };
+	ck_assert_int_eq(poll(&p, 1, 20000), 1);
+	char c;
+	ck_assert_int_eq(read(started_rd, &c, 1), 1);
+	close(started_rd);
 }
 
 /* POST an echo request; returns the connected socket. */
@@ -273,7 +298,7 @@ START_TEST(main_sigterm_finishes_in_flight)
 	int port;
 	pid_t pid = start_service(&port);
 	int s = post_echo(port);
-	sleep_ms(150); /* the instance now waits 0.5 s */
+	await_instance(); /* it now waits 2 s */
 	kill(pid, SIGTERM);
 	char resp[4096];
 	read_all(s, resp, sizeof resp);
@@ -288,9 +313,9 @@ START_TEST(main_second_signal_stops_now)
 	int port;
 	pid_t pid = start_service(&port);
 	int s = post_echo(port);
-	sleep_ms(150);
+	await_instance();
 	kill(pid, SIGTERM);
-	sleep_ms(50);
+	sleep_ms(200); /* two signals, not one coalesced */
 	kill(pid, SIGINT);
 	/* The open exchange still gets an answer: a fault, not a hang-up. */
 	char resp[4096];

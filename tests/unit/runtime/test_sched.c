@@ -2,8 +2,13 @@
  * test_sched.c — the scheduler: a flow of three branches joins and the
  * parent resumes once; a tight loop in one instance does not starve
  * another (per-turn step budget); many instances interleave, each getting
- * its own messages in order; the verbose step log does not disturb runs.
+ * its own messages in order; --verbose logs each step (instance, strand,
+ * state before and after) and does not disturb the run.
  */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "engine_kit.h"
 
 enum {
@@ -239,6 +244,10 @@ END_TEST
 
 START_TEST(sched_verbose_logs_steps)
 {
+	/* fd 2 into a file (check's fork mode keeps that to this test). */
+	FILE *f = tmpfile();
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_ge(dup2(fileno(f), STDERR_FILENO), 0);
 	brt_runtime *rt = kit_rt(&proc);
 	rt->verbose = 1;
 	kit_send(rt, &kit_op_start, "flow");
@@ -246,7 +255,27 @@ START_TEST(sched_verbose_logs_steps)
 	kit_settle(rt);
 	/* The early message waited in the inbox: b2 took it at once. */
 	ck_assert_str_eq(kit_trace, "b1 b2=v b3 joined");
-	brt__runtime_free(rt);
+	brt__runtime_free(rt); /* writes what the log buffered */
+	static char log[65536];
+	long n = lseek(fileno(f), 0, SEEK_END);
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_lt(n, (long)sizeof log);
+	ck_assert_int_eq(pread(fileno(f), log, (size_t)n, 0), n);
+	log[n] = '\0';
+	fclose(f);
+	/* One line per step: instance, strand, state before -> after (or
+	 * what the step returned), in order for each strand. */
+	const char *want[] = { "instance 1 strand 1 START -> S_DISPATCH\n",
+			       "instance 1 strand 3 S_B2 -> S_B2_DONE\n",
+			       "instance 1 strand 3 S_B2_DONE -> END\n",
+			       "instance 1 strand 1 S_JOINED -> END\n" };
+	const char *at = log;
+	for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+		const char *hit = strstr(at, want[i]);
+		ck_assert_msg(hit != NULL, "no '%s' in order in:\n%s", want[i],
+			      log);
+		at = hit;
+	}
 }
 END_TEST
 

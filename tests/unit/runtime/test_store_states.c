@@ -108,7 +108,7 @@ static const struct brt_varref ref_links[] = { { "l0", 0, -1, true },
 static const struct brt_varref ref_k[] = { { "k", V_K, -1, false } };
 #define X(t) .text = t, .file = "s.bpel", .line = 1
 static const struct brt_expr exprs[] = {
-	[E_ALARM] = { X("'PT0.4S'") },
+	[E_ALARM] = { X("'PT1S'") },
 	[E_NOTNO] = { X("$got.payload != 'no'"), .nrefs = 1, .refs = ref_got },
 	[E_AND] = { X("$l0 and $l1"), .nrefs = 2, .refs = ref_links },
 	[E_ONE] = { X("1") },
@@ -604,8 +604,8 @@ END_TEST
 START_TEST(store_states_pick_alarm_keeps_deadline)
 {
 	static const struct act script[] = { SEND(kit_op_start, "pick"),
-					     RUN(250), SAVE, RUN(250), OUT };
-	/* The alarm fires 0.4 s after the pick started, not 0.4 s after the
+					     RUN(600), SAVE, RUN(600), OUT };
+	/* The alarm fires 1 s after the pick started, not 1 s after the
 	 * restore (which would be past the second RUN). */
 	same_outcome(script, "alarm end");
 }
@@ -720,17 +720,19 @@ END_TEST
 
 START_TEST(store_states_alarm_timing)
 {
-	/* The pick's alarm measured from the start: about 0.4 s in all. */
+	/* The pick's alarm measured from the start: about 1 s in all; one
+	 * measured from the restore at 0.6 s would take 1.6 s. Half a second
+	 * either way, for a busy machine under ASan. */
 	brt_runtime *rt = kit_rt(&proc);
 	double t0 = now_s();
 	ck_assert_int_eq(kit_send(rt, &kit_op_start, "pick"), 0);
-	run_for(rt, 250);
+	run_for(rt, 600);
 	checkpoint(rt);
-	for (int i = 0; i < 100 && brt__engine_count(rt) > 0; i++)
+	for (int i = 0; i < 500 && brt__engine_count(rt) > 0; i++)
 		run_for(rt, 10);
 	double took = now_s() - t0;
 	ck_assert_str_eq(kit_trace, "alarm end");
-	ck_assert_double_lt(took, 0.62);
+	ck_assert_double_lt(took, 1.5);
 	brt__runtime_free(rt);
 }
 END_TEST
