@@ -13,7 +13,8 @@
 #   make install PREFIX=/usr/local
 #
 # Variants build into their own tree: `make BUILD=build/asan SAN=1` is the
-# sanitizer build that `make check` runs. E2E_FLAGS passes options to the
+# sanitizer build that `make check` runs; `make BUILD=build/debug DEBUG=1`
+# is an -O0 build whose broken invariants abort (BRT_DEBUG). E2E_FLAGS passes options to the
 # end-to-end runner (e.g. E2E_FLAGS="--only hostile -v").
 
 BUILD   ?= build
@@ -39,8 +40,17 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wformat=2
 OPT     ?= -O2 -g
 SANFLAGS :=
+# BRT_DEBUG: a broken invariant (ALWAYS/NEVER, runtime/internal.h) aborts
+# instead of faulting the instance. Sanitizer builds have it; DEBUG=1 gives
+# it to a plain build.
+DEBUGFLAGS :=
+ifeq ($(DEBUG),1)
+DEBUGFLAGS := -DBRT_DEBUG
+OPT      := -O0 -g
+endif
 ifeq ($(SAN),1)
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+DEBUGFLAGS := -DBRT_DEBUG
 OPT      := -O1 -g
 # Every program run from this make (unit tests, bpelc, the services bpelc
 # builds in e2e) inherits these: a leak or UB report is a failing test.
@@ -53,6 +63,7 @@ endif
 ifeq ($(SAN),fuzz)
 CC       := clang
 SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+DEBUGFLAGS := -DBRT_DEBUG
 OPT      := -O1 -g
 # clang's -Wformat=2 also flags the vsnprintf wrappers (gcc does not).
 WARN     += -Wno-format-nonliteral
@@ -65,7 +76,7 @@ ifeq ($(CRASH),1)
 CRASHFLAGS := -DBRT_CRASH_POINTS
 endif
 # -D_POSIX_C_SOURCE for strdup/getopt/sigaction; c11 otherwise hides them.
-BASE_CFLAGS := -std=c11 $(WARN) $(OPT) $(SANFLAGS) $(CRASHFLAGS) -D_POSIX_C_SOURCE=200809L
+BASE_CFLAGS := -std=c11 $(WARN) $(OPT) $(SANFLAGS) $(CRASHFLAGS) $(DEBUGFLAGS) -D_POSIX_C_SOURCE=200809L
 ALL_CFLAGS  := $(BASE_CFLAGS) -Iinclude $(PKG_CFLAGS) $(CFLAGS)
 
 # What bpelc passes to $CC when it builds a service: the same warnings, the

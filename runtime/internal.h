@@ -28,6 +28,24 @@
 
 struct event_base;
 
+/* ---- invariants ------------------------------------------------------------
+ * SQLite's ALWAYS()/NEVER(): the condition of an `if` that handles a state
+ * the code believes impossible. Debug and sanitizer builds (BRT_DEBUG, set
+ * by `make SAN=1` and `make DEBUG=1`) abort there, so the test that got
+ * there fails at once with a core and a stack; release builds take the
+ * tolerant branch, which logs "(bug)" and faults the instance with
+ * bpelc:internalError (the e2e runner fails a case whose service logged
+ * "(bug)"). Not for conditions the world can cause (out of memory, a
+ * timer that cannot be armed, bad input): those are errors, not bugs. */
+#ifdef BRT_DEBUG
+#include <assert.h>
+#define ALWAYS(x) ((x) ? 1 : (assert(0), 0))
+#define NEVER(x) ((x) ? (assert(0), 1) : 0)
+#else
+#define ALWAYS(x) (x)
+#define NEVER(x) (x)
+#endif
+
 /* ---- errors (error.c) ---------------------------------------------------- */
 
 enum {
@@ -401,6 +419,10 @@ enum brt_step brt__fault(brt_strand *s, const char *ns, const char *local,
 			 xmlDocPtr data, const char *why);
 /* A standard fault (faults.md), namespace BRT_NS_BPEL. */
 enum brt_step brt__std_fault(brt_strand *s, const char *local, const char *why);
+/* The tolerant branch of a broken invariant (after ALWAYS/NEVER): logs
+ * `what` with "(bug)" and faults s with bpelc:internalError. Returns
+ * BRT_STEP_FAULT. */
+enum brt_step brt__bug(brt_strand *s, const char *what);
 
 /* ---- data: variables, XPath, messages (data.c, xpath.c) ----------------- */
 

@@ -895,10 +895,9 @@ int brt__corr_check(brt_strand *s, int ncorr,
 		if (!applies(k->pattern, which))
 			continue;
 		struct brt_scope_inst *si = set_scope(s, k->set);
-		if (!si) {
+		if (NEVER(!si)) {
 			brt__corr_drop(pend);
-			brt__fault(s, BRT_NS_BPELC, "internalError", NULL,
-				   "correlation set not in scope (bug)");
+			brt__bug(s, "correlation set not in scope");
 			return -1;
 		}
 		const char *name = p->corrsets[k->set].name;

@@ -79,9 +79,8 @@ static struct brt_scope_inst *handling(brt_strand *s)
 enum brt_step brt_rethrow(brt_strand *s)
 {
 	struct brt_scope_inst *si = handling(s);
-	if (!si)
-		return brt__fault(s, BRT_NS_BPELC, "internalError", NULL,
-				  "rethrow outside a fault handler");
+	if (NEVER(!si)) /* SA00006 */
+		return brt__bug(s, "rethrow outside a fault handler");
 	brt__fault_clear(&s->fault);
 	if (brt__fault_copy(&s->fault, &si->fault) != 0)
 		return brt__fault(s, BRT_NS_BPELC, "internalError", NULL,
@@ -124,9 +123,8 @@ brt__scope_enter(brt_strand *s, int scope, int body_state,
 	brt_instance *in = s->in;
 	const struct brt_process *p = in->rt->proc;
 
-	if (scope <= 0 || scope >= p->nscopes)
-		return brt__fault(s, BRT_NS_BPELC, "internalError", NULL,
-				  "no such scope");
+	if (NEVER(scope <= 0 || scope >= p->nscopes))
+		return brt__bug(s, "no such scope");
 	struct brt_scope_inst *si = brt__scope_inst_new(in, scope, s->scope);
 	if (si) { /* links may cross into the scope (links.c) */
 		si->links = s->links;

@@ -339,22 +339,23 @@ brt_instance *brt__strand_instance(const brt_strand *s)
 xmlDocPtr *brt__var_slot(brt_strand *s, int var)
 {
 	const struct brt_process *p = s->in->rt->proc;
-	if (var < 0 || var >= p->nvars) {
+	if (NEVER(var < 0 || var >= p->nvars)) {
 		brt__log(s->in->rt, "instance %lu: no variable %d (bug)",
 			 s->in->id, var);
 		return NULL;
 	}
 	const struct brt_variable *v = &p->vars[var];
-	for (struct brt_scope_inst *si = s->scope; si; si = si->parent) {
-		if (si->scope != v->scope)
-			continue;
-		if (v->slot < 0 || v->slot >= p->scopes[si->scope].nvars)
-			break;
-		return &si->vars[v->slot];
-	}
-	brt__log(s->in->rt, "instance %lu: variable %s not in scope (bug)",
-		 s->in->id, v->name);
-	return NULL;
+	xmlDocPtr *slot = NULL;
+	for (struct brt_scope_inst *si = s->scope; si && !slot; si = si->parent)
+		if (si->scope == v->scope &&
+		    ALWAYS(v->slot >= 0 &&
+			   v->slot < p->scopes[si->scope].nvars))
+			slot = &si->vars[v->slot];
+	if (NEVER(!slot))
+		brt__log(s->in->rt,
+			 "instance %lu: variable %s not in scope (bug)",
+			 s->in->id, v->name);
+	return slot;
 }
 
 xmlDocPtr brt__strand_fault_data(brt_strand *s)

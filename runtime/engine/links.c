@@ -69,13 +69,8 @@ static void wake(brt_instance *in)
 static bool set(brt_strand *s, int link, bool value, bool *changed)
 {
 	signed char *st = slot(s, link);
-	if (!st) {
-		brt__log(s->in->rt,
-			 "instance %lu strand %lu: link %d not in "
-			 "any flow frame (bug)",
-			 s->in->id, s->id, link);
+	if (NEVER(!st))
 		return false;
-	}
 	if (*st < 0) {
 		*st = value ? 1 : 0;
 		*changed = true;
@@ -94,8 +89,7 @@ static enum brt_step set_all_false(brt_strand *s, int n, const int *links)
 	bool changed = false;
 	for (int i = 0; i < n; i++)
 		if (!set(s, links[i], false, &changed))
-			return brt__fault(s, BRT_NS_BPELC, "internalError",
-					  NULL, "link not visible");
+			return brt__bug(s, "link not in any flow frame");
 	if (changed)
 		wake(s->in);
 	return BRT_STEP_NEXT;
@@ -139,10 +133,9 @@ enum brt_step brt_links_join(brt_strand *s, const struct brt_links *a)
 	for (int i = 0; i < a->ntargets; i++) {
 		int st = brt__link_status(s, a->targets[i]);
 		if (st < 0) {
-			if (!slot(s, a->targets[i]))
-				return brt__fault(s, BRT_NS_BPELC,
-						  "internalError", NULL,
-						  "link not visible");
+			if (NEVER(!slot(s, a->targets[i])))
+				return brt__bug(s,
+						"link not in any flow frame");
 			s->wait = BRT_W_LINKS;
 			return BRT_STEP_WAIT;
 		}
@@ -186,8 +179,7 @@ enum brt_step brt_links_fire(brt_strand *s, const struct brt_links *a)
 			}
 		}
 		if (!set(s, a->sources[i].link, value, &changed))
-			return brt__fault(s, BRT_NS_BPELC, "internalError",
-					  NULL, "link not visible");
+			return brt__bug(s, "link not in any flow frame");
 	}
 	if (changed)
 		wake(s->in);

@@ -10,6 +10,7 @@
  * Also <flow> (child strands and their join). It does not unwind faults
  * (faults.c) nor finish receives/invokes (messaging.c).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -264,13 +265,8 @@ static int run_strand(brt_strand *s)
 			brt__strand_end(s);
 			return n;
 		}
-		if (s->state == BRT_S_FAULTED) {
-			brt__log(rt,
-				 "instance %lu strand %lu: resumed in "
-				 "FAULTED state (bug)",
-				 in->id, s->id);
-			brt__fault(s, BRT_NS_BPELC, "internalError", NULL,
-				   "strand resumed after a fault");
+		if (NEVER(s->state == BRT_S_FAULTED)) {
+			brt__bug(s, "strand resumed in FAULTED state");
 			brt__fault_handle(s);
 			return n;
 		}
@@ -297,7 +293,7 @@ static int run_strand(brt_strand *s)
 		case BRT_STEP_NEXT:
 			break;
 		case BRT_STEP_WAIT:
-			if (s->wait == BRT_W_NONE && !s->queued)
+			if (NEVER(s->wait == BRT_W_NONE && !s->queued))
 				brt__log(rt,
 					 "instance %lu strand %lu: waits "
 					 "for nothing in state %d (bug)",
@@ -365,14 +361,19 @@ void brt__sched_free(struct brt_engine *e)
 
 /* ---- activities the scheduler owns --------------------------------------- */
 
+enum brt_step brt__bug(brt_strand *s, const char *what)
+{
+	brt__log(s->in->rt, "instance %lu strand %lu: %s (bug)", s->in->id,
+		 s->id, what);
+	return brt__fault(s, BRT_NS_BPELC, "internalError", NULL, what);
+}
+
 enum brt_step brt_strand_bad_state(brt_strand *s)
 {
-	brt__log(s->in->rt,
-		 "instance %lu strand %lu: no step for state %d "
-		 "(bug)",
-		 s->in->id, s->id, s->state);
-	return brt__fault(s, BRT_NS_BPELC, "internalError", NULL,
-			  "unknown state");
+	(void)NEVER(true); /* every state the compiler made has a step */
+	char what[64];
+	snprintf(what, sizeof what, "no step for state %d", s->state);
+	return brt__bug(s, what);
 }
 
 enum brt_step brt__flow_start(brt_strand *s, int n, const int *states,

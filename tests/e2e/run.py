@@ -42,6 +42,8 @@ START_TIMEOUT = 20.0    # s until a service accepts connections
 STOP_TIMEOUT = 20.0     # s between SIGTERM and exit
 CLIENT_TIMEOUT = 300    # s: a `client` step (load under sanitizers is slow)
 # Sanitizer reports that fail a test even if the exit status was 0.
+# What the runtime logs where an invariant broke (runtime/internal.h).
+BUG_RE = re.compile(r"\(bug\)")
 SANITIZER_RE = re.compile(
     r"ERROR: (Address|Leak|Memory|Thread)Sanitizer|: runtime error: ")
 
@@ -471,6 +473,11 @@ class Run:
                                        if rc is None else rc, tail(err)))
                 elif SANITIZER_RE.search(err):
                     problems.append("%s: sanitizer report\n%s"
+                                    % (svc.name, tail(err, 40)))
+                elif BUG_RE.search(err):
+                    # A release runtime survives a broken invariant
+                    # (ALWAYS/NEVER) but logs it: still a failing test.
+                    problems.append("%s: logged a broken invariant\n%s"
                                     % (svc.name, tail(err, 40)))
             else:
                 svc.kill()

@@ -5,6 +5,7 @@
  * its own messages in order; --verbose logs each step (instance, strand,
  * state before and after) and does not disturb the run.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -121,6 +122,10 @@ static enum brt_step step(brt_strand *s)
 		}
 		if (!strcmp(mode, "seq")) {
 			brt_strand_set_state(s, S_SEQ_NEXT);
+			return BRT_STEP_NEXT;
+		}
+		if (!strcmp(mode, "bad")) { /* a state no step knows */
+			brt_strand_set_state(s, NSTATES + 5);
 			return BRT_STEP_NEXT;
 		}
 		kit_note("%lu:quick", id);
@@ -279,6 +284,32 @@ START_TEST(sched_verbose_logs_steps)
 }
 END_TEST
 
+/* A broken invariant (a state with no step): a release build logs "(bug)"
+ * and faults the instance with bpelc:internalError; a BRT_DEBUG build
+ * (sanitizers, DEBUG=1) aborts there (registered to expect SIGABRT). */
+START_TEST(sched_broken_invariant)
+{
+	FILE *f = tmpfile();
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_ge(dup2(fileno(f), STDERR_FILENO), 0);
+	brt_runtime *rt = kit_rt(&proc);
+	kit_send(rt, &kit_op_start, "bad");
+	kit_settle(rt);
+	ck_assert_int_eq(brt__engine_count(rt), 0);
+	brt__runtime_free(rt);
+	static char log[65536];
+	long n = lseek(fileno(f), 0, SEEK_END);
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_lt(n, (long)sizeof log);
+	ck_assert_int_eq(pread(fileno(f), log, (size_t)n, 0), n);
+	log[n] = '\0';
+	fclose(f);
+	ck_assert_msg(strstr(log, "no step for state 19 (bug)") != NULL, "%s",
+		      log);
+	ck_assert_msg(strstr(log, "internalError") != NULL, "%s", log);
+}
+END_TEST
+
 Suite *sched_suite(void);
 Suite *sched_suite(void)
 {
@@ -288,6 +319,11 @@ Suite *sched_suite(void)
 	tcase_add_test(tc, sched_tight_loop_does_not_starve);
 	tcase_add_test(tc, sched_many_instances_interleave);
 	tcase_add_test(tc, sched_verbose_logs_steps);
+#ifdef BRT_DEBUG
+	tcase_add_test_raise_signal(tc, sched_broken_invariant, SIGABRT);
+#else
+	tcase_add_test(tc, sched_broken_invariant);
+#endif
 	suite_add_tcase(s, tc);
 	return s;
 }
