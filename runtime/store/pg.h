@@ -70,6 +70,11 @@ const char *brt__pg_batch_error(const struct brt_pg_batch *b);
 /* The index of the statement that failed, -1 when none did. */
 int brt__pg_batch_failed_at(const struct brt_pg_batch *b);
 
+/* Run statement i of b now on a blocking connection c (start-up only);
+ * the result is kept in b (as brt__pg_batch_result gives it) and returned,
+ * NULL when out of memory. */
+PGresult *brt__pg_batch_exec_one(PGconn *c, struct brt_pg_batch *b, int i);
+
 typedef void (*brt_pg_done_fn)(void *arg, struct brt_pg_batch *b,
 			       enum brt_pg_outcome out);
 
@@ -108,6 +113,59 @@ void brt__pg_submit(struct brt_pg *pg, struct brt_pg_batch *b,
 		    brt_pg_done_fn done, void *arg);
 /* How long a batch may wait for a connection before it ends NOTSENT. */
 void brt__pg_set_queue_timeout(struct brt_pg *pg, int ms);
+
+/* ---- the schema (pg_schema.c) ------------------------------------------- */
+
+/* The schema version this build creates and understands. */
+#define BRT_PG_SCHEMA 1
+
+/* Create or migrate the tables on connection c (blocking: start-up only,
+ * before the service listens). *version gets the database's version. 0, or
+ * BRT_EIO (the server refused: why says what), or BRT_ESTATE when the
+ * database is at a newer version than this build knows. */
+int brt__pg_schema_ensure(PGconn *c, int *version, char *why, size_t len);
+
+/* ---- ownership (pg_own.c) ----------------------------------------------- */
+
+/* Who this node is (strings borrowed for the node's lifetime). */
+struct brt_pg_node {
+	const char *process;
+	const char *build;
+	int format;
+	const char *node_id;
+	const char *advertise; /* may be NULL */
+	int timeout_s;	       /* --node-timeout */
+};
+
+/* Append to b: this node's heartbeat (registers it the first time; its
+ * result is the batch's statement index returned), and the removal of
+ * nodes dead for ten timeouts that own nothing. Index or BRT_ENOMEM. */
+int brt__pg_own_heartbeat_add(struct brt_pg_batch *b,
+			      const struct brt_pg_node *n);
+/* Append to b the claim of up to `limit` instances of this process and
+ * build that belong to dead nodes (or to nobody; with include_own, also
+ * those this node id owned in an earlier run). The statement's rows are
+ * the claimed instances, oldest first (brt__pg_own_row). */
+int brt__pg_own_claim_add(struct brt_pg_batch *b, const struct brt_pg_node *n,
+			  int limit, bool include_own);
+
+/* One claimed instance: id, new epoch, record bytes (free with
+ * brt__pg_own_row_free). */
+struct brt_pg_claimed {
+	unsigned long id;
+	long long epoch;
+	unsigned char *data;
+	size_t len;
+};
+int brt__pg_own_row(const PGresult *r, int row, struct brt_pg_claimed *out);
+void brt__pg_own_row_free(struct brt_pg_claimed *c);
+
+/* Run batch b in one transaction on a blocking connection (start-up):
+ * 0, or BRT_EIO with why set (rolled back). Results stay in b. */
+int brt__pg_exec(PGconn *c, struct brt_pg_batch *b, char *why, size_t len);
+/* Take this start's block of instance ids: *first is block << 32. */
+int brt__pg_own_id_block(PGconn *c, unsigned long *first, char *why,
+			 size_t len);
 
 /* Testing hook: drop the connection now, as a network failure would
  * (what was sent and not confirmed ends UNKNOWN). */

@@ -191,6 +191,17 @@ int brt__pg_batch_failed_at(const struct brt_pg_batch *b)
 	return b->failed_at;
 }
 
+PGresult *brt__pg_batch_exec_one(PGconn *c, struct brt_pg_batch *b, int i)
+{
+	struct stmt *st = &b->st[i];
+	if (b->res[i])
+		PQclear(b->res[i]);
+	b->res[i] = PQexecParams(c, st->sql, st->n, NULL,
+				 (const char *const *)st->vals, st->lens,
+				 st->formats, 0);
+	return b->res[i];
+}
+
 static void batch_fail(struct brt_pg_batch *b, int at, const char *state,
 		       const char *msg)
 {
