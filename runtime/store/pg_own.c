@@ -9,7 +9,7 @@
  * SELECT … FOR UPDATE SKIP LOCKED in batches, so claimers split the work
  * without waiting on each other, and every claim increments the epoch,
  * which fences the old owner: its next write (bpelc_put/bpelc_del,
- * pg_schema.c) fails with BP001 and it drops the instance. Right after
+ * pg_schema.c) changes nothing and it drops the instance. Right after
  * the database itself restarted nobody is declared dead until a node
  * timeout has passed since (pg_postmaster_start_time), so an outage of
  * the database does not make every node claim every other's instances.

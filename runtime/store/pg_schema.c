@@ -17,9 +17,9 @@
  *                     instance ids, so nodes never hand out the same id
  *
  * and the two server-side functions every fenced write goes through
- * (bpelc_put, bpelc_del): they raise SQLSTATE BP001 when the instance is
- * owned by another node or at another epoch, which rolls back the whole
- * batch. Migrations run in one transaction under a transaction-scoped
+ * (bpelc_put, bpelc_del): they change nothing and return false when the
+ * instance is owned by another node or at another epoch; the rest of the
+ * batch still commits, and the writer drops that instance. Migrations run in one transaction under a transaction-scoped
  * advisory lock, so nodes starting together do not race; a database at a
  * newer schema than this build knows is refused. Blocking libpq calls:
  * this runs before the service listens, never on the loop.
@@ -88,10 +88,12 @@ static const char migrate_sql[] =
 	"   seq bigint NOT NULL);\n"
 	"  CREATE SEQUENCE bpelc_id_block START 1;\n"
 	/* Fenced upsert: a new id is inserted with this owner; an existing
-	 * record changes only for its owner at its epoch, of its build. */
+	 * record changes only for its owner at its epoch, of its build.
+	 * False when another node (or epoch) owns it: nothing changed. Not
+	 * an error, so the rest of the batch still commits. */
 	"  CREATE FUNCTION bpelc_put(p_process text, p_id bigint,"
 	"   p_owner text, p_epoch bigint, p_build text, p_format int,"
-	"   p_data bytea) RETURNS void LANGUAGE plpgsql AS $f$\n"
+	"   p_data bytea) RETURNS boolean LANGUAGE plpgsql AS $f$\n"
 	"  BEGIN\n"
 	"   INSERT INTO bpelc_instance AS i (process, id, build, format,"
 	"    owner, epoch, data)"
@@ -101,23 +103,20 @@ static const char migrate_sql[] =
 	"     updated = now()"
 	"    WHERE i.owner = p_owner AND i.epoch = p_epoch"
 	"     AND i.build = p_build AND i.format = p_format;\n"
-	"   IF NOT FOUND THEN\n"
-	"    RAISE EXCEPTION 'instance % is not owned by % at epoch %',"
-	"     p_id, p_owner, p_epoch USING ERRCODE = 'BP001';\n"
-	"   END IF;\n"
+	"   RETURN FOUND;\n"
 	"  END $f$;\n"
-	/* Fenced delete; a record that is not there is fine. */
+	/* Fenced delete, with the instance's correlation values and inbox;
+	 * a record that is not there is fine (true). */
 	"  CREATE FUNCTION bpelc_del(p_process text, p_id bigint,"
-	"   p_owner text, p_epoch bigint) RETURNS void"
+	"   p_owner text, p_epoch bigint) RETURNS boolean"
 	"   LANGUAGE plpgsql AS $f$\n"
 	"  DECLARE o text; e bigint;\n"
 	"  BEGIN\n"
 	"   SELECT owner, epoch INTO o, e FROM bpelc_instance"
 	"    WHERE process = p_process AND id = p_id FOR UPDATE;\n"
-	"   IF NOT FOUND THEN RETURN; END IF;\n"
+	"   IF NOT FOUND THEN RETURN true; END IF;\n"
 	"   IF o IS DISTINCT FROM p_owner OR e <> p_epoch THEN\n"
-	"    RAISE EXCEPTION 'instance % is not owned by % at epoch %',"
-	"     p_id, p_owner, p_epoch USING ERRCODE = 'BP001';\n"
+	"    RETURN false;\n"
 	"   END IF;\n"
 	"   DELETE FROM bpelc_instance WHERE process = p_process"
 	"    AND id = p_id;\n"
@@ -125,6 +124,7 @@ static const char migrate_sql[] =
 	"    AND instance = p_id;\n"
 	"   DELETE FROM bpelc_inbox WHERE process = p_process"
 	"    AND instance = p_id;\n"
+	"   RETURN true;\n"
 	"  END $f$;\n"
 	"  v := 1;\n"
 	" END IF;\n"

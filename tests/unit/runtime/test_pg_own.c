@@ -2,7 +2,7 @@
  * test_pg_own.c — the PostgreSQL schema and instance ownership against a
  * real server (pg_kit.h): the schema is created once and migrating again
  * changes nothing; a newer schema is refused; writes are fenced by owner
- * and epoch (BP001 for anyone else); a dead node's instances are claimed
+ * and epoch (nothing changes for anyone else); a dead node's instances are claimed
  * by a live node of the same build only, with a new epoch that fences the
  * old owner; claimers skip rows another holds locked; a restarted node
  * reclaims its own; id blocks never overlap.
@@ -52,7 +52,8 @@ static struct brt_pg_node node(const char *id, const char *build)
 	return n;
 }
 
-/* bpelc_put by `who` at `epoch`; returns the SQLSTATE ("" when ok). */
+/* bpelc_put by `who` at `epoch`: "t" when it wrote, "f" when fenced out,
+ * else the SQLSTATE of the error. */
 static const char *put(PGconn *c, long id, const char *who, long epoch)
 {
 	static char state[8];
@@ -62,8 +63,10 @@ static const char *put(PGconn *c, long id, const char *who, long epoch)
 		 " 'rec-%ld'::bytea)",
 		 id, who, epoch, id);
 	PGresult *r = PQexec(c, sql);
-	const char *s = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-	snprintf(state, sizeof state, "%s", s ? s : "");
+	const char *s = PQresultStatus(r) == PGRES_TUPLES_OK
+				? PQgetvalue(r, 0, 0)
+				: PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	snprintf(state, sizeof state, "%s", s ? s : "?");
 	PQclear(r);
 	return state;
 }
@@ -75,8 +78,10 @@ static const char *del(PGconn *c, long id, const char *who, long epoch)
 	snprintf(sql, sizeof sql, "SELECT bpelc_del('proc', %ld, '%s', %ld)",
 		 id, who, epoch);
 	PGresult *r = PQexec(c, sql);
-	const char *s = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-	snprintf(state, sizeof state, "%s", s ? s : "");
+	const char *s = PQresultStatus(r) == PGRES_TUPLES_OK
+				? PQgetvalue(r, 0, 0)
+				: PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	snprintf(state, sizeof state, "%s", s ? s : "?");
 	PQclear(r);
 	return state;
 }
@@ -140,14 +145,14 @@ START_TEST(pg_own_fenced_writes)
 	PGconn *c = conn();
 	pg_kit_exec("INSERT INTO bpelc_correlation VALUES"
 		    " ('proc', 's', 'k1', 5)");
-	ck_assert_str_eq(put(c, 5, "A", 1), "");
-	ck_assert_str_eq(put(c, 5, "A", 1), ""); /* update by its owner */
-	ck_assert_str_eq(put(c, 5, "A", 2), "BP001");
-	ck_assert_str_eq(put(c, 5, "B", 1), "BP001");
-	ck_assert_str_eq(del(c, 5, "B", 1), "BP001");
+	ck_assert_str_eq(put(c, 5, "A", 1), "t");
+	ck_assert_str_eq(put(c, 5, "A", 1), "t"); /* update by its owner */
+	ck_assert_str_eq(put(c, 5, "A", 2), "f");
+	ck_assert_str_eq(put(c, 5, "B", 1), "f");
+	ck_assert_str_eq(del(c, 5, "B", 1), "f");
 	ck_assert_int_eq(pg_kit_long("SELECT count(*) FROM bpelc_instance"), 1);
-	ck_assert_str_eq(del(c, 5, "A", 1), "");
-	ck_assert_str_eq(del(c, 5, "A", 1), ""); /* absent is fine */
+	ck_assert_str_eq(del(c, 5, "A", 1), "t");
+	ck_assert_str_eq(del(c, 5, "A", 1), "t"); /* absent is fine */
 	ck_assert_int_eq(pg_kit_long("SELECT count(*) FROM bpelc_instance"), 0);
 	ck_assert_int_eq(pg_kit_long("SELECT count(*) FROM bpelc_correlation"),
 			 0);
@@ -172,7 +177,7 @@ START_TEST(pg_own_takeover)
 	heartbeat(c, &b);
 	heartbeat(c, &other);
 	for (long id = 1; id <= 3; id++)
-		ck_assert_str_eq(put(c, id, "A", 1), "");
+		ck_assert_str_eq(put(c, id, "A", 1), "t");
 	/* the database must have been up for a node timeout */
 	while (pg_kit_long("SELECT (pg_postmaster_start_time()"
 			   " < now() - interval '1 second')::int") == 0)
@@ -188,8 +193,8 @@ START_TEST(pg_own_takeover)
 	ck_assert_uint_eq(ids[2], 3);
 	ck_assert_int_eq(epochs[0], 2);
 	/* the old owner is fenced out, the new one writes */
-	ck_assert_str_eq(put(c, 2, "A", 1), "BP001");
-	ck_assert_str_eq(put(c, 2, "B", 2), "");
+	ck_assert_str_eq(put(c, 2, "A", 1), "f");
+	ck_assert_str_eq(put(c, 2, "B", 2), "t");
 	ck_assert_int_eq(claim(c, &b, 100, false, ids, epochs), 0);
 	PQfinish(c);
 }
@@ -202,7 +207,7 @@ START_TEST(pg_own_skip_locked_and_own)
 	struct brt_pg_node a = node("A", "b1"), b = node("B", "b1"),
 			   d = node("D", "b1");
 	for (long id = 1; id <= 3; id++)
-		ck_assert_str_eq(put(c, id, "A", 1), "");
+		ck_assert_str_eq(put(c, id, "A", 1), "t");
 	heartbeat(c, &b);
 	heartbeat(c, &d);
 	while (pg_kit_long("SELECT (pg_postmaster_start_time()"
