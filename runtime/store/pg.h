@@ -167,6 +167,51 @@ int brt__pg_exec(PGconn *c, struct brt_pg_batch *b, char *why, size_t len);
 int brt__pg_own_id_block(PGconn *c, unsigned long *first, char *why,
 			 size_t len);
 
+/* ---- the store on PostgreSQL (pg_store.c) -------------------------------- */
+
+struct brt_store;
+struct brt_store_config;
+struct brt_store_rec;
+
+/* --store postgresql://… and the cluster options. */
+struct brt_store_pg_options {
+	const char *uri;       /* any libpq connection string */
+	const char *node_id;   /* --node-id; NULL: hostname-pid */
+	const char *advertise; /* --advertise URL; may be NULL */
+	int node_timeout_s;    /* --node-timeout, default 10 */
+};
+
+/* Open the store (blocking; start-up only): connect, create or migrate the
+ * schema, register this node, take an id block. 0, or BRT_EIO/BRT_ESTATE/
+ * BRT_ENOMEM with why set. *out is closed with its ops->close. */
+int brt__store_pg_open(brt_runtime *rt, const struct brt_store_pg_options *o,
+		       const struct brt_store_config *c, struct brt_store **out,
+		       char *why, size_t len);
+
+/* What the cluster tells the engine, from the event loop.
+ *   lost(id)      another node owns instance id now (or a commit's outcome
+ *                 is unknown): drop it, release nothing it held. Runs
+ *                 before the done callback of the batch that found out.
+ *   claimed(rec)  this node owns the instance now (taken over from a dead
+ *                 node, or reloaded after an unknown outcome): restore it.
+ *                 Non-zero: it could not be, the record is marked corrupt.
+ */
+struct brt_store_pg_hooks {
+	void (*lost)(void *arg, unsigned long id);
+	int (*claimed)(void *arg, const struct brt_store_rec *rec);
+	void *arg;
+};
+
+/* After recover: close the start-up connection, and heartbeat and claim
+ * from now on (every third of the node timeout). 0, BRT_ENOMEM, or
+ * BRT_ESTATE when started already. */
+int brt__store_pg_start(struct brt_store *st,
+			const struct brt_store_pg_hooks *hooks);
+/* This node's id (for logs and tests). */
+const char *brt__store_pg_node_id(const struct brt_store *st);
+/* True when `spec` is a PostgreSQL connection URI (--store). */
+bool brt__store_is_pg(const char *spec);
+
 /* Testing hook: drop the connection now, as a network failure would
  * (what was sent and not confirmed ends UNKNOWN). */
 void brt__pg_drop(struct brt_pg *pg);

@@ -1,0 +1,773 @@
+/*
+ * pg_store.c — the instance store on a shared PostgreSQL database
+ * (store.h's interface; --store postgresql://…).
+ *
+ * Start-up is blocking (before the service listens): connect, create or
+ * migrate the schema (pg_schema.c), register this node, take an id block,
+ * and recover: claim this node id's own instances from an earlier run and
+ * those of dead nodes (pg_own.c) and hand them to the engine. From then on
+ * everything goes through one asynchronous connection (pg_conn.c) on the
+ * loop: a batch per pass, committed in one round trip; its callback runs
+ * when the server has confirmed it.
+ *
+ * Every write is fenced: put and del carry this node's id and the epoch at
+ * which it owns the instance (remembered per instance here). A write that
+ * another node's claim has overtaken changes nothing; the rest of the
+ * batch commits, and the engine is told the instance is lost (hooks.lost)
+ * before the batch's callback: it drops it and releases nothing it held.
+ * A batch whose outcome is unknown (the connection went during the
+ * commit) or that could not be sent: every instance in it is lost the same
+ * way and reloaded from the database once the connection is back, never
+ * assumed either way.
+ *
+ * A timer heartbeats this node and claims what dead nodes left (handed to
+ * the engine through hooks.claimed), every third of the node timeout.
+ *
+ * Not here: what a record holds (engine/store.c), when batches are made
+ * (engine/persist.c), SQL of the schema and of ownership.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "pg.h"
+#include "store.h"
+
+enum { CLAIM_LIMIT = 500 };
+
+static const char put_sql[] = "SELECT bpelc_put($1, $2, $3, $4, $5, $6, $7)";
+static const char del_sql[] = "SELECT bpelc_del($1, $2, $3, $4)";
+static const char meta_sql[] =
+	"INSERT INTO bpelc_engine (process, seq) VALUES ($1, $2)"
+	" ON CONFLICT (process) DO UPDATE"
+	" SET seq = GREATEST(bpelc_engine.seq, EXCLUDED.seq)";
+static const char corrupt_sql[] =
+	"UPDATE bpelc_instance SET status = 'corrupt', why = $4"
+	" WHERE process = $1 AND id = $2 AND owner = $3";
+/* Reload after an unknown outcome: our own instances, by id. */
+static const char reload_sql[] =
+	"UPDATE bpelc_instance SET epoch = epoch + 1, updated = now()"
+	" WHERE process = $1 AND owner = $2 AND id = ANY($3::bigint[])"
+	"  AND build = $4 AND format = $5 AND status = 'ok'"
+	" RETURNING id, epoch, data";
+
+/* ---- id -> epoch: the instances this node owns ---------------------------- */
+
+struct slot {
+	unsigned long id; /* 0: empty */
+	long long epoch;  /* -1: deleted (tombstone) */
+};
+
+struct epochs {
+	struct slot *s;
+	size_t cap, used; /* used counts tombstones too */
+};
+
+static size_t hash(unsigned long id, size_t cap)
+{
+	return (size_t)((id * 0x9E3779B97F4A7C15UL) >> 7) & (cap - 1);
+}
+
+static struct slot *find(struct epochs *m, unsigned long id)
+{
+	if (!m->cap)
+		return NULL;
+	for (size_t i = hash(id, m->cap);; i = (i + 1) & (m->cap - 1)) {
+		if (m->s[i].id == id && m->s[i].epoch >= 0)
+			return &m->s[i];
+		if (m->s[i].id == 0)
+			return NULL;
+	}
+}
+
+static int set(struct epochs *m, unsigned long id, long long epoch)
+{
+	struct slot *f = find(m, id);
+	if (f) {
+		f->epoch = epoch;
+		return 0;
+	}
+	if ((m->used + 1) * 2 > m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 64;
+		struct slot *s = calloc(cap, sizeof *s);
+		if (!s)
+			return BRT_ENOMEM;
+		struct epochs n = { s, cap, 0 };
+		for (size_t i = 0; i < m->cap; i++)
+			if (m->s[i].id && m->s[i].epoch >= 0) {
+				size_t j = hash(m->s[i].id, cap);
+				while (s[j].id)
+					j = (j + 1) & (cap - 1);
+				s[j] = m->s[i];
+				n.used++;
+			}
+		free(m->s);
+		*m = n;
+	}
+	size_t j = hash(id, m->cap);
+	while (m->s[j].id && m->s[j].epoch >= 0)
+		j = (j + 1) & (m->cap - 1);
+	if (!m->s[j].id)
+		m->used++;
+	m->s[j].id = id;
+	m->s[j].epoch = epoch;
+	return 0;
+}
+
+static void forget(struct epochs *m, unsigned long id)
+{
+	struct slot *f = find(m, id);
+	if (f)
+		f->epoch = -1;
+}
+
+/* ---- the store ----------------------------------------------------------- */
+
+struct pg_store {
+	struct brt_store base; /* first: store.h's handle */
+	brt_runtime *rt;
+	PGconn *boot;	   /* blocking, start-up only */
+	struct brt_pg *pg; /* the loop's connection */
+	struct brt_pg_node node;
+	char *process, *build, *node_id, *advertise;
+	unsigned long id_first; /* this start's id block */
+	struct epochs own;
+	struct brt_store_pg_hooks hooks;
+	struct event *tick; /* heartbeat and claims */
+	bool claiming;	    /* a claim batch is in flight */
+	/* the batch being built, and which instance each statement is for */
+	struct brt_pg_batch *cur;
+	unsigned long *cur_ids; /* per statement; 0: not an instance's */
+	bool *cur_del;
+	int cur_cap;
+	/* ids to reload from the database once the connection is back */
+	unsigned long *reload;
+	int nreload, reload_cap;
+	double last_commit;
+	long nclaimed; /* instances taken over from other nodes (logs) */
+};
+
+static double mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static struct pg_store *of(struct brt_store *st)
+{
+	return (struct pg_store *)st;
+}
+
+static int why_pg(char *why, size_t len, const char *what, PGconn *c)
+{
+	const char *m = c ? PQerrorMessage(c) : "out of memory";
+	snprintf(why, len, "%s: %.*s", what, (int)strcspn(m, "\n"), m);
+	return BRT_EIO;
+}
+
+static void quiet(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;
+}
+
+/* ---- start-up: meta_get, recover ------------------------------------------ */
+
+static int pg_meta_get(struct brt_store *st, struct brt_store_meta *m)
+{
+	struct pg_store *ps = of(st);
+	/* Ids come from this start's block; routing numbers continue from
+	 * the same base, above every number an earlier start gave out
+	 * (blocks only grow). */
+	m->next_id = ps->id_first;
+	m->seq = ps->id_first;
+	return 0;
+}
+
+static int count(PGconn *c, const char *sql, const char *const *v, int n,
+		 long *out)
+{
+	PGresult *r = PQexecParams(c, sql, n, NULL, v, NULL, NULL, 0);
+	int err = 0;
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+		*out = atol(PQgetvalue(r, 0, 0));
+	else
+		err = BRT_EIO;
+	PQclear(r);
+	return err;
+}
+
+static int pg_recover(struct brt_store *st, brt_store_rec_fn fn, void *arg,
+		      struct brt_store_counts *counts)
+{
+	struct pg_store *ps = of(st);
+	memset(counts, 0, sizeof *counts);
+	if (!ps->boot)
+		return BRT_ESTATE;
+	char why[512];
+	for (;;) {
+		struct brt_pg_batch *b = brt__pg_batch_new();
+		if (!b)
+			return BRT_ENOMEM;
+		int i = brt__pg_own_claim_add(b, &ps->node, CLAIM_LIMIT, true);
+		int err = i < 0 ? i
+				: brt__pg_exec(ps->boot, b, why, sizeof why);
+		if (err) {
+			brt__log(ps->rt, "store: recover: %s", why);
+			brt__pg_batch_free(b);
+			return err;
+		}
+		const PGresult *r = brt__pg_batch_result(b, i);
+		int n = PQntuples(r);
+		for (int k = 0; k < n && !err; k++) {
+			struct brt_pg_claimed c;
+			err = brt__pg_own_row(r, k, &c);
+			if (!err)
+				err = set(&ps->own, c.id, c.epoch);
+			if (!err) {
+				struct brt_store_rec rec = { c.id, c.data,
+							     c.len };
+				counts->ours++;
+				err = fn(arg, &rec);
+			}
+			brt__pg_own_row_free(&c);
+		}
+		brt__pg_batch_free(b);
+		if (err)
+			return err;
+		if (n < CLAIM_LIMIT)
+			break;
+	}
+	char format[16];
+	snprintf(format, sizeof format, "%d", ps->node.format);
+	const char *v[] = { ps->process, ps->build, format };
+	if (count(ps->boot,
+		  "SELECT count(*) FROM bpelc_instance WHERE process = $1"
+		  " AND (build <> $2 OR format <> $3::int)",
+		  v, 3, &counts->other_build) ||
+	    count(ps->boot,
+		  "SELECT count(*) FROM bpelc_instance WHERE process = $1"
+		  " AND build = $2 AND format = $3::int AND status <> 'ok'",
+		  v, 3, &counts->corrupt))
+		return BRT_EIO;
+	return 0;
+}
+
+/* ---- batches --------------------------------------------------------------- */
+
+static int pg_begin(struct brt_store *st)
+{
+	struct pg_store *ps = of(st);
+	if (ps->cur)
+		return BRT_ESTATE;
+	ps->cur = brt__pg_batch_new();
+	return ps->cur ? 0 : BRT_ENOMEM;
+}
+
+static int note(struct pg_store *ps, int idx, unsigned long id, bool is_del)
+{
+	if (idx < 0)
+		return idx;
+	if (idx >= ps->cur_cap) {
+		int cap = ps->cur_cap ? 2 * ps->cur_cap : 64;
+		while (cap <= idx)
+			cap *= 2;
+		unsigned long *ids =
+			realloc(ps->cur_ids, (size_t)cap * sizeof *ids);
+		if (!ids)
+			return BRT_ENOMEM;
+		ps->cur_ids = ids;
+		bool *del = realloc(ps->cur_del, (size_t)cap * sizeof *del);
+		if (!del)
+			return BRT_ENOMEM;
+		ps->cur_del = del;
+		ps->cur_cap = cap;
+	}
+	ps->cur_ids[idx] = id;
+	ps->cur_del[idx] = is_del;
+	return 0;
+}
+
+static int pg_put(struct brt_store *st, unsigned long id, const void *data,
+		  size_t len)
+{
+	struct pg_store *ps = of(st);
+	if (!ps->cur)
+		return BRT_ESTATE;
+	struct slot *s = find(&ps->own, id);
+	long long epoch = s ? s->epoch : 1; /* new: ours at epoch 1 */
+	if (!s && set(&ps->own, id, epoch))
+		return BRT_ENOMEM;
+	char sid[32], sep[32], format[16];
+	snprintf(sid, sizeof sid, "%lu", id);
+	snprintf(sep, sizeof sep, "%lld", epoch);
+	snprintf(format, sizeof format, "%d", ps->node.format);
+	const char *v[] = { ps->process, sid,	    ps->node_id,
+			    sep,	 ps->build, format };
+	return note(ps, brt__pg_batch_add(ps->cur, put_sql, 6, v, data, len),
+		    id, false);
+}
+
+static int pg_del(struct brt_store *st, unsigned long id)
+{
+	struct pg_store *ps = of(st);
+	if (!ps->cur)
+		return BRT_ESTATE;
+	struct slot *s = find(&ps->own, id);
+	if (!s)
+		return 0; /* never written by us: nothing to remove */
+	char sid[32], sep[32];
+	snprintf(sid, sizeof sid, "%lu", id);
+	snprintf(sep, sizeof sep, "%lld", s->epoch);
+	const char *v[] = { ps->process, sid, ps->node_id, sep };
+	return note(ps, brt__pg_batch_add(ps->cur, del_sql, 4, v, NULL, 0), id,
+		    true);
+}
+
+static int pg_meta_put(struct brt_store *st, const struct brt_store_meta *m)
+{
+	struct pg_store *ps = of(st);
+	if (!ps->cur)
+		return BRT_ESTATE;
+	if (m->next_id - ps->id_first >= (1UL << 32)) {
+		/* Never reached in practice (2^32 instances in one run);
+		 * going on would hand out another start's ids. */
+		brt__log(ps->rt, "store: this run's id block is used up; "
+				 "restart the service");
+		return BRT_ESTATE;
+	}
+	char seq[32];
+	snprintf(seq, sizeof seq, "%lu", m->seq);
+	const char *v[] = { ps->process, seq };
+	return note(ps, brt__pg_batch_add(ps->cur, meta_sql, 2, v, NULL, 0), 0,
+		    false);
+}
+
+/* One commit in flight: who to tell, and which instance each statement
+ * wrote. */
+struct commit {
+	struct pg_store *ps;
+	brt_store_done_fn done;
+	void *arg;
+	double t0;
+	int n;
+	unsigned long *ids;
+	bool *del;
+};
+
+static int reload_add(struct pg_store *ps, unsigned long id)
+{
+	if (ps->nreload == ps->reload_cap) {
+		int cap = ps->reload_cap ? 2 * ps->reload_cap : 64;
+		unsigned long *r = realloc(ps->reload, (size_t)cap * sizeof *r);
+		if (!r)
+			return BRT_ENOMEM;
+		ps->reload = r;
+		ps->reload_cap = cap;
+	}
+	ps->reload[ps->nreload++] = id;
+	return 0;
+}
+
+static void lost(struct pg_store *ps, unsigned long id)
+{
+	forget(&ps->own, id);
+	if (ps->hooks.lost)
+		ps->hooks.lost(ps->hooks.arg, id);
+}
+
+static void commit_done(void *arg, struct brt_pg_batch *b,
+			enum brt_pg_outcome out)
+{
+	struct commit *c = arg;
+	struct pg_store *ps = c->ps;
+	int err = 0;
+	switch (out) {
+	case BRT_PG_OK:
+		for (int i = 0; i < c->n; i++) {
+			if (!c->ids[i])
+				continue;
+			const PGresult *r = brt__pg_batch_result(b, i);
+			bool wrote = r && PQntuples(r) == 1 &&
+				     strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+			if (!wrote) {
+				brt__log(ps->rt,
+					 "store: instance %lu is owned by "
+					 "another node now: dropped here",
+					 c->ids[i]);
+				lost(ps, c->ids[i]);
+			} else if (c->del[i]) {
+				forget(&ps->own, c->ids[i]);
+			}
+		}
+		break;
+	case BRT_PG_UNKNOWN:
+	case BRT_PG_NOTSENT:
+		/* Maybe committed, maybe not (or surely not): the instances
+		 * in it are dropped, nothing they held leaves, and what the
+		 * database has is read back when the connection is up. */
+		brt__log(ps->rt,
+			 "store: a commit's outcome is %s: its %d writes are "
+			 "reloaded from the database",
+			 out == BRT_PG_UNKNOWN ? "unknown"
+					       : "failed (not sent)",
+			 c->n);
+		for (int i = 0; i < c->n; i++)
+			if (c->ids[i] && find(&ps->own, c->ids[i])) {
+				lost(ps, c->ids[i]);
+				if (!c->del[i] && reload_add(ps, c->ids[i]))
+					err = BRT_ENOMEM;
+			}
+		break;
+	case BRT_PG_FAILED:
+		brt__log(ps->rt, "store: commit failed: %s",
+			 brt__pg_batch_error(b));
+		err = BRT_EIO;
+		break;
+	}
+	ps->last_commit = mono() - c->t0;
+	c->done(c->arg, err);
+	free(c->ids);
+	free(c->del);
+	free(c);
+}
+
+static int pg_commit(struct brt_store *st, brt_store_done_fn done, void *arg)
+{
+	struct pg_store *ps = of(st);
+	struct brt_pg_batch *b = ps->cur;
+	if (!b)
+		return BRT_ESTATE;
+	ps->cur = NULL;
+	struct commit *c = calloc(1, sizeof *c);
+	int n = brt__pg_batch_count(b);
+	if (c) {
+		c->ids = calloc((size_t)n + 1, sizeof *c->ids);
+		c->del = calloc((size_t)n + 1, sizeof *c->del);
+	}
+	if (!c || !c->ids || !c->del) {
+		if (c) {
+			free(c->ids);
+			free(c->del);
+		}
+		free(c);
+		brt__pg_batch_free(b);
+		return BRT_ENOMEM;
+	}
+	memcpy(c->ids, ps->cur_ids, (size_t)n * sizeof *c->ids);
+	memcpy(c->del, ps->cur_del, (size_t)n * sizeof *c->del);
+	c->ps = ps;
+	c->done = done;
+	c->arg = arg;
+	c->n = n;
+	c->t0 = mono();
+	brt__pg_submit(ps->pg, b, commit_done, c);
+	return 0;
+}
+
+static int pg_mark_corrupt(struct brt_store *st, unsigned long id,
+			   const char *why)
+{
+	struct pg_store *ps = of(st);
+	char sid[32];
+	snprintf(sid, sizeof sid, "%lu", id);
+	const char *v[] = { ps->process, sid, ps->node_id, why };
+	forget(&ps->own, id);
+	if (ps->boot) {
+		PGresult *r = PQexecParams(ps->boot, corrupt_sql, 4, NULL, v,
+					   NULL, NULL, 0);
+		int err = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : BRT_EIO;
+		PQclear(r);
+		return err;
+	}
+	struct brt_pg_batch *b = brt__pg_batch_new();
+	if (!b || brt__pg_batch_add(b, corrupt_sql, 4, v, NULL, 0) < 0) {
+		brt__pg_batch_free(b);
+		return BRT_ENOMEM;
+	}
+	brt__pg_submit(ps->pg, b, NULL, NULL);
+	return 0;
+}
+
+static double pg_last_commit(const struct brt_store *st)
+{
+	return ((const struct pg_store *)st)->last_commit;
+}
+
+/* ---- heartbeat, claims, reloads ------------------------------------------- */
+
+/* Rows of claimed (or reloaded) instances: ours now, to the engine. */
+static void take_rows(struct pg_store *ps, const PGresult *r, bool reload)
+{
+	int n = r && PQresultStatus(r) == PGRES_TUPLES_OK ? PQntuples(r) : 0;
+	for (int k = 0; k < n; k++) {
+		struct brt_pg_claimed c;
+		if (brt__pg_own_row(r, k, &c) || set(&ps->own, c.id, c.epoch)) {
+			brt__pg_own_row_free(&c);
+			continue;
+		}
+		struct brt_store_rec rec = { c.id, c.data, c.len };
+		if (!reload)
+			ps->nclaimed++;
+		brt__log(ps->rt, "store: instance %lu %s (epoch %lld)", c.id,
+			 reload ? "reloaded from the database"
+				: "taken over from a dead node",
+			 c.epoch);
+		int err = ps->hooks.claimed
+				  ? ps->hooks.claimed(ps->hooks.arg, &rec)
+				  : BRT_ESTATE;
+		if (err)
+			pg_mark_corrupt(&ps->base, c.id, "could not restore");
+		brt__pg_own_row_free(&c);
+	}
+}
+
+static void claim_done(void *arg, struct brt_pg_batch *b,
+		       enum brt_pg_outcome out)
+{
+	struct pg_store *ps = arg;
+	ps->claiming = false;
+	if (out != BRT_PG_OK)
+		return; /* lost or unknown: the rows stay claimable (or are
+			 * ours at a new epoch: the next reload finds them) */
+	for (int i = 0; i < brt__pg_batch_count(b); i++) {
+		const PGresult *r = brt__pg_batch_result(b, i);
+		if (r && PQnfields(r) == 3)
+			take_rows(ps, r, false);
+	}
+}
+
+struct reload {
+	struct pg_store *ps;
+	unsigned long *ids;
+	int n;
+};
+
+static void reload_done(void *arg, struct brt_pg_batch *b,
+			enum brt_pg_outcome out)
+{
+	struct reload *rl = arg;
+	struct pg_store *ps = rl->ps;
+	if (out == BRT_PG_OK) {
+		take_rows(ps, brt__pg_batch_result(b, 0), true);
+		free(rl->ids);
+	} else {
+		/* again later */
+		for (int i = 0; i < rl->n; i++)
+			reload_add(ps, rl->ids[i]);
+		free(rl->ids);
+	}
+	free(rl);
+}
+
+static void send_reload(struct pg_store *ps)
+{
+	if (!ps->nreload)
+		return;
+	/* '{1,2,3}' */
+	size_t cap = (size_t)ps->nreload * 22 + 3;
+	char *arr = malloc(cap);
+	struct reload *rl = calloc(1, sizeof *rl);
+	struct brt_pg_batch *b = brt__pg_batch_new();
+	if (!arr || !rl || !b) {
+		free(arr);
+		free(rl);
+		brt__pg_batch_free(b);
+		return;
+	}
+	size_t len = 0;
+	arr[len++] = '{';
+	for (int i = 0; i < ps->nreload; i++)
+		len += (size_t)snprintf(arr + len, cap - len, "%s%lu",
+					i ? "," : "", ps->reload[i]);
+	arr[len++] = '}';
+	arr[len] = '\0';
+	char format[16];
+	snprintf(format, sizeof format, "%d", ps->node.format);
+	const char *v[] = { ps->process, ps->node_id, arr, ps->build, format };
+	if (brt__pg_batch_add(b, reload_sql, 5, v, NULL, 0) < 0) {
+		free(arr);
+		free(rl);
+		brt__pg_batch_free(b);
+		return;
+	}
+	free(arr);
+	rl->ps = ps;
+	rl->ids = ps->reload;
+	rl->n = ps->nreload;
+	ps->reload = NULL;
+	ps->nreload = ps->reload_cap = 0;
+	brt__pg_submit(ps->pg, b, reload_done, rl);
+}
+
+static void tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct pg_store *ps = arg;
+	if (!brt__pg_is_up(ps->pg))
+		return; /* nothing to say until the connection is back */
+	send_reload(ps);
+	if (ps->claiming)
+		return;
+	struct brt_pg_batch *b = brt__pg_batch_new();
+	if (!b)
+		return;
+	if (brt__pg_own_heartbeat_add(b, &ps->node) < 0 ||
+	    (ps->hooks.claimed &&
+	     brt__pg_own_claim_add(b, &ps->node, CLAIM_LIMIT, false) < 0)) {
+		brt__pg_batch_free(b);
+		return;
+	}
+	ps->claiming = true;
+	brt__pg_submit(ps->pg, b, claim_done, ps);
+}
+
+/* The connection is back: heartbeat and reload at once. */
+static void state_cb(void *arg, bool up)
+{
+	if (up)
+		tick_cb(-1, 0, arg);
+}
+
+int brt__store_pg_start(struct brt_store *st,
+			const struct brt_store_pg_hooks *hooks)
+{
+	struct pg_store *ps = of(st);
+	if (ps->tick)
+		return BRT_ESTATE;
+	if (hooks)
+		ps->hooks = *hooks;
+	if (ps->boot) {
+		PQfinish(ps->boot);
+		ps->boot = NULL;
+	}
+	int ms = ps->node.timeout_s * 1000 / 3;
+	if (ms < 200)
+		ms = 200;
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+	ps->tick = event_new(ps->rt->base, -1, EV_PERSIST, tick_cb, ps);
+	if (!ps->tick || event_add(ps->tick, &tv))
+		return BRT_ENOMEM;
+	brt__pg_on_state(ps->pg, state_cb, ps);
+	return 0;
+}
+
+const char *brt__store_pg_node_id(const struct brt_store *st)
+{
+	return ((const struct pg_store *)st)->node_id;
+}
+
+static void pg_close(struct brt_store *st)
+{
+	struct pg_store *ps = of(st);
+	if (ps->tick)
+		event_free(ps->tick);
+	brt__pg_free(ps->pg);
+	if (ps->boot)
+		PQfinish(ps->boot);
+	brt__pg_batch_free(ps->cur);
+	free(ps->cur_ids);
+	free(ps->cur_del);
+	free(ps->reload);
+	free(ps->own.s);
+	free(ps->process);
+	free(ps->build);
+	free(ps->node_id);
+	free(ps->advertise);
+	free(ps);
+}
+
+static const struct brt_store_ops pg_ops = {
+	.name = "postgresql",
+	.meta_get = pg_meta_get,
+	.recover = pg_recover,
+	.begin = pg_begin,
+	.put = pg_put,
+	.del = pg_del,
+	.meta_put = pg_meta_put,
+	.commit = pg_commit,
+	.mark_corrupt = pg_mark_corrupt,
+	.last_commit_seconds = pg_last_commit,
+	.close = pg_close,
+};
+
+int brt__store_pg_open(brt_runtime *rt, const struct brt_store_pg_options *o,
+		       const struct brt_store_config *c, struct brt_store **out,
+		       char *why, size_t len)
+{
+	*out = NULL;
+	struct pg_store *ps = calloc(1, sizeof *ps);
+	if (!ps)
+		return BRT_ENOMEM;
+	ps->base.ops = &pg_ops;
+	ps->rt = rt;
+	char host[256] = "node";
+	if (!o->node_id) {
+		if (gethostname(host, sizeof host - 1) != 0)
+			snprintf(host, sizeof host, "node");
+		host[sizeof host - 1] = '\0';
+		size_t hl = strlen(host);
+		snprintf(host + hl, sizeof host - hl, "-%ld", (long)getpid());
+	}
+	ps->process = strdup(c->process);
+	ps->build = strdup(c->build);
+	ps->node_id = strdup(o->node_id ? o->node_id : host);
+	ps->advertise = o->advertise ? strdup(o->advertise) : NULL;
+	if (!ps->process || !ps->build || !ps->node_id ||
+	    (o->advertise && !ps->advertise)) {
+		pg_close(&ps->base);
+		return BRT_ENOMEM;
+	}
+	ps->node = (struct brt_pg_node){ ps->process,	ps->build,
+					 c->format,	ps->node_id,
+					 ps->advertise, o->node_timeout_s };
+	int err = 0;
+	ps->boot = PQconnectdb(o->uri);
+	if (!ps->boot || PQstatus(ps->boot) != CONNECTION_OK) {
+		err = why_pg(why, len, "cannot connect to PostgreSQL",
+			     ps->boot);
+		goto fail;
+	}
+	PQsetNoticeProcessor(ps->boot, quiet, NULL);
+	int version;
+	err = brt__pg_schema_ensure(ps->boot, &version, why, len);
+	if (!err) {
+		struct brt_pg_batch *b = brt__pg_batch_new();
+		err = !b ? BRT_ENOMEM
+		      : brt__pg_own_heartbeat_add(b, &ps->node) < 0
+			      ? BRT_ENOMEM
+			      : brt__pg_exec(ps->boot, b, why, len);
+		brt__pg_batch_free(b);
+	}
+	if (!err)
+		err = brt__pg_own_id_block(ps->boot, &ps->id_first, why, len);
+	if (err)
+		goto fail;
+	ps->pg = brt__pg_new(rt, o->uri);
+	if (!ps->pg) {
+		err = BRT_ENOMEM;
+		goto fail;
+	}
+	/* A batch waits for a lost connection up to a node timeout; after
+	 * that its instances are dropped and reloaded (commit_done). */
+	brt__pg_set_queue_timeout(ps->pg, o->node_timeout_s * 1000);
+	brt__log(rt, "store: PostgreSQL, node %s, schema version %d",
+		 ps->node_id, version);
+	*out = &ps->base;
+	return 0;
+fail:
+	pg_close(&ps->base);
+	return err;
+}
+
+bool brt__store_is_pg(const char *spec)
+{
+	return spec && (strncmp(spec, "postgresql://", 13) == 0 ||
+			strncmp(spec, "postgres://", 11) == 0);
+}

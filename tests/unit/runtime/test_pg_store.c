@@ -1,0 +1,316 @@
+/*
+ * test_pg_store.c — the instance store on PostgreSQL (store.h's
+ * interface), against a real server (pg_kit.h): a batch commits through
+ * the loop and its callback runs after the server confirmed it; a node
+ * restarted under its id recovers its instances, byte for byte; another
+ * build's records are counted and left alone; a node that stopped
+ * heartbeating has its instances taken over by another, whose new epoch
+ * fences the old owner out (its write changes nothing and it is told the
+ * instance is lost); a commit whose outcome is unknown drops its instances
+ * and reloads them from the database.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+
+#include "internal.h"
+#include "pg_kit.h"
+#include "store/pg.h"
+#include "store/store.h"
+
+struct hooks_seen {
+	int nlost, nclaimed;
+	unsigned long lost[8], claimed[8];
+	char claimed_data[8][32];
+};
+
+static void lost_cb(void *arg, unsigned long id)
+{
+	struct hooks_seen *h = arg;
+	if (h->nlost < 8)
+		h->lost[h->nlost] = id;
+	h->nlost++;
+}
+
+static int claimed_cb(void *arg, const struct brt_store_rec *rec)
+{
+	struct hooks_seen *h = arg;
+	if (h->nclaimed < 8) {
+		h->claimed[h->nclaimed] = rec->id;
+		snprintf(h->claimed_data[h->nclaimed], 32, "%.*s",
+			 (int)rec->len, (const char *)rec->data);
+	}
+	h->nclaimed++;
+	return 0;
+}
+
+struct commit_seen {
+	bool done;
+	int err;
+};
+
+static void done_cb(void *arg, int err)
+{
+	struct commit_seen *c = arg;
+	c->done = true;
+	c->err = err;
+}
+
+struct recovered {
+	int n;
+	unsigned long ids[8];
+	char data[8][32];
+};
+
+static int rec_cb(void *arg, const struct brt_store_rec *rec)
+{
+	struct recovered *r = arg;
+	if (r->n < 8) {
+		r->ids[r->n] = rec->id;
+		snprintf(r->data[r->n], 32, "%.*s", (int)rec->len,
+			 (const char *)rec->data);
+	}
+	r->n++;
+	return 0;
+}
+
+static brt_runtime *rt_new(void)
+{
+	brt_runtime *rt = calloc(1, sizeof *rt);
+	ck_assert_ptr_nonnull(rt);
+	rt->base = event_base_new();
+	return rt;
+}
+
+static void rt_free(brt_runtime *rt)
+{
+	event_base_free(rt->base);
+	free(rt);
+}
+
+static void reset(void)
+{
+	pg_kit_exec("SET client_min_messages = warning;"
+		    "DROP TABLE IF EXISTS bpelc_schema, bpelc_node,"
+		    " bpelc_instance, bpelc_correlation, bpelc_inbox,"
+		    " bpelc_engine CASCADE;"
+		    "DROP SEQUENCE IF EXISTS bpelc_id_block;"
+		    "DROP FUNCTION IF EXISTS bpelc_put, bpelc_del");
+}
+
+static struct brt_store *open_node(brt_runtime *rt, const char *node,
+				   const char *build, struct recovered *rec,
+				   struct hooks_seen *h)
+{
+	struct brt_store_pg_options o = { pg_kit_uri, node, NULL, 1 };
+	struct brt_store_config c = { "proc", build, 1, false };
+	struct brt_store *st = NULL;
+	char why[256] = "";
+	int err = brt__store_pg_open(rt, &o, &c, &st, why, sizeof why);
+	ck_assert_msg(err == 0, "open: %s", why);
+	struct brt_store_counts counts;
+	struct recovered dummy = { 0 };
+	ck_assert_int_eq(
+		st->ops->recover(st, rec_cb, rec ? rec : &dummy, &counts), 0);
+	struct brt_store_pg_hooks hk = { lost_cb, claimed_cb, h };
+	ck_assert_int_eq(brt__store_pg_start(st, h ? &hk : NULL), 0);
+	return st;
+}
+
+static int commit_put(brt_runtime *rt, struct brt_store *st, unsigned long id,
+		      const char *data)
+{
+	struct commit_seen c = { 0 };
+	ck_assert_int_eq(st->ops->begin(st), 0);
+	ck_assert_int_eq(st->ops->put(st, id, data, strlen(data)), 0);
+	ck_assert_int_eq(st->ops->commit(st, done_cb, &c), 0);
+	ck_assert(pg_kit_wait(rt->base, &c.done, 20));
+	return c.err;
+}
+
+START_TEST(pg_store_commit_and_recover)
+{
+	reset();
+	brt_runtime *rt = rt_new();
+	struct brt_store *st = open_node(rt, "A", "b1", NULL, NULL);
+	struct brt_store_meta m;
+	ck_assert_int_eq(st->ops->meta_get(st, &m), 0);
+	ck_assert_uint_eq(m.next_id, 1UL << 32);
+	unsigned long id1 = m.next_id, id2 = m.next_id + 1;
+	struct commit_seen c = { 0 };
+	ck_assert_int_eq(st->ops->begin(st), 0);
+	ck_assert_int_eq(st->ops->put(st, id1, "one", 3), 0);
+	ck_assert_int_eq(st->ops->put(st, id2, "two\0x", 5), 0);
+	m.next_id += 2;
+	ck_assert_int_eq(st->ops->meta_put(st, &m), 0);
+	ck_assert_int_eq(st->ops->commit(st, done_cb, &c), 0);
+	ck_assert(!c.done); /* asynchronous: after the server confirmed */
+	ck_assert(pg_kit_wait(rt->base, &c.done, 20));
+	ck_assert_int_eq(c.err, 0);
+	ck_assert_int_eq(pg_kit_long("SELECT count(*) FROM bpelc_instance"
+				     " WHERE owner = 'A' AND epoch = 1"),
+			 2);
+	ck_assert_int_eq(commit_put(rt, st, id1, "one'"), 0);
+	/* completing deletes */
+	c.done = false;
+	ck_assert_int_eq(st->ops->begin(st), 0);
+	ck_assert_int_eq(st->ops->del(st, id2), 0);
+	ck_assert_int_eq(st->ops->commit(st, done_cb, &c), 0);
+	ck_assert(pg_kit_wait(rt->base, &c.done, 20));
+	ck_assert_int_eq(c.err, 0);
+	st->ops->close(st);
+
+	/* another build's record is counted, never handed out */
+	pg_kit_exec("INSERT INTO bpelc_instance (process, id, build, format,"
+		    " owner, data) VALUES ('proc', 7, 'b0', 1, 'A', 'old')");
+	struct recovered r = { 0 };
+	struct brt_store_pg_options o = { pg_kit_uri, "A", NULL, 1 };
+	struct brt_store_config cfg = { "proc", "b1", 1, false };
+	char why[256];
+	ck_assert_int_eq(brt__store_pg_open(rt, &o, &cfg, &st, why, sizeof why),
+			 0);
+	struct brt_store_counts counts;
+	ck_assert_int_eq(st->ops->recover(st, rec_cb, &r, &counts), 0);
+	ck_assert_int_eq(r.n, 1);
+	ck_assert_uint_eq(r.ids[0], id1);
+	ck_assert_str_eq(r.data[0], "one'");
+	ck_assert_int_eq(counts.ours, 1);
+	ck_assert_int_eq(counts.other_build, 1);
+	ck_assert_int_eq(st->ops->meta_get(st, &m), 0);
+	ck_assert_uint_eq(m.next_id, 2UL << 32); /* a new block */
+	st->ops->close(st);
+	ck_assert_int_eq(pg_kit_long("SELECT epoch FROM bpelc_instance"
+				     " WHERE id = 7"),
+			 1);
+	rt_free(rt);
+}
+END_TEST
+
+START_TEST(pg_store_takeover_fences_old_owner)
+{
+	reset();
+	brt_runtime *rt = rt_new();
+	struct hooks_seen ha = { 0 }, hb = { 0 };
+	struct brt_store *a = open_node(rt, "A", "b1", NULL, &ha);
+	struct brt_store *b = open_node(rt, "B", "b1", NULL, &hb);
+	struct brt_store_meta m;
+	a->ops->meta_get(a, &m);
+	unsigned long id = m.next_id;
+	ck_assert_int_eq(commit_put(rt, a, id, "state-1"), 0);
+	while (pg_kit_long("SELECT (pg_postmaster_start_time()"
+			   " < now() - interval '1 second')::int") == 0)
+		nanosleep(&(struct timespec){ 0, 100000000 }, NULL);
+	/* A goes silent (its heartbeat is made old again and again, as if
+	 * it could not reach the database), B's next tick takes over */
+	pg_kit_exec("UPDATE bpelc_node SET heartbeat = now() - interval '1 h'"
+		    " WHERE node_id = 'A'");
+	double t0 = pg_kit_now();
+	bool got = false;
+	while (!got && pg_kit_now() - t0 < 10) {
+		struct timeval tv = { 0, 50 * 1000 };
+		event_base_loopexit(rt->base, &tv);
+		event_base_loop(rt->base, EVLOOP_ONCE);
+		got = hb.nclaimed > 0 ||
+		      pg_kit_long("SELECT count(*) FROM bpelc_instance"
+				  " WHERE owner = 'B'") > 0;
+		/* A's ticks heartbeat again: keep it dead */
+		pg_kit_exec("UPDATE bpelc_node SET heartbeat = now() -"
+			    " interval '1 h' WHERE node_id = 'A'");
+	}
+	ck_assert(pg_kit_wait(rt->base, &(bool){ true }, 0.1));
+	for (int i = 0; i < 20 && hb.nclaimed == 0; i++)
+		pg_kit_wait(rt->base, &(bool){ false }, 0.05);
+	ck_assert_int_eq(hb.nclaimed, 1);
+	ck_assert_uint_eq(hb.claimed[0], id);
+	ck_assert_str_eq(hb.claimed_data[0], "state-1");
+	/* A's next write is fenced out: nothing changes, A is told */
+	ck_assert_int_eq(commit_put(rt, a, id, "stale"), 0);
+	ck_assert_int_eq(ha.nlost, 1);
+	ck_assert_uint_eq(ha.lost[0], id);
+	ck_assert_int_eq(pg_kit_long("SELECT count(*) FROM bpelc_instance"
+				     " WHERE data = 'state-1' AND owner = 'B'"
+				     " AND epoch = 2"),
+			 1);
+	ck_assert_int_eq(commit_put(rt, b, id, "state-2"), 0);
+	ck_assert_int_eq(hb.nlost, 0);
+	a->ops->close(a);
+	b->ops->close(b);
+	rt_free(rt);
+}
+END_TEST
+
+START_TEST(pg_store_lost_is_reported)
+{
+	reset();
+	brt_runtime *rt = rt_new();
+	struct hooks_seen ha = { 0 };
+	struct brt_store *a = open_node(rt, "A", "b1", NULL, &ha);
+	struct brt_store_meta m;
+	a->ops->meta_get(a, &m);
+	unsigned long id = m.next_id;
+	ck_assert_int_eq(commit_put(rt, a, id, "s1"), 0);
+	pg_kit_exec("UPDATE bpelc_instance SET owner = 'Z', epoch = 9");
+	ck_assert_int_eq(commit_put(rt, a, id, "s2"), 0);
+	ck_assert_int_eq(ha.nlost, 1);
+	ck_assert_uint_eq(ha.lost[0], id);
+	ck_assert_int_eq(pg_kit_long("SELECT count(*) FROM bpelc_instance"
+				     " WHERE data = 's1'"),
+			 1);
+	a->ops->close(a);
+	rt_free(rt);
+}
+END_TEST
+
+START_TEST(pg_store_unknown_outcome_reloads)
+{
+	reset();
+	brt_runtime *rt = rt_new();
+	struct hooks_seen ha = { 0 };
+	struct brt_store *a = open_node(rt, "A", "b1", NULL, &ha);
+	struct brt_store_meta m;
+	a->ops->meta_get(a, &m);
+	unsigned long id = m.next_id;
+	ck_assert_int_eq(commit_put(rt, a, id, "s1"), 0);
+	/* the next commit goes out, then the connection goes */
+	struct commit_seen c = { 0 };
+	ck_assert_int_eq(a->ops->begin(a), 0);
+	ck_assert_int_eq(a->ops->put(a, id, "s2", 2), 0);
+	ck_assert_int_eq(a->ops->commit(a, done_cb, &c), 0);
+	for (int i = 0; i < 3; i++)
+		event_base_loop(rt->base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+	pg_kit_exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+		    " WHERE pid <> pg_backend_pid() AND datname IS NOT NULL");
+	ck_assert(pg_kit_wait(rt->base, &c.done, 20));
+	ck_assert_int_eq(c.err, 0);
+	if (ha.nlost) {
+		/* the outcome was unknown: dropped, then read back */
+		ck_assert_uint_eq(ha.lost[0], id);
+		for (int i = 0; i < 200 && ha.nclaimed == 0; i++)
+			pg_kit_wait(rt->base, &(bool){ false }, 0.05);
+		ck_assert_int_eq(ha.nclaimed, 1);
+		ck_assert_uint_eq(ha.claimed[0], id);
+		ck_assert(strcmp(ha.claimed_data[0], "s1") == 0 ||
+			  strcmp(ha.claimed_data[0], "s2") == 0);
+	}
+	a->ops->close(a);
+	rt_free(rt);
+}
+END_TEST
+
+Suite *pg_store_suite(void);
+Suite *pg_store_suite(void)
+{
+	Suite *s = suite_create("pg_store");
+	TCase *tc = tcase_create("core");
+	tcase_add_unchecked_fixture(tc, pg_kit_start, pg_kit_stop);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, pg_store_commit_and_recover);
+	tcase_add_test(tc, pg_store_takeover_fences_old_owner);
+	tcase_add_test(tc, pg_store_lost_is_reported);
+	tcase_add_test(tc, pg_store_unknown_outcome_reloads);
+	suite_add_tcase(s, tc);
+	return s;
+}
