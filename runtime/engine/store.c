@@ -942,6 +942,28 @@ static int link_ids(struct reader *rd, brt_instance *in, xmlNodePtr top)
 	return rd->bad ? BRT_EINVAL : 0;
 }
 
+/* A record is data from outside: its strands must form a tree (a strand
+ * that is its own ancestor would be freed and then told its child ended),
+ * and each parent's count of running children must be its children. */
+static int check_strand_tree(brt_instance *in)
+{
+	long n = 0;
+	for (brt_strand *s = in->strands_head; s; s = s->next)
+		n++;
+	for (brt_strand *s = in->strands_head; s; s = s->next) {
+		long steps = 0;
+		for (brt_strand *a = s->parent; a; a = a->parent)
+			if (a == s || ++steps > n)
+				return BRT_EINVAL;
+		long kids = 0;
+		for (brt_strand *c = in->strands_head; c; c = c->next)
+			kids += c->parent == s;
+		if (s->pending != kids)
+			return BRT_EINVAL;
+	}
+	return 0;
+}
+
 static int load_message(struct reader *rd, brt_instance *in, xmlNodePtr n)
 {
 	struct brt_inmsg *m = calloc(1, sizeof *m);
@@ -989,6 +1011,8 @@ static int load_tree(struct reader *rd, brt_instance *in, xmlNodePtr top)
 	}
 	if (!err)
 		err = link_ids(rd, in, top);
+	if (!err)
+		err = check_strand_tree(in);
 	if (!err && (!in->root || rd->bad))
 		err = BRT_EINVAL;
 	if (err)

@@ -234,6 +234,32 @@ START_TEST(store_keeps_early_messages)
 }
 END_TEST
 
+/* Found by fuzz_restore: a strand that is its own parent was freed and
+ * then told its child had ended. A record is outside data: refused. */
+START_TEST(store_restore_refuses_strand_cycle)
+{
+	brt_runtime *rt = kit_rt(&proc);
+	kit_send(rt, &kit_op_start, "x");
+	kit_settle(rt);
+	char *buf;
+	size_t len;
+	brt_instance *in = brt__engine_first(rt);
+	ck_assert_int_eq(brt__instance_save(in, &buf, &len), 0);
+	brt__instance_destroy(in);
+	char *st = strstr(buf, "<strand id=\"1\"");
+	ck_assert_ptr_nonnull(st);
+	char *par = strstr(st, " parent=\"0\"");
+	ck_assert_ptr_nonnull(par);
+	par[9] = '1'; /* parent="1": its own parent */
+	int err = 0;
+	ck_assert_ptr_null(brt__instance_restore(rt, buf, len, &err));
+	ck_assert_int_eq(err, BRT_EINVAL);
+	ck_assert_int_eq(brt__engine_count(rt), 0);
+	free(buf);
+	brt__runtime_free(rt);
+}
+END_TEST
+
 Suite *store_suite(void);
 Suite *store_suite(void)
 {
@@ -243,6 +269,7 @@ Suite *store_suite(void)
 	tcase_add_test(tc, store_restore_refuses_other_build);
 	tcase_add_test(tc, store_save_refuses_busy_instance);
 	tcase_add_test(tc, store_keeps_early_messages);
+	tcase_add_test(tc, store_restore_refuses_strand_cycle);
 	suite_add_tcase(s, tc);
 	return s;
 }
