@@ -412,6 +412,14 @@ struct brt_embed {
 
 /* ---- the process descriptor ---------------------------------------------- */
 
+/* A process property of an Apache ODE deployment descriptor (deploy.xml
+ * <property name=QName>), which ode:process-property reads: its content
+ * as XML text (one element) or plain text. */
+struct brt_process_prop {
+	struct brt_qname name;
+	const char *xml;
+};
+
 struct brt_process {
 	const char *name;
 	struct brt_qname qname; /* name + targetNamespace */
@@ -473,6 +481,12 @@ struct brt_process {
 	 * not keep, say, a start message that only initiated a correlation
 	 * set. */
 	const bool *vars_unread;
+	/* Compiled with bpelc --ode: Apache ODE's XPath functions and
+	 * variables are available (runtime/data/xpath_ode.c), and the
+	 * deploy.xml process properties ode:process-property reads. */
+	bool ode;
+	int nprocess_props;
+	const struct brt_process_prop *process_props;
 };
 
 /* The outbound-call service (libcurl multi on the event loop). */

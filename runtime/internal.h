@@ -418,6 +418,8 @@ xmlDocPtr brt__strand_fault_data(brt_strand *s);
 enum brt_step brt__fault(brt_strand *s, const char *ns, const char *local,
 			 xmlDocPtr data, const char *why);
 /* A standard fault (faults.md), namespace BRT_NS_BPEL. */
+/* local is a standard fault's name, or "{ns}local" for a fault in
+ * another namespace (Apache ODE's functions raise their own). */
 enum brt_step brt__std_fault(brt_strand *s, const char *local, const char *why);
 /* The tolerant branch of a broken invariant (after ALWAYS/NEVER): logs
  * `what` with "(bug)" and faults s with bpelc:internalError. Returns
@@ -429,6 +431,9 @@ enum brt_step brt__bug(brt_strand *s, const char *what);
 /* Compile every expression, parse every literal. Logs and returns an error
  * if any fails (the compiler should have caught it). */
 int brt__data_prepare(brt_runtime *rt);
+/* After a step of a process whose XPath functions make documents (ODE's):
+ * free them, no value of that step is read any more. */
+void brt__data_step_done(brt_runtime *rt);
 void brt__data_free(brt_runtime *rt);
 
 /* Evaluate expression `expr` for strand s, with context node `ctx` (may be

@@ -158,7 +158,7 @@ int brt__prepare_proc(const struct brt_process *p, struct brt_prepared **out,
 	}
 	pp->proc = p;
 	pp->xp = xmlXPathNewContext(NULL);
-	if (pp->xp == NULL || brt__xpath_setup(pp->xp) < 0)
+	if (pp->xp == NULL || brt__xpath_setup(pp->xp, p) < 0)
 		goto nomem;
 	if (p->nexprs > 0) {
 		pp->exprs = calloc((size_t)p->nexprs, sizeof *pp->exprs);
@@ -207,6 +207,8 @@ void brt__prepared_free(struct brt_prepared *pp)
 		return;
 	brt__xsl_free(pp);
 	brt__xsd_free(pp);
+	brt__data_scratch_release(pp);
+	free(pp->scratch);
 	for (int i = 0; i < pp->nexprs; i++) {
 		free(pp->exprs[i].error);
 		xmlXPathFreeCompExpr(pp->exprs[i].comp);
@@ -274,9 +276,37 @@ void brt__dctx_strand(struct brt_dctx *d, brt_strand *s)
 	d->slot = strand_slot;
 	d->arg = s;
 	d->expr = -1;
+	d->instance_id = brt__instance_id(brt__strand_instance(s));
 	d->link = strand_link;
 	d->plink_url = brt__epr_strand_url;
 	d->set_plink_url = brt__epr_strand_set;
+}
+
+int brt__data_scratch_add(struct brt_prepared *pp, xmlDocPtr doc)
+{
+	if (pp->nscratch == pp->cap_scratch) {
+		int cap = pp->cap_scratch ? 2 * pp->cap_scratch : 8;
+		xmlDocPtr *p = realloc(pp->scratch, (size_t)cap * sizeof *p);
+		if (p == NULL)
+			return -1;
+		pp->scratch = p;
+		pp->cap_scratch = cap;
+	}
+	pp->scratch[pp->nscratch++] = doc;
+	return 0;
+}
+
+void brt__data_scratch_release(struct brt_prepared *pp)
+{
+	for (int i = 0; i < pp->nscratch; i++)
+		xmlFreeDoc(pp->scratch[i]);
+	pp->nscratch = 0;
+}
+
+void brt__data_step_done(brt_runtime *rt)
+{
+	if (rt->prep != NULL && rt->prep->nscratch > 0)
+		brt__data_scratch_release(rt->prep);
 }
 
 int brt__dx_fault(struct brt_dctx *d, const char *local, const char *fmt, ...)

@@ -56,6 +56,10 @@ struct brt_prepared {
 	struct brt_xsl *xsl; /* stylesheets, compiled at start-up */
 	struct brt_xsd *xsd; /* validate.c: the compiled schema set, NULL
 				when the process validates nothing */
+	/* Documents that XPath functions made for their results
+	 * (xpath_ode.c), freed after the step that evaluated them. */
+	xmlDocPtr *scratch;
+	int nscratch, cap_scratch;
 };
 
 /* Where a data operation finds variables and records its fault. */
@@ -65,8 +69,9 @@ struct brt_dctx {
 	/* Storage of variable `var` (see brt__var_slot), NULL if none. */
 	xmlDocPtr *(*slot)(void *arg, int var);
 	void *arg;
-	int expr;	   /* expression being evaluated, -1 */
-	const char *fault; /* standard fault local name, NULL: none */
+	int expr;		   /* expression being evaluated, -1 */
+	unsigned long instance_id; /* $ode:pid; 0 outside an instance */
+	const char *fault;	   /* standard fault local name, NULL: none */
 	char why[256];
 	/* Status of a flow link for a joinCondition's `$link` (1, 0, -1
 	 * unset); NULL: no links visible. */
@@ -168,8 +173,27 @@ double brt__xsd_number(const xmlChar *text);
  * number arguments as above. */
 void brt__xpath_number_setup(xmlXPathContextPtr xp);
 
-/* Register the variable resolver and the BPEL functions on xp. */
-int brt__xpath_setup(xmlXPathContextPtr xp);
+/* Register the variable resolver and the BPEL functions on xp, and
+ * Apache ODE's when p was compiled with --ode. */
+int brt__xpath_setup(xmlXPathContextPtr xp, const struct brt_process *p);
+/* The data context of the evaluation a function of xp runs in. */
+struct brt_dctx *brt__xpath_dctx(xmlXPathParserContextPtr ctxt);
+/* The variable called name that the evaluating expression sees: its refs
+ * first, else the innermost declaration the strand reaches; -1: none. */
+int brt__dx_var_by_name(struct brt_dctx *d, const xmlChar *name);
+
+/* ---- xpath_ode.c: Apache ODE's extensions (bpelc --ode) ------------------ */
+
+extern const char *const brt__ode_ns;
+/* Register ODE's functions (and getVariableData) on xp. 0 or BRT_ENOMEM. */
+int brt__xpath_ode_setup(xmlXPathContextPtr xp);
+/* $ode:NAME: pid, processQName, currentEventDateTime; NULL: no such. */
+xmlXPathObjectPtr brt__xpath_ode_var(struct brt_dctx *d, const xmlChar *name);
+/* Keep doc (takes it) until brt__data_scratch_release. 0, or -1 when out
+ * of memory (doc is not taken then). */
+int brt__data_scratch_add(struct brt_prepared *pp, xmlDocPtr doc);
+/* Free the documents kept since the last release. */
+void brt__data_scratch_release(struct brt_prepared *pp);
 
 /* Compile the process's embedded stylesheets (a stylesheet that does not
  * compile is kept as such: using it faults). 0 or BRT_ENOMEM. */

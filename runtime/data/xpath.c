@@ -152,6 +152,10 @@ static xmlXPathObjectPtr var_lookup(void *arg, const xmlChar *name,
 				return link_value(d, e, e->refs[i].var);
 			return var_value(d, e->refs[i].var, e->refs[i].part);
 		}
+	} else if (d->proc->ode && xmlStrEqual(ns_uri, BAD_CAST brt__ode_ns)) {
+		xmlXPathObjectPtr o = brt__xpath_ode_var(d, name);
+		if (o != NULL)
+			return o;
 	}
 	brt__dx_fault(d, "subLanguageExecutionFault",
 		      "%s:%d: unknown variable $%s", e->file, e->line,
@@ -280,7 +284,7 @@ int brt__dx_var_property(struct brt_dctx *d, int var, int prop,
  * its refs first (the compiler binds the literal first argument of
  * getVariableProperty there when it can), else the one declaration of
  * that name whose storage the strand can reach, innermost first. */
-static int var_by_name(struct brt_dctx *d, const xmlChar *name)
+int brt__dx_var_by_name(struct brt_dctx *d, const xmlChar *name)
 {
 	if (d->expr >= 0) {
 		const struct brt_expr *e = &d->proc->exprs[d->expr];
@@ -336,7 +340,7 @@ static void fn_get_variable_property(xmlXPathParserContextPtr ctxt, int nargs)
 	struct brt_dctx *d = es->d;
 	xmlChar *pname = xmlXPathPopString(ctxt);
 	xmlChar *vname = xmlXPathPopString(ctxt);
-	int var = vname != NULL ? var_by_name(d, vname) : -1;
+	int var = vname != NULL ? brt__dx_var_by_name(d, vname) : -1;
 	int prop = pname != NULL ? property_by_qname(d, ctxt->context, pname)
 				 : -1;
 	xmlNodePtr node = NULL;
@@ -551,8 +555,16 @@ static void fn_do_xsl_transform(xmlXPathParserContextPtr ctxt, int nargs)
 	valuePush(ctxt, xmlXPathNewValueTree((xmlNodePtr)out));
 }
 
-int brt__xpath_setup(xmlXPathContextPtr xp)
+struct brt_dctx *brt__xpath_dctx(xmlXPathParserContextPtr ctxt)
 {
+	struct evalstate *es = ctxt->context->userData;
+	return es->d;
+}
+
+int brt__xpath_setup(xmlXPathContextPtr xp, const struct brt_process *p)
+{
+	if (p != NULL && p->ode && brt__xpath_ode_setup(xp) < 0)
+		return BRT_ENOMEM;
 	xmlXPathRegisterVariableLookup(xp, var_lookup, NULL);
 	brt__xpath_number_setup(xp);
 	if (xmlXPathRegisterFuncNS(xp, BAD_CAST "getVariableProperty",

@@ -11,6 +11,7 @@
  * Not here (issue 5): termination and compensation handlers — terminated
  * strands simply stop — and the default handler's compensation step.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,6 +42,13 @@ enum brt_step brt__fault(brt_strand *s, const char *ns, const char *local,
 
 enum brt_step brt__std_fault(brt_strand *s, const char *local, const char *why)
 {
+	const char *end = local[0] == '{' ? strchr(local, '}') : NULL;
+	if (end != NULL) {
+		char ns[256];
+		snprintf(ns, sizeof ns, "%.*s", (int)(end - local - 1),
+			 local + 1);
+		return brt__fault_typed(s, ns, end + 1, NULL, NULL, why);
+	}
 	return brt__fault_typed(s, BRT_NS_BPEL, local, NULL, NULL, why);
 }
 

@@ -276,6 +276,8 @@ static int run_strand(brt_strand *s)
 		}
 		int from = s->state;
 		r = s->state < 0 ? brt__internal_step(s) : p->step(s);
+		if (p->ode)
+			brt__data_step_done(rt);
 		if (rt->verbose) {
 			char b1[24], b2[24];
 			brt__debug(
