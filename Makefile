@@ -90,7 +90,12 @@ RT_LIBS   := $(SANFLAGS) $(PKG_LIBS) -lm
 # service plumbing at the top (internal.h).
 RT_INC := -Iruntime -Iruntime/engine -Iruntime/data -Iruntime/store
 COMPILER_SRC := $(sort $(wildcard compiler/*.c))
-RUNTIME_SRC  := $(sort $(wildcard runtime/*.c runtime/*/*.c))
+RUNTIME_SRC  := $(sort $(filter-out runtime/test/%,$(wildcard runtime/*.c runtime/*/*.c)))
+# Test mode (runtime/test/, docs/testing.md): libbpelrt-test.a is the
+# runtime without its HTTP server plus these files; `bpelc test` links it
+# into the executables it builds, never into a service.
+TESTRT_SRC   := $(sort $(wildcard runtime/test/*.c))
+TESTRT_OBJ   := $(TESTRT_SRC:%.c=$(BUILD)/%.o)
 COMPILER_OBJ := $(COMPILER_SRC:%.c=$(BUILD)/%.o)
 RUNTIME_OBJ  := $(RUNTIME_SRC:%.c=$(BUILD)/%.o)
 # main.c holds only option parsing; unit tests link everything else.
@@ -106,7 +111,7 @@ UNIT_R_OBJ := $(UNIT_R_SRC:%.c=$(BUILD)/%.o)
 .PHONY: all check unit e2e build-test asan-check asan-unit asan-e2e conformance demo \
         fuzz asan-fuzz crash-test crash-check \
         install clean bench golden-update format format-check deps
-all: $(BUILD)/bpelc $(BUILD)/libbpelrt.a
+all: $(BUILD)/bpelc $(BUILD)/libbpelrt.a $(BUILD)/libbpelrt-test.a
 
 $(BUILD)/%.o: %.c $(wildcard include/*.h include/bpelrt/*.h compiler/*.h compiler/*.def runtime/*.h runtime/*/*.h) Makefile
 	@mkdir -p $(dir $@)
@@ -136,6 +141,10 @@ PC_LINES = 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' \
 	'Description: the runtime that processes compiled by bpelc link with' \
 	'Version: $(VERSION)' 'Requires: $(PKGS)' \
 	'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -lbpelrt -lm'
+
+$(BUILD)/libbpelrt-test.a: $(filter-out $(BUILD)/runtime/http.o,$(RUNTIME_OBJ)) $(TESTRT_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
 
 # One registry per test binary, made from the file names: test_foo.c exports
 # foo_suite(). Nobody edits a list by hand (libuv's test-list.h, generated).

@@ -25,6 +25,7 @@
 #include "check.h"
 #include "driver.h"
 #include "emit.h"
+#include "emit_dot.h"
 #include "ir.h"
 #include "load.h"
 #include "lower.h"
@@ -301,9 +302,12 @@ static int write_deps(const struct driver_options *o, struct diag *dg,
  * directory and the working directory to '.', so neither the C nor the
  * executable holds a path that changes from one build to the next
  * (reproducible builds: same inputs, same bytes). */
+/* `test`: with test mode's runtime, whose __wrap_brt_main replaces
+ * brt_main (runtime/test/). */
 static int compile_c(const struct driver_options *o, struct diag *dg,
-		     struct ir_program *ir, const char *out)
+		     struct ir_program *ir, const char *out, bool test)
 {
+	const char *libname = test ? "libbpelrt-test.a" : "libbpelrt.a";
 	static const char *const inc_rel[] = { "/../include", "/../../include",
 					       NULL };
 	static const char *const lib_rel[] = { "", "/../lib", NULL };
@@ -313,9 +317,12 @@ static int compile_c(const struct driver_options *o, struct diag *dg,
 		diag_tool(dg, "cannot find bpelrt.h (set BPELC_INCLUDE)");
 		return 2;
 	}
-	if (!find_dir(o, "BPELC_LIBDIR", lib_rel, "libbpelrt.a", libdir,
+	if (!find_dir(o, "BPELC_LIBDIR", lib_rel, libname, libdir,
 		      sizeof libdir)) {
-		diag_tool(dg, "cannot find libbpelrt.a (set BPELC_LIBDIR)");
+		diag_tool(dg,
+			  test ? "cannot find libbpelrt-test.a (set "
+				 "BPELC_LIBDIR)"
+			       : "cannot find libbpelrt.a (set BPELC_LIBDIR)");
 		return 2;
 	}
 
@@ -353,14 +360,14 @@ static int compile_c(const struct driver_options *o, struct diag *dg,
 								: "cc");
 		char *cflags = strdup(BPELC_RT_CFLAGS);
 		char *libs = strdup(BPELC_RT_LIBS);
-		char incflag[PATH_MAX + 2], lib[PATH_MAX + 16];
+		char incflag[PATH_MAX + 2], lib[PATH_MAX + 32];
 		char map_tmp[PATH_MAX + 32], map_cwd[PATH_MAX + 32];
 		snprintf(incflag, sizeof incflag, "-I%s", incdir);
 		snprintf(map_tmp, sizeof map_tmp, "-ffile-prefix-map=%s=.",
 			 dir);
 		snprintf(map_cwd, sizeof map_cwd, "-ffile-prefix-map=%s=.",
 			 cwd);
-		snprintf(lib, sizeof lib, "%s/libbpelrt.a", libdir);
+		snprintf(lib, sizeof lib, "%s/%s", libdir, libname);
 		char **argv = NULL;
 		int n = 0, cap = 0;
 		if (!cc || !cflags || !libs)
@@ -378,6 +385,8 @@ static int compile_c(const struct driver_options *o, struct diag *dg,
 		 * without <invoke> does not load libcurl (bpelrt.h: invoker),
 		 * which takes most of the start-up time otherwise. */
 		add_arg("-Wl,--as-needed", &argv, &n, &cap);
+		if (test)
+			add_arg("-Wl,--wrap=brt_main", &argv, &n, &cap);
 		add_arg(lib, &argv, &n, &cap);
 		split_args(libs, &argv, &n, &cap);
 		int st = n > 0 ? run(dg, o->diag_format != DIAG_TEXT, argv)
@@ -439,6 +448,10 @@ int driver_run(const struct driver_options *o)
 	CHECK_RET();
 	if (o->mode == DRIVER_CHECK)
 		goto deps;
+	if (o->mode == DRIVER_EMIT_DOT) {
+		rc = emit_dot_file(m, NULL, o->output ? o->output : "-");
+		goto done;
+	}
 	struct ir_program *ir = lower_process(m, dg);
 	CHECK_RET();
 	if (o->mode == DRIVER_DUMP_IR) {
@@ -468,7 +481,7 @@ int driver_run(const struct driver_options *o)
 	out = o->output ? strdup(o->output) : base_name(o->input);
 	if (!out)
 		arena_oom();
-	rc = compile_c(o, dg, ir, out);
+	rc = compile_c(o, dg, ir, out, false);
 #undef CHECK_RET
 deps:
 	if (rc == 0 && o->dep_file) {
@@ -482,4 +495,49 @@ done:
 	arena_free(a);
 	diag_free(dg);
 	return rc;
+}
+
+int driver_unit_open(const struct driver_options *o, struct driver_unit **out)
+{
+	struct driver_unit *u = calloc(1, sizeof *u);
+	if (!u)
+		arena_oom();
+	u->dg = diag_new(stderr, o->diag_format);
+	diag_set_werror(u->dg, o->werror);
+	u->a = arena_new();
+	u->m = load_process(u->a, u->dg, o->input);
+	int rc = 0;
+	if (!u->m)
+		rc = 2;
+	if (!rc && diag_errors(u->dg) == 0)
+		resolve_model(u->m, u->dg);
+	if (!rc && diag_errors(u->dg) == 0)
+		check_model(u->m, u->dg);
+	if (!rc && diag_errors(u->dg) == 0)
+		u->ir = lower_process(u->m, u->dg);
+	if (!rc && diag_errors(u->dg) > 0)
+		rc = 1;
+	if (rc) {
+		driver_unit_free(u);
+		return rc;
+	}
+	*out = u;
+	return 0;
+}
+
+int driver_unit_build(const struct driver_options *o, struct driver_unit *u,
+		      const char *out, bool test)
+{
+	return compile_c(o, u->dg, u->ir, out, test);
+}
+
+void driver_unit_free(struct driver_unit *u)
+{
+	if (!u)
+		return;
+	if (u->m)
+		load_free(u->m);
+	arena_free(u->a);
+	diag_free(u->dg);
+	free(u);
 }

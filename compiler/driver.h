@@ -21,6 +21,7 @@ enum driver_mode {
 	DRIVER_EMIT_C,	   /* --emit-c: the C file */
 	DRIVER_DUMP_MODEL, /* --dump=model: the resolved model on stdout */
 	DRIVER_DUMP_IR,	   /* --dump=ir: the IR on stdout */
+	DRIVER_EMIT_DOT,   /* --emit=dot: a Graphviz picture (emit_dot.c) */
 };
 
 struct driver_options {
@@ -53,6 +54,27 @@ struct driver_rule {
 
 /* Run one compilation; returns the exit status. */
 int driver_run(const struct driver_options *o);
+
+/*
+ * A compiled process kept for `bpelc test` (test_run.c): loaded,
+ * resolved, checked and lowered; its model and IR stay until
+ * driver_unit_free, so coverage can be mapped onto them after the run.
+ */
+struct driver_unit {
+	struct diag *dg;
+	struct arena *a;
+	struct model *m;
+	struct ir_program *ir;
+};
+
+/* Open o->input as a unit: 0 and *out, or the exit status (1 invalid,
+ * 2 I/O) after the diagnostics. */
+int driver_unit_open(const struct driver_options *o, struct driver_unit **out);
+/* Build the unit into executable `out`; `test`: a test build (runtime
+ * libbpelrt-test.a, brt_main wrapped by test mode). Exit status. */
+int driver_unit_build(const struct driver_options *o, struct driver_unit *u,
+		      const char *out, bool test);
+void driver_unit_free(struct driver_unit *u);
 
 /* "0.1.0" */
 const char *driver_version(void);

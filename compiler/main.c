@@ -6,6 +6,8 @@
  *   bpelc --check PROCESS.bpel          diagnostics only
  *   bpelc --emit-c [-o OUT.c] PROCESS.bpel
  *   bpelc --dump=model|ir PROCESS.bpel  debugging
+ *   bpelc --emit=dot [-o OUT] PROCESS.bpel  a Graphviz picture
+ *   bpelc test [options] SUITE...       test_run.c
  *   --no-line, --diagnostics=text|json|sarif, -Werror, --version, --help
  *   -MD, -MF FILE, -MT TARGET, -MP      make dependencies, as gcc's
  *   -Werror=SA…, -Wno-error=SA…, -Wno-SA…, -WSA… (per rule, GCC style)
@@ -16,10 +18,12 @@
 #include <string.h>
 
 #include "driver.h"
+#include "test_run.h"
 
 static void usage(FILE *f)
 {
 	fputs("usage: bpelc [options] PROCESS.bpel\n"
+	      "       bpelc test [options] SUITE... (bpelc test --help)\n"
 	      "\n"
 	      "Compile a WS-BPEL 2.0 process (with its WSDL and XSD imports) into\n"
 	      "a native executable that serves it as a SOAP 1.1 service.\n"
@@ -29,6 +33,8 @@ static void usage(FILE *f)
 	      "  --check                parse, resolve and check only; write nothing\n"
 	      "  --emit-c               write the generated C and stop\n"
 	      "  --dump=model|ir        print an intermediate form on stdout\n"
+	      "  --emit=dot             write a Graphviz picture of the process\n"
+	      "                         (-o FILE, default stdout)\n"
 	      "  --no-line              no #line directives in the generated C\n"
 	      "  --diagnostics=text|json|sarif\n"
 	      "                         diagnostic format on stderr (default text;\n"
@@ -135,6 +141,8 @@ static const char *join_target(const char *have, const char *add)
 
 int main(int argc, char **argv)
 {
+	if (argc > 1 && strcmp(argv[1], "test") == 0)
+		return test_main(argc - 1, argv + 1);
 	struct driver_options o = { 0 };
 	struct driver_rule rules[64];
 	o.rules = rules;
@@ -165,6 +173,8 @@ int main(int argc, char **argv)
 			o.mode = DRIVER_DUMP_MODEL;
 		} else if (strcmp(arg, "--dump=ir") == 0) {
 			o.mode = DRIVER_DUMP_IR;
+		} else if (strcmp(arg, "--emit=dot") == 0) {
+			o.mode = DRIVER_EMIT_DOT;
 		} else if (strcmp(arg, "--no-line") == 0) {
 			o.no_line = true;
 		} else if (strcmp(arg, "--diagnostics=json") == 0) {

@@ -27,6 +27,7 @@
 #include "bpelrt.h"
 
 struct event_base;
+struct event;
 
 /* ---- invariants ------------------------------------------------------------
  * SQLite's ALWAYS()/NEVER(): the condition of an `if` that handles a state
@@ -96,6 +97,34 @@ struct brt_runtime {
 	int client_timeout_s;  /* idle client connections, default 60 s */
 	struct brt_log *log;   /* log.c: buffered lines, NULL: unbuffered */
 	struct brt_trim *trim; /* trim.c, NULL: never trims */
+	/* `bpelc test` builds only (runtime/test/): NULL in a service, so
+	 * the hooks cost a service one pointer test on timer, link and
+	 * instance-end paths and nothing per request. */
+	const struct brt_test_hooks *test;
+	void *test_ctx;
+};
+
+/*
+ * What test mode (runtime/test/, linked only into executables that
+ * `bpelc test` builds) changes in the engine: a virtual clock that timers
+ * read and are armed on, and notes of what ran for coverage and for the
+ * case's expectations. Each function gets the runtime; its test_ctx is
+ * the test mode's state.
+ */
+struct brt_test_hooks {
+	/* The virtual clock: seconds since the epoch. */
+	double (*now)(brt_runtime *rt);
+	/* Arm `ev` (a libevent event with no fd, made by the caller) to
+	 * fire at `deadline` on the virtual clock: 0 or BRT_ENOMEM. */
+	int (*timer_add)(brt_runtime *rt, struct event *ev, double deadline);
+	/* `ev` is about to be freed: forget it. */
+	void (*timer_del)(brt_runtime *rt, struct event *ev);
+	/* Flow link `link` got its status. */
+	void (*link_set)(brt_runtime *rt, int link, bool value);
+	/* Instance `in` ends (before anything of it is freed): how, and
+	 * the fault when it faulted (may be NULL). */
+	void (*instance_end)(brt_instance *in, int end, const char *fault_ns,
+			     const char *fault_local);
 };
 
 /* Parse brt_main's options into rt (defaults first). Returns 0, 1 when
@@ -224,6 +253,15 @@ brt_instance *brt__instance_restore(brt_runtime *rt, const char *buf,
  * none. */
 const char *brt__strand_partner_url(brt_strand *s, int plink);
 int brt__strand_set_partner_url(brt_strand *s, int plink, const char *url);
+
+/* The runtime's clock (seconds since the epoch): the real one, or the
+ * virtual clock of test mode. */
+double brt__clock(brt_runtime *rt);
+/* Arm `ev` (event_new with fd -1, no flags) to fire at `deadline` on the
+ * runtime's clock; disarm and free it with brt__timer_free. 0 or
+ * BRT_ENOMEM. */
+int brt__timer_add(brt_runtime *rt, struct event *ev, double deadline);
+void brt__timer_free(brt_runtime *rt, struct event *ev);
 
 /* <wait>/onAlarm: the deadline (seconds since the epoch) of a `for`
  * xs:duration or an `until` xs:date/xs:dateTime; BRT_EINVAL if invalid. */

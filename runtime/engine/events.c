@@ -103,8 +103,7 @@ void brt__events_free(brt_strand *s)
 	for (int i = 0; i < ev->nimas; i++)
 		brt__ima_disable(&ev->imas[i]);
 	for (int i = 0; i < ev->nalarms; i++)
-		if (ev->alarms[i].timer)
-			event_free(ev->alarms[i].timer);
+		brt__timer_free(ev->si->in->rt, ev->alarms[i].timer);
 	if (ev->si->events == s)
 		ev->si->events = NULL;
 	free(ev->imas);
@@ -230,15 +229,7 @@ static void event_deliver(struct brt_ima *ima, xmlDocPtr msg, brt_request *req,
 
 static int arm(struct brt_ev_alarm *al)
 {
-	double delay = al->deadline - brt__now();
-	struct timeval tv = { 0, 0 };
-	if (delay > 0) {
-		if (delay > 1e9)
-			delay = 1e9;
-		tv.tv_sec = (time_t)delay;
-		tv.tv_usec = (suseconds_t)((delay - (double)tv.tv_sec) * 1e6);
-	}
-	return event_add(al->timer, &tv) == 0 ? 0 : BRT_ENOMEM;
+	return brt__timer_add(al->ev->si->in->rt, al->timer, al->deadline);
 }
 
 static void alarm_cb(evutil_socket_t fd, short what, void *arg)
@@ -256,12 +247,12 @@ static void alarm_cb(evutil_socket_t fd, short what, void *arg)
 	if (al->period > 0) {
 		/* The next firing keeps the rhythm, never in the past. */
 		al->deadline += al->period;
-		if (al->deadline < brt__now())
-			al->deadline = brt__now();
+		if (al->deadline < brt__clock(in->rt))
+			al->deadline = brt__clock(in->rt);
 		if (arm(al) == 0)
 			return;
 	}
-	event_free(al->timer);
+	brt__timer_free(in->rt, al->timer);
 	al->timer = NULL;
 }
 
@@ -288,7 +279,7 @@ static enum brt_step start_alarm(brt_strand *s, struct brt_events *ev,
 				 const struct brt_on_alarm *a)
 {
 	struct brt_ev_alarm *al = &ev->alarms[ev->nalarms];
-	double now = brt__now(), first = now, rep = 0;
+	double now = brt__clock(s->in->rt), first = now, rep = 0;
 	enum brt_step r;
 	if (a->repeat >= 0) {
 		if ((r = eval_deadline(s, a->repeat, false, "repeatEvery",
@@ -311,8 +302,7 @@ static enum brt_step start_alarm(brt_strand *s, struct brt_events *ev,
 	al->period = rep;
 	al->timer = event_new(s->in->rt->base, -1, 0, alarm_cb, al);
 	if (!al->timer || arm(al) != 0) {
-		if (al->timer)
-			event_free(al->timer);
+		brt__timer_free(s->in->rt, al->timer);
 		al->timer = NULL;
 		return brt__fault(s, BRT_NS_BPELC, "internalError", NULL,
 				  "cannot arm a timer");

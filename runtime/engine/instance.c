@@ -186,6 +186,9 @@ void brt__instance_end(brt_instance *in, enum brt_end end,
 			 f->ns ? f->ns : "", f->local ? f->local : "");
 	else
 		brt__log(rt, "instance %lu %s", in->id, how[end]);
+	if (rt->test)
+		rt->test->instance_end(in, (int)end, f ? f->ns : NULL,
+				       f ? f->local : NULL);
 
 	/* Strands first: they hold calls, timers and delivered requests. */
 	while (in->strands_head) {

@@ -74,6 +74,8 @@ static bool set(brt_strand *s, int link, bool value, bool *changed)
 	if (*st < 0) {
 		*st = value ? 1 : 0;
 		*changed = true;
+		if (s->in->rt->test)
+			s->in->rt->test->link_set(s->in->rt, link, value);
 		if (s->in->rt->verbose)
 			brt__debug(s->in->rt,
 				   "instance %lu strand %lu: link "

@@ -40,7 +40,7 @@ static void run_disable(struct brt_pick_run *run)
 	for (int i = 0; i < run->n; i++)
 		brt__ima_disable(&run->imas[i]);
 	if (run->timer) {
-		event_free(run->timer);
+		brt__timer_free(run->s->in->rt, run->timer);
 		run->timer = NULL;
 	}
 }
@@ -209,7 +209,7 @@ enum brt_step brt_pick(brt_strand *s, const struct brt_pick *pk)
 		brt__pick_free(s);
 		return r;
 	}
-	if (best >= 0 && deadline <= brt__now()) {
+	if (best >= 0 && deadline <= brt__clock(s->in->rt)) {
 		brt__pick_free(s);
 		s->state = pk->alarms[best].state;
 		return BRT_STEP_NEXT;
@@ -257,20 +257,12 @@ static struct brt_pick_run *run_new(brt_strand *s, const struct brt_pick *pk)
  * continues at `state`. */
 static int arm_alarm(struct brt_pick_run *run, int state, double deadline)
 {
-	double delay = deadline - brt__now();
-	struct timeval tv = { 0, 0 };
-	if (delay > 1e9)
-		delay = 1e9;
-	if (delay > 0) {
-		tv.tv_sec = (time_t)delay;
-		tv.tv_usec = (suseconds_t)((delay - (double)tv.tv_sec) * 1e6);
-	}
+	brt_runtime *rt = run->s->in->rt;
 	run->alarm_state = state;
 	run->deadline = deadline;
-	run->timer = event_new(run->s->in->rt->base, -1, 0, pick_timer_cb, run);
-	if (!run->timer || event_add(run->timer, &tv) != 0) {
-		if (run->timer)
-			event_free(run->timer);
+	run->timer = event_new(rt->base, -1, 0, pick_timer_cb, run);
+	if (!run->timer || brt__timer_add(rt, run->timer, deadline) != 0) {
+		brt__timer_free(rt, run->timer);
 		run->timer = NULL;
 		return BRT_ENOMEM;
 	}

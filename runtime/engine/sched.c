@@ -105,7 +105,7 @@ void brt__strand_free(brt_strand *s)
 		s->call = NULL;
 	}
 	if (s->timer) {
-		event_free(s->timer);
+		brt__timer_free(in->rt, s->timer);
 		s->timer = NULL;
 	}
 	/* A message handed to a receive that was terminated before it could

@@ -5,7 +5,10 @@
  * never by a hand-written parser; then a libevent timer re-queues the
  * strand. Termination frees the timer with the strand (sched.c).
  *
- * onAlarm (issue 5) will reuse brt__wait_deadline and brt__timer_arm.
+ * Every timer of the engine (wait, pick's onAlarm, event handlers'
+ * onAlarm) is armed with brt__timer_add and freed with brt__timer_free,
+ * and every "now" is brt__clock: in test mode (rt->test) both go to the
+ * virtual clock, so a wait of three days is reached by advancing it.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -21,6 +24,35 @@ double brt__now(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+double brt__clock(brt_runtime *rt)
+{
+	return rt->test ? rt->test->now(rt) : brt__now();
+}
+
+int brt__timer_add(brt_runtime *rt, struct event *ev, double deadline)
+{
+	if (rt->test)
+		return rt->test->timer_add(rt, ev, deadline);
+	double delay = deadline - brt__now();
+	struct timeval tv = { 0, 0 };
+	if (delay > 0) {
+		if (delay > 1e9)
+			delay = 1e9;
+		tv.tv_sec = (time_t)delay;
+		tv.tv_usec = (suseconds_t)((delay - (double)tv.tv_sec) * 1e6);
+	}
+	return event_add(ev, &tv) == 0 ? 0 : BRT_ENOMEM;
+}
+
+void brt__timer_free(brt_runtime *rt, struct event *ev)
+{
+	if (!ev)
+		return;
+	if (rt->test)
+		rt->test->timer_del(rt, ev);
+	event_free(ev);
 }
 
 static double xpath_number(struct brt_engine *e, const char *expr)
@@ -78,7 +110,7 @@ int brt__wait_deadline(brt_runtime *rt, const char *text, bool is_until,
 		if (isnan(secs))
 			return BRT_EINVAL;
 	}
-	*deadline = brt__now() + secs;
+	*deadline = brt__clock(rt) + secs;
 	return 0;
 }
 
@@ -87,7 +119,7 @@ static void timer_cb(evutil_socket_t fd, short what, void *arg)
 	brt_strand *s = arg;
 	(void)fd;
 	(void)what;
-	event_free(s->timer);
+	brt__timer_free(s->in->rt, s->timer);
 	s->timer = NULL;
 	brt__strand_queue(s);
 }
@@ -95,21 +127,11 @@ static void timer_cb(evutil_socket_t fd, short what, void *arg)
 int brt__timer_arm(brt_strand *s, double deadline)
 {
 	brt_runtime *rt = s->in->rt;
-	double delay = deadline - brt__now();
-	struct timeval tv = { 0, 0 };
 
-	if (delay > 0) {
-		if (delay > 1e9)
-			delay = 1e9;
-		tv.tv_sec = (time_t)delay;
-		tv.tv_usec = (suseconds_t)((delay - (double)tv.tv_sec) * 1e6);
-	}
-	if (s->timer)
-		event_free(s->timer);
+	brt__timer_free(rt, s->timer);
 	s->timer = event_new(rt->base, -1, 0, timer_cb, s);
-	if (!s->timer || event_add(s->timer, &tv) != 0) {
-		if (s->timer)
-			event_free(s->timer);
+	if (!s->timer || brt__timer_add(rt, s->timer, deadline) != 0) {
+		brt__timer_free(rt, s->timer);
 		s->timer = NULL;
 		return BRT_ENOMEM;
 	}
@@ -134,7 +156,7 @@ enum brt_step brt_wait(brt_strand *s, int expr, bool is_until)
 		return brt__std_fault(s, "invalidExpressionValue", why);
 	}
 	free(text);
-	if (deadline <= brt__now())
+	if (deadline <= brt__clock(s->in->rt))
 		return BRT_STEP_NEXT;
 	if (brt__timer_arm(s, deadline) != 0)
 		return brt__fault(s, BRT_NS_BPELC, "internalError", NULL,
