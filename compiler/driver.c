@@ -422,7 +422,8 @@ int driver_run(const struct driver_options *o)
 			return 2;
 		}
 	struct arena *a = arena_new();
-	struct model *m = load_process(a, dg, o->input);
+	struct load_options lo = { o->catalogs, o->ncatalogs };
+	struct model *m = load_process_with(a, dg, o->input, &lo);
 	int rc = 0;
 	char *out = NULL;
 #define CHECK_RET()                        \

@@ -45,6 +45,9 @@ struct driver_options {
 	 * order (diag_set_rule); the array is the caller's. */
 	const struct driver_rule *rules;
 	int nrules;
+	/* --catalog FILE, in order (load.h: struct load_options) */
+	const char *const *catalogs;
+	int ncatalogs;
 };
 
 struct driver_rule {

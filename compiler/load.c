@@ -25,8 +25,10 @@
 #include <libxml/xmlerror.h>
 
 #include "arena.h"
+#include "catalog.h"
 #include "diag.h"
 #include "model_parse.h"
+#include "strbuf.h"
 
 #define NS_BPEL4WS_2003 \
 	"http://schemas.xmlsoap.org/ws/2003/03/business-process/"
@@ -47,6 +49,10 @@ struct loader {
 	struct diag *dg;
 	struct load_file *files; /* every file read, for dedupe */
 	const char *parsing;	 /* display path of the file being parsed */
+	const struct load_options *opts;
+	const char *process_path;
+	struct catalog *cat;   /* read at the first absolute-URL import */
+	const char *cat_names; /* the catalog files read, for messages */
 };
 
 /* ---- helpers for the parsers ------------------------------------------ */
@@ -391,19 +397,141 @@ static const char *load_kind_name(enum load_kind k)
 	}
 }
 
-/* "dir/of/importer" + location, unless location is absolute. */
+/* path with "." segments and "dir/.." pairs removed, lexically (the
+ * path as the user reads it: "src/../wsdl/x.wsdl" is "wsdl/x.wsdl");
+ * leading ".." of a relative path stay. */
+static const char *load_normalize(struct arena *a, const char *path)
+{
+	size_t len = strlen(path);
+	/* segment starts and lengths; at most one per two bytes plus one */
+	const char **seg = ARENA_ARRAY(a, const char *, len / 2 + 2);
+	size_t *seglen = ARENA_ARRAY(a, size_t, len / 2 + 2);
+	int n = 0;
+	bool abs = path[0] == '/';
+	for (const char *p = path; *p;) {
+		while (*p == '/')
+			p++;
+		const char *e = p;
+		while (*e && *e != '/')
+			e++;
+		size_t sl = (size_t)(e - p);
+		bool dotdot = sl == 2 && p[0] == '.' && p[1] == '.';
+		if (sl == 0 || (sl == 1 && p[0] == '.')) {
+			/* nothing */
+		} else if (dotdot && n > 0 &&
+			   !(seglen[n - 1] == 2 &&
+			     !strncmp(seg[n - 1], "..", 2))) {
+			n--;
+		} else if (!(dotdot && abs)) { /* "/.." is "/" */
+			seg[n] = p;
+			seglen[n++] = sl;
+		}
+		p = e;
+	}
+	char *out = arena_alloc(a, len + 2), *o = out;
+	if (abs)
+		*o++ = '/';
+	for (int i = 0; i < n; i++) {
+		if (i > 0)
+			*o++ = '/';
+		memcpy(o, seg[i], seglen[i]);
+		o += seglen[i];
+	}
+	if (o == out)
+		*o++ = '.';
+	*o = '\0';
+	return out;
+}
+
+/* "dir/of/importer" + location, unless location is absolute; normalized. */
 static const char *load_join(struct arena *a, const char *importer,
 			     const char *location)
 {
 	if (location[0] == '/')
-		return location;
+		return load_normalize(a, location);
 	if (strncmp(location, "file://", 7) == 0)
-		return location + 7;
+		return load_normalize(a, location + 7);
 	const char *slash = strrchr(importer, '/');
 	if (!slash)
-		return location;
-	return arena_printf(a, "%.*s/%s", (int)(slash - importer), importer,
-			    location);
+		return load_normalize(a, location);
+	return load_normalize(a, arena_printf(a, "%.*s/%s",
+					      (int)(slash - importer), importer,
+					      location));
+}
+
+/* The catalogs, in order: --catalog FILEs, XML_CATALOG_FILES (space
+ * separated, as libxml2 reads it), then the nearest catalog.xml beside
+ * the process or in a parent folder (NetBeans and OpenESB projects keep
+ * one at the project's root, the process under src/). */
+static void load_catalogs(struct loader *ld, const struct loc *at)
+{
+	ld->cat = catalog_new(ld->m, ld->dg);
+	struct strbuf names = STRBUF_INIT;
+	for (int i = 0; ld->opts && i < ld->opts->ncatalogs; i++)
+		if (catalog_add(ld->cat, ld->opts->catalogs[i], true, NULL))
+			strbuf_printf(&names, "%s'%s'", names.len ? ", " : "",
+				      ld->opts->catalogs[i]);
+	const char *env = getenv("XML_CATALOG_FILES");
+	for (const char *p = env ? env : ""; *p;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		const char *e = p;
+		while (*e && *e != ' ' && *e != '\t')
+			e++;
+		if (e > p) {
+			const char *one =
+				arena_strndup(ld->a, p, (size_t)(e - p));
+			if (catalog_add(ld->cat, one, false, at))
+				strbuf_printf(&names, "%s'%s'",
+					      names.len ? ", " : "", one);
+		}
+		p = e;
+	}
+	char dir[PATH_MAX];
+	if (realpath(ld->process_path, dir)) {
+		for (char *slash = strrchr(dir, '/'); slash;
+		     slash = strrchr(dir, '/')) {
+			*slash = '\0';
+			const char *cand =
+				arena_printf(ld->a, "%s/catalog.xml", dir);
+			struct stat st;
+			if (stat(cand, &st) == 0 && S_ISREG(st.st_mode)) {
+				if (catalog_add(ld->cat, cand, false, at))
+					strbuf_printf(&names, "%s'%s'",
+						      names.len ? ", " : "",
+						      cand);
+				break;
+			}
+		}
+	}
+	ld->cat_names = arena_strdup(ld->a, names.len ? names.buf : "");
+	strbuf_free(&names);
+}
+
+/* Where the file an import names is: a path relative to the importer, or
+ * for an absolute URL the local copy an XML catalog maps it to. NULL
+ * (reported at `at`) when a URL is not mapped: bpelc never fetches. */
+static const char *load_locate(struct loader *ld, const char *importer,
+			       const char *location, const struct loc *at)
+{
+	if (!catalog_is_url(location) || strncmp(location, "file:", 5) == 0)
+		return load_join(ld->a, importer, location);
+	if (!ld->cat)
+		load_catalogs(ld, at);
+	const char *path = catalog_resolve(ld->cat, location);
+	if (path)
+		return load_normalize(ld->a, path);
+	if (ld->cat_names[0])
+		diag_error(
+			ld->dg, at, NULL,
+			"'%s' is a URL and bpelc never fetches imports; no XML catalog maps it to a local file (catalogs read: %s)",
+			location, ld->cat_names);
+	else
+		diag_error(
+			ld->dg, at, NULL,
+			"'%s' is a URL and bpelc never fetches imports; map it to a local copy in an XML catalog: catalog.xml beside the process or in a parent folder, XML_CATALOG_FILES, or --catalog FILE (<system systemId=\"%s\" uri=\"LOCAL-COPY\"/>)",
+			location, location);
+	return NULL;
 }
 
 static void load_wsdl_imports(struct loader *ld, struct load_file *f);
@@ -489,7 +617,9 @@ static void load_xsd_imports(struct loader *ld, struct load_file *f,
 		if (!loc)
 			continue;
 		struct loc at = load_loc(f, c);
-		const char *path = load_join(ld->a, f->path, loc);
+		const char *path = load_locate(ld, f->path, loc, &at);
+		if (!path)
+			continue;
 		struct load_file *g =
 			load_file_get(ld, path, &at, "imported schema");
 		if (g && g->kind != LOAD_XSD)
@@ -519,7 +649,9 @@ static void load_wsdl_imports(struct loader *ld, struct load_file *f)
 			continue;
 		const char *ns = load_attr(f, c, "namespace");
 		struct loc at = load_loc(f, c);
-		const char *path = load_join(ld->a, f->path, loc);
+		const char *path = load_locate(ld, f->path, loc, &at);
+		if (!path)
+			continue;
 		struct load_file *g =
 			load_file_get(ld, path, &at, "imported document");
 		if (g && ns && g->tns && strcmp(ns, g->tns) != 0)
@@ -550,7 +682,10 @@ static void load_process_imports(struct loader *ld, struct load_file *f)
 		}
 		if (!im->location)
 			continue;
-		const char *path = load_join(ld->a, f->path, im->location);
+		const char *path =
+			load_locate(ld, f->path, im->location, &im->loc);
+		if (!path)
+			continue;
 		struct load_file *g =
 			load_file_get(ld, path, &im->loc, "imported document");
 		if (!g)
@@ -575,9 +710,15 @@ static void load_process_imports(struct loader *ld, struct load_file *f)
 
 struct model *load_process(struct arena *a, struct diag *dg, const char *path)
 {
+	return load_process_with(a, dg, path, NULL);
+}
+
+struct model *load_process_with(struct arena *a, struct diag *dg,
+				const char *path, const struct load_options *o)
+{
 	struct model *m = ARENA_NEW(a, struct model);
 	m->arena = a;
-	struct loader ld = { m, a, dg, NULL, NULL };
+	struct loader ld = { m, a, dg, NULL, NULL, o, path, NULL, NULL };
 	struct load_file *f = ARENA_NEW(a, struct load_file);
 	f->m = m;
 	f->a = a;

@@ -27,6 +27,19 @@ struct diag;
  * load_free. */
 struct model *load_process(struct arena *a, struct diag *dg, const char *path);
 
+/* What a compilation tells the loader beyond the file. */
+struct load_options {
+	/* --catalog FILEs, in order, before XML_CATALOG_FILES and the
+	 * catalog.xml found beside the process or in a parent folder: how
+	 * imports of absolute URLs find local copies (catalog.h). */
+	const char *const *catalogs;
+	int ncatalogs;
+};
+
+/* load_process with options (NULL: none). */
+struct model *load_process_with(struct arena *a, struct diag *dg,
+				const char *path, const struct load_options *o);
+
 /* Reads the whole file at `path` into m's arena (NUL-terminated; *len its
  * length), with the loader's rules: regular files only, at most 64 MB.
  * Records the path among m->deps when it was read. Returns NULL and sets

@@ -11,6 +11,7 @@
  *   --no-line, --diagnostics=text|json|sarif, -Werror, --version, --help
  *   -MD, -MF FILE, -MT TARGET, -MP      make dependencies, as gcc's
  *   -Werror=SA…, -Wno-error=SA…, -Wno-SA…, -WSA… (per rule, GCC style)
+ *   --catalog FILE                      XML catalog for URL imports
  * Exit status: 0 ok, 1 invalid process, 2 usage or I/O error, 3 cc failed.
  */
 #include <stdio.h>
@@ -39,6 +40,10 @@ static void usage(FILE *f)
 	      "  --diagnostics=text|json|sarif\n"
 	      "                         diagnostic format on stderr (default text;\n"
 	      "                         sarif: one SARIF 2.1.0 log for code scanning)\n"
+	      "  --catalog FILE         an OASIS XML catalog mapping imports of URLs to\n"
+	      "                         local files (also XML_CATALOG_FILES and the\n"
+	      "                         catalog.xml beside the process or above it);\n"
+	      "                         bpelc never fetches\n"
 	      "  -Werror                treat warnings as errors\n"
 	      "  -MD                    also write a make dependency file listing every\n"
 	      "                         file read (default: the output's name with .d)\n"
@@ -56,7 +61,8 @@ static void usage(FILE *f)
 	      "\n"
 	      "Exit status: 0 success, 1 invalid process, 2 usage or I/O error,\n"
 	      "3 the C compiler or linker failed.\n"
-	      "Environment: CC (default cc), BPELC_INCLUDE, BPELC_LIBDIR, TMPDIR.\n",
+	      "Environment: CC (default cc), BPELC_INCLUDE, BPELC_LIBDIR, TMPDIR,\n"
+	      "XML_CATALOG_FILES.\n",
 	      f);
 }
 
@@ -145,7 +151,9 @@ int main(int argc, char **argv)
 		return test_main(argc - 1, argv + 1);
 	struct driver_options o = { 0 };
 	struct driver_rule rules[64];
+	const char *catalogs[64];
 	o.rules = rules;
+	o.catalogs = catalogs;
 	o.mode = DRIVER_COMPILE;
 	o.diag_format = usage_format = format_of(argc, argv);
 	o.argv0 = argv[0];
@@ -159,6 +167,14 @@ int main(int argc, char **argv)
 			o.input = arg;
 		} else if (strcmp(arg, "--") == 0) {
 			only_files = true;
+		} else if (strcmp(arg, "--catalog") == 0 ||
+			   strncmp(arg, "--catalog=", 10) == 0) {
+			const char *file = arg[9] == '=' ? arg + 10 : NULL;
+			if (!file && ++i >= argc)
+				return usage_error("missing argument to", arg);
+			if (o.ncatalogs == 64)
+				return usage_error("too many catalogs", arg);
+			catalogs[o.ncatalogs++] = file ? file : argv[i];
 		} else if (strcmp(arg, "-o") == 0) {
 			if (++i >= argc)
 				return usage_error("missing argument to", arg);
