@@ -110,26 +110,53 @@ static void put_line_directive(struct strbuf *sb, int line, const char *file)
 }
 
 /* Render the chunks; `first_line` is the number of the body's first
- * line in the whole file. */
+ * line in the whole file. Text between a CHUNK_LINE_SRC and the next
+ * CHUNK_LINE_BACK comes from the process: each of its non-blank lines gets
+ * its own `#line`, so every one of them maps to that source line (a single
+ * directive would map the lines after it to the lines after L, which
+ * belong to other activities). CHUNK_LINE_BACK returns to this file, once,
+ * when a directive was written. */
 static void render(struct emitter *e, struct strbuf *sb, int first_line)
 {
 	int line = first_line; /* number of the line about to be written */
 	const char *out_name = e->o->out_name ? e->o->out_name : "out.c";
+	const struct chunk *src = NULL; /* the source mode, or NULL */
+	bool away = false;		/* a source #line is in force */
 	for (int i = 0; i < e->chunks.n; i++) {
 		const struct chunk *c = IR_AT(e->chunks, struct chunk, i);
 		switch (c->kind) {
 		case CHUNK_TEXT:
-			strbuf_puts(sb, c->text);
-			line += count_lines(c->text);
+			if (!src) {
+				strbuf_puts(sb, c->text);
+				line += count_lines(c->text);
+				break;
+			}
+			for (const char *p = c->text; *p;) {
+				const char *eol = strchr(p, '\n');
+				size_t n = eol ? (size_t)(eol - p + 1)
+					       : strlen(p);
+				if (n > 1 || *p != '\n') {
+					put_line_directive(sb, src->line,
+							   src->file);
+					line++;
+					away = true;
+				}
+				strbuf_add(sb, p, n);
+				line += eol != NULL;
+				p += n;
+			}
 			break;
 		case CHUNK_LINE_SRC:
-			put_line_directive(sb, c->line, c->file);
-			line++;
+			src = c;
 			break;
 		case CHUNK_LINE_BACK:
+			src = NULL;
+			if (!away)
+				break;
 			/* the line after this directive is line + 1 */
 			put_line_directive(sb, line + 1, out_name);
 			line++;
+			away = false;
 			break;
 		}
 	}
@@ -290,6 +317,21 @@ static void emit_state_names(struct emitter *e)
 	emit_out(e, "};\n\n");
 }
 
+/* The statements that follow come from the activity of st (or from the
+ * expression `expr`): each of their lines maps to its line in the source.
+ * Declarations and static tables stay in the generated file's lines. */
+static void at_activity(struct emitter *e, const struct ir_state *st)
+{
+	emit_line_src(e, &st->loc);
+}
+
+static void at_expr(struct emitter *e, int expr)
+{
+	if (expr >= 0 && expr < e->p->exprs.n)
+		emit_line_src(e,
+			      &IR_AT(e->p->exprs, struct ir_expr, expr)->loc);
+}
+
 static void set_state(struct emitter *e, int id)
 {
 	emit_out(e, "\tbrt_strand_set_state(s, %s);\n", emit_state_ref(e, id));
@@ -314,6 +356,7 @@ static void emit_links_step(struct emitter *e, struct ir_state *st)
 	const char *name = emit_cstr(e, st->act ? st->act->name : NULL);
 	if (st->kind == IR_LINKS_KILL) {
 		int_array(e, "links", lk->nkill, lk->kill);
+		at_activity(e, st);
 		set_state(e, st->next);
 		emit_out(e, "\treturn brt_links_kill(s, %d, %s);\n", lk->nkill,
 			 lk->nkill ? "links" : "NULL");
@@ -332,6 +375,7 @@ static void emit_links_step(struct emitter *e, struct ir_state *st)
 		emit_out(e, "\t\t.nsources = %d,\n\t\t.sources = sources,\n",
 			 lk->nsources);
 		emit_out(e, "\t};\n\n");
+		at_activity(e, st);
 		set_state(e, st->next);
 		emit_out(e, "\treturn brt_links_fire(s, &l);\n");
 		return;
@@ -350,6 +394,7 @@ static void emit_links_step(struct emitter *e, struct ir_state *st)
 	emit_out(e, "\t\t.ndead = %d,\n\t\t.dead = %s,\n", lk->ndead,
 		 lk->ndead ? "dead" : "NULL");
 	emit_out(e, "\t};\n\n");
+	at_activity(e, st);
 	emit_out(e, "\treturn brt_links_join(s, &l);\n");
 }
 
@@ -362,6 +407,7 @@ static void emit_foreach_step(struct emitter *e, struct ir_state *st)
 		st->nbranches ? ir_state_get(e->p, st->branches[0].state)
 			      : NULL;
 	if (!sc || sc->kind != IR_SCOPE || !sc->nbranches) {
+		at_activity(e, st);
 		set_state(e, st->next);
 		emit_out(e, "\treturn BRT_STEP_NEXT; /* no child scope */\n");
 		return;
@@ -380,11 +426,27 @@ static void emit_foreach_step(struct emitter *e, struct ir_state *st)
 	emit_out(e, "\t\t.counter = %d,\n", fe->counter);
 	emit_out(e, "\t\t.next = %s,\n", emit_state_ref(e, st->next));
 	emit_out(e, "\t};\n\n");
+	at_activity(e, st);
 	emit_out(e, "\treturn brt_foreach(s, &f);\n");
 }
 
 static void emit_step_body(struct emitter *e, struct ir_state *st)
 {
+	/* Kinds that declare something first say where their statements
+	 * start themselves. */
+	switch (st->kind) {
+	case IR_THROW:
+	case IR_BRANCH:
+	case IR_FLOW:
+	case IR_LINKS_IN:
+	case IR_LINKS_OUT:
+	case IR_LINKS_KILL:
+	case IR_FOREACH:
+		break;
+	default:
+		at_activity(e, st);
+		break;
+	}
 	switch (st->kind) {
 	case IR_EMPTY:
 		set_state(e, st->next);
@@ -418,6 +480,7 @@ static void emit_step_body(struct emitter *e, struct ir_state *st)
 	case IR_THROW:
 		emit_out(e, "\tstatic const struct brt_qname fault = %s;\n\n",
 			 emit_qname(e, st->fault));
+		at_activity(e, st);
 		set_state(e, st->next);
 		emit_out(e, "\treturn brt_throw(s, &fault, %d);\n", st->desc);
 		break;
@@ -440,14 +503,17 @@ static void emit_step_body(struct emitter *e, struct ir_state *st)
 			struct ir_branch *b = &st->branches[i];
 			if (b->expr < 0)
 				continue;
+			at_expr(e, b->expr);
 			emit_out(e, "\tr = brt_eval_bool(s, %d, &c);\n",
 				 b->expr);
 			emit_out(e,
 				 "\tif (r != BRT_STEP_NEXT)\n\t\treturn r;\n");
+			at_activity(e, st);
 			emit_out(e, "\tif (c) {\n\t");
 			set_state(e, b->state);
 			emit_out(e, "\t\treturn BRT_STEP_NEXT;\n\t}\n");
 		}
+		at_activity(e, st);
 		set_state(e, st->next);
 		emit_out(e, "\treturn BRT_STEP_NEXT;\n");
 		break;
@@ -461,6 +527,7 @@ static void emit_step_body(struct emitter *e, struct ir_state *st)
 							st->branches[i].state));
 			emit_out(e, "\t};\n\n");
 		}
+		at_activity(e, st);
 		set_state(e, st->next);
 		if (st->links && st->links->nlinks)
 			emit_out(
@@ -522,13 +589,11 @@ static void emit_steps(struct emitter *e)
 			 element_of(e, st->act),
 			 st->suffix ? arena_printf(e->a, " (%s)", st->suffix)
 				    : "");
-		emit_line_src(e, &st->loc);
 		emit_out(e, "static enum brt_step %s_%s(brt_strand *s)\n{\n",
 			 e->P, st->cname);
 		emit_step_body(e, st);
-		emit_out(e, "}\n");
 		emit_line_back(e);
-		emit_out(e, "\n");
+		emit_out(e, "}\n\n");
 	}
 	emit_out(e, "static enum brt_step %s__step(brt_strand *s)\n{\n", e->P);
 	emit_out(e, "\tswitch (brt_strand_state(s)) {\n");

@@ -712,8 +712,10 @@ class Run:
         argv = [sys.executable, st.args[0], str(self.port)] + st.args[1:]
         self.note("$ " + " ".join(shlex.quote(a) for a in argv))
         try:
+            # BPELC: the compiler under test, for clients that compile.
             p = subprocess.run(argv, cwd=self.sc.dir, stdin=subprocess.DEVNULL,
-                               capture_output=True, timeout=CLIENT_TIMEOUT)
+                               capture_output=True, timeout=CLIENT_TIMEOUT,
+                               env=dict(os.environ, BPELC=self.opts.bpelc))
         except subprocess.TimeoutExpired:
             raise Failure("line %d: client %s still running after %d s"
                           % (st.lineno, st.args[0], CLIENT_TIMEOUT))

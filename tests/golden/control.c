@@ -564,125 +564,161 @@ static enum brt_step control__start(brt_strand *s)
 }
 
 /* tests/golden/control.bpel:17 <receive name="start"> */
-#line 17 "tests/golden/control.bpel"
 static enum brt_step control_start_2(brt_strand *s)
 {
+#line 17 "tests/golden/control.bpel"
 	brt_strand_set_state(s, CONTROL_S_CHOOSE);
+#line 17 "tests/golden/control.bpel"
 	return brt_receive(s, &control__receives[0]);
-}
 #line 574 "tests/golden/control.c"
+}
 
 /* tests/golden/control.bpel:19 <if name="choose"> */
-#line 19 "tests/golden/control.bpel"
 static enum brt_step control_choose(brt_strand *s)
 {
 	bool c = false;
 	enum brt_step r;
 
+#line 20 "tests/golden/control.bpel"
 	r = brt_eval_bool(s, 2, &c);
+#line 20 "tests/golden/control.bpel"
 	if (r != BRT_STEP_NEXT)
+#line 20 "tests/golden/control.bpel"
 		return r;
+#line 19 "tests/golden/control.bpel"
 	if (c) {
+#line 19 "tests/golden/control.bpel"
 		brt_strand_set_state(s, CONTROL_S_ONE);
+#line 19 "tests/golden/control.bpel"
 		return BRT_STEP_NEXT;
+#line 19 "tests/golden/control.bpel"
 	}
+#line 23 "tests/golden/control.bpel"
 	r = brt_eval_bool(s, 3, &c);
+#line 23 "tests/golden/control.bpel"
 	if (r != BRT_STEP_NEXT)
+#line 23 "tests/golden/control.bpel"
 		return r;
+#line 19 "tests/golden/control.bpel"
 	if (c) {
+#line 19 "tests/golden/control.bpel"
 		brt_strand_set_state(s, CONTROL_S_PAUSE);
+#line 19 "tests/golden/control.bpel"
 		return BRT_STEP_NEXT;
+#line 19 "tests/golden/control.bpel"
 	}
+#line 19 "tests/golden/control.bpel"
 	brt_strand_set_state(s, CONTROL_S_OTHER);
+#line 19 "tests/golden/control.bpel"
 	return BRT_STEP_NEXT;
+#line 615 "tests/golden/control.c"
 }
-#line 600 "tests/golden/control.c"
 
 /* tests/golden/control.bpel:21 <empty name="one"> */
-#line 21 "tests/golden/control.bpel"
 static enum brt_step control_one(brt_strand *s)
 {
+#line 21 "tests/golden/control.bpel"
 	brt_strand_set_state(s, CONTROL_S_LOOP);
+#line 21 "tests/golden/control.bpel"
 	return BRT_STEP_NEXT;
+#line 625 "tests/golden/control.c"
 }
-#line 609 "tests/golden/control.c"
 
 /* tests/golden/control.bpel:24 <wait name="pause"> */
-#line 24 "tests/golden/control.bpel"
 static enum brt_step control_pause(brt_strand *s)
 {
+#line 24 "tests/golden/control.bpel"
 	brt_strand_set_state(s, CONTROL_S_LOOP);
+#line 24 "tests/golden/control.bpel"
 	return brt_wait(s, 4, false);
+#line 635 "tests/golden/control.c"
 }
-#line 618 "tests/golden/control.c"
 
 /* tests/golden/control.bpel:27 <empty name="other"> */
-#line 27 "tests/golden/control.bpel"
 static enum brt_step control_other(brt_strand *s)
 {
+#line 27 "tests/golden/control.bpel"
 	brt_strand_set_state(s, CONTROL_S_LOOP);
+#line 27 "tests/golden/control.bpel"
 	return BRT_STEP_NEXT;
+#line 645 "tests/golden/control.c"
 }
-#line 627 "tests/golden/control.c"
 
 /* tests/golden/control.bpel:30 <while name="loop"> */
-#line 30 "tests/golden/control.bpel"
 static enum brt_step control_loop(brt_strand *s)
 {
 	bool c = false;
 	enum brt_step r;
 
+#line 31 "tests/golden/control.bpel"
 	r = brt_eval_bool(s, 5, &c);
+#line 31 "tests/golden/control.bpel"
 	if (r != BRT_STEP_NEXT)
+#line 31 "tests/golden/control.bpel"
 		return r;
+#line 30 "tests/golden/control.bpel"
 	if (c) {
+#line 30 "tests/golden/control.bpel"
 		brt_strand_set_state(s, CONTROL_S_INC);
+#line 30 "tests/golden/control.bpel"
 		return BRT_STEP_NEXT;
+#line 30 "tests/golden/control.bpel"
 	}
+#line 30 "tests/golden/control.bpel"
 	brt_strand_set_state(s, CONTROL_S_DEC);
+#line 30 "tests/golden/control.bpel"
 	return BRT_STEP_NEXT;
+#line 672 "tests/golden/control.c"
 }
-#line 646 "tests/golden/control.c"
 
 /* tests/golden/control.bpel:32 <assign name="inc"> */
-#line 32 "tests/golden/control.bpel"
 static enum brt_step control_inc(brt_strand *s)
 {
+#line 32 "tests/golden/control.bpel"
 	brt_strand_set_state(s, CONTROL_S_LOOP);
+#line 32 "tests/golden/control.bpel"
 	return brt_assign(s, &control__assigns[1]);
+#line 682 "tests/golden/control.c"
 }
-#line 655 "tests/golden/control.c"
 
 /* tests/golden/control.bpel:36 <repeatUntil name="again"> */
-#line 36 "tests/golden/control.bpel"
 static enum brt_step control_again(brt_strand *s)
 {
 	bool c = false;
 	enum brt_step r;
 
+#line 40 "tests/golden/control.bpel"
 	r = brt_eval_bool(s, 7, &c);
+#line 40 "tests/golden/control.bpel"
 	if (r != BRT_STEP_NEXT)
+#line 40 "tests/golden/control.bpel"
 		return r;
+#line 36 "tests/golden/control.bpel"
 	if (c) {
+#line 36 "tests/golden/control.bpel"
 		brt_strand_set_state(s, CONTROL_S_BOTH);
+#line 36 "tests/golden/control.bpel"
 		return BRT_STEP_NEXT;
+#line 36 "tests/golden/control.bpel"
 	}
+#line 36 "tests/golden/control.bpel"
 	brt_strand_set_state(s, CONTROL_S_DEC);
+#line 36 "tests/golden/control.bpel"
 	return BRT_STEP_NEXT;
+#line 709 "tests/golden/control.c"
 }
-#line 674 "tests/golden/control.c"
 
 /* tests/golden/control.bpel:37 <assign name="dec"> */
-#line 37 "tests/golden/control.bpel"
 static enum brt_step control_dec(brt_strand *s)
 {
+#line 37 "tests/golden/control.bpel"
 	brt_strand_set_state(s, CONTROL_S_AGAIN);
+#line 37 "tests/golden/control.bpel"
 	return brt_assign(s, &control__assigns[2]);
+#line 719 "tests/golden/control.c"
 }
-#line 683 "tests/golden/control.c"
 
 /* tests/golden/control.bpel:42 <flow name="both"> */
-#line 42 "tests/golden/control.bpel"
 static enum brt_step control_both(brt_strand *s)
 {
 	static const int branches[] = {
@@ -690,46 +726,52 @@ static enum brt_step control_both(brt_strand *s)
 		CONTROL_S_LATER,
 	};
 
+#line 42 "tests/golden/control.bpel"
 	brt_strand_set_state(s, CONTROL_S_ANSWER);
+#line 42 "tests/golden/control.bpel"
 	return brt_flow(s, 2, branches);
+#line 734 "tests/golden/control.c"
 }
-#line 697 "tests/golden/control.c"
 
 /* tests/golden/control.bpel:43 <empty name="left"> */
-#line 43 "tests/golden/control.bpel"
 static enum brt_step control_left(brt_strand *s)
 {
+#line 43 "tests/golden/control.bpel"
 	brt_strand_set_state(s, CONTROL_S_DONE);
+#line 43 "tests/golden/control.bpel"
 	return BRT_STEP_NEXT;
+#line 744 "tests/golden/control.c"
 }
-#line 706 "tests/golden/control.c"
 
 /* tests/golden/control.bpel:45 <wait name="later"> */
-#line 45 "tests/golden/control.bpel"
 static enum brt_step control_later(brt_strand *s)
 {
+#line 45 "tests/golden/control.bpel"
 	brt_strand_set_state(s, CONTROL_S_DONE);
+#line 45 "tests/golden/control.bpel"
 	return brt_wait(s, 9, true);
+#line 754 "tests/golden/control.c"
 }
-#line 715 "tests/golden/control.c"
 
 /* tests/golden/control.bpel:48 <assign name="answer"> */
-#line 48 "tests/golden/control.bpel"
 static enum brt_step control_answer(brt_strand *s)
 {
+#line 48 "tests/golden/control.bpel"
 	brt_strand_set_state(s, CONTROL_S_DONE_2);
+#line 48 "tests/golden/control.bpel"
 	return brt_assign(s, &control__assigns[3]);
+#line 764 "tests/golden/control.c"
 }
-#line 724 "tests/golden/control.c"
 
 /* tests/golden/control.bpel:51 <reply name="done"> */
-#line 51 "tests/golden/control.bpel"
 static enum brt_step control_done_2(brt_strand *s)
 {
+#line 51 "tests/golden/control.bpel"
 	brt_strand_set_state(s, CONTROL_S_DONE);
+#line 51 "tests/golden/control.bpel"
 	return brt_reply(s, &control__replies[0]);
+#line 774 "tests/golden/control.c"
 }
-#line 733 "tests/golden/control.c"
 
 static enum brt_step control__step(brt_strand *s)
 {

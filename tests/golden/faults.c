@@ -498,96 +498,106 @@ static enum brt_step faults__start(brt_strand *s)
 }
 
 /* tests/golden/faults.bpel:22 <exit name="stop"> */
-#line 22 "tests/golden/faults.bpel"
 static enum brt_step faults_stop(brt_strand *s)
 {
+#line 22 "tests/golden/faults.bpel"
 	brt_strand_set_state(s, FAULTS_S_DONE);
+#line 22 "tests/golden/faults.bpel"
 	return brt_exit(s);
-}
 #line 508 "tests/golden/faults.c"
+}
 
 /* tests/golden/faults.bpel:26 <receive name="start"> */
-#line 26 "tests/golden/faults.bpel"
 static enum brt_step faults_start_2(brt_strand *s)
 {
+#line 26 "tests/golden/faults.bpel"
 	brt_strand_set_state(s, FAULTS_S_WORK);
+#line 26 "tests/golden/faults.bpel"
 	return brt_receive(s, &faults__receives[0]);
+#line 518 "tests/golden/faults.c"
 }
-#line 517 "tests/golden/faults.c"
 
 /* tests/golden/faults.bpel:30 <scope name="work"> */
-#line 30 "tests/golden/faults.bpel"
 static enum brt_step faults_work(brt_strand *s)
 {
+#line 30 "tests/golden/faults.bpel"
 	brt_strand_set_state(s, FAULTS_S_MORE);
+#line 30 "tests/golden/faults.bpel"
 	return brt_scope(s, 1, FAULTS_S_ASK_SCOPE);
+#line 528 "tests/golden/faults.c"
 }
-#line 526 "tests/golden/faults.c"
 
 /* tests/golden/faults.bpel:36 <reply name="refuse"> */
-#line 36 "tests/golden/faults.bpel"
 static enum brt_step faults_refuse(brt_strand *s)
 {
+#line 36 "tests/golden/faults.bpel"
 	brt_strand_set_state(s, FAULTS_S_DONE);
+#line 36 "tests/golden/faults.bpel"
 	return brt_reply(s, &faults__replies[0]);
+#line 538 "tests/golden/faults.c"
 }
-#line 535 "tests/golden/faults.c"
 
 /* tests/golden/faults.bpel:40 <rethrow name="again"> */
-#line 40 "tests/golden/faults.bpel"
 static enum brt_step faults_again(brt_strand *s)
 {
+#line 40 "tests/golden/faults.bpel"
 	brt_strand_set_state(s, FAULTS_S_DONE);
+#line 40 "tests/golden/faults.bpel"
 	return brt_rethrow(s);
+#line 548 "tests/golden/faults.c"
 }
-#line 544 "tests/golden/faults.c"
 
 /* tests/golden/faults.bpel:44 <invoke name="ask"> (scope) */
-#line 44 "tests/golden/faults.bpel"
 static enum brt_step faults_ask_scope(brt_strand *s)
 {
+#line 44 "tests/golden/faults.bpel"
 	brt_strand_set_state(s, FAULTS_S_DONE_2);
+#line 44 "tests/golden/faults.bpel"
 	return brt_scope(s, 2, FAULTS_S_ASK);
+#line 558 "tests/golden/faults.c"
 }
-#line 553 "tests/golden/faults.c"
 
 /* tests/golden/faults.bpel:44 <invoke name="ask"> */
-#line 44 "tests/golden/faults.bpel"
 static enum brt_step faults_ask(brt_strand *s)
 {
+#line 44 "tests/golden/faults.bpel"
 	brt_strand_set_state(s, FAULTS_S_DONE);
+#line 44 "tests/golden/faults.bpel"
 	return brt_invoke(s, &faults__invokes[0]);
+#line 568 "tests/golden/faults.c"
 }
-#line 562 "tests/golden/faults.c"
 
 /* tests/golden/faults.bpel:47 <throw name="fail"> */
-#line 47 "tests/golden/faults.bpel"
 static enum brt_step faults_fail(brt_strand *s)
 {
 	static const struct brt_qname fault = { "urn:bpelc:golden", "rejected" };
 
+#line 47 "tests/golden/faults.bpel"
 	brt_strand_set_state(s, FAULTS_S_DONE);
+#line 47 "tests/golden/faults.bpel"
 	return brt_throw(s, &fault, 2);
+#line 580 "tests/golden/faults.c"
 }
-#line 573 "tests/golden/faults.c"
 
 /* tests/golden/faults.bpel:50 <reply name="done"> */
-#line 50 "tests/golden/faults.bpel"
 static enum brt_step faults_done_2(brt_strand *s)
 {
+#line 50 "tests/golden/faults.bpel"
 	brt_strand_set_state(s, FAULTS_S_DONE);
+#line 50 "tests/golden/faults.bpel"
 	return brt_reply(s, &faults__replies[1]);
+#line 590 "tests/golden/faults.c"
 }
-#line 582 "tests/golden/faults.c"
 
 /* tests/golden/faults.bpel:53 <receive name="more"> */
-#line 53 "tests/golden/faults.bpel"
 static enum brt_step faults_more(brt_strand *s)
 {
+#line 53 "tests/golden/faults.bpel"
 	brt_strand_set_state(s, FAULTS_S_DONE);
+#line 53 "tests/golden/faults.bpel"
 	return brt_receive(s, &faults__receives[1]);
+#line 600 "tests/golden/faults.c"
 }
-#line 591 "tests/golden/faults.c"
 
 static enum brt_step faults__step(brt_strand *s)
 {

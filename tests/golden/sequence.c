@@ -417,40 +417,44 @@ static enum brt_step sequence__start(brt_strand *s)
 }
 
 /* tests/golden/sequence.bpel:17 <receive name="start"> */
-#line 17 "tests/golden/sequence.bpel"
 static enum brt_step sequence_start_2(brt_strand *s)
 {
+#line 17 "tests/golden/sequence.bpel"
 	brt_strand_set_state(s, SEQUENCE_S_PREPARE);
+#line 17 "tests/golden/sequence.bpel"
 	return brt_receive(s, &sequence__receives[0]);
-}
 #line 427 "tests/golden/sequence.c"
+}
 
 /* tests/golden/sequence.bpel:19 <assign name="prepare"> */
-#line 19 "tests/golden/sequence.bpel"
 static enum brt_step sequence_prepare(brt_strand *s)
 {
+#line 19 "tests/golden/sequence.bpel"
 	brt_strand_set_state(s, SEQUENCE_S_EMPTY3);
+#line 19 "tests/golden/sequence.bpel"
 	return brt_assign(s, &sequence__assigns[0]);
+#line 437 "tests/golden/sequence.c"
 }
-#line 436 "tests/golden/sequence.c"
 
 /* tests/golden/sequence.bpel:33 <empty> */
-#line 33 "tests/golden/sequence.bpel"
 static enum brt_step sequence_empty3(brt_strand *s)
 {
+#line 33 "tests/golden/sequence.bpel"
 	brt_strand_set_state(s, SEQUENCE_S_DONE_2);
+#line 33 "tests/golden/sequence.bpel"
 	return BRT_STEP_NEXT;
+#line 447 "tests/golden/sequence.c"
 }
-#line 445 "tests/golden/sequence.c"
 
 /* tests/golden/sequence.bpel:34 <reply name="done"> */
-#line 34 "tests/golden/sequence.bpel"
 static enum brt_step sequence_done_2(brt_strand *s)
 {
+#line 34 "tests/golden/sequence.bpel"
 	brt_strand_set_state(s, SEQUENCE_S_DONE);
+#line 34 "tests/golden/sequence.bpel"
 	return brt_reply(s, &sequence__replies[0]);
+#line 457 "tests/golden/sequence.c"
 }
-#line 454 "tests/golden/sequence.c"
 
 static enum brt_step sequence__step(brt_strand *s)
 {

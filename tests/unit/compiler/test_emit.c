@@ -194,6 +194,44 @@ START_TEST(emit_line_directives_count)
 }
 END_TEST
 
+/* Issue 11: a `#line` into the .bpel covers one line. Each statement of a
+ * step function has its own directive, so no line after an activity's
+ * statement claims the next lines of the .bpel (another activity's). */
+START_TEST(emit_line_directives_cover_one_line)
+{
+	char bpel[1024];
+	snprintf(bpel, sizeof bpel, "%s/control.bpel", golden_dir());
+	char *text = compile_to_c(bpel, "control.c", false);
+	ck_assert_ptr_nonnull(text);
+	int line = 1, nsrc = 0;
+	bool src = false;     /* the previous line was a .bpel directive */
+	bool covered = false; /* ... and the line after it is written */
+	for (const char *p = text; *p; line++) {
+		const char *eol = strchr(p, '\n');
+		bool blank = p[0] == '\n';
+		bool directive = strncmp(p, "#line ", 6) == 0;
+		if (directive) {
+			src = strstr(p, ".bpel\"") &&
+			      strstr(p, ".bpel\"") <
+				      (eol ? eol : p + strlen(p));
+			covered = false;
+			nsrc += src;
+		} else if (src && !blank) {
+			ck_assert_msg(!covered,
+				      "line %d: a second line under one "
+				      ".bpel #line",
+				      line);
+			covered = true;
+		}
+		if (!eol)
+			break;
+		p = eol + 1;
+	}
+	ck_assert_int_gt(nsrc, 20);
+	free(text);
+}
+END_TEST
+
 START_TEST(emit_names_from_bpel)
 {
 	char bpel[1024];
@@ -283,6 +321,7 @@ Suite *emit_suite(void)
 	tcase_add_test(tc, emit_deterministic);
 	tcase_add_test(tc, emit_build_id_ignores_lines);
 	tcase_add_test(tc, emit_line_directives_count);
+	tcase_add_test(tc, emit_line_directives_cover_one_line);
 	tcase_add_test(tc, emit_names_from_bpel);
 	tcase_add_test(tc, emit_names_ident_and_clash);
 	tcase_add_test(tc, emit_golden_compiles);
