@@ -6,7 +6,8 @@
 #                   list of expected failures (tests/conformance/expected.txt)
 #   make demo       install missing packages, build, compile the loan approval
 #                   sample and its partners, run them, call them
-#   make unit | e2e | asan-check | conformance    one stage of `make check`
+#   make unit | e2e | bpel-tests | asan-check | conformance
+#                   one stage of `make check`
 #   make crash-test ROUNDS=1000   SIGKILL services, restart, lose nothing
 #   make format | format-check                    clang-format on every C file
 #                                                 (.clang-format)
@@ -108,7 +109,7 @@ UNIT_R_SRC := $(sort $(wildcard tests/unit/runtime/test_*.c tests/unit/runtime/*
 UNIT_C_OBJ := $(UNIT_C_SRC:%.c=$(BUILD)/%.o)
 UNIT_R_OBJ := $(UNIT_R_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all check unit e2e build-test asan-check asan-unit asan-e2e conformance demo \
+.PHONY: bpel-tests all check unit e2e build-test asan-check asan-unit asan-e2e conformance demo \
         fuzz asan-fuzz crash-test crash-check \
         install clean bench golden-update format format-check deps
 all: $(BUILD)/bpelc $(BUILD)/libbpelrt.a $(BUILD)/libbpelrt-test.a
@@ -198,6 +199,12 @@ e2e: all
 # SARIF/JSON validity, reproducible output, the installed libbpelrt.pc.
 build-test: all
 	$(PYTHON) tests/build/run.py --bpelc $(BUILD)/bpelc --build $(BUILD)
+
+# `bpelc test` on the samples' suites (--junit, --min-coverage
+# activity=100) and the runner's own tests (tests/testing/run.sh,
+# docs/testing.md).
+bpel-tests: all
+	sh tests/testing/run.sh $(BUILD)
 
 # The sanitizer pass of `make check`: its own tree, the same tests. The
 # sanitizer bpelc bakes SANFLAGS into RT_CFLAGS/RT_LIBS, so the services it
@@ -324,6 +331,7 @@ CHECK_STAGES := format-check
 CHECK_STAGES += unit
 CHECK_STAGES += e2e
 CHECK_STAGES += build-test
+CHECK_STAGES += bpel-tests
 CHECK_STAGES += asan-unit
 CHECK_STAGES += asan-e2e
 CHECK_STAGES += asan-fuzz

@@ -121,9 +121,14 @@ static void label(struct dot *d, const char *kind, const char *name,
 	const char *color = a && d->cov && d->cov->color
 				    ? d->cov->color(a, d->cov->arg)
 				    : NULL;
-	if (color)
-		strbuf_printf(&d->out, ", style=\"filled%s\", fillcolor=\"%s\"",
-			      is_cluster(a->kind) ? ",rounded" : "", color);
+	/* Node attributes are a list; a cluster's are statements. */
+	if (color && is_cluster(a->kind))
+		strbuf_printf(&d->out,
+			      "; style=\"filled,rounded\"; fillcolor=\"%s\"",
+			      color);
+	else if (color)
+		strbuf_printf(&d->out, ", style=\"filled\", fillcolor=\"%s\"",
+			      color);
 }
 
 static int activity(struct dot *d, const struct bpel_activity *a);
