@@ -195,10 +195,10 @@ unit: $(BUILD)/test_compiler $(BUILD)/test_runtime
 e2e: all
 	$(PYTHON) tests/e2e/run.py --bpelc $(BUILD)/bpelc --jobs $(JOBS) $(E2E_FLAGS)
 
-# bpelc in a user's build (tests/build/run.py): -MD files checked by make,
+# bpelc in a user's build (tests/toolchain/run.py): -MD files checked by make,
 # SARIF/JSON validity, reproducible output, the installed libbpelrt.pc.
 build-test: all
-	$(PYTHON) tests/build/run.py --bpelc $(BUILD)/bpelc --build $(BUILD)
+	$(PYTHON) tests/toolchain/run.py --bpelc $(BUILD)/bpelc --build $(BUILD)
 
 # `bpelc test` on the samples' suites (--junit, --min-coverage
 # activity=100) and the runner's own tests (tests/testing/run.sh,
