@@ -1,7 +1,8 @@
 /*
  * check_warn.c — warnings for legal but suspicious constructs: variables,
- * partner links and correlation sets that nothing uses, and activities
- * after an <exit> in a <sequence>. (The constant <while> condition is
+ * partner links and correlation sets that nothing uses, activities
+ * after an <exit> in a <sequence>, and an <extensionActivity> that runs
+ * as <empty/> because bpelc does not understand its element. (The constant <while> condition is
  * warned about in check_xpath.c, which has the tokenizer.)
  *
  * "Used" is by name anywhere in the process, ignoring shadowing, so a
@@ -146,6 +147,32 @@ static void after_exit(struct chk *c, xmlNodePtr n, void *ud)
 	}
 }
 
+/* <extensionActivity><anyElementQName …/></extensionActivity>: bpelc
+ * understands no extension activity (a mustUnderstand one is SA00009);
+ * it runs as <empty/>. */
+static void extension_activity(struct chk *c, xmlNodePtr n, void *ud)
+{
+	(void)ud;
+	if (!chk_is(n, "extensionActivity"))
+		return;
+	xmlNodePtr x = NULL;
+	CHK_EACH(ch, n)
+	if (!x && chk_is_extension(ch))
+		x = ch;
+	if (!x) {
+		chk_warn(c, n,
+			 "<extensionActivity> holds no extension element; it "
+			 "runs as <empty/>");
+		return;
+	}
+	chk_warn(c, n,
+		 "extension activity <%s%s%s> ({%s}%s) is not understood; it "
+		 "runs as <empty/>",
+		 x->ns->prefix ? (const char *)x->ns->prefix : "",
+		 x->ns->prefix ? ":" : "", (const char *)x->name,
+		 (const char *)x->ns->href, (const char *)x->name);
+}
+
 void check_warn(struct chk *c)
 {
 	struct used u;
@@ -154,4 +181,5 @@ void check_warn(struct chk *c)
 	chk_walk(c, collect, &u);
 	chk_walk(c, report, &u);
 	chk_walk(c, after_exit, NULL);
+	chk_walk(c, extension_activity, NULL);
 }

@@ -764,12 +764,16 @@ struct model *load_process_with(struct arena *a, struct diag *dg,
 	if (load_is(root, NS_BPEL, "process")) {
 		model_bpel_parse(f, root);
 		load_process_imports(&ld, f);
-	} else if (rns && (strcmp(rns, NS_BPEL4WS_2003) == 0 ||
-			   strcmp(rns, NS_BPEL4WS_2004) == 0)) {
+	} else if (rns && strcmp(rns, NS_BPEL4WS_2003) == 0) {
 		diag_error(
 			dg, &rl, NULL,
 			"'%s' is a BPEL4WS 1.1 process (namespace '%s'), not WS-BPEL 2.0",
 			path, rns);
+	} else if (rns && strcmp(rns, NS_BPEL4WS_2004) == 0) {
+		diag_error(
+			dg, &rl, NULL,
+			"'%s' is in the namespace of the pre-OASIS WS-BPEL 2.0 draft ('%s'), not WS-BPEL 2.0's ('%s')",
+			path, rns, NS_BPEL);
 	} else if (rns && strcmp(rns, NS_BPEL_ABSTRACT) == 0) {
 		diag_error(
 			dg, &rl, NULL,

@@ -73,23 +73,8 @@ int lower_data_validate(struct lower *l, struct bpel_activity *a, int next)
 	return st->id;
 }
 
-/* <extensionActivity><anyElementQName …/></extensionActivity> */
-void lower_data_extension_decl(struct lower *l, struct bpel_activity *a)
-{
-	xmlNodePtr x = NULL;
-	for (xmlNodePtr c = a->node ? a->node->children : NULL; c && !x;
-	     c = c->next)
-		if (c->type == XML_ELEMENT_NODE)
-			x = c;
-	diag_warning(l->dg, &a->loc, NULL,
-		     "extension activity <%s%s%s> is not understood; it is "
-		     "skipped like <empty/>",
-		     x && x->ns && x->ns->prefix ? (const char *)x->ns->prefix
-						 : "",
-		     x && x->ns && x->ns->prefix ? ":" : "",
-		     x ? (const char *)x->name : "?");
-}
-
+/* <extensionActivity>: runs as <empty/> (check_warn.c warns, naming
+ * the element). */
 int lower_data_extension(struct lower *l, struct bpel_activity *a, int next)
 {
 	struct ir_state *st = ir_state_new(l->p, IR_EMPTY, a, 0);

@@ -79,7 +79,6 @@ int lower_basic_var_init(struct lower *l, struct bpel_variable *v);
 /* lower_data.c */
 void lower_data_validate_decl(struct lower *l, struct bpel_activity *a);
 int lower_data_validate(struct lower *l, struct bpel_activity *a, int next);
-void lower_data_extension_decl(struct lower *l, struct bpel_activity *a);
 int lower_data_extension(struct lower *l, struct bpel_activity *a, int next);
 /* Schemas (when the process validates) and stylesheets, into the IR. */
 void lower_data_embed(struct lower *l);

@@ -602,17 +602,51 @@ static struct plnk_role *rs_role(struct plnk_type *t, const char *name)
 	return NULL;
 }
 
+/* The namespace of a <partnerLinkType name=q.local> element in an
+ * imported WSDL of q's namespace that is not WS-BPEL 2.0's (the 2004/03
+ * draft's http://schemas.xmlsoap.org/ws/2004/03/partner-link/, BPEL4WS
+ * 1.1's 2003/05 one): what the user wrote instead, for the message.
+ * NULL when there is none. */
+static const char *rs_plnk_elsewhere(struct rs *r, struct qname q)
+{
+	for (struct wsdl_doc *w = r->m->wsdls; w; w = w->next) {
+		xmlNodePtr root = w->doc ? xmlDocGetRootElement(w->doc) : NULL;
+		if (!root || !w->tns || !q.ns || strcmp(w->tns, q.ns) != 0)
+			continue;
+		for (xmlNodePtr c = root->children; c; c = c->next) {
+			if (c->type != XML_ELEMENT_NODE || !c->ns ||
+			    strcmp((const char *)c->name, "partnerLinkType") !=
+				    0 ||
+			    strcmp((const char *)c->ns->href, NS_PLNK) == 0)
+				continue;
+			xmlChar *name = xmlGetNoNsProp(c, BAD_CAST "name");
+			bool hit = name &&
+				   strcmp((const char *)name, q.local) == 0;
+			xmlFree(name);
+			if (hit)
+				return (const char *)c->ns->href;
+		}
+	}
+	return NULL;
+}
+
 static void rs_partner_link(struct rs *r, struct bpel_partner_link *pl)
 {
 	if (!pl->type_name.local)
 		return; /* a missing attribute is the schema's business */
 	pl->type = resolve_plnk_type(r->m, pl->type_name);
 	if (!pl->type) {
+		const char *other = rs_plnk_elsewhere(r, pl->type_name);
 		diag_error(
 			r->dg, &pl->loc, "SA00010",
-			"partnerLinkType '%s' of partnerLink '%s' is not defined in an imported document",
+			"partnerLinkType '%s' of partnerLink '%s' is not defined in an imported document%s%s%s%s%s",
 			rs_qn(r, pl->node, pl->type_name),
-			pl->name ? pl->name : "");
+			pl->name ? pl->name : "",
+			other ? " (one of that name is defined in namespace '"
+			      : "",
+			other ? other : "",
+			other ? "', not WS-BPEL 2.0's '" : "",
+			other ? NS_PLNK : "", other ? "')" : "");
 		return;
 	}
 	const char *names[2] = { pl->my_role, pl->partner_role };

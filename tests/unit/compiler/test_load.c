@@ -205,7 +205,18 @@ START_TEST(load_wrong_root_namespace)
 		x.out, "r.bpel:1:1: error: root element must be <process>"));
 	kit_run(&y, q, KIT_LOAD);
 	ck_assert_int_eq(diag_errors(y.dg), 1);
+	ck_assert_ptr_nonnull(strstr(y.out, "BPEL4WS 1.1"));
 	ck_assert_ptr_nonnull(strstr(y.out, "not WS-BPEL 2.0"));
+	/* the 2004/03 namespace is the WS-BPEL 2.0 draft, not BPEL4WS 1.1 */
+	struct kit z = { 0 };
+	const char *d = kit_write(
+		&z, "d.bpel",
+		"<process xmlns=\"http://schemas.xmlsoap.org/ws/2004/03/business-process/\"/>\n");
+	kit_run(&z, d, KIT_LOAD);
+	ck_assert_msg(strstr(z.out, "pre-OASIS WS-BPEL 2.0 draft") &&
+			      !strstr(z.out, "BPEL4WS"),
+		      "%s", z.out);
+	kit_free(&z);
 	kit_free(&x);
 	kit_free(&y);
 }

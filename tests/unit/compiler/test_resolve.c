@@ -222,11 +222,42 @@ START_TEST(resolve_xsd_kinds_and_builtins)
 }
 END_TEST
 
+/* A partnerLinkType written in the 2004/03 draft's namespace: the error
+ * names the namespace it found (issue 16, point 7). */
+START_TEST(resolve_draft_partner_link_namespace_is_named)
+{
+	struct kit x = { 0 };
+	kit_write(
+		&x, "d.wsdl",
+		"<definitions xmlns=\"http://schemas.xmlsoap.org/wsdl/\"\n"
+		" xmlns:plnk=\"http://schemas.xmlsoap.org/ws/2004/03/partner-link/\"\n"
+		" xmlns:tns=\"urn:d\" targetNamespace=\"urn:d\">\n"
+		" <portType name=\"PT\"/>\n"
+		" <plnk:partnerLinkType name=\"LT\"><plnk:role name=\"r\" portType=\"tns:PT\"/></plnk:partnerLinkType>\n"
+		"</definitions>\n");
+	const char *p = kit_write(
+		&x, "d.bpel",
+		"<process name=\"P\" targetNamespace=\"urn:p\" xmlns:d=\"urn:d\"\n"
+		"    xmlns=\"http://docs.oasis-open.org/wsbpel/2.0/process/executable\">\n"
+		"  <import namespace=\"urn:d\" location=\"d.wsdl\" importType=\"http://schemas.xmlsoap.org/wsdl/\"/>\n"
+		"  <partnerLinks><partnerLink name=\"pl\" partnerLinkType=\"d:LT\" myRole=\"r\"/></partnerLinks>\n"
+		"  <empty/>\n</process>\n");
+	kit_run(&x, p, KIT_RESOLVE);
+	ck_assert_msg(strstr(x.out, "SA00010") &&
+			      strstr(x.out, "defined in namespace "
+					    "'http://schemas.xmlsoap.org/ws/"
+					    "2004/03/partner-link/'"),
+		      "%s", x.out);
+	kit_free(&x);
+}
+END_TEST
+
 Suite *resolve_suite(void);
 Suite *resolve_suite(void)
 {
 	Suite *s = suite_create("resolve");
 	TCase *tc = tcase_create("core");
+	tcase_add_test(tc, resolve_draft_partner_link_namespace_is_named);
 	tcase_add_test(tc, resolve_all_activities_without_errors);
 	tcase_add_test(tc, resolve_lexical_scoping);
 	tcase_add_test(tc, resolve_undeclared_names_at_their_line);
