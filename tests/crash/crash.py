@@ -348,8 +348,18 @@ class Instance:
                 raise Violation("%s: %s(%d) to %s: no answer within %.0f s"
                                 % (self.id, op, n, svc.key,
                                    self.h.opts.timeout), lost=self.acked)
-            # Died under us (or was already dying when we sent).
-            self.h.stats["unacked"] += 1
+            # Died under us (or was already dying when we sent)? A
+            # service that stays up must not drop a connection.
+            deadline = now() + 5.0
+            while svc.runs == runs and svc.up.is_set() and \
+                    svc.proc.poll() is None:
+                if now() > deadline:
+                    raise Violation("%s: %s(%d): the connection failed "
+                                    "while %s ran on: %s"
+                                    % (self.id, op, n, svc.key, e),
+                                    lost=self.acked)
+                time.sleep(0.01)
+            self.h.bump("unacked", 1)
             raise Unacked("%s: %s lost with the service (run %d): %s"
                           % (self.id, op, runs, e))
         finally:
@@ -357,7 +367,7 @@ class Instance:
         want = 202 if oneway else 200
         if status == want:
             self.acked += 1
-            self.h.stats["acked"] += 1
+            self.h.bump("acked")
         return status, data
 
     def ack(self, op, n, oneway):
@@ -419,7 +429,7 @@ def check_outcome(inst, op, n, ok):
     with invokeInterrupted (not ok): the partner's record must agree."""
     h, svc = inst.h, inst.svc
     calls = h.partner.count(inst.id, op, n)
-    h.stats["invokes"] += 1
+    h.bump("invokes", 1)
     if svc.resend:
         if not ok:
             raise Violation("%s: %s(%d) faulted invokeInterrupted although "
@@ -427,13 +437,13 @@ def check_outcome(inst, op, n, ok):
         if calls < 1:
             raise Violation("%s: %s(%d) completed but the partner never saw "
                             "it" % (inst.id, op, n))
-        h.stats["resent"] += calls - 1
+        h.bump("resent", calls - 1)
         if (inst.id, op, n) in svc.surely_interrupted and calls < 2:
             raise Violation("%s: %s(%d) was in flight at a kill but was not "
                             "sent again (--resend)" % (inst.id, op, n))
         return
     if calls > 1:
-        h.stats["duplicates"] += calls - 1
+        h.bump("duplicates", calls - 1)
         raise Violation("%s: the partner got %s(%d) %d times (at most once "
                         "without --resend)" % (inst.id, op, n, calls))
     if ok:
@@ -446,7 +456,7 @@ def check_outcome(inst, op, n, ok):
                             "instead of faulting invokeInterrupted"
                             % (inst.id, op, n))
     else:
-        h.stats["interrupted"] += 1
+        h.bump("interrupted", 1)
         if not svc.died_between(inst.t_created, now()):
             raise Violation("%s: %s(%d) faulted invokeInterrupted without a "
                             "crash" % (inst.id, op, n))
@@ -469,8 +479,9 @@ def check_timer(inst, t_send, t_ack, ms, note_n, t_answer):
                         % (inst.id, ms, lo - c["t"]))
     ref = max(t_ack + ms / 1000.0, inst.svc.last_up_before(c["t"]))
     late = max(0.0, c["t"] - ref)
-    h.stats["timers"] += 1
-    h.stats["max_late"] = max(h.stats["max_late"], late)
+    h.bump("timers", 1)
+    with h.vlock:
+        h.stats["max_late"] = max(h.stats["max_late"], late)
     if late > h.opts.max_late:
         raise Violation("%s: timer of %d ms fired %.3f s late (limit %.1f s)"
                         % (inst.id, ms, late, h.opts.max_late))
@@ -561,7 +572,7 @@ def script_rir(inst):
         # the instance was committed before the call left: it must exist.
         if inst.h.partner.count(inst.id, "work", n) == 0:
             raise
-        inst.h.stats["known_by_call"] += 1
+        inst.h.bump("known_by_call", 1)
         inst.acked += 1
     pause()
     m = rnd_n()
@@ -685,11 +696,15 @@ class Harness:
         self.kills["point not reached"] = 0
         self.kills["during restart"] = 0
         self.violations = []
-        self.vlock = threading.Lock()
+        self.vlock = threading.RLock()
         self.services = {}
         self.instances = []
         self.next_probe = 1
         self.points = False
+
+    def bump(self, key, n=1):
+        with self.vlock:
+            self.stats[key] += n
 
     def say(self, msg):
         print("crash: " + msg, flush=True)
@@ -766,14 +781,14 @@ class Harness:
                     inst.state = "parked"
                     return
             inst.state = "done"
-            self.stats["completed"] += 1
+            self.bump("completed", 1)
         except Unacked:
             inst.state = "unknown"
-            self.stats["unknown"] += 1
+            self.bump("unknown", 1)
         except Violation as v:
             inst.state = "failed"
             with self.vlock:
-                self.stats["lost"] += v.lost
+                self.bump("lost", v.lost)
                 self.violations.append("round %d: %s: %s"
                                        % (self.round, inst.svc.key, v))
         except HarnessError as e:
@@ -804,7 +819,7 @@ class Harness:
                 inst.t_created = now()
                 inst.gen = as_generator(script, inst)
                 self.instances.append(inst)
-                self.stats["instances"] += 1
+                self.bump("instances", 1)
                 # Spread over the kill window, so kills find instances
                 # in every state.
                 self.launch(inst, inst.gen, threads,
@@ -846,7 +861,7 @@ class Harness:
         with self.vlock:
             self.violations.append(msg)
 
-    def one_round(self, kill=True):
+    def one_round(self, kill=True, final=False):
         self.round += 1
         svcs = list(self.services.values())
         plans = {}
@@ -860,9 +875,9 @@ class Harness:
             svc.wait_listening()
         threads = []
         t0 = now()
-        if kill:
+        if not final:
             self.new_instances(threads)
-        self.resume_parked(threads, everything=not kill)
+        self.resume_parked(threads, everything=final)
         pending = {s.key for s in svcs} if kill else set()
         give_up = t0 + self.opts.window + 1.0
         while pending:
@@ -964,6 +979,9 @@ def main():
     ap.add_argument("--hold-max", type=float, default=0.8,
                     help="longest time the partner holds an answer")
     ap.add_argument("--max-late", type=float, default=1.0)
+    ap.add_argument("--no-kill", action="store_true",
+                    help="kill nothing (checks the processes and the "
+                    "checks themselves)")
     ap.add_argument("--quiet", action="store_true",
                     help="print at most 3 violations")
     ap.add_argument("--keep", action="store_true",
@@ -979,11 +997,11 @@ def main():
     try:
         h.setup()
         for _ in range(opts.rounds):
-            h.one_round(kill=True)
+            h.one_round(kill=not opts.no_kill)
             if h.violations and not opts.expect_loss:
                 break
         if not h.violations:
-            h.one_round(kill=False)   # finish the parked instances
+            h.one_round(kill=False, final=True)   # finish parked ones
     except HarnessError as e:
         h.say("cannot run: %s" % e)
         rc = 2
