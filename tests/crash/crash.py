@@ -222,10 +222,15 @@ class Service:
                 self.argv, cwd=self.h.work, stdin=subprocess.DEVNULL,
                 stdout=err, stderr=err, env=env, start_new_session=True)
 
-    def wait_listening(self, timeout=30.0):
+    def wait_listening(self, timeout=30.0, may_die=False):
+        """Wait until it accepts connections. may_die: it runs with a
+        crash point, which it may reach before it listens; then return
+        None (the round sees the death)."""
         deadline = now() + timeout
         while now() < deadline:
             if self.proc.poll() is not None:
+                if may_die and self.proc.returncode == -signal.SIGKILL:
+                    return None
                 raise HarnessError("%s exited with status %s before it "
                                    "listened\n%s" % (
                                        self.key, self.proc.returncode,
@@ -872,7 +877,8 @@ class Harness:
                 if p and p[0] == "point" else None
             svc.start(env)
         for svc in svcs:
-            svc.wait_listening()
+            svc.wait_listening(may_die=plans[svc.key] is not None and
+                               plans[svc.key][0] == "point")
         threads = []
         t0 = now()
         if not final:
