@@ -244,11 +244,30 @@ static brt_runtime *runtime_alloc(const struct brt_process *p)
 	return rt;
 }
 
+/* Timers must never fire early. libevent's default clock on Linux is
+ * CLOCK_MONOTONIC_COARSE (up to a tick, ~4 ms, behind), and event_add
+ * measures a timeout from the time cached when the loop pass began; both
+ * made a <wait> end a few ms before its deadline (tests/crash saw it). A
+ * precise clock read at each event_add costs a vDSO call. */
+static struct event_base *new_base(void)
+{
+	struct event_config *cfg = event_config_new();
+	struct event_base *base = NULL;
+	if (cfg) {
+		event_config_set_flag(cfg,
+				      EVENT_BASE_FLAG_PRECISE_TIMER |
+					      EVENT_BASE_FLAG_NO_CACHE_TIME);
+		base = event_base_new_with_config(cfg);
+		event_config_free(cfg);
+	}
+	return base;
+}
+
 /* Everything but the server: event base, data, engine, curl. */
 static int runtime_start(brt_runtime *rt)
 {
 	int err;
-	rt->base = event_base_new();
+	rt->base = new_base();
 	if (!rt->base) {
 		brt__log(rt, "cannot create the event loop");
 		return BRT_ENOMEM;
