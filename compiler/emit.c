@@ -664,7 +664,10 @@ static void emit_process(struct emitter *e)
 		emit_out(e, "\t.vars_unread = %s__vars_unread,\n", e->P);
 	/* Only a process that invokes links libcurl (bpelrt.h). */
 	if (p->invokes.n)
-		emit_out(e, "\t.invoker = &brt_invoke_service,\n");
+		emit_out(e,
+			 "\t.invoker = &brt_invoke_service,\n"
+			 "\t.ninvokes = %d,\n\t.invokes = %s__invokes,\n",
+			 p->invokes.n, e->P);
 	emit_out(e, "};\n\n");
 	emit_out(e, "int main(int argc, char **argv)\n{\n");
 	emit_out(e, "\treturn brt_main(&%s_process, argc, argv);\n}\n", e->P);

@@ -487,6 +487,10 @@ struct brt_process {
 	bool ode;
 	int nprocess_props;
 	const struct brt_process_prop *process_props;
+	/* The process's <invoke> activities: a saved instance names the one
+	 * a strand waits in by its index here (store.c). */
+	int ninvokes;
+	const struct brt_invoke *invokes;
 };
 
 /* The outbound-call service (libcurl multi on the event loop). */

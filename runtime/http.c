@@ -45,6 +45,10 @@ struct brt_http {
 	 * (and the strands it queued) is over: most are answered by then. */
 	brt_request *to_watch;
 	struct brt_pass watch_pass;
+	/* Answers held until the store has committed the state behind them
+	 * (rt->hold), oldest first; sent by brt__http_release. */
+	brt_request *held_head, *held_tail;
+	int nheld;
 };
 
 struct brt_request {
@@ -56,6 +60,13 @@ struct brt_request {
 	bool is_to_watch;
 	unsigned long id;
 	const struct brt_operation *op;
+	/* A held answer: status, body (xmlFree'd, NULL: none), the batch
+	 * it waits for. */
+	int held_status;
+	char *held_buf;
+	size_t held_len;
+	unsigned long epoch;
+	brt_request *hnext;
 };
 
 /* ---- sending ------------------------------------------------------------- */
@@ -251,19 +262,25 @@ static brt_request *request_new(struct brt_http *h, struct evhttp_request *req,
 	return r;
 }
 
-/* Unlink r and return its evhttp request (NULL if the client went away),
- * with the close callback cleared so nothing refers to r any more. */
-static struct evhttp_request *request_release(brt_request *r)
+static void open_unlink(brt_request *r)
 {
 	struct brt_http *h = r->h;
-	struct evhttp_request *req = r->req;
 	if (r->prev)
 		r->prev->next = r->next;
 	else
 		h->open = r->next;
 	if (r->next)
 		r->next->prev = r->prev;
+	r->prev = r->next = NULL;
 	h->nopen--;
+}
+
+/* Free r (already off the open and held lists) and return its evhttp
+ * request (NULL if the client went away), with the close callback cleared
+ * so nothing refers to r any more. */
+static struct evhttp_request *request_drop(brt_request *r)
+{
+	struct evhttp_request *req = r->req;
 	to_watch_remove(r);
 	unwatch(r);
 	if (req) {
@@ -272,8 +289,94 @@ static struct evhttp_request *request_release(brt_request *r)
 		if (evcon)
 			evhttp_connection_set_closecb(evcon, NULL, NULL);
 	}
+	xmlFree(r->held_buf);
 	free(r);
 	return req;
+}
+
+/* Unlink r from the open list, free it, return its evhttp request. */
+static struct evhttp_request *request_release(brt_request *r)
+{
+	open_unlink(r);
+	return request_drop(r);
+}
+
+/*
+ * The store is on (rt->hold): keep the answer (env, taken; NULL: an empty
+ * 202) until the batch of this loop pass has committed. r stays alive, its
+ * close callback set, so a client that hangs up meanwhile is noticed.
+ * True when held; false when nothing is held (the caller sends at once).
+ */
+static bool hold(brt_request *r, int status, xmlDocPtr env)
+{
+	struct brt_http *h = r->h;
+	brt_runtime *rt = h->rt;
+	if (!rt->hold)
+		return false;
+	size_t len = 0;
+	char *buf = env ? brt__soap_serialize(env, &len) : NULL;
+	xmlFreeDoc(env);
+	if (env && !buf)
+		status = 500; /* as send_env does: a bare 500 */
+	open_unlink(r);
+	r->held_status = status;
+	r->held_buf = buf;
+	r->held_len = len;
+	r->epoch = rt->hold_epoch;
+	r->hnext = NULL;
+	if (h->held_tail)
+		h->held_tail->hnext = r;
+	else
+		h->held_head = r;
+	h->held_tail = r;
+	h->nheld++;
+	return true;
+}
+
+void brt__http_release(brt_runtime *rt, unsigned long epoch)
+{
+	struct brt_http *h = rt ? rt->http : NULL;
+	while (h && h->held_head && h->held_head->epoch <= epoch) {
+		brt_request *r = h->held_head;
+		h->held_head = r->hnext;
+		if (!h->held_head)
+			h->held_tail = NULL;
+		h->nheld--;
+		int status = r->held_status;
+		char *buf = r->held_buf;
+		size_t len = r->held_len;
+		unsigned long id = r->id;
+		r->held_buf = NULL;
+		struct evhttp_request *req = request_drop(r);
+		if (!req)
+			brt__log(rt,
+				 "request %lu: answer dropped (client gone)",
+				 id);
+		else
+			send_body(req, status, reason_of(status),
+				  buf ? "text/xml; charset=utf-8" : NULL, buf,
+				  len);
+		xmlFree(buf);
+	}
+}
+
+/* Held answers are never sent (the state behind them may not be
+ * durable); the clients see the connection close. */
+static void drop_held(struct brt_http *h)
+{
+	while (h->held_head) {
+		brt_request *r = h->held_head;
+		h->held_head = r->hnext;
+		h->nheld--;
+		struct evhttp_request *req = request_drop(r);
+		if (req) {
+			struct evhttp_connection *evcon =
+				evhttp_request_get_connection(req);
+			if (evcon)
+				evhttp_connection_free(evcon);
+		}
+	}
+	h->held_tail = NULL;
 }
 
 void brt__request_reply(brt_request *r, const struct brt_operation *op,
@@ -285,14 +388,20 @@ void brt__request_reply(brt_request *r, const struct brt_operation *op,
 	unsigned long id = r->id;
 	if (!op)
 		op = r->op;
-	struct evhttp_request *req = request_release(r);
-	if (!req) {
+	if (!r->req) {
+		request_release(r);
 		brt__log(rt, "request %lu: reply dropped (client gone)", id);
 		return;
 	}
 	/* msg may be NULL for an output message without parts. */
 	xmlDocPtr env = op ? brt__soap_from_message(op, op->output, msg, true)
 			   : NULL;
+	if (env) {
+		brt__log(rt, "request %lu: answered 200", id);
+		if (hold(r, 200, env))
+			return;
+	}
+	struct evhttp_request *req = request_release(r);
 	if (!env) {
 		brt__log(rt,
 			 "request %lu: cannot build the reply; answered 500",
@@ -302,7 +411,6 @@ void brt__request_reply(brt_request *r, const struct brt_operation *op,
 					 "cannot build the reply message"));
 		return;
 	}
-	brt__log(rt, "request %lu: answered 200", id);
 	send_env(req, 200, env);
 }
 
@@ -314,8 +422,8 @@ void brt__request_fault(brt_request *r, const char *fault_ns,
 		return;
 	brt_runtime *rt = r->h->rt;
 	unsigned long id = r->id;
-	struct evhttp_request *req = request_release(r);
-	if (!req) {
+	if (!r->req) {
+		request_release(r);
 		brt__log(rt, "request %lu: fault dropped (client gone)", id);
 		return;
 	}
@@ -326,7 +434,10 @@ void brt__request_fault(brt_request *r, const char *fault_ns,
 		 fault_local ? fault_local
 		 : text	     ? text
 			     : "");
-	send_env(req, 500, brt__soap_fault(fault_ns, fault_local, data, text));
+	xmlDocPtr env = brt__soap_fault(fault_ns, fault_local, data, text);
+	if (hold(r, 500, env))
+		return;
+	send_env(request_release(r), 500, env);
 }
 
 /* ---- routing ------------------------------------------------------------- */
@@ -604,7 +715,10 @@ static void handle_post(struct brt_http *h, unsigned long id, const char *what,
 			return;
 		}
 		brt__log(rt, "request %lu: answered 202", id);
-		send_body(req, 202, reason_of(202), NULL, NULL, 0);
+		/* Accepted means kept: the 202 waits for the commit. */
+		brt_request *r = rt->hold ? request_new(h, req, id, op) : NULL;
+		if (!r || !hold(r, 202, NULL))
+			send_body(req, 202, reason_of(202), NULL, NULL, 0);
 		return;
 	}
 	brt_request *r = request_new(h, req, id, op);
@@ -881,7 +995,7 @@ void brt__http_stop(brt_runtime *rt)
 
 int brt__http_open_requests(const brt_runtime *rt)
 {
-	return rt && rt->http ? rt->http->nopen : 0;
+	return rt && rt->http ? rt->http->nopen + rt->http->nheld : 0;
 }
 
 void brt__http_free(brt_runtime *rt)
@@ -889,6 +1003,7 @@ void brt__http_free(brt_runtime *rt)
 	struct brt_http *h = rt ? rt->http : NULL;
 	if (!h)
 		return;
+	drop_held(h);
 	/* Nobody will answer these any more: say so rather than hang up. */
 	while (h->open)
 		brt__request_fault(h->open, NULL, "Server", NULL,

@@ -102,6 +102,20 @@ struct brt_runtime {
 	 * instance-end paths and nothing per request. */
 	const struct brt_test_hooks *test;
 	void *test_ctx;
+
+	/* The durable store (engine/persist.c; docs/runtime.md). */
+	const char *store_path; /* --store PATH; NULL: none (memory only) */
+	char *store_default;	/* NAME.db when --store was not given, owned */
+	bool sync_full;		/* --sync full */
+	int nresend;		/* --resend LINK, names borrowed from argv */
+	const char **resend;
+	bool drain; /* --drain: no new instances; exit when none is left */
+	/* Effects held until the batch behind them has committed: while
+	 * `hold` is set, http.c (answers, 202s) and invoke.c (calls) tag
+	 * what they would send with hold_epoch and send it from
+	 * brt__http_release / invoker->release(rt, epoch). */
+	bool hold;
+	unsigned long hold_epoch;
 };
 
 /*
@@ -335,7 +349,19 @@ struct brt_invoke_service {
 	void (*cancel)(brt_call *c);
 	/* Calls in flight (a stopping service waits for them). */
 	int (*count)(const brt_runtime *rt);
+	/* Start the calls held (rt->hold) for batches up to `epoch`. */
+	void (*release)(brt_runtime *rt, unsigned long epoch);
 };
+
+/* ---- the durable store (engine/persist.c) -------------------------------- */
+
+/* Open the store (rt->store_path), restore every instance of this build
+ * and log how many, before the service listens. 0, or BRT_E* after
+ * logging why (the service exits 1: a store in use, unreadable). Nothing
+ * to do without a store path. */
+int brt__persist_open(brt_runtime *rt);
+/* Seconds the last commit took (0: none yet, or no store). */
+double brt__persist_last_commit(const brt_runtime *rt);
 
 /* ---- SOAP envelopes (soap.c), shared by http.c and invoke.c ------------- */
 
@@ -425,8 +451,11 @@ int brt__http_check_listen(const char *s);
 int brt__http_port(const brt_runtime *rt);
 /* Close the listeners: no new connections (SIGTERM). */
 void brt__http_stop(brt_runtime *rt);
-/* Number of request-response exchanges still waiting for an answer. */
+/* Number of request-response exchanges still waiting for an answer
+ * (held answers included). */
 int brt__http_open_requests(const brt_runtime *rt);
+/* Send the answers held for batches up to `epoch` (rt->hold). */
+void brt__http_release(brt_runtime *rt, unsigned long epoch);
 /* Answer what is still open with a fault, free the server. Call after
  * brt__engine_free (which may still answer requests). */
 void brt__http_free(brt_runtime *rt);

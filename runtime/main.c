@@ -46,6 +46,15 @@ static void usage(FILE *f, const char *argv0)
 		"  --max-reply BYTES      largest reply from a partner (default 8M)\n"
 		"  --client-timeout SECS  close a client connection idle that long\n"
 		"                         (default 60)\n"
+		"  --store PATH|none      the instance store, an SQLite file\n"
+		"                         (default NAME.db here, NAME: this\n"
+		"                         program); none: memory only\n"
+		"  --sync normal|full     normal: commits survive a crash of the\n"
+		"                         process; full: a power loss too\n"
+		"  --resend LINK          after a restart, send a call to LINK that\n"
+		"                         was in flight again (repeatable)\n"
+		"  --drain                take no new instances; exit when the last\n"
+		"                         one completes (upgrades)\n"
 		"  -v, --verbose          log one line per step\n"
 		"  --help, --version\n",
 		argv0);
@@ -138,6 +147,42 @@ static int add_partner(brt_runtime *rt, const char *argv0, const char *v)
 	return 0;
 }
 
+static int add_resend(brt_runtime *rt, const char *argv0, const char *v)
+{
+	int found = -1;
+	for (int i = 0; i < rt->proc->nplinks; i++)
+		if (strcmp(rt->proc->plinks[i].name, v) == 0)
+			found = i;
+	if (found < 0)
+		return bad_usage(argv0, "--resend: no partner link named '%s'",
+				 v);
+	const char **r =
+		realloc(rt->resend, (size_t)(rt->nresend + 1) * sizeof *r);
+	if (!r) {
+		fprintf(stderr, "%s: out of memory\n", argv0);
+		return 2;
+	}
+	rt->resend = r;
+	r[rt->nresend++] = rt->proc->plinks[found].name;
+	return 0;
+}
+
+/* NAME.db in the working directory, NAME the program's file name. */
+static int default_store(brt_runtime *rt, const char *argv0)
+{
+	const char *slash = strrchr(argv0, '/');
+	const char *name = slash ? slash + 1 : argv0;
+	size_t n = strlen(name) + 4;
+	rt->store_default = malloc(n);
+	if (!rt->store_default) {
+		fprintf(stderr, "%s: out of memory\n", argv0);
+		return 2;
+	}
+	snprintf(rt->store_default, n, "%s.db", *name ? name : "service");
+	rt->store_path = rt->store_default;
+	return 0;
+}
+
 static void set_defaults(brt_runtime *rt)
 {
 	rt->max_body = 1u << 20;
@@ -150,6 +195,7 @@ int brt__options_parse(brt_runtime *rt, int argc, char **argv)
 {
 	const char *argv0 = argc > 0 && argv[0] ? argv[0] : "service";
 	const struct brt_process *p = rt->proc;
+	bool store_set = false;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v;
@@ -222,6 +268,29 @@ int brt__options_parse(brt_runtime *rt, int argc, char **argv)
 			rt->invoke_timeout_ms = (long)(s * 1000);
 			if (rt->invoke_timeout_ms < 1)
 				rt->invoke_timeout_ms = 1;
+		} else if ((v = opt_value(argc, argv, &i, "--store",
+					  &missing))) {
+			if (!*v)
+				return bad_usage(argv0,
+						 "--store wants a file name or "
+						 "'none'");
+			rt->store_path = strcmp(v, "none") == 0 ? NULL : v;
+			store_set = true;
+		} else if ((v = opt_value(argc, argv, &i, "--sync",
+					  &missing))) {
+			if (strcmp(v, "normal") != 0 && strcmp(v, "full") != 0)
+				return bad_usage(argv0,
+						 "--sync wants normal or full, "
+						 "not '%s'",
+						 v);
+			rt->sync_full = strcmp(v, "full") == 0;
+		} else if ((v = opt_value(argc, argv, &i, "--resend",
+					  &missing))) {
+			int r = add_resend(rt, argv0, v);
+			if (r)
+				return r;
+		} else if (strcmp(a, "--drain") == 0) {
+			rt->drain = true;
 		} else if (missing)
 			return bad_usage(argv0, "option '%s' needs a value", a);
 		else
@@ -229,6 +298,10 @@ int brt__options_parse(brt_runtime *rt, int argc, char **argv)
 		if (missing)
 			return bad_usage(argv0, "option '%s' needs a value", a);
 	}
+	if (!store_set)
+		return default_store(rt, argv0);
+	if (rt->drain && !rt->store_path)
+		return bad_usage(argv0, "--drain needs a store");
 	return 0;
 }
 
@@ -323,6 +396,8 @@ void brt__runtime_free(brt_runtime *rt)
 	if (rt->base)
 		event_base_free(rt->base);
 	free(rt->partners);
+	free(rt->resend);
+	free(rt->store_default);
 	free(rt);
 }
 
@@ -415,7 +490,8 @@ int brt_main(const struct brt_process *p, int argc, char **argv)
 	if (runtime_start(rt) < 0)
 		goto out;
 	brt__log_catch_fatal(rt);
-	if (brt__http_start(rt) < 0)
+	/* Recover before listening: a message must find its instance. */
+	if (brt__persist_open(rt) < 0 || brt__http_start(rt) < 0)
 		goto out;
 	st.sigterm = evsignal_new(rt->base, SIGTERM, on_signal, &st);
 	st.sigint = evsignal_new(rt->base, SIGINT, on_signal, &st);
@@ -436,9 +512,9 @@ int brt_main(const struct brt_process *p, int argc, char **argv)
 	int waiting = brt__engine_count(rt);
 	if (!in_flight(rt) && waiting > 0)
 		brt__log(rt,
-			 "%d instance%s waiting for a message or a timer "
-			 "dropped",
-			 waiting, waiting == 1 ? "" : "s");
+			 "%d instance%s waiting for a message or a timer %s",
+			 waiting, waiting == 1 ? "" : "s",
+			 rt->store_path ? "kept in the store" : "dropped");
 	if (in_flight(rt)) {
 		/* Grace period over (or a second signal): end the instances,
 		 * which answers their open requests with a fault, and give

@@ -73,6 +73,9 @@ struct brt_call {
 	bool too_big;
 	bool switched; /* the partner answered 101 Switching Protocols */
 	bool sent;     /* the whole request went out (crash points) */
+	bool added;    /* in the multi handle (not held) */
+	bool held;     /* waits for brt__call_release (rt->hold) */
+	unsigned long epoch;
 	const struct brt_operation *op;
 	char *url;
 	brt_call_cb cb;
@@ -195,7 +198,8 @@ static void call_free(brt_call *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	if (c->easy) {
-		curl_multi_remove_handle(cu->multi, c->easy);
+		if (c->added)
+			curl_multi_remove_handle(cu->multi, c->easy);
 		curl_easy_cleanup(c->easy);
 	}
 	curl_slist_free_all(c->hdrs);
@@ -360,10 +364,15 @@ brt_call *brt__call_start(brt_runtime *rt, const char *url,
 	curl_easy_setopt(e, CURLOPT_XFERINFODATA, c);
 	curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
 #endif
-	if (curl_multi_add_handle(cu->multi, e) != CURLM_OK) {
+	/* Held while the state that sends it is not committed (rt->hold):
+	 * brt__call_release starts it. */
+	c->held = rt->hold;
+	c->epoch = rt->hold_epoch;
+	if (!c->held && curl_multi_add_handle(cu->multi, e) != CURLM_OK) {
 		call_free(c);
 		return NULL;
 	}
+	c->added = !c->held;
 	c->next = cu->calls;
 	if (cu->calls)
 		cu->calls->prev = c;
@@ -681,6 +690,28 @@ static void check_done(struct brt_curl *cu)
 	}
 }
 
+static void call_release(brt_runtime *rt, unsigned long epoch)
+{
+	struct brt_curl *cu = rt->curl;
+	for (brt_call *c = cu ? cu->calls : NULL, *next; c; c = next) {
+		next = c->next;
+		if (!c->held || c->epoch > epoch)
+			continue;
+		c->held = false;
+		if (curl_multi_add_handle(cu->multi, c->easy) == CURLM_OK) {
+			c->added = true;
+			continue;
+		}
+		/* From a loop callback, so the callback may run now. */
+		struct brt_call_result res;
+		memset(&res, 0, sizeof res);
+		res.err = BRT_EIO;
+		set_text(&res, "the call could not be started");
+		c->cb(c->arg, &res);
+		call_free(c);
+	}
+}
+
 static int calls_in_flight(const brt_runtime *rt)
 {
 	int n = 0;
@@ -691,5 +722,5 @@ static int calls_in_flight(const brt_runtime *rt)
 
 const struct brt_invoke_service brt_invoke_service = {
 	brt__curl_init,	  brt__curl_free,  brt__call_start,
-	brt__call_cancel, calls_in_flight,
+	brt__call_cancel, calls_in_flight, call_release,
 };

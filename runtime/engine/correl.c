@@ -74,8 +74,22 @@ struct brt_correl {
 	struct brt_centry **buckets;
 	size_t nbuckets, count;
 	unsigned long seq;
+	unsigned long force_seq; /* restore: the next number given out */
 	unsigned long probes;
 };
+
+/* The next routing order number: enable order, engine-wide. A restored
+ * entry gets back the number it had (brt__corr_force_seq). */
+static unsigned long next_seq(struct brt_correl *c)
+{
+	unsigned long seq = c->force_seq;
+	c->force_seq = 0;
+	if (!seq)
+		return ++c->seq;
+	if (seq > c->seq)
+		c->seq = seq;
+	return seq;
+}
 
 /* ---- tables -------------------------------------------------------------- */
 
@@ -465,7 +479,7 @@ int brt__ima_enable(struct brt_ima *ima)
 		brt__ima_disable(ima);
 	ima->entry = NULL;
 	ima->fprev = ima->fnext = NULL;
-	ima->seq = ++c->seq;
+	ima->seq = next_seq(c);
 	int err = ima_register(c, ima);
 	if (err != 0)
 		return err;
@@ -825,7 +839,7 @@ void brt__corr_provisional(brt_instance *in, int plink,
 					      nprops(p, set));
 			vals_free(v, nprops(p, set));
 			struct brt_centry *e =
-				table_add(c, key, in, set, ++c->seq);
+				table_add(c, key, in, set, next_seq(c));
 			if (e) {
 				e->pnext = in->provisional;
 				in->provisional = e;
@@ -960,7 +974,7 @@ static int initiate(struct brt_correl *c, struct brt_scope_inst *si, int set,
 	int n = nprops(c->p, set);
 	struct brt_cset *cs = calloc(1, sizeof *cs);
 	char *key = cs ? key_build('S', -1, NULL, set, vals, n) : NULL;
-	struct brt_centry *e = key ? table_add(c, key, si->in, set, ++c->seq)
+	struct brt_centry *e = key ? table_add(c, key, si->in, set, next_seq(c))
 				   : NULL;
 	if (!e) {
 		free(cs);
@@ -1052,6 +1066,31 @@ int brt__corr_set_get(const struct brt_scope_inst *si, int i,
 			return cs->set;
 		}
 	return -1;
+}
+
+unsigned long brt__corr_set_seq(const struct brt_scope_inst *si, int i)
+{
+	for (const struct brt_cset *cs = si->csets; cs; cs = cs->next)
+		if (i-- == 0)
+			return cs->entry ? cs->entry->seq : 0;
+	return 0;
+}
+
+void brt__corr_force_seq(brt_runtime *rt, unsigned long seq)
+{
+	struct brt_correl *c = correl_of(rt);
+	if (c)
+		c->force_seq = seq;
+}
+
+unsigned long brt__corr_seq(brt_runtime *rt, unsigned long at_least)
+{
+	struct brt_correl *c = correl_of(rt);
+	if (!c)
+		return 0;
+	if (c->seq < at_least)
+		c->seq = at_least;
+	return c->seq;
 }
 
 int brt__corr_restore(struct brt_scope_inst *si, int set, char **vals, int n)

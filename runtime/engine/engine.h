@@ -176,6 +176,12 @@ struct brt_strand {
 	 * descriptor (onMessages' receives included), owned, freed with the
 	 * strand. */
 	struct brt_pick *pick_owned;
+	/* BRT_W_INVOKE to a --resend partner link: a copy of the request,
+	 * owned, so a restart can send it again (persist.c). */
+	xmlDocPtr call_msg;
+	/* BRT_D_INVOKE: the call was in flight when the service died
+	 * (restored): the invoke faults with bpelc:invokeInterrupted. */
+	bool call_interrupted;
 };
 
 /* An open request-response exchange (semantics.md §2). */
@@ -217,6 +223,14 @@ struct brt_instance {
 	struct brt_centry *provisional; /* creating message's values (correl.c) */
 	unsigned long done_seq; /* scopes completed so far (compensate.c) */
 	struct brt_scope_inst *iso_holder; /* holds the isolated lock */
+	/* The durable store (persist.c): the record exists (written in a
+	 * committed or pending batch); changed in this loop pass (on the
+	 * engine's dirty list). */
+	bool persisted, dirty;
+	brt_instance *dnext;
+	/* Strings a restored record brought (exchange names), owned. */
+	char **owned;
+	int nowned;
 };
 
 struct brt_engine {
@@ -231,6 +245,8 @@ struct brt_engine {
 	xmlXPathContextPtr date_ctx; /* EXSLT date functions, for <wait> */
 	xmlDocPtr date_doc;
 	struct brt_correl *correl; /* routing tables (correl.c), lazily made */
+	struct brt_persist *persist; /* the durable store (persist.c), NULL:
+					memory only */
 };
 
 /* How an instance ends; decides what its open requests are told. */
@@ -396,6 +412,13 @@ void brt__corr_free(struct brt_engine *e);
 int brt__corr_set_get(const struct brt_scope_inst *si, int i,
 		      char *const **vals);
 int brt__corr_restore(struct brt_scope_inst *si, int set, char **vals, int n);
+/* Routing order across restarts (store.c, persist.c): the order number of
+ * si's i-th initiated set; the number the next enable or initiation takes
+ * (0: a new one), so restored entries keep theirs; and the engine's
+ * counter, raised to at_least first. */
+unsigned long brt__corr_set_seq(const struct brt_scope_inst *si, int i);
+void brt__corr_force_seq(brt_runtime *rt, unsigned long seq);
+unsigned long brt__corr_seq(brt_runtime *rt, unsigned long at_least);
 /* Key comparisons made by routing so far (tests: routing does not scan). */
 unsigned long brt__corr_probes(const brt_runtime *rt);
 
@@ -525,6 +548,34 @@ bool brt__mex_open_in(const struct brt_scope_inst *si);
 bool brt__isolated_enter(struct brt_scope_inst *si, brt_strand *body);
 /* si ends or goes away: the next waiting isolated scope gets the lock. */
 void brt__isolated_release(struct brt_scope_inst *si);
+
+/* ---- persist.c: the durable store ------------------------------------------
+ * Every instance that changed in a loop pass is written in one batch at the
+ * end of the pass; what the pass wanted to send (replies, faults to open
+ * requests, 202s, calls) is held until that batch has committed. */
+
+/* in changed: write it at the end of this pass. Cheap when already noted;
+ * nothing when the service keeps no store. */
+static inline void brt__persist_touch(brt_instance *in);
+/* in ends: its record (if any) is deleted in this pass's batch. */
+void brt__persist_instance_end(brt_instance *in);
+void brt__persist_note(brt_instance *in);
+/* Shutdown (engine_free): the last changes are written, then ends delete
+ * nothing (the instances stay in the store); then the store is closed. */
+void brt__persist_close(brt_runtime *rt);
+void brt__persist_free(brt_runtime *rt);
+
+static inline void brt__persist_touch(brt_instance *in)
+{
+	if (!in->dirty && in->rt->engine->persist)
+		brt__persist_note(in);
+}
+
+/* --resend LINK names partner link plink. */
+bool brt__persist_resends(const brt_runtime *rt, int plink);
+/* messaging.c: send restored strand s's request again (--resend), s waits
+ * in invoke s->iv with the request in s->call_msg. 0 or BRT_E*. */
+int brt__invoke_resend(brt_strand *s);
 
 /* ---- timer.c ------------------------------------------------------------- */
 

@@ -60,7 +60,11 @@ void brt__engine_free(brt_runtime *rt)
 	struct brt_engine *e = rt->engine;
 	if (!e)
 		return;
+	/* A durable service writes the last pass's changes and keeps its
+	 * instances in the store (they resume at the next start). */
+	brt__persist_close(rt);
 	brt__engine_destroy_all(rt);
+	brt__persist_free(rt);
 	brt__corr_free(e);
 	brt__sched_free(e);
 	xmlXPathFreeContext(e->date_ctx);
@@ -142,6 +146,7 @@ brt_instance *brt__instance_new(brt_runtime *rt)
 		e->first = in;
 	e->last = in;
 	e->ninstances++;
+	brt__persist_touch(in);
 	in->root = brt__scope_inst_new(in, 0, NULL);
 	if (!in->root) {
 		brt__instance_end(in, BRT_END_SHUTDOWN, NULL);
@@ -218,6 +223,11 @@ void brt__instance_end(brt_instance *in, enum brt_end end,
 		free(m);
 	}
 	brt__corr_instance_end(in);
+	if (e->persist)
+		brt__persist_instance_end(in);
+	for (int i = 0; i < in->nowned; i++)
+		free(in->owned[i]);
+	free(in->owned);
 	while (in->scopes_tail)
 		brt__scope_inst_free(in->scopes_tail);
 	if (in->plink_url)

@@ -56,6 +56,7 @@ const struct brt_operation *brt__plink_op(const struct brt_process *p,
 
 void brt__inbox_append(brt_instance *in, struct brt_inmsg *m)
 {
+	brt__persist_touch(in);
 	if (in->inbox_tail)
 		in->inbox_tail->next = m;
 	else
@@ -128,6 +129,15 @@ int brt__engine_deliver(brt_runtime *rt, int plink,
 		brt__debug(rt, "instance %lu: %s kept until a receive takes it",
 			   r.in->id, op->name);
 		return 0;
+	}
+	/* --drain (an upgrade): the old build finishes what it has. */
+	if (rt->drain) {
+		brt__log(rt,
+			 "message for %s.%s would create an instance: "
+			 "refused, the service is draining",
+			 rt->proc->plinks[plink].name, op->name);
+		xmlFreeDoc(msg);
+		return BRT_ESTATE;
 	}
 	/* A new instance: the message waits in its inbox, where the start
 	 * activity takes it when the root strand first runs. */
@@ -326,7 +336,12 @@ enum brt_step brt_reply(brt_strand *s, const struct brt_reply *r)
 
 	struct brt_mex *x = *pp;
 	*pp = x->next;
-	if (x->req) {
+	if (!x->req)
+		brt__log(s->in->rt,
+			 "instance %lu: reply to %s dropped: its request "
+			 "came before a restart, the client is gone",
+			 s->in->id, r->op->name);
+	else {
 		if (r->fault.local)
 			brt__request_fault(x->req, r->op->ns, r->fault.local,
 					   out, NULL);
@@ -349,6 +364,10 @@ static void invoke_done(void *arg, struct brt_call_result *res)
 	brt_strand *s = arg;
 
 	s->call = NULL;
+	if (s->call_msg) {
+		xmlFreeDoc(s->call_msg);
+		s->call_msg = NULL;
+	}
 	s->done = BRT_D_INVOKE;
 	s->call_err = res->err;
 	s->call_is_fault = res->is_fault;
@@ -385,6 +404,19 @@ enum brt_step brt__invoke_finish(brt_strand *s)
 
 	s->done = BRT_D_NONE;
 	s->msg = NULL;
+	if (s->call_interrupted) {
+		/* docs/runtime.md: the partner may or may not have done the
+		 * work; the process decides in its fault handler. */
+		s->call_interrupted = false;
+		if (msg)
+			xmlFreeDoc(msg);
+		snprintf(why, sizeof why,
+			 "invoke %s: the service stopped while the call was "
+			 "in flight",
+			 iv->op->name);
+		return brt__fault(s, BRT_NS_BPELC, "invokeInterrupted", NULL,
+				  why);
+	}
 	snprintf(why, sizeof why, "invoke %s: %s", iv->op->name,
 		 s->call_text && *s->call_text ? s->call_text : "failed");
 	if (s->call_err != 0) {
@@ -458,6 +490,11 @@ enum brt_step brt_invoke(brt_strand *s, const struct brt_invoke *iv)
 	const struct brt_invoke_service *svc = rt->proc->invoker;
 	brt_call *c = svc ? svc->start(rt, url, iv->op, msg, invoke_done, s)
 			  : NULL;
+	/* A partner that may be called again after a restart: keep the
+	 * request (the variable may change meanwhile). */
+	xmlDocPtr keep = c && msg && brt__persist_resends(rt, iv->plink)
+				 ? xmlCopyDoc(msg, 1)
+				 : NULL;
 	if (msg && !lent)
 		xmlFreeDoc(msg);
 	if (!c) {
@@ -467,11 +504,33 @@ enum brt_step brt_invoke(brt_strand *s, const struct brt_invoke *iv)
 	}
 	if (brt__corr_commit(s, &pend) != 0) {
 		svc->cancel(c);
+		if (keep)
+			xmlFreeDoc(keep);
 		return brt__fault(s, BRT_NS_BPELC, "internalError", NULL,
 				  "out of memory");
 	}
 	s->iv = iv;
 	s->call = c;
 	s->wait = BRT_W_INVOKE;
+	if (s->call_msg)
+		xmlFreeDoc(s->call_msg);
+	s->call_msg = keep;
 	return BRT_STEP_WAIT;
+}
+
+int brt__invoke_resend(brt_strand *s)
+{
+	brt_runtime *rt = s->in->rt;
+	const struct brt_invoke_service *svc = rt->proc->invoker;
+	const char *url = brt__strand_partner_url(s, s->iv->plink);
+	if (!svc || !url || !*url || !s->call_msg ||
+	    !brt__persist_resends(rt, s->iv->plink))
+		return BRT_EINVAL;
+	s->call = svc->start(rt, url, s->iv->op, s->call_msg, invoke_done, s);
+	if (!s->call)
+		return BRT_EIO;
+	brt__log(rt, "instance %lu: invoke %s sent again after a restart",
+		 s->in->id, s->iv->op->name);
+	s->wait = BRT_W_INVOKE;
+	return 0;
 }

@@ -132,6 +132,8 @@ void brt__strand_free(brt_strand *s)
 		brt__request_fault(s->req, BRT_NS_BPELC, "instanceStopped",
 				   NULL,
 				   "the receiving activity was terminated");
+	if (s->call_msg)
+		xmlFreeDoc(s->call_msg);
 	free(s->call_text);
 	free(s->call_fault_ns);
 	free(s->call_fault_local);
@@ -158,6 +160,7 @@ void brt__strand_queue(brt_strand *s)
 	struct brt_engine *e = s->in->rt->engine;
 	if (s->queued)
 		return;
+	brt__persist_touch(s->in);
 	s->wait = BRT_W_NONE;
 	s->queued = true;
 	s->qnext = NULL;
@@ -244,6 +247,7 @@ static int run_strand(brt_strand *s)
 	enum brt_step r;
 	int n;
 
+	brt__persist_touch(in); /* it changes: written at the pass's end */
 	if (!in->started && !init_process(s))
 		return 1;
 	if (s->done == BRT_D_FAULT) { /* from a compensation handler */

@@ -47,6 +47,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "store.h"
 
 /* ORDER: enum brt_wait (engine.h). */
 static const char *const wait_names[] = {
@@ -91,16 +92,22 @@ static int put_doc(xmlNodePtr parent, xmlDocPtr doc)
 	return 0;
 }
 
-static bool is_quiet(brt_instance *in)
+/* Everything can be saved, but an invoke the process's table does not
+ * list (hand-made descriptors in tests) cannot be named again. */
+static int invoke_index(const brt_instance *in, const struct brt_invoke *iv)
 {
-	if (in->mexes || in->exiting)
-		return false;
-	for (struct brt_inmsg *m = in->inbox_head; m; m = m->next)
-		if (m->req)
-			return false;
+	const struct brt_process *p = in->rt->proc;
+	if (!iv || !p->invokes || iv < p->invokes ||
+	    iv >= p->invokes + p->ninvokes)
+		return -1;
+	return (int)(iv - p->invokes);
+}
+
+static bool is_saveable(brt_instance *in)
+{
 	for (brt_strand *s = in->strands_head; s; s = s->next)
-		if (s->wait == BRT_W_INVOKE || s->call ||
-		    s->done != BRT_D_NONE || s->req || s->msg)
+		if ((s->wait == BRT_W_INVOKE || s->done == BRT_D_INVOKE) &&
+		    invoke_index(in, s->iv) < 0)
 			return false;
 	return true;
 }
@@ -201,6 +208,74 @@ static void save_pick(brt_strand *s, xmlNodePtr n)
 	}
 }
 
+/* <invoke index= [request]>: a call in flight; the request is kept only
+ * for a --resend partner link. */
+static int save_invoke(brt_strand *s, xmlNodePtr n)
+{
+	xmlNodePtr v = xmlNewChild(n, NULL, BAD_CAST "invoke", NULL);
+	if (!v)
+		return BRT_ENOMEM;
+	set_num(v, "index", invoke_index(s->in, s->iv));
+	if (s->call_msg) {
+		xmlNodePtr r = xmlNewChild(v, NULL, BAD_CAST "request", NULL);
+		if (!r || put_doc(r, s->call_msg) != 0)
+			return BRT_ENOMEM;
+	}
+	return 0;
+}
+
+static int put_fault(xmlNodePtr parent, const struct brt_fault *f)
+{
+	xmlNodePtr n = xmlNewChild(parent, NULL, BAD_CAST "fault", NULL);
+	if (!n)
+		return BRT_ENOMEM;
+	set_str(n, "ns", f->ns);
+	set_str(n, "local", f->local);
+	if (f->message) {
+		set_str(n, "message-ns", f->message->name.ns);
+		set_str(n, "message", f->message->name.local);
+	}
+	return put_doc(n, f->data);
+}
+
+/* <delivery kind=receive|invoke|fault ...>: what an event brought a strand
+ * that has not run since. A delivered request's connection is lost. */
+static int save_delivery(brt_strand *s, xmlNodePtr n)
+{
+	xmlNodePtr d = xmlNewChild(n, NULL, BAD_CAST "delivery", NULL);
+	if (!d)
+		return BRT_ENOMEM;
+	if (s->done == BRT_D_RECEIVE) {
+		set_str(d, "kind", "receive");
+		set_str(d, "fault", s->recv_fault);
+		save_receive(d, s->recv);
+	} else if (s->done == BRT_D_INVOKE) {
+		set_str(d, "kind", "invoke");
+		set_num(d, "index", invoke_index(s->in, s->iv));
+		set_num(d, "err", s->call_err);
+		set_num(d, "is-fault", s->call_is_fault);
+		set_num(d, "interrupted", s->call_interrupted);
+		long decl = -1;
+		for (int i = 0; s->call_fault_decl && i < s->iv->op->nfaults;
+		     i++)
+			if (&s->iv->op->faults[i] == s->call_fault_decl)
+				decl = i;
+		set_num(d, "decl", decl);
+		set_str(d, "text", s->call_text);
+		set_str(d, "fault-ns", s->call_fault_ns);
+		set_str(d, "fault-local", s->call_fault_local);
+	} else {
+		set_str(d, "kind", "fault");
+		return put_fault(d, &s->fault);
+	}
+	if (s->msg) {
+		xmlNodePtr m = xmlNewChild(d, NULL, BAD_CAST "msg", NULL);
+		if (!m || put_doc(m, s->msg) != 0)
+			return BRT_ENOMEM;
+	}
+	return 0;
+}
+
 static int save_scopes(brt_instance *in, xmlNodePtr top, struct frames *fs);
 static int save_strands(brt_instance *in, xmlNodePtr top, struct frames *fs);
 
@@ -212,6 +287,9 @@ static int save_tree(brt_instance *in, xmlDocPtr doc)
 		return BRT_ENOMEM;
 	xmlDocSetRootElement(doc, top);
 	set_str(top, "build", p->build_id ? p->build_id : "");
+	set_num(top, "format", BRT_STORE_FORMAT);
+	if (in->exiting)
+		set_num(top, "exiting", 1);
 	set_str(top, "process", p->name);
 	set_num(top, "id", (long)in->id);
 	set_num(top, "next-strand", (long)in->next_strand_id);
@@ -240,6 +318,19 @@ static int save_tree(brt_instance *in, xmlDocPtr doc)
 		err = frame_id(&fs, top, s->links) < 0 ? BRT_ENOMEM : 0;
 	if (!err)
 		err = save_scopes(in, top, &fs);
+	for (struct brt_mex *m = in->mexes; m && !err; m = m->next) {
+		/* The request's connection does not survive a restart: the
+		 * exchange does, and its reply is dropped (logged). */
+		xmlNodePtr n = xmlNewChild(top, NULL, BAD_CAST "mex", NULL);
+		if (!n)
+			err = BRT_ENOMEM;
+		else {
+			set_num(n, "plink", m->plink);
+			set_str(n, "op", m->op->name);
+			set_str(n, "mex", m->mex);
+			set_num(n, "owner", m->owner ? (long)m->owner->id : 0);
+		}
+	}
 	if (!err)
 		err = save_strands(in, top, &fs);
 	free(fs.v);
@@ -304,6 +395,7 @@ static int save_scopes(brt_instance *in, xmlNodePtr top, struct frames *fs)
 			xmlNodePtr c =
 				xmlNewChild(n, NULL, BAD_CAST "cset", NULL);
 			set_num(c, "set", set);
+			set_num(c, "seq", (long)brt__corr_set_seq(si, i));
 			for (int j = 0; j < p->corrsets[set].nprops; j++)
 				xmlNewTextChild(c, NULL, BAD_CAST "value",
 						BAD_CAST vals[j]);
@@ -339,6 +431,10 @@ static int save_strands(brt_instance *in, xmlNodePtr top, struct frames *fs)
 		}
 		if (s->wait == BRT_W_PICK)
 			save_pick(s, n);
+		if (s->wait == BRT_W_INVOKE && save_invoke(s, n) != 0)
+			return BRT_ENOMEM;
+		if (s->done != BRT_D_NONE && save_delivery(s, n) != 0)
+			return BRT_ENOMEM;
 		if (brt__events_save(s, n) != 0 || brt__foreach_save(s, n) != 0)
 			return BRT_ENOMEM;
 	}
@@ -349,7 +445,7 @@ int brt__instance_save(brt_instance *in, char **buf, size_t *len)
 {
 	*buf = NULL;
 	*len = 0;
-	if (!is_quiet(in))
+	if (!is_saveable(in))
 		return BRT_ESTATE;
 	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
 	if (!doc)
@@ -619,6 +715,11 @@ static brt_strand *strand_by_id(brt_instance *in, long id)
 	return NULL;
 }
 
+static brt_runtime *in_of(struct brt_scope_inst *si)
+{
+	return si->in->rt;
+}
+
 /* <cset set=><value>v</value>...</cset>: an initiated correlation set. */
 static int load_cset(struct reader *rd, struct brt_scope_inst *si, xmlNodePtr n)
 {
@@ -645,7 +746,20 @@ static int load_cset(struct reader *rd, struct brt_scope_inst *si, xmlNodePtr n)
 			free(vals);
 			return BRT_ENOMEM;
 		}
-	return brt__corr_restore(si, set > 0x7fff ? -1 : (int)set, vals, nvals);
+	xmlChar *seq = xmlGetProp(n, BAD_CAST "seq");
+	long sq = seq ? get_num(rd, n, "seq") : 0;
+	xmlFree(seq);
+	if (rd->bad || sq < 0) {
+		for (i = 0; i < nvals; i++)
+			free(vals[i]);
+		free(vals);
+		return BRT_EINVAL;
+	}
+	brt__corr_force_seq(in_of(si), (unsigned long)sq);
+	int err = brt__corr_restore(si, set > 0x7fff ? -1 : (int)set, vals,
+				    nvals);
+	brt__corr_force_seq(in_of(si), 0);
+	return err;
 }
 
 static int load_scope(struct reader *rd, brt_instance *in, xmlNodePtr n)
@@ -825,6 +939,158 @@ static int load_pick(struct reader *rd, brt_instance *in, brt_strand *s,
 	return brt__pick_restore(s, pk, armed != 0, (int)state, deadline);
 }
 
+static xmlNodePtr child_named(xmlNodePtr n, const char *name)
+{
+	for (xmlNodePtr c = n ? n->children : NULL; c; c = c->next)
+		if (named(c, name))
+			return c;
+	return NULL;
+}
+
+static const struct brt_invoke *invoke_at(struct reader *rd, brt_instance *in,
+					  xmlNodePtr n)
+{
+	const struct brt_process *p = in->rt->proc;
+	long i = get_num(rd, n, "index");
+	if (rd->bad || i < 0 || i >= p->ninvokes || !p->invokes)
+		return NULL;
+	return &p->invokes[i];
+}
+
+/* <invoke index=>[<request>]: the call in flight when the record was
+ * taken; persist.c decides (fault or send again) once restored. */
+static int load_invoke(struct reader *rd, brt_instance *in, brt_strand *s,
+		       xmlNodePtr n)
+{
+	xmlNodePtr v = child_named(n, "invoke");
+	if (!v || !(s->iv = invoke_at(rd, in, v)))
+		return BRT_EINVAL;
+	xmlNodePtr r = child_named(v, "request");
+	if (r && !(s->call_msg = take_doc(r)))
+		return BRT_EINVAL;
+	return 0;
+}
+
+/* The standard faults a delivery may carry (brt_ima.deliver): the record
+ * names one, the strand points at our own constant. */
+static const char *const recv_faults[] = { "ambiguousReceive",
+					   "conflictingReceive",
+					   "conflictingRequest" };
+
+static int load_fault(struct reader *rd, brt_instance *in, xmlNodePtr f,
+		      struct brt_fault *out)
+{
+	(void)rd;
+	out->ns = get_str(f, "ns");
+	out->local = get_str(f, "local");
+	if (!out->local)
+		return BRT_EINVAL;
+	char *mns = get_str(f, "message-ns");
+	char *ml = get_str(f, "message");
+	out->message = find_message(in->rt->proc, mns, ml);
+	free(mns);
+	free(ml);
+	if (first_elem(f) && !(out->data = take_doc(f)))
+		return BRT_ENOMEM;
+	return 0;
+}
+
+/* <delivery kind=...>: what an event brought the strand; it runs first
+ * thing after the restore (it is queued). A request's connection is not
+ * restored: its answer is dropped, logged. */
+static int load_delivery(struct reader *rd, brt_instance *in, brt_strand *s,
+			 xmlNodePtr n)
+{
+	xmlNodePtr d = child_named(n, "delivery");
+	if (!d)
+		return 0;
+	if (s->wait != BRT_W_NONE)
+		return BRT_EINVAL;
+	xmlNodePtr m = child_named(d, "msg");
+	if (m && !(s->msg = take_doc(m)))
+		return BRT_EINVAL;
+	if (attr_is(d, "kind", "receive")) {
+		xmlNodePtr rn = child_named(d, "receive");
+		if (!rn || s->recv_owned)
+			return BRT_EINVAL;
+		int err = load_receive(rd, in, s, rn);
+		if (err)
+			return err;
+		char *f = get_str(d, "fault");
+		for (size_t i = 0;
+		     f && i < sizeof recv_faults / sizeof *recv_faults; i++)
+			if (strcmp(f, recv_faults[i]) == 0)
+				s->recv_fault = recv_faults[i];
+		bool bad = f && !s->recv_fault;
+		free(f);
+		if (bad || !s->msg)
+			return BRT_EINVAL;
+		s->done = BRT_D_RECEIVE;
+	} else if (attr_is(d, "kind", "invoke")) {
+		if (!(s->iv = invoke_at(rd, in, d)))
+			return BRT_EINVAL;
+		s->call_err = (int)get_num(rd, d, "err");
+		s->call_is_fault = get_num(rd, d, "is-fault") != 0;
+		s->call_interrupted = get_num(rd, d, "interrupted") != 0;
+		long decl = get_num(rd, d, "decl");
+		if (rd->bad || decl < -1 || decl >= s->iv->op->nfaults ||
+		    s->call_err > 0 || s->call_err < -64)
+			return BRT_EINVAL;
+		s->call_fault_decl = decl >= 0 ? &s->iv->op->faults[decl]
+					       : NULL;
+		s->call_text = get_str(d, "text");
+		s->call_fault_ns = get_str(d, "fault-ns");
+		s->call_fault_local = get_str(d, "fault-local");
+		s->done = BRT_D_INVOKE;
+	} else if (attr_is(d, "kind", "fault")) {
+		xmlNodePtr f = child_named(d, "fault");
+		int err = f ? load_fault(rd, in, f, &s->fault) : BRT_EINVAL;
+		if (err)
+			return err;
+		s->done = BRT_D_FAULT;
+	} else {
+		return BRT_EINVAL;
+	}
+	return 0;
+}
+
+/* <mex plink= op= mex= owner=/>: an open request-response exchange whose
+ * client connection died with the old process. */
+static int load_mex(struct reader *rd, brt_instance *in, xmlNodePtr n)
+{
+	const struct brt_process *p = in->rt->proc;
+	long plink = get_num(rd, n, "plink"), owner = get_num(rd, n, "owner");
+	char *op = get_str(n, "op");
+	char *mex = get_str(n, "mex");
+	struct brt_mex *m = calloc(1, sizeof *m);
+	char **owned = realloc(in->owned,
+			       (size_t)(in->nowned + 1) * sizeof *in->owned);
+	if (owned)
+		in->owned = owned;
+	if (!m || !owned) {
+		free(op);
+		free(mex);
+		free(m);
+		return BRT_ENOMEM;
+	}
+	m->plink = (int)plink;
+	m->op = rd->bad ? NULL : brt__plink_op(p, (int)plink, op);
+	free(op);
+	if (mex)
+		in->owned[in->nowned++] = mex; /* freed with the instance */
+	m->mex = mex;
+	m->owner = owner ? scope_by_id(in, owner) : NULL;
+	if (!m->op || !m->op->output || (owner && !m->owner)) {
+		free(m);
+		return BRT_EINVAL;
+	}
+	struct brt_mex **pp = &in->mexes;
+	while (*pp)
+		pp = &(*pp)->next;
+	*pp = m;
+	return 0;
+}
+
 static int load_strand(struct reader *rd, brt_instance *in, xmlNodePtr n)
 {
 	long id = get_num(rd, n, "id"), state = get_num(rd, n, "state");
@@ -851,11 +1117,15 @@ static int load_strand(struct reader *rd, brt_instance *in, xmlNodePtr n)
 	for (int i = 0; i < (int)(sizeof wait_names / sizeof *wait_names); i++)
 		if (attr_is(n, "wait", wait_names[i]))
 			w = i;
-	if (w < 0 || w == BRT_W_INVOKE)
+	if (w < 0)
 		return BRT_EINVAL;
 	s->wait = (enum brt_wait)w;
 	int err = brt__foreach_load(s, n);
 	if (err)
+		return err;
+	if (s->wait == BRT_W_INVOKE && (err = load_invoke(rd, in, s, n)) != 0)
+		return err;
+	if ((err = load_delivery(rd, in, s, n)) != 0)
 		return err;
 	if (s->state == BRT_SI_EVENTS) { /* an event handlers' anchor */
 		if (s->wait != BRT_W_EVENTS && s->wait != BRT_W_NONE)
@@ -1007,6 +1277,8 @@ static int load_tree(struct reader *rd, brt_instance *in, xmlNodePtr top)
 			err = load_strand(rd, in, n);
 		} else if (named(n, "message")) {
 			err = load_message(rd, in, n);
+		} else if (named(n, "mex")) {
+			err = load_mex(rd, in, n);
 		}
 	}
 	if (!err)
@@ -1048,9 +1320,12 @@ static int rearm(struct reader *rd, brt_instance *in, xmlNodePtr top)
 			x->kind == IMA_EVENT  ? brt__events_ima(x->s, x->i)
 			: x->kind == IMA_PICK ? brt__pick_ima(x->s, x->i)
 					      : NULL;
+		/* The number it had: routing order holds across restarts. */
+		brt__corr_force_seq(in->rt, x->seq);
 		int err = x->kind == IMA_RECEIVE ? brt__receive_rearm(x->s)
 			  : ima			 ? brt__ima_enable(ima)
 						 : BRT_EINVAL;
+		brt__corr_force_seq(in->rt, 0);
 		if (err)
 			return err;
 	}
@@ -1059,9 +1334,20 @@ static int rearm(struct reader *rd, brt_instance *in, xmlNodePtr top)
 		brt__corr_provisional(in, in->inbox_head->plink,
 				      in->inbox_head->op, in->inbox_head->msg);
 	xmlFree(prov);
-	for (brt_strand *s = in->strands_head; s; s = s->next)
+	for (brt_strand *s = in->strands_head; s; s = s->next) {
 		if (s->wait == BRT_W_NONE)
 			brt__strand_queue(s);
+		else if (s->wait == BRT_W_INVOKE) {
+			/* The call died with the old process: the partner
+			 * may or may not have done the work. Send it again
+			 * (--resend LINK) or fault invokeInterrupted. */
+			if (s->call_msg && brt__invoke_resend(s) == 0)
+				continue;
+			s->done = BRT_D_INVOKE;
+			s->call_interrupted = true;
+			brt__strand_queue(s);
+		}
+	}
 	return 0;
 }
 
@@ -1081,8 +1367,10 @@ brt_instance *brt__instance_restore(brt_runtime *rt, const char *buf,
 	xmlNodePtr top = doc ? xmlDocGetRootElement(doc) : NULL;
 	if (!top || !named(top, "instance") || doc->intSubset)
 		goto out;
+	char fmt[16];
+	snprintf(fmt, sizeof fmt, "%d", BRT_STORE_FORMAT);
 	if (!attr_is(top, "build", p->build_id ? p->build_id : "") ||
-	    !attr_is(top, "process", p->name)) {
+	    !attr_is(top, "process", p->name) || !attr_is(top, "format", fmt)) {
 		*err = BRT_ESTATE;
 		goto out;
 	}
@@ -1121,7 +1409,9 @@ brt_instance *brt__instance_restore(brt_runtime *rt, const char *buf,
 		in = NULL;
 		goto out;
 	}
-	brt__log(rt, "instance %lu restored", in->id);
+	in->exiting = get_num(&rd, top, "exiting") != 0 && !rd.bad;
+	rd.bad = false; /* "exiting" is optional */
+	brt__debug(rt, "instance %lu restored", in->id);
 out:
 	frames_release(&rd);
 	free(rd.imas);

@@ -195,7 +195,8 @@ class Scenario:
                 st = Step(lineno, word, args)
                 self.steps.append(st)
                 pending = st
-            elif word in ("sleep", "deterministic", "join", "sigterm"):
+            elif word in ("sleep", "deterministic", "join", "sigterm",
+                          "kill", "restart"):
                 self.steps.append(Step(lineno, word, args))
             else:
                 raise Failure("%s:%d: unknown directive '%s'"
@@ -416,7 +417,12 @@ class Run:
         return out
 
     def start_service(self, name, exe, port, extra):
-        argv = [str(exe), "--listen", "127.0.0.1:%d" % port] + extra
+        # Each service its own instance store in the case's temporary
+        # folder (the default, NAME.db in the case folder, would be shared
+        # by cases that run at once), unless the scenario names one.
+        store = [] if any(a.startswith("--store") for a in extra) else \
+            ["--store", str(self.tmp / (name + ".db"))]
+        argv = [str(exe), "--listen", "127.0.0.1:%d" % port] + store + extra
         self.note("$ " + " ".join(shlex.quote(a) for a in argv))
         svc = Service(name, argv, self.sc.dir, self.tmp)
         self.services.append(svc)
@@ -454,8 +460,9 @@ class Run:
             bpel = cands[0]
         exe = self.compile(bpel, "service")
         self.port = free_port()
+        self.main_exe, self.main_args = exe, wiring + self.sc.args
         self.main = self.start_service("service", exe, self.port,
-                                       wiring + self.sc.args)
+                                       self.main_args)
 
     def stop_all(self, check):
         """SIGTERM everything, the process under test first. With check,
@@ -467,6 +474,8 @@ class Run:
             if check:
                 rc = svc.stop()
                 err = svc.stderr()
+                if getattr(svc, "killed", False):
+                    rc = 0  # the scenario's own SIGKILL
                 if rc != 0 and not svc.name.startswith("stub-"):
                     problems.append("%s: SIGTERM -> exit status %s (want 0)\n%s"
                                     % (svc.name, "killed after timeout"
@@ -634,6 +643,30 @@ class Run:
                               % (st.lineno, rc, tail(self.main.stderr())))
             for name in sorted(self.pending):
                 self.join(name, st.lineno)
+        elif st.kind == "kill":
+            # SIGKILL, as a crash: nothing is flushed, no handler runs.
+            if self.main is None:
+                raise Failure("line %d: kill before any request" % st.lineno)
+            self.main.kill()
+            self.main.killed = True
+            self.note("line %d: SIGKILL" % st.lineno)
+        elif st.kind == "restart":
+            # The process under test again, same port, same store (after
+            # kill or sigterm), with ARGs added.
+            if self.main is None:
+                raise Failure("line %d: restart before any request"
+                              % st.lineno)
+            if self.main.proc.poll() is None:
+                raise Failure("line %d: restart while the service runs"
+                              % st.lineno)
+            self.restarts = getattr(self, "restarts", 0) + 1
+            store = str(self.tmp / "service.db")
+            extra = self.main_args
+            if not any(a.startswith("--store") for a in extra):
+                extra = extra + ["--store", store]
+            self.main = self.start_service(
+                "service-%d" % self.restarts, self.main_exe, self.port,
+                extra + st.args)
         elif st.kind == "client":
             self.client(st)
         elif st.kind == "bpelc":

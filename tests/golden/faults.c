@@ -634,7 +634,7 @@ static enum brt_step faults__step(brt_strand *s)
 const struct brt_process faults_process = {
 	.name = "faults",
 	.qname = { "urn:bpelc:golden:faults", "faults" },
-	.build_id = "30842de399f9aa09",
+	.build_id = "e8fd2aed789cc4be",
 	.source = "tests/golden/faults.bpel",
 	.nscopes = 3,
 	.scopes = faults__scopes,
@@ -662,6 +662,8 @@ const struct brt_process faults_process = {
 	.nschemas = 1,
 	.schemas = faults__schemas,
 	.invoker = &brt_invoke_service,
+	.ninvokes = 1,
+	.invokes = faults__invokes,
 };
 
 int main(int argc, char **argv)

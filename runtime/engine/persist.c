@@ -1,0 +1,391 @@
+/*
+ * persist.c — durable instances: the engine's side of the store
+ * (store/store.h). At start-up every stored instance of this build is
+ * restored before the service listens; then, once per loop pass, every
+ * instance that changed in the pass is written in one batch (one
+ * transaction), and what the pass wanted to send — replies, faults to open
+ * requests, 202s, outbound calls — is held (rt->hold) until that batch has
+ * committed. A pass that changed no stored state (an instance created and
+ * ended within it that called no partner: the echo) writes nothing and
+ * releases at once.
+ *
+ * Instance ids never repeat across restarts: ids are reserved in blocks
+ * (the metadata row says where the reserved block ends), so a batch writes
+ * the metadata once per ID_BLOCK / 2 instances, not once per instance.
+ *
+ * Not here: the record's bytes (store.c), the database (store/sqlite.c),
+ * what holding means to HTTP (http.c) and calls (invoke.c).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "crash.h"
+#include "engine.h"
+#include "store.h"
+
+enum { ID_BLOCK = 65536 };
+
+struct brt_persist {
+	brt_runtime *rt;
+	struct brt_store *st;
+	struct brt_pass pass;
+	brt_instance *dirty; /* changed this pass, via in->dnext */
+	unsigned long *dels; /* ended instances whose record goes */
+	int ndels, capdels;
+	unsigned long reserve;	    /* ids below are reserved (meta written) */
+	bool recovering;	    /* restoring: nothing is dirty */
+	bool closing;		    /* shutting down: ends delete nothing */
+	int inflight;		    /* commits whose callback has not run */
+	unsigned long release_upto; /* empty passes behind them */
+};
+
+struct batch {
+	struct brt_persist *p;
+	unsigned long epoch;
+};
+
+static double mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- what changed -------------------------------------------------------- */
+
+void brt__persist_note(brt_instance *in)
+{
+	struct brt_persist *p = in->rt->engine->persist;
+	if (p->recovering || p->closing)
+		return;
+	in->dirty = true;
+	in->dnext = p->dirty;
+	p->dirty = in;
+	brt__pass_request(&p->pass);
+}
+
+void brt__persist_instance_end(brt_instance *in)
+{
+	struct brt_persist *p = in->rt->engine->persist;
+	if (in->dirty) {
+		for (brt_instance **pp = &p->dirty; *pp; pp = &(*pp)->dnext)
+			if (*pp == in) {
+				*pp = in->dnext;
+				break;
+			}
+		in->dirty = false;
+	}
+	if (!in->persisted || p->closing)
+		return;
+	if (p->ndels == p->capdels) {
+		int cap = p->capdels ? 2 * p->capdels : 64;
+		void *v = realloc(p->dels, (size_t)cap * sizeof *p->dels);
+		if (!v) {
+			/* The record stays: the instance comes back after a
+			 * restart. Logged; nothing else can be done. */
+			brt__log(in->rt,
+				 "instance %lu: out of memory; its record "
+				 "stays in the store",
+				 in->id);
+			return;
+		}
+		p->dels = v;
+		p->capdels = cap;
+	}
+	p->dels[p->ndels++] = in->id;
+	brt__pass_request(&p->pass);
+}
+
+bool brt__persist_resends(const brt_runtime *rt, int plink)
+{
+	if (plink < 0 || plink >= rt->proc->nplinks)
+		return false;
+	for (int i = 0; i < rt->nresend; i++)
+		if (strcmp(rt->resend[i], rt->proc->plinks[plink].name) == 0)
+			return true;
+	return false;
+}
+
+/* ---- batches ------------------------------------------------------------- */
+
+static void release(brt_runtime *rt, unsigned long epoch)
+{
+	brt__http_release(rt, epoch);
+	const struct brt_invoke_service *iv = rt->proc->invoker;
+	if (iv && rt->curl && iv->release)
+		iv->release(rt, epoch);
+}
+
+/* A batch that did not commit: its effects may never leave, and the
+ * state in memory is ahead of the store. Stop here, as a crash would; the
+ * next start recovers what was committed. */
+static void fatal(brt_runtime *rt, const char *what, int err)
+{
+	brt__log(rt,
+		 "instance store: %s: %s; stopping (the next start "
+		 "recovers what was committed)",
+		 what, brt_strerror(err));
+	brt__log_flush(rt);
+	_exit(1);
+}
+
+static void on_commit(void *arg, int err)
+{
+	struct batch *b = arg;
+	struct brt_persist *p = b->p;
+	brt_runtime *rt = p->rt;
+	unsigned long epoch = b->epoch;
+	free(b);
+	if (err)
+		fatal(rt, "a commit failed", err);
+	BRT_CRASH_POINT("after-commit");
+	p->inflight--;
+	if (p->inflight == 0 && p->release_upto > epoch)
+		epoch = p->release_upto;
+	release(rt, epoch);
+}
+
+/* Write one instance into the open batch. */
+static void put_instance(struct brt_persist *p, brt_instance *in)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int err = brt__instance_save(in, &buf, &len);
+	if (err == 0)
+		err = p->st->ops->put(p->st, in->id, buf, len);
+	free(buf);
+	if (err == 0)
+		in->persisted = true;
+	else if (err == BRT_ESTATE)
+		brt__log(p->rt,
+			 "instance %lu cannot be saved (a call the "
+			 "process does not list); kept in memory only",
+			 in->id);
+	else
+		fatal(p->rt, "cannot write an instance", err);
+}
+
+/* The end of a loop pass: one batch for all that changed in it. */
+static void on_pass(void *arg)
+{
+	struct brt_persist *p = arg;
+	brt_runtime *rt = p->rt;
+	struct brt_engine *e = rt->engine;
+	struct brt_store *st = p->st;
+	unsigned long epoch = rt->hold_epoch++;
+	bool meta = e->next_id + ID_BLOCK / 2 > p->reserve;
+
+	if (!p->dirty && !p->ndels && !meta) {
+		if (p->inflight == 0)
+			release(rt, epoch);
+		else
+			p->release_upto = epoch;
+	} else {
+		struct batch *b = malloc(sizeof *b);
+		if (!b)
+			fatal(rt, "cannot start a batch", BRT_ENOMEM);
+		b->p = p;
+		b->epoch = epoch;
+		int err = st->ops->begin(st);
+		if (err)
+			fatal(rt, "cannot begin a batch", err);
+		while (p->dirty) {
+			brt_instance *in = p->dirty;
+			p->dirty = in->dnext;
+			in->dirty = false;
+			put_instance(p, in);
+		}
+		for (int i = 0; i < p->ndels; i++)
+			if ((err = st->ops->del(st, p->dels[i])) != 0)
+				fatal(rt, "cannot delete an instance", err);
+		p->ndels = 0;
+		if (meta) {
+			p->reserve = e->next_id + ID_BLOCK;
+			struct brt_store_meta m = {
+				.next_id = p->reserve,
+				.seq = brt__corr_seq(rt, 0),
+			};
+			if ((err = st->ops->meta_put(st, &m)) != 0)
+				fatal(rt, "cannot write the metadata", err);
+		}
+		p->inflight++;
+		if ((err = st->ops->commit(st, on_commit, b)) != 0)
+			fatal(rt, "cannot commit", err);
+	}
+	/* --drain: the last instance has gone; let the answers leave. */
+	if (rt->drain && e->ninstances == 0 && p->inflight == 0 &&
+	    !rt->stopping) {
+		brt__log(rt, "drained: no instance left; exiting");
+		rt->stopping = true;
+		brt__http_stop(rt);
+		struct timeval tv = { 0, 200000 };
+		event_base_loopexit(rt->base, &tv);
+	}
+}
+
+double brt__persist_last_commit(const brt_runtime *rt)
+{
+	struct brt_persist *p = rt->engine ? rt->engine->persist : NULL;
+	return p ? p->st->ops->last_commit_seconds(p->st) : 0;
+}
+
+/* ---- start-up ------------------------------------------------------------ */
+
+struct recovery {
+	struct brt_persist *p;
+	long restored, corrupt;
+	unsigned long *bad; /* ids to mark corrupt after the scan */
+	int nbad, capbad;
+};
+
+static int on_record(void *arg, const struct brt_store_rec *rec)
+{
+	struct recovery *rc = arg;
+	brt_runtime *rt = rc->p->rt;
+	int err = 0;
+	brt_instance *in = brt__instance_restore(rt, rec->data, rec->len, &err);
+	if (in) {
+		in->persisted = true;
+		rc->restored++;
+		return 0;
+	}
+	if (err == BRT_ENOMEM)
+		return err;
+	/* Untrusted input: reported, kept in the database, marked, skipped. */
+	brt__log(rt,
+		 "instance %lu: stored record is corrupt (%s); skipped and "
+		 "marked",
+		 rec->id, brt_strerror(err));
+	rc->corrupt++;
+	if (rc->nbad == rc->capbad) {
+		int cap = rc->capbad ? 2 * rc->capbad : 16;
+		void *v = realloc(rc->bad, (size_t)cap * sizeof *rc->bad);
+		if (!v)
+			return BRT_ENOMEM;
+		rc->bad = v;
+		rc->capbad = cap;
+	}
+	rc->bad[rc->nbad++] = rec->id;
+	return 0;
+}
+
+static void persist_free(struct brt_persist *p)
+{
+	if (!p)
+		return;
+	brt__pass_free(&p->pass);
+	if (p->st)
+		p->st->ops->close(p->st);
+	free(p->dels);
+	free(p);
+}
+
+/* The batch at start-up: the id reservation and the records of restored
+ * instances that had exited. Synchronous backends commit before this
+ * returns; an asynchronous one releases nothing held meanwhile. */
+static int first_batch(struct brt_persist *p)
+{
+	brt_runtime *rt = p->rt;
+	struct brt_engine *e = rt->engine;
+	struct brt_store *st = p->st;
+	/* An instance restored in the middle of its <exit>: it ends. */
+	for (brt_instance *in = e->first, *next; in; in = next) {
+		next = in->next;
+		if (in->exiting)
+			brt__instance_end(in, BRT_END_EXITED, NULL);
+	}
+	p->recovering = false;
+	p->reserve = 0; /* forces the metadata row */
+	brt__pass_request(&p->pass);
+	(void)st;
+	return 0;
+}
+
+int brt__persist_open(brt_runtime *rt)
+{
+	struct brt_engine *e = rt->engine;
+	const struct brt_process *proc = rt->proc;
+	if (!rt->store_path || !e)
+		return 0;
+	struct brt_persist *p = calloc(1, sizeof *p);
+	if (!p || brt__pass_init(&p->pass, rt, on_pass, p) != 0) {
+		free(p);
+		brt__log(rt, "instance store: out of memory");
+		return BRT_ENOMEM;
+	}
+	p->rt = rt;
+	struct brt_store_config c = {
+		.process = proc->name,
+		.build = proc->build_id ? proc->build_id : "",
+		.format = BRT_STORE_FORMAT,
+		.sync_full = rt->sync_full,
+	};
+	char why[600] = "";
+	int err = brt__store_sqlite_open(rt->store_path, &c, &p->st, why,
+					 sizeof why);
+	if (err) {
+		brt__log(rt, "instance store: %s", why);
+		persist_free(p);
+		return err;
+	}
+	struct brt_store_meta m;
+	if ((err = p->st->ops->meta_get(p->st, &m)) != 0) {
+		brt__log(rt, "instance store %s: cannot read it: %s",
+			 rt->store_path, brt_strerror(err));
+		persist_free(p);
+		return err;
+	}
+	if (m.next_id > e->next_id)
+		e->next_id = m.next_id;
+	e->persist = p;
+	rt->hold = true;
+	p->recovering = true;
+	double t0 = mono();
+	struct recovery rc = { .p = p };
+	struct brt_store_counts counts;
+	err = p->st->ops->recover(p->st, on_record, &rc, &counts);
+	for (int i = 0; !err && i < rc.nbad; i++)
+		p->st->ops->mark_corrupt(p->st, rc.bad[i], "does not decode");
+	free(rc.bad);
+	if (err) {
+		brt__log(rt, "instance store %s: recovery failed: %s",
+			 rt->store_path, brt_strerror(err));
+		return err; /* engine_free closes the store */
+	}
+	brt__corr_seq(rt, m.seq);
+	brt__log(rt,
+		 "instance store %s: %ld instance%s restored in %.3f s; %ld "
+		 "of other builds left untouched; %ld corrupt skipped",
+		 rt->store_path, rc.restored, rc.restored == 1 ? "" : "s",
+		 mono() - t0, counts.other_build, rc.corrupt + counts.corrupt);
+	return first_batch(p);
+}
+
+/* Shutdown (engine_free): write what the last pass changed, then nothing
+ * more: the instances that are left stay in the store. */
+void brt__persist_close(brt_runtime *rt)
+{
+	struct brt_engine *e = rt->engine;
+	struct brt_persist *p = e ? e->persist : NULL;
+	if (!p)
+		return;
+	if (!p->recovering && (p->dirty || p->ndels))
+		on_pass(p);
+	p->closing = true;
+	rt->hold = false;
+	release(rt, rt->hold_epoch);
+}
+
+void brt__persist_free(brt_runtime *rt)
+{
+	struct brt_engine *e = rt->engine;
+	if (!e || !e->persist)
+		return;
+	persist_free(e->persist);
+	e->persist = NULL;
+}
