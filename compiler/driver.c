@@ -29,6 +29,7 @@
 #include "ir.h"
 #include "load.h"
 #include "lower.h"
+#include "ode.h"
 #include "resolve.h"
 #include "strbuf.h"
 
@@ -415,6 +416,8 @@ int driver_run(const struct driver_options *o)
 {
 	struct diag *dg = diag_new(stderr, o->diag_format);
 	diag_set_werror(dg, o->werror);
+	if (o->ode)
+		ode_rules(dg); /* before the user's: a later option wins */
 	for (int i = 0; i < o->nrules; i++)
 		if (!diag_set_rule(dg, o->rules[i].rule, o->rules[i].act)) {
 			diag_tool(dg, "too many -W options for rules");
@@ -422,7 +425,7 @@ int driver_run(const struct driver_options *o)
 			return 2;
 		}
 	struct arena *a = arena_new();
-	struct load_options lo = { o->catalogs, o->ncatalogs };
+	struct load_options lo = { o->catalogs, o->ncatalogs, o->ode };
 	struct model *m = load_process_with(a, dg, o->input, &lo);
 	int rc = 0;
 	char *out = NULL;
@@ -439,6 +442,8 @@ int driver_run(const struct driver_options *o)
 	}
 	CHECK_RET();
 	resolve_model(m, dg);
+	if (o->nbindings)
+		ode_bind(m, dg, o->bindings, o->nbindings);
 	if (o->mode == DRIVER_DUMP_MODEL) {
 		model_dump(m, stdout);
 		CHECK_RET();

@@ -48,6 +48,23 @@ struct driver_options {
 	/* --catalog FILE, in order (load.h: struct load_options) */
 	const char *const *catalogs;
 	int ncatalogs;
+	/* --ode DIR: the deployment unit (ode.c runs one compilation per
+	 * process with `ode` set, `input` its .bpel, `output` its
+	 * executable and `bindings` deploy.xml's partner link bindings) */
+	const char *ode_dir;
+	bool ode;
+	const struct driver_binding *bindings;
+	int nbindings;
+};
+
+/* A partner link bound to a WSDL port by deploy.xml (ode.c). */
+struct driver_binding {
+	const char *plink;  /* partnerLink name */
+	bool provide;	    /* <provide> (myRole), else <invoke> */
+	const char *svc_ns; /* <service name> QName */
+	const char *svc_local;
+	const char *port; /* <service port> */
+	struct loc loc;	  /* in deploy.xml */
 };
 
 struct driver_rule {

@@ -28,6 +28,7 @@
 #include "catalog.h"
 #include "diag.h"
 #include "model_parse.h"
+#include "ode.h"
 #include "strbuf.h"
 
 #define NS_BPEL4WS_2003 \
@@ -574,6 +575,8 @@ static struct load_file *load_file_get(struct loader *ld, const char *path,
 			   what, path);
 		return NULL;
 	}
+	if (ld->m->ode)
+		ode_dialect(f, f->doc, false);
 	xmlNodePtr root = xmlDocGetRootElement(f->doc);
 	f->kind = load_kind_of(root);
 	switch (f->kind) {
@@ -718,6 +721,7 @@ struct model *load_process_with(struct arena *a, struct diag *dg,
 {
 	struct model *m = ARENA_NEW(a, struct model);
 	m->arena = a;
+	m->ode = o && o->ode;
 	struct loader ld = { m, a, dg, NULL, NULL, o, path, NULL, NULL };
 	struct load_file *f = ARENA_NEW(a, struct load_file);
 	f->m = m;
@@ -751,6 +755,8 @@ struct model *load_process_with(struct arena *a, struct diag *dg,
 		diag_error(dg, &l, NULL, "'%s' is not well-formed XML", path);
 		return m;
 	}
+	if (m->ode)
+		ode_dialect(f, f->doc, true);
 	m->process->doc = f->doc;
 	xmlNodePtr root = xmlDocGetRootElement(f->doc);
 	struct loc rl = load_loc(f, root);
@@ -772,7 +778,7 @@ struct model *load_process_with(struct arena *a, struct diag *dg,
 	} else if (rns && strcmp(rns, NS_BPEL4WS_2004) == 0) {
 		diag_error(
 			dg, &rl, NULL,
-			"'%s' is in the namespace of the pre-OASIS WS-BPEL 2.0 draft ('%s'), not WS-BPEL 2.0's ('%s')",
+			"'%s' is in the namespace of the pre-OASIS WS-BPEL 2.0 draft ('%s'), not WS-BPEL 2.0's ('%s'); bpelc --ode reads Apache ODE's dialect, which includes it",
 			path, rns, NS_BPEL);
 	} else if (rns && strcmp(rns, NS_BPEL_ABSTRACT) == 0) {
 		diag_error(

@@ -34,6 +34,8 @@ struct load_options {
 	 * imports of absolute URLs find local copies (catalog.h). */
 	const char *const *catalogs;
 	int ncatalogs;
+	/* --ode: read Apache ODE's dialect (ode_dialect.c), m->ode set */
+	bool ode;
 };
 
 /* load_process with options (NULL: none). */

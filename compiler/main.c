@@ -12,6 +12,7 @@
  *   -MD, -MF FILE, -MT TARGET, -MP      make dependencies, as gcc's
  *   -Werror=SA…, -Wno-error=SA…, -Wno-SA…, -WSA… (per rule, GCC style)
  *   --catalog FILE                      XML catalog for URL imports
+ *   bpelc --ode DIR [-o OUTDIR]         an Apache ODE deployment unit
  * Exit status: 0 ok, 1 invalid process, 2 usage or I/O error, 3 cc failed.
  */
 #include <stdio.h>
@@ -19,11 +20,13 @@
 #include <string.h>
 
 #include "driver.h"
+#include "ode.h"
 #include "test_run.h"
 
 static void usage(FILE *f)
 {
 	fputs("usage: bpelc [options] PROCESS.bpel\n"
+	      "       bpelc --ode DIR [options]\n"
 	      "       bpelc test [options] SUITE... (bpelc test --help)\n"
 	      "\n"
 	      "Compile a WS-BPEL 2.0 process (with its WSDL and XSD imports) into\n"
@@ -40,6 +43,10 @@ static void usage(FILE *f)
 	      "  --diagnostics=text|json|sarif\n"
 	      "                         diagnostic format on stderr (default text;\n"
 	      "                         sarif: one SARIF 2.1.0 log for code scanning)\n"
+	      "  --ode DIR              compile the Apache ODE deployment unit DIR\n"
+	      "                         (DIR/deploy.xml): one executable per process,\n"
+	      "                         named after it, in -o OUTDIR (default .);\n"
+	      "                         ODE's dialect is read with warnings\n"
 	      "  --catalog FILE         an OASIS XML catalog mapping imports of URLs to\n"
 	      "                         local files (also XML_CATALOG_FILES and the\n"
 	      "                         catalog.xml beside the process or above it);\n"
@@ -167,6 +174,10 @@ int main(int argc, char **argv)
 			o.input = arg;
 		} else if (strcmp(arg, "--") == 0) {
 			only_files = true;
+		} else if (strcmp(arg, "--ode") == 0) {
+			if (++i >= argc)
+				return usage_error("missing argument to", arg);
+			o.ode_dir = argv[i];
 		} else if (strcmp(arg, "--catalog") == 0 ||
 			   strncmp(arg, "--catalog=", 10) == 0) {
 			const char *file = arg[9] == '=' ? arg + 10 : NULL;
@@ -239,6 +250,15 @@ int main(int argc, char **argv)
 		} else {
 			return usage_error("unknown option", arg);
 		}
+	}
+	if (o.ode_dir) {
+		if (o.input)
+			return usage_error("--ode takes a directory, not also "
+					   "an input file",
+					   o.input);
+		if (o.mode == DRIVER_DUMP_MODEL || o.mode == DRIVER_DUMP_IR)
+			return usage_error("--dump does not go with", "--ode");
+		return ode_run(&o);
 	}
 	if (!o.input)
 		return usage_error("no input file", NULL);

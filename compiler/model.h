@@ -602,6 +602,7 @@ struct model {
 	struct wsdl_doc *wsdls;	     /* every WSDL loaded, load order */
 	struct xsd_schema *schemas;  /* every schema: imported .xsd files
 					     and those inline in WSDLs */
+	bool ode; /* --ode: Apache ODE's dialect and behaviour (ode.h) */
 };
 
 #endif /* BPELC_MODEL_H */

@@ -138,6 +138,8 @@ class Scenario:
         self.dir = path.parent
         self.name = name
         self.process = None
+        self.ode = None  # (DIR, NAME): the process under test is NAME of
+        #                  `bpelc --ode DIR` (an Apache ODE deployment unit)
         self.args = []
         self.partners = []    # (link, kind, file, urlpath, extra)
         self.steps = []
@@ -181,6 +183,10 @@ class Scenario:
                 raise Failure("%s:%d: %s" % (where, lineno, e))
             if word == "process":
                 self.process = args[0]
+            elif word == "ode":
+                if len(args) != 2:
+                    raise Failure("%s:%d: ode DIR NAME" % (where, lineno))
+                self.ode = (args[0], args[1])
             elif word == "xfail":
                 self.xfail = " ".join(args) or "known failure"
             elif word == "args":
@@ -416,6 +422,17 @@ class Run:
             raise Failure("bpelc exited 0 but wrote no %s" % out)
         return out
 
+    def compile_ode(self, unit, name):
+        out = self.tmp / "ode"
+        out.mkdir(exist_ok=True)
+        rc, _, err = self.bpelc(["--ode", unit, "-o", str(out)])
+        if rc != 0:
+            raise Failure("bpelc --ode %s: exit %d\n%s" % (unit, rc, tail(err)))
+        exe = out / name
+        if not exe.is_file():
+            raise Failure("bpelc --ode %s wrote no %s" % (unit, name))
+        return exe
+
     def start_service(self, name, exe, port, extra):
         # Each service its own instance store in the case's temporary
         # folder (the default, NAME.db in the case folder, would be shared
@@ -451,6 +468,12 @@ class Run:
                 svc.wait_port(port)
             wiring += ["--partner",
                        "%s=http://127.0.0.1:%d%s" % (link, port, urlpath)]
+        if self.sc.ode is not None:
+            exe = self.compile_ode(*self.sc.ode)
+            self.port = free_port()
+            self.main = self.start_service("service", exe, self.port,
+                                           wiring + self.sc.args)
+            return
         bpel = self.sc.process
         if bpel is None:
             cands = sorted(p.name for p in self.sc.dir.glob("*.bpel"))
