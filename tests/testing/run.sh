@@ -42,6 +42,15 @@ done
 grep -q '<failure message="the reply does not satisfy the assertion"' "$OUT/failing.xml" \
   && ok "JUnit has the failure" || no "JUnit failure element"
 
+# the suites follow docs/testing.xsd (bad.suite.xml is wrong on purpose
+# in what only the process can tell: the operation's name)
+if xmllint --noout --schema docs/testing.xsd samples/*/tests/*.suite.xml \
+     $T/*.suite.xml > "$OUT/xsd.txt" 2>&1; then
+  ok "every suite validates against docs/testing.xsd"
+else
+  cat "$OUT/xsd.txt"; no "suites against docs/testing.xsd"
+fi
+
 # 3. three days in under a second
 start=$(date +%s%N)
 if $BPELC test $T/timer.suite.xml > "$OUT/timer.txt" 2>&1; then
