@@ -104,10 +104,10 @@ struct brt_runtime {
 	void *test_ctx;
 
 	/* The durable store (engine/persist.c; docs/runtime.md). */
-	const char *store_path; /* --store PATH; NULL: none (memory only) */
-	char *store_default;	/* NAME.db when --store was not given, owned */
-	bool sync_full;		/* --sync full */
-	int nresend;		/* --resend LINK, names borrowed from argv */
+	const char *store_path;	 /* --store PATH; NULL: none (memory only) */
+	char store_default[256]; /* NAME.db when --store was not given */
+	bool sync_full;		 /* --sync full */
+	int nresend;		 /* --resend LINK, names borrowed from argv */
 	const char **resend;
 	bool drain; /* --drain: no new instances; exit when none is left */
 	/* Effects held until the batch behind them has committed: while

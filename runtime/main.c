@@ -172,13 +172,11 @@ static int default_store(brt_runtime *rt, const char *argv0)
 {
 	const char *slash = strrchr(argv0, '/');
 	const char *name = slash ? slash + 1 : argv0;
-	size_t n = strlen(name) + 4;
-	rt->store_default = malloc(n);
-	if (!rt->store_default) {
-		fprintf(stderr, "%s: out of memory\n", argv0);
-		return 2;
-	}
-	snprintf(rt->store_default, n, "%s.db", *name ? name : "service");
+	size_t n = sizeof rt->store_default;
+	if ((size_t)snprintf(rt->store_default, n, "%s.db",
+			     *name ? name : "service") >= n)
+		return bad_usage(argv0, "program name too long for the default "
+					"store: give --store PATH");
 	rt->store_path = rt->store_default;
 	return 0;
 }
@@ -397,7 +395,6 @@ void brt__runtime_free(brt_runtime *rt)
 		event_base_free(rt->base);
 	free(rt->partners);
 	free(rt->resend);
-	free(rt->store_default);
 	free(rt);
 }
 

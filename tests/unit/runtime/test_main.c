@@ -236,10 +236,11 @@ static pid_t start_service(int *port)
 	pid_t pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
-		char *argv[] = { (char *)"svc", (char *)"--listen", listen,
-				 NULL };
+		/* Memory only: this test is about stopping, not the store. */
+		char *argv[] = { (char *)"svc",	    (char *)"--listen", listen,
+				 (char *)"--store", (char *)"none",	NULL };
 		close(started_rd);
-		_exit(brt_main(&e_proc, 3, argv));
+		_exit(brt_main(&e_proc, 5, argv));
 	}
 	close(e_started);
 	e_started = -1;

@@ -167,6 +167,33 @@ static int parse_opts(brt_runtime *rt, const char *a1, const char *a2)
 	return brt__options_parse(rt, a2 ? 3 : 2, argv);
 }
 
+/* The store's options (docs/runtime.md): default NAME.db, none, sync,
+ * resend by partner link name, drain only with a store. */
+START_TEST(robust_store_options)
+{
+	brt_runtime rt;
+	ck_assert_int_eq(parse_opts(&rt, "--verbose", NULL), 0);
+	ck_assert_str_eq(rt.store_path, "svc.db");
+	ck_assert(!rt.sync_full);
+	ck_assert_int_eq(parse_opts(&rt, "--store", "none"), 0);
+	ck_assert_ptr_null(rt.store_path);
+	ck_assert_int_eq(parse_opts(&rt, "--store=/tmp/x.db", NULL), 0);
+	ck_assert_str_eq(rt.store_path, "/tmp/x.db");
+	ck_assert_int_eq(parse_opts(&rt, "--sync", "full"), 0);
+	ck_assert(rt.sync_full);
+	ck_assert_int_eq(parse_opts(&rt, "--sync", "sometimes"), 2);
+	ck_assert_int_eq(parse_opts(&rt, "--resend", "nosuchlink"), 2);
+	free(rt.resend);
+	ck_assert_int_eq(parse_opts(&rt, "--drain", NULL), 0);
+	ck_assert(rt.drain);
+	char *argv[] = { (char *)"svc", (char *)"--store", (char *)"none",
+			 (char *)"--drain", NULL };
+	memset(&rt, 0, sizeof rt);
+	rt.proc = &proc;
+	ck_assert_int_eq(brt__options_parse(&rt, 4, argv), 2);
+}
+END_TEST
+
 START_TEST(robust_options)
 {
 	brt_runtime rt;
@@ -332,6 +359,7 @@ Suite *robust_suite(void)
 	tcase_add_test(tc, robust_must_understand_fault);
 	tcase_add_test(tc, robust_reply_validation);
 	tcase_add_test(tc, robust_options);
+	tcase_add_test(tc, robust_store_options);
 	tcase_add_test(tc, robust_invoke_refuses_odd_replies);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);

@@ -4,6 +4,8 @@
  * the right values; records of another build and instances that are not
  * quiet are refused; early messages survive the round trip.
  */
+#include <sqlite3.h>
+
 #include "engine_kit.h"
 
 enum {
@@ -329,6 +331,136 @@ START_TEST(store_restore_refuses_strand_cycle)
 }
 END_TEST
 
+/* ---- the durable store (persist.c) on a real SQLite file ---------------- */
+
+static char store_dir[64], store_path[128];
+
+static void store_setup(void)
+{
+	snprintf(store_dir, sizeof store_dir, "/tmp/bpelc-persist-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(store_dir));
+	snprintf(store_path, sizeof store_path, "%s/s.db", store_dir);
+}
+
+static void store_teardown(void)
+{
+	char cmd[200];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", store_dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static brt_runtime *durable_rt(int expect_err)
+{
+	brt_runtime *rt = kit_rt(&proc);
+	rt->store_path = store_path;
+	ck_assert_int_eq(brt__persist_open(rt), expect_err);
+	return rt;
+}
+
+/* Let the end-of-pass batch run. */
+static void passes(brt_runtime *rt)
+{
+	for (int i = 0; i < 4; i++) {
+		kit_settle(rt);
+		event_base_loop(rt->base, EVLOOP_NONBLOCK);
+	}
+}
+
+START_TEST(persist_instance_survives_restart)
+{
+	brt_runtime *rt = durable_rt(0);
+	ck_assert_int_eq(kit_send(rt, &kit_op_start, "first"), 0);
+	passes(rt);
+	unsigned long id = brt__instance_id(brt__engine_first(rt));
+	/* One writer per store. */
+	brt_runtime *two = kit_rt(&proc);
+	two->store_path = store_path;
+	ck_assert_int_eq(brt__persist_open(two), BRT_ESTATE);
+	brt__runtime_free(two);
+	brt__runtime_free(rt); /* as SIGTERM: the instance stays */
+
+	rt = durable_rt(0);
+	ck_assert_int_eq(brt__engine_count(rt), 1);
+	ck_assert_uint_eq(brt__instance_id(brt__engine_first(rt)), id);
+	ck_assert_int_eq(kit_send(rt, &kit_op_next, "second"), 0);
+	passes(rt);
+	ck_assert_str_eq(kit_trace, "a=first out=second");
+	ck_assert_int_eq(brt__engine_count(rt), 0);
+	/* A new instance never takes an id given out before. */
+	ck_assert_int_eq(kit_send(rt, &kit_op_start, "third"), 0);
+	passes(rt);
+	ck_assert_uint_gt(brt__instance_id(brt__engine_first(rt)), id);
+	ck_assert(brt__persist_last_commit(rt) >= 0);
+	brt__runtime_free(rt);
+
+	rt = durable_rt(0);
+	ck_assert_int_eq(brt__engine_count(rt), 1); /* only "third" */
+	brt__runtime_free(rt);
+}
+END_TEST
+
+/* A record that does not decode: reported, skipped, marked, kept; the
+ * service starts. */
+START_TEST(persist_corrupt_record_is_marked)
+{
+	brt_runtime *rt = durable_rt(0);
+	ck_assert_int_eq(kit_send(rt, &kit_op_start, "one"), 0);
+	ck_assert_int_eq(kit_send(rt, &kit_op_start, "two"), 0);
+	passes(rt);
+	ck_assert_int_eq(brt__engine_count(rt), 2);
+	brt__runtime_free(rt);
+
+	sqlite3 *db;
+	ck_assert_int_eq(sqlite3_open(store_path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db,
+				      "UPDATE bpelc_instance SET data = "
+				      "substr(data, 1, 300) WHERE id = (SELECT "
+				      "min(id) FROM bpelc_instance)",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
+	rt = durable_rt(0);
+	ck_assert_int_eq(brt__engine_count(rt), 1);
+	brt__runtime_free(rt);
+	ck_assert_int_eq(sqlite3_open(store_path, &db), SQLITE_OK);
+	sqlite3_stmt *q;
+	ck_assert_int_eq(sqlite3_prepare_v2(db,
+					    "SELECT count(*) FROM "
+					    "bpelc_instance WHERE corrupt IS "
+					    "NOT NULL",
+					    -1, &q, NULL),
+			 SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
+	ck_assert_int_eq(sqlite3_column_int(q, 0), 1);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	/* Marked: not read again. */
+	rt = durable_rt(0);
+	ck_assert_int_eq(brt__engine_count(rt), 1);
+	brt__runtime_free(rt);
+}
+END_TEST
+
+/* Another build's instances are not loaded, changed or deleted. */
+START_TEST(persist_other_build_untouched)
+{
+	brt_runtime *rt = durable_rt(0);
+	ck_assert_int_eq(kit_send(rt, &kit_op_start, "old"), 0);
+	passes(rt);
+	brt__runtime_free(rt);
+	struct brt_process other = proc;
+	other.build_id = "build-2";
+	rt = kit_rt(&other);
+	rt->store_path = store_path;
+	ck_assert_int_eq(brt__persist_open(rt), 0);
+	ck_assert_int_eq(brt__engine_count(rt), 0);
+	brt__runtime_free(rt);
+	rt = durable_rt(0);
+	ck_assert_int_eq(brt__engine_count(rt), 1);
+	brt__runtime_free(rt);
+}
+END_TEST
+
 Suite *store_suite(void);
 Suite *store_suite(void)
 {
@@ -341,5 +473,11 @@ Suite *store_suite(void)
 	tcase_add_test(tc, store_keeps_early_messages);
 	tcase_add_test(tc, store_restore_refuses_strand_cycle);
 	suite_add_tcase(s, tc);
+	TCase *tp = tcase_create("persist");
+	tcase_add_checked_fixture(tp, store_setup, store_teardown);
+	tcase_add_test(tp, persist_instance_survives_restart);
+	tcase_add_test(tp, persist_corrupt_record_is_marked);
+	tcase_add_test(tp, persist_other_build_untouched);
+	suite_add_tcase(s, tp);
 	return s;
 }
