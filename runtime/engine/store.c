@@ -1091,13 +1091,25 @@ static int load_mex(struct reader *rd, brt_instance *in, xmlNodePtr n)
 	return 0;
 }
 
+/* A state a saved strand may resume at: one of the process's own steps or
+ * the engine's internal ones; never FAULTED (a faulted strand is never
+ * resumed) nor a number the process does not have. */
+static bool state_ok(const brt_instance *in, long state)
+{
+	if (state < 0)
+		return state >= BRT_SI_EVENT_INIT &&
+		       state <= BRT_SI_COMP_CHILDREN;
+	return state != BRT_S_FAULTED && state < in->rt->proc->nstates;
+}
+
 static int load_strand(struct reader *rd, brt_instance *in, xmlNodePtr n)
 {
 	long id = get_num(rd, n, "id"), state = get_num(rd, n, "state");
 	long scope = get_num(rd, n, "scope");
 	long pending = get_num(rd, n, "pending");
 	struct brt_scope_inst *si = scope_by_id(in, scope);
-	if (rd->bad || !si || id <= 0 || strand_by_id(in, id) || pending < 0)
+	if (rd->bad || !si || id <= 0 || strand_by_id(in, id) || pending < 0 ||
+	    !state_ok(in, state))
 		return BRT_EINVAL;
 	brt_strand *s = brt__strand_new(in, si, NULL, (int)state);
 	if (!s)
