@@ -662,6 +662,12 @@ static void emit_process(struct emitter *e)
 		emit_out(e, "\t.expr_errors = %s__expr_errors,\n", e->P);
 	if (e->has_unread)
 		emit_out(e, "\t.vars_unread = %s__vars_unread,\n", e->P);
+	if (e->nactivities)
+		emit_out(e,
+			 "\t.nactivities = %d,\n"
+			 "\t.activities = %s__activities,\n"
+			 "\t.state_activity = %s__state_activity,\n",
+			 e->nactivities, e->P, e->P);
 	/* Only a process that invokes links libcurl (bpelrt.h). */
 	if (p->invokes.n)
 		emit_out(e,
@@ -699,6 +705,7 @@ char *emit_c(struct ir_program *p, const struct emit_options *o)
 	emit_tables_data(e);
 	emit_tables_activities(e);
 	emit_state_names(e);
+	emit_tree(e);
 	emit_steps(e);
 	emit_process(e);
 	flush(e);

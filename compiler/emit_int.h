@@ -37,6 +37,7 @@ struct emitter {
 	int nvalidates;	      /* brt_validate entries (emit_data_tables) */
 	bool has_expr_errors;
 	bool has_unread; /* a vars_unread table was emitted */
+	int nactivities; /* the activity tree's size (emit_tree.c), 0: none */
 };
 
 /* ---- emit.c: output ------------------------------------------------------ */
@@ -77,5 +78,10 @@ void emit_tables_data(struct emitter *e);
 /* Receive, reply, invoke and pick descriptors (after the data tables
  * they point into). */
 void emit_tables_activities(struct emitter *e);
+
+/* ---- emit_tree.c ---------------------------------------------------------- */
+
+/* The activity tree and the state -> activity table (brt_activity). */
+void emit_tree(struct emitter *e);
 
 #endif

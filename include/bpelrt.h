@@ -410,6 +410,16 @@ struct brt_embed {
 	const char *text;
 };
 
+/* An activity as written, for the operator's view of a process (the
+ * admin console draws the tree, and says where an instance waits). In
+ * document order; the parent comes before its children. */
+struct brt_activity {
+	const char *kind; /* element name: "receive", "sequence", ... */
+	const char *name; /* @name, or NULL */
+	int line;	  /* in process->source */
+	int parent;	  /* index, -1: the process's own activity */
+};
+
 /* ---- the process descriptor ---------------------------------------------- */
 
 /* A process property of an Apache ODE deployment descriptor (deploy.xml
@@ -491,6 +501,11 @@ struct brt_process {
 	 * a strand waits in by its index here (store.c). */
 	int ninvokes;
 	const struct brt_invoke *invokes;
+	/* NULL/0, or the activity tree and, per state (nstates entries),
+	 * the activity whose step it is (-1 for none). */
+	int nactivities;
+	const struct brt_activity *activities;
+	const int *state_activity;
 };
 
 /* The outbound-call service (libcurl multi on the event loop). */

@@ -556,6 +556,32 @@ static const char *const control__state_names[] = {
 	"S_DONE_2 (tests/golden/control.bpel:51)",
 };
 
+static const struct brt_activity control__activities[] = {
+	{ "sequence", NULL, 16, -1 },
+	{ "receive", "start", 17, 0 },
+	{ "if", "choose", 19, 0 },
+	{ "empty", "one", 21, 2 },
+	{ "elseif", NULL, 22, 2 },
+	{ "wait", "pause", 24, 4 },
+	{ "else", NULL, 26, 2 },
+	{ "empty", "other", 27, 6 },
+	{ "while", "loop", 30, 0 },
+	{ "assign", "inc", 32, 8 },
+	{ "repeatUntil", "again", 36, 0 },
+	{ "assign", "dec", 37, 10 },
+	{ "flow", "both", 42, 0 },
+	{ "empty", "left", 43, 12 },
+	{ "sequence", "right", 44, 12 },
+	{ "wait", "later", 45, 14 },
+	{ "assign", "answer", 48, 0 },
+	{ "reply", "done", 51, 0 },
+};
+
+static const int control__state_activity[] = {
+	-1, -1, -1,
+	1, 2, 3, 5, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17,
+};
+
 /* A new instance's root strand: the process's activity. */
 static enum brt_step control__start(brt_strand *s)
 {
@@ -570,7 +596,7 @@ static enum brt_step control_start_2(brt_strand *s)
 	brt_strand_set_state(s, CONTROL_S_CHOOSE);
 #line 17 "tests/golden/control.bpel"
 	return brt_receive(s, &control__receives[0]);
-#line 574 "tests/golden/control.c"
+#line 600 "tests/golden/control.c"
 }
 
 /* tests/golden/control.bpel:19 <if name="choose"> */
@@ -611,7 +637,7 @@ static enum brt_step control_choose(brt_strand *s)
 	brt_strand_set_state(s, CONTROL_S_OTHER);
 #line 19 "tests/golden/control.bpel"
 	return BRT_STEP_NEXT;
-#line 615 "tests/golden/control.c"
+#line 641 "tests/golden/control.c"
 }
 
 /* tests/golden/control.bpel:21 <empty name="one"> */
@@ -621,7 +647,7 @@ static enum brt_step control_one(brt_strand *s)
 	brt_strand_set_state(s, CONTROL_S_LOOP);
 #line 21 "tests/golden/control.bpel"
 	return BRT_STEP_NEXT;
-#line 625 "tests/golden/control.c"
+#line 651 "tests/golden/control.c"
 }
 
 /* tests/golden/control.bpel:24 <wait name="pause"> */
@@ -631,7 +657,7 @@ static enum brt_step control_pause(brt_strand *s)
 	brt_strand_set_state(s, CONTROL_S_LOOP);
 #line 24 "tests/golden/control.bpel"
 	return brt_wait(s, 4, false);
-#line 635 "tests/golden/control.c"
+#line 661 "tests/golden/control.c"
 }
 
 /* tests/golden/control.bpel:27 <empty name="other"> */
@@ -641,7 +667,7 @@ static enum brt_step control_other(brt_strand *s)
 	brt_strand_set_state(s, CONTROL_S_LOOP);
 #line 27 "tests/golden/control.bpel"
 	return BRT_STEP_NEXT;
-#line 645 "tests/golden/control.c"
+#line 671 "tests/golden/control.c"
 }
 
 /* tests/golden/control.bpel:30 <while name="loop"> */
@@ -668,7 +694,7 @@ static enum brt_step control_loop(brt_strand *s)
 	brt_strand_set_state(s, CONTROL_S_DEC);
 #line 30 "tests/golden/control.bpel"
 	return BRT_STEP_NEXT;
-#line 672 "tests/golden/control.c"
+#line 698 "tests/golden/control.c"
 }
 
 /* tests/golden/control.bpel:32 <assign name="inc"> */
@@ -678,7 +704,7 @@ static enum brt_step control_inc(brt_strand *s)
 	brt_strand_set_state(s, CONTROL_S_LOOP);
 #line 32 "tests/golden/control.bpel"
 	return brt_assign(s, &control__assigns[1]);
-#line 682 "tests/golden/control.c"
+#line 708 "tests/golden/control.c"
 }
 
 /* tests/golden/control.bpel:36 <repeatUntil name="again"> */
@@ -705,7 +731,7 @@ static enum brt_step control_again(brt_strand *s)
 	brt_strand_set_state(s, CONTROL_S_DEC);
 #line 36 "tests/golden/control.bpel"
 	return BRT_STEP_NEXT;
-#line 709 "tests/golden/control.c"
+#line 735 "tests/golden/control.c"
 }
 
 /* tests/golden/control.bpel:37 <assign name="dec"> */
@@ -715,7 +741,7 @@ static enum brt_step control_dec(brt_strand *s)
 	brt_strand_set_state(s, CONTROL_S_AGAIN);
 #line 37 "tests/golden/control.bpel"
 	return brt_assign(s, &control__assigns[2]);
-#line 719 "tests/golden/control.c"
+#line 745 "tests/golden/control.c"
 }
 
 /* tests/golden/control.bpel:42 <flow name="both"> */
@@ -730,7 +756,7 @@ static enum brt_step control_both(brt_strand *s)
 	brt_strand_set_state(s, CONTROL_S_ANSWER);
 #line 42 "tests/golden/control.bpel"
 	return brt_flow(s, 2, branches);
-#line 734 "tests/golden/control.c"
+#line 760 "tests/golden/control.c"
 }
 
 /* tests/golden/control.bpel:43 <empty name="left"> */
@@ -740,7 +766,7 @@ static enum brt_step control_left(brt_strand *s)
 	brt_strand_set_state(s, CONTROL_S_DONE);
 #line 43 "tests/golden/control.bpel"
 	return BRT_STEP_NEXT;
-#line 744 "tests/golden/control.c"
+#line 770 "tests/golden/control.c"
 }
 
 /* tests/golden/control.bpel:45 <wait name="later"> */
@@ -750,7 +776,7 @@ static enum brt_step control_later(brt_strand *s)
 	brt_strand_set_state(s, CONTROL_S_DONE);
 #line 45 "tests/golden/control.bpel"
 	return brt_wait(s, 9, true);
-#line 754 "tests/golden/control.c"
+#line 780 "tests/golden/control.c"
 }
 
 /* tests/golden/control.bpel:48 <assign name="answer"> */
@@ -760,7 +786,7 @@ static enum brt_step control_answer(brt_strand *s)
 	brt_strand_set_state(s, CONTROL_S_DONE_2);
 #line 48 "tests/golden/control.bpel"
 	return brt_assign(s, &control__assigns[3]);
-#line 764 "tests/golden/control.c"
+#line 790 "tests/golden/control.c"
 }
 
 /* tests/golden/control.bpel:51 <reply name="done"> */
@@ -770,7 +796,7 @@ static enum brt_step control_done_2(brt_strand *s)
 	brt_strand_set_state(s, CONTROL_S_DONE);
 #line 51 "tests/golden/control.bpel"
 	return brt_reply(s, &control__replies[0]);
-#line 774 "tests/golden/control.c"
+#line 800 "tests/golden/control.c"
 }
 
 static enum brt_step control__step(brt_strand *s)
@@ -816,7 +842,7 @@ static enum brt_step control__step(brt_strand *s)
 const struct brt_process control_process = {
 	.name = "control",
 	.qname = { "urn:bpelc:golden:control", "control" },
-	.build_id = "5bef8993bd951814",
+	.build_id = "cb48725e3bfba0f1",
 	.source = "tests/golden/control.bpel",
 	.nscopes = 1,
 	.scopes = control__scopes,
@@ -841,6 +867,9 @@ const struct brt_process control_process = {
 	.nstates = 17,
 	.state_names = control__state_names,
 	.step = control__step,
+	.nactivities = 18,
+	.activities = control__activities,
+	.state_activity = control__state_activity,
 };
 
 int main(int argc, char **argv)

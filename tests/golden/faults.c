@@ -490,6 +490,25 @@ static const char *const faults__state_names[] = {
 	"S_MORE (tests/golden/faults.bpel:53)",
 };
 
+static const struct brt_activity faults__activities[] = {
+	{ "exit", "stop", 22, -1 },
+	{ "sequence", NULL, 25, -1 },
+	{ "receive", "start", 26, 1 },
+	{ "scope", "work", 30, 1 },
+	{ "reply", "refuse", 36, 3 },
+	{ "rethrow", "again", 40, 3 },
+	{ "sequence", NULL, 43, 3 },
+	{ "invoke", "ask", 44, 6 },
+	{ "throw", "fail", 47, 7 },
+	{ "reply", "done", 50, 6 },
+	{ "receive", "more", 53, 1 },
+};
+
+static const int faults__state_activity[] = {
+	-1, -1, -1,
+	0, 2, 3, 4, 5, 7, 7, 8, 9, 10,
+};
+
 /* A new instance's root strand: the process's activity. */
 static enum brt_step faults__start(brt_strand *s)
 {
@@ -504,7 +523,7 @@ static enum brt_step faults_stop(brt_strand *s)
 	brt_strand_set_state(s, FAULTS_S_DONE);
 #line 22 "tests/golden/faults.bpel"
 	return brt_exit(s);
-#line 508 "tests/golden/faults.c"
+#line 527 "tests/golden/faults.c"
 }
 
 /* tests/golden/faults.bpel:26 <receive name="start"> */
@@ -514,7 +533,7 @@ static enum brt_step faults_start_2(brt_strand *s)
 	brt_strand_set_state(s, FAULTS_S_WORK);
 #line 26 "tests/golden/faults.bpel"
 	return brt_receive(s, &faults__receives[0]);
-#line 518 "tests/golden/faults.c"
+#line 537 "tests/golden/faults.c"
 }
 
 /* tests/golden/faults.bpel:30 <scope name="work"> */
@@ -524,7 +543,7 @@ static enum brt_step faults_work(brt_strand *s)
 	brt_strand_set_state(s, FAULTS_S_MORE);
 #line 30 "tests/golden/faults.bpel"
 	return brt_scope(s, 1, FAULTS_S_ASK_SCOPE);
-#line 528 "tests/golden/faults.c"
+#line 547 "tests/golden/faults.c"
 }
 
 /* tests/golden/faults.bpel:36 <reply name="refuse"> */
@@ -534,7 +553,7 @@ static enum brt_step faults_refuse(brt_strand *s)
 	brt_strand_set_state(s, FAULTS_S_DONE);
 #line 36 "tests/golden/faults.bpel"
 	return brt_reply(s, &faults__replies[0]);
-#line 538 "tests/golden/faults.c"
+#line 557 "tests/golden/faults.c"
 }
 
 /* tests/golden/faults.bpel:40 <rethrow name="again"> */
@@ -544,7 +563,7 @@ static enum brt_step faults_again(brt_strand *s)
 	brt_strand_set_state(s, FAULTS_S_DONE);
 #line 40 "tests/golden/faults.bpel"
 	return brt_rethrow(s);
-#line 548 "tests/golden/faults.c"
+#line 567 "tests/golden/faults.c"
 }
 
 /* tests/golden/faults.bpel:44 <invoke name="ask"> (scope) */
@@ -554,7 +573,7 @@ static enum brt_step faults_ask_scope(brt_strand *s)
 	brt_strand_set_state(s, FAULTS_S_DONE_2);
 #line 44 "tests/golden/faults.bpel"
 	return brt_scope(s, 2, FAULTS_S_ASK);
-#line 558 "tests/golden/faults.c"
+#line 577 "tests/golden/faults.c"
 }
 
 /* tests/golden/faults.bpel:44 <invoke name="ask"> */
@@ -564,7 +583,7 @@ static enum brt_step faults_ask(brt_strand *s)
 	brt_strand_set_state(s, FAULTS_S_DONE);
 #line 44 "tests/golden/faults.bpel"
 	return brt_invoke(s, &faults__invokes[0]);
-#line 568 "tests/golden/faults.c"
+#line 587 "tests/golden/faults.c"
 }
 
 /* tests/golden/faults.bpel:47 <throw name="fail"> */
@@ -576,7 +595,7 @@ static enum brt_step faults_fail(brt_strand *s)
 	brt_strand_set_state(s, FAULTS_S_DONE);
 #line 47 "tests/golden/faults.bpel"
 	return brt_throw(s, &fault, 2);
-#line 580 "tests/golden/faults.c"
+#line 599 "tests/golden/faults.c"
 }
 
 /* tests/golden/faults.bpel:50 <reply name="done"> */
@@ -586,7 +605,7 @@ static enum brt_step faults_done_2(brt_strand *s)
 	brt_strand_set_state(s, FAULTS_S_DONE);
 #line 50 "tests/golden/faults.bpel"
 	return brt_reply(s, &faults__replies[1]);
-#line 590 "tests/golden/faults.c"
+#line 609 "tests/golden/faults.c"
 }
 
 /* tests/golden/faults.bpel:53 <receive name="more"> */
@@ -596,7 +615,7 @@ static enum brt_step faults_more(brt_strand *s)
 	brt_strand_set_state(s, FAULTS_S_DONE);
 #line 53 "tests/golden/faults.bpel"
 	return brt_receive(s, &faults__receives[1]);
-#line 600 "tests/golden/faults.c"
+#line 619 "tests/golden/faults.c"
 }
 
 static enum brt_step faults__step(brt_strand *s)
@@ -634,7 +653,7 @@ static enum brt_step faults__step(brt_strand *s)
 const struct brt_process faults_process = {
 	.name = "faults",
 	.qname = { "urn:bpelc:golden:faults", "faults" },
-	.build_id = "e8fd2aed789cc4be",
+	.build_id = "493388050f846a67",
 	.source = "tests/golden/faults.bpel",
 	.nscopes = 3,
 	.scopes = faults__scopes,
@@ -661,6 +680,9 @@ const struct brt_process faults_process = {
 	.step = faults__step,
 	.nschemas = 1,
 	.schemas = faults__schemas,
+	.nactivities = 11,
+	.activities = faults__activities,
+	.state_activity = faults__state_activity,
 	.invoker = &brt_invoke_service,
 	.ninvokes = 1,
 	.invokes = faults__invokes,

@@ -409,6 +409,19 @@ static const char *const sequence__state_names[] = {
 	"S_DONE_2 (tests/golden/sequence.bpel:34)",
 };
 
+static const struct brt_activity sequence__activities[] = {
+	{ "sequence", "main", 16, -1 },
+	{ "receive", "start", 17, 0 },
+	{ "assign", "prepare", 19, 0 },
+	{ "empty", NULL, 33, 0 },
+	{ "reply", "done", 34, 0 },
+};
+
+static const int sequence__state_activity[] = {
+	-1, -1, -1,
+	1, 2, 3, 4,
+};
+
 /* A new instance's root strand: the process's activity. */
 static enum brt_step sequence__start(brt_strand *s)
 {
@@ -423,7 +436,7 @@ static enum brt_step sequence_start_2(brt_strand *s)
 	brt_strand_set_state(s, SEQUENCE_S_PREPARE);
 #line 17 "tests/golden/sequence.bpel"
 	return brt_receive(s, &sequence__receives[0]);
-#line 427 "tests/golden/sequence.c"
+#line 440 "tests/golden/sequence.c"
 }
 
 /* tests/golden/sequence.bpel:19 <assign name="prepare"> */
@@ -433,7 +446,7 @@ static enum brt_step sequence_prepare(brt_strand *s)
 	brt_strand_set_state(s, SEQUENCE_S_EMPTY3);
 #line 19 "tests/golden/sequence.bpel"
 	return brt_assign(s, &sequence__assigns[0]);
-#line 437 "tests/golden/sequence.c"
+#line 450 "tests/golden/sequence.c"
 }
 
 /* tests/golden/sequence.bpel:33 <empty> */
@@ -443,7 +456,7 @@ static enum brt_step sequence_empty3(brt_strand *s)
 	brt_strand_set_state(s, SEQUENCE_S_DONE_2);
 #line 33 "tests/golden/sequence.bpel"
 	return BRT_STEP_NEXT;
-#line 447 "tests/golden/sequence.c"
+#line 460 "tests/golden/sequence.c"
 }
 
 /* tests/golden/sequence.bpel:34 <reply name="done"> */
@@ -453,7 +466,7 @@ static enum brt_step sequence_done_2(brt_strand *s)
 	brt_strand_set_state(s, SEQUENCE_S_DONE);
 #line 34 "tests/golden/sequence.bpel"
 	return brt_reply(s, &sequence__replies[0]);
-#line 457 "tests/golden/sequence.c"
+#line 470 "tests/golden/sequence.c"
 }
 
 static enum brt_step sequence__step(brt_strand *s)
@@ -479,7 +492,7 @@ static enum brt_step sequence__step(brt_strand *s)
 const struct brt_process sequence_process = {
 	.name = "sequence",
 	.qname = { "urn:bpelc:golden:sequence", "sequence" },
-	.build_id = "61a546c3e8271c69",
+	.build_id = "2e22af9612a3415f",
 	.source = "tests/golden/sequence.bpel",
 	.nscopes = 1,
 	.scopes = sequence__scopes,
@@ -504,6 +517,9 @@ const struct brt_process sequence_process = {
 	.nstates = 7,
 	.state_names = sequence__state_names,
 	.step = sequence__step,
+	.nactivities = 5,
+	.activities = sequence__activities,
+	.state_activity = sequence__state_activity,
 };
 
 int main(int argc, char **argv)
