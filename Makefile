@@ -9,6 +9,7 @@
 #   make unit | e2e | bpel-tests | asan-check | conformance
 #                   one stage of `make check`
 #   make crash-test ROUNDS=1000   SIGKILL services, restart, lose nothing
+#   make ops                       the operations side (tests/ops)
 #   make format | format-check                    clang-format on every C file
 #                                                 (.clang-format)
 #   make install PREFIX=/usr/local
@@ -26,6 +27,7 @@ SHARED  ?= ../shared
 VERSION := 0.1.0
 JOBS    ?= 2
 E2E_FLAGS ?=
+OPS_FLAGS ?=
 CONFORMANCE_TIMEOUT ?= 10
 # Wall-clock cap of the whole corpus run, so CI (90 min, 2 cores) stays safe.
 CONFORMANCE_MAX ?= 1800
@@ -98,7 +100,9 @@ RUNTIME_SRC  := $(sort $(filter-out runtime/test/%,$(wildcard runtime/*.c runtim
 TESTRT_SRC   := $(sort $(wildcard runtime/test/*.c))
 TESTRT_OBJ   := $(TESTRT_SRC:%.c=$(BUILD)/%.o)
 COMPILER_OBJ := $(COMPILER_SRC:%.c=$(BUILD)/%.o)
-RUNTIME_OBJ  := $(RUNTIME_SRC:%.c=$(BUILD)/%.o)
+# The admin console page is served from the binary: console.html becomes
+# a C string at build time (tools/embed.sh), so the page is edited as HTML.
+RUNTIME_OBJ  := $(RUNTIME_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/console_html.o
 # main.c holds only option parsing; unit tests link everything else.
 COMPILER_LIB_OBJ := $(filter-out $(BUILD)/compiler/main.o,$(COMPILER_OBJ))
 
@@ -110,13 +114,19 @@ UNIT_C_OBJ := $(UNIT_C_SRC:%.c=$(BUILD)/%.o)
 UNIT_R_OBJ := $(UNIT_R_SRC:%.c=$(BUILD)/%.o)
 
 .PHONY: bpel-tests all check unit e2e build-test asan-check asan-unit asan-e2e conformance demo \
-        fuzz asan-fuzz crash-test crash-check \
+        fuzz asan-fuzz crash-test crash-check ops asan-ops \
         install clean bench golden-update format format-check deps
 all: $(BUILD)/bpelc $(BUILD)/libbpelrt.a $(BUILD)/libbpelrt-test.a
 
 $(BUILD)/%.o: %.c $(wildcard include/*.h include/bpelrt/*.h compiler/*.h compiler/*.def runtime/*.h runtime/*/*.h) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Icompiler $(RT_INC) -c -o $@ $<
+
+$(BUILD)/gen/console_html.c: runtime/admin/console.html tools/embed.sh
+	@mkdir -p $(dir $@)
+	sh tools/embed.sh brt__console_html $< > $@.tmp && mv $@.tmp $@
+$(BUILD)/gen/console_html.o: $(BUILD)/gen/console_html.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/compiler/driver.o: ALL_CFLAGS += \
 	-DBPELC_VERSION='"$(VERSION)"' \
@@ -205,6 +215,14 @@ build-test: all
 # docs/testing.md).
 bpel-tests: all
 	sh tests/testing/run.sh $(BUILD)
+
+# The operations side of a service (tests/ops/run.py): admin listener,
+# probes, metrics, instance admin, JSON logs, traceparent, sd_notify, the
+# console in headless chromium (skipped with a message without chromium).
+ops: all
+	$(PYTHON) tests/ops/run.py --bpelc $(BUILD)/bpelc $(OPS_FLAGS)
+asan-ops:
+	$(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) SAN=1 ops
 
 # The sanitizer pass of `make check`: its own tree, the same tests. The
 # sanitizer bpelc bakes SANFLAGS into RT_CFLAGS/RT_LIBS, so the services it
@@ -330,10 +348,12 @@ conformance: all
 CHECK_STAGES := format-check
 CHECK_STAGES += unit
 CHECK_STAGES += e2e
+CHECK_STAGES += ops
 CHECK_STAGES += build-test
 CHECK_STAGES += bpel-tests
 CHECK_STAGES += asan-unit
 CHECK_STAGES += asan-e2e
+CHECK_STAGES += asan-ops
 CHECK_STAGES += asan-fuzz
 CHECK_STAGES += fuzz-check
 CHECK_STAGES += conformance

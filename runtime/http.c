@@ -49,6 +49,8 @@ struct brt_http {
 	 * (rt->hold), oldest first; sent by brt__http_release. */
 	brt_request *held_head, *held_tail;
 	int nheld;
+	/* The operation of the request being handled (metrics), NULL. */
+	const struct brt_operation *cur_op;
 };
 
 struct brt_request {
@@ -132,6 +134,7 @@ static void send_error(struct brt_http *h, unsigned long id, const char *what,
 {
 	brt__log(h->rt, "request %lu: %s: %s; answered %d", id, what, text,
 		 status);
+	brt__metric_soap(h->rt, h->cur_op, status);
 	send_env(req, status,
 		 brt__soap_fault_code(client, NULL,
 				      client ? "Client" : "Server", NULL,
@@ -398,6 +401,7 @@ void brt__request_reply(brt_request *r, const struct brt_operation *op,
 			   : NULL;
 	if (env) {
 		brt__log(rt, "request %lu: answered 200", id);
+		brt__metric_soap(rt, op, 200);
 		if (hold(r, 200, env))
 			return;
 	}
@@ -406,6 +410,7 @@ void brt__request_reply(brt_request *r, const struct brt_operation *op,
 		brt__log(rt,
 			 "request %lu: cannot build the reply; answered 500",
 			 id);
+		brt__metric_soap(rt, op, 500);
 		send_env(req, 500,
 			 brt__soap_fault(NULL, "Server", NULL,
 					 "cannot build the reply message"));
@@ -422,11 +427,13 @@ void brt__request_fault(brt_request *r, const char *fault_ns,
 		return;
 	brt_runtime *rt = r->h->rt;
 	unsigned long id = r->id;
+	const struct brt_operation *op = r->op;
 	if (!r->req) {
 		request_release(r);
 		brt__log(rt, "request %lu: fault dropped (client gone)", id);
 		return;
 	}
+	brt__metric_soap(rt, op, 500);
 	brt__log(rt, "request %lu: answered 500 fault %s%s%s%s", id,
 		 fault_ns && *fault_ns ? "{" : "",
 		 fault_ns && *fault_ns ? fault_ns : "",
@@ -656,6 +663,7 @@ static void handle_post(struct brt_http *h, unsigned long id, const char *what,
 		xmlFreeDoc(env);
 		brt__log(rt, "request %lu: %s: %s; answered 500", id, what,
 			 text);
+		brt__metric_soap(rt, NULL, 500);
 		send_env(req, 500,
 			 brt__soap_fault_soapcode("MustUnderstand", text));
 		return;
@@ -694,6 +702,9 @@ static void handle_post(struct brt_http *h, unsigned long id, const char *what,
 		send_error(h, id, what, req, 500, true, text);
 		return;
 	}
+	h->cur_op = op;
+	rt->logctx.op = op->name;
+	rt->logctx.plink = p->plinks[plink].name;
 	brt__log(rt, "request %lu: %s operation %s (partner link %s)", id, what,
 		 op->name, p->plinks[plink].name);
 	/* The envelope goes right after: its Body moves into the message. */
@@ -715,6 +726,7 @@ static void handle_post(struct brt_http *h, unsigned long id, const char *what,
 			return;
 		}
 		brt__log(rt, "request %lu: answered 202", id);
+		brt__metric_soap(rt, op, 202);
 		/* Accepted means kept: the 202 waits for the commit. */
 		brt_request *r = rt->hold ? request_new(h, req, id, op) : NULL;
 		if (!r || !hold(r, 202, NULL))
@@ -780,7 +792,16 @@ static void on_request(struct evhttp_request *req, void *arg)
 		send_error(h, id, what, req, 503, false, "service is stopping");
 		return;
 	}
+	/* A W3C traceparent goes with the work this request causes: into
+	 * the log lines (the context) and the instance it reaches. */
+	struct brt_log_ctx saved = rt->logctx;
+	const char *tp = evhttp_find_header(
+		evhttp_request_get_input_headers(req), "traceparent");
+	if (tp && brt__traceparent_ok(tp))
+		rt->logctx.trace = tp;
 	handle_post(h, id, what, req, path);
+	h->cur_op = NULL;
+	rt->logctx = saved;
 }
 
 /* ---- listeners ----------------------------------------------------------- */

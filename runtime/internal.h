@@ -71,6 +71,26 @@ struct brt_http;     /* http.c */
 struct brt_curl;     /* invoke.c */
 struct brt_engine;   /* instance.c */
 struct brt_prepared; /* data.c: compiled XPath, parsed literals */
+struct brt_ops;	     /* runtime/admin: metrics, admin listener, readiness */
+
+/* Log levels (--log-level); brt__log is INFO, brt__debug DEBUG. */
+enum brt_log_level {
+	BRT_LOG_ERROR,
+	BRT_LOG_WARN,
+	BRT_LOG_INFO,
+	BRT_LOG_DEBUG,
+};
+
+/* What a log line is about, for JSON lines (--log-format json): set by
+ * whoever runs the work (the scheduler for a strand's steps, http.c for a
+ * request) and cleared after it. Borrowed strings. */
+struct brt_log_ctx {
+	unsigned long instance; /* 0: none */
+	int state;		/* the step running (activity), -1: none */
+	const char *plink;
+	const char *op;
+	const char *trace; /* W3C traceparent of the work, NULL: none */
+};
 
 /* How long an invoke may take unless --invoke-timeout says otherwise
  * (issue 4 fixes the default at 30 s). */
@@ -116,6 +136,15 @@ struct brt_runtime {
 	 * brt__http_release / invoker->release(rt, epoch). */
 	bool hold;
 	unsigned long hold_epoch;
+	/* operations (runtime/admin/, docs/operations.md) */
+	struct brt_ops *ops;	      /* NULL until brt__ops_init */
+	const char *admin_listen;     /* --admin-listen HOST:PORT, NULL: off */
+	const char *admin_token_file; /* --admin-token-file FILE */
+	double shutdown_delay;	      /* --shutdown-delay SECS (default 0) */
+	bool log_json;		      /* --log-format json */
+	int log_level;		      /* --log-level, enum brt_log_level */
+	bool draining;		      /* SIGTERM seen, /readyz answers 503 */
+	struct brt_log_ctx logctx;
 };
 
 /*
@@ -158,6 +187,9 @@ void brt__log(brt_runtime *rt, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void brt__debug(brt_runtime *rt, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* A line at `level`: dropped when --log-level is lower. */
+void brt__log_at(brt_runtime *rt, enum brt_log_level level, const char *fmt,
+		 ...) __attribute__((format(printf, 3, 4)));
 /* Buffer rt's lines (after rt->base exists): they are written once per
  * loop pass. brt__log_free writes what is left; call it before the event
  * base goes. brt__log_catch_fatal (brt_main only) writes the buffer out
@@ -166,6 +198,98 @@ int brt__log_init(brt_runtime *rt);
 void brt__log_flush(brt_runtime *rt);
 void brt__log_catch_fatal(brt_runtime *rt);
 void brt__log_free(brt_runtime *rt);
+
+/* ---- operations (runtime/admin/, runtime/engine/inspect.c) ------------- */
+
+/* The options of the operations side (--admin-listen, --admin-token-file,
+ * --shutdown-delay, --log-format, --log-level): 0 when argv[*i] is none of
+ * them, 1 when it was taken (*i advanced past its value), 2 after a usage
+ * error was printed. */
+int brt__ops_option(brt_runtime *rt, const char *argv0, int argc, char **argv,
+		    int *i);
+/* `--name VALUE` or `--name=VALUE` (main.c); advances *i. NULL when not
+ * this option; *missing when it is there without its value. */
+const char *brt__opt_value(int argc, char **argv, int *i, const char *name,
+			   bool *missing);
+
+/* Metrics and readiness state (rt->ops); needs the options. 0 or
+ * BRT_ENOMEM. brt__ops_free also closes the admin listener. */
+int brt__ops_init(brt_runtime *rt);
+void brt__ops_free(brt_runtime *rt);
+/* Bind --admin-listen (if given; after brt__ops_init, before the SOAP
+ * listeners so /readyz can say "starting"): 0 or BRT_E* (logged). */
+int brt__admin_start(brt_runtime *rt);
+/* The admin listener's port, -1 when there is none. */
+int brt__admin_port(const brt_runtime *rt);
+/* 0 when `s` is a valid HOST:PORT for --admin-listen. */
+int brt__admin_check_listen(const char *s);
+/* Readiness: the SOAP listeners are bound (after brt__http_start). */
+void brt__ops_serving(brt_runtime *rt);
+/* The durable store: open and recovered (ready) or not, with the reason
+ * /readyz gives (static text). Without a store the service is ready once
+ * it serves. */
+void brt__ops_store_state(brt_runtime *rt, bool recovered, const char *why);
+/* Tell systemd (NOTIFY_SOCKET, sd_notify protocol) `state`, e.g.
+ * "READY=1": 0, or BRT_EIO; nothing when the variable is unset. */
+int brt__notify(const char *state);
+
+/* Counting. Each is an integer increment or a histogram bucket, so the
+ * request path does not notice. A NULL rt->ops counts nothing. */
+enum brt_outcome {
+	BRT_OUT_COMPLETED,
+	BRT_OUT_FAULTED,
+	BRT_OUT_TERMINATED,
+};
+void brt__metric_started(brt_runtime *rt);
+void brt__metric_finished(brt_runtime *rt, enum brt_outcome out,
+			  double seconds);
+/* A SOAP answer with HTTP `status`; op NULL when none was found. */
+void brt__metric_soap(brt_runtime *rt, const struct brt_operation *op,
+		      int status);
+/* An invoke ended: outcome "ok", "fault" (a SOAP fault) or "error". */
+enum brt_call_outcome { BRT_CALL_OK, BRT_CALL_FAULT, BRT_CALL_ERROR };
+void brt__metric_invoke(brt_runtime *rt, int plink,
+			const struct brt_operation *op,
+			enum brt_call_outcome out, double seconds);
+void brt__metric_unmatched(brt_runtime *rt, const struct brt_operation *op);
+/* The store committed a loop pass's changes in `seconds`. */
+void brt__metric_store_commit(brt_runtime *rt, double seconds);
+
+/* The live instances as the admin API sees them (inspect.c); they write
+ * JSON into `out` (a struct evbuffer). */
+struct evbuffer;
+struct brt_census {
+	int running, waiting, suspended;
+	int timers; /* armed: waits, pick and event handler alarms */
+};
+void brt__engine_census(const brt_runtime *rt, struct brt_census *c);
+struct brt_inst_filter {
+	const char *status; /* "running", "waiting", "suspended", NULL: any */
+	double started_after, started_before; /* 0: no bound */
+	int limit;			      /* 0: no limit */
+	int nprops;
+	const char *const *prop_names; /* property local names */
+	const char *const *prop_values;
+};
+/* A JSON array of the instances that pass `f`, oldest first. */
+int brt__instances_json(brt_runtime *rt, const struct brt_inst_filter *f,
+			struct evbuffer *out);
+/* One instance as a JSON object, its variables too when asked;
+ * BRT_ENOTFOUND when there is no such instance. */
+int brt__instance_json(brt_runtime *rt, unsigned long id, bool variables,
+		       struct evbuffer *out);
+/* End an instance as <exit> would (open requests get their fault);
+ * suspend (it runs no step, so consumes no message and fires no timer,
+ * until resumed); resume. 0, BRT_ENOTFOUND, or BRT_ESTATE (suspend a
+ * suspended one, resume a running one). */
+int brt__instance_terminate(brt_runtime *rt, unsigned long id);
+int brt__instance_suspend(brt_runtime *rt, unsigned long id);
+int brt__instance_resume(brt_runtime *rt, unsigned long id);
+/* A JSON string (quoted, escaped) of `s` (n bytes, or up to NUL when n
+ * is (size_t)-1) into out. */
+void brt__json_str(struct evbuffer *out, const char *s, size_t n);
+/* A W3C traceparent header value is well-formed (version 00). */
+bool brt__traceparent_ok(const char *v);
 
 /* ---- returning memory (trim.c) ------------------------------------------ */
 

@@ -210,14 +210,147 @@ static size_t format_line(struct brt_log *lg, brt_runtime *rt, char *out,
 	return n;
 }
 
+/* ---- JSON lines (--log-format json) --------------------------------------- */
+
+/* Append `s` (n bytes) JSON-escaped to out[*n], within size - 1. */
+static void json_esc(char *out, size_t size, size_t *n, const char *s,
+		     size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	for (size_t i = 0; i < len && *n + 7 < size; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"' || c == '\\') {
+			out[(*n)++] = '\\';
+			out[(*n)++] = (char)c;
+		} else if (c < 0x20 || c == 0x7f) {
+			memcpy(out + *n, "\\u00", 4);
+			out[*n + 4] = hex[c >> 4];
+			out[*n + 5] = hex[c & 15];
+			*n += 6;
+		} else
+			out[(*n)++] = (char)c;
+	}
+}
+
+static void json_field(char *out, size_t size, size_t *n, const char *key,
+		       const char *val)
+{
+	size_t klen = strlen(key);
+	if (!val || *n + klen + 8 >= size)
+		return;
+	out[(*n)++] = ',';
+	out[(*n)++] = '"';
+	memcpy(out + *n, key, klen);
+	*n += klen;
+	memcpy(out + *n, "\":\"", 3);
+	*n += 3;
+	json_esc(out, size, n, val, strlen(val));
+	if (*n + 2 < size)
+		out[(*n)++] = '"';
+}
+
+static const char *const level_names[] = { "error", "warn", "info", "debug" };
+
+/* One JSON object per line: time (UTC, RFC 3339), level, process,
+ * message, then what the line is about where the context says so:
+ * instance, activity (name, else element) and its line, partner link,
+ * operation, trace id and traceparent. */
+static size_t format_json(brt_runtime *rt, enum brt_log_level level, char *out,
+			  size_t size, const char *fmt, va_list ap)
+{
+	char msg[LINE_MAX_MSG];
+	va_list ap2;
+	va_copy(ap2, ap);
+	size_t mlen = quick_format(msg, sizeof msg, fmt, ap2);
+	va_end(ap2);
+	if (mlen == (size_t)-1) {
+		int m = vsnprintf(msg, sizeof msg, fmt, ap);
+		mlen = m < 0			 ? 0
+		       : (size_t)m >= sizeof msg ? sizeof msg - 1
+						 : (size_t)m;
+	}
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	struct tm tm;
+	time_t sec = tv.tv_sec;
+	gmtime_r(&sec, &tm);
+	size_t n = (size_t)snprintf(
+		out, size,
+		"{\"time\":\"%04d-%02d-%02dT%02d:%02d:%02d.%03dZ\","
+		"\"level\":\"%s\"",
+		tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		tm.tm_min, tm.tm_sec, (int)(tv.tv_usec / 1000),
+		level_names[level]);
+	const struct brt_process *p = rt ? rt->proc : NULL;
+	json_field(out, size, &n, "process", p ? p->name : "bpelrt");
+	json_field(out, size, &n, "message", "");
+	n--; /* reopen the message's string */
+	json_esc(out, size, &n, msg, mlen);
+	out[n++] = '"';
+	const struct brt_log_ctx *c = rt ? &rt->logctx : NULL;
+	char num[32];
+	if (c && c->instance) {
+		n += (size_t)snprintf(out + n, size - n, ",\"instance\":%lu",
+				      c->instance);
+		int a = -1;
+		if (p && p->state_activity && c->state >= BRT_S_FIRST &&
+		    c->state < p->nstates)
+			a = p->state_activity[c->state];
+		if (a >= 0 && a < p->nactivities) {
+			const struct brt_activity *act = &p->activities[a];
+			json_field(out, size, &n, "activity",
+				   act->name ? act->name : act->kind);
+			snprintf(num, sizeof num, "%d", act->line);
+			json_field(out, size, &n, "line", num);
+		}
+	}
+	if (c) {
+		json_field(out, size, &n, "partner_link", c->plink);
+		json_field(out, size, &n, "operation", c->op);
+		if (c->trace && strlen(c->trace) == 55) {
+			char id[33];
+			memcpy(id, c->trace + 3, 32);
+			id[32] = '\0';
+			json_field(out, size, &n, "trace_id", id);
+			json_field(out, size, &n, "traceparent", c->trace);
+		}
+	}
+	if (n + 2 >= size)
+		n = size - 3;
+	out[n++] = '}';
+	out[n++] = '\n';
+	return n;
+}
+
 static void flush_cb(void *arg)
 {
 	flush(arg);
 }
 
-static void vlog(brt_runtime *rt, const char *fmt, va_list ap)
+static void vlog(brt_runtime *rt, enum brt_log_level level, const char *fmt,
+		 va_list ap)
 {
 	struct brt_log *lg = rt ? rt->log : NULL;
+	if (rt && rt->log_json) {
+		char line[LINE_MAX_MSG * 6 + 1024];
+		size_t n = format_json(rt, level, line, sizeof line, fmt, ap);
+		if (!lg || !lg->flush_pass.ev) {
+			if (lg)
+				flush(lg);
+			write_all(line, n);
+			return;
+		}
+		if (LOG_BUF - lg->len < n)
+			flush(lg);
+		if (n > LOG_BUF) {
+			write_all(line, n);
+			return;
+		}
+		memcpy(lg->buf + lg->len, line, n);
+		lg->len += n;
+		brt__pass_request(&lg->flush_pass);
+		return;
+	}
 	if (!lg || !lg->flush_pass.ev) {
 		char line[LINE_MAX_MSG + 300];
 		size_t n = format_line(lg, rt, line, sizeof line, fmt, ap);
@@ -237,8 +370,23 @@ void brt__log(brt_runtime *rt, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (rt && rt->log_level < BRT_LOG_INFO)
+		return;
 	va_start(ap, fmt);
-	vlog(rt, fmt, ap);
+	vlog(rt, BRT_LOG_INFO, fmt, ap);
+	va_end(ap);
+}
+
+void brt__log_at(brt_runtime *rt, enum brt_log_level level, const char *fmt,
+		 ...)
+{
+	va_list ap;
+
+	if (rt && (int)level > rt->log_level &&
+	    !(level == BRT_LOG_DEBUG && rt->verbose > 0))
+		return;
+	va_start(ap, fmt);
+	vlog(rt, level, fmt, ap);
 	va_end(ap);
 }
 
@@ -246,10 +394,10 @@ void brt__debug(brt_runtime *rt, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!rt || rt->verbose <= 0)
+	if (!rt || (rt->verbose <= 0 && rt->log_level < BRT_LOG_DEBUG))
 		return;
 	va_start(ap, fmt);
-	vlog(rt, fmt, ap);
+	vlog(rt, BRT_LOG_DEBUG, fmt, ap);
 	va_end(ap);
 }
 

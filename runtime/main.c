@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 
 #include <event2/event.h>
 
@@ -56,6 +57,13 @@ static void usage(FILE *f, const char *argv0)
 		"  --drain                take no new instances; exit when the last\n"
 		"                         one completes (upgrades)\n"
 		"  -v, --verbose          log one line per step\n"
+		"  --admin-listen HOST:PORT  serve /livez, /readyz, /metrics,\n"
+		"                         /admin/ there (off unless given)\n"
+		"  --admin-token-file FILE   admin requests need this bearer\n"
+		"                         token (required off the loopback)\n"
+		"  --shutdown-delay SECS  on SIGTERM, answer /readyz 503 that\n"
+		"                         long before closing (default 0)\n"
+		"  --log-format text|json, --log-level error|warn|info|debug\n"
 		"  --help, --version\n",
 		argv0);
 }
@@ -112,6 +120,12 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name,
 		return NULL;
 	}
 	return argv[++*i];
+}
+
+const char *brt__opt_value(int argc, char **argv, int *i, const char *name,
+			   bool *missing)
+{
+	return opt_value(argc, argv, i, name, missing);
 }
 
 static int add_partner(brt_runtime *rt, const char *argv0, const char *v)
@@ -187,6 +201,8 @@ static void set_defaults(brt_runtime *rt)
 	rt->invoke_timeout_ms = BRT_INVOKE_TIMEOUT_MS;
 	rt->max_reply = 8u << 20;
 	rt->client_timeout_s = 60;
+	rt->log_level = BRT_LOG_INFO;
+	rt->logctx.state = -1;
 }
 
 int brt__options_parse(brt_runtime *rt, int argc, char **argv)
@@ -291,8 +307,14 @@ int brt__options_parse(brt_runtime *rt, int argc, char **argv)
 			rt->drain = true;
 		} else if (missing)
 			return bad_usage(argv0, "option '%s' needs a value", a);
-		else
+		else {
+			int r = brt__ops_option(rt, argv0, argc, argv, &i);
+			if (r == 1)
+				continue;
+			if (r)
+				return r;
 			return bad_usage(argv0, "unknown option '%s'", a);
+		}
 		if (missing)
 			return bad_usage(argv0, "option '%s' needs a value", a);
 	}
@@ -343,7 +365,8 @@ static int runtime_start(brt_runtime *rt)
 		brt__log(rt, "cannot create the event loop");
 		return BRT_ENOMEM;
 	}
-	if ((err = brt__log_init(rt)) < 0 || (err = brt__trim_init(rt)) < 0)
+	if ((err = brt__log_init(rt)) < 0 || (err = brt__trim_init(rt)) < 0 ||
+	    (err = brt__ops_init(rt)) < 0)
 		return err;
 	if ((err = brt__data_prepare(rt)) < 0) {
 		brt__log(rt, "cannot prepare the process data: %s",
@@ -390,6 +413,7 @@ void brt__runtime_free(brt_runtime *rt)
 	if (rt->prep)
 		brt__data_free(rt);
 	brt__trim_free(rt);
+	brt__ops_free(rt);
 	brt__log_free(rt); /* its flush event belongs to the base */
 	if (rt->base)
 		event_base_free(rt->base);
@@ -402,7 +426,7 @@ void brt__runtime_free(brt_runtime *rt)
 
 struct stopper {
 	brt_runtime *rt;
-	struct event *sigterm, *sigint, *poll;
+	struct event *sigterm, *sigint, *poll, *delay;
 	int waited_ms;
 	int quiet_ticks;
 	int tick_ms; /* until the next check */
@@ -445,6 +469,17 @@ static void on_poll(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/* Stop accepting and poll until the work in flight is done. */
+static void stop(struct stopper *st)
+{
+	brt_runtime *rt = st->rt;
+	rt->stopping = true;
+	brt__http_stop(rt);
+	st->tick_ms = QUIET_POLL_MS;
+	struct timeval tv = { 0, st->tick_ms * 1000 };
+	event_add(st->poll, &tv);
+}
+
 static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
 	(void)what;
@@ -455,13 +490,39 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 		event_base_loopbreak(rt->base);
 		return;
 	}
+	if (rt->draining) {
+		brt__log(rt, "second signal %d: stopping now", (int)sig);
+		event_del(st->delay);
+		stop(st);
+		return;
+	}
+	brt__notify("STOPPING=1");
+	if (rt->shutdown_delay > 0 && st->delay) {
+		/* /readyz says 503 at once; the listeners stay open for the
+		 * delay so a load balancer sees it and drains us first. */
+		rt->draining = true;
+		brt__log(rt, "signal %d: not ready; stopping in %g s", (int)sig,
+			 rt->shutdown_delay);
+		double d = rt->shutdown_delay;
+		struct timeval tv = {
+			(time_t)d, (suseconds_t)((d - (double)(time_t)d) * 1e6)
+		};
+		event_add(st->delay, &tv);
+		return;
+	}
 	brt__log(rt, "signal %d: stopping (no new requests, finishing work)",
 		 (int)sig);
-	rt->stopping = true;
-	brt__http_stop(rt);
-	st->tick_ms = QUIET_POLL_MS;
-	struct timeval tv = { 0, st->tick_ms * 1000 };
-	event_add(st->poll, &tv);
+	stop(st);
+}
+
+static void on_delay(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct stopper *st = arg;
+	brt__log(st->rt, "shutdown delay over: stopping (no new requests, "
+			 "finishing work)");
+	stop(st);
 }
 
 int brt_main(const struct brt_process *p, int argc, char **argv)
@@ -487,13 +548,23 @@ int brt_main(const struct brt_process *p, int argc, char **argv)
 	if (runtime_start(rt) < 0)
 		goto out;
 	brt__log_catch_fatal(rt);
-	/* Recover before listening: a message must find its instance. */
-	if (brt__persist_open(rt) < 0 || brt__http_start(rt) < 0)
+	/* The admin listener first, so /readyz can say what start-up waits
+	 * for; recover before listening: a message must find its instance. */
+	if (brt__admin_start(rt) < 0)
 		goto out;
+	brt__ops_store_state(rt, false, "starting: the store is being opened "
+					"and recovered");
+	if (brt__persist_open(rt) < 0)
+		goto out;
+	brt__ops_store_state(rt, true, NULL);
+	if (brt__http_start(rt) < 0)
+		goto out;
+	brt__ops_serving(rt);
 	st.sigterm = evsignal_new(rt->base, SIGTERM, on_signal, &st);
 	st.sigint = evsignal_new(rt->base, SIGINT, on_signal, &st);
 	st.poll = event_new(rt->base, -1, 0, on_poll, &st);
-	if (!st.sigterm || !st.sigint || !st.poll ||
+	st.delay = event_new(rt->base, -1, 0, on_delay, &st);
+	if (!st.sigterm || !st.sigint || !st.poll || !st.delay ||
 	    evsignal_add(st.sigterm, NULL) < 0 ||
 	    evsignal_add(st.sigint, NULL) < 0) {
 		brt__log(rt, "cannot install signal handlers");
@@ -501,6 +572,10 @@ int brt_main(const struct brt_process *p, int argc, char **argv)
 	}
 	brt__log(rt, "serving %s (build %s)", p->name,
 		 p->build_id ? p->build_id : "?");
+	/* systemd Type=notify: ready once every listener is bound (and,
+	 * with a store, recovered). */
+	if (brt__notify("READY=1") < 0)
+		brt__log_at(rt, BRT_LOG_WARN, "cannot notify NOTIFY_SOCKET");
 	if (event_base_dispatch(rt->base) < 0) {
 		brt__log(rt, "event loop failed");
 		goto out;
@@ -529,6 +604,8 @@ out:
 		event_free(st.sigint);
 	if (st.poll)
 		event_free(st.poll);
+	if (st.delay)
+		event_free(st.delay);
 	brt__runtime_free(rt);
 	return status;
 }

@@ -16,10 +16,12 @@
  * callbacks of the loop, never from inside brt__call_start.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <curl/curl.h>
 #include <event2/event.h>
@@ -290,6 +292,28 @@ static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
 }
 #endif
 
+/* The W3C traceparent of the work that makes this call (the strand's
+ * instance got it from a request): same trace id and flags, this call's
+ * own parent id. False when there is none. */
+static bool trace_header(const brt_runtime *rt, const brt_call *c, char *out,
+			 size_t size)
+{
+	const char *t = rt->logctx.trace;
+	if (!t || !brt__traceparent_ok(t))
+		return false;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	unsigned long long span =
+		((unsigned long long)(uintptr_t)c * 0x9e3779b97f4a7c15ull) ^
+		((unsigned long long)ts.tv_nsec << 20) ^
+		(unsigned long long)ts.tv_sec;
+	if (!span)
+		span = 1;
+	snprintf(out, size, "traceparent: 00-%.32s-%016llx-%.2s", t + 3, span,
+		 t + 53);
+	return true;
+}
+
 brt_call *brt__call_start(brt_runtime *rt, const char *url,
 			  const struct brt_operation *op, xmlDocPtr msg,
 			  brt_call_cb cb, void *arg)
@@ -323,6 +347,12 @@ brt_call *brt__call_start(brt_runtime *rt, const char *url,
 		c->hdrs = h;
 	else
 		h = NULL;
+	char tp[80];
+	if (h && trace_header(rt, c, tp, sizeof tp)) {
+		h = curl_slist_append(h, tp);
+		if (h)
+			c->hdrs = h;
+	}
 	c->easy = h ? curl_easy_init() : NULL;
 	if (!c->easy) {
 		call_free(c);

@@ -182,6 +182,11 @@ struct brt_strand {
 	/* BRT_D_INVOKE: the call was in flight when the service died
 	 * (restored): the invoke faults with bpelc:invokeInterrupted. */
 	bool call_interrupted;
+	/* The state whose step ran last: where the strand waits (the admin
+	 * API shows the activity); 0 before its first step. */
+	int at;
+	bool held;	/* taken off the run queue: its instance is suspended */
+	double call_t0; /* BRT_W_INVOKE: when the call started (metrics) */
 };
 
 /* An open request-response exchange (semantics.md §2). */
@@ -231,6 +236,13 @@ struct brt_instance {
 	/* Strings a restored record brought (exchange names), owned. */
 	char **owned;
 	int nowned;
+	/* Operations (inspect.c): wall-clock start and last step, seconds
+	 * since the epoch; suspended by the admin API (its strands are held
+	 * off the run queue); the W3C traceparent of the request that last
+	 * reached it ("" : none), carried into its invokes and log lines. */
+	double t_start, t_active;
+	bool suspended;
+	char trace[56];
 };
 
 struct brt_engine {
@@ -528,6 +540,8 @@ enum brt_step brt__events_init_step(brt_strand *s);
 int brt__events_save(const brt_strand *s, xmlNodePtr n);
 int brt__events_load(brt_strand *s, xmlNodePtr n);
 struct brt_ima *brt__events_ima(brt_strand *s, int i);
+/* How many of an anchor's onAlarm timers are armed (metrics). */
+int brt__events_armed(const brt_strand *s);
 
 /* The exchange owner for an IMA or reply of strand s (mex_scope). */
 struct brt_scope_inst *brt__mex_owner(brt_strand *s, int mex_scope);

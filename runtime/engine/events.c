@@ -583,3 +583,12 @@ void brt__isolated_release(struct brt_scope_inst *si)
 			return;
 		}
 }
+
+int brt__events_armed(const brt_strand *s)
+{
+	const struct brt_events *ev = s->ev;
+	int n = 0;
+	for (int i = 0; ev && i < ev->nalarms; i++)
+		n += ev->alarms[i].timer != NULL;
+	return n;
+}

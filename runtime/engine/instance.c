@@ -139,6 +139,7 @@ brt_instance *brt__instance_new(brt_runtime *rt)
 		}
 	}
 	in->id = e->next_id++;
+	in->t_start = in->t_active = brt__now();
 	in->prev = e->last;
 	if (e->last)
 		e->last->next = in;
@@ -152,6 +153,7 @@ brt_instance *brt__instance_new(brt_runtime *rt)
 		brt__instance_end(in, BRT_END_SHUTDOWN, NULL);
 		return NULL;
 	}
+	brt__metric_started(rt);
 	return in;
 }
 
@@ -194,6 +196,15 @@ void brt__instance_end(brt_instance *in, enum brt_end end,
 	if (rt->test)
 		rt->test->instance_end(in, (int)end, f ? f->ns : NULL,
 				       f ? f->local : NULL);
+	/* A service that stops has not finished its instances: with a
+	 * store they go on after the restart. */
+	if (end != BRT_END_SHUTDOWN)
+		brt__metric_finished(
+			rt,
+			end == BRT_END_COMPLETED ? BRT_OUT_COMPLETED
+			: end == BRT_END_FAULTED ? BRT_OUT_FAULTED
+						 : BRT_OUT_TERMINATED,
+			brt__now() - in->t_start);
 
 	/* Strands first: they hold calls, timers and delivered requests. */
 	while (in->strands_head) {

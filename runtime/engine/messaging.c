@@ -80,6 +80,15 @@ static int inbox_push(brt_instance *in, int plink,
 	return 0;
 }
 
+/* The request being delivered carries a traceparent (http.c put it in the
+ * log context): the work it causes in `in` carries it on. */
+static void set_trace(brt_instance *in, const brt_runtime *rt)
+{
+	const char *t = rt->logctx.trace;
+	if (t && strlen(t) < sizeof in->trace)
+		strcpy(in->trace, t);
+}
+
 int brt__engine_deliver(brt_runtime *rt, int plink,
 			const struct brt_operation *op, xmlDocPtr msg,
 			brt_request *req)
@@ -94,6 +103,8 @@ int brt__engine_deliver(brt_runtime *rt, int plink,
 	err = brt__corr_route(rt, plink, op, msg, &r);
 	if (err == 0 && r.in && r.in->ninbox >= INBOX_MAX)
 		err = BRT_EINVAL;
+	if (err == BRT_ENOTFOUND)
+		brt__metric_unmatched(rt, op);
 	if (err != 0) {
 		brt__log(rt, "message for %s.%s: %s",
 			 rt->proc->plinks[plink].name, op->name,
@@ -114,6 +125,7 @@ int brt__engine_deliver(brt_runtime *rt, int plink,
 		struct brt_ima *ima = r.ima;
 		if (!ima->persistent)
 			brt__ima_disable(ima);
+		set_trace(ima->s->in, rt);
 		brt__debug(rt, "instance %lu strand %lu: received %s%s%s",
 			   ima->s->in->id, ima->s->id, op->name,
 			   r.fault ? ", then " : "", r.fault ? r.fault : "");
@@ -121,6 +133,7 @@ int brt__engine_deliver(brt_runtime *rt, int plink,
 		return 0;
 	}
 	if (r.in) {
+		set_trace(r.in, rt);
 		err = inbox_push(r.in, plink, op, msg, req);
 		if (err != 0) {
 			xmlFreeDoc(msg);
@@ -151,6 +164,7 @@ int brt__engine_deliver(brt_runtime *rt, int plink,
 		return BRT_ENOMEM;
 	}
 	in->inbox_tail->req = req;
+	set_trace(in, rt);
 	brt__corr_provisional(in, plink, op, msg);
 	brt__log(rt, "instance %lu created by %s", in->id, op->name);
 	brt__strand_queue(root);
@@ -363,6 +377,11 @@ static void invoke_done(void *arg, struct brt_call_result *res)
 {
 	brt_strand *s = arg;
 
+	brt__metric_invoke(s->in->rt, s->iv->plink, s->iv->op,
+			   res->err	   ? BRT_CALL_ERROR
+			   : res->is_fault ? BRT_CALL_FAULT
+					   : BRT_CALL_OK,
+			   brt__now() - s->call_t0);
 	s->call = NULL;
 	if (s->call_msg) {
 		xmlFreeDoc(s->call_msg);
@@ -511,6 +530,7 @@ enum brt_step brt_invoke(brt_strand *s, const struct brt_invoke *iv)
 	}
 	s->iv = iv;
 	s->call = c;
+	s->call_t0 = brt__now();
 	s->wait = BRT_W_INVOKE;
 	if (s->call_msg)
 		xmlFreeDoc(s->call_msg);

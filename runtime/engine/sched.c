@@ -237,9 +237,28 @@ static bool init_process(brt_strand *s)
 	return true;
 }
 
-/* One turn of one strand. Returns the number of steps it ran. After an
- * END, a FAULT or an exit `s` may be gone: never touch it again. */
+static int run_steps(brt_strand *s);
+
+/* One turn of one strand, with the log lines it makes tagged with its
+ * instance, activity and trace. Returns the number of steps it ran. After
+ * an END, a FAULT or an exit `s` may be gone: never touch it again. */
 static int run_strand(brt_strand *s)
+{
+	brt_instance *in = s->in;
+	brt_runtime *rt = in->rt;
+	struct brt_log_ctx saved = rt->logctx;
+	struct timeval tv;
+	event_base_gettimeofday_cached(rt->base, &tv);
+	in->t_active = (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+	rt->logctx.instance = in->id;
+	rt->logctx.state = s->state;
+	rt->logctx.trace = in->trace[0] ? in->trace : NULL;
+	int n = run_steps(s);
+	rt->logctx = saved;
+	return n;
+}
+
+static int run_steps(brt_strand *s)
 {
 	brt_instance *in = s->in;
 	brt_runtime *rt = in->rt;
@@ -279,10 +298,12 @@ static int run_strand(brt_strand *s)
 			return n;
 		}
 		int from = s->state;
+		s->at = from;
+		rt->logctx.state = from;
 		r = s->state < 0 ? brt__internal_step(s) : p->step(s);
 		if (p->ode)
 			brt__data_step_done(rt);
-		if (rt->verbose) {
+		if (rt->verbose || rt->log_level >= BRT_LOG_DEBUG) {
 			char b1[24], b2[24];
 			brt__debug(
 				rt, "instance %lu strand %lu %s -> %s", in->id,
@@ -323,6 +344,11 @@ static void drain(struct brt_engine *e)
 	while (e->q_head && budget > 0) {
 		brt_strand *s = e->q_head;
 		unqueue(e, s);
+		if (s->in->suspended) {
+			/* inspect.c: resumed, it is queued again. */
+			s->held = true;
+			continue;
+		}
 		budget -= run_strand(s);
 	}
 	e->draining = false;
