@@ -552,8 +552,9 @@ int brt_main(const struct brt_process *p, int argc, char **argv)
 	 * for; recover before listening: a message must find its instance. */
 	if (brt__admin_start(rt) < 0)
 		goto out;
-	brt__ops_store_state(rt, false, "starting: the store is being opened "
-					"and recovered");
+	brt__ops_store_state(rt, false,
+			     "starting: the store is being opened "
+			     "and recovered");
 	if (brt__persist_open(rt) < 0)
 		goto out;
 	brt__ops_store_state(rt, true, NULL);

@@ -330,6 +330,7 @@ int brt__instance_suspend(brt_runtime *rt, unsigned long id)
 	if (in->suspended)
 		return BRT_ESTATE;
 	in->suspended = true;
+	brt__persist_touch(in);
 	return 0;
 }
 
@@ -341,6 +342,7 @@ int brt__instance_resume(brt_runtime *rt, unsigned long id)
 	if (!in->suspended)
 		return BRT_ESTATE;
 	in->suspended = false;
+	brt__persist_touch(in);
 	for (brt_strand *s = in->strands_head; s; s = s->next)
 		if (s->held) {
 			s->held = false;

@@ -153,7 +153,6 @@ brt_instance *brt__instance_new(brt_runtime *rt)
 		brt__instance_end(in, BRT_END_SHUTDOWN, NULL);
 		return NULL;
 	}
-	brt__metric_started(rt);
 	return in;
 }
 

@@ -164,6 +164,7 @@ int brt__engine_deliver(brt_runtime *rt, int plink,
 		return BRT_ENOMEM;
 	}
 	in->inbox_tail->req = req;
+	brt__metric_started(rt);
 	set_trace(in, rt);
 	brt__corr_provisional(in, plink, op, msg);
 	brt__log(rt, "instance %lu created by %s", in->id, op->name);

@@ -143,6 +143,8 @@ static void on_commit(void *arg, int err)
 	free(b);
 	if (err)
 		fatal(rt, "a commit failed", err);
+	/* The backend has timed this commit by now (store.h). */
+	brt__metric_store_commit(rt, brt__persist_last_commit(rt));
 	BRT_CRASH_POINT("after-commit");
 	p->inflight--;
 	if (p->inflight == 0 && p->release_upto > epoch)

@@ -3,6 +3,7 @@
  * data"). The record is a small XML document:
  *
  *   <instance build= process= id= next-strand= next-scope= started=
+ *             t-start= suspended=
  *             done-seq= iso-holder= provisional=>
  *     <plink index= url=/>                      addresses assigned at run time
  *     <links id= parent= first= status=/>      link frames, parents first
@@ -295,6 +296,10 @@ static int save_tree(brt_instance *in, xmlDocPtr doc)
 	set_num(top, "next-strand", (long)in->next_strand_id);
 	set_num(top, "next-scope", (long)in->next_scope_id);
 	set_num(top, "started", in->started);
+	/* The operator's view survives a restart (inspect.c). */
+	set_num(top, "t-start", (long)in->t_start);
+	if (in->suspended)
+		set_num(top, "suspended", 1);
 	set_num(top, "done-seq", (long)in->done_seq);
 	if (in->iso_holder)
 		set_num(top, "iso-holder", (long)in->iso_holder->id);
@@ -1423,6 +1428,11 @@ brt_instance *brt__instance_restore(brt_runtime *rt, const char *buf,
 	}
 	in->exiting = get_num(&rd, top, "exiting") != 0 && !rd.bad;
 	rd.bad = false; /* "exiting" is optional */
+	long t_start = get_num(&rd, top, "t-start");
+	if (!rd.bad && t_start > 0)
+		in->t_start = (double)t_start;
+	in->suspended = get_num(&rd, top, "suspended") != 0 && !rd.bad;
+	rd.bad = false; /* both optional: records of older builds */
 	brt__debug(rt, "instance %lu restored", in->id);
 out:
 	frames_release(&rd);

@@ -96,15 +96,15 @@ class Service:
     """The compiled process with `args`, its stderr collected line by
     line; soap_port and admin_port read from its log."""
 
-    def __init__(self, args, env=None, checker=None, expect_start=True):
+    def __init__(self, args, env=None, checker=None, expect_start=True, store=None):
         self.checker = checker or Checker()
         self.own_checker = checker is None
-        cmd = [EXE, "--listen", "127.0.0.1:0",
+        cmd = [EXE, "--listen", "127.0.0.1:0", "--store", store or "none",
                "--partner", "checker=http://127.0.0.1:%d/check" % self.checker.port] + args
         e = dict(os.environ)
         e.update(env or {})
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, env=e)
+                                     stderr=subprocess.PIPE, env=e, cwd=TMP)
         self.lines = []
         self.cond = threading.Condition()
         self.reader = threading.Thread(target=self._read, daemon=True)
@@ -627,6 +627,46 @@ class Logs(unittest.TestCase):
             svc.wait_line(r"strand \d+ .* -> ")
         finally:
             self.assertEqual(svc.stop(), 0)
+
+
+class Store(unittest.TestCase):
+    def test_suspended_survives_a_restart_and_commits_are_timed(self):
+        db = os.path.join(TMP, "ops-store.db")
+        checker = Checker()
+        try:
+            svc = Service(ADMIN, checker=checker, store=db)
+            self.assertEqual(svc.soap("start", order("R1"))[0], 200)
+            self.assertEqual(svc.soap("start", order("R2"))[0], 200)
+            r1 = until(lambda: find_id(svc, "R1"))
+            r2 = until(lambda: find_id(svc, "R2"))
+            started = detail(svc, r1)[1]["started"]
+            self.assertEqual(svc.admin("POST", "/admin/v1/instances/%d/suspend" % r1)[0], 200)
+            m, _ = metrics(svc)
+            self.assertGreaterEqual(m["bpel_store_commit_seconds_count"], 2)
+            self.assertEqual(m['bpel_store_commit_seconds_bucket{le="+Inf"}'],
+                             m["bpel_store_commit_seconds_count"])
+            self.assertEqual(svc.stop(), 0)
+            svc = Service(ADMIN, checker=checker, store=db)
+            st, body, _ = svc.admin("GET", "/readyz")
+            self.assertEqual(st, 200, body)
+            st, d = detail(svc, r1)
+            self.assertEqual(st, 200)
+            self.assertEqual(d["status"], "suspended")
+            self.assertEqual(d["started"][:19], started[:19])
+            self.assertEqual(detail(svc, r2)[1]["status"], "waiting")
+            # Restored instances were not started again.
+            m, _ = metrics(svc)
+            self.assertEqual(m["bpel_instances_started_total"], 0)
+            # Still suspended after the restart: the message waits.
+            a = Async(svc, "finish", order("R1"))
+            time.sleep(0.8)
+            self.assertFalse(a.done())
+            self.assertEqual(svc.admin("POST", "/admin/v1/instances/%d/resume" % r1)[0], 200)
+            self.assertEqual(a.result()[0], 200)
+            self.assertEqual(svc.soap("finish", order("R2"))[0], 200)
+            self.assertEqual(svc.stop(), 0)
+        finally:
+            checker.close()
 
 
 def find_browser():

@@ -228,6 +228,8 @@ START_TEST(ops_options)
 		"json",
 		"--log-level",
 		"warn",
+		"--store",
+		"none",
 		NULL,
 	};
 	ck_assert_int_eq(parse(&rt, ok), 0);
