@@ -452,7 +452,7 @@ def check_outcome(inst, op, n, ok):
                             "sent again (--resend)" % (inst.id, op, n))
         return
     if calls > 1:
-        h.bump("duplicates", calls - 1)
+        # (counted among the duplicates by check_partner_calls)
         raise Violation("%s: the partner got %s(%d) %d times (at most once "
                         "without --resend)" % (inst.id, op, n, calls))
     if ok:
@@ -717,6 +717,7 @@ class Harness:
         self.instances = []
         self.next_probe = 1
         self.worst_late = ""
+        self.reported_dups = set()
         self.points = False
 
     def bump(self, key, n=1):
@@ -866,6 +867,25 @@ class Harness:
             self.fail_now("round %d: %s: PRAGMA integrity_check: %s"
                           % (self.round, svc.key, res))
 
+    def check_partner_calls(self):
+        """At most one call per invoke (id, operation, number) from every
+        service without --resend, whatever became of its instance (the
+        unknown ones included)."""
+        seen = {}
+        with self.partner.lock:
+            for c in self.partner.calls:
+                k = (c["svc"], c["id"], c["op"], c["n"])
+                seen[k] = seen.get(k, 0) + 1
+        for (key, iid, op, n), count in sorted(seen.items()):
+            svc = self.services.get(key)
+            if count > 1 and svc is not None and not svc.resend and \
+                    (key, iid, op, n) not in self.reported_dups:
+                self.reported_dups.add((key, iid, op, n))
+                self.bump("duplicates", count - 1)
+                self.fail_now("round %d: %s: %s: the partner got %s(%d) "
+                              "%d times (at most once without --resend)"
+                              % (self.round, key, iid, op, n, count))
+
     def restored(self, svc):
         """The service's own account of its recovery (runtime/main.c's
         start-up line), for the summary."""
@@ -963,6 +983,7 @@ class Harness:
                           "after the round began (a lost instance whose "
                           "next message waits?)" % (self.round, alive,
                                                     self.opts.drain))
+        self.check_partner_calls()
         for svc in svcs:
             rc = svc.stop()
             if rc != 0:
