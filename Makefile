@@ -356,6 +356,7 @@ CHECK_STAGES += asan-e2e
 CHECK_STAGES += asan-ops
 CHECK_STAGES += asan-fuzz
 CHECK_STAGES += fuzz-check
+CHECK_STAGES += crash-check
 CHECK_STAGES += conformance
 check:
 	@rc=0; passed=; failed=; \

@@ -197,6 +197,7 @@ class Service:
                           "rec=http://127.0.0.1:%d/rec/%s" % (h.partner.port, key)]
         self.argv += store_args(self.store) + extra
         self.resend = "--resend" in extra
+        self.uses_rec = uses_rec
         self.proc = None
         self.runs = 0
         self.up = threading.Event()
@@ -786,7 +787,8 @@ class Harness:
 
     def plan(self, svc):
         if svc.points and random.random() < 0.6:
-            point = random.choice(POINTS)
+            # invoke-started only where the process calls a partner.
+            point = random.choice(POINTS if svc.uses_rec else POINTS[:2])
             n = random.randint(1, 4)
             return ("point", point, n)
         return ("random", random.uniform(0.05, self.opts.window))
