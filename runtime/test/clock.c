@@ -139,6 +139,7 @@ bool tm_clock_fire_next(struct tmode *t)
 	t->timers[best] = t->timers[--t->ntimers];
 	if (due.deadline > t->now)
 		t->now = due.deadline;
+	tm_trace(t, "clock: a timer is due");
 	event_active(due.ev, EV_TIMEOUT, 1);
 	tm_settle(t);
 	return true;

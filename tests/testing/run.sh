@@ -76,6 +76,21 @@ else
   cat "$OUT/counted.txt"; no "hand-counted coverage"
 fi
 
+# 4b. every mock feature (delays, callbacks, call numbers, undeclared
+# faults, explicit advance) with full activity and branch coverage, and
+# the same results twice (determinism, cases in parallel)
+for i in 1 2; do
+  $BPELC test --jobs 2 --coverage "$OUT/feat$i.lcov" --junit "$OUT/feat$i.xml" \
+    --min-coverage activity=100,branch=100 $T/features.suite.xml > "$OUT/feat$i.txt" 2>&1 \
+    || { cat "$OUT/feat$i.txt"; no "features suite (run $i)"; }
+  sed -e 's/ time="[0-9.]*"//' -e 's/[0-9][0-9]:[0-9][0-9]:[0-9][0-9]\.[0-9]* //g' "$OUT/feat$i.xml" > "$OUT/feat$i.norm"
+done
+if cmp -s "$OUT/feat1.lcov" "$OUT/feat2.lcov" && cmp -s "$OUT/feat1.norm" "$OUT/feat2.norm"; then
+  ok "features suite: 100% activities and branches, same results twice"
+else
+  diff "$OUT/feat1.norm" "$OUT/feat2.norm" | head -20; no "features suite determinism"
+fi
+
 # 5. suites that must fail, with the right message and status
 $BPELC test $T/failing.suite.xml > "$OUT/f.txt" 2>&1; st=$?
 if [ $st -eq 1 ] && grep -q "expected: \$result = 'later'" "$OUT/f.txt" \
