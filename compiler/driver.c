@@ -444,6 +444,8 @@ int driver_run(const struct driver_options *o)
 	resolve_model(m, dg);
 	if (o->nbindings)
 		ode_bind(m, dg, o->bindings, o->nbindings);
+	m->ode_props = o->props;
+	m->node_props = o->nprops;
 	if (o->mode == DRIVER_DUMP_MODEL) {
 		model_dump(m, stdout);
 		CHECK_RET();

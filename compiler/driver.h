@@ -14,6 +14,7 @@
 #include <stdbool.h>
 
 #include "diag.h"
+#include "model.h"
 
 enum driver_mode {
 	DRIVER_COMPILE,	   /* executable */
@@ -55,6 +56,8 @@ struct driver_options {
 	bool ode;
 	const struct driver_binding *bindings;
 	int nbindings;
+	const struct model_prop *props; /* deploy.xml <property>s */
+	int nprops;
 };
 
 /* A partner link bound to a WSDL port by deploy.xml (ode.c). */

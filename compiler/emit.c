@@ -626,6 +626,20 @@ static void emit_process(struct emitter *e)
 		else                                                          \
 			emit_out(e, "\t." #name " = NULL,\n");                \
 	} while (0)
+	const struct model *m = p->m;
+	if (m->ode && m->node_props) {
+		emit_out(e,
+			 "static const struct brt_process_prop "
+			 "%s__process_props[] = {\n",
+			 e->P);
+		for (int i = 0; i < m->node_props; i++) {
+			struct qname q = { m->ode_props[i].ns,
+					   m->ode_props[i].local };
+			emit_out(e, "\t{ %s, %s },\n", emit_qname(e, q),
+				 emit_cstr(e, m->ode_props[i].xml));
+		}
+		emit_out(e, "};\n\n");
+	}
 	emit_out(e, "const struct brt_process %s_process = {\n", e->P);
 	emit_out(e, "\t.name = %s,\n", emit_cstr(e, p->name));
 	emit_out(e, "\t.qname = { %s, %s },\n", emit_cstr(e, bp->tns),
@@ -668,6 +682,14 @@ static void emit_process(struct emitter *e)
 			 "\t.activities = %s__activities,\n"
 			 "\t.state_activity = %s__state_activity,\n",
 			 e->nactivities, e->P, e->P);
+	/* bpelc --ode: Apache ODE's XPath extensions (ode.h) */
+	if (m->ode)
+		emit_out(e, "\t.ode = true,\n");
+	if (m->ode && m->node_props)
+		emit_out(e,
+			 "\t.nprocess_props = %d,\n"
+			 "\t.process_props = %s__process_props,\n",
+			 m->node_props, e->P);
 	/* Only a process that invokes links libcurl (bpelrt.h). */
 	if (p->invokes.n)
 		emit_out(e,

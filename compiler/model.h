@@ -603,6 +603,17 @@ struct model {
 	struct xsd_schema *schemas;  /* every schema: imported .xsd files
 					     and those inline in WSDLs */
 	bool ode; /* --ode: Apache ODE's dialect and behaviour (ode.h) */
+	/* --ode: deploy.xml's <property> of the process (ode.c), which
+	 * ode:process-property reads at run time */
+	const struct model_prop *ode_props;
+	int node_props;
+};
+
+/* A deploy.xml process property: its QName and content (XML text of one
+ * element, or plain text). */
+struct model_prop {
+	const char *ns, *local;
+	const char *xml;
 };
 
 #endif /* BPELC_MODEL_H */

@@ -84,14 +84,17 @@ void ode_bind(struct model *m, struct diag *dg, const struct driver_binding *b,
 						port = p;
 			}
 		if (!port) {
-			diag_error(dg, &b[i].loc, NULL,
-				   "%s {%s}%s%s%s%s is not defined in the "
-				   "process's WSDL",
-				   service ? "port" : "service",
-				   b[i].svc_ns ? b[i].svc_ns : "",
-				   b[i].svc_local, service ? " '" : "",
-				   service ? b[i].port : "",
-				   service ? "'" : "");
+			if (service)
+				diag_error(dg, &b[i].loc, NULL,
+					   "service {%s}%s has no port '%s'",
+					   b[i].svc_ns ? b[i].svc_ns : "",
+					   b[i].svc_local, b[i].port);
+			else
+				diag_error(dg, &b[i].loc, NULL,
+					   "service {%s}%s is not defined in "
+					   "the process's WSDL",
+					   b[i].svc_ns ? b[i].svc_ns : "",
+					   b[i].svc_local);
 			continue;
 		}
 		struct wsdl_port_type *want =
@@ -145,6 +148,12 @@ static void unit_scan_file(struct unit *u, const char *path)
 				    XML_PARSE_NONET | XML_PARSE_NOERROR |
 					    XML_PARSE_NOWARNING);
 	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
+	if (!doc) {
+		struct loc l = { arena_strdup(u->a, path), 0, 0 };
+		diag_warning(u->dg, &l, NULL,
+			     "not well-formed XML; not searched for the "
+			     "processes of deploy.xml");
+	}
 	if (root && strcmp((const char *)root->name, "process") == 0) {
 		struct bpel_file *f = ARENA_NEW(u->a, struct bpel_file);
 		xmlChar *ns = xmlGetNoNsProp(root, BAD_CAST "targetNamespace");
@@ -171,7 +180,10 @@ static void unit_scan(struct unit *u, const char *dir, int depth)
 	     i-- > 0;) { /* reverse: the list is built by prepending */
 		const char *nm = names[i]->d_name;
 		if (nm[0] != '.') {
-			const char *p = arena_printf(u->a, "%s/%s", dir, nm);
+			const char *p =
+				strcmp(dir, ".") == 0
+					? arena_strdup(u->a, nm)
+					: arena_printf(u->a, "%s/%s", dir, nm);
 			struct stat st;
 			if (stat(p, &st) == 0 && S_ISDIR(st.st_mode) &&
 			    depth < 4)
@@ -276,7 +288,8 @@ static void dd_settings(struct unit *u, xmlNodePtr p, const char *name)
 			     "service keeps its instances in memory",
 			     name);
 	static const char *const known[] = { "active",	"retired", "in-memory",
-					     "provide", "invoke",  NULL };
+					     "provide", "invoke",  "property",
+					     NULL };
 	for (xmlNodePtr c = p->children; c; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
@@ -344,6 +357,55 @@ static int dd_bindings(struct unit *u, xmlNodePtr p,
 		k++;
 	}
 	*out = b;
+	return k;
+}
+
+/* <property name="QName">content</property> of <process>: what
+ * ode:process-property reads; its element serialised, or its text. */
+static int dd_props(struct unit *u, xmlNodePtr p, struct model_prop **out)
+{
+	int n = 0;
+	for (xmlNodePtr c = p->children; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE &&
+		    !strcmp((const char *)c->name, "property"))
+			n++;
+	struct model_prop *v = ARENA_ARRAY(u->a, struct model_prop, n ? n : 1);
+	int k = 0;
+	for (xmlNodePtr c = p->children; c; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE ||
+		    strcmp((const char *)c->name, "property") != 0)
+			continue;
+		const char *ns = NULL, *local = NULL;
+		if (!dd_qname(u, c, "name", &ns, &local) || !local)
+			continue;
+		xmlNodePtr el = NULL;
+		for (xmlNodePtr d = c->children; d && !el; d = d->next)
+			if (d->type == XML_ELEMENT_NODE)
+				el = d;
+		const char *xml;
+		if (el) {
+			xmlBufferPtr buf = xmlBufferCreate();
+			if (!buf)
+				arena_oom();
+			/* its namespaces come along: reconciled into a copy */
+			xmlNodePtr copy = xmlDocCopyNode(el, el->doc, 1);
+			xmlReconciliateNs(el->doc, copy);
+			xmlNodeDump(buf, el->doc, copy, 0, 0);
+			xml = arena_strdup(u->a,
+					   (const char *)xmlBufferContent(buf));
+			xmlFreeNode(copy);
+			xmlBufferFree(buf);
+		} else {
+			xmlChar *t = xmlNodeGetContent(c);
+			xml = arena_strdup(u->a, t ? (const char *)t : "");
+			xmlFree(t);
+		}
+		v[k].ns = ns;
+		v[k].local = local;
+		v[k].xml = xml;
+		k++;
+	}
+	*out = v;
 	return k;
 }
 
@@ -424,6 +486,8 @@ int ode_run(const struct driver_options *o)
 		dd_settings(&u, p, name);
 		struct driver_binding *b;
 		int nb = dd_bindings(&u, p, &b);
+		struct model_prop *props;
+		int nprops = dd_props(&u, p, &props);
 		if (diag_errors(u.dg) > 0) {
 			rc = rc ? rc : 1;
 			continue;
@@ -434,6 +498,8 @@ int ode_run(const struct driver_options *o)
 		po.input = f->path;
 		po.bindings = b;
 		po.nbindings = nb;
+		po.props = props;
+		po.nprops = nprops;
 		po.output = NULL;
 		if (o->mode == DRIVER_COMPILE)
 			po.output = arena_printf(u.a, "%s/%s", outdir, name);

@@ -1,0 +1,149 @@
+/* test_ode.c — Apache ODE's dialect read under --ode (ode_dialect.c):
+ * each deviation rewritten into the standard form with a warning naming
+ * it, the default mode untouched; the rules ODE did not enforce are
+ * warnings only under --ode (ode.c). */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "arena.h"
+#include "compile_kit.h"
+#include "diag.h"
+#include "load.h"
+#include "model.h"
+#include "ode.h"
+#include "resolve.h"
+
+/* Load (and resolve) path with --ode on or off; diagnostics in *out. */
+static struct model *load_ode(struct arena *a, const char *path, bool ode,
+			      char **out)
+{
+	size_t len;
+	FILE *f = open_memstream(out, &len);
+	ck_assert_ptr_nonnull(f);
+	struct diag *dg = diag_new(f, DIAG_TEXT);
+	if (ode)
+		ode_rules(dg);
+	struct load_options o = { NULL, 0, ode };
+	struct model *m = load_process_with(a, dg, path, &o);
+	if (m && diag_errors(dg) == 0)
+		resolve_model(m, dg);
+	diag_free(dg);
+	fclose(f);
+	return m;
+}
+
+static const char *process_with(struct kit *x, const char *body)
+{
+	char cwd[512], text[4096];
+	ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
+	snprintf(
+		text, sizeof text,
+		"<process name=\"p\" targetNamespace=\"urn:p\"\n"
+		" xmlns=\"http://docs.oasis-open.org/wsbpel/2.0/process/executable\"\n"
+		" xmlns:g=\"urn:bpelc:golden\">\n"
+		"<import namespace=\"urn:bpelc:golden\" location=\"%s/tests/golden/golden.wsdl\"\n"
+		" importType=\"http://schemas.xmlsoap.org/wsdl/\"/>\n"
+		"<partnerLinks><partnerLink name=\"client\" partnerLinkType=\"g:ServiceLT\" myRole=\"service\"/></partnerLinks>\n"
+		"<variables><variable name=\"in\" messageType=\"g:request\"/>\n"
+		"<variable name=\"out\" messageType=\"g:response\"/></variables>\n"
+		"<correlationSets><correlationSet name=\"cs\" properties=\"g:orderId\"/></correlationSets>\n"
+		"%s\n</process>\n",
+		cwd, body);
+	return kit_write(x, "p.bpel", text);
+}
+
+START_TEST(ode_dialect_rewritten_with_warnings)
+{
+	struct kit x = { 0 };
+	const char *p = process_with(
+		&x,
+		"<sequence>\n"
+		"<receive name=\"r\" partnerLink=\"client\" operation=\"order\" variable=\"in\" createInstance=\"true\"/>\n"
+		"<if><condition>true()</condition><then><empty name=\"yes\"/></then><else><empty/></else></if>\n"
+		"<assign><copy><from>'a'</from><to variable=\"out\" part=\"result\">.</to></copy></assign>\n"
+		"<invoke name=\"i1\" partnerLink=\"client\" operation=\"order\" inputVariable=\"in\" outputVariable=\"out\">\n"
+		" <correlations><correlation set=\"cs\" pattern=\"out\"/><correlation set=\"cs\" pattern=\"in\"/>"
+		"<correlation set=\"cs\" pattern=\"out-in\"/></correlations></invoke>\n"
+		"</sequence>");
+	struct arena *a = arena_new();
+	char *out = NULL;
+	struct model *m = load_ode(a, p, true, &out);
+	ck_assert_ptr_nonnull(m);
+	static const char *const want[] = {
+		"createInstance=\"true\" is written createInstance=\"yes\"",
+		"<then> is not WS-BPEL 2.0",
+		"the query of <to variable=…> is written as its text",
+		"pattern=\"out\" is BPEL4WS 1.1's; WS-BPEL 2.0 writes "
+		"pattern=\"request\"",
+		"pattern=\"in\" is BPEL4WS 1.1's; WS-BPEL 2.0 writes "
+		"pattern=\"response\"",
+		"pattern=\"out-in\" is BPEL4WS 1.1's; WS-BPEL 2.0 writes "
+		"pattern=\"request-response\"",
+	};
+	for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+		ck_assert_msg(strstr(out, want[i]), "%s\n---\n%s", want[i],
+			      out);
+	ck_assert_msg(!strstr(out, "error"), "%s", out);
+	struct bpel_activity *seq = m->process->scope->body;
+	struct bpel_activity *rcv = seq->children;
+	ck_assert(rcv->create_instance);
+	struct bpel_activity *iff = rcv->next;
+	ck_assert_ptr_nonnull(iff->body);
+	ck_assert_str_eq(iff->body->name, "yes");
+	struct bpel_activity *as = iff->next;
+	ck_assert_ptr_nonnull(as->copies->to.query);
+	ck_assert_str_eq(as->copies->to.query->text, ".");
+	struct bpel_correlation *c = as->next->correlations;
+	ck_assert_int_eq(c->pattern, BPEL_PAT_REQUEST);
+	ck_assert_int_eq(c->next->pattern, BPEL_PAT_RESPONSE);
+	ck_assert_int_eq(c->next->next->pattern, BPEL_PAT_REQUEST_RESPONSE);
+	free(out);
+	load_free(m);
+	/* the default mode rejects the same process */
+	out = NULL;
+	m = load_ode(a, p, false, &out);
+	ck_assert_msg(strstr(out,
+			     "error: attribute 'createInstance' must be") &&
+			      strstr(out, "unknown activity <then>"),
+		      "%s", out);
+	free(out);
+	load_free(m);
+	arena_free(a);
+	kit_free(&x);
+}
+END_TEST
+
+/* ode_rules: the rules ODE did not enforce are warnings, the others not. */
+START_TEST(ode_rules_demote_only_those)
+{
+	char *buf = NULL;
+	size_t len;
+	FILE *f = open_memstream(&buf, &len);
+	struct diag *dg = diag_new(f, DIAG_TEXT);
+	ode_rules(dg);
+	struct loc l = { "t.bpel", 1, 1 };
+	diag_error(dg, &l, "SA00011", "x");
+	diag_error(dg, &l, "SA00046", "x");
+	diag_error(dg, &l, "SA00020", "x");
+	ck_assert_int_eq(diag_errors(dg), 0);
+	diag_error(dg, &l, "SA00023", "x");
+	ck_assert_int_eq(diag_errors(dg), 1);
+	diag_free(dg);
+	fclose(f);
+	free(buf);
+}
+END_TEST
+
+Suite *ode_suite(void);
+Suite *ode_suite(void)
+{
+	Suite *s = suite_create("ode");
+	TCase *tc = tcase_create("core");
+	tcase_add_test(tc, ode_dialect_rewritten_with_warnings);
+	tcase_add_test(tc, ode_rules_demote_only_those);
+	suite_add_tcase(s, tc);
+	return s;
+}
