@@ -7,6 +7,7 @@
 #      alternately (A B A B ..., BENCH_ROUNDS rounds), server pinned to cpu0
 #      and load generator to cpu1 when taskset and 2+ CPUs are there;
 #      medians and the ratios compiled / baseline against the targets;
+#      then what counting (metrics) costs a request, against that CPU;
 #   2. start-up time (exec to first answered request) of both servers;
 #   3. bpelc compile time per process, front end alone and with cc;
 #   4. the idle-instance probe (resident memory per waiting instance), or
@@ -37,6 +38,8 @@ BUDGET=${BENCH_BUDGET:-280}
 SWEEP=${BENCH_SWEEP:-}
 STRICT=${BENCH_STRICT:-0}
 CC=${CC:-cc}
+# What libbpelrt links with (the Makefile's PKGS).
+RT_PKGS="libxml-2.0 libexslt libxslt libevent libcurl libpq sqlite3"
 CFLAGS_BENCH="-std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 -Wmissing-prototypes -Wformat=2 -O2 -g -D_POSIX_C_SOURCE=200809L"
 
@@ -230,6 +233,32 @@ if [ "$have_echo" -eq 1 ]; then
 	target "p99 latency" "$rp" 1.25
 else
 	say "ratio compiled/baseline: skipped (no compiled echo service)"
+fi
+
+# ---- 1b. what counting costs a request (issue 13) -------------------------
+# The metrics' updates on the request path, timed in a loop against the
+# runtime library, next to the CPU time a served request takes above.
+say ""
+if [ -f "$BUILD/libbpelrt.a" ] && pc=$(pkg-config --cflags $RT_PKGS) &&
+	pl=$(pkg-config --libs $RT_PKGS) &&
+	# shellcheck disable=SC2086
+	$CC $CFLAGS_BENCH -I"$SRC/../include" -I"$SRC/../runtime" $pc \
+		-o "$OUT/metrics" \
+		"$SRC/metrics.c" "$BUILD/libbpelrt.a" $pl -lm 2>>"$LOG"; then
+	mns=$(kv "$("$OUT/metrics")" ns_per_request)
+	cpu=$(med compiled cpu_us_per_req 2>/dev/null)
+	share=$(awk -v n="$mns" -v c="$cpu" 'BEGIN {if (c > 0)
+		printf "%.3f", n / (c * 1000) * 100; else print "nan"}')
+	say "metrics: counting costs ${mns} ns per request" \
+		"(${share}% of the ${cpu:-?} us CPU a served request takes)"
+	if awk -v r="$share" 'BEGIN {exit !(r != "nan" && r <= 1)}'; then
+		say "target: counting <= 1% of a request's CPU: PASS ($share%)"
+	else
+		say "target: counting <= 1% of a request's CPU: FAIL ($share%)"
+		missed=$((missed + 1))
+	fi
+else
+	say "metrics: skipped (cannot build bench/metrics.c; see $LOG)"
 fi
 
 # ---- 2. start-up ----------------------------------------------------------

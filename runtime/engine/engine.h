@@ -239,10 +239,11 @@ struct brt_instance {
 	/* Operations (inspect.c): wall-clock start and last step, seconds
 	 * since the epoch; suspended by the admin API (its strands are held
 	 * off the run queue); the W3C traceparent of the request that last
-	 * reached it ("" : none), carried into its invokes and log lines. */
+	 * reached it (owned, NULL: none), carried into its invokes and log
+	 * lines. */
 	double t_start, t_active;
 	bool suspended;
-	char trace[56];
+	char *trace;
 };
 
 struct brt_engine {

@@ -253,7 +253,7 @@ static void instance_json(const brt_instance *in, bool variables,
 		wait_json(in->rt->proc, s, out);
 	}
 	evbuffer_add_printf(out, "],\"inbox\":%d", in->ninbox);
-	if (in->trace[0]) {
+	if (in->trace) {
 		evbuffer_add(out, ",\"traceparent\":", 15);
 		brt__json_str(out, in->trace, (size_t)-1);
 	}

@@ -244,6 +244,9 @@ void brt__instance_end(brt_instance *in, enum brt_end end,
 		for (int i = 0; i < rt->proc->nplinks; i++)
 			free(in->plink_url[i]);
 	free(in->plink_url);
+	if (rt->logctx.trace == in->trace)
+		rt->logctx.trace = NULL; /* lines after this one: no trace */
+	free(in->trace);
 
 	if (in->prev)
 		in->prev->next = in->next;

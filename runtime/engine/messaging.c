@@ -85,8 +85,13 @@ static int inbox_push(brt_instance *in, int plink,
 static void set_trace(brt_instance *in, const brt_runtime *rt)
 {
 	const char *t = rt->logctx.trace;
-	if (t && strlen(t) < sizeof in->trace)
-		strcpy(in->trace, t);
+	if (!t || (in->trace && strcmp(in->trace, t) == 0))
+		return;
+	char *copy = strdup(t);
+	if (!copy)
+		return; /* the trace is lost, not the message */
+	free(in->trace);
+	in->trace = copy;
 }
 
 int brt__engine_deliver(brt_runtime *rt, int plink,

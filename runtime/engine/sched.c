@@ -252,7 +252,7 @@ static int run_strand(brt_strand *s)
 	in->t_active = (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
 	rt->logctx.instance = in->id;
 	rt->logctx.state = s->state;
-	rt->logctx.trace = in->trace[0] ? in->trace : NULL;
+	rt->logctx.trace = in->trace;
 	int n = run_steps(s);
 	rt->logctx = saved;
 	return n;

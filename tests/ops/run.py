@@ -669,6 +669,25 @@ class Store(unittest.TestCase):
             checker.close()
 
 
+class SystemdUnit(unittest.TestCase):
+    def test_sample_unit_verifies(self):
+        tool = shutil.which("systemd-analyze")
+        if not tool:
+            self.skipTest("no systemd-analyze: the sample unit is not checked")
+        with open(os.path.join(HERE, "..", "..", "docs", "bpel-service.service")) as f:
+            text = f.read()
+        for opt in ("Type=notify", "DynamicUser=yes", "StateDirectory=", "ProtectSystem=strict"):
+            self.assertIn(opt, text)
+        unit = os.path.join(TMP, "bpel-service.service")
+        with open(unit, "w") as f:
+            f.write(text.replace("/usr/local/bin/loan", EXE))
+        p = subprocess.run([tool, "verify", unit], capture_output=True, timeout=60)
+        out = (p.stdout + p.stderr).decode()
+        # Only what this machine lacks may be reported, never the unit.
+        bad = [l for l in out.splitlines() if l.strip() and "bpel-service" in l]
+        self.assertEqual(bad, [], out)
+
+
 def find_browser():
     for b in ("chromium", "chromium-browser", "google-chrome"):
         p = shutil.which(b)
