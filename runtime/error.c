@@ -25,6 +25,8 @@ const char *brt_strerror(int err)
 		return "protocol error (malformed SOAP or HTTP)";
 	case BRT_ESTATE:
 		return "wrong state or saved instance from another build";
+	case BRT_ELIMIT:
+		return "a limit of the service is reached";
 	default:
 		return "unknown error";
 	}

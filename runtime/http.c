@@ -51,6 +51,7 @@ struct brt_http {
 	int nheld;
 	/* The operation of the request being handled (metrics), NULL. */
 	const struct brt_operation *cur_op;
+	struct brt_conns *conns; /* conns.c: counts, deadlines, eviction */
 };
 
 struct brt_request {
@@ -69,6 +70,8 @@ struct brt_request {
 	size_t held_len;
 	unsigned long epoch;
 	brt_request *hnext;
+	struct brt_conn *conn;	/* its connection's record, or NULL */
+	struct event *deadline; /* --reply-timeout */
 };
 
 /* ---- sending ------------------------------------------------------------- */
@@ -149,6 +152,41 @@ static void unwatch(brt_request *r)
 		event_free(r->watch);
 		r->watch = NULL;
 	}
+	if (r->deadline) {
+		event_free(r->deadline);
+		r->deadline = NULL;
+	}
+}
+
+/* --reply-timeout: the client gets a fault now; the engine's answer, when
+ * it comes, is dropped as if the client had gone. */
+static void on_reply_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	brt_request *r = arg;
+	struct evhttp_request *req = r->req;
+	brt_runtime *rt = r->h->rt;
+	unwatch(r);
+	if (!req)
+		return;
+	r->req = NULL;
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+	if (evcon)
+		evhttp_connection_set_closecb(evcon, NULL, NULL);
+	brt__conn_open(r->conn, -1);
+	r->conn = NULL;
+	int secs = rt->reply_timeout_s > 0 ? rt->reply_timeout_s
+					   : BRT_REPLY_TIMEOUT_S;
+	brt__log(rt,
+		 "request %lu: no reply within %d s (--reply-timeout); "
+		 "answered 500",
+		 r->id, secs);
+	send_env(req, 500,
+		 brt__soap_fault("http://bpelc.dev/faults", "replyTimeout",
+				 NULL,
+				 "replyTimeout: no reply within the "
+				 "service's --reply-timeout"));
 }
 
 static void on_conn_close(struct evhttp_connection *evcon, void *arg)
@@ -233,6 +271,16 @@ static void arm_watches(void *arg)
 					     r);
 		if (r->watch)
 			event_add(r->watch, NULL);
+		if (r->req && !r->deadline)
+			r->deadline =
+				evtimer_new(h->rt->base, on_reply_timeout, r);
+		if (r->deadline) {
+			int secs = h->rt->reply_timeout_s > 0
+					   ? h->rt->reply_timeout_s
+					   : BRT_REPLY_TIMEOUT_S;
+			struct timeval tv = { secs, 0 };
+			evtimer_add(r->deadline, &tv);
+		}
 	}
 }
 
@@ -247,6 +295,8 @@ static brt_request *request_new(struct brt_http *h, struct evhttp_request *req,
 	r->req = req;
 	r->id = id;
 	r->op = op;
+	r->conn = brt__conn_of(h->conns, req);
+	brt__conn_open(r->conn, 1);
 	r->next = h->open;
 	if (h->open)
 		h->open->prev = r;
@@ -286,6 +336,7 @@ static struct evhttp_request *request_drop(brt_request *r)
 	struct evhttp_request *req = r->req;
 	to_watch_remove(r);
 	unwatch(r);
+	brt__conn_open(r->conn, -1);
 	if (req) {
 		struct evhttp_connection *evcon =
 			evhttp_request_get_connection(req);
@@ -322,6 +373,10 @@ static bool hold(brt_request *r, int status, xmlDocPtr env)
 	if (env && !buf)
 		status = 500; /* as send_env does: a bare 500 */
 	open_unlink(r);
+	if (r->deadline) { /* answered: --reply-timeout no longer applies */
+		event_free(r->deadline);
+		r->deadline = NULL;
+	}
 	r->held_status = status;
 	r->held_buf = buf;
 	r->held_len = len;
@@ -628,9 +683,17 @@ static void refused(struct brt_http *h, unsigned long id, const char *what,
 	snprintf(text, sizeof text, "message for %.100s not accepted: %s",
 		 op->name,
 		 err == BRT_ENOTFOUND ? "no instance takes it"
-				      : brt_strerror(err));
-	send_error(h, id, what, req, 500, err != BRT_ENOMEM && err != BRT_EIO,
-		   text);
+		 : err == BRT_ELIMIT
+			 ? "the service is at a limit (too many instances, or "
+			   "the instance's inbox is full); try again later"
+			 : brt_strerror(err));
+	/* A limit is the server's condition, not the client's mistake:
+	 * 503, so a client may retry. */
+	if (err == BRT_ELIMIT)
+		send_error(h, id, what, req, 503, false, text);
+	else
+		send_error(h, id, what, req, 500,
+			   err != BRT_ENOMEM && err != BRT_EIO, text);
 }
 
 static void handle_post(struct brt_http *h, unsigned long id, const char *what,
@@ -754,6 +817,9 @@ static void on_request(struct evhttp_request *req, void *arg)
 	struct brt_http *h = arg;
 	brt_runtime *rt = h->rt;
 	unsigned long id = ++h->seq;
+	/* A whole request is in: its connection's --read-timeout starts
+	 * over once it is answered. */
+	brt__conn_request(brt__conn_of(h->conns, req));
 	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
 	const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
@@ -859,6 +925,8 @@ static int bind_one(struct brt_http *h, const char *host, int port)
 	}
 	h->bound = nb;
 	h->bound[h->nbound++] = b;
+	if (brt__conns_listen(h->conns, b) < 0)
+		return BRT_ENOMEM;
 	int bport = port;
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof ss;
@@ -947,7 +1015,9 @@ int brt__http_start(brt_runtime *rt)
 		return BRT_ENOMEM;
 	}
 	rt->http = h;
-	if (brt__pass_init(&h->watch_pass, rt, arm_watches, h) < 0) {
+	h->conns = brt__conns_new(rt, h->http);
+	if (!h->conns ||
+	    brt__pass_init(&h->watch_pass, rt, arm_watches, h) < 0) {
 		brt__http_free(rt);
 		return BRT_ENOMEM;
 	}
@@ -1007,6 +1077,7 @@ void brt__http_stop(brt_runtime *rt)
 	struct brt_http *h = rt ? rt->http : NULL;
 	if (!h)
 		return;
+	brt__conns_unlisten(h->conns);
 	for (int i = 0; i < h->nbound; i++)
 		evhttp_del_accept_socket(h->http, h->bound[i]);
 	if (h->nbound)
@@ -1032,6 +1103,7 @@ void brt__http_free(brt_runtime *rt)
 	brt__http_stop(rt);
 	brt__pass_free(&h->watch_pass);
 	evhttp_free(h->http);
+	brt__conns_free(h->conns);
 	free(h->bound);
 	free(h);
 	rt->http = NULL;

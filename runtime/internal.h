@@ -57,6 +57,8 @@ enum {
 	BRT_ETIMEDOUT = -5,
 	BRT_EPROTO = -6, /* malformed SOAP / HTTP from a peer */
 	BRT_ESTATE = -7, /* saved instance from another build, wrong state */
+	BRT_ELIMIT =
+		-8, /* a configured limit (--max-instances...) is reached */
 };
 const char *brt_strerror(int err);
 
@@ -92,6 +94,13 @@ struct brt_log_ctx {
 	const char *trace; /* W3C traceparent of the work, NULL: none */
 };
 
+/* Defaults of the resource limits (main.c's options). */
+#define BRT_MAX_INSTANCES 10000
+#define BRT_MAX_INBOX (4u << 20)
+#define BRT_MAX_CONNECTIONS 1000
+#define BRT_REPLY_TIMEOUT_S 300
+#define BRT_READ_TIMEOUT_S 60
+
 /* How long an invoke may take unless --invoke-timeout says otherwise
  * (issue 4 fixes the default at 30 s). */
 #define BRT_INVOKE_TIMEOUT_MS 30000
@@ -113,9 +122,18 @@ struct brt_runtime {
 	struct brt_curl *curl;
 	struct brt_engine *engine;
 	struct brt_prepared *prep;
-	size_t max_reply;      /* bytes of a partner's reply, default 8 MiB */
-	int client_timeout_s;  /* idle client connections, default 60 s */
-	struct brt_log *log;   /* log.c: buffered lines, NULL: unbuffered */
+	size_t max_reply;     /* bytes of a partner's reply, default 8 MiB */
+	int client_timeout_s; /* idle client connections, default 60 s */
+	struct brt_log *log;  /* log.c: buffered lines, NULL: unbuffered */
+	/* Resource limits (docs/runtime.md "Limits"); 0 in a runtime made
+	 * without options means the default. */
+	int max_instances;   /* live instances, default 10,000 */
+	size_t max_inbox;    /* bytes waiting in one inbox, default 4 MiB */
+	int max_connections; /* open client connections, default 1,000 */
+	int reply_timeout_s; /* an open request-response exchange, 300 */
+	int read_timeout_s;  /* reading one whole request, default 60 */
+	int nepr_allow;	     /* --epr-allow HOST[:PORT], borrowed */
+	const char **epr_allow;
 	struct brt_trim *trim; /* trim.c, NULL: never trims */
 	/* `bpelc test` builds only (runtime/test/): NULL in a service, so
 	 * the hooks cost a service one pointer test on timer, link and
@@ -405,6 +423,29 @@ void brt__timer_free(brt_runtime *rt, struct event *ev);
  * xs:duration or an `until` xs:date/xs:dateTime; BRT_EINVAL if invalid. */
 int brt__wait_deadline(brt_runtime *rt, const char *text, bool is_until,
 		       double *deadline);
+
+/* ---- conns.c: the server's client connections ---------------------------- */
+
+struct evhttp;
+struct evhttp_bound_socket;
+struct evhttp_request;
+struct brt_conns;
+struct brt_conn;
+/* Follows every connection evhttp accepts (set before binding). */
+struct brt_conns *brt__conns_new(brt_runtime *rt, struct evhttp *http);
+/* A listener to pause on accept errors or at --max-connections. */
+int brt__conns_listen(struct brt_conns *cs, struct evhttp_bound_socket *b);
+/* The listeners are going (stopping). */
+void brt__conns_unlisten(struct brt_conns *cs);
+/* The record of req's connection, or NULL. */
+struct brt_conn *brt__conn_of(struct brt_conns *cs, struct evhttp_request *req);
+/* A whole request has been read on c. */
+void brt__conn_request(struct brt_conn *c);
+/* An open exchange on c begins (+1) or ends (-1); c may go at -1. */
+void brt__conn_open(struct brt_conn *c, int delta);
+int brt__conns_count(const struct brt_conns *cs);
+/* After evhttp_free. */
+void brt__conns_free(struct brt_conns *cs);
 
 /* ---- invoke: calls to partners (invoke.c) -------------------------------- */
 

@@ -56,6 +56,15 @@ static void usage(FILE *f, const char *argv0)
 		"                         was in flight again (repeatable)\n"
 		"  --drain                take no new instances; exit when the last\n"
 		"                         one completes (upgrades)\n"
+		"  --read-timeout SECS    time to send one whole request (default 60)\n"
+		"  --reply-timeout SECS   answer an open request-response exchange\n"
+		"                         with a fault after that long (default 300)\n"
+		"  --max-instances N      live instances (default 10000)\n"
+		"  --max-inbox BYTES      messages waiting in one instance (default 4M)\n"
+		"  --max-connections N    open client connections (default 4096)\n"
+		"  --epr-allow HOST[:PORT] an address partner links may be given at\n"
+		"                         run time (repeatable; default: the hosts\n"
+		"                         of the WSDL and --partner addresses)\n"
 		"  -v, --verbose          log one line per step\n"
 		"  --admin-listen HOST:PORT  serve /livez, /readyz, /metrics,\n"
 		"                         /admin/ there (off unless given)\n"
@@ -203,6 +212,85 @@ static void set_defaults(brt_runtime *rt)
 	rt->client_timeout_s = 60;
 	rt->log_level = BRT_LOG_INFO;
 	rt->logctx.state = -1;
+	rt->max_instances = BRT_MAX_INSTANCES;
+	rt->max_inbox = BRT_MAX_INBOX;
+	rt->max_connections = BRT_MAX_CONNECTIONS;
+	rt->reply_timeout_s = BRT_REPLY_TIMEOUT_S;
+	rt->read_timeout_s = BRT_READ_TIMEOUT_S;
+}
+
+/* A whole number in [lo, hi], else -1. */
+static long parse_count(const char *v, long lo, long hi)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+	if (end == v || *end || n < lo || n > hi)
+		return -1;
+	return n;
+}
+
+/* The options that bound resources (docs/runtime.md "Limits"). Returns 1
+ * when `a` is not one of them, else 0 or 2 (usage error printed). */
+static int limit_option(brt_runtime *rt, const char *argv0, int argc,
+			char **argv, int *i, bool *missing)
+{
+	const char *v;
+	long n;
+	if ((v = opt_value(argc, argv, i, "--max-instances", missing))) {
+		if ((n = parse_count(v, 1, 100000000)) < 0)
+			return bad_usage(argv0,
+					 "--max-instances wants a count, not "
+					 "'%s'",
+					 v);
+		rt->max_instances = (int)n;
+	} else if ((v = opt_value(argc, argv, i, "--max-connections",
+				  missing))) {
+		if ((n = parse_count(v, 1, 1000000)) < 0)
+			return bad_usage(argv0,
+					 "--max-connections wants a count, not "
+					 "'%s'",
+					 v);
+		rt->max_connections = (int)n;
+	} else if ((v = opt_value(argc, argv, i, "--max-inbox", missing))) {
+		size_t b = parse_size(v);
+		if (!b)
+			return bad_usage(argv0,
+					 "--max-inbox wants a size in bytes "
+					 "(K/M allowed), not '%s'",
+					 v);
+		rt->max_inbox = b;
+	} else if ((v = opt_value(argc, argv, i, "--reply-timeout", missing))) {
+		if ((n = parse_count(v, 1, 86400 * 30)) < 0)
+			return bad_usage(argv0,
+					 "--reply-timeout wants whole seconds, "
+					 "not '%s'",
+					 v);
+		rt->reply_timeout_s = (int)n;
+	} else if ((v = opt_value(argc, argv, i, "--read-timeout", missing))) {
+		if ((n = parse_count(v, 1, 86400)) < 0)
+			return bad_usage(argv0,
+					 "--read-timeout wants whole seconds, "
+					 "not '%s'",
+					 v);
+		rt->read_timeout_s = (int)n;
+	} else if ((v = opt_value(argc, argv, i, "--epr-allow", missing))) {
+		if (!*v || strchr(v, '/'))
+			return bad_usage(argv0,
+					 "--epr-allow wants HOST or HOST:PORT, "
+					 "not '%s'",
+					 v);
+		const char **a =
+			realloc(rt->epr_allow,
+				(size_t)(rt->nepr_allow + 1) * sizeof *a);
+		if (!a) {
+			fprintf(stderr, "%s: out of memory\n", argv0);
+			return 2;
+		}
+		rt->epr_allow = a;
+		a[rt->nepr_allow++] = v; /* argv outlives rt */
+	} else
+		return *missing ? 0 : 1;
+	return 0;
 }
 
 int brt__options_parse(brt_runtime *rt, int argc, char **argv)
@@ -227,6 +315,13 @@ int brt__options_parse(brt_runtime *rt, int argc, char **argv)
 			rt->verbose++;
 			continue;
 		}
+		int lim = limit_option(rt, argv0, argc, argv, &i, &missing);
+		if (lim == 2)
+			return 2;
+		if (lim == 0 && !missing)
+			continue;
+		if (missing)
+			return bad_usage(argv0, "option '%s' needs a value", a);
 		if ((v = opt_value(argc, argv, &i, "--listen", &missing))) {
 			if (brt__http_check_listen(v) != 0)
 				return bad_usage(
@@ -419,6 +514,7 @@ void brt__runtime_free(brt_runtime *rt)
 		event_base_free(rt->base);
 	free(rt->partners);
 	free(rt->resend);
+	free(rt->epr_allow);
 	free(rt);
 }
 

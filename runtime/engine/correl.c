@@ -629,6 +629,7 @@ struct brt_inmsg *brt__inbox_take(brt_instance *in, struct brt_ima *const *imas,
 			if (in->inbox_tail == m)
 				in->inbox_tail = prev;
 			in->ninbox--;
+			in->inbox_bytes -= m->bytes;
 			m->next = NULL;
 			if (which)
 				*which = k;

@@ -206,6 +206,7 @@ struct brt_inmsg {
 	int plink;
 	const struct brt_operation *op;
 	xmlDocPtr msg;
+	size_t bytes; /* the message's size, counted against --max-inbox */
 	brt_request *req;
 	struct brt_inmsg *next;
 };
@@ -221,6 +222,7 @@ struct brt_instance {
 	struct brt_mex *mexes;
 	struct brt_inmsg *inbox_head, *inbox_tail;
 	int ninbox;
+	size_t inbox_bytes;   /* sum of the inbox's brt_inmsg.bytes */
 	char **plink_url;     /* nplinks, assigned at run time, owned */
 	bool started;	      /* process variable initialisers have run */
 	bool exiting;	      /* <exit> seen: destroy after the current step */
@@ -392,6 +394,8 @@ const char *brt__ima_violation(brt_strand *s, const struct brt_receive *r,
 bool brt__ima_accepts(struct brt_ima *ima, const struct brt_inmsg *m);
 /* Append m to in's inbox (which takes it; no limit is checked here). */
 void brt__inbox_append(brt_instance *in, struct brt_inmsg *m);
+/* What a message value counts against --max-inbox (messaging.c). */
+size_t brt__msg_bytes(xmlDocPtr doc);
 /* The oldest inbox message one of imas[0..n-1] accepts, unlinked from the
  * inbox (the caller takes it and frees the node); *which gets the index. */
 struct brt_inmsg *brt__inbox_take(brt_instance *in, struct brt_ima *const *imas,

@@ -54,9 +54,46 @@ const struct brt_operation *brt__plink_op(const struct brt_process *p,
 
 /* Routing itself (who gets a message) is correl.c's brt__corr_route. */
 
+/* What a message counts against --max-inbox: its names, text and
+ * attribute values, about the size of its XML text (the tree in memory is
+ * a few dozen times that). One pass over the message. */
+size_t brt__msg_bytes(xmlDocPtr doc)
+{
+	size_t n = 0;
+	xmlNodePtr cur = doc ? xmlDocGetRootElement(doc) : NULL;
+	while (cur) {
+		n += 16;
+		if (cur->type == XML_ELEMENT_NODE) {
+			n += 2 * (size_t)xmlStrlen(cur->name);
+			for (xmlAttrPtr a = cur->properties; a; a = a->next) {
+				n += 4 + (size_t)xmlStrlen(a->name);
+				if (a->children)
+					n += (size_t)xmlStrlen(
+						a->children->content);
+			}
+		} else if (cur->content)
+			n += (size_t)xmlStrlen(cur->content);
+		if (cur->type == XML_ELEMENT_NODE && cur->children) {
+			cur = cur->children;
+			continue;
+		}
+		while (cur && !cur->next) {
+			cur = cur->parent;
+			if (cur && cur->type != XML_ELEMENT_NODE)
+				cur = NULL;
+		}
+		if (cur)
+			cur = cur->next;
+	}
+	return n;
+}
+
 void brt__inbox_append(brt_instance *in, struct brt_inmsg *m)
 {
 	brt__persist_touch(in);
+	if (!m->bytes)
+		m->bytes = brt__msg_bytes(m->msg);
+	in->inbox_bytes += m->bytes;
 	if (in->inbox_tail)
 		in->inbox_tail->next = m;
 	else
@@ -106,8 +143,30 @@ int brt__engine_deliver(brt_runtime *rt, int plink,
 		return BRT_EINVAL;
 	}
 	err = brt__corr_route(rt, plink, op, msg, &r);
-	if (err == 0 && r.in && r.in->ninbox >= INBOX_MAX)
-		err = BRT_EINVAL;
+	if (err == 0 && !r.ima && r.in && r.in->ninbox >= INBOX_MAX) {
+		brt__log(rt, "instance %lu: inbox full (%d messages)", r.in->id,
+			 INBOX_MAX);
+		err = BRT_ELIMIT;
+	}
+	size_t max_inbox = rt->max_inbox ? rt->max_inbox : BRT_MAX_INBOX;
+	if (err == 0 && !r.ima && r.in) {
+		size_t bytes = brt__msg_bytes(msg);
+		if (r.in->inbox_bytes + bytes > max_inbox) {
+			brt__log(rt,
+				 "instance %lu: inbox full (%zu bytes waiting, "
+				 "%zu more would pass --max-inbox)",
+				 r.in->id, r.in->inbox_bytes, bytes);
+			err = BRT_ELIMIT;
+		}
+	}
+	int max_instances = rt->max_instances ? rt->max_instances
+					      : BRT_MAX_INSTANCES;
+	if (err == 0 && !r.ima && !r.in &&
+	    brt__engine_count(rt) >= max_instances) {
+		brt__log(rt, "%d instances live (--max-instances): no new one",
+			 max_instances);
+		err = BRT_ELIMIT;
+	}
 	if (err == BRT_ENOTFOUND)
 		brt__metric_unmatched(rt, op);
 	if (err != 0) {

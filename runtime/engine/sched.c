@@ -122,6 +122,8 @@ void brt__strand_free(brt_strand *s)
 			if (!in->inbox_tail)
 				in->inbox_tail = m;
 			in->ninbox++;
+			m->bytes = brt__msg_bytes(m->msg);
+			in->inbox_bytes += m->bytes;
 			s->msg = NULL;
 			s->req = NULL;
 		}

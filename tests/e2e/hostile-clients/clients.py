@@ -288,8 +288,154 @@ async def timeout():
              dt, pst))
 
 
+async def closed_after(r, limit):
+    """Seconds until the service closes the connection, None if it is
+    still open after `limit`."""
+    t0 = time.monotonic()
+    try:
+        while True:
+            c = await asyncio.wait_for(r.read(4096), limit)
+            if not c:
+                break
+    except asyncio.TimeoutError:
+        return None
+    except ConnectionError:
+        pass
+    return time.monotonic() - t0
+
+
+async def maxconn():
+    """Run with --max-connections 50: 200 idle connections are opened one
+    after another; the service closes the oldest idle ones to stay at 50,
+    and a normal client is still served at once."""
+    conns = []
+    for i in range(200):
+        r, w = await asyncio.open_connection(HOST, PORT)
+        conns.append((r, w))
+        await asyncio.sleep(0.005)
+    await asyncio.sleep(0.5)
+    await expect_served(5, 3.0, "at the connection limit")
+    waits = await asyncio.gather(*(closed_after(r, 2) for r, w in conns))
+    for r, w in conns:
+        w.close()
+    closed = sum(1 for t in waits if t is not None)
+    first_open = next((i for i, t in enumerate(waits) if t is None), None)
+    if closed < 150:
+        bad("maxconn: only %d of 200 connections closed" % closed)
+    if first_open is not None and first_open < 100:
+        bad("maxconn: connection %d (an old one) kept open" % first_open)
+    print("maxconn: %d of 200 idle connections closed, oldest first; "
+          "a normal client served" % closed)
+
+
+async def readtimeout():
+    """Run with --read-timeout 2: a client that sends its request one byte
+    every 0.2 s (each byte resets --client-timeout) is cut off after
+    about 2 s; a client that is quick is served meanwhile."""
+    r, w = await asyncio.open_connection(HOST, PORT)
+    data = request(9)
+
+    async def trickle():
+        try:
+            for k in range(len(data)):
+                w.write(data[k:k + 1])
+                await w.drain()
+                await asyncio.sleep(0.2)
+        except ConnectionError:
+            pass
+
+    t = asyncio.create_task(trickle())
+    await expect_served(3, 2.0, "while a client trickles")
+    waited = await closed_after(r, 8)
+    t.cancel()
+    w.close()
+    if waited is None:
+        bad("readtimeout: the trickling client still connected after 8 s")
+    elif waited > 5:
+        bad("readtimeout: cut off only after %.1f s" % waited)
+    print("readtimeout: trickling client cut off after %s s" %
+          ("%.1f" % waited if waited is not None else "never"))
+
+
+async def replytimeout():
+    """Run with --reply-timeout 1: a request whose reply comes after 1.5 s
+    is answered with a SOAP fault (bpelc:replyTimeout) after about 1 s;
+    the service goes on."""
+    t0 = time.monotonic()
+    r, w = await asyncio.open_connection(HOST, PORT)
+    w.write(request(4, "slow"))
+    await w.drain()
+    data = await read_all(r, 10)
+    w.close()
+    dt = time.monotonic() - t0
+    st, v = answer_of(data)
+    if st != 500 or b"replyTimeout" not in data:
+        bad("replytimeout: answered %s: %r" % (st, data[:300]))
+    if dt > 1.45:
+        bad("replytimeout: the fault came after %.2f s" % dt)
+    await asyncio.sleep(1)  # the late reply is dropped
+    await expect_served(6, 2.0, "after a reply timeout")
+    print("replytimeout: answered %s after %.2f s" % (st, dt))
+
+
+def service_pid():
+    """The pid of the process listening on PORT (from /proc)."""
+    import os
+    inode = None
+    with open("/proc/net/tcp") as f:
+        for line in f.readlines()[1:]:
+            parts = line.split()
+            if parts[3] == "0A" and int(parts[1].split(":")[1], 16) == PORT:
+                inode = parts[9]
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            for fd in os.listdir("/proc/%s/fd" % pid):
+                if os.readlink("/proc/%s/fd/%s" % (pid, fd)) == \
+                        "socket:[%s]" % inode:
+                    return int(pid)
+        except OSError:
+            continue
+    return None
+
+
+def cpu_seconds(pid):
+    import os
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def emfile():
+    """The service's descriptor limit is cut to 40 while it runs (so its
+    --max-connections of 1,000 cannot be reached): 200 connections run it
+    out of descriptors. Accepting must not spin (the service uses little
+    CPU meanwhile) and a normal client is still served."""
+    import resource
+    pid = service_pid()
+    if pid is None:
+        bad("emfile: cannot find the service's pid")
+        return
+    resource.prlimit(pid, resource.RLIMIT_NOFILE, (40, 40))
+    cpu0 = cpu_seconds(pid)
+    conns = []
+    for i in range(200):
+        r, w = await asyncio.open_connection(HOST, PORT)
+        conns.append((r, w))
+    await asyncio.sleep(2)
+    used = cpu_seconds(pid) - cpu0
+    dt = await expect_served(7, 5.0, "out of descriptors")
+    for r, w in conns:
+        w.close()
+    if used > 1.0:
+        bad("emfile: the service used %.2f s of CPU in 2 s (spinning)"
+            % used)
+    print("emfile: %.2f s of CPU while out of descriptors; a normal client "
+          "served in %.2f s" % (used, dt))
+
+
 TESTS = {f.__name__: f for f in (slowloris, idle, bigheader, pipelined,
-                                 hangup, concurrent, timeout)}
+                                 hangup, concurrent, timeout, maxconn,
+                                 readtimeout, replytimeout, emfile)}
 
 
 def main():
