@@ -233,9 +233,17 @@ static struct bufferevent *on_new_conn(struct event_base *base, void *arg)
 		cs->head = c;
 	cs->tail = c;
 	cs->count++;
-	if (cs->count > max_conns(cs) && live(cs) > max_conns(cs) &&
-	    !evict_one(cs))
-		set_paused(cs, true);
+	if (cs->count > max_conns(cs)) {
+		/* Connections evhttp has already let go of come off first. */
+		struct brt_conn *next;
+		for (struct brt_conn *o = cs->head; o; o = next) {
+			next = o->next;
+			if (o != c && o->bev && freed_by_evhttp(o->bev))
+				release(o);
+		}
+		if (live(cs) > max_conns(cs) && !evict_one(cs))
+			set_paused(cs, true);
+	}
 	return bev;
 }
 

@@ -97,7 +97,7 @@ struct brt_log_ctx {
 /* Defaults of the resource limits (main.c's options). */
 #define BRT_MAX_INSTANCES 10000
 #define BRT_MAX_INBOX (4u << 20)
-#define BRT_MAX_CONNECTIONS 1000
+#define BRT_MAX_CONNECTIONS 4096
 #define BRT_REPLY_TIMEOUT_S 300
 #define BRT_READ_TIMEOUT_S 60
 
@@ -129,7 +129,7 @@ struct brt_runtime {
 	 * without options means the default. */
 	int max_instances;   /* live instances, default 10,000 */
 	size_t max_inbox;    /* bytes waiting in one inbox, default 4 MiB */
-	int max_connections; /* open client connections, default 1,000 */
+	int max_connections; /* open client connections, default 4,096 */
 	int reply_timeout_s; /* an open request-response exchange, 300 */
 	int read_timeout_s;  /* reading one whole request, default 60 */
 	int nepr_allow;	     /* --epr-allow HOST[:PORT], borrowed */
@@ -407,6 +407,10 @@ brt_instance *brt__instance_restore(brt_runtime *rt, const char *buf,
  * assigned (brt__strand_set_partner_url, for <assign> to a partnerLink),
  * else the --partner override, else the WSDL default; NULL when there is
  * none. */
+/* May an address a partner link was given at run time be called?
+ * --epr-allow HOST[:PORT] entries when there are any, else the hosts of
+ * the configured addresses (WSDL soap:addresses, --partner URLs). */
+bool brt__epr_allowed(const brt_runtime *rt, const char *url);
 const char *brt__strand_partner_url(brt_strand *s, int plink);
 int brt__strand_set_partner_url(brt_strand *s, int plink, const char *url);
 

@@ -140,6 +140,122 @@ int brt__epr_parse(xmlNodePtr n, char **url, char *why, size_t whylen)
 	return 0;
 }
 
+/* ---- which run-time addresses may be called ----------------------------- */
+
+/* The host and port of an http(s) URL, as curl will connect to them:
+ * userinfo dropped, IPv6 brackets kept off, the scheme's port by default.
+ * false when it is not such a URL or its host has characters a host name
+ * or address literal does not (percent escapes among them). */
+static bool url_host_port(const char *url, char *host, size_t hsize, long *port)
+{
+	const char *p;
+	if (strncmp(url, "http://", 7) == 0) {
+		p = url + 7;
+		*port = 80;
+	} else if (strncmp(url, "https://", 8) == 0) {
+		p = url + 8;
+		*port = 443;
+	} else
+		return false;
+	size_t alen = strcspn(p, "/?#");
+	const char *at = NULL;
+	for (const char *q = p; q < p + alen; q++)
+		if (*q == '@')
+			at = q;
+	if (at) {
+		alen -= (size_t)(at + 1 - p);
+		p = at + 1;
+	}
+	const char *auth = p, *hend = p + alen, *colon = NULL;
+	if (*p == '[') {
+		const char *rb = memchr(p, ']', alen);
+		if (!rb)
+			return false;
+		colon = rb + 1 < p + alen && rb[1] == ':' ? rb + 1 : NULL;
+		if (rb + 1 != p + alen && !colon)
+			return false;
+		hend = rb;
+		p++;
+	} else {
+		colon = memchr(p, ':', alen);
+		if (colon)
+			hend = colon;
+	}
+	size_t hlen = (size_t)(hend - p);
+	if (hlen == 0 || hlen >= hsize)
+		return false;
+	for (size_t i = 0; i < hlen; i++) {
+		char c = p[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '.' || c == '-' ||
+		      c == ':' || c == '_'))
+			return false;
+		host[i] = (char)((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c);
+	}
+	host[hlen] = '\0';
+	if (colon) {
+		char *end;
+		const char *ps = colon + 1;
+		long v = strtol(ps, &end, 10);
+		if (end == ps || end != auth + alen || v <= 0 || v > 65535)
+			return false;
+		*port = v;
+	}
+	return true;
+}
+
+/* Does allow-list entry `e` ("host" or "host:port", "[v6]:port") admit
+ * host:port? */
+static bool entry_allows(const char *e, const char *host, long port)
+{
+	char url[600], ehost[300];
+	long eport;
+	snprintf(url, sizeof url, "http://%s", e);
+	if (!url_host_port(url, ehost, sizeof ehost, &eport))
+		return false;
+	bool has_port = strrchr(e, ':') != NULL &&
+			(e[0] != '[' || strstr(e, "]:") != NULL);
+	return strcmp(ehost, host) == 0 && (!has_port || eport == port);
+}
+
+/* Is `configured` (a WSDL or --partner URL) on the same host? */
+static bool same_host(const char *configured, const char *host)
+{
+	char h[300];
+	long p;
+	return configured != NULL &&
+	       url_host_port(configured, h, sizeof h, &p) &&
+	       strcmp(h, host) == 0;
+}
+
+bool brt__epr_allowed(const brt_runtime *rt, const char *url)
+{
+	char host[300];
+	long port;
+	if (url == NULL || !url_host_port(url, host, sizeof host, &port))
+		return false;
+	if (rt->nepr_allow > 0) {
+		for (int i = 0; i < rt->nepr_allow; i++)
+			if (entry_allows(rt->epr_allow[i], host, port))
+				return true;
+		return false;
+	}
+	const struct brt_process *p = rt->proc;
+	for (int i = 0; i < p->nplinks; i++) {
+		const struct brt_partner_link *pl = &p->plinks[i];
+		if (same_host(pl->partner_address, host) ||
+		    same_host(pl->my_address, host))
+			return true;
+		for (int k = 0; k < pl->nmy_alt; k++)
+			if (same_host(pl->my_alt_addresses[k], host))
+				return true;
+	}
+	for (int i = 0; i < rt->npartners; i++)
+		if (same_host(rt->partners[i].url, host))
+			return true;
+	return false;
+}
+
 /* ---- the strand's partner links ------------------------------------------ */
 
 const char *brt__epr_strand_url(void *arg, int plink, bool my_role, char *buf,

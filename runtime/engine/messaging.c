@@ -558,6 +558,20 @@ enum brt_step brt_invoke(brt_strand *s, const struct brt_invoke *iv)
 	if (!url || !*url)
 		return brt__std_fault(s, "uninitializedPartnerRole",
 				      rt->proc->plinks[iv->plink].name);
+	/* An address from message data must not make the service connect
+	 * anywhere (--epr-allow). Refused before any connection, so
+	 * neither the fault nor the log can tell what is reachable. */
+	if (s->in->plink_url[iv->plink] == url && !brt__epr_allowed(rt, url)) {
+		brt__log(
+			rt,
+			"instance %lu: invoke %s: partner link %s was given an "
+			"address --epr-allow does not allow; not called",
+			s->in->id, iv->op->name,
+			rt->proc->plinks[iv->plink].name);
+		return brt__fault(s, BRT_NS_BPELC, "invokeFailed", NULL,
+				  "the partner link's address is not allowed "
+				  "(--epr-allow)");
+	}
 	if (brt__data_message_lend(s, iv->in_var, iv->nto, iv->to_parts,
 				   iv->op->input, &msg,
 				   &lent) == BRT_STEP_FAULT)

@@ -407,7 +407,7 @@ def cpu_seconds(pid):
 
 async def emfile():
     """The service's descriptor limit is cut to 40 while it runs (so its
-    --max-connections of 1,000 cannot be reached): 200 connections run it
+    --max-connections of 4,096 cannot be reached): 200 connections run it
     out of descriptors. Accepting must not spin (the service uses little
     CPU meanwhile) and a normal client is still served."""
     import resource
