@@ -13,6 +13,8 @@
 #ifndef BRT_ENGINE_H
 #define BRT_ENGINE_H
 
+#include <libxml/parser.h>
+
 #include "internal.h"
 
 struct event;
@@ -262,6 +264,8 @@ struct brt_engine {
 	struct brt_correl *correl; /* routing tables (correl.c), lazily made */
 	struct brt_persist *persist; /* the durable store (persist.c), NULL:
 					memory only */
+	bool recovering; /* start-up restore: ids are unique, no lookups */
+	xmlParserCtxtPtr rparser; /* store.c: parses records, lazily made */
 };
 
 /* How an instance ends; decides what its open requests are told. */

@@ -69,6 +69,8 @@ void brt__engine_free(brt_runtime *rt)
 	brt__sched_free(e);
 	xmlXPathFreeContext(e->date_ctx);
 	xmlFreeDoc(e->date_doc);
+	if (e->rparser)
+		xmlFreeParserCtxt(e->rparser);
 	free(e);
 	rt->engine = NULL;
 }

@@ -350,7 +350,9 @@ int brt__persist_open(brt_runtime *rt)
 	double t0 = mono();
 	struct recovery rc = { .p = p };
 	struct brt_store_counts counts;
+	e->recovering = true;
 	err = p->st->ops->recover(p->st, on_record, &rc, &counts);
+	e->recovering = false;
 	for (int i = 0; !err && i < rc.nbad; i++)
 		p->st->ops->mark_corrupt(p->st, rc.bad[i], "does not decode");
 	free(rc.bad);
