@@ -622,9 +622,17 @@ int brt__invoke_resend(brt_strand *s)
 	brt_runtime *rt = s->in->rt;
 	const struct brt_invoke_service *svc = rt->proc->invoker;
 	const char *url = brt__strand_partner_url(s, s->iv->plink);
-	if (!svc || !url || !*url || !s->call_msg ||
-	    !brt__persist_resends(rt, s->iv->plink))
+	if (!svc || !url || !*url || !brt__persist_resends(rt, s->iv->plink))
 		return BRT_EINVAL;
+	/* Saved before --resend named the link: the request is made again
+	 * from the input variable, as the invoke made it. */
+	const struct brt_invoke *iv = s->iv;
+	if (!s->call_msg &&
+	    brt__data_message(s, iv->in_var, iv->nto, iv->to_parts,
+			      iv->op->input, &s->call_msg) == BRT_STEP_FAULT) {
+		brt__fault_clear(&s->fault);
+		return BRT_EINVAL;
+	}
 	s->call = svc->start(rt, url, s->iv->op, s->call_msg, invoke_done, s);
 	if (!s->call)
 		return BRT_EIO;

@@ -1373,7 +1373,7 @@ static int rearm(struct reader *rd, brt_instance *in, xmlNodePtr top)
 			/* The call died with the old process: the partner
 			 * may or may not have done the work. Send it again
 			 * (--resend LINK) or fault invokeInterrupted. */
-			if (s->call_msg && brt__invoke_resend(s) == 0)
+			if (brt__invoke_resend(s) == 0)
 				continue;
 			s->done = BRT_D_INVOKE;
 			s->call_interrupted = true;

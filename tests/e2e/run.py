@@ -202,7 +202,7 @@ class Scenario:
                 self.steps.append(st)
                 pending = st
             elif word in ("sleep", "deterministic", "join", "sigterm",
-                          "kill", "restart"):
+                          "kill", "restart", "exited"):
                 self.steps.append(Step(lineno, word, args))
             else:
                 raise Failure("%s:%d: unknown directive '%s'"
@@ -673,6 +673,18 @@ class Run:
             self.main.kill()
             self.main.killed = True
             self.note("line %d: SIGKILL" % st.lineno)
+        elif st.kind == "exited":
+            # The service must exit by itself (e.g. --drain) with status 0
+            # within SECONDS (default 20).
+            limit = float(st.args[0]) if st.args else STOP_TIMEOUT
+            try:
+                rc = self.main.proc.wait(limit)
+            except subprocess.TimeoutExpired:
+                raise Failure("line %d: still running after %.0f s\n%s"
+                              % (st.lineno, limit, tail(self.main.stderr())))
+            if rc != 0:
+                raise Failure("line %d: exit status %d (want 0)\n%s"
+                              % (st.lineno, rc, tail(self.main.stderr())))
         elif st.kind == "restart":
             # The process under test again, same port, same store (after
             # kill or sigterm), with ARGs added.
