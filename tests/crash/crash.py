@@ -65,6 +65,11 @@ class HarnessError(Exception):
 class Unacked(Exception):
     """A message got no acknowledgement (the service died under it)."""
 
+    def __init__(self, msg, op="", runs=0):
+        super().__init__(msg)
+        self.op = op
+        self.runs = runs      # the service's run it was sent to
+
 
 # --------------------------------------------------------------------------
 # the recording partner
@@ -153,6 +158,10 @@ class Partner:
                 if c["id"] == iid and c["op"] == op and c["n"] == n:
                     return c
         return None
+
+    def calls_of(self, iid):
+        with self.lock:
+            return sum(1 for c in self.calls if c["id"] == iid)
 
     def unanswered(self):
         """Calls whose answer has not started: call with the lock held."""
@@ -371,7 +380,7 @@ class Instance:
                 time.sleep(0.01)
             self.h.bump("unacked", 1)
             raise Unacked("%s: %s lost with the service (run %d): %s"
-                          % (self.id, op, runs, e))
+                          % (self.id, op, runs, e), op, runs)
         finally:
             conn.close()
         want = 202 if oneway else 200
@@ -386,7 +395,8 @@ class Instance:
         status, data = self.send(op, n, oneway)
         if status != (202 if oneway else 200):
             if status == 503:
-                raise Unacked("%s: %s answered 503 (stopping)" % (self.id, op))
+                raise Unacked("%s: %s answered 503 (stopping)"
+                              % (self.id, op), op, self.svc.runs)
             m = re.search(r"<faultstring>([^<]*)<", data)
             raise Violation("%s: %s(%d) refused with %d (%s) after %d "
                             "acknowledged message(s): the instance is lost"
@@ -394,6 +404,49 @@ class Instance:
                                m.group(1) if m else tail(data, 3),
                                self.acked), lost=self.acked)
         return data
+
+    def poke(self, p):
+        """A one-way poke (never the creating message) with a client's
+        retry: unacknowledged, it is sent once more with the same number
+        after the restart. Taken twice, the copy waits in the inbox and
+        is dropped when the instance ends; not taken, the copy is; so the
+        answer is the same either way, and a refusal means the instance
+        is lost."""
+        try:
+            return self.ack("poke", p, True)
+        except Unacked as u:
+            self.wait_restarted(u.runs)
+            self.h.bump("client retries")
+            return self.ack("poke", p, True)
+
+    def wait_restarted(self, runs):
+        """Until the service that died under run `runs` serves again."""
+        deadline = now() + 120
+        while self.svc.runs == runs and now() < deadline:
+            time.sleep(0.01)
+        if not self.svc.up.wait(max(0.0, deadline - now())):
+            raise HarnessError("%s not up again for 120 s" % self.svc.key)
+
+    def create(self, op, n, oneway, wait_s):
+        """ack() of the message that creates the instance. When it went
+        unacknowledged (the service died under it) it may still have
+        been taken: a call of this instance to the partner, seen within
+        wait_s of the service being up again, proves the instance was
+        committed (nothing leaves before its state), so it is driven on
+        and must complete. Returns None then."""
+        try:
+            return self.ack(op, n, oneway)
+        except Unacked as u:
+            self.wait_restarted(u.runs)
+            deadline = now() + wait_s
+            while True:
+                if self.h.partner.calls_of(self.id):
+                    self.h.bump("known_by_call")
+                    self.acked += 1
+                    return None
+                if now() >= deadline:
+                    raise
+                time.sleep(0.02)
 
     def ans(self, data):
         m = re.search(r"<(?:[\w-]+:)?(?:ans|finishResponse)[^>]*>([^<]*)<",
@@ -512,7 +565,7 @@ def script_probe(inst):
 def script_wait(inst):
     ms = random.randint(100, 700)
     t_send = now()
-    inst.ack("start", ms, True)
+    inst.create("start", ms, True, ms / 1000.0 + 2.0)
     t_ack = now()
     deadline = t_ack + ms / 1000.0
     # Wait for the note; if a kill interrupted it there is none.
@@ -536,14 +589,14 @@ def script_pick(inst):
         inst.ack("start", 600000, True)      # the alarm never wins
         pause()
         p = rnd_n()
-        inst.ack("poke", p, True)
+        inst.poke(p)
         pause()
         m = rnd_n()
         inst.expect(inst.ans(inst.ack("finish", m, False)), "p%d/%d" % (p, m))
         return
     ms = random.randint(100, 700)
     t_send = now()
-    inst.ack("start", ms, True)
+    inst.create("start", ms, True, ms / 1000.0 + 2.0)
     t_ack = now()
     while now() < t_ack + ms / 1000.0 + 2.0 and \
             inst.h.partner.first(inst.id, "note", 2) is None:
@@ -568,7 +621,7 @@ def script_flow(inst):
     for op, n in steps:
         pause()
         if op == "poke":
-            inst.ack("poke", p, True)
+            inst.poke(p)
         else:
             inst.expect(inst.ans(inst.ack("call", c, False)), "c%d" % c)
     pause()
@@ -578,17 +631,11 @@ def script_flow(inst):
 
 def script_rir(inst):
     n = rnd_n(0.5)
-    try:
-        got = inst.ans(inst.ack("call", n, False))
+    data = inst.create("call", n, False, 2.0)
+    if data is not None:
+        got = inst.ans(data)
         if got not in ("w%d" % n, "x"):
             inst.expect(got, "w%d" % n)
-    except Unacked:
-        # The reply died with the service. If the partner saw the call,
-        # the instance was committed before the call left: it must exist.
-        if inst.h.partner.count(inst.id, "work", n) == 0:
-            raise
-        inst.h.bump("known_by_call", 1)
-        inst.acked += 1
     pause()
     m = rnd_n()
     got = inst.ans(inst.ack("finish", m, False))
@@ -602,7 +649,7 @@ def script_rir(inst):
 
 def script_oneway(inst):
     n = rnd_n(0.5)
-    inst.ack("start", n, True)
+    inst.create("start", n, True, 2.0)
     pause(0.0, 0.6)
     m = rnd_n()
     got = inst.ans(inst.ack("finish", m, False))
@@ -618,7 +665,7 @@ def script_comp(inst):
     s, p, m = rnd_n(), rnd_n(), rnd_n()
     inst.ack("start", s, True)
     pause()
-    inst.ack("poke", p, True)
+    inst.poke(p)
     pause()
     inst.expect(inst.ans(inst.ack("finish", m, False)),
                 "s%dq%du%d/%d" % (s, p, s, m))
@@ -628,7 +675,7 @@ def script_foreach(inst):
     n = random.randint(1, 9999) * 10
     if random.random() < 0.5:
         n += HOLD
-    inst.ack("start", n, True)
+    inst.create("start", n, True, 2.0)
     pause(0.0, 0.6)
     m = rnd_n()
     got = inst.ans(inst.ack("finish", m, False))
@@ -652,7 +699,7 @@ def script_foreach(inst):
 def script_early(inst):
     s, c, p, m = rnd_n(), rnd_n(), rnd_n(), rnd_n()
     inst.ack("start", s, True)
-    inst.ack("poke", p, True)          # before its receive: waits
+    inst.poke(p)          # before its receive: waits
     pause()
     inst.expect(inst.ans(inst.ack("call", c, False)), "c%d" % c)
     pause()
@@ -706,7 +753,7 @@ class Harness:
                       "timers": 0, "max_late": 0.0, "completed": 0,
                       "unknown": 0, "known_by_call": 0, "instances": 0,
                       "restored": 0, "max_restore": 0.0,
-                      "long downtimes": 0}
+                      "long downtimes": 0, "client retries": 0}
         self.kills = {"random": 0}
         for p in POINTS:
             self.kills[p] = 0
@@ -719,6 +766,7 @@ class Harness:
         self.next_probe = 1
         self.worst_late = ""
         self.reported_dups = set()
+        self.unknown_by = {}
         self.points = False
 
     def bump(self, key, n=1):
@@ -802,9 +850,12 @@ class Harness:
                     return
             inst.state = "done"
             self.bump("completed", 1)
-        except Unacked:
+        except Unacked as u:
             inst.state = "unknown"
             self.bump("unknown", 1)
+            with self.vlock:
+                k = "%s:%s" % (inst.svc.key, u.op)
+                self.unknown_by[k] = self.unknown_by.get(k, 0) + 1
         except Violation as v:
             inst.state = "failed"
             with self.vlock:
@@ -1007,16 +1058,21 @@ class Harness:
               "unacknowledged %d" % (s["instances"], s["completed"],
                                      s["unknown"], s["acked"], s["unacked"]))
         print("crash summary: lost %d, duplicates %d, partner invokes "
-              "checked %d (interrupted %d, resent %d, in flight when the "
-              "reply was lost %d)" % (s["lost"], s["duplicates"],
-                                      s["invokes"], s["interrupted"],
-                                      s["resent"], s["known_by_call"]))
+              "checked %d (interrupted %d, resent %d), instances known by "
+              "their partner call although their first message went "
+              "unacknowledged %d, pokes sent again %d" % (
+                  s["lost"], s["duplicates"], s["invokes"], s["interrupted"],
+                  s["resent"], s["known_by_call"], s["client retries"]))
         print("crash summary: timers checked %d, max lateness %.3f s "
               "(limit %.1f s); restarts after a kill restored %d "
               "instances (slowest restore %.3f s), %d restarts after a "
               "downtime" % (s["timers"], s["max_late"], self.opts.max_late,
                             s["restored"], s["max_restore"],
                             s["long downtimes"]))
+        if self.unknown_by:
+            print("crash summary: unknown instances by service:message "
+                  "in flight: " + ", ".join(
+                      "%s %d" % kv for kv in sorted(self.unknown_by.items())))
         if self.worst_late:
             print("crash summary: the latest timer: " + self.worst_late)
 
