@@ -403,6 +403,18 @@ static void read_result(struct suite *s, struct result *r, const char *file,
 	r->trace = text_of(root, "trace");
 	cover_add(s->cover, child(root, "coverage"));
 	xmlFreeDoc(d);
+	/* The exit status must agree with the result: a sanitizer report or
+	 * a crash after the result was written is an error too. */
+	if (status != r->status) {
+		char m[160];
+		snprintf(m, sizeof m,
+			 "the test executable exited with status %d after "
+			 "writing a '%s' result (see its output)",
+			 status, r->status == 0 ? "pass" : "fail");
+		free(r->message);
+		r->message = strdup(m);
+		r->status = 2;
+	}
 }
 
 /* Run the cases of s, o->jobs at a time. */
