@@ -453,6 +453,8 @@ int driver_run(const struct driver_options *o)
 	}
 	CHECK_RET();
 	check_model(m, dg);
+	if (o->ode)
+		ode_check(m, dg);
 	CHECK_RET();
 	if (o->mode == DRIVER_CHECK)
 		goto deps;

@@ -48,6 +48,68 @@ void ode_rules(struct diag *dg)
 		diag_set_rule(dg, rules[i], DIAG_RULE_WARNING);
 }
 
+/* ---- run-time differences the compiler can see ---------------------------------- */
+
+struct seen_set {
+	const char *name;
+	struct seen_set *next;
+};
+
+static void ode_corr_walk(struct model *m, struct diag *dg, xmlNodePtr n,
+			  struct seen_set **seen)
+{
+	for (; n; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (n->ns && !strcmp((const char *)n->ns->href, NS_BPEL) &&
+		    !strcmp((const char *)n->name, "correlation")) {
+			xmlChar *set = xmlGetNoNsProp(n, BAD_CAST "set");
+			xmlChar *init = xmlGetNoNsProp(n, BAD_CAST "initiate");
+			if (set && init && !strcmp((const char *)init, "yes")) {
+				struct seen_set *x = *seen;
+				while (x && strcmp(x->name, (const char *)set))
+					x = x->next;
+				long line = xmlGetLineNo(n);
+				struct loc l = { m->process->path,
+						 line > 0 && line < INT_MAX
+							 ? (int)line
+							 : 0,
+						 0 };
+				if (x)
+					diag_warning(
+						dg, &l, NULL,
+						"correlation set '%s' is "
+						"initiated again here; as on "
+						"Apache ODE, initiate=\"yes\" on "
+						"an initiated set is ignored "
+						"(the standard raises "
+						"bpel:correlationViolation)",
+						(const char *)set);
+				else {
+					x = ARENA_NEW(m->arena,
+						      struct seen_set);
+					x->name = arena_strdup(
+						m->arena, (const char *)set);
+					x->next = *seen;
+					*seen = x;
+				}
+			}
+			xmlFree(set);
+			xmlFree(init);
+		}
+		ode_corr_walk(m, dg, n->children, seen);
+	}
+}
+
+void ode_check(struct model *m, struct diag *dg)
+{
+	if (!m->process->doc)
+		return;
+	struct seen_set *seen = NULL;
+	ode_corr_walk(m, dg, xmlDocGetRootElement(m->process->doc)->children,
+		      &seen);
+}
+
 /* ---- partner link bindings ----------------------------------------------------- */
 
 void ode_bind(struct model *m, struct diag *dg, const struct driver_binding *b,

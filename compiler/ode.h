@@ -37,6 +37,10 @@ struct driver_binding;
 void ode_bind(struct model *m, struct diag *dg, const struct driver_binding *b,
 	      int n);
 
+/* Warnings where a process depends on ODE's run-time behaviour that
+ * --ode reproduces (a correlation set initiated twice). */
+void ode_check(struct model *m, struct diag *dg);
+
 /* The rules ODE's compiler did not enforce, made warnings for this
  * compile (diag_set_rule): docs/migrating-from-ode.md lists them. */
 void ode_rules(struct diag *dg);

@@ -888,7 +888,7 @@ void brt__corr_drop(struct brt_corr_pending *pend)
 
 int brt__corr_check(brt_strand *s, int ncorr,
 		    const struct brt_correlation *corr, enum brt_pattern which,
-		    const struct brt_message *m, xmlDocPtr msg,
+		    bool outgoing, const struct brt_message *m, xmlDocPtr msg,
 		    struct brt_corr_pending *pend)
 {
 	brt_runtime *rt = s->in->rt;
@@ -923,12 +923,19 @@ int brt__corr_check(brt_strand *s, int ncorr,
 				  pend->v[j].set == k->set;
 		if (pending)
 			continue; /* named twice: the first use decides */
+		/* Apache ODE (bpelc --ode): an outgoing message is not held
+		 * to an initiated set, and initiate="yes" on one is ignored. */
+		if (p->ode && cs && outgoing)
+			continue;
+		bool reinit = k->initiate == BRT_INIT_YES && cs &&
+			      !(which == BRT_PAT_RESPONSE &&
+				k->pattern == BRT_PAT_REQUEST_RESPONSE);
 		const char *bad = NULL;
-		if (k->initiate == BRT_INIT_NO && !cs)
+		if (p->ode && reinit)
+			reinit = false; /* checked like initiate="no" below */
+		else if (k->initiate == BRT_INIT_NO && !cs)
 			bad = "is not initiated";
-		else if (k->initiate == BRT_INIT_YES && cs &&
-			 !(which == BRT_PAT_RESPONSE &&
-			   k->pattern == BRT_PAT_REQUEST_RESPONSE))
+		else if (reinit)
 			bad = "is already initiated";
 		if (bad) {
 			snprintf(why, sizeof why, "correlation set '%s' %s",

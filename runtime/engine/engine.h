@@ -407,7 +407,11 @@ struct brt_inmsg *brt__inbox_take(brt_instance *in, struct brt_ima *const *imas,
 
 /* Messaging activities' correlations: check a message against the sets
  * (`which`: BRT_PAT_NONE for receive/onMessage/onEvent/reply, REQUEST or
- * RESPONSE for invoke), remembering what to initiate in *pend. Returns 0,
+ * RESPONSE for invoke; `outgoing`: reply and invoke's request),
+ * remembering what to initiate in *pend. A process compiled with --ode
+ * behaves as Apache ODE did: initiate="yes" on a set already initiated is
+ * ignored, and outgoing messages are not checked against initiated sets
+ * (the standard raises bpel:correlationViolation). Returns 0,
  * or -1 after raising correlationViolation/selectionFailure on s. Then
  * brt__corr_commit initiates (and frees pend) once the activity has
  * completed, or brt__corr_drop forgets it. */
@@ -417,7 +421,7 @@ struct brt_corr_pending {
 };
 int brt__corr_check(brt_strand *s, int ncorr,
 		    const struct brt_correlation *corr, enum brt_pattern which,
-		    const struct brt_message *m, xmlDocPtr msg,
+		    bool outgoing, const struct brt_message *m, xmlDocPtr msg,
 		    struct brt_corr_pending *pend);
 int brt__corr_commit(brt_strand *s, struct brt_corr_pending *pend);
 void brt__corr_drop(struct brt_corr_pending *pend);

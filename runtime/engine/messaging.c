@@ -297,8 +297,8 @@ enum brt_step brt__ima_finish(brt_strand *s, const struct brt_receive *r,
 	}
 	/* Correlations are checked before the variable is written and
 	 * initiated after: a faulting activity initiates nothing. */
-	if (brt__corr_check(s, r->ncorr, r->corr, BRT_PAT_NONE, r->op->input,
-			    msg, &pend) != 0) {
+	if (brt__corr_check(s, r->ncorr, r->corr, BRT_PAT_NONE, false,
+			    r->op->input, msg, &pend) != 0) {
 		xmlFreeDoc(msg);
 		return BRT_STEP_FAULT;
 	}
@@ -406,8 +406,8 @@ enum brt_step brt_reply(brt_strand *s, const struct brt_reply *r)
 					&lent) == BRT_STEP_FAULT)
 		return BRT_STEP_FAULT;
 	struct brt_corr_pending pend = { 0, NULL };
-	if (out && brt__corr_check(s, r->ncorr, r->corr, BRT_PAT_NONE, m, out,
-				   &pend) != 0) {
+	if (out && brt__corr_check(s, r->ncorr, r->corr, BRT_PAT_NONE, true, m,
+				   out, &pend) != 0) {
 		if (!lent)
 			xmlFreeDoc(out);
 		return BRT_STEP_FAULT;
@@ -531,7 +531,7 @@ enum brt_step brt__invoke_finish(brt_strand *s)
 	/* pattern="response"/"request-response": checked before the output
 	 * variable is written; on a violation nothing is written. */
 	struct brt_corr_pending pend;
-	if (brt__corr_check(s, iv->ncorr, iv->corr, BRT_PAT_RESPONSE,
+	if (brt__corr_check(s, iv->ncorr, iv->corr, BRT_PAT_RESPONSE, false,
 			    iv->op->output, msg, &pend) != 0) {
 		xmlFreeDoc(msg);
 		return BRT_STEP_FAULT;
@@ -578,7 +578,7 @@ enum brt_step brt_invoke(brt_strand *s, const struct brt_invoke *iv)
 		return BRT_STEP_FAULT;
 	struct brt_corr_pending pend = { 0, NULL };
 	if (msg && brt__corr_check(s, iv->ncorr, iv->corr, BRT_PAT_REQUEST,
-				   iv->op->input, msg, &pend) != 0) {
+				   true, iv->op->input, msg, &pend) != 0) {
 		if (!lent)
 			xmlFreeDoc(msg);
 		return BRT_STEP_FAULT;
