@@ -914,7 +914,8 @@ static int bind_one(struct brt_http *h, const char *host, int port)
 	struct evhttp_bound_socket *b = evhttp_bind_socket_with_handle(
 		h->http, host, (ev_uint16_t)port);
 	if (!b) {
-		brt__log(h->rt, "cannot listen on %s:%d", host, port);
+		brt__log_at(h->rt, BRT_LOG_ERROR, "cannot listen on %s:%d",
+			    host, port);
 		return BRT_EIO;
 	}
 	struct evhttp_bound_socket **nb =

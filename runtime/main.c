@@ -457,25 +457,28 @@ static int runtime_start(brt_runtime *rt)
 	int err;
 	rt->base = new_base();
 	if (!rt->base) {
-		brt__log(rt, "cannot create the event loop");
+		brt__log_at(rt, BRT_LOG_ERROR, "cannot create the event loop");
 		return BRT_ENOMEM;
 	}
 	if ((err = brt__log_init(rt)) < 0 || (err = brt__trim_init(rt)) < 0 ||
 	    (err = brt__ops_init(rt)) < 0)
 		return err;
 	if ((err = brt__data_prepare(rt)) < 0) {
-		brt__log(rt, "cannot prepare the process data: %s",
-			 brt_strerror(err));
+		brt__log_at(rt, BRT_LOG_ERROR,
+			    "cannot prepare the process data: %s",
+			    brt_strerror(err));
 		return err;
 	}
 	if ((err = brt__engine_init(rt)) < 0) {
-		brt__log(rt, "cannot start the engine: %s", brt_strerror(err));
+		brt__log_at(rt, BRT_LOG_ERROR, "cannot start the engine: %s",
+			    brt_strerror(err));
 		return err;
 	}
 	const struct brt_invoke_service *iv = rt->proc->invoker;
 	if (iv && (err = iv->init(rt)) < 0) {
-		brt__log(rt, "cannot start the HTTP client: %s",
-			 brt_strerror(err));
+		brt__log_at(rt, BRT_LOG_ERROR,
+			    "cannot start the HTTP client: %s",
+			    brt_strerror(err));
 		return err;
 	}
 	return 0;
@@ -556,7 +559,8 @@ static void on_poll(evutil_socket_t fd, short what, void *arg)
 		brt__log(rt, "all work finished; exiting");
 		event_base_loopbreak(rt->base);
 	} else if (st->waited_ms >= GRACE_MS) {
-		brt__log(rt, "grace period over with work in flight; exiting");
+		brt__log_at(rt, BRT_LOG_WARN,
+			    "grace period over with work in flight; exiting");
 		event_base_loopbreak(rt->base);
 	} else {
 		st->tick_ms = idle ? QUIET_POLL_MS : POLL_MS;
@@ -664,7 +668,8 @@ int brt_main(const struct brt_process *p, int argc, char **argv)
 	if (!st.sigterm || !st.sigint || !st.poll || !st.delay ||
 	    evsignal_add(st.sigterm, NULL) < 0 ||
 	    evsignal_add(st.sigint, NULL) < 0) {
-		brt__log(rt, "cannot install signal handlers");
+		brt__log_at(rt, BRT_LOG_ERROR,
+			    "cannot install signal handlers");
 		goto out;
 	}
 	brt__log(rt, "serving %s (build %s)", p->name,
@@ -674,7 +679,7 @@ int brt_main(const struct brt_process *p, int argc, char **argv)
 	if (brt__notify("READY=1") < 0)
 		brt__log_at(rt, BRT_LOG_WARN, "cannot notify NOTIFY_SOCKET");
 	if (event_base_dispatch(rt->base) < 0) {
-		brt__log(rt, "event loop failed");
+		brt__log_at(rt, BRT_LOG_ERROR, "event loop failed");
 		goto out;
 	}
 	status = 0;

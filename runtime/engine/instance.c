@@ -190,8 +190,9 @@ void brt__instance_end(brt_instance *in, enum brt_end end,
 					   "stopped" };
 
 	if (end == BRT_END_FAULTED && f)
-		brt__log(rt, "instance %lu faulted: {%s}%s", in->id,
-			 f->ns ? f->ns : "", f->local ? f->local : "");
+		brt__log_at(rt, BRT_LOG_WARN, "instance %lu faulted: {%s}%s",
+			    in->id, f->ns ? f->ns : "",
+			    f->local ? f->local : "");
 	else
 		brt__log(rt, "instance %lu %s", in->id, how[end]);
 	if (rt->test)

@@ -126,10 +126,10 @@ static void release(brt_runtime *rt, unsigned long epoch)
  * next start recovers what was committed. */
 static void fatal(brt_runtime *rt, const char *what, int err)
 {
-	brt__log(rt,
-		 "instance store: %s: %s; stopping (the next start "
-		 "recovers what was committed)",
-		 what, brt_strerror(err));
+	brt__log_at(rt, BRT_LOG_ERROR,
+		    "instance store: %s: %s; stopping (the next start "
+		    "recovers what was committed)",
+		    what, brt_strerror(err));
 	brt__log_flush(rt);
 	_exit(1);
 }

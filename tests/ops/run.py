@@ -621,6 +621,19 @@ class Logs(unittest.TestCase):
         self.assertIsNone(svc.proc.poll())
         svc.stop()
         self.assertFalse(any("serving" in l for l in svc.lines), svc.lines)
+        # Errors still show at the quietest level, marked as errors.
+        busy = socket.socket()
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        p = subprocess.run([EXE, "--store", "none", "--log-level", "error", "--log-format", "json",
+                            "--listen", "127.0.0.1:%d" % busy.getsockname()[1]],
+                           stdin=subprocess.DEVNULL, capture_output=True, timeout=20, cwd=TMP)
+        busy.close()
+        self.assertEqual(p.returncode, 1)
+        lines = [json.loads(l) for l in p.stderr.decode().splitlines()]
+        self.assertTrue(lines)
+        self.assertTrue(all(o["level"] == "error" for o in lines), lines)
+        self.assertTrue(any("cannot listen" in o["message"] for o in lines), lines)
         svc = Service(["--log-level", "debug"])
         try:
             svc.soap("start", order("D1"))
