@@ -13,12 +13,21 @@
 #   4. the idle-instance probe (resident memory per waiting instance), or
 #      "probe: skipped (...)" while bpelc rejects probe.bpel;
 #   5. with BENCH_SWEEP="1 4 16 ...": throughput against connections for
-#      both servers into BUILD/bench/sweep.dat, plotted by gnuplot if present.
+#      both servers into BUILD/bench/sweep.dat, plotted by gnuplot if present;
+#   6. durable instances (issue 9), each against the in-memory service
+#      (--store none) in the same run: CPU per request of the echo (<= 1.05x)
+#      and of the probe, start + finish (<= 1.4x); restore of
+#      BENCH_RESTORE_N (100000) waiting probe instances (<= 2 s); the probe's
+#      throughput with --sync full next to the disk's measured flush time.
+#
+# The compiled services keep their instance store in BUILD/bench/ (the
+# memory probe of 4. runs with --store none: it measures memory).
 #
 # Knobs (environment): BENCH_SECONDS (5), BENCH_WARMUP (1), BENCH_ROUNDS (3),
 # BENCH_CONNS (16), BENCH_PROBE_N ("100000 1000000"), BENCH_BUDGET (seconds
 # the whole run may take, 280: the 1,000,000 probe is skipped when it would
-# not fit), BENCH_SWEEP (unset: no sweep), BENCH_STRICT=1 (exit 1 when a
+# not fit), BENCH_SWEEP (unset: no sweep), BENCH_RESTORE_N (100000; 0:
+# skip the durable figures), BENCH_STRICT=1 (exit 1 when a
 # target is missed). Exit status: 0 when everything ran, 1 when something
 # could not run (or a missed target under BENCH_STRICT).
 #
@@ -36,6 +45,7 @@ CONNS=${BENCH_CONNS:-16}
 PROBE_N=${BENCH_PROBE_N:-100000 1000000}
 BUDGET=${BENCH_BUDGET:-280}
 SWEEP=${BENCH_SWEEP:-}
+RESTORE_N=${BENCH_RESTORE_N:-100000}
 STRICT=${BENCH_STRICT:-0}
 CC=${CC:-cc}
 # What libbpelrt links with (the Makefile's PKGS).
@@ -84,6 +94,7 @@ build_tool() { # name pkgs
 build_tool baseline "libevent libxml-2.0"
 build_tool loadgen "libevent"
 build_tool startup ""
+build_tool fsync ""
 
 # ---- machine --------------------------------------------------------------
 ncpu=$(nproc 2>/dev/null || echo 1)
@@ -206,7 +217,9 @@ printf '%-6s %-9s %9s %8s %8s %11s %7s\n' round server "req/s" "p50 us" \
 r=1
 while [ "$r" -le "$ROUNDS" ]; do
 	one_run baseline "$OUT/baseline"
-	[ "$have_echo" -eq 1 ] && one_run compiled "$OUT/echo"
+	rm -f "$OUT"/echo.db*
+	[ "$have_echo" -eq 1 ] && one_run compiled "$OUT/echo" \
+		--store "$OUT/echo.db"
 	r=$((r + 1))
 done
 med() { # med SERVER KEY
@@ -273,7 +286,7 @@ startup_ms() { # CMD...: median ms from exec to the first answered request
 sb=$(startup_ms "$OUT/baseline")
 say "start-up (exec to first answered request, median of 20): baseline ${sb:-?} ms"
 if [ "$have_echo" -eq 1 ]; then
-	sc=$(startup_ms "$OUT/echo")
+	sc=$(startup_ms "$OUT/echo" --store "$OUT/startup.db")
 	say "start-up: compiled ${sc:-?} ms"
 	target "start-up" "$(ratio "${sc:-0}" "${sb:-0}")" 2
 fi
@@ -316,7 +329,7 @@ probe_one() { # N
 	# time left for this size, split between creating and finishing
 	left=$((BUDGET - $(elapsed) - 10))
 	[ "$left" -gt 20 ] || left=20
-	start_server "$OUT/probe" || return 1
+	start_server "$OUT/probe" --store none || return 1
 	# the empty service, its listener up and one request served
 	$LOAD "$OUT/loadgen" -u "$URLBASE/probe" -b "$SRC/probe/start.xml" \
 		-a urn:bench:start -s 202 -n 1 -i 0 -W 10 >/dev/null || {
@@ -425,7 +438,8 @@ if [ -n "$SWEEP" ]; then
 	say "sweep: throughput against connections (2 s each)"
 	sweep_point() { # SERVER-BINARY CONNS: "rps p99 cpu" or "NaN NaN NaN"
 		l=""
-		start_server "$1" &&
+		rm -f "$OUT"/sweep.db*
+		start_server "$1" --store "$OUT/sweep.db" &&
 		# shellcheck disable=SC2086
 		l=$($LOAD "$OUT/loadgen" -u "$URLBASE/echo" $ECHO_ARGS \
 			-c "$2" -d 2 -w 0.5 -p "$SPID" -W 10)
@@ -453,6 +467,112 @@ if [ -n "$SWEEP" ]; then
 	else
 		say "sweep: gnuplot not installed, no plot"
 	fi
+fi
+
+# ---- 6. durable instances (issue 9) --------------------------------------
+# Same binaries, the store on (in $OUT) against --store none, alternated
+# A B per round like 1.
+durable_echo() { # STORE-ARG...: cpu_us_per_req
+	rm -f "$OUT"/dur.db*
+	l=""
+	start_server "$OUT/echo" "$@" &&
+	# shellcheck disable=SC2086
+	l=$($LOAD "$OUT/loadgen" -u "$URLBASE/echo" $ECHO_ARGS -c "$CONNS" \
+		-d "$SECS" -w "$WARM" -p "$SPID" -W 10)
+	[ -n "$SPID" ] && stop_server
+	kv "$l" cpu_us_per_req
+}
+PN=${BENCH_DURABLE_PROBE_N:-20000}
+durable_probe() { # STORE-ARG...: "cpu_us_per_instance start_rps"
+	rm -f "$OUT"/dur.db*
+	a=""
+	b=""
+	start_server "$OUT/probe" "$@" &&
+	a=$($LOAD "$OUT/loadgen" -u "$URLBASE/probe" -b "$SRC/probe/start.xml" \
+		-a urn:bench:start -s 202 -c "$CONNS" -n "$PN" -i 1 -p "$SPID" \
+		-W 10) &&
+	b=$($LOAD "$OUT/loadgen" -u "$URLBASE/probe" \
+		-b "$SRC/probe/finish.xml" -a urn:bench:finish -e finishResponse \
+		-c "$CONNS" -n "$PN" -i 1 -p "$SPID")
+	[ -n "$SPID" ] && stop_server
+	if [ "$(kv "$a" errors)" != 0 ] || [ "$(kv "$b" errors)" != 0 ]; then
+		echo "nan nan"
+		return
+	fi
+	awk -v x="$(kv "$a" cpu_us_per_req)" -v y="$(kv "$b" cpu_us_per_req)" \
+		-v r="$(kv "$a" rps)" 'BEGIN {printf "%.1f %s\n", x + y, r}'
+}
+if [ "$RESTORE_N" != 0 ] && [ "$have_echo" -eq 1 ] && [ -x "$OUT/probe" ]
+then
+	say ""
+	say "durable: the store (SQLite, --sync normal) against --store none," \
+		"$ROUNDS rounds"
+	: >"$OUT/durable.txt"
+	r=1
+	while [ "$r" -le "$ROUNDS" ]; do
+		echo "echo_none $(durable_echo --store none)" >>"$OUT/durable.txt"
+		echo "echo_store $(durable_echo --store "$OUT/dur.db")" \
+			>>"$OUT/durable.txt"
+		echo "probe_none $(durable_probe --store none)" \
+			>>"$OUT/durable.txt"
+		echo "probe_store $(durable_probe --store "$OUT/dur.db")" \
+			>>"$OUT/durable.txt"
+		r=$((r + 1))
+	done
+	dmed() { awk -v k="$1" '$1 == k {print $2}' "$OUT/durable.txt" | median; }
+	en=$(dmed echo_none)
+	es=$(dmed echo_store)
+	pn=$(dmed probe_none)
+	ps=$(dmed probe_store)
+	say "durable: echo CPU per request: none $en us, store $es us"
+	target "echo CPU per request with the store" "$(ratio "$es" "$en")" 1.05
+	say "durable: probe CPU per instance (start + finish): none $pn us," \
+		"store $ps us"
+	target "probe CPU per instance with the store" "$(ratio "$ps" "$pn")" 1.4
+
+	# restore: RESTORE_N waiting probe instances, SIGTERM, start again
+	rm -f "$OUT"/dur.db*
+	if start_server "$OUT/probe" --store "$OUT/dur.db" &&
+		$LOAD "$OUT/loadgen" -u "$URLBASE/probe" \
+			-b "$SRC/probe/start.xml" -a urn:bench:start -s 202 \
+			-c "$CONNS" -n "$RESTORE_N" -i 1 >/dev/null; then
+		stop_server
+		cpu0=""
+		if start_server "$OUT/probe" --store "$OUT/dur.db"; then
+			cpu0=$(awk '{printf "%.2f", ($14 + $15) / 100}' \
+				"/proc/$SPID/stat")
+			stop_server
+		fi
+		rl=$(grep 'restored in' "$LOG" | tail -n 1)
+		rn=$(printf '%s\n' "$rl" |
+			sed -n 's/.*: \([0-9]*\) instances* restored in.*/\1/p')
+		rs=$(printf '%s\n' "$rl" |
+			sed -n 's/.* restored in \([0-9.]*\) s.*/\1/p')
+		say "durable: restore of ${rn:-?} waiting probe instances:" \
+			"${rs:-?} s (process CPU time when listening: ${cpu0:-?} s)"
+		if [ "${rn:-0}" = "$RESTORE_N" ] &&
+			awk -v t="${rs:-nan}" 'BEGIN {exit !(t <= 2)}'; then
+			say "target: restore of $RESTORE_N instances <= 2 s: PASS ($rs s)"
+		else
+			say "target: restore of $RESTORE_N instances <= 2 s: FAIL" \
+				"(${rs:-?} s)"
+			missed=$((missed + 1))
+		fi
+	else
+		[ -n "$SPID" ] && stop_server
+		say "durable: restore: skipped (could not create the instances)"
+		failed=1
+	fi
+	rm -f "$OUT"/dur.db*
+
+	# --sync full: one flush per loop pass
+	fl=$(kv "$("$OUT/fsync" "$OUT")" fdatasync_us)
+	fr=$(durable_probe --store "$OUT/dur.db" --sync full | cut -d' ' -f2)
+	say "durable: --sync full: probe instances created at ${fr:-?}/s" \
+		"($CONNS connections); the disk's fdatasync takes ${fl:-?} us" \
+		"(at most $(awk -v f="${fl:-0}" 'BEGIN {if (f > 0)
+			printf "%.0f", 1e6 / f; else print "?"}') flushes/s)"
+	rm -f "$OUT"/dur.db*
 fi
 
 say ""

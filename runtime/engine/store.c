@@ -36,11 +36,17 @@
  * that created the instance, while its start activity has not taken it
  * yet (provisional routing), are derived again from that message.
  *
+ * Also saved (issue 9): open request exchanges (<mex>: the connection is
+ * not, so their reply is dropped after a restore), a call in flight
+ * (<invoke index=>, the request too for a --resend link: persist.c faults
+ * it or sends it again), what an event delivered to a strand that has not
+ * run since (<delivery>), an instance in its <exit> (exiting=), and the
+ * routing order numbers of enabled receives and initiated sets (seq=).
+ *
  * Wrapper elements have no namespace, so a variable's own namespaces never
- * clash with them. A record is only taken at a quiet point: no open request
- * exchange, no call in flight, nothing delivered but not yet consumed (those
- * hold HTTP connections, which cannot be saved). A record from another
- * build of the process is refused.
+ * clash with them. A record of another build or format version is refused
+ * (BRT_ESTATE). A record read back is untrusted: every index, count and
+ * state is checked; anything malformed is BRT_EINVAL, never a crash.
  */
 #include <errno.h>
 #include <stdio.h>
