@@ -151,6 +151,13 @@ int brt__prepare_proc(const struct brt_process *p, struct brt_prepared **out,
 		      char *err, size_t errlen)
 {
 	*out = NULL;
+	/* libxml2 grows the buffers of xmlNodeGetContent() and friends to
+	 * the exact size by default: string() of a 1 MB element of many text
+	 * nodes then reallocates once per node, and where realloc cannot
+	 * grow in place (a fragmented heap, ASan) that copying is quadratic.
+	 * Doubling keeps it linear. The setting is libxml2's process-wide
+	 * default; set once, it stays. */
+	xmlSetBufferAllocationScheme(XML_BUFFER_ALLOC_DOUBLEIT);
 	struct brt_prepared *pp = calloc(1, sizeof *pp);
 	if (pp == NULL) {
 		snprintf(err, errlen, "out of memory");

@@ -135,6 +135,20 @@ START_TEST(xpath_unknown_function_message_goes_into_the_fault)
 }
 END_TEST
 
+/* A hostile request with many text nodes must not make string() copy
+ * quadratically (libxml2's exact-size buffers): preparing sets doubling. */
+START_TEST(xpath_prepare_sets_doubling_buffers)
+{
+	xmlSetBufferAllocationScheme(XML_BUFFER_ALLOC_EXACT);
+	struct brt_process p = { .name = "f" };
+	struct brt_dctx d;
+	dk_begin(&d, &p);
+	ck_assert_int_eq(xmlGetBufferAllocationScheme(),
+			 XML_BUFFER_ALLOC_DOUBLEIT);
+	dk_end(&d);
+}
+END_TEST
+
 START_TEST(xpath_bad_expression_faults_when_evaluated)
 {
 	static const struct brt_expr bad[] = {
@@ -383,6 +397,7 @@ Suite *xpath_suite(void)
 	Suite *s = suite_create("xpath");
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, xpath_bad_expression_faults_when_evaluated);
+	tcase_add_test(tc, xpath_prepare_sets_doubling_buffers);
 	tcase_add_test(tc, xpath_unknown_function_message_goes_into_the_fault);
 	tcase_add_test(tc, xpath_prepare_rejects_bad_literal);
 	tcase_add_test(tc, xpath_element_variable_is_its_element);
