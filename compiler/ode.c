@@ -343,11 +343,12 @@ static void dd_settings(struct unit *u, xmlNodePtr p, const char *name)
 			     "); ignored: bpelc has no retired versions, do "
 			     "not start this executable for new instances",
 			     name);
-	if (dd_bool(u, p, "in-memory") == 0)
+	if (dd_bool(u, p, "in-memory") == 1)
 		diag_warning(u->dg, &l, NULL,
-			     "process '%s' asks for persistent instances "
-			     "(<in-memory>false</in-memory>); ignored: a bpelc "
-			     "service keeps its instances in memory",
+			     "process '%s' keeps its instances in memory only "
+			     "(<in-memory>true</in-memory>): start its "
+			     "executable with --store none; by default a bpelc "
+			     "service keeps them in its SQLite store",
 			     name);
 	static const char *const known[] = { "active",	"retired", "in-memory",
 					     "provide", "invoke",  "property",
