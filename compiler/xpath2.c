@@ -29,14 +29,17 @@
 #include "xpath_lex.h"
 
 /* Token i stands where an operator is expected (XPath 1.0 §3.7: an
- * operator name or '*' right after an operand). */
-static bool operator_pos(const struct xpath_toks *ts, int i)
+ * operator name or '*' right after an operand); `prev` is the answer for
+ * token i - 1. Callers walk the tokens in order, carrying it, so a long
+ * run of names costs linear time (fuzz_xpath found the recursive form
+ * quadratic, and deep enough to exhaust the stack). */
+static bool operator_pos(const struct xpath_toks *ts, int i, bool prev)
 {
 	if (i <= 0 || !xpath_lex_ends_operand(ts->t[i - 1].k))
 		return false;
 	enum xpath_tok_kind k = ts->t[i - 1].k;
 	/* a name or '*' that is itself an operator ends nothing */
-	return !((k == XT_NAME || k == XT_STAR) && operator_pos(ts, i - 1));
+	return !((k == XT_NAME || k == XT_STAR) && prev);
 }
 
 /* ---- run-time faults ------------------------------------------------------ */
@@ -47,8 +50,10 @@ static bool operator_pos(const struct xpath_toks *ts, int i)
 int xpath2_bare_path(const struct xpath_toks *ts)
 {
 	int depth = 0;
+	bool op = false;
 	for (int i = 0; i < ts->n; i++) {
 		const struct xpath_tok *t = &ts->t[i];
+		op = operator_pos(ts, i, op);
 		if (t->k == XT_LBRACK) {
 			depth++;
 			continue;
@@ -57,7 +62,7 @@ int xpath2_bare_path(const struct xpath_toks *ts)
 			depth--;
 			continue;
 		}
-		if (depth > 0 || t->k == XT_COMMENT || operator_pos(ts, i))
+		if (depth > 0 || t->k == XT_COMMENT || op)
 			continue;
 		enum xpath_tok_kind prev = i > 0 ? ts->t[i - 1].k : XT_OP;
 		if (prev == XT_SLASH || prev == XT_DSLASH || prev == XT_AXIS ||
@@ -219,10 +224,11 @@ static const char *xpath2_construct(struct arena *a, xmlNodePtr n,
 				    const struct xpath_toks *ts)
 {
 	static const char *const binders[] = { "for", "some", "every", NULL };
+	bool op = false;
 	for (int i = 0; i < ts->n; i++) {
 		const struct xpath_tok *t = &ts->t[i];
 		const struct xpath_tok *nx = &ts->t[i + 1];
-		bool op = operator_pos(ts, i);
+		op = operator_pos(ts, i, op);
 		switch (t->k) {
 		case XT_COMMENT:
 			return "a comment '(: … :)'";
