@@ -450,6 +450,14 @@ static xmlNodePtr first_child_elem(xmlNodePtr parent)
 	return NULL;
 }
 
+static xmlNodePtr next_elem_sibling(xmlNodePtr n)
+{
+	for (n = n->next; n; n = n->next)
+		if (n->type == XML_ELEMENT_NODE)
+			return n;
+	return NULL;
+}
+
 static bool qn_eq(const char *ns, const char *local, const xmlNode *n)
 {
 	const char *nns = n->ns && n->ns->href ? (const char *)n->ns->href : "";
@@ -524,6 +532,13 @@ static void map_fault(const struct brt_operation *op, xmlNodePtr fault,
 		if (decl->message)
 			res->fault_data =
 				brt__soap_detail_message(detail, decl->message);
+		/* rpc-style stacks wrap the parts in one element named after
+		 * the fault: <detail><f:badInput><id/><name/></f:badInput>. */
+		if (decl->message && !res->fault_data && d1 &&
+		    !next_elem_sibling(d1) &&
+		    strcmp((const char *)d1->name, decl->name) == 0)
+			res->fault_data =
+				brt__soap_detail_message(d1, decl->message);
 		free(ns);
 		free(local);
 		ns = strdup(op->ns ? op->ns : "");

@@ -28,6 +28,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "data.h"
 #include "engine.h"
@@ -76,7 +78,10 @@ struct brt_correl {
 	unsigned long seq;
 	unsigned long force_seq; /* restore: the next number given out */
 	unsigned long probes;
+	uint64_t k0, k1; /* key_hash's secret, random per process start */
 };
+
+static void hash_secret(struct brt_correl *c);
 
 /* The next routing order number: enable order, engine-wide. A restored
  * entry gets back the number it had (brt__corr_force_seq). */
@@ -139,6 +144,7 @@ static struct brt_correl *correl_of(brt_runtime *rt)
 	}
 	c->slots = calloc((size_t)c->nslots + 1, sizeof *c->slots);
 	c->nbuckets = 64;
+	hash_secret(c);
 	c->buckets = calloc(c->nbuckets, sizeof *c->buckets);
 	if (!c->base || !c->slots || !c->buckets)
 		goto fail;
@@ -297,14 +303,87 @@ static char *key_build(char kind, int plink, const char *op, int set,
 	return k;
 }
 
-static uint64_t key_hash(const char *k)
+/*
+ * SipHash-2-4 of the key under a secret drawn at start-up: correlation
+ * values come from clients, and with an unkeyed hash (FNV) colliding
+ * values are cheap to craft, turning each lookup into a walk over one
+ * long chain.
+ */
+#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+#define SIPROUND                   \
+	do {                       \
+		v0 += v1;          \
+		v1 = ROTL(v1, 13); \
+		v1 ^= v0;          \
+		v0 = ROTL(v0, 32); \
+		v2 += v3;          \
+		v3 = ROTL(v3, 16); \
+		v3 ^= v2;          \
+		v0 += v3;          \
+		v3 = ROTL(v3, 21); \
+		v3 ^= v0;          \
+		v2 += v1;          \
+		v1 = ROTL(v1, 17); \
+		v1 ^= v2;          \
+		v2 = ROTL(v2, 32); \
+	} while (0)
+
+static uint64_t key_hash(const struct brt_correl *c, const char *k)
 {
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-	for (; *k; k++) {
-		h ^= (unsigned char)*k;
-		h *= 1099511628211ULL;
+	uint64_t v0 = 0x736f6d6570736575ULL ^ c->k0;
+	uint64_t v1 = 0x646f72616e646f6dULL ^ c->k1;
+	uint64_t v2 = 0x6c7967656e657261ULL ^ c->k0;
+	uint64_t v3 = 0x7465646279746573ULL ^ c->k1;
+	size_t len = strlen(k), i = 0;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t m = 0;
+		for (int j = 0; j < 8; j++)
+			m |= (uint64_t)(unsigned char)k[i + (size_t)j]
+			     << (8 * j);
+		v3 ^= m;
+		SIPROUND;
+		SIPROUND;
+		v0 ^= m;
 	}
-	return h;
+	uint64_t b = (uint64_t)len << 56;
+	for (int j = 0; i + (size_t)j < len; j++)
+		b |= (uint64_t)(unsigned char)k[i + (size_t)j] << (8 * j);
+	v3 ^= b;
+	SIPROUND;
+	SIPROUND;
+	v0 ^= b;
+	v2 ^= 0xff;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+/* 16 random bytes from the kernel; failing that, a mix of what differs
+ * between starts (the table still works, only less secret). */
+static void hash_secret(struct brt_correl *c)
+{
+	uint64_t k[2] = { 0, 0 };
+	FILE *f = fopen("/dev/urandom", "rb");
+	bool ok = f && fread(k, sizeof k, 1, f) == 1;
+	if (f)
+		fclose(f);
+	if (!ok) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		k[0] = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ULL ^
+		       (uint64_t)getpid();
+		k[1] = (uint64_t)ts.tv_sec ^ (uint64_t)(uintptr_t)c;
+	}
+	c->k0 = k[0];
+	c->k1 = k[1];
+}
+
+uint64_t brt__corr_hash(brt_runtime *rt, const char *key)
+{
+	struct brt_correl *c = correl_of(rt);
+	return c ? key_hash(c, key) : 0;
 }
 
 /* ---- the hash table ------------------------------------------------------ */
@@ -340,7 +419,7 @@ static struct brt_centry *table_add(struct brt_correl *c, char *key,
 	if (c->count >= c->nbuckets * 2)
 		table_grow(c);
 	e->key = key;
-	e->hash = key_hash(key);
+	e->hash = key_hash(c, key);
 	e->in = in;
 	e->set = set;
 	e->seq = seq;
@@ -717,7 +796,7 @@ static struct brt_ima *route_keyed(struct brt_correl *c, struct opslot *sl,
 				      nprops(c->p, set));
 		if (!key)
 			continue;
-		uint64_t h = key_hash(key);
+		uint64_t h = key_hash(c, key);
 		for (struct brt_centry *e = table_next(c, key, h, NULL); e;
 		     e = table_next(c, key, h, e)) {
 			struct brt_ima *x = e->ima;
@@ -746,7 +825,7 @@ static brt_instance *route_owner(struct brt_correl *c, struct opslot *sl,
 		char *key = key_build('S', -1, NULL, set, v, nprops(c->p, set));
 		if (!key)
 			continue;
-		uint64_t h = key_hash(key);
+		uint64_t h = key_hash(c, key);
 		for (struct brt_centry *e = table_next(c, key, h, NULL); e;
 		     e = table_next(c, key, h, e))
 			if (!e->in->exiting && (!owner || e->seq < seq)) {

@@ -430,6 +430,9 @@ void brt__corr_drop(struct brt_corr_pending *pend);
 void brt__corr_scope_free(struct brt_scope_inst *si);
 void brt__corr_instance_end(brt_instance *in);
 void brt__corr_free(struct brt_engine *e);
+/* The routing table's hash of `key`, keyed with a secret drawn when the
+ * runtime started (tests: it differs between runtimes). */
+uint64_t brt__corr_hash(brt_runtime *rt, const char *key);
 /* Saved instances (store.c): the i-th initiated set of si, its index as
  * the result (-1 past the end) and its values (nprops of them, borrowed);
  * brt__corr_restore initiates set `set` in si again with vals[0..n-1]

@@ -600,6 +600,23 @@ START_TEST(correl_routing_is_a_lookup)
 }
 END_TEST
 
+/* The routing hash is keyed per process start: the same key hashes the
+ * same within a runtime and differently in another, so a client cannot
+ * precompute values that collide. */
+START_TEST(correl_hash_is_keyed)
+{
+	brt_runtime *a = kit_rt(&proc);
+	brt_runtime *b = kit_rt(&proc);
+	uint64_t ha = brt__corr_hash(a, "S|0|5:order|");
+	ck_assert(ha != 0);
+	ck_assert(ha == brt__corr_hash(a, "S|0|5:order|"));
+	ck_assert(ha != brt__corr_hash(a, "S|0|5:orded|"));
+	ck_assert(ha != brt__corr_hash(b, "S|0|5:order|"));
+	brt__runtime_free(a);
+	brt__runtime_free(b);
+}
+END_TEST
+
 Suite *correl_suite(void);
 Suite *correl_suite(void)
 {
@@ -607,6 +624,7 @@ Suite *correl_suite(void)
 	TCase *tc = tcase_create("correl");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, correl_routes_by_value);
+	tcase_add_test(tc, correl_hash_is_keyed);
 	tcase_add_test(tc, correl_early_and_late_messages);
 	tcase_add_test(tc, correl_unmatched_dropped_or_refused);
 	tcase_add_test(tc, correl_numbers_compare_as_numbers);
