@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <libxml/SAX2.h>
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
 
@@ -356,20 +357,53 @@ char *load_read_file(struct model *m, const char *path, size_t *len)
 	return load_read(m, path, len);
 }
 
-static xmlDocPtr load_parse(struct loader *ld, struct load_file *f)
+/* SAX hook: a document type declaration stops the parser before its
+ * subset is read; the line is kept for the diagnostic. */
+static void load_refuse_doctype(void *ctx, const xmlChar *name,
+				const xmlChar *eid, const xmlChar *sid)
+{
+	(void)name;
+	(void)eid;
+	(void)sid;
+	xmlParserCtxtPtr ctxt = ctx;
+	int *line = ctxt->_private;
+	*line = xmlSAX2GetLineNumber(ctx);
+	xmlStopParser(ctxt);
+}
+
+static xmlDocPtr load_parse(struct loader *ld, struct load_file *f,
+			    bool *doctype)
 {
 	struct load_errctx ec = { ld->dg, ld->a, f->path };
-	xmlSetStructuredErrorFunc(&ec, load_xml_error);
-	xmlSetGenericErrorFunc(NULL, load_xml_generic);
 	if (f->len > INT_MAX) {
 		struct loc l = { f->path, 0, 0 };
 		diag_error(ld->dg, &l, NULL, "file is too large");
 		return NULL;
 	}
-	xmlDocPtr doc = xmlReadMemory(f->text, (int)f->len, f->path, NULL,
-				      LOAD_XML_OPTIONS);
+	xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+	if (!ctxt)
+		arena_oom();
+	int doctype_line = 0;
+	ctxt->_private = &doctype_line;
+	ctxt->sax->internalSubset = load_refuse_doctype;
+	xmlSetStructuredErrorFunc(&ec, load_xml_error);
+	xmlSetGenericErrorFunc(NULL, load_xml_generic);
+	xmlDocPtr doc = xmlCtxtReadMemory(ctxt, f->text, (int)f->len, f->path,
+					  NULL, LOAD_XML_OPTIONS);
 	xmlSetStructuredErrorFunc(NULL, NULL);
 	xmlSetGenericErrorFunc(NULL, NULL);
+	xmlFreeParserCtxt(ctxt);
+	if (doctype_line > 0) {
+		/* Entities and external DTDs are never read (XXE, billion
+		 * laughs); a process has no use for them. */
+		struct loc l = { f->path, doctype_line, 0 };
+		diag_error(ld->dg, &l, NULL,
+			   "a DOCTYPE is not allowed (no DTD, entity or "
+			   "external subset is read)");
+		xmlFreeDoc(doc);
+		*doctype = true;
+		return NULL;
+	}
 	return doc;
 }
 
@@ -569,10 +603,13 @@ static struct load_file *load_file_get(struct loader *ld, const char *path,
 			   path, strerror(errno));
 		return NULL;
 	}
-	f->doc = load_parse(ld, f);
+	bool doctype = false;
+	f->doc = load_parse(ld, f, &doctype);
 	if (!f->doc) {
-		diag_error(ld->dg, at, NULL, "%s '%s' is not well-formed XML",
-			   what, path);
+		if (!doctype)
+			diag_error(ld->dg, at, NULL,
+				   "%s '%s' is not well-formed XML", what,
+				   path);
 		return NULL;
 	}
 	if (ld->m->ode)
@@ -749,10 +786,13 @@ struct model *load_process_with(struct arena *a, struct diag *dg,
 	m->process->scope->exit_on_standard_fault = -1;
 	m->process->scope->loc = m->process->loc;
 
-	f->doc = load_parse(&ld, f);
+	bool doctype = false;
+	f->doc = load_parse(&ld, f, &doctype);
 	if (!f->doc) {
 		struct loc l = { f->path, 0, 0 };
-		diag_error(dg, &l, NULL, "'%s' is not well-formed XML", path);
+		if (!doctype) /* else load_parse said why */
+			diag_error(dg, &l, NULL, "'%s' is not well-formed XML",
+				   path);
 		return m;
 	}
 	if (m->ode)

@@ -211,7 +211,8 @@ void brt__log_at(brt_runtime *rt, enum brt_log_level level, const char *fmt,
 /* Buffer rt's lines (after rt->base exists): they are written once per
  * loop pass. brt__log_free writes what is left; call it before the event
  * base goes. brt__log_catch_fatal (brt_main only) writes the buffer out
- * when the process dies of SIGSEGV/SIGBUS/SIGILL/SIGFPE/SIGABRT. */
+ * when the process dies of SIGSEGV/SIGBUS/SIGILL/SIGFPE/SIGABRT, and
+ * routes libevent's own messages into rt's log ("libevent: ..."). */
 int brt__log_init(brt_runtime *rt);
 void brt__log_flush(brt_runtime *rt);
 void brt__log_catch_fatal(brt_runtime *rt);

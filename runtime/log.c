@@ -23,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <event2/event.h>
+
 #include "internal.h"
 
 enum { LOG_BUF = 32 * 1024, LINE_MAX_MSG = 2048 };
@@ -201,10 +203,16 @@ static size_t format_line(struct brt_log *lg, brt_runtime *rt, char *out,
 		int m = vsnprintf(out + n, room, fmt, ap);
 		mlen = m < 0 ? 0 : (size_t)m >= room ? room - 1 : (size_t)m;
 	}
-	/* One event, one line: a message with a newline would break parsers. */
-	for (char *p = out + n, *e = p + mlen; p < e; p++)
-		if (*p == '\n' || *p == '\r')
+	/* One event, one line: a message with a newline would break parsers,
+	 * and other control characters (escape sequences from a client's
+	 * data) must not reach a terminal or a log viewer. */
+	for (char *p = out + n, *e = p + mlen; p < e; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c == '\n' || c == '\r' || c == '\t')
 			*p = ' ';
+		else if (c < 0x20 || c == 0x7f)
+			*p = '?';
+	}
 	n += mlen;
 	out[n++] = '\n';
 	return n;
@@ -444,10 +452,23 @@ static void on_fatal(int sig)
 			sigaction(sig, &crash_old[i], NULL);
 }
 
+/* libevent's own messages (warnings from evhttp, the listener...) in our
+ * format, through brt_main's runtime: its callback has no argument. */
+static brt_runtime *event_log_rt;
+
+static void on_event_log(int severity, const char *msg)
+{
+	if (severity == EVENT_LOG_DEBUG || !event_log_rt)
+		return;
+	brt__log(event_log_rt, "libevent: %s", msg);
+}
+
 void brt__log_catch_fatal(brt_runtime *rt)
 {
 	if (!rt || !rt->log)
 		return;
+	event_log_rt = rt;
+	event_set_log_callback(on_event_log);
 	crash_log = rt->log;
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
@@ -465,6 +486,10 @@ void brt__log_free(brt_runtime *rt)
 	struct brt_log *lg = rt ? rt->log : NULL;
 	if (!lg)
 		return;
+	if (event_log_rt == rt) {
+		event_set_log_callback(NULL);
+		event_log_rt = NULL;
+	}
 	if (crash_log == lg) {
 		crash_log = NULL;
 		for (int i = 0; i < 5; i++)

@@ -110,6 +110,10 @@ START_TEST(log_formats_like_printf)
 	/* One event, one line. */
 	brt__log(rt, "a\nb\rc");
 	check_format(rt, f, line++, "a b c");
+	/* No control character reaches the log (a client's escape
+	 * sequences in a logged name). */
+	brt__log(rt, "x%sy", "\x1b[31mred\x07\tz\x7f");
+	check_format(rt, f, line++, "x?[31mred? z?y");
 	brt__runtime_free(rt);
 	fclose(f);
 }

@@ -26,11 +26,11 @@ static const struct brt_operation op = { "lookup", NS,	  "", BRT_STYLE_RPC, NS,
 
 #define ENV_OPEN \
 	"<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\">"
-#define FAULT(detail)                                                                   \
-	ENV_OPEN                                                                        \
-		"<s:Body><s:Fault><faultcode xmlns:f=\"" NS                             \
-		"\">f:badInput</faultcode><faultstring>no</faultstring><detail>" detail \
-		"</detail></s:Fault></s:Body></s:Envelope>"
+#define FAULT(detail)                                                           \
+	ENV_OPEN                                                                \
+	"<s:Body><s:Fault><faultcode xmlns:f=\"" NS                             \
+	"\">f:badInput</faultcode><faultstring>no</faultstring><detail>" detail \
+	"</detail></s:Fault></s:Body></s:Envelope>"
 
 static struct brt_call_result map(const char *body, long status, char **ns,
 				  char **local)
