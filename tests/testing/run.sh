@@ -91,6 +91,16 @@ else
   diff "$OUT/feat1.norm" "$OUT/feat2.norm" | head -20; no "features suite determinism"
 fi
 
+# 4c. handlers: onEvent, onAlarm, compensation, termination and catch
+# each count as a branch, all taken, every activity run
+if $BPELC test --coverage "$OUT/h.lcov" --min-coverage activity=100,branch=100 \
+     $T/handlers.suite.xml > "$OUT/h.txt" 2>&1 \
+   && [ "$(grep -c '^BRDA:' "$OUT/h.lcov")" -eq 5 ]; then
+  ok "handlers: 5 handler branches taken, every activity run"
+else
+  cat "$OUT/h.txt"; no "handlers suite"
+fi
+
 # 5. suites that must fail, with the right message and status
 $BPELC test $T/failing.suite.xml > "$OUT/f.txt" 2>&1; st=$?
 if [ $st -eq 1 ] && grep -q "expected: \$result = 'later'" "$OUT/f.txt" \
