@@ -329,7 +329,8 @@ probe_one() { # N
 	# time left for this size, split between creating and finishing
 	left=$((BUDGET - $(elapsed) - 10))
 	[ "$left" -gt 20 ] || left=20
-	start_server "$OUT/probe" --store none || return 1
+	start_server "$OUT/probe" --store none --max-instances 2000000 ||
+		return 1
 	# the empty service, its listener up and one request served
 	$LOAD "$OUT/loadgen" -u "$URLBASE/probe" -b "$SRC/probe/start.xml" \
 		-a urn:bench:start -s 202 -n 1 -i 0 -W 10 >/dev/null || {
@@ -487,7 +488,7 @@ durable_probe() { # STORE-ARG...: "cpu_us_per_instance start_rps"
 	rm -f "$OUT"/dur.db*
 	a=""
 	b=""
-	start_server "$OUT/probe" "$@" &&
+	start_server "$OUT/probe" --max-instances 2000000 "$@" &&
 	a=$($LOAD "$OUT/loadgen" -u "$URLBASE/probe" -b "$SRC/probe/start.xml" \
 		-a urn:bench:start -s 202 -c "$CONNS" -n "$PN" -i 1 -p "$SPID" \
 		-W 10) &&
@@ -532,13 +533,15 @@ then
 
 	# restore: RESTORE_N waiting probe instances, SIGTERM, start again
 	rm -f "$OUT"/dur.db*
-	if start_server "$OUT/probe" --store "$OUT/dur.db" &&
+	if start_server "$OUT/probe" --store "$OUT/dur.db" \
+		--max-instances 2000000 &&
 		$LOAD "$OUT/loadgen" -u "$URLBASE/probe" \
 			-b "$SRC/probe/start.xml" -a urn:bench:start -s 202 \
 			-c "$CONNS" -n "$RESTORE_N" -i 1 >/dev/null; then
 		stop_server
 		cpu0=""
-		if start_server "$OUT/probe" --store "$OUT/dur.db"; then
+		if start_server "$OUT/probe" --store "$OUT/dur.db" \
+			--max-instances 2000000; then
 			cpu0=$(awk '{printf "%.2f", ($14 + $15) / 100}' \
 				"/proc/$SPID/stat")
 			stop_server

@@ -180,7 +180,13 @@ static void on_pass(void *arg)
 	struct brt_engine *e = rt->engine;
 	struct brt_store *st = p->st;
 	unsigned long epoch = rt->hold_epoch++;
-	bool meta = e->next_id + ID_BLOCK / 2 > p->reserve;
+	/* Ids are reserved with the records that carry them: a batch that
+	 * writes instances and is halfway through the reserved block writes
+	 * a new one. An instance never written (created and completed
+	 * within a pass) costs no write, so its id is known only to the
+	 * log: after a crash, not after a stop, such an id may come back. */
+	bool meta = (p->dirty || p->ndels) &&
+		    e->next_id + ID_BLOCK / 2 > p->reserve;
 
 	if (!p->dirty && !p->ndels && !meta) {
 		if (p->inflight == 0)
@@ -302,7 +308,7 @@ static int first_batch(struct brt_persist *p)
 			brt__instance_end(in, BRT_END_EXITED, NULL);
 	}
 	p->recovering = false;
-	p->reserve = 0; /* forces the metadata row */
+	p->reserve = e->next_id; /* the next batch that writes reserves */
 	brt__pass_request(&p->pass);
 	(void)st;
 	return 0;
@@ -380,6 +386,22 @@ void brt__persist_close(brt_runtime *rt)
 		return;
 	if (!p->recovering && (p->dirty || p->ndels))
 		on_pass(p);
+	/* A clean stop: the next start goes on from the next unused id. */
+	if (!p->recovering && p->inflight == 0 &&
+	    p->st->ops->begin(p->st) == 0) {
+		struct brt_store_meta m = { .next_id = rt->engine->next_id,
+					    .seq = brt__corr_seq(rt, 0) };
+		struct batch *b = malloc(sizeof *b);
+		if (b && p->st->ops->meta_put(p->st, &m) == 0) {
+			b->p = p;
+			b->epoch = rt->hold_epoch++;
+			p->inflight++;
+			if (p->st->ops->commit(p->st, on_commit, b) != 0)
+				fatal(rt, "cannot commit", BRT_EIO);
+		} else {
+			free(b);
+		}
+	}
 	p->closing = true;
 	rt->hold = false;
 	release(rt, rt->hold_epoch);
