@@ -609,6 +609,11 @@ int brt__invoke_resend(brt_strand *s);
 
 /* ---- timer.c ------------------------------------------------------------- */
 
+/* An onAlarm of a suspended instance came due (inspect.c): the timer is
+ * armed again a moment later, until the instance is resumed, so it fires
+ * once, after the resume, and a repeatEvery does not pile up firings. */
+void brt__timer_defer(struct event *ev);
+
 int brt__timer_arm(brt_strand *s, double deadline);
 double brt__now(void);
 

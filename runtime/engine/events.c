@@ -239,6 +239,10 @@ static void alarm_cb(evutil_socket_t fd, short what, void *arg)
 	brt_instance *in = si->in;
 	(void)fd;
 	(void)what;
+	if (in->suspended) { /* one firing, after the resume */
+		brt__timer_defer(al->timer);
+		return;
+	}
 	brt_strand *h = brt__strand_new(in, si, NULL, al->a->state);
 	if (h) {
 		brt__debug(in->rt, "instance %lu: onAlarm fired", in->id);

@@ -124,6 +124,10 @@ static void pick_timer_cb(evutil_socket_t fd, short what, void *arg)
 	brt_strand *s = run->s;
 	(void)fd;
 	(void)what;
+	if (s->in->suspended) { /* the alarm waits for the resume */
+		brt__timer_defer(run->timer);
+		return;
+	}
 	s->state = run->alarm_state;
 	brt__pick_free(s); /* frees this (fired, non-persistent) event too */
 	brt__strand_queue(s);

@@ -163,3 +163,10 @@ enum brt_step brt_wait(brt_strand *s, int expr, bool is_until)
 				  "cannot arm a timer");
 	return BRT_STEP_WAIT;
 }
+
+void brt__timer_defer(struct event *ev)
+{
+	struct timeval tv = { 0, 200000 };
+	if (ev)
+		event_add(ev, &tv);
+}

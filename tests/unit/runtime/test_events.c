@@ -212,6 +212,41 @@ START_TEST(events_alarm_repeats_until_disabled)
 }
 END_TEST
 
+/* Suspended, a repeatEvery alarm (every 20 ms) neither runs its handler
+ * nor piles up firings; resumed, it ticks again. */
+START_TEST(events_alarm_waits_while_suspended)
+{
+	brt_runtime *rt = kit_rt(&proc_al);
+	nticks = 0;
+	ck_assert_int_eq(kit_send(rt, &kit_op_start, "s"), 0);
+	kit_settle(rt);
+	unsigned long id = brt__instance_id(brt__engine_first(rt));
+	ck_assert_int_eq(brt__instance_suspend(rt, id), 0);
+	int before = nticks;
+	struct timeval tv = { 0, 300000 };
+	event_base_loopexit(rt->base, &tv);
+	event_base_dispatch(rt->base);
+	kit_settle(rt);
+	ck_assert_int_eq(nticks, before);
+	/* No held handler strands queued up behind the suspension. */
+	int nstrands = 0;
+	for (brt_strand *s = brt__engine_first(rt)->strands_head; s;
+	     s = s->next)
+		nstrands++;
+	ck_assert_int_le(nstrands, 3);
+	ck_assert_int_eq(brt__instance_resume(rt, id), 0);
+	for (int i = 0; i < 200 && nticks < before + 2; i++) {
+		kit_settle(rt);
+		event_base_loop(rt->base, EVLOOP_ONCE);
+	}
+	ck_assert_int_ge(nticks, before + 2);
+	ck_assert_int_eq(kit_send(rt, &kit_op_other, "go"), 0);
+	kit_settle(rt);
+	ck_assert_int_eq(brt__engine_count(rt), 0);
+	brt__runtime_free(rt);
+}
+END_TEST
+
 START_TEST(events_destroy_with_handlers)
 {
 	brt_runtime *rt = kit_rt(&proc_ev);
@@ -234,6 +269,7 @@ Suite *events_suite(void)
 	tcase_add_test(tc, events_instances_and_completion);
 	tcase_add_test(tc, events_fault_in_handler_is_scope_fault);
 	tcase_add_test(tc, events_alarm_repeats_until_disabled);
+	tcase_add_test(tc, events_alarm_waits_while_suspended);
 	tcase_add_test(tc, events_destroy_with_handlers);
 	suite_add_tcase(s, tc);
 	return s;

@@ -169,6 +169,30 @@ START_TEST(pick_alarm_wins)
 }
 END_TEST
 
+/* A suspended instance's alarm does not fire; resumed, it does. */
+START_TEST(pick_alarm_waits_for_resume)
+{
+	brt_runtime *rt = kit_rt(&proc);
+	ck_assert_int_eq(kit_send(rt, &kit_op_start, "short"), 0);
+	kit_settle(rt);
+	brt_instance *in = brt__engine_first(rt);
+	ck_assert_ptr_nonnull(in);
+	unsigned long id = brt__instance_id(in);
+	ck_assert_int_eq(brt__instance_suspend(rt, id), 0);
+	struct timeval tv = { 0, 400000 }; /* 8 times the alarm's 50 ms */
+	event_base_loopexit(rt->base, &tv);
+	event_base_dispatch(rt->base);
+	kit_settle(rt);
+	ck_assert_str_eq(kit_trace, "");
+	ck_assert_int_eq(kit_waiting(in, BRT_W_PICK), 1);
+	ck_assert_int_eq(brt__instance_resume(rt, id), 0);
+	kit_run_out(rt);
+	ck_assert_str_eq(kit_trace, "alarm end");
+	ck_assert_int_eq(brt__engine_count(rt), 0);
+	brt__runtime_free(rt);
+}
+END_TEST
+
 START_TEST(pick_past_deadline_fires_at_once)
 {
 	brt_runtime *rt = kit_rt(&proc);
@@ -212,6 +236,7 @@ Suite *pick_suite(void)
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, pick_message_wins);
 	tcase_add_test(tc, pick_alarm_wins);
+	tcase_add_test(tc, pick_alarm_waits_for_resume);
 	tcase_add_test(tc, pick_past_deadline_fires_at_once);
 	tcase_add_test(tc, pick_kept_message_beats_past_deadline);
 	tcase_add_test(tc, pick_invalid_duration);
