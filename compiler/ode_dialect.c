@@ -18,6 +18,9 @@
  *  - a query written as the text of a <to variable=…> (or <from
  *    variable=…>): moved into a <query>;
  *  - namespace names with stray spaces: trimmed.
+ * ODE's assign extensions (insertMissingToData,
+ * ignoreUninitializedFromVariable on <copy>) are not provided: a warning
+ * says what the standard copy does instead.
  *
  * The default mode never comes here: it rejects all of these. Not here:
  * deploy.xml (ode.c), ODE's run-time behaviour (runtime/data/xpath_ode.c).
@@ -229,6 +232,31 @@ static void od_text_query(struct od *o, xmlNodePtr n)
 	}
 }
 
+/* ODE's assign extensions on <copy>: bpelc does not provide them; the
+ * copy runs with the standard semantics, which the warning says. */
+static void od_copy_extensions(struct od *o, xmlNodePtr n)
+{
+	static const struct {
+		const char *attr, *standard;
+	} ext[] = {
+		{ "insertMissingToData",
+		  "a to-spec that selects nothing faults with "
+		  "bpel:selectionFailure: initialise the target first" },
+		{ "ignoreUninitializedFromVariable",
+		  "an uninitialised from-variable faults with "
+		  "bpel:uninitializedVariable" },
+	};
+	for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+		xmlChar *v = xmlGetProp(n, BAD_CAST ext[i].attr);
+		if (v && strcmp((const char *)v, "yes") == 0)
+			od_warn(o, n,
+				"ODE's assign extension %s=\"yes\" is not "
+				"provided by bpelc; %s",
+				ext[i].attr, ext[i].standard);
+		xmlFree(v);
+	}
+}
+
 static void od_walk(struct od *o, xmlNodePtr n)
 {
 	for (; n; n = n->next) {
@@ -239,6 +267,8 @@ static void od_walk(struct od *o, xmlNodePtr n)
 			od_yes_no(o, n);
 			if (is_bpel(n, "correlation"))
 				od_pattern(o, n);
+			if (is_bpel(n, "copy"))
+				od_copy_extensions(o, n);
 			if (is_bpel(n, "to") || is_bpel(n, "from"))
 				od_text_query(o, n);
 			if (is_bpel(n, "if")) {
