@@ -112,6 +112,11 @@ UNIT_C_SRC := $(sort $(wildcard tests/unit/compiler/test_*.c tests/unit/compiler
 UNIT_R_SRC := $(sort $(wildcard tests/unit/runtime/test_*.c tests/unit/runtime/*_kit.c))
 UNIT_C_OBJ := $(UNIT_C_SRC:%.c=$(BUILD)/%.o)
 UNIT_R_OBJ := $(UNIT_R_SRC:%.c=$(BUILD)/%.o)
+# Both test binaries: the failing allocator (tests/unit/failalloc.h) and
+# the link-time wrapping that routes every allocation of the code under
+# test through it.
+UNIT_COMMON_OBJ := $(BUILD)/tests/unit/failalloc.o
+UNIT_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,--wrap=strndup
 
 .PHONY: bpel-tests all check unit e2e build-test asan-check asan-unit asan-e2e conformance demo \
         fuzz asan-fuzz crash-test crash-check ops asan-ops \
@@ -178,13 +183,13 @@ $(BUILD)/tests/unit/runtime/%.o: tests/unit/runtime/%.c $(wildcard include/*.h i
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) $(RT_INC) -Itests/unit -c -o $@ $<
 
-$(BUILD)/test_compiler: tests/unit/runner.c $(BUILD)/tests/compiler_list.h $(UNIT_C_OBJ) $(COMPILER_LIB_OBJ)
+$(BUILD)/test_compiler: tests/unit/runner.c $(BUILD)/tests/compiler_list.h $(UNIT_C_OBJ) $(UNIT_COMMON_OBJ) $(COMPILER_LIB_OBJ)
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -I$(BUILD)/tests -DSUITE_LIST='"compiler_list.h"' \
-	  -o $@ tests/unit/runner.c $(UNIT_C_OBJ) $(COMPILER_LIB_OBJ) $(CHECK_LIBS) $(PKG_LIBS) -lm
+	  -o $@ tests/unit/runner.c $(UNIT_C_OBJ) $(UNIT_COMMON_OBJ) $(UNIT_WRAP) $(COMPILER_LIB_OBJ) $(CHECK_LIBS) $(PKG_LIBS) -lm
 
-$(BUILD)/test_runtime: tests/unit/runner.c $(BUILD)/tests/runtime_list.h $(UNIT_R_OBJ) $(BUILD)/libbpelrt.a
+$(BUILD)/test_runtime: tests/unit/runner.c $(BUILD)/tests/runtime_list.h $(UNIT_R_OBJ) $(UNIT_COMMON_OBJ) $(BUILD)/libbpelrt.a
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -I$(BUILD)/tests -DSUITE_LIST='"runtime_list.h"' \
-	  -o $@ tests/unit/runner.c $(UNIT_R_OBJ) $(BUILD)/libbpelrt.a $(CHECK_LIBS) $(PKG_LIBS) -lm
+	  -o $@ tests/unit/runner.c $(UNIT_R_OBJ) $(UNIT_COMMON_OBJ) $(UNIT_WRAP) $(BUILD)/libbpelrt.a $(CHECK_LIBS) $(PKG_LIBS) -lm
 
 # Both binaries always run, so one failing does not hide the other. Unit
 # tests need no bpelc executable, only the objects they link. A test that

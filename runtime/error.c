@@ -1,10 +1,19 @@
 /*
  * error.c — text for the runtime's negative BRT_E* error codes.
  *
- * Only the mapping from code to message lives here; the codes themselves are
- * declared in internal.h. No state, no allocation.
+ * Only the mapping from code to message lives here, and whether libxml2
+ * ran out of memory; the codes themselves are declared in internal.h. No
+ * state, no allocation.
  */
+#include <libxml/xmlerror.h>
+
 #include "internal.h"
+
+bool brt__error_xml_oom(void)
+{
+	const xmlError *e = xmlGetLastError();
+	return e != NULL && e->code == XML_ERR_NO_MEMORY;
+}
 
 const char *brt_strerror(int err)
 {

@@ -61,6 +61,11 @@ enum {
 		-8, /* a configured limit (--max-instances...) is reached */
 };
 const char *brt_strerror(int err);
+/* Whether libxml2 ran out of memory since the last xmlResetLastError().
+ * libxml2 2.9 does not always say so by its results (xmlNewNode keeps a
+ * node whose name it could not copy): an operation that must not lose
+ * data resets the error first and asks this before it commits. */
+bool brt__error_xml_oom(void);
 
 /* ---- the runtime object (one per process, made by brt_main) ------------- */
 

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libxml/xmlerror.h>
 #include <libxml/xpathInternals.h>
 
 #include "data.h"
@@ -946,6 +947,7 @@ static int validate_vars(struct brt_dctx *d, const struct brt_assign *a)
 int brt__dx_assign(struct brt_dctx *d, const struct brt_assign *a)
 {
 	struct assign_state as = { .d = d };
+	xmlResetLastError(); /* brt__error_xml_oom below */
 	int rc = snapshot_all(&as, a);
 	for (int i = 0; rc == 0 && i < a->ncopies; i++) {
 		rc = one_copy(&as, &a->copies[i]);
@@ -960,6 +962,10 @@ int brt__dx_assign(struct brt_dctx *d, const struct brt_assign *a)
 	}
 	if (rc == 0)
 		rc = validate_vars(d, a);
+	/* A copy libxml2 made without all its memory is not a copy: undo. */
+	if (rc == 0 && brt__error_xml_oom())
+		rc = brt__dx_fault(d, "subLanguageExecutionFault",
+				   "out of memory");
 	snapshots_end(&as, rc < 0);
 	/* Partner links change only when every copy succeeded. */
 	for (int i = 0; i < as.npws; i++) {

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libxml/xmlerror.h>
+
 #include "data.h"
 #include "internal.h"
 
@@ -258,11 +260,36 @@ int brt__dx_message(struct brt_dctx *d, int var, int nparts,
 	return brt__dx_message_lend(d, var, nparts, parts, m, out, NULL);
 }
 
-/* lent NULL: always a new document. */
+static int message_lend(struct brt_dctx *d, int var, int nparts,
+			const struct brt_part_map *parts,
+			const struct brt_message *m, xmlDocPtr *out,
+			bool *lent);
+
+/* lent NULL: always a new document. libxml2 2.9 may hand back a copy cut
+ * short where it ran out of memory (xmlCopyDoc, xmlNewNode): its error
+ * says so, and such a message is not sent. */
 int brt__dx_message_lend(struct brt_dctx *d, int var, int nparts,
 			 const struct brt_part_map *parts,
 			 const struct brt_message *m, xmlDocPtr *out,
 			 bool *lent)
+{
+	xmlResetLastError();
+	int rc = message_lend(d, var, nparts, parts, m, out, lent);
+	if (rc == 0 && brt__error_xml_oom()) {
+		if (lent == NULL || !*lent)
+			xmlFreeDoc(*out);
+		*out = NULL;
+		if (lent != NULL)
+			*lent = false;
+		rc = brt__dx_fault(d, "subLanguageExecutionFault",
+				   "out of memory");
+	}
+	return rc;
+}
+
+static int message_lend(struct brt_dctx *d, int var, int nparts,
+			const struct brt_part_map *parts,
+			const struct brt_message *m, xmlDocPtr *out, bool *lent)
 {
 	*out = NULL;
 	if (lent != NULL)

@@ -53,6 +53,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libxml/xmlerror.h>
+
 #include "engine.h"
 #include "store.h"
 
@@ -94,6 +96,8 @@ static int put_doc(xmlNodePtr parent, xmlDocPtr doc)
 	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
 	if (!root)
 		return 0;
+	if (!parent) /* its xmlNewChild ran out of memory */
+		return BRT_ENOMEM;
 	xmlNodePtr copy = xmlDocCopyNode(root, parent->doc, 1);
 	if (!copy)
 		return BRT_ENOMEM;
@@ -460,6 +464,10 @@ int brt__instance_save(brt_instance *in, char **buf, size_t *len)
 	*len = 0;
 	if (!is_saveable(in))
 		return BRT_ESTATE;
+	/* The tree is built by many libxml2 calls whose failures would leave
+	 * a record with parts missing: one check of libxml2's error at the
+	 * end says whether any ran out of memory. */
+	xmlResetLastError();
 	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
 	if (!doc)
 		return BRT_ENOMEM;
@@ -468,7 +476,7 @@ int brt__instance_save(brt_instance *in, char **buf, size_t *len)
 	int size = 0;
 	if (err == 0) {
 		xmlDocDumpMemory(doc, &mem, &size); /* UTF-8 */
-		if (!mem || size <= 0)
+		if (!mem || size <= 0 || brt__error_xml_oom())
 			err = BRT_ENOMEM;
 	}
 	xmlFreeDoc(doc);
@@ -1399,6 +1407,9 @@ brt_instance *brt__instance_restore(brt_runtime *rt, const char *buf,
 	*err = BRT_EINVAL;
 	if (!rt->engine || !buf || len > (size_t)0x7fffffff)
 		return NULL;
+	/* libxml2 2.9 may return a document cut short where it ran out of
+	 * memory: its error says so (checked before the instance goes). */
+	xmlResetLastError();
 	/* One parser for all records: its dictionary is reused, which
 	 * matters when a start-up restores 100,000 of them. */
 	struct brt_engine *e = rt->engine;
@@ -1452,6 +1463,8 @@ brt_instance *brt__instance_restore(brt_runtime *rt, const char *buf,
 	in->next_strand_id = (unsigned long)next_strand;
 	in->next_scope_id = (unsigned long)next_scope;
 	*err = rearm(&rd, in, top);
+	if (!*err && brt__error_xml_oom())
+		*err = BRT_ENOMEM;
 	if (*err) {
 		brt__instance_end(in, BRT_END_SHUTDOWN, NULL);
 		in = NULL;

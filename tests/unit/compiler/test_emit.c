@@ -14,6 +14,7 @@
 #include "check.h"
 #include "diag.h"
 #include "emit.h"
+#include "failalloc.h"
 #include "load.h"
 #include "lower.h"
 #include "resolve.h"
@@ -232,6 +233,49 @@ START_TEST(emit_line_directives_cover_one_line)
 }
 END_TEST
 
+/* Issue 11: every allocation of a whole compilation (load, resolve,
+ * check, lower, emit of control.bpel) fails once, one per run: each run
+ * ends with the C or a clean error (a diagnostic, or arena_oom's
+ * "out of memory" and exit 2), never a crash; under ASan also no leak
+ * (a leak report makes the child's exit status 23). Each run is a child:
+ * arena_oom exits. */
+START_TEST(emit_survives_allocation_failures)
+{
+	char bpel[1024];
+	snprintf(bpel, sizeof bpel, "%s/control.bpel", golden_dir());
+	long n;
+	int nclean = 0;
+	for (n = 1; n < 200000; n++) {
+		fflush(NULL);
+		pid_t pid = fork();
+		ck_assert_int_ge(pid, 0);
+		if (pid == 0) {
+			ck_assert_ptr_nonnull(
+				freopen("/dev/null", "w", stderr));
+			failalloc_arm(n);
+			char *text = compile_to_c(bpel, "control.c", false);
+			bool reached = failalloc_disarm();
+			free(text);
+			/* 0: the n-th allocation was never made: done */
+			exit(reached ? 1 : 0);
+		}
+		int st;
+		ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+		ck_assert_msg(WIFEXITED(st), "allocation %ld: signal %d", n,
+			      WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+		int code = WEXITSTATUS(st);
+		ck_assert_msg(code == 0 || code == 1 || code == 2,
+			      "allocation %ld: exit status %d", n, code);
+		if (code == 0)
+			break;
+		nclean++;
+	}
+	ck_assert_int_gt(nclean, 100); /* it did fail allocations */
+	ck_assert_int_lt(n, 200000);
+	fprintf(stderr, "emit: %ld allocations, each failed once\n", n - 1);
+}
+END_TEST
+
 START_TEST(emit_names_from_bpel)
 {
 	char bpel[1024];
@@ -325,6 +369,7 @@ Suite *emit_suite(void)
 	tcase_add_test(tc, emit_names_from_bpel);
 	tcase_add_test(tc, emit_names_ident_and_clash);
 	tcase_add_test(tc, emit_golden_compiles);
+	tcase_add_test(tc, emit_survives_allocation_failures);
 	suite_add_tcase(s, tc);
 	return s;
 }

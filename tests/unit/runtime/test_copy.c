@@ -6,6 +6,7 @@
  * under test.
  */
 #include "data_kit.h"
+#include "failalloc.h"
 #include "engine.h"
 
 #define ORDER_XML                                                   \
@@ -122,6 +123,46 @@ static int run(struct brt_dctx *d, const struct brt_copy *copies, int n)
 	struct brt_assign a = { "assign1", n, copies, false, "kit.bpel", 10 };
 	return brt__dx_assign(d, &a);
 }
+
+/* Issue 11: each allocation of a two-copy <assign> (part to part, which
+ * creates the target message) fails once, one per run: every run ends
+ * with both copies done or a recorded fault and the target untouched
+ * (the assign is atomic); under ASan, no leak. */
+START_TEST(copy_survives_allocation_failures)
+{
+	const struct brt_copy c[] = {
+		{ FROM_VAR(DK_V_MSG, 0, -1), TO_VAR(DK_V_MSG2, 0, -1), false,
+		  false, 1 },
+		{ FROM_VAR(DK_V_MSG, 1, -1), TO_VAR(DK_V_MSG2, 1, -1), false,
+		  false, 2 },
+	};
+	long n;
+	for (n = 1; n < 100000; n++) {
+		struct brt_dctx d;
+		dk_begin(&d, &c_proc);
+		dk_set(DK_V_MSG, "<message><order>" ORDER_XML "</order>"
+				 "<count>3</count></message>");
+		failalloc_arm(n);
+		int rc = run(&d, c, 2);
+		bool reached = failalloc_disarm();
+		if (rc == 0)
+			ck_assert_msg(strcmp(dk_xp(DK_V_MSG2, "/message/count"),
+					     "3") == 0,
+				      "allocation %ld: copied '%s'", n,
+				      dk_get(DK_V_MSG2));
+		else {
+			ck_assert_msg(reached && d.fault != NULL,
+				      "allocation %ld: rc %d without a fault",
+				      n, rc);
+			ck_assert_str_eq(dk_get(DK_V_MSG2), "-");
+		}
+		dk_end(&d);
+		if (!reached)
+			break;
+	}
+	ck_assert_int_gt(n, 5);
+}
+END_TEST
 
 START_TEST(copy_literal_element_initialises_element_variable)
 {
@@ -801,6 +842,7 @@ Suite *copy_suite(void)
 	tcase_add_test(tc, copy_partner_link_endpoints);
 	tcase_add_test(tc, copy_to_query_initialises);
 	tcase_add_test(tc, copy_through_a_strand);
+	tcase_add_test(tc, copy_survives_allocation_failures);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "engine_kit.h"
+#include "failalloc.h"
 
 enum {
 	S_DISPATCH = BRT_S_FIRST,
@@ -737,6 +738,58 @@ START_TEST(store_states_alarm_timing)
 }
 END_TEST
 
+/* Issue 11: each allocation of saving a waiting pick instance and
+ * restoring it fails once, one per run: save fails cleanly (an error,
+ * the instance untouched) or restore does (NULL and an error, nothing
+ * left behind); when neither fails, the restored instance runs on. Under
+ * ASan, no leak. */
+START_TEST(store_states_survive_allocation_failures)
+{
+	long n;
+	for (n = 1; n < 100000; n++) {
+		brt_runtime *rt = kit_rt(&proc);
+		ck_assert_int_eq(kit_send(rt, &kit_op_start, "pick"), 0);
+		run_for(rt, 0);
+		ck_assert_int_eq(brt__engine_count(rt), 1);
+		brt_instance *in = brt__engine_first(rt);
+		char *buf = NULL;
+		size_t len = 0;
+		int err = 0;
+		failalloc_arm(n);
+		int rc = brt__instance_save(in, &buf, &len);
+		brt_instance *back = NULL;
+		if (rc == 0) {
+			brt__instance_destroy(in);
+			back = brt__instance_restore(rt, buf, len, &err);
+		}
+		bool reached = failalloc_disarm();
+		free(buf);
+		if (rc != 0) {
+			ck_assert_msg(reached && rc < 0,
+				      "allocation %ld: save %d", n, rc);
+			ck_assert_int_eq(brt__engine_count(rt), 1);
+		} else if (!back) {
+			ck_assert_msg(reached && err != 0,
+				      "allocation %ld: restore failed (%d)", n,
+				      err);
+			ck_assert_int_eq(brt__engine_count(rt), 0);
+		} else {
+			ck_assert_int_eq(brt__engine_count(rt), 1);
+			ck_assert_int_eq(kit_send(rt, &kit_op_next, "x"), 0);
+			run_for(rt, 0);
+			ck_assert_msg(brt__engine_count(rt) == 0,
+				      "allocation %ld: the restored instance "
+				      "did not take its message",
+				      n);
+		}
+		brt__runtime_free(rt);
+		if (!reached)
+			break;
+	}
+	ck_assert_int_gt(n, 5);
+}
+END_TEST
+
 Suite *store_states_suite(void);
 Suite *store_states_suite(void)
 {
@@ -754,6 +807,7 @@ Suite *store_states_suite(void)
 	tcase_add_test(tc, store_states_provisional_correlation);
 	tcase_add_test(tc, store_states_alarm_timing);
 	tcase_add_test(tc, store_states_isolated_lock);
+	tcase_add_test(tc, store_states_survive_allocation_failures);
 	suite_add_tcase(s, tc);
 	return s;
 }

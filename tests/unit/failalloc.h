@@ -1,0 +1,25 @@
+/*
+ * failalloc.h — a failing allocator for tests (Lua's ltests.h, SQLite's
+ * malloc tests): fail the n-th allocation from now, once, then go on.
+ * The test binaries are linked with -Wl,--wrap for malloc, calloc,
+ * realloc, strdup and strndup, so every allocation of the code under test
+ * (the compiler and libbpelrt objects linked in) passes here; libxml2's
+ * own allocations come here too once failalloc_arm has called
+ * xmlMemSetup. Disarmed, every call goes straight to the C library.
+ *
+ * The loop each test writes: for n = 1, 2, ...: arm(n), run the
+ * operation, disarm; the operation must end with its result or a clean
+ * error (and, under ASan, no leak); the loop stops at the first n the
+ * operation no longer reaches (failalloc_disarm returns false).
+ */
+#ifndef FAILALLOC_H
+#define FAILALLOC_H
+
+#include <stdbool.h>
+
+/* Fail the n-th allocation from now (n >= 1), only that one. */
+void failalloc_arm(long n);
+/* Stop failing; true when the armed allocation was reached (and failed). */
+bool failalloc_disarm(void);
+
+#endif
