@@ -239,11 +239,11 @@ const char *emit_state_ref(struct emitter *e, int id)
 {
 	switch (id) {
 	case IR_S_START:
-		return arena_printf(e->a, "%s_S_START", e->U);
+		return arena_printf(e->a, "%s__S_START", e->U);
 	case IR_S_DONE:
-		return arena_printf(e->a, "%s_S_DONE", e->U);
+		return arena_printf(e->a, "%s__S_DONE", e->U);
 	case IR_S_FAULTED:
-		return arena_printf(e->a, "%s_S_FAULTED", e->U);
+		return arena_printf(e->a, "%s__S_FAULTED", e->U);
 	default: {
 		struct ir_state *st = ir_state_get(e->p, id);
 		return arena_printf(e->a, "%s_S_%s", e->U,
@@ -286,9 +286,9 @@ static void emit_state_enum(struct emitter *e)
 {
 	struct ir_program *p = e->p;
 	emit_out(e, "enum %s_state {\n", e->P);
-	emit_out(e, "\t%s_S_START = BRT_S_START,\n", e->U);
-	emit_out(e, "\t%s_S_DONE = BRT_S_DONE,\n", e->U);
-	emit_out(e, "\t%s_S_FAULTED = BRT_S_FAULTED,\n", e->U);
+	emit_out(e, "\t%s__S_START = BRT_S_START,\n", e->U);
+	emit_out(e, "\t%s__S_DONE = BRT_S_DONE,\n", e->U);
+	emit_out(e, "\t%s__S_FAULTED = BRT_S_FAULTED,\n", e->U);
 	for (int i = 0; i < p->states.n; i++) {
 		struct ir_state *st = IR_AT(p->states, struct ir_state, i);
 		emit_out(e, "\t%s%s, /* %s:%d %s%s */\n",
@@ -330,6 +330,42 @@ static void at_expr(struct emitter *e, int expr)
 	if (expr >= 0 && expr < e->p->exprs.n)
 		emit_line_src(e,
 			      &IR_AT(e->p->exprs, struct ir_expr, expr)->loc);
+}
+
+/* A C comment holding `what`, to follow a bare table index in a
+ * generated call so the call reads without the table: an expression's
+ * text (blanks folded, cut at 40 characters), an activity's or scope's
+ * name. "" when there is none. */
+static const char *note(struct emitter *e, const char *what)
+{
+	if (!what || !*what)
+		return "";
+	char buf[48];
+	size_t n = 0;
+	for (const char *p = what; *p && n < 40; p++) {
+		bool blank = *p == ' ' || *p == '\t' || *p == '\n' ||
+			     *p == '\r';
+		if (blank && (n == 0 || buf[n - 1] == ' '))
+			continue;
+		buf[n++] = blank ? ' ' : *p;
+	}
+	while (n > 0 && buf[n - 1] == ' ')
+		n--;
+	buf[n] = '\0';
+	return arena_printf(e->a, " /* %s%s */", emit_comment_safe(e, buf),
+			    strlen(what) > 40 ? "..." : "");
+}
+
+static const char *expr_note(struct emitter *e, int expr)
+{
+	if (expr < 0 || expr >= e->p->exprs.n)
+		return "";
+	return note(e, IR_AT(e->p->exprs, struct ir_expr, expr)->text);
+}
+
+static const char *act_note(struct emitter *e, const struct ir_state *st)
+{
+	return note(e, st->act ? st->act->name : NULL);
 }
 
 static void set_state(struct emitter *e, int id)
@@ -454,28 +490,28 @@ static void emit_step_body(struct emitter *e, struct ir_state *st)
 		break;
 	case IR_RECEIVE:
 		set_state(e, st->next);
-		emit_out(e, "\treturn brt_receive(s, &%s__receives[%d]);\n",
-			 e->P, st->desc);
+		emit_out(e, "\treturn brt_receive(s, &%s__receives[%d]%s);\n",
+			 e->P, st->desc, act_note(e, st));
 		break;
 	case IR_REPLY:
 		set_state(e, st->next);
-		emit_out(e, "\treturn brt_reply(s, &%s__replies[%d]);\n", e->P,
-			 st->desc);
+		emit_out(e, "\treturn brt_reply(s, &%s__replies[%d]%s);\n",
+			 e->P, st->desc, act_note(e, st));
 		break;
 	case IR_INVOKE:
 		set_state(e, st->next);
-		emit_out(e, "\treturn brt_invoke(s, &%s__invokes[%d]);\n", e->P,
-			 st->desc);
+		emit_out(e, "\treturn brt_invoke(s, &%s__invokes[%d]%s);\n",
+			 e->P, st->desc, act_note(e, st));
 		break;
 	case IR_ASSIGN:
 		set_state(e, st->next);
-		emit_out(e, "\treturn brt_assign(s, &%s__assigns[%d]);\n", e->P,
-			 st->desc);
+		emit_out(e, "\treturn brt_assign(s, &%s__assigns[%d]%s);\n",
+			 e->P, st->desc, act_note(e, st));
 		break;
 	case IR_WAIT:
 		set_state(e, st->next);
-		emit_out(e, "\treturn brt_wait(s, %d, %s);\n", st->expr,
-			 emit_bool(st->is_until));
+		emit_out(e, "\treturn brt_wait(s, %d%s, %s);\n", st->expr,
+			 expr_note(e, st->expr), emit_bool(st->is_until));
 		break;
 	case IR_THROW:
 		emit_out(e, "\tstatic const struct brt_qname fault = %s;\n\n",
@@ -504,8 +540,8 @@ static void emit_step_body(struct emitter *e, struct ir_state *st)
 			if (b->expr < 0)
 				continue;
 			at_expr(e, b->expr);
-			emit_out(e, "\tr = brt_eval_bool(s, %d, &c);\n",
-				 b->expr);
+			emit_out(e, "\tr = brt_eval_bool(s, %d%s, &c);\n",
+				 b->expr, expr_note(e, b->expr));
 			emit_out(e,
 				 "\tif (r != BRT_STEP_NEXT)\n\t\treturn r;\n");
 			at_activity(e, st);
@@ -544,7 +580,8 @@ static void emit_step_body(struct emitter *e, struct ir_state *st)
 		break;
 	case IR_SCOPE:
 		set_state(e, st->next);
-		emit_out(e, "\treturn brt_scope(s, %d, %s);\n", st->desc,
+		emit_out(e, "\treturn brt_scope(s, %d%s, %s);\n", st->desc,
+			 act_note(e, st),
 			 emit_state_ref(e, st->branches[0].state));
 		break;
 	case IR_LINKS_IN:
@@ -556,8 +593,8 @@ static void emit_step_body(struct emitter *e, struct ir_state *st)
 		emit_foreach_step(e, st);
 		break;
 	case IR_PICK:
-		emit_out(e, "\treturn brt_pick(s, &%s__picks[%d]);\n", e->P,
-			 st->desc);
+		emit_out(e, "\treturn brt_pick(s, &%s__picks[%d]%s);\n", e->P,
+			 st->desc, act_note(e, st));
 		break;
 	case IR_COMPENSATE:
 		set_state(e, st->next);
@@ -565,8 +602,8 @@ static void emit_step_body(struct emitter *e, struct ir_state *st)
 		break;
 	case IR_COMPENSATE_SCOPE:
 		set_state(e, st->next);
-		emit_out(e, "\treturn brt_compensate_scope(s, %d);\n",
-			 st->desc);
+		emit_out(e, "\treturn brt_compensate_scope(s, %d%s);\n",
+			 st->desc, note(e, st->act ? st->act->target : NULL));
 		break;
 	case IR__COUNT:
 		break;
@@ -597,9 +634,9 @@ static void emit_steps(struct emitter *e)
 	}
 	emit_out(e, "static enum brt_step %s__step(brt_strand *s)\n{\n", e->P);
 	emit_out(e, "\tswitch (brt_strand_state(s)) {\n");
-	emit_out(e, "\tcase %s_S_START:\n\t\treturn %s__start(s);\n", e->U,
+	emit_out(e, "\tcase %s__S_START:\n\t\treturn %s__start(s);\n", e->U,
 		 e->P);
-	emit_out(e, "\tcase %s_S_DONE:\n\t\treturn BRT_STEP_END;\n", e->U);
+	emit_out(e, "\tcase %s__S_DONE:\n\t\treturn BRT_STEP_END;\n", e->U);
 	for (int i = 0; i < p->states.n; i++) {
 		struct ir_state *st = IR_AT(p->states, struct ir_state, i);
 		emit_out(e, "\tcase %s:\n\t\treturn %s_%s(s);\n",

@@ -2,9 +2,12 @@
  * emit_names.c — C names for generated code: the process identifier and
  * one unique name per state (step function `<proc>_<name>`, state
  * `<PROC>_S_<NAME>`). Names never depend on anything but the IR, so the
- * output stays deterministic. Tables use `<proc>__<table>` (a double
- * underscore that no step name can produce), so only the reserved state
- * and descriptor names below need protecting.
+ * output stays deterministic. Everything the emitter reserves lives in the
+ * `<proc>__` namespace (a double underscore that no step name can
+ * produce): tables, `<proc>__start`, `<proc>__step` and the states
+ * `<PROC>__S_START`, `__S_DONE`, `__S_FAULTED`; so an activity named
+ * "start" or "done" keeps its name. Only the exported descriptor
+ * `<proc>_process` needs protecting.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -38,10 +41,9 @@ const char *emit_names_upper(struct arena *a, const char *s)
 	return out;
 }
 
-/* Names a step may not take: the reserved states and the exported
- * descriptor (compared upper-case, as the state constants are). */
-static const char *const reserved[] = { "START", "DONE", "FAULTED", "PROCESS",
-					NULL };
+/* Names a step may not take: the exported descriptor `<proc>_process`
+ * (compared upper-case, as the state constants are). */
+static const char *const reserved[] = { "PROCESS", NULL };
 
 static bool taken(struct ir_program *p, int upto, const char *upper)
 {

@@ -2,7 +2,8 @@
  * lower.c — the driver of the lowering (see lower_int.h for the three
  * walks) and the helpers every activity uses: expressions with their
  * `$var` references, literals, variable/part/property indexes.
- * The per-activity work is in lower_{basic,struct,msg,scope}.c; this file
+ * The per-activity work is in lower_{basic,struct,msg,pick,foreach,
+ * scope,handlers,links}.c and the data tables in lower_data.c; this file
  * does not know what any activity means beyond where its children are.
  */
 #include <stdlib.h>

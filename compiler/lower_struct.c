@@ -1,7 +1,8 @@
 /*
  * lower_struct.c — structured activities that are control flow only:
- * sequence, if, while, repeatUntil, flow (without links). pick and forEach
- * are not lowered yet (no runtime API); scope is in lower_scope.c.
+ * sequence, if, while, repeatUntil, flow. Not here: a flow's links
+ * (lower_links.c), pick (lower_pick.c), forEach (lower_foreach.c), scope
+ * and its handlers (lower_scope.c, lower_handlers.c).
  */
 #include "arena.h"
 #include "lower_int.h"

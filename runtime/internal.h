@@ -601,15 +601,15 @@ xmlDocPtr brt__soap_elem_doc(xmlNodePtr el);
  * parent is used from there (docs/semantics-decisions.md says when not),
  * one that is not is declared on parent when its prefix is free there;
  * redundant declarations go (data.c). */
-void brt__hoist_ns(xmlNodePtr parent);
+void brt__data_hoist_ns(xmlNodePtr parent);
 /* True when an attribute value or text in the subtree of n holds a token
  * "prefix:..." (QName-valued content that needs prefix declared; data.c). */
-bool brt__prefix_in_content(xmlNodePtr n, const xmlChar *prefix);
+bool brt__data_prefix_in_content(xmlNodePtr n, const xmlChar *prefix);
 /* The same for every declaration of `list` (NULL-terminated, as
  * xmlGetNsList gives) at once, in one pass over n's subtree, so the cost
  * is the size of the subtree plus the list, not their product: used[i]
  * says whether list[i]'s prefix is used. 0 or BRT_ENOMEM. */
-int brt__prefixes_in_content(xmlNodePtr n, xmlNsPtr *list, bool *used);
+int brt__data_prefixes_in_content(xmlNodePtr n, xmlNsPtr *list, bool *used);
 /* Serialize with an XML declaration, UTF-8. Returns a buffer the caller
  * frees with xmlFree, or NULL. */
 char *brt__soap_serialize(xmlDocPtr doc, size_t *len);

@@ -80,7 +80,7 @@ static bool declare_scope(xmlNsPtr *scope, xmlNodePtr src, xmlNodePtr cp)
 	if (n == 0)
 		return true;
 	bool *used = calloc((size_t)n, sizeof *used);
-	if (!used || brt__prefixes_in_content(src, scope, used) < 0) {
+	if (!used || brt__data_prefixes_in_content(src, scope, used) < 0) {
 		free(used);
 		return false;
 	}
@@ -163,7 +163,7 @@ static bool copy_content(xmlNodePtr src, xmlNodePtr dst)
 			return false;
 		xmlAddChild(dst, cp);
 	}
-	brt__hoist_ns(dst);
+	brt__data_hoist_ns(dst);
 	return true;
 }
 

@@ -355,7 +355,7 @@ static xmlNodePtr init_var(struct brt_dctx *d, xmlDocPtr *slot,
 		xmlNodePtr root = NULL;
 		if (doc != NULL) {
 			if (v->kind == BRT_VAR_ELEMENT) {
-				root = brt__new_elem(doc, &v->element);
+				root = brt__data_new_elem(doc, &v->element);
 			} else {
 				const char *nm = v->kind == BRT_VAR_MESSAGE
 							 ? "message"
@@ -388,9 +388,9 @@ static xmlNodePtr init_var(struct brt_dctx *d, xmlDocPtr *slot,
 	if (w == NULL || pt->element.local == NULL)
 		goto out;
 	*decl = &pt->element;
-	xmlNodePtr e = brt__first_elem(w);
+	xmlNodePtr e = brt__data_first_elem(w);
 	if (e == NULL) {
-		e = brt__new_elem(*slot, &pt->element);
+		e = brt__data_new_elem(*slot, &pt->element);
 		if (e != NULL)
 			xmlAddChild(w, e);
 	}
@@ -713,7 +713,7 @@ static void replace_content(xmlNodePtr el, const xmlChar *value)
 static int replace_element(struct brt_dctx *d, xmlNodePtr dst, xmlNodePtr src,
 			   bool keep, const struct brt_qname *decl)
 {
-	if (keep && decl != NULL && !brt__elem_is(src, decl))
+	if (keep && decl != NULL && !brt__data_elem_is(src, decl))
 		return brt__dx_fault(
 			d, "mismatchedAssignmentFailure",
 			"keepSrcElementName: <%s> cannot replace the "
@@ -736,7 +736,8 @@ int brt__copy_element_props(xmlNodePtr dst, xmlNodePtr src, bool keep)
 	while (inscope != NULL && inscope[ninscope] != NULL)
 		ninscope++;
 	bool *used = calloc((size_t)ninscope + 1, sizeof *used);
-	if (used == NULL || brt__prefixes_in_content(src, inscope, used) < 0) {
+	if (used == NULL ||
+	    brt__data_prefixes_in_content(src, inscope, used) < 0) {
 		free(used);
 		xmlFree(inscope);
 		return -1;
@@ -809,7 +810,7 @@ int brt__copy_element_props(xmlNodePtr dst, xmlNodePtr src, bool keep)
 	}
 	/* Each copy declared what it needs on itself: say it once on dst,
 	 * and drop what dst already has in scope. */
-	brt__hoist_ns(dst);
+	brt__data_hoist_ns(dst);
 	fix_default_ns(doc, dst->children);
 out:
 	for (i = 0; attrs != NULL && i < nattrs; i++) {
@@ -836,7 +837,7 @@ static int apply(struct assign_state *as, const struct brt_copy *c,
 		return to_plink(as, s, t->plink - 1);
 	if (t->slot != NULL || s->msg != NULL) {
 		if (t->slot == NULL || s->msg == NULL ||
-		    !brt__same_message(s->mtype, t->mtype))
+		    !brt__data_same_message(s->mtype, t->mtype))
 			return brt__dx_fault(
 				d, "mismatchedAssignmentFailure",
 				"a whole message can only be copied to a "

@@ -5,7 +5,8 @@
  *
  * Everything here is done once at start-up (brt__data_prepare) and never
  * per message. XPath evaluation is in xpath.c, <assign> in copy.c, message
- * values in message.c. Not here: XSD validation (issue 4).
+ * values in message.c, XSD validation in validate.c, endpoint references
+ * in epr.c.
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -20,7 +21,7 @@
 #include "data.h"
 #include "internal.h"
 
-/* Compile errors from libxml2 land here during brt__prepare_proc. */
+/* Compile errors from libxml2 land here during brt__data_prepare_proc. */
 struct compile_err {
 	char msg[160];
 	bool seen;
@@ -147,8 +148,8 @@ static int prepare_literal(struct brt_prepared *pp, int i, char *err,
 	return 0;
 }
 
-int brt__prepare_proc(const struct brt_process *p, struct brt_prepared **out,
-		      char *err, size_t errlen)
+int brt__data_prepare_proc(const struct brt_process *p,
+			   struct brt_prepared **out, char *err, size_t errlen)
 {
 	*out = NULL;
 	/* libxml2 grows the buffers of xmlNodeGetContent() and friends to
@@ -182,14 +183,14 @@ int brt__prepare_proc(const struct brt_process *p, struct brt_prepared **out,
 	for (int i = 0; i < pp->nexprs; i++) {
 		int rc = prepare_expr(pp, i, err, errlen);
 		if (rc < 0) {
-			brt__prepared_free(pp);
+			brt__data_prepared_free(pp);
 			return rc;
 		}
 	}
 	for (int i = 0; i < pp->nliterals; i++) {
 		int rc = prepare_literal(pp, i, err, errlen);
 		if (rc < 0) {
-			brt__prepared_free(pp);
+			brt__data_prepared_free(pp);
 			return rc;
 		}
 	}
@@ -197,18 +198,18 @@ int brt__prepare_proc(const struct brt_process *p, struct brt_prepared **out,
 		goto nomem;
 	int rc = brt__xsd_prepare(pp, err, errlen);
 	if (rc < 0) {
-		brt__prepared_free(pp);
+		brt__data_prepared_free(pp);
 		return rc;
 	}
 	*out = pp;
 	return 0;
 nomem:
-	brt__prepared_free(pp);
+	brt__data_prepared_free(pp);
 	snprintf(err, errlen, "out of memory");
 	return BRT_ENOMEM;
 }
 
-void brt__prepared_free(struct brt_prepared *pp)
+void brt__data_prepared_free(struct brt_prepared *pp)
 {
 	if (pp == NULL)
 		return;
@@ -236,7 +237,7 @@ void brt__prepared_free(struct brt_prepared *pp)
 int brt__data_prepare(brt_runtime *rt)
 {
 	char err[512];
-	int rc = brt__prepare_proc(rt->proc, &rt->prep, err, sizeof err);
+	int rc = brt__data_prepare_proc(rt->proc, &rt->prep, err, sizeof err);
 	if (rc < 0) {
 		brt__log(rt, "%s", err);
 		return rc;
@@ -259,7 +260,7 @@ int brt__data_prepare(brt_runtime *rt)
 
 void brt__data_free(brt_runtime *rt)
 {
-	brt__prepared_free(rt->prep);
+	brt__data_prepared_free(rt->prep);
 	rt->prep = NULL;
 }
 
@@ -384,7 +385,7 @@ xmlNodePtr brt__dx_part(struct brt_dctx *d, int var, int part, xmlDocPtr msg)
 	const struct brt_part *pt = &v->message->parts[part];
 	xmlNodePtr w = brt__msg_part(msg, pt->name);
 	if (w != NULL && pt->element.local != NULL)
-		w = brt__first_elem(w);
+		w = brt__data_first_elem(w);
 	if (w == NULL)
 		brt__dx_fault(d, "uninitializedVariable",
 			      "part '%s' of variable '%s' is read before it "
@@ -395,7 +396,7 @@ xmlNodePtr brt__dx_part(struct brt_dctx *d, int var, int part, xmlDocPtr msg)
 
 /* ---- XML helpers ------------------------------------------------------------ */
 
-xmlNodePtr brt__first_elem(xmlNodePtr n)
+xmlNodePtr brt__data_first_elem(xmlNodePtr n)
 {
 	if (n == NULL)
 		return NULL;
@@ -422,7 +423,7 @@ static bool ns_empty(const char *ns)
 	return ns == NULL || ns[0] == '\0';
 }
 
-xmlNodePtr brt__new_elem(xmlDocPtr doc, const struct brt_qname *q)
+xmlNodePtr brt__data_new_elem(xmlDocPtr doc, const struct brt_qname *q)
 {
 	xmlNodePtr n =
 		xmlNewDocNode(doc, NULL, (const xmlChar *)q->local, NULL);
@@ -439,7 +440,7 @@ xmlNodePtr brt__new_elem(xmlDocPtr doc, const struct brt_qname *q)
 	return n;
 }
 
-bool brt__elem_is(xmlNodePtr n, const struct brt_qname *q)
+bool brt__data_elem_is(xmlNodePtr n, const struct brt_qname *q)
 {
 	if (n == NULL || n->type != XML_ELEMENT_NODE || q->local == NULL)
 		return false;
@@ -502,7 +503,7 @@ static void remap_ns(xmlNodePtr n, xmlNsPtr from, xmlNsPtr to)
 static bool reuse_in_scope(xmlNodePtr k, xmlNsPtr d, xmlNsPtr in)
 {
 	if (in == NULL || xmlStrEqual(in->prefix, d->prefix) ||
-	    (d->prefix != NULL && brt__prefix_in_content(k, d->prefix)) ||
+	    (d->prefix != NULL && brt__data_prefix_in_content(k, d->prefix)) ||
 	    declares_prefix(k, in->prefix) ||
 	    (in->prefix == NULL && attr_uses(k, d)))
 		return false;
@@ -517,7 +518,7 @@ static bool reuse_in_scope(xmlNodePtr k, xmlNsPtr d, xmlNsPtr in)
 	return true;
 }
 
-void brt__hoist_ns(xmlNodePtr parent)
+void brt__data_hoist_ns(xmlNodePtr parent)
 {
 	if (parent == NULL || parent->type != XML_ELEMENT_NODE)
 		return;
@@ -560,7 +561,7 @@ static bool has_prefixed_token(const xmlChar *text, const xmlChar *prefix)
 	return false;
 }
 
-bool brt__prefix_in_content(xmlNodePtr n, const xmlChar *prefix)
+bool brt__data_prefix_in_content(xmlNodePtr n, const xmlChar *prefix)
 {
 	if (n == NULL || prefix == NULL)
 		return false;
@@ -574,12 +575,12 @@ bool brt__prefix_in_content(xmlNodePtr n, const xmlChar *prefix)
 			    has_prefixed_token(t->content, prefix))
 				return true;
 	for (xmlNodePtr c = n->children; c != NULL; c = c->next)
-		if (brt__prefix_in_content(c, prefix))
+		if (brt__data_prefix_in_content(c, prefix))
 			return true;
 	return false;
 }
 
-/* One pass over n's subtree for brt__prefixes_in_content: every
+/* One pass over n's subtree for brt__data_prefixes_in_content: every
  * "prefix:x" token of a text or attribute value marks the in-scope
  * declaration of that prefix (looked up in `idx`, prefix -> index + 1). */
 static void mark_tokens(const xmlChar *text, xmlHashTablePtr idx, bool *used)
@@ -624,7 +625,7 @@ static void mark_subtree(xmlNodePtr n, xmlHashTablePtr idx, bool *used)
 		mark_subtree(c, idx, used);
 }
 
-int brt__prefixes_in_content(xmlNodePtr n, xmlNsPtr *list, bool *used)
+int brt__data_prefixes_in_content(xmlNodePtr n, xmlNsPtr *list, bool *used)
 {
 	int count = 0;
 	for (int i = 0; list != NULL && list[i] != NULL; i++) {
@@ -645,7 +646,7 @@ int brt__prefixes_in_content(xmlNodePtr n, xmlNsPtr *list, bool *used)
 	return 0;
 }
 
-xmlChar *brt__normalize(const xmlChar *s)
+xmlChar *brt__data_normalize(const xmlChar *s)
 {
 	size_t len = s != NULL ? (size_t)xmlStrlen(s) : 0;
 	xmlChar *out = xmlMalloc(len + 1);
@@ -668,7 +669,7 @@ xmlChar *brt__normalize(const xmlChar *s)
 	return out;
 }
 
-int brt__part_index(const struct brt_message *m, const char *name)
+int brt__data_part_index(const struct brt_message *m, const char *name)
 {
 	if (m == NULL || name == NULL)
 		return -1;
@@ -685,7 +686,8 @@ static bool str_eq(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
-bool brt__same_message(const struct brt_message *a, const struct brt_message *b)
+bool brt__data_same_message(const struct brt_message *a,
+			    const struct brt_message *b)
 {
 	if (a == b)
 		return true;

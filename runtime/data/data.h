@@ -89,9 +89,9 @@ struct brt_dctx {
 /* Prepare `p`: compile every expression, parse every literal. On failure
  * writes "file:line: reason" to err and returns BRT_EINVAL (or
  * BRT_ENOMEM); *out is then NULL. */
-int brt__prepare_proc(const struct brt_process *p, struct brt_prepared **out,
-		      char *err, size_t errlen);
-void brt__prepared_free(struct brt_prepared *pp);
+int brt__data_prepare_proc(const struct brt_process *p,
+			   struct brt_prepared **out, char *err, size_t errlen);
+void brt__data_prepared_free(struct brt_prepared *pp);
 
 /* A data context for strand s. */
 void brt__dctx_strand(struct brt_dctx *d, brt_strand *s);
@@ -117,18 +117,18 @@ xmlNodePtr brt__dx_part(struct brt_dctx *d, int var, int part, xmlDocPtr msg);
 /* The child of message value `msg` holding part `name`, NULL if unset. */
 xmlNodePtr brt__msg_part(xmlDocPtr msg, const char *name);
 /* The first element child of n, NULL if none. */
-xmlNodePtr brt__first_elem(xmlNodePtr n);
+xmlNodePtr brt__data_first_elem(xmlNodePtr n);
 /* A new element {q.ns}q.local, declaring its namespace on itself. */
-xmlNodePtr brt__new_elem(xmlDocPtr doc, const struct brt_qname *q);
+xmlNodePtr brt__data_new_elem(xmlDocPtr doc, const struct brt_qname *q);
 /* True when element n is named q. */
-bool brt__elem_is(xmlNodePtr n, const struct brt_qname *q);
+bool brt__data_elem_is(xmlNodePtr n, const struct brt_qname *q);
 /* Whitespace-normalised copy of s (xmlFree). */
-xmlChar *brt__normalize(const xmlChar *s);
+xmlChar *brt__data_normalize(const xmlChar *s);
 /* Index of part `name` in m, -1 if none. */
-int brt__part_index(const struct brt_message *m, const char *name);
+int brt__data_part_index(const struct brt_message *m, const char *name);
 /* Same message type (pointer or QName). */
-bool brt__same_message(const struct brt_message *a,
-		       const struct brt_message *b);
+bool brt__data_same_message(const struct brt_message *a,
+			    const struct brt_message *b);
 
 /* ---- xpath.c ---------------------------------------------------------- */
 

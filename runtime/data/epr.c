@@ -104,7 +104,7 @@ int brt__epr_parse(xmlNodePtr n, char **url, char *why, size_t whylen)
 			return -1;
 		}
 		xmlFree(scheme);
-		n = brt__first_elem(n);
+		n = brt__data_first_elem(n);
 	}
 	xmlNodePtr addr = NULL;
 	if (is_wsa(n, "EndpointReference")) {
@@ -123,7 +123,7 @@ int brt__epr_parse(xmlNodePtr n, char **url, char *why, size_t whylen)
 		return -1;
 	}
 	xmlChar *text = xmlNodeGetContent(addr);
-	xmlChar *norm = brt__normalize(text);
+	xmlChar *norm = brt__data_normalize(text);
 	xmlFree(text);
 	if (norm == NULL || !is_http_url((const char *)norm)) {
 		snprintf(why, whylen, "address '%s' is not an http(s) URL",

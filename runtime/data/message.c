@@ -40,7 +40,7 @@ static xmlDocPtr doc_with(const struct brt_qname *q, const char *name,
 	if (doc == NULL)
 		return NULL;
 	xmlNodePtr root =
-		q != NULL ? brt__new_elem(doc, q)
+		q != NULL ? brt__data_new_elem(doc, q)
 			  : xmlNewDocNode(doc, NULL, BAD_CAST name, NULL);
 	if (root == NULL) {
 		xmlFreeDoc(doc);
@@ -62,7 +62,7 @@ static xmlDocPtr part_to_var(struct brt_dctx *d, const struct brt_variable *v,
 {
 	xmlNodePtr val = w;
 	if (pt->element.local != NULL) {
-		val = brt__first_elem(w);
+		val = brt__data_first_elem(w);
 		if (val == NULL) {
 			brt__dx_fault(d, "selectionFailure",
 				      "part '%s' of the message has no element",
@@ -164,7 +164,7 @@ int brt__dx_receive(struct brt_dctx *d, int var, int nparts,
 		rc = brt__dx_fault(d, "subLanguageExecutionFault",
 				   "out of memory");
 	for (int i = 0; rc == 0 && i < nparts; i++) {
-		int ip = brt__part_index(m, parts[i].part);
+		int ip = brt__data_part_index(m, parts[i].part);
 		xmlNodePtr w = brt__msg_part(msg, parts[i].part);
 		if (ip < 0 || w == NULL) {
 			rc = brt__dx_fault(d, "selectionFailure",
@@ -221,7 +221,7 @@ static int var_to_part(struct brt_dctx *d, int var, const struct brt_part *pt,
 		if (v->kind == BRT_VAR_ELEMENT) {
 			e = xmlDocCopyNode(val, root->doc, 1);
 		} else {
-			e = brt__new_elem(root->doc, &pt->element);
+			e = brt__data_new_elem(root->doc, &pt->element);
 			if (e != NULL &&
 			    brt__copy_element_props(e, val, false) < 0) {
 				xmlFreeNode(e);
@@ -246,8 +246,8 @@ static int check_parts(struct brt_dctx *d, const struct brt_variable *v,
 	for (int i = 0; m != NULL && i < m->nparts; i++) {
 		const struct brt_part *pt = &m->parts[i];
 		xmlNodePtr w = brt__msg_part(doc, pt->name);
-		if (w == NULL ||
-		    (pt->element.local != NULL && brt__first_elem(w) == NULL))
+		if (w == NULL || (pt->element.local != NULL &&
+				  brt__data_first_elem(w) == NULL))
 			return uninit(d, v, pt->name);
 	}
 	return 0;
@@ -370,7 +370,7 @@ char *brt__dx_property(struct brt_dctx *d, int prop,
 	const struct brt_part *pt = &m->parts[part];
 	xmlNodePtr ctx = brt__msg_part(msg, pt->name);
 	if (ctx != NULL && pt->element.local != NULL)
-		ctx = brt__first_elem(ctx);
+		ctx = brt__data_first_elem(ctx);
 	if (ctx == NULL)
 		return NULL;
 	xmlNodePtr node;
@@ -379,7 +379,7 @@ char *brt__dx_property(struct brt_dctx *d, int prop,
 		return NULL;
 	if (str == NULL)
 		str = xmlNodeGetContent(node);
-	xmlChar *norm = brt__normalize(str);
+	xmlChar *norm = brt__data_normalize(str);
 	xmlFree(str);
 	char *out = norm != NULL ? strdup((const char *)norm) : NULL;
 	xmlFree(norm);

@@ -327,7 +327,7 @@ static int validate_typed(struct brt_xsd *x, const struct brt_qname *t,
 	snprintf(name, sizeof name, "t%d", it);
 	const struct brt_qname q = { NS_DRIVER, name };
 	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
-	xmlNodePtr el = doc != NULL ? brt__new_elem(doc, &q) : NULL;
+	xmlNodePtr el = doc != NULL ? brt__data_new_elem(doc, &q) : NULL;
 	int rc = -1;
 	if (el != NULL) {
 		xmlDocSetRootElement(doc, el);
@@ -369,9 +369,9 @@ int brt__dx_validate_var(struct brt_dctx *d, int var)
 					 "the part has no value");
 				rc = 1;
 			} else if (pt->element.local != NULL) {
-				xmlNodePtr el = brt__first_elem(w);
+				xmlNodePtr el = brt__data_first_elem(w);
 				if (el == NULL ||
-				    !brt__elem_is(el, &pt->element)) {
+				    !brt__data_elem_is(el, &pt->element)) {
 					snprintf(ve.msg, sizeof ve.msg,
 						 "the part is not element %s",
 						 pt->element.local);
@@ -410,7 +410,7 @@ int brt__xsd_check_message(const struct brt_prepared *pp,
 		struct verr ve = { .seen = false };
 		int rc;
 		if (pt->element.local != NULL) {
-			xmlNodePtr el = brt__first_elem(w);
+			xmlNodePtr el = brt__data_first_elem(w);
 			if (el == NULL)
 				continue;
 			rc = validate_elem(x, el, &ve);

@@ -85,7 +85,7 @@ static xmlXPathObjectPtr typed_value(xmlNodePtr n, enum brt_xsd_kind kind)
 		o = xmlXPathNewFloat(brt__xsd_number(text));
 		break;
 	case BRT_XSD_BOOLEAN: {
-		xmlChar *t = brt__normalize(text);
+		xmlChar *t = brt__data_normalize(text);
 		o = xmlXPathNewBoolean(t != NULL &&
 				       (xmlStrEqual(t, BAD_CAST "true") ||
 					xmlStrEqual(t, BAD_CAST "1")));
@@ -185,9 +185,9 @@ const struct brt_alias *brt__find_alias(const struct brt_process *p, int prop,
 	for (int i = 0; m != NULL && i < p->naliases; i++) {
 		const struct brt_alias *a = &p->aliases[i];
 		if (a->property != prop || a->message == NULL ||
-		    !brt__same_message(a->message, m))
+		    !brt__data_same_message(a->message, m))
 			continue;
-		*part = brt__part_index(m, a->part);
+		*part = brt__data_part_index(m, a->part);
 		if (*part >= 0)
 			return a;
 	}

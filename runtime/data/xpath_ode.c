@@ -1002,7 +1002,8 @@ static void fn_get_variable_data(xmlXPathParserContextPtr ctxt, int nargs)
 			      "getVariableData: no variable '%s'",
 			      s[0] != NULL ? (char *)s[0] : "");
 	} else if (nargs >= 2 && v->kind == BRT_VAR_MESSAGE &&
-		   (part = brt__part_index(v->message, (char *)s[1])) < 0) {
+		   (part = brt__data_part_index(v->message, (char *)s[1])) <
+			   0) {
 		brt__dx_fault(d, "subLanguageExecutionFault",
 			      "getVariableData: variable '%s' has no part "
 			      "'%s'",

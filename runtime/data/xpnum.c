@@ -119,7 +119,7 @@ double brt__xsd_number(const xmlChar *text)
 		return v;
 	/* libxml2 reads exponents already; the schema's infinities are
 	 * what XPath 1.0 numbers lack. */
-	xmlChar *t = brt__normalize(text);
+	xmlChar *t = brt__data_normalize(text);
 	if (t != NULL &&
 	    (xmlStrEqual(t, BAD_CAST "INF") || xmlStrEqual(t, BAD_CAST "+INF")))
 		v = INFINITY;

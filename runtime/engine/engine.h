@@ -1,8 +1,8 @@
 /*
  * engine.h — the engine's private data: instances, scope instances, strands,
- * the run queue. Shared by instance.c, sched.c, faults.c, messaging.c,
- * timer.c and store.c only; the rest of the runtime sees the engine through
- * internal.h, generated code through bpelrt.h.
+ * the run queue. Shared by the files of runtime/engine/ only; the rest of
+ * the runtime sees the engine through internal.h, generated code through
+ * bpelrt.h.
  *
  * Ownership, top down: the engine owns its live instances (a list, oldest
  * first); an instance owns its scope instances, strands, open message

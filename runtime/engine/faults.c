@@ -8,8 +8,9 @@
  * a handler, goes to the strand that waits for the scope in the parent.
  * A fault that leaves the process ends the instance.
  *
- * Not here (issue 5): termination and compensation handlers — terminated
- * strands simply stop — and the default handler's compensation step.
+ * Not here: termination and termination handlers (terminate.c);
+ * compensation handlers and the compensation step of the default fault
+ * handler (compensate.c; this file only starts it).
  */
 #include <stdio.h>
 #include <stdlib.h>

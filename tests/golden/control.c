@@ -10,10 +10,10 @@
 extern const struct brt_process control_process;
 
 enum control_state {
-	CONTROL_S_START = BRT_S_START,
-	CONTROL_S_DONE = BRT_S_DONE,
-	CONTROL_S_FAULTED = BRT_S_FAULTED,
-	CONTROL_S_START_2 = BRT_S_FIRST, /* tests/golden/control.bpel:17 <receive name="start"> */
+	CONTROL__S_START = BRT_S_START,
+	CONTROL__S_DONE = BRT_S_DONE,
+	CONTROL__S_FAULTED = BRT_S_FAULTED,
+	CONTROL_S_START = BRT_S_FIRST, /* tests/golden/control.bpel:17 <receive name="start"> */
 	CONTROL_S_CHOOSE, /* tests/golden/control.bpel:19 <if name="choose"> */
 	CONTROL_S_ONE, /* tests/golden/control.bpel:21 <empty name="one"> */
 	CONTROL_S_PAUSE, /* tests/golden/control.bpel:24 <wait name="pause"> */
@@ -26,7 +26,7 @@ enum control_state {
 	CONTROL_S_LEFT, /* tests/golden/control.bpel:43 <empty name="left"> */
 	CONTROL_S_LATER, /* tests/golden/control.bpel:45 <wait name="later"> */
 	CONTROL_S_ANSWER, /* tests/golden/control.bpel:48 <assign name="answer"> */
-	CONTROL_S_DONE_2, /* tests/golden/control.bpel:51 <reply name="done"> */
+	CONTROL_S_DONE, /* tests/golden/control.bpel:51 <reply name="done"> */
 };
 
 /* tests/golden/golden.wsdl:34 <message name="request"> */
@@ -540,7 +540,7 @@ static const char *const control__state_names[] = {
 	"START",
 	"DONE",
 	"FAULTED",
-	"S_START_2 (tests/golden/control.bpel:17)",
+	"S_START (tests/golden/control.bpel:17)",
 	"S_CHOOSE (tests/golden/control.bpel:19)",
 	"S_ONE (tests/golden/control.bpel:21)",
 	"S_PAUSE (tests/golden/control.bpel:24)",
@@ -553,7 +553,7 @@ static const char *const control__state_names[] = {
 	"S_LEFT (tests/golden/control.bpel:43)",
 	"S_LATER (tests/golden/control.bpel:45)",
 	"S_ANSWER (tests/golden/control.bpel:48)",
-	"S_DONE_2 (tests/golden/control.bpel:51)",
+	"S_DONE (tests/golden/control.bpel:51)",
 };
 
 static const struct brt_activity control__activities[] = {
@@ -585,17 +585,17 @@ static const int control__state_activity[] = {
 /* A new instance's root strand: the process's activity. */
 static enum brt_step control__start(brt_strand *s)
 {
-	brt_strand_set_state(s, CONTROL_S_START_2);
+	brt_strand_set_state(s, CONTROL_S_START);
 	return BRT_STEP_NEXT;
 }
 
 /* tests/golden/control.bpel:17 <receive name="start"> */
-static enum brt_step control_start_2(brt_strand *s)
+static enum brt_step control_start(brt_strand *s)
 {
 #line 17 "tests/golden/control.bpel"
 	brt_strand_set_state(s, CONTROL_S_CHOOSE);
 #line 17 "tests/golden/control.bpel"
-	return brt_receive(s, &control__receives[0]);
+	return brt_receive(s, &control__receives[0] /* start */);
 #line 600 "tests/golden/control.c"
 }
 
@@ -606,7 +606,7 @@ static enum brt_step control_choose(brt_strand *s)
 	enum brt_step r;
 
 #line 20 "tests/golden/control.bpel"
-	r = brt_eval_bool(s, 2, &c);
+	r = brt_eval_bool(s, 2 /* $in.order/g:id = 1 */, &c);
 #line 20 "tests/golden/control.bpel"
 	if (r != BRT_STEP_NEXT)
 #line 20 "tests/golden/control.bpel"
@@ -620,7 +620,7 @@ static enum brt_step control_choose(brt_strand *s)
 #line 19 "tests/golden/control.bpel"
 	}
 #line 23 "tests/golden/control.bpel"
-	r = brt_eval_bool(s, 3, &c);
+	r = brt_eval_bool(s, 3 /* $in.order/g:id = 2 */, &c);
 #line 23 "tests/golden/control.bpel"
 	if (r != BRT_STEP_NEXT)
 #line 23 "tests/golden/control.bpel"
@@ -656,7 +656,7 @@ static enum brt_step control_pause(brt_strand *s)
 #line 24 "tests/golden/control.bpel"
 	brt_strand_set_state(s, CONTROL_S_LOOP);
 #line 24 "tests/golden/control.bpel"
-	return brt_wait(s, 4, false);
+	return brt_wait(s, 4 /* 'PT0.1S' */, false);
 #line 661 "tests/golden/control.c"
 }
 
@@ -677,7 +677,7 @@ static enum brt_step control_loop(brt_strand *s)
 	enum brt_step r;
 
 #line 31 "tests/golden/control.bpel"
-	r = brt_eval_bool(s, 5, &c);
+	r = brt_eval_bool(s, 5 /* $i < 3 */, &c);
 #line 31 "tests/golden/control.bpel"
 	if (r != BRT_STEP_NEXT)
 #line 31 "tests/golden/control.bpel"
@@ -703,7 +703,7 @@ static enum brt_step control_inc(brt_strand *s)
 #line 32 "tests/golden/control.bpel"
 	brt_strand_set_state(s, CONTROL_S_LOOP);
 #line 32 "tests/golden/control.bpel"
-	return brt_assign(s, &control__assigns[1]);
+	return brt_assign(s, &control__assigns[1] /* inc */);
 #line 708 "tests/golden/control.c"
 }
 
@@ -714,7 +714,7 @@ static enum brt_step control_again(brt_strand *s)
 	enum brt_step r;
 
 #line 40 "tests/golden/control.bpel"
-	r = brt_eval_bool(s, 7, &c);
+	r = brt_eval_bool(s, 7 /* $i = 0 */, &c);
 #line 40 "tests/golden/control.bpel"
 	if (r != BRT_STEP_NEXT)
 #line 40 "tests/golden/control.bpel"
@@ -740,7 +740,7 @@ static enum brt_step control_dec(brt_strand *s)
 #line 37 "tests/golden/control.bpel"
 	brt_strand_set_state(s, CONTROL_S_AGAIN);
 #line 37 "tests/golden/control.bpel"
-	return brt_assign(s, &control__assigns[2]);
+	return brt_assign(s, &control__assigns[2] /* dec */);
 #line 745 "tests/golden/control.c"
 }
 
@@ -763,7 +763,7 @@ static enum brt_step control_both(brt_strand *s)
 static enum brt_step control_left(brt_strand *s)
 {
 #line 43 "tests/golden/control.bpel"
-	brt_strand_set_state(s, CONTROL_S_DONE);
+	brt_strand_set_state(s, CONTROL__S_DONE);
 #line 43 "tests/golden/control.bpel"
 	return BRT_STEP_NEXT;
 #line 770 "tests/golden/control.c"
@@ -773,9 +773,9 @@ static enum brt_step control_left(brt_strand *s)
 static enum brt_step control_later(brt_strand *s)
 {
 #line 45 "tests/golden/control.bpel"
-	brt_strand_set_state(s, CONTROL_S_DONE);
+	brt_strand_set_state(s, CONTROL__S_DONE);
 #line 45 "tests/golden/control.bpel"
-	return brt_wait(s, 9, true);
+	return brt_wait(s, 9 /* '2000-01-01T00:00:00Z' */, true);
 #line 780 "tests/golden/control.c"
 }
 
@@ -783,31 +783,31 @@ static enum brt_step control_later(brt_strand *s)
 static enum brt_step control_answer(brt_strand *s)
 {
 #line 48 "tests/golden/control.bpel"
-	brt_strand_set_state(s, CONTROL_S_DONE_2);
+	brt_strand_set_state(s, CONTROL_S_DONE);
 #line 48 "tests/golden/control.bpel"
-	return brt_assign(s, &control__assigns[3]);
+	return brt_assign(s, &control__assigns[3] /* answer */);
 #line 790 "tests/golden/control.c"
 }
 
 /* tests/golden/control.bpel:51 <reply name="done"> */
-static enum brt_step control_done_2(brt_strand *s)
+static enum brt_step control_done(brt_strand *s)
 {
 #line 51 "tests/golden/control.bpel"
-	brt_strand_set_state(s, CONTROL_S_DONE);
+	brt_strand_set_state(s, CONTROL__S_DONE);
 #line 51 "tests/golden/control.bpel"
-	return brt_reply(s, &control__replies[0]);
+	return brt_reply(s, &control__replies[0] /* done */);
 #line 800 "tests/golden/control.c"
 }
 
 static enum brt_step control__step(brt_strand *s)
 {
 	switch (brt_strand_state(s)) {
-	case CONTROL_S_START:
+	case CONTROL__S_START:
 		return control__start(s);
-	case CONTROL_S_DONE:
+	case CONTROL__S_DONE:
 		return BRT_STEP_END;
-	case CONTROL_S_START_2:
-		return control_start_2(s);
+	case CONTROL_S_START:
+		return control_start(s);
 	case CONTROL_S_CHOOSE:
 		return control_choose(s);
 	case CONTROL_S_ONE:
@@ -832,8 +832,8 @@ static enum brt_step control__step(brt_strand *s)
 		return control_later(s);
 	case CONTROL_S_ANSWER:
 		return control_answer(s);
-	case CONTROL_S_DONE_2:
-		return control_done_2(s);
+	case CONTROL_S_DONE:
+		return control_done(s);
 	default:
 		return brt_strand_bad_state(s);
 	}
@@ -842,7 +842,7 @@ static enum brt_step control__step(brt_strand *s)
 const struct brt_process control_process = {
 	.name = "control",
 	.qname = { "urn:bpelc:golden:control", "control" },
-	.build_id = "cb48725e3bfba0f1",
+	.build_id = "e43cf20d319d8464",
 	.source = "tests/golden/control.bpel",
 	.nscopes = 1,
 	.scopes = control__scopes,

@@ -10,18 +10,18 @@
 extern const struct brt_process faults_process;
 
 enum faults_state {
-	FAULTS_S_START = BRT_S_START,
-	FAULTS_S_DONE = BRT_S_DONE,
-	FAULTS_S_FAULTED = BRT_S_FAULTED,
+	FAULTS__S_START = BRT_S_START,
+	FAULTS__S_DONE = BRT_S_DONE,
+	FAULTS__S_FAULTED = BRT_S_FAULTED,
 	FAULTS_S_STOP = BRT_S_FIRST, /* tests/golden/faults.bpel:22 <exit name="stop"> */
-	FAULTS_S_START_2, /* tests/golden/faults.bpel:26 <receive name="start"> */
+	FAULTS_S_START, /* tests/golden/faults.bpel:26 <receive name="start"> */
 	FAULTS_S_WORK, /* tests/golden/faults.bpel:30 <scope name="work"> */
 	FAULTS_S_REFUSE, /* tests/golden/faults.bpel:36 <reply name="refuse"> */
 	FAULTS_S_AGAIN, /* tests/golden/faults.bpel:40 <rethrow name="again"> */
 	FAULTS_S_ASK_SCOPE, /* tests/golden/faults.bpel:44 <invoke name="ask"> (scope) */
 	FAULTS_S_ASK, /* tests/golden/faults.bpel:44 <invoke name="ask"> */
 	FAULTS_S_FAIL, /* tests/golden/faults.bpel:47 <throw name="fail"> */
-	FAULTS_S_DONE_2, /* tests/golden/faults.bpel:50 <reply name="done"> */
+	FAULTS_S_DONE, /* tests/golden/faults.bpel:50 <reply name="done"> */
 	FAULTS_S_MORE, /* tests/golden/faults.bpel:53 <receive name="more"> */
 };
 
@@ -479,14 +479,14 @@ static const char *const faults__state_names[] = {
 	"DONE",
 	"FAULTED",
 	"S_STOP (tests/golden/faults.bpel:22)",
-	"S_START_2 (tests/golden/faults.bpel:26)",
+	"S_START (tests/golden/faults.bpel:26)",
 	"S_WORK (tests/golden/faults.bpel:30)",
 	"S_REFUSE (tests/golden/faults.bpel:36)",
 	"S_AGAIN (tests/golden/faults.bpel:40)",
 	"S_ASK_SCOPE (tests/golden/faults.bpel:44)",
 	"S_ASK (tests/golden/faults.bpel:44)",
 	"S_FAIL (tests/golden/faults.bpel:47)",
-	"S_DONE_2 (tests/golden/faults.bpel:50)",
+	"S_DONE (tests/golden/faults.bpel:50)",
 	"S_MORE (tests/golden/faults.bpel:53)",
 };
 
@@ -512,7 +512,7 @@ static const int faults__state_activity[] = {
 /* A new instance's root strand: the process's activity. */
 static enum brt_step faults__start(brt_strand *s)
 {
-	brt_strand_set_state(s, FAULTS_S_START_2);
+	brt_strand_set_state(s, FAULTS_S_START);
 	return BRT_STEP_NEXT;
 }
 
@@ -520,19 +520,19 @@ static enum brt_step faults__start(brt_strand *s)
 static enum brt_step faults_stop(brt_strand *s)
 {
 #line 22 "tests/golden/faults.bpel"
-	brt_strand_set_state(s, FAULTS_S_DONE);
+	brt_strand_set_state(s, FAULTS__S_DONE);
 #line 22 "tests/golden/faults.bpel"
 	return brt_exit(s);
 #line 527 "tests/golden/faults.c"
 }
 
 /* tests/golden/faults.bpel:26 <receive name="start"> */
-static enum brt_step faults_start_2(brt_strand *s)
+static enum brt_step faults_start(brt_strand *s)
 {
 #line 26 "tests/golden/faults.bpel"
 	brt_strand_set_state(s, FAULTS_S_WORK);
 #line 26 "tests/golden/faults.bpel"
-	return brt_receive(s, &faults__receives[0]);
+	return brt_receive(s, &faults__receives[0] /* start */);
 #line 537 "tests/golden/faults.c"
 }
 
@@ -542,7 +542,7 @@ static enum brt_step faults_work(brt_strand *s)
 #line 30 "tests/golden/faults.bpel"
 	brt_strand_set_state(s, FAULTS_S_MORE);
 #line 30 "tests/golden/faults.bpel"
-	return brt_scope(s, 1, FAULTS_S_ASK_SCOPE);
+	return brt_scope(s, 1 /* work */, FAULTS_S_ASK_SCOPE);
 #line 547 "tests/golden/faults.c"
 }
 
@@ -550,9 +550,9 @@ static enum brt_step faults_work(brt_strand *s)
 static enum brt_step faults_refuse(brt_strand *s)
 {
 #line 36 "tests/golden/faults.bpel"
-	brt_strand_set_state(s, FAULTS_S_DONE);
+	brt_strand_set_state(s, FAULTS__S_DONE);
 #line 36 "tests/golden/faults.bpel"
-	return brt_reply(s, &faults__replies[0]);
+	return brt_reply(s, &faults__replies[0] /* refuse */);
 #line 557 "tests/golden/faults.c"
 }
 
@@ -560,7 +560,7 @@ static enum brt_step faults_refuse(brt_strand *s)
 static enum brt_step faults_again(brt_strand *s)
 {
 #line 40 "tests/golden/faults.bpel"
-	brt_strand_set_state(s, FAULTS_S_DONE);
+	brt_strand_set_state(s, FAULTS__S_DONE);
 #line 40 "tests/golden/faults.bpel"
 	return brt_rethrow(s);
 #line 567 "tests/golden/faults.c"
@@ -570,9 +570,9 @@ static enum brt_step faults_again(brt_strand *s)
 static enum brt_step faults_ask_scope(brt_strand *s)
 {
 #line 44 "tests/golden/faults.bpel"
-	brt_strand_set_state(s, FAULTS_S_DONE_2);
+	brt_strand_set_state(s, FAULTS_S_DONE);
 #line 44 "tests/golden/faults.bpel"
-	return brt_scope(s, 2, FAULTS_S_ASK);
+	return brt_scope(s, 2 /* ask */, FAULTS_S_ASK);
 #line 577 "tests/golden/faults.c"
 }
 
@@ -580,9 +580,9 @@ static enum brt_step faults_ask_scope(brt_strand *s)
 static enum brt_step faults_ask(brt_strand *s)
 {
 #line 44 "tests/golden/faults.bpel"
-	brt_strand_set_state(s, FAULTS_S_DONE);
+	brt_strand_set_state(s, FAULTS__S_DONE);
 #line 44 "tests/golden/faults.bpel"
-	return brt_invoke(s, &faults__invokes[0]);
+	return brt_invoke(s, &faults__invokes[0] /* ask */);
 #line 587 "tests/golden/faults.c"
 }
 
@@ -592,19 +592,19 @@ static enum brt_step faults_fail(brt_strand *s)
 	static const struct brt_qname fault = { "urn:bpelc:golden", "rejected" };
 
 #line 47 "tests/golden/faults.bpel"
-	brt_strand_set_state(s, FAULTS_S_DONE);
+	brt_strand_set_state(s, FAULTS__S_DONE);
 #line 47 "tests/golden/faults.bpel"
 	return brt_throw(s, &fault, 2);
 #line 599 "tests/golden/faults.c"
 }
 
 /* tests/golden/faults.bpel:50 <reply name="done"> */
-static enum brt_step faults_done_2(brt_strand *s)
+static enum brt_step faults_done(brt_strand *s)
 {
 #line 50 "tests/golden/faults.bpel"
-	brt_strand_set_state(s, FAULTS_S_DONE);
+	brt_strand_set_state(s, FAULTS__S_DONE);
 #line 50 "tests/golden/faults.bpel"
-	return brt_reply(s, &faults__replies[1]);
+	return brt_reply(s, &faults__replies[1] /* done */);
 #line 609 "tests/golden/faults.c"
 }
 
@@ -612,23 +612,23 @@ static enum brt_step faults_done_2(brt_strand *s)
 static enum brt_step faults_more(brt_strand *s)
 {
 #line 53 "tests/golden/faults.bpel"
-	brt_strand_set_state(s, FAULTS_S_DONE);
+	brt_strand_set_state(s, FAULTS__S_DONE);
 #line 53 "tests/golden/faults.bpel"
-	return brt_receive(s, &faults__receives[1]);
+	return brt_receive(s, &faults__receives[1] /* more */);
 #line 619 "tests/golden/faults.c"
 }
 
 static enum brt_step faults__step(brt_strand *s)
 {
 	switch (brt_strand_state(s)) {
-	case FAULTS_S_START:
+	case FAULTS__S_START:
 		return faults__start(s);
-	case FAULTS_S_DONE:
+	case FAULTS__S_DONE:
 		return BRT_STEP_END;
 	case FAULTS_S_STOP:
 		return faults_stop(s);
-	case FAULTS_S_START_2:
-		return faults_start_2(s);
+	case FAULTS_S_START:
+		return faults_start(s);
 	case FAULTS_S_WORK:
 		return faults_work(s);
 	case FAULTS_S_REFUSE:
@@ -641,8 +641,8 @@ static enum brt_step faults__step(brt_strand *s)
 		return faults_ask(s);
 	case FAULTS_S_FAIL:
 		return faults_fail(s);
-	case FAULTS_S_DONE_2:
-		return faults_done_2(s);
+	case FAULTS_S_DONE:
+		return faults_done(s);
 	case FAULTS_S_MORE:
 		return faults_more(s);
 	default:
@@ -653,7 +653,7 @@ static enum brt_step faults__step(brt_strand *s)
 const struct brt_process faults_process = {
 	.name = "faults",
 	.qname = { "urn:bpelc:golden:faults", "faults" },
-	.build_id = "493388050f846a67",
+	.build_id = "e526beb41bb3181d",
 	.source = "tests/golden/faults.bpel",
 	.nscopes = 3,
 	.scopes = faults__scopes,

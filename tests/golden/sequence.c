@@ -10,13 +10,13 @@
 extern const struct brt_process sequence_process;
 
 enum sequence_state {
-	SEQUENCE_S_START = BRT_S_START,
-	SEQUENCE_S_DONE = BRT_S_DONE,
-	SEQUENCE_S_FAULTED = BRT_S_FAULTED,
-	SEQUENCE_S_START_2 = BRT_S_FIRST, /* tests/golden/sequence.bpel:17 <receive name="start"> */
+	SEQUENCE__S_START = BRT_S_START,
+	SEQUENCE__S_DONE = BRT_S_DONE,
+	SEQUENCE__S_FAULTED = BRT_S_FAULTED,
+	SEQUENCE_S_START = BRT_S_FIRST, /* tests/golden/sequence.bpel:17 <receive name="start"> */
 	SEQUENCE_S_PREPARE, /* tests/golden/sequence.bpel:19 <assign name="prepare"> */
 	SEQUENCE_S_EMPTY3, /* tests/golden/sequence.bpel:33 <empty> */
-	SEQUENCE_S_DONE_2, /* tests/golden/sequence.bpel:34 <reply name="done"> */
+	SEQUENCE_S_DONE, /* tests/golden/sequence.bpel:34 <reply name="done"> */
 };
 
 /* tests/golden/golden.wsdl:34 <message name="request"> */
@@ -403,10 +403,10 @@ static const char *const sequence__state_names[] = {
 	"START",
 	"DONE",
 	"FAULTED",
-	"S_START_2 (tests/golden/sequence.bpel:17)",
+	"S_START (tests/golden/sequence.bpel:17)",
 	"S_PREPARE (tests/golden/sequence.bpel:19)",
 	"S_EMPTY3 (tests/golden/sequence.bpel:33)",
-	"S_DONE_2 (tests/golden/sequence.bpel:34)",
+	"S_DONE (tests/golden/sequence.bpel:34)",
 };
 
 static const struct brt_activity sequence__activities[] = {
@@ -425,17 +425,17 @@ static const int sequence__state_activity[] = {
 /* A new instance's root strand: the process's activity. */
 static enum brt_step sequence__start(brt_strand *s)
 {
-	brt_strand_set_state(s, SEQUENCE_S_START_2);
+	brt_strand_set_state(s, SEQUENCE_S_START);
 	return BRT_STEP_NEXT;
 }
 
 /* tests/golden/sequence.bpel:17 <receive name="start"> */
-static enum brt_step sequence_start_2(brt_strand *s)
+static enum brt_step sequence_start(brt_strand *s)
 {
 #line 17 "tests/golden/sequence.bpel"
 	brt_strand_set_state(s, SEQUENCE_S_PREPARE);
 #line 17 "tests/golden/sequence.bpel"
-	return brt_receive(s, &sequence__receives[0]);
+	return brt_receive(s, &sequence__receives[0] /* start */);
 #line 440 "tests/golden/sequence.c"
 }
 
@@ -445,7 +445,7 @@ static enum brt_step sequence_prepare(brt_strand *s)
 #line 19 "tests/golden/sequence.bpel"
 	brt_strand_set_state(s, SEQUENCE_S_EMPTY3);
 #line 19 "tests/golden/sequence.bpel"
-	return brt_assign(s, &sequence__assigns[0]);
+	return brt_assign(s, &sequence__assigns[0] /* prepare */);
 #line 450 "tests/golden/sequence.c"
 }
 
@@ -453,37 +453,37 @@ static enum brt_step sequence_prepare(brt_strand *s)
 static enum brt_step sequence_empty3(brt_strand *s)
 {
 #line 33 "tests/golden/sequence.bpel"
-	brt_strand_set_state(s, SEQUENCE_S_DONE_2);
+	brt_strand_set_state(s, SEQUENCE_S_DONE);
 #line 33 "tests/golden/sequence.bpel"
 	return BRT_STEP_NEXT;
 #line 460 "tests/golden/sequence.c"
 }
 
 /* tests/golden/sequence.bpel:34 <reply name="done"> */
-static enum brt_step sequence_done_2(brt_strand *s)
+static enum brt_step sequence_done(brt_strand *s)
 {
 #line 34 "tests/golden/sequence.bpel"
-	brt_strand_set_state(s, SEQUENCE_S_DONE);
+	brt_strand_set_state(s, SEQUENCE__S_DONE);
 #line 34 "tests/golden/sequence.bpel"
-	return brt_reply(s, &sequence__replies[0]);
+	return brt_reply(s, &sequence__replies[0] /* done */);
 #line 470 "tests/golden/sequence.c"
 }
 
 static enum brt_step sequence__step(brt_strand *s)
 {
 	switch (brt_strand_state(s)) {
-	case SEQUENCE_S_START:
+	case SEQUENCE__S_START:
 		return sequence__start(s);
-	case SEQUENCE_S_DONE:
+	case SEQUENCE__S_DONE:
 		return BRT_STEP_END;
-	case SEQUENCE_S_START_2:
-		return sequence_start_2(s);
+	case SEQUENCE_S_START:
+		return sequence_start(s);
 	case SEQUENCE_S_PREPARE:
 		return sequence_prepare(s);
 	case SEQUENCE_S_EMPTY3:
 		return sequence_empty3(s);
-	case SEQUENCE_S_DONE_2:
-		return sequence_done_2(s);
+	case SEQUENCE_S_DONE:
+		return sequence_done(s);
 	default:
 		return brt_strand_bad_state(s);
 	}
@@ -492,7 +492,7 @@ static enum brt_step sequence__step(brt_strand *s)
 const struct brt_process sequence_process = {
 	.name = "sequence",
 	.qname = { "urn:bpelc:golden:sequence", "sequence" },
-	.build_id = "2e22af9612a3415f",
+	.build_id = "5d34adb782d4d0de",
 	.source = "tests/golden/sequence.bpel",
 	.nscopes = 1,
 	.scopes = sequence__scopes,

@@ -285,7 +285,20 @@ START_TEST(emit_names_from_bpel)
 	ck_assert_ptr_nonnull(strstr(
 		text, "static enum brt_step control_loop(brt_strand *s)"));
 	ck_assert_ptr_nonnull(strstr(text, "CONTROL_S_CHOOSE,"));
-	ck_assert_ptr_nonnull(strstr(text, "CONTROL_S_START = BRT_S_START"));
+	/* The reserved states are in the CONTROL__ namespace, so the
+	 * activities named "start" and "done" keep their names. */
+	ck_assert_ptr_nonnull(strstr(text, "CONTROL__S_START = BRT_S_START"));
+	ck_assert_ptr_nonnull(strstr(text, "CONTROL__S_DONE = BRT_S_DONE"));
+	ck_assert_ptr_nonnull(strstr(text, "\tCONTROL_S_START = BRT_S_FIRST,"));
+	ck_assert_ptr_nonnull(strstr(text, "\tCONTROL_S_DONE, /*"));
+	ck_assert_ptr_nonnull(strstr(
+		text, "static enum brt_step control_start(brt_strand *s)"));
+	/* A table index in a call says what it stands for. */
+	ck_assert_ptr_nonnull(strstr(
+		text, "brt_eval_bool(s, 2 /* $in.order/g:id = 1 */, &c)"));
+	ck_assert_ptr_nonnull(strstr(text, "&control__assigns[1] /* inc */)"));
+	ck_assert_ptr_null(strstr(text, "S_START_2"));
+	ck_assert_ptr_null(strstr(text, "S_DONE_2"));
 	ck_assert_ptr_nonnull(
 		strstr(text, "return brt_main(&control_process, argc, argv);"));
 	free(text);

@@ -231,7 +231,7 @@ static inline void dk_begin(struct brt_dctx *d, const struct brt_process *p)
 	memset(dk_slots, 0, sizeof dk_slots);
 	char err[256];
 	struct brt_prepared *pp = NULL;
-	int rc = brt__prepare_proc(p, &pp, err, sizeof err);
+	int rc = brt__data_prepare_proc(p, &pp, err, sizeof err);
 	ck_assert_msg(rc == 0, "prepare: %s", err);
 	d->proc = p;
 	d->prep = pp;
@@ -252,7 +252,7 @@ static inline void dk_end(struct brt_dctx *d)
 		xmlFreeDoc(dk_slots[i]);
 		dk_slots[i] = NULL;
 	}
-	brt__prepared_free(d->prep);
+	brt__data_prepared_free(d->prep);
 	d->prep = NULL;
 }
 

@@ -146,7 +146,8 @@ START_TEST(robust_reply_validation)
 {
 	struct brt_prepared *pp = NULL;
 	char err[300] = "";
-	ck_assert_int_eq(brt__prepare_proc(&proc, &pp, err, sizeof err), 0);
+	ck_assert_int_eq(brt__data_prepare_proc(&proc, &pp, err, sizeof err),
+			 0);
 	char why[300] = "";
 	ck_assert_int_eq(check(pp, &msg_a, "42", why, sizeof why), 0);
 	ck_assert_int_eq(check(pp, &msg_a, "five", why, sizeof why), 1);
@@ -155,7 +156,7 @@ START_TEST(robust_reply_validation)
 	ck_assert_int_eq(check(pp, &msg_other, "x", why, sizeof why), 0);
 	/* no schema set: nothing to check */
 	ck_assert_int_eq(check(NULL, &msg_a, "five", why, sizeof why), 0);
-	brt__prepared_free(pp);
+	brt__data_prepared_free(pp);
 }
 END_TEST
 

@@ -188,7 +188,7 @@ START_TEST(xpath_prepare_rejects_bad_literal)
 				 .literals = lits };
 	struct brt_prepared *pp = NULL;
 	char err[256] = "";
-	ck_assert_int_eq(brt__prepare_proc(&p, &pp, err, sizeof err),
+	ck_assert_int_eq(brt__data_prepare_proc(&p, &pp, err, sizeof err),
 			 BRT_EINVAL);
 	ck_assert_ptr_null(pp);
 	ck_assert_msg(strstr(err, "lit.bpel") != NULL, "%s", err);

@@ -3,8 +3,8 @@
  * no exponent, every significant digit, -0, NaN, infinities; numbers of
  * schema types (exponents, INF) read as XPath numbers; the string
  * functions of a prepared context convert number arguments the same way;
- * and the namespace helpers copies use (brt__hoist_ns,
- * brt__prefix_in_content).
+ * and the namespace helpers copies use (brt__data_hoist_ns,
+ * brt__data_prefix_in_content).
  */
 #include <math.h>
 
@@ -114,8 +114,8 @@ START_TEST(xpnum_prefix_in_content_and_hoist)
 			  "<b>u</b></r>";
 	xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), NULL, NULL, 0);
 	xmlNodePtr r = xmlDocGetRootElement(doc);
-	ck_assert(brt__prefix_in_content(r, BAD_CAST "k"));
-	ck_assert(!brt__prefix_in_content(r, BAD_CAST "u"));
+	ck_assert(brt__data_prefix_in_content(r, BAD_CAST "k"));
+	ck_assert(!brt__data_prefix_in_content(r, BAD_CAST "u"));
 	xmlFreeDoc(doc);
 
 	/* Two copies that each declare c: the parent declares it once. */
@@ -127,7 +127,7 @@ START_TEST(xpnum_prefix_in_content_and_hoist)
 		xmlSetNs(k, xmlNewNs(k, BAD_CAST "urn:c", BAD_CAST "c"));
 		xmlAddChild(top, k);
 	}
-	brt__hoist_ns(top);
+	brt__data_hoist_ns(top);
 	xmlChar *buf;
 	int n;
 	xmlDocDumpMemory(d2, &buf, &n);
@@ -144,7 +144,7 @@ static char *hoisted(const char *xml)
 {
 	xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), NULL, NULL, 0);
 	ck_assert_ptr_nonnull(doc);
-	brt__hoist_ns(xmlDocGetRootElement(doc));
+	brt__data_hoist_ns(xmlDocGetRootElement(doc));
 	xmlBufferPtr b = xmlBufferCreate();
 	xmlNodeDump(b, doc, xmlDocGetRootElement(doc), 0, 0);
 	char *out = strdup((const char *)xmlBufferContent(b));
