@@ -116,7 +116,7 @@ UNIT_R_OBJ := $(UNIT_R_SRC:%.c=$(BUILD)/%.o)
 # the link-time wrapping that routes every allocation of the code under
 # test through it.
 UNIT_COMMON_OBJ := $(BUILD)/tests/unit/failalloc.o
-UNIT_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,--wrap=strndup
+UNIT_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,--wrap=strndup,--wrap=free
 
 .PHONY: bpel-tests all check unit e2e build-test asan-check asan-unit asan-e2e conformance demo \
         fuzz asan-fuzz crash-test crash-check ops asan-ops \

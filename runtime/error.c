@@ -36,6 +36,8 @@ const char *brt_strerror(int err)
 		return "wrong state or saved instance from another build";
 	case BRT_ELIMIT:
 		return "a limit of the service is reached";
+	case BRT_EFAULT:
+		return "a BPEL fault was recorded";
 	default:
 		return "unknown error";
 	}

@@ -47,7 +47,23 @@ struct event;
 #define NEVER(x) (x)
 #endif
 
-/* ---- errors (error.c) ---------------------------------------------------- */
+/* ---- errors (error.c) ----------------------------------------------------
+ * The runtime has three error conventions, each with its own values:
+ *
+ * 1. Plumbing (store, HTTP, libcurl, timers, start-up): int, 0 or a
+ *    negative BRT_E* below; the caller decides what the failure means
+ *    (a SOAP fault, a log line, internalError). brt_strerror reads it.
+ * 2. Steps (bpelrt.h): enum brt_step. BRT_STEP_FAULT means a fault has
+ *    been raised on the strand (brt__fault and friends return it), so the
+ *    caller passes it on and raises nothing more.
+ * 3. Operations that record a BPEL fault and let the caller pass it on:
+ *    the data layer (brt__dx_*, data.h: the fault's name and reason go
+ *    into struct brt_dctx) and engine checks that raise it on the strand
+ *    (brt__corr_check). int, 0 or BRT_EFAULT, never another code: -1 is
+ *    BRT_ENOMEM, which reads "out of memory" and records nothing.
+ *    brt__dx_fault returns BRT_EFAULT. Where a function of this kind
+ *    cannot record anything it says so (it returns BRT_ENOMEM).
+ */
 
 enum {
 	BRT_ENOMEM = -1,
@@ -59,6 +75,7 @@ enum {
 	BRT_ESTATE = -7, /* saved instance from another build, wrong state */
 	BRT_ELIMIT =
 		-8, /* a configured limit (--max-instances...) is reached */
+	BRT_EFAULT = -9, /* convention 3: a BPEL fault is recorded */
 };
 const char *brt_strerror(int err);
 /* Whether libxml2 ran out of memory since the last xmlResetLastError().

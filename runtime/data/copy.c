@@ -86,7 +86,7 @@ static int snapshot(struct assign_state *as, int var)
 {
 	xmlDocPtr *slot = brt__dx_slot(as->d, var);
 	if (slot == NULL)
-		return -1;
+		return BRT_EFAULT;
 	for (int i = 0; i < as->nsnaps; i++)
 		if (as->snaps[i].slot == slot)
 			return 0;
@@ -116,7 +116,7 @@ static int snapshot_refs(struct assign_state *as, int expr)
 	const struct brt_expr *e = &as->d->proc->exprs[expr];
 	for (int i = 0; i < e->nrefs; i++)
 		if (snapshot(as, e->refs[i].var) < 0)
-			return -1;
+			return BRT_EFAULT;
 	return 0;
 }
 
@@ -140,7 +140,7 @@ static int snapshot_all(struct assign_state *as, const struct brt_assign *a)
 			break;
 		}
 		if (rc < 0)
-			return -1;
+			return BRT_EFAULT;
 	}
 	return 0;
 }
@@ -214,7 +214,7 @@ static int read_var(struct brt_dctx *d, int var, int part, xmlNodePtr *node,
 	xmlNodePtr root;
 	xmlDocPtr *slot = brt__dx_value(d, var, "read", &root);
 	if (slot == NULL)
-		return -1;
+		return BRT_EFAULT;
 	if (v->kind == BRT_VAR_ELEMENT) {
 		*node = root;
 	} else if (v->kind == BRT_VAR_TYPE) {
@@ -227,7 +227,7 @@ static int read_var(struct brt_dctx *d, int var, int part, xmlNodePtr *node,
 		const struct brt_part *pt = &v->message->parts[part];
 		xmlNodePtr w = brt__dx_part(d, var, part, *slot);
 		if (w == NULL)
-			return -1;
+			return BRT_EFAULT;
 		*node = w;
 		*simple = pt->element.local == NULL &&
 			  pt->kind != BRT_XSD_COMPLEX;
@@ -287,11 +287,11 @@ static int resolve_from(struct assign_state *as, const struct brt_from *f,
 		bool simple;
 		xmlDocPtr msg;
 		if (read_var(d, f->var, f->part, &n, &simple, &msg) < 0)
-			return -1;
+			return BRT_EFAULT;
 		if (f->query >= 0) {
 			xmlXPathObjectPtr r = brt__dx_eval(d, f->query, n);
 			if (r == NULL)
-				return -1;
+				return BRT_EFAULT;
 			return src_from_result(d, r, "the from-spec query",
 					       out);
 		}
@@ -308,7 +308,7 @@ static int resolve_from(struct assign_state *as, const struct brt_from *f,
 	case BRT_FROM_EXPR: {
 		xmlXPathObjectPtr r = brt__dx_eval(d, f->expr, NULL);
 		if (r == NULL)
-			return -1;
+			return BRT_EFAULT;
 		return src_from_result(d, r, "the from-spec expression", out);
 	}
 	case BRT_FROM_LITERAL:
@@ -327,7 +327,7 @@ static int resolve_from(struct assign_state *as, const struct brt_from *f,
 		/* A property is simple-typed: its value is a string. */
 		if (brt__dx_var_property(d, f->var, f->property, &out->node,
 					 &out->str) < 0)
-			return -1;
+			return BRT_EFAULT;
 		if (out->node != NULL) {
 			out->str = xmlNodeGetContent(out->node);
 			out->node = NULL;
@@ -440,7 +440,7 @@ static int resolve_to_var(struct assign_state *as, int var, int part, int query,
 	const struct brt_variable *v = &d->proc->vars[var];
 	xmlDocPtr *slot = brt__dx_slot(d, var);
 	if (slot == NULL)
-		return -1;
+		return BRT_EFAULT;
 	if (v->kind == BRT_VAR_MESSAGE && part < 0 && query < 0) {
 		out->slot = slot;
 		out->mtype = v->message;
@@ -468,7 +468,7 @@ static int resolve_to_var(struct assign_state *as, int var, int part, int query,
 	if (create) {
 		const struct brt_qname *decl;
 		if (init_var(d, slot, v, part, &decl) == NULL)
-			return -1;
+			return BRT_EFAULT;
 	}
 	if (*slot != NULL && xmlDocGetRootElement(*slot) != NULL &&
 	    read_var(d, var, part, &ctx, &simple, &msg) < 0) {
@@ -482,7 +482,7 @@ static int resolve_to_var(struct assign_state *as, int var, int part, int query,
 				     v->name);
 	xmlXPathObjectPtr r = brt__dx_eval(d, query, ctx);
 	if (r == NULL)
-		return -1;
+		return BRT_EFAULT;
 	return dst_from_result(as, r, "the to-spec query", out);
 }
 
@@ -552,7 +552,7 @@ static int init_leading_ref(struct assign_state *as, int expr)
 		return 0;
 	xmlDocPtr *slot = brt__dx_slot(d, best->var);
 	if (slot == NULL)
-		return -1;
+		return BRT_EFAULT;
 	const struct brt_qname *decl;
 	return init_var(d, slot, v, best->part, &decl) != NULL ? 0 : -1;
 }
@@ -574,10 +574,10 @@ static int resolve_to(struct assign_state *as, const struct brt_to *t,
 			return resolve_to_var(as, ref->var, ref->part, -1,
 					      create, out);
 		if (create && init_leading_ref(as, t->expr) < 0)
-			return -1;
+			return BRT_EFAULT;
 		xmlXPathObjectPtr r = brt__dx_eval(d, t->expr, NULL);
 		if (r == NULL)
-			return -1;
+			return BRT_EFAULT;
 		return dst_from_result(as, r, "the to-spec expression", out);
 	}
 	case BRT_TO_PROPERTY: {
@@ -880,7 +880,7 @@ static int one_copy(struct assign_state *as, const struct brt_copy *c)
 	struct dst t;
 	if (resolve_from(as, &c->from, &s) < 0) {
 		src_free(&s);
-		return -1;
+		return BRT_EFAULT;
 	}
 	int rc;
 	if (s.empty) {
@@ -930,7 +930,7 @@ static int validate_vars(struct brt_dctx *d, const struct brt_assign *a)
 		for (int j = 0; j < i && !seen; j++)
 			seen = to_var(d, &a->copies[j].to) == v;
 		if (!seen && brt__dx_validate_var(d, v) < 0)
-			return -1;
+			return BRT_EFAULT;
 	}
 	const struct brt_process *p = d->proc;
 	for (int i = 0; i < p->nvalidates; i++) {
@@ -940,7 +940,7 @@ static int validate_vars(struct brt_dctx *d, const struct brt_assign *a)
 			continue;
 		for (int j = 0; j < v->nvars; j++)
 			if (brt__dx_validate_var(d, v->vars[j]) < 0)
-				return -1;
+				return BRT_EFAULT;
 	}
 	return 0;
 }

@@ -320,13 +320,13 @@ void brt__data_step_done(brt_runtime *rt)
 int brt__dx_fault(struct brt_dctx *d, const char *local, const char *fmt, ...)
 {
 	if (d->fault != NULL)
-		return -1;
+		return BRT_EFAULT;
 	d->fault = local;
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(d->why, sizeof d->why, fmt, ap);
 	va_end(ap);
-	return -1;
+	return BRT_EFAULT;
 }
 
 xmlDocPtr *brt__dx_slot(struct brt_dctx *d, int var)

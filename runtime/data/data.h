@@ -9,8 +9,8 @@
  * bpelrt.h build one from a strand (brt__dctx_strand) and turn a recorded
  * fault into a BPEL fault on the strand; unit tests build one with their
  * own variable slots. A data operation never raises anything itself: it
- * records the standard fault's local name and a reason, and returns -1
- * (or NULL).
+ * records the standard fault's local name and a reason, and returns
+ * BRT_EFAULT (or NULL): convention 3 of internal.h's errors.
  *
  * Not here: scheduling, fault handling, HTTP. Never installed.
  */
@@ -96,8 +96,8 @@ void brt__data_prepared_free(struct brt_prepared *pp);
 /* A data context for strand s. */
 void brt__dctx_strand(struct brt_dctx *d, brt_strand *s);
 
-/* Record standard fault `local` with a reason; returns -1. The first
- * fault recorded wins. */
+/* Record standard fault `local` with a reason; returns BRT_EFAULT. The
+ * first fault recorded wins. */
 int brt__dx_fault(struct brt_dctx *d, const char *local, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -138,8 +138,8 @@ bool brt__data_same_message(const struct brt_message *a,
 xmlXPathObjectPtr brt__dx_eval(struct brt_dctx *d, int expr, xmlNodePtr ctx);
 
 /* The node that property `prop` selects in variable `var` through its
- * alias; *str gets a new string instead when the value is atomic. 0, or -1
- * with selectionFailure / uninitializedVariable recorded. */
+ * alias; *str gets a new string instead when the value is atomic. 0, or
+ * BRT_EFAULT with selectionFailure / uninitializedVariable recorded. */
 int brt__dx_var_property(struct brt_dctx *d, int var, int prop,
 			 xmlNodePtr *node, xmlChar **str);
 
@@ -154,7 +154,7 @@ const struct brt_alias *brt__find_alias(const struct brt_process *p, int prop,
 
 /* Apply alias a to context node ctx (the part's element or wrapper, or the
  * variable's element): the one selected node, or an atomic string. 0, or
- * -1 with selectionFailure recorded. */
+ * BRT_EFAULT with selectionFailure recorded. */
 int brt__dx_alias_apply(struct brt_dctx *d, const struct brt_alias *a,
 			xmlNodePtr ctx, xmlNodePtr *node, xmlChar **str);
 
@@ -214,14 +214,14 @@ void brt__xsd_free(struct brt_prepared *pp);
 int brt__xsd_check_message(const struct brt_prepared *pp,
 			   const struct brt_message *m, xmlDocPtr msg,
 			   char *why, size_t len);
-/* Validate variable var's value against its declaration: 0, or -1 with
- * invalidVariables (or uninitializedVariable) recorded. */
+/* Validate variable var's value against its declaration: 0, or
+ * BRT_EFAULT with invalidVariables (or uninitializedVariable) recorded. */
 int brt__dx_validate_var(struct brt_dctx *d, int var);
 
 /* ---- copy.c ------------------------------------------------------------ */
 
-/* <assign>, all or nothing: 0, or -1 with the fault recorded and every
- * touched variable restored. */
+/* <assign>, all or nothing: 0, or BRT_EFAULT with the fault recorded and
+ * every touched variable restored. */
 int brt__dx_assign(struct brt_dctx *d, const struct brt_assign *a);
 
 /* replace-element-properties: dst gets deep copies of src's attributes

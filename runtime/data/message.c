@@ -126,7 +126,7 @@ int brt__dx_receive(struct brt_dctx *d, int var, int nparts,
 		xmlDocPtr *slot = brt__dx_slot(d, var);
 		if (slot == NULL) {
 			xmlFreeDoc(msg);
-			return -1;
+			return BRT_EFAULT;
 		}
 		if (v->kind == BRT_VAR_MESSAGE) {
 			store(d, var, slot, msg);
@@ -148,7 +148,7 @@ int brt__dx_receive(struct brt_dctx *d, int var, int nparts,
 					  brt__msg_part(msg, m->parts[0].name));
 		xmlFreeDoc(msg);
 		if (doc == NULL)
-			return -1;
+			return BRT_EFAULT;
 		store(d, var, slot, doc);
 		return 0;
 	}
@@ -204,7 +204,7 @@ static int var_to_part(struct brt_dctx *d, int var, const struct brt_part *pt,
 	const struct brt_variable *v = &d->proc->vars[var];
 	xmlDocPtr *slot = brt__dx_slot(d, var);
 	if (slot == NULL)
-		return -1;
+		return BRT_EFAULT;
 	xmlNodePtr val = *slot != NULL ? xmlDocGetRootElement(*slot) : NULL;
 	if (val == NULL)
 		return uninit(d, v, NULL);
@@ -298,12 +298,12 @@ static int message_lend(struct brt_dctx *d, int var, int nparts,
 		const struct brt_variable *v = &d->proc->vars[var];
 		xmlDocPtr *slot = brt__dx_slot(d, var);
 		if (slot == NULL)
-			return -1;
+			return BRT_EFAULT;
 		if (*slot == NULL || xmlDocGetRootElement(*slot) == NULL)
 			return uninit(d, v, NULL);
 		if (v->kind == BRT_VAR_MESSAGE) {
 			if (check_parts(d, v, m, *slot) < 0)
-				return -1;
+				return BRT_EFAULT;
 			if (lent != NULL) {
 				/* Sent as it is: no copy to build and free. */
 				*out = *slot;
@@ -351,7 +351,7 @@ static int message_lend(struct brt_dctx *d, int var, int nparts,
 	}
 	if (rc < 0) {
 		xmlFreeDoc(doc);
-		return -1;
+		return BRT_EFAULT;
 	}
 	*out = doc;
 	return 0;

@@ -350,7 +350,7 @@ int brt__dx_validate_var(struct brt_dctx *d, int var)
 	xmlNodePtr root;
 	xmlDocPtr *slot = brt__dx_value(d, var, "validated", &root);
 	if (slot == NULL)
-		return -1;
+		return BRT_EFAULT;
 	struct verr ve = { .seen = false };
 	int rc = 0;
 	const char *part = NULL;

@@ -224,7 +224,7 @@ int brt__dx_alias_apply(struct brt_dctx *d, const struct brt_alias *a,
 	}
 	xmlXPathObjectPtr r = brt__dx_eval(d, a->query, ctx);
 	if (r == NULL)
-		return -1;
+		return BRT_EFAULT;
 	int rc = 0;
 	if (r->type == XPATH_NODESET || r->type == XPATH_XSLT_TREE) {
 		int n = r->nodesetval != NULL ? r->nodesetval->nodeNr : 0;
@@ -252,7 +252,7 @@ int brt__dx_var_property(struct brt_dctx *d, int var, int prop,
 	xmlNodePtr root;
 	xmlDocPtr *slot = brt__dx_value(d, var, "read", &root);
 	if (slot == NULL)
-		return -1;
+		return BRT_EFAULT;
 	int part = -1;
 	const struct brt_alias *a = NULL;
 	xmlNodePtr ctx = root;
@@ -262,7 +262,7 @@ int brt__dx_var_property(struct brt_dctx *d, int var, int prop,
 		if (a != NULL) {
 			ctx = brt__dx_part(d, var, part, *slot);
 			if (ctx == NULL)
-				return -1;
+				return BRT_EFAULT;
 		}
 	} else {
 		a = brt__find_alias(

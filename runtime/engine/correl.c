@@ -982,7 +982,7 @@ int brt__corr_check(brt_strand *s, int ncorr,
 	if (!pend->v) {
 		brt__fault(s, BRT_NS_BPELC, "internalError", NULL,
 			   "out of memory");
-		return -1;
+		return BRT_EFAULT;
 	}
 	for (int i = 0; i < ncorr; i++) {
 		const struct brt_correlation *k = &corr[i];
@@ -992,7 +992,7 @@ int brt__corr_check(brt_strand *s, int ncorr,
 		if (NEVER(!si)) {
 			brt__corr_drop(pend);
 			brt__bug(s, "correlation set not in scope");
-			return -1;
+			return BRT_EFAULT;
 		}
 		const char *name = p->corrsets[k->set].name;
 		struct brt_cset *cs = find_cset(si, k->set);
@@ -1021,7 +1021,7 @@ int brt__corr_check(brt_strand *s, int ncorr,
 				 name, bad);
 			brt__corr_drop(pend);
 			brt__std_fault(s, "correlationViolation", why);
-			return -1;
+			return BRT_EFAULT;
 		}
 		char **v = msg_vals(rt, k->set, m, msg);
 		if (!v) {
@@ -1031,7 +1031,7 @@ int brt__corr_check(brt_strand *s, int ncorr,
 				 name);
 			brt__corr_drop(pend);
 			brt__std_fault(s, "selectionFailure", why);
-			return -1;
+			return BRT_EFAULT;
 		}
 		if (cs) {
 			bool eq = vals_equal(v, cs->vals, nprops(p, k->set));
@@ -1043,7 +1043,7 @@ int brt__corr_check(brt_strand *s, int ncorr,
 					 name);
 				brt__corr_drop(pend);
 				brt__std_fault(s, "correlationViolation", why);
-				return -1;
+				return BRT_EFAULT;
 			}
 			continue;
 		}

@@ -412,7 +412,7 @@ struct brt_inmsg *brt__inbox_take(brt_instance *in, struct brt_ima *const *imas,
  * behaves as Apache ODE did: initiate="yes" on a set already initiated is
  * ignored, and outgoing messages are not checked against initiated sets
  * (the standard raises bpel:correlationViolation). Returns 0,
- * or -1 after raising correlationViolation/selectionFailure on s. Then
+ * or BRT_EFAULT after raising correlationViolation/selectionFailure on s. Then
  * brt__corr_commit initiates (and frees pend) once the activity has
  * completed, or brt__corr_drop forgets it. */
 struct brt_corr_pending {

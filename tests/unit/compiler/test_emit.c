@@ -382,7 +382,11 @@ Suite *emit_suite(void)
 	tcase_add_test(tc, emit_names_from_bpel);
 	tcase_add_test(tc, emit_names_ident_and_clash);
 	tcase_add_test(tc, emit_golden_compiles);
-	tcase_add_test(tc, emit_survives_allocation_failures);
+	/* One child per allocation: slow under the sanitizers. */
+	TCase *alloc = tcase_create("allocation");
+	tcase_set_timeout(alloc, 600);
+	tcase_add_test(alloc, emit_survives_allocation_failures);
+	suite_add_tcase(s, alloc);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -167,7 +167,7 @@ START_TEST(nocopy_lend_builds_what_it_cannot_lend)
 	out = (xmlDocPtr)&d;
 	ck_assert_int_eq(brt__dx_message_lend(&d, DK_V_MSG, 0, NULL, &dk_msg,
 					      &out, &lent),
-			 -1);
+			 BRT_EFAULT);
 	dk_assert_fault(&d, "uninitializedVariable");
 	ck_assert_ptr_null(out);
 	ck_assert(!lent);
@@ -205,7 +205,8 @@ START_TEST(nocopy_unread_variable_keeps_nothing)
 	/* The message is still checked: a missing part faults. */
 	const char *bad = "<message><count>3</count></message>";
 	m = xmlReadMemory(bad, (int)strlen(bad), NULL, NULL, 0);
-	ck_assert_int_eq(brt__dx_receive(&d, -1, 2, parts, &dk_msg, m), -1);
+	ck_assert_int_eq(brt__dx_receive(&d, -1, 2, parts, &dk_msg, m),
+			 BRT_EFAULT);
 	dk_assert_fault(&d, "selectionFailure");
 	dk_end(&d);
 }
