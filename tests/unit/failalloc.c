@@ -157,6 +157,11 @@ bool failalloc_disarm(void)
 	return reached;
 }
 
+bool failalloc_xml(void)
+{
+	return FAIL_XML;
+}
+
 long failalloc_live(void)
 {
 	hook();

@@ -28,5 +28,8 @@ bool failalloc_disarm(void);
  * fail (libxml2 2.9 leaks on some of its own out-of-memory paths); 0 in
  * plain builds, where libxml2's allocations fail too. */
 long failalloc_live(void);
+/* Whether libxml2's allocations fail too (plain builds): then a loop over
+ * a data operation reaches many more allocations. */
+bool failalloc_xml(void);
 
 #endif

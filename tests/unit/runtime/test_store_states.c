@@ -567,7 +567,12 @@ static void play(const struct act *script, bool save, char *out, size_t len)
 				checkpoint(rt);
 			}
 		} else {
+			/* The end: until the instance is gone (timers left
+			 * run out), 10 s at most, for a busy machine. */
 			kit_settle(rt);
+			for (int i = 0; i < 1000 && brt__engine_count(rt) > 0;
+			     i++)
+				run_for(rt, 10);
 			break;
 		}
 	}
@@ -791,7 +796,7 @@ START_TEST(store_states_survive_allocation_failures)
 		if (n > 0 && !reached)
 			break;
 	}
-	ck_assert_int_gt(n, 5);
+	ck_assert_int_gt(n, failalloc_xml() ? 5 : 0);
 }
 END_TEST
 
