@@ -269,15 +269,11 @@ const char *emit_comment_safe(struct emitter *e, const char *s)
 
 static const char *element_of(struct emitter *e, const struct bpel_activity *a)
 {
-	static const char *const el[] = {
-#define ACT(kind, element) element,
-#include "activities.def"
-#undef ACT
-	};
+	const char *el = model_element_name(a->kind);
 	if (a->name)
-		return arena_printf(e->a, "<%s name=\"%s\">", el[a->kind],
+		return arena_printf(e->a, "<%s name=\"%s\">", el,
 				    emit_comment_safe(e, a->name));
-	return arena_printf(e->a, "<%s>", el[a->kind]);
+	return arena_printf(e->a, "<%s>", el);
 }
 
 /* ---- states and steps ------------------------------------------------- */

@@ -63,11 +63,6 @@ void emit_names_states(struct ir_program *p)
 {
 	for (int i = 0; i < p->states.n; i++) {
 		struct ir_state *st = IR_AT(p->states, struct ir_state, i);
-		static const char *const el[] = {
-#define ACT(kind, element) element,
-#include "activities.def"
-#undef ACT
-		};
 		/* leading '_' dropped so no step name starts with "__" */
 		const char *name = st->act ? st->act->name : NULL;
 		while (name && *name == '_')
@@ -76,7 +71,8 @@ void emit_names_states(struct ir_program *p)
 		if (name && *name)
 			base = emit_names_ident(p->a, name);
 		else if (st->act)
-			base = arena_printf(p->a, "%s%d", el[st->act->kind],
+			base = arena_printf(p->a, "%s%d",
+					    model_element_name(st->act->kind),
 					    st->act->index);
 		else
 			base = arena_printf(p->a, "step%d", st->id);

@@ -16,12 +16,6 @@
 #include "resolve.h"
 #include "xpath2.h"
 
-static const char *const element_names[BPEL_ACT__COUNT] = {
-#define ACT(kind, element) element,
-#include "activities.def"
-#undef ACT
-};
-
 /* What each kind lowers with. A kind without a `lower` is reported as not
  * supported yet (its runtime API does not exist): add a line here and the
  * two functions to support it. */
@@ -52,11 +46,6 @@ static const struct lower_kind kinds[BPEL_ACT__COUNT] = {
 	[BPEL_ACT_COMPENSATE_SCOPE] = { NULL, lower_handlers_compensate_scope },
 	[BPEL_ACT_ON_EVENT] = { lower_handlers_event_decl, NULL },
 };
-
-const char *lower_element_name(enum bpel_act_kind k)
-{
-	return (unsigned)k < BPEL_ACT__COUNT ? element_names[k] : "?";
-}
 
 /* <else>/<elseif> are parts of <if>, lowered by it. */
 static bool is_part(enum bpel_act_kind k)
@@ -149,7 +138,8 @@ static void decl_walk(struct lower *l, struct bpel_activity *a)
 	const struct lower_kind *k = &kinds[a->kind];
 	if (!k->lower && !is_part(a->kind)) {
 		char what[64];
-		snprintf(what, sizeof what, "<%s>", element_names[a->kind]);
+		snprintf(what, sizeof what, "<%s>",
+			 model_element_name(a->kind));
 		unsupported(l, &a->loc, what);
 		return;
 	}

@@ -50,7 +50,6 @@ struct lower_kind {
 /* lower.c */
 int lower_activity(struct lower *l, struct bpel_activity *a, int next);
 struct lower_info *lower_info(struct lower *l, const struct bpel_activity *a);
-const char *lower_element_name(enum bpel_act_kind k);
 int lower_expr(struct lower *l, struct bpel_expr *e, struct bpel_activity *ctx);
 int lower_literal(struct lower *l, xmlNodePtr literal);
 int lower_var(const struct bpel_variable *v);

@@ -49,7 +49,7 @@ int lower_scope_declare(struct lower *l, struct bpel_scope *bs,
 		sc->name = act->name;
 	else if (act)
 		sc->name = arena_printf(l->a, "%s%d",
-					lower_element_name(act->kind),
+					model_element_name(act->kind),
 					act->index);
 	else
 		sc->name = p->name;

@@ -443,6 +443,10 @@ enum bpel_act_kind {
 	BPEL_ACT__COUNT
 };
 
+/* The element name of an activity kind ("receive", "elseif", …), "?" out
+ * of range: the one table made from activities.def (model_bpel.c). */
+const char *model_element_name(enum bpel_act_kind kind);
+
 struct bpel_scope;
 
 /*

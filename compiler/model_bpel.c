@@ -28,11 +28,16 @@ struct bp {
 static struct bpel_activity *bp_activity(struct bp *b, xmlNodePtr n,
 					 struct bpel_activity *parent);
 
-static const char *const bp_act_names[] = {
+static const char *const bp_act_names[BPEL_ACT__COUNT] = {
 #define ACT(kind, element) element,
 #include "activities.def"
 #undef ACT
 };
+
+const char *model_element_name(enum bpel_act_kind kind)
+{
+	return (unsigned)kind < BPEL_ACT__COUNT ? bp_act_names[kind] : "?";
+}
 
 /* The activity kind of a BPEL element name; -1 when it is not one of the
  * activities that may stand where an activity is expected. */

@@ -10,12 +10,6 @@
 
 #include "load.h"
 
-static const char *const dump_act_names[] = {
-#define ACT(kind, element) element,
-#include "activities.def"
-#undef ACT
-};
-
 static void dump_ind(FILE *out, int d)
 {
 	for (int i = 0; i < d; i++)
@@ -207,7 +201,7 @@ static void dump_copy(FILE *out, int d, const struct bpel_copy *c)
 static void dump_activity(FILE *out, int d, const struct bpel_activity *a)
 {
 	dump_ind(out, d);
-	fprintf(out, "%s:%d", dump_act_names[a->kind], a->loc.line);
+	fprintf(out, "%s:%d", model_element_name(a->kind), a->loc.line);
 	dump_str(out, "name", a->name);
 	if (a->effective_sjf)
 		fputs(" sjf", out);

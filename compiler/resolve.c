@@ -702,12 +702,6 @@ static void rs_scope_decls(struct rs *r, struct bpel_scope *s)
 
 /* ---- activities ------------------------------------------------------------ */
 
-static const char *const rs_act_names[] = {
-#define ACT(kind, element) element,
-#include "activities.def"
-#undef ACT
-};
-
 static struct bpel_variable *rs_need_var(struct rs *r,
 					 const struct bpel_activity *ctx,
 					 const char *name, const struct loc *at)
@@ -794,7 +788,7 @@ static bool rs_part_ok(const struct wsdl_message *msg, const char *part)
 /* receive, reply, invoke, onMessage, onEvent */
 static void rs_messaging(struct rs *r, struct bpel_activity *a)
 {
-	const char *what = rs_act_names[a->kind];
+	const char *what = model_element_name(a->kind);
 	bool is_event = a->kind == BPEL_ACT_ON_EVENT;
 	bool is_invoke = a->kind == BPEL_ACT_INVOKE;
 	struct wsdl_port_type *pt = NULL;
