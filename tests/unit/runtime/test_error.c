@@ -13,7 +13,7 @@ START_TEST(error_texts_distinct)
 				     BRT_EINVAL, BRT_ENOTFOUND,
 				     BRT_EIO,	 BRT_ETIMEDOUT,
 				     BRT_EPROTO, BRT_ESTATE,
-				     BRT_EFAULT };
+				     BRT_ELIMIT, BRT_EFAULT };
 	size_t n = sizeof codes / sizeof *codes;
 	for (size_t i = 0; i < n; i++) {
 		const char *a = brt_strerror(codes[i]);
