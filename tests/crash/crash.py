@@ -484,7 +484,7 @@ def pause(a=0.0, b=0.3):
 # Unacked (the instance's fate is unknown from then on), Violation, or
 # returns when the instance has completed and its answer proved what it
 # consumed. It checks the partner calls of its invokes through
-# `outcome(inst, op, n, ok)`.
+# `check_outcome(inst, op, n, ok)`.
 
 
 def check_outcome(inst, op, n, ok):
