@@ -514,15 +514,25 @@ int driver_unit_open(const struct driver_options *o, struct driver_unit **out)
 		arena_oom();
 	u->dg = diag_new(stderr, o->diag_format);
 	diag_set_werror(u->dg, o->werror);
+	if (o->ode)
+		ode_rules(u->dg);
 	u->a = arena_new();
-	u->m = load_process(u->a, u->dg, o->input);
+	/* As driver_run reads a process: catalogs, the ODE dialect. */
+	struct load_options lo = { o->catalogs, o->ncatalogs, o->ode };
+	u->m = load_process_with(u->a, u->dg, o->input, &lo);
 	int rc = 0;
 	if (!u->m)
 		rc = 2;
-	if (!rc && diag_errors(u->dg) == 0)
+	if (!rc && diag_errors(u->dg) == 0) {
 		resolve_model(u->m, u->dg);
-	if (!rc && diag_errors(u->dg) == 0)
+		if (o->ode)
+			ode_bind(u->m, u->dg, o->bindings, o->nbindings);
+	}
+	if (!rc && diag_errors(u->dg) == 0) {
 		check_model(u->m, u->dg);
+		if (o->ode)
+			ode_check(u->m, u->dg);
+	}
 	if (!rc && diag_errors(u->dg) == 0)
 		u->ir = lower_process(u->m, u->dg);
 	if (!rc && diag_errors(u->dg) > 0)

@@ -53,6 +53,7 @@ struct suite {
 	const char *file;
 	char *name;
 	char *process; /* path of the .bpel, resolved */
+	bool ode;      /* dialect="ode": compiled as bpelc --ode reads it */
 	xmlDocPtr doc;
 	struct driver_unit *unit;
 	struct cover *cover;
@@ -209,6 +210,16 @@ static int suite_open(struct suite *s)
 	} else {
 		s->process = proc;
 	}
+	char *dialect = attr(root, "dialect");
+	if (dialect && strcmp(dialect, "ode") != 0 &&
+	    strcmp(dialect, "bpel") != 0) {
+		fprintf(stderr, "%s:%d: error: dialect=\"%s\": bpel or ode\n",
+			s->file, (int)xmlGetLineNo(root), dialect);
+		free(dialect);
+		return 2;
+	}
+	s->ode = dialect && strcmp(dialect, "ode") == 0;
+	free(dialect);
 	s->name = attr(root, "name");
 	if (!s->name) {
 		const char *b = slash ? slash + 1 : s->file;
@@ -481,6 +492,7 @@ static int run_suite(struct suite *s, const struct opts *o, const char *dir)
 	d.input = s->process;
 	d.argv0 = "bpelc";
 	d.diag_format = DIAG_TEXT;
+	d.ode = s->ode;
 	int rc = driver_unit_open(&d, &s->unit);
 	if (rc != 0) {
 		fprintf(stderr, "%s: error: the process %s does not compile\n",

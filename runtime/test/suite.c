@@ -777,7 +777,7 @@ int tm_suite_load(struct tm_suite *su, const struct brt_process *p,
 		    "the root element must be <suite xmlns=\"" TNS "\">");
 		return 2;
 	}
-	static const char *const sa[] = { "process", "name", NULL };
+	static const char *const sa[] = { "process", "name", "dialect", NULL };
 	static const char *const sr[] = { "process", NULL };
 	attrs(&k, root, sa, sr);
 	int nm = 0, nc = 0;
