@@ -33,8 +33,7 @@ static void compile_err_cb(void *arg, xmlErrorPtr e)
 	if (ce == NULL || ce->seen || e == NULL)
 		return;
 	ce->seen = true;
-	snprintf(ce->msg, sizeof ce->msg, "%s",
-		 e->message != NULL ? e->message : "XPath error");
+	snprintf(ce->msg, sizeof ce->msg, "%s", brt__xpath_error_text(e));
 	size_t n = strlen(ce->msg);
 	while (n > 0 && (ce->msg[n - 1] == '\n' || ce->msg[n - 1] == ' '))
 		ce->msg[--n] = '\0';

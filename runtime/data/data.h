@@ -176,6 +176,9 @@ void brt__xpath_number_setup(xmlXPathContextPtr xp);
 /* Register the variable resolver and the BPEL functions on xp, and
  * Apache ODE's when p was compiled with --ode. */
 int brt__xpath_setup(xmlXPathContextPtr xp, const struct brt_process *p);
+/* The text of a libxml2 XPath error: its message, or (libxml2 gives a
+ * context's handler none) the text of its code. */
+const char *brt__xpath_error_text(const xmlError *e);
 /* The data context of the evaluation a function of xp runs in. */
 struct brt_dctx *brt__xpath_dctx(xmlXPathParserContextPtr ctxt);
 /* The variable called name that the evaluating expression sees: its refs

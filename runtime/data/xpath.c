@@ -55,14 +55,53 @@ static void eval_generic_cb(void *arg, const char *fmt, ...)
 		es->gen[--n] = '\0';
 }
 
+const char *brt__xpath_error_text(const xmlError *e)
+{
+	if (e->message != NULL)
+		return e->message;
+	/* libxml2 hands XPath errors to a context's handler with the code
+	 * only; its own texts for them */
+	switch (e->code) {
+	case XML_XPATH_NUMBER_ERROR:
+		return "invalid number";
+	case XML_XPATH_UNFINISHED_LITERAL_ERROR:
+		return "unfinished string literal";
+	case XML_XPATH_START_LITERAL_ERROR:
+		return "expected a string literal";
+	case XML_XPATH_VARIABLE_REF_ERROR:
+		return "invalid variable reference";
+	case XML_XPATH_UNDEF_VARIABLE_ERROR:
+		return "undefined variable";
+	case XML_XPATH_INVALID_PREDICATE_ERROR:
+		return "invalid predicate";
+	case XML_XPATH_EXPR_ERROR:
+		return "invalid expression";
+	case XML_XPATH_UNCLOSED_ERROR:
+		return "missing ')' or ']'";
+	case XML_XPATH_UNKNOWN_FUNC_ERROR:
+		return "unregistered function";
+	case XML_XPATH_INVALID_OPERAND:
+		return "invalid operand";
+	case XML_XPATH_INVALID_TYPE:
+		return "invalid type";
+	case XML_XPATH_INVALID_ARITY:
+		return "invalid number of arguments";
+	case XML_XPATH_UNDEF_PREFIX_ERROR:
+		return "undefined namespace prefix";
+	case XML_XPATH_INVALID_CHAR_ERROR:
+		return "invalid character";
+	default:
+		return "XPath error";
+	}
+}
+
 static void eval_err_cb(void *arg, xmlErrorPtr e)
 {
 	struct evalstate *es = arg;
 	if (es == NULL || es->seen || e == NULL)
 		return;
 	es->seen = true;
-	snprintf(es->msg, sizeof es->msg, "%s",
-		 e->message != NULL ? e->message : "XPath error");
+	snprintf(es->msg, sizeof es->msg, "%s", brt__xpath_error_text(e));
 	size_t n = strlen(es->msg);
 	while (n > 0 && (es->msg[n - 1] == '\n' || es->msg[n - 1] == ' '))
 		es->msg[--n] = '\0';
