@@ -374,8 +374,9 @@ static int reload_add(struct pg_store *ps, unsigned long id)
 	return 0;
 }
 
-static void lost(struct pg_store *ps, unsigned long id)
+static void lost(struct pg_store *ps, unsigned long id, int *nlost)
 {
+	(*nlost)++;
 	forget(&ps->own, id);
 	if (ps->hooks.lost)
 		ps->hooks.lost(ps->hooks.arg, id);
@@ -386,7 +387,7 @@ static void commit_done(void *arg, struct brt_pg_batch *b,
 {
 	struct commit *c = arg;
 	struct pg_store *ps = c->ps;
-	int err = 0;
+	int err = 0, nlost = 0;
 	switch (out) {
 	case BRT_PG_OK:
 		for (int i = 0; i < c->n; i++) {
@@ -400,7 +401,7 @@ static void commit_done(void *arg, struct brt_pg_batch *b,
 					 "store: instance %lu is owned by "
 					 "another node now: dropped here",
 					 c->ids[i]);
-				lost(ps, c->ids[i]);
+				lost(ps, c->ids[i], &nlost);
 			} else if (c->del[i]) {
 				forget(&ps->own, c->ids[i]);
 			}
@@ -419,7 +420,7 @@ static void commit_done(void *arg, struct brt_pg_batch *b,
 			 c->n);
 		for (int i = 0; i < c->n; i++)
 			if (c->ids[i] && find(&ps->own, c->ids[i])) {
-				lost(ps, c->ids[i]);
+				lost(ps, c->ids[i], &nlost);
 				if (!c->del[i] && reload_add(ps, c->ids[i]))
 					err = BRT_ENOMEM;
 			}
@@ -430,6 +431,11 @@ static void commit_done(void *arg, struct brt_pg_batch *b,
 		err = BRT_EIO;
 		break;
 	}
+	/* An engine that cannot drop one instance (no lost hook) is told
+	 * the batch failed: it releases nothing and stops, and its next
+	 * start reads back what the database has. */
+	if (!err && nlost && !ps->hooks.lost)
+		err = BRT_ESTATE;
 	ps->last_commit = mono() - c->t0;
 	c->done(c->arg, err);
 	free(c->ids);

@@ -260,6 +260,15 @@ START_TEST(pg_store_lost_is_reported)
 				     " WHERE data = 's1'"),
 			 1);
 	a->ops->close(a);
+
+	/* without a lost hook the engine cannot drop one instance: the
+	 * batch is reported failed (it releases nothing and stops) */
+	struct brt_store *b = open_node(rt, "B", "b1", NULL, NULL);
+	b->ops->meta_get(b, &m);
+	ck_assert_int_eq(commit_put(rt, b, m.next_id, "b1"), 0);
+	pg_kit_exec("UPDATE bpelc_instance SET owner = 'Z' WHERE owner = 'B'");
+	ck_assert_int_eq(commit_put(rt, b, m.next_id, "b2"), BRT_ESTATE);
+	b->ops->close(b);
 	rt_free(rt);
 }
 END_TEST
