@@ -207,6 +207,36 @@ struct brt_store_pg_hooks {
  * BRT_ESTATE when started already. */
 int brt__store_pg_start(struct brt_store *st,
 			const struct brt_store_pg_hooks *hooks);
+/* In the batch being built (between begin and commit): correlation value
+ * `key` of set `cset` belongs to instance id. A key another instance holds
+ * already stays that instance's. 0 or BRT_E*. */
+int brt__store_pg_corr(struct brt_store *st, unsigned long id, const char *cset,
+		       const char *key);
+
+/* Where a message carrying these correlation values belongs. */
+enum brt_where_status {
+	BRT_WHERE_NONE,	 /* no instance holds any of them */
+	BRT_WHERE_HERE,	 /* this node owns it (claimed now: restored by
+			  * hooks.claimed before the callback) */
+	BRT_WHERE_THERE, /* a live node owns it: advertise says where */
+	BRT_WHERE_RETRY, /* it is changing hands: ask again shortly */
+	BRT_WHERE_ERROR, /* the database could not say */
+};
+struct brt_store_pg_where {
+	enum brt_where_status status;
+	unsigned long id;      /* the instance (HERE, THERE, RETRY) */
+	const char *advertise; /* THERE: valid during the callback */
+};
+typedef void (*brt_store_pg_where_fn)(void *arg,
+				      const struct brt_store_pg_where *w);
+/* Ask the database (asynchronously) which instance holds one of the n
+ * (cset, key) pairs, and who owns it; an instance whose owner is dead is
+ * claimed for this node on the way. fn runs once, from the loop. 0 or
+ * BRT_ENOMEM (then fn never runs). */
+int brt__store_pg_where(struct brt_store *st, int n, const char *const *csets,
+			const char *const *keys, brt_store_pg_where_fn fn,
+			void *arg);
+
 /* This node's id (for logs and tests). */
 const char *brt__store_pg_node_id(const struct brt_store *st);
 /* True when `spec` is a PostgreSQL connection URI (--store). */

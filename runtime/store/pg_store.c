@@ -48,6 +48,36 @@ static const char meta_sql[] =
 static const char corrupt_sql[] =
 	"UPDATE bpelc_instance SET status = 'corrupt', why = $4"
 	" WHERE process = $1 AND id = $2 AND owner = $3";
+/* A correlation value of an instance; a key another instance holds stays
+ * that instance's (the unique primary key). */
+static const char corr_sql[] =
+	"INSERT INTO bpelc_correlation (process, cset, key, instance)"
+	" VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
+/* Where does a message with these correlation values go? The instance
+ * that holds one of them, its owner and whether the owner is alive; an
+ * instance whose owner is dead (or nobody) is claimed here at once.
+ * $1 process, $2 sets, $3 keys (text arrays), $4 me, $5 build, $6 format,
+ * $7 node timeout (s). */
+static const char where_sql[] =
+	"WITH f AS (SELECT c.instance FROM bpelc_correlation c"
+	"  JOIN unnest($2::text[], $3::text[]) AS k(cset, key)"
+	"  ON c.cset = k.cset AND c.key = k.key"
+	"  WHERE c.process = $1 ORDER BY c.instance LIMIT 1),"
+	" i AS (SELECT i.id, i.owner, i.epoch, n.advertise,"
+	"  (n.heartbeat >= now() - make_interval(secs => $7::float8)"
+	"   OR pg_postmaster_start_time()"
+	"    >= now() - make_interval(secs => $7::float8)) AS alive"
+	"  FROM bpelc_instance i JOIN f ON i.id = f.instance"
+	"  LEFT JOIN bpelc_node n ON n.node_id = i.owner"
+	"  WHERE i.process = $1),"
+	" cl AS (UPDATE bpelc_instance u SET owner = $4,"
+	"  epoch = u.epoch + 1, updated = now() FROM i"
+	"  WHERE u.process = $1 AND u.id = i.id AND u.epoch = i.epoch"
+	"   AND u.build = $5 AND u.format = $6::int AND u.status = 'ok'"
+	"   AND u.owner IS DISTINCT FROM $4 AND NOT coalesce(i.alive, false)"
+	"  RETURNING u.id, u.epoch, u.data)"
+	"SELECT i.id, i.owner, i.advertise, coalesce(i.alive, false),"
+	" cl.epoch, cl.data FROM i LEFT JOIN cl ON cl.id = i.id";
 /* Reload after an unknown outcome: our own instances, by id. */
 static const char reload_sql[] =
 	"UPDATE bpelc_instance SET epoch = epoch + 1, updated = now()"
@@ -348,6 +378,19 @@ static int pg_meta_put(struct brt_store *st, const struct brt_store_meta *m)
 		    false);
 }
 
+int brt__store_pg_corr(struct brt_store *st, unsigned long id, const char *cset,
+		       const char *key)
+{
+	struct pg_store *ps = of(st);
+	if (!ps->cur)
+		return BRT_ESTATE;
+	char sid[32];
+	snprintf(sid, sizeof sid, "%lu", id);
+	const char *v[] = { ps->process, cset, key, sid };
+	return note(ps, brt__pg_batch_add(ps->cur, corr_sql, 4, v, NULL, 0), 0,
+		    false);
+}
+
 /* One commit in flight: who to tell, and which instance each statement
  * wrote. */
 struct commit {
@@ -639,6 +682,130 @@ static void state_cb(void *arg, bool up)
 {
 	if (up)
 		tick_cb(-1, 0, arg);
+}
+
+/* ---- where a message belongs --------------------------------------------- */
+
+struct where {
+	struct pg_store *ps;
+	brt_store_pg_where_fn fn;
+	void *arg;
+};
+
+static void where_done(void *arg, struct brt_pg_batch *b,
+		       enum brt_pg_outcome out)
+{
+	struct where *w = arg;
+	struct pg_store *ps = w->ps;
+	const PGresult *r = brt__pg_batch_result(b, 0);
+	struct brt_store_pg_where res = { BRT_WHERE_ERROR, 0, NULL };
+	if (out == BRT_PG_OK && r && PQresultStatus(r) == PGRES_TUPLES_OK) {
+		if (PQntuples(r) == 0) {
+			res.status = BRT_WHERE_NONE;
+		} else {
+			res.id = strtoul(PQgetvalue(r, 0, 0), NULL, 10);
+			const char *owner = PQgetvalue(r, 0, 1);
+			bool alive = strcmp(PQgetvalue(r, 0, 3), "t") == 0;
+			if (!PQgetisnull(r, 0, 4)) {
+				/* claimed here just now: restore it */
+				struct brt_pg_claimed c = { 0 };
+				c.id = res.id;
+				c.epoch =
+					strtoll(PQgetvalue(r, 0, 4), NULL, 10);
+				c.data = PQunescapeBytea(
+					(const unsigned char *)PQgetvalue(r, 0,
+									  5),
+					&c.len);
+				res.status =
+					c.data && !set(&ps->own, c.id, c.epoch)
+						? BRT_WHERE_HERE
+						: BRT_WHERE_ERROR;
+				if (res.status == BRT_WHERE_HERE) {
+					struct brt_store_rec rec = { c.id,
+								     c.data,
+								     c.len };
+					brt__log(ps->rt,
+						 "store: instance %lu taken "
+						 "over for a message (epoch "
+						 "%lld)",
+						 c.id, c.epoch);
+					if (!ps->hooks.claimed ||
+					    ps->hooks.claimed(ps->hooks.arg,
+							      &rec))
+						res.status = BRT_WHERE_ERROR;
+				}
+				brt__pg_own_row_free(&c);
+			} else if (strcmp(owner, ps->node_id) == 0) {
+				res.status = BRT_WHERE_HERE;
+			} else if (alive && !PQgetisnull(r, 0, 2) &&
+				   *PQgetvalue(r, 0, 2)) {
+				res.status = BRT_WHERE_THERE;
+				res.advertise = PQgetvalue(r, 0, 2);
+			} else {
+				/* another claimer was first, or the owner
+				 * says nowhere how to reach it */
+				res.status = BRT_WHERE_RETRY;
+			}
+		}
+	}
+	w->fn(w->arg, &res);
+	free(w);
+}
+
+/* A text[] literal of n strings, each quoted ("a\"b"). */
+static char *text_array(int n, const char *const *v)
+{
+	size_t cap = 3;
+	for (int i = 0; i < n; i++)
+		cap += 2 * strlen(v[i]) + 3;
+	char *out = malloc(cap), *p = out;
+	if (!out)
+		return NULL;
+	*p++ = '{';
+	for (int i = 0; i < n; i++) {
+		if (i)
+			*p++ = ',';
+		*p++ = '"';
+		for (const char *c = v[i]; *c; c++) {
+			if (*c == '"' || *c == '\\')
+				*p++ = '\\';
+			*p++ = *c;
+		}
+		*p++ = '"';
+	}
+	*p++ = '}';
+	*p = '\0';
+	return out;
+}
+
+int brt__store_pg_where(struct brt_store *st, int n, const char *const *csets,
+			const char *const *keys, brt_store_pg_where_fn fn,
+			void *arg)
+{
+	struct pg_store *ps = of(st);
+	char *sets = text_array(n, csets), *ks = text_array(n, keys);
+	struct where *w = calloc(1, sizeof *w);
+	struct brt_pg_batch *b = brt__pg_batch_new();
+	char format[16], secs[32];
+	snprintf(format, sizeof format, "%d", ps->node.format);
+	snprintf(secs, sizeof secs, "%d", ps->node.timeout_s);
+	const char *v[] = { ps->process, sets,	 ks,  ps->node_id,
+			    ps->build,	 format, secs };
+	if (!sets || !ks || !w || !b ||
+	    brt__pg_batch_add(b, where_sql, 7, v, NULL, 0) < 0) {
+		free(sets);
+		free(ks);
+		free(w);
+		brt__pg_batch_free(b);
+		return BRT_ENOMEM;
+	}
+	free(sets);
+	free(ks);
+	w->ps = ps;
+	w->fn = fn;
+	w->arg = arg;
+	brt__pg_submit(ps->pg, b, where_done, w);
+	return 0;
 }
 
 int brt__store_pg_start(struct brt_store *st,

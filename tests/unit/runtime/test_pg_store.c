@@ -105,7 +105,9 @@ static struct brt_store *open_node(brt_runtime *rt, const char *node,
 				   const char *build, struct recovered *rec,
 				   struct hooks_seen *h)
 {
-	struct brt_store_pg_options o = { pg_kit_uri, node, NULL, 1 };
+	char adv[64];
+	snprintf(adv, sizeof adv, "http://%s/", node);
+	struct brt_store_pg_options o = { pg_kit_uri, node, adv, 1 };
 	struct brt_store_config c = { "proc", build, 1, false };
 	struct brt_store *st = NULL;
 	char why[256] = "";
@@ -309,6 +311,96 @@ START_TEST(pg_store_unknown_outcome_reloads)
 }
 END_TEST
 
+struct where_seen {
+	bool done;
+	enum brt_where_status status;
+	unsigned long id;
+	char advertise[64];
+};
+
+static void where_cb(void *arg, const struct brt_store_pg_where *w)
+{
+	struct where_seen *ws = arg;
+	ws->done = true;
+	ws->status = w->status;
+	ws->id = w->id;
+	snprintf(ws->advertise, sizeof ws->advertise, "%s",
+		 w->advertise ? w->advertise : "");
+}
+
+static struct where_seen where(brt_runtime *rt, struct brt_store *st,
+			       const char *set, const char *key)
+{
+	struct where_seen ws = { 0 };
+	const char *sets[] = { "other", set }, *keys[] = { "x\"y", key };
+	ck_assert_int_eq(brt__store_pg_where(st, 2, sets, keys, where_cb, &ws),
+			 0);
+	ck_assert(pg_kit_wait(rt->base, &ws.done, 20));
+	return ws;
+}
+
+START_TEST(pg_store_where_a_message_goes)
+{
+	reset();
+	brt_runtime *rt = rt_new();
+	struct hooks_seen ha = { 0 }, hb = { 0 };
+	struct brt_store *a = open_node(rt, "A", "b1", NULL, &ha);
+	struct brt_store *b = open_node(rt, "B", "b1", NULL, &hb);
+	struct brt_store_meta m;
+	a->ops->meta_get(a, &m);
+	unsigned long id = m.next_id;
+	struct commit_seen c = { 0 };
+	ck_assert_int_eq(a->ops->begin(a), 0);
+	ck_assert_int_eq(a->ops->put(a, id, "s1", 2), 0);
+	ck_assert_int_eq(brt__store_pg_corr(a, id, "byId", "42"), 0);
+	ck_assert_int_eq(a->ops->commit(a, done_cb, &c), 0);
+	ck_assert(pg_kit_wait(rt->base, &c.done, 20));
+	ck_assert_int_eq(c.err, 0);
+
+	struct where_seen w = where(rt, b, "byId", "43");
+	ck_assert_int_eq(w.status, BRT_WHERE_NONE);
+	w = where(rt, b, "byId", "42");
+	ck_assert_int_eq(w.status, BRT_WHERE_THERE);
+	ck_assert_uint_eq(w.id, id);
+	ck_assert_str_eq(w.advertise, "http://A/");
+	w = where(rt, a, "byId", "42");
+	ck_assert_int_eq(w.status, BRT_WHERE_HERE);
+	ck_assert_int_eq(ha.nclaimed, 0);
+
+	/* A is dead: the message's node takes the instance over */
+	while (pg_kit_long("SELECT (pg_postmaster_start_time()"
+			   " < now() - interval '1 second')::int") == 0)
+		nanosleep(&(struct timespec){ 0, 100000000 }, NULL);
+	/* (A's own timer heartbeats meanwhile: age it until B's question
+	 * comes first) */
+	for (int i = 0; i < 20; i++) {
+		pg_kit_exec("UPDATE bpelc_node SET heartbeat = now() -"
+			    " interval '1 h' WHERE node_id = 'A'");
+		w = where(rt, b, "byId", "42");
+		if (w.status == BRT_WHERE_HERE)
+			break;
+	}
+	ck_assert_int_eq(w.status, BRT_WHERE_HERE);
+	ck_assert_int_eq(hb.nclaimed, 1);
+	ck_assert_str_eq(hb.claimed_data[0], "s1");
+	ck_assert_int_eq(pg_kit_long("SELECT epoch FROM bpelc_instance"), 2);
+	/* and A is fenced out */
+	ck_assert_int_eq(commit_put(rt, a, id, "stale"), 0);
+	ck_assert_int_eq(ha.nlost, 1);
+	/* completing removes the correlation value */
+	c.done = false;
+	ck_assert_int_eq(b->ops->begin(b), 0);
+	ck_assert_int_eq(b->ops->del(b, id), 0);
+	ck_assert_int_eq(b->ops->commit(b, done_cb, &c), 0);
+	ck_assert(pg_kit_wait(rt->base, &c.done, 20));
+	ck_assert_int_eq(pg_kit_long("SELECT count(*) FROM bpelc_correlation"),
+			 0);
+	a->ops->close(a);
+	b->ops->close(b);
+	rt_free(rt);
+}
+END_TEST
+
 Suite *pg_store_suite(void);
 Suite *pg_store_suite(void)
 {
@@ -320,6 +412,7 @@ Suite *pg_store_suite(void)
 	tcase_add_test(tc, pg_store_takeover_fences_old_owner);
 	tcase_add_test(tc, pg_store_lost_is_reported);
 	tcase_add_test(tc, pg_store_unknown_outcome_reloads);
+	tcase_add_test(tc, pg_store_where_a_message_goes);
 	suite_add_tcase(s, tc);
 	return s;
 }
