@@ -170,6 +170,12 @@ struct brt_runtime {
 	int nresend;		 /* --resend LINK, names borrowed from argv */
 	const char **resend;
 	bool drain; /* --drain: no new instances; exit when none is left */
+	/* Several nodes on one PostgreSQL store (docs/scale-out.md):
+	 * --node-id (NULL: hostname-pid), --advertise URL (NULL: none),
+	 * --node-timeout SECS (default 10). */
+	const char *node_id;
+	const char *advertise;
+	int node_timeout_s;
 	/* Effects held until the batch behind them has committed: while
 	 * `hold` is set, http.c (answers, 202s) and invoke.c (calls) tag
 	 * what they would send with hold_epoch and send it from
@@ -552,6 +558,9 @@ struct brt_invoke_service {
  * logging why (the service exits 1: a store in use, unreadable). Nothing
  * to do without a store path. */
 int brt__persist_open(brt_runtime *rt);
+/* True when --store's value is a PostgreSQL connection URI
+ * (postgresql:// or postgres://): the shared store (store/pg_store.c). */
+bool brt__store_is_pg(const char *spec);
 /* Seconds the last commit took (0: none yet, or no store). */
 double brt__persist_last_commit(const brt_runtime *rt);
 

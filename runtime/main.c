@@ -65,6 +65,11 @@ static void usage(FILE *f, const char *argv0)
 		"  --epr-allow HOST[:PORT] an address partner links may be given at\n"
 		"                         run time (repeatable; default: the hosts\n"
 		"                         of the WSDL and --partner addresses)\n"
+		"  --node-id NAME         with --store postgresql://...: this\n"
+		"                         node's name (default hostname-pid)\n"
+		"  --advertise URL        how the other nodes reach this one\n"
+		"  --node-timeout SECS    a node silent that long is dead; others\n"
+		"                         take its instances over (default 10)\n"
 		"  -v, --verbose          log one line per step\n"
 		"  --admin-listen HOST:PORT  serve /livez, /readyz, /metrics,\n"
 		"                         /admin/ there (off unless given)\n"
@@ -217,6 +222,7 @@ static void set_defaults(brt_runtime *rt)
 	rt->max_connections = BRT_MAX_CONNECTIONS;
 	rt->reply_timeout_s = BRT_REPLY_TIMEOUT_S;
 	rt->read_timeout_s = BRT_READ_TIMEOUT_S;
+	rt->node_timeout_s = 10;
 }
 
 /* A whole number in [lo, hi], else -1. */
@@ -400,6 +406,33 @@ int brt__options_parse(brt_runtime *rt, int argc, char **argv)
 				return r;
 		} else if (strcmp(a, "--drain") == 0) {
 			rt->drain = true;
+		} else if ((v = opt_value(argc, argv, &i, "--node-id",
+					  &missing))) {
+			if (!*v || strlen(v) > 200)
+				return bad_usage(argv0,
+						 "--node-id wants a name of "
+						 "1 to 200 characters");
+			rt->node_id = v;
+		} else if ((v = opt_value(argc, argv, &i, "--advertise",
+					  &missing))) {
+			if (strncmp(v, "http://", 7) != 0 &&
+			    strncmp(v, "https://", 8) != 0)
+				return bad_usage(argv0,
+						 "--advertise wants an http:// "
+						 "URL, not '%s'",
+						 v);
+			rt->advertise = v;
+		} else if ((v = opt_value(argc, argv, &i, "--node-timeout",
+					  &missing))) {
+			char *end;
+			long t = strtol(v, &end, 10);
+			if (end == v || *end || t < 1 || t > 3600)
+				return bad_usage(
+					argv0,
+					"--node-timeout wants whole "
+					"seconds (1 to 3600), not '%s'",
+					v);
+			rt->node_timeout_s = (int)t;
 		} else if (missing)
 			return bad_usage(argv0, "option '%s' needs a value", a);
 		else {
@@ -413,6 +446,10 @@ int brt__options_parse(brt_runtime *rt, int argc, char **argv)
 		if (missing)
 			return bad_usage(argv0, "option '%s' needs a value", a);
 	}
+	if ((rt->node_id || rt->advertise) &&
+	    !(store_set && brt__store_is_pg(rt->store_path)))
+		return bad_usage(argv0, "--node-id and --advertise need "
+					"--store postgresql://...");
 	if (!store_set)
 		return default_store(rt, argv0);
 	if (rt->drain && !rt->store_path)

@@ -26,6 +26,7 @@
 
 #include "crash.h"
 #include "engine.h"
+#include "pg.h"
 #include "store.h"
 
 enum { ID_BLOCK = 65536 };
@@ -244,6 +245,39 @@ double brt__persist_last_commit(const brt_runtime *rt)
 
 /* ---- start-up ------------------------------------------------------------ */
 
+/* Logs name the store: the file, or "postgresql" (a connection URI may
+ * hold a password). */
+static const char *store_name(const brt_runtime *rt)
+{
+	return brt__store_is_pg(rt->store_path) ? "postgresql" : rt->store_path;
+}
+
+/* The shared store gave this node an instance (taken over from a dead
+ * node): it lives here now. Ids this node gives out stay in its own block,
+ * whatever the restored id. */
+static int on_claimed(void *arg, const struct brt_store_rec *rec)
+{
+	struct brt_persist *p = arg;
+	brt_runtime *rt = p->rt;
+	if (brt__engine_find(rt, rec->id))
+		return 0;
+	unsigned long keep = rt->engine->next_id;
+	int err = 0;
+	brt_instance *in = brt__instance_restore(rt, rec->data, rec->len, &err);
+	rt->engine->next_id = keep;
+	if (!in) {
+		brt__log(rt,
+			 "instance %lu: taken over, but its record does "
+			 "not restore (%s)",
+			 rec->id, brt_strerror(err));
+		return err ? err : BRT_EINVAL;
+	}
+	in->persisted = true;
+	if (in->exiting)
+		brt__instance_end(in, BRT_END_EXITED, NULL);
+	return 0;
+}
+
 struct recovery {
 	struct brt_persist *p;
 	long restored, corrupt;
@@ -334,8 +368,17 @@ int brt__persist_open(brt_runtime *rt)
 		.sync_full = rt->sync_full,
 	};
 	char why[600] = "";
-	int err = brt__store_sqlite_open(rt->store_path, &c, &p->st, why,
-					 sizeof why);
+	bool shared = brt__store_is_pg(rt->store_path);
+	int err;
+	if (shared) {
+		struct brt_store_pg_options o = { rt->store_path, rt->node_id,
+						  rt->advertise,
+						  rt->node_timeout_s };
+		err = brt__store_pg_open(rt, &o, &c, &p->st, why, sizeof why);
+	} else {
+		err = brt__store_sqlite_open(rt->store_path, &c, &p->st, why,
+					     sizeof why);
+	}
 	if (err) {
 		brt__log(rt, "instance store: %s", why);
 		persist_free(p);
@@ -344,7 +387,7 @@ int brt__persist_open(brt_runtime *rt)
 	struct brt_store_meta m;
 	if ((err = p->st->ops->meta_get(p->st, &m)) != 0) {
 		brt__log(rt, "instance store %s: cannot read it: %s",
-			 rt->store_path, brt_strerror(err));
+			 store_name(rt), brt_strerror(err));
 		persist_free(p);
 		return err;
 	}
@@ -364,16 +407,25 @@ int brt__persist_open(brt_runtime *rt)
 	free(rc.bad);
 	if (err) {
 		brt__log(rt, "instance store %s: recovery failed: %s",
-			 rt->store_path, brt_strerror(err));
+			 store_name(rt), brt_strerror(err));
 		return err; /* engine_free closes the store */
 	}
 	brt__corr_seq(rt, m.seq);
 	brt__log(rt,
 		 "instance store %s: %ld instance%s restored in %.3f s; %ld "
 		 "of other builds left untouched; %ld corrupt skipped",
-		 rt->store_path, rc.restored, rc.restored == 1 ? "" : "s",
+		 store_name(rt), rc.restored, rc.restored == 1 ? "" : "s",
 		 mono() - t0, counts.other_build, rc.corrupt + counts.corrupt);
-	return first_batch(p);
+	err = first_batch(p);
+	if (!err && shared) {
+		/* From now on: heartbeats, and instances of dead nodes taken
+		 * over (on_claimed). Without a lost hook a fenced-out write
+		 * fails its batch: this node stops, releasing nothing, and
+		 * recovers at its restart (docs/scale-out.md). */
+		struct brt_store_pg_hooks hk = { NULL, on_claimed, p };
+		err = brt__store_pg_start(p->st, &hk);
+	}
+	return err;
 }
 
 /* Shutdown (engine_free): write what the last pass changed, then nothing

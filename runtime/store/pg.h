@@ -239,8 +239,6 @@ int brt__store_pg_where(struct brt_store *st, int n, const char *const *csets,
 
 /* This node's id (for logs and tests). */
 const char *brt__store_pg_node_id(const struct brt_store *st);
-/* True when `spec` is a PostgreSQL connection URI (--store). */
-bool brt__store_is_pg(const char *spec);
 
 /* Testing hook: drop the connection now, as a network failure would
  * (what was sent and not confirmed ends UNKNOWN). */

@@ -160,6 +160,18 @@ START_TEST(main_options_values)
 	ck_assert_int_eq(parse(&rt, b), 0);
 	ck_assert_uint_eq(rt.max_body, 3u << 20);
 	ck_assert_ptr_null(rt.listen);
+	/* issue 14: the cluster options, with a PostgreSQL store */
+	static const char *const c[] = {
+		"--store",     "postgresql:///db", "--node-id",	     "n1",
+		"--advertise", "http://h:1",	   "--node-timeout", "4",
+		NULL
+	};
+	ck_assert_int_eq(parse(&rt, c), 0);
+	ck_assert_str_eq(rt.store_path, "postgresql:///db");
+	ck_assert_str_eq(rt.node_id, "n1");
+	ck_assert_str_eq(rt.advertise, "http://h:1");
+	ck_assert_int_eq(rt.node_timeout_s, 4);
+	ck_assert_int_eq(parse(&rt, b), 0);
 	/* issue 4: --invoke-timeout defaults to 30 s */
 	ck_assert_int_eq(rt.invoke_timeout_ms, 30000);
 }
@@ -167,7 +179,7 @@ END_TEST
 
 START_TEST(main_options_usage_errors)
 {
-	static const char *const bad[][4] = {
+	static const char *const bad[][5] = {
 		{ "--partner", "nolink=http://x/", NULL },
 		{ "--partner", "backend", NULL },
 		{ "--listen", "nohostport", NULL },
@@ -175,6 +187,10 @@ START_TEST(main_options_usage_errors)
 		{ "--max-body", "lots", NULL },
 		{ "--max-body", "0", NULL },
 		{ "--invoke-timeout", "-1", NULL },
+		{ "--node-timeout", "0", NULL },
+		{ "--node-id", "n1", NULL }, /* needs a PostgreSQL store */
+		{ "--store", "x.db", "--advertise", "http://h:1" },
+		{ "--store", "postgresql:///db", "--advertise", "h:1" },
 		{ "--frobnicate", NULL },
 		{ "extra", NULL },
 	};
