@@ -782,6 +782,20 @@ static void handle_post(struct brt_http *h, unsigned long id, const char *what,
 		send_error(h, id, what, req, 500, true, text);
 		return;
 	}
+	/* Several nodes on one store: a message for an instance that may be
+	 * elsewhere is looked up first (cluster.c), then delivered here
+	 * (brt__http_deliver) or forwarded. */
+	if (brt__cluster_wants(rt, plink, op, msg, req)) {
+		brt_request *r = request_new(h, req, id, op);
+		if (!r) {
+			xmlFreeDoc(msg);
+			send_error(h, id, what, req, 500, false,
+				   "out of memory");
+			return;
+		}
+		brt__cluster_route(rt, r, plink, op, msg);
+		return;
+	}
 	if (!op->output) {
 		int err = brt__engine_deliver(rt, plink, op, msg, NULL);
 		if (err < 0) {
@@ -810,6 +824,54 @@ static void handle_post(struct brt_http *h, unsigned long id, const char *what,
 			refused(h, id, what, rq, op, err);
 	}
 	/* err == 0: r may already be answered and freed; do not touch it. */
+}
+
+void brt__http_deliver(brt_request *r, int plink,
+		       const struct brt_operation *op, xmlDocPtr msg)
+{
+	struct brt_http *h = r->h;
+	brt_runtime *rt = h->rt;
+	unsigned long id = r->id;
+	int err =
+		brt__engine_deliver(rt, plink, op, msg, op->output ? r : NULL);
+	if (err < 0) {
+		struct evhttp_request *rq = request_release(r);
+		if (rq)
+			refused(h, id, "POST", rq, op, err);
+		return;
+	}
+	if (op->output)
+		return; /* the engine answers r */
+	brt__log(rt, "request %lu: answered 202", id);
+	if (!hold(r, 202, NULL)) {
+		struct evhttp_request *rq = request_release(r);
+		if (rq)
+			send_body(rq, 202, reason_of(202), NULL, NULL, 0);
+	}
+}
+
+void brt__request_relay(brt_request *r, int status, const char *ctype,
+			const char *buf, size_t len)
+{
+	unsigned long id = r->id;
+	brt_runtime *rt = r->h->rt;
+	struct evhttp_request *req = request_release(r);
+	if (!req) {
+		brt__log(rt, "request %lu: answer dropped (client gone)", id);
+		return;
+	}
+	brt__log(rt, "request %lu: answered %d (relayed)", id, status);
+	send_body(req, status, reason_of(status), ctype, buf, len);
+}
+
+struct evhttp_request *brt__request_evhttp(const brt_request *r)
+{
+	return r->req;
+}
+
+unsigned long brt__request_id(const brt_request *r)
+{
+	return r->id;
 }
 
 static void on_request(struct evhttp_request *req, void *arg)

@@ -657,6 +657,34 @@ void brt__http_stop(brt_runtime *rt);
 int brt__http_open_requests(const brt_runtime *rt);
 /* Send the answers held for batches up to `epoch` (rt->hold). */
 void brt__http_release(brt_runtime *rt, unsigned long epoch);
+/* The cluster (engine/cluster.c) decided a message r carries is for this
+ * node after all: deliver it as the server would have (msg taken; r is
+ * answered now, or by the engine). */
+void brt__http_deliver(brt_request *r, int plink,
+		       const struct brt_operation *op, xmlDocPtr msg);
+/* Answer r with bytes another node answered (a forwarded request). */
+void brt__request_relay(brt_request *r, int status, const char *ctype,
+			const char *buf, size_t len);
+/* r's HTTP request (headers, body, URI), NULL once the client has gone;
+ * its number in the log. */
+struct evhttp_request;
+struct evhttp_request *brt__request_evhttp(const brt_request *r);
+unsigned long brt__request_id(const brt_request *r);
+
+/* ---- several nodes on one store (engine/cluster.c) ----------------------- */
+
+/* True when msg (for op of partner link plink, arriving in req) should be
+ * looked up in the shared store before it is delivered: the store is
+ * shared, no local instance takes it, it carries correlation values, and
+ * it was not forwarded here by another node. */
+bool brt__cluster_wants(brt_runtime *rt, int plink,
+			const struct brt_operation *op, xmlDocPtr msg,
+			struct evhttp_request *req);
+/* Look it up, then deliver it here (brt__http_deliver) or forward it to
+ * the node that owns its instance and relay the answer. Takes r, msg. */
+void brt__cluster_route(brt_runtime *rt, brt_request *r, int plink,
+			const struct brt_operation *op, xmlDocPtr msg);
+
 /* Answer what is still open with a fault, free the server. Call after
  * brt__engine_free (which may still answer requests). */
 void brt__http_free(brt_runtime *rt);

@@ -1191,3 +1191,60 @@ int brt__corr_restore(struct brt_scope_inst *si, int set, char **vals, int n)
 	}
 	return initiate(c, si, set, vals);
 }
+
+/* ---- the shared store's view (cluster.c, persist.c) ---------------------- */
+
+/* The values of a set as one string, each "LEN:VALUE|": the key a
+ * database row holds, unambiguous whatever the values contain. */
+static char *db_key(char *const *vals, int n)
+{
+	size_t len = 1;
+	for (int i = 0; i < n; i++)
+		len += strlen(vals[i]) + 24;
+	char *k = malloc(len);
+	if (!k)
+		return NULL;
+	size_t at = 0;
+	k[0] = '\0';
+	for (int i = 0; i < n; i++)
+		at += (size_t)snprintf(k + at, len - at, "%zu:%s|",
+				       strlen(vals[i]), vals[i]);
+	return k;
+}
+
+int brt__corr_msg_keys(brt_runtime *rt, int plink,
+		       const struct brt_operation *op, xmlDocPtr msg, int *sets,
+		       char **keys, int max)
+{
+	struct brt_correl *c = correl_of(rt);
+	struct opslot *sl = c ? slot_of(c, plink, op) : NULL;
+	int n = 0;
+	for (int i = 0; sl && i < sl->nusable && n < max; i++) {
+		int set = sl->usable[i];
+		char **v = msg_vals(rt, set, op->input, msg);
+		if (!v)
+			continue;
+		keys[n] = db_key(v, nprops(rt->proc, set));
+		vals_free(v, nprops(rt->proc, set));
+		if (!keys[n])
+			break;
+		sets[n++] = set;
+	}
+	return n;
+}
+
+int brt__corr_instance_keys(brt_instance *in,
+			    int (*fn)(void *arg, int set, const char *key),
+			    void *arg)
+{
+	for (struct brt_scope_inst *si = in->scopes_head; si; si = si->next)
+		for (const struct brt_cset *cs = si->csets; cs; cs = cs->next) {
+			char *k =
+				db_key(cs->vals, nprops(in->rt->proc, cs->set));
+			int err = k ? fn(arg, cs->set, k) : BRT_ENOMEM;
+			free(k);
+			if (err)
+				return err;
+		}
+	return 0;
+}

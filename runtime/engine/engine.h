@@ -447,6 +447,18 @@ int brt__corr_restore(struct brt_scope_inst *si, int set, char **vals, int n);
 unsigned long brt__corr_set_seq(const struct brt_scope_inst *si, int i);
 void brt__corr_force_seq(brt_runtime *rt, unsigned long seq);
 unsigned long brt__corr_seq(brt_runtime *rt, unsigned long at_least);
+/* The shared store (cluster.c, persist.c): correlation values as the
+ * database keys them, each set's canonical values as one string (new,
+ * freed by the caller). brt__corr_msg_keys: those message msg of op
+ * carries, one per set that can route it (set indexes into sets[]), at
+ * most max; returns how many. brt__corr_instance_keys: fn for each set
+ * `in` has initiated; stops at and returns fn's first non-zero. */
+int brt__corr_msg_keys(brt_runtime *rt, int plink,
+		       const struct brt_operation *op, xmlDocPtr msg, int *sets,
+		       char **keys, int max);
+int brt__corr_instance_keys(brt_instance *in,
+			    int (*fn)(void *arg, int set, const char *key),
+			    void *arg);
 /* Key comparisons made by routing so far (tests: routing does not scan). */
 unsigned long brt__corr_probes(const brt_runtime *rt);
 
@@ -603,6 +615,9 @@ static inline void brt__persist_touch(brt_instance *in)
 
 /* --resend LINK names partner link plink. */
 bool brt__persist_resends(const brt_runtime *rt, int plink);
+/* The PostgreSQL store when several nodes share one (store/pg.h), else
+ * NULL. */
+struct brt_store *brt__persist_shared(const brt_runtime *rt);
 /* messaging.c: send restored strand s's request again (--resend), s waits
  * in invoke s->iv with the request in s->call_msg. 0 or BRT_E*. */
 int brt__invoke_resend(brt_strand *s);

@@ -43,6 +43,7 @@ struct brt_persist {
 	bool closing;		    /* shutting down: ends delete nothing */
 	int inflight;		    /* commits whose callback has not run */
 	unsigned long release_upto; /* empty passes behind them */
+	bool shared;		    /* the PostgreSQL store (several nodes) */
 };
 
 struct batch {
@@ -153,6 +154,24 @@ static void on_commit(void *arg, int err)
 	release(rt, epoch);
 }
 
+struct put_key {
+	struct brt_persist *p;
+	brt_instance *in;
+};
+
+static int put_key(void *arg, int set, const char *key)
+{
+	struct put_key *pk = arg;
+	return brt__store_pg_corr(pk->p->st, pk->in->id,
+				  pk->p->rt->proc->corrsets[set].name, key);
+}
+
+struct brt_store *brt__persist_shared(const brt_runtime *rt)
+{
+	struct brt_persist *p = rt->engine ? rt->engine->persist : NULL;
+	return p && p->shared ? p->st : NULL;
+}
+
 /* Write one instance into the open batch. */
 static void put_instance(struct brt_persist *p, brt_instance *in)
 {
@@ -162,6 +181,11 @@ static void put_instance(struct brt_persist *p, brt_instance *in)
 	if (err == 0)
 		err = p->st->ops->put(p->st, in->id, buf, len);
 	free(buf);
+	/* Other nodes find an instance by its correlation values. */
+	if (err == 0 && p->shared) {
+		struct put_key pk = { p, in };
+		err = brt__corr_instance_keys(in, put_key, &pk);
+	}
 	if (err == 0)
 		in->persisted = true;
 	else if (err == BRT_ESTATE)
@@ -416,6 +440,7 @@ int brt__persist_open(brt_runtime *rt)
 		 "of other builds left untouched; %ld corrupt skipped",
 		 store_name(rt), rc.restored, rc.restored == 1 ? "" : "s",
 		 mono() - t0, counts.other_build, rc.corrupt + counts.corrupt);
+	p->shared = shared;
 	err = first_batch(p);
 	if (!err && shared) {
 		/* From now on: heartbeats, and instances of dead nodes taken
