@@ -144,10 +144,11 @@ int brt__pg_own_heartbeat_add(struct brt_pg_batch *b,
 			      const struct brt_pg_node *n);
 /* Append to b the claim of up to `limit` instances of this process and
  * build that belong to dead nodes (or to nobody; with include_own, also
- * those this node id owned in an earlier run). The statement's rows are
- * the claimed instances, oldest first (brt__pg_own_row). */
+ * those this node id owned in an earlier run), of ids above `after`. The
+ * statement's rows are the claimed instances, oldest first
+ * (brt__pg_own_row). */
 int brt__pg_own_claim_add(struct brt_pg_batch *b, const struct brt_pg_node *n,
-			  int limit, bool include_own);
+			  int limit, bool include_own, unsigned long after);
 
 /* One claimed instance: id, new epoch, record bytes (free with
  * brt__pg_own_row_free). */

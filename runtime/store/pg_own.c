@@ -36,12 +36,13 @@ static const char heartbeat_sql[] =
 
 /* $1 process, $2 build, $3 format, $4 me, $5 timeout (s), $6 limit,
  * $7 whether my own instances count (start-up: a previous run of this
- * node id). Rows come back in id order: oldest instance first. */
+ * node id), $8 only ids above this (the next page: claimed rows are mine
+ * and would come again). Rows come back in id order: oldest first. */
 static const char claim_sql[] =
 	"WITH c AS ("
 	" SELECT i.id FROM bpelc_instance i"
 	" WHERE i.process = $1 AND i.build = $2 AND i.format = $3"
-	"  AND i.status = 'ok'"
+	"  AND i.status = 'ok' AND i.id > $8::bigint"
 	"  AND CASE WHEN i.owner = $4 THEN $7::boolean"
 	"   WHEN i.owner IS NULL THEN true"
 	"   ELSE pg_postmaster_start_time()"
@@ -81,9 +82,10 @@ int brt__pg_own_heartbeat_add(struct brt_pg_batch *b,
 }
 
 int brt__pg_own_claim_add(struct brt_pg_batch *b, const struct brt_pg_node *n,
-			  int limit, bool include_own)
+			  int limit, bool include_own, unsigned long after)
 {
-	char format[16], secs[32], lim[16];
+	char format[16], secs[32], lim[16], aft[32];
+	snprintf(aft, sizeof aft, "%lu", after);
 	snprintf(format, sizeof format, "%d", n->format);
 	snprintf(secs, sizeof secs, "%d", n->timeout_s);
 	snprintf(lim, sizeof lim, "%d", limit);
@@ -93,8 +95,9 @@ int brt__pg_own_claim_add(struct brt_pg_batch *b, const struct brt_pg_node *n,
 			    n->node_id,
 			    secs,
 			    lim,
-			    include_own ? "true" : "false" };
-	return brt__pg_batch_add(b, claim_sql, 7, v, NULL, 0);
+			    include_own ? "true" : "false",
+			    aft };
+	return brt__pg_batch_add(b, claim_sql, 8, v, NULL, 0);
 }
 
 int brt__pg_own_row(const PGresult *r, int row, struct brt_pg_claimed *out)

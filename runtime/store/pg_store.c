@@ -240,11 +240,13 @@ static int pg_recover(struct brt_store *st, brt_store_rec_fn fn, void *arg,
 	if (!ps->boot)
 		return BRT_ESTATE;
 	char why[512];
+	unsigned long after = 0;
 	for (;;) {
 		struct brt_pg_batch *b = brt__pg_batch_new();
 		if (!b)
 			return BRT_ENOMEM;
-		int i = brt__pg_own_claim_add(b, &ps->node, CLAIM_LIMIT, true);
+		int i = brt__pg_own_claim_add(b, &ps->node, CLAIM_LIMIT, true,
+					      after);
 		int err = i < 0 ? i
 				: brt__pg_exec(ps->boot, b, why, sizeof why);
 		if (err) {
@@ -259,6 +261,8 @@ static int pg_recover(struct brt_store *st, brt_store_rec_fn fn, void *arg,
 			err = brt__pg_own_row(r, k, &c);
 			if (!err)
 				err = set(&ps->own, c.id, c.epoch);
+			if (!err)
+				after = c.id;
 			if (!err) {
 				struct brt_store_rec rec = { c.id, c.data,
 							     c.len };
@@ -576,6 +580,8 @@ static void take_rows(struct pg_store *ps, const PGresult *r, bool reload)
 	}
 }
 
+static void tick_cb(evutil_socket_t fd, short what, void *arg);
+
 static void claim_done(void *arg, struct brt_pg_batch *b,
 		       enum brt_pg_outcome out)
 {
@@ -584,11 +590,17 @@ static void claim_done(void *arg, struct brt_pg_batch *b,
 	if (out != BRT_PG_OK)
 		return; /* lost or unknown: the rows stay claimable (or are
 			 * ours at a new epoch: the next reload finds them) */
+	bool full = false;
 	for (int i = 0; i < brt__pg_batch_count(b); i++) {
 		const PGresult *r = brt__pg_batch_result(b, i);
-		if (r && PQnfields(r) == 3)
+		if (r && PQnfields(r) == 3) {
 			take_rows(ps, r, false);
+			full = PQntuples(r) >= CLAIM_LIMIT;
+		}
 	}
+	/* A dead node left more: go on at once, not at the next tick. */
+	if (full)
+		tick_cb(-1, 0, ps);
 }
 
 struct reload {
@@ -669,7 +681,7 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	if (brt__pg_own_heartbeat_add(b, &ps->node) < 0 ||
 	    (ps->hooks.claimed &&
-	     brt__pg_own_claim_add(b, &ps->node, CLAIM_LIMIT, false) < 0)) {
+	     brt__pg_own_claim_add(b, &ps->node, CLAIM_LIMIT, false, 0) < 0)) {
 		brt__pg_batch_free(b);
 		return;
 	}

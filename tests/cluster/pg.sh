@@ -61,6 +61,12 @@ case "$cmd" in
 start)
 	if [ "$(id -u)" = 0 ]; then
 		chown postgres "$dir"
+		if ! runuser -u postgres -- test -w "$dir"; then
+			echo "pg.sh: the postgres user cannot reach $dir" \
+				"(a parent directory is private); use a" \
+				"directory of its own, e.g. mktemp -d" >&2
+			exit 1
+		fi
 	fi
 	if [ ! -f "$data/PG_VERSION" ]; then
 		as_owner "$PGBIN/initdb" -D "$data" -U bpel --auth=trust \

@@ -100,7 +100,7 @@ static int claim(PGconn *c, const struct brt_pg_node *n, int limit, bool own,
 		 unsigned long *ids, long long *epochs)
 {
 	struct brt_pg_batch *b = brt__pg_batch_new();
-	int i = brt__pg_own_claim_add(b, n, limit, own);
+	int i = brt__pg_own_claim_add(b, n, limit, own, 0);
 	ck_assert_int_ge(i, 0);
 	char why[256] = "";
 	ck_assert_msg(brt__pg_exec(c, b, why, sizeof why) == 0, "%s", why);

@@ -401,6 +401,43 @@ START_TEST(pg_store_where_a_message_goes)
 }
 END_TEST
 
+static int count_cb(void *arg, const struct brt_store_rec *rec)
+{
+	unsigned long *last = arg;
+	ck_assert_uint_gt(rec->id, last[0]); /* oldest first, each once */
+	last[0] = rec->id;
+	last[1]++;
+	return 0;
+}
+
+START_TEST(pg_store_recover_many)
+{
+	reset();
+	brt_runtime *rt = rt_new();
+	struct brt_store *st = open_node(rt, "A", "b1", NULL, NULL);
+	st->ops->close(st);
+	/* more than one claim's worth, left by an earlier run of A */
+	pg_kit_exec("INSERT INTO bpelc_instance (process, id, build, format,"
+		    " owner, data) SELECT 'proc', g, 'b1', 1, 'A', 'r'"
+		    " FROM generate_series(1, 1234) g");
+	struct brt_store_pg_options o = { pg_kit_uri, "A", NULL, 1 };
+	struct brt_store_config c = { "proc", "b1", 1, false };
+	char why[256];
+	ck_assert_int_eq(brt__store_pg_open(rt, &o, &c, &st, why, sizeof why),
+			 0);
+	struct brt_store_counts counts;
+	unsigned long seen[2] = { 0, 0 };
+	ck_assert_int_eq(st->ops->recover(st, count_cb, seen, &counts), 0);
+	ck_assert_uint_eq(seen[1], 1234);
+	ck_assert_int_eq(counts.ours, 1234);
+	ck_assert_int_eq(pg_kit_long("SELECT count(*) FROM bpelc_instance"
+				     " WHERE epoch = 2"),
+			 1234);
+	st->ops->close(st);
+	rt_free(rt);
+}
+END_TEST
+
 Suite *pg_store_suite(void);
 Suite *pg_store_suite(void)
 {
@@ -413,6 +450,7 @@ Suite *pg_store_suite(void)
 	tcase_add_test(tc, pg_store_lost_is_reported);
 	tcase_add_test(tc, pg_store_unknown_outcome_reloads);
 	tcase_add_test(tc, pg_store_where_a_message_goes);
+	tcase_add_test(tc, pg_store_recover_many);
 	suite_add_tcase(s, tc);
 	return s;
 }
