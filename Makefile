@@ -10,6 +10,8 @@
 #                   one stage of `make check`
 #   make crash-test ROUNDS=1000   SIGKILL services, restart, lose nothing
 #   make ops                       the operations side (tests/ops)
+#   make cluster-test             three nodes on one PostgreSQL store,
+#                                 nodes and the database killed
 #   make format | format-check                    clang-format on every C file
 #                                                 (.clang-format)
 #   make install PREFIX=/usr/local
@@ -120,6 +122,7 @@ UNIT_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,--wrap
 
 .PHONY: bpel-tests all check unit e2e build-test asan-check asan-unit asan-e2e conformance demo \
         fuzz asan-fuzz crash-test crash-check ops asan-ops \
+        cluster-test cluster-check \
         install clean bench golden-update format format-check deps
 all: $(BUILD)/bpelc $(BUILD)/libbpelrt.a $(BUILD)/libbpelrt-test.a
 
@@ -327,6 +330,22 @@ crash-check:
 	  --expect-loss --quiet || rc=1; \
 	exit $$rc
 
+# The cluster test (tests/cluster/cluster.py, docs/scale-out.md): three
+# nodes of the probe on one real PostgreSQL server it starts itself
+# (tests/cluster/pg.sh), SIGKILL of a random node every few seconds, one
+# crash of the database, every acknowledged message accounted for.
+# `cluster-test` runs CLUSTER_SECONDS (300); `cluster-check` (a stage of
+# check) 40 s.
+CLUSTER_SECONDS ?= 300
+CLUSTER_FLAGS ?=
+cluster-test: all
+	$(PYTHON) tests/cluster/cluster.py --bpelc $(BUILD)/bpelc \
+	  --seconds $(CLUSTER_SECONDS) --node-timeout 3 --kill-every 5 -v \
+	  $(CLUSTER_FLAGS)
+cluster-check: all
+	$(PYTHON) tests/cluster/cluster.py --bpelc $(BUILD)/bpelc \
+	  --seconds 40 --node-timeout 2 --kill-every 4 $(CLUSTER_FLAGS)
+
 # The corpus run (../shared/conformance/run.py) judged against the
 # checked-in list of expected failures (tests/conformance/expected.txt):
 # any other failure, or a listed test that passes, fails the stage. It
@@ -362,6 +381,7 @@ CHECK_STAGES += asan-ops
 CHECK_STAGES += asan-fuzz
 CHECK_STAGES += fuzz-check
 CHECK_STAGES += crash-check
+CHECK_STAGES += cluster-check
 CHECK_STAGES += conformance
 check:
 	@rc=0; passed=; failed=; \
