@@ -108,6 +108,8 @@ static const char *reason_of(int status)
 		return "Payload Too Large";
 	case 500:
 		return "Internal Server Error";
+	case 502:
+		return "Bad Gateway";
 	case 503:
 		return "Service Unavailable";
 	default:

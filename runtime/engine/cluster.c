@@ -69,18 +69,23 @@ static void cmsg_free(struct cmsg *m)
 	free(m);
 }
 
-/* A SOAP fault answer the client can retry on (nothing was accepted). */
-static void unavailable(struct cmsg *m, const char *text)
+static void answer_fault(struct cmsg *m, int status, const char *text)
 {
 	brt__log(m->rt, "request %lu: %s", brt__request_id(m->r), text);
 	xmlDocPtr env = brt__soap_fault(NULL, "Server", NULL, text);
 	size_t len = 0;
 	char *buf = env ? brt__soap_serialize(env, &len) : NULL;
 	xmlFreeDoc(env);
-	brt__request_relay(m->r, 503, buf ? "text/xml; charset=utf-8" : NULL,
+	brt__request_relay(m->r, status, buf ? "text/xml; charset=utf-8" : NULL,
 			   buf, len);
 	xmlFree(buf);
 	cmsg_free(m);
+}
+
+/* A SOAP fault answer the client can retry on (nothing was accepted). */
+static void unavailable(struct cmsg *m, const char *text)
+{
+	answer_fault(m, 503, text);
 }
 
 static void deliver_here(struct cmsg *m)
@@ -136,8 +141,13 @@ static void forwarded(struct evhttp_request *resp, void *arg)
 	m->conn = NULL;
 	int code = resp ? evhttp_request_get_response_code(resp) : 0;
 	if (code <= 0) {
-		unavailable(m, "the node that owns the instance did not "
-			       "answer; try again");
+		/* The owner may have taken the message and died before it
+		 * answered: the outcome is unknown here, so this is no 503
+		 * ("nothing was accepted") but a 502, which a client treats
+		 * as it treats a lost connection. */
+		answer_fault(m, 502,
+			     "the node that owns the instance did not answer: "
+			     "the message may or may not have been taken");
 		return;
 	}
 	struct evbuffer *b = evhttp_request_get_input_buffer(resp);

@@ -91,7 +91,7 @@ typedef void (*brt_pg_notify_fn)(void *arg, const char *channel,
 /* A connection to `conninfo` (a libpq URI or key=value string, copied) on
  * rt's event base. Connecting starts at once and goes on in the
  * background; when it fails or is lost it is retried with a backoff from
- * 50 ms doubling to 2 s. NULL when out of memory. */
+ * 50 ms doubling to 0.5 s. NULL when out of memory. */
 struct brt_pg *brt__pg_new(brt_runtime *rt, const char *conninfo);
 /* Close the connection. Callbacks of batches still pending do not run;
  * their batches are freed. Never call it from a done callback. */

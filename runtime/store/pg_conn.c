@@ -11,7 +11,8 @@
  * A lost connection ends every batch that was sent and not confirmed with
  * BRT_PG_UNKNOWN (a COMMIT may have happened: the caller reloads from the
  * database) and keeps unsent batches queued for the next connection,
- * which is retried with a doubling backoff. NOTIFY messages are passed to
+ * which is retried with a doubling backoff (50 ms to 0.5 s: a node must
+ * heartbeat again soon after the database is back). NOTIFY messages are passed to
  * a callback as they arrive.
  *
  * This file knows no SQL of ours: the schema is pg_schema.c's, ownership
@@ -27,7 +28,7 @@
 
 enum {
 	BACKOFF_MIN_MS = 50,
-	BACKOFF_MAX_MS = 2000,
+	BACKOFF_MAX_MS = 500,
 	QUEUE_TIMEOUT_MS = 5000,
 };
 

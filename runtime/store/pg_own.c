@@ -10,9 +10,10 @@
  * without waiting on each other, and every claim increments the epoch,
  * which fences the old owner: its next write (bpelc_put/bpelc_del,
  * pg_schema.c) changes nothing and it drops the instance. Right after
- * the database itself restarted nobody is declared dead until a node
- * timeout has passed since (pg_postmaster_start_time), so an outage of
- * the database does not make every node claim every other's instances.
+ * the database itself restarted nobody is declared dead until two node
+ * timeouts have passed since (pg_postmaster_start_time): time for every
+ * node to reconnect and heartbeat, so an outage of the database does not
+ * make the nodes claim each other's instances.
  *
  * Instance ids: each node start takes the next value of bpelc_id_block
  * and hands out ids from block << 32, so two nodes never make the same
@@ -46,7 +47,7 @@ static const char claim_sql[] =
 	"  AND CASE WHEN i.owner = $4 THEN $7::boolean"
 	"   WHEN i.owner IS NULL THEN true"
 	"   ELSE pg_postmaster_start_time()"
-	"     < now() - make_interval(secs => $5::float8)"
+	"     < now() - make_interval(secs => 2 * $5::float8)"
 	"    AND NOT EXISTS (SELECT 1 FROM bpelc_node n"
 	"     WHERE n.node_id = i.owner"
 	"      AND n.heartbeat >= now() - make_interval(secs => $5::float8))"

@@ -66,7 +66,7 @@ static const char where_sql[] =
 	" i AS (SELECT i.id, i.owner, i.epoch, n.advertise,"
 	"  (n.heartbeat >= now() - make_interval(secs => $7::float8)"
 	"   OR pg_postmaster_start_time()"
-	"    >= now() - make_interval(secs => $7::float8)) AS alive"
+	"    >= now() - make_interval(secs => 2 * $7::float8)) AS alive"
 	"  FROM bpelc_instance i JOIN f ON i.id = f.instance"
 	"  LEFT JOIN bpelc_node n ON n.node_id = i.owner"
 	"  WHERE i.process = $1),"

@@ -17,7 +17,8 @@ The driver keeps a ledger. It sends every message to a random live node:
 number proves the instance consumed its start). A node that does not own
 the instance forwards the message to the one that does, or takes the
 instance over when its owner is dead; a 503 means nothing was accepted
-and the driver tries again later. Every few seconds it SIGKILLs a random node and starts a new one under a new node
+and the driver tries again later; a 502 (the owner died under a
+forwarded request) means the outcome is unknown, like a lost connection. Every few seconds it SIGKILLs a random node and starts a new one under a new node
 id, so the dead node's instances must be taken over by the others; once,
 in the middle, it crashes the database (pg_ctl stop -m immediate) and
 starts it again. A node that exits on its own (a commit whose outcome it
@@ -251,9 +252,9 @@ def run(a, rnd, seed, work, pgdir, nodes):
                     wrong.append((key, text[:200]))
                 finished.add(key)
                 return True
-            if st is None:
+            if st is None or st == 502:
                 uncertain.add(key)  # the answer may have been lost
-            if st is not None and st not in (500, 503):
+            if st is not None and st not in (500, 502, 503):
                 wrong.append((key, "status %s: %s" % (st, text[:200])))
         return False
 
@@ -394,6 +395,7 @@ def run(a, rnd, seed, work, pgdir, nodes):
     # for one instance must not overlap (beyond the log's granularity).
     completed = {}   # instance id -> nodes that completed it
     held = {}        # instance id -> [(node, from, to)]
+    stopped_fenced = set()  # nodes that stopped on a refused commit
 
     def secs(h, m_, sec):
         return int(h) * 3600 + int(m_) * 60 + float(sec)
@@ -401,6 +403,9 @@ def run(a, rnd, seed, work, pgdir, nodes):
     for f in work.glob("n*.log"):
         text = f.read_text(errors="replace")
         fenced += text.count("owned by another node now")
+        if "owned by another node now" in text or \
+                "a commit failed" in text:
+            stopped_fenced.add(f.stem)
         times = re.findall(stamp, text, re.M)
         if not times:
             continue
@@ -417,14 +422,23 @@ def run(a, rnd, seed, work, pgdir, nodes):
         for i in set(got) | set(done):
             held.setdefault(i, []).append(
                 (f.stem, got.get(i, first), done.get(i, end)))
+    # Two spans may overlap when the older holder was only slow (its
+    # heartbeat late, e.g. reconnecting after the database restarted): it
+    # is fenced out at its next write, releases nothing and stops. That
+    # is the design; any other overlap means two nodes ran the instance.
     twice = {}
+    fenced_overlap = set()
     for i, spans in held.items():
         for x in range(len(spans)):
             for y in range(x + 1, len(spans)):
-                n1, a1, b1 = spans[x]
-                n2, a2, b2 = spans[y]
-                if min(b1, b2) - max(a1, a2) > 0.5:
-                    twice[i] = sorted([n1, n2])
+                older, newer = sorted([spans[x], spans[y]],
+                                      key=lambda sp: sp[1])
+                if min(older[2], newer[2]) - newer[1] <= 0.5:
+                    continue
+                if older[0] in stopped_fenced:
+                    fenced_overlap.add(i)
+                else:
+                    twice[i] = sorted([older[0], newer[0]])
     redone = sum(1 for ns in completed.values() if len(ns) > 1)
 
     print("cluster: seed %d, %d nodes, node timeout %d s, %.0f s"
@@ -447,9 +461,11 @@ def run(a, rnd, seed, work, pgdir, nodes):
         print("cluster: takeovers across the database outage %d: max %.2f s"
               % (len(outage), max(outage)))
     print("cluster: instances completed %d; completed again after a"
-          " takeover (the first run's end never committed) %d; run by two"
-          " live nodes %d; writes fenced out %d"
-          % (len(completed), redone, len(twice), fenced))
+          " takeover (the first run's end never committed) %d; held by a"
+          " slow node that was then fenced out %d; run by two nodes %d;"
+          " writes fenced out %d"
+          % (len(completed), redone, len(fenced_overlap), len(twice),
+             fenced))
     print("cluster: instances left in the database %s" % left)
     bad = []
     if lost:
@@ -457,7 +473,7 @@ def run(a, rnd, seed, work, pgdir, nodes):
     if wrong:
         bad.append("finish answered the wrong number: %s" % wrong[:5])
     if twice:
-        bad.append("instances run by two live nodes: %s"
+        bad.append("instances run by two nodes: %s"
                    % list(twice.items())[:5])
     if left != "0":
         bad.append("%s instances left in the database" % left)

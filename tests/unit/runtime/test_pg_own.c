@@ -180,10 +180,11 @@ START_TEST(pg_own_takeover)
 		ck_assert_str_eq(put(c, id, "A", 1), "t");
 	/* the database must have been up for a node timeout */
 	while (pg_kit_long("SELECT (pg_postmaster_start_time()"
-			   " < now() - interval '1 second')::int") == 0)
+			   " < now() - interval '2 seconds')::int") == 0)
 		nanosleep(&(struct timespec){ 0, 100000000 }, NULL);
 	unsigned long ids[16];
 	long long epochs[16];
+	heartbeat(c, &a);
 	ck_assert_int_eq(claim(c, &b, 100, false, ids, epochs), 0); /* alive */
 	pg_kit_exec("UPDATE bpelc_node SET heartbeat = now() - interval '5 s'"
 		    " WHERE node_id = 'A'");
@@ -211,7 +212,7 @@ START_TEST(pg_own_skip_locked_and_own)
 	heartbeat(c, &b);
 	heartbeat(c, &d);
 	while (pg_kit_long("SELECT (pg_postmaster_start_time()"
-			   " < now() - interval '1 second')::int") == 0)
+			   " < now() - interval '2 seconds')::int") == 0)
 		nanosleep(&(struct timespec){ 0, 100000000 }, NULL);
 	/* A never heartbeat (no row): dead. Another transaction holds
 	 * instance 1: the claim skips it instead of waiting. */

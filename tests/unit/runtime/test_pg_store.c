@@ -203,7 +203,7 @@ START_TEST(pg_store_takeover_fences_old_owner)
 	unsigned long id = m.next_id;
 	ck_assert_int_eq(commit_put(rt, a, id, "state-1"), 0);
 	while (pg_kit_long("SELECT (pg_postmaster_start_time()"
-			   " < now() - interval '1 second')::int") == 0)
+			   " < now() - interval '2 seconds')::int") == 0)
 		nanosleep(&(struct timespec){ 0, 100000000 }, NULL);
 	/* A goes silent (its heartbeat is made old again and again, as if
 	 * it could not reach the database), B's next tick takes over */
@@ -369,7 +369,7 @@ START_TEST(pg_store_where_a_message_goes)
 
 	/* A is dead: the message's node takes the instance over */
 	while (pg_kit_long("SELECT (pg_postmaster_start_time()"
-			   " < now() - interval '1 second')::int") == 0)
+			   " < now() - interval '2 seconds')::int") == 0)
 		nanosleep(&(struct timespec){ 0, 100000000 }, NULL);
 	/* (A's own timer heartbeats meanwhile: age it until B's question
 	 * comes first) */
