@@ -61,6 +61,9 @@ int brt__pg_batch_add(struct brt_pg_batch *b, const char *sql, int n,
 		      const char *const *vals, const void *blob,
 		      size_t blob_len);
 int brt__pg_batch_count(const struct brt_pg_batch *b);
+/* Move every statement of src to the end of dst and free src (neither
+ * submitted). 0, or BRT_ENOMEM (then both are as they were). */
+int brt__pg_batch_move(struct brt_pg_batch *dst, struct brt_pg_batch *src);
 /* Statement i's result in the done callback (NULL when it never came);
  * owned by the batch. */
 const PGresult *brt__pg_batch_result(const struct brt_pg_batch *b, int i);

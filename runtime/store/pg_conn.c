@@ -2,7 +2,9 @@
  * pg_conn.c — one PostgreSQL connection on the service's libevent loop.
  *
  * libpq's asynchronous API end to end: PQconnectStart/PQconnectPoll while
- * connecting, then pipeline mode on a non-blocking socket. A batch of
+ * connecting, then pipeline mode on a non-blocking socket. Statements are
+ * prepared on the server the first time a connection sends them (named by
+ * a hash of their text), so later executions skip parsing and planning. A batch of
  * statements is sent as PQsendQueryParams calls and one PQpipelineSync,
  * so the server runs it as one implicit transaction and answers with one
  * round trip; several batches may be in flight. Results are read when
@@ -18,6 +20,8 @@
  * This file knows no SQL of ours: the schema is pg_schema.c's, ownership
  * pg_own.c's.
  */
+#include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
@@ -30,6 +34,7 @@ enum {
 	BACKOFF_MIN_MS = 50,
 	BACKOFF_MAX_MS = 500,
 	QUEUE_TIMEOUT_MS = 5000,
+	PREPARED_MAX = 64,
 };
 
 struct stmt {
@@ -45,7 +50,11 @@ struct brt_pg_batch {
 	struct stmt *st;
 	PGresult **res;
 	int n, cap;
-	int recv; /* statement whose results are being read */
+	int recv; /* command whose results are being read */
+	/* What was sent, in order: a statement's index, or -1 - SLOT for the
+	 * preparation of a statement in the connection's cache slot SLOT. */
+	int *cmd;
+	int ncmd;
 	brt_pg_done_fn done;
 	void *arg;
 	double queued_ms; /* when submitted (monotonic) */
@@ -74,6 +83,10 @@ struct brt_pg {
 	brt_pg_notify_fn notify_fn;
 	void *notify_arg;
 	char last_error[256];
+	/* Statements prepared on this connection (server-side, named by a
+	 * hash of their text): parsed and planned once, not per execution.
+	 * 0: a free slot. Forgotten when the connection goes. */
+	uint64_t prepared[PREPARED_MAX];
 };
 
 static double now_ms(void)
@@ -114,6 +127,7 @@ void brt__pg_batch_free(struct brt_pg_batch *b)
 	}
 	free(b->st);
 	free(b->res);
+	free(b->cmd);
 	free(b->error);
 	free(b);
 }
@@ -165,6 +179,32 @@ int brt__pg_batch_add(struct brt_pg_batch *b, const char *sql, int n,
 	}
 	b->res[b->n] = NULL;
 	return b->n++;
+}
+
+int brt__pg_batch_move(struct brt_pg_batch *dst, struct brt_pg_batch *src)
+{
+	int need = dst->n + src->n;
+	if (need > dst->cap) {
+		int cap = dst->cap ? dst->cap : 4;
+		while (cap < need)
+			cap *= 2;
+		struct stmt *st = realloc(dst->st, (size_t)cap * sizeof *st);
+		if (!st)
+			return BRT_ENOMEM;
+		dst->st = st;
+		PGresult **res = realloc(dst->res, (size_t)cap * sizeof *res);
+		if (!res)
+			return BRT_ENOMEM;
+		dst->res = res;
+		dst->cap = cap;
+	}
+	memcpy(dst->st + dst->n, src->st, (size_t)src->n * sizeof *src->st);
+	for (int i = 0; i < src->n; i++)
+		dst->res[dst->n + i] = NULL;
+	dst->n = need;
+	src->n = 0; /* its statements are dst's now */
+	brt__pg_batch_free(src);
+	return 0;
 }
 
 int brt__pg_batch_count(const struct brt_pg_batch *b)
@@ -253,6 +293,7 @@ static void lose(struct brt_pg *pg, const char *why)
 		PQfinish(pg->conn);
 	pg->conn = NULL;
 	pg->want_write = false;
+	memset(pg->prepared, 0, sizeof pg->prepared);
 	struct brt_pg_batch *lost = pg->flight;
 	pg->flight = NULL;
 	pg->flight_tail = &pg->flight;
@@ -294,16 +335,60 @@ static void flush_out(struct brt_pg *pg)
 	}
 }
 
+static uint64_t sql_hash(const char *sql)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+	for (const unsigned char *p = (const unsigned char *)sql; *p; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	return h ? h : 1;
+}
+
+/* Send statement i of b: prepared (and prepared first, once per
+ * connection) while the cache has room, else as a one-off. */
+static bool send_stmt(struct brt_pg *pg, struct brt_pg_batch *b, int i)
+{
+	struct stmt *st = &b->st[i];
+	uint64_t h = sql_hash(st->sql);
+	int slot = -1, free_slot = -1;
+	for (int k = 0; k < PREPARED_MAX && slot < 0; k++) {
+		if (pg->prepared[k] == h)
+			slot = k;
+		else if (!pg->prepared[k] && free_slot < 0)
+			free_slot = k;
+	}
+	char name[24];
+	snprintf(name, sizeof name, "b%016llx", (unsigned long long)h);
+	if (slot < 0 && free_slot >= 0) {
+		if (!PQsendPrepare(pg->conn, name, st->sql, st->n, NULL))
+			return false;
+		pg->prepared[free_slot] = h;
+		b->cmd[b->ncmd++] = -1 - free_slot;
+		slot = free_slot;
+	}
+	b->cmd[b->ncmd++] = i;
+	if (slot < 0)
+		return PQsendQueryParams(pg->conn, st->sql, st->n, NULL,
+					 (const char *const *)st->vals,
+					 st->lens, st->formats, 0);
+	return PQsendQueryPrepared(pg->conn, name, st->n,
+				   (const char *const *)st->vals, st->lens,
+				   st->formats, 0);
+}
+
 /* Send every queued batch: its statements, then one Sync. */
 static void send_queued(struct brt_pg *pg)
 {
 	while (pg->up && pg->queue) {
 		struct brt_pg_batch *b = pg->queue;
+		free(b->cmd);
+		b->cmd = malloc((size_t)(2 * b->n + 1) * sizeof *b->cmd);
+		b->ncmd = 0;
+		if (!b->cmd) {
+			lose(pg, "out of memory");
+			return;
+		}
 		for (int i = 0; i < b->n; i++) {
-			struct stmt *st = &b->st[i];
-			if (!PQsendQueryParams(pg->conn, st->sql, st->n, NULL,
-					       (const char *const *)st->vals,
-					       st->lens, st->formats, 0)) {
+			if (!send_stmt(pg, b, i)) {
 				lose(pg, PQerrorMessage(pg->conn));
 				return;
 			}
@@ -340,7 +425,7 @@ static void read_results(struct brt_pg *pg)
 		struct brt_pg_batch *b = pg->flight;
 		PGresult *r = PQgetResult(pg->conn);
 		if (!r) {
-			if (b->recv >= b->n)
+			if (b->recv >= b->ncmd)
 				break; /* the Sync has not arrived yet */
 			b->recv++;
 			continue;
@@ -357,17 +442,24 @@ static void read_results(struct brt_pg *pg)
 						: BRT_PG_OK);
 			continue;
 		}
-		if (st == PGRES_FATAL_ERROR || st == PGRES_NONFATAL_ERROR ||
-		    st == PGRES_BAD_RESPONSE)
-			batch_fail(b, b->recv < b->n ? b->recv : -1,
+		int k = b->recv < b->ncmd ? b->cmd[b->recv] : INT_MIN;
+		bool bad = st == PGRES_FATAL_ERROR ||
+			   st == PGRES_NONFATAL_ERROR ||
+			   st == PGRES_BAD_RESPONSE;
+		if (bad)
+			batch_fail(b, k >= 0 ? k : -1,
 				   PQresultErrorField(r, PG_DIAG_SQLSTATE),
 				   PQresultErrorMessage(r));
-		if (b->recv < b->n) {
-			if (b->res[b->recv])
-				PQclear(b->res[b->recv]);
-			b->res[b->recv] = r;
+		if (k >= 0) {
+			if (b->res[k])
+				PQclear(b->res[k]);
+			b->res[k] = r;
 		} else {
-			PQclear(r); /* an error at commit: recorded above */
+			/* a preparation that did not happen is forgotten */
+			if (k != INT_MIN &&
+			    (bad || st == PGRES_PIPELINE_ABORTED))
+				pg->prepared[-1 - k] = 0;
+			PQclear(r); /* a preparation, or an error at commit */
 		}
 	}
 }

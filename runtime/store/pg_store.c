@@ -8,7 +8,10 @@
  * those of dead nodes (pg_own.c) and hand them to the engine. From then on
  * everything goes through one asynchronous connection (pg_conn.c) on the
  * loop: a batch per pass, committed in one round trip; its callback runs
- * when the server has confirmed it.
+ * when the server has confirmed it. One transaction is in flight at a
+ * time; the batches of the passes that run meanwhile wait and go together
+ * as the next one (group commit), so a slow flush makes bigger
+ * transactions, not a queue of small ones.
  *
  * Every write is fenced: put and del carry this node's id and the epoch at
  * which it owns the instance (remembered per instance here). A write that
@@ -179,6 +182,8 @@ struct pg_store {
 	int nreload, reload_cap;
 	double last_commit;
 	long nclaimed; /* instances taken over from other nodes (logs) */
+	struct group *inflight, *waiting; /* group commit (pg_commit) */
+	unsigned long ngroups, ncommits;  /* transactions, commits in them */
 };
 
 static double mono(void)
@@ -402,9 +407,22 @@ struct commit {
 	brt_store_done_fn done;
 	void *arg;
 	double t0;
+	int off; /* its first statement in the group's batch */
 	int n;
 	unsigned long *ids;
 	bool *del;
+	struct commit *next; /* in its group */
+};
+
+/* Commits that go to the server as one transaction: while one group is
+ * in flight, the batches committed meanwhile wait and go together when it
+ * is done (group commit: one round trip and one flush for all of them).
+ * Their callbacks run in the order they were committed. */
+struct group {
+	struct pg_store *ps;
+	struct brt_pg_batch *b;
+	struct commit *first, *last;
+	int ncommits;
 };
 
 static int reload_add(struct pg_store *ps, unsigned long id)
@@ -429,10 +447,9 @@ static void lost(struct pg_store *ps, unsigned long id, int *nlost)
 		ps->hooks.lost(ps->hooks.arg, id);
 }
 
-static void commit_done(void *arg, struct brt_pg_batch *b,
-			enum brt_pg_outcome out)
+static void one_done(struct commit *c, struct brt_pg_batch *b,
+		     enum brt_pg_outcome out)
 {
-	struct commit *c = arg;
 	struct pg_store *ps = c->ps;
 	int err = 0, nlost = 0;
 	switch (out) {
@@ -440,7 +457,7 @@ static void commit_done(void *arg, struct brt_pg_batch *b,
 		for (int i = 0; i < c->n; i++) {
 			if (!c->ids[i])
 				continue;
-			const PGresult *r = brt__pg_batch_result(b, i);
+			const PGresult *r = brt__pg_batch_result(b, c->off + i);
 			bool wrote = r && PQntuples(r) == 1 &&
 				     strcmp(PQgetvalue(r, 0, 0), "t") == 0;
 			if (!wrote) {
@@ -490,6 +507,36 @@ static void commit_done(void *arg, struct brt_pg_batch *b,
 	free(c);
 }
 
+static void group_submit(struct pg_store *ps);
+
+static void group_done(void *arg, struct brt_pg_batch *b,
+		       enum brt_pg_outcome out)
+{
+	struct group *g = arg;
+	struct pg_store *ps = g->ps;
+	ps->inflight = NULL;
+	ps->ngroups++;
+	ps->ncommits += (unsigned long)g->ncommits;
+	for (struct commit *c = g->first, *next; c; c = next) {
+		next = c->next;
+		one_done(c, b, out);
+	}
+	free(g);
+	group_submit(ps);
+}
+
+/* Send the waiting group, when none is in flight. */
+static void group_submit(struct pg_store *ps)
+{
+	struct group *g = ps->waiting;
+	if (ps->inflight || !g)
+		return;
+	ps->waiting = NULL;
+	ps->inflight = g;
+	brt__pg_submit(ps->pg, g->b, group_done, g);
+	g->b = NULL; /* the connection's now */
+}
+
 static int pg_commit(struct brt_store *st, brt_store_done_fn done, void *arg)
 {
 	struct pg_store *ps = of(st);
@@ -519,7 +566,36 @@ static int pg_commit(struct brt_store *st, brt_store_done_fn done, void *arg)
 	c->arg = arg;
 	c->n = n;
 	c->t0 = mono();
-	brt__pg_submit(ps->pg, b, commit_done, c);
+	struct group *g = ps->waiting;
+	if (!g) {
+		g = calloc(1, sizeof *g);
+		if (!g) {
+			free(c->ids);
+			free(c->del);
+			free(c);
+			brt__pg_batch_free(b);
+			return BRT_ENOMEM;
+		}
+		g->ps = ps;
+		g->b = b;
+		ps->waiting = g;
+	} else {
+		c->off = brt__pg_batch_count(g->b);
+		if (brt__pg_batch_move(g->b, b) != 0) {
+			free(c->ids);
+			free(c->del);
+			free(c);
+			brt__pg_batch_free(b);
+			return BRT_ENOMEM;
+		}
+	}
+	if (g->last)
+		g->last->next = c;
+	else
+		g->first = c;
+	g->last = c;
+	g->ncommits++;
+	group_submit(ps);
 	return 0;
 }
 
@@ -848,11 +924,32 @@ const char *brt__store_pg_node_id(const struct brt_store *st)
 	return ((const struct pg_store *)st)->node_id;
 }
 
+static void group_free(struct group *g)
+{
+	if (!g)
+		return;
+	for (struct commit *c = g->first, *next; c; c = next) {
+		next = c->next;
+		free(c->ids);
+		free(c->del);
+		free(c);
+	}
+	brt__pg_batch_free(g->b);
+	free(g);
+}
+
 static void pg_close(struct brt_store *st)
 {
 	struct pg_store *ps = of(st);
 	if (ps->tick)
 		event_free(ps->tick);
+	if (ps->ngroups)
+		brt__log(ps->rt, "store: %lu commits in %lu transactions",
+			 ps->ncommits, ps->ngroups);
+	/* Abandoned: their callbacks do not run (store.h); the connection
+	 * drops the batch in flight without calling back either. */
+	group_free(ps->waiting);
+	group_free(ps->inflight);
 	brt__pg_free(ps->pg);
 	if (ps->boot)
 		PQfinish(ps->boot);
@@ -940,7 +1037,7 @@ int brt__store_pg_open(brt_runtime *rt, const struct brt_store_pg_options *o,
 		goto fail;
 	}
 	/* A batch waits for a lost connection up to a node timeout; after
-	 * that its instances are dropped and reloaded (commit_done). */
+	 * that its instances are dropped and reloaded (one_done). */
 	brt__pg_set_queue_timeout(ps->pg, o->node_timeout_s * 1000);
 	brt__log(rt, "store: PostgreSQL, node %s, schema version %d",
 		 ps->node_id, version);

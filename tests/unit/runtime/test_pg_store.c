@@ -438,6 +438,69 @@ START_TEST(pg_store_recover_many)
 }
 END_TEST
 
+struct ordered {
+	int order[4];
+	int n;
+};
+
+struct ordered_one {
+	struct ordered *o;
+	int k;
+	int err;
+};
+
+static void ordered_cb(void *arg, int err)
+{
+	struct ordered_one *one = arg;
+	one->err = err;
+	one->o->order[one->o->n++] = one->k;
+}
+
+START_TEST(pg_store_group_commit)
+{
+	reset();
+	brt_runtime *rt = rt_new();
+	struct hooks_seen ha = { 0 };
+	struct brt_store *a = open_node(rt, "A", "b1", NULL, &ha);
+	struct brt_store_meta m;
+	a->ops->meta_get(a, &m);
+	unsigned long id = m.next_id;
+	ck_assert_int_eq(commit_put(rt, a, id + 1, "other"), 0);
+	pg_kit_exec("UPDATE bpelc_instance SET owner = 'Z'"); /* not A's */
+	/* three commits in one go: the first is sent, the next two wait and
+	 * go together; callbacks in order, the fenced-out write reported in
+	 * the commit that made it */
+	struct ordered o = { { 0 }, 0 };
+	struct ordered_one one[3] = { { &o, 0, -99 },
+				      { &o, 1, -99 },
+				      { &o, 2, -99 } };
+	const char *data[3] = { "v0", "v1", "v2" };
+	for (int k = 0; k < 3; k++) {
+		ck_assert_int_eq(a->ops->begin(a), 0);
+		ck_assert_int_eq(a->ops->put(a, id, data[k], 2), 0);
+		if (k == 1)
+			ck_assert_int_eq(a->ops->put(a, id + 1, "x", 1), 0);
+		ck_assert_int_eq(a->ops->commit(a, ordered_cb, &one[k]), 0);
+	}
+	for (int i = 0; i < 400 && o.n < 3; i++)
+		pg_kit_wait(rt->base, &(bool){ false }, 0.05);
+	ck_assert_int_eq(o.n, 3);
+	ck_assert_int_eq(o.order[0], 0);
+	ck_assert_int_eq(o.order[1], 1);
+	ck_assert_int_eq(o.order[2], 2);
+	ck_assert_int_eq(one[0].err, 0);
+	ck_assert_int_eq(one[1].err, 0);
+	ck_assert_int_eq(one[2].err, 0);
+	ck_assert_int_eq(ha.nlost, 1);
+	ck_assert_uint_eq(ha.lost[0], id + 1);
+	ck_assert_int_eq(pg_kit_long("SELECT count(*) FROM bpelc_instance"
+				     " WHERE data = 'v2' AND owner = 'A'"),
+			 1);
+	a->ops->close(a);
+	rt_free(rt);
+}
+END_TEST
+
 Suite *pg_store_suite(void);
 Suite *pg_store_suite(void)
 {
@@ -451,6 +514,7 @@ Suite *pg_store_suite(void)
 	tcase_add_test(tc, pg_store_unknown_outcome_reloads);
 	tcase_add_test(tc, pg_store_where_a_message_goes);
 	tcase_add_test(tc, pg_store_recover_many);
+	tcase_add_test(tc, pg_store_group_commit);
 	suite_add_tcase(s, tc);
 	return s;
 }
