@@ -412,9 +412,11 @@ demo:
 	@sh samples/demo.sh $(BUILD)
 
 # Benchmarks (bench/run.sh, docs/performance.md): baseline vs compiled
-# service, idle-instance memory, start-up and compile time. About 2-5 min.
+# service, idle-instance memory, start-up and compile time; then the
+# PostgreSQL store against SQLite (bench/cluster.py). About 3-6 min.
 bench: all
 	sh bench/run.sh $(BUILD)
+	$(PYTHON) bench/cluster.py --build $(BUILD)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
