@@ -84,7 +84,8 @@ def main():
         for c in cmds:
             argv += ["-ex", c]
         threading.Thread(target=send, args=(port,), daemon=True).start()
-        g = subprocess.Popen(argv + ["--args", exe], cwd=HERE,
+        # In tmp: the service keeps its store (NAME.db) in its folder.
+        g = subprocess.Popen(argv + ["--args", exe], cwd=tmp,
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                              text=True, start_new_session=True)
         try:
