@@ -13,73 +13,16 @@
 
 #include "arena.h"
 #include "check_int.h"
-
-struct names {
-	const char **v;
-	int n, cap;
-	struct arena *a;
-};
-
-static void add(struct names *ns, const char *s, size_t len)
-{
-	if (ns->n == ns->cap) {
-		int cap = ns->cap ? ns->cap * 2 : 64;
-		const char **v = ARENA_ARRAY(ns->a, const char *, cap);
-		if (ns->n)
-			memcpy(v, ns->v, sizeof(*v) * (size_t)ns->n);
-		ns->v = v;
-		ns->cap = cap;
-	}
-	ns->v[ns->n++] = arena_strndup(ns->a, s, len);
-}
-
-static bool has(struct names *ns, const char *s)
-{
-	for (int i = 0; i < ns->n; i++)
-		if (strcmp(ns->v[i], s) == 0)
-			return true;
-	return false;
-}
+#include "names.h"
 
 struct used {
-	struct names vars, plinks, csets;
+	struct name_set vars, plinks, csets;
 };
 
-static bool ncname_char(char ch)
+/* A name as a whole, as an attribute gives it. */
+static void add(struct name_set *ns, const char *s)
 {
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-	       (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' ||
-	       (unsigned char)ch >= 0x80;
-}
-
-/* Every "$name" in text (a variable, or a link in a joinCondition), and
- * every quoted name (getVariableProperty('v', …)). Over-collecting is fine. */
-static void scan_text(struct used *u, const char *t)
-{
-	for (const char *p = t; *p; p++) {
-		if (*p == '$' || *p == '\'' || *p == '"') {
-			const char *s = p + 1, *e = s;
-			while (ncname_char(*e))
-				e++;
-			if (e > s)
-				add(&u->vars, s, (size_t)(e - s));
-		}
-	}
-}
-
-static void tokens(struct names *ns, const char *list)
-{
-	const char *p = list;
-	while (p && *p) {
-		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-			p++;
-		const char *s = p;
-		while (*p && *p != ' ' && *p != '\t' && *p != '\n' &&
-		       *p != '\r')
-			p++;
-		if (p > s)
-			add(ns, s, (size_t)(p - s));
-	}
+	name_set_add(ns, s, strlen(s));
 }
 
 static void collect(struct chk *c, xmlNodePtr n, void *ud)
@@ -93,20 +36,22 @@ static void collect(struct chk *c, xmlNodePtr n, void *ud)
 	if (!(chk_is(n, "variable") && chk_is(n->parent, "variables")))
 		for (int i = 0; var_attrs[i]; i++)
 			if (chk_attr(n, var_attrs[i]))
-				add(&u->vars, chk_attr(n, var_attrs[i]),
-				    strlen(chk_attr(n, var_attrs[i])));
+				add(&u->vars, chk_attr(n, var_attrs[i]));
 	if (chk_is(n, "validate"))
-		tokens(&u->vars, chk_attr(n, "variables"));
+		name_set_scan(&u->vars, chk_attr(n, "variables"), false);
 	if (chk_attr(n, "partnerLink") && !chk_is(n, "partnerLink"))
-		add(&u->plinks, chk_attr(n, "partnerLink"),
-		    strlen(chk_attr(n, "partnerLink")));
+		add(&u->plinks, chk_attr(n, "partnerLink"));
 	if (chk_is(n, "correlation") && chk_attr(n, "set"))
-		add(&u->csets, chk_attr(n, "set"), strlen(chk_attr(n, "set")));
+		add(&u->csets, chk_attr(n, "set"));
+	/* Every "$name" in text (a variable, or a link in a joinCondition),
+	 * and every quoted name (getVariableProperty('v', …)). Over-collecting
+	 * is fine. */
 	for (xmlNodePtr ch = n->children; ch; ch = ch->next)
 		if ((ch->type == XML_TEXT_NODE ||
 		     ch->type == XML_CDATA_SECTION_NODE) &&
 		    ch->content && !chk_is(n, "literal"))
-			scan_text(u, (const char *)ch->content);
+			name_set_scan(&u->vars, (const char *)ch->content,
+				      true);
 }
 
 static void report(struct chk *c, xmlNodePtr n, void *ud)
@@ -116,13 +61,15 @@ static void report(struct chk *c, xmlNodePtr n, void *ud)
 	if (!name)
 		return;
 	if (chk_is(n, "variable") && chk_is(n->parent, "variables") &&
-	    !has(&u->vars, name))
+	    !name_set_has(&u->vars, name))
 		chk_warn(c, n, "variable '%s' is never used", name);
 	else if (chk_is(n, "partnerLink") &&
-		 chk_is(n->parent, "partnerLinks") && !has(&u->plinks, name))
+		 chk_is(n->parent, "partnerLinks") &&
+		 !name_set_has(&u->plinks, name))
 		chk_warn(c, n, "partner link '%s' is never used", name);
 	else if (chk_is(n, "correlationSet") &&
-		 chk_is(n->parent, "correlationSets") && !has(&u->csets, name))
+		 chk_is(n->parent, "correlationSets") &&
+		 !name_set_has(&u->csets, name))
 		chk_warn(c, n, "correlation set '%s' is never used", name);
 }
 

@@ -20,60 +20,15 @@
 #include <string.h>
 
 #include "arena.h"
+#include "names.h"
 #include "unread.h"
 
 #define BPEL_NS "http://docs.oasis-open.org/wsbpel/2.0/process/executable"
 
 struct unread {
-	const char **v; /* every token seen, in document order */
-	int n, cap;
-	struct arena *a;
-	bool scanned; /* false: no document, nothing is known unread */
+	struct name_set names; /* every token seen */
+	bool scanned;	       /* false: no document, nothing is known unread */
 };
-
-static void add(struct unread *u, const char *s, size_t len)
-{
-	if (u->n == u->cap) {
-		int cap = u->cap ? u->cap * 2 : 64;
-		const char **v = ARENA_ARRAY(u->a, const char *, cap);
-		if (u->n)
-			memcpy(v, u->v, sizeof(*v) * (size_t)u->n);
-		u->v = v;
-		u->cap = cap;
-	}
-	u->v[u->n++] = arena_strndup(u->a, s, len);
-}
-
-static bool name_char(unsigned char ch)
-{
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-	       (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' ||
-	       ch == '.' || ch >= 0x80;
-}
-
-/* Every run of name characters, and each dot-separated piece of it
- * ("v.part" uses v). */
-static void tokens(struct unread *u, const char *t)
-{
-	const char *p = t;
-	while (p && *p) {
-		while (*p && !name_char((unsigned char)*p))
-			p++;
-		const char *s = p;
-		while (name_char((unsigned char)*p))
-			p++;
-		if (p == s)
-			continue;
-		add(u, s, (size_t)(p - s));
-		for (const char *q = s, *d; q < p; q = d + 1) {
-			d = memchr(q, '.', (size_t)(p - q));
-			if (!d)
-				d = p;
-			if (d > q && (q != s || d != p))
-				add(u, q, (size_t)(d - q));
-		}
-	}
-}
 
 static bool is_bpel(xmlNodePtr n, const char *local)
 {
@@ -121,7 +76,8 @@ static void walk(struct unread *u, xmlNodePtr n)
 	for (; n; n = n->next) {
 		if (n->type == XML_TEXT_NODE ||
 		    n->type == XML_CDATA_SECTION_NODE) {
-			tokens(u, (const char *)n->content);
+			name_set_scan(&u->names, (const char *)n->content,
+				      false);
 			continue;
 		}
 		if (n->type != XML_ELEMENT_NODE)
@@ -130,7 +86,7 @@ static void walk(struct unread *u, xmlNodePtr n)
 			if (!a->ns && not_a_read(n, (const char *)a->name))
 				continue;
 			xmlChar *v = xmlNodeGetContent((xmlNodePtr)a);
-			tokens(u, (const char *)v);
+			name_set_scan(&u->names, (const char *)v, false);
 			xmlFree(v);
 		}
 		walk(u, n->children);
@@ -141,7 +97,7 @@ struct unread *unread_scan(struct arena *a, xmlDocPtr process_doc)
 {
 	struct unread *u = ARENA_NEW(a, struct unread);
 	memset(u, 0, sizeof *u);
-	u->a = a;
+	u->names.a = a;
 	if (process_doc) {
 		walk(u, process_doc->children);
 		u->scanned = true;
@@ -153,8 +109,5 @@ bool unread_is(const struct unread *u, const char *name)
 {
 	if (!u || !u->scanned || !name)
 		return false;
-	for (int i = 0; i < u->n; i++)
-		if (strcmp(u->v[i], name) == 0)
-			return false;
-	return true;
+	return !name_set_has(&u->names, name);
 }
