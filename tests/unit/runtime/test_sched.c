@@ -247,12 +247,31 @@ START_TEST(sched_many_instances_interleave)
 }
 END_TEST
 
-START_TEST(sched_verbose_logs_steps)
+/* fd 2 into a file (check's fork mode keeps that to the test). */
+static FILE *capture_stderr(void)
 {
-	/* fd 2 into a file (check's fork mode keeps that to this test). */
 	FILE *f = tmpfile();
 	ck_assert_ptr_nonnull(f);
 	ck_assert_int_ge(dup2(fileno(f), STDERR_FILENO), 0);
+	return f;
+}
+
+/* Everything fd 2 got (closes f). */
+static const char *captured(FILE *f)
+{
+	static char log[65536];
+	long n = lseek(fileno(f), 0, SEEK_END);
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_lt(n, (long)sizeof log);
+	ck_assert_int_eq(pread(fileno(f), log, (size_t)n, 0), n);
+	log[n] = '\0';
+	fclose(f);
+	return log;
+}
+
+START_TEST(sched_verbose_logs_steps)
+{
+	FILE *f = capture_stderr();
 	brt_runtime *rt = kit_rt(&proc);
 	rt->verbose = 1;
 	kit_send(rt, &kit_op_start, "flow");
@@ -261,13 +280,7 @@ START_TEST(sched_verbose_logs_steps)
 	/* The early message waited in the inbox: b2 took it at once. */
 	ck_assert_str_eq(kit_trace, "b1 b2=v b3 joined");
 	brt__runtime_free(rt); /* writes what the log buffered */
-	static char log[65536];
-	long n = lseek(fileno(f), 0, SEEK_END);
-	ck_assert_int_gt(n, 0);
-	ck_assert_int_lt(n, (long)sizeof log);
-	ck_assert_int_eq(pread(fileno(f), log, (size_t)n, 0), n);
-	log[n] = '\0';
-	fclose(f);
+	const char *log = captured(f);
 	/* One line per step: instance, strand, state before -> after (or
 	 * what the step returned), in order for each strand. */
 	const char *want[] = { "instance 1 strand 1 START -> S_DISPATCH\n",
@@ -289,21 +302,13 @@ END_TEST
  * (sanitizers, DEBUG=1) aborts there (registered to expect SIGABRT). */
 START_TEST(sched_broken_invariant)
 {
-	FILE *f = tmpfile();
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_ge(dup2(fileno(f), STDERR_FILENO), 0);
+	FILE *f = capture_stderr();
 	brt_runtime *rt = kit_rt(&proc);
 	kit_send(rt, &kit_op_start, "bad");
 	kit_settle(rt);
 	ck_assert_int_eq(brt__engine_count(rt), 0);
 	brt__runtime_free(rt);
-	static char log[65536];
-	long n = lseek(fileno(f), 0, SEEK_END);
-	ck_assert_int_gt(n, 0);
-	ck_assert_int_lt(n, (long)sizeof log);
-	ck_assert_int_eq(pread(fileno(f), log, (size_t)n, 0), n);
-	log[n] = '\0';
-	fclose(f);
+	const char *log = captured(f);
 	ck_assert_msg(strstr(log, "no step for state 19 (bug)") != NULL, "%s",
 		      log);
 	ck_assert_msg(strstr(log, "internalError") != NULL, "%s", log);
