@@ -274,6 +274,61 @@ else
 	say "metrics: skipped (cannot build bench/metrics.c; see $LOG)"
 fi
 
+# ---- 1c. hostile load (issue 10) -----------------------------------------
+# p99 of normal echo requests while a second client sends namespace and
+# attribute floods at the largest body the service takes (1 MB), against
+# the p99 without floods, same server, same run. The floods are refused
+# (SOAP fault naming the intake limit) before any tree is built.
+say ""
+if [ "$have_echo" -eq 1 ]; then
+	awk 'BEGIN {
+		printf "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"";
+		for (i = 0; i < 20000; i++) printf " xmlns:p%d=\"urn:p%d\"", i, i;
+		printf "><s:Body><e:echoRequest xmlns:e=\"urn:bench\">";
+		for (i = 0; i < 45000; i++) printf "<a>x</a>";
+		printf "</e:echoRequest></s:Body></s:Envelope>" }' >"$OUT/nsflood.xml"
+	awk 'BEGIN {
+		printf "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\">";
+		printf "<s:Body><e:echoRequest xmlns:e=\"urn:bench\"";
+		for (i = 0; i < 100000; i++) printf " a%d=\"\"", i;
+		printf ">42</e:echoRequest></s:Body></s:Envelope>" }' >"$OUT/attrflood.xml"
+	HSECS=${HOSTILE_SECONDS:-5}
+	hl_base="" hl_flood="" fl_ns="" fl_attr=""
+	if start_server "$OUT/echo" --store none; then
+		# shellcheck disable=SC2086
+		hl_base=$($LOAD "$OUT/loadgen" -u "$URLBASE/echo" $ECHO_ARGS \
+			-c 4 -d "$HSECS" -w 1 -W 10)
+		"$OUT/loadgen" -u "$URLBASE/echo" -b "$OUT/nsflood.xml" \
+			-a urn:bench:echo -s 500 -e "too many" -c 1 \
+			-d "$((HSECS + 2))" -w 0 -W 10 >"$OUT/fl_ns.txt" 2>>"$LOG" &
+		f1=$!
+		"$OUT/loadgen" -u "$URLBASE/echo" -b "$OUT/attrflood.xml" \
+			-a urn:bench:echo -s 500 -e "too many" -c 1 \
+			-d "$((HSECS + 2))" -w 0 -W 10 >"$OUT/fl_attr.txt" 2>>"$LOG" &
+		f2=$!
+		# shellcheck disable=SC2086
+		hl_flood=$($LOAD "$OUT/loadgen" -u "$URLBASE/echo" $ECHO_ARGS \
+			-c 4 -d "$HSECS" -w 1 -W 10)
+		wait "$f1" "$f2"
+		fl_ns=$(cat "$OUT/fl_ns.txt")
+		fl_attr=$(cat "$OUT/fl_attr.txt")
+		stop_server
+	fi
+	pb=$(kv "$hl_base" p99_us)
+	pf=$(kv "$hl_flood" p99_us)
+	say "hostile load: normal p99 ${pb:-?} us without floods, ${pf:-?} us" \
+		"with floods ($(kv "$fl_ns" ok) namespace and $(kv "$fl_attr" ok)" \
+		"attribute floods of $(wc -c <"$OUT/nsflood.xml")/$(wc -c \
+		<"$OUT/attrflood.xml") bytes refused meanwhile; p99 of a flood's" \
+		"answer $(kv "$fl_ns" p99_us)/$(kv "$fl_attr" p99_us) us)"
+	fe=$(( $(kv "$fl_ns" errors)+0 + $(kv "$fl_attr" errors)+0 ))
+	[ "$fe" -eq 0 ] || say "hostile load: $fe flood answers were not the" \
+		"expected fault (see $LOG)"
+	target "p99 under floods" "$(ratio "${pf:-0}" "${pb:-0}")" 2
+else
+	say "hostile load: skipped (no compiled echo service)"
+fi
+
 # ---- 2. start-up ----------------------------------------------------------
 say ""
 startup_ms() { # CMD...: median ms from exec to the first answered request

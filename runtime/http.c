@@ -52,6 +52,7 @@ struct brt_http {
 	/* The operation of the request being handled (metrics), NULL. */
 	const struct brt_operation *cur_op;
 	struct brt_conns *conns; /* conns.c: counts, deadlines, eviction */
+	int npeer_eof;		 /* open exchanges whose client sent EOF */
 };
 
 struct brt_request {
@@ -71,6 +72,7 @@ struct brt_request {
 	unsigned long epoch;
 	brt_request *hnext;
 	struct brt_conn *conn;	/* its connection's record, or NULL */
+	bool peer_eof;		/* the client closed its side */
 	struct event *deadline; /* --reply-timeout */
 };
 
@@ -230,6 +232,21 @@ static void on_watch(evutil_socket_t fd, short what, void *arg)
 	unwatch(r);
 	if (n > 0 || !r->req)
 		return;
+	if (n == 0) {
+		/* EOF: the client may only have closed its sending side
+		 * (half-close) and still read the answer, so it is kept;
+		 * writing it tells whether anyone is there. It no longer
+		 * holds up a stop, though (brt__http_open_requests). */
+		if (!r->peer_eof) {
+			r->peer_eof = true;
+			r->h->npeer_eof++;
+		}
+		brt__debug(r->h->rt,
+			   "request %lu: client closed its side; the answer "
+			   "is still sent",
+			   r->id);
+		return;
+	}
 	struct evhttp_connection *evcon = evhttp_request_get_connection(r->req);
 	brt__log(r->h->rt, "request %lu: client went away before the answer",
 		 r->id);
@@ -328,6 +345,10 @@ static void open_unlink(brt_request *r)
 		r->next->prev = r->prev;
 	r->prev = r->next = NULL;
 	h->nopen--;
+	if (r->peer_eof) {
+		r->peer_eof = false;
+		h->npeer_eof--;
+	}
 }
 
 /* Free r (already off the open and held lists) and return its evhttp
@@ -892,6 +913,21 @@ static void on_request(struct evhttp_request *req, void *arg)
 	char what[300];
 	snprintf(what, sizeof what, "%s %.200s%s%.60s", method_name(cmd),
 		 path ? path : "?", query ? "?" : "", query ? query : "");
+	/* Two Content-Length headers: which one delimits the body is
+	 * ambiguous (request smuggling behind a proxy): refused, and the
+	 * connection closed since its framing cannot be trusted. */
+	int nlen = 0;
+	struct evkeyvalq *in_hdrs = evhttp_request_get_input_headers(req);
+	for (struct evkeyval *kv = in_hdrs ? in_hdrs->tqh_first : NULL; kv;
+	     kv = kv->next.tqe_next)
+		nlen += strcasecmp(kv->key, "Content-Length") == 0;
+	if (nlen > 1) {
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+				  "Connection", "close");
+		send_error(h, id, what, req, 400, true,
+			   "more than one Content-Length header");
+		return;
+	}
 	const struct brt_partner_link *pl = path ? find_path(rt->proc, path)
 						 : NULL;
 	if (!pl) {
@@ -1087,12 +1123,12 @@ int brt__http_start(brt_runtime *rt)
 		return BRT_ENOMEM;
 	}
 	evhttp_set_gencb(h->http, on_request, h);
-	/* Oversized bodies are refused while reading (413), not buffered;
-	 * lingering close lets the client read that answer. */
+	/* Oversized bodies are refused while reading (413), not buffered. */
 	evhttp_set_max_body_size(
 		h->http, (ev_ssize_t)(rt->max_body ? rt->max_body : 1u << 20));
 	evhttp_set_max_headers_size(h->http, 64 * 1024);
-	evhttp_set_flags(h->http, EVHTTP_SERVER_LINGERING_CLOSE);
+	/* No lingering close: a body declared over --max-body (even 10^12
+	 * bytes) is answered 413 at once, not drained to its end first. */
 	/* A request-response exchange may wait long for its <reply>; this
 	 * bounds idle and half-sent requests (slowloris), not instances:
 	 * evhttp does not read while a request waits for its answer. */
@@ -1152,7 +1188,11 @@ void brt__http_stop(brt_runtime *rt)
 
 int brt__http_open_requests(const brt_runtime *rt)
 {
-	return rt && rt->http ? rt->http->nopen + rt->http->nheld : 0;
+	/* An exchange whose client has sent EOF does not hold up a stop:
+	 * most likely nobody is there to read the answer. */
+	return rt && rt->http
+		       ? rt->http->nopen - rt->http->npeer_eof + rt->http->nheld
+		       : 0;
 }
 
 void brt__http_free(brt_runtime *rt)

@@ -433,9 +433,52 @@ async def emfile():
           "served in %.2f s" % (used, dt))
 
 
+async def framing():
+    """Two Content-Length headers: 400 and the connection closed. A
+    Content-Length of 10^12: 413 at once, not after draining the body. A
+    client that half-closes after its request (shutdown(SHUT_WR)) still
+    gets its answer, also for a slow one."""
+    body = (ENV % ("ping", NS, 3, "ping")).encode()
+    r, w = await asyncio.open_connection(HOST, PORT)
+    w.write(b"POST /svc HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\n"
+            b"Content-Length: %d\r\nContent-Length: 5\r\n\r\n"
+            % len(body) + body)
+    await w.drain()
+    data = await read_all(r, 5)
+    w.close()
+    st, _ = answer_of(data)
+    if st != 400:
+        bad("framing: two Content-Length headers answered %s" % st)
+    t0 = time.monotonic()
+    r, w = await asyncio.open_connection(HOST, PORT)
+    w.write(b"POST /svc HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\n"
+            b"Content-Length: 1000000000000\r\n\r\n<s:Envelope")
+    await w.drain()
+    data = await read_all(r, 5)
+    w.close()
+    st, _ = answer_of(data)
+    dt = time.monotonic() - t0
+    if st != 413 or dt > 2:
+        bad("framing: Content-Length 10^12 answered %s after %.1f s"
+            % (st, dt))
+    for op, n in (("echo", 11), ("slow", 12)):
+        r, w = await asyncio.open_connection(HOST, PORT)
+        w.write(request(n, op))
+        await w.drain()
+        w.write_eof()
+        data = await read_all(r, 10)
+        w.close()
+        st, v = answer_of(data)
+        if st != 200 or v != n:
+            bad("framing: half-closed %s client got %s %s" % (op, st, v))
+    await expect_served(13, 2.0, "after the framing cases")
+    print("framing: duplicate length 400, huge length 413 in %.2f s, "
+          "half-closed clients answered" % dt)
+
+
 TESTS = {f.__name__: f for f in (slowloris, idle, bigheader, pipelined,
                                  hangup, concurrent, timeout, maxconn,
-                                 readtimeout, replytimeout, emfile)}
+                                 readtimeout, replytimeout, emfile, framing)}
 
 
 def main():
