@@ -17,6 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libxml/parser.h>
+#include <libxml/uri.h>
+
 #include "arena.h"
 #include "load.h"
 #include "lower_int.h"
@@ -181,6 +184,84 @@ static void embed_schemas(struct lower *l)
 	}
 }
 
+#define NS_XSLT "http://www.w3.org/1999/XSL/Transform"
+#define XSL_MAX_DEPTH 32
+
+static struct ir_embed *find_stylesheet(struct lower *l, const char *uri)
+{
+	for (int i = 0; i < l->p->stylesheets.n; i++) {
+		struct ir_embed *e =
+			IR_AT(l->p->stylesheets, struct ir_embed, i);
+		if (strcmp(e->uri, uri) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+/*
+ * The xsl:import and xsl:include tree of an embedded stylesheet, embedded
+ * too, so the service never reads a stylesheet from disk or network
+ * (docs/runtime.md). Each module is keyed by the URI libxslt will ask
+ * for: its href resolved against the importing stylesheet's URI (as the
+ * table names it); it is read from its href resolved against the
+ * importer's file. Modules have ns "xsl:import" (not a stylesheet of
+ * their own). An href that is a URL, or that cannot be read, is a
+ * warning: the stylesheet then fails to compile at start-up and
+ * doXslTransform faults.
+ */
+static void embed_modules(struct lower *l, struct ir_expr *x, const char *uri,
+			  const char *path, const char *text, int depth)
+{
+	xmlDocPtr doc =
+		text ? xmlReadMemory(text, (int)strlen(text), path, NULL,
+				     XML_PARSE_NONET | XML_PARSE_NOERROR |
+					     XML_PARSE_NOWARNING)
+		     : NULL;
+	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
+	for (xmlNodePtr c = root ? root->children : NULL; c; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE || !c->ns ||
+		    !xmlStrEqual(c->ns->href, BAD_CAST NS_XSLT) ||
+		    !(xmlStrEqual(c->name, BAD_CAST "import") ||
+		      xmlStrEqual(c->name, BAD_CAST "include")))
+			continue;
+		xmlChar *href = xmlGetProp(c, BAD_CAST "href");
+		xmlChar *key = href ? xmlBuildURI(href, BAD_CAST uri) : NULL;
+		xmlChar *file = href ? xmlBuildURI(href, BAD_CAST path) : NULL;
+		if (key && file && !find_stylesheet(l, (const char *)key)) {
+			struct ir_embed *e = ARENA_NEW(l->a, struct ir_embed);
+			e->uri = arena_strdup(l->a, (const char *)key);
+			e->ns = "xsl:import";
+			size_t len;
+			bool url = strstr((const char *)href, "://") != NULL;
+			e->text = url || depth >= XSL_MAX_DEPTH
+					  ? NULL
+					  : load_read_file(l->m,
+							   (const char *)file,
+							   &len);
+			if (!e->text)
+				diag_warning(l->dg, &x->loc, NULL,
+					     "stylesheet '%s' imports '%s', "
+					     "which cannot be embedded (%s); "
+					     "bpel:doXslTransform will fault",
+					     uri, (const char *)href,
+					     url ? "a URL is never read"
+					     : depth >= XSL_MAX_DEPTH
+						     ? "imports nested too deep"
+						     : strerror(errno));
+			ir_vec_push(l->a, &l->p->stylesheets, e);
+			if (e->text)
+				embed_modules(l, x, e->uri,
+					      arena_strdup(l->a,
+							   (const char *)file),
+					      e->text, depth + 1);
+		}
+		xmlFree(key);
+		xmlFree(file);
+		xmlFree(href);
+	}
+	xmlFreeDoc(doc);
+}
+
 /* bpel:doXslTransform('uri', …) in expression x: embed the stylesheet. */
 static void embed_stylesheet_of(struct lower *l, struct ir_expr *x)
 {
@@ -200,14 +281,11 @@ static void embed_stylesheet_of(struct lower *l, struct ir_expr *x)
 			continue;
 		const char *uri =
 			arena_strndup(l->a, q + 1, (size_t)(end - q - 1));
-		bool seen = false;
-		for (int i = 0; i < l->p->stylesheets.n && !seen; i++)
-			seen = strcmp(IR_AT(l->p->stylesheets, struct ir_embed,
-					    i)
-					      ->uri,
-				      uri) == 0;
-		if (seen)
+		struct ir_embed *seen = find_stylesheet(l, uri);
+		if (seen) {
+			seen->ns = NULL; /* also a stylesheet of its own */
 			continue;
+		}
 		const char *rel = strncmp(uri, "file:", 5) == 0 ? uri + 5 : uri;
 		const char *path =
 			rel[0] == '/'
@@ -227,6 +305,8 @@ static void embed_stylesheet_of(struct lower *l, struct ir_expr *x)
 				     strstr(uri, "://") ? "not a file"
 							: strerror(errno));
 		ir_vec_push(l->a, &l->p->stylesheets, e);
+		if (e->text)
+			embed_modules(l, x, uri, path, e->text, 1);
 	}
 }
 

@@ -117,7 +117,7 @@ struct brt_log_ctx {
 };
 
 /* Defaults of the resource limits (main.c's options). */
-#define BRT_MAX_INSTANCES 10000
+#define BRT_MAX_INSTANCES 100000
 #define BRT_MAX_INBOX (4u << 20)
 #define BRT_MAX_CONNECTIONS 4096
 #define BRT_REPLY_TIMEOUT_S 300
@@ -149,7 +149,7 @@ struct brt_runtime {
 	struct brt_log *log;  /* log.c: buffered lines, NULL: unbuffered */
 	/* Resource limits (docs/runtime.md "Limits"); 0 in a runtime made
 	 * without options means the default. */
-	int max_instances;   /* live instances, default 10,000 */
+	int max_instances;   /* live instances, default 100,000 */
 	size_t max_inbox;    /* bytes waiting in one inbox, default 4 MiB */
 	int max_connections; /* open client connections, default 4,096 */
 	int reply_timeout_s; /* an open request-response exchange, 300 */

@@ -59,7 +59,7 @@ static void usage(FILE *f, const char *argv0)
 		"  --read-timeout SECS    time to send one whole request (default 60)\n"
 		"  --reply-timeout SECS   answer an open request-response exchange\n"
 		"                         with a fault after that long (default 300)\n"
-		"  --max-instances N      live instances (default 10000)\n"
+		"  --max-instances N      live instances (default 100000)\n"
 		"  --max-inbox BYTES      messages waiting in one instance (default 4M)\n"
 		"  --max-connections N    open client connections (default 4096)\n"
 		"  --epr-allow HOST[:PORT] an address partner links may be given at\n"

@@ -20,6 +20,7 @@
 
 #include <libxml/xpathInternals.h>
 #include <libxslt/transform.h>
+#include <libxslt/documents.h>
 #include <libxslt/security.h>
 #include <libxslt/variables.h>
 #include <libxslt/xsltInternals.h>
@@ -448,6 +449,64 @@ static xsltSecurityPrefsPtr xsl_security(void)
 	return sec;
 }
 
+/*
+ * libxslt's document loader, for the whole process: xsl:import and
+ * xsl:include are served from the modules bpelc embedded (brt_embed with
+ * ns "xsl:import", keyed by the URI libxslt asks for); anything else, and
+ * every document() at transform time, is refused. The loader has no
+ * argument, so the table being compiled is found here; it is set only
+ * while brt__xsl_prepare runs (one runtime compiles at a time).
+ */
+static const struct brt_process *xsl_loading;
+
+static xmlDocPtr xsl_loader(const xmlChar *uri, xmlDictPtr dict, int options,
+			    void *ctxt, xsltLoadType type)
+{
+	(void)options;
+	(void)ctxt;
+	const struct brt_process *p = xsl_loading;
+	if (type != XSLT_LOAD_STYLESHEET || p == NULL || uri == NULL)
+		return NULL;
+	for (int i = 0; i < p->nstylesheets; i++) {
+		const struct brt_embed *em = &p->stylesheets[i];
+		if (em->text == NULL || strcmp(em->uri, (const char *)uri) != 0)
+			continue;
+		xmlParserCtxtPtr pc = xmlNewParserCtxt();
+		if (pc == NULL)
+			return NULL;
+		/* The stylesheet's names come from its dictionary. */
+		if (dict != NULL) {
+			if (pc->dict != NULL)
+				xmlDictFree(pc->dict);
+			pc->dict = dict;
+			xmlDictReference(dict);
+		}
+		xmlDocPtr doc = xmlCtxtReadMemory(
+			pc, em->text, (int)strlen(em->text), em->uri, NULL,
+			XML_PARSE_NONET | XML_PARSE_NOERROR |
+				XML_PARSE_NOWARNING);
+		xmlFreeParserCtxt(pc);
+		return doc;
+	}
+	return NULL;
+}
+
+/* Parse-time read check: libxslt asks it before the loader for every
+ * import and include; only modules bpelc embedded pass (and the loader
+ * then serves them from memory). */
+static int xsl_read_embedded(xsltSecurityPrefsPtr sec,
+			     xsltTransformContextPtr tc, const char *value)
+{
+	(void)sec;
+	(void)tc;
+	const struct brt_process *p = xsl_loading;
+	for (int i = 0; p != NULL && value != NULL && i < p->nstylesheets; i++)
+		if (p->stylesheets[i].text != NULL &&
+		    strcmp(p->stylesheets[i].uri, value) == 0)
+			return 1;
+	return 0;
+}
+
 /* Swallows libxslt's messages while stylesheets compile. */
 static void xsl_quiet(void *ctx, const char *msg, ...)
 {
@@ -464,13 +523,24 @@ int brt__xsl_prepare(struct brt_prepared *pp)
 	if (pp->xsl == NULL)
 		return BRT_ENOMEM;
 	xsltSetGenericErrorFunc(NULL, xsl_quiet);
+	/* At parse time too, nothing is read from a file or the network:
+	 * the security prefs apply to the default loader, ours serves only
+	 * embedded modules. */
+	static xsltSecurityPrefsPtr parse_sec;
+	if (parse_sec == NULL && (parse_sec = xsl_security()) != NULL) {
+		xsltSetSecurityPrefs(parse_sec, XSLT_SECPREF_READ_FILE,
+				     xsl_read_embedded);
+		xsltSetDefaultSecurityPrefs(parse_sec);
+	}
+	xsltSetLoaderFunc(xsl_loader);
+	xsl_loading = p;
 	for (int i = 0; i < p->nstylesheets; i++) {
 		const struct brt_embed *em = &p->stylesheets[i];
 		struct brt_xsl *x = &pp->xsl[i];
 		x->uri = em->uri;
-		x->found = em->text != NULL;
+		x->found = em->text != NULL && em->ns == NULL;
 		if (!x->found)
-			continue;
+			continue; /* missing, or a module of another one */
 		xmlDocPtr doc = xmlReadMemory(
 			em->text, (int)strlen(em->text), em->uri, NULL,
 			XML_PARSE_NONET | XML_PARSE_NOERROR |
@@ -488,6 +558,7 @@ int brt__xsl_prepare(struct brt_prepared *pp)
 				 "stylesheet '%s' does not compile", em->uri);
 		}
 	}
+	xsl_loading = NULL;
 	xsltSetGenericErrorFunc(NULL, NULL);
 	return 0;
 }
@@ -500,7 +571,8 @@ static xsltStylesheetPtr xsl_get(struct brt_dctx *d, const char *uri)
 	int n = pp->xsl != NULL ? d->proc->nstylesheets : 0;
 	for (int i = 0; i < n; i++) {
 		struct brt_xsl *x = &pp->xsl[i];
-		if (strcmp(x->uri, uri) != 0)
+		if (strcmp(x->uri, uri) != 0 ||
+		    d->proc->stylesheets[i].ns != NULL)
 			continue;
 		if (!x->found)
 			break;
