@@ -19,6 +19,7 @@
  * error (EMFILE: no descriptors left) pauses the listeners for a moment
  * too, so accepting never spins and libevent never logs a line per try.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -46,6 +47,9 @@ struct brt_conn {
 	double since;		      /* accepted, or its last answer */
 	int open;		      /* open exchanges on it */
 	bool closing;		      /* shut down, evhttp not done yet */
+	struct event *linger;	      /* draining before the close */
+	double linger_until;
+	size_t drained;
 };
 
 struct brt_conns {
@@ -103,11 +107,68 @@ static void unlink_conn(struct brt_conn *c)
  * The record stays while a brt_request still points at it. */
 static void release(struct brt_conn *c)
 {
+	if (c->linger) {
+		event_free(c->linger);
+		c->linger = NULL;
+	}
 	bufferevent_decref(c->bev);
 	c->bev = NULL;
 	c->cs->count--;
 	if (c->open <= 0)
 		unlink_conn(c);
+}
+
+/*
+ * A bounded lingering close. evhttp answers a body declared over
+ * --max-body with 413 and closes at once (draining a claimed 10^12 bytes
+ * first would take forever); closing a socket with unread data resets
+ * it, and the client, still sending, may never read the 413. So the
+ * sending side is shut (the client sees the answer and end of stream),
+ * and what still arrives is read and dropped for at most LINGER_MS or
+ * LINGER_BYTES, then the socket is closed.
+ */
+enum { LINGER_MS = 2000, LINGER_BYTES = 4 << 20 };
+
+static void on_linger(evutil_socket_t fd, short what, void *arg)
+{
+	struct brt_conn *c = arg;
+	char buf[16384];
+	bool done = (what & EV_TIMEOUT) != 0 || now_s() > c->linger_until;
+	while (!done) {
+		ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+		if (n > 0) {
+			c->drained += (size_t)n;
+			done = c->drained > LINGER_BYTES;
+		} else
+			done = n == 0 ||
+			       (errno != EAGAIN && errno != EWOULDBLOCK &&
+				errno != EINTR);
+		if (n < 0 && !done)
+			return; /* wait for more */
+	}
+	release(c);
+}
+
+/* Start the lingering close of a connection evhttp let go of; false when
+ * there is nothing to linger for (then release at once). */
+static bool linger(struct brt_conn *c)
+{
+	evutil_socket_t fd = bufferevent_getfd(c->bev);
+	if (fd < 0 || c->linger || c->closing)
+		return c->linger != NULL;
+	char probe;
+	ssize_t n = recv(fd, &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (n <= 0 && !(n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)))
+		return false; /* the client closed: nothing to protect */
+	shutdown(fd, SHUT_WR);
+	c->linger = event_new(c->cs->rt->base, fd, EV_READ | EV_PERSIST,
+			      on_linger, c);
+	if (!c->linger)
+		return false;
+	c->linger_until = now_s() + LINGER_MS / 1000.0;
+	struct timeval tv = { LINGER_MS / 1000, (LINGER_MS % 1000) * 1000 };
+	event_add(c->linger, &tv);
+	return true;
 }
 
 static bool freed_by_evhttp(struct bufferevent *bev)
@@ -180,10 +241,11 @@ static void sweep(struct brt_conns *cs)
 	struct brt_conn *next;
 	for (struct brt_conn *c = cs->head; c; c = next) {
 		next = c->next;
-		if (!c->bev)
+		if (!c->bev || c->linger)
 			continue;
 		if (freed_by_evhttp(c->bev)) {
-			release(c);
+			if (!linger(c))
+				release(c);
 			continue;
 		}
 		/* A whole request within --read-timeout of the connection's
@@ -238,7 +300,8 @@ static struct bufferevent *on_new_conn(struct event_base *base, void *arg)
 		struct brt_conn *next;
 		for (struct brt_conn *o = cs->head; o; o = next) {
 			next = o->next;
-			if (o != c && o->bev && freed_by_evhttp(o->bev))
+			if (o != c && o->bev && !o->linger &&
+			    freed_by_evhttp(o->bev))
 				release(o);
 		}
 		if (live(cs) > max_conns(cs) && !evict_one(cs))
@@ -398,6 +461,9 @@ void brt__conns_free(struct brt_conns *cs)
 	/* After evhttp_free: every bufferevent has been given back. */
 	while (cs->head) {
 		struct brt_conn *c = cs->head;
+		if (c->linger)
+			event_free(c->linger);
+		c->linger = NULL;
 		if (c->bev)
 			bufferevent_decref(c->bev);
 		c->bev = NULL;
