@@ -76,7 +76,7 @@ def main():
         port = free_port()
         cmds = ["set confirm off", "set pagination off"]
         cmds += ["break lines.bpel:%d" % line for line, _ in STOPS]
-        cmds += ["run --listen 127.0.0.1:%d" % port]
+        cmds += ["run --listen 127.0.0.1:%d --store none" % port]
         for _ in STOPS:
             cmds += ["frame", "continue"]
         cmds += ["kill", "quit"]
