@@ -76,6 +76,30 @@ class Unacked(Exception):
 # --------------------------------------------------------------------------
 
 
+class Stalls:
+    """A thread that sleeps 10 ms at a time and notes every time it woke
+    more than 100 ms late: then the driver (and its partner thread) did
+    not run, and the machine was too busy to judge timing by."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.spans = []
+        threading.Thread(target=self.watch, daemon=True).start()
+
+    def watch(self):
+        while True:
+            t = now()
+            time.sleep(0.01)
+            if now() - t > 0.1:
+                with self.lock:
+                    self.spans.append((t, now()))
+
+    def overlap(self, t0, t1):
+        with self.lock:
+            return sum(max(0.0, min(b, t1) - max(a, t0))
+                       for a, b in self.spans)
+
+
 class Partner:
     """work(id, n) answers "w<n>"; note(id, n) is only recorded. Every call
     is recorded (in memory and appended to a file) with the time it
@@ -551,6 +575,13 @@ def check_timer(inst, t_send, t_ack, ms, note_n, t_answer):
                     inst.id, ms, t_ack, inst.svc.last_start_before(c["t"]),
                     c["t"])
     if late > h.opts.max_late:
+        # The partner's clock is the driver's: when the driver itself was
+        # stalled (a starved machine), the note's arrival says nothing of
+        # the timer. Lateness beyond what the stalls explain still fails.
+        stalled = h.stalls.overlap(ref, c["t"])
+        if late - stalled <= h.opts.max_late:
+            h.bump("timers not judged")
+            return
         raise Violation("%s: timer of %d ms fired %.3f s late (limit %.1f s)"
                         % (inst.id, ms, late, h.opts.max_late))
 
@@ -747,13 +778,15 @@ class Harness:
         self.logs = self.work / "logs"
         self.logs.mkdir()
         self.partner = Partner(self.work / "partner.jsonl", opts.hold_max)
+        self.stalls = Stalls()
         self.round = 0
         self.stats = {"acked": 0, "unacked": 0, "lost": 0, "duplicates": 0,
                       "resent": 0, "invokes": 0, "interrupted": 0,
                       "timers": 0, "max_late": 0.0, "completed": 0,
                       "unknown": 0, "known_by_call": 0, "instances": 0,
                       "restored": 0, "max_restore": 0.0,
-                      "long downtimes": 0, "client retries": 0}
+                      "long downtimes": 0, "client retries": 0,
+                      "timers not judged": 0}
         self.kills = {"random": 0}
         for p in POINTS:
             self.kills[p] = 0
@@ -1064,11 +1097,12 @@ class Harness:
                   s["lost"], s["duplicates"], s["invokes"], s["interrupted"],
                   s["resent"], s["known_by_call"], s["client retries"]))
         print("crash summary: timers checked %d, max lateness %.3f s "
-              "(limit %.1f s); restarts after a kill restored %d "
+              "(limit %.1f s; %d late ones not judged: the driver was "
+              "stalled as long); restarts after a kill restored %d "
               "instances (slowest restore %.3f s), %d restarts after a "
               "downtime" % (s["timers"], s["max_late"], self.opts.max_late,
-                            s["restored"], s["max_restore"],
-                            s["long downtimes"]))
+                            s["timers not judged"], s["restored"],
+                            s["max_restore"], s["long downtimes"]))
         if self.unknown_by:
             print("crash summary: unknown instances by service:message "
                   "in flight: " + ", ".join(
