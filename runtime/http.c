@@ -396,6 +396,9 @@ static bool hold(brt_request *r, int status, xmlDocPtr env)
 	if (env && !buf)
 		status = 500; /* as send_env does: a bare 500 */
 	open_unlink(r);
+	/* Answered: no watch for a hangup (two epoll_ctl calls each); a
+	 * client gone by the release is found out then. */
+	to_watch_remove(r);
 	if (r->deadline) { /* answered: --reply-timeout no longer applies */
 		event_free(r->deadline);
 		r->deadline = NULL;
