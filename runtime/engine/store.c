@@ -806,8 +806,8 @@ static int load_scope(struct reader *rd, brt_instance *in, xmlNodePtr n)
 	struct brt_scope_inst *par = parent ? scope_by_id(in, parent) : NULL;
 	if (parent && !par)
 		return BRT_EINVAL;
-	if (!par && index != 0)
-		return BRT_EINVAL;
+	if (!par && (index != 0 || in->root))
+		return BRT_EINVAL; /* one root scope */
 	struct brt_scope_inst *si = brt__scope_inst_new(in, (int)index, par);
 	if (!si)
 		return BRT_ENOMEM;
@@ -1250,6 +1250,15 @@ static int link_ids(struct reader *rd, brt_instance *in, xmlNodePtr top)
 					return BRT_EINVAL;
 			if (!si)
 				return BRT_EINVAL;
+			/* A waiter runs outside the scope it waits for: in an
+			 * enclosing one (fuzz_restore: a scope's own strand as
+			 * its waiter was freed, then queued). */
+			for (int i = 0; i < 3; i++) {
+				struct brt_scope_inst *a = w[i] ? w[i]->scope
+								: NULL;
+				if (w[i] && a == si)
+					return BRT_EINVAL;
+			}
 			si->waiter = w[0];
 			si->comp_waiter = w[1];
 			si->term_notify = w[2];
