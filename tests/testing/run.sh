@@ -105,7 +105,7 @@ fi
 $BPELC test $T/failing.suite.xml > "$OUT/f.txt" 2>&1; st=$?
 if [ $st -eq 1 ] && grep -q "expected: \$result = 'later'" "$OUT/f.txt" \
    && grep -q "actual:   .*done" "$OUT/f.txt" \
-   && grep -q "at:       S_DONE_2 (tests/testing/timer.bpel:23)" "$OUT/f.txt"; then
+   && grep -q "at:       S_DONE (tests/testing/timer.bpel:23)" "$OUT/f.txt"; then
   ok "a failing case fails (1) with expected, actual and the .bpel line"
 else
   cat "$OUT/f.txt"; no "failing suite (status $st)"
