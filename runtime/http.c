@@ -975,41 +975,11 @@ static void on_request(struct evhttp_request *req, void *arg)
 
 /* ---- listeners ----------------------------------------------------------- */
 
-/* Split "host:port" or "[v6]:port"; host may be empty (all addresses). */
-static int split_hostport(const char *s, char *host, size_t hsize, int *port)
-{
-	const char *colon;
-	if (*s == '[') {
-		const char *end = strchr(s, ']');
-		if (!end || end[1] != ':')
-			return BRT_EINVAL;
-		if ((size_t)(end - s - 1) >= hsize)
-			return BRT_EINVAL;
-		memcpy(host, s + 1, (size_t)(end - s - 1));
-		host[end - s - 1] = '\0';
-		colon = end + 1;
-	} else {
-		colon = strrchr(s, ':');
-		if (!colon || (size_t)(colon - s) >= hsize)
-			return BRT_EINVAL;
-		memcpy(host, s, (size_t)(colon - s));
-		host[colon - s] = '\0';
-	}
-	char *end;
-	long v = strtol(colon + 1, &end, 10);
-	if (!colon[1] || *end || v < 0 || v > 65535)
-		return BRT_EINVAL;
-	if (!*host)
-		snprintf(host, hsize, "0.0.0.0");
-	*port = (int)v;
-	return 0;
-}
-
 int brt__http_check_listen(const char *s)
 {
 	char host[256];
 	int port;
-	return split_hostport(s, host, sizeof host, &port);
+	return brt__split_hostport(s, host, sizeof host, &port);
 }
 
 static int bind_one(struct brt_http *h, const char *host, int port)
@@ -1145,7 +1115,7 @@ int brt__http_start(brt_runtime *rt)
 	if (rt->listen) {
 		char host[256];
 		int port;
-		err = split_hostport(rt->listen, host, sizeof host, &port);
+		err = brt__split_hostport(rt->listen, host, sizeof host, &port);
 		if (err)
 			brt__log(rt, "bad --listen address '%s'", rt->listen);
 		else

@@ -349,6 +349,10 @@ void brt__trim_note(brt_runtime *rt, int live_before_end);
 unsigned long brt__trim_count(const brt_runtime *rt);
 void brt__trim_free(brt_runtime *rt);
 
+/* hostport.c: split "host:port" or "[v6]:port" into host (hsize bytes)
+ * and port; an empty host becomes "0.0.0.0". 0 or BRT_EINVAL. */
+int brt__split_hostport(const char *s, char *host, size_t hsize, int *port);
+
 /* ---- later in this loop pass (pass.c) ------------------------------------ */
 
 /* fn(arg) runs once per brt__pass_request, from the event loop, after the

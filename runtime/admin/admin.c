@@ -497,39 +497,11 @@ static void on_request(struct evhttp_request *req, void *arg)
 
 /* ---- the listener -------------------------------------------------------- */
 
-/* Split "host:port" / "[v6]:port" (an empty host: all IPv4 addresses). */
-static int split(const char *s, char *host, size_t hsize, int *port)
-{
-	const char *colon;
-	if (*s == '[') {
-		const char *end = strchr(s, ']');
-		if (!end || end[1] != ':' || (size_t)(end - s - 1) >= hsize)
-			return BRT_EINVAL;
-		memcpy(host, s + 1, (size_t)(end - s - 1));
-		host[end - s - 1] = '\0';
-		colon = end + 1;
-	} else {
-		colon = strrchr(s, ':');
-		if (!colon || (size_t)(colon - s) >= hsize)
-			return BRT_EINVAL;
-		memcpy(host, s, (size_t)(colon - s));
-		host[colon - s] = '\0';
-	}
-	char *end;
-	long v = strtol(colon + 1, &end, 10);
-	if (!colon[1] || *end || v < 0 || v > 65535)
-		return BRT_EINVAL;
-	if (!*host)
-		snprintf(host, hsize, "0.0.0.0");
-	*port = (int)v;
-	return 0;
-}
-
 int brt__admin_check_listen(const char *s)
 {
 	char host[256];
 	int port;
-	return split(s, host, sizeof host, &port);
+	return brt__split_hostport(s, host, sizeof host, &port);
 }
 
 int brt__admin_start(brt_runtime *rt)
@@ -540,7 +512,8 @@ int brt__admin_start(brt_runtime *rt)
 		return BRT_EINVAL;
 	char host[256];
 	int port;
-	if (split(rt->admin_listen, host, sizeof host, &port) != 0) {
+	if (brt__split_hostport(rt->admin_listen, host, sizeof host, &port) !=
+	    0) {
 		brt__log_at(rt, BRT_LOG_ERROR,
 			    "bad --admin-listen address '%s'",
 			    rt->admin_listen);
