@@ -12,14 +12,15 @@ set -eu
 
 # Libraries (found with pkg-config by the Makefile) and tools; then what
 # only the tests use: postgresql (the server the shared-store tests start,
-# tests/cluster/pg.sh), clang with libclang-rt-14-dev (libFuzzer), gdb
+# tests/cluster/pg.sh) and postgresql-client (psql, which the cluster test
+# uses to look into the database), clang with libclang-rt-14-dev (libFuzzer), gdb
 # (stepping through #line), graphviz (dot renders --emit=dot), libxml2-utils
 # (xmllint checks bpelc test's JUnit output, tests/testing/run.sh), chromium
 # (the admin console page in a real browser), sqlite3 (looking into
 # stores by hand).
 PKGS="libxml2-dev libxslt1-dev libevent-dev libcurl4-openssl-dev \
 libsqlite3-dev libpq-dev check pkg-config gcc make python3 git clang-format \
-postgresql clang libclang-rt-14-dev gdb graphviz chromium sqlite3 \
+postgresql postgresql-client clang libclang-rt-14-dev gdb graphviz chromium sqlite3 \
 libxml2-utils"
 
 missing=""
@@ -32,6 +33,8 @@ for p in $PKGS; do
 	gcc | make | python3 | pkg-config | git | clang-format | clang | gdb | \
 		chromium | sqlite3)
 		command -v "$p" >/dev/null 2>&1 || missing="$missing $p" ;;
+	postgresql-client)
+		command -v psql >/dev/null 2>&1 || missing="$missing $p" ;;
 	graphviz)
 		command -v dot >/dev/null 2>&1 || missing="$missing $p" ;;
 	*)
