@@ -460,7 +460,13 @@ static void on_event_log(int severity, const char *msg)
 {
 	if (severity == EVENT_LOG_DEBUG || !event_log_rt)
 		return;
-	brt__log(event_log_rt, "libevent: %s", msg);
+	/* Its severity carries over (--log-level filters it, JSON names
+	 * it); the text goes through the same control-character rule as
+	 * ours, since it may quote what a peer sent. */
+	enum brt_log_level lv = severity == EVENT_LOG_ERR    ? BRT_LOG_ERROR
+				: severity == EVENT_LOG_WARN ? BRT_LOG_WARN
+							     : BRT_LOG_INFO;
+	brt__log_at(event_log_rt, lv, "libevent: %s", msg);
 }
 
 void brt__log_catch_fatal(brt_runtime *rt)

@@ -615,6 +615,50 @@ class Logs(unittest.TestCase):
         self.assertTrue(any("instance" in o for o in traced),
                         "no instance line carries the trace")
 
+    def test_libevent_warning_in_our_format(self):
+        """A condition libevent itself logs about: out of descriptors when
+        the listener's socket is made (evhttp's bind_socket warns
+        "socket: Too many open files"). The service's descriptor limit is
+        raised one at a time from a small number until a start fails there;
+        the warning must come out as our line (text: stamp, process name,
+        "libevent: ..."; JSON: an object with level warn), never in
+        libevent's own "[warn] ..." format."""
+        import resource
+
+        def run(limit, fmt):
+            def cut():
+                resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
+            p = subprocess.run([EXE, "--listen", "127.0.0.1:0", "--store", "none",
+                                "--log-format", fmt, "--partner",
+                                "checker=http://127.0.0.1:9/check"],
+                               stdin=subprocess.DEVNULL, capture_output=True,
+                               preexec_fn=cut, cwd=TMP, timeout=30)
+            return p.returncode, p.stderr.decode("utf-8", "replace")
+
+        found = None
+        for limit in range(4, 64):
+            rc, err = run(limit, "text")
+            if "libevent: " in err:
+                found = limit
+                break
+            self.assertNotIn("serving ", err,
+                             "started at %d descriptors without a libevent "
+                             "warning" % limit)
+        self.assertIsNotNone(found, "no descriptor limit made libevent warn")
+        self.assertEqual(rc, 1)
+        self.assertNotIn("[warn]", err)
+        line = next(ln for ln in err.splitlines() if "libevent: " in ln)
+        self.assertRegex(line, r"^\d\d:\d\d:\d\d\.\d{3} ops: libevent: socket: "
+                               r"Too many open files$")
+        rc, err = run(found, "json")
+        self.assertEqual(rc, 1)
+        objs = [json.loads(ln) for ln in err.splitlines() if ln.startswith("{")]
+        self.assertEqual(len(objs), len(err.splitlines()), err)
+        ev = [o for o in objs if o["message"].startswith("libevent: ")]
+        self.assertEqual(len(ev), 1, err)
+        self.assertEqual(ev[0]["level"], "warn")
+        self.assertEqual(ev[0]["message"], "libevent: socket: Too many open files")
+
     def test_levels(self):
         svc = Service(["--log-level", "warn"], expect_start=False)
         time.sleep(0.5)

@@ -153,6 +153,50 @@ START_TEST(log_without_a_runtime_writes_at_once)
 }
 END_TEST
 
+/* libevent's own logging entry point: exported by libevent but declared
+ * only in its private log-internal.h. Calling it runs libevent's real
+ * path (severity, formatting, the callback) as a warning from evhttp or
+ * the listener would. */
+void event_warnx(const char *fmt, ...);
+
+START_TEST(log_libevent_warnings_in_our_format)
+{
+	FILE *f = capture();
+	brt_runtime *rt = brt__runtime_new(&l_proc);
+	ck_assert_ptr_nonnull(rt);
+	brt__log_catch_fatal(rt);
+	event_warnx("peer said %s", "\x1b[31mred\x01"
+				    "\nnext");
+	event_base_loop(rt->base, EVLOOP_NONBLOCK);
+	char m[256];
+	ck_assert_str_eq(message(captured(f), 0, m, sizeof m),
+			 "libevent: peer said ?[31mred? next");
+	/* JSON lines: the warning level; the control character escaped
+	 * (no raw control byte in the line). */
+	rt->log_json = true;
+	event_warnx("json %s", "\x07"
+			       "bell");
+	event_base_loop(rt->base, EVLOOP_NONBLOCK);
+	const char *all = captured(f);
+	const char *j = strchr(all, '{');
+	ck_assert_msg(j && strstr(j, "\"level\":\"warn\"") &&
+			      strstr(j, "\"message\":\"libevent: json "
+					"\\u0007bell\""),
+		      "%s", all);
+	for (const char *c = all; *c; c++)
+		ck_assert_msg((unsigned char)*c >= 0x20 || *c == '\n',
+			      "control byte %d in %s", *c, all);
+	/* --log-level error drops it. */
+	rt->log_level = BRT_LOG_ERROR;
+	size_t before = strlen(captured(f));
+	event_warnx("dropped");
+	event_base_loop(rt->base, EVLOOP_NONBLOCK);
+	ck_assert_uint_eq(strlen(captured(f)), before);
+	brt__runtime_free(rt);
+	fclose(f);
+}
+END_TEST
+
 static int pass_runs;
 static void count_pass(void *arg)
 {
@@ -192,6 +236,7 @@ Suite *log_suite(void)
 	tcase_add_test(tc, log_formats_like_printf);
 	tcase_add_test(tc, log_long_lines_and_many_lines);
 	tcase_add_test(tc, log_without_a_runtime_writes_at_once);
+	tcase_add_test(tc, log_libevent_warnings_in_our_format);
 	tcase_add_test(tc, pass_runs_once_per_request_batch);
 	suite_add_tcase(s, tc);
 	return s;
