@@ -570,6 +570,8 @@ int brt__events_load(brt_strand *s, xmlNodePtr n);
 struct brt_ima *brt__events_ima(brt_strand *s, int i);
 /* How many of an anchor's onAlarm timers are armed (metrics). */
 int brt__events_armed(const brt_strand *s);
+/* The earliest deadline of an anchor's armed onAlarms, 0 when none. */
+double brt__events_next(const brt_strand *s);
 
 /* The exchange owner for an IMA or reply of strand s (mex_scope). */
 struct brt_scope_inst *brt__mex_owner(brt_strand *s, int mex_scope);
@@ -630,6 +632,11 @@ int brt__invoke_resend(brt_strand *s);
 void brt__timer_defer(struct event *ev);
 
 int brt__timer_arm(brt_strand *s, double deadline);
+/* The earliest deadline (seconds since the epoch) of in's armed timers:
+ * waits, picks' onAlarms, event handlers' onAlarms; 0 when none. Kept in
+ * the shared store's row (persist.c) so that another node claims the
+ * instance when the timer is due and its owner is dead. */
+double brt__instance_next_deadline(const brt_instance *in);
 double brt__now(void);
 
 #endif /* BRT_ENGINE_H */

@@ -588,6 +588,18 @@ void brt__isolated_release(struct brt_scope_inst *si)
 		}
 }
 
+double brt__events_next(const brt_strand *s)
+{
+	const struct brt_events *ev = s->ev;
+	double best = 0;
+	for (int i = 0; ev && i < ev->nalarms; i++) {
+		const struct brt_ev_alarm *al = &ev->alarms[i];
+		if (al->timer && (best == 0 || al->deadline < best))
+			best = al->deadline;
+	}
+	return best;
+}
+
 int brt__events_armed(const brt_strand *s)
 {
 	const struct brt_events *ev = s->ev;

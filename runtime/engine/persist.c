@@ -178,8 +178,13 @@ static void put_instance(struct brt_persist *p, brt_instance *in)
 	char *buf = NULL;
 	size_t len = 0;
 	int err = brt__instance_save(in, &buf, &len);
+	/* The shared store keeps the next timer deadline with the record:
+	 * a due timer of an instance whose owner died is claimed first. */
 	if (err == 0)
-		err = p->st->ops->put(p->st, in->id, buf, len);
+		err = p->shared ? brt__store_pg_put(
+					  p->st, in->id, buf, len,
+					  brt__instance_next_deadline(in))
+				: p->st->ops->put(p->st, in->id, buf, len);
 	free(buf);
 	/* Other nodes find an instance by its correlation values. */
 	if (err == 0 && p->shared) {

@@ -46,6 +46,25 @@ int brt__timer_add(brt_runtime *rt, struct event *ev, double deadline)
 	return event_add(ev, &tv) == 0 ? 0 : BRT_ENOMEM;
 }
 
+double brt__instance_next_deadline(const brt_instance *in)
+{
+	double best = 0;
+	for (const brt_strand *s = in->strands_head; s; s = s->next) {
+		double d[3] = { 0, 0, 0 };
+		int state;
+		if (s->wait == BRT_W_TIMER)
+			d[0] = s->deadline;
+		if (s->wait == BRT_W_PICK && !brt__pick_alarm(s, &state, &d[1]))
+			d[1] = 0;
+		if (s->ev)
+			d[2] = brt__events_next(s);
+		for (int i = 0; i < 3; i++)
+			if (d[i] > 0 && (best == 0 || d[i] < best))
+				best = d[i];
+	}
+	return best;
+}
+
 void brt__timer_free(brt_runtime *rt, struct event *ev)
 {
 	if (!ev)

@@ -120,7 +120,7 @@ void brt__pg_set_queue_timeout(struct brt_pg *pg, int ms);
 /* ---- the schema (pg_schema.c) ------------------------------------------- */
 
 /* The schema version this build creates and understands. */
-#define BRT_PG_SCHEMA 1
+#define BRT_PG_SCHEMA 2
 
 /* Create or migrate the tables on connection c (blocking: start-up only,
  * before the service listens). *version gets the database's version. 0, or
@@ -152,6 +152,12 @@ int brt__pg_own_heartbeat_add(struct brt_pg_batch *b,
  * (brt__pg_own_row). */
 int brt__pg_own_claim_add(struct brt_pg_batch *b, const struct brt_pg_node *n,
 			  int limit, bool include_own, unsigned long after);
+
+/* Append to b the claim of up to `limit` instances of this process and
+ * build whose next timer is due by the database's clock and whose owner
+ * is dead (or who have none), earliest deadline first; rows as above. */
+int brt__pg_own_claim_due_add(struct brt_pg_batch *b,
+			      const struct brt_pg_node *n, int limit);
 
 /* One claimed instance: id, new epoch, record bytes (free with
  * brt__pg_own_row_free). */
@@ -211,6 +217,12 @@ struct brt_store_pg_hooks {
  * BRT_ESTATE when started already. */
 int brt__store_pg_start(struct brt_store *st,
 			const struct brt_store_pg_hooks *hooks);
+/* put (store.h) with the instance's next timer deadline (seconds since
+ * the epoch, 0: none), kept in its row so that live nodes claim an
+ * instance whose timer is due, by the database's clock, when its owner is
+ * dead (pg_own.c). */
+int brt__store_pg_put(struct brt_store *st, unsigned long id, const void *data,
+		      size_t len, double deadline);
 /* In the batch being built (between begin and commit): correlation value
  * `key` of set `cset` belongs to instance id. A key another instance holds
  * already stays that instance's. 0 or BRT_E*. */

@@ -15,6 +15,10 @@
  * node to reconnect and heartbeat, so an outage of the database does not
  * make the nodes claim each other's instances.
  *
+ * An instance whose next timer deadline (kept in its row) has passed by
+ * the database's clock and whose owner is dead is claimed first, before
+ * the general takeover of its owner's other instances.
+ *
  * Instance ids: each node start takes the next value of bpelc_id_block
  * and hands out ids from block << 32, so two nodes never make the same
  * id; 2^32 instances per start are more than any node makes.
@@ -61,6 +65,32 @@ static const char claim_sql[] =
 	" RETURNING i.id, i.epoch, i.data)"
 	"SELECT id, epoch, data FROM u ORDER BY id";
 
+/* Instances whose next timer is due by the database's clock and whose
+ * owner is dead (or who have none), the earliest deadline first: claimed
+ * before the rest of a dead node's instances, so their timers fire within
+ * a tick of the owner's timeout, however many instances it left. $1
+ * process, $2 build, $3 format, $4 me, $5 timeout (s), $6 limit. */
+static const char claim_due_sql[] =
+	"WITH c AS ("
+	" SELECT i.id FROM bpelc_instance i"
+	" WHERE i.process = $1 AND i.next_deadline <= now()"
+	"  AND i.build = $2 AND i.format = $3 AND i.status = 'ok'"
+	"  AND i.owner IS DISTINCT FROM $4"
+	"  AND (i.owner IS NULL"
+	"   OR pg_postmaster_start_time()"
+	"     < now() - make_interval(secs => 2 * $5::float8)"
+	"    AND NOT EXISTS (SELECT 1 FROM bpelc_node n"
+	"     WHERE n.node_id = i.owner"
+	"      AND n.heartbeat >= now() - make_interval(secs => $5::float8)))"
+	" ORDER BY i.next_deadline LIMIT $6"
+	" FOR UPDATE OF i SKIP LOCKED),"
+	" u AS ("
+	" UPDATE bpelc_instance i SET owner = $4, epoch = i.epoch + 1,"
+	"  updated = now()"
+	" FROM c WHERE i.process = $1 AND i.id = c.id"
+	" RETURNING i.id, i.epoch, i.data, i.next_deadline)"
+	"SELECT id, epoch, data FROM u ORDER BY next_deadline, id";
+
 /* Nodes long dead that own nothing any more: their rows go. */
 static const char forget_sql[] =
 	"DELETE FROM bpelc_node n WHERE n.process = $1"
@@ -99,6 +129,19 @@ int brt__pg_own_claim_add(struct brt_pg_batch *b, const struct brt_pg_node *n,
 			    include_own ? "true" : "false",
 			    aft };
 	return brt__pg_batch_add(b, claim_sql, 8, v, NULL, 0);
+}
+
+int brt__pg_own_claim_due_add(struct brt_pg_batch *b,
+			      const struct brt_pg_node *n, int limit)
+{
+	char format[16], secs[32], lim[16];
+	snprintf(format, sizeof format, "%d", n->format);
+	snprintf(secs, sizeof secs, "%d", n->timeout_s);
+	snprintf(lim, sizeof lim, "%d", limit);
+	const char *v[] = {
+		n->process, n->build, format, n->node_id, secs, lim
+	};
+	return brt__pg_batch_add(b, claim_due_sql, 6, v, NULL, 0);
 }
 
 int brt__pg_own_row(const PGresult *r, int row, struct brt_pg_claimed *out)

@@ -7,11 +7,13 @@
  *                     advertise URL, heartbeat by the database's clock
  *   bpelc_instance    one record per waiting instance: owner node and
  *                     ownership epoch (fencing), build and record format,
- *                     status ('ok' or 'corrupt' with why), the bytes
+ *                     status ('ok' or 'corrupt' with why), its next
+ *                     timer deadline (indexed), the bytes
  *   bpelc_correlation (process, set, key) -> instance, UNIQUE: two nodes
  *                     can never make two instances for one key
  *   bpelc_inbox       one-way messages accepted for an instance that
- *                     another node owns, oldest first
+ *                     another node owns, in arrival order (seq); the
+ *                     operation column holds "PARTNERLINK OPERATION"
  *   bpelc_engine      engine metadata per process: the routing counter
  *   bpelc_id_block    a sequence: each node start takes a block of 2^32
  *                     instance ids, so nodes never hand out the same id
@@ -33,7 +35,7 @@
 
 #include "pg.h"
 
-/* Version 1. A later version appends a step guarded by `IF v < N` and
+/* Version 1, then 2. A later version appends a step guarded by `IF v < N` and
  * raises BRT_PG_SCHEMA; steps must not depend on the order nodes run. */
 static const char migrate_sql[] =
 	"DO $mig$ DECLARE v int; BEGIN\n"
@@ -127,6 +129,33 @@ static const char migrate_sql[] =
 	"   RETURN true;\n"
 	"  END $f$;\n"
 	"  v := 1;\n"
+	" END IF;\n"
+	/* Version 2: an instance's next timer deadline is kept with it
+	 * (written by bpelc_put) and indexed, so a live node finds the due
+	 * timers of instances whose owner died by the database's clock
+	 * (pg_own.c) before it takes over the rest. */
+	" IF v < 2 THEN\n"
+	"  CREATE INDEX bpelc_instance_deadline"
+	"   ON bpelc_instance (process, next_deadline)"
+	"   WHERE next_deadline IS NOT NULL;\n"
+	"  DROP FUNCTION bpelc_put(text, bigint, text, bigint, text, int,"
+	"   bytea);\n"
+	"  CREATE FUNCTION bpelc_put(p_process text, p_id bigint,"
+	"   p_owner text, p_epoch bigint, p_build text, p_format int,"
+	"   p_data bytea, p_deadline timestamptz) RETURNS boolean"
+	"   LANGUAGE plpgsql AS $f$\n"
+	"  BEGIN\n"
+	"   INSERT INTO bpelc_instance AS i (process, id, build, format,"
+	"    owner, epoch, data, next_deadline)"
+	"    VALUES (p_process, p_id, p_build, p_format, p_owner, p_epoch,"
+	"     p_data, p_deadline)"
+	"    ON CONFLICT (process, id) DO UPDATE SET data = EXCLUDED.data,"
+	"     next_deadline = EXCLUDED.next_deadline, updated = now()"
+	"    WHERE i.owner = p_owner AND i.epoch = p_epoch"
+	"     AND i.build = p_build AND i.format = p_format;\n"
+	"   RETURN FOUND;\n"
+	"  END $f$;\n"
+	"  v := 2;\n"
 	" END IF;\n"
 	" INSERT INTO bpelc_schema (one, version) VALUES (true, v)"
 	"  ON CONFLICT (one) DO UPDATE SET version = EXCLUDED.version"

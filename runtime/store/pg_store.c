@@ -42,7 +42,10 @@
 
 enum { CLAIM_LIMIT = 500 };
 
-static const char put_sql[] = "SELECT bpelc_put($1, $2, $3, $4, $5, $6, $7)";
+/* $7: the instance's next timer deadline (seconds since the epoch; NULL:
+ * none); $8 the record. */
+static const char put_sql[] = "SELECT bpelc_put($1, $2, $3, $4, $5, $6, $8,"
+			      " to_timestamp($7::float8))";
 static const char del_sql[] = "SELECT bpelc_del($1, $2, $3, $4)";
 static const char meta_sql[] =
 	"INSERT INTO bpelc_engine (process, seq) VALUES ($1, $2)"
@@ -335,6 +338,12 @@ static int note(struct pg_store *ps, int idx, unsigned long id, bool is_del)
 static int pg_put(struct brt_store *st, unsigned long id, const void *data,
 		  size_t len)
 {
+	return brt__store_pg_put(st, id, data, len, 0);
+}
+
+int brt__store_pg_put(struct brt_store *st, unsigned long id, const void *data,
+		      size_t len, double deadline)
+{
 	struct pg_store *ps = of(st);
 	if (!ps->cur)
 		return BRT_ESTATE;
@@ -346,9 +355,16 @@ static int pg_put(struct brt_store *st, unsigned long id, const void *data,
 	snprintf(sid, sizeof sid, "%lu", id);
 	snprintf(sep, sizeof sep, "%lld", epoch);
 	snprintf(format, sizeof format, "%d", ps->node.format);
-	const char *v[] = { ps->process, sid,	    ps->node_id,
-			    sep,	 ps->build, format };
-	return note(ps, brt__pg_batch_add(ps->cur, put_sql, 6, v, data, len),
+	char dl[40];
+	snprintf(dl, sizeof dl, "%.3f", deadline);
+	const char *v[] = { ps->process,
+			    sid,
+			    ps->node_id,
+			    sep,
+			    ps->build,
+			    format,
+			    deadline > 0 ? dl : NULL };
+	return note(ps, brt__pg_batch_add(ps->cur, put_sql, 7, v, data, len),
 		    id, false);
 }
 
@@ -671,7 +687,7 @@ static void claim_done(void *arg, struct brt_pg_batch *b,
 		const PGresult *r = brt__pg_batch_result(b, i);
 		if (r && PQnfields(r) == 3) {
 			take_rows(ps, r, false);
-			full = PQntuples(r) >= CLAIM_LIMIT;
+			full = full || PQntuples(r) >= CLAIM_LIMIT;
 		}
 	}
 	/* A dead node left more: go on at once, not at the next tick. */
@@ -755,9 +771,12 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 	struct brt_pg_batch *b = brt__pg_batch_new();
 	if (!b)
 		return;
+	/* Due timers first: their instances are restored before the rest
+	 * of what a dead node left. */
 	if (brt__pg_own_heartbeat_add(b, &ps->node) < 0 ||
 	    (ps->hooks.claimed &&
-	     brt__pg_own_claim_add(b, &ps->node, CLAIM_LIMIT, false, 0) < 0)) {
+	     (brt__pg_own_claim_due_add(b, &ps->node, CLAIM_LIMIT) < 0 ||
+	      brt__pg_own_claim_add(b, &ps->node, CLAIM_LIMIT, false, 0) < 0))) {
 		brt__pg_batch_free(b);
 		return;
 	}

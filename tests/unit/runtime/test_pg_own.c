@@ -5,7 +5,8 @@
  * and epoch (nothing changes for anyone else); a dead node's instances are claimed
  * by a live node of the same build only, with a new epoch that fences the
  * old owner; claimers skip rows another holds locked; a restarted node
- * reclaims its own; id blocks never overlap.
+ * reclaims its own; due timers of dead owners' instances are claimed
+ * first, by the database's clock; id blocks never overlap.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -60,7 +61,7 @@ static const char *put(PGconn *c, long id, const char *who, long epoch)
 	char sql[512];
 	snprintf(sql, sizeof sql,
 		 "SELECT bpelc_put('proc', %ld, '%s', %ld, 'b1', 1,"
-		 " 'rec-%ld'::bytea)",
+		 " 'rec-%ld'::bytea, NULL)",
 		 id, who, epoch, id);
 	PGresult *r = PQexec(c, sql);
 	const char *s = PQresultStatus(r) == PGRES_TUPLES_OK
@@ -95,12 +96,14 @@ static void heartbeat(PGconn *c, const struct brt_pg_node *n)
 	brt__pg_batch_free(b);
 }
 
-/* Claim; the ids claimed go to ids[] (at most 16), returns how many. */
-static int claim(PGconn *c, const struct brt_pg_node *n, int limit, bool own,
-		 unsigned long *ids, long long *epochs)
+/* Claim (due: only due timers); the ids claimed go to ids[] (at most
+ * 16), returns how many. */
+static int claim_what(PGconn *c, const struct brt_pg_node *n, int limit,
+		      bool own, bool due, unsigned long *ids, long long *epochs)
 {
 	struct brt_pg_batch *b = brt__pg_batch_new();
-	int i = brt__pg_own_claim_add(b, n, limit, own, 0);
+	int i = due ? brt__pg_own_claim_due_add(b, n, limit)
+		    : brt__pg_own_claim_add(b, n, limit, own, 0);
 	ck_assert_int_ge(i, 0);
 	char why[256] = "";
 	ck_assert_msg(brt__pg_exec(c, b, why, sizeof why) == 0, "%s", why);
@@ -122,6 +125,12 @@ static int claim(PGconn *c, const struct brt_pg_node *n, int limit, bool own,
 	return nrows;
 }
 
+static int claim(PGconn *c, const struct brt_pg_node *n, int limit, bool own,
+		 unsigned long *ids, long long *epochs)
+{
+	return claim_what(c, n, limit, own, false, ids, epochs);
+}
+
 START_TEST(pg_own_schema_idempotent)
 {
 	reset();
@@ -129,7 +138,7 @@ START_TEST(pg_own_schema_idempotent)
 	int v = 0;
 	char why[256];
 	ck_assert_int_eq(brt__pg_schema_ensure(c, &v, why, sizeof why), 0);
-	ck_assert_int_eq(v, 1);
+	ck_assert_int_eq(v, BRT_PG_SCHEMA);
 	pg_kit_exec("UPDATE bpelc_schema SET version = 99");
 	ck_assert_int_eq(brt__pg_schema_ensure(c, &v, why, sizeof why),
 			 BRT_ESTATE);
@@ -240,6 +249,62 @@ START_TEST(pg_own_skip_locked_and_own)
 }
 END_TEST
 
+/* An instance whose timer is due by the database's clock and whose owner
+ * is dead is claimed by the due-timer claim, earliest first; one whose
+ * timer is not due yet, one without a timer, one of a live owner, one of
+ * another build, are not. */
+START_TEST(pg_own_due_timers)
+{
+	reset();
+	PGconn *c = conn();
+	struct brt_pg_node a = node("A", "b1"), b = node("B", "b1"),
+			   other = node("O", "b2");
+	for (long id = 1; id <= 5; id++)
+		ck_assert_str_eq(put(c, id, id == 5 ? "B" : "A", 1), "t");
+	/* 1: due a second ago; 2: due in an hour; 3: none; 4: due a minute
+	 * ago (the earliest); 5: due, but its owner B is alive */
+	pg_kit_exec("UPDATE bpelc_instance SET next_deadline = CASE id"
+		    " WHEN 1 THEN now() - interval '1 s'"
+		    " WHEN 2 THEN now() + interval '1 h'"
+		    " WHEN 4 THEN now() - interval '1 min'"
+		    " WHEN 5 THEN now() - interval '1 min' END");
+	heartbeat(c, &b);
+	heartbeat(c, &other);
+	while (pg_kit_long("SELECT (pg_postmaster_start_time()"
+			   " < now() - interval '2 seconds')::int") == 0)
+		nanosleep(&(struct timespec){ 0, 100000000 }, NULL);
+	unsigned long ids[16];
+	long long epochs[16];
+	heartbeat(c, &a);
+	ck_assert_int_eq(claim_what(c, &b, 100, false, true, ids, epochs), 0);
+	pg_kit_exec("UPDATE bpelc_node SET heartbeat = now() - interval '5 s'"
+		    " WHERE node_id = 'A'");
+	ck_assert_int_eq(claim_what(c, &other, 100, false, true, ids, epochs),
+			 0);
+	ck_assert_int_eq(claim_what(c, &b, 100, false, true, ids, epochs), 2);
+	ck_assert_uint_eq(ids[0], 4);
+	ck_assert_uint_eq(ids[1], 1);
+	ck_assert_int_eq(epochs[0], 2);
+	ck_assert_int_eq(claim_what(c, &b, 100, false, true, ids, epochs), 0);
+	/* an instance nobody owns, due: claimed at once */
+	pg_kit_exec("UPDATE bpelc_instance SET owner = NULL WHERE id = 2");
+	ck_assert_int_eq(claim_what(c, &b, 100, false, true, ids, epochs), 0);
+	pg_kit_exec("UPDATE bpelc_instance SET next_deadline = now()"
+		    " WHERE id = 2");
+	ck_assert_int_eq(claim_what(c, &b, 100, false, true, ids, epochs), 1);
+	ck_assert_uint_eq(ids[0], 2);
+	/* the put writes the deadline with the record, and clears it */
+	ck_assert_int_eq(pg_kit_long("SELECT count(*) FROM bpelc_instance"
+				     " WHERE next_deadline IS NOT NULL"),
+			 4);
+	ck_assert_str_eq(put(c, 5, "B", 1), "t");
+	ck_assert_int_eq(pg_kit_long("SELECT count(*) FROM bpelc_instance"
+				     " WHERE id = 5 AND next_deadline IS NULL"),
+			 1);
+	PQfinish(c);
+}
+END_TEST
+
 START_TEST(pg_own_id_blocks)
 {
 	reset();
@@ -265,6 +330,7 @@ Suite *pg_own_suite(void)
 	tcase_add_test(tc, pg_own_fenced_writes);
 	tcase_add_test(tc, pg_own_takeover);
 	tcase_add_test(tc, pg_own_skip_locked_and_own);
+	tcase_add_test(tc, pg_own_due_timers);
 	tcase_add_test(tc, pg_own_id_blocks);
 	suite_add_tcase(s, tc);
 	return s;
