@@ -1,11 +1,16 @@
 /*
  * hostport.c — "host:port" and "[v6]:port" as the listeners take them,
- * shared by the SOAP listener (http.c) and the admin listener (admin/).
+ * shared by the SOAP listener (http.c) and the admin listener (admin/),
+ * and the port a bound listener got (for --listen 127.0.0.1:0).
  * Not here: binding, resolving names.
  */
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+
+#include <event2/http.h>
 
 #include "internal.h"
 
@@ -37,4 +42,18 @@ int brt__split_hostport(const char *s, char *host, size_t hsize, int *port)
 		snprintf(host, hsize, "0.0.0.0");
 	*port = (int)v;
 	return 0;
+}
+
+int brt__bound_port(struct evhttp_bound_socket *b)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	if (!b || getsockname(evhttp_bound_socket_get_fd(b),
+			      (struct sockaddr *)&ss, &sl) != 0)
+		return -1;
+	if (ss.ss_family == AF_INET)
+		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return -1;
 }

@@ -1134,16 +1134,7 @@ int brt__http_port(const brt_runtime *rt)
 	struct brt_http *h = rt ? rt->http : NULL;
 	if (!h || h->nbound == 0)
 		return -1;
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof ss;
-	if (getsockname(evhttp_bound_socket_get_fd(h->bound[0]),
-			(struct sockaddr *)&ss, &sl) != 0)
-		return -1;
-	if (ss.ss_family == AF_INET)
-		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
-	if (ss.ss_family == AF_INET6)
-		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-	return -1;
+	return brt__bound_port(h->bound[0]);
 }
 
 void brt__http_stop(brt_runtime *rt)

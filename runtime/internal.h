@@ -258,6 +258,10 @@ int brt__ops_option(brt_runtime *rt, const char *argv0, int argc, char **argv,
  * this option; *missing when it is there without its value. */
 const char *brt__opt_value(int argc, char **argv, int *i, const char *name,
 			   bool *missing);
+/* A usage error on stderr, with the --help hint (main.c). Returns 2, the
+ * exit status of a usage error. */
+int brt__bad_usage(const char *argv0, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* Metrics and readiness state (rt->ops); needs the options. 0 or
  * BRT_ENOMEM. brt__ops_free also closes the admin listener. */
@@ -352,6 +356,9 @@ void brt__trim_free(brt_runtime *rt);
 /* hostport.c: split "host:port" or "[v6]:port" into host (hsize bytes)
  * and port; an empty host becomes "0.0.0.0". 0 or BRT_EINVAL. */
 int brt__split_hostport(const char *s, char *host, size_t hsize, int *port);
+/* The port a bound listener got; -1 when not bound or unknown. */
+struct evhttp_bound_socket;
+int brt__bound_port(struct evhttp_bound_socket *b);
 
 /* ---- later in this loop pass (pass.c) ------------------------------------ */
 

@@ -82,9 +82,7 @@ static void usage(FILE *f, const char *argv0)
 		argv0);
 }
 
-static int bad_usage(const char *argv0, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static int bad_usage(const char *argv0, const char *fmt, ...)
+int brt__bad_usage(const char *argv0, const char *fmt, ...)
 {
 	va_list ap;
 	fprintf(stderr, "%s: ", argv0);
@@ -146,8 +144,8 @@ static int add_partner(brt_runtime *rt, const char *argv0, const char *v)
 {
 	const char *eq = strchr(v, '=');
 	if (!eq || eq == v || !eq[1])
-		return bad_usage(argv0, "--partner wants LINK=URL, not '%s'",
-				 v);
+		return brt__bad_usage(argv0,
+				      "--partner wants LINK=URL, not '%s'", v);
 	size_t n = (size_t)(eq - v);
 	int found = -1;
 	for (int i = 0; i < rt->proc->nplinks; i++)
@@ -158,8 +156,8 @@ static int add_partner(brt_runtime *rt, const char *argv0, const char *v)
 		char name[256];
 		snprintf(name, sizeof name, "%.*s", (int)(n < 200 ? n : 200),
 			 v);
-		return bad_usage(argv0, "--partner: no partner link named '%s'",
-				 name);
+		return brt__bad_usage(
+			argv0, "--partner: no partner link named '%s'", name);
 	}
 	struct brt_partner_override *p =
 		realloc(rt->partners, (size_t)(rt->npartners + 1) * sizeof *p);
@@ -182,8 +180,8 @@ static int add_resend(brt_runtime *rt, const char *argv0, const char *v)
 		if (strcmp(rt->proc->plinks[i].name, v) == 0)
 			found = i;
 	if (found < 0)
-		return bad_usage(argv0, "--resend: no partner link named '%s'",
-				 v);
+		return brt__bad_usage(
+			argv0, "--resend: no partner link named '%s'", v);
 	const char **r =
 		realloc(rt->resend, (size_t)(rt->nresend + 1) * sizeof *r);
 	if (!r) {
@@ -203,8 +201,9 @@ static int default_store(brt_runtime *rt, const char *argv0)
 	size_t n = sizeof rt->store_default;
 	if ((size_t)snprintf(rt->store_default, n, "%s.db",
 			     *name ? name : "service") >= n)
-		return bad_usage(argv0, "program name too long for the default "
-					"store: give --store PATH");
+		return brt__bad_usage(argv0,
+				      "program name too long for the default "
+				      "store: give --store PATH");
 	rt->store_path = rt->store_default;
 	return 0;
 }
@@ -244,47 +243,53 @@ static int limit_option(brt_runtime *rt, const char *argv0, int argc,
 	long n;
 	if ((v = opt_value(argc, argv, i, "--max-instances", missing))) {
 		if ((n = parse_count(v, 1, 100000000)) < 0)
-			return bad_usage(argv0,
-					 "--max-instances wants a count, not "
-					 "'%s'",
-					 v);
+			return brt__bad_usage(
+				argv0,
+				"--max-instances wants a count, not "
+				"'%s'",
+				v);
 		rt->max_instances = (int)n;
 	} else if ((v = opt_value(argc, argv, i, "--max-connections",
 				  missing))) {
 		if ((n = parse_count(v, 1, 1000000)) < 0)
-			return bad_usage(argv0,
-					 "--max-connections wants a count, not "
-					 "'%s'",
-					 v);
+			return brt__bad_usage(
+				argv0,
+				"--max-connections wants a count, not "
+				"'%s'",
+				v);
 		rt->max_connections = (int)n;
 	} else if ((v = opt_value(argc, argv, i, "--max-inbox", missing))) {
 		size_t b = parse_size(v);
 		if (!b)
-			return bad_usage(argv0,
-					 "--max-inbox wants a size in bytes "
-					 "(K/M allowed), not '%s'",
-					 v);
+			return brt__bad_usage(
+				argv0,
+				"--max-inbox wants a size in bytes "
+				"(K/M allowed), not '%s'",
+				v);
 		rt->max_inbox = b;
 	} else if ((v = opt_value(argc, argv, i, "--reply-timeout", missing))) {
 		if ((n = parse_count(v, 1, 86400 * 30)) < 0)
-			return bad_usage(argv0,
-					 "--reply-timeout wants whole seconds, "
-					 "not '%s'",
-					 v);
+			return brt__bad_usage(
+				argv0,
+				"--reply-timeout wants whole seconds, "
+				"not '%s'",
+				v);
 		rt->reply_timeout_s = (int)n;
 	} else if ((v = opt_value(argc, argv, i, "--read-timeout", missing))) {
 		if ((n = parse_count(v, 1, 86400)) < 0)
-			return bad_usage(argv0,
-					 "--read-timeout wants whole seconds, "
-					 "not '%s'",
-					 v);
+			return brt__bad_usage(
+				argv0,
+				"--read-timeout wants whole seconds, "
+				"not '%s'",
+				v);
 		rt->read_timeout_s = (int)n;
 	} else if ((v = opt_value(argc, argv, i, "--epr-allow", missing))) {
 		if (!*v || strchr(v, '/'))
-			return bad_usage(argv0,
-					 "--epr-allow wants HOST or HOST:PORT, "
-					 "not '%s'",
-					 v);
+			return brt__bad_usage(
+				argv0,
+				"--epr-allow wants HOST or HOST:PORT, "
+				"not '%s'",
+				v);
 		const char **a =
 			realloc(rt->epr_allow,
 				(size_t)(rt->nepr_allow + 1) * sizeof *a);
@@ -327,10 +332,11 @@ int brt__options_parse(brt_runtime *rt, int argc, char **argv)
 		if (lim == 0 && !missing)
 			continue;
 		if (missing)
-			return bad_usage(argv0, "option '%s' needs a value", a);
+			return brt__bad_usage(argv0,
+					      "option '%s' needs a value", a);
 		if ((v = opt_value(argc, argv, &i, "--listen", &missing))) {
 			if (brt__http_check_listen(v) != 0)
-				return bad_usage(
+				return brt__bad_usage(
 					argv0,
 					"--listen wants HOST:PORT, not "
 					"'%s'",
@@ -345,7 +351,7 @@ int brt__options_parse(brt_runtime *rt, int argc, char **argv)
 					  &missing))) {
 			size_t n = parse_size(v);
 			if (!n)
-				return bad_usage(
+				return brt__bad_usage(
 					argv0,
 					"--max-body wants a size in "
 					"bytes (K/M allowed), not '%s'",
@@ -355,7 +361,7 @@ int brt__options_parse(brt_runtime *rt, int argc, char **argv)
 					  &missing))) {
 			size_t n = parse_size(v);
 			if (!n)
-				return bad_usage(
+				return brt__bad_usage(
 					argv0,
 					"--max-reply wants a size in "
 					"bytes (K/M allowed), not '%s'",
@@ -366,38 +372,40 @@ int brt__options_parse(brt_runtime *rt, int argc, char **argv)
 			char *end;
 			long t = strtol(v, &end, 10);
 			if (end == v || *end || t < 1 || t > 86400)
-				return bad_usage(argv0,
-						 "--client-timeout wants whole "
-						 "seconds, not '%s'",
-						 v);
+				return brt__bad_usage(
+					argv0,
+					"--client-timeout wants whole "
+					"seconds, not '%s'",
+					v);
 			rt->client_timeout_s = (int)t;
 		} else if ((v = opt_value(argc, argv, &i, "--invoke-timeout",
 					  &missing))) {
 			char *end;
 			double s = strtod(v, &end);
 			if (end == v || *end || !(s > 0) || s > 86400)
-				return bad_usage(argv0,
-						 "--invoke-timeout wants "
-						 "seconds, not '%s'",
-						 v);
+				return brt__bad_usage(argv0,
+						      "--invoke-timeout wants "
+						      "seconds, not '%s'",
+						      v);
 			rt->invoke_timeout_ms = (long)(s * 1000);
 			if (rt->invoke_timeout_ms < 1)
 				rt->invoke_timeout_ms = 1;
 		} else if ((v = opt_value(argc, argv, &i, "--store",
 					  &missing))) {
 			if (!*v)
-				return bad_usage(argv0,
-						 "--store wants a file name or "
-						 "'none'");
+				return brt__bad_usage(
+					argv0, "--store wants a file name or "
+					       "'none'");
 			rt->store_path = strcmp(v, "none") == 0 ? NULL : v;
 			store_set = true;
 		} else if ((v = opt_value(argc, argv, &i, "--sync",
 					  &missing))) {
 			if (strcmp(v, "normal") != 0 && strcmp(v, "full") != 0)
-				return bad_usage(argv0,
-						 "--sync wants normal or full, "
-						 "not '%s'",
-						 v);
+				return brt__bad_usage(
+					argv0,
+					"--sync wants normal or full, "
+					"not '%s'",
+					v);
 			rt->sync_full = strcmp(v, "full") == 0;
 		} else if ((v = opt_value(argc, argv, &i, "--resend",
 					  &missing))) {
@@ -409,51 +417,54 @@ int brt__options_parse(brt_runtime *rt, int argc, char **argv)
 		} else if ((v = opt_value(argc, argv, &i, "--node-id",
 					  &missing))) {
 			if (!*v || strlen(v) > 200)
-				return bad_usage(argv0,
-						 "--node-id wants a name of "
-						 "1 to 200 characters");
+				return brt__bad_usage(
+					argv0, "--node-id wants a name of "
+					       "1 to 200 characters");
 			rt->node_id = v;
 		} else if ((v = opt_value(argc, argv, &i, "--advertise",
 					  &missing))) {
 			if (strncmp(v, "http://", 7) != 0 &&
 			    strncmp(v, "https://", 8) != 0)
-				return bad_usage(argv0,
-						 "--advertise wants an http:// "
-						 "URL, not '%s'",
-						 v);
+				return brt__bad_usage(
+					argv0,
+					"--advertise wants an http:// "
+					"URL, not '%s'",
+					v);
 			rt->advertise = v;
 		} else if ((v = opt_value(argc, argv, &i, "--node-timeout",
 					  &missing))) {
 			char *end;
 			long t = strtol(v, &end, 10);
 			if (end == v || *end || t < 1 || t > 3600)
-				return bad_usage(
+				return brt__bad_usage(
 					argv0,
 					"--node-timeout wants whole "
 					"seconds (1 to 3600), not '%s'",
 					v);
 			rt->node_timeout_s = (int)t;
 		} else if (missing)
-			return bad_usage(argv0, "option '%s' needs a value", a);
+			return brt__bad_usage(argv0,
+					      "option '%s' needs a value", a);
 		else {
 			int r = brt__ops_option(rt, argv0, argc, argv, &i);
 			if (r == 1)
 				continue;
 			if (r)
 				return r;
-			return bad_usage(argv0, "unknown option '%s'", a);
+			return brt__bad_usage(argv0, "unknown option '%s'", a);
 		}
 		if (missing)
-			return bad_usage(argv0, "option '%s' needs a value", a);
+			return brt__bad_usage(argv0,
+					      "option '%s' needs a value", a);
 	}
 	if ((rt->node_id || rt->advertise) &&
 	    !(store_set && brt__store_is_pg(rt->store_path)))
-		return bad_usage(argv0, "--node-id and --advertise need "
-					"--store postgresql://...");
+		return brt__bad_usage(argv0, "--node-id and --advertise need "
+					     "--store postgresql://...");
 	if (!store_set)
 		return default_store(rt, argv0);
 	if (rt->drain && !rt->store_path)
-		return bad_usage(argv0, "--drain needs a store");
+		return brt__bad_usage(argv0, "--drain needs a store");
 	return 0;
 }
 

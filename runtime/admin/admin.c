@@ -573,16 +573,7 @@ int brt__admin_port(const brt_runtime *rt)
 	struct brt_admin *a = rt && rt->ops ? rt->ops->admin : NULL;
 	if (!a || !a->bound)
 		return -1;
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof ss;
-	if (getsockname(evhttp_bound_socket_get_fd(a->bound),
-			(struct sockaddr *)&ss, &sl) != 0)
-		return -1;
-	if (ss.ss_family == AF_INET)
-		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
-	if (ss.ss_family == AF_INET6)
-		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-	return -1;
+	return brt__bound_port(a->bound);
 }
 
 void brt__admin_free(brt_runtime *rt)

@@ -7,25 +7,11 @@
  * It only records values in the runtime object; admin.c refuses a
  * non-loopback listener without a token when it starts.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "admin.h"
-
-static int usage(const char *argv0, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static int usage(const char *argv0, const char *fmt, ...)
-{
-	va_list ap;
-	fprintf(stderr, "%s: ", argv0);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry '%s --help'.\n", argv0);
-	return 2;
-}
 
 static const char *const level_names[] = { "error", "warn", "info", "debug" };
 
@@ -37,24 +23,26 @@ int brt__ops_option(brt_runtime *rt, const char *argv0, int argc, char **argv,
 	bool missing = false;
 	if ((v = brt__opt_value(argc, argv, i, "--admin-listen", &missing))) {
 		if (brt__admin_check_listen(v) != 0)
-			return usage(argv0,
-				     "--admin-listen wants HOST:PORT, not '%s'",
-				     v);
+			return brt__bad_usage(
+				argv0,
+				"--admin-listen wants HOST:PORT, not '%s'", v);
 		rt->admin_listen = v;
 	} else if ((v = brt__opt_value(argc, argv, i, "--admin-token-file",
 				       &missing))) {
 		if (!*v)
-			return usage(argv0, "--admin-token-file wants a file");
+			return brt__bad_usage(
+				argv0, "--admin-token-file wants a file");
 		rt->admin_token_file = v;
 	} else if ((v = brt__opt_value(argc, argv, i, "--shutdown-delay",
 				       &missing))) {
 		char *end;
 		double s = strtod(v, &end);
 		if (end == v || *end || !(s >= 0) || s > 3600)
-			return usage(argv0,
-				     "--shutdown-delay wants seconds (0 to "
-				     "3600), not '%s'",
-				     v);
+			return brt__bad_usage(
+				argv0,
+				"--shutdown-delay wants seconds (0 to "
+				"3600), not '%s'",
+				v);
 		rt->shutdown_delay = s;
 	} else if ((v = brt__opt_value(argc, argv, i, "--log-format",
 				       &missing))) {
@@ -63,9 +51,9 @@ int brt__ops_option(brt_runtime *rt, const char *argv0, int argc, char **argv,
 		else if (strcmp(v, "text") == 0)
 			rt->log_json = false;
 		else
-			return usage(argv0,
-				     "--log-format is text or json, not '%s'",
-				     v);
+			return brt__bad_usage(
+				argv0, "--log-format is text or json, not '%s'",
+				v);
 	} else if ((v = brt__opt_value(argc, argv, i, "--log-level",
 				       &missing))) {
 		int l = -1;
@@ -73,13 +61,14 @@ int brt__ops_option(brt_runtime *rt, const char *argv0, int argc, char **argv,
 			if (strcmp(v, level_names[k]) == 0)
 				l = k;
 		if (l < 0)
-			return usage(argv0,
-				     "--log-level is error, warn, info or "
-				     "debug, not '%s'",
-				     v);
+			return brt__bad_usage(
+				argv0,
+				"--log-level is error, warn, info or "
+				"debug, not '%s'",
+				v);
 		rt->log_level = l;
 	} else if (missing)
-		return usage(argv0, "option '%s' needs a value", a);
+		return brt__bad_usage(argv0, "option '%s' needs a value", a);
 	else
 		return 0;
 	return 1;

@@ -137,62 +137,83 @@ static bool shows(const brt_strand *s)
 		s->wait != BRT_W_NONE);
 }
 
-static void correlations_json(const brt_instance *in, struct evbuffer *out)
+/* Call fn for every initiated correlation set of in, with the set and its
+ * values (one per property), until fn returns true; true when one did. */
+typedef bool corr_fn(void *arg, const struct brt_correlation_set *cs,
+		     char *const *vals);
+static bool each_corr_set(const brt_instance *in, corr_fn *fn, void *arg)
 {
 	const struct brt_process *p = in->rt->proc;
-	bool first = true;
-	evbuffer_add(out, "[", 1);
 	for (const struct brt_scope_inst *si = in->scopes_head; si;
 	     si = si->next) {
 		char *const *vals;
 		int set;
 		for (int i = 0; (set = brt__corr_set_get(si, i, &vals)) >= 0;
-		     i++) {
-			const struct brt_correlation_set *cs =
-				&p->corrsets[set];
-			evbuffer_add(out, first ? "{\"set\":" : ",{\"set\":",
-				     first ? 7 : 8);
-			first = false;
-			brt__json_str(out, cs->name, (size_t)-1);
-			evbuffer_add(out, ",\"properties\":{", 15);
-			for (int k = 0; k < cs->nprops; k++) {
-				if (k)
-					evbuffer_add(out, ",", 1);
-				brt__json_str(
-					out,
-					p->properties[cs->props[k]].name.local,
-					(size_t)-1);
-				evbuffer_add(out, ":", 1);
-				brt__json_str(out, vals[k], (size_t)-1);
-			}
-			evbuffer_add(out, "}}", 2);
-		}
+		     i++)
+			if (fn(arg, &p->corrsets[set], vals))
+				return true;
 	}
+	return false;
+}
+
+struct corr_json {
+	const struct brt_process *p;
+	struct evbuffer *out;
+	bool first;
+};
+
+static bool corr_json_one(void *arg, const struct brt_correlation_set *cs,
+			  char *const *vals)
+{
+	struct corr_json *j = arg;
+	evbuffer_add(j->out,
+		     j->first ? "{\"set\":" : ",{\"set\":", j->first ? 7 : 8);
+	j->first = false;
+	brt__json_str(j->out, cs->name, (size_t)-1);
+	evbuffer_add(j->out, ",\"properties\":{", 15);
+	for (int k = 0; k < cs->nprops; k++) {
+		if (k)
+			evbuffer_add(j->out, ",", 1);
+		brt__json_str(j->out, j->p->properties[cs->props[k]].name.local,
+			      (size_t)-1);
+		evbuffer_add(j->out, ":", 1);
+		brt__json_str(j->out, vals[k], (size_t)-1);
+	}
+	evbuffer_add(j->out, "}}", 2);
+	return false;
+}
+
+static void correlations_json(const brt_instance *in, struct evbuffer *out)
+{
+	struct corr_json j = { in->rt->proc, out, true };
+	evbuffer_add(out, "[", 1);
+	each_corr_set(in, corr_json_one, &j);
 	evbuffer_add(out, "]", 1);
+}
+
+struct prop_match {
+	const struct brt_process *p;
+	const char *name, *value;
+};
+
+static bool prop_matches(void *arg, const struct brt_correlation_set *cs,
+			 char *const *vals)
+{
+	const struct prop_match *m = arg;
+	for (int k = 0; k < cs->nprops; k++) {
+		const char *pn = m->p->properties[cs->props[k]].name.local;
+		if (pn && strcmp(pn, m->name) == 0 && vals[k] &&
+		    strcmp(vals[k], m->value) == 0)
+			return true;
+	}
+	return false;
 }
 
 static bool has_property(const brt_instance *in, const char *name,
 			 const char *value)
 {
-	const struct brt_process *p = in->rt->proc;
-	for (const struct brt_scope_inst *si = in->scopes_head; si;
-	     si = si->next) {
-		char *const *vals;
-		int set;
-		for (int i = 0; (set = brt__corr_set_get(si, i, &vals)) >= 0;
-		     i++) {
-			const struct brt_correlation_set *cs =
-				&p->corrsets[set];
-			for (int k = 0; k < cs->nprops; k++) {
-				const char *pn =
-					p->properties[cs->props[k]].name.local;
-				if (pn && strcmp(pn, name) == 0 && vals[k] &&
-				    strcmp(vals[k], value) == 0)
-					return true;
-			}
-		}
-	}
-	return false;
+	struct prop_match m = { in->rt->proc, name, value };
+	return each_corr_set(in, prop_matches, &m);
 }
 
 static void variables_json(const brt_instance *in, struct evbuffer *out)

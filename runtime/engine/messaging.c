@@ -269,6 +269,31 @@ static int open_mex(brt_instance *in, const struct brt_receive *r,
 	return 0;
 }
 
+/* An inbound message into var (or its fromParts) with its correlations:
+ * they are checked before the variable is written and initiated after, so
+ * an activity that faults initiates nothing and, on a violation, writes
+ * nothing. Takes msg. NEXT or FAULT. */
+static enum brt_step
+receive_into(brt_strand *s, int ncorr, const struct brt_correlation *corr,
+	     enum brt_pattern which, const struct brt_message *m, int var,
+	     int nparts, const struct brt_part_map *parts, xmlDocPtr msg)
+{
+	struct brt_corr_pending pend;
+	if (brt__corr_check(s, ncorr, corr, which, false, m, msg, &pend) != 0) {
+		xmlFreeDoc(msg);
+		return BRT_STEP_FAULT;
+	}
+	if (brt__data_receive(s, var, nparts, parts, m, msg) ==
+	    BRT_STEP_FAULT) {
+		brt__corr_drop(&pend);
+		return BRT_STEP_FAULT;
+	}
+	if (brt__corr_commit(s, &pend) != 0)
+		return brt__fault(s, BRT_NS_BPELC, "internalError", NULL,
+				  "out of memory");
+	return BRT_STEP_NEXT;
+}
+
 /* ---- receive ------------------------------------------------------------- */
 
 enum brt_step brt__ima_finish(brt_strand *s, const struct brt_receive *r,
@@ -276,7 +301,6 @@ enum brt_step brt__ima_finish(brt_strand *s, const struct brt_receive *r,
 			      const char *fault)
 {
 	brt_instance *in = s->in;
-	struct brt_corr_pending pend;
 	bool conflict = false;
 
 	if (r->op->output) {
@@ -295,22 +319,9 @@ enum brt_step brt__ima_finish(brt_strand *s, const struct brt_receive *r,
 		/* http.c answers one-way operations itself; nothing to keep. */
 		brt__request_reply(req, r->op, NULL);
 	}
-	/* Correlations are checked before the variable is written and
-	 * initiated after: a faulting activity initiates nothing. */
-	if (brt__corr_check(s, r->ncorr, r->corr, BRT_PAT_NONE, false,
-			    r->op->input, msg, &pend) != 0) {
-		xmlFreeDoc(msg);
+	if (receive_into(s, r->ncorr, r->corr, BRT_PAT_NONE, r->op->input,
+			 r->var, r->nparts, r->parts, msg) == BRT_STEP_FAULT)
 		return BRT_STEP_FAULT;
-	}
-	enum brt_step st = brt__data_receive(s, r->var, r->nparts, r->parts,
-					     r->op->input, msg);
-	if (st == BRT_STEP_FAULT) {
-		brt__corr_drop(&pend);
-		return st;
-	}
-	if (brt__corr_commit(s, &pend) != 0)
-		return brt__fault(s, BRT_NS_BPELC, "internalError", NULL,
-				  "out of memory");
 	if (fault)
 		return brt__std_fault(s, fault, r->op->name);
 	if (conflict)
@@ -528,24 +539,10 @@ enum brt_step brt__invoke_finish(brt_strand *s)
 	if (!msg)
 		return brt__fault(s, BRT_NS_BPELC, "invokeFailed", NULL,
 				  "no response message");
-	/* pattern="response"/"request-response": checked before the output
-	 * variable is written; on a violation nothing is written. */
-	struct brt_corr_pending pend;
-	if (brt__corr_check(s, iv->ncorr, iv->corr, BRT_PAT_RESPONSE, false,
-			    iv->op->output, msg, &pend) != 0) {
-		xmlFreeDoc(msg);
-		return BRT_STEP_FAULT;
-	}
-	enum brt_step st = brt__data_receive(
-		s, iv->out_var, iv->nfrom, iv->from_parts, iv->op->output, msg);
-	if (st == BRT_STEP_FAULT) {
-		brt__corr_drop(&pend);
-		return st;
-	}
-	if (brt__corr_commit(s, &pend) != 0)
-		return brt__fault(s, BRT_NS_BPELC, "internalError", NULL,
-				  "out of memory");
-	return st;
+	/* pattern="response"/"request-response". */
+	return receive_into(s, iv->ncorr, iv->corr, BRT_PAT_RESPONSE,
+			    iv->op->output, iv->out_var, iv->nfrom,
+			    iv->from_parts, msg);
 }
 
 enum brt_step brt_invoke(brt_strand *s, const struct brt_invoke *iv)

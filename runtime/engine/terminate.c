@@ -123,12 +123,7 @@ static void term_start(struct brt_scope_inst *si)
 {
 	si->phase = BRT_PHASE_TERMINATING;
 	si->waiter = NULL; /* a strand of the parent: stopped too */
-	si->nterm++;
-	brt__events_disable(si);
-	kill_own(si);
-	term_children(si);
-	if (--si->nterm == 0)
-		children_done(si);
+	brt__term_begin(si);
 }
 
 /* Every child of si has finished terminating. */
