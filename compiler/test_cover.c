@@ -4,13 +4,21 @@
  * Activities: every activity of the model. An activity ran when its own
  * step ran (the first of its IR states that is not a link guard); an
  * activity without a step of its own (a sequence) ran when its first
- * child did.
+ * child did. A forEach's step runs again each time a child ends, so its
+ * hits are the runtime's counts instead (test mode's <fe>): its runs
+ * plus its child scopes started, like a while's condition evaluations
+ * (once per iteration and once more); its child scope's hits are the
+ * child scopes started (their SCOPE step never runs).
  * Branches (lcov BRDA, Cobertura conditions), all keyed to .bpel lines:
  *  - if/elseif/else: each branch, the else taken too when not written;
  *  - while: executions that ran the body zero times and one or more
  *    times (told apart by the state before the loop's step: from outside
  *    the loop, i.e. its first evaluation);
- *  - repeatUntil: the condition false (repeat) and true (done);
+ *  - forEach: runs that ran the body zero times (empty counter range,
+ *    or completionCondition branches 0) and one or more times, as the
+ *    runtime counts them (runtime/engine/foreach.c);
+ *  - repeatUntil (the body always runs once): each evaluation of the
+ *    condition, false (the body runs again) and true (the loop is left);
  *  - pick: each onMessage and onAlarm;
  *  - each flow link: transition true and false (dead paths included);
  *  - each handler: catch, catchAll, compensation, termination, onEvent
@@ -27,11 +35,13 @@
 
 struct cov_act {
 	const struct bpel_activity *a;
-	int state; /* its own step, -1: none */
+	int state;     /* its own step, -1: none */
+	int fe;	       /* hits from this FOREACH state's counts, -1: none */
+	bool fe_child; /* the forEach's child scope */
 	unsigned long hits;
 };
 
-enum br_kind { BR_PAIR, BR_ENTRY_PAIR, BR_STATE, BR_LINK };
+enum br_kind { BR_PAIR, BR_ENTRY_PAIR, BR_STATE, BR_LINK, BR_FOREACH };
 
 struct cov_br {
 	int line;
@@ -39,10 +49,11 @@ struct cov_br {
 	int branch;
 	const char *what; /* "if: else" ... */
 	enum br_kind kind;
-	int from, to; /* BR_PAIR, BR_ENTRY_PAIR (from: loop state) */
+	int from, to; /* BR_PAIR, BR_ENTRY_PAIR (from: loop state),
+		       * BR_FOREACH (from: its state) */
 	const struct bpel_activity *loop; /* BR_ENTRY_PAIR */
 	int link;
-	bool value; /* BR_LINK */
+	bool value; /* BR_LINK; BR_FOREACH: one or more times */
 	unsigned long hits;
 };
 
@@ -65,7 +76,14 @@ struct cover {
 	int ntr, ctr;
 	unsigned long *link_hits; /* 2 per link */
 	int nlinks;
+	unsigned long *fe_hits; /* FE_N per state, in FE_* order */
 };
+
+/* Test mode's counts of a forEach state (runtime/internal.h,
+ * enum brt_test_fe; the result file's <fe> attributes). */
+enum { FE_BEGIN, FE_ZERO, FE_MORE, FE_CHILDREN, FE_N };
+static const char *const fe_attr[FE_N] = { "begin", "zero", "more",
+					   "children" };
 
 static void add_act(struct cover *c, const struct bpel_activity *a)
 {
@@ -87,7 +105,7 @@ static void add_act(struct cover *c, const struct bpel_activity *a)
 			best_sub = st->sub;
 		}
 	}
-	c->acts[c->nacts++] = (struct cov_act){ a, best, 0 };
+	c->acts[c->nacts++] = (struct cov_act){ a, best, -1, false, 0 };
 }
 
 static struct cov_br *add_br(struct cover *c, int line, int block,
@@ -149,6 +167,11 @@ static void walk(struct cover *c, const struct bpel_activity *a)
 	if (!part)
 		add_act(c, a);
 	const struct ir_state *st;
+	if (!part && a->parent && a->parent->kind == BPEL_ACT_FOREACH &&
+	    a->parent->body == a && (st = state_of(c, a->parent, IR_FOREACH))) {
+		c->acts[c->nacts - 1].fe = st->id;
+		c->acts[c->nacts - 1].fe_child = true;
+	}
 	switch (a->kind) {
 	case BPEL_ACT_IF:
 		if ((st = state_of(c, a, IR_BRANCH))) {
@@ -205,16 +228,34 @@ static void walk(struct cover *c, const struct bpel_activity *a)
 			b->loop = a;
 		}
 		break;
+	case BPEL_ACT_FOREACH:
+		if ((st = state_of(c, a, IR_FOREACH))) {
+			c->acts[c->nacts - 1].fe = st->id;
+			int block = c->nblocks++;
+			struct cov_br *b = add_br(
+				c, a->loc.line, block,
+				"forEach: body run zero times", BR_FOREACH);
+			b->from = st->id;
+			b = add_br(c, a->loc.line, block,
+				   "forEach: body run one or more times",
+				   BR_FOREACH);
+			b->from = st->id;
+			b->value = true;
+		}
+		break;
 	case BPEL_ACT_REPEAT_UNTIL:
 		if ((st = state_of(c, a, IR_BRANCH)) && st->nbranches > 0) {
 			int block = c->nblocks++;
-			struct cov_br *b = add_br(c, a->loc.line, block,
-						  "repeatUntil: repeated",
-						  BR_PAIR);
+			struct cov_br *b =
+				add_br(c, a->loc.line, block,
+				       "repeatUntil: condition false, body run "
+				       "again",
+				       BR_PAIR);
 			b->from = st->id;
 			b->to = st->next;
 			b = add_br(c, a->loc.line, block,
-				   "repeatUntil: condition true", BR_PAIR);
+				   "repeatUntil: condition true, loop left",
+				   BR_PAIR);
 			b->from = st->id;
 			b->to = st->branches[0].state;
 		}
@@ -352,7 +393,8 @@ struct cover *cover_new(const struct ir_program *ir, const char *suite)
 	c->state_hits = calloc((size_t)c->nstates, sizeof *c->state_hits);
 	c->nlinks = ir->links.n;
 	c->link_hits = calloc((size_t)c->nlinks * 2 + 2, sizeof *c->link_hits);
-	if (!c->state_hits || !c->link_hits)
+	c->fe_hits = calloc((size_t)c->nstates * FE_N, sizeof *c->fe_hits);
+	if (!c->state_hits || !c->link_hits || !c->fe_hits)
 		arena_oom();
 	return c;
 }
@@ -366,6 +408,7 @@ void cover_free(struct cover *c)
 	free(c->state_hits);
 	free(c->tr);
 	free(c->link_hits);
+	free(c->fe_hits);
 	free(c);
 }
 
@@ -393,11 +436,17 @@ static bool in_loop(const struct cover *c, int state,
 
 static void recount(struct cover *c)
 {
-	for (int i = 0; i < c->nacts; i++)
-		c->acts[i].hits = c->acts[i].state >= 0 &&
-						  c->acts[i].state < c->nstates
-					  ? c->state_hits[c->acts[i].state]
-					  : 0;
+	for (int i = 0; i < c->nacts; i++) {
+		struct cov_act *x = &c->acts[i];
+		x->hits = x->state >= 0 && x->state < c->nstates
+				  ? c->state_hits[x->state]
+				  : 0;
+		if (x->fe >= 0 && x->fe < c->nstates) {
+			const unsigned long *h = &c->fe_hits[FE_N * x->fe];
+			x->hits = h[FE_CHILDREN] +
+				  (x->fe_child ? 0 : h[FE_BEGIN]);
+		}
+	}
 	/* No step of its own: as its first child (document order). */
 	for (int i = c->nacts - 1; i >= 0; i--) {
 		if (c->acts[i].state >= 0)
@@ -424,6 +473,12 @@ static void recount(struct cover *c)
 		case BR_LINK:
 			if (b->link >= 0 && b->link < c->nlinks)
 				b->hits = c->link_hits[2 * b->link + b->value];
+			break;
+		case BR_FOREACH:
+			if (b->from >= 0 && b->from < c->nstates)
+				b->hits = c->fe_hits[FE_N * b->from +
+						     (b->value ? FE_MORE
+							       : FE_ZERO)];
 			break;
 		case BR_PAIR:
 		case BR_ENTRY_PAIR:
@@ -454,6 +509,12 @@ void cover_add(struct cover *c, xmlNodePtr coverage)
 			if (l >= 0 && l < c->nlinks && (v == 0 || v == 1))
 				c->link_hits[2 * l + v] +=
 					(unsigned long)num(n, "h");
+		} else if (strcmp(name, "fe") == 0) {
+			long s = num(n, "n");
+			for (int k = 0; k < FE_N && s >= 0 && s < c->nstates;
+			     k++)
+				c->fe_hits[FE_N * s + k] +=
+					(unsigned long)num(n, fe_attr[k]);
 		} else if (strcmp(name, "t") == 0) {
 			int a = (int)num(n, "a"), b = (int)num(n, "b"),
 			    cc = (int)num(n, "c");

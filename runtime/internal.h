@@ -200,6 +200,13 @@ struct brt_runtime {
  * case's expectations. Each function gets the runtime; its test_ctx is
  * the test mode's state.
  */
+enum brt_test_fe {
+	BRT_TEST_FE_BEGIN, /* a run begins (its expressions next) */
+	BRT_TEST_FE_ZERO,  /* it ends with no child: empty range, or B = 0 */
+	BRT_TEST_FE_FIRST, /* its first child scope starts (then CHILD too) */
+	BRT_TEST_FE_CHILD, /* a child scope starts */
+};
+
 struct brt_test_hooks {
 	/* The virtual clock: seconds since the epoch. */
 	double (*now)(brt_runtime *rt);
@@ -214,6 +221,10 @@ struct brt_test_hooks {
 	 * the fault when it faulted (may be NULL). */
 	void (*instance_end)(brt_instance *in, int end, const char *fault_ns,
 			     const char *fault_local);
+	/* The <forEach> at strand s's state did `what`: coverage counts
+	 * its runs, whether each ran its body zero times or one or more,
+	 * and its child scopes (the child scope's own step never runs). */
+	void (*foreach_note)(brt_strand *s, enum brt_test_fe what);
 };
 
 /* Parse brt_main's options into rt (defaults first). Returns 0, 1 when

@@ -20,6 +20,8 @@
  * Early completion terminates the children still running with
  * brt__scope_terminate (terminate.c), which runs their termination
  * handlers; the forEach waits for those (BRT_W_TERM) before it goes on.
+ * In test mode each run tells rt->test where it began, whether its body
+ * ran zero times or one or more, and each child started (coverage).
  * Not here: evaluating the expressions (xpath.c), scope entry and fault
  * handling (faults.c).
  */
@@ -130,6 +132,13 @@ static int prep_counter(struct brt_scope_inst *si, void *arg)
 	return set_counter(si->in, si, cp->var, cp->value);
 }
 
+/* Test mode's coverage counts (brt_test_hooks.foreach_note). */
+static void note(brt_strand *s, enum brt_test_fe what)
+{
+	if (s->in->rt->test)
+		s->in->rt->test->foreach_note(s, what);
+}
+
 static enum brt_step start_child(brt_strand *s, struct brt_fe *fe)
 {
 	const struct brt_foreach *f = fe->f;
@@ -138,6 +147,9 @@ static enum brt_step start_child(brt_strand *s, struct brt_fe *fe)
 		brt__scope_enter(s, f->scope, f->body, prep_counter, &cp);
 	if (r != BRT_STEP_WAIT)
 		return r;
+	if (fe->started == 0)
+		note(s, BRT_TEST_FE_FIRST);
+	note(s, BRT_TEST_FE_CHILD);
 	fe->started++;
 	fe->running++;
 	return BRT_STEP_WAIT;
@@ -205,6 +217,7 @@ static enum brt_step begin(brt_strand *s, const struct brt_foreach *f)
 {
 	unsigned long start, final, b = 0;
 	enum brt_step r;
+	note(s, BRT_TEST_FE_BEGIN);
 	if ((r = eval_uint(s, f->start, "startCounterValue", &start)) !=
 		    BRT_STEP_NEXT ||
 	    (r = eval_uint(s, f->final, "finalCounterValue", &final)) !=
@@ -219,8 +232,10 @@ static enum brt_step begin(brt_strand *s, const struct brt_foreach *f)
 		snprintf(why, sizeof why, "branches %lu > %lu instances", b, n);
 		return brt__std_fault(s, "invalidBranchCondition", why);
 	}
-	if (n == 0 || (f->branches >= 0 && b == 0))
+	if (n == 0 || (f->branches >= 0 && b == 0)) {
+		note(s, BRT_TEST_FE_ZERO);
 		return finish(s, f);
+	}
 	struct brt_fe *fe = calloc(1, sizeof *fe);
 	if (!fe)
 		return brt__fault(s, BRT_NS_BPELC, "internalError", NULL,

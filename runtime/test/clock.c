@@ -68,6 +68,7 @@ const struct brt_test_hooks tm_hooks = {
 	.timer_del = timer_del,
 	.link_set = link_set,
 	.instance_end = instance_end,
+	.foreach_note = tm_foreach_note,
 };
 
 /* Keep what a case may ask about an instance once it is gone: how it

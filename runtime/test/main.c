@@ -4,7 +4,8 @@
  * the virtual clock, the in-process transport and the mocked partners,
  * one case run, and its result file: status, the failure, the message
  * trace and the coverage counters (states run, state triples per strand,
- * link values) that bpelc maps onto the .bpel (compiler/test_cover.c).
+ * link values, forEach runs) that bpelc maps onto the .bpel
+ * (compiler/test_cover.c).
  *
  *   PROGRAM --suite FILE --check           check the suite only
  *   PROGRAM --suite FILE --case NAME --result FILE
@@ -209,6 +210,14 @@ static enum brt_step traced_step(brt_strand *s)
 	return r;
 }
 
+void tm_foreach_note(brt_strand *s, enum brt_test_fe what)
+{
+	struct tmode *t = brt__strand_runtime(s)->test_ctx;
+	int st = brt_strand_state(s);
+	if (st >= 0 && st < t->orig->nstates && (unsigned)what < TM_FE_N)
+		t->fe_hits[TM_FE_N * st + what]++;
+}
+
 /* ---- the result file ----------------------------------------------------- */
 
 static void put(xmlNodePtr n, const char *name, const char *v)
@@ -270,6 +279,18 @@ static int write_result(struct tmode *t, const char *file, const char *cname,
 			put_long(s, "c", x->c);
 			put_long(s, "h", (long)x->hits);
 		}
+	/* <fe n=STATE begin= zero= more= children=/> per forEach run */
+	static const char *const fe_names[TM_FE_N] = { "begin", "zero", "more",
+						       "children" };
+	for (int i = 0; i < t->orig->nstates; i++) {
+		const unsigned long *h = &t->fe_hits[TM_FE_N * i];
+		if (!h[BRT_TEST_FE_BEGIN])
+			continue;
+		xmlNodePtr s = xmlNewChild(cov, NULL, BAD_CAST "fe", NULL);
+		put_long(s, "n", i);
+		for (int k = 0; k < TM_FE_N; k++)
+			put_long(s, fe_names[k], (long)h[k]);
+	}
 	for (int i = 0; i < 2 * t->nlinks; i++)
 		if (t->link_hits[i]) {
 			xmlNodePtr s =
@@ -331,6 +352,7 @@ static void tm_free(struct tmode *t)
 	free(t->triples);
 	free(t->hist);
 	free(t->link_hits);
+	free(t->fe_hits);
 	free(t->timers);
 	if (t->trace)
 		fclose(t->trace);
@@ -392,6 +414,7 @@ int __wrap_brt_main(const struct brt_process *p, int argc, char **argv)
 	t.hits = calloc((size_t)p->nstates + 1, sizeof *t.hits);
 	t.nlinks = link_count(p);
 	t.link_hits = calloc((size_t)t.nlinks * 2, sizeof *t.link_hits);
+	t.fe_hits = calloc((size_t)p->nstates * TM_FE_N + 1, sizeof *t.fe_hits);
 	t.trace = open_memstream(&t.trace_buf, &t.trace_len);
 	/* Every partner link with a partnerRole gets an address that names
 	 * it, so a call tells the mock which link it came on. */
@@ -405,7 +428,7 @@ int __wrap_brt_main(const struct brt_process *p, int argc, char **argv)
 			ov[nov].link = p->plinks[i].name;
 			ov[nov++].url = urls[i];
 		}
-	brt_runtime *rt = (t.hits && t.link_hits && ov && urls)
+	brt_runtime *rt = (t.hits && t.link_hits && t.fe_hits && ov && urls)
 				  ? brt__runtime_new(&t.proc)
 				  : NULL;
 	if (!rt) {

@@ -178,6 +178,10 @@ struct tmode {
 	int nhist, chist;
 	unsigned long *link_hits; /* 2 per link: false, true */
 	int nlinks;
+	/* per forEach state, TM_FE_N counters: runs begun, runs whose body
+	 * ran zero times, runs whose body ran one or more times, child
+	 * scopes started (enum brt_test_fe's order) */
+	unsigned long *fe_hits;
 	int cur_state;	 /* the state running now, -1 */
 	int fault_state; /* the last state whose step raised a fault */
 
@@ -190,6 +194,10 @@ struct tmode {
 /* ---- clock.c ------------------------------------------------------------ */
 
 extern const struct brt_test_hooks tm_hooks;
+/* Counters per forEach state: one per enum brt_test_fe. */
+enum { TM_FE_N = BRT_TEST_FE_CHILD + 1 };
+/* brt_test_hooks.foreach_note: counted in t->fe_hits (main.c). */
+void tm_foreach_note(brt_strand *s, enum brt_test_fe what);
 /* Timers pending on the virtual clock. */
 int tm_clock_pending(const struct tmode *t);
 /* Fire the earliest timer (and everything it queues runs): false when

@@ -6,6 +6,10 @@
 #   - the JUnit output validates against junit.xsd (xmllint);
 #   - a case that waits three days of virtual time runs in under a second;
 #   - coverage of counted.bpel equals the hand count in counted.lcov;
+#   - loop coverage of loops.bpel (forEach sequential and parallel, while,
+#     repeatUntil) equals the hand counts in loops.lcov (N=0 and N=3) and
+#     loops-zero.lcov (N=0 only: each "one or more times" not taken, in
+#     the text summary and Cobertura too);
 #   - a failing suite fails (exit 1) saying expected, actual and the .bpel
 #     line; a suite with a misspelt operation is refused with file:line
 #     (exit 2); <advance> with no timer pending is a suite error (exit 2);
@@ -74,6 +78,29 @@ if $BPELC test --coverage "$OUT/counted.lcov" $T/counted.suite.xml > "$OUT/count
   ok "coverage of counted.bpel equals the hand count"
 else
   cat "$OUT/counted.txt"; no "hand-counted coverage"
+fi
+
+# 4a. loops: zero and one or more times (forEach, while), repeatUntil's
+# condition false and true, hand-counted
+if $BPELC test --coverage "$OUT/loops.lcov" --min-coverage activity=100,branch=100 \
+     $T/loops.suite.xml > "$OUT/loops.txt" 2>&1 \
+   && diff -u $T/loops.lcov "$OUT/loops.lcov"; then
+  ok "loop coverage of loops.bpel (N=0, N=3) equals the hand count"
+else
+  cat "$OUT/loops.txt"; no "hand-counted loop coverage"
+fi
+$BPELC test --coverage "$OUT/loops-zero.lcov" --coverage-xml "$OUT/loops-zero.xml" \
+  --min-coverage branch=100 $T/loops-zero.suite.xml > "$OUT/loops-zero.txt" 2>&1; st=$?
+if [ $st -eq 1 ] && diff -u $T/loops-zero.lcov "$OUT/loops-zero.lcov" \
+   && grep -q "not taken: $T/loops.bpel:26 forEach: body run one or more times" "$OUT/loops-zero.txt" \
+   && grep -q "not taken: $T/loops.bpel:38 forEach: body run one or more times" "$OUT/loops-zero.txt" \
+   && grep -q "not taken: $T/loops.bpel:47 while: body run one or more times" "$OUT/loops-zero.txt" \
+   && ! grep -q "not taken: .*body run zero times" "$OUT/loops-zero.txt" \
+   && grep -q '<line number="26" hits="1" branch="true" condition-coverage="50% (1/2)"/>' "$OUT/loops-zero.xml" \
+   && grep -q '<line number="38" hits="1" branch="true" condition-coverage="50% (1/2)"/>' "$OUT/loops-zero.xml"; then
+  ok "N=0 only: each loop's 'one or more times' not taken (lcov, text, Cobertura; exit 1)"
+else
+  cat "$OUT/loops-zero.txt"; no "zero-times-only loop coverage (status $st)"
 fi
 
 # 4b. every mock feature (delays, callbacks, call numbers, undeclared

@@ -4,7 +4,9 @@
  * condition (early completion, terminating parallel children; counting
  * only successful branches); invalidExpressionValue for a counter that is
  * not an xsd:unsignedInt, invalidBranchCondition for B > N,
- * completionConditionFailure; final < start runs nothing.
+ * completionConditionFailure; final < start runs nothing. In test mode
+ * (rt->test) each run tells the hooks where it began, whether it ran its
+ * body zero times or one or more, and each child it started (coverage).
  *
  * The start payload chooses the forEach descriptor; the child scope's
  * body notes "b<counter>", then (parallel) waits for a `next` message and
@@ -27,7 +29,7 @@ enum {
 	NSTATES,
 };
 
-enum { E_ONE, E_TWO, E_THREE, E_FIVE, E_NEG, E_DEC };
+enum { E_ONE, E_TWO, E_THREE, E_FIVE, E_NEG, E_DEC, E_ZERO };
 
 #define Q(ns, l)      \
 	{             \
@@ -77,6 +79,7 @@ static const struct brt_expr exprs[] = {
 	[E_FIVE] = { "5", "t.bpel", 1, 0, NULL, 0, NULL },
 	[E_NEG] = { "-1", "t.bpel", 1, 0, NULL, 0, NULL },
 	[E_DEC] = { "1.5", "t.bpel", 1, 0, NULL, 0, NULL },
+	[E_ZERO] = { "0", "t.bpel", 1, 0, NULL, 0, NULL },
 };
 static const struct brt_receive r_start = { .name = "start",
 					    .plink = 0,
@@ -116,6 +119,7 @@ static const struct {
 	FE("dec", E_ONE, E_DEC, -1, false, false),
 	FE("ibc", E_ONE, E_THREE, E_FIVE, false, true),
 	FE("empty", E_THREE, E_ONE, -1, false, false),
+	FE("b0", E_ONE, E_THREE, E_ZERO, false, false),
 };
 
 static const struct brt_foreach *choose(brt_strand *s)
@@ -191,7 +195,7 @@ static const struct brt_process proc = {
 	.vars = vars,
 	.nplinks = 2,
 	.plinks = kit_plinks,
-	.nexprs = 6,
+	.nexprs = 7,
 	.exprs = exprs,
 	.nstarts = 1,
 	.starts = starts,
@@ -249,6 +253,89 @@ START_TEST(foreach_destroy_while_running)
 }
 END_TEST
 
+/* ---- test mode's notes (coverage) ---------------------------------------- */
+
+static double hook_now(brt_runtime *rt)
+{
+	(void)rt;
+	return 0;
+}
+
+static int hook_timer_add(brt_runtime *rt, struct event *ev, double deadline)
+{
+	(void)rt;
+	(void)ev;
+	(void)deadline;
+	return 0;
+}
+
+static void hook_timer_del(brt_runtime *rt, struct event *ev)
+{
+	(void)rt;
+	(void)ev;
+}
+
+static void hook_link_set(brt_runtime *rt, int link, bool value)
+{
+	(void)rt;
+	(void)link;
+	(void)value;
+}
+
+static void hook_instance_end(brt_instance *in, int end, const char *ns,
+			      const char *local)
+{
+	(void)in;
+	(void)end;
+	(void)ns;
+	(void)local;
+}
+
+/* Notes "@begin", "@zero", "@first", "@child" in the trace, from the
+ * forEach's own state. */
+static void hook_foreach_note(brt_strand *s, enum brt_test_fe what)
+{
+	static const char *const names[] = { "begin", "zero", "first",
+					     "child" };
+	ck_assert_int_eq(brt_strand_state(s), S_FOREACH);
+	kit_note("@%s", names[what]);
+}
+
+static const struct brt_test_hooks hooks = {
+	.now = hook_now,
+	.timer_add = hook_timer_add,
+	.timer_del = hook_timer_del,
+	.link_set = hook_link_set,
+	.instance_end = hook_instance_end,
+	.foreach_note = hook_foreach_note,
+};
+
+static const char *noted(const char *how)
+{
+	brt_runtime *rt = kit_rt(&proc);
+	rt->test = &hooks;
+	static char trace[sizeof kit_trace];
+	snprintf(trace, sizeof trace, "%s", kit_start(rt, how));
+	brt__runtime_free(rt);
+	return trace;
+}
+
+START_TEST(foreach_test_mode_notes)
+{
+	/* one or more times: "first" once, then every child */
+	ck_assert_str_eq(noted("seq"),
+			 "@begin @first @child b1 @child b2 @child b3 end");
+	ck_assert_str_eq(noted("seq-cc"),
+			 "@begin @first @child b1 @child b2 end");
+	ck_assert_str_eq(noted("par"), "@begin @first @child @child b1 b2");
+	/* zero times: an empty counter range, or completion at 0 branches */
+	ck_assert_str_eq(noted("empty"), "@begin @zero end");
+	ck_assert_str_eq(noted("b0"), "@begin @zero end");
+	/* a fault before deciding is neither */
+	ck_assert_str_eq(noted("ibc"), "@begin ibc");
+}
+END_TEST
+
 Suite *foreach_suite(void);
 Suite *foreach_suite(void)
 {
@@ -264,6 +351,7 @@ Suite *foreach_suite(void)
 	tcase_add_test(tc, foreach_parallel_runs_all_at_once);
 	tcase_add_test(tc, foreach_parallel_early_completion);
 	tcase_add_test(tc, foreach_destroy_while_running);
+	tcase_add_test(tc, foreach_test_mode_notes);
 	suite_add_tcase(s, tc);
 	return s;
 }
