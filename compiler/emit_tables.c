@@ -810,6 +810,25 @@ static void emit_assigns(struct emitter *e)
 		struct ir_assign *as = IR_AT(p->assigns, struct ir_assign, i);
 		if (!as->ncopies)
 			continue;
+		for (int j = 0; j < as->ncopies; j++) {
+			struct ir_copy *c = &as->copies[j];
+			if (!c->ninsert)
+				continue;
+			emit_out(e,
+				 "static const struct brt_insert_step "
+				 "%s__insert_%d_%d[] = {\n",
+				 e->P, i, j);
+			for (int k = 0; k < c->ninsert; k++)
+				emit_out(
+					e,
+					"\t{ .ns = %s, .prefix = %s, .local = %s, "
+					".attribute = %s },\n",
+					emit_cstr(e, c->insert[k].ns),
+					emit_cstr(e, c->insert[k].prefix),
+					emit_cstr(e, c->insert[k].local),
+					emit_bool(c->insert[k].attribute));
+			emit_out(e, "};\n");
+		}
 		emit_out(e,
 			 "static const struct brt_copy %s__copies_%d[] = {\n",
 			 e->P, i);
@@ -845,6 +864,17 @@ static void emit_assigns(struct emitter *e)
 			emit_out(e, "\t\t.ignore_missing_from_data = %s,\n",
 				 emit_bool(c->c &&
 					   c->c->ignore_missing_from_data));
+			if (c->ninsert)
+				emit_out(e,
+					 "\t\t.ninsert = %d, .insert = "
+					 "%s__insert_%d_%d,\n"
+					 "\t\t.insert_var = %d, .insert_part = "
+					 "%d,\n",
+					 c->ninsert, e->P, i, j, c->insert_var,
+					 c->insert_part);
+			if (c->ignore_uninit)
+				emit_out(e, "\t\t.ignore_uninitialized_from_"
+					    "variable = true,\n");
 			emit_out(e, "\t\t.line = %d,\n", c->loc.line);
 			emit_out(e, "\t},\n");
 		}

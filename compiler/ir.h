@@ -224,6 +224,14 @@ struct ir_corrset {
 };
 
 /* <from>/<to> lowered: indexes bound. */
+/* A step of an insertMissingToData path (lower_ode.c). */
+struct ir_insert_step {
+	const char *ns; /* NULL: no namespace */
+	const char *prefix;
+	const char *local;
+	bool attribute;
+};
+
 struct ir_copy {
 	struct bpel_copy *c; /* NULL for an inline variable init */
 	struct bpel_from *from;
@@ -232,6 +240,11 @@ struct ir_copy {
 	int to_var, to_part, to_query, to_expr, to_plink, to_property;
 	enum bpel_to_kind to_kind;
 	struct loc loc;
+	/* --ode: Apache ODE's assign extensions (lower_ode.c) */
+	int ninsert;
+	struct ir_insert_step *insert;
+	int insert_var, insert_part;
+	bool ignore_uninit;
 };
 
 struct ir_assign {

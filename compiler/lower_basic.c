@@ -98,6 +98,7 @@ void lower_basic_assign_decl(struct lower *l, struct bpel_activity *a)
 		ic->loc = c->loc;
 		lower_from(l, ic, &c->from, a);
 		lower_to(l, ic, &c->to, a);
+		lower_ode_copy(l, ic, c, a);
 	}
 	lower_info(l, a)->desc = push_assign(l, as);
 }

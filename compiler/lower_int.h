@@ -75,6 +75,10 @@ int lower_basic_exit(struct lower *l, struct bpel_activity *a, int next);
 /* An assign descriptor for a variable's inline from-spec. */
 int lower_basic_var_init(struct lower *l, struct bpel_variable *v);
 
+/* lower_ode.c: Apache ODE's assign extensions of copy c (--ode only). */
+void lower_ode_copy(struct lower *l, struct ir_copy *ic, struct bpel_copy *c,
+		    struct bpel_activity *ctx);
+
 /* lower_data.c */
 void lower_data_validate_decl(struct lower *l, struct bpel_activity *a);
 int lower_data_validate(struct lower *l, struct bpel_activity *a, int next);

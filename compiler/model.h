@@ -384,6 +384,9 @@ struct bpel_copy {
 	struct bpel_to to;
 	bool keep_src_element_name;
 	bool ignore_missing_from_data;
+	/* Apache ODE's extensions (ode_dialect.c warns; used under --ode) */
+	bool insert_missing_to_data;
+	bool ignore_uninitialized_from_variable;
 	xmlNodePtr node; /* the element, for checks and diagnostics */
 	struct loc loc;
 	struct bpel_copy *next;

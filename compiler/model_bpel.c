@@ -382,6 +382,15 @@ static void bp_to(struct bp *b, xmlNodePtr n, struct bpel_to *to)
 		to->kind = BPEL_TO_EMPTY;
 }
 
+/* Unqualified attribute `name` of n is exactly `value`. */
+static bool bp_attr_is(xmlNodePtr n, const char *name, const char *value)
+{
+	xmlChar *v = xmlGetNoNsProp(n, BAD_CAST name);
+	bool is = v && strcmp((const char *)v, value) == 0;
+	xmlFree(v);
+	return is;
+}
+
 /* <assign validate?> : (copy | extensionAssignOperation)+ ;
  * <copy keepSrcElementName? ignoreMissingFromData?> : from, to */
 static void bp_assign(struct bp *b, xmlNodePtr n, struct bpel_activity *a)
@@ -398,6 +407,11 @@ static void bp_assign(struct bp *b, xmlNodePtr n, struct bpel_activity *a)
 			load_yesno(b->f, c, "keepSrcElementName") == 1;
 		cp->ignore_missing_from_data =
 			load_yesno(b->f, c, "ignoreMissingFromData") == 1;
+		/* ODE read these unqualified and "yes" only (its Copy.java) */
+		cp->insert_missing_to_data =
+			bp_attr_is(c, "insertMissingToData", "yes");
+		cp->ignore_uninitialized_from_variable =
+			bp_attr_is(c, "ignoreUninitializedFromVariable", "yes");
 		xmlNodePtr fr = bp_child(c, "from"), to = bp_child(c, "to");
 		if (fr)
 			bp_from(b, fr, &cp->from);

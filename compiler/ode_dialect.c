@@ -19,8 +19,10 @@
  *    variable=…>): moved into a <query>;
  *  - namespace names with stray spaces: trimmed.
  * ODE's assign extensions (insertMissingToData,
- * ignoreUninitializedFromVariable on <copy>) are not provided: a warning
- * says what the standard copy does instead.
+ * ignoreUninitializedFromVariable on <copy>) are not WS-BPEL: a warning
+ * names each; the model reads them and lower_ode.c gives the copy ODE's
+ * behaviour. The forms ODE did not read (on <assign>, qualified, a value
+ * other than "yes") get a warning that they do nothing, as on ODE.
  *
  * The default mode never comes here: it rejects all of these. Not here:
  * deploy.xml (ode.c), ODE's run-time behaviour (runtime/data/xpath_ode.c).
@@ -232,28 +234,55 @@ static void od_text_query(struct od *o, xmlNodePtr n)
 	}
 }
 
-/* ODE's assign extensions on <copy>: bpelc does not provide them; the
- * copy runs with the standard semantics, which the warning says. */
+/* ODE's assign extensions. ODE's Copy.java read them as unqualified
+ * attributes of <copy>, on only for "yes"; every other form did nothing
+ * on ODE and does nothing here, with a warning. */
 static void od_copy_extensions(struct od *o, xmlNodePtr n)
 {
 	static const struct {
-		const char *attr, *standard;
+		const char *attr, *does;
 	} ext[] = {
 		{ "insertMissingToData",
-		  "a to-spec that selects nothing faults with "
-		  "bpel:selectionFailure: initialise the target first" },
+		  "a to-spec $var/a/b that selects nothing gets its missing "
+		  "elements created instead of faulting with "
+		  "bpel:selectionFailure" },
 		{ "ignoreUninitializedFromVariable",
-		  "an uninitialised from-variable faults with "
+		  "a copy whose from-spec reads an uninitialised variable "
+		  "does nothing instead of faulting with "
 		  "bpel:uninitializedVariable" },
 	};
-	for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
-		xmlChar *v = xmlGetProp(n, BAD_CAST ext[i].attr);
-		if (v && strcmp((const char *)v, "yes") == 0)
-			od_warn(o, n,
-				"ODE's assign extension %s=\"yes\" is not "
-				"provided by bpelc; %s",
-				ext[i].attr, ext[i].standard);
-		xmlFree(v);
+	bool is_copy = is_bpel(n, "copy");
+	for (xmlAttrPtr a = n->properties; a; a = a->next) {
+		for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+			if (strcmp((const char *)a->name, ext[i].attr) != 0)
+				continue;
+			xmlChar *v = xmlNodeGetContent((xmlNodePtr)a);
+			const char *val = v ? (const char *)v : "";
+			if (!is_copy)
+				od_warn(o, n,
+					"%s on <%s> does nothing: ODE read it "
+					"on <copy> only",
+					ext[i].attr, (const char *)n->name);
+			else if (a->ns)
+				od_warn(o, n,
+					"%s:%s does nothing: ODE read the "
+					"unqualified attribute %s only",
+					a->ns->prefix
+						? (const char *)a->ns->prefix
+						: "",
+					ext[i].attr, ext[i].attr);
+			else if (strcmp(val, "yes") == 0)
+				od_warn(o, n,
+					"%s=\"yes\" is ODE's assign extension, "
+					"not WS-BPEL 2.0: as on ODE, %s",
+					ext[i].attr, ext[i].does);
+			else if (strcmp(val, "no") != 0)
+				od_warn(o, n,
+					"%s=\"%s\" does nothing: ODE applied "
+					"the extension for \"yes\" only",
+					ext[i].attr, val);
+			xmlFree(v);
+		}
 	}
 }
 
@@ -267,7 +296,7 @@ static void od_walk(struct od *o, xmlNodePtr n)
 			od_yes_no(o, n);
 			if (is_bpel(n, "correlation"))
 				od_pattern(o, n);
-			if (is_bpel(n, "copy"))
+			if (is_bpel(n, "copy") || is_bpel(n, "assign"))
 				od_copy_extensions(o, n);
 			if (is_bpel(n, "to") || is_bpel(n, "from"))
 				od_text_query(o, n);

@@ -376,12 +376,32 @@ struct brt_to {
 	int property;
 };
 
+/* One step of the path insertMissingToData completes: a child element
+ * named {ns}local (ns NULL: none), or, last, an attribute. */
+struct brt_insert_step {
+	const char *ns;
+	const char *prefix; /* as written, for the declaration it needs */
+	const char *local;
+	bool attribute;
+};
+
 struct brt_copy {
 	struct brt_from from;
 	struct brt_to to;
 	bool keep_src_element_name;
 	bool ignore_missing_from_data;
 	int line;
+	/* Apache ODE's assign extensions (bpelc --ode only; the default mode
+	 * leaves them zero). insertMissingToData: when the to-spec expression
+	 * `$var[.part]/step/…` selects nothing, the leading steps that are
+	 * missing are created below variable insert_var (part insert_part,
+	 * -1: none), as ODE's runtime did, then it is evaluated again.
+	 * ignoreUninitializedFromVariable: a copy that would fault with
+	 * uninitializedVariable does nothing instead. */
+	int ninsert;
+	const struct brt_insert_step *insert;
+	int insert_var, insert_part;
+	bool ignore_uninitialized_from_variable;
 };
 
 struct brt_assign {

@@ -17,6 +17,11 @@
  * epr.c; <to partnerLink> parses one and sets the partnerRole URL when
  * the whole assign has succeeded. validate="yes" validates the changed
  * variables against their schemas (validate.c) before committing.
+ * Apache ODE's assign extensions, set by the compiler under --ode only:
+ * insertMissingToData (a to-spec `$v/a/b` that selects nothing gets its
+ * missing elements made, as ODE's runtime did) and
+ * ignoreUninitializedFromVariable (a copy that would fault with
+ * uninitializedVariable does nothing); docs/migrating-from-ode.md.
  * Not here: evaluating expressions and queries (xpath.c), message values
  * of receive/reply/invoke (message.c).
  */
@@ -557,10 +562,105 @@ static int init_leading_ref(struct assign_state *as, int expr)
 	return init_var(d, slot, v, best->part, &decl) != NULL ? 0 : -1;
 }
 
-static int resolve_to(struct assign_state *as, const struct brt_to *t,
+static xmlNsPtr ns_for(xmlDocPtr doc, xmlNodePtr el, const xmlChar *href,
+		       const xmlChar *prefix, bool is_attr);
+static void fix_default_ns(xmlDocPtr doc, xmlNodePtr n);
+
+/* Element n is named {ns}local (ns NULL or "": no namespace). */
+static bool named(xmlNodePtr n, const char *ns, const char *local)
+{
+	if (n->type != XML_ELEMENT_NODE ||
+	    !xmlStrEqual(n->name, BAD_CAST local))
+		return false;
+	const xmlChar *h = n->ns != NULL ? n->ns->href : NULL;
+	if (ns == NULL || ns[0] == '\0')
+		return h == NULL || h[0] == '\0';
+	return xmlStrEqual(h, BAD_CAST ns);
+}
+
+/* insertMissingToData (Apache ODE): make the leading steps of the
+ * to-spec path exist, as ODE's runtime did before evaluating it. From
+ * the node $var[.part] names, each step is a child element: exactly one
+ * such child, go down into it; none, append a new (empty) one; several,
+ * stop (the path is ambiguous). A last attribute step that is missing is
+ * added empty. Only the variable this assign writes changes, so a fault
+ * later in the assign undoes it with the rest. */
+static int insert_missing(struct assign_state *as, const struct brt_copy *c)
+{
+	struct brt_dctx *d = as->d;
+	xmlNodePtr n;
+	bool simple;
+	xmlDocPtr msg;
+	if (read_var(d, c->insert_var, c->insert_part, &n, &simple, &msg) < 0 ||
+	    n == NULL || n->type != XML_ELEMENT_NODE || simple ||
+	    !writable(as, n)) {
+		/* nothing to complete: the evaluation below says why */
+		d->fault = NULL;
+		d->why[0] = '\0';
+		return 0;
+	}
+	for (int i = 0; i < c->ninsert; i++) {
+		const struct brt_insert_step *st = &c->insert[i];
+		bool has_ns = st->ns != NULL && st->ns[0] != '\0';
+		if (st->attribute) {
+			if (xmlHasNsProp(n, BAD_CAST st->local,
+					 has_ns ? BAD_CAST st->ns : NULL))
+				break;
+			xmlNsPtr ns = has_ns ? ns_for(n->doc, n,
+						      BAD_CAST st->ns,
+						      BAD_CAST st->prefix, true)
+					     : NULL;
+			if ((has_ns && ns == NULL) ||
+			    xmlSetNsProp(n, ns, BAD_CAST st->local,
+					 BAD_CAST "") == NULL)
+				return brt__dx_fault(
+					d, "subLanguageExecutionFault",
+					"out of memory");
+			break;
+		}
+		xmlNodePtr found = NULL;
+		int count = 0;
+		for (xmlNodePtr k = n->children; k != NULL; k = k->next)
+			if (named(k, st->ns, st->local)) {
+				found = k;
+				count++;
+			}
+		if (count > 1)
+			break;
+		if (found == NULL) {
+			found = xmlNewDocNode(n->doc, NULL, BAD_CAST st->local,
+					      NULL);
+			if (found == NULL || xmlAddChild(n, found) == NULL) {
+				xmlFreeNode(found);
+				return brt__dx_fault(
+					d, "subLanguageExecutionFault",
+					"out of memory");
+			}
+			if (has_ns)
+				xmlSetNs(found,
+					 ns_for(n->doc, found, BAD_CAST st->ns,
+						BAD_CAST st->prefix, false));
+			else
+				fix_default_ns(n->doc, found);
+		}
+		n = found;
+	}
+	return 0;
+}
+
+static bool selects_nothing(xmlXPathObjectPtr r)
+{
+	return r->type == XPATH_NODESET &&
+	       (r->nodesetval == NULL || r->nodesetval->nodeNr == 0);
+}
+
+/* The to-spec of copy c; `create` false: only look, never initialise
+ * (used for a copy that will be skipped). */
+static int resolve_to(struct assign_state *as, const struct brt_copy *c,
 		      bool create, struct dst *out)
 {
 	struct brt_dctx *d = as->d;
+	const struct brt_to *t = &c->to;
 	memset(out, 0, sizeof *out);
 	switch (t->kind) {
 	case BRT_TO_VAR:
@@ -578,6 +678,14 @@ static int resolve_to(struct assign_state *as, const struct brt_to *t,
 		xmlXPathObjectPtr r = brt__dx_eval(d, t->expr, NULL);
 		if (r == NULL)
 			return BRT_EFAULT;
+		if (create && c->ninsert > 0 && selects_nothing(r)) {
+			xmlXPathFreeObject(r);
+			if (insert_missing(as, c) < 0)
+				return BRT_EFAULT;
+			r = brt__dx_eval(d, t->expr, NULL);
+			if (r == NULL)
+				return BRT_EFAULT;
+		}
 		return dst_from_result(as, r, "the to-spec expression", out);
 	}
 	case BRT_TO_PROPERTY: {
@@ -873,6 +981,20 @@ static int apply(struct assign_state *as, const struct brt_copy *c,
 	return 0;
 }
 
+static int to_var(const struct brt_dctx *d, const struct brt_to *t);
+
+/* ignoreUninitializedFromVariable (Apache ODE): the fault just recorded
+ * is uninitializedVariable, which this copy ignores; forget it. */
+static bool ignore_uninit(struct brt_dctx *d, const struct brt_copy *c)
+{
+	if (!c->ignore_uninitialized_from_variable || d->fault == NULL ||
+	    strcmp(d->fault, "uninitializedVariable") != 0)
+		return false;
+	d->fault = NULL;
+	d->why[0] = '\0';
+	return true;
+}
+
 static int one_copy(struct assign_state *as, const struct brt_copy *c)
 {
 	struct brt_dctx *d = as->d;
@@ -880,21 +1002,38 @@ static int one_copy(struct assign_state *as, const struct brt_copy *c)
 	struct dst t;
 	if (resolve_from(as, &c->from, &s) < 0) {
 		src_free(&s);
-		return BRT_EFAULT;
+		return ignore_uninit(d, c) ? 0 : BRT_EFAULT;
+	}
+	/* A copy ODE would skip leaves its destination as it was, also when
+	 * the to-spec had started to initialise it: keep a copy to put back. */
+	xmlDocPtr *keep_slot = NULL, kept = NULL;
+	int tv = c->ignore_uninitialized_from_variable ? to_var(d, &c->to) : -1;
+	if (tv >= 0 && (keep_slot = brt__dx_slot(d, tv)) != NULL &&
+	    *keep_slot != NULL && (kept = xmlCopyDoc(*keep_slot, 1)) == NULL) {
+		src_free(&s);
+		return brt__dx_fault(d, "subLanguageExecutionFault",
+				     "out of memory");
 	}
 	int rc;
 	if (s.empty) {
 		/* The to-spec must still select its node; nothing is
 		 * created for a copy that does nothing. */
-		rc = resolve_to(as, &c->to, false, &t);
+		rc = resolve_to(as, c, false, &t);
 		if (rc == 0 && !c->ignore_missing_from_data)
 			rc = brt__dx_fault(d, "selectionFailure",
 					   "the from-spec selects no node");
 	} else {
-		rc = resolve_to(as, &c->to, true, &t);
+		rc = resolve_to(as, c, true, &t);
 		if (rc == 0)
 			rc = apply(as, c, &s, &t);
 	}
+	if (rc < 0 && keep_slot != NULL && ignore_uninit(d, c)) {
+		xmlFreeDoc(*keep_slot);
+		*keep_slot = kept;
+		kept = NULL;
+		rc = 0;
+	}
+	xmlFreeDoc(kept);
 	src_free(&s);
 	return rc;
 }

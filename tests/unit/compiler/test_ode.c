@@ -9,10 +9,12 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "check.h"
 #include "compile_kit.h"
 #include "diag.h"
 #include "load.h"
 #include "model.h"
+#include "lower.h"
 #include "ode.h"
 #include "resolve.h"
 
@@ -82,8 +84,8 @@ START_TEST(ode_dialect_rewritten_with_warnings)
 		"pattern=\"response\"",
 		"pattern=\"out-in\" is BPEL4WS 1.1's; WS-BPEL 2.0 writes "
 		"pattern=\"request-response\"",
-		"ODE's assign extension insertMissingToData=\"yes\" is not "
-		"provided by bpelc",
+		"insertMissingToData=\"yes\" is ODE's assign extension, not "
+		"WS-BPEL 2.0",
 	};
 	for (size_t i = 0; i < sizeof want / sizeof *want; i++)
 		ck_assert_msg(strstr(out, want[i]), "%s\n---\n%s", want[i],
@@ -111,6 +113,131 @@ START_TEST(ode_dialect_rewritten_with_warnings)
 			     "error: attribute 'createInstance' must be") &&
 			      strstr(out, "unknown activity <then>"),
 		      "%s", out);
+	free(out);
+	load_free(m);
+	arena_free(a);
+	kit_free(&x);
+}
+END_TEST
+
+/* The copies of the assign named `name` in ir. */
+static struct ir_assign *ir_assign_named(struct ir_program *ir,
+					 const char *name)
+{
+	for (int i = 0; i < ir->assigns.n; i++) {
+		struct ir_assign *as = IR_AT(ir->assigns, struct ir_assign, i);
+		if (as->act && as->act->name && !strcmp(as->act->name, name))
+			return as;
+	}
+	ck_abort_msg("no assign %s", name);
+	return NULL;
+}
+
+/* Load, check and lower path (--ode on or off); diagnostics in *out. */
+static struct ir_program *lower_ode(struct arena *a, const char *path, bool ode,
+				    char **out, struct model **mp)
+{
+	size_t len;
+	FILE *f = open_memstream(out, &len);
+	ck_assert_ptr_nonnull(f);
+	struct diag *dg = diag_new(f, DIAG_TEXT);
+	if (ode)
+		ode_rules(dg);
+	struct load_options o = { NULL, 0, ode };
+	struct model *m = load_process_with(a, dg, path, &o);
+	ck_assert_ptr_nonnull(m);
+	resolve_model(m, dg);
+	check_model(m, dg);
+	struct ir_program *ir = diag_errors(dg) == 0 ? lower_process(m, dg)
+						     : NULL;
+	diag_free(dg);
+	fclose(f);
+	*mp = m;
+	return ir;
+}
+
+/* ODE's assign extensions under --ode: lowered into the copy (the path
+ * insertMissingToData completes, the ignoreUninitializedFromVariable
+ * flag), a warning naming each; the forms ODE did not read warn that
+ * they do nothing; the default mode lowers none of it. */
+START_TEST(ode_assign_extensions_lowered)
+{
+	struct kit x = { 0 };
+	const char *p = process_with(
+		&x,
+		"<sequence>\n"
+		"<receive name=\"r\" partnerLink=\"client\" operation=\"order\" variable=\"in\" createInstance=\"yes\"/>\n"
+		"<assign name=\"ext\">\n"
+		"<copy insertMissingToData=\"yes\"><from>'x'</from><to>$in.order/g:sub/child::g:leaf/@kind</to></copy>\n"
+		"<copy ignoreUninitializedFromVariable=\"yes\"><from variable=\"out\" part=\"result\"/><to variable=\"out\" part=\"result\"/></copy>\n"
+		"<copy insertMissingToData=\"yes\"><from>'y'</from><to>$in.order/g:item[2]/g:x</to></copy>\n"
+		"<copy insertMissingToData=\"yes\"><from>'z'</from><to variable=\"in\" part=\"order\"><query>g:item</query></to></copy>\n"
+		"</assign>\n"
+		"<assign name=\"odd\" insertMissingToData=\"yes\">\n"
+		"<copy xmlns:x=\"urn:x\" x:insertMissingToData=\"yes\" ignoreUninitializedFromVariable=\"true\">"
+		"<from>'w'</from><to>$in.order/g:item</to></copy>\n"
+		"</assign>\n"
+		"<reply partnerLink=\"client\" operation=\"order\" variable=\"out\"/>\n"
+		"</sequence>");
+	struct arena *a = arena_new();
+	char *out = NULL;
+	struct model *m = NULL;
+	struct ir_program *ir = lower_ode(a, p, true, &out, &m);
+	ck_assert_msg(ir != NULL, "%s", out);
+	static const char *const want[] = {
+		":13:1: warning: Apache ODE dialect: insertMissingToData=\"yes\" "
+		"is ODE's assign extension",
+		":14:1: warning: Apache ODE dialect: "
+		"ignoreUninitializedFromVariable=\"yes\" is ODE's assign "
+		"extension",
+		":15:1: warning: insertMissingToData=\"yes\" has no effect here",
+		":16:1: warning: insertMissingToData=\"yes\" has no effect here",
+		"insertMissingToData on <assign> does nothing: ODE read it on "
+		"<copy> only",
+		"x:insertMissingToData does nothing: ODE read the unqualified "
+		"attribute insertMissingToData only",
+		"ignoreUninitializedFromVariable=\"true\" does nothing: ODE "
+		"applied the extension for \"yes\" only",
+	};
+	for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+		ck_assert_msg(strstr(out, want[i]), "%s\n---\n%s", want[i],
+			      out);
+	struct ir_assign *as = ir_assign_named(ir, "ext");
+	struct ir_copy *c = &as->copies[0];
+	ck_assert_int_eq(c->ninsert, 3);
+	ck_assert_str_eq(c->insert[0].ns, "urn:bpelc:golden");
+	ck_assert_str_eq(c->insert[0].prefix, "g");
+	ck_assert_str_eq(c->insert[0].local, "sub");
+	ck_assert_str_eq(c->insert[1].local, "leaf");
+	ck_assert(!c->insert[1].attribute);
+	ck_assert_ptr_null(c->insert[2].ns);
+	ck_assert_str_eq(c->insert[2].local, "kind");
+	ck_assert(c->insert[2].attribute);
+	ck_assert_int_eq(c->insert_part, 0);
+	ck_assert_int_ge(c->insert_var, 0);
+	ck_assert(!c->ignore_uninit);
+	ck_assert(as->copies[1].ignore_uninit);
+	ck_assert_int_eq(as->copies[1].ninsert, 0);
+	ck_assert_int_eq(as->copies[2].ninsert, 0); /* g:item[2] stops it */
+	ck_assert_int_eq(as->copies[3].ninsert, 0); /* a query: not on ODE */
+	struct ir_assign *odd = ir_assign_named(ir, "odd");
+	ck_assert_int_eq(odd->copies[0].ninsert, 0);
+	ck_assert(!odd->copies[0].ignore_uninit);
+	free(out);
+	load_free(m);
+
+	/* the default mode: standard copies, nothing said about ODE */
+	out = NULL;
+	ir = lower_ode(a, p, false, &out, &m);
+	ck_assert_msg(ir != NULL, "%s", out);
+	ck_assert_msg(!strstr(out, "insertMissingToData") &&
+			      !strstr(out, "ignoreUninitializedFromVariable"),
+		      "%s", out);
+	as = ir_assign_named(ir, "ext");
+	for (int i = 0; i < as->ncopies; i++) {
+		ck_assert_int_eq(as->copies[i].ninsert, 0);
+		ck_assert(!as->copies[i].ignore_uninit);
+	}
 	free(out);
 	load_free(m);
 	arena_free(a);
@@ -146,6 +273,7 @@ Suite *ode_suite(void)
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, ode_dialect_rewritten_with_warnings);
 	tcase_add_test(tc, ode_rules_demote_only_those);
+	tcase_add_test(tc, ode_assign_extensions_lowered);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,13 +1,19 @@
 /*
  * test_copy.c — <assign>/<copy> (semantics.md §4): every from/to form,
  * replace-element-properties vs replace-content, keepSrcElementName,
- * ignoreMissingFromData, selectionFailure, atomicity, deep copies.
+ * ignoreMissingFromData, selectionFailure, atomicity, deep copies;
+ * Apache ODE's insertMissingToData and ignoreUninitializedFromVariable.
  * Results are checked with plain libxml2 XPath (dk_xp), not with the code
  * under test.
  */
 #include "data_kit.h"
 #include "failalloc.h"
 #include "engine.h"
+
+/* The copies below are written positionally up to the field they need;
+ * the fields after it (Apache ODE's extensions) stay zero, which is the
+ * default mode's value. */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
 #define ORDER_XML                                                   \
 	"<t:order xmlns:t='urn:t' t:code='A'><t:id k='v'>42</t:id>" \
@@ -32,6 +38,9 @@ enum {
 	C_ITEM_LINE1,
 	C_ITEM_LINE2_TEXT,
 	C_ITEM_NONE,
+	C_ITEM_DEEP,
+	C_ITEM_AMBIG,
+	C_ELEM_FRESH,
 	C_NEXPRS
 };
 static const struct brt_expr c_exprs[] = {
@@ -49,6 +58,9 @@ static const struct brt_expr c_exprs[] = {
 	DK_EXPR("$item/t:line[1]"),
 	DK_EXPR("$item/t:line[2]/text()"),
 	DK_EXPR("$item/t:none"),
+	DK_EXPR("$item/t:extra/t:deep"),
+	DK_EXPR("$item/t:line/t:new"),
+	DK_EXPR("$elem/t:id/@fresh"),
 };
 
 enum { L_ORDER, L_TEXT, L_OTHER, L_NONS, L_ITEM, C_NLITS };
@@ -452,6 +464,94 @@ START_TEST(copy_uninitialized_variable)
 }
 END_TEST
 
+/* Apache ODE's assign extensions (--ode): insertMissingToData creates the
+ * missing child elements and last attribute of the path, stops where a
+ * step matches several children; ignoreUninitializedFromVariable makes
+ * a copy from an unset variable a no-op, and the assign goes on. */
+START_TEST(copy_ode_extensions)
+{
+	static const struct brt_insert_step deep[] = {
+		{ DK_T, "t", "extra", false },
+		{ DK_T, "t", "deep", false },
+	};
+	static const struct brt_insert_step ambig[] = {
+		{ DK_T, "t", "line", false },
+		{ DK_T, "t", "new", false },
+	};
+	static const struct brt_insert_step fresh[] = {
+		{ DK_T, "t", "id", false },
+		{ NULL, NULL, "fresh", true },
+	};
+	struct brt_dctx d;
+	dk_begin(&d, &c_proc);
+	dk_set(DK_V_ITEM, ITEM_XML);
+	dk_set(DK_V_ELEM, ORDER_XML);
+	const struct brt_copy ins[] = {
+		{ FROM_EXPR(C_NEW), TO_EXPR(C_ITEM_DEEP), false, false, 1, 2,
+		  deep, DK_V_ITEM, -1, false },
+		{ FROM_EXPR(C_NEW), TO_EXPR(C_ELEM_FRESH), false, false, 2, 2,
+		  fresh, DK_V_ELEM, -1, false },
+	};
+	ck_assert_int_eq(run(&d, ins, 2), 0);
+	dk_assert_ok(&d);
+	ck_assert_str_eq(dk_xp(DK_V_ITEM, "string(/t:item/t:extra/t:deep)"),
+			 "new");
+	ck_assert_str_eq(dk_xp(DK_V_ITEM, "count(//t:extra)"), "1");
+	ck_assert_str_eq(dk_xp(DK_V_ELEM, "string(/t:order/t:id/@fresh)"),
+			 "new");
+	ck_assert_str_eq(dk_xp(DK_V_ELEM, "string(/t:order/t:id)"), "42");
+	/* again: the path exists now, nothing more is made */
+	ck_assert_int_eq(run(&d, ins, 1), 0);
+	ck_assert_str_eq(dk_xp(DK_V_ITEM, "count(//t:deep)"), "1");
+
+	/* two <t:line>: the path is ambiguous, nothing made, the fault
+	 * stays, and the assign is undone */
+	dk_set(DK_V_ITEM, ITEM_XML);
+	char before[4096];
+	snprintf(before, sizeof before, "%s", dk_get(DK_V_ITEM));
+	const struct brt_copy amb[] = {
+		{ FROM_EXPR(C_NEW), TO_EXPR(C_ITEM_DEEP), false, false, 1, 2,
+		  deep, DK_V_ITEM, -1, false },
+		{ FROM_EXPR(C_NEW), TO_EXPR(C_ITEM_AMBIG), false, false, 2, 2,
+		  ambig, DK_V_ITEM, -1, false },
+	};
+	ck_assert_int_eq(run(&d, amb, 2), BRT_EFAULT);
+	dk_assert_fault(&d, "selectionFailure");
+	ck_assert_str_eq(dk_get(DK_V_ITEM), before);
+	dk_clear(&d);
+
+	/* without the extension the same copy faults */
+	const struct brt_copy plain[] = {
+		{ FROM_EXPR(C_NEW), TO_EXPR(C_ITEM_DEEP), false, false, 1 },
+	};
+	ck_assert_int_eq(run(&d, plain, 1), BRT_EFAULT);
+	dk_assert_fault(&d, "selectionFailure");
+	dk_clear(&d);
+
+	/* ignoreUninitializedFromVariable: the copy from the unset
+	 * variable does nothing, the next one runs */
+	dk_set(DK_V_ELEM, NULL);
+	const struct brt_copy skip[] = {
+		{ FROM_VAR(DK_V_ELEM, -1, -1), TO_VAR(DK_V_ITEM, -1, -1), false,
+		  false, 1, 0, NULL, 0, 0, true },
+		{ FROM_EXPR(C_NEW), TO_EXPR(C_ITEM_CODE), false, false, 2 },
+	};
+	ck_assert_int_eq(run(&d, skip, 2), 0);
+	dk_assert_ok(&d);
+	ck_assert_str_eq(dk_xp(DK_V_ITEM, "string(/t:item/@code)"), "new");
+	ck_assert_str_eq(dk_xp(DK_V_ITEM, "string(/t:item/t:line[2])"), "y");
+	/* other faults are not ignored */
+	const struct brt_copy other[] = {
+		{ FROM_EXPR(C_ELEM_LINES), TO_VAR(DK_V_STR, -1, -1), false,
+		  false, 1, 0, NULL, 0, 0, true },
+	};
+	dk_set(DK_V_ELEM, ORDER_XML);
+	ck_assert_int_eq(run(&d, other, 1), BRT_EFAULT);
+	dk_assert_fault(&d, "selectionFailure");
+	dk_end(&d);
+}
+END_TEST
+
 START_TEST(copy_whole_message)
 {
 	struct brt_dctx d;
@@ -847,6 +947,7 @@ Suite *copy_suite(void)
 	tcase_add_test(tc, copy_partner_link_endpoints);
 	tcase_add_test(tc, copy_to_query_initialises);
 	tcase_add_test(tc, copy_through_a_strand);
+	tcase_add_test(tc, copy_ode_extensions);
 	tcase_add_test(tc, copy_survives_allocation_failures);
 	suite_add_tcase(s, tc);
 	return s;
