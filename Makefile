@@ -11,7 +11,8 @@
 #   make crash-test ROUNDS=1000   SIGKILL services, restart, lose nothing
 #   make ops                       the operations side (tests/ops)
 #   make cluster-test             three nodes on one PostgreSQL store,
-#                                 nodes and the database killed
+#                                 nodes and the database killed; fencing
+#                                 and races for a key (tests/cluster/fence.py)
 #   make format | format-check                    clang-format on every C file
 #                                                 (.clang-format)
 #   make install PREFIX=/usr/local
@@ -338,13 +339,20 @@ crash-check:
 # check) 40 s.
 CLUSTER_SECONDS ?= 300
 CLUSTER_FLAGS ?=
+# Then tests/cluster/fence.py: a fenced-out instance, a commit whose
+# outcome is unknown, and FENCE_TRIALS races of two nodes for one new
+# correlation key (200 in cluster-test, 10 in cluster-check).
+FENCE_TRIALS ?= 200
 cluster-test: all
 	$(PYTHON) tests/cluster/cluster.py --bpelc $(BUILD)/bpelc \
 	  --seconds $(CLUSTER_SECONDS) --node-timeout 3 --kill-every 5 -v \
 	  $(CLUSTER_FLAGS)
+	$(PYTHON) tests/cluster/fence.py --bpelc $(BUILD)/bpelc \
+	  --trials $(FENCE_TRIALS)
 cluster-check: all
 	$(PYTHON) tests/cluster/cluster.py --bpelc $(BUILD)/bpelc \
 	  --seconds 40 --node-timeout 2 --kill-every 4 $(CLUSTER_FLAGS)
+	$(PYTHON) tests/cluster/fence.py --bpelc $(BUILD)/bpelc --trials 10
 
 # The corpus run (../shared/conformance/run.py) judged against the
 # checked-in list of expected failures (tests/conformance/expected.txt):

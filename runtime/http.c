@@ -52,7 +52,11 @@ struct brt_http {
 	/* The operation of the request being handled (metrics), NULL. */
 	const struct brt_operation *cur_op;
 	struct brt_conns *conns; /* conns.c: counts, deadlines, eviction */
-	int npeer_eof;		 /* open exchanges whose client sent EOF */
+	/* Requests of a dropped instance to handle again from the start
+	 * (BRT_DROP_RACED), via hnext, at the next loop turn (redo_ev). */
+	brt_request *redo;
+	struct event *redo_ev;
+	int npeer_eof; /* open exchanges whose client sent EOF */
 };
 
 struct brt_request {
@@ -71,6 +75,11 @@ struct brt_request {
 	size_t held_len;
 	unsigned long epoch;
 	brt_request *hnext;
+	bool held; /* on the held list (else on the open list) */
+	/* The instance its message went to (0: none yet) and the loop pass
+	 * it did (hold_epoch then): what it gets if that instance is dropped
+	 * (brt__request_abandon). */
+	unsigned long inst, arrival;
 	struct brt_conn *conn;	/* its connection's record, or NULL */
 	bool peer_eof;		/* the client closed its side */
 	struct event *deadline; /* --reply-timeout */
@@ -403,6 +412,7 @@ static bool hold(brt_request *r, int status, xmlDocPtr env)
 		event_free(r->deadline);
 		r->deadline = NULL;
 	}
+	r->held = true;
 	r->held_status = status;
 	r->held_buf = buf;
 	r->held_len = len;
@@ -441,6 +451,151 @@ void brt__http_release(brt_runtime *rt, unsigned long epoch)
 				  buf ? "text/xml; charset=utf-8" : NULL, buf,
 				  len);
 		xmlFree(buf);
+	}
+}
+
+/* ---- dropped instances (engine/persist.c, docs/scale-out.md) ------------ */
+
+#define REDELIVERED "X-Bpelc-Redelivered"
+
+void brt__request_bind(brt_request *r, unsigned long inst)
+{
+	if (!r)
+		return;
+	r->inst = inst;
+	r->arrival = r->h->rt->hold_epoch;
+}
+
+static void on_request(struct evhttp_request *req, void *arg);
+
+static void redo_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct brt_http *h = arg;
+	while (h->redo) {
+		brt_request *r = h->redo;
+		h->redo = r->hnext;
+		unsigned long id = r->id;
+		struct evhttp_request *req = request_drop(r);
+		if (!req) {
+			brt__log(h->rt, "request %lu: client gone", id);
+			continue;
+		}
+		brt__log(h->rt, "request %lu: handled again", id);
+		on_request(req, h);
+	}
+}
+
+/* r (off every list) gets a fault now: 503 when its message surely was
+ * not taken, 502 when it may have been. */
+static void abandon_now(brt_request *r, int status, const char *text)
+{
+	brt_runtime *rt = r->h->rt;
+	unsigned long id = r->id;
+	const struct brt_operation *op = r->op;
+	struct evhttp_request *req = request_drop(r);
+	if (!req) {
+		brt__log(rt, "request %lu: answer dropped (client gone)", id);
+		return;
+	}
+	brt__log(rt, "request %lu: answered %d: %s", id, status, text);
+	brt__metric_soap(rt, op, status);
+	send_env(req, status, brt__soap_fault(NULL, "Server", NULL, text));
+}
+
+/* r is off every list: answer it, or queue it to be handled again. */
+static void abandon(brt_request *r)
+{
+	struct brt_http *h = r->h;
+	brt_runtime *rt = h->rt;
+	r->held = false;
+	if (rt->dropping == BRT_DROP_RACED) {
+		/* Made an instance another node made first: this message is
+		 * that instance's, so it is handled again from the start
+		 * (looked up, forwarded) at the next loop turn, outside the
+		 * store's callback. Once: a second time, the client retries. */
+		struct evkeyvalq *ih =
+			r->req ? evhttp_request_get_input_headers(r->req)
+			       : NULL;
+		if (r->req && !evhttp_find_header(ih, REDELIVERED) &&
+		    evhttp_add_header(ih, REDELIVERED, "1") == 0 &&
+		    (h->redo_ev ||
+		     (h->redo_ev = evtimer_new(rt->base, redo_cb, h)))) {
+			to_watch_remove(r);
+			unwatch(r); /* no --reply-timeout while it waits */
+			r->hnext = h->redo;
+			h->redo = r;
+			struct timeval now = { 0, 0 };
+			evtimer_add(h->redo_ev, &now);
+			return;
+		}
+		abandon_now(r, 503,
+			    "another node created the instance for these "
+			    "correlation values at the same moment; try again");
+		return;
+	}
+	if (rt->dropping == BRT_DROP_FENCED && r->arrival >= rt->drop_since)
+		abandon_now(r, 503,
+			    "the instance is owned by another node now; the "
+			    "message was not taken: try again");
+	else
+		abandon_now(r, 502,
+			    "the instance's state on this node was lost (its "
+			    "commit's outcome is unknown, or another node owns "
+			    "it now): the message may or may not have been "
+			    "taken");
+}
+
+void brt__request_abandon(brt_request *r)
+{
+	if (!r)
+		return;
+	if (r->held)
+		return; /* brt__http_abandon finds it */
+	open_unlink(r);
+	abandon(r);
+}
+
+void brt__http_abandon(brt_runtime *rt, unsigned long inst)
+{
+	struct brt_http *h = rt ? rt->http : NULL;
+	if (!h || !inst)
+		return;
+	brt_request *keep = NULL, *tail = NULL, *gone = NULL;
+	while (h->held_head) {
+		brt_request *r = h->held_head;
+		h->held_head = r->hnext;
+		r->hnext = NULL;
+		if (r->inst == inst) {
+			h->nheld--;
+			r->hnext = gone;
+			gone = r;
+			continue;
+		}
+		if (tail)
+			tail->hnext = r;
+		else
+			keep = r;
+		tail = r;
+	}
+	h->held_head = keep;
+	h->held_tail = tail;
+	/* Oldest first, as they came. */
+	brt_request *rev = NULL;
+	while (gone) {
+		brt_request *r = gone;
+		gone = r->hnext;
+		r->hnext = rev;
+		rev = r;
+	}
+	while (rev) {
+		brt_request *r = rev;
+		rev = r->hnext;
+		r->hnext = NULL;
+		xmlFree(r->held_buf);
+		r->held_buf = NULL;
+		abandon(r);
 	}
 }
 
@@ -832,6 +987,8 @@ static void handle_post(struct brt_http *h, unsigned long id, const char *what,
 		brt__metric_soap(rt, op, 202);
 		/* Accepted means kept: the 202 waits for the commit. */
 		brt_request *r = rt->hold ? request_new(h, req, id, op) : NULL;
+		if (r)
+			brt__request_bind(r, rt->delivered_to);
 		if (!r || !hold(r, 202, NULL))
 			send_body(req, 202, reason_of(202), NULL, NULL, 0);
 		return;
@@ -869,6 +1026,7 @@ void brt__http_deliver(brt_request *r, int plink,
 	if (op->output)
 		return; /* the engine answers r */
 	brt__log(rt, "request %lu: answered 202", id);
+	brt__request_bind(r, rt->delivered_to);
 	if (!hold(r, 202, NULL)) {
 		struct evhttp_request *rq = request_release(r);
 		if (rq)
@@ -1165,6 +1323,13 @@ void brt__http_free(brt_runtime *rt)
 	if (!h)
 		return;
 	drop_held(h);
+	while (h->redo) {
+		brt_request *r = h->redo;
+		h->redo = r->hnext;
+		abandon_now(r, 503, "the service stopped before answering");
+	}
+	if (h->redo_ev)
+		event_free(h->redo_ev);
 	/* Nobody will answer these any more: say so rather than hang up. */
 	while (h->open)
 		brt__request_fault(h->open, NULL, "Server", NULL,

@@ -182,6 +182,15 @@ struct brt_runtime {
 	 * brt__http_release / invoker->release(rt, epoch). */
 	bool hold;
 	unsigned long hold_epoch;
+	/* The instance the last message brt__engine_deliver took went to
+	 * (0: none): a held 202 is that instance's (brt__http_abandon). */
+	unsigned long delivered_to;
+	/* Set by engine/persist.c while it drops an instance the shared
+	 * store says this node must not run (enum brt_drop; 0: none): what
+	 * the instance's requests get (brt__request_abandon). `since`: the
+	 * first loop pass whose batch did not commit. */
+	int dropping;
+	unsigned long drop_since;
 	/* operations (runtime/admin/, docs/operations.md) */
 	struct brt_ops *ops;	      /* NULL until brt__ops_init */
 	const char *admin_listen;     /* --admin-listen HOST:PORT, NULL: off */
@@ -684,6 +693,23 @@ void brt__http_release(brt_runtime *rt, unsigned long epoch);
  * answered now, or by the engine). */
 void brt__http_deliver(brt_request *r, int plink,
 		       const struct brt_operation *op, xmlDocPtr msg);
+/* Why an instance is dropped (rt->dropping), and what its requests get:
+ *   FENCED   another node owns it now: a message that arrived in a pass
+ *            whose batch did not commit is answered 503 (not accepted,
+ *            retry), an earlier one 502 (taken, its answer lost);
+ *   UNKNOWN  its commit's outcome is unknown: 502 (may or may not have
+ *            been taken); the instance is reloaded from the database;
+ *   RACED    it was made for a correlation value another node's instance
+ *            got first: its messages are handled again from the start
+ *            (looked up, forwarded to the winner), once. */
+enum brt_drop { BRT_DROP_FENCED = 1, BRT_DROP_UNKNOWN, BRT_DROP_RACED };
+/* The engine took r's message for instance inst (0: none). */
+void brt__request_bind(brt_request *r, unsigned long inst);
+/* r's instance is being dropped (rt->dropping says why): answer r now,
+ * or handle its message again; r is gone after. */
+void brt__request_abandon(brt_request *r);
+/* The same for every held answer (reply, fault, 202) of instance inst. */
+void brt__http_abandon(brt_runtime *rt, unsigned long inst);
 /* Answer r with bytes another node answered (a forwarded request). */
 void brt__request_relay(brt_request *r, int status, const char *ctype,
 			const char *buf, size_t len);

@@ -231,7 +231,13 @@ static void retry_cb(evutil_socket_t fd, short what, void *arg)
 static void answered(void *arg, const struct brt_store_pg_where *w)
 {
 	struct cmsg *m = arg;
-	switch (w->status) {
+	enum brt_where_status st = w->status;
+	/* Ours in the database, but not in memory: dropped here a moment
+	 * ago (a commit whose outcome is unknown) and not reloaded yet, or
+	 * gone since. Never delivered as if no instance held the values. */
+	if (st == BRT_WHERE_HERE && !brt__engine_find(m->rt, w->id))
+		st = BRT_WHERE_RETRY;
+	switch (st) {
 	case BRT_WHERE_NONE:
 	case BRT_WHERE_HERE:
 		deliver_here(m);

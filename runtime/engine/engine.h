@@ -274,6 +274,10 @@ enum brt_end {
 	BRT_END_FAULTED,
 	BRT_END_EXITED,
 	BRT_END_SHUTDOWN,
+	/* The shared store says this node must not run it (rt->dropping
+	 * says why): nothing is written or counted; its requests are
+	 * abandoned (brt__request_abandon). */
+	BRT_END_DROPPED,
 };
 
 /* ---- instance.c ---------------------------------------------------------- */

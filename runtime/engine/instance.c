@@ -163,7 +163,9 @@ static void answer(brt_request *req, enum brt_end end,
 {
 	if (!req)
 		return;
-	if (end == BRT_END_EXITED)
+	if (end == BRT_END_DROPPED)
+		brt__request_abandon(req);
+	else if (end == BRT_END_EXITED)
 		brt__request_fault(req, BRT_NS_BPELC, "instanceExited", NULL,
 				   "the process instance exited");
 	else if (end == BRT_END_SHUTDOWN)
@@ -187,7 +189,7 @@ void brt__instance_end(brt_instance *in, enum brt_end end,
 	brt_runtime *rt = in->rt;
 	struct brt_engine *e = rt->engine;
 	static const char *const how[] = { "completed", "faulted", "exited",
-					   "stopped" };
+					   "stopped", "dropped here" };
 
 	if (end == BRT_END_FAULTED && f)
 		brt__log_at(rt, BRT_LOG_WARN, "instance %lu faulted: {%s}%s",
@@ -195,12 +197,13 @@ void brt__instance_end(brt_instance *in, enum brt_end end,
 			    f->local ? f->local : "");
 	else
 		brt__log(rt, "instance %lu %s", in->id, how[end]);
-	if (rt->test)
+	if (rt->test && end != BRT_END_DROPPED)
 		rt->test->instance_end(in, (int)end, f ? f->ns : NULL,
 				       f ? f->local : NULL);
 	/* A service that stops has not finished its instances: with a
-	 * store they go on after the restart. */
-	if (end != BRT_END_SHUTDOWN)
+	 * store they go on after the restart; a dropped one goes on
+	 * elsewhere (or after a reload). */
+	if (end != BRT_END_SHUTDOWN && end != BRT_END_DROPPED)
 		brt__metric_finished(
 			rt,
 			end == BRT_END_COMPLETED ? BRT_OUT_COMPLETED

@@ -142,6 +142,7 @@ int brt__engine_deliver(brt_runtime *rt, int plink,
 		xmlFreeDoc(msg);
 		return BRT_EINVAL;
 	}
+	rt->delivered_to = 0;
 	err = brt__corr_route(rt, plink, op, msg, &r);
 	if (err == 0 && !r.ima && r.in && r.in->ninbox >= INBOX_MAX) {
 		brt__log(rt, "instance %lu: inbox full (%d messages)", r.in->id,
@@ -190,6 +191,9 @@ int brt__engine_deliver(brt_runtime *rt, int plink,
 		if (!ima->persistent)
 			brt__ima_disable(ima);
 		set_trace(ima->s->in, rt);
+		rt->delivered_to = ima->s->in->id;
+		if (req)
+			brt__request_bind(req, ima->s->in->id);
 		brt__debug(rt, "instance %lu strand %lu: received %s%s%s",
 			   ima->s->in->id, ima->s->id, op->name,
 			   r.fault ? ", then " : "", r.fault ? r.fault : "");
@@ -203,6 +207,9 @@ int brt__engine_deliver(brt_runtime *rt, int plink,
 			xmlFreeDoc(msg);
 			return err;
 		}
+		rt->delivered_to = r.in->id;
+		if (req)
+			brt__request_bind(req, r.in->id);
 		brt__debug(rt, "instance %lu: %s kept until a receive takes it",
 			   r.in->id, op->name);
 		return 0;
@@ -228,6 +235,9 @@ int brt__engine_deliver(brt_runtime *rt, int plink,
 		return BRT_ENOMEM;
 	}
 	in->inbox_tail->req = req;
+	rt->delivered_to = in->id;
+	if (req)
+		brt__request_bind(req, in->id);
 	brt__metric_started(rt);
 	set_trace(in, rt);
 	brt__corr_provisional(in, plink, op, msg);

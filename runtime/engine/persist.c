@@ -9,6 +9,13 @@
  * ended within it that called no partner: the echo) writes nothing and
  * releases at once.
  *
+ * On the shared store (PostgreSQL, several nodes) the store may say an
+ * instance must not run here any more: another node owns it, its commit's
+ * outcome is unknown, or it lost a race for a new correlation value. That
+ * instance alone is dropped (drop): gone from memory, nothing it held
+ * released, its requests answered or handled again (http.c); the batch's
+ * other effects are released as usual.
+ *
  * Instance ids never repeat across restarts: ids are reserved in blocks
  * (the metadata row says where the reserved block ends), so a batch writes
  * the metadata once per ID_BLOCK / 2 instances, not once per instance.
@@ -43,6 +50,7 @@ struct brt_persist {
 	bool closing;		    /* shutting down: ends delete nothing */
 	int inflight;		    /* commits whose callback has not run */
 	unsigned long release_upto; /* empty passes behind them */
+	unsigned long committed;    /* the last batch (epoch) committed */
 	bool shared;		    /* the PostgreSQL store (several nodes) */
 };
 
@@ -145,6 +153,7 @@ static void on_commit(void *arg, int err)
 	free(b);
 	if (err)
 		fatal(rt, "a commit failed", err);
+	p->committed = epoch;
 	/* The backend has timed this commit by now (store.h). */
 	brt__metric_store_commit(rt, brt__persist_last_commit(rt));
 	BRT_CRASH_POINT("after-commit");
@@ -279,6 +288,38 @@ double brt__persist_last_commit(const brt_runtime *rt)
 static const char *store_name(const brt_runtime *rt)
 {
 	return brt__store_is_pg(rt->store_path) ? "postgresql" : rt->store_path;
+}
+
+/* The shared store says this node must not run instance id (another
+ * node owns it, its commit did not go through, or it lost a race for a
+ * correlation value): it goes from memory without a trace in the store,
+ * and nothing it held leaves (rt->dropping tells http.c what its
+ * requests get). Its calls are cancelled, its timers go. Runs before the
+ * done callback of the batch that found out, so that batch's release
+ * cannot send what the instance held. */
+static void drop(struct brt_persist *p, unsigned long id, int why)
+{
+	brt_runtime *rt = p->rt;
+	rt->dropping = why;
+	/* Passes after the last committed batch did not commit. */
+	rt->drop_since = p->committed + 1;
+	brt_instance *in = brt__engine_find(rt, id);
+	if (in) {
+		in->persisted = false; /* no delete: the record is not ours */
+		brt__instance_end(in, BRT_END_DROPPED, NULL);
+	}
+	brt__http_abandon(rt, id);
+	rt->dropping = 0;
+}
+
+static void on_lost(void *arg, unsigned long id, bool maybe)
+{
+	drop(arg, id, maybe ? BRT_DROP_UNKNOWN : BRT_DROP_FENCED);
+}
+
+static void on_raced(void *arg, unsigned long id)
+{
+	drop(arg, id, BRT_DROP_RACED);
 }
 
 /* The shared store gave this node an instance (taken over from a dead
@@ -448,11 +489,11 @@ int brt__persist_open(brt_runtime *rt)
 	p->shared = shared;
 	err = first_batch(p);
 	if (!err && shared) {
-		/* From now on: heartbeats, and instances of dead nodes taken
-		 * over (on_claimed). Without a lost hook a fenced-out write
-		 * fails its batch: this node stops, releasing nothing, and
-		 * recovers at its restart (docs/scale-out.md). */
-		struct brt_store_pg_hooks hk = { NULL, on_claimed, p };
+		/* From now on: heartbeats, instances of dead nodes taken over
+		 * and ours reloaded (on_claimed), and instances this node
+		 * must not run dropped one by one (on_lost, on_raced). */
+		struct brt_store_pg_hooks hk = { on_lost, on_claimed, p,
+						 on_raced };
 		err = brt__store_pg_start(p->st, &hk);
 	}
 	return err;

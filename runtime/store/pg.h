@@ -199,17 +199,28 @@ int brt__store_pg_open(brt_runtime *rt, const struct brt_store_pg_options *o,
 		       char *why, size_t len);
 
 /* What the cluster tells the engine, from the event loop.
- *   lost(id)      another node owns instance id now (or a commit's outcome
- *                 is unknown): drop it, release nothing it held. Runs
- *                 before the done callback of the batch that found out.
+ *   lost(id, maybe)  this node must not run instance id any more: another
+ *                 node owns it now (maybe false: this node's writes were
+ *                 refused), or a commit of it did not go through (maybe
+ *                 true: the outcome is unknown; false: surely not
+ *                 committed). Drop it, release nothing it held. Unless
+ *                 another node owns it, it is reloaded from the database
+ *                 (claimed) once the connection is up. Runs before the
+ *                 done callback of the batch that found out.
  *   claimed(rec)  this node owns the instance now (taken over from a dead
  *                 node, or reloaded after an unknown outcome): restore it.
  *                 Non-zero: it could not be, the record is marked corrupt.
+ *   raced(id)     instance id was new, and one of its correlation values
+ *                 was taken at the same moment by another instance (on
+ *                 another node): its record is gone from the database
+ *                 with the batch. Drop it, release nothing it held, and
+ *                 hand its messages to the other instance. NULL: lost.
  */
 struct brt_store_pg_hooks {
-	void (*lost)(void *arg, unsigned long id);
+	void (*lost)(void *arg, unsigned long id, bool maybe);
 	int (*claimed)(void *arg, const struct brt_store_rec *rec);
 	void *arg;
+	void (*raced)(void *arg, unsigned long id);
 };
 
 /* After recover: close the start-up connection, and heartbeat and claim
@@ -223,9 +234,11 @@ int brt__store_pg_start(struct brt_store *st,
  * dead (pg_own.c). */
 int brt__store_pg_put(struct brt_store *st, unsigned long id, const void *data,
 		      size_t len, double deadline);
-/* In the batch being built (between begin and commit): correlation value
- * `key` of set `cset` belongs to instance id. A key another instance holds
- * already stays that instance's. 0 or BRT_E*. */
+/* In the batch being built (between begin and commit), after the put of
+ * instance id: correlation value `key` of set `cset` belongs to it. A key
+ * another instance holds already stays that instance's; when id is new
+ * (never committed), it lost a race for the key: its record goes in the
+ * same transaction and hooks.raced tells the engine. 0 or BRT_E*. */
 int brt__store_pg_corr(struct brt_store *st, unsigned long id, const char *cset,
 		       const char *key);
 

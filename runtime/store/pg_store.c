@@ -19,9 +19,15 @@
  * batch commits, and the engine is told the instance is lost (hooks.lost)
  * before the batch's callback: it drops it and releases nothing it held.
  * A batch whose outcome is unknown (the connection went during the
- * commit) or that could not be sent: every instance in it is lost the same
- * way and reloaded from the database once the connection is back, never
- * assumed either way.
+ * commit), that could not be sent or that the server refused: every
+ * instance in it is lost the same way and reloaded from the database once
+ * the connection is back, never assumed either way.
+ *
+ * Correlation values are claimed with the record. An instance never
+ * committed before whose value another instance got first (two nodes
+ * created one for the same new key at once) loses the race: its record
+ * goes in the same transaction (race_sql) and the engine is told
+ * (hooks.raced) to drop it and hand its messages to the winner.
  *
  * A timer heartbeats this node and claims what dead nodes left (handed to
  * the engine through hooks.claimed), every third of the node timeout.
@@ -55,10 +61,23 @@ static const char corrupt_sql[] =
 	"UPDATE bpelc_instance SET status = 'corrupt', why = $4"
 	" WHERE process = $1 AND id = $2 AND owner = $3";
 /* A correlation value of an instance; a key another instance holds stays
- * that instance's (the unique primary key). */
+ * that instance's (the unique primary key). Only for a record that is
+ * there: one that lost a race (race_sql) leaves no value behind. */
 static const char corr_sql[] =
 	"INSERT INTO bpelc_correlation (process, cset, key, instance)"
-	" VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
+	" SELECT $1, $2, $3, $4::bigint WHERE EXISTS (SELECT 1"
+	"  FROM bpelc_instance WHERE process = $1 AND id = $4::bigint)"
+	" ON CONFLICT DO NOTHING";
+/* After corr_sql, for an instance never committed: when another instance
+ * holds the value, this one lost a race (two nodes made an instance for
+ * one new key at once): its record goes, with its values (bpelc_del). A
+ * statement of its own, so its snapshot sees the winner's row even when
+ * the winner committed while corr_sql waited for it. A row: lost ('t':
+ * removed). */
+static const char race_sql[] =
+	"SELECT bpelc_del($1, $4::bigint, $5, $6::bigint)"
+	" FROM bpelc_correlation WHERE process = $1 AND cset = $2"
+	" AND key = $3 AND instance <> $4::bigint";
 /* Where does a message with these correlation values go? The instance
  * that holds one of them, its owner and whether the owner is alive; an
  * instance whose owner is dead (or nobody) is claimed here at once.
@@ -96,6 +115,7 @@ static const char reload_sql[] =
 struct slot {
 	unsigned long id; /* 0: empty */
 	long long epoch;  /* -1: deleted (tombstone) */
+	bool fresh;	  /* written, no commit of it confirmed yet */
 };
 
 struct epochs {
@@ -125,6 +145,7 @@ static int set(struct epochs *m, unsigned long id, long long epoch)
 	struct slot *f = find(m, id);
 	if (f) {
 		f->epoch = epoch;
+		f->fresh = false;
 		return 0;
 	}
 	if ((m->used + 1) * 2 > m->cap) {
@@ -151,6 +172,7 @@ static int set(struct epochs *m, unsigned long id, long long epoch)
 		m->used++;
 	m->s[j].id = id;
 	m->s[j].epoch = epoch;
+	m->s[j].fresh = false;
 	return 0;
 }
 
@@ -162,6 +184,9 @@ static void forget(struct epochs *m, unsigned long id)
 }
 
 /* ---- the store ----------------------------------------------------------- */
+
+/* What a statement of a batch did for an instance (one_done reads it). */
+enum { K_OTHER, K_PUT, K_DEL, K_RACE };
 
 struct pg_store {
 	struct brt_store base; /* first: store.h's handle */
@@ -177,8 +202,8 @@ struct pg_store {
 	bool claiming;	    /* a claim batch is in flight */
 	/* the batch being built, and which instance each statement is for */
 	struct brt_pg_batch *cur;
-	unsigned long *cur_ids; /* per statement; 0: not an instance's */
-	bool *cur_del;
+	unsigned long *cur_ids;	 /* per statement; 0: not an instance's */
+	unsigned char *cur_kind; /* per statement: K_* */
 	int cur_cap;
 	/* ids to reload from the database once the connection is back */
 	unsigned long *reload;
@@ -311,7 +336,7 @@ static int pg_begin(struct brt_store *st)
 	return ps->cur ? 0 : BRT_ENOMEM;
 }
 
-static int note(struct pg_store *ps, int idx, unsigned long id, bool is_del)
+static int note(struct pg_store *ps, int idx, unsigned long id, int kind)
 {
 	if (idx < 0)
 		return idx;
@@ -324,14 +349,15 @@ static int note(struct pg_store *ps, int idx, unsigned long id, bool is_del)
 		if (!ids)
 			return BRT_ENOMEM;
 		ps->cur_ids = ids;
-		bool *del = realloc(ps->cur_del, (size_t)cap * sizeof *del);
-		if (!del)
+		unsigned char *kinds =
+			realloc(ps->cur_kind, (size_t)cap * sizeof *kinds);
+		if (!kinds)
 			return BRT_ENOMEM;
-		ps->cur_del = del;
+		ps->cur_kind = kinds;
 		ps->cur_cap = cap;
 	}
 	ps->cur_ids[idx] = id;
-	ps->cur_del[idx] = is_del;
+	ps->cur_kind[idx] = (unsigned char)kind;
 	return 0;
 }
 
@@ -349,8 +375,11 @@ int brt__store_pg_put(struct brt_store *st, unsigned long id, const void *data,
 		return BRT_ESTATE;
 	struct slot *s = find(&ps->own, id);
 	long long epoch = s ? s->epoch : 1; /* new: ours at epoch 1 */
-	if (!s && set(&ps->own, id, epoch))
-		return BRT_ENOMEM;
+	if (!s) {
+		if (set(&ps->own, id, epoch))
+			return BRT_ENOMEM;
+		find(&ps->own, id)->fresh = true;
+	}
 	char sid[32], sep[32], format[16];
 	snprintf(sid, sizeof sid, "%lu", id);
 	snprintf(sep, sizeof sep, "%lld", epoch);
@@ -365,7 +394,7 @@ int brt__store_pg_put(struct brt_store *st, unsigned long id, const void *data,
 			    format,
 			    deadline > 0 ? dl : NULL };
 	return note(ps, brt__pg_batch_add(ps->cur, put_sql, 7, v, data, len),
-		    id, false);
+		    id, K_PUT);
 }
 
 static int pg_del(struct brt_store *st, unsigned long id)
@@ -381,7 +410,7 @@ static int pg_del(struct brt_store *st, unsigned long id)
 	snprintf(sep, sizeof sep, "%lld", s->epoch);
 	const char *v[] = { ps->process, sid, ps->node_id, sep };
 	return note(ps, brt__pg_batch_add(ps->cur, del_sql, 4, v, NULL, 0), id,
-		    true);
+		    K_DEL);
 }
 
 static int pg_meta_put(struct brt_store *st, const struct brt_store_meta *m)
@@ -400,7 +429,7 @@ static int pg_meta_put(struct brt_store *st, const struct brt_store_meta *m)
 	snprintf(seq, sizeof seq, "%lu", m->seq);
 	const char *v[] = { ps->process, seq };
 	return note(ps, brt__pg_batch_add(ps->cur, meta_sql, 2, v, NULL, 0), 0,
-		    false);
+		    K_OTHER);
 }
 
 int brt__store_pg_corr(struct brt_store *st, unsigned long id, const char *cset,
@@ -411,9 +440,17 @@ int brt__store_pg_corr(struct brt_store *st, unsigned long id, const char *cset,
 		return BRT_ESTATE;
 	char sid[32];
 	snprintf(sid, sizeof sid, "%lu", id);
-	const char *v[] = { ps->process, cset, key, sid };
-	return note(ps, brt__pg_batch_add(ps->cur, corr_sql, 4, v, NULL, 0), 0,
-		    false);
+	const char *v[] = { ps->process, cset, key, sid, ps->node_id, "1" };
+	int err = note(ps, brt__pg_batch_add(ps->cur, corr_sql, 4, v, NULL, 0),
+		       0, K_OTHER);
+	struct slot *s = find(&ps->own, id);
+	if (err || !s || !s->fresh)
+		return err;
+	char sep[32];
+	snprintf(sep, sizeof sep, "%lld", s->epoch);
+	v[5] = sep;
+	return note(ps, brt__pg_batch_add(ps->cur, race_sql, 6, v, NULL, 0), id,
+		    K_RACE);
 }
 
 /* One commit in flight: who to tell, and which instance each statement
@@ -426,7 +463,7 @@ struct commit {
 	int off; /* its first statement in the group's batch */
 	int n;
 	unsigned long *ids;
-	bool *del;
+	unsigned char *kind;
 	struct commit *next; /* in its group */
 };
 
@@ -455,12 +492,30 @@ static int reload_add(struct pg_store *ps, unsigned long id)
 	return 0;
 }
 
-static void lost(struct pg_store *ps, unsigned long id, int *nlost)
+static void lost(struct pg_store *ps, unsigned long id, bool maybe, int *nlost)
 {
 	(*nlost)++;
 	forget(&ps->own, id);
 	if (ps->hooks.lost)
-		ps->hooks.lost(ps->hooks.arg, id);
+		ps->hooks.lost(ps->hooks.arg, id, maybe);
+}
+
+/* A new instance lost a race for a correlation value: its record is gone
+ * (race_sql). */
+static void raced(struct pg_store *ps, unsigned long id, int *nlost)
+{
+	if (!find(&ps->own, id))
+		return; /* told already (a second value, a second commit) */
+	brt__log(ps->rt,
+		 "store: instance %lu: another node's instance took its "
+		 "correlation value first: dropped here",
+		 id);
+	if (!ps->hooks.raced) {
+		lost(ps, id, false, nlost);
+		return;
+	}
+	forget(&ps->own, id);
+	ps->hooks.raced(ps->hooks.arg, id);
 }
 
 static void one_done(struct commit *c, struct brt_pg_batch *b,
@@ -474,41 +529,65 @@ static void one_done(struct commit *c, struct brt_pg_batch *b,
 			if (!c->ids[i])
 				continue;
 			const PGresult *r = brt__pg_batch_result(b, c->off + i);
+			if (c->kind[i] == K_RACE) {
+				if (r && PQntuples(r) > 0 &&
+				    strcmp(PQgetvalue(r, 0, 0), "t") == 0)
+					raced(ps, c->ids[i], &nlost);
+				else if (r && PQntuples(r) > 0 &&
+					 find(&ps->own, c->ids[i]))
+					lost(ps, c->ids[i], false, &nlost);
+				continue;
+			}
 			bool wrote = r && PQntuples(r) == 1 &&
 				     strcmp(PQgetvalue(r, 0, 0), "t") == 0;
 			if (!wrote) {
+				if (!find(&ps->own, c->ids[i]))
+					continue; /* dropped already */
 				brt__log(ps->rt,
 					 "store: instance %lu is owned by "
 					 "another node now: dropped here",
 					 c->ids[i]);
-				lost(ps, c->ids[i], &nlost);
-			} else if (c->del[i]) {
+				lost(ps, c->ids[i], false, &nlost);
+			} else if (c->kind[i] == K_DEL) {
 				forget(&ps->own, c->ids[i]);
 			}
+		}
+		/* Written and kept: no longer new (a race is lost only by an
+		 * instance that was never committed). */
+		for (int i = 0; i < c->n; i++) {
+			struct slot *s = c->kind[i] == K_PUT
+						 ? find(&ps->own, c->ids[i])
+						 : NULL;
+			if (s)
+				s->fresh = false;
 		}
 		break;
 	case BRT_PG_UNKNOWN:
 	case BRT_PG_NOTSENT:
+	case BRT_PG_FAILED:
 		/* Maybe committed, maybe not (or surely not): the instances
 		 * in it are dropped, nothing they held leaves, and what the
-		 * database has is read back when the connection is up. */
-		brt__log(ps->rt,
-			 "store: a commit's outcome is %s: its %d writes are "
-			 "reloaded from the database",
-			 out == BRT_PG_UNKNOWN ? "unknown"
-					       : "failed (not sent)",
-			 c->n);
+		 * database has is read back when the connection is up (a
+		 * deleted one too: its delete may not have happened). */
+		if (out == BRT_PG_FAILED)
+			brt__log(ps->rt,
+				 "store: a commit failed (%s): its %d writes "
+				 "are reloaded from the database",
+				 brt__pg_batch_error(b), c->n);
+		else
+			brt__log(ps->rt,
+				 "store: a commit's outcome is %s: its %d "
+				 "writes are reloaded from the database",
+				 out == BRT_PG_UNKNOWN ? "unknown"
+						       : "failed (not sent)",
+				 c->n);
 		for (int i = 0; i < c->n; i++)
 			if (c->ids[i] && find(&ps->own, c->ids[i])) {
-				lost(ps, c->ids[i], &nlost);
-				if (!c->del[i] && reload_add(ps, c->ids[i]))
+				lost(ps, c->ids[i], out == BRT_PG_UNKNOWN,
+				     &nlost);
+				if (reload_add(ps, c->ids[i]))
 					err = BRT_ENOMEM;
 			}
-		break;
-	case BRT_PG_FAILED:
-		brt__log(ps->rt, "store: commit failed: %s",
-			 brt__pg_batch_error(b));
-		err = BRT_EIO;
 		break;
 	}
 	/* An engine that cannot drop one instance (no lost hook) is told
@@ -519,7 +598,7 @@ static void one_done(struct commit *c, struct brt_pg_batch *b,
 	ps->last_commit = mono() - c->t0;
 	c->done(c->arg, err);
 	free(c->ids);
-	free(c->del);
+	free(c->kind);
 	free(c);
 }
 
@@ -564,19 +643,19 @@ static int pg_commit(struct brt_store *st, brt_store_done_fn done, void *arg)
 	int n = brt__pg_batch_count(b);
 	if (c) {
 		c->ids = calloc((size_t)n + 1, sizeof *c->ids);
-		c->del = calloc((size_t)n + 1, sizeof *c->del);
+		c->kind = calloc((size_t)n + 1, sizeof *c->kind);
 	}
-	if (!c || !c->ids || !c->del) {
+	if (!c || !c->ids || !c->kind) {
 		if (c) {
 			free(c->ids);
-			free(c->del);
+			free(c->kind);
 		}
 		free(c);
 		brt__pg_batch_free(b);
 		return BRT_ENOMEM;
 	}
 	memcpy(c->ids, ps->cur_ids, (size_t)n * sizeof *c->ids);
-	memcpy(c->del, ps->cur_del, (size_t)n * sizeof *c->del);
+	memcpy(c->kind, ps->cur_kind, (size_t)n * sizeof *c->kind);
 	c->ps = ps;
 	c->done = done;
 	c->arg = arg;
@@ -587,7 +666,7 @@ static int pg_commit(struct brt_store *st, brt_store_done_fn done, void *arg)
 		g = calloc(1, sizeof *g);
 		if (!g) {
 			free(c->ids);
-			free(c->del);
+			free(c->kind);
 			free(c);
 			brt__pg_batch_free(b);
 			return BRT_ENOMEM;
@@ -599,7 +678,7 @@ static int pg_commit(struct brt_store *st, brt_store_done_fn done, void *arg)
 		c->off = brt__pg_batch_count(g->b);
 		if (brt__pg_batch_move(g->b, b) != 0) {
 			free(c->ids);
-			free(c->del);
+			free(c->kind);
 			free(c);
 			brt__pg_batch_free(b);
 			return BRT_ENOMEM;
@@ -950,7 +1029,7 @@ static void group_free(struct group *g)
 	for (struct commit *c = g->first, *next; c; c = next) {
 		next = c->next;
 		free(c->ids);
-		free(c->del);
+		free(c->kind);
 		free(c);
 	}
 	brt__pg_batch_free(g->b);
@@ -974,7 +1053,7 @@ static void pg_close(struct brt_store *st)
 		PQfinish(ps->boot);
 	brt__pg_batch_free(ps->cur);
 	free(ps->cur_ids);
-	free(ps->cur_del);
+	free(ps->cur_kind);
 	free(ps->reload);
 	free(ps->own.s);
 	free(ps->process);

@@ -99,7 +99,8 @@ struct brt_store_ops {
 	 * through commit's callback. begin may be called again before an
 	 * earlier commit's callback has run (asynchronous backends): batches
 	 * commit in the order they were begun and their callbacks run in
-	 * that order. A backend that fences instances (owner, epoch) fails
+	 * that order. A backend that fences instances (owner, epoch) and
+	 * cannot tell the engine which instance it lost (pg.h's hooks) fails
 	 * the commit of a batch touching one it no longer owns (BRT_ESTATE). */
 	int (*begin)(struct brt_store *st);
 	int (*put)(struct brt_store *st, unsigned long id, const void *data,

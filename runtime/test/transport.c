@@ -159,3 +159,21 @@ void brt__http_release(brt_runtime *rt, unsigned long epoch)
 	(void)rt;
 	(void)epoch;
 }
+
+/* Test mode has no shared store: no instance is ever dropped. */
+void brt__request_bind(brt_request *r, unsigned long inst)
+{
+	(void)r;
+	(void)inst;
+}
+
+void brt__request_abandon(brt_request *r)
+{
+	brt__request_fault(r, NULL, "Server", NULL, "the instance was dropped");
+}
+
+void brt__http_abandon(brt_runtime *rt, unsigned long inst)
+{
+	(void)rt;
+	(void)inst;
+}

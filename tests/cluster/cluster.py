@@ -412,9 +412,14 @@ def run(a, rnd, seed, work, pgdir, nodes):
         first, end = secs(*times[0]), secs(*times[-1])
         got, done = {}, {}
         for m in re.finditer(stamp + r".*instance (\d+) (created by|taken "
-                             r"over|reloaded|completed)", text, re.M):
+                             r"over|reloaded|completed|dropped here)",
+                             text, re.M):
             t, i = secs(m.group(1), m.group(2), m.group(3)), m.group(4)
-            if m.group(5) == "completed":
+            if m.group(5) == "dropped here":
+                # not run here any more (fenced, unknown outcome, a
+                # lost race): its span ends; a reload starts another
+                done[i] = t
+            elif m.group(5) == "completed":
                 done[i] = t
                 completed.setdefault(i, set()).add(f.stem)
             else:

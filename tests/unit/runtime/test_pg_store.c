@@ -7,7 +7,10 @@
  * heartbeating has its instances taken over by another, whose new epoch
  * fences the old owner out (its write changes nothing and it is told the
  * instance is lost); a commit whose outcome is unknown drops its instances
- * and reloads them from the database.
+ * and reloads them from the database; of two new instances that take one
+ * correlation value, the second to commit loses the race: its record and
+ * values go in its own transaction and it is reported raced, while an
+ * instance already committed keeps its record whatever its values.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -22,17 +25,26 @@
 #include "store/store.h"
 
 struct hooks_seen {
-	int nlost, nclaimed;
-	unsigned long lost[8], claimed[8];
+	int nlost, nclaimed, nraced, nmaybe;
+	unsigned long lost[8], claimed[8], raced[8];
 	char claimed_data[8][32];
 };
 
-static void lost_cb(void *arg, unsigned long id)
+static void lost_cb(void *arg, unsigned long id, bool maybe)
 {
 	struct hooks_seen *h = arg;
 	if (h->nlost < 8)
 		h->lost[h->nlost] = id;
 	h->nlost++;
+	h->nmaybe += maybe;
+}
+
+static void raced_cb(void *arg, unsigned long id)
+{
+	struct hooks_seen *h = arg;
+	if (h->nraced < 8)
+		h->raced[h->nraced] = id;
+	h->nraced++;
 }
 
 static int claimed_cb(void *arg, const struct brt_store_rec *rec)
@@ -117,7 +129,7 @@ static struct brt_store *open_node(brt_runtime *rt, const char *node,
 	struct recovered dummy = { 0 };
 	ck_assert_int_eq(
 		st->ops->recover(st, rec_cb, rec ? rec : &dummy, &counts), 0);
-	struct brt_store_pg_hooks hk = { lost_cb, claimed_cb, h };
+	struct brt_store_pg_hooks hk = { lost_cb, claimed_cb, h, raced_cb };
 	ck_assert_int_eq(brt__store_pg_start(st, h ? &hk : NULL), 0);
 	return st;
 }
@@ -307,6 +319,65 @@ START_TEST(pg_store_unknown_outcome_reloads)
 			  strcmp(ha.claimed_data[0], "s2") == 0);
 	}
 	a->ops->close(a);
+	rt_free(rt);
+}
+END_TEST
+
+/* One batch: the put of instance id and its correlation value. */
+static void put_with_key(struct brt_store *st, unsigned long id,
+			 const char *data, const char *key,
+			 struct commit_seen *c)
+{
+	ck_assert_int_eq(st->ops->begin(st), 0);
+	ck_assert_int_eq(st->ops->put(st, id, data, strlen(data)), 0);
+	ck_assert_int_eq(brt__store_pg_corr(st, id, "byId", key), 0);
+	ck_assert_int_eq(st->ops->commit(st, done_cb, c), 0);
+}
+
+START_TEST(pg_store_race_for_a_key)
+{
+	reset();
+	brt_runtime *rt = rt_new();
+	struct hooks_seen ha = { 0 }, hb = { 0 };
+	struct brt_store *a = open_node(rt, "A", "b1", NULL, &ha);
+	struct brt_store *b = open_node(rt, "B", "b1", NULL, &hb);
+	struct brt_store_meta ma, mb;
+	a->ops->meta_get(a, &ma);
+	b->ops->meta_get(b, &mb);
+	/* both made an instance for key k1; A commits first */
+	struct commit_seen ca = { 0 }, cb = { 0 };
+	put_with_key(a, ma.next_id, "a1", "k1", &ca);
+	ck_assert(pg_kit_wait(rt->base, &ca.done, 20));
+	put_with_key(b, mb.next_id, "b1", "k1", &cb);
+	ck_assert(pg_kit_wait(rt->base, &cb.done, 20));
+	ck_assert_int_eq(ca.err, 0);
+	ck_assert_int_eq(cb.err, 0);
+	ck_assert_int_eq(ha.nraced + ha.nlost, 0);
+	ck_assert_int_eq(hb.nraced, 1);
+	ck_assert_uint_eq(hb.raced[0], mb.next_id);
+	ck_assert_int_eq(hb.nlost, 0);
+	ck_assert_int_eq(pg_kit_long("SELECT count(*) FROM bpelc_instance"), 1);
+	ck_assert_int_eq(pg_kit_long("SELECT count(*) FROM bpelc_correlation"
+				     " WHERE instance = (SELECT min(id) FROM"
+				     " bpelc_instance WHERE owner = 'A')"),
+			 1);
+	/* the winner, committed, writes again: no race, its key stays */
+	cb.done = false;
+	put_with_key(a, ma.next_id, "a2", "k1", &cb);
+	ck_assert(pg_kit_wait(rt->base, &cb.done, 20));
+	ck_assert_int_eq(ha.nraced + ha.nlost, 0);
+	/* an instance already committed that takes a value another holds
+	 * keeps its record (only a new one can lose a race) */
+	ck_assert_int_eq(commit_put(rt, b, mb.next_id + 1, "b2"), 0);
+	cb.done = false;
+	put_with_key(b, mb.next_id + 1, "b2'", "k1", &cb);
+	ck_assert(pg_kit_wait(rt->base, &cb.done, 20));
+	ck_assert_int_eq(hb.nraced, 1);
+	ck_assert_int_eq(pg_kit_long("SELECT count(*) FROM bpelc_instance"), 2);
+	ck_assert_int_eq(pg_kit_long("SELECT count(*) FROM bpelc_correlation"),
+			 1);
+	a->ops->close(a);
+	b->ops->close(b);
 	rt_free(rt);
 }
 END_TEST
@@ -513,6 +584,7 @@ Suite *pg_store_suite(void)
 	tcase_add_test(tc, pg_store_lost_is_reported);
 	tcase_add_test(tc, pg_store_unknown_outcome_reloads);
 	tcase_add_test(tc, pg_store_where_a_message_goes);
+	tcase_add_test(tc, pg_store_race_for_a_key);
 	tcase_add_test(tc, pg_store_recover_many);
 	tcase_add_test(tc, pg_store_group_commit);
 	suite_add_tcase(s, tc);
