@@ -166,6 +166,7 @@ void check_model(struct model *m, struct diag *dg)
 		return;
 	}
 	chk_index_build(&c);
+	chk_binds_build(&c);
 	/* ORDER: imports and definitions first, then the process top-down;
 	 * the order only fixes the order of the output. */
 	check_wsdl(&c);

@@ -179,7 +179,8 @@ static struct side side_of(struct chk *c, xmlNodePtr n, bool is_from)
 	const char *v = chk_attr(n, "variable");
 	bool has_part = chk_attr(n, "part") != NULL,
 	     has_query = chk_child(n, "query") != NULL;
-	if (v && !chk_attr(n, "property") && chk_find_var(c, n, v, &s.var)) {
+	if (v && !chk_attr(n, "property") &&
+	    chk_var_ref(c, n, "variable", &s.var)) {
 		s.has_var = true;
 		if (s.var.kind == VK_MESSAGE && !has_part && !has_query) {
 			s.whole_msg = true;
@@ -270,7 +271,8 @@ static void plink_roles(struct chk *c, xmlNodePtr n, bool is_from)
 	const char *name = chk_attr(n, "partnerLink");
 	if (!name)
 		return;
-	xmlNodePtr pl = chk_find_plink(n, name);
+	struct bpel_partner_link *decl = chk_plink_ref(c, n);
+	xmlNodePtr pl = decl ? decl->node : NULL;
 	if (!pl)
 		return;
 	const char *epr = chk_attr(n, "endpointReference");

@@ -133,10 +133,9 @@ static void correlation(struct chk *c, xmlNodePtr cr)
 	xmlNodePtr act = cr->parent ? cr->parent->parent : NULL;
 	if (!act)
 		return;
-	xmlNodePtr from = act;
-	if (chk_is(act, "onEvent") && chk_child(act, "scope"))
-		from = chk_child(act, "scope");
-	xmlNodePtr decl = chk_find_cset(from, chk_attr(cr, "set"));
+	/* An onEvent's sets are bound from its associated scope outwards. */
+	struct bpel_corr_set *set = chk_cset_ref(c, cr);
+	xmlNodePtr decl = set ? set->node : NULL;
 	if (!decl && chk_is(act, "onEvent") && chk_attr(cr, "set"))
 		chk_err(c, cr, "SA00088",
 			"correlation set '%s' of <onEvent> is not declared in its scope or an enclosing one",

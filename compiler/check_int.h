@@ -10,8 +10,8 @@
  * resolve does that; a helper that cannot resolve returns NULL and the
  * rule is skipped.
  *
- * Naming: these helpers are defined in check.c, check_util.c and
- * check_index.c but share one prefix, `chk_`, instead of being named
+ * Naming: these helpers are defined in check.c, check_util.c,
+ * check_bind.c and check_index.c but share one prefix, `chk_`, instead of being named
  * after their file (style.md's compiler rule). They are the check
  * stage's internal vocabulary, like the runtime's `brt__`: the rule files
  * call them some 750 times, a rule reads best as one short line, and a
@@ -63,7 +63,8 @@ struct chk_qn {
 	const char *local; /* NULL: absent or unresolvable prefix */
 };
 
-struct chk_src; /* a source file's text, for columns */
+struct chk_src;   /* a source file's text, for columns */
+struct chk_binds; /* element -> model object (check_bind.c) */
 
 struct chk {
 	struct model *m;
@@ -73,6 +74,7 @@ struct chk {
 	const char *file; /* the .bpel as given */
 	struct chk_def *defs[CD__COUNT];
 	struct chk_src *srcs;
+	struct chk_binds *binds; /* check_bind.c */
 	int nstart; /* start activities found */
 };
 
@@ -134,19 +136,39 @@ struct chk_def *chk_def_find(struct chk *c, enum chk_def_kind k,
 xmlNodePtr chk_wsdl_child(xmlNodePtr n, const char *ns, const char *local);
 const char *chk_tns(xmlNodePtr n); /* of n's document */
 
-/* ---- BPEL declarations, looked up through enclosing scopes ---- */
+/* ---- resolve's bindings, by element (check_bind.c) ----
+ * Rules never search scopes: resolve.c bound every name once, with BPEL's
+ * scoping, and these read that binding through the model object made
+ * from the referring element. NULL / false: n is not such an element, or
+ * resolve left the name unbound (it reported that, or the element is
+ * malformed and another rule reports it). */
+void chk_binds_build(struct chk *c);
+/* The activity (onMessage and onEvent included) parsed from element n. */
+struct bpel_activity *chk_act_of(struct chk *c, xmlNodePtr n);
 enum chk_vkind { VK_UNKNOWN, VK_MESSAGE, VK_TYPE, VK_ELEMENT };
 struct chk_var {
 	xmlNodePtr decl; /* <variable>, or the implicit declarer */
 	enum chk_vkind kind;
 	struct chk_qn q;
 };
-bool chk_find_var(struct chk *c, xmlNodePtr from, const char *name,
-		  struct chk_var *out);
-xmlNodePtr chk_find_plink(xmlNodePtr from, const char *name);
-xmlNodePtr chk_find_cset(xmlNodePtr from, const char *name);
-xmlNodePtr chk_find_mex(xmlNodePtr from, const char *name);
+/* Does attribute attr of n name a variable (variable, inputVariable,
+ * outputVariable, faultVariable of throw, toVariable, fromVariable, on
+ * an element of the model)? For an onEvent's variable and its fromParts'
+ * toVariable the name is the declaration itself. */
+bool chk_var_refers(struct chk *c, xmlNodePtr n, const char *attr);
+/* The variable that attribute binds to, with its declared type; false
+ * when unbound. out may be NULL. */
+bool chk_var_ref(struct chk *c, xmlNodePtr n, const char *attr,
+		 struct chk_var *out);
+/* partnerLink of a messaging activity (an onEvent's: from its associated
+ * scope, SA00084) or of a from/to. */
+struct bpel_partner_link *chk_plink_ref(struct chk *c, xmlNodePtr n);
+/* The set a <correlation> names. */
+struct bpel_corr_set *chk_cset_ref(struct chk *c, xmlNodePtr correlation);
+/* The messageExchange of a messaging activity. */
+struct bpel_mex *chk_mex_ref(struct chk *c, xmlNodePtr act);
 
+/* ---- WSDL look-ups for BPEL declarations (check_util.c) ---- */
 /* partnerLink → role portType (my_role: myRole else partnerRole). */
 struct chk_def *chk_plink_port_type(struct chk *c, xmlNodePtr plink,
 				    bool my_role);
@@ -157,8 +179,8 @@ struct chk_def *chk_op_message(struct chk *c, xmlNodePtr op, const char *dir);
 enum wsdl_op_kind chk_op_kind(xmlNodePtr op);
 int chk_message_nparts(xmlNodePtr msg);
 xmlNodePtr chk_message_part(xmlNodePtr msg, const char *name);
-/* The partnerLink / operation / message a messaging element uses;
- * NULL when any of it does not resolve. dir: "input" or "output". */
+/* The partnerLink (resolve's binding) / operation / messages a messaging
+ * element uses (check_bind.c); false when any of it does not resolve. */
 struct chk_msgref {
 	xmlNodePtr plink;
 	struct chk_def *port_type;

@@ -28,14 +28,6 @@ static bool is_messaging(xmlNodePtr n)
 	return is_ima(n) || chk_is(n, "reply") || chk_is(n, "invoke");
 }
 
-/* Where an onEvent looks names up: its associated scope, then outwards. */
-static xmlNodePtr lookup_from(xmlNodePtr n)
-{
-	if (chk_is(n, "onEvent") && chk_child(n, "scope"))
-		return chk_child(n, "scope");
-	return n;
-}
-
 static const char *name_of(xmlNodePtr n)
 {
 	const char *s = chk_attr(n, "name");
@@ -76,7 +68,7 @@ static void var_fits(struct chk *c, xmlNodePtr act, const char *attr,
 {
 	const char *name = chk_attr(act, attr);
 	struct chk_var v;
-	if (!name || !msg || !chk_find_var(c, act, name, &v))
+	if (!name || !msg || !chk_var_ref(c, act, attr, &v))
 		return;
 	if (!fits(c, &v, msg))
 		chk_err(c, act, rule,
@@ -178,7 +170,8 @@ static void onevent(struct chk *c, xmlNodePtr ev)
 			"<onEvent> variable '%s' needs exactly one of messageType or element",
 			chk_attr(ev, "variable"));
 	const char *pl = chk_attr(ev, "partnerLink");
-	xmlNodePtr decl = chk_find_plink(lookup_from(ev), pl);
+	struct bpel_partner_link *bound = chk_plink_ref(c, ev);
+	xmlNodePtr decl = bound ? bound->node : NULL;
 	if (pl && !decl)
 		chk_err(c, ev, "SA00084",
 			"<onEvent> partnerLink '%s' is not declared in its scope or an enclosing one",
@@ -300,9 +293,11 @@ static void collect(struct chk *c, xmlNodePtr n, void *ud)
 	u->act = n;
 	u->op = chk_attr(n, "operation");
 	u->mex_name = chk_attr(n, "messageExchange");
-	u->plink = chk_find_plink(lookup_from(n), chk_attr(n, "partnerLink"));
+	struct bpel_partner_link *pl = chk_plink_ref(c, n);
+	u->plink = pl ? pl->node : NULL;
 	if (u->mex_name) {
-		u->mex = chk_find_mex(lookup_from(n), u->mex_name);
+		struct bpel_mex *mex = chk_mex_ref(c, n);
+		u->mex = mex ? mex->node : NULL;
 		if (!u->mex)
 			chk_err(c, n,
 				chk_is(n, "onEvent") ? "SA00089" : "SA00061",

@@ -94,11 +94,11 @@ static void collect(struct chk *c, xmlNodePtr n, void *ud)
 }
 
 /* The initiate value of set `decl` on ima, or NULL when not used. */
-static const char *uses_set(xmlNodePtr ima, xmlNodePtr decl)
+static const char *uses_set(struct chk *c, xmlNodePtr ima,
+			    struct bpel_corr_set *decl)
 {
 	CHK_EACH(cr, chk_child(ima, "correlations"))
-	if (chk_is(cr, "correlation") &&
-	    chk_find_cset(ima, chk_attr(cr, "set")) == decl) {
+	if (chk_is(cr, "correlation") && chk_cset_ref(c, cr) == decl) {
 		const char *i = chk_attr(cr, "initiate");
 		return i ? i : "no";
 	}
@@ -120,12 +120,12 @@ static void sa00057(struct chk *c, struct st_ctx *x)
 	bool shared_join = false;
 	CHK_EACH(cr, chk_child(x->ima[0], "correlations"))
 	{
-		xmlNodePtr decl = chk_find_cset(x->ima[0], chk_attr(cr, "set"));
+		struct bpel_corr_set *decl = chk_cset_ref(c, cr);
 		if (!decl || !chk_is(cr, "correlation"))
 			continue;
 		bool common = true, all_join = true;
 		for (int i = 0; i < x->n; i++) {
-			const char *ini = uses_set(x->ima[i], decl);
+			const char *ini = uses_set(c, x->ima[i], decl);
 			if (!ini)
 				common = false;
 			else if (strcmp(ini, "join") != 0)

@@ -1,11 +1,12 @@
 /*
- * check_util.c — XML helpers and declaration look-ups for the check stage
- * (see check_int.h): attributes, element walking, QNames, and finding
- * variables, partner links, correlation sets and message exchanges through
- * the enclosing scopes the way BPEL scoping does.
+ * check_util.c — XML helpers for the check stage (see check_int.h):
+ * attributes, element walking, QNames, and the WSDL definitions a partner
+ * link's role leads to.
  *
+ * Not here: which declaration a BPEL name denotes. resolve.c binds names
+ * with BPEL's scoping and the rules read its binding (check_bind.c).
  * Nothing here reports a diagnostic: a look-up that fails returns NULL and
- * the caller decides whether that matters (resolve reports unknown names).
+ * the caller decides whether that matters.
  */
 #include <string.h>
 
@@ -236,112 +237,6 @@ bool chk_contains(xmlNodePtr a, xmlNodePtr n)
 	return false;
 }
 
-/* <container><elem name=…/></container> directly in scope s. */
-static xmlNodePtr scope_decl(xmlNodePtr s, const char *container,
-			     const char *elem, const char *name)
-{
-	xmlNodePtr box = chk_child(s, container);
-	CHK_EACH(d, box)
-	if (chk_is(d, elem) && str_eq0(chk_attr(d, "name"), name))
-		return d;
-	return NULL;
-}
-
-static xmlNodePtr find_decl(xmlNodePtr from, const char *container,
-			    const char *elem, const char *name)
-{
-	if (!name)
-		return NULL;
-	for (xmlNodePtr p = from; p && p->type == XML_ELEMENT_NODE;
-	     p = p->parent) {
-		if (!chk_is_scope(p))
-			continue;
-		xmlNodePtr d = scope_decl(p, container, elem, name);
-		if (d)
-			return d;
-	}
-	return NULL;
-}
-
-xmlNodePtr chk_find_plink(xmlNodePtr from, const char *name)
-{
-	return find_decl(from, "partnerLinks", "partnerLink", name);
-}
-
-xmlNodePtr chk_find_cset(xmlNodePtr from, const char *name)
-{
-	return find_decl(from, "correlationSets", "correlationSet", name);
-}
-
-xmlNodePtr chk_find_mex(xmlNodePtr from, const char *name)
-{
-	return find_decl(from, "messageExchanges", "messageExchange", name);
-}
-
-static void var_of_decl(struct chk *c, xmlNodePtr d, const char *mt,
-			const char *el, const char *ty, struct chk_var *out)
-{
-	out->decl = d;
-	out->kind = VK_UNKNOWN;
-	out->q.ns = out->q.local = NULL;
-	const char *v;
-	if ((v = chk_attr(d, mt))) {
-		out->kind = VK_MESSAGE;
-		out->q = chk_qname(c, d, v);
-	} else if (el && (v = chk_attr(d, el))) {
-		out->kind = VK_ELEMENT;
-		out->q = chk_qname(c, d, v);
-	} else if (ty && (v = chk_attr(d, ty))) {
-		out->kind = VK_TYPE;
-		out->q = chk_qname(c, d, v);
-	}
-}
-
-bool chk_find_var(struct chk *c, xmlNodePtr from, const char *name,
-		  struct chk_var *out)
-{
-	if (!name)
-		return false;
-	for (xmlNodePtr p = from; p && p->type == XML_ELEMENT_NODE;
-	     p = p->parent) {
-		if (chk_is_scope(p)) {
-			xmlNodePtr d =
-				scope_decl(p, "variables", "variable", name);
-			if (d) {
-				var_of_decl(c, d, "messageType", "element",
-					    "type", out);
-				return true;
-			}
-		} else if (chk_is(p, "catch") && p != from &&
-			   str_eq0(chk_attr(p, "faultVariable"), name)) {
-			var_of_decl(c, p, "faultMessageType", "faultElement",
-				    NULL, out);
-			return true;
-		} else if (chk_is(p, "onEvent") && p != from) {
-			if (str_eq0(chk_attr(p, "variable"), name)) {
-				var_of_decl(c, p, "messageType", "element",
-					    NULL, out);
-				return true;
-			}
-			CHK_EACH(fp, chk_child(p, "fromParts"))
-			if (str_eq0(chk_attr(fp, "toVariable"), name)) {
-				out->decl = fp;
-				out->kind = VK_UNKNOWN;
-				out->q.ns = out->q.local = NULL;
-				return true;
-			}
-		} else if (chk_is(p, "forEach") && p != from &&
-			   str_eq0(chk_attr(p, "counterName"), name)) {
-			out->decl = p;
-			out->kind = VK_TYPE;
-			out->q.ns = NS_XSD;
-			out->q.local = "unsignedInt";
-			return true;
-		}
-	}
-	return false;
-}
-
 struct chk_def *chk_plink_port_type(struct chk *c, xmlNodePtr plink,
 				    bool my_role)
 {
@@ -416,26 +311,6 @@ xmlNodePtr chk_message_part(xmlNodePtr msg, const char *name)
 	if (chk_is_ns(p, NS_WSDL, "part") && str_eq0(chk_attr(p, "name"), name))
 		return p;
 	return NULL;
-}
-
-bool chk_msgref(struct chk *c, xmlNodePtr act, struct chk_msgref *r)
-{
-	memset(r, 0, sizeof(*r));
-	/* An onEvent looks names up from its associated scope outwards. */
-	xmlNodePtr from = act;
-	if (chk_is(act, "onEvent") && chk_child(act, "scope"))
-		from = chk_child(act, "scope");
-	r->plink = chk_find_plink(from, chk_attr(act, "partnerLink"));
-	if (!r->plink)
-		return false;
-	bool my = !chk_is(act, "invoke");
-	r->port_type = chk_plink_port_type(c, r->plink, my);
-	r->op = chk_operation(r->port_type, chk_attr(act, "operation"));
-	if (!r->op)
-		return false;
-	r->in = chk_op_message(c, r->op, "input");
-	r->out = chk_op_message(c, r->op, "output");
-	return true;
 }
 
 static void walk(struct chk *c, xmlNodePtr n, chk_visit_fn fn, void *ud)

@@ -120,11 +120,13 @@ static void sa00095(struct chk *c, struct ev_ctx *x, xmlNodePtr n)
 {
 	for (int i = 0; var_attrs[i]; i++) {
 		const char *name = chk_attr(n, var_attrs[i]);
-		struct chk_var v;
-		if (!name || chk_is(n, "onEvent") || chk_is(n, "variable") ||
+		/* An onEvent's variable and fromParts declare; every other
+		 * reference resolve bound is visible where it is. */
+		if (!name || chk_is(n, "onEvent") ||
 		    (chk_is(n, "fromPart") &&
 		     chk_is(n->parent->parent, "onEvent")) ||
-		    chk_find_var(c, n, name, &v))
+		    !chk_var_refers(c, n, var_attrs[i]) ||
+		    chk_var_ref(c, n, var_attrs[i], NULL))
 			continue;
 		for (int k = 0; k < x->n; k++) {
 			xmlNodePtr ev = x->evs[k];
