@@ -1,7 +1,8 @@
 /*
  * check_bind.c — the check stage's window on resolve's bindings: from an
  * element of the process document to the model object parsed from it
- * (activity, from/to, fromPart/toPart, correlation), and from there to
+ * (activity, from/to, fromPart/toPart, correlation, source/target), and
+ * from there to
  * the declaration resolve.c bound its name to.
  *
  * BPEL's scoping is implemented once, in resolve.c; the rules ask here
@@ -17,7 +18,7 @@
 #include "arena.h"
 #include "check_int.h"
 
-enum bind_kind { BK_ACT, BK_FROM, BK_TO, BK_PART, BK_CORR };
+enum bind_kind { BK_ACT, BK_FROM, BK_TO, BK_PART, BK_CORR, BK_LINK };
 
 struct bind_slot {
 	xmlNodePtr node; /* NULL: empty */
@@ -117,6 +118,10 @@ static void walk_act(struct chk_binds *b, struct bpel_activity *a)
 		add(b, p->node, BK_PART, p);
 	for (struct bpel_correlation *k = a->correlations; k; k = k->next)
 		add(b, k->node, BK_CORR, k);
+	for (struct bpel_link_ref *r = a->targets; r; r = r->next)
+		add(b, r->node, BK_LINK, r);
+	for (struct bpel_link_ref *r = a->sources; r; r = r->next)
+		add(b, r->node, BK_LINK, r);
 	if (a->kind == BPEL_ACT_SCOPE && a->scope) {
 		walk_scope(b, a->scope);
 		return;
@@ -197,8 +202,8 @@ static struct chk_qn qn_of(struct qname q)
 bool chk_var_ref(struct chk *c, xmlNodePtr n, const char *attr,
 		 struct chk_var *out)
 {
-	struct bpel_variable **slot =
-		chk_attr(n, attr) ? var_slot(c, n, attr) : NULL;
+	struct bpel_variable **slot = chk_attr(n, attr) ? var_slot(c, n, attr)
+							: NULL;
 	struct bpel_variable *v = slot ? *slot : NULL;
 	if (!v)
 		return false;
@@ -260,4 +265,10 @@ bool chk_msgref(struct chk *c, xmlNodePtr act, struct chk_msgref *r)
 	r->in = chk_op_message(c, r->op, "input");
 	r->out = chk_op_message(c, r->op, "output");
 	return true;
+}
+
+struct bpel_link *chk_link_ref(struct chk *c, xmlNodePtr ref)
+{
+	struct bpel_link_ref *r = find(c, ref, BK_LINK);
+	return r ? r->link : NULL;
 }

@@ -6,16 +6,18 @@
  * The rules look at the XML as written (most SA rules are about malformed
  * attribute mixes the typed model cannot even represent), so this header
  * works on xmlNode trees: the process document and the WSDL/XSD documents
- * the loader keeps in the model. It does not report unresolved names:
- * resolve does that; a helper that cannot resolve returns NULL and the
- * rule is skipped.
+ * the loader keeps in the model; which declaration a name denotes comes
+ * from resolve's bindings in the model (check_bind.c). It does not report
+ * unresolved names: resolve does that; a helper that cannot resolve
+ * returns NULL and the rule is skipped.
  *
  * Naming: these helpers are defined in check.c, check_util.c,
- * check_bind.c and check_index.c but share one prefix, `chk_`, instead of being named
- * after their file (style.md's compiler rule). They are the check
- * stage's internal vocabulary, like the runtime's `brt__`: the rule files
- * call them some 750 times, a rule reads best as one short line, and a
- * reader should not need to know which file a look-up lives in. Nothing
+ * check_bind.c and check_index.c but share one prefix, `chk_`, instead
+ * of being named after their file (style.md's compiler rule). They are
+ * the check stage's internal vocabulary, like the runtime's `brt__`: the
+ * rule files call them some 750 times, a rule reads best as one short
+ * line, and a reader should not need to know which file a look-up lives
+ * in. Nothing
  * outside check*.c sees them. The rule entry points keep the file rule
  * (check_wsdl(), check_vars(), ...).
  */
@@ -63,7 +65,7 @@ struct chk_qn {
 	const char *local; /* NULL: absent or unresolvable prefix */
 };
 
-struct chk_src;   /* a source file's text, for columns */
+struct chk_src;	  /* a source file's text, for columns */
 struct chk_binds; /* element -> model object (check_bind.c) */
 
 struct chk {
@@ -75,7 +77,7 @@ struct chk {
 	struct chk_def *defs[CD__COUNT];
 	struct chk_src *srcs;
 	struct chk_binds *binds; /* check_bind.c */
-	int nstart; /* start activities found */
+	int nstart;		 /* start activities found */
 };
 
 /* ---- reporting (check.c) ---- */
@@ -167,6 +169,9 @@ struct bpel_partner_link *chk_plink_ref(struct chk *c, xmlNodePtr n);
 struct bpel_corr_set *chk_cset_ref(struct chk *c, xmlNodePtr correlation);
 /* The messageExchange of a messaging activity. */
 struct bpel_mex *chk_mex_ref(struct chk *c, xmlNodePtr act);
+/* The link a <source> or <target> names: of the nearest flow enclosing
+ * its activity that declares it. */
+struct bpel_link *chk_link_ref(struct chk *c, xmlNodePtr ref);
 
 /* ---- WSDL look-ups for BPEL declarations (check_util.c) ---- */
 /* partnerLink → role portType (my_role: myRole else partnerRole). */

@@ -75,19 +75,14 @@ next:;
 	}
 }
 
-/* The link `name` as seen from activity act: declared by the nearest
- * enclosing flow (not act itself) that declares it. */
-static struct link *resolve(struct lctx *x, xmlNodePtr act, const char *name)
+/* The link a <source>/<target> names, as resolve bound it (the nearest
+ * enclosing flow, not the activity itself, that declares it). */
+static struct link *link_of(struct chk *c, struct lctx *x, xmlNodePtr ref)
 {
-	for (xmlNodePtr p = act->parent; p && p->type == XML_ELEMENT_NODE;
-	     p = p->parent) {
-		if (!chk_is(p, "flow"))
-			continue;
-		for (int i = 0; i < x->nlinks; i++)
-			if (x->links[i].flow == p &&
-			    strcmp(x->links[i].name, name) == 0)
-				return &x->links[i];
-	}
+	struct bpel_link *bl = chk_link_ref(c, ref);
+	for (int i = 0; bl && i < x->nlinks; i++)
+		if (x->links[i].decl == bl->node)
+			return &x->links[i];
 	return NULL;
 }
 
@@ -129,7 +124,7 @@ static void refs(struct chk *c, struct lctx *x, xmlNodePtr act, const char *box,
 		const char *name = chk_attr(r, "linkName");
 		if (!chk_is(r, item) || !name)
 			continue;
-		struct link *l = resolve(x, act, name);
+		struct link *l = link_of(c, x, r);
 		if (pass2) {
 			if (l)
 				crossing(c, l, r, act,

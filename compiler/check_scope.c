@@ -100,30 +100,6 @@ static void sa00006(struct chk *c, xmlNodePtr n)
 			"<rethrow> is only allowed inside a <catch> or <catchAll>");
 }
 
-/* Is there, inside `in` but not inside `skip`, a named scope or invoke
- * whose nearest enclosing scope is `owner`? */
-static xmlNodePtr find_target(xmlNodePtr in, xmlNodePtr owner, const char *name)
-{
-	CHK_EACH(ch, in)
-	{
-		if ((chk_is(ch, "scope") || chk_is(ch, "invoke")) &&
-		    chk_attr(ch, "name") &&
-		    strcmp(chk_attr(ch, "name"), name) == 0 &&
-		    chk_enclosing_scope(ch) == owner)
-			return ch;
-		if (chk_is(ch, "scope"))
-			continue; /* deeper scopes are not immediately enclosed */
-		if (chk_is(ch, "faultHandlers") ||
-		    chk_is(ch, "compensationHandler") ||
-		    chk_is(ch, "terminationHandler"))
-			continue;
-		xmlNodePtr t = find_target(ch, owner, name);
-		if (t)
-			return t;
-	}
-	return NULL;
-}
-
 static bool has_handlers(xmlNodePtr t)
 {
 	if (chk_is(t, "invoke"))
@@ -153,7 +129,11 @@ static void compensate(struct chk *c, xmlNodePtr n, bool is_scope)
 		owner = owner->parent;
 	if (!chk_is_scope(owner))
 		return; /* an invoke's inline handler: its implicit scope is empty */
-	xmlNodePtr t = find_target(owner, owner, target);
+	/* resolve bound the target among the scopes owner immediately
+	 * encloses, and nowhere else. */
+	struct bpel_activity *act = chk_act_of(c, n);
+	xmlNodePtr t = act && act->target_scope ? act->target_scope->node
+						: NULL;
 	if (!t) {
 		chk_err(c, n, "SA00077",
 			"compensateScope target '%s' is not a scope immediately enclosed by %s '%s'",

@@ -7,7 +7,8 @@
  * (variables, partner links and their roles/ports, operations, correlation
  * sets, message exchanges, links, properties, compensateScope targets),
  * with lexical scoping. It reports every name that does not resolve and
- * nothing else: the static-analysis rules live in check_*.c.
+ * nothing else: the static-analysis rules live in check_*.c and judge
+ * these bindings (check_bind.c); they do not look names up again.
  */
 #include "resolve.h"
 
@@ -951,20 +952,75 @@ static struct bpel_activity *rs_find_target(struct bpel_activity *a,
 	return t;
 }
 
+static bool rs_in_list(const struct bpel_activity *list,
+		       const struct bpel_activity *a)
+{
+	for (; list; list = list->next)
+		if (list == a)
+			return true;
+	return false;
+}
+
+/* Is `child` (an activity directly under s) the activity of one of s's
+ * fault, compensation or termination handlers? */
+static bool rs_in_fct(const struct bpel_scope *s,
+		      const struct bpel_activity *child)
+{
+	for (const struct bpel_catch *k = s->catches; k; k = k->next)
+		if (rs_in_list(k->activity, child))
+			return true;
+	return rs_in_list(s->catch_all, child) ||
+	       rs_in_list(s->compensation_handler, child) ||
+	       rs_in_list(s->termination_handler, child);
+}
+
+/* The scope that owns the nearest fault, compensation or termination
+ * handler holding `a` (where SA00077 looks for a compensateScope's
+ * target); NULL when no handler holds it (SA00007) or the nearest is an
+ * invoke's inline handler, whose implicit scope encloses no scope. */
+static struct bpel_scope *rs_handler_owner(const struct model *m,
+					   const struct bpel_activity *a)
+{
+	const struct bpel_activity *child = a, *cur = a->parent;
+	for (; cur; child = cur, cur = cur->parent) {
+		if (cur->kind == BPEL_ACT_SCOPE && cur->scope &&
+		    rs_in_fct(cur->scope, child))
+			return cur->scope;
+		if (cur->kind == BPEL_ACT_INVOKE &&
+		    (rs_in_list(cur->catch_all, child) ||
+		     rs_in_list(cur->compensation_handler, child)))
+			return NULL;
+		for (const struct bpel_catch *k = cur->catches;
+		     cur->kind == BPEL_ACT_INVOKE && k; k = k->next)
+			if (rs_in_list(k->activity, child))
+				return NULL;
+	}
+	return rs_in_fct(m->process->scope, child) ? m->process->scope : NULL;
+}
+
 static void rs_compensate_scope(struct rs *r, struct bpel_activity *a)
 {
 	if (!a->target)
 		return;
-	/* The immediately enclosed scopes of the scope owning the handler;
-	 * failing that anything of that name (check's SA00077/78 judge). */
-	struct bpel_scope *s = resolve_scope_of(r->m, a);
-	a->target_scope = rs_find_in_scope(s, a->target, false);
-	if (!a->target_scope)
-		a->target_scope =
-			rs_find_in_scope(r->m->process->scope, a->target, true);
+	/* An immediately enclosed scope (or invoke) of the scope owning the
+	 * handler; none there is check's SA00077, which names that scope.
+	 * Outside any scope's handler (SA00007, or an invoke's inline one,
+	 * which check lets pass) the nearest enclosing scope's, else
+	 * anything of that name, so that lowering has a target. */
+	struct bpel_scope *owner = rs_handler_owner(r->m, a);
+	if (owner) {
+		a->target_scope = rs_find_in_scope(owner, a->target, false);
+	} else {
+		a->target_scope = rs_find_in_scope(resolve_scope_of(r->m, a),
+						   a->target, false);
+		if (!a->target_scope)
+			a->target_scope = rs_find_in_scope(r->m->process->scope,
+							   a->target, true);
+	}
 	/* No scope of that name at all breaks SA00077 (the target must be an
 	 * immediately enclosed scope) as surely as a wrong one does. */
-	if (!a->target_scope)
+	if (!a->target_scope &&
+	    !rs_find_in_scope(r->m->process->scope, a->target, true))
 		diag_error(
 			r->dg, &a->loc, "SA00077",
 			"compensateScope target '%s' is not the name of a scope or invoke",

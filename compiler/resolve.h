@@ -5,9 +5,11 @@
  * reports every name that does not resolve, at the referencing element's
  * file:line (SA00010 for definitions that must come from an import and
  * for an undeclared partnerLink on a messaging activity). It does not run
- * the other static-analysis rules (check_*.c does). The lookups below are
- * what the checks and the back end reuse; they never report anything and
- * return NULL (false) when nothing matches.
+ * the other static-analysis rules (check_*.c does). This is the one
+ * implementation of BPEL's scoping: the checks read the bindings it
+ * stores (check_bind.c), lowering uses them and the look-ups below,
+ * which never report anything and return NULL (false) when nothing
+ * matches.
  *
  * Implicit variables (model.h: bpel_variable.is_implicit) are made by the
  * model and typed here: catch faultVariable (faultMessageType /

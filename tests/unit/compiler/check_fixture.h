@@ -209,4 +209,22 @@ static void check_expect(const struct check_case *k, int i)
 	}
 #define CHECK_NROWS(t) ((int)(sizeof(t) / sizeof((t)[0])))
 
+/* A file whose one test is a table: the loop test NAME_rules over it and
+ * the suite NAME_suite the runner finds by the file's name. */
+#define CHECK_TABLE_SUITE(name, table)                                        \
+	START_TEST(name##_rules)                                              \
+	{                                                                     \
+		check_expect(&(table)[_i], _i);                               \
+	}                                                                     \
+	END_TEST                                                              \
+	Suite *name##_suite(void);                                            \
+	Suite *name##_suite(void)                                             \
+	{                                                                     \
+		Suite *s = suite_create(#name);                               \
+		TCase *tc = tcase_create("rules");                            \
+		tcase_add_loop_test(tc, name##_rules, 0, CHECK_NROWS(table)); \
+		suite_add_tcase(s, tc);                                       \
+		return s;                                                     \
+	}
+
 #endif

@@ -252,6 +252,39 @@ START_TEST(resolve_draft_partner_link_namespace_is_named)
 }
 END_TEST
 
+/* A compensateScope names an immediately enclosed scope of the scope
+ * whose fault, compensation or termination handler holds it (SA00077),
+ * even when it sits in a scope nested in that handler which encloses a
+ * scope of the same name (docs/semantics-decisions.md §5). */
+START_TEST(resolve_compensate_scope_target_of_handler_owner)
+{
+	struct kit x = { 0 };
+	kit_inline(
+		&x, NULL,
+		"<sequence>\n"
+		"<receive name=\"r\" partnerLink=\"client\" operation=\"notify\" variable=\"in\" createInstance=\"yes\"/>\n"
+		"<scope name=\"S\">\n"
+		" <faultHandlers><catchAll>\n"
+		"  <scope name=\"T\"><sequence>\n"
+		"   <scope name=\"X\"><compensationHandler><empty/></compensationHandler><empty/></scope>\n"
+		"   <compensateScope name=\"CS\" target=\"X\"/>\n"
+		"  </sequence></scope>\n"
+		" </catchAll></faultHandlers>\n"
+		" <scope name=\"X\"><compensationHandler><empty/></compensationHandler><empty/></scope>\n"
+		"</scope>\n"
+		"</sequence>",
+		KIT_CHECK);
+	ck_assert_msg(diag_errors(x.dg) == 0, "%s", x.out);
+	struct bpel_activity *root = x.m->process->scope->body;
+	struct bpel_activity *s_x = kit_find(root, "S")->scope->body;
+	struct bpel_activity *t_x = kit_find(root, "T")->scope->body->children;
+	ck_assert_str_eq(s_x->name, "X");
+	ck_assert_str_eq(t_x->name, "X");
+	ck_assert_ptr_eq(kit_find(root, "CS")->target_scope, s_x);
+	kit_free(&x);
+}
+END_TEST
+
 Suite *resolve_suite(void);
 Suite *resolve_suite(void)
 {
@@ -262,6 +295,7 @@ Suite *resolve_suite(void)
 	tcase_add_test(tc, resolve_lexical_scoping);
 	tcase_add_test(tc, resolve_undeclared_names_at_their_line);
 	tcase_add_test(tc, resolve_xsd_kinds_and_builtins);
+	tcase_add_test(tc, resolve_compensate_scope_target_of_handler_owner);
 	suite_add_tcase(s, tc);
 	return s;
 }
