@@ -23,6 +23,8 @@
  *  - each flow link: transition true and false (dead paths included);
  *  - each handler: catch, catchAll, compensation, termination, onEvent
  *    and the onAlarms of event handlers, run or not.
+ * The picture (--coverage-dot) fills activities green (run), red (not
+ * run) or amber (run, with a branch it decides not taken).
  * Not here: running anything, the file formats of the result (test_run.c
  * reads them, this file only their <coverage> counts).
  */
@@ -48,6 +50,8 @@ struct cov_br {
 	int block; /* one per decision */
 	int branch;
 	const char *what; /* "if: else" ... */
+	/* the activity deciding it (a link's: its flow), NULL: a handler's */
+	const struct bpel_activity *act;
 	enum br_kind kind;
 	int from, to; /* BR_PAIR, BR_ENTRY_PAIR (from: loop state),
 		       * BR_FOREACH (from: its state) */
@@ -109,7 +113,8 @@ static void add_act(struct cover *c, const struct bpel_activity *a)
 }
 
 static struct cov_br *add_br(struct cover *c, int line, int block,
-			     const char *what, enum br_kind kind)
+			     const char *what, enum br_kind kind,
+			     const struct bpel_activity *act)
 {
 	if (c->nbrs == c->cbrs) {
 		c->cbrs = c->cbrs ? c->cbrs * 2 : 64;
@@ -126,6 +131,7 @@ static struct cov_br *add_br(struct cover *c, int line, int block,
 	b->block = block;
 	b->branch = n;
 	b->what = what;
+	b->act = act;
 	b->kind = kind;
 	b->from = b->to = b->link = -1;
 	return b;
@@ -147,7 +153,7 @@ static void handler_br(struct cover *c, int line, const char *what, int state)
 {
 	if (state < 0)
 		return;
-	struct cov_br *b = add_br(c, line, c->nblocks++, what, BR_STATE);
+	struct cov_br *b = add_br(c, line, c->nblocks++, what, BR_STATE, NULL);
 	b->to = state;
 }
 
@@ -188,7 +194,7 @@ static void walk(struct cover *c, const struct bpel_activity *a)
 					c, line, block,
 					i == 0 ? "if: condition true"
 					       : "elseif: condition true",
-					BR_PAIR);
+					BR_PAIR, a);
 				b->from = st->id;
 				b->to = st->branches[i].state;
 			}
@@ -198,14 +204,14 @@ static void walk(struct cover *c, const struct bpel_activity *a)
 					has_else = true;
 					struct cov_br *b =
 						add_br(c, e->loc.line, block,
-						       "else", BR_PAIR);
+						       "else", BR_PAIR, a);
 					b->from = st->id;
 					b->to = st->next;
 				}
 			if (!has_else) {
 				struct cov_br *b = add_br(c, a->loc.line, block,
 							  "if: no branch taken",
-							  BR_PAIR);
+							  BR_PAIR, a);
 				b->from = st->id;
 				b->to = st->next;
 			}
@@ -216,13 +222,13 @@ static void walk(struct cover *c, const struct bpel_activity *a)
 			int block = c->nblocks++;
 			struct cov_br *b = add_br(c, a->loc.line, block,
 						  "while: body run zero times",
-						  BR_ENTRY_PAIR);
+						  BR_ENTRY_PAIR, a);
 			b->from = st->id;
 			b->to = st->next;
 			b->loop = a;
 			b = add_br(c, a->loc.line, block,
 				   "while: body run one or more times",
-				   BR_ENTRY_PAIR);
+				   BR_ENTRY_PAIR, a);
 			b->from = st->id;
 			b->to = st->branches[0].state;
 			b->loop = a;
@@ -234,11 +240,11 @@ static void walk(struct cover *c, const struct bpel_activity *a)
 			int block = c->nblocks++;
 			struct cov_br *b = add_br(
 				c, a->loc.line, block,
-				"forEach: body run zero times", BR_FOREACH);
+				"forEach: body run zero times", BR_FOREACH, a);
 			b->from = st->id;
 			b = add_br(c, a->loc.line, block,
 				   "forEach: body run one or more times",
-				   BR_FOREACH);
+				   BR_FOREACH, a);
 			b->from = st->id;
 			b->value = true;
 		}
@@ -250,12 +256,12 @@ static void walk(struct cover *c, const struct bpel_activity *a)
 				add_br(c, a->loc.line, block,
 				       "repeatUntil: condition false, body run "
 				       "again",
-				       BR_PAIR);
+				       BR_PAIR, a);
 			b->from = st->id;
 			b->to = st->next;
 			b = add_br(c, a->loc.line, block,
 				   "repeatUntil: condition true, loop left",
-				   BR_PAIR);
+				   BR_PAIR, a);
 			b->from = st->id;
 			b->to = st->branches[0].state;
 		}
@@ -272,7 +278,7 @@ static void walk(struct cover *c, const struct bpel_activity *a)
 				struct cov_br *b = add_br(c, line, block,
 							  om ? "pick: onMessage"
 							     : "pick: onAlarm",
-							  BR_PAIR);
+							  BR_PAIR, a);
 				b->from = st->id;
 				b->to = st->branches[i].state;
 				if (om)
@@ -289,11 +295,11 @@ static void walk(struct cover *c, const struct bpel_activity *a)
 		for (const struct bpel_link *l = a->links; l; l = l->next) {
 			int block = c->nblocks++;
 			struct cov_br *b = add_br(c, l->loc.line, block,
-						  "link true", BR_LINK);
+						  "link true", BR_LINK, a);
 			b->link = l->index;
 			b->value = true;
-			b = add_br(c, l->loc.line, block, "link false",
-				   BR_LINK);
+			b = add_br(c, l->loc.line, block, "link false", BR_LINK,
+				   a);
 			b->link = l->index;
 			b->value = false;
 		}
@@ -706,25 +712,62 @@ static const struct cov_act *act_of(const struct cover *c,
 	return NULL;
 }
 
+/* The picture's argument: the coverage, and the note being written
+ * (emit_dot copies it into the label at once). */
+struct dot_arg {
+	const struct cover *c;
+	char note[256];
+};
+
+/* Branches of activity a not taken (it ran): how many, and their names
+ * in `note`. */
+static int missed_branches(struct dot_arg *d, const struct bpel_activity *a)
+{
+	int n = 0;
+	size_t len = strlen(d->note);
+	for (int i = 0; i < d->c->nbrs; i++) {
+		const struct cov_br *b = &d->c->brs[i];
+		if (b->act != a || b->hits)
+			continue;
+		int w = snprintf(d->note + len, sizeof d->note - len, "%s%s",
+				 n ? "; " : "; not taken: ", b->what);
+		if (w > 0 && (size_t)w < sizeof d->note - len)
+			len += (size_t)w;
+		n++;
+	}
+	return n;
+}
+
+/* Red: not run; amber: run, but a branch it decides never taken; green:
+ * run with every branch. */
 static const char *dot_color(const struct bpel_activity *a, void *arg)
 {
-	const struct cov_act *x = act_of(arg, a);
+	struct dot_arg *d = arg;
+	const struct cov_act *x = act_of(d->c, a);
 	if (!x)
 		return NULL;
-	return x->hits ? "#c9f0c1" : "#f6c1c1";
+	if (!x->hits)
+		return "#f6c1c1";
+	d->note[0] = '\0';
+	return missed_branches(d, a) ? "#f9e2a6" : "#c9f0c1";
 }
 
 static const char *dot_note(const struct bpel_activity *a, void *arg)
 {
-	const struct cov_act *x = act_of(arg, a);
-	static const char *const run = "run", *const not_run = "NOT RUN";
+	struct dot_arg *d = arg;
+	const struct cov_act *x = act_of(d->c, a);
 	if (!x)
 		return NULL;
-	return x->hits ? run : not_run;
+	if (!x->hits)
+		return "NOT RUN";
+	snprintf(d->note, sizeof d->note, "run");
+	missed_branches(d, a);
+	return d->note;
 }
 
 int cover_write_dot(const struct cover *c, const char *path)
 {
-	struct emit_dot_cover dc = { dot_color, dot_note, (void *)c };
+	struct dot_arg d = { c, "" };
+	struct emit_dot_cover dc = { dot_color, dot_note, &d };
 	return emit_dot_file(c->ir->m, &dc, path);
 }

@@ -13,7 +13,8 @@
 #   - a failing suite fails (exit 1) saying expected, actual and the .bpel
 #     line; a suite with a misspelt operation is refused with file:line
 #     (exit 2); <advance> with no timer pending is a suite error (exit 2);
-#   - --emit=dot and --coverage-dot render with Graphviz's dot.
+#   - --emit=dot and --coverage-dot render with Graphviz's dot; a loop
+#     that ran but never ran its body is amber, naming the branch.
 # Usage: sh tests/testing/run.sh BUILD_DIR
 set -u
 B=${1:-build}
@@ -160,6 +161,18 @@ if $BPELC --emit=dot -o "$OUT/loan.dot" samples/loan-approval/loan-approval.bpel
   ok "--emit=dot and --coverage-dot render with dot"
 else
   no "dot pictures"
+fi
+$BPELC test --coverage-dot "$OUT/loops-zero.dot" $T/loops-zero.suite.xml > /dev/null 2>&1
+$BPELC test --coverage-dot "$OUT/loops.dot" $T/loops.suite.xml > /dev/null 2>&1
+if grep -q 'label="forEach\\ninOrder\\nline 26\\nrun; not taken: forEach: body run one or more times"; style="filled,rounded"; fillcolor="#f9e2a6"' "$OUT/loops-zero.dot" \
+   && grep -q 'label="forEach\\natOnce\\nline 38\\nrun; not taken: forEach: body run one or more times"' "$OUT/loops-zero.dot" \
+   && grep -q 'label="scope\\noneAtOnce\\nline 41\\nNOT RUN"' "$OUT/loops-zero.dot" \
+   && grep -q 'label="forEach\\natOnce\\nline 38\\nrun"; style="filled,rounded"; fillcolor="#c9f0c1"' "$OUT/loops.dot" \
+   && ! grep -q '#f9e2a6' "$OUT/loops.dot" \
+   && dot -Tsvg "$OUT/loops-zero.dot" > "$OUT/loops-zero.svg"; then
+  ok "--coverage-dot: a loop whose body never ran is amber and names the branch"
+else
+  no "loop branches in --coverage-dot"
 fi
 
 [ $fails -eq 0 ] && echo "bpel-tests: all passed" || echo "bpel-tests: $fails failed"
