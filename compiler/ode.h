@@ -7,7 +7,8 @@
  *    to the WSDL port deploy.xml names; its other settings are mapped or
  *    reported as ignored.
  *  - ode_dialect.c: ODE's deviations from WS-BPEL 2.0, rewritten into the
- *    standard form as each file is read, with a warning each.
+ *    standard form as each file is read, with a warning each;
+ *    ode_draft.c: the same for the syntax of the pre-OASIS draft.
  * The default mode (no --ode) never uses either.
  */
 #ifndef BPELC_ODE_H
@@ -23,6 +24,11 @@ struct driver_options;
 /* Rewrite ODE's dialect in doc (a process when is_process, else a WSDL or
  * schema) into standard WS-BPEL 2.0, warning at each place. */
 void ode_dialect(struct load_file *f, xmlDocPtr doc, bool is_process);
+
+/* The pre-OASIS draft's syntax of element n, rewritten into WS-BPEL 2.0
+ * with a warning (ode_draft.c); called by ode_dialect for every element
+ * of a file written in the draft's namespaces, after they were mapped. */
+void ode_draft_element(struct load_file *f, xmlNodePtr n, bool is_process);
 
 /* bpelc --ode DIR [-o OUTDIR]: compile every process of DIR/deploy.xml.
  * Returns the exit status (driver.h's). */

@@ -9,7 +9,8 @@
  *
  *  - the pre-OASIS draft namespaces (2004/03): the process namespace and,
  *    in WSDL, the draft's partner-link namespace and its properties (which
- *    the draft wrote in the process namespace), to the OASIS ones;
+ *    the draft wrote in the process namespace), to the OASIS ones; the
+ *    draft's syntax in such a file is ode_draft.c's;
  *  - <if><condition/><then>activity</then>…</if>: the activity directly
  *    in <if> (ODE took <then> in the OASIS namespace too);
  *  - true/false where yes/no is meant;
@@ -44,6 +45,7 @@ struct od {
 	struct load_file *f;
 	bool is_bpel;
 	bool warned_ns[3];
+	bool draft; /* the file is written in the draft's namespaces */
 };
 
 static void od_warn(struct od *o, xmlNodePtr n, const char *fmt, ...)
@@ -109,6 +111,7 @@ static void od_namespaces(struct od *o, xmlNodePtr n)
 		}
 		if (!to)
 			continue;
+		o->draft = true;
 		if (!o->warned_ns[which])
 			od_warn(o, n,
 				"namespace '%s' is the pre-OASIS WS-BPEL 2.0 "
@@ -221,7 +224,11 @@ static void od_text_query(struct od *o, xmlNodePtr n)
 		"WS-BPEL 2.0 puts it in a <query>",
 		(const char *)n->name);
 	xmlNodePtr qn = xmlNewChild(n, n->ns, BAD_CAST "query", NULL);
-	xmlNodeSetContent(qn, q);
+	/* a text node: the query as it is (xmlNodeSetContent would parse
+	 * the '&' of an entity reference again) */
+	xmlNodePtr qt = qn && q ? xmlNewDocText(n->doc, q) : NULL;
+	if (qt)
+		xmlAddChild(qn, qt);
 	xmlFree(q);
 	for (xmlNodePtr c = n->children; c;) {
 		xmlNodePtr next = c->next;
@@ -292,6 +299,8 @@ static void od_walk(struct od *o, xmlNodePtr n)
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
 		od_namespaces(o, n);
+		if (o->draft)
+			ode_draft_element(o->f, n, o->is_bpel);
 		if (o->is_bpel) {
 			od_yes_no(o, n);
 			if (is_bpel(n, "correlation"))
@@ -320,6 +329,6 @@ static void od_walk(struct od *o, xmlNodePtr n)
 
 void ode_dialect(struct load_file *f, xmlDocPtr doc, bool is_process)
 {
-	struct od o = { f, is_process, { false, false, false } };
+	struct od o = { f, is_process, { false, false, false }, false };
 	od_walk(&o, xmlDocGetRootElement(doc));
 }

@@ -245,6 +245,136 @@ START_TEST(ode_assign_extensions_lowered)
 }
 END_TEST
 
+/* A process of the 2004/03 draft with that draft's syntax: each construct
+ * read in its WS-BPEL 2.0 form with a warning (ode_draft.c); what cannot
+ * be rewritten is an error at its line. */
+static const char *draft_process(struct kit *x, const char *attrs,
+				 const char *body)
+{
+	char cwd[512], text[4096];
+	ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
+	snprintf(
+		text, sizeof text,
+		"<process name=\"p\" targetNamespace=\"urn:p\"%s\n"
+		" xmlns=\"http://schemas.xmlsoap.org/ws/2004/03/business-process/\"\n"
+		" xmlns:g=\"urn:bpelc:golden\">\n"
+		"<import namespace=\"urn:bpelc:golden\" location=\"%s/tests/golden/golden.wsdl\"\n"
+		" importType=\"http://schemas.xmlsoap.org/wsdl/\"/>\n"
+		"<partnerLinks><partnerLink name=\"client\" partnerLinkType=\"g:ServiceLT\" myRole=\"service\"/></partnerLinks>\n"
+		"<variables><variable name=\"in\" messageType=\"g:request\"/>\n"
+		"<variable name=\"out\" messageType=\"g:response\"/></variables>\n"
+		"%s\n</process>\n",
+		attrs, cwd, body);
+	return kit_write(x, "p.bpel", text);
+}
+
+START_TEST(ode_draft_syntax_rewritten)
+{
+	struct kit x = { 0 };
+	const char *p = draft_process(
+		&x, " abstractProcess=\"no\"",
+		"<sequence>\n"
+		"<receive name=\"r\" partnerLink=\"client\" operation=\"order\" variable=\"in\" createInstance=\"yes\"/>\n"
+		"<scope name=\"s\" variableAccessSerializable=\"yes\"><empty/></scope>\n"
+		"<switch name=\"sw\"><case condition=\"1 &lt; 2\"><empty name=\"c1\"/></case>\n"
+		"<case><condition>false()</condition><empty name=\"c2\"/></case>\n"
+		"<otherwise><terminate name=\"t\"/></otherwise></switch>\n"
+		"<forEach name=\"fe\" counterName=\"i\" parallel=\"no\"><startCounterValue>1</startCounterValue>\n"
+		"<finalCounterValue>2</finalCounterValue><completionCondition>"
+		"<branches countCompletedBranchesOnly=\"yes\">1</branches></completionCondition>\n"
+		"<scope><compensate name=\"cs\" scope=\"s\"/></scope></forEach>\n"
+		"<assign name=\"a\"><copy><from expression=\"'a&amp;b'\"/><to variable=\"out\" part=\"result\" query=\".\"/></copy>"
+		"<copy><from><literal><service-ref><switch/></service-ref></literal></from><to variable=\"out\" part=\"result\"/></copy></assign>\n"
+		"<invoke name=\"i1\" partnerLink=\"client\" operation=\"order\">"
+		"<toPart part=\"order\" fromVariable=\"in\"/><fromPart part=\"result\" toVariable=\"out\"/></invoke>\n"
+		"</sequence>");
+	struct arena *a = arena_new();
+	char *out = NULL;
+	struct model *m = load_ode(a, p, true, &out);
+	ck_assert_ptr_nonnull(m);
+	static const char *const want[] = {
+		":1:1: warning: Apache ODE dialect: abstractProcess=\"no\" is "
+		"the draft's",
+		":11:1: warning: Apache ODE dialect: <scope "
+		"variableAccessSerializable> is the draft's; WS-BPEL 2.0 writes "
+		"<scope isolated>",
+		":12:1: warning: Apache ODE dialect: <switch> is the draft's",
+		":14:12: warning: Apache ODE dialect: <terminate> is the draft's",
+		":16:62: warning: Apache ODE dialect: <branches "
+		"countCompletedBranchesOnly> is the draft's",
+		":17:8: warning: Apache ODE dialect: <compensate scope=\"s\"> is "
+		"the draft's (ODE read it as compensateScope); WS-BPEL 2.0 "
+		"writes <compensateScope target=\"s\">",
+		"<from expression=\"…\"> is the draft's",
+		"<to query=\"…\"> is the draft's",
+		"<toPart> directly in <invoke> is the draft's; WS-BPEL 2.0 "
+		"wraps them in <toParts>",
+		"<fromPart> directly in <invoke> is the draft's",
+		"<service-ref> in the draft's process namespace",
+	};
+	for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+		ck_assert_msg(strstr(out, want[i]), "%s\n---\n%s", want[i],
+			      out);
+	ck_assert_msg(!strstr(out, "error"), "%s", out);
+	struct bpel_activity *root = m->process->scope->body;
+	struct bpel_activity *sw = kit_find(root, "sw");
+	ck_assert_int_eq(sw->kind, BPEL_ACT_IF);
+	ck_assert_str_eq(sw->condition->text, "1 < 2");
+	ck_assert_str_eq(sw->body->name, "c1");
+	ck_assert_int_eq(sw->children->kind, BPEL_ACT_ELSEIF);
+	ck_assert_str_eq(sw->children->condition->text, "false()");
+	ck_assert_str_eq(sw->children->body->name, "c2");
+	ck_assert_int_eq(sw->children->next->kind, BPEL_ACT_ELSE);
+	ck_assert_int_eq(kit_find(root, "t")->kind, BPEL_ACT_EXIT);
+	ck_assert(kit_find(root, "s")->scope->isolated);
+	struct bpel_activity *fe = kit_find(root, "fe");
+	ck_assert(fe->successful_branches_only);
+	struct bpel_activity *cs = kit_find(root, "cs");
+	ck_assert_int_eq(cs->kind, BPEL_ACT_COMPENSATE_SCOPE);
+	ck_assert_str_eq(cs->target, "s");
+	struct bpel_activity *as = kit_find(root, "a");
+	ck_assert_str_eq(as->copies->from.expr->text, "'a&b'");
+	ck_assert_str_eq(as->copies->to.query->text, ".");
+	/* the draft's service-ref gets the serviceref namespace; the rest of
+	 * a literal is data */
+	xmlNodePtr sref = as->copies->next->from.literal->children;
+	ck_assert_str_eq((const char *)sref->ns->href,
+			 "http://docs.oasis-open.org/wsbpel/2.0/serviceref");
+	ck_assert_str_eq((const char *)sref->children->name, "switch");
+	struct bpel_activity *inv = kit_find(root, "i1");
+	ck_assert_ptr_nonnull(inv->to_parts);
+	ck_assert_ptr_nonnull(inv->from_parts);
+	free(out);
+	load_free(m);
+
+	/* what cannot be rewritten: an error at its line */
+	kit_free(&x);
+	memset(&x, 0, sizeof x);
+	p = draft_process(
+		&x, " abstractProcess=\"yes\"",
+		"<sequence>\n"
+		"<receive name=\"r\" partnerLink=\"client\" operation=\"order\" variable=\"in\" createInstance=\"yes\"/>\n"
+		"<switch name=\"none\"><otherwise><empty/></otherwise></switch>\n"
+		"<switch><case><empty/></case></switch>\n"
+		"</sequence>");
+	out = NULL;
+	m = load_ode(a, p, true, &out);
+	static const char *const errs[] = {
+		":1:1: error: WS-BPEL 2.0 draft: abstractProcess=\"yes\": an "
+		"abstract process does not run",
+		":11:1: error: WS-BPEL 2.0 draft: <switch> has no <case>",
+		":12:9: error: WS-BPEL 2.0 draft: <case> has no condition",
+	};
+	for (size_t i = 0; i < sizeof errs / sizeof *errs; i++)
+		ck_assert_msg(strstr(out, errs[i]), "%s\n---\n%s", errs[i],
+			      out);
+	free(out);
+	load_free(m);
+	arena_free(a);
+	kit_free(&x);
+}
+END_TEST
+
 /* ode_rules: the rules ODE did not enforce are warnings, the others not. */
 START_TEST(ode_rules_demote_only_those)
 {
@@ -274,6 +404,7 @@ Suite *ode_suite(void)
 	tcase_add_test(tc, ode_dialect_rewritten_with_warnings);
 	tcase_add_test(tc, ode_rules_demote_only_those);
 	tcase_add_test(tc, ode_assign_extensions_lowered);
+	tcase_add_test(tc, ode_draft_syntax_rewritten);
 	suite_add_tcase(s, tc);
 	return s;
 }
