@@ -31,7 +31,7 @@ struct emitter {
 	struct ir_vec chunks;
 	struct ir_vec msgs;   /* struct wsdl_message * */
 	struct ir_vec ops;    /* struct emit_op * */
-	struct ir_vec wsdls;  /* struct wsdl_doc * served as ?wsdl */
+	struct ir_vec wsdls;  /* struct emit_wset * (emit_wsdl.c) */
 	struct ir_vec nslist; /* const char *: rendered brt_ns array bodies */
 	int serial;	      /* names of per-descriptor arrays */
 	int nvalidates;	      /* brt_validate entries (emit_data_tables) */
@@ -78,6 +78,25 @@ void emit_tables_data(struct emitter *e);
 /* Receive, reply, invoke and pick descriptors (after the data tables
  * they point into). */
 void emit_tables_activities(struct emitter *e);
+
+/* The path of an http(s) URL: "http://h:1/a/b?q" -> "/a/b". */
+const char *emit_url_path(struct emitter *e, const char *url);
+/* The other ports of a link's myRole service with the same binding and
+ * an address (the link is served at each too). Fills out[] when not
+ * NULL; returns the count. */
+int emit_alt_ports_of(const struct bpel_partner_link *pl,
+		      const struct wsdl_port **out);
+
+/* ---- emit_wsdl.c ---------------------------------------------------------- */
+
+/* The documents served to clients as ?wsdl (and ?wsdl=N, ?xsd=N) for
+ * every WSDL that defines a served port: rewritten for a client, with a
+ * gap for the service's address (before the partner link table). */
+void emit_wsdl_sets(struct emitter *e);
+/* The set a link serves: its index (the table `<P>__wsdl_<i>`) and its
+ * number of documents; -1 when the link serves none. */
+int emit_wsdl_set_of(struct emitter *e, const struct bpel_partner_link *pl,
+		     int *ndocs);
 
 /* ---- emit_tree.c ---------------------------------------------------------- */
 

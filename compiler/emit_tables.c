@@ -238,8 +238,7 @@ static const char *op_ref(struct emitter *e, struct wsdl_operation *op,
 	return "NULL";
 }
 
-/* The path of an http(s) URL: "http://h:1/a/b?q" -> "/a/b". */
-static const char *url_path(struct emitter *e, const char *url)
+const char *emit_url_path(struct emitter *e, const char *url)
 {
 	const char *s = strstr(url, "://");
 	s = s ? strchr(s + 3, '/') : NULL;
@@ -249,21 +248,9 @@ static const char *url_path(struct emitter *e, const char *url)
 	return arena_strndup(e->a, s, len);
 }
 
-static struct wsdl_doc *service_doc(struct emitter *e,
-				    const struct wsdl_service *svc)
-{
-	for (struct wsdl_doc *w = e->p->m->wsdls; w; w = w->next)
-		for (struct wsdl_service *s = w->services; s; s = s->next)
-			if (s == svc)
-				return w;
-	return NULL;
-}
-
-/* The other ports of my_port's service with the same binding and an
- * address (a service may offer one binding at several addresses): the
- * link is served at each. Fills out[] when not NULL; returns the count. */
-static int alt_ports(const struct bpel_partner_link *pl,
-		     const struct wsdl_port **out)
+/* A service may offer one binding at several addresses. */
+int emit_alt_ports_of(const struct bpel_partner_link *pl,
+		      const struct wsdl_port **out)
 {
 	const struct wsdl_port *mp = pl->my_role ? pl->my_port : NULL;
 	int n = 0;
@@ -281,16 +268,16 @@ static int alt_ports(const struct bpel_partner_link *pl,
 static void emit_alt_ports(struct emitter *e,
 			   const struct bpel_partner_link *pl, int i)
 {
-	int n = alt_ports(pl, NULL);
+	int n = emit_alt_ports_of(pl, NULL);
 	if (!n)
 		return;
 	const struct wsdl_port **ports =
 		arena_alloc(e->a, (size_t)n * sizeof *ports);
-	alt_ports(pl, ports);
+	emit_alt_ports_of(pl, ports);
 	emit_out(e, "static const char *const %s__altpaths_%d[] = {", e->P, i);
 	for (int k = 0; k < n; k++)
 		emit_out(e, " %s,",
-			 emit_cstr(e, url_path(e, ports[k]->address)));
+			 emit_cstr(e, emit_url_path(e, ports[k]->address)));
 	emit_out(e, " };\n");
 	emit_out(e, "static const char *const %s__altaddrs_%d[] = {", e->P, i);
 	for (int k = 0; k < n; k++)
@@ -303,23 +290,7 @@ static void emit_plinks(struct emitter *e)
 	struct ir_program *p = e->p;
 	if (!p->plinks.n)
 		return;
-	/* WSDL texts served as ?wsdl, each once */
-	for (int i = 0; i < p->plinks.n; i++) {
-		struct bpel_partner_link *pl =
-			IR_AT(p->plinks, struct ir_plink, i)->pl;
-		struct wsdl_doc *w =
-			pl->my_port ? service_doc(e, pl->my_port->service)
-				    : NULL;
-		if (!w || !w->text || ir_vec_find(&e->wsdls, w) >= 0)
-			continue;
-		ir_vec_push(e->a, &e->wsdls, w);
-		emit_out(e, "/* %s, served as ?wsdl */\n",
-			 emit_comment_safe(e, w->path));
-		emit_out(e, "static const char %s__wsdl_%d[] =\n", e->P,
-			 e->wsdls.n - 1);
-		emit_text_lines(e, w->text, "\t");
-		emit_out(e, ";\n\n");
-	}
+	emit_wsdl_sets(e);
 	for (int i = 0; i < p->plinks.n; i++) {
 		struct bpel_partner_link *pl =
 			IR_AT(p->plinks, struct ir_plink, i)->pl;
@@ -347,17 +318,16 @@ static void emit_plinks(struct emitter *e)
 			     op; op = op->next)
 				nops++;
 		const char *addr = pl->my_port ? pl->my_port->address : NULL;
-		struct wsdl_doc *w =
-			pl->my_port ? service_doc(e, pl->my_port->service)
-				    : NULL;
-		int iw = w ? ir_vec_find(&e->wsdls, w) : -1;
+		int nwsdl = 0;
+		int iw = emit_wsdl_set_of(e, pl, &nwsdl);
 		emit_out(e, "\t{ /* %s:%d */\n",
 			 emit_comment_safe(e, pl->loc.file), pl->loc.line);
 		emit_out(e, "\t\t.name = %s,\n", emit_cstr(e, pl->name));
 		emit_out(e, "\t\t.scope = %d,\n", ip->scope);
 		emit_out(e, "\t\t.my_path = %s,\n",
-			 addr && pl->my_role ? emit_cstr(e, url_path(e, addr))
-					     : "NULL");
+			 addr && pl->my_role
+				 ? emit_cstr(e, emit_url_path(e, addr))
+				 : "NULL");
 		emit_out(e, "\t\t.my_address = %s,\n",
 			 pl->my_role ? emit_cstr(e, addr) : "NULL");
 		emit_out(e, "\t\t.nmy_ops = %d,\n", nops);
@@ -366,9 +336,9 @@ static void emit_plinks(struct emitter *e)
 		else
 			emit_out(e, "\t\t.my_ops = NULL,\n");
 		if (iw >= 0)
-			emit_out(e, "\t\t.wsdl = %s__wsdl_%d,\n", e->P, iw);
-		else
-			emit_out(e, "\t\t.wsdl = NULL,\n");
+			emit_out(e,
+				 "\t\t.nwsdl = %d,\n\t\t.wsdl = %s__wsdl_%d,\n",
+				 nwsdl, e->P, iw);
 		emit_out(e, "\t\t.partner_address = %s,\n",
 			 emit_cstr(e, pl->partner_port
 					      ? pl->partner_port->address
@@ -378,7 +348,7 @@ static void emit_plinks(struct emitter *e)
 		emit_out(e, "\t\t.initialize_partner_role = %s,\n",
 			 emit_bool(!pl->has_initialize_partner_role ||
 				   pl->initialize_partner_role));
-		int nalt = alt_ports(pl, NULL);
+		int nalt = emit_alt_ports_of(pl, NULL);
 		if (nalt)
 			emit_out(e,
 				 "\t\t.nmy_alt = %d,\n\t\t.my_alt_paths = "

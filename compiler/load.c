@@ -641,6 +641,20 @@ static struct load_file *load_file_get(struct loader *ld, const char *path,
 	return f;
 }
 
+/* The loaded document an import element names, for emit_wsdl.c. */
+static void load_record_import(struct loader *ld, xmlNodePtr node,
+			       const struct load_file *g)
+{
+	struct model_import *im = ARENA_NEW(ld->a, struct model_import);
+	im->node = node;
+	im->target = g->doc;
+	/* In reading order: the served documents are numbered by it. */
+	struct model_import **end = &ld->m->imports;
+	while (*end)
+		end = &(*end)->next;
+	*end = im;
+}
+
 /* <xsd:import namespace? schemaLocation?/>, <xsd:include schemaLocation/>
  * inside a schema (a file or inline in wsdl:types). Imports without
  * schemaLocation name a namespace defined elsewhere; nothing to read. */
@@ -662,6 +676,8 @@ static void load_xsd_imports(struct loader *ld, struct load_file *f,
 			continue;
 		struct load_file *g =
 			load_file_get(ld, path, &at, "imported schema");
+		if (g && g->kind == LOAD_XSD)
+			load_record_import(ld, c, g);
 		if (g && g->kind != LOAD_XSD)
 			diag_error(ld->dg, &at, NULL,
 				   "'%s' is %s, not an XML Schema", path,
@@ -694,6 +710,8 @@ static void load_wsdl_imports(struct loader *ld, struct load_file *f)
 			continue;
 		struct load_file *g =
 			load_file_get(ld, path, &at, "imported document");
+		if (g)
+			load_record_import(ld, c, g);
 		if (g && ns && g->tns && strcmp(ns, g->tns) != 0)
 			diag_warning(
 				ld->dg, &at, NULL,

@@ -601,14 +601,24 @@ struct model_dep {
 	struct model_dep *next;
 };
 
+/* An import the loader followed: the importing element (wsdl:import,
+ * xsd:import/include/redefine with a location) and the document it read.
+ * The WSDL a service serves its clients (emit_wsdl.c) follows these. */
+struct model_import {
+	xmlNodePtr node;
+	xmlDocPtr target;
+	struct model_import *next;
+};
+
 struct model {
 	struct arena *arena;
 	struct bpel_process *process;
-	struct model_dep *deps;	     /* every file read, in reading order */
-	struct model_dep **deps_end; /* where the next one goes */
-	struct wsdl_doc *wsdls;	     /* every WSDL loaded, load order */
-	struct xsd_schema *schemas;  /* every schema: imported .xsd files
+	struct model_dep *deps;	      /* every file read, in reading order */
+	struct model_dep **deps_end;  /* where the next one goes */
+	struct wsdl_doc *wsdls;	      /* every WSDL loaded, load order */
+	struct xsd_schema *schemas;   /* every schema: imported .xsd files
 					     and those inline in WSDLs */
+	struct model_import *imports; /* every import followed */
 	bool ode; /* --ode: Apache ODE's dialect and behaviour (ode.h) */
 	/* --ode: deploy.xml's <property> of the process (ode.c), which
 	 * ode:process-property reads at run time */

@@ -115,6 +115,17 @@ struct brt_operation {
 
 /* ---- process-level declarations ---------------------------------------- */
 
+/* A document served to clients at PATH?QUERY (GET): its text in pieces,
+ * with the service's own address ("http://host:port", as the client
+ * reached it) going between each two (the soap:address locations and
+ * the import locations). The compiler rewrote it for clients
+ * (compiler/emit_wsdl.c). */
+struct brt_served_doc {
+	const char *query; /* "wsdl", "wsdl=1", "xsd=2" */
+	int npieces;
+	const char *const *pieces;
+};
+
 struct brt_partner_link {
 	const char *name;
 	int scope; /* declaring scope */
@@ -124,7 +135,9 @@ struct brt_partner_link {
 	const char *my_address;
 	int nmy_ops;
 	const struct brt_operation *const *my_ops;
-	const char *wsdl; /* WSDL text served for GET my_path?wsdl */
+	/* Served for GET my_path?wsdl ([0]) and what it imports. */
+	int nwsdl;
+	const struct brt_served_doc *wsdl;
 	/* partnerRole side: default endpoint from the WSDL port, NULL if none. */
 	const char *partner_address;
 	bool has_partner_role;

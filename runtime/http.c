@@ -1058,6 +1058,36 @@ unsigned long brt__request_id(const brt_request *r)
 	return r->id;
 }
 
+/* GET PATH?wsdl (?wsdl=N, ?xsd=N): the document rewritten for clients
+ * by the compiler, with the address the client reached us at (wsdl.c). */
+static void serve_wsdl(struct brt_http *h, unsigned long id, const char *what,
+		       struct evhttp_request *req,
+		       const struct brt_partner_link *pl, const char *query)
+{
+	const struct brt_served_doc *d = brt__wsdl_find(pl, query);
+	if (!d) {
+		send_error(h, id, what, req, 404, true,
+			   pl->nwsdl ? "no such document for this path"
+				     : "no WSDL for this path");
+		return;
+	}
+	struct evbuffer *out = evbuffer_new();
+	if (!out || brt__wsdl_render(h->rt, req, d, out) != 0) {
+		if (out)
+			evbuffer_free(out);
+		send_error(h, id, what, req, 503, false, "out of memory");
+		return;
+	}
+	struct evkeyvalq *oh = evhttp_request_get_output_headers(req);
+	evhttp_add_header(oh, "Content-Type", "text/xml; charset=utf-8");
+	/* The address in it comes from these request headers. */
+	evhttp_add_header(oh, "Vary", "Host, X-Forwarded-Proto");
+	brt__log(h->rt, "request %lu: %s: answered 200 (%s)", id, what,
+		 d->query);
+	evhttp_send_reply(req, 200, reason_of(200), out);
+	evbuffer_free(out);
+}
+
 static void on_request(struct evhttp_request *req, void *arg)
 {
 	struct brt_http *h = arg;
@@ -1096,15 +1126,8 @@ static void on_request(struct evhttp_request *req, void *arg)
 			   "no service at this path");
 		return;
 	}
-	if (cmd == EVHTTP_REQ_GET && query && strcasecmp(query, "wsdl") == 0) {
-		if (!pl->wsdl) {
-			send_error(h, id, what, req, 404, true,
-				   "no WSDL for this path");
-			return;
-		}
-		brt__log(rt, "request %lu: %s: answered 200 (WSDL)", id, what);
-		send_body(req, 200, reason_of(200), "text/xml; charset=utf-8",
-			  pl->wsdl, strlen(pl->wsdl));
+	if (cmd == EVHTTP_REQ_GET && query && brt__wsdl_query(query)) {
+		serve_wsdl(h, id, what, req, pl, query);
 		return;
 	}
 	if (cmd != EVHTTP_REQ_POST) {

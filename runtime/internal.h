@@ -679,6 +679,23 @@ char *brt__soap_serialize(xmlDocPtr doc, size_t *len);
 int brt__http_start(brt_runtime *rt);
 /* 0 when `s` is a valid "HOST:PORT" (or "[v6]:PORT") for --listen. */
 int brt__http_check_listen(const char *s);
+
+/* ---- wsdl.c: the WSDL served to clients ---------------------------------- */
+
+struct evbuffer;
+/* A query that asks for a served document ("wsdl", "wsdl=N", "xsd=N"). */
+bool brt__wsdl_query(const char *query);
+/* The document of link pl that query names, NULL if none. */
+const struct brt_served_doc *brt__wsdl_find(const struct brt_partner_link *pl,
+					    const char *query);
+/* A Host header value fit to be the address in a served WSDL. */
+bool brt__wsdl_host_ok(const char *s);
+/* "http://host:port" as the client of req reached the service. */
+void brt__wsdl_base(brt_runtime *rt, struct evhttp_request *req, char *out,
+		    size_t n);
+/* Document d with that address filled in, appended to out. */
+int brt__wsdl_render(brt_runtime *rt, struct evhttp_request *req,
+		     const struct brt_served_doc *d, struct evbuffer *out);
 /* The port of the first listener (after binding port 0), or -1. */
 int brt__http_port(const brt_runtime *rt);
 /* Close the listeners: no new connections (SIGTERM). */

@@ -88,28 +88,10 @@ static const struct brt_operation control__op_1 = {
 	.faults = NULL,
 };
 
-/* tests/golden/golden.wsdl, served as ?wsdl */
-static const char control__wsdl_0[] =
+/* tests/golden/golden.wsdl and its imports, served to clients as ?wsdl */
+static const char *const control__wsdl_0_0[] = {
 	"<\?xml version=\"1.0\" encoding=\"UTF-8\"\?>\n"
-	"<!-- golden.wsdl: the interface of the golden-test processes (ours, small). -->\n"
-	"<definitions name=\"Golden\"\n"
-	"    targetNamespace=\"urn:bpelc:golden\"\n"
-	"    xmlns=\"http://schemas.xmlsoap.org/wsdl/\"\n"
-	"    xmlns:soap=\"http://schemas.xmlsoap.org/wsdl/soap/\"\n"
-	"    xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\"\n"
-	"    xmlns:plnk=\"http://docs.oasis-open.org/wsbpel/2.0/plnktype\"\n"
-	"    xmlns:vprop=\"http://docs.oasis-open.org/wsbpel/2.0/varprop\"\n"
-	"    xmlns:g=\"urn:bpelc:golden\">\n"
-	"  <plnk:partnerLinkType name=\"ServiceLT\">\n"
-	"    <plnk:role name=\"service\" portType=\"g:ServicePT\"/>\n"
-	"  </plnk:partnerLinkType>\n"
-	"  <plnk:partnerLinkType name=\"PartnerLT\">\n"
-	"    <plnk:role name=\"partner\" portType=\"g:PartnerPT\"/>\n"
-	"  </plnk:partnerLinkType>\n"
-	"  <vprop:property name=\"orderId\" type=\"xsd:int\"/>\n"
-	"  <vprop:propertyAlias propertyName=\"g:orderId\" messageType=\"g:request\" part=\"order\">\n"
-	"    <vprop:query>g:id</vprop:query>\n"
-	"  </vprop:propertyAlias>\n"
+	"<definitions xmlns=\"http://schemas.xmlsoap.org/wsdl/\" xmlns:soap=\"http://schemas.xmlsoap.org/wsdl/soap/\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" xmlns:plnk=\"http://docs.oasis-open.org/wsbpel/2.0/plnktype\" xmlns:vprop=\"http://docs.oasis-open.org/wsbpel/2.0/varprop\" xmlns:g=\"urn:bpelc:golden\" name=\"Golden\" targetNamespace=\"urn:bpelc:golden\">\n"
 	"  <types>\n"
 	"    <xsd:schema targetNamespace=\"urn:bpelc:golden\" elementFormDefault=\"qualified\">\n"
 	"      <xsd:complexType name=\"Order\">\n"
@@ -126,7 +108,6 @@ static const char control__wsdl_0[] =
 	"  <message name=\"request\"><part name=\"order\" element=\"g:order\"/></message>\n"
 	"  <message name=\"response\"><part name=\"result\" element=\"g:result\"/></message>\n"
 	"  <message name=\"fault\"><part name=\"problem\" element=\"g:problem\"/></message>\n"
-	"  <message name=\"count\"><part name=\"n\" type=\"xsd:int\"/></message>\n"
 	"  <portType name=\"ServicePT\">\n"
 	"    <operation name=\"order\">\n"
 	"      <input message=\"g:request\"/>\n"
@@ -135,13 +116,6 @@ static const char control__wsdl_0[] =
 	"    </operation>\n"
 	"    <operation name=\"notify\">\n"
 	"      <input message=\"g:request\"/>\n"
-	"    </operation>\n"
-	"  </portType>\n"
-	"  <portType name=\"PartnerPT\">\n"
-	"    <operation name=\"check\">\n"
-	"      <input message=\"g:request\"/>\n"
-	"      <output message=\"g:response\"/>\n"
-	"      <fault name=\"rejected\" message=\"g:fault\"/>\n"
 	"    </operation>\n"
 	"  </portType>\n"
 	"  <binding name=\"ServiceBinding\" type=\"g:ServicePT\">\n"
@@ -157,24 +131,17 @@ static const char control__wsdl_0[] =
 	"      <input><soap:body use=\"literal\"/></input>\n"
 	"    </operation>\n"
 	"  </binding>\n"
-	"  <binding name=\"PartnerBinding\" type=\"g:PartnerPT\">\n"
-	"    <soap:binding style=\"rpc\" transport=\"http://schemas.xmlsoap.org/soap/http\"/>\n"
-	"    <operation name=\"check\">\n"
-	"      <soap:operation soapAction=\"\"/>\n"
-	"      <input><soap:body use=\"literal\" namespace=\"urn:bpelc:golden:rpc\"/></input>\n"
-	"      <output><soap:body use=\"literal\" namespace=\"urn:bpelc:golden:rpc\"/></output>\n"
-	"      <fault name=\"rejected\"><soap:fault name=\"rejected\" use=\"literal\"/></fault>\n"
-	"    </operation>\n"
-	"  </binding>\n"
 	"  <service name=\"GoldenService\">\n"
 	"    <port name=\"ServicePort\" binding=\"g:ServiceBinding\">\n"
-	"      <soap:address location=\"http://127.0.0.1:8080/golden/service\"/>\n"
-	"    </port>\n"
-	"    <port name=\"PartnerPort\" binding=\"g:PartnerBinding\">\n"
-	"      <soap:address location=\"http://127.0.0.1:8081/golden/partner\"/>\n"
+	"      <soap:address location=\"",
+	"/golden/service\"/>\n"
 	"    </port>\n"
 	"  </service>\n"
-	"</definitions>\n";
+	"</definitions>\n",
+};
+static const struct brt_served_doc control__wsdl_0[] = {
+	{ "wsdl", 2, control__wsdl_0_0 },
+};
 
 static const struct brt_operation *const control__myops_0[] = {
 	&control__op_0,
@@ -188,6 +155,7 @@ static const struct brt_partner_link control__plinks[] = {
 		.my_address = "http://127.0.0.1:8080/golden/service",
 		.nmy_ops = 2,
 		.my_ops = control__myops_0,
+		.nwsdl = 1,
 		.wsdl = control__wsdl_0,
 		.partner_address = NULL,
 		.has_partner_role = false,
@@ -284,7 +252,7 @@ static const struct brt_expr control__exprs[] = {
 	{ /* 0 */
 #line 18 "tests/golden/golden.wsdl"
 		.text = "g:id",
-#line 288 "tests/golden/control.c"
+#line 256 "tests/golden/control.c"
 		.file = "tests/golden/golden.wsdl",
 		.line = 18,
 		.nns = 6,
@@ -295,7 +263,7 @@ static const struct brt_expr control__exprs[] = {
 	{ /* 1 */
 #line 14 "tests/golden/control.bpel"
 		.text = "0",
-#line 299 "tests/golden/control.c"
+#line 267 "tests/golden/control.c"
 		.file = "tests/golden/control.bpel",
 		.line = 14,
 		.nns = 3,
@@ -306,7 +274,7 @@ static const struct brt_expr control__exprs[] = {
 	{ /* 2 */
 #line 20 "tests/golden/control.bpel"
 		.text = "$in.order/g:id = 1",
-#line 310 "tests/golden/control.c"
+#line 278 "tests/golden/control.c"
 		.file = "tests/golden/control.bpel",
 		.line = 20,
 		.nns = 3,
@@ -317,7 +285,7 @@ static const struct brt_expr control__exprs[] = {
 	{ /* 3 */
 #line 23 "tests/golden/control.bpel"
 		.text = "$in.order/g:id = 2",
-#line 321 "tests/golden/control.c"
+#line 289 "tests/golden/control.c"
 		.file = "tests/golden/control.bpel",
 		.line = 23,
 		.nns = 3,
@@ -328,7 +296,7 @@ static const struct brt_expr control__exprs[] = {
 	{ /* 4 */
 #line 24 "tests/golden/control.bpel"
 		.text = "'PT0.1S'",
-#line 332 "tests/golden/control.c"
+#line 300 "tests/golden/control.c"
 		.file = "tests/golden/control.bpel",
 		.line = 24,
 		.nns = 3,
@@ -339,7 +307,7 @@ static const struct brt_expr control__exprs[] = {
 	{ /* 5 */
 #line 31 "tests/golden/control.bpel"
 		.text = "$i < 3",
-#line 343 "tests/golden/control.c"
+#line 311 "tests/golden/control.c"
 		.file = "tests/golden/control.bpel",
 		.line = 31,
 		.nns = 3,
@@ -350,7 +318,7 @@ static const struct brt_expr control__exprs[] = {
 	{ /* 6 */
 #line 33 "tests/golden/control.bpel"
 		.text = "$i + 1",
-#line 354 "tests/golden/control.c"
+#line 322 "tests/golden/control.c"
 		.file = "tests/golden/control.bpel",
 		.line = 33,
 		.nns = 3,
@@ -361,7 +329,7 @@ static const struct brt_expr control__exprs[] = {
 	{ /* 7 */
 #line 40 "tests/golden/control.bpel"
 		.text = "$i = 0",
-#line 365 "tests/golden/control.c"
+#line 333 "tests/golden/control.c"
 		.file = "tests/golden/control.bpel",
 		.line = 40,
 		.nns = 3,
@@ -372,7 +340,7 @@ static const struct brt_expr control__exprs[] = {
 	{ /* 8 */
 #line 38 "tests/golden/control.bpel"
 		.text = "$i - 1",
-#line 376 "tests/golden/control.c"
+#line 344 "tests/golden/control.c"
 		.file = "tests/golden/control.bpel",
 		.line = 38,
 		.nns = 3,
@@ -383,7 +351,7 @@ static const struct brt_expr control__exprs[] = {
 	{ /* 9 */
 #line 45 "tests/golden/control.bpel"
 		.text = "'2000-01-01T00:00:00Z'",
-#line 387 "tests/golden/control.c"
+#line 355 "tests/golden/control.c"
 		.file = "tests/golden/control.bpel",
 		.line = 45,
 		.nns = 3,
@@ -394,7 +362,7 @@ static const struct brt_expr control__exprs[] = {
 	{ /* 10 */
 #line 49 "tests/golden/control.bpel"
 		.text = "string($i)",
-#line 398 "tests/golden/control.c"
+#line 366 "tests/golden/control.c"
 		.file = "tests/golden/control.bpel",
 		.line = 49,
 		.nns = 3,
@@ -596,7 +564,7 @@ static enum brt_step control_start(brt_strand *s)
 	brt_strand_set_state(s, CONTROL_S_CHOOSE);
 #line 17 "tests/golden/control.bpel"
 	return brt_receive(s, &control__receives[0] /* start */);
-#line 600 "tests/golden/control.c"
+#line 568 "tests/golden/control.c"
 }
 
 /* tests/golden/control.bpel:19 <if name="choose"> */
@@ -637,7 +605,7 @@ static enum brt_step control_choose(brt_strand *s)
 	brt_strand_set_state(s, CONTROL_S_OTHER);
 #line 19 "tests/golden/control.bpel"
 	return BRT_STEP_NEXT;
-#line 641 "tests/golden/control.c"
+#line 609 "tests/golden/control.c"
 }
 
 /* tests/golden/control.bpel:21 <empty name="one"> */
@@ -647,7 +615,7 @@ static enum brt_step control_one(brt_strand *s)
 	brt_strand_set_state(s, CONTROL_S_LOOP);
 #line 21 "tests/golden/control.bpel"
 	return BRT_STEP_NEXT;
-#line 651 "tests/golden/control.c"
+#line 619 "tests/golden/control.c"
 }
 
 /* tests/golden/control.bpel:24 <wait name="pause"> */
@@ -657,7 +625,7 @@ static enum brt_step control_pause(brt_strand *s)
 	brt_strand_set_state(s, CONTROL_S_LOOP);
 #line 24 "tests/golden/control.bpel"
 	return brt_wait(s, 4 /* 'PT0.1S' */, false);
-#line 661 "tests/golden/control.c"
+#line 629 "tests/golden/control.c"
 }
 
 /* tests/golden/control.bpel:27 <empty name="other"> */
@@ -667,7 +635,7 @@ static enum brt_step control_other(brt_strand *s)
 	brt_strand_set_state(s, CONTROL_S_LOOP);
 #line 27 "tests/golden/control.bpel"
 	return BRT_STEP_NEXT;
-#line 671 "tests/golden/control.c"
+#line 639 "tests/golden/control.c"
 }
 
 /* tests/golden/control.bpel:30 <while name="loop"> */
@@ -694,7 +662,7 @@ static enum brt_step control_loop(brt_strand *s)
 	brt_strand_set_state(s, CONTROL_S_DEC);
 #line 30 "tests/golden/control.bpel"
 	return BRT_STEP_NEXT;
-#line 698 "tests/golden/control.c"
+#line 666 "tests/golden/control.c"
 }
 
 /* tests/golden/control.bpel:32 <assign name="inc"> */
@@ -704,7 +672,7 @@ static enum brt_step control_inc(brt_strand *s)
 	brt_strand_set_state(s, CONTROL_S_LOOP);
 #line 32 "tests/golden/control.bpel"
 	return brt_assign(s, &control__assigns[1] /* inc */);
-#line 708 "tests/golden/control.c"
+#line 676 "tests/golden/control.c"
 }
 
 /* tests/golden/control.bpel:36 <repeatUntil name="again"> */
@@ -731,7 +699,7 @@ static enum brt_step control_again(brt_strand *s)
 	brt_strand_set_state(s, CONTROL_S_DEC);
 #line 36 "tests/golden/control.bpel"
 	return BRT_STEP_NEXT;
-#line 735 "tests/golden/control.c"
+#line 703 "tests/golden/control.c"
 }
 
 /* tests/golden/control.bpel:37 <assign name="dec"> */
@@ -741,7 +709,7 @@ static enum brt_step control_dec(brt_strand *s)
 	brt_strand_set_state(s, CONTROL_S_AGAIN);
 #line 37 "tests/golden/control.bpel"
 	return brt_assign(s, &control__assigns[2] /* dec */);
-#line 745 "tests/golden/control.c"
+#line 713 "tests/golden/control.c"
 }
 
 /* tests/golden/control.bpel:42 <flow name="both"> */
@@ -756,7 +724,7 @@ static enum brt_step control_both(brt_strand *s)
 	brt_strand_set_state(s, CONTROL_S_ANSWER);
 #line 42 "tests/golden/control.bpel"
 	return brt_flow(s, 2, branches);
-#line 760 "tests/golden/control.c"
+#line 728 "tests/golden/control.c"
 }
 
 /* tests/golden/control.bpel:43 <empty name="left"> */
@@ -766,7 +734,7 @@ static enum brt_step control_left(brt_strand *s)
 	brt_strand_set_state(s, CONTROL__S_DONE);
 #line 43 "tests/golden/control.bpel"
 	return BRT_STEP_NEXT;
-#line 770 "tests/golden/control.c"
+#line 738 "tests/golden/control.c"
 }
 
 /* tests/golden/control.bpel:45 <wait name="later"> */
@@ -776,7 +744,7 @@ static enum brt_step control_later(brt_strand *s)
 	brt_strand_set_state(s, CONTROL__S_DONE);
 #line 45 "tests/golden/control.bpel"
 	return brt_wait(s, 9 /* '2000-01-01T00:00:00Z' */, true);
-#line 780 "tests/golden/control.c"
+#line 748 "tests/golden/control.c"
 }
 
 /* tests/golden/control.bpel:48 <assign name="answer"> */
@@ -786,7 +754,7 @@ static enum brt_step control_answer(brt_strand *s)
 	brt_strand_set_state(s, CONTROL_S_DONE);
 #line 48 "tests/golden/control.bpel"
 	return brt_assign(s, &control__assigns[3] /* answer */);
-#line 790 "tests/golden/control.c"
+#line 758 "tests/golden/control.c"
 }
 
 /* tests/golden/control.bpel:51 <reply name="done"> */
@@ -796,7 +764,7 @@ static enum brt_step control_done(brt_strand *s)
 	brt_strand_set_state(s, CONTROL__S_DONE);
 #line 51 "tests/golden/control.bpel"
 	return brt_reply(s, &control__replies[0] /* done */);
-#line 800 "tests/golden/control.c"
+#line 768 "tests/golden/control.c"
 }
 
 static enum brt_step control__step(brt_strand *s)
@@ -842,7 +810,7 @@ static enum brt_step control__step(brt_strand *s)
 const struct brt_process control_process = {
 	.name = "control",
 	.qname = { "urn:bpelc:golden:control", "control" },
-	.build_id = "e43cf20d319d8464",
+	.build_id = "71b1739859990e98",
 	.source = "tests/golden/control.bpel",
 	.nscopes = 1,
 	.scopes = control__scopes,

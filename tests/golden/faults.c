@@ -100,28 +100,10 @@ static const struct brt_operation faults__op_2 = {
 	.faults = faults__faults_2,
 };
 
-/* tests/golden/golden.wsdl, served as ?wsdl */
-static const char faults__wsdl_0[] =
+/* tests/golden/golden.wsdl and its imports, served to clients as ?wsdl */
+static const char *const faults__wsdl_0_0[] = {
 	"<\?xml version=\"1.0\" encoding=\"UTF-8\"\?>\n"
-	"<!-- golden.wsdl: the interface of the golden-test processes (ours, small). -->\n"
-	"<definitions name=\"Golden\"\n"
-	"    targetNamespace=\"urn:bpelc:golden\"\n"
-	"    xmlns=\"http://schemas.xmlsoap.org/wsdl/\"\n"
-	"    xmlns:soap=\"http://schemas.xmlsoap.org/wsdl/soap/\"\n"
-	"    xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\"\n"
-	"    xmlns:plnk=\"http://docs.oasis-open.org/wsbpel/2.0/plnktype\"\n"
-	"    xmlns:vprop=\"http://docs.oasis-open.org/wsbpel/2.0/varprop\"\n"
-	"    xmlns:g=\"urn:bpelc:golden\">\n"
-	"  <plnk:partnerLinkType name=\"ServiceLT\">\n"
-	"    <plnk:role name=\"service\" portType=\"g:ServicePT\"/>\n"
-	"  </plnk:partnerLinkType>\n"
-	"  <plnk:partnerLinkType name=\"PartnerLT\">\n"
-	"    <plnk:role name=\"partner\" portType=\"g:PartnerPT\"/>\n"
-	"  </plnk:partnerLinkType>\n"
-	"  <vprop:property name=\"orderId\" type=\"xsd:int\"/>\n"
-	"  <vprop:propertyAlias propertyName=\"g:orderId\" messageType=\"g:request\" part=\"order\">\n"
-	"    <vprop:query>g:id</vprop:query>\n"
-	"  </vprop:propertyAlias>\n"
+	"<definitions xmlns=\"http://schemas.xmlsoap.org/wsdl/\" xmlns:soap=\"http://schemas.xmlsoap.org/wsdl/soap/\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" xmlns:plnk=\"http://docs.oasis-open.org/wsbpel/2.0/plnktype\" xmlns:vprop=\"http://docs.oasis-open.org/wsbpel/2.0/varprop\" xmlns:g=\"urn:bpelc:golden\" name=\"Golden\" targetNamespace=\"urn:bpelc:golden\">\n"
 	"  <types>\n"
 	"    <xsd:schema targetNamespace=\"urn:bpelc:golden\" elementFormDefault=\"qualified\">\n"
 	"      <xsd:complexType name=\"Order\">\n"
@@ -138,7 +120,6 @@ static const char faults__wsdl_0[] =
 	"  <message name=\"request\"><part name=\"order\" element=\"g:order\"/></message>\n"
 	"  <message name=\"response\"><part name=\"result\" element=\"g:result\"/></message>\n"
 	"  <message name=\"fault\"><part name=\"problem\" element=\"g:problem\"/></message>\n"
-	"  <message name=\"count\"><part name=\"n\" type=\"xsd:int\"/></message>\n"
 	"  <portType name=\"ServicePT\">\n"
 	"    <operation name=\"order\">\n"
 	"      <input message=\"g:request\"/>\n"
@@ -147,13 +128,6 @@ static const char faults__wsdl_0[] =
 	"    </operation>\n"
 	"    <operation name=\"notify\">\n"
 	"      <input message=\"g:request\"/>\n"
-	"    </operation>\n"
-	"  </portType>\n"
-	"  <portType name=\"PartnerPT\">\n"
-	"    <operation name=\"check\">\n"
-	"      <input message=\"g:request\"/>\n"
-	"      <output message=\"g:response\"/>\n"
-	"      <fault name=\"rejected\" message=\"g:fault\"/>\n"
 	"    </operation>\n"
 	"  </portType>\n"
 	"  <binding name=\"ServiceBinding\" type=\"g:ServicePT\">\n"
@@ -169,24 +143,17 @@ static const char faults__wsdl_0[] =
 	"      <input><soap:body use=\"literal\"/></input>\n"
 	"    </operation>\n"
 	"  </binding>\n"
-	"  <binding name=\"PartnerBinding\" type=\"g:PartnerPT\">\n"
-	"    <soap:binding style=\"rpc\" transport=\"http://schemas.xmlsoap.org/soap/http\"/>\n"
-	"    <operation name=\"check\">\n"
-	"      <soap:operation soapAction=\"\"/>\n"
-	"      <input><soap:body use=\"literal\" namespace=\"urn:bpelc:golden:rpc\"/></input>\n"
-	"      <output><soap:body use=\"literal\" namespace=\"urn:bpelc:golden:rpc\"/></output>\n"
-	"      <fault name=\"rejected\"><soap:fault name=\"rejected\" use=\"literal\"/></fault>\n"
-	"    </operation>\n"
-	"  </binding>\n"
 	"  <service name=\"GoldenService\">\n"
 	"    <port name=\"ServicePort\" binding=\"g:ServiceBinding\">\n"
-	"      <soap:address location=\"http://127.0.0.1:8080/golden/service\"/>\n"
-	"    </port>\n"
-	"    <port name=\"PartnerPort\" binding=\"g:PartnerBinding\">\n"
-	"      <soap:address location=\"http://127.0.0.1:8081/golden/partner\"/>\n"
+	"      <soap:address location=\"",
+	"/golden/service\"/>\n"
 	"    </port>\n"
 	"  </service>\n"
-	"</definitions>\n";
+	"</definitions>\n",
+};
+static const struct brt_served_doc faults__wsdl_0[] = {
+	{ "wsdl", 2, faults__wsdl_0_0 },
+};
 
 static const struct brt_operation *const faults__myops_0[] = {
 	&faults__op_0,
@@ -200,6 +167,7 @@ static const struct brt_partner_link faults__plinks[] = {
 		.my_address = "http://127.0.0.1:8080/golden/service",
 		.nmy_ops = 2,
 		.my_ops = faults__myops_0,
+		.nwsdl = 1,
 		.wsdl = faults__wsdl_0,
 		.partner_address = NULL,
 		.has_partner_role = false,
@@ -212,7 +180,6 @@ static const struct brt_partner_link faults__plinks[] = {
 		.my_address = NULL,
 		.nmy_ops = 0,
 		.my_ops = NULL,
-		.wsdl = NULL,
 		.partner_address = "http://127.0.0.1:8081/golden/partner",
 		.has_partner_role = true,
 		.initialize_partner_role = true,
@@ -335,7 +302,7 @@ static const struct brt_expr faults__exprs[] = {
 	{ /* 0 */
 #line 18 "tests/golden/golden.wsdl"
 		.text = "g:id",
-#line 339 "tests/golden/faults.c"
+#line 306 "tests/golden/faults.c"
 		.file = "tests/golden/golden.wsdl",
 		.line = 18,
 		.nns = 6,
@@ -523,7 +490,7 @@ static enum brt_step faults_stop(brt_strand *s)
 	brt_strand_set_state(s, FAULTS__S_DONE);
 #line 22 "tests/golden/faults.bpel"
 	return brt_exit(s);
-#line 527 "tests/golden/faults.c"
+#line 494 "tests/golden/faults.c"
 }
 
 /* tests/golden/faults.bpel:26 <receive name="start"> */
@@ -533,7 +500,7 @@ static enum brt_step faults_start(brt_strand *s)
 	brt_strand_set_state(s, FAULTS_S_WORK);
 #line 26 "tests/golden/faults.bpel"
 	return brt_receive(s, &faults__receives[0] /* start */);
-#line 537 "tests/golden/faults.c"
+#line 504 "tests/golden/faults.c"
 }
 
 /* tests/golden/faults.bpel:30 <scope name="work"> */
@@ -543,7 +510,7 @@ static enum brt_step faults_work(brt_strand *s)
 	brt_strand_set_state(s, FAULTS_S_MORE);
 #line 30 "tests/golden/faults.bpel"
 	return brt_scope(s, 1 /* work */, FAULTS_S_ASK_SCOPE);
-#line 547 "tests/golden/faults.c"
+#line 514 "tests/golden/faults.c"
 }
 
 /* tests/golden/faults.bpel:36 <reply name="refuse"> */
@@ -553,7 +520,7 @@ static enum brt_step faults_refuse(brt_strand *s)
 	brt_strand_set_state(s, FAULTS__S_DONE);
 #line 36 "tests/golden/faults.bpel"
 	return brt_reply(s, &faults__replies[0] /* refuse */);
-#line 557 "tests/golden/faults.c"
+#line 524 "tests/golden/faults.c"
 }
 
 /* tests/golden/faults.bpel:40 <rethrow name="again"> */
@@ -563,7 +530,7 @@ static enum brt_step faults_again(brt_strand *s)
 	brt_strand_set_state(s, FAULTS__S_DONE);
 #line 40 "tests/golden/faults.bpel"
 	return brt_rethrow(s);
-#line 567 "tests/golden/faults.c"
+#line 534 "tests/golden/faults.c"
 }
 
 /* tests/golden/faults.bpel:44 <invoke name="ask"> (scope) */
@@ -573,7 +540,7 @@ static enum brt_step faults_ask_scope(brt_strand *s)
 	brt_strand_set_state(s, FAULTS_S_DONE);
 #line 44 "tests/golden/faults.bpel"
 	return brt_scope(s, 2 /* ask */, FAULTS_S_ASK);
-#line 577 "tests/golden/faults.c"
+#line 544 "tests/golden/faults.c"
 }
 
 /* tests/golden/faults.bpel:44 <invoke name="ask"> */
@@ -583,7 +550,7 @@ static enum brt_step faults_ask(brt_strand *s)
 	brt_strand_set_state(s, FAULTS__S_DONE);
 #line 44 "tests/golden/faults.bpel"
 	return brt_invoke(s, &faults__invokes[0] /* ask */);
-#line 587 "tests/golden/faults.c"
+#line 554 "tests/golden/faults.c"
 }
 
 /* tests/golden/faults.bpel:47 <throw name="fail"> */
@@ -595,7 +562,7 @@ static enum brt_step faults_fail(brt_strand *s)
 	brt_strand_set_state(s, FAULTS__S_DONE);
 #line 47 "tests/golden/faults.bpel"
 	return brt_throw(s, &fault, 2);
-#line 599 "tests/golden/faults.c"
+#line 566 "tests/golden/faults.c"
 }
 
 /* tests/golden/faults.bpel:50 <reply name="done"> */
@@ -605,7 +572,7 @@ static enum brt_step faults_done(brt_strand *s)
 	brt_strand_set_state(s, FAULTS__S_DONE);
 #line 50 "tests/golden/faults.bpel"
 	return brt_reply(s, &faults__replies[1] /* done */);
-#line 609 "tests/golden/faults.c"
+#line 576 "tests/golden/faults.c"
 }
 
 /* tests/golden/faults.bpel:53 <receive name="more"> */
@@ -615,7 +582,7 @@ static enum brt_step faults_more(brt_strand *s)
 	brt_strand_set_state(s, FAULTS__S_DONE);
 #line 53 "tests/golden/faults.bpel"
 	return brt_receive(s, &faults__receives[1] /* more */);
-#line 619 "tests/golden/faults.c"
+#line 586 "tests/golden/faults.c"
 }
 
 static enum brt_step faults__step(brt_strand *s)
@@ -653,7 +620,7 @@ static enum brt_step faults__step(brt_strand *s)
 const struct brt_process faults_process = {
 	.name = "faults",
 	.qname = { "urn:bpelc:golden:faults", "faults" },
-	.build_id = "e526beb41bb3181d",
+	.build_id = "3eda3ccba964c6e3",
 	.source = "tests/golden/faults.bpel",
 	.nscopes = 3,
 	.scopes = faults__scopes,

@@ -78,28 +78,10 @@ static const struct brt_operation sequence__op_1 = {
 	.faults = NULL,
 };
 
-/* tests/golden/golden.wsdl, served as ?wsdl */
-static const char sequence__wsdl_0[] =
+/* tests/golden/golden.wsdl and its imports, served to clients as ?wsdl */
+static const char *const sequence__wsdl_0_0[] = {
 	"<\?xml version=\"1.0\" encoding=\"UTF-8\"\?>\n"
-	"<!-- golden.wsdl: the interface of the golden-test processes (ours, small). -->\n"
-	"<definitions name=\"Golden\"\n"
-	"    targetNamespace=\"urn:bpelc:golden\"\n"
-	"    xmlns=\"http://schemas.xmlsoap.org/wsdl/\"\n"
-	"    xmlns:soap=\"http://schemas.xmlsoap.org/wsdl/soap/\"\n"
-	"    xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\"\n"
-	"    xmlns:plnk=\"http://docs.oasis-open.org/wsbpel/2.0/plnktype\"\n"
-	"    xmlns:vprop=\"http://docs.oasis-open.org/wsbpel/2.0/varprop\"\n"
-	"    xmlns:g=\"urn:bpelc:golden\">\n"
-	"  <plnk:partnerLinkType name=\"ServiceLT\">\n"
-	"    <plnk:role name=\"service\" portType=\"g:ServicePT\"/>\n"
-	"  </plnk:partnerLinkType>\n"
-	"  <plnk:partnerLinkType name=\"PartnerLT\">\n"
-	"    <plnk:role name=\"partner\" portType=\"g:PartnerPT\"/>\n"
-	"  </plnk:partnerLinkType>\n"
-	"  <vprop:property name=\"orderId\" type=\"xsd:int\"/>\n"
-	"  <vprop:propertyAlias propertyName=\"g:orderId\" messageType=\"g:request\" part=\"order\">\n"
-	"    <vprop:query>g:id</vprop:query>\n"
-	"  </vprop:propertyAlias>\n"
+	"<definitions xmlns=\"http://schemas.xmlsoap.org/wsdl/\" xmlns:soap=\"http://schemas.xmlsoap.org/wsdl/soap/\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" xmlns:plnk=\"http://docs.oasis-open.org/wsbpel/2.0/plnktype\" xmlns:vprop=\"http://docs.oasis-open.org/wsbpel/2.0/varprop\" xmlns:g=\"urn:bpelc:golden\" name=\"Golden\" targetNamespace=\"urn:bpelc:golden\">\n"
 	"  <types>\n"
 	"    <xsd:schema targetNamespace=\"urn:bpelc:golden\" elementFormDefault=\"qualified\">\n"
 	"      <xsd:complexType name=\"Order\">\n"
@@ -116,7 +98,6 @@ static const char sequence__wsdl_0[] =
 	"  <message name=\"request\"><part name=\"order\" element=\"g:order\"/></message>\n"
 	"  <message name=\"response\"><part name=\"result\" element=\"g:result\"/></message>\n"
 	"  <message name=\"fault\"><part name=\"problem\" element=\"g:problem\"/></message>\n"
-	"  <message name=\"count\"><part name=\"n\" type=\"xsd:int\"/></message>\n"
 	"  <portType name=\"ServicePT\">\n"
 	"    <operation name=\"order\">\n"
 	"      <input message=\"g:request\"/>\n"
@@ -125,13 +106,6 @@ static const char sequence__wsdl_0[] =
 	"    </operation>\n"
 	"    <operation name=\"notify\">\n"
 	"      <input message=\"g:request\"/>\n"
-	"    </operation>\n"
-	"  </portType>\n"
-	"  <portType name=\"PartnerPT\">\n"
-	"    <operation name=\"check\">\n"
-	"      <input message=\"g:request\"/>\n"
-	"      <output message=\"g:response\"/>\n"
-	"      <fault name=\"rejected\" message=\"g:fault\"/>\n"
 	"    </operation>\n"
 	"  </portType>\n"
 	"  <binding name=\"ServiceBinding\" type=\"g:ServicePT\">\n"
@@ -147,24 +121,17 @@ static const char sequence__wsdl_0[] =
 	"      <input><soap:body use=\"literal\"/></input>\n"
 	"    </operation>\n"
 	"  </binding>\n"
-	"  <binding name=\"PartnerBinding\" type=\"g:PartnerPT\">\n"
-	"    <soap:binding style=\"rpc\" transport=\"http://schemas.xmlsoap.org/soap/http\"/>\n"
-	"    <operation name=\"check\">\n"
-	"      <soap:operation soapAction=\"\"/>\n"
-	"      <input><soap:body use=\"literal\" namespace=\"urn:bpelc:golden:rpc\"/></input>\n"
-	"      <output><soap:body use=\"literal\" namespace=\"urn:bpelc:golden:rpc\"/></output>\n"
-	"      <fault name=\"rejected\"><soap:fault name=\"rejected\" use=\"literal\"/></fault>\n"
-	"    </operation>\n"
-	"  </binding>\n"
 	"  <service name=\"GoldenService\">\n"
 	"    <port name=\"ServicePort\" binding=\"g:ServiceBinding\">\n"
-	"      <soap:address location=\"http://127.0.0.1:8080/golden/service\"/>\n"
-	"    </port>\n"
-	"    <port name=\"PartnerPort\" binding=\"g:PartnerBinding\">\n"
-	"      <soap:address location=\"http://127.0.0.1:8081/golden/partner\"/>\n"
+	"      <soap:address location=\"",
+	"/golden/service\"/>\n"
 	"    </port>\n"
 	"  </service>\n"
-	"</definitions>\n";
+	"</definitions>\n",
+};
+static const struct brt_served_doc sequence__wsdl_0[] = {
+	{ "wsdl", 2, sequence__wsdl_0_0 },
+};
 
 static const struct brt_operation *const sequence__myops_0[] = {
 	&sequence__op_0,
@@ -178,6 +145,7 @@ static const struct brt_partner_link sequence__plinks[] = {
 		.my_address = "http://127.0.0.1:8080/golden/service",
 		.nmy_ops = 2,
 		.my_ops = sequence__myops_0,
+		.nwsdl = 1,
 		.wsdl = sequence__wsdl_0,
 		.partner_address = NULL,
 		.has_partner_role = false,
@@ -258,7 +226,7 @@ static const struct brt_expr sequence__exprs[] = {
 	{ /* 0 */
 #line 18 "tests/golden/golden.wsdl"
 		.text = "g:id",
-#line 262 "tests/golden/sequence.c"
+#line 230 "tests/golden/sequence.c"
 		.file = "tests/golden/golden.wsdl",
 		.line = 18,
 		.nns = 6,
@@ -269,7 +237,7 @@ static const struct brt_expr sequence__exprs[] = {
 	{ /* 1 */
 #line 25 "tests/golden/sequence.bpel"
 		.text = "g:item",
-#line 273 "tests/golden/sequence.c"
+#line 241 "tests/golden/sequence.c"
 		.file = "tests/golden/sequence.bpel",
 		.line = 25,
 		.nns = 2,
@@ -280,7 +248,7 @@ static const struct brt_expr sequence__exprs[] = {
 	{ /* 2 */
 #line 26 "tests/golden/sequence.bpel"
 		.text = "$tmp/g:item",
-#line 284 "tests/golden/sequence.c"
+#line 252 "tests/golden/sequence.c"
 		.file = "tests/golden/sequence.bpel",
 		.line = 26,
 		.nns = 2,
@@ -291,7 +259,7 @@ static const struct brt_expr sequence__exprs[] = {
 	{ /* 3 */
 #line 29 "tests/golden/sequence.bpel"
 		.text = "concat('item $x: ', $tmp/g:item, \" and $y\")",
-#line 295 "tests/golden/sequence.c"
+#line 263 "tests/golden/sequence.c"
 		.file = "tests/golden/sequence.bpel",
 		.line = 29,
 		.nns = 2,
@@ -436,7 +404,7 @@ static enum brt_step sequence_start(brt_strand *s)
 	brt_strand_set_state(s, SEQUENCE_S_PREPARE);
 #line 17 "tests/golden/sequence.bpel"
 	return brt_receive(s, &sequence__receives[0] /* start */);
-#line 440 "tests/golden/sequence.c"
+#line 408 "tests/golden/sequence.c"
 }
 
 /* tests/golden/sequence.bpel:19 <assign name="prepare"> */
@@ -446,7 +414,7 @@ static enum brt_step sequence_prepare(brt_strand *s)
 	brt_strand_set_state(s, SEQUENCE_S_EMPTY3);
 #line 19 "tests/golden/sequence.bpel"
 	return brt_assign(s, &sequence__assigns[0] /* prepare */);
-#line 450 "tests/golden/sequence.c"
+#line 418 "tests/golden/sequence.c"
 }
 
 /* tests/golden/sequence.bpel:33 <empty> */
@@ -456,7 +424,7 @@ static enum brt_step sequence_empty3(brt_strand *s)
 	brt_strand_set_state(s, SEQUENCE_S_DONE);
 #line 33 "tests/golden/sequence.bpel"
 	return BRT_STEP_NEXT;
-#line 460 "tests/golden/sequence.c"
+#line 428 "tests/golden/sequence.c"
 }
 
 /* tests/golden/sequence.bpel:34 <reply name="done"> */
@@ -466,7 +434,7 @@ static enum brt_step sequence_done(brt_strand *s)
 	brt_strand_set_state(s, SEQUENCE__S_DONE);
 #line 34 "tests/golden/sequence.bpel"
 	return brt_reply(s, &sequence__replies[0] /* done */);
-#line 470 "tests/golden/sequence.c"
+#line 438 "tests/golden/sequence.c"
 }
 
 static enum brt_step sequence__step(brt_strand *s)
@@ -492,7 +460,7 @@ static enum brt_step sequence__step(brt_strand *s)
 const struct brt_process sequence_process = {
 	.name = "sequence",
 	.qname = { "urn:bpelc:golden:sequence", "sequence" },
-	.build_id = "5d34adb782d4d0de",
+	.build_id = "4e2a1ea1d21e2d52",
 	.source = "tests/golden/sequence.bpel",
 	.nscopes = 1,
 	.scopes = sequence__scopes,

@@ -34,6 +34,15 @@ static const struct brt_operation op_process = {
 	&out_msg,	    0,	     NULL,
 };
 static const struct brt_operation *const ops[] = { &op_process };
+/* As the compiler emits them (emit_wsdl.c): the service's address goes
+ * between two pieces. */
+static const char *const svc_wsdl_0[] = { "<definitions><a l=\"", "/svc\"/>",
+					  "" };
+static const char *const svc_xsd_1[] = { "<schema/>" };
+static const struct brt_served_doc svc_docs[] = {
+	{ "wsdl", 3, svc_wsdl_0 },
+	{ "xsd=1", 1, svc_xsd_1 },
+};
 static const struct brt_partner_link plinks[] = {
 	{ .name = "client",
 	  .scope = 0,
@@ -41,7 +50,8 @@ static const struct brt_partner_link plinks[] = {
 	  .my_address = "http://127.0.0.1:0/svc",
 	  .nmy_ops = 1,
 	  .my_ops = ops,
-	  .wsdl = "<definitions name=\"svc\"/>" },
+	  .nwsdl = 2,
+	  .wsdl = svc_docs },
 };
 static const struct brt_process proc = {
 	.name = "test_http",
@@ -108,8 +118,40 @@ START_TEST(http_wsdl)
 	setup(&fx);
 	send_req(&fx, EVHTTP_REQ_GET, "/svc?wsdl", NULL, NULL, 0, &a);
 	ck_assert_int_eq(a.status, 200);
-	ck_assert_str_eq(a.body, "<definitions name=\"svc\"/>");
+	/* The client's Host header (the kit sends "127.0.0.1"). */
+	ck_assert_str_eq(a.body, "<definitions><a l=\"http://127.0.0.1/svc\"/>"
+				 "http://127.0.0.1");
+	send_req(&fx, EVHTTP_REQ_GET, "/svc?XSD=1", NULL, NULL, 0, &a);
+	ck_assert_int_eq(a.status, 200);
+	ck_assert_str_eq(a.body, "<schema/>");
+	send_req(&fx, EVHTTP_REQ_GET, "/svc?xsd=2", NULL, NULL, 0, &a);
+	ck_assert_int_eq(a.status, 404);
+	send_req(&fx, EVHTTP_REQ_GET, "/svc?wsdl=1", NULL, NULL, 0, &a);
+	ck_assert_int_eq(a.status, 404);
 	teardown(&fx);
+}
+END_TEST
+
+/* What a Host header may put into a served WSDL: a host name, an IPv4
+ * address or a bracketed IPv6 one, then an optional port; nothing that
+ * could leave an XML attribute or a URL's authority. */
+START_TEST(http_wsdl_host_header)
+{
+	static const char *const good[] = { "example.com",   "a-b.example:8080",
+					    "127.0.0.1:1",   "[::1]:65535",
+					    "[2001:db8::1]", "x" };
+	static const char *const bad[] = {
+		"",	  "-x.example",	 ".x",
+		"a b",	  "x:0",	 "x:65536",
+		"x:",	  "x:123456",	 "[::1",
+		"[]:80",  "x\"><y",	 "x/y",
+		"x@y",	  "x:80:80",	 "x?wsdl",
+		"[::1]x", "\x01host:80", "h\xc3\xa9.example",
+	};
+	for (size_t i = 0; i < sizeof good / sizeof *good; i++)
+		ck_assert_msg(brt__wsdl_host_ok(good[i]), "%s", good[i]);
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+		ck_assert_msg(!brt__wsdl_host_ok(bad[i]), "%s", bad[i]);
 }
 END_TEST
 
@@ -303,7 +345,8 @@ static const struct brt_partner_link e_plinks[] = {
 	  .my_address = "http://127.0.0.1:0/echo",
 	  .nmy_ops = 2,
 	  .my_ops = e_ops,
-	  .wsdl = "<definitions/>" },
+	  .nwsdl = 1,
+	  .wsdl = svc_docs },
 };
 static const struct brt_scope e_scopes[] = {
 	{ "process", -1, 1, 0, NULL, -1, -1, -1, false, false, 0, NULL, 0,
@@ -484,6 +527,7 @@ Suite *http_suite(void)
 	TCase *tc = tcase_create("core");
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, http_wsdl);
+	tcase_add_test(tc, http_wsdl_host_header);
 	tcase_add_test(tc, http_unknown_path_404);
 	tcase_add_test(tc, http_wrong_method_405);
 	tcase_add_test(tc, http_bad_xml);
