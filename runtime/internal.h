@@ -450,6 +450,9 @@ brt_instance *brt__engine_find(const brt_runtime *rt, unsigned long id);
  * event loop; for tests and tools). */
 bool brt__engine_busy(const brt_runtime *rt);
 void brt__engine_run(brt_runtime *rt);
+/* Start-up recovery is over (persist.c): queued strands run from now on
+ * (while it went on, none did: a timer that expired queued its strand). */
+void brt__engine_recovered(brt_runtime *rt);
 /* Destroy one instance in any state; open requests get a SOAP fault. */
 void brt__instance_destroy(brt_instance *in);
 
@@ -585,10 +588,20 @@ struct brt_invoke_service {
 /* ---- the durable store (engine/persist.c) -------------------------------- */
 
 /* Open the store (rt->store_path), restore every instance of this build
- * and log how many, before the service listens. 0, or BRT_E* after
- * logging why (the service exits 1: a store in use, unreadable). Nothing
- * to do without a store path. */
+ * and log how many and how long it took, before the service listens. 0,
+ * or BRT_E* after logging why (the service exits 1: a store in use,
+ * unreadable). Nothing to do without a store path. brt__persist_open
+ * recovers before it returns (tests, tools); brt__persist_start opens the
+ * store and recovers on the event loop, in slices between which the loop
+ * turns (the admin listener answers), then calls done(arg, 0), or
+ * done(arg, BRT_E*) when recovery failed (logged). It returns 0 (done
+ * will run: at once without a store) or BRT_E* (it will not; logged).
+ * Until done, brt__persist_progress says how far it got ("recovering: N
+ * of M instances restored"; NULL when not recovering). */
 int brt__persist_open(brt_runtime *rt);
+int brt__persist_start(brt_runtime *rt, void (*done)(void *arg, int err),
+		       void *arg);
+const char *brt__persist_progress(const brt_runtime *rt);
 /* True when --store's value is a PostgreSQL connection URI
  * (postgresql:// or postgres://): the shared store (store/pg_store.c). */
 bool brt__store_is_pg(const char *spec);

@@ -576,7 +576,9 @@ struct stopper {
 	struct event *sigterm, *sigint, *poll, *delay;
 	int waited_ms;
 	int quiet_ticks;
-	int tick_ms; /* until the next check */
+	int tick_ms;  /* until the next check */
+	bool serving; /* recovered, listening: start-up is over */
+	bool failed;  /* start-up failed from the loop: exit 1 */
 };
 
 /*
@@ -633,6 +635,18 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	(void)what;
 	struct stopper *st = arg;
 	brt_runtime *rt = st->rt;
+	if (!st->serving) {
+		/* Recovering: nothing is in flight (nothing runs, nothing has
+		 * been sent) and nothing listens but the admin port. What is
+		 * restored is dropped; every record stays in the store. */
+		const char *progress = brt__persist_progress(rt);
+		brt__notify("STOPPING=1");
+		brt__log(rt, "signal %d during start-up: stopping (%s)",
+			 (int)sig, progress ? progress : "not recovering");
+		rt->stopping = true;
+		event_base_loopbreak(rt->base);
+		return;
+	}
 	if (rt->stopping) {
 		brt__log(rt, "second signal %d: exiting now", (int)sig);
 		event_base_loopbreak(rt->base);
@@ -673,6 +687,29 @@ static void on_delay(evutil_socket_t fd, short what, void *arg)
 	stop(st);
 }
 
+/* Start-up's second half, from the loop once the store is recovered (at
+ * once without a store): bind the SOAP listeners, then say ready. */
+static void on_recovered(void *arg, int err)
+{
+	struct stopper *st = arg;
+	brt_runtime *rt = st->rt;
+	const struct brt_process *p = rt->proc;
+	if (err < 0 || brt__http_start(rt) < 0) {
+		st->failed = true;
+		event_base_loopbreak(rt->base);
+		return;
+	}
+	brt__ops_store_state(rt, true, NULL);
+	brt__ops_serving(rt);
+	st->serving = true;
+	brt__log(rt, "serving %s (build %s)", p->name,
+		 p->build_id ? p->build_id : "?");
+	/* systemd Type=notify: ready once every listener is bound (and,
+	 * with a store, recovered). */
+	if (brt__notify("READY=1") < 0)
+		brt__log_at(rt, BRT_LOG_WARN, "cannot notify NOTIFY_SOCKET");
+}
+
 int brt_main(const struct brt_process *p, int argc, char **argv)
 {
 	brt_runtime *rt = runtime_alloc(p);
@@ -696,19 +733,6 @@ int brt_main(const struct brt_process *p, int argc, char **argv)
 	if (runtime_start(rt) < 0)
 		goto out;
 	brt__log_catch_fatal(rt);
-	/* The admin listener first, so /readyz can say what start-up waits
-	 * for; recover before listening: a message must find its instance. */
-	if (brt__admin_start(rt) < 0)
-		goto out;
-	brt__ops_store_state(rt, false,
-			     "starting: the store is being opened "
-			     "and recovered");
-	if (brt__persist_open(rt) < 0)
-		goto out;
-	brt__ops_store_state(rt, true, NULL);
-	if (brt__http_start(rt) < 0)
-		goto out;
-	brt__ops_serving(rt);
 	st.sigterm = evsignal_new(rt->base, SIGTERM, on_signal, &st);
 	st.sigint = evsignal_new(rt->base, SIGINT, on_signal, &st);
 	st.poll = event_new(rt->base, -1, 0, on_poll, &st);
@@ -720,17 +744,26 @@ int brt_main(const struct brt_process *p, int argc, char **argv)
 			    "cannot install signal handlers");
 		goto out;
 	}
-	brt__log(rt, "serving %s (build %s)", p->name,
-		 p->build_id ? p->build_id : "?");
-	/* systemd Type=notify: ready once every listener is bound (and,
-	 * with a store, recovered). */
-	if (brt__notify("READY=1") < 0)
-		brt__log_at(rt, BRT_LOG_WARN, "cannot notify NOTIFY_SOCKET");
+	/* The admin listener first, so /readyz can say what start-up waits
+	 * for; the store is recovered on the loop (the admin listener
+	 * answers meanwhile), and on_recovered listens only after it: a
+	 * message must find its instance. */
+	if (brt__admin_start(rt) < 0)
+		goto out;
+	brt__ops_store_state(rt, false,
+			     "starting: the store is being opened "
+			     "and recovered");
+	if (brt__persist_start(rt, on_recovered, &st) < 0 || st.failed)
+		goto out;
 	if (event_base_dispatch(rt->base) < 0) {
 		brt__log_at(rt, BRT_LOG_ERROR, "event loop failed");
 		goto out;
 	}
+	if (st.failed)
+		goto out;
 	status = 0;
+	if (!st.serving)
+		goto out; /* a signal during start-up */
 	int waiting = brt__engine_count(rt);
 	if (!in_flight(rt) && waiting > 0)
 		brt__log(rt,

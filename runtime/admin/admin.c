@@ -376,6 +376,14 @@ static void one_instance(brt_runtime *rt, struct evhttp_request *req,
 		send_error(req, 405, "Method Not Allowed", "POST only");
 		return;
 	}
+	if (brt__persist_progress(rt)) {
+		/* Recovering: the instance may not be restored yet, and what
+		 * changes now could not be written before recovery ends. */
+		send_error(req, 503, "Service Unavailable",
+			   "the store is being recovered; try again when "
+			   "/readyz says ready");
+		return;
+	}
 	int err = fn(rt, id);
 	if (err == BRT_ENOTFOUND) {
 		send_error(req, 404, "Not Found", "no such instance");

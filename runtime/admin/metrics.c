@@ -374,13 +374,17 @@ bool brt__ops_ready(const brt_runtime *rt, const char **why)
 		*why = "stopping: draining before the listeners close";
 		return false;
 	}
-	if (!o || !o->serving) {
-		*why = "starting: the SOAP listeners are not bound yet";
+	/* The store first: while it is recovered the SOAP listeners wait
+	 * for it, and the reason says how far it got. */
+	if (o && !o->store_ready) {
+		const char *progress = brt__persist_progress(rt);
+		*why = progress	      ? progress
+		       : o->store_why ? o->store_why
+				      : "the store is not open and recovered";
 		return false;
 	}
-	if (!o->store_ready) {
-		*why = o->store_why ? o->store_why
-				    : "the store is not open and recovered";
+	if (!o || !o->serving) {
+		*why = "starting: the SOAP listeners are not bound yet";
 		return false;
 	}
 	return true;

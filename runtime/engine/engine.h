@@ -264,7 +264,9 @@ struct brt_engine {
 	struct brt_correl *correl; /* routing tables (correl.c), lazily made */
 	struct brt_persist *persist; /* the durable store (persist.c), NULL:
 					memory only */
-	bool recovering; /* start-up restore: ids are unique, no lookups */
+	/* Start-up restore (persist.c): ids are unique, no lookups; no
+	 * strand runs (sched.c), the queue waits for its end. */
+	bool recovering;
 	xmlParserCtxtPtr rparser; /* store.c: parses records, lazily made */
 };
 

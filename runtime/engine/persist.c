@@ -38,6 +38,8 @@
 
 enum { ID_BLOCK = 65536 };
 
+struct recovery;
+
 struct brt_persist {
 	brt_runtime *rt;
 	struct brt_store *st;
@@ -52,6 +54,7 @@ struct brt_persist {
 	unsigned long release_upto; /* empty passes behind them */
 	unsigned long committed;    /* the last batch (epoch) committed */
 	bool shared;		    /* the PostgreSQL store (several nodes) */
+	struct recovery *rc;	    /* start-up: while recovering */
 };
 
 struct batch {
@@ -348,11 +351,26 @@ static int on_claimed(void *arg, const struct brt_store_rec *rec)
 	return 0;
 }
 
+/* Start-up recovery runs in slices of about SLICE_SECONDS (records read
+ * SLICE_RECORDS at a time), the loop turning between them: the admin
+ * listener answers /livez and /readyz ("recovering: N of M") meanwhile,
+ * and a signal stops it. The SOAP listener is bound only once it is over
+ * (main.c): a message must find its instance. */
+enum { SLICE_RECORDS = 256 };
+#define SLICE_SECONDS 0.02
+
 struct recovery {
 	struct brt_persist *p;
 	long restored, corrupt;
 	unsigned long *bad; /* ids to mark corrupt after the scan */
 	int nbad, capbad;
+	struct brt_store_counts counts;
+	unsigned long seq; /* the metadata's routing counter */
+	double t0;
+	struct event *ev; /* the next slice (brt__persist_start) */
+	void (*done)(void *arg, int err);
+	void *arg;
+	char progress[120]; /* /readyz's reason */
 };
 
 static int on_record(void *arg, const struct brt_store_rec *rec)
@@ -386,10 +404,21 @@ static int on_record(void *arg, const struct brt_store_rec *rec)
 	return 0;
 }
 
+static void recovery_free(struct recovery *rc)
+{
+	if (!rc)
+		return;
+	if (rc->ev)
+		event_free(rc->ev);
+	free(rc->bad);
+	free(rc);
+}
+
 static void persist_free(struct brt_persist *p)
 {
 	if (!p)
 		return;
+	recovery_free(p->rc);
 	brt__pass_free(&p->pass);
 	if (p->st)
 		p->st->ops->close(p->st);
@@ -418,19 +447,26 @@ static int first_batch(struct brt_persist *p)
 	return 0;
 }
 
-int brt__persist_open(brt_runtime *rt)
+/* Open the store and read its metadata; recovery is set up, not begun.
+ * 0 (or no store: nothing to do, rt->engine->persist stays NULL), or
+ * BRT_E* after logging why. */
+static int persist_begin(brt_runtime *rt)
 {
 	struct brt_engine *e = rt->engine;
 	const struct brt_process *proc = rt->proc;
 	if (!rt->store_path || !e)
 		return 0;
 	struct brt_persist *p = calloc(1, sizeof *p);
-	if (!p || brt__pass_init(&p->pass, rt, on_pass, p) != 0) {
+	struct recovery *rc = calloc(1, sizeof *rc);
+	if (!p || !rc || brt__pass_init(&p->pass, rt, on_pass, p) != 0) {
 		free(p);
+		free(rc);
 		brt__log(rt, "instance store: out of memory");
 		return BRT_ENOMEM;
 	}
 	p->rt = rt;
+	p->rc = rc;
+	rc->p = p;
 	struct brt_store_config c = {
 		.process = proc->name,
 		.build = proc->build_id ? proc->build_id : "",
@@ -438,9 +474,9 @@ int brt__persist_open(brt_runtime *rt)
 		.sync_full = rt->sync_full,
 	};
 	char why[600] = "";
-	bool shared = brt__store_is_pg(rt->store_path);
+	p->shared = brt__store_is_pg(rt->store_path);
 	int err;
-	if (shared) {
+	if (p->shared) {
 		struct brt_store_pg_options o = { rt->store_path, rt->node_id,
 						  rt->advertise,
 						  rt->node_timeout_s };
@@ -463,32 +499,57 @@ int brt__persist_open(brt_runtime *rt)
 	}
 	if (m.next_id > e->next_id)
 		e->next_id = m.next_id;
+	rc->seq = m.seq;
 	e->persist = p;
 	rt->hold = true;
 	p->recovering = true;
-	double t0 = mono();
-	struct recovery rc = { .p = p };
-	struct brt_store_counts counts;
+	/* Until recovery ends no strand runs (sched.c): a timer that
+	 * expires meanwhile queues its strand, which runs after. */
 	e->recovering = true;
-	err = p->st->ops->recover(p->st, on_record, &rc, &counts);
-	e->recovering = false;
-	for (int i = 0; !err && i < rc.nbad; i++)
-		p->st->ops->mark_corrupt(p->st, rc.bad[i], "does not decode");
-	free(rc.bad);
+	rc->t0 = mono();
+	return 0;
+}
+
+/* One slice: 1 (more to come), 0 (every record read), or BRT_E*. */
+static int slice(struct recovery *rc)
+{
+	struct brt_store *st = rc->p->st;
+	double end = mono() + SLICE_SECONDS;
+	int r;
+	do
+		r = st->ops->recover(st, SLICE_RECORDS, on_record, rc,
+				     &rc->counts);
+	while (r == 1 && mono() < end);
+	return r;
+}
+
+/* Every record read: mark the bad ones, log, write the first batch and
+ * let the instances run. 0 or BRT_E* (logged). */
+static int finish(struct recovery *rc)
+{
+	struct brt_persist *p = rc->p;
+	brt_runtime *rt = p->rt;
+	int err = 0;
+	for (int i = 0; !err && i < rc->nbad; i++)
+		err = p->st->ops->mark_corrupt(p->st, rc->bad[i],
+					       "does not decode");
 	if (err) {
-		brt__log(rt, "instance store %s: recovery failed: %s",
+		brt__log(rt, "instance store %s: cannot mark a record: %s",
 			 store_name(rt), brt_strerror(err));
-		return err; /* engine_free closes the store */
+		return err;
 	}
-	brt__corr_seq(rt, m.seq);
+	brt__corr_seq(rt, rc->seq);
 	brt__log(rt,
 		 "instance store %s: %ld instance%s restored in %.3f s; %ld "
 		 "of other builds left untouched; %ld corrupt skipped",
-		 store_name(rt), rc.restored, rc.restored == 1 ? "" : "s",
-		 mono() - t0, counts.other_build, rc.corrupt + counts.corrupt);
-	p->shared = shared;
+		 store_name(rt), rc->restored, rc->restored == 1 ? "" : "s",
+		 mono() - rc->t0, rc->counts.other_build,
+		 rc->corrupt + rc->counts.corrupt);
+	p->rc = NULL;
+	recovery_free(rc);
+	brt__engine_recovered(rt);
 	err = first_batch(p);
-	if (!err && shared) {
+	if (!err && p->shared) {
 		/* From now on: heartbeats, instances of dead nodes taken over
 		 * and ours reloaded (on_claimed), and instances this node
 		 * must not run dropped one by one (on_lost, on_raced). */
@@ -497,6 +558,82 @@ int brt__persist_open(brt_runtime *rt)
 		err = brt__store_pg_start(p->st, &hk);
 	}
 	return err;
+}
+
+static int recovery_failed(brt_runtime *rt, int err)
+{
+	brt__log(rt, "instance store %s: recovery failed: %s", store_name(rt),
+		 brt_strerror(err));
+	return err; /* engine_free closes the store */
+}
+
+int brt__persist_open(brt_runtime *rt)
+{
+	int err = persist_begin(rt);
+	struct brt_persist *p = rt->engine ? rt->engine->persist : NULL;
+	if (err || !p)
+		return err;
+	while ((err = slice(p->rc)) == 1)
+		;
+	if (err)
+		return recovery_failed(rt, err);
+	return finish(p->rc);
+}
+
+const char *brt__persist_progress(const brt_runtime *rt)
+{
+	struct brt_persist *p = rt->engine ? rt->engine->persist : NULL;
+	struct recovery *rc = p ? p->rc : NULL;
+	if (!rc)
+		return NULL;
+	snprintf(rc->progress, sizeof rc->progress,
+		 "recovering: %ld of %ld instances restored", rc->restored,
+		 rc->counts.total);
+	return rc->progress;
+}
+
+static void on_slice(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct recovery *rc = arg;
+	brt_runtime *rt = rc->p->rt;
+	int err = slice(rc);
+	if (err == 1) {
+		/* A zero timeout runs after the loop has polled: probes and
+		 * signals get their turn between slices. */
+		struct timeval tv = { 0, 0 };
+		if (event_add(rc->ev, &tv) == 0)
+			return;
+		err = BRT_ENOMEM;
+	}
+	void (*done)(void *, int) = rc->done;
+	void *darg = rc->arg;
+	err = err ? recovery_failed(rt, err) : finish(rc);
+	done(darg, err);
+}
+
+int brt__persist_start(brt_runtime *rt, void (*done)(void *arg, int err),
+		       void *arg)
+{
+	int err = persist_begin(rt);
+	struct brt_persist *p = rt->engine ? rt->engine->persist : NULL;
+	if (err)
+		return err;
+	if (!p) {
+		done(arg, 0);
+		return 0;
+	}
+	struct recovery *rc = p->rc;
+	rc->done = done;
+	rc->arg = arg;
+	rc->ev = event_new(rt->base, -1, 0, on_slice, rc);
+	struct timeval tv = { 0, 0 };
+	if (!rc->ev || event_add(rc->ev, &tv) != 0) {
+		brt__log(rt, "instance store: out of memory");
+		return BRT_ENOMEM;
+	}
+	return 0;
 }
 
 /* Shutdown (engine_free): write what the last pass changed, then nothing

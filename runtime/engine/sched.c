@@ -342,6 +342,10 @@ static int run_steps(brt_strand *s)
 static void drain(struct brt_engine *e)
 {
 	int budget = DRAIN_BUDGET;
+	/* Start-up recovery is under way (persist.c): what is queued waits
+	 * for its end, brt__engine_recovered. */
+	if (e->recovering)
+		return;
 	e->draining = true;
 	while (e->q_head && budget > 0) {
 		brt_strand *s = e->q_head;
@@ -371,8 +375,18 @@ static void drain_cb(evutil_socket_t fd, short what, void *arg)
 
 void brt__engine_run(brt_runtime *rt)
 {
-	while (rt->engine && rt->engine->q_head)
+	while (rt->engine && rt->engine->q_head && !rt->engine->recovering)
 		drain(rt->engine);
+}
+
+void brt__engine_recovered(brt_runtime *rt)
+{
+	struct brt_engine *e = rt->engine;
+	if (!e)
+		return;
+	e->recovering = false;
+	if (e->q_head)
+		event_active(e->run_ev, EV_TIMEOUT, 1);
 }
 
 bool brt__engine_busy(const brt_runtime *rt)

@@ -152,6 +152,10 @@ int brt__pg_own_heartbeat_add(struct brt_pg_batch *b,
  * (brt__pg_own_row). */
 int brt__pg_own_claim_add(struct brt_pg_batch *b, const struct brt_pg_node *n,
 			  int limit, bool include_own, unsigned long after);
+/* Append to b a count of the instances such a claim could take now (one
+ * row, one column): start-up's "N of M" progress. */
+int brt__pg_own_claimable_add(struct brt_pg_batch *b,
+			      const struct brt_pg_node *n, bool include_own);
 
 /* Append to b the claim of up to `limit` instances of this process and
  * build whose next timer is due by the database's clock and whose owner

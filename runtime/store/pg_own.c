@@ -39,24 +39,28 @@ static const char heartbeat_sql[] =
 	"  process = EXCLUDED.process, build = EXCLUDED.build,"
 	"  advertise = EXCLUDED.advertise";
 
+/* Which instances a claim may take: the start of a SELECT over
+ * bpelc_instance i, up to and including its WHERE. */
+#define CLAIMABLE                                                             \
+	" FROM bpelc_instance i"                                              \
+	" WHERE i.process = $1 AND i.build = $2 AND i.format = $3"            \
+	"  AND i.status = 'ok' AND i.id > $8::bigint"                         \
+	"  AND CASE WHEN i.owner = $4 THEN $7::boolean"                       \
+	"   WHEN i.owner IS NULL THEN true"                                   \
+	"   ELSE pg_postmaster_start_time()"                                  \
+	"     < now() - make_interval(secs => 2 * $5::float8)"                \
+	"    AND NOT EXISTS (SELECT 1 FROM bpelc_node n"                      \
+	"     WHERE n.node_id = i.owner"                                      \
+	"      AND n.heartbeat >= now() - make_interval(secs => $5::float8))" \
+	"   END"
+
 /* $1 process, $2 build, $3 format, $4 me, $5 timeout (s), $6 limit,
  * $7 whether my own instances count (start-up: a previous run of this
  * node id), $8 only ids above this (the next page: claimed rows are mine
  * and would come again). Rows come back in id order: oldest first. */
 static const char claim_sql[] =
 	"WITH c AS ("
-	" SELECT i.id FROM bpelc_instance i"
-	" WHERE i.process = $1 AND i.build = $2 AND i.format = $3"
-	"  AND i.status = 'ok' AND i.id > $8::bigint"
-	"  AND CASE WHEN i.owner = $4 THEN $7::boolean"
-	"   WHEN i.owner IS NULL THEN true"
-	"   ELSE pg_postmaster_start_time()"
-	"     < now() - make_interval(secs => 2 * $5::float8)"
-	"    AND NOT EXISTS (SELECT 1 FROM bpelc_node n"
-	"     WHERE n.node_id = i.owner"
-	"      AND n.heartbeat >= now() - make_interval(secs => $5::float8))"
-	"   END"
-	" ORDER BY i.id LIMIT $6"
+	" SELECT i.id" CLAIMABLE " ORDER BY i.id LIMIT $6"
 	" FOR UPDATE OF i SKIP LOCKED),"
 	" u AS ("
 	" UPDATE bpelc_instance i SET owner = $4, epoch = i.epoch + 1,"
@@ -91,6 +95,10 @@ static const char claim_due_sql[] =
 	" RETURNING i.id, i.epoch, i.data, i.next_deadline)"
 	"SELECT id, epoch, data FROM u ORDER BY next_deadline, id";
 
+/* How many a claim could take now (LIMIT NULL: all of them). */
+static const char claimable_sql[] =
+	"SELECT count(*) FROM (SELECT i.id" CLAIMABLE " LIMIT $6) c";
+
 /* Nodes long dead that own nothing any more: their rows go. */
 static const char forget_sql[] =
 	"DELETE FROM bpelc_node n WHERE n.process = $1"
@@ -112,8 +120,9 @@ int brt__pg_own_heartbeat_add(struct brt_pg_batch *b,
 	return r2 < 0 ? r2 : r;
 }
 
-int brt__pg_own_claim_add(struct brt_pg_batch *b, const struct brt_pg_node *n,
-			  int limit, bool include_own, unsigned long after)
+static int claim_add(struct brt_pg_batch *b, const char *sql,
+		     const struct brt_pg_node *n, int limit, bool include_own,
+		     unsigned long after)
 {
 	char format[16], secs[32], lim[16], aft[32];
 	snprintf(aft, sizeof aft, "%lu", after);
@@ -125,10 +134,22 @@ int brt__pg_own_claim_add(struct brt_pg_batch *b, const struct brt_pg_node *n,
 			    format,
 			    n->node_id,
 			    secs,
-			    lim,
+			    limit > 0 ? lim : NULL,
 			    include_own ? "true" : "false",
 			    aft };
-	return brt__pg_batch_add(b, claim_sql, 8, v, NULL, 0);
+	return brt__pg_batch_add(b, sql, 8, v, NULL, 0);
+}
+
+int brt__pg_own_claim_add(struct brt_pg_batch *b, const struct brt_pg_node *n,
+			  int limit, bool include_own, unsigned long after)
+{
+	return claim_add(b, claim_sql, n, limit, include_own, after);
+}
+
+int brt__pg_own_claimable_add(struct brt_pg_batch *b,
+			      const struct brt_pg_node *n, bool include_own)
+{
+	return claim_add(b, claimable_sql, n, 0, include_own, 0);
 }
 
 int brt__pg_own_claim_due_add(struct brt_pg_batch *b,

@@ -195,7 +195,9 @@ struct pg_store {
 	struct brt_pg *pg; /* the loop's connection */
 	struct brt_pg_node node;
 	char *process, *build, *node_id, *advertise;
-	unsigned long id_first; /* this start's id block */
+	unsigned long id_first;	     /* this start's id block */
+	bool recovering;	     /* between recover's steps */
+	unsigned long recover_after; /* its next claim: ids above */
 	struct epochs own;
 	struct brt_store_pg_hooks hooks;
 	struct event *tick; /* heartbeat and claims */
@@ -265,51 +267,66 @@ static int count(PGconn *c, const char *sql, const char *const *v, int n,
 	return err;
 }
 
-static int pg_recover(struct brt_store *st, brt_store_rec_fn fn, void *arg,
+/* "How many could this start claim": the total of recover's counts. */
+static int count_claimable(struct pg_store *ps, long *out)
+{
+	char why[512];
+	struct brt_pg_batch *b = brt__pg_batch_new();
+	if (!b)
+		return BRT_ENOMEM;
+	int i = brt__pg_own_claimable_add(b, &ps->node, true);
+	int err = i < 0 ? i : brt__pg_exec(ps->boot, b, why, sizeof why);
+	const PGresult *r = err ? NULL : brt__pg_batch_result(b, i);
+	if (err)
+		brt__log(ps->rt, "store: recover: %s", why);
+	else if (r && PQntuples(r) == 1)
+		*out = atol(PQgetvalue(r, 0, 0));
+	else
+		err = BRT_EIO;
+	brt__pg_batch_free(b);
+	return err;
+}
+
+/* One claim of up to CLAIM_LIMIT of this node's (earlier run) and dead
+ * nodes' instances, each handed to fn: the number of rows, or BRT_E*. */
+static int claim_page(struct pg_store *ps, brt_store_rec_fn fn, void *arg,
 		      struct brt_store_counts *counts)
 {
-	struct pg_store *ps = of(st);
-	memset(counts, 0, sizeof *counts);
-	if (!ps->boot)
-		return BRT_ESTATE;
 	char why[512];
-	unsigned long after = 0;
-	for (;;) {
-		struct brt_pg_batch *b = brt__pg_batch_new();
-		if (!b)
-			return BRT_ENOMEM;
-		int i = brt__pg_own_claim_add(b, &ps->node, CLAIM_LIMIT, true,
-					      after);
-		int err = i < 0 ? i
-				: brt__pg_exec(ps->boot, b, why, sizeof why);
-		if (err) {
-			brt__log(ps->rt, "store: recover: %s", why);
-			brt__pg_batch_free(b);
-			return err;
-		}
-		const PGresult *r = brt__pg_batch_result(b, i);
-		int n = PQntuples(r);
-		for (int k = 0; k < n && !err; k++) {
-			struct brt_pg_claimed c;
-			err = brt__pg_own_row(r, k, &c);
-			if (!err)
-				err = set(&ps->own, c.id, c.epoch);
-			if (!err)
-				after = c.id;
-			if (!err) {
-				struct brt_store_rec rec = { c.id, c.data,
-							     c.len };
-				counts->ours++;
-				err = fn(arg, &rec);
-			}
-			brt__pg_own_row_free(&c);
-		}
+	struct brt_pg_batch *b = brt__pg_batch_new();
+	if (!b)
+		return BRT_ENOMEM;
+	int i = brt__pg_own_claim_add(b, &ps->node, CLAIM_LIMIT, true,
+				      ps->recover_after);
+	int err = i < 0 ? i : brt__pg_exec(ps->boot, b, why, sizeof why);
+	if (err) {
+		brt__log(ps->rt, "store: recover: %s", why);
 		brt__pg_batch_free(b);
-		if (err)
-			return err;
-		if (n < CLAIM_LIMIT)
-			break;
+		return err;
 	}
+	const PGresult *r = brt__pg_batch_result(b, i);
+	int n = PQntuples(r);
+	for (int k = 0; k < n && !err; k++) {
+		struct brt_pg_claimed c;
+		err = brt__pg_own_row(r, k, &c);
+		if (!err)
+			err = set(&ps->own, c.id, c.epoch);
+		if (!err)
+			ps->recover_after = c.id;
+		if (!err) {
+			struct brt_store_rec rec = { c.id, c.data, c.len };
+			counts->ours++;
+			err = fn(arg, &rec);
+		}
+		brt__pg_own_row_free(&c);
+	}
+	brt__pg_batch_free(b);
+	return err ? err : n;
+}
+
+/* The end of recovery: what it did not hand out. */
+static int count_others(struct pg_store *ps, struct brt_store_counts *counts)
+{
 	char format[16];
 	snprintf(format, sizeof format, "%d", ps->node.format);
 	const char *v[] = { ps->process, ps->build, format };
@@ -323,6 +340,36 @@ static int pg_recover(struct brt_store *st, brt_store_rec_fn fn, void *arg,
 		  v, 3, &counts->corrupt))
 		return BRT_EIO;
 	return 0;
+}
+
+/* One step (store.h): claims of CLAIM_LIMIT rows, each its own
+ * transaction on the blocking start-up connection, until about `max`
+ * records were handed out; then the counts of the rest. */
+static int pg_recover(struct brt_store *st, int max, brt_store_rec_fn fn,
+		      void *arg, struct brt_store_counts *counts)
+{
+	struct pg_store *ps = of(st);
+	if (!ps->boot)
+		return BRT_ESTATE;
+	int err;
+	if (!ps->recovering) {
+		memset(counts, 0, sizeof *counts);
+		ps->recover_after = 0;
+		if ((err = count_claimable(ps, &counts->total)) != 0)
+			return err;
+		ps->recovering = true;
+	}
+	for (int handed = 0; handed < max;) {
+		int n = claim_page(ps, fn, arg, counts);
+		if (n < 0)
+			return n;
+		if (n < CLAIM_LIMIT) {
+			ps->recovering = false;
+			return count_others(ps, counts);
+		}
+		handed += n;
+	}
+	return 1;
 }
 
 /* ---- batches --------------------------------------------------------------- */

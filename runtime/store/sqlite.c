@@ -73,6 +73,7 @@ struct sq_store {
 	char *process, *build;
 	int format;
 	sqlite3_stmt *q[Q_N];
+	sqlite3_stmt *scan; /* recover's cursor, between its steps */
 	bool in_batch;
 	int batch_err; /* first error of the batch being built */
 	double begun;  /* monotonic seconds at begin */
@@ -136,21 +137,50 @@ static int sq_meta_get(struct brt_store *st, struct brt_store_meta *m)
 	return err;
 }
 
-static int sq_recover(struct brt_store *st, brt_store_rec_fn fn, void *arg,
-		      struct brt_store_counts *counts)
+/* The records this build will restore: counted first, for progress. */
+static int sq_count_ours(struct sq_store *s, long *out)
 {
-	struct sq_store *s = (struct sq_store *)st;
 	sqlite3_stmt *q = NULL;
-	memset(counts, 0, sizeof *counts);
 	if (sqlite3_prepare_v2(s->db,
-			       "SELECT id, build, format, corrupt IS NOT NULL,"
-			       " data FROM bpelc_instance WHERE process = ?1"
-			       " ORDER BY id",
+			       "SELECT count(*) FROM bpelc_instance"
+			       " WHERE process = ?2 AND build = ?3"
+			       " AND format = ?4 AND corrupt IS NULL",
 			       -1, &q, NULL) != SQLITE_OK)
 		return BRT_EIO;
-	sqlite3_bind_text(q, 1, s->process, -1, SQLITE_STATIC);
-	int err = 0, rc;
-	while (!err && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+	bind_owner(s, q);
+	int err = BRT_EIO;
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		*out = (long)sqlite3_column_int64(q, 0);
+		err = 0;
+	}
+	sqlite3_finalize(q);
+	return err;
+}
+
+/* One step of the scan (store.h): the statement stays open between
+ * steps, one read snapshot; nothing writes meanwhile (the engine writes
+ * no batch before recovery ends, and the flock keeps others out). */
+static int sq_recover(struct brt_store *st, int max, brt_store_rec_fn fn,
+		      void *arg, struct brt_store_counts *counts)
+{
+	struct sq_store *s = (struct sq_store *)st;
+	if (!s->scan) {
+		memset(counts, 0, sizeof *counts);
+		if (sq_count_ours(s, &counts->total) != 0 ||
+		    sqlite3_prepare_v2(
+			    s->db,
+			    "SELECT id, build, format, corrupt IS NOT NULL,"
+			    " data FROM bpelc_instance WHERE process = ?1"
+			    " ORDER BY id",
+			    -1, &s->scan, NULL) != SQLITE_OK)
+			return BRT_EIO;
+		sqlite3_bind_text(s->scan, 1, s->process, -1, SQLITE_STATIC);
+	}
+	sqlite3_stmt *q = s->scan;
+	int err = 0, rc = SQLITE_ROW;
+	for (int n = 0; !err && n < max; n++) {
+		if ((rc = sqlite3_step(q)) != SQLITE_ROW)
+			break;
 		const char *build = (const char *)sqlite3_column_text(q, 1);
 		if (!build || strcmp(build, s->build) != 0 ||
 		    sqlite3_column_int(q, 2) != s->format) {
@@ -169,9 +199,12 @@ static int sq_recover(struct brt_store *st, brt_store_rec_fn fn, void *arg,
 		counts->ours++;
 		err = fn(arg, &rec);
 	}
+	if (!err && rc == SQLITE_ROW)
+		return 1;
 	if (!err && rc != SQLITE_DONE)
 		err = BRT_EIO;
 	sqlite3_finalize(q);
+	s->scan = NULL;
 	return err;
 }
 
@@ -277,6 +310,7 @@ static void sq_close(struct brt_store *st)
 	struct sq_store *s = (struct sq_store *)st;
 	if (!s)
 		return;
+	sqlite3_finalize(s->scan); /* a recovery cut short */
 	if (s->in_batch)
 		step_reset(s, s->q[Q_ROLLBACK]);
 	for (int i = 0; i < Q_N; i++)

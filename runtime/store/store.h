@@ -7,7 +7,7 @@
  * Life of a store, as the engine uses it:
  *
  *   open (backend's own function, below)   lock it: one writer per store
- *   meta_get, recover                      start-up, before listening
+ *   meta_get, recover...                   start-up, before listening
  *   { begin, put/del..., meta_put, commit } one batch per loop pass
  *   mark_corrupt                           a record that did not decode
  *   close
@@ -67,6 +67,10 @@ struct brt_store_rec {
 
 /* What recover found besides the records it handed out. */
 struct brt_store_counts {
+	/* Records recover expects to hand out, counted when it began: for
+	 * progress ("N of M restored"), not exact (another node may claim
+	 * some meanwhile). */
+	long total;
 	long ours;	  /* records of this process, build and format */
 	long other_build; /* this process, another build or format */
 	long corrupt;	  /* marked corrupt earlier: skipped */
@@ -87,10 +91,18 @@ struct brt_store_ops {
 
 	/* Start-up, before any batch. meta_get fills m (zeros when the store
 	 * is new). recover calls fn for each record that is ours and fills
-	 * counts; records of other processes are not counted. 0 or BRT_E*. */
+	 * counts; records of other processes are not counted. It works in
+	 * steps, so the event loop can turn between them while a large store
+	 * is restored (the admin listener answers meanwhile): each call
+	 * reads about `max` more records (at most max, or the rest of a page
+	 * for a backend that reads in pages; the first call also sets
+	 * counts->total) and returns 1 when there may be more (call it
+	 * again, with the same counts), 0 when it has handed out the last
+	 * one (counts complete), or BRT_E* (stop: do not call it again).
+	 * Between calls the backend keeps its cursor; close abandons it. */
 	int (*meta_get)(struct brt_store *st, struct brt_store_meta *m);
-	int (*recover)(struct brt_store *st, brt_store_rec_fn fn, void *arg,
-		       struct brt_store_counts *counts);
+	int (*recover)(struct brt_store *st, int max, brt_store_rec_fn fn,
+		       void *arg, struct brt_store_counts *counts);
 
 	/* One batch: begin, then any number of put (insert or replace the
 	 * record of instance id), del (remove it; absent is fine) and at most

@@ -13,6 +13,7 @@
  * instance already committed keeps its record whatever its values.
  */
 #include <check.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -127,8 +128,9 @@ static struct brt_store *open_node(brt_runtime *rt, const char *node,
 	ck_assert_msg(err == 0, "open: %s", why);
 	struct brt_store_counts counts;
 	struct recovered dummy = { 0 };
-	ck_assert_int_eq(
-		st->ops->recover(st, rec_cb, rec ? rec : &dummy, &counts), 0);
+	ck_assert_int_eq(st->ops->recover(st, INT_MAX, rec_cb,
+					  rec ? rec : &dummy, &counts),
+			 0);
 	struct brt_store_pg_hooks hk = { lost_cb, claimed_cb, h, raced_cb };
 	ck_assert_int_eq(brt__store_pg_start(st, h ? &hk : NULL), 0);
 	return st;
@@ -187,7 +189,7 @@ START_TEST(pg_store_commit_and_recover)
 	ck_assert_int_eq(brt__store_pg_open(rt, &o, &cfg, &st, why, sizeof why),
 			 0);
 	struct brt_store_counts counts;
-	ck_assert_int_eq(st->ops->recover(st, rec_cb, &r, &counts), 0);
+	ck_assert_int_eq(st->ops->recover(st, INT_MAX, rec_cb, &r, &counts), 0);
 	ck_assert_int_eq(r.n, 1);
 	ck_assert_uint_eq(r.ids[0], id1);
 	ck_assert_str_eq(r.data[0], "one'");
@@ -498,7 +500,8 @@ START_TEST(pg_store_recover_many)
 			 0);
 	struct brt_store_counts counts;
 	unsigned long seen[2] = { 0, 0 };
-	ck_assert_int_eq(st->ops->recover(st, count_cb, seen, &counts), 0);
+	ck_assert_int_eq(st->ops->recover(st, INT_MAX, count_cb, seen, &counts),
+			 0);
 	ck_assert_uint_eq(seen[1], 1234);
 	ck_assert_int_eq(counts.ours, 1234);
 	ck_assert_int_eq(pg_kit_long("SELECT count(*) FROM bpelc_instance"

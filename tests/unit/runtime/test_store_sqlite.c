@@ -6,6 +6,7 @@
  * metadata, ids never below a stored one.
  */
 #include <check.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,7 +100,7 @@ START_TEST(sqlite_creates_private_file_and_keeps_commits)
 	st = open_as("b1");
 	struct seen sn = { 0 };
 	struct brt_store_counts cn;
-	ck_assert_int_eq(st->ops->recover(st, collect, &sn, &cn), 0);
+	ck_assert_int_eq(st->ops->recover(st, INT_MAX, collect, &sn, &cn), 0);
 	ck_assert_int_eq(sn.n, 2);
 	ck_assert_int_eq(sn.ids[0], 1);
 	ck_assert_str_eq(sn.data[0], "one");
@@ -146,7 +147,7 @@ START_TEST(sqlite_uncommitted_batch_is_lost)
 	st = open_as("b1");
 	struct seen sn = { 0 };
 	struct brt_store_counts cn;
-	ck_assert_int_eq(st->ops->recover(st, collect, &sn, &cn), 0);
+	ck_assert_int_eq(st->ops->recover(st, INT_MAX, collect, &sn, &cn), 0);
 	ck_assert_int_eq(sn.n, 1);
 	ck_assert_str_eq(sn.data[0], "kept");
 	st->ops->close(st);
@@ -161,7 +162,7 @@ START_TEST(sqlite_other_builds_are_counted_not_touched)
 	st = open_as("new");
 	struct seen sn = { 0 };
 	struct brt_store_counts cn;
-	ck_assert_int_eq(st->ops->recover(st, collect, &sn, &cn), 0);
+	ck_assert_int_eq(st->ops->recover(st, INT_MAX, collect, &sn, &cn), 0);
 	ck_assert_int_eq(sn.n, 0);
 	ck_assert_int_eq(cn.other_build, 1);
 	/* A delete of that id by this build leaves it alone. */
@@ -174,7 +175,7 @@ START_TEST(sqlite_other_builds_are_counted_not_touched)
 	st->ops->close(st);
 	st = open_as("old");
 	memset(&sn, 0, sizeof sn);
-	ck_assert_int_eq(st->ops->recover(st, collect, &sn, &cn), 0);
+	ck_assert_int_eq(st->ops->recover(st, INT_MAX, collect, &sn, &cn), 0);
 	ck_assert_int_eq(sn.n, 1);
 	st->ops->close(st);
 }
@@ -188,7 +189,7 @@ START_TEST(sqlite_corrupt_marks_are_skipped)
 	ck_assert_int_eq(st->ops->mark_corrupt(st, 1, "truncated"), 0);
 	struct seen sn = { 0 };
 	struct brt_store_counts cn;
-	ck_assert_int_eq(st->ops->recover(st, collect, &sn, &cn), 0);
+	ck_assert_int_eq(st->ops->recover(st, INT_MAX, collect, &sn, &cn), 0);
 	ck_assert_int_eq(sn.n, 1);
 	ck_assert_int_eq(sn.ids[0], 2);
 	ck_assert_int_eq(cn.corrupt, 1);
