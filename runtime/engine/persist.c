@@ -367,6 +367,7 @@ struct recovery {
 	struct brt_store_counts counts;
 	unsigned long seq; /* the metadata's routing counter */
 	double t0;
+	bool stepped;	  /* recover ran once: counts.total is known */
 	struct event *ev; /* the next slice (brt__persist_start) */
 	void (*done)(void *arg, int err);
 	void *arg;
@@ -520,6 +521,7 @@ static int slice(struct recovery *rc)
 		r = st->ops->recover(st, SLICE_RECORDS, on_record, rc,
 				     &rc->counts);
 	while (r == 1 && mono() < end);
+	rc->stepped = true;
 	return r;
 }
 
@@ -586,6 +588,8 @@ const char *brt__persist_progress(const brt_runtime *rt)
 	struct recovery *rc = p ? p->rc : NULL;
 	if (!rc)
 		return NULL;
+	if (!rc->stepped)
+		return "recovering: the store is being read";
 	snprintf(rc->progress, sizeof rc->progress,
 		 "recovering: %ld of %ld instances restored", rc->restored,
 		 rc->counts.total);

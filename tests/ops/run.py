@@ -726,6 +726,145 @@ class Store(unittest.TestCase):
             checker.close()
 
 
+def clone_instances(db, oid, n):
+    """Fill store `db`, which holds one waiting instance of order `oid`,
+    with n more: copies of its record under new ids and order ids
+    ("C000001"...), so that recovering the store takes a while (real
+    records of this build, restored by the service like any other)."""
+    import sqlite3
+    con = sqlite3.connect(db)
+    try:
+        rows = con.execute("SELECT id, process, build, format, data FROM bpelc_instance").fetchall()
+        base = [r for r in rows if oid.encode() in r[4]]
+        assert len(base) == 1, rows
+        iid, process, build, fmt, data = base[0]
+        text = data.decode()
+        head = '<instance build="%s" format="%d" process="%s" id="%d"' % (build, fmt, process, iid)
+        assert head in text, text[:200]
+        first = max(r[0] for r in rows) + 1
+        def rec(k):
+            new = text.replace(head, head.replace('id="%d"' % iid, 'id="%d"' % (first + k)), 1)
+            return (first + k, process, build, fmt, new.replace(oid, "C%06d" % k).encode())
+        con.executemany("INSERT INTO bpelc_instance (id, process, build, format, corrupt, data)"
+                        " VALUES (?, ?, ?, ?, NULL, ?)", (rec(k) for k in range(n)))
+        con.commit()
+        return con.execute("SELECT count(*) FROM bpelc_instance").fetchone()[0]
+    finally:
+        con.close()
+
+
+def admin_port_of(svc):
+    ln = svc.wait_line(r"^admin listening on ")
+    return int(re.search(r"admin listening on .*:(\d+)", Service.message(ln)).group(1))
+
+
+class Recovery(unittest.TestCase):
+    """Start-up recovers the store on the event loop: meanwhile /livez
+    answers 200 and /readyz 503 with how far it got; the SOAP port is
+    bound only after, and a message then finds its restored instance."""
+    N = 60000  # ~1 s of recovery on a quiet machine, more on a busy one
+
+    @classmethod
+    def setUpClass(cls):
+        cls.db = os.path.join(TMP, "recovery.db")
+        cls.checker = Checker()
+        svc = Service(ADMIN, checker=cls.checker, store=cls.db)
+        try:
+            st, body, _ = svc.soap("start", order("RECBASE"))
+            assert st == 200, body
+            until(lambda: find_id(svc, "RECBASE"))
+        finally:
+            assert svc.stop() == 0
+        cls.total = clone_instances(cls.db, "RECBASE", cls.N)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.checker.close()
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(cls.db + suffix):
+                os.unlink(cls.db + suffix)
+
+    def start(self):
+        svc = Service(ADMIN, checker=self.checker, store=self.db, expect_start=False)
+        svc.admin_port = admin_port_of(svc)
+        return svc
+
+    def serving(self, svc):
+        return any(re.search(r"^serving ", Service.message(l)) for l in list(svc.lines))
+
+    def test_probes_during_recovery_then_ready(self):
+        svc = self.start()
+        try:
+            ready, live, refused = [], [], []
+            while not self.serving(svc):
+                self.assertIsNone(svc.proc.poll(), "\n".join(svc.lines[-20:]))
+                st, body, _ = svc.admin("GET", "/readyz")
+                ready.append((st, json.loads(body)))
+                live.append(svc.admin("GET", "/livez")[:2])
+                if len(refused) < 1:
+                    refused.append(svc.admin("POST", "/admin/v1/instances/1/suspend")[0])
+            during = [r for st, r in ready if st == 503 and r.get("reason", "").startswith("recovering:")]
+            self.assertTrue(during, "no probe answered during recovery (it took: %s)" %
+                            svc.wait_line(r"restored in"))
+            restored = []
+            for r in during:
+                self.assertEqual(r["status"], "not ready")
+                if r["reason"] == "recovering: the store is being read":
+                    continue  # before its first slice
+                m = re.match(r"^recovering: (\d+) of (\d+) instances restored$", r["reason"])
+                self.assertTrue(m, r)
+                self.assertEqual(int(m.group(2)), self.total)
+                restored.append(int(m.group(1)))
+            self.assertTrue(restored, during)
+            self.assertEqual(restored, sorted(restored))
+            # Every probe answered: 200 or 503, never a hang.
+            self.assertTrue(all(st in (200, 503) for st, _ in ready), ready)
+            self.assertTrue(all(x == (200, "ok\n") for x in live), live)
+            self.assertEqual(refused, [503])
+            # Listening only after recovery, which says what it did.
+            msgs = [Service.message(l) for l in svc.lines]
+            done = [i for i, m in enumerate(msgs) if re.search(
+                r"instance store .*: %d instances restored in [0-9.]+ s" % self.total, m)]
+            bound = [i for i, m in enumerate(msgs) if re.match(r"listening on ", m)]
+            self.assertTrue(done and bound and done[0] < bound[0], msgs[:10])
+            for ln in svc.lines:
+                m = re.search(r"^listening on .*:(\d+)", Service.message(ln))
+                if m:
+                    svc.soap_port = int(m.group(1))
+            st, body, _ = svc.admin("GET", "/readyz")
+            self.assertEqual((st, json.loads(body)), (200, {"status": "ready"}))
+            # A message finds its restored instance.
+            st, body, _ = svc.soap("finish", order("C%06d" % (self.N // 2)))
+            self.assertEqual(st, 200, body)
+            self.assertIn("C%06d" % (self.N // 2), body)
+        finally:
+            self.assertEqual(svc.stop(60), 0)
+        type(self).total -= 1
+
+    def test_sigterm_during_recovery(self):
+        svc = self.start()
+        until(lambda: svc.admin("GET", "/readyz")[0] == 503, what="503 while recovering")
+        svc.proc.send_signal(signal.SIGTERM)
+        try:
+            rc = svc.proc.wait(60)
+        except subprocess.TimeoutExpired:
+            svc.proc.kill()
+            raise
+        svc.close()
+        self.assertEqual(rc, 0, "\n".join(svc.lines[-20:]))
+        msgs = [Service.message(l) for l in svc.lines]
+        self.assertTrue(any(re.match(r"signal 15 during start-up: stopping \(recovering: \d+ of", m)
+                            for m in msgs), msgs[:10])
+        self.assertFalse(any(re.match(r"listening on |serving ", m) for m in msgs))
+        import sqlite3
+        con = sqlite3.connect(self.db)
+        try:
+            self.assertEqual(con.execute("SELECT count(*) FROM bpelc_instance").fetchone()[0],
+                             self.total)
+        finally:
+            con.close()
+
+
 class SystemdUnit(unittest.TestCase):
     def test_sample_unit_verifies(self):
         tool = shutil.which("systemd-analyze")

@@ -461,6 +461,58 @@ START_TEST(persist_other_build_untouched)
 }
 END_TEST
 
+struct started {
+	int ncalls, err;
+};
+
+static void on_started(void *arg, int err)
+{
+	struct started *st = arg;
+	st->ncalls++;
+	st->err = err;
+}
+
+/* The service's start-up: recovery on the loop, its progress readable
+ * meanwhile, done called once at its end; then messages find the
+ * instances. */
+START_TEST(persist_start_recovers_on_the_loop)
+{
+	brt_runtime *rt = durable_rt(0);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(kit_send(rt, &kit_op_start, "first"), 0);
+	passes(rt);
+	ck_assert_int_eq(brt__engine_count(rt), 3);
+	brt__runtime_free(rt);
+
+	rt = kit_rt(&proc);
+	rt->store_path = store_path;
+	struct started st = { 0, -99 };
+	ck_assert_ptr_null(brt__persist_progress(rt));
+	ck_assert_int_eq(brt__persist_start(rt, on_started, &st), 0);
+	ck_assert_int_eq(st.ncalls, 0); /* not before the loop turns */
+	ck_assert_str_eq(brt__persist_progress(rt),
+			 "recovering: the store is being read");
+	for (int i = 0; i < 100 && !st.ncalls; i++)
+		event_base_loop(rt->base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+	ck_assert_int_eq(st.ncalls, 1);
+	ck_assert_int_eq(st.err, 0);
+	ck_assert_ptr_null(brt__persist_progress(rt));
+	ck_assert_int_eq(brt__engine_count(rt), 3);
+	ck_assert_int_eq(kit_send(rt, &kit_op_next, "second"), 0);
+	passes(rt);
+	ck_assert_int_eq(brt__engine_count(rt), 2);
+	brt__runtime_free(rt);
+
+	/* Without a store: done at once. */
+	rt = kit_rt(&proc);
+	st = (struct started){ 0, -99 };
+	ck_assert_int_eq(brt__persist_start(rt, on_started, &st), 0);
+	ck_assert_int_eq(st.ncalls, 1);
+	ck_assert_int_eq(st.err, 0);
+	brt__runtime_free(rt);
+}
+END_TEST
+
 Suite *store_suite(void);
 Suite *store_suite(void)
 {
@@ -478,6 +530,7 @@ Suite *store_suite(void)
 	tcase_add_test(tp, persist_instance_survives_restart);
 	tcase_add_test(tp, persist_corrupt_record_is_marked);
 	tcase_add_test(tp, persist_other_build_untouched);
+	tcase_add_test(tp, persist_start_recovers_on_the_loop);
 	suite_add_tcase(s, tp);
 	return s;
 }

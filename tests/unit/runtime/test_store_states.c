@@ -800,6 +800,38 @@ START_TEST(store_states_survive_allocation_failures)
 }
 END_TEST
 
+/* Start-up recovery (persist.c) runs on the loop: a restored alarm whose
+ * deadline passes before it ends queues its strand, which runs only once
+ * recovery is over (never early, never lost). */
+START_TEST(store_states_alarm_waits_for_recovery)
+{
+	brt_runtime *rt = kit_rt(&proc);
+	ck_assert_int_eq(kit_send(rt, &kit_op_start, "pick"), 0);
+	kit_settle(rt);
+	brt_instance *in = brt__engine_first(rt);
+	char *buf = NULL;
+	size_t len = 0;
+	ck_assert_int_eq(brt__instance_save(in, &buf, &len), 0);
+	brt__instance_destroy(in);
+	rt->engine->recovering = true; /* as persist.c sets it */
+	int err = -99;
+	ck_assert_ptr_nonnull(brt__instance_restore(rt, buf, len, &err));
+	free(buf);
+	struct timeval tv = { 1, 300000 }; /* past the 1 s alarm */
+	event_base_loopexit(rt->base, &tv);
+	event_base_dispatch(rt->base);
+	ck_assert_str_eq(kit_trace, "");
+	ck_assert(brt__engine_busy(rt)); /* the alarm's strand, queued */
+	brt__engine_run(rt);		 /* runs nothing while recovering */
+	ck_assert_str_eq(kit_trace, "");
+	brt__engine_recovered(rt);
+	kit_settle(rt);
+	ck_assert_str_eq(kit_trace, "alarm end");
+	ck_assert_int_eq(brt__engine_count(rt), 0);
+	brt__runtime_free(rt);
+}
+END_TEST
+
 Suite *store_states_suite(void);
 Suite *store_states_suite(void)
 {
@@ -816,6 +848,7 @@ Suite *store_states_suite(void)
 	tcase_add_test(tc, store_states_termination);
 	tcase_add_test(tc, store_states_provisional_correlation);
 	tcase_add_test(tc, store_states_alarm_timing);
+	tcase_add_test(tc, store_states_alarm_waits_for_recovery);
 	tcase_add_test(tc, store_states_isolated_lock);
 	tcase_add_test(tc, store_states_survive_allocation_failures);
 	suite_add_tcase(s, tc);
