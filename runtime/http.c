@@ -54,7 +54,7 @@ struct brt_http {
 	struct brt_conns *conns; /* conns.c: counts, deadlines, eviction */
 	/* Requests of a dropped instance to handle again from the start
 	 * (BRT_DROP_RACED), via hnext, at the next loop turn (redo_ev). */
-	brt_request *redo;
+	brt_request *redo, *redo_tail;
 	struct event *redo_ev;
 	int npeer_eof; /* open exchanges whose client sent EOF */
 };
@@ -476,6 +476,8 @@ static void redo_cb(evutil_socket_t fd, short what, void *arg)
 	while (h->redo) {
 		brt_request *r = h->redo;
 		h->redo = r->hnext;
+		if (!h->redo)
+			h->redo_tail = NULL;
 		unsigned long id = r->id;
 		struct evhttp_request *req = request_drop(r);
 		if (!req) {
@@ -504,47 +506,58 @@ static void abandon_now(brt_request *r, int status, const char *text)
 	send_env(req, status, brt__soap_fault(NULL, "Server", NULL, text));
 }
 
+/* Queue r (off every list) to be handled again from the start at the
+ * next loop turn, outside the store's callback: looked up, forwarded to
+ * the node that owns its instance now. Once: false when r was handled
+ * again before (or its client is gone). */
+static bool redo(brt_request *r)
+{
+	struct brt_http *h = r->h;
+	struct evkeyvalq *ih = r->req ? evhttp_request_get_input_headers(r->req)
+				      : NULL;
+	if (!ih || evhttp_find_header(ih, REDELIVERED) ||
+	    evhttp_add_header(ih, REDELIVERED, "1") != 0)
+		return false;
+	if (!h->redo_ev && !(h->redo_ev = evtimer_new(h->rt->base, redo_cb, h)))
+		return false;
+	to_watch_remove(r);
+	unwatch(r); /* no --reply-timeout while it waits */
+	r->hnext = NULL;
+	if (h->redo_tail)
+		h->redo_tail->hnext = r;
+	else
+		h->redo = r;
+	h->redo_tail = r;
+	struct timeval now = { 0, 0 };
+	evtimer_add(h->redo_ev, &now);
+	return true;
+}
+
 /* r is off every list: answer it, or queue it to be handled again. */
 static void abandon(brt_request *r)
 {
-	struct brt_http *h = r->h;
-	brt_runtime *rt = h->rt;
+	brt_runtime *rt = r->h->rt;
 	r->held = false;
-	if (rt->dropping == BRT_DROP_RACED) {
-		/* Made an instance another node made first: this message is
-		 * that instance's, so it is handled again from the start
-		 * (looked up, forwarded) at the next loop turn, outside the
-		 * store's callback. Once: a second time, the client retries. */
-		struct evkeyvalq *ih =
-			r->req ? evhttp_request_get_input_headers(r->req)
-			       : NULL;
-		if (r->req && !evhttp_find_header(ih, REDELIVERED) &&
-		    evhttp_add_header(ih, REDELIVERED, "1") == 0 &&
-		    (h->redo_ev ||
-		     (h->redo_ev = evtimer_new(rt->base, redo_cb, h)))) {
-			to_watch_remove(r);
-			unwatch(r); /* no --reply-timeout while it waits */
-			r->hnext = h->redo;
-			h->redo = r;
-			struct timeval now = { 0, 0 };
-			evtimer_add(h->redo_ev, &now);
-			return;
-		}
-		abandon_now(r, 503,
-			    "another node created the instance for these "
-			    "correlation values at the same moment; try again");
+	/* Its message is in no state that lives on: the instance lost a
+	 * race for its key (the winner should have it), or was fenced out
+	 * in a pass whose write was refused (the new owner should). */
+	bool raced = rt->dropping == BRT_DROP_RACED;
+	if (raced ||
+	    (rt->dropping == BRT_DROP_FENCED && r->arrival >= rt->drop_since)) {
+		if (!redo(r))
+			abandon_now(r, 503,
+				    raced ? "another node created the instance "
+					    "for these correlation values at "
+					    "the same moment; try again"
+					  : "the instance is owned by another "
+					    "node now; the message was not "
+					    "taken: try again");
 		return;
 	}
-	if (rt->dropping == BRT_DROP_FENCED && r->arrival >= rt->drop_since)
-		abandon_now(r, 503,
-			    "the instance is owned by another node now; the "
-			    "message was not taken: try again");
-	else
-		abandon_now(r, 502,
-			    "the instance's state on this node was lost (its "
-			    "commit's outcome is unknown, or another node owns "
-			    "it now): the message may or may not have been "
-			    "taken");
+	abandon_now(r, 502,
+		    "the instance's state on this node was lost (its "
+		    "commit's outcome is unknown, or another node owns it "
+		    "now): the message may or may not have been taken");
 }
 
 void brt__request_abandon(brt_request *r)
@@ -1351,6 +1364,7 @@ void brt__http_free(brt_runtime *rt)
 		h->redo = r->hnext;
 		abandon_now(r, 503, "the service stopped before answering");
 	}
+	h->redo_tail = NULL;
 	if (h->redo_ev)
 		event_free(h->redo_ev);
 	/* Nobody will answer these any more: say so rather than hang up. */

@@ -82,7 +82,7 @@ static const char race_sql[] =
  * that holds one of them, its owner and whether the owner is alive; an
  * instance whose owner is dead (or nobody) is claimed here at once.
  * $1 process, $2 sets, $3 keys (text arrays), $4 me, $5 build, $6 format,
- * $7 node timeout (s). */
+ * $7 node timeout (s), $8 whether this node may claim now (claim_from). */
 static const char where_sql[] =
 	"WITH f AS (SELECT c.instance FROM bpelc_correlation c"
 	"  JOIN unnest($2::text[], $3::text[]) AS k(cset, key)"
@@ -100,6 +100,7 @@ static const char where_sql[] =
 	"  WHERE u.process = $1 AND u.id = i.id AND u.epoch = i.epoch"
 	"   AND u.build = $5 AND u.format = $6::int AND u.status = 'ok'"
 	"   AND u.owner IS DISTINCT FROM $4 AND NOT coalesce(i.alive, false)"
+	"   AND $8::boolean"
 	"  RETURNING u.id, u.epoch, u.data)"
 	"SELECT i.id, i.owner, i.advertise, coalesce(i.alive, false),"
 	" cl.epoch, cl.data FROM i LEFT JOIN cl ON cl.id = i.id";
@@ -211,7 +212,8 @@ struct pg_store {
 	unsigned long *reload;
 	int nreload, reload_cap;
 	double last_commit;
-	long nclaimed; /* instances taken over from other nodes (logs) */
+	double claim_from; /* may_claim: not before (monotonic s) */
+	long nclaimed;	   /* instances taken over from other nodes (logs) */
 	struct group *inflight, *waiting; /* group commit (pg_commit) */
 	unsigned long ngroups, ncommits;  /* transactions, commits in them */
 };
@@ -800,6 +802,18 @@ static void take_rows(struct pg_store *ps, const PGresult *r, bool reload)
 
 static void tick_cb(evutil_socket_t fd, short what, void *arg);
 
+/* A node that has just (re)connected claims nothing for a node timeout:
+ * the others may be reconnecting too (after the database restarted, or a
+ * network cut), and their heartbeats are old only because they could not
+ * write them. The database's own start-up grace (pg_own.c) counts from
+ * the postmaster's start, before its crash recovery; this counts from
+ * when this node could write again. A node whose owner really died is
+ * claimed a moment later. */
+static bool may_claim(const struct pg_store *ps)
+{
+	return mono() >= ps->claim_from;
+}
+
 static void claim_done(void *arg, struct brt_pg_batch *b,
 		       enum brt_pg_outcome out)
 {
@@ -900,7 +914,7 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 	/* Due timers first: their instances are restored before the rest
 	 * of what a dead node left. */
 	if (brt__pg_own_heartbeat_add(b, &ps->node) < 0 ||
-	    (ps->hooks.claimed &&
+	    (ps->hooks.claimed && may_claim(ps) &&
 	     (brt__pg_own_claim_due_add(b, &ps->node, CLAIM_LIMIT) < 0 ||
 	      brt__pg_own_claim_add(b, &ps->node, CLAIM_LIMIT, false, 0) < 0))) {
 		brt__pg_batch_free(b);
@@ -910,11 +924,15 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 	brt__pg_submit(ps->pg, b, claim_done, ps);
 }
 
-/* The connection is back: heartbeat and reload at once. */
+/* The connection is back: heartbeat and reload at once; claim no earlier
+ * than a node timeout from now (may_claim). */
 static void state_cb(void *arg, bool up)
 {
-	if (up)
+	struct pg_store *ps = arg;
+	if (up) {
+		ps->claim_from = mono() + ps->node.timeout_s;
 		tick_cb(-1, 0, arg);
+	}
 }
 
 /* ---- where a message belongs --------------------------------------------- */
@@ -1022,10 +1040,12 @@ int brt__store_pg_where(struct brt_store *st, int n, const char *const *csets,
 	char format[16], secs[32];
 	snprintf(format, sizeof format, "%d", ps->node.format);
 	snprintf(secs, sizeof secs, "%d", ps->node.timeout_s);
-	const char *v[] = { ps->process, sets,	 ks,  ps->node_id,
-			    ps->build,	 format, secs };
+	const char *v[] = {
+		ps->process, sets,   ks,   ps->node_id,
+		ps->build,   format, secs, may_claim(ps) ? "t" : "f"
+	};
 	if (!sets || !ks || !w || !b ||
-	    brt__pg_batch_add(b, where_sql, 7, v, NULL, 0) < 0) {
+	    brt__pg_batch_add(b, where_sql, 8, v, NULL, 0) < 0) {
 		free(sets);
 		free(ks);
 		free(w);

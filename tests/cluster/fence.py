@@ -6,15 +6,23 @@ message whose new instance lost a race reaches the winner.
     python3 tests/cluster/fence.py --bpelc build/bpelc --trials 20
 
 It starts a throw-away PostgreSQL server itself (tests/cluster/pg.sh) and
-runs three checks against nodes of real compiled services:
+runs four checks against nodes of real compiled services:
 
-  fence    a node of the probe (bench/probe) holds two instances; the
-           test moves one to another owner at a new epoch behind the
-           node's back (psql), as a takeover would. The node's next write
-           of it is refused: it must drop that instance alone (the
-           `finish` that caused the write gets a 503, nothing was taken),
-           stay up, finish the other instance, and take the moved one
-           back for the next `finish` (its owner is not alive).
+  fence    a node of tests/cluster/meet holds two instances, their `a`
+           open; the test moves one to another owner ('ghost', alive for
+           now, no address) at a new epoch behind the node's back (psql),
+           as a takeover would. A second `a` for it makes the node write
+           it: refused, so the node drops that instance alone; the second
+           `a` (not taken) is handled again, cannot reach the owner and
+           gets 503; the first `a` (taken before) gets 502. The node stays
+           up and serves the other instance; once the ghost is dead the
+           node takes the instance back for its `b`.
+  takeover a slow node (SIGSTOP) whose instance the other node takes over
+           after the node timeout; a `b` sent to the slow node is read
+           when it resumes (SIGCONT): its write is refused, the instance
+           dropped, and the `b` (not taken there) is handled again and
+           forwarded to the new owner, which answers 202 and completes
+           the instance; the `a` taken before the pause gets 502.
   unknown  the test locks an instance's row (psql), sends its `finish`
            (the node's commit waits for the lock) and terminates the
            node's database connection in the middle of that commit
@@ -39,6 +47,7 @@ run. Python 3 standard library only.
 import argparse
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -177,14 +186,20 @@ def fence(ck, node, uri, timeout):
     if not ck.that(bool(i1 and i2), "fence: two instances stored"):
         return
     # Another owner at a new epoch, as if a node that found this one
-    # dead had claimed it; 'ghost' has no heartbeat, so it is dead too.
+    # dead had claimed it: 'ghost', alive for now (a heartbeat) but with
+    # no address, so nothing can be forwarded to it.
+    # (Its heartbeat is ahead: alive for longer than the node's tries.)
+    psql_value(uri, "INSERT INTO bpelc_node (node_id, process, build,"
+               " heartbeat) VALUES ('ghost', 'meet', 'none',"
+               " now() + make_interval(secs => %d))" % (3 * timeout))
     psql_value(uri, "UPDATE bpelc_instance SET owner = 'ghost',"
                " epoch = epoch + 1 WHERE id = %s" % i1)
     # A second `a` for f1 waits in the instance's inbox: a write of a
-    # live instance, refused.
+    # live instance, refused. Not taken, it is handled again: the owner
+    # cannot be reached, so after a few tries it is refused, 503.
     st, text = meet_a(node.port, "f1", "A1bis")
-    ck.that(st == 503 and "owned by another node" in text,
-            "fence: the message in the refused write gets 503 (%s)" % st)
+    ck.that(st == 503, "fence: the message in the refused write, not"
+            " taken, gets 503 (%s)" % st)
     st, text = a1.get()
     ck.that(st == 502, "fence: the instance's earlier request, taken in a"
             " committed pass, gets 502 (%s)" % st)
@@ -199,12 +214,14 @@ def fence(ck, node, uri, timeout):
     st, text = a2.get()
     ck.that(st == 200 and ">B2<" in text,
             "fence: and answers its a on the same node (%s)" % st)
-    # The moved instance's owner is dead (once the database's start-up
-    # grace of two node timeouts is over): the node takes it back.
+    # The moved instance's owner dies (its heartbeat gets old, and the
+    # database's start-up grace of two node timeouts is over): the node
+    # takes the instance back.
     until(lambda: psql_value(
         uri, "SELECT now() - pg_postmaster_start_time()"
-        " > make_interval(secs => %d)" % (2 * timeout + 1)) == "t",
-        4 * timeout + 5)
+        " > make_interval(secs => %d) AND now() - (SELECT heartbeat FROM"
+        " bpelc_node WHERE node_id = 'ghost') > make_interval(secs => %d)"
+        % (2 * timeout + 1, timeout + 1)) == "t", 4 * timeout + 5)
     st, _ = meet_b(node.port, "f1", "B1")
     ck.that(st == 202, "fence: the moved instance is taken back for its"
             " b (%s)" % st)
@@ -214,6 +231,40 @@ def fence(ck, node, uri, timeout):
     left = until(lambda: psql_value(
         uri, "SELECT count(*) FROM bpelc_instance") == "0", 10)
     ck.that(bool(left), "fence: no instance left")
+
+
+def takeover(ck, f1, f2, uri):
+    """A slow node (SIGSTOP) whose instance another node took over, and
+    a message for it that the slow node gets when it resumes."""
+    a3 = Later(meet_a, f1.port, "t1", "A3")
+    i3 = until(lambda: meet_instance(uri, "t1"), 20)
+    if not ck.that(bool(i3), "takeover: instance stored"):
+        return
+    f1.proc.send_signal(signal.SIGSTOP)
+    moved = until(lambda: psql_value(
+        uri, "SELECT owner FROM bpelc_instance WHERE id = %s" % i3)
+        == f2.node_id, 30)
+    ck.that(moved, "takeover: the other node took the instance over")
+    b3 = Later(meet_b, f1.port, "t1", "B3")
+    time.sleep(0.5)
+    f1.proc.send_signal(signal.SIGCONT)
+    st, _ = b3.get()
+    ck.that(st == 202, "takeover: the message the slow node got, not"
+            " taken there, reaches the new owner: 202 (%s)" % st)
+    st, _ = a3.get()
+    ck.that(st == 502, "takeover: the request taken before the pause gets"
+            " 502 (%s)" % st)
+    ck.that(f1.alive(), "takeover: the slow node is still up")
+    ck.that(bool(until(lambda: re.search(r"instance %s completed" % i3,
+                                         log_of(f2)), 20)),
+            "takeover: the new owner completed the instance")
+    ck.that(re.search(r"instance %s completed" % i3, log_of(f1)) is None
+            or re.search(r"store: instance %s is owned by another node"
+                         % i3, log_of(f1)) is not None,
+            "takeover: the slow node's completion was refused")
+    left = until(lambda: psql_value(
+        uri, "SELECT count(*) FROM bpelc_instance") == "0", 10)
+    ck.that(bool(left), "takeover: no instance left")
 
 
 def unknown(ck, node, uri):
@@ -366,7 +417,13 @@ def main():
         if not fn.start() or not pn.start():
             raise HarnessError("a node did not start")
         fence(ck, fn, uri, 2)
+        fn2 = Node(4, meet, uri, 2, work)
+        nodes.append(fn2)
+        if not fn2.start():
+            raise HarnessError("a node did not start")
+        takeover(ck, fn, fn2, uri)
         fn.stop()
+        fn2.stop()
         unknown(ck, pn, uri)
         pn.stop()
         pair = [Node(i + 1, meet, uri, 10, work) for i in range(2)]

@@ -445,13 +445,15 @@ START_TEST(pg_store_where_a_message_goes)
 			   " < now() - interval '2 seconds')::int") == 0)
 		nanosleep(&(struct timespec){ 0, 100000000 }, NULL);
 	/* (A's own timer heartbeats meanwhile: age it until B's question
-	 * comes first) */
-	for (int i = 0; i < 20; i++) {
+	 * comes first; and B claims nothing in its first node timeout after
+	 * it connected) */
+	for (int i = 0; i < 60; i++) {
 		pg_kit_exec("UPDATE bpelc_node SET heartbeat = now() -"
 			    " interval '1 h' WHERE node_id = 'A'");
 		w = where(rt, b, "byId", "42");
 		if (w.status == BRT_WHERE_HERE)
 			break;
+		pg_kit_wait(rt->base, &(bool){ false }, 0.1);
 	}
 	ck_assert_int_eq(w.status, BRT_WHERE_HERE);
 	ck_assert_int_eq(hb.nclaimed, 1);
