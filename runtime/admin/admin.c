@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -26,6 +27,7 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
 
 #include "admin.h"
 
@@ -40,7 +42,51 @@ struct brt_admin {
 	struct evhttp_bound_socket *bound;
 	char *token; /* NULL: no token asked */
 	size_t token_len;
+	struct event *resume; /* accepting again after a pause */
+	time_t last_accept_log;
 };
+
+/* ---- accept errors ----------------------------------------------------- */
+
+/* How long accepting pauses after accept() failed (out of descriptors),
+ * and how often that is logged at most. */
+#define ADMIN_PAUSE_MS 250
+#define ADMIN_ACCEPT_LOG_EVERY_S 10
+
+/* The listener's error callback gets evhttp's argument, not ours: the one
+ * admin listener of the process is found here. Set and cleared with it. */
+static struct brt_admin *accept_admin;
+
+static void on_resume(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct brt_admin *a = arg;
+	evconnlistener_enable(evhttp_bound_socket_get_listener(a->bound));
+}
+
+/* Without this, libevent's listener tries accept() again at once when it
+ * fails (no descriptor left) and logs every failure: the loop spins and
+ * writes hundreds of thousands of lines a second (issue 10). Instead:
+ * pause ADMIN_PAUSE_MS, one line per ADMIN_ACCEPT_LOG_EVERY_S. */
+static void on_accept_error(struct evconnlistener *lev, void *arg)
+{
+	(void)arg;
+	int err = EVUTIL_SOCKET_ERROR();
+	evconnlistener_disable(lev);
+	struct brt_admin *a = accept_admin;
+	if (!a || !a->resume)
+		return;
+	time_t t = time(NULL);
+	if (t - a->last_accept_log >= ADMIN_ACCEPT_LOG_EVERY_S) {
+		a->last_accept_log = t;
+		brt__log_at(a->rt, BRT_LOG_WARN,
+			    "admin: cannot accept connections: %s; pausing",
+			    evutil_socket_error_to_string(err));
+	}
+	struct timeval tv = { 0, ADMIN_PAUSE_MS * 1000 };
+	evtimer_add(a->resume, &tv);
+}
 
 /* ---- the token ----------------------------------------------------------- */
 
@@ -571,6 +617,15 @@ int brt__admin_start(brt_runtime *rt)
 		brt__admin_free(rt);
 		return BRT_EIO;
 	}
+	a->resume = evtimer_new(rt->base, on_resume, a);
+	if (!a->resume) {
+		brt__admin_free(rt);
+		return BRT_ENOMEM;
+	}
+	a->last_accept_log = 0;
+	accept_admin = a;
+	evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(a->bound),
+				    on_accept_error);
 	brt__log(rt, "admin listening on %s:%d%s", host, brt__admin_port(rt),
 		 a->token ? " (token required)" : "");
 	return 0;
@@ -589,6 +644,10 @@ void brt__admin_free(brt_runtime *rt)
 	struct brt_admin *a = rt && rt->ops ? rt->ops->admin : NULL;
 	if (!a)
 		return;
+	if (accept_admin == a)
+		accept_admin = NULL;
+	if (a->resume)
+		event_free(a->resume);
 	if (a->http)
 		evhttp_free(a->http);
 	if (a->token) {

@@ -298,6 +298,42 @@ class AdminListener(unittest.TestCase):
         finally:
             self.assertEqual(svc.stop(), 0)
 
+    def test_out_of_descriptors_accepting_does_not_spin(self):
+        """The admin listener out of descriptors (the service's soft limit
+        cut to what it has open): accept() fails, and the listener pauses
+        instead of trying again at once (which used to spin and write
+        hundreds of thousands of libevent lines a second). One warning;
+        probes answer again once descriptors are back."""
+        import resource
+        svc = Service(ADMIN)
+        pid = svc.proc.pid
+        socks = []
+        try:
+            nfd = len(os.listdir("/proc/%d/fd" % pid))
+            old = resource.prlimit(pid, resource.RLIMIT_NOFILE)
+            resource.prlimit(pid, resource.RLIMIT_NOFILE, (nfd, old[1]))
+            for _ in range(3):
+                socks.append(socket.create_connection(("127.0.0.1", svc.admin_port)))
+
+            def cpu():
+                f = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
+                return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
+            c0 = cpu()
+            time.sleep(2)
+            used = cpu() - c0
+            resource.prlimit(pid, resource.RLIMIT_NOFILE, old)
+            self.assertLess(used, 0.5, "the service spun: %.2f s of CPU in 2 s" % used)
+            svc.wait_line(r"admin: cannot accept connections: .*; pausing")
+            st, _, _ = until(lambda: svc.admin("GET", "/livez"), what="/livez again")
+            self.assertEqual(st, 200)
+            msgs = [Service.message(ln) for ln in svc.lines]
+            self.assertEqual(sum("cannot accept" in m for m in msgs), 1, "\n".join(msgs[-20:]))
+            self.assertFalse(any("Error from accept" in m for m in msgs))
+        finally:
+            for so in socks:
+                so.close()
+            self.assertEqual(svc.stop(), 0)
+
     def test_non_loopback_needs_a_token(self):
         svc = Service(["--admin-listen", "0.0.0.0:0"], expect_start=False)
         rc = svc.proc.wait(20)
