@@ -67,37 +67,6 @@ static bool holds_expression(xmlNodePtr n, bool *is_query)
 
 /* ---- functions ------------------------------------------------------------ */
 
-static const char *const core_functions[] = {
-	"last",
-	"position",
-	"count",
-	"id",
-	"local-name",
-	"namespace-uri",
-	"name",
-	"string",
-	"concat",
-	"starts-with",
-	"contains",
-	"substring-before",
-	"substring-after",
-	"substring",
-	"string-length",
-	"normalize-space",
-	"translate",
-	"boolean",
-	"not",
-	"true",
-	"false",
-	"lang",
-	"number",
-	"sum",
-	"floor",
-	"ceiling",
-	"round",
-	NULL,
-};
-
 #define NS_ODE_EXT "http://www.apache.org/ode/type/extension"
 #define NS_XDT "http://www.w3.org/2003/11/xpath-datatypes"
 /* The reason given for an unknown function of ODE's namespace under
@@ -172,7 +141,7 @@ static const char *unknown_function(struct chk *c, xmlNodePtr n,
 {
 	const char *colon = memchr(t->s, ':', t->len);
 	if (!colon) {
-		if (in_list(t->s, t->len, core_functions) || xpath2)
+		if (xpath2_is_core_function(t->s, t->len) || xpath2)
 			return NULL;
 		return "a function neither XPath 1.0 nor WS-BPEL provides";
 	}

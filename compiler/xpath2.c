@@ -173,15 +173,20 @@ static const char *func_ns(xmlNodePtr n, const struct xpath_tok *t,
 	return ns ? (const char *)ns->href : NULL;
 }
 
+bool xpath2_is_core_function(const char *name, size_t len)
+{
+	for (int i = 0; xpath1_functions[i]; i++)
+		if (strlen(xpath1_functions[i]) == len &&
+		    strncmp(xpath1_functions[i], name, len) == 0)
+			return true;
+	return false;
+}
+
 static bool xpath1_function(const struct xpath_tok *t, size_t plen)
 {
 	const char *local = t->s + (plen ? plen + 1 : 0);
 	size_t len = t->len - (plen ? plen + 1 : 0);
-	for (int i = 0; xpath1_functions[i]; i++)
-		if (strlen(xpath1_functions[i]) == len &&
-		    strncmp(xpath1_functions[i], local, len) == 0)
-			return true;
-	return false;
+	return xpath2_is_core_function(local, len);
 }
 
 static bool is_one_of(const struct xpath_tok *t, const char *const *words)

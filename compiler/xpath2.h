@@ -7,6 +7,7 @@
 #define BPELC_XPATH2_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "diag.h"
 #include "model.h"
@@ -30,6 +31,11 @@ const char *xpath2_runtime_error(struct arena *a, const char *text,
  * off an operand by '/'), or -1. The one rule behind both SA00027's
  * warning (check_xpath.c) and the run-time fault. */
 int xpath2_bare_path(const struct xpath_toks *ts);
+
+/* Is name (len bytes, no prefix) one of XPath 1.0's core functions? The
+ * one list, for check_expr.c's unknown functions and the constructs
+ * here. */
+bool xpath2_is_core_function(const char *name, size_t len);
 
 /* Only white space (or NULL). */
 bool xpath2_blank(const char *text);
