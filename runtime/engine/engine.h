@@ -355,6 +355,33 @@ struct brt_link_frame {
 void brt__links_ref(struct brt_link_frame *f);
 void brt__links_unref(struct brt_link_frame *f);
 
+/* ---- recw.c ---------------------------------------------------------------
+ * A record's XML text written straight into a buffer (store.c's savers,
+ * events.c, foreach.c). Errors are sticky: check err once at the end. */
+struct brt_recw {
+	char *buf; /* '\0'-terminated while len > 0 */
+	size_t len, cap;
+	bool tag_open; /* the current start tag still takes attributes */
+	int err;       /* 0 or the first BRT_E* */
+};
+void brt__recw_init(struct brt_recw *w);
+void brt__recw_free(struct brt_recw *w);
+/* The text written (malloc'd, the caller frees it); w is empty again. */
+char *brt__recw_take(struct brt_recw *w, size_t *len);
+void brt__recw_prolog(struct brt_recw *w);
+/* <name ...>: attributes follow, until a child, text or the close. */
+void brt__recw_open(struct brt_recw *w, const char *name);
+void brt__recw_close(struct brt_recw *w, const char *name);
+/* Attributes of the open start tag; a NULL string writes none. */
+void brt__recw_str(struct brt_recw *w, const char *name, const char *v);
+void brt__recw_num(struct brt_recw *w, const char *name, long v);
+void brt__recw_ulong(struct brt_recw *w, const char *name, unsigned long v);
+void brt__recw_real(struct brt_recw *w, const char *name, double v);
+/* Text content, escaped. */
+void brt__recw_text(struct brt_recw *w, const char *v);
+/* doc's root element (and what it contains); nothing for NULL. */
+void brt__recw_doc(struct brt_recw *w, xmlDocPtr doc);
+
 /* ---- foreach.c ----------------------------------------------------------- */
 
 /* A strand's forEach state is freed with it. */
@@ -362,9 +389,9 @@ void brt__foreach_free(brt_strand *s);
 /* Child scope instance si of w's forEach ended (before si is freed). */
 void brt__foreach_child_ended(brt_strand *w, struct brt_scope_inst *si);
 /* Saved instances (store.c): a running forEach's progress as a <foreach>
- * child of n, and back onto restored strand s (the descriptor is found
+ * child of the element open in w, and back onto restored strand s (the descriptor is found
  * again when its step runs). 0 or BRT_E*. */
-int brt__foreach_save(const brt_strand *s, xmlNodePtr n);
+int brt__foreach_save(const brt_strand *s, struct brt_recw *w);
 int brt__foreach_load(brt_strand *s, xmlNodePtr n);
 
 /* ---- correl.c ------------------------------------------------------------
@@ -565,13 +592,13 @@ enum brt_step brt__events_step(brt_strand *s);
 /* BRT_SI_EVENT_INIT: the onEvent's message is in its variable; run the
  * associated scope's initialisers, then its activity. */
 enum brt_step brt__events_init_step(brt_strand *s);
-/* Saved instances (store.c): an anchor's state as attributes and <alarm>
- * children of n; brt__events_load rebuilds it on restored anchor s (in
+/* Saved instances (store.c): an anchor's state as an <events> child (with
+ * <event> and <alarm> children) of the element open in w; brt__events_load rebuilds it on restored anchor s (in
  * si, its scope instance) with its alarms armed again and its onEvent
  * IMAs set up but not enabled: brt__events_ima gives IMA i (NULL when
  * none) for the caller to enable, in the order they were enabled before.
  * 0 or BRT_E*. */
-int brt__events_save(const brt_strand *s, xmlNodePtr n);
+int brt__events_save(const brt_strand *s, struct brt_recw *w);
 int brt__events_load(brt_strand *s, xmlNodePtr n);
 struct brt_ima *brt__events_ima(brt_strand *s, int i);
 /* How many of an anchor's onAlarm timers are armed (metrics). */

@@ -372,20 +372,6 @@ enum brt_step brt__events_step(brt_strand *s)
  *     <alarm index="k" deadline="D" period="P"/>   an armed onAlarm
  *   </events>
  */
-static void put_double(xmlNodePtr n, const char *name, double v)
-{
-	char b[48];
-	snprintf(b, sizeof b, "%.6f", v);
-	xmlSetProp(n, BAD_CAST name, BAD_CAST b);
-}
-
-static void put_ulong(xmlNodePtr n, const char *name, unsigned long v)
-{
-	char b[32];
-	snprintf(b, sizeof b, "%lu", v);
-	xmlSetProp(n, BAD_CAST name, BAD_CAST b);
-}
-
 /* A number attribute; false when missing or malformed. */
 static bool get_double(xmlNodePtr n, const char *name, double *out)
 {
@@ -403,33 +389,34 @@ static bool is_elem(xmlNodePtr n, const char *name)
 	       strcmp((const char *)n->name, name) == 0;
 }
 
-int brt__events_save(const brt_strand *s, xmlNodePtr n)
+int brt__events_save(const brt_strand *s, struct brt_recw *w)
 {
 	const struct brt_events *ev = s->ev;
 	if (!ev)
 		return 0;
-	xmlNodePtr en = xmlNewChild(n, NULL, BAD_CAST "events", NULL);
-	if (!en)
-		return BRT_ENOMEM;
-	put_ulong(en, "enabled", ev->enabled);
-	put_ulong(en, "nalarms", (unsigned long)ev->nalarms);
+	brt__recw_open(w, "events");
+	brt__recw_ulong(w, "enabled", ev->enabled);
+	brt__recw_ulong(w, "nalarms", (unsigned long)ev->nalarms);
 	for (int i = 0; i < ev->nimas; i++) {
 		if (!ev->imas[i].enabled)
 			continue;
-		xmlNodePtr x = xmlNewChild(en, NULL, BAD_CAST "event", NULL);
-		put_ulong(x, "index", (unsigned long)i);
-		put_ulong(x, "seq", ev->imas[i].seq);
+		brt__recw_open(w, "event");
+		brt__recw_ulong(w, "index", (unsigned long)i);
+		brt__recw_ulong(w, "seq", ev->imas[i].seq);
+		brt__recw_close(w, "event");
 	}
 	for (int k = 0; k < ev->nalarms; k++) {
 		const struct brt_ev_alarm *al = &ev->alarms[k];
 		if (!al->timer)
 			continue; /* fired once, done */
-		xmlNodePtr x = xmlNewChild(en, NULL, BAD_CAST "alarm", NULL);
-		put_ulong(x, "index", (unsigned long)k);
-		put_double(x, "deadline", al->deadline);
-		put_double(x, "period", al->period);
+		brt__recw_open(w, "alarm");
+		brt__recw_ulong(w, "index", (unsigned long)k);
+		brt__recw_real(w, "deadline", al->deadline);
+		brt__recw_real(w, "period", al->period);
+		brt__recw_close(w, "alarm");
 	}
-	return 0;
+	brt__recw_close(w, "events");
+	return w->err;
 }
 
 int brt__events_load(brt_strand *s, xmlNodePtr n)

@@ -312,25 +312,19 @@ static unsigned long *fe_field(struct brt_fe *fe, int i)
 
 enum { NFE_FIELDS = (int)(sizeof fe_fields / sizeof *fe_fields) };
 
-int brt__foreach_save(const brt_strand *s, xmlNodePtr n)
+int brt__foreach_save(const brt_strand *s, struct brt_recw *w)
 {
 	struct brt_fe *fe = s->fe;
 	if (!fe)
 		return 0;
-	xmlNodePtr x = xmlNewChild(n, NULL, BAD_CAST "foreach", NULL);
-	if (!x)
-		return BRT_ENOMEM;
-	char b[32];
-	snprintf(b, sizeof b, "%d", fe->scope);
-	xmlSetProp(x, BAD_CAST "scope", BAD_CAST b);
-	xmlSetProp(x, BAD_CAST "successful-only",
-		   BAD_CAST(fe->successful_only ? "1" : "0"));
-	xmlSetProp(x, BAD_CAST "has-b", BAD_CAST(fe->has_b ? "1" : "0"));
-	for (int i = 0; i < NFE_FIELDS; i++) {
-		snprintf(b, sizeof b, "%lu", *fe_field(fe, i));
-		xmlSetProp(x, BAD_CAST fe_fields[i], BAD_CAST b);
-	}
-	return 0;
+	brt__recw_open(w, "foreach");
+	brt__recw_num(w, "scope", fe->scope);
+	brt__recw_str(w, "successful-only", fe->successful_only ? "1" : "0");
+	brt__recw_str(w, "has-b", fe->has_b ? "1" : "0");
+	for (int i = 0; i < NFE_FIELDS; i++)
+		brt__recw_ulong(w, fe_fields[i], *fe_field(fe, i));
+	brt__recw_close(w, "foreach");
+	return w->err;
 }
 
 /* An unsigned attribute; false when missing or malformed. */

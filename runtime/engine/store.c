@@ -43,8 +43,10 @@
  * run since (<delivery>), an instance in its <exit> (exiting=), and the
  * routing order numbers of enabled receives and initiated sets (seq=).
  *
- * Wrapper elements have no namespace, so a variable's own namespaces never
- * clash with them. A record of another build or format version is refused
+ * Saving writes the text directly (recw.c: no tree is built, a variable's
+ * document is serialized from its own root); restoring parses it with
+ * libxml2. Wrapper elements have no namespace, so a variable's own
+ * namespaces never clash with them. A record of another build or format version is refused
  * (BRT_ESTATE). A record read back is untrusted: every index, count and
  * state is checked; anything malformed is BRT_EINVAL, never a crash.
  */
@@ -75,35 +77,8 @@ _Static_assert(sizeof phase_names / sizeof *phase_names ==
 
 /* ---- save ---------------------------------------------------------------- */
 
-/* Attributes are only ever added once per element: xmlNewProp, which
- * does not look for an existing one (xmlSetProp does, every time). */
-static void set_num(xmlNodePtr n, const char *name, long v)
-{
-	char b[32];
-	snprintf(b, sizeof b, "%ld", v);
-	xmlNewProp(n, BAD_CAST name, BAD_CAST b);
-}
-
-static void set_str(xmlNodePtr n, const char *name, const char *v)
-{
-	if (v)
-		xmlNewProp(n, BAD_CAST name, BAD_CAST v);
-}
-
-/* A copy of doc's root element as the last child of parent. */
-static int put_doc(xmlNodePtr parent, xmlDocPtr doc)
-{
-	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
-	if (!root)
-		return 0;
-	if (!parent) /* its xmlNewChild ran out of memory */
-		return BRT_ENOMEM;
-	xmlNodePtr copy = xmlDocCopyNode(root, parent->doc, 1);
-	if (!copy)
-		return BRT_ENOMEM;
-	xmlAddChild(parent, copy);
-	return 0;
-}
+/* The record's text is written straight into a buffer, in document order
+ * (recw.c); the reader below parses it with libxml2. */
 
 /* Everything can be saved, but an invoke the process's table does not
  * list (hand-made descriptors in tests) cannot be named again. */
@@ -126,336 +101,339 @@ static bool is_saveable(brt_instance *in)
 }
 
 /* Link frames get ids (1, 2, ...) in the order they are written, each
- * after its parent. */
+ * after its parent: all are written before the scopes and strands that
+ * name them. */
 struct frames {
 	int n, cap;
 	struct brt_link_frame **v;
 };
 
-/* f's id, writing it (and its parents) first if new; 0 for NULL, -1 when
- * out of memory. */
-static long frame_id(struct frames *fs, xmlNodePtr top,
-		     struct brt_link_frame *f)
+/* f's id (0 for NULL), or -1 when it was not written. */
+static long frame_find(const struct frames *fs, const struct brt_link_frame *f)
 {
 	if (!f)
 		return 0;
 	for (int i = 0; i < fs->n; i++)
 		if (fs->v[i] == f)
 			return i + 1;
-	long parent = frame_id(fs, top, f->parent);
-	if (parent < 0)
-		return -1;
+	return -1;
+}
+
+/* Write <links> for f (and its parents first) unless written already:
+ * 0 or BRT_ENOMEM. */
+static int frame_put(struct frames *fs, struct brt_recw *w,
+		     struct brt_link_frame *f)
+{
+	if (!f || frame_find(fs, f) > 0)
+		return 0;
+	int err = frame_put(fs, w, f->parent);
+	if (err)
+		return err;
 	if (fs->n == fs->cap) {
 		int cap = fs->cap ? 2 * fs->cap : 8;
 		void *v = realloc(fs->v, (size_t)cap * sizeof *fs->v);
 		if (!v)
-			return -1;
+			return BRT_ENOMEM;
 		fs->v = v;
 		fs->cap = cap;
 	}
 	fs->v[fs->n++] = f;
 	char *status = malloc((size_t)f->n + 1);
-	xmlNodePtr n = xmlNewChild(top, NULL, BAD_CAST "links", NULL);
-	if (!status || !n) {
-		free(status);
-		return -1;
-	}
+	if (!status)
+		return BRT_ENOMEM;
 	for (int i = 0; i < f->n; i++)
 		status[i] = f->status[i] < 0 ? '-' : f->status[i] ? '1' : '0';
 	status[f->n] = '\0';
-	set_num(n, "id", fs->n);
-	set_num(n, "parent", parent);
-	set_num(n, "first", f->first);
-	set_str(n, "status", status);
+	brt__recw_open(w, "links");
+	brt__recw_num(w, "id", fs->n);
+	brt__recw_num(w, "parent", frame_find(fs, f->parent));
+	brt__recw_num(w, "first", f->first);
+	brt__recw_str(w, "status", status);
+	brt__recw_close(w, "links");
 	free(status);
-	return fs->n;
+	return 0;
 }
 
-static void save_receive(xmlNodePtr sn, const struct brt_receive *r)
+static void save_receive(struct brt_recw *w, const struct brt_receive *r)
 {
-	xmlNodePtr rn = xmlNewChild(sn, NULL, BAD_CAST "receive", NULL);
-	set_str(rn, "name", r->name);
-	set_num(rn, "plink", r->plink);
-	set_str(rn, "op", r->op->name);
-	set_num(rn, "var", r->var);
-	set_str(rn, "mex", r->mex);
-	set_num(rn, "create", r->create_instance);
-	set_str(rn, "file", r->file);
-	set_num(rn, "line", r->line);
+	brt__recw_open(w, "receive");
+	brt__recw_str(w, "name", r->name);
+	brt__recw_num(w, "plink", r->plink);
+	brt__recw_str(w, "op", r->op->name);
+	brt__recw_num(w, "var", r->var);
+	brt__recw_str(w, "mex", r->mex);
+	brt__recw_num(w, "create", r->create_instance);
+	brt__recw_str(w, "file", r->file);
+	brt__recw_num(w, "line", r->line);
 	for (int i = 0; i < r->nparts; i++) {
-		xmlNodePtr pn = xmlNewChild(rn, NULL, BAD_CAST "part", NULL);
-		set_str(pn, "name", r->parts[i].part);
-		set_num(pn, "var", r->parts[i].var);
+		brt__recw_open(w, "part");
+		brt__recw_str(w, "name", r->parts[i].part);
+		brt__recw_num(w, "var", r->parts[i].var);
+		brt__recw_close(w, "part");
 	}
 	for (int i = 0; i < r->ncorr; i++) {
-		xmlNodePtr cn = xmlNewChild(rn, NULL, BAD_CAST "corr", NULL);
-		set_num(cn, "set", r->corr[i].set);
-		set_num(cn, "initiate", r->corr[i].initiate);
-		set_num(cn, "pattern", r->corr[i].pattern);
+		brt__recw_open(w, "corr");
+		brt__recw_num(w, "set", r->corr[i].set);
+		brt__recw_num(w, "initiate", r->corr[i].initiate);
+		brt__recw_num(w, "pattern", r->corr[i].pattern);
+		brt__recw_close(w, "corr");
 	}
+	brt__recw_close(w, "receive");
 }
 
 /* <pick name= armed= alarm-state= deadline=> <on state= seq=> <receive/>
  * </on>... </pick>: a waiting pick's onMessages and its armed alarm. */
-static void save_pick(brt_strand *s, xmlNodePtr n)
+static void save_pick(brt_strand *s, struct brt_recw *w)
 {
 	const struct brt_pick *pk = brt__pick_desc(s);
 	if (!pk)
 		return;
-	xmlNodePtr pn = xmlNewChild(n, NULL, BAD_CAST "pick", NULL);
-	set_str(pn, "name", pk->name);
+	brt__recw_open(w, "pick");
+	brt__recw_str(w, "name", pk->name);
 	int state = 0;
 	double deadline = 0;
 	bool armed = brt__pick_alarm(s, &state, &deadline);
-	char b[48];
-	snprintf(b, sizeof b, "%.6f", deadline);
-	set_num(pn, "armed", armed);
-	set_num(pn, "alarm-state", state);
-	set_str(pn, "deadline", b);
+	brt__recw_num(w, "armed", armed);
+	brt__recw_num(w, "alarm-state", state);
+	brt__recw_real(w, "deadline", deadline);
 	for (int i = 0; i < pk->nmsgs; i++) {
 		struct brt_ima *ima = brt__pick_ima(s, i);
-		xmlNodePtr on = xmlNewChild(pn, NULL, BAD_CAST "on", NULL);
-		set_num(on, "state", pk->msgs[i].state);
-		set_num(on, "seq", ima && ima->enabled ? (long)ima->seq : 0);
-		save_receive(on, pk->msgs[i].recv);
+		brt__recw_open(w, "on");
+		brt__recw_num(w, "state", pk->msgs[i].state);
+		brt__recw_num(w, "seq",
+			      ima && ima->enabled ? (long)ima->seq : 0);
+		save_receive(w, pk->msgs[i].recv);
+		brt__recw_close(w, "on");
 	}
+	brt__recw_close(w, "pick");
 }
 
 /* <invoke index= [request]>: a call in flight; the request is kept only
  * for a --resend partner link. */
-static int save_invoke(brt_strand *s, xmlNodePtr n)
+static void save_invoke(brt_strand *s, struct brt_recw *w)
 {
-	xmlNodePtr v = xmlNewChild(n, NULL, BAD_CAST "invoke", NULL);
-	if (!v)
-		return BRT_ENOMEM;
-	set_num(v, "index", invoke_index(s->in, s->iv));
+	brt__recw_open(w, "invoke");
+	brt__recw_num(w, "index", invoke_index(s->in, s->iv));
 	if (s->call_msg) {
-		xmlNodePtr r = xmlNewChild(v, NULL, BAD_CAST "request", NULL);
-		if (!r || put_doc(r, s->call_msg) != 0)
-			return BRT_ENOMEM;
+		brt__recw_open(w, "request");
+		brt__recw_doc(w, s->call_msg);
+		brt__recw_close(w, "request");
 	}
-	return 0;
+	brt__recw_close(w, "invoke");
 }
 
-static int put_fault(xmlNodePtr parent, const struct brt_fault *f)
+static void put_fault(struct brt_recw *w, const struct brt_fault *f)
 {
-	xmlNodePtr n = xmlNewChild(parent, NULL, BAD_CAST "fault", NULL);
-	if (!n)
-		return BRT_ENOMEM;
-	set_str(n, "ns", f->ns);
-	set_str(n, "local", f->local);
+	brt__recw_open(w, "fault");
+	brt__recw_str(w, "ns", f->ns);
+	brt__recw_str(w, "local", f->local);
 	if (f->message) {
-		set_str(n, "message-ns", f->message->name.ns);
-		set_str(n, "message", f->message->name.local);
+		brt__recw_str(w, "message-ns", f->message->name.ns);
+		brt__recw_str(w, "message", f->message->name.local);
 	}
-	return put_doc(n, f->data);
+	brt__recw_doc(w, f->data);
+	brt__recw_close(w, "fault");
 }
 
 /* <delivery kind=receive|invoke|fault ...>: what an event brought a strand
  * that has not run since. A delivered request's connection is lost. */
-static int save_delivery(brt_strand *s, xmlNodePtr n)
+static void save_delivery(brt_strand *s, struct brt_recw *w)
 {
-	xmlNodePtr d = xmlNewChild(n, NULL, BAD_CAST "delivery", NULL);
-	if (!d)
-		return BRT_ENOMEM;
+	brt__recw_open(w, "delivery");
 	if (s->done == BRT_D_RECEIVE) {
-		set_str(d, "kind", "receive");
-		set_str(d, "fault", s->recv_fault);
-		save_receive(d, s->recv);
+		brt__recw_str(w, "kind", "receive");
+		brt__recw_str(w, "fault", s->recv_fault);
+		save_receive(w, s->recv);
 	} else if (s->done == BRT_D_INVOKE) {
-		set_str(d, "kind", "invoke");
-		set_num(d, "index", invoke_index(s->in, s->iv));
-		set_num(d, "err", s->call_err);
-		set_num(d, "is-fault", s->call_is_fault);
-		set_num(d, "interrupted", s->call_interrupted);
+		brt__recw_str(w, "kind", "invoke");
+		brt__recw_num(w, "index", invoke_index(s->in, s->iv));
+		brt__recw_num(w, "err", s->call_err);
+		brt__recw_num(w, "is-fault", s->call_is_fault);
+		brt__recw_num(w, "interrupted", s->call_interrupted);
 		long decl = -1;
 		for (int i = 0; s->call_fault_decl && i < s->iv->op->nfaults;
 		     i++)
 			if (&s->iv->op->faults[i] == s->call_fault_decl)
 				decl = i;
-		set_num(d, "decl", decl);
-		set_str(d, "text", s->call_text);
-		set_str(d, "fault-ns", s->call_fault_ns);
-		set_str(d, "fault-local", s->call_fault_local);
+		brt__recw_num(w, "decl", decl);
+		brt__recw_str(w, "text", s->call_text);
+		brt__recw_str(w, "fault-ns", s->call_fault_ns);
+		brt__recw_str(w, "fault-local", s->call_fault_local);
 	} else {
-		set_str(d, "kind", "fault");
-		return put_fault(d, &s->fault);
+		brt__recw_str(w, "kind", "fault");
+		put_fault(w, &s->fault);
+		brt__recw_close(w, "delivery");
+		return;
 	}
 	if (s->msg) {
-		xmlNodePtr m = xmlNewChild(d, NULL, BAD_CAST "msg", NULL);
-		if (!m || put_doc(m, s->msg) != 0)
-			return BRT_ENOMEM;
+		brt__recw_open(w, "msg");
+		brt__recw_doc(w, s->msg);
+		brt__recw_close(w, "msg");
 	}
-	return 0;
+	brt__recw_close(w, "delivery");
 }
 
-static int save_scopes(brt_instance *in, xmlNodePtr top, struct frames *fs);
-static int save_strands(brt_instance *in, xmlNodePtr top, struct frames *fs);
+static void save_scopes(brt_instance *in, struct brt_recw *w,
+			const struct frames *fs);
+static int save_strands(brt_instance *in, struct brt_recw *w,
+			const struct frames *fs);
 
-static int save_tree(brt_instance *in, xmlDocPtr doc)
+static int save_record(brt_instance *in, struct brt_recw *w)
 {
 	const struct brt_process *p = in->rt->proc;
-	xmlNodePtr top = xmlNewDocNode(doc, NULL, BAD_CAST "instance", NULL);
-	if (!top)
-		return BRT_ENOMEM;
-	xmlDocSetRootElement(doc, top);
-	set_str(top, "build", p->build_id ? p->build_id : "");
-	set_num(top, "format", BRT_STORE_FORMAT);
+	brt__recw_prolog(w);
+	brt__recw_open(w, "instance");
+	brt__recw_str(w, "build", p->build_id ? p->build_id : "");
+	brt__recw_num(w, "format", BRT_STORE_FORMAT);
 	if (in->exiting)
-		set_num(top, "exiting", 1);
-	set_str(top, "process", p->name);
-	set_num(top, "id", (long)in->id);
-	set_num(top, "next-strand", (long)in->next_strand_id);
-	set_num(top, "next-scope", (long)in->next_scope_id);
-	set_num(top, "started", in->started);
+		brt__recw_num(w, "exiting", 1);
+	brt__recw_str(w, "process", p->name);
+	brt__recw_num(w, "id", (long)in->id);
+	brt__recw_num(w, "next-strand", (long)in->next_strand_id);
+	brt__recw_num(w, "next-scope", (long)in->next_scope_id);
+	brt__recw_num(w, "started", in->started);
 	/* The operator's view survives a restart (inspect.c). */
-	set_num(top, "t-start", (long)in->t_start);
+	brt__recw_num(w, "t-start", (long)in->t_start);
 	if (in->suspended)
-		set_num(top, "suspended", 1);
-	set_num(top, "done-seq", (long)in->done_seq);
+		brt__recw_num(w, "suspended", 1);
+	brt__recw_num(w, "done-seq", (long)in->done_seq);
 	if (in->iso_holder)
-		set_num(top, "iso-holder", (long)in->iso_holder->id);
+		brt__recw_num(w, "iso-holder", (long)in->iso_holder->id);
 	if (in->provisional)
-		set_num(top, "provisional", 1);
+		brt__recw_num(w, "provisional", 1);
 
 	for (int i = 0; i < p->nplinks; i++) {
 		if (!in->plink_url[i])
 			continue;
-		xmlNodePtr n = xmlNewChild(top, NULL, BAD_CAST "plink", NULL);
-		set_num(n, "index", i);
-		set_str(n, "url", in->plink_url[i]);
+		brt__recw_open(w, "plink");
+		brt__recw_num(w, "index", i);
+		brt__recw_str(w, "url", in->plink_url[i]);
+		brt__recw_close(w, "plink");
 	}
 	/* Frames first: scopes and strands name them. */
 	struct frames fs = { 0 };
 	int err = 0;
 	for (struct brt_scope_inst *si = in->scopes_head; si && !err;
 	     si = si->next)
-		err = frame_id(&fs, top, si->links) < 0 ? BRT_ENOMEM : 0;
+		err = frame_put(&fs, w, si->links);
 	for (brt_strand *s = in->strands_head; s && !err; s = s->next)
-		err = frame_id(&fs, top, s->links) < 0 ? BRT_ENOMEM : 0;
+		err = frame_put(&fs, w, s->links);
 	if (!err)
-		err = save_scopes(in, top, &fs);
+		save_scopes(in, w, &fs);
 	for (struct brt_mex *m = in->mexes; m && !err; m = m->next) {
 		/* The request's connection does not survive a restart: the
 		 * exchange does, and its reply is dropped (logged). */
-		xmlNodePtr n = xmlNewChild(top, NULL, BAD_CAST "mex", NULL);
-		if (!n)
-			err = BRT_ENOMEM;
-		else {
-			set_num(n, "plink", m->plink);
-			set_str(n, "op", m->op->name);
-			set_str(n, "mex", m->mex);
-			set_num(n, "owner", m->owner ? (long)m->owner->id : 0);
-		}
+		brt__recw_open(w, "mex");
+		brt__recw_num(w, "plink", m->plink);
+		brt__recw_str(w, "op", m->op->name);
+		brt__recw_str(w, "mex", m->mex);
+		brt__recw_num(w, "owner", m->owner ? (long)m->owner->id : 0);
+		brt__recw_close(w, "mex");
 	}
 	if (!err)
-		err = save_strands(in, top, &fs);
+		err = save_strands(in, w, &fs);
 	free(fs.v);
 	if (err)
 		return err;
 	for (struct brt_inmsg *m = in->inbox_head; m; m = m->next) {
-		xmlNodePtr n = xmlNewChild(top, NULL, BAD_CAST "message", NULL);
-		set_num(n, "plink", m->plink);
-		set_str(n, "op", m->op->name);
-		if (put_doc(n, m->msg) != 0)
-			return BRT_ENOMEM;
+		brt__recw_open(w, "message");
+		brt__recw_num(w, "plink", m->plink);
+		brt__recw_str(w, "op", m->op->name);
+		brt__recw_doc(w, m->msg);
+		brt__recw_close(w, "message");
 	}
-	return 0;
+	brt__recw_close(w, "instance");
+	brt__recw_text(w, "\n"); /* as libxml2's document dump ends */
+	return w->err;
 }
 
-static int save_scopes(brt_instance *in, xmlNodePtr top, struct frames *fs)
+static void save_scopes(brt_instance *in, struct brt_recw *w,
+			const struct frames *fs)
 {
 	const struct brt_process *p = in->rt->proc;
 	for (struct brt_scope_inst *si = in->scopes_head; si; si = si->next) {
-		xmlNodePtr n = xmlNewChild(top, NULL, BAD_CAST "scope", NULL);
-		set_num(n, "id", (long)si->id);
-		set_num(n, "index", si->scope);
-		set_num(n, "parent", si->parent ? (long)si->parent->id : 0);
-		set_str(n, "mode",
-			si->mode == BRT_MODE_FAULT ? "fault" : "normal");
-		set_num(n, "waiter", si->waiter ? (long)si->waiter->id : 0);
-		set_str(n, "phase", phase_names[si->phase]);
-		set_num(n, "done-seq", (long)si->done_seq);
-		set_num(n, "comp-waiter",
-			si->comp_waiter ? (long)si->comp_waiter->id : 0);
-		set_num(n, "nterm", si->nterm);
-		set_num(n, "term-notify",
-			si->term_notify ? (long)si->term_notify->id : 0);
-		set_num(n, "links", frame_id(fs, top, si->links));
-		if (si->mode == BRT_MODE_FAULT) {
-			xmlNodePtr f =
-				xmlNewChild(n, NULL, BAD_CAST "fault", NULL);
-			set_str(f, "ns", si->fault.ns);
-			set_str(f, "local", si->fault.local);
-			if (si->fault.message) {
-				set_str(f, "message-ns",
-					si->fault.message->name.ns);
-				set_str(f, "message",
-					si->fault.message->name.local);
-			}
-			if (put_doc(f, si->fault.data) != 0)
-				return BRT_ENOMEM;
-		}
+		brt__recw_open(w, "scope");
+		brt__recw_num(w, "id", (long)si->id);
+		brt__recw_num(w, "index", si->scope);
+		brt__recw_num(w, "parent",
+			      si->parent ? (long)si->parent->id : 0);
+		brt__recw_str(w, "mode",
+			      si->mode == BRT_MODE_FAULT ? "fault" : "normal");
+		brt__recw_num(w, "waiter",
+			      si->waiter ? (long)si->waiter->id : 0);
+		brt__recw_str(w, "phase", phase_names[si->phase]);
+		brt__recw_num(w, "done-seq", (long)si->done_seq);
+		brt__recw_num(w, "comp-waiter",
+			      si->comp_waiter ? (long)si->comp_waiter->id : 0);
+		brt__recw_num(w, "nterm", si->nterm);
+		brt__recw_num(w, "term-notify",
+			      si->term_notify ? (long)si->term_notify->id : 0);
+		brt__recw_num(w, "links", frame_find(fs, si->links));
+		if (si->mode == BRT_MODE_FAULT)
+			put_fault(w, &si->fault);
 		for (int i = 0; i < p->scopes[si->scope].nvars; i++) {
 			if (!si->vars[i])
 				continue;
-			xmlNodePtr v =
-				xmlNewChild(n, NULL, BAD_CAST "var", NULL);
-			set_num(v, "slot", i);
-			if (put_doc(v, si->vars[i]) != 0)
-				return BRT_ENOMEM;
+			brt__recw_open(w, "var");
+			brt__recw_num(w, "slot", i);
+			brt__recw_doc(w, si->vars[i]);
+			brt__recw_close(w, "var");
 		}
 		char *const *vals;
 		int set;
 		for (int i = 0; (set = brt__corr_set_get(si, i, &vals)) >= 0;
 		     i++) {
-			xmlNodePtr c =
-				xmlNewChild(n, NULL, BAD_CAST "cset", NULL);
-			set_num(c, "set", set);
-			set_num(c, "seq", (long)brt__corr_set_seq(si, i));
-			for (int j = 0; j < p->corrsets[set].nprops; j++)
-				xmlNewTextChild(c, NULL, BAD_CAST "value",
-						BAD_CAST vals[j]);
+			brt__recw_open(w, "cset");
+			brt__recw_num(w, "set", set);
+			brt__recw_num(w, "seq", (long)brt__corr_set_seq(si, i));
+			for (int j = 0; j < p->corrsets[set].nprops; j++) {
+				brt__recw_open(w, "value");
+				brt__recw_text(w, vals[j]);
+				brt__recw_close(w, "value");
+			}
+			brt__recw_close(w, "cset");
 		}
+		brt__recw_close(w, "scope");
 	}
-	return 0;
 }
 
-static int save_strands(brt_instance *in, xmlNodePtr top, struct frames *fs)
+static int save_strands(brt_instance *in, struct brt_recw *w,
+			const struct frames *fs)
 {
 	for (brt_strand *s = in->strands_head; s; s = s->next) {
-		xmlNodePtr n = xmlNewChild(top, NULL, BAD_CAST "strand", NULL);
-		set_num(n, "id", (long)s->id);
-		set_num(n, "state", s->state);
-		set_num(n, "scope", (long)s->scope->id);
-		set_num(n, "parent", s->parent ? (long)s->parent->id : 0);
-		set_num(n, "pending", s->pending);
-		set_str(n, "wait", wait_names[s->wait]);
-		if (s->wait == BRT_W_TIMER) {
-			char b[48];
-			snprintf(b, sizeof b, "%.6f", s->deadline);
-			set_str(n, "deadline", b);
-		}
-		set_num(n, "primary", s->primary);
-		set_num(n, "links", frame_id(fs, top, s->links));
-		set_num(n, "comp-owner",
-			s->comp_owner ? (long)s->comp_owner->id : 0);
-		set_num(n, "comp-target", s->comp_target);
-		set_num(n, "nterm-wait", s->nterm_wait);
+		brt__recw_open(w, "strand");
+		brt__recw_num(w, "id", (long)s->id);
+		brt__recw_num(w, "state", s->state);
+		brt__recw_num(w, "scope", (long)s->scope->id);
+		brt__recw_num(w, "parent", s->parent ? (long)s->parent->id : 0);
+		brt__recw_num(w, "pending", s->pending);
+		brt__recw_str(w, "wait", wait_names[s->wait]);
+		if (s->wait == BRT_W_TIMER)
+			brt__recw_real(w, "deadline", s->deadline);
+		brt__recw_num(w, "primary", s->primary);
+		brt__recw_num(w, "links", frame_find(fs, s->links));
+		brt__recw_num(w, "comp-owner",
+			      s->comp_owner ? (long)s->comp_owner->id : 0);
+		brt__recw_num(w, "comp-target", s->comp_target);
+		brt__recw_num(w, "nterm-wait", s->nterm_wait);
 		if (s->wait == BRT_W_RECEIVE) {
-			set_num(n, "seq", (long)s->ima.seq);
-			save_receive(n, s->recv);
+			brt__recw_num(w, "seq", (long)s->ima.seq);
+			save_receive(w, s->recv);
 		}
 		if (s->wait == BRT_W_PICK)
-			save_pick(s, n);
-		if (s->wait == BRT_W_INVOKE && save_invoke(s, n) != 0)
-			return BRT_ENOMEM;
-		if (s->done != BRT_D_NONE && save_delivery(s, n) != 0)
-			return BRT_ENOMEM;
-		if (brt__events_save(s, n) != 0 || brt__foreach_save(s, n) != 0)
-			return BRT_ENOMEM;
+			save_pick(s, w);
+		if (s->wait == BRT_W_INVOKE)
+			save_invoke(s, w);
+		if (s->done != BRT_D_NONE)
+			save_delivery(s, w);
+		int err = brt__events_save(s, w);
+		if (!err)
+			err = brt__foreach_save(s, w);
+		if (err)
+			return err;
+		brt__recw_close(w, "strand");
 	}
-	return 0;
+	return w->err;
 }
 
 int brt__instance_save(brt_instance *in, char **buf, size_t *len)
@@ -464,34 +442,20 @@ int brt__instance_save(brt_instance *in, char **buf, size_t *len)
 	*len = 0;
 	if (!is_saveable(in))
 		return BRT_ESTATE;
-	/* The tree is built by many libxml2 calls whose failures would leave
-	 * a record with parts missing: one check of libxml2's error at the
-	 * end says whether any ran out of memory. */
+	struct brt_recw w;
+	brt__recw_init(&w);
+	/* Variables are written by libxml2's serializer, whose failures
+	 * show in its last error as well as in the writer's. */
 	xmlResetLastError();
-	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
-	if (!doc)
-		return BRT_ENOMEM;
-	int err = save_tree(in, doc);
-	xmlChar *mem = NULL;
-	int size = 0;
-	if (err == 0) {
-		xmlDocDumpMemory(doc, &mem, &size); /* UTF-8 */
-		if (!mem || size <= 0 || brt__error_xml_oom())
-			err = BRT_ENOMEM;
+	int err = save_record(in, &w);
+	if (!err && brt__error_xml_oom())
+		err = BRT_ENOMEM;
+	if (err) {
+		brt__recw_free(&w);
+		return err;
 	}
-	xmlFreeDoc(doc);
-	if (err == 0) {
-		*buf = malloc((size_t)size + 1);
-		if (*buf) {
-			memcpy(*buf, mem, (size_t)size);
-			(*buf)[size] = '\0';
-			*len = (size_t)size;
-		} else {
-			err = BRT_ENOMEM;
-		}
-	}
-	xmlFree(mem);
-	return err;
+	*buf = brt__recw_take(&w, len);
+	return 0;
 }
 
 /* ---- restore ------------------------------------------------------------- */
