@@ -99,8 +99,14 @@ void brt__recw_prolog(struct brt_recw *w)
 void brt__recw_open(struct brt_recw *w, const char *name)
 {
 	content(w);
-	put(w, "<", 1);
-	puts_(w, name);
+	size_t n = strlen(name);
+	if (!room(w, n + 1))
+		return;
+	char *p = w->buf + w->len;
+	*p = '<';
+	memcpy(p + 1, name, n);
+	w->len += n + 1;
+	w->buf[w->len] = '\0';
 	w->tag_open = true;
 }
 
@@ -114,6 +120,17 @@ void brt__recw_close(struct brt_recw *w, const char *name)
 	put(w, "</", 2);
 	puts_(w, name);
 	put(w, ">", 1);
+}
+
+/* How many bytes at the start of s need no escaping. */
+static size_t plain_run(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+	while (p[i] >= 0x20 && p[i] < 0x80 && p[i] != '&' && p[i] != '<' &&
+	       p[i] != '>' && p[i] != '"')
+		i++;
+	return i;
 }
 
 /* The length of the valid UTF-8 sequence XML allows at s (n bytes left),
@@ -158,10 +175,7 @@ static void escaped(struct brt_recw *w, const char *s, bool attr)
 	size_t n = strlen(s);
 	while (n > 0) {
 		/* The plain run first, copied at once. */
-		size_t i = 0;
-		while (i < n && p[i] >= 0x20 && p[i] < 0x80 && p[i] != '&' &&
-		       p[i] != '<' && p[i] != '>' && p[i] != '"')
-			i++;
+		size_t i = plain_run((const char *)p);
 		put(w, (const char *)p, i);
 		p += i;
 		n -= i;
@@ -199,10 +213,35 @@ static void escaped(struct brt_recw *w, const char *s, bool attr)
 	}
 }
 
+/* name="v" for a v that needs no escaping, vlen bytes. */
+static void attr_plain(struct brt_recw *w, const char *name, const char *v,
+		       size_t vlen)
+{
+	size_t n = strlen(name);
+	if (!room(w, n + vlen + 4))
+		return;
+	char *p = w->buf + w->len;
+	*p++ = ' ';
+	memcpy(p, name, n);
+	p += n;
+	*p++ = '=';
+	*p++ = '"';
+	memcpy(p, v, vlen);
+	p += vlen;
+	*p++ = '"';
+	*p = '\0';
+	w->len = (size_t)(p - w->buf);
+}
+
 void brt__recw_str(struct brt_recw *w, const char *name, const char *v)
 {
 	if (!v)
 		return;
+	size_t i = plain_run(v);
+	if (!v[i]) { /* the usual case: nothing to escape */
+		attr_plain(w, name, v, i);
+		return;
+	}
 	put(w, " ", 1);
 	puts_(w, name);
 	put(w, "=\"", 2);
@@ -228,13 +267,14 @@ void brt__recw_num(struct brt_recw *w, const char *name, long v)
 			 v < 0 ? 0UL - (unsigned long)v : (unsigned long)v);
 	if (v < 0)
 		*--s = '-';
-	brt__recw_str(w, name, s);
+	attr_plain(w, name, s, (size_t)(b + sizeof b - 1 - s));
 }
 
 void brt__recw_ulong(struct brt_recw *w, const char *name, unsigned long v)
 {
 	char b[32];
-	brt__recw_str(w, name, digits(b + sizeof b, v));
+	char *s = digits(b + sizeof b, v);
+	attr_plain(w, name, s, (size_t)(b + sizeof b - 1 - s));
 }
 
 void brt__recw_real(struct brt_recw *w, const char *name, double v)
