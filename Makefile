@@ -334,9 +334,13 @@ crash-check:
 # The cluster test (tests/cluster/cluster.py, docs/scale-out.md): three
 # nodes of the probe on one real PostgreSQL server it starts itself
 # (tests/cluster/pg.sh), SIGKILL of a random node every few seconds, one
-# crash of the database, every acknowledged message accounted for.
-# `cluster-test` runs CLUSTER_SECONDS (300); `cluster-check` (a stage of
-# check) 40 s.
+# crash of the database, every acknowledged message accounted for; then
+# tests/cluster/inbox.py: one-way messages kept in the database for the
+# instance's owner (consumed once, in order, one node only polling) and
+# timers of killed nodes' instances (fired once, never early, late by at
+# most the node timeout and a margin).
+# `cluster-test` runs CLUSTER_SECONDS (300) each; `cluster-check` (a
+# stage of check) 40 s and 20 s.
 CLUSTER_SECONDS ?= 300
 CLUSTER_FLAGS ?=
 # Then tests/cluster/fence.py: a fenced-out instance, a commit whose
@@ -349,10 +353,14 @@ cluster-test: all
 	  $(CLUSTER_FLAGS)
 	$(PYTHON) tests/cluster/fence.py --bpelc $(BUILD)/bpelc \
 	  --trials $(FENCE_TRIALS)
+	$(PYTHON) tests/cluster/inbox.py --bpelc $(BUILD)/bpelc \
+	  --seconds $(CLUSTER_SECONDS) --node-timeout 3 --kill-every 5
 cluster-check: all
 	$(PYTHON) tests/cluster/cluster.py --bpelc $(BUILD)/bpelc \
 	  --seconds 40 --node-timeout 2 --kill-every 4 $(CLUSTER_FLAGS)
 	$(PYTHON) tests/cluster/fence.py --bpelc $(BUILD)/bpelc --trials 10
+	$(PYTHON) tests/cluster/inbox.py --bpelc $(BUILD)/bpelc \
+	  --seconds 20 --node-timeout 2 --kill-every 4
 
 # The corpus run (../shared/conformance/run.py) judged against the
 # checked-in list of expected failures (tests/conformance/expected.txt):

@@ -2,23 +2,31 @@
  * cluster.c — messages for instances this node may not hold, when several
  * nodes share a PostgreSQL store (docs/scale-out.md).
  *
- * A message the local routing can place (an instance here takes it) is
- * delivered as always. One it cannot place — it would create an instance,
- * or nobody here takes it — and that carries correlation values is first
- * looked up in the database (brt__store_pg_where):
+ * A message the local routing gives to a stored instance here is
+ * delivered after what other nodes kept for that instance in the database
+ * (its inbox, brt__store_pg_inbox_drain: they came first). One the local
+ * routing cannot place — it would create an instance, or nobody here
+ * takes it — and that carries correlation values is first looked up in
+ * the database (brt__store_pg_where):
  *   - no instance holds the values: delivered here (a new instance, or the
  *     usual answer for a message nobody takes);
  *   - this node owns the instance, or has just claimed it from a dead
- *     node (restored before the answer comes): delivered here;
- *   - a live node owns it: the request is forwarded to that node's
- *     --advertise URL as it came, and its answer (the reply, a fault, the
- *     202 it sends after its own commit) is relayed to the client. A
- *     forwarded request carries X-Bpelc-Forwarded and is never forwarded
- *     again;
- *   - it is changing hands: asked again shortly (a few times), then the
- *     client gets a 503 (nothing was accepted).
+ *     node (restored before the answer comes): delivered here, after its
+ *     inbox;
+ *   - another node owns it, or it is changing hands: a one-way message is
+ *     kept in the instance's inbox in the database, and the client gets
+ *     its 202 once that has committed; the owner is woken
+ *     (LISTEN/NOTIFY, polling behind it) and delivers it in arrival
+ *     order (brt__cluster_inbox);
+ *   - a live node owns it: a request-response message is forwarded to
+ *     that node's --advertise URL as it came, and its answer (the reply, a
+ *     fault) is relayed to the client. A forwarded request carries
+ *     X-Bpelc-Forwarded and is never forwarded again;
+ *   - it is changing hands: a request-response message is asked about
+ *     again shortly (a few times), then the client gets a 503 (nothing
+ *     was accepted).
  * Also: every instance's correlation values are written with its record
- * (brt__cluster_put), so other nodes can find it.
+ * (persist.c), so other nodes can find it.
  *
  * Not here: the database (store/pg_store.c), ownership and takeover
  * (store/pg_own.c), HTTP itself (http.c).
@@ -55,6 +63,7 @@ struct cmsg {
 	const char *sets[MAX_KEYS];
 	char *keys[MAX_KEYS];
 	int tries;
+	bool drained; /* its instance's inbox was emptied first */
 	struct event *retry;
 	struct evhttp_connection *conn;
 };
@@ -88,8 +97,37 @@ static void unavailable(struct cmsg *m, const char *text)
 	answer_fault(m, 503, text);
 }
 
+/* The stored instance here that routing gives msg to: other nodes may
+ * have kept messages for it in the database. NULL when none. */
+static brt_instance *stored_target(brt_runtime *rt, int plink,
+				   const struct brt_operation *op,
+				   xmlDocPtr msg)
+{
+	struct brt_route route;
+	if (brt__corr_route(rt, plink, op, msg, &route) != 0)
+		return NULL;
+	brt_instance *in = route.ima ? route.ima->s->in : route.in;
+	return in && in->persisted ? in : NULL;
+}
+
+static void deliver_here(struct cmsg *m);
+
+static void drained(void *arg)
+{
+	deliver_here(arg);
+}
+
+/* Deliver here; to an instance that may have messages kept for it in the
+ * database, after those (they came first): one round trip more. */
 static void deliver_here(struct cmsg *m)
 {
+	struct brt_store *st = brt__persist_shared(m->rt);
+	brt_instance *in = st && !m->drained ? stored_target(m->rt, m->plink,
+							     m->op, m->msg)
+					     : NULL;
+	m->drained = true;
+	if (in && brt__store_pg_inbox_drain(st, in->id, drained, m) == 0)
+		return;
 	xmlDocPtr msg = m->msg;
 	m->msg = NULL;
 	brt__http_deliver(m->r, m->plink, m->op, msg);
@@ -105,6 +143,13 @@ bool brt__cluster_wants(brt_runtime *rt, int plink,
 	struct brt_route route;
 	int err = brt__corr_route(rt, plink, op, msg, &route);
 	bool local = err == 0 && (route.ima || route.in);
+	brt_instance *in = !local      ? NULL
+			   : route.ima ? route.ima->s->in
+				       : route.in;
+	/* A stored instance of this node's: what other nodes kept for it
+	 * goes first (deliver_here). */
+	if (in && in->persisted)
+		return true;
 	if (req && evhttp_find_header(evhttp_request_get_input_headers(req),
 				      FORWARDED))
 		/* Sent here as the owner: never forwarded again; one that no
@@ -217,9 +262,108 @@ static void forward(struct cmsg *m, const char *url)
 	}
 }
 
-/* ---- the lookup ------------------------------------------------------------ */
+/* ---- one-way messages: kept in the owner's inbox ----------------------------- */
 
 static void ask(struct cmsg *m);
+
+static void kept(void *arg, enum brt_inbox_status st)
+{
+	struct cmsg *m = arg;
+	switch (st) {
+	case BRT_INBOX_KEPT:
+		/* Committed: accepted means kept. */
+		brt__log(m->rt,
+			 "request %lu: kept for its instance, which another "
+			 "node owns",
+			 brt__request_id(m->r));
+		brt__request_relay(m->r, 202, NULL, NULL, 0);
+		cmsg_free(m);
+		return;
+	case BRT_INBOX_GONE:
+		/* The instance ended meanwhile: where does it go now? */
+		if (++m->tries <= RETRIES) {
+			ask(m);
+			return;
+		}
+		break;
+	case BRT_INBOX_ERROR:
+		break;
+	}
+	unavailable(m, "the message could not be kept for its instance; "
+		       "try again");
+}
+
+/* A one-way message for instance id, which another node owns (or which
+ * is changing hands): kept in its inbox in the database; the 202 goes
+ * once that has committed. */
+static void keep(struct cmsg *m, unsigned long id)
+{
+	struct brt_store *st = brt__persist_shared(m->rt);
+	xmlChar *buf = NULL;
+	int len = 0;
+	xmlDocDumpMemory(m->msg, &buf, &len);
+	char op[512];
+	snprintf(op, sizeof op, "%s %s", m->rt->proc->plinks[m->plink].name,
+		 m->op->name);
+	int err = !buf || !st ? BRT_ENOMEM
+			      : brt__store_pg_inbox_put(st, id, op, buf,
+							(size_t)len, kept, m);
+	xmlFree(buf);
+	if (err)
+		unavailable(m, "out of memory");
+}
+
+int brt__cluster_inbox(brt_runtime *rt, unsigned long id, const char *operation,
+		       const void *data, size_t len)
+{
+	brt_instance *in = brt__engine_find(rt, id);
+	if (!in)
+		return BRT_ELIMIT; /* not here (yet): the message waits */
+	const char *sp = strchr(operation, ' ');
+	int plink = -1;
+	for (int i = 0; sp && i < rt->proc->nplinks; i++) {
+		const char *name = rt->proc->plinks[i].name;
+		if (strlen(name) == (size_t)(sp - operation) &&
+		    strncmp(name, operation, strlen(name)) == 0)
+			plink = i;
+	}
+	const struct brt_operation *op =
+		sp ? brt__plink_op(rt->proc, plink, sp + 1) : NULL;
+	xmlDocPtr msg =
+		op && !op->output && len <= (size_t)0x7fffffff
+			? xmlReadMemory(data, (int)len, NULL, NULL,
+					XML_PARSE_NONET | XML_PARSE_NOERROR |
+						XML_PARSE_NOWARNING)
+			: NULL;
+	if (!msg) {
+		brt__log(rt,
+			 "instance %lu: a message kept for it (%.200s) is not "
+			 "one this build reads: dropped",
+			 id, operation);
+		return BRT_EINVAL;
+	}
+	struct brt_route route;
+	int err = brt__corr_route(rt, plink, op, msg, &route);
+	if (err != 0 || route.create) {
+		/* Kept for this instance, which no longer takes it (as a
+		 * message that came after its end). */
+		brt__log(rt,
+			 "instance %lu: a message kept for it (%s) is taken by "
+			 "no instance now: dropped",
+			 id, op->name);
+		xmlFreeDoc(msg);
+		return BRT_ENOTFOUND;
+	}
+	err = brt__engine_deliver(rt, plink, op, msg, NULL);
+	if (err == 0)
+		brt__debug(rt,
+			   "instance %lu: %s taken from its inbox in the "
+			   "database",
+			   id, op->name);
+	return err;
+}
+
+/* ---- the lookup ------------------------------------------------------------ */
 
 static void retry_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -243,9 +387,17 @@ static void answered(void *arg, const struct brt_store_pg_where *w)
 		deliver_here(m);
 		return;
 	case BRT_WHERE_THERE:
-		forward(m, w->advertise);
+		if (!m->op->output)
+			keep(m, w->id);
+		else
+			forward(m, w->advertise);
 		return;
 	case BRT_WHERE_RETRY:
+		/* A one-way message waits for whoever owns it next. */
+		if (!m->op->output) {
+			keep(m, w->id);
+			return;
+		}
 		if (++m->tries <= RETRIES) {
 			struct timeval tv = { 0, RETRY_MS * 1000 };
 			if (!m->retry)
@@ -286,6 +438,10 @@ void brt__cluster_route(brt_runtime *rt, brt_request *r, int plink,
 	m->plink = plink;
 	m->op = op;
 	m->msg = msg;
+	if (stored_target(rt, plink, op, msg)) {
+		deliver_here(m); /* ours: after what was kept for it */
+		return;
+	}
 	struct evhttp_request *in = brt__request_evhttp(r);
 	if (in && evhttp_find_header(evhttp_request_get_input_headers(in),
 				     FORWARDED)) {

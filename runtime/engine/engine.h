@@ -650,6 +650,13 @@ static inline void brt__persist_touch(brt_instance *in)
 
 /* --resend LINK names partner link plink. */
 bool brt__persist_resends(const brt_runtime *rt, int plink);
+/* cluster.c: a one-way message another node kept in the database for
+ * instance id, which this node owns (operation: "PARTNERLINK OPERATION",
+ * msg: its XML): delivered as if it arrived now. 0: delivered;
+ * BRT_ELIMIT: not now (the instance is not here, or its inbox is full);
+ * another BRT_E*: dropped and logged. */
+int brt__cluster_inbox(brt_runtime *rt, unsigned long id, const char *operation,
+		       const void *msg, size_t len);
 /* The PostgreSQL store when several nodes share one (store/pg.h), else
  * NULL. */
 struct brt_store *brt__persist_shared(const brt_runtime *rt);

@@ -230,7 +230,10 @@ static void on_pass(void *arg)
 	bool meta = (p->dirty || p->ndels) &&
 		    e->next_id + ID_BLOCK / 2 > p->reserve;
 
-	if (!p->dirty && !p->ndels && !meta) {
+	/* Messages taken from the shared store's inboxes: their rows go in
+	 * this batch, with the state they changed (pg_store.c). */
+	bool takes = p->shared && brt__store_pg_inbox_pending(st);
+	if (!p->dirty && !p->ndels && !meta && !takes) {
 		if (p->inflight == 0)
 			release(rt, epoch);
 		else
@@ -349,6 +352,19 @@ static int on_claimed(void *arg, const struct brt_store_rec *rec)
 	if (in->exiting)
 		brt__instance_end(in, BRT_END_EXITED, NULL);
 	return 0;
+}
+
+/* A one-way message another node kept for an instance this node owns
+ * (cluster.c delivers it). Whatever became of it, a batch follows: its
+ * row is deleted there. */
+static int on_inbox(void *arg, unsigned long id, const char *operation,
+		    const void *msg, size_t len)
+{
+	struct brt_persist *p = arg;
+	int err = brt__cluster_inbox(p->rt, id, operation, msg, len);
+	if (err != BRT_ELIMIT)
+		brt__pass_request(&p->pass);
+	return err;
 }
 
 /* Start-up recovery runs in slices of about SLICE_SECONDS (records read
@@ -553,10 +569,11 @@ static int finish(struct recovery *rc)
 	err = first_batch(p);
 	if (!err && p->shared) {
 		/* From now on: heartbeats, instances of dead nodes taken over
-		 * and ours reloaded (on_claimed), and instances this node
-		 * must not run dropped one by one (on_lost, on_raced). */
+		 * and ours reloaded (on_claimed), instances this node must
+		 * not run dropped one by one (on_lost, on_raced), and
+		 * messages other nodes kept for ours delivered (on_inbox). */
 		struct brt_store_pg_hooks hk = { on_lost, on_claimed, p,
-						 on_raced };
+						 on_raced, on_inbox };
 		err = brt__store_pg_start(p->st, &hk);
 	}
 	return err;

@@ -219,12 +219,24 @@ int brt__store_pg_open(brt_runtime *rt, const struct brt_store_pg_options *o,
  *                 another node): its record is gone from the database
  *                 with the batch. Drop it, release nothing it held, and
  *                 hand its messages to the other instance. NULL: lost.
+ *   inbox(id, operation, msg, len)
+ *                 a one-way message another node kept in the inbox of
+ *                 instance id, which this node owns, in arrival order:
+ *                 deliver it. 0: taken (delivered, or dropped and
+ *                 logged): its row is deleted in the next commit, fenced
+ *                 like a put, so it goes in the transaction that writes
+ *                 the instance's new state; the engine makes sure a batch
+ *                 follows. BRT_ELIMIT: not now (the instance is not here,
+ *                 or its inbox is full): the row stays, and the instance's
+ *                 later rows wait behind it.
  */
 struct brt_store_pg_hooks {
 	void (*lost)(void *arg, unsigned long id, bool maybe);
 	int (*claimed)(void *arg, const struct brt_store_rec *rec);
 	void *arg;
 	void (*raced)(void *arg, unsigned long id);
+	int (*inbox)(void *arg, unsigned long id, const char *operation,
+		     const void *msg, size_t len);
 };
 
 /* After recover: close the start-up connection, and heartbeat and claim
@@ -269,6 +281,42 @@ typedef void (*brt_store_pg_where_fn)(void *arg,
 int brt__store_pg_where(struct brt_store *st, int n, const char *const *csets,
 			const char *const *keys, brt_store_pg_where_fn fn,
 			void *arg);
+
+/* ---- inboxes: one-way messages for another node's instance ----------------
+ *
+ * The node a one-way message reached keeps it in the database for the
+ * instance's owner (brt__store_pg_inbox_put) and answers 202 once that
+ * has committed. The owner is woken by a NOTIFY on its channel (a hint:
+ * it LISTENs on its connection) and, should one be lost, polls its
+ * instances' inboxes every BRT_PG_INBOX_POLL_MS; it delivers each message
+ * through hooks.inbox, oldest first, and deletes it in the transaction
+ * that commits the instance's new state (exactly once). A node that
+ * claims instances drains their inboxes at once. */
+#define BRT_PG_INBOX_POLL_MS 1000
+
+/* How keeping a message ended: kept (answer 202), the instance is gone
+ * (route the message again), or the database could not say. */
+enum brt_inbox_status {
+	BRT_INBOX_KEPT,
+	BRT_INBOX_GONE,
+	BRT_INBOX_ERROR,
+};
+typedef void (*brt_store_pg_inbox_fn)(void *arg, enum brt_inbox_status st);
+/* Keep message msg (len bytes, copied) for `operation` ("PARTNERLINK
+ * OPERATION") in instance id's inbox, in the next transaction of this
+ * node (group commit), and notify its owner. fn runs once, from the loop,
+ * after the commit. 0 or BRT_ENOMEM (then fn never runs). */
+int brt__store_pg_inbox_put(struct brt_store *st, unsigned long id,
+			    const char *operation, const void *msg, size_t len,
+			    brt_store_pg_inbox_fn fn, void *arg);
+/* Deliver what waits in the inbox of instance id (this node's) through
+ * hooks.inbox, then run fn(arg) (also when the database could not say):
+ * a message that reaches the owner directly goes after those kept
+ * earlier. 0 or BRT_ENOMEM (then fn never runs). */
+int brt__store_pg_inbox_drain(struct brt_store *st, unsigned long id,
+			      void (*fn)(void *arg), void *arg);
+/* Messages taken from inboxes whose rows the next commit deletes. */
+bool brt__store_pg_inbox_pending(const struct brt_store *st);
 
 /* This node's id (for logs and tests). */
 const char *brt__store_pg_node_id(const struct brt_store *st);

@@ -111,6 +111,38 @@ static const char reload_sql[] =
 	"  AND build = $4 AND format = $5 AND status = 'ok'"
 	" RETURNING id, epoch, data";
 
+/* A one-way message for instance $2 kept in its inbox, and its owner
+ * woken (pg_notify: delivered at commit). The instance row is locked
+ * against a concurrent delete (FOR KEY SHARE, which the owner's updates do
+ * not wait for): no row comes back when the instance is gone. $1 process,
+ * $3 "PARTNERLINK OPERATION", $4 the message. */
+static const char inbox_put_sql[] =
+	"WITH i AS (SELECT id, owner FROM bpelc_instance"
+	"  WHERE process = $1 AND id = $2::bigint AND status = 'ok'"
+	"  FOR KEY SHARE),"
+	" m AS (INSERT INTO bpelc_inbox (process, instance, operation, message)"
+	"  SELECT $1, i.id, $3, $4 FROM i RETURNING seq)"
+	"SELECT m.seq, pg_notify('bpelc_' || md5(coalesce(i.owner, '')),"
+	" i.id::text) FROM m, i";
+/* What waits in the inboxes of this node's instances ($3: only that
+ * instance's; 0: all), oldest first. */
+static const char inbox_fetch_sql[] =
+	"SELECT b.seq, b.instance, b.operation, b.message FROM bpelc_inbox b"
+	" JOIN bpelc_instance i ON i.process = b.process AND i.id = b.instance"
+	" WHERE b.process = $1 AND i.owner = $2 AND i.status = 'ok'"
+	"  AND ($3::bigint = 0 OR b.instance = $3::bigint)"
+	" ORDER BY b.seq LIMIT 500";
+/* A message taken into its instance: its row goes, fenced like a put (in
+ * the same transaction: only while this node owns the instance at this
+ * epoch). $1 seq, $2 process, $3 instance, $4 me, $5 epoch. */
+static const char inbox_take_sql[] =
+	"DELETE FROM bpelc_inbox b USING bpelc_instance i"
+	" WHERE b.seq = $1::bigint AND b.process = $2 AND b.instance = i.id"
+	"  AND i.process = $2 AND i.id = $3::bigint AND i.owner = $4"
+	"  AND i.epoch = $5::bigint";
+
+enum { FETCH_LIMIT = 500 };
+
 /* ---- id -> epoch: the instances this node owns ---------------------------- */
 
 struct slot {
@@ -216,6 +248,23 @@ struct pg_store {
 	long nclaimed;	   /* instances taken over from other nodes (logs) */
 	struct group *inflight, *waiting; /* group commit (pg_commit) */
 	unsigned long ngroups, ncommits;  /* transactions, commits in them */
+	/* inboxes: messages delivered whose rows the next commit deletes
+	 * (takes), and every one delivered whose row is not known gone yet
+	 * (taken, by seq: a fetch that overlaps a commit skips them) */
+	char *channel; /* this node's NOTIFY channel */
+	bool listen;   /* LISTEN on it (a test switches it off) */
+	struct take *takes;
+	int ntakes, takes_cap;
+	struct epochs taken;
+	bool fetching, fetch_again; /* a fetch of all inboxes in flight */
+	struct event *poll;
+	unsigned long ninbox_kept, ninbox_taken; /* (logs) */
+};
+
+struct take {
+	long long seq;
+	unsigned long id;
+	long long epoch; /* the instance's when it was delivered */
 };
 
 static double mono(void)
@@ -513,6 +562,11 @@ struct commit {
 	int n;
 	unsigned long *ids;
 	unsigned char *kind;
+	struct take *takes; /* inbox rows this commit deletes */
+	int ntakes;
+	/* an inbox put (brt__store_pg_inbox_put) instead of an engine batch */
+	brt_store_pg_inbox_fn ifn;
+	void *iarg;
 	struct commit *next; /* in its group */
 };
 
@@ -567,11 +621,42 @@ static void raced(struct pg_store *ps, unsigned long id, int *nlost)
 	ps->hooks.raced(ps->hooks.arg, id);
 }
 
+static void commit_free(struct commit *c)
+{
+	free(c->ids);
+	free(c->kind);
+	free(c->takes);
+	free(c);
+}
+
+static void inbox_put_done(struct commit *c, struct brt_pg_batch *b,
+			   enum brt_pg_outcome out)
+{
+	enum brt_inbox_status st = BRT_INBOX_ERROR;
+	const PGresult *r = brt__pg_batch_result(b, c->off);
+	if (out == BRT_PG_OK && r && PQresultStatus(r) == PGRES_TUPLES_OK) {
+		st = PQntuples(r) == 1 ? BRT_INBOX_KEPT : BRT_INBOX_GONE;
+		if (st == BRT_INBOX_KEPT)
+			c->ps->ninbox_kept++;
+	}
+	c->ifn(c->iarg, st);
+	commit_free(c);
+}
+
 static void one_done(struct commit *c, struct brt_pg_batch *b,
 		     enum brt_pg_outcome out)
 {
 	struct pg_store *ps = c->ps;
 	int err = 0, nlost = 0;
+	/* Whatever the outcome, these rows are no longer this node's to
+	 * skip: deleted, or (the instance lost, the outcome unknown) left
+	 * for the owner to deliver again from its state in the database. */
+	for (int i = 0; i < c->ntakes; i++)
+		forget(&ps->taken, (unsigned long)c->takes[i].seq);
+	if (c->ifn) {
+		inbox_put_done(c, b, out);
+		return;
+	}
 	switch (out) {
 	case BRT_PG_OK:
 		for (int i = 0; i < c->n; i++) {
@@ -646,9 +731,7 @@ static void one_done(struct commit *c, struct brt_pg_batch *b,
 		err = BRT_ESTATE;
 	ps->last_commit = mono() - c->t0;
 	c->done(c->arg, err);
-	free(c->ids);
-	free(c->kind);
-	free(c);
+	commit_free(c);
 }
 
 static void group_submit(struct pg_store *ps);
@@ -681,42 +764,17 @@ static void group_submit(struct pg_store *ps)
 	g->b = NULL; /* the connection's now */
 }
 
-static int pg_commit(struct brt_store *st, brt_store_done_fn done, void *arg)
+/* Put c (its statements in b, both taken) into the waiting group, and
+ * send the group when none is in flight. 0 or BRT_ENOMEM (both freed). */
+static int enqueue(struct pg_store *ps, struct brt_pg_batch *b,
+		   struct commit *c)
 {
-	struct pg_store *ps = of(st);
-	struct brt_pg_batch *b = ps->cur;
-	if (!b)
-		return BRT_ESTATE;
-	ps->cur = NULL;
-	struct commit *c = calloc(1, sizeof *c);
-	int n = brt__pg_batch_count(b);
-	if (c) {
-		c->ids = calloc((size_t)n + 1, sizeof *c->ids);
-		c->kind = calloc((size_t)n + 1, sizeof *c->kind);
-	}
-	if (!c || !c->ids || !c->kind) {
-		if (c) {
-			free(c->ids);
-			free(c->kind);
-		}
-		free(c);
-		brt__pg_batch_free(b);
-		return BRT_ENOMEM;
-	}
-	memcpy(c->ids, ps->cur_ids, (size_t)n * sizeof *c->ids);
-	memcpy(c->kind, ps->cur_kind, (size_t)n * sizeof *c->kind);
-	c->ps = ps;
-	c->done = done;
-	c->arg = arg;
-	c->n = n;
 	c->t0 = mono();
 	struct group *g = ps->waiting;
 	if (!g) {
 		g = calloc(1, sizeof *g);
 		if (!g) {
-			free(c->ids);
-			free(c->kind);
-			free(c);
+			commit_free(c);
 			brt__pg_batch_free(b);
 			return BRT_ENOMEM;
 		}
@@ -726,9 +784,7 @@ static int pg_commit(struct brt_store *st, brt_store_done_fn done, void *arg)
 	} else {
 		c->off = brt__pg_batch_count(g->b);
 		if (brt__pg_batch_move(g->b, b) != 0) {
-			free(c->ids);
-			free(c->kind);
-			free(c);
+			commit_free(c);
 			brt__pg_batch_free(b);
 			return BRT_ENOMEM;
 		}
@@ -741,6 +797,70 @@ static int pg_commit(struct brt_store *st, brt_store_done_fn done, void *arg)
 	g->ncommits++;
 	group_submit(ps);
 	return 0;
+}
+
+/* The batch being built deletes the inbox rows of the messages delivered
+ * since the last commit; the commit remembers them (one_done). */
+static int add_takes(struct pg_store *ps, struct commit *c)
+{
+	for (int i = 0; i < ps->ntakes; i++) {
+		const struct take *t = &ps->takes[i];
+		struct slot *s = find(&ps->own, t->id);
+		if (!s || s->epoch != t->epoch) {
+			/* Delivered into an instance since dropped (lost):
+			 * the row is for whoever holds it now, this node
+			 * too once it has reloaded it. */
+			forget(&ps->taken, (unsigned long)t->seq);
+			continue;
+		}
+		char seq[32], sid[32], sep[32];
+		snprintf(seq, sizeof seq, "%lld", t->seq);
+		snprintf(sid, sizeof sid, "%lu", t->id);
+		snprintf(sep, sizeof sep, "%lld", s->epoch);
+		const char *v[] = { seq, ps->process, sid, ps->node_id, sep };
+		int err = note(ps,
+			       brt__pg_batch_add(ps->cur, inbox_take_sql, 5, v,
+						 NULL, 0),
+			       0, 0);
+		if (err)
+			return err;
+	}
+	c->takes = ps->takes;
+	c->ntakes = ps->ntakes;
+	ps->takes = NULL;
+	ps->ntakes = ps->takes_cap = 0;
+	return 0;
+}
+
+static int pg_commit(struct brt_store *st, brt_store_done_fn done, void *arg)
+{
+	struct pg_store *ps = of(st);
+	if (!ps->cur)
+		return BRT_ESTATE;
+	struct commit *c = calloc(1, sizeof *c);
+	if (!c || add_takes(ps, c) != 0) {
+		free(c);
+		brt__pg_batch_free(ps->cur);
+		ps->cur = NULL;
+		return BRT_ENOMEM;
+	}
+	struct brt_pg_batch *b = ps->cur;
+	ps->cur = NULL;
+	int n = brt__pg_batch_count(b);
+	c->ids = calloc((size_t)n + 1, sizeof *c->ids);
+	c->kind = calloc((size_t)n + 1, sizeof *c->kind);
+	if (!c->ids || !c->kind) {
+		commit_free(c);
+		brt__pg_batch_free(b);
+		return BRT_ENOMEM;
+	}
+	memcpy(c->ids, ps->cur_ids, (size_t)n * sizeof *c->ids);
+	memcpy(c->kind, ps->cur_kind, (size_t)n * sizeof *c->kind);
+	c->ps = ps;
+	c->done = done;
+	c->arg = arg;
+	c->n = n;
+	return enqueue(ps, b, c);
 }
 
 static int pg_mark_corrupt(struct brt_store *st, unsigned long id,
@@ -773,6 +893,8 @@ static double pg_last_commit(const struct brt_store *st)
 }
 
 /* ---- heartbeat, claims, reloads ------------------------------------------- */
+
+static void fetch_all(struct pg_store *ps);
 
 /* Rows of claimed (or reloaded) instances: ours now, to the engine. */
 static void take_rows(struct pg_store *ps, const PGresult *r, bool reload)
@@ -828,6 +950,9 @@ static void claim_done(void *arg, struct brt_pg_batch *b,
 		if (r && PQnfields(r) == 3) {
 			take_rows(ps, r, false);
 			full = full || PQntuples(r) >= CLAIM_LIMIT;
+			/* their inboxes are ours now too */
+			if (PQntuples(r) > 0)
+				fetch_all(ps);
 		}
 	}
 	/* A dead node left more: go on at once, not at the next tick. */
@@ -848,6 +973,7 @@ static void reload_done(void *arg, struct brt_pg_batch *b,
 	struct pg_store *ps = rl->ps;
 	if (out == BRT_PG_OK) {
 		take_rows(ps, brt__pg_batch_result(b, 0), true);
+		fetch_all(ps);
 		free(rl->ids);
 	} else {
 		/* again later */
@@ -924,15 +1050,220 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 	brt__pg_submit(ps->pg, b, claim_done, ps);
 }
 
-/* The connection is back: heartbeat and reload at once; claim no earlier
- * than a node timeout from now (may_claim). */
+static void listen_now(struct pg_store *ps);
+
+/* The connection is back: heartbeat and reload at once, listen again;
+ * claim no earlier than a node timeout from now (may_claim). */
 static void state_cb(void *arg, bool up)
 {
 	struct pg_store *ps = arg;
 	if (up) {
 		ps->claim_from = mono() + ps->node.timeout_s;
 		tick_cb(-1, 0, arg);
+		listen_now(ps);
 	}
+}
+
+/* ---- inboxes -------------------------------------------------------------- */
+
+int brt__store_pg_inbox_put(struct brt_store *st, unsigned long id,
+			    const char *operation, const void *msg, size_t len,
+			    brt_store_pg_inbox_fn fn, void *arg)
+{
+	struct pg_store *ps = of(st);
+	char sid[32];
+	snprintf(sid, sizeof sid, "%lu", id);
+	const char *v[] = { ps->process, sid, operation };
+	struct brt_pg_batch *b = brt__pg_batch_new();
+	struct commit *c = calloc(1, sizeof *c);
+	if (!b || !c ||
+	    brt__pg_batch_add(b, inbox_put_sql, 3, v, msg, len) < 0) {
+		brt__pg_batch_free(b);
+		free(c);
+		return BRT_ENOMEM;
+	}
+	c->ps = ps;
+	c->ifn = fn;
+	c->iarg = arg;
+	c->n = 1;
+	return enqueue(ps, b, c);
+}
+
+bool brt__store_pg_inbox_pending(const struct brt_store *st)
+{
+	return ((const struct pg_store *)st)->ntakes > 0;
+}
+
+static int take_add(struct pg_store *ps, long long seq, unsigned long id)
+{
+	struct slot *s = find(&ps->own, id);
+	if (!s)
+		return BRT_ESTATE;
+	if (ps->ntakes == ps->takes_cap) {
+		int cap = ps->takes_cap ? 2 * ps->takes_cap : 16;
+		struct take *t = realloc(ps->takes, (size_t)cap * sizeof *t);
+		if (!t)
+			return BRT_ENOMEM;
+		ps->takes = t;
+		ps->takes_cap = cap;
+	}
+	if (set(&ps->taken, (unsigned long)seq, 0) != 0)
+		return BRT_ENOMEM;
+	ps->takes[ps->ntakes++] = (struct take){ seq, id, s->epoch };
+	return 0;
+}
+
+struct fetch {
+	struct pg_store *ps;
+	bool all; /* every inbox of this node (else one instance's) */
+	void (*fn)(void *arg);
+	void *arg;
+};
+
+static bool in_list(const unsigned long *v, int n, unsigned long id)
+{
+	for (int i = 0; i < n; i++)
+		if (v[i] == id)
+			return true;
+	return false;
+}
+
+/* Rows of inboxes, oldest first: each one not delivered yet goes to the
+ * engine, unless an earlier one of its instance could not (then it waits
+ * behind that one). */
+static int deliver_rows(struct pg_store *ps, const PGresult *r)
+{
+	int n = r && PQresultStatus(r) == PGRES_TUPLES_OK ? PQntuples(r) : 0;
+	unsigned long blocked[32];
+	int nblocked = 0;
+	for (int k = 0; k < n; k++) {
+		long long seq = strtoll(PQgetvalue(r, k, 0), NULL, 10);
+		unsigned long id = strtoul(PQgetvalue(r, k, 1), NULL, 10);
+		if (seq <= 0 || find(&ps->taken, (unsigned long)seq) ||
+		    in_list(blocked, nblocked, id))
+			continue;
+		if (nblocked == 32)
+			break; /* the rest: at the next fetch */
+		if (!find(&ps->own, id)) {
+			/* dropped here meanwhile: for whoever holds it */
+			blocked[nblocked++] = id;
+			continue;
+		}
+		size_t len = 0;
+		unsigned char *msg = PQunescapeBytea(
+			(const unsigned char *)PQgetvalue(r, k, 3), &len);
+		int err = !msg ? BRT_ENOMEM
+			  : !ps->hooks.inbox
+				  ? BRT_ELIMIT
+				  : ps->hooks.inbox(ps->hooks.arg, id,
+						    PQgetvalue(r, k, 2), msg,
+						    len);
+		if (msg)
+			PQfreemem(msg);
+		if (err == BRT_ELIMIT || err == BRT_ENOMEM ||
+		    take_add(ps, seq, id) != 0)
+			blocked[nblocked++] = id;
+		else
+			ps->ninbox_taken++;
+	}
+	return n;
+}
+
+static void fetch_all(struct pg_store *ps);
+
+static void fetch_done(void *arg, struct brt_pg_batch *b,
+		       enum brt_pg_outcome out)
+{
+	struct fetch *f = arg;
+	struct pg_store *ps = f->ps;
+	int n = out == BRT_PG_OK ? deliver_rows(ps, brt__pg_batch_result(b, 0))
+				 : 0;
+	if (f->all) {
+		ps->fetching = false;
+		/* More than one fetch's worth, or woken meanwhile: again. */
+		if (ps->fetch_again || n >= FETCH_LIMIT) {
+			ps->fetch_again = false;
+			fetch_all(ps);
+		}
+	}
+	if (f->fn)
+		f->fn(f->arg);
+	free(f);
+}
+
+static int fetch(struct pg_store *ps, unsigned long id, void (*fn)(void *),
+		 void *arg)
+{
+	char sid[32];
+	snprintf(sid, sizeof sid, "%lu", id);
+	const char *v[] = { ps->process, ps->node_id, sid };
+	struct fetch *f = calloc(1, sizeof *f);
+	struct brt_pg_batch *b = brt__pg_batch_new();
+	if (!f || !b ||
+	    brt__pg_batch_add(b, inbox_fetch_sql, 3, v, NULL, 0) < 0) {
+		free(f);
+		brt__pg_batch_free(b);
+		return BRT_ENOMEM;
+	}
+	f->ps = ps;
+	f->all = id == 0;
+	f->fn = fn;
+	f->arg = arg;
+	brt__pg_submit(ps->pg, b, fetch_done, f);
+	return 0;
+}
+
+/* Every inbox of this node's instances: one fetch at a time; asked again
+ * meanwhile, once more after it. */
+static void fetch_all(struct pg_store *ps)
+{
+	if (!ps->hooks.inbox || !ps->pg)
+		return;
+	if (ps->fetching) {
+		ps->fetch_again = true;
+		return;
+	}
+	if (fetch(ps, 0, NULL, NULL) == 0)
+		ps->fetching = true;
+}
+
+int brt__store_pg_inbox_drain(struct brt_store *st, unsigned long id,
+			      void (*fn)(void *arg), void *arg)
+{
+	return fetch(of(st), id, fn, arg);
+}
+
+/* A NOTIFY on this node's channel: a message waits (a hint only). */
+static void notify_cb(void *arg, const char *channel, const char *payload)
+{
+	(void)channel;
+	(void)payload;
+	fetch_all(arg);
+}
+
+static void poll_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct pg_store *ps = arg;
+	if (brt__pg_is_up(ps->pg))
+		fetch_all(ps);
+}
+
+/* A new connection listens on this node's channel (LISTEN lasts as long
+ * as the connection) and looks at once for what came meanwhile. */
+static void listen_now(struct pg_store *ps)
+{
+	if (ps->listen && ps->channel) {
+		char sql[128];
+		snprintf(sql, sizeof sql, "LISTEN \"%s\"", ps->channel);
+		struct brt_pg_batch *b = brt__pg_batch_new();
+		if (b && brt__pg_batch_add(b, sql, 0, NULL, NULL, 0) >= 0)
+			brt__pg_submit(ps->pg, b, NULL, NULL);
+		else
+			brt__pg_batch_free(b);
+	}
+	fetch_all(ps);
 }
 
 /* ---- where a message belongs --------------------------------------------- */
@@ -1080,7 +1411,20 @@ int brt__store_pg_start(struct brt_store *st,
 	ps->tick = event_new(ps->rt->base, -1, EV_PERSIST, tick_cb, ps);
 	if (!ps->tick || event_add(ps->tick, &tv))
 		return BRT_ENOMEM;
+	/* Inboxes: LISTEN (unless a test wants only polling to work), and
+	 * poll every BRT_PG_INBOX_POLL_MS so a lost notification only
+	 * delays. */
+	const char *nl = getenv("BRT_TEST_NO_LISTEN");
+	ps->listen = !(nl && *nl && strcmp(nl, "0") != 0);
+	struct timeval ptv = { BRT_PG_INBOX_POLL_MS / 1000,
+			       (BRT_PG_INBOX_POLL_MS % 1000) * 1000 };
+	ps->poll = event_new(ps->rt->base, -1, EV_PERSIST, poll_cb, ps);
+	if (!ps->poll || event_add(ps->poll, &ptv))
+		return BRT_ENOMEM;
+	brt__pg_on_notify(ps->pg, notify_cb, ps);
 	brt__pg_on_state(ps->pg, state_cb, ps);
+	if (brt__pg_is_up(ps->pg))
+		listen_now(ps);
 	return 0;
 }
 
@@ -1095,9 +1439,7 @@ static void group_free(struct group *g)
 		return;
 	for (struct commit *c = g->first, *next; c; c = next) {
 		next = c->next;
-		free(c->ids);
-		free(c->kind);
-		free(c);
+		commit_free(c);
 	}
 	brt__pg_batch_free(g->b);
 	free(g);
@@ -1108,9 +1450,16 @@ static void pg_close(struct brt_store *st)
 	struct pg_store *ps = of(st);
 	if (ps->tick)
 		event_free(ps->tick);
+	if (ps->poll)
+		event_free(ps->poll);
 	if (ps->ngroups)
 		brt__log(ps->rt, "store: %lu commits in %lu transactions",
 			 ps->ncommits, ps->ngroups);
+	if (ps->ninbox_kept || ps->ninbox_taken)
+		brt__log(ps->rt,
+			 "store: inboxes: %lu messages kept for other nodes, "
+			 "%lu taken from this node's",
+			 ps->ninbox_kept, ps->ninbox_taken);
 	/* Abandoned: their callbacks do not run (store.h); the connection
 	 * drops the batch in flight without calling back either. */
 	group_free(ps->waiting);
@@ -1123,6 +1472,9 @@ static void pg_close(struct brt_store *st)
 	free(ps->cur_kind);
 	free(ps->reload);
 	free(ps->own.s);
+	free(ps->takes);
+	free(ps->taken.s);
+	free(ps->channel);
 	free(ps->process);
 	free(ps->build);
 	free(ps->node_id);
@@ -1196,6 +1548,18 @@ int brt__store_pg_open(brt_runtime *rt, const struct brt_store_pg_options *o,
 		err = brt__pg_own_id_block(ps->boot, &ps->id_first, why, len);
 	if (err)
 		goto fail;
+	/* This node's NOTIFY channel: a name of any node id's length */
+	const char *cv[] = { ps->node_id };
+	PGresult *cr = PQexecParams(ps->boot, "SELECT 'bpelc_' || md5($1)", 1,
+				    NULL, cv, NULL, NULL, 0);
+	if (PQresultStatus(cr) == PGRES_TUPLES_OK && PQntuples(cr) == 1)
+		ps->channel = strdup(PQgetvalue(cr, 0, 0));
+	PQclear(cr);
+	if (!ps->channel) {
+		err = why_pg(why, len, "cannot name the node's channel",
+			     ps->boot);
+		goto fail;
+	}
 	ps->pg = brt__pg_new(rt, o->uri);
 	if (!ps->pg) {
 		err = BRT_ENOMEM;

@@ -104,7 +104,10 @@ def post(port, action, body, timeout=10.0):
 
 
 class Node:
-    def __init__(self, slot, exe, uri, timeout, workdir):
+    def __init__(self, slot, exe, uri, timeout, workdir, extra=(),
+                 env=None):
+        self.extra = list(extra)  # more command-line options
+        self.env = env            # the environment (None: this one)
         self.slot = slot
         self.exe = exe
         self.uri = uri
@@ -124,8 +127,10 @@ class Node:
             [str(self.exe), "--listen", "127.0.0.1:%d" % self.port,
              "--store", self.uri, "--node-id", self.node_id,
              "--node-timeout", str(self.timeout),
-             "--advertise", "http://127.0.0.1:%d" % self.port],
-            stdout=self.log, stderr=subprocess.STDOUT, cwd=self.workdir)
+             "--advertise", "http://127.0.0.1:%d" % self.port]
+            + self.extra,
+            stdout=self.log, stderr=subprocess.STDOUT, cwd=self.workdir,
+            env=self.env)
         end = now() + 30
         while now() < end:
             if self.proc.poll() is not None:

@@ -26,6 +26,11 @@
 #include "store/store.h"
 
 struct hooks_seen {
+	/* inbox: messages delivered (in order), and what the hook answers */
+	int ninbox;
+	char inbox[8][32];
+	int inbox_answer;
+	bool inbox_two; /* two delivered */
 	int nlost, nclaimed, nraced, nmaybe;
 	unsigned long lost[8], claimed[8], raced[8];
 	char claimed_data[8][32];
@@ -38,6 +43,21 @@ static void lost_cb(void *arg, unsigned long id, bool maybe)
 		h->lost[h->nlost] = id;
 	h->nlost++;
 	h->nmaybe += maybe;
+}
+
+static int inbox_cb(void *arg, unsigned long id, const char *operation,
+		    const void *msg, size_t len)
+{
+	struct hooks_seen *h = arg;
+	(void)id;
+	if (h->inbox_answer)
+		return h->inbox_answer;
+	if (h->ninbox < 8)
+		snprintf(h->inbox[h->ninbox], 32, "%s=%.*s", operation,
+			 (int)len, (const char *)msg);
+	h->ninbox++;
+	h->inbox_two = h->ninbox >= 2;
+	return 0;
 }
 
 static void raced_cb(void *arg, unsigned long id)
@@ -131,7 +151,8 @@ static struct brt_store *open_node(brt_runtime *rt, const char *node,
 	ck_assert_int_eq(st->ops->recover(st, INT_MAX, rec_cb,
 					  rec ? rec : &dummy, &counts),
 			 0);
-	struct brt_store_pg_hooks hk = { lost_cb, claimed_cb, h, raced_cb };
+	struct brt_store_pg_hooks hk = { lost_cb, claimed_cb, h, raced_cb,
+					 inbox_cb };
 	ck_assert_int_eq(brt__store_pg_start(st, h ? &hk : NULL), 0);
 	return st;
 }
@@ -577,6 +598,121 @@ START_TEST(pg_store_group_commit)
 }
 END_TEST
 
+struct kept_seen {
+	bool done;
+	enum brt_inbox_status st;
+};
+
+static void kept_cb(void *arg, enum brt_inbox_status st)
+{
+	struct kept_seen *k = arg;
+	k->done = true;
+	k->st = st;
+}
+
+static enum brt_inbox_status keep(brt_runtime *rt, struct brt_store *st,
+				  unsigned long id, const char *msg)
+{
+	struct kept_seen k = { 0 };
+	ck_assert_int_eq(brt__store_pg_inbox_put(st, id, "client add", msg,
+						 strlen(msg), kept_cb, &k),
+			 0);
+	ck_assert(!k.done); /* after the commit, from the loop */
+	ck_assert(pg_kit_wait(rt->base, &k.done, 20));
+	return k.st;
+}
+
+static void drained_cb(void *arg)
+{
+	*(bool *)arg = true;
+}
+
+/* One-way messages kept by node B for A's instance: A is woken, delivers
+ * them in arrival order, once, and deletes them in the commit of its
+ * next state, fenced like a put; B hears when the instance is gone. With
+ * LISTEN off (BRT_TEST_NO_LISTEN), polling delivers them. */
+START_TEST(pg_store_inbox)
+{
+	reset();
+	brt_runtime *rt = rt_new();
+	struct hooks_seen ha = { 0 }, hb = { 0 };
+	struct brt_store *a = open_node(rt, "A", "b1", NULL, &ha);
+	struct brt_store *b = open_node(rt, "B", "b1", NULL, &hb);
+	struct brt_store_meta m;
+	a->ops->meta_get(a, &m);
+	unsigned long id = m.next_id;
+	ck_assert_int_eq(commit_put(rt, a, id, "s1"), 0);
+	ck_assert_int_eq(keep(rt, b, id + 99, "<gone/>"), BRT_INBOX_GONE);
+	ck_assert_int_eq(keep(rt, b, id, "<m>1</m>"), BRT_INBOX_KEPT);
+	ck_assert_int_eq(keep(rt, b, id, "<m>2</m>"), BRT_INBOX_KEPT);
+	ck_assert_int_eq(pg_kit_long("SELECT count(*) FROM bpelc_inbox"), 2);
+	/* woken (NOTIFY): both, oldest first, each once */
+	ck_assert(pg_kit_wait(rt->base, &ha.inbox_two, 5));
+	ck_assert_str_eq(ha.inbox[0], "client add=<m>1</m>");
+	ck_assert_str_eq(ha.inbox[1], "client add=<m>2</m>");
+	ck_assert_int_eq(hb.ninbox, 0);
+	bool drained = false;
+	ck_assert_int_eq(brt__store_pg_inbox_drain(a, id, drained_cb, &drained),
+			 0);
+	ck_assert(pg_kit_wait(rt->base, &drained, 20));
+	ck_assert_int_eq(ha.ninbox, 2); /* taken, not yet deleted: skipped */
+	ck_assert(brt__store_pg_inbox_pending(a));
+	/* the next commit deletes them with the state they made */
+	ck_assert_int_eq(commit_put(rt, a, id, "s2"), 0);
+	ck_assert(!brt__store_pg_inbox_pending(a));
+	ck_assert_int_eq(pg_kit_long("SELECT count(*) FROM bpelc_inbox"), 0);
+
+	/* a message A cannot take now stays, and so do those behind it */
+	ha.inbox_answer = BRT_ELIMIT;
+	ck_assert_int_eq(keep(rt, b, id, "<m>3</m>"), BRT_INBOX_KEPT);
+	ck_assert_int_eq(keep(rt, b, id, "<m>4</m>"), BRT_INBOX_KEPT);
+	drained = false;
+	ck_assert_int_eq(brt__store_pg_inbox_drain(a, id, drained_cb, &drained),
+			 0);
+	ck_assert(pg_kit_wait(rt->base, &drained, 20));
+	ck_assert_int_eq(ha.ninbox, 2);
+	ck_assert(!brt__store_pg_inbox_pending(a));
+	ha.inbox_answer = 0;
+	drained = false;
+	ck_assert_int_eq(brt__store_pg_inbox_drain(a, id, drained_cb, &drained),
+			 0);
+	ck_assert(pg_kit_wait(rt->base, &drained, 20));
+	ck_assert_int_eq(ha.ninbox, 4);
+	ck_assert_str_eq(ha.inbox[2], "client add=<m>3</m>");
+	/* another node took the instance before A's commit: A's delete is
+	 * fenced out with its write, the messages stay for the new owner */
+	pg_kit_exec("UPDATE bpelc_instance SET owner = 'Z', epoch = 9");
+	ck_assert_int_eq(commit_put(rt, a, id, "s3"), 0);
+	ck_assert_int_eq(ha.nlost, 1);
+	ck_assert_int_eq(pg_kit_long("SELECT count(*) FROM bpelc_inbox"), 2);
+	a->ops->close(a);
+	b->ops->close(b);
+
+	/* polling only: a node that does not LISTEN still gets them */
+	pg_kit_exec("DELETE FROM bpelc_inbox; DELETE FROM bpelc_instance");
+	setenv("BRT_TEST_NO_LISTEN", "1", 1);
+	struct hooks_seen hc = { 0 };
+	struct brt_store *c = open_node(rt, "C", "b1", NULL, &hc);
+	unsetenv("BRT_TEST_NO_LISTEN");
+	b = open_node(rt, "B", "b1", NULL, &hb);
+	c->ops->meta_get(c, &m);
+	ck_assert_int_eq(commit_put(rt, c, m.next_id, "c1"), 0);
+	/* let C's first look at its inboxes (on connecting) pass */
+	pg_kit_wait(rt->base, &(bool){ false }, 0.3);
+	ck_assert_int_eq(keep(rt, b, m.next_id, "<m>5</m>"), BRT_INBOX_KEPT);
+	ck_assert_int_eq(keep(rt, b, m.next_id, "<m>6</m>"), BRT_INBOX_KEPT);
+	double t0 = pg_kit_now();
+	ck_assert(pg_kit_wait(rt->base, &hc.inbox_two, 5));
+	ck_assert_double_le(pg_kit_now() - t0,
+			    BRT_PG_INBOX_POLL_MS / 1000.0 + 1.0);
+	ck_assert_str_eq(hc.inbox[0], "client add=<m>5</m>");
+	ck_assert_str_eq(hc.inbox[1], "client add=<m>6</m>");
+	c->ops->close(c);
+	b->ops->close(b);
+	rt_free(rt);
+}
+END_TEST
+
 Suite *pg_store_suite(void);
 Suite *pg_store_suite(void)
 {
@@ -592,6 +728,7 @@ Suite *pg_store_suite(void)
 	tcase_add_test(tc, pg_store_race_for_a_key);
 	tcase_add_test(tc, pg_store_recover_many);
 	tcase_add_test(tc, pg_store_group_commit);
+	tcase_add_test(tc, pg_store_inbox);
 	suite_add_tcase(s, tc);
 	return s;
 }
