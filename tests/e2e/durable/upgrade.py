@@ -97,9 +97,19 @@ class Service:
 
     def exit_status(self, timeout=30):
         try:
-            return self.p.wait(timeout)
+            rc = self.p.wait(timeout)
         except subprocess.TimeoutExpired:
             return None
+        # Sanitizer builds (make asan-e2e): a report fails the procedure.
+        with self.cond:
+            while not self.lines or self.lines[-1] is not None:
+                if not self.cond.wait(10):
+                    break
+            text = "\n".join(l for l in self.lines if l)
+        for bad in ("AddressSanitizer", "LeakSanitizer", "runtime error:"):
+            if bad in text:
+                raise Check("sanitizer report:\n" + text[-3000:])
+        return rc
 
     def stop(self):
         if self.p.poll() is None:

@@ -132,6 +132,68 @@ START_TEST(http_wsdl)
 }
 END_TEST
 
+static void on_wsdl(struct evhttp_request *req, void *arg)
+{
+	struct http_answer *a = arg;
+	if (req) {
+		a->status = evhttp_request_get_response_code(req);
+		struct evbuffer *b = evhttp_request_get_input_buffer(req);
+		size_t n = evbuffer_get_length(b);
+		if (n >= sizeof a->body)
+			n = sizeof a->body - 1;
+		evbuffer_remove(b, a->body, n);
+		a->body[n] = '\0';
+	}
+	event_base_loopbreak(a->base);
+}
+
+/* GET path with these Host and X-Forwarded-Proto headers. */
+static void get_as(struct fixture *fx, const char *path, const char *host,
+		   const char *proto, struct http_answer *a)
+{
+	memset(a, 0, sizeof *a);
+	a->base = fx->rt->base;
+	struct evhttp_connection *c = evhttp_connection_base_new(
+		fx->rt->base, NULL, "127.0.0.1", (ev_uint16_t)fx->port);
+	ck_assert_ptr_nonnull(c);
+	struct evhttp_request *r = evhttp_request_new(on_wsdl, a);
+	ck_assert_ptr_nonnull(r);
+	struct evkeyvalq *h = evhttp_request_get_output_headers(r);
+	evhttp_add_header(h, "Host", host);
+	if (proto)
+		evhttp_add_header(h, "X-Forwarded-Proto", proto);
+	ck_assert_int_eq(evhttp_make_request(c, r, EVHTTP_REQ_GET, path), 0);
+	struct timeval tv = { 5, 0 };
+	event_base_loopexit(fx->rt->base, &tv);
+	event_base_dispatch(fx->rt->base);
+	evhttp_connection_free(c);
+}
+
+/* Where the address in a served WSDL comes from: a valid Host header
+ * (https when X-Forwarded-Proto says so); else --advertise's origin;
+ * else the connection's own address. */
+START_TEST(http_wsdl_address_sources)
+{
+	struct fixture fx;
+	struct http_answer a;
+	setup(&fx);
+	get_as(&fx, "/svc?wsdl", "svc.example:8443", "https", &a);
+	ck_assert_int_eq(a.status, 200);
+	ck_assert_ptr_nonnull(
+		strstr(a.body, "l=\"https://svc.example:8443/svc\""));
+	char want[100];
+	snprintf(want, sizeof want, "l=\"http://127.0.0.1:%d/svc\"", fx.port);
+	get_as(&fx, "/svc?wsdl", "bad host\"", NULL, &a);
+	ck_assert_int_eq(a.status, 200);
+	ck_assert_msg(strstr(a.body, want) != NULL, "%s", a.body);
+	fx.rt->advertise = "http://node-2.internal:7000/cluster/path";
+	get_as(&fx, "/svc?wsdl", "", NULL, &a);
+	ck_assert_msg(strstr(a.body, "l=\"http://node-2.internal:7000/svc\""),
+		      "%s", a.body);
+	teardown(&fx);
+}
+END_TEST
+
 /* What a Host header may put into a served WSDL: a host name, an IPv4
  * address or a bracketed IPv6 one, then an optional port; nothing that
  * could leave an XML attribute or a URL's authority. */
@@ -528,6 +590,7 @@ Suite *http_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, http_wsdl);
 	tcase_add_test(tc, http_wsdl_host_header);
+	tcase_add_test(tc, http_wsdl_address_sources);
 	tcase_add_test(tc, http_unknown_path_404);
 	tcase_add_test(tc, http_wrong_method_405);
 	tcase_add_test(tc, http_bad_xml);
