@@ -820,8 +820,8 @@ class Recovery(unittest.TestCase):
             if os.path.exists(cls.db + suffix):
                 os.unlink(cls.db + suffix)
 
-    def start(self):
-        svc = Service(ADMIN, checker=self.checker, store=self.db, expect_start=False)
+    def start(self, env=None):
+        svc = Service(ADMIN, checker=self.checker, store=self.db, expect_start=False, env=env)
         svc.admin_port = admin_port_of(svc)
         return svc
 
@@ -829,11 +829,26 @@ class Recovery(unittest.TestCase):
         return any(re.search(r"^serving ", Service.message(l)) for l in list(svc.lines))
 
     def test_probes_during_recovery_then_ready(self):
-        svc = self.start()
+        sock_path = os.path.join(TMP, "notify-recovery.sock")
+        if os.path.exists(sock_path):
+            os.unlink(sock_path)
+        ns = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        ns.bind(sock_path)
+        ns.setblocking(False)
+        svc = self.start({"NOTIFY_SOCKET": sock_path})
         try:
-            ready, live, refused = [], [], []
+            ready, live, refused, notified = [], [], [], False
             while not self.serving(svc):
                 self.assertIsNone(svc.proc.poll(), "\n".join(svc.lines[-20:]))
+                try:
+                    # systemd hears READY=1 only once /readyz says ready.
+                    self.assertEqual(ns.recv(256), b"READY=1")
+                    self.assertEqual(svc.admin("GET", "/readyz")[0], 200)
+                    notified = True
+                    svc.wait_line(r"^serving ")
+                    break
+                except BlockingIOError:
+                    pass
                 st, body, _ = svc.admin("GET", "/readyz")
                 ready.append((st, json.loads(body)))
                 live.append(svc.admin("GET", "/livez")[:2])
@@ -869,11 +884,15 @@ class Recovery(unittest.TestCase):
                     svc.soap_port = int(m.group(1))
             st, body, _ = svc.admin("GET", "/readyz")
             self.assertEqual((st, json.loads(body)), (200, {"status": "ready"}))
+            if not notified:
+                ns.settimeout(20)
+                self.assertEqual(ns.recv(256), b"READY=1")
             # A message finds its restored instance.
             st, body, _ = svc.soap("finish", order("C%06d" % (self.N // 2)))
             self.assertEqual(st, 200, body)
             self.assertIn("C%06d" % (self.N // 2), body)
         finally:
+            ns.close()
             self.assertEqual(svc.stop(60), 0)
         type(self).total -= 1
 
