@@ -1,7 +1,8 @@
 /*
  * persist.c — durable instances: the engine's side of the store
  * (store/store.h). At start-up every stored instance of this build is
- * restored before the service listens; then, once per loop pass, every
+ * restored before the service listens (on the loop, in slices, so the
+ * admin listener answers meanwhile); then, once per loop pass, every
  * instance that changed in the pass is written in one batch (one
  * transaction), and what the pass wanted to send — replies, faults to open
  * requests, 202s, outbound calls — is held (rt->hold) until that batch has

@@ -3,9 +3,10 @@
  * (store.h's interface; --store postgresql://…).
  *
  * Start-up is blocking (before the service listens): connect, create or
- * migrate the schema (pg_schema.c), register this node, take an id block,
- * and recover: claim this node id's own instances from an earlier run and
- * those of dead nodes (pg_own.c) and hand them to the engine. From then on
+ * migrate the schema (pg_schema.c), register this node, take an id block;
+ * then recover, in steps between which the loop turns: claim this node
+ * id's own instances from an earlier run and those of dead nodes
+ * (pg_own.c), a page at a time, and hand them to the engine. From then on
  * everything goes through one asynchronous connection (pg_conn.c) on the
  * loop: a batch per pass, committed in one round trip; its callback runs
  * when the server has confirmed it. One transaction is in flight at a
@@ -230,6 +231,7 @@ struct pg_store {
 	char *process, *build, *node_id, *advertise;
 	unsigned long id_first;	     /* this start's id block */
 	bool recovering;	     /* between recover's steps */
+	double beat;		     /* start-up's last heartbeat (mono) */
 	unsigned long recover_after; /* its next claim: ids above */
 	struct epochs own;
 	struct brt_store_pg_hooks hooks;
@@ -409,6 +411,23 @@ static int pg_recover(struct brt_store *st, int max, brt_store_rec_fn fn,
 		if ((err = count_claimable(ps, &counts->total)) != 0)
 			return err;
 		ps->recovering = true;
+	}
+	/* A long recovery heartbeats as the loop's timer will after it:
+	 * otherwise the other nodes would take this node for dead and
+	 * claim back what it has just recovered. */
+	if (mono() - ps->beat >= ps->node.timeout_s / 3.0) {
+		char why[512];
+		struct brt_pg_batch *b = brt__pg_batch_new();
+		err = !b ? BRT_ENOMEM
+		      : brt__pg_own_heartbeat_add(b, &ps->node) < 0
+			      ? BRT_ENOMEM
+			      : brt__pg_exec(ps->boot, b, why, sizeof why);
+		brt__pg_batch_free(b);
+		if (err == BRT_EIO)
+			brt__log(ps->rt, "store: recover: %s", why);
+		if (err)
+			return err;
+		ps->beat = mono();
 	}
 	for (int handed = 0; handed < max;) {
 		int n = claim_page(ps, fn, arg, counts);
@@ -1543,6 +1562,7 @@ int brt__store_pg_open(brt_runtime *rt, const struct brt_store_pg_options *o,
 			      ? BRT_ENOMEM
 			      : brt__pg_exec(ps->boot, b, why, len);
 		brt__pg_batch_free(b);
+		ps->beat = mono();
 	}
 	if (!err)
 		err = brt__pg_own_id_block(ps->boot, &ps->id_first, why, len);

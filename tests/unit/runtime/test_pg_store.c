@@ -535,6 +535,46 @@ START_TEST(pg_store_recover_many)
 }
 END_TEST
 
+/* Recovery in steps (the service's loop turns between them): a page of
+ * claims per step, the total counted first, and a heartbeat once a third
+ * of the node timeout has passed, so the other nodes do not take a node
+ * that recovers for long for dead. */
+START_TEST(pg_store_recover_in_steps)
+{
+	reset();
+	brt_runtime *rt = rt_new();
+	struct brt_store *st = open_node(rt, "A", "b1", NULL, NULL);
+	st->ops->close(st);
+	pg_kit_exec("INSERT INTO bpelc_instance (process, id, build, format,"
+		    " owner, data) SELECT 'proc', g, 'b1', 1, 'A', 'r'"
+		    " FROM generate_series(1, 1234) g");
+	struct brt_store_pg_options o = { pg_kit_uri, "A", NULL, 1 };
+	struct brt_store_config c = { "proc", "b1", 1, false };
+	char why[256];
+	ck_assert_int_eq(brt__store_pg_open(rt, &o, &c, &st, why, sizeof why),
+			 0);
+	const char *beat = "SELECT (extract(epoch FROM heartbeat) * 1000)"
+			   "::bigint FROM bpelc_node WHERE node_id = 'A'";
+	struct brt_store_counts counts;
+	unsigned long seen[2] = { 0, 0 };
+	ck_assert_int_eq(st->ops->recover(st, 1, count_cb, seen, &counts), 1);
+	ck_assert_int_eq(counts.total, 1234);
+	ck_assert_uint_eq(seen[1], 500); /* a whole page */
+	long t0 = pg_kit_long(beat);
+	struct timespec half = { 0, 500000000 };
+	nanosleep(&half, NULL); /* past a third of the 1 s node timeout */
+	ck_assert_int_eq(st->ops->recover(st, 1, count_cb, seen, &counts), 1);
+	ck_assert_uint_eq(seen[1], 1000);
+	ck_assert_int_gt(pg_kit_long(beat), t0);
+	ck_assert_int_eq(st->ops->recover(st, 1, count_cb, seen, &counts), 0);
+	ck_assert_uint_eq(seen[1], 1234);
+	ck_assert_int_eq(counts.ours, 1234);
+	ck_assert_int_eq(counts.total, 1234);
+	st->ops->close(st);
+	rt_free(rt);
+}
+END_TEST
+
 struct ordered {
 	int order[4];
 	int n;
@@ -727,6 +767,7 @@ Suite *pg_store_suite(void)
 	tcase_add_test(tc, pg_store_where_a_message_goes);
 	tcase_add_test(tc, pg_store_race_for_a_key);
 	tcase_add_test(tc, pg_store_recover_many);
+	tcase_add_test(tc, pg_store_recover_in_steps);
 	tcase_add_test(tc, pg_store_group_commit);
 	tcase_add_test(tc, pg_store_inbox);
 	suite_add_tcase(s, tc);
