@@ -896,6 +896,43 @@ class Recovery(unittest.TestCase):
             self.assertEqual(svc.stop(60), 0)
         type(self).total -= 1
 
+    def test_failure_during_recovery_exits_1(self):
+        import sqlite3
+        bad = os.path.join(TMP, "recovery-bad.db")
+        shutil.copyfile(self.db, bad)
+        con = sqlite3.connect(bad)
+        try:
+            try:
+                leaves = [r[0] for r in con.execute(
+                    "SELECT pageno FROM dbstat WHERE name = 'bpelc_instance'"
+                    " AND pagetype = 'leaf' ORDER BY pageno")]
+            except sqlite3.OperationalError:  # no dbstat: the middle page
+                n = con.execute("PRAGMA page_count").fetchone()[0]
+                leaves = [n // 2]
+            size = con.execute("PRAGMA page_size").fetchone()[0]
+        finally:
+            con.close()
+        # A leaf page in the middle of the table no longer parses: the
+        # store opens, then recovery fails (in its first step, which
+        # counts the records) on the loop, the admin listener up.
+        with open(bad, "r+b") as f:
+            f.seek((leaves[len(leaves) // 2] - 1) * size)
+            f.write(b"\xff" * 16)
+        svc = Service(ADMIN, checker=self.checker, store=bad, expect_start=False)
+        try:
+            rc = svc.proc.wait(120)
+        except subprocess.TimeoutExpired:
+            svc.proc.kill()
+            raise
+        svc.close()
+        self.assertEqual(rc, 1, "\n".join(svc.lines[-20:]))
+        msgs = [Service.message(l) for l in svc.lines]
+        failed = [i for i, m in enumerate(msgs)
+                  if re.search(r"instance store .*: recovery failed: ", m)]
+        up = [i for i, m in enumerate(msgs) if m.startswith("admin listening on ")]
+        self.assertTrue(failed and up and up[0] < failed[0], msgs[-10:])
+        self.assertFalse(any(re.match(r"listening on |serving ", m) for m in msgs))
+
     def test_sigterm_during_recovery(self):
         svc = self.start()
         until(lambda: svc.admin("GET", "/readyz")[0] == 503, what="503 while recovering")
