@@ -56,12 +56,41 @@ struct brt_persist {
 	unsigned long committed;    /* the last batch (epoch) committed */
 	bool shared;		    /* the PostgreSQL store (several nodes) */
 	struct recovery *rc;	    /* start-up: while recovering */
+	/* Batches whose callback has not run: an asynchronous store closed
+	 * at shutdown never runs theirs (store.h), so they are freed here. */
+	struct batch *batches;
 };
 
 struct batch {
 	struct brt_persist *p;
 	unsigned long epoch;
+	struct batch *prev, *next; /* on p->batches */
 };
+
+static struct batch *batch_new(struct brt_persist *p, unsigned long epoch)
+{
+	struct batch *b = calloc(1, sizeof *b);
+	if (!b)
+		return NULL;
+	b->p = p;
+	b->epoch = epoch;
+	b->next = p->batches;
+	if (p->batches)
+		p->batches->prev = b;
+	p->batches = b;
+	return b;
+}
+
+static void batch_free(struct batch *b)
+{
+	if (b->prev)
+		b->prev->next = b->next;
+	else
+		b->p->batches = b->next;
+	if (b->next)
+		b->next->prev = b->prev;
+	free(b);
+}
 
 static double mono(void)
 {
@@ -154,7 +183,7 @@ static void on_commit(void *arg, int err)
 	struct brt_persist *p = b->p;
 	brt_runtime *rt = p->rt;
 	unsigned long epoch = b->epoch;
-	free(b);
+	batch_free(b);
 	if (err)
 		fatal(rt, "a commit failed", err);
 	p->committed = epoch;
@@ -240,11 +269,9 @@ static void on_pass(void *arg)
 		else
 			p->release_upto = epoch;
 	} else {
-		struct batch *b = malloc(sizeof *b);
+		struct batch *b = batch_new(p, epoch);
 		if (!b)
 			fatal(rt, "cannot start a batch", BRT_ENOMEM);
-		b->p = p;
-		b->epoch = epoch;
 		int err = st->ops->begin(st);
 		if (err)
 			fatal(rt, "cannot begin a batch", err);
@@ -440,6 +467,8 @@ static void persist_free(struct brt_persist *p)
 	brt__pass_free(&p->pass);
 	if (p->st)
 		p->st->ops->close(p->st);
+	while (p->batches)
+		batch_free(p->batches);
 	free(p->dels);
 	free(p);
 }
@@ -673,15 +702,14 @@ void brt__persist_close(brt_runtime *rt)
 	    p->st->ops->begin(p->st) == 0) {
 		struct brt_store_meta m = { .next_id = rt->engine->next_id,
 					    .seq = brt__corr_seq(rt, 0) };
-		struct batch *b = malloc(sizeof *b);
+		struct batch *b = batch_new(p, rt->hold_epoch);
 		if (b && p->st->ops->meta_put(p->st, &m) == 0) {
-			b->p = p;
-			b->epoch = rt->hold_epoch++;
+			rt->hold_epoch++;
 			p->inflight++;
 			if (p->st->ops->commit(p->st, on_commit, b) != 0)
 				fatal(rt, "cannot commit", BRT_EIO);
-		} else {
-			free(b);
+		} else if (b) {
+			batch_free(b);
 		}
 	}
 	p->closing = true;
