@@ -260,6 +260,7 @@ struct pg_store {
 	struct epochs taken;
 	bool fetching, fetch_again; /* a fetch of all inboxes in flight */
 	struct event *poll;
+	struct fetch *fetches;			 /* in flight */
 	unsigned long ninbox_kept, ninbox_taken; /* (logs) */
 };
 
@@ -1137,6 +1138,7 @@ struct fetch {
 	bool all; /* every inbox of this node (else one instance's) */
 	void (*fn)(void *arg);
 	void *arg;
+	struct fetch *prev, *next; /* in flight (freed by pg_close) */
 };
 
 static bool in_list(const unsigned long *v, int n, unsigned long id)
@@ -1205,6 +1207,12 @@ static void fetch_done(void *arg, struct brt_pg_batch *b,
 			fetch_all(ps);
 		}
 	}
+	if (f->prev)
+		f->prev->next = f->next;
+	else
+		ps->fetches = f->next;
+	if (f->next)
+		f->next->prev = f->prev;
 	if (f->fn)
 		f->fn(f->arg);
 	free(f);
@@ -1228,6 +1236,10 @@ static int fetch(struct pg_store *ps, unsigned long id, void (*fn)(void *),
 	f->all = id == 0;
 	f->fn = fn;
 	f->arg = arg;
+	f->next = ps->fetches;
+	if (f->next)
+		f->next->prev = f;
+	ps->fetches = f;
 	brt__pg_submit(ps->pg, b, fetch_done, f);
 	return 0;
 }
@@ -1494,6 +1506,11 @@ static void pg_close(struct brt_store *st)
 	free(ps->takes);
 	free(ps->taken.s);
 	free(ps->channel);
+	/* fetches still in flight: the connection dropped them uncalled */
+	for (struct fetch *f = ps->fetches, *next; f; f = next) {
+		next = f->next;
+		free(f);
+	}
 	free(ps->process);
 	free(ps->build);
 	free(ps->node_id);
