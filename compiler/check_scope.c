@@ -36,17 +36,14 @@ static const char *const standard_faults[] = { "ambiguousReceive",
 					       "xsltStylesheetNotFound",
 					       NULL };
 
-/* exitOnStandardFault of scope/process s, inherited when not set. */
-static bool effective_exit(xmlNodePtr s)
+/* exitOnStandardFault of scope/process s, inherited when not set: the
+ * value resolve computed for it (resolve_model). */
+static bool effective_exit(struct chk *c, xmlNodePtr s)
 {
-	for (; s; s = chk_enclosing_scope(s)) {
-		const char *v = chk_attr(s, "exitOnStandardFault");
-		if (v)
-			return strcmp(v, "yes") == 0;
-		if (chk_is(s, "process"))
-			break;
-	}
-	return false;
+	if (chk_is(s, "process"))
+		return c->m->process->scope->effective_exit_on_standard_fault;
+	struct bpel_activity *a = chk_act_of(c, s);
+	return a && a->scope && a->scope->effective_exit_on_standard_fault;
 }
 
 /* <catch faultName=bpel:X> under an exitOnStandardFault="yes" scope. */
@@ -68,7 +65,7 @@ static void sa00003(struct chk *c, xmlNodePtr ctch)
 		owner = owner->parent;
 	if (!chk_is_scope(owner))
 		owner = chk_enclosing_scope(owner);
-	if (owner && effective_exit(owner))
+	if (owner && effective_exit(c, owner))
 		chk_err(c, ctch, "SA00003",
 			"<catch> of standard fault 'bpel:%s' in %s '%s' whose exitOnStandardFault is 'yes'",
 			q.local, (const char *)owner->name,
