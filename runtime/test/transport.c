@@ -177,3 +177,40 @@ void brt__http_abandon(brt_runtime *rt, unsigned long inst)
 	(void)rt;
 	(void)inst;
 }
+
+/* Test mode has one node and no shared store (`--store none`): the
+ * cluster never forwards or relays a message, so these are never reached;
+ * they answer with a fault rather than pretend. */
+void brt__http_deliver(brt_request *r, int plink,
+		       const struct brt_operation *op, xmlDocPtr msg)
+{
+	(void)plink;
+	(void)op;
+	xmlFreeDoc(msg);
+	brt__request_fault(r, NULL, "Server", NULL,
+			   "(bug) a message routed between nodes in test mode");
+}
+
+void brt__request_relay(brt_request *r, int status, const char *ctype,
+			const char *buf, size_t len)
+{
+	(void)status;
+	(void)ctype;
+	(void)buf;
+	(void)len;
+	brt__request_fault(r, NULL, "Server", NULL,
+			   "(bug) an answer relayed from another node in test "
+			   "mode");
+}
+
+struct evhttp_request *brt__request_evhttp(const brt_request *r)
+{
+	(void)r;
+	return NULL;
+}
+
+unsigned long brt__request_id(const brt_request *r)
+{
+	(void)r;
+	return 0;
+}
