@@ -27,11 +27,20 @@
  *  - <from expression="…">: the expression as the text of <from>; a
  *    query="…" attribute of <from>/<to> and of a WSDL propertyAlias: a
  *    <query> element;
- *  - <service-ref> of the draft's process namespace: the serviceref one.
+ *  - <service-ref> of the draft's process namespace: the serviceref one;
+ *  - links as BPEL4WS 1.1 (and drafts before <sources>/<targets>) wrote
+ *    them: <target linkName>/<source linkName> directly in the activity,
+ *    joinCondition="…" on it, transitionCondition="…" on <source>:
+ *    <targets><joinCondition>…<target/>…</targets><sources><source>
+ *    <transitionCondition>…</source>…</sources>, first children of the
+ *    activity. ODE's draft parser read only the wrapped form in this
+ *    namespace (its attribute forms were for the 2003/03 one): bpelc
+ *    takes both.
  * What is still wrong after the rewrite is reported by the usual checks,
  * at the line of the draft's element; what cannot be rewritten (a
  * <switch> without a <case>, a <case> without a condition) is an error
- * here.
+ * here, as are a link without linkName, an empty or second
+ * join/transition condition and a joinCondition with no incoming link.
  *
  * Not here: the namespaces themselves, <if><then> and the dialect shared
  * with the OASIS namespace (ode_dialect.c).
@@ -242,8 +251,142 @@ static void dr_wrap_parts(struct load_file *f, xmlNodePtr n, const char *part,
 	}
 }
 
+/* The child of n named {NS_BPEL}local, NULL if none. */
+static xmlNodePtr bpel_child(xmlNodePtr n, const char *local)
+{
+	for (xmlNodePtr c = n->children; c; c = c->next)
+		if (is_bpel(c, local))
+			return c;
+	return NULL;
+}
+
+/* wrap (a <targets> or <sources> of activity n) where the standard
+ * schema wants it: after n's <documentation>, <targets> before
+ * <sources>, before everything else. */
+static void place_first(xmlNodePtr n, xmlNodePtr wrap)
+{
+	xmlUnlinkNode(wrap);
+	xmlNodePtr at = n->children;
+	while (at &&
+	       (at->type != XML_ELEMENT_NODE || is_bpel(at, "documentation") ||
+		(is_bpel(wrap, "sources") && is_bpel(at, "targets"))))
+		at = at->next;
+	if (at)
+		xmlAddPrevSibling(at, wrap);
+	else
+		xmlAddChild(n, wrap);
+}
+
+/* BPEL4WS 1.1's links, which processes written against the drafts
+ * carry: <target linkName>/<source linkName> directly in the activity and
+ * its joinCondition="…" attribute become <targets><joinCondition>…
+ * <target/>…</targets><sources><source/>…</sources>, first children of
+ * the activity. (A <source transitionCondition="…"> is dr_source's.) */
+static void dr_links(struct load_file *f, xmlNodePtr n)
+{
+	if (is_bpel(n, "sources") || is_bpel(n, "targets") ||
+	    is_bpel(n, "literal"))
+		return;
+	xmlNodePtr wrap[2] = { bpel_child(n, "targets"),
+			       bpel_child(n, "sources") };
+	static const char *const one[2] = { "target", "source" };
+	static const char *const many[2] = { "targets", "sources" };
+	bool moved[2] = { false, false };
+	for (xmlNodePtr c = n->children; c;) {
+		xmlNodePtr next = c->next;
+		for (int k = 0; k < 2; k++) {
+			if (!is_bpel(c, one[k]))
+				continue;
+			if (!moved[k])
+				dr_report(f, c, false,
+					  "<%s linkName=…> directly in <%s> "
+					  "is BPEL4WS 1.1's (and early "
+					  "drafts'); WS-BPEL 2.0 wraps them "
+					  "in <%s>, the activity's first "
+					  "child",
+					  one[k], (const char *)n->name,
+					  many[k]);
+			xmlChar *ln = xmlGetNoNsProp(c, BAD_CAST "linkName");
+			if (!ln || !*ln)
+				dr_report(f, c, true,
+					  "<%s> in <%s> has no linkName",
+					  one[k], (const char *)n->name);
+			xmlFree(ln);
+			if (!wrap[k]) {
+				wrap[k] = new_elem(c, many[k], NULL);
+				if (!wrap[k])
+					return;
+				xmlAddPrevSibling(c, wrap[k]);
+			}
+			xmlUnlinkNode(c);
+			xmlAddChild(wrap[k], c);
+			moved[k] = true;
+		}
+		c = next;
+	}
+	xmlChar *jc = xmlGetNoNsProp(n, BAD_CAST "joinCondition");
+	if (jc) {
+		dr_report(f, n, false,
+			  "joinCondition=\"…\" on <%s> is BPEL4WS 1.1's (and "
+			  "early drafts'); WS-BPEL 2.0 writes it as a "
+			  "<joinCondition> element, the first child of "
+			  "<targets>",
+			  (const char *)n->name);
+		xmlNodePtr first = wrap[0] ? first_elem(wrap[0]) : NULL;
+		if (!wrap[0] || !first)
+			dr_report(f, n, true,
+				  "joinCondition=\"…\" on <%s>, which is the "
+				  "target of no link",
+				  (const char *)n->name);
+		else if (!*jc || bpel_child(wrap[0], "joinCondition"))
+			dr_report(f, n, true, "%s joinCondition on <%s>",
+				  *jc ? "a second" : "an empty",
+				  (const char *)n->name);
+		else {
+			xmlNodePtr e = new_elem(n, "joinCondition", jc);
+			if (e)
+				xmlAddPrevSibling(first, e);
+		}
+		xmlUnsetNsProp(n, NULL, BAD_CAST "joinCondition");
+		xmlFree(jc);
+		moved[0] = true;
+	}
+	for (int k = 0; k < 2; k++)
+		if (moved[k])
+			place_first(n, wrap[k]);
+	/* <sources> after <targets> even when only <targets> moved */
+	if (moved[0] && wrap[1])
+		place_first(n, wrap[1]);
+}
+
+/* <source linkName transitionCondition="…">: a <transitionCondition>
+ * element. */
+static void dr_source(struct load_file *f, xmlNodePtr n)
+{
+	xmlChar *v = xmlGetNoNsProp(n, BAD_CAST "transitionCondition");
+	if (!v)
+		return;
+	dr_report(f, n, false,
+		  "transitionCondition=\"…\" on <source> is BPEL4WS 1.1's "
+		  "(and early drafts'); WS-BPEL 2.0 writes it as a "
+		  "<transitionCondition> element in <source>");
+	if (!*v || bpel_child(n, "transitionCondition")) {
+		dr_report(f, n, true, "%s transitionCondition on <source>",
+			  *v ? "a second" : "an empty");
+	} else {
+		xmlNodePtr e = new_elem(n, "transitionCondition", v);
+		if (e)
+			xmlAddChild(n, e);
+	}
+	xmlUnsetNsProp(n, NULL, BAD_CAST "transitionCondition");
+	xmlFree(v);
+}
+
 static void dr_process_elem(struct load_file *f, xmlNodePtr n)
 {
+	dr_links(f, n);
+	if (is_bpel(n, "source"))
+		dr_source(f, n);
 	if (is_bpel(n, "process")) {
 		xmlChar *v = xmlGetNoNsProp(n, BAD_CAST "abstractProcess");
 		if (v && strcmp((const char *)v, "yes") == 0)

@@ -375,6 +375,95 @@ START_TEST(ode_draft_syntax_rewritten)
 }
 END_TEST
 
+/* BPEL4WS 1.1's links in a draft process: <source>/<target> directly in
+ * the activity, joinCondition and transitionCondition attributes, read
+ * in their WS-BPEL 2.0 form; malformed ones are errors at their line. */
+START_TEST(ode_draft_links_rewritten)
+{
+	struct kit x = { 0 };
+	const char *p = draft_process(
+		&x, "",
+		"<sequence>\n"
+		"<receive name=\"r\" partnerLink=\"client\" operation=\"order\" variable=\"in\" createInstance=\"yes\"/>\n"
+		"<flow name=\"f\"><links><link name=\"l1\"/><link name=\"l2\"/></links>\n"
+		"<empty name=\"src\"><documentation>d</documentation>"
+		"<source linkName=\"l1\" transitionCondition=\"1 = 1\"/><source linkName=\"l2\"/></empty>\n"
+		"<while name=\"dst\" condition=\"false()\" joinCondition=\"$l1 and $l2\">\n"
+		"<target linkName=\"l1\"/><empty/><target linkName=\"l2\"/></while>\n"
+		"</flow></sequence>");
+	struct arena *a = arena_new();
+	char *out = NULL;
+	struct model *m = load_ode(a, p, true, &out);
+	ck_assert_ptr_nonnull(m);
+	static const char *const want[] = {
+		":12:102: warning: Apache ODE dialect: <source linkName=…> "
+		"directly in <empty> is BPEL4WS 1.1's (and early drafts'); "
+		"WS-BPEL 2.0 wraps them in <sources>, the activity's first "
+		"child",
+		":12:102: warning: Apache ODE dialect: transitionCondition=\"…\" "
+		"on <source> is BPEL4WS 1.1's",
+		":14:32: warning: Apache ODE dialect: <target linkName=…> "
+		"directly in <while>",
+		":13:1: warning: Apache ODE dialect: joinCondition=\"…\" on "
+		"<while> is BPEL4WS 1.1's (and early drafts'); WS-BPEL 2.0 "
+		"writes it as a <joinCondition> element, the first child of "
+		"<targets>",
+	};
+	for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+		ck_assert_msg(strstr(out, want[i]), "%s\n---\n%s", want[i],
+			      out);
+	ck_assert_msg(!strstr(out, "error"), "%s", out);
+	struct bpel_activity *root = m->process->scope->body;
+	struct bpel_activity *src = kit_find(root, "src");
+	ck_assert_ptr_nonnull(src->sources);
+	ck_assert_str_eq(src->sources->link_name, "l1");
+	ck_assert_str_eq(src->sources->transition->text, "1 = 1");
+	ck_assert_str_eq(src->sources->next->link_name, "l2");
+	ck_assert_ptr_null(src->sources->next->transition);
+	struct bpel_activity *dst = kit_find(root, "dst");
+	ck_assert_ptr_nonnull(dst->targets);
+	ck_assert_str_eq(dst->targets->link_name, "l1");
+	ck_assert_str_eq(dst->targets->next->link_name, "l2");
+	ck_assert_str_eq(dst->join_condition->text, "$l1 and $l2");
+	ck_assert_str_eq(dst->condition->text, "false()");
+	free(out);
+	load_free(m);
+
+	/* malformed: an error at its line */
+	kit_free(&x);
+	memset(&x, 0, sizeof x);
+	p = draft_process(
+		&x, "",
+		"<sequence>\n"
+		"<receive name=\"r\" partnerLink=\"client\" operation=\"order\" variable=\"in\" createInstance=\"yes\"/>\n"
+		"<flow><links><link name=\"l1\"/></links>\n"
+		"<empty><source transitionCondition=\"true()\"/></empty>\n"
+		"<empty joinCondition=\"true()\"/>\n"
+		"<empty joinCondition=\"\"><target linkName=\"l1\"/></empty>\n"
+		"<empty><source linkName=\"l1\" transitionCondition=\"\"/></empty>\n"
+		"</flow></sequence>");
+	out = NULL;
+	m = load_ode(a, p, true, &out);
+	static const char *const errs[] = {
+		":12:8: error: WS-BPEL 2.0 draft: <source> in <empty> has no "
+		"linkName",
+		":13:1: error: WS-BPEL 2.0 draft: joinCondition=\"…\" on "
+		"<empty>, which is the target of no link",
+		":14:1: error: WS-BPEL 2.0 draft: an empty joinCondition on "
+		"<empty>",
+		":15:8: error: WS-BPEL 2.0 draft: an empty transitionCondition "
+		"on <source>",
+	};
+	for (size_t i = 0; i < sizeof errs / sizeof *errs; i++)
+		ck_assert_msg(strstr(out, errs[i]), "%s\n---\n%s", errs[i],
+			      out);
+	free(out);
+	load_free(m);
+	arena_free(a);
+	kit_free(&x);
+}
+END_TEST
+
 /* ode_rules: the rules ODE did not enforce are warnings, the others not. */
 START_TEST(ode_rules_demote_only_those)
 {
@@ -405,6 +494,7 @@ Suite *ode_suite(void)
 	tcase_add_test(tc, ode_rules_demote_only_those);
 	tcase_add_test(tc, ode_assign_extensions_lowered);
 	tcase_add_test(tc, ode_draft_syntax_rewritten);
+	tcase_add_test(tc, ode_draft_links_rewritten);
 	suite_add_tcase(s, tc);
 	return s;
 }
