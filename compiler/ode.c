@@ -41,9 +41,12 @@ void ode_rules(struct diag *dg)
 	 * targetNamespace; SA00020: a propertyAlias with messageType but no
 	 * part; SA00046: correlations without a pattern on a request-response
 	 * invoke; SA00056: an activity before the receive that creates the
-	 * instance. ODE compiled all of them. */
+	 * instance; SA00057: start activities that share a correlation set
+	 * without initiate="join" on all of them (PickReceiveGenerator takes
+	 * any initiate value). ODE compiled all of them. */
 	static const char *const rules[] = { "SA00011", "SA00012", "SA00020",
-					     "SA00046", "SA00056", NULL };
+					     "SA00046", "SA00056", "SA00057",
+					     NULL };
 	for (int i = 0; rules[i]; i++)
 		diag_set_rule(dg, rules[i], DIAG_RULE_WARNING);
 }

@@ -811,14 +811,39 @@ static struct brt_ima *route_keyed(struct brt_correl *c, struct opslot *sl,
 	return best;
 }
 
+/* Apache ODE (bpelc --ode) routed a message by the correlation sets
+ * that the activities receiving it use with initiate="no" or "join" only
+ * (PartnerLinkMyRoleImpl.computeCorrelationKeys): a set a start activity
+ * of this operation initiates with initiate="yes" does not lead its
+ * message to the instance that holds it (docs/migrating-from-ode.md). */
+static bool ode_unrouted(const struct brt_process *p, int plink,
+			 const struct brt_operation *op, int set)
+{
+	if (!p->ode)
+		return false;
+	for (int i = 0; i < p->nstarts; i++) {
+		const struct brt_receive *r = p->starts[i];
+		if (r->plink != plink || !same_op(r->op, op))
+			continue;
+		for (int j = 0; j < r->ncorr; j++)
+			if (r->corr[j].set == set &&
+			    r->corr[j].initiate == BRT_INIT_YES)
+				return true;
+	}
+	return false;
+}
+
 /* 2: the instance one of whose set instances has this message's values. */
 static brt_instance *route_owner(struct brt_correl *c, struct opslot *sl,
+				 int plink, const struct brt_operation *op,
 				 struct mvals *mv)
 {
 	brt_instance *owner = NULL;
 	unsigned long seq = 0;
 	for (int i = 0; i < sl->nusable; i++) {
 		int set = sl->usable[i];
+		if (ode_unrouted(c->p, plink, op, set))
+			continue;
 		char **v = mvals_get(mv, set);
 		if (!v)
 			continue;
@@ -860,7 +885,7 @@ int brt__corr_route(brt_runtime *rt, int plink, const struct brt_operation *op,
 		err = 0;
 		goto done;
 	}
-	brt_instance *owner = route_owner(c, sl, &mv);
+	brt_instance *owner = route_owner(c, sl, plink, op, &mv);
 	if (owner) {
 		out->ima = choose_in(owner, plink, op, &mv, &out->fault);
 		if (!out->ima)
@@ -1003,7 +1028,9 @@ int brt__corr_check(brt_strand *s, int ncorr,
 		if (pending)
 			continue; /* named twice: the first use decides */
 		/* Apache ODE (bpelc --ode): an outgoing message is not held
-		 * to an initiated set, and initiate="yes" on one is ignored. */
+		 * to an initiated set, and initiate="yes" on one is ignored,
+		 * values and all (BpelRuntimeContextImpl.initializeCorrelation
+		 * returns when the set is initiated). */
 		if (p->ode && cs && outgoing)
 			continue;
 		bool reinit = k->initiate == BRT_INIT_YES && cs &&
@@ -1011,8 +1038,8 @@ int brt__corr_check(brt_strand *s, int ncorr,
 				k->pattern == BRT_PAT_REQUEST_RESPONSE);
 		const char *bad = NULL;
 		if (p->ode && reinit)
-			reinit = false; /* checked like initiate="no" below */
-		else if (k->initiate == BRT_INIT_NO && !cs)
+			continue;
+		if (k->initiate == BRT_INIT_NO && !cs)
 			bad = "is not initiated";
 		else if (reinit)
 			bad = "is already initiated";

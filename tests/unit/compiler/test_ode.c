@@ -476,6 +476,7 @@ START_TEST(ode_rules_demote_only_those)
 	diag_error(dg, &l, "SA00011", "x");
 	diag_error(dg, &l, "SA00046", "x");
 	diag_error(dg, &l, "SA00020", "x");
+	diag_error(dg, &l, "SA00057", "x");
 	ck_assert_int_eq(diag_errors(dg), 0);
 	diag_error(dg, &l, "SA00023", "x");
 	ck_assert_int_eq(diag_errors(dg), 1);
