@@ -5,7 +5,9 @@ built from tests/ops/ops.bpel and a partner stub in this process:
 
   the admin listener (off unless asked, the token rule, the SOAP port
   serves none of its paths), /livez, /readyz and its transitions (SIGTERM
-  with --shutdown-delay), sd_notify over NOTIFY_SOCKET, /metrics values
+  with --shutdown-delay; a 60,000-instance store recovering: 503 with
+  its progress, SOAP bound and READY=1 only after, SIGTERM and a failure
+  during it), sd_notify over NOTIFY_SOCKET, /metrics values
   after a known scenario, the instance API (list, filters, detail,
   variables) and terminate/suspend/resume on waiting instances, JSON log
   lines parsed one by one, --log-level, W3C traceparent seen by the
