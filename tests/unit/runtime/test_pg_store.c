@@ -744,7 +744,7 @@ START_TEST(pg_store_inbox)
 	double t0 = pg_kit_now();
 	ck_assert(pg_kit_wait(rt->base, &hc.inbox_two, 5));
 	ck_assert_double_le(pg_kit_now() - t0,
-			    BRT_PG_INBOX_POLL_MS / 1000.0 + 1.0);
+			    BRT_PG_INBOX_POLL_MS / 1000.0 + 3.0);
 	ck_assert_str_eq(hc.inbox[0], "client add=<m>5</m>");
 	ck_assert_str_eq(hc.inbox[1], "client add=<m>6</m>");
 	c->ops->close(c);
