@@ -663,6 +663,8 @@ static void inbox_put_done(struct commit *c, struct brt_pg_batch *b,
 	commit_free(c);
 }
 
+static void send_reload(struct pg_store *ps);
+
 static void one_done(struct commit *c, struct brt_pg_batch *b,
 		     enum brt_pg_outcome out)
 {
@@ -752,6 +754,10 @@ static void one_done(struct commit *c, struct brt_pg_batch *b,
 	ps->last_commit = mono() - c->t0;
 	c->done(c->arg, err);
 	commit_free(c);
+	/* A refused commit leaves the connection up: read back at once, not
+	 * at the next tick (messages for those instances wait meanwhile). */
+	if (ps->nreload && ps->hooks.claimed && brt__pg_is_up(ps->pg))
+		send_reload(ps);
 }
 
 static void group_submit(struct pg_store *ps);

@@ -10,7 +10,9 @@
  * and reloads them from the database; of two new instances that take one
  * correlation value, the second to commit loses the race: its record and
  * values go in its own transaction and it is reported raced, while an
- * instance already committed keeps its record whatever its values.
+ * instance already committed keeps its record whatever its values; a
+ * commit the server refused drops its instances and reads them back at
+ * once.
  */
 #include <check.h>
 #include <limits.h>
@@ -405,6 +407,38 @@ START_TEST(pg_store_race_for_a_key)
 }
 END_TEST
 
+START_TEST(pg_store_refused_commit_reloads)
+{
+	reset();
+	brt_runtime *rt = rt_new();
+	struct hooks_seen ha = { 0 };
+	struct brt_store *a = open_node(rt, "A", "b1", NULL, &ha);
+	struct brt_store_meta m;
+	a->ops->meta_get(a, &m);
+	unsigned long id = m.next_id;
+	ck_assert_int_eq(commit_put(rt, a, id, "s1"), 0);
+	/* the server refuses the next write (a statement fails): the whole
+	 * transaction is rolled back, nothing committed */
+	pg_kit_exec("ALTER TABLE bpelc_instance ADD CONSTRAINT t_refuse"
+		    " CHECK (data <> 'refused')");
+	ck_assert_int_eq(commit_put(rt, a, id, "refused"), 0);
+	ck_assert_int_eq(ha.nlost, 1);
+	ck_assert_uint_eq(ha.lost[0], id);
+	ck_assert_int_eq(ha.nmaybe, 0); /* known: not committed */
+	/* read back at once, the connection being up: the state before */
+	for (int i = 0; i < 100 && ha.nclaimed == 0; i++)
+		pg_kit_wait(rt->base, &(bool){ false }, 0.05);
+	ck_assert_int_eq(ha.nclaimed, 1);
+	ck_assert_uint_eq(ha.claimed[0], id);
+	ck_assert_str_eq(ha.claimed_data[0], "s1");
+	pg_kit_exec("ALTER TABLE bpelc_instance DROP CONSTRAINT t_refuse");
+	ck_assert_int_eq(commit_put(rt, a, id, "s2"), 0);
+	ck_assert_int_eq(ha.nlost, 1);
+	a->ops->close(a);
+	rt_free(rt);
+}
+END_TEST
+
 struct where_seen {
 	bool done;
 	enum brt_where_status status;
@@ -766,6 +800,7 @@ Suite *pg_store_suite(void)
 	tcase_add_test(tc, pg_store_unknown_outcome_reloads);
 	tcase_add_test(tc, pg_store_where_a_message_goes);
 	tcase_add_test(tc, pg_store_race_for_a_key);
+	tcase_add_test(tc, pg_store_refused_commit_reloads);
 	tcase_add_test(tc, pg_store_recover_many);
 	tcase_add_test(tc, pg_store_recover_in_steps);
 	tcase_add_test(tc, pg_store_group_commit);
