@@ -313,6 +313,7 @@ def run(a, rnd, seed, work, pgdir, nodes, driver_port):
 
     # The verdict.
     bad = []
+    late_maybe = [0]  # unacknowledged adds consumed after a later one
     n_acked = sum(len(r["acked"]) for r in seqs.values())
     n_maybe = sum(len(r["maybe"]) for r in seqs.values())
     for key, rec in sorted(seqs.items()):
@@ -331,6 +332,9 @@ def run(a, rnd, seed, work, pgdir, nodes, driver_port):
         out_of_order = any(log[j] in acked and log[i] > log[j]
                            for i in range(len(log))
                            for j in range(i + 1, len(log)))
+        late_maybe[0] += sum(1 for i in range(len(log))
+                             for j in range(i + 1, len(log))
+                             if log[i] > log[j])
         if out_of_order or len(log) != len(set(log)):
             bad.append("key %d: consumed out of order or twice: %s"
                        " (answer lost: %s)"
@@ -383,7 +387,8 @@ def run(a, rnd, seed, work, pgdir, nodes, driver_port):
           " clear finish); adds acknowledged %d, answer lost %d"
           % (len(seqs), len(checked), len(unfinished), n_acked, n_maybe))
     print("inbox: messages taken from inboxes in the database %d (by the"
-          " node that only polls: %d)" % (taken, polled))
+          " node that only polls: %d); adds whose answer was lost consumed"
+          " after a later one %d" % (taken, polled, late_maybe[0]))
     print("inbox: timers acknowledged %d, fired %d, twice %d, never %d,"
           " early %d, late %d; pending timers on killed nodes %d"
           % (len(timers), len(by_key), len(twice), len(never), len(early),
