@@ -31,24 +31,11 @@
 /* Elements whose text is an expression (or, for <query>, a query). */
 static bool holds_expression(xmlNodePtr n, bool *is_query)
 {
-	static const char *const names[] = {
-		"condition",
-		"for",
-		"until",
-		"repeatEvery",
-		"startCounterValue",
-		"finalCounterValue",
-		"branches",
-		"joinCondition",
-		"transitionCondition",
-		NULL,
-	};
 	*is_query = chk_is(n, "query");
 	if (*is_query)
 		return true;
-	for (int i = 0; names[i]; i++)
-		if (chk_is(n, names[i]))
-			return true;
+	if (chk_is_expression_elem(n))
+		return true;
 	if (!chk_is(n, "from") && !chk_is(n, "to"))
 		return false;
 	/* from/to hold an expression only when they are nothing else;

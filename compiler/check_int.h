@@ -96,6 +96,9 @@ bool chk_is(xmlNodePtr n, const char *local); /* BPEL element */
 bool chk_is_ns(xmlNodePtr n, const char *ns, const char *local);
 /* An element of a namespace other than BPEL's (an extension element). */
 bool chk_is_extension(xmlNodePtr n);
+/* A BPEL element whose text is an expression (condition, for, until,
+ * joinCondition, …); not from/to, which hold one only in some forms. */
+bool chk_is_expression_elem(xmlNodePtr n);
 /* Unqualified attribute's value (borrowed), NULL when absent. */
 const char *chk_attr(xmlNodePtr n, const char *name);
 bool chk_yes(xmlNodePtr n, const char *name);	       /* == "yes" */

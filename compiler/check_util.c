@@ -338,3 +338,23 @@ xmlNodePtr chk_handler_of(xmlNodePtr n)
 			return p;
 	return NULL;
 }
+
+bool chk_is_expression_elem(xmlNodePtr n)
+{
+	static const char *const names[] = {
+		"condition",
+		"joinCondition",
+		"transitionCondition",
+		"for",
+		"until",
+		"repeatEvery",
+		"startCounterValue",
+		"finalCounterValue",
+		"branches",
+		NULL,
+	};
+	for (int i = 0; names[i]; i++)
+		if (chk_is(n, names[i]))
+			return true;
+	return false;
+}

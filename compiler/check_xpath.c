@@ -238,19 +238,8 @@ static int constant(struct xpath_toks *ts, double *v)
 
 static bool is_expression_elem(xmlNodePtr n)
 {
-	static const char *const names[] = { "condition",
-					     "joinCondition",
-					     "transitionCondition",
-					     "for",
-					     "until",
-					     "repeatEvery",
-					     "startCounterValue",
-					     "finalCounterValue",
-					     "branches",
-					     NULL };
-	for (int i = 0; names[i]; i++)
-		if (chk_is(n, names[i]))
-			return true;
+	if (chk_is_expression_elem(n))
+		return true;
 	if (chk_is(n, "from") || chk_is(n, "to")) {
 		/* the expression form only: no variable, partnerLink, literal … */
 		if (chk_attr(n, "variable") || chk_attr(n, "partnerLink") ||

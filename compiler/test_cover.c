@@ -157,6 +157,7 @@ static void handler_br(struct cover *c, int line, const char *what, int state)
 	b->to = state;
 }
 
+static void walk_handlers(struct cover *c, const struct bpel_scope *sc);
 static void walk(struct cover *c, const struct bpel_activity *a);
 
 static void walk_list(struct cover *c, const struct bpel_activity *a)
@@ -319,23 +320,27 @@ static void walk(struct cover *c, const struct bpel_activity *a)
 		walk(c, a->catch_all);
 	if (a->compensation_handler)
 		walk(c, a->compensation_handler);
-	if (a->kind == BPEL_ACT_SCOPE && a->scope) {
-		const struct bpel_scope *sc = a->scope;
-		for (const struct bpel_catch *k = sc->catches; k; k = k->next)
-			if (k->activity)
-				walk(c, k->activity);
-		if (sc->catch_all)
-			walk(c, sc->catch_all);
-		if (sc->compensation_handler)
-			walk(c, sc->compensation_handler);
-		if (sc->termination_handler)
-			walk(c, sc->termination_handler);
-		walk_list(c, sc->on_events);
-		for (const struct bpel_alarm *al = sc->on_alarms; al;
-		     al = al->next)
-			if (al->activity)
-				walk(c, al->activity);
-	}
+	if (a->kind == BPEL_ACT_SCOPE && a->scope)
+		walk_handlers(c, a->scope);
+}
+
+/* The activities of a scope's handlers (the process's too: it has no
+ * compensation handler, so that one is NULL there). */
+static void walk_handlers(struct cover *c, const struct bpel_scope *sc)
+{
+	for (const struct bpel_catch *k = sc->catches; k; k = k->next)
+		if (k->activity)
+			walk(c, k->activity);
+	if (sc->catch_all)
+		walk(c, sc->catch_all);
+	if (sc->compensation_handler)
+		walk(c, sc->compensation_handler);
+	if (sc->termination_handler)
+		walk(c, sc->termination_handler);
+	walk_list(c, sc->on_events);
+	for (const struct bpel_alarm *al = sc->on_alarms; al; al = al->next)
+		if (al->activity)
+			walk(c, al->activity);
 }
 
 /* The handlers of every scope, from the IR's scope table. */
@@ -379,21 +384,8 @@ struct cover *cover_new(const struct ir_program *ir, const char *suite)
 	c->file = p->loc.file ? p->loc.file : p->path;
 	if (p->scope && p->scope->body)
 		walk(c, p->scope->body);
-	if (p->scope) {
-		const struct bpel_scope *sc = p->scope;
-		for (const struct bpel_catch *k = sc->catches; k; k = k->next)
-			if (k->activity)
-				walk(c, k->activity);
-		if (sc->catch_all)
-			walk(c, sc->catch_all);
-		if (sc->termination_handler)
-			walk(c, sc->termination_handler);
-		walk_list(c, sc->on_events);
-		for (const struct bpel_alarm *al = sc->on_alarms; al;
-		     al = al->next)
-			if (al->activity)
-				walk(c, al->activity);
-	}
+	if (p->scope)
+		walk_handlers(c, p->scope);
 	handlers(c);
 	c->nstates = ir->states.n + IR_S_FIRST;
 	c->state_hits = calloc((size_t)c->nstates, sizeof *c->state_hits);
