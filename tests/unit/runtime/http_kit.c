@@ -15,7 +15,7 @@
 
 #include "http_kit.h"
 
-static void on_answer(struct evhttp_request *req, void *arg)
+void http_kit_on_answer(struct evhttp_request *req, void *arg)
 {
 	struct http_answer *a = arg;
 	if (!a)
@@ -45,7 +45,7 @@ struct evhttp_connection *http_kit_send(struct event_base *base, int port,
 	struct evhttp_connection *c = evhttp_connection_base_new(
 		base, NULL, "127.0.0.1", (ev_uint16_t)port);
 	ck_assert_ptr_nonnull(c);
-	struct evhttp_request *r = evhttp_request_new(on_answer, a);
+	struct evhttp_request *r = evhttp_request_new(http_kit_on_answer, a);
 	ck_assert_ptr_nonnull(r);
 	struct evkeyvalq *h = evhttp_request_get_output_headers(r);
 	evhttp_add_header(h, "Host", "127.0.0.1");

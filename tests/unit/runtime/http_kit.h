@@ -40,6 +40,10 @@ struct evhttp_connection *http_kit_send(struct event_base *base, int port,
 					const char *body, size_t len,
 					struct http_answer *a);
 
+/* The evhttp callback that fills the struct http_answer *arg (NULL:
+ * ignored) and breaks its loop: for a test building its own request. */
+void http_kit_on_answer(struct evhttp_request *req, void *arg);
+
 /* http_kit_send, then run the loop until the answer or 5 s, then free
  * the connection. */
 void http_kit_request(struct event_base *base, int port,

@@ -132,21 +132,6 @@ START_TEST(http_wsdl)
 }
 END_TEST
 
-static void on_wsdl(struct evhttp_request *req, void *arg)
-{
-	struct http_answer *a = arg;
-	if (req) {
-		a->status = evhttp_request_get_response_code(req);
-		struct evbuffer *b = evhttp_request_get_input_buffer(req);
-		size_t n = evbuffer_get_length(b);
-		if (n >= sizeof a->body)
-			n = sizeof a->body - 1;
-		evbuffer_remove(b, a->body, n);
-		a->body[n] = '\0';
-	}
-	event_base_loopbreak(a->base);
-}
-
 /* GET path with these Host and X-Forwarded-Proto headers. */
 static void get_as(struct fixture *fx, const char *path, const char *host,
 		   const char *proto, struct http_answer *a)
@@ -156,7 +141,7 @@ static void get_as(struct fixture *fx, const char *path, const char *host,
 	struct evhttp_connection *c = evhttp_connection_base_new(
 		fx->rt->base, NULL, "127.0.0.1", (ev_uint16_t)fx->port);
 	ck_assert_ptr_nonnull(c);
-	struct evhttp_request *r = evhttp_request_new(on_wsdl, a);
+	struct evhttp_request *r = evhttp_request_new(http_kit_on_answer, a);
 	ck_assert_ptr_nonnull(r);
 	struct evkeyvalq *h = evhttp_request_get_output_headers(r);
 	evhttp_add_header(h, "Host", host);
