@@ -392,6 +392,8 @@ static const char *too_many_attrs(const char *buf, size_t len)
 		}
 		if (left >= 1 && *p == '/')
 			continue;
+		/* Refused at the first '=' over the limit: a flood costs the
+		 * bytes up to there, not the whole start tag. */
 		int count = 0;
 		char quote = 0;
 		for (; p < end; p++) {
@@ -401,15 +403,14 @@ static const char *too_many_attrs(const char *buf, size_t len)
 					quote = 0;
 			} else if (c == '"' || c == '\'')
 				quote = c;
-			else if (c == '=')
-				count++;
+			else if (c == '=' &&
+				 ++count > BRT_SOAP_MAX_ATTRS + BRT_SOAP_MAX_NS)
+				return "too many attributes and namespace "
+				       "declarations on one element (limit " BRT_STR(
+					       BRT_SOAP_MAX_ATTRS) " + " BRT_STR(BRT_SOAP_MAX_NS) ")";
 			else if (c == '>')
 				break;
 		}
-		if (count > BRT_SOAP_MAX_ATTRS + BRT_SOAP_MAX_NS)
-			return "too many attributes and namespace "
-			       "declarations on one element (limit " BRT_STR(
-				       BRT_SOAP_MAX_ATTRS) " + " BRT_STR(BRT_SOAP_MAX_NS) ")";
 	}
 	return NULL;
 }
