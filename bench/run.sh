@@ -16,8 +16,10 @@
 #      both servers into BUILD/bench/sweep.dat, plotted by gnuplot if present;
 #   6. durable instances (issue 9), each against the in-memory service
 #      (--store none) in the same run: CPU per request of the echo (<= 1.05x)
-#      and of the probe, start + finish (<= 1.4x), the least of
-#      BENCH_DURABLE_ROUNDS alternated windows each, and the same ratios in
+#      and of the probe, start + finish (<= 1.4x): BENCH_DURABLE_ROUNDS
+#      rounds of one window each side, in alternating order, judged on the
+#      median of the rounds' ratios (two windows of a round are side by
+#      side in time, so a drift of the machine cancels), and the same ratios in
 #      callgrind's instructions where valgrind is installed; restore of
 #      BENCH_RESTORE_N (100000) waiting probe instances (<= 2 s); the probe's
 #      throughput with --sync full next to the disk's measured flush time.
@@ -29,7 +31,7 @@
 # BENCH_CONNS (16), BENCH_PROBE_N ("100000 1000000"), BENCH_BUDGET (seconds
 # the whole run may take, 280: the 1,000,000 probe is skipped when it would
 # not fit), BENCH_SWEEP (unset: no sweep), BENCH_RESTORE_N (100000; 0:
-# skip the durable figures), BENCH_DURABLE_ROUNDS (8 windows a side),
+# skip the durable figures), BENCH_DURABLE_ROUNDS (12 rounds),
 # BENCH_DURABLE_SECONDS (2: an echo window), BENCH_DURABLE_PROBE_N (10000:
 # instances a probe window), BENCH_CALLGRIND_N (1000 echo requests, half as many probe
 # instances), BENCH_STRICT=1 (exit 1 when a
@@ -542,7 +544,7 @@ fi
 # without noise, with one connection so each request is its own loop pass
 # and its own commit: the store's worst case.
 DSECS=${BENCH_DURABLE_SECONDS:-2}
-DROUNDS=${BENCH_DURABLE_ROUNDS:-8}
+DROUNDS=${BENCH_DURABLE_ROUNDS:-12}
 PN=${BENCH_DURABLE_PROBE_N:-10000}
 # durable_window KIND PID URL ROUND: one measured window: echo requests
 # for DSECS, or PN probe instances started then finished (ids of this
@@ -601,7 +603,7 @@ durable_compare() {
 				v=$(durable_window "$kind" "$pb" "$ub" "$r")
 			fi
 			echo "${kind}_$tag ${v:-nan} $(cut -d' ' -f1 /proc/loadavg)" \
-				>>"$OUT/durable.txt"
+				"$r" >>"$OUT/durable.txt"
 		done
 		r=$((r + 1))
 	done
@@ -627,6 +629,13 @@ dcol() { awk -v k="$1" '$1 == k && $2 != "nan" {print $2}' "$OUT/durable.txt"; }
 dmin() { dcol "$1" | sort -g | head -n 1; }
 dmed() { dcol "$1" | median; }
 dall() { dcol "$1" | tr '\n' ' ' | sed 's/ $//'; }
+# dpair KIND: store / none of each round (two windows side by side in
+# time, so what drifts over the run cancels out), then their median
+dpairs() { awk -v k="$1" '$1 == k "_none" && $2 != "nan" {n[$4] = $2}
+	$1 == k "_store" && $2 != "nan" {s[$4] = $2}
+	END {for (r in n) if ((r in s) && n[r] > 0) printf "%.3f\n", s[r] / n[r]}' \
+	"$OUT/durable.txt" | sort -g; }
+dpair() { dpairs "$1" | median | awk '{printf "%.2f", $1}'; }
 dload() { awk -v k="$1" 'index($1, k) == 1 {print $3}' "$OUT/durable.txt" |
 	sort -g | awk '{a[NR]=$1} END {print a[1] " to " a[NR]}'; }
 # cg_run PROGRAM N STORE: instructions per request (echo) or per instance
@@ -697,15 +706,21 @@ then
 		"(medians $(dmed echo_none), $(dmed echo_store) us: ratio" \
 		"$(ratio "$(dmed echo_store)" "$(dmed echo_none)"));" \
 		"load average $(dload echo_)"
-	dtarget "echo CPU per request with the store" "$(ratio "$es" "$en")" \
-		1.05 "least of $DROUNDS windows each"
+	say "durable: echo CPU per request, store / none per round:" \
+		"$(dpairs echo | tr '\n' ' ')(least against least:" \
+		"$(ratio "$es" "$en"))"
+	dtarget "echo CPU per request with the store" "$(dpair echo)" \
+		1.05 "median of $DROUNDS rounds' ratios"
 	say "durable: probe CPU per instance (start + finish): least none" \
 		"$pn us, store $ps us (medians $(dmed probe_none)," \
 		"$(dmed probe_store) us: ratio" \
 		"$(ratio "$(dmed probe_store)" "$(dmed probe_none)"));" \
 		"load average $(dload probe_)"
-	dtarget "probe CPU per instance with the store" "$(ratio "$ps" "$pn")" \
-		1.4 "least of $DROUNDS windows each"
+	say "durable: probe CPU per instance, store / none per round:" \
+		"$(dpairs probe | tr '\n' ' ')(least against least:" \
+		"$(ratio "$ps" "$pn"))"
+	dtarget "probe CPU per instance with the store" "$(dpair probe)" \
+		1.4 "median of $DROUNDS rounds' ratios"
 	if command -v valgrind >/dev/null 2>&1 &&
 		command -v callgrind_control >/dev/null 2>&1; then
 		CGN=${BENCH_CALLGRIND_N:-1000}
