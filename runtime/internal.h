@@ -623,6 +623,26 @@ double brt__persist_last_commit(const brt_runtime *rt);
  * entity expansion (a DOCTYPE is refused). Returns the document or NULL with
  * *why set to a static reason. */
 xmlDocPtr brt__soap_parse(const char *buf, size_t len, const char **why);
+
+/* The pre-scan of brt__soap_parse (prescan.c), fed piece by piece: a start
+ * tag with more than BRT_SOAP_MAX_ATTRS + BRT_SOAP_MAX_NS attributes and
+ * declarations is refused at the first one over, before any copy or parse.
+ * Plain data: init it, feed it, nothing to free. */
+struct brt_prescan {
+	int state;
+	char quote;   /* in a start tag: the open quote, or 0 */
+	int count;    /* '=' seen in the current start tag */
+	char head[8]; /* the bytes after '<' until they tell its kind */
+	int nhead;
+	const char *close;   /* the end of a comment, CDATA section or PI */
+	int matched;	     /* how much of it the last bytes matched */
+	const char *refused; /* a static reason, or NULL */
+};
+void brt__prescan_init(struct brt_prescan *ps);
+/* The next `len` bytes; returns why the input is refused, else NULL (and
+ * keeps returning the reason once refused). */
+const char *brt__prescan_feed(struct brt_prescan *ps, const char *buf,
+			      size_t len);
 /* The first element child of soapenv:Body, NULL if none; *body gets the
  * Body. */
 xmlNodePtr brt__soap_body_first(xmlDocPtr env, xmlNodePtr *body);

@@ -344,77 +344,6 @@ static void count_end(void *ctx, const xmlChar *local, const xmlChar *prefix,
 	in->end(ctx, local, prefix, uri);
 }
 
-/*
- * One linear pass over the bytes before libxml2 sees them: libxml2 2.9
- * checks each attribute of a start tag against all the others before any
- * SAX hook runs (quadratic in the attributes of one element), so a start
- * tag with more attributes and declarations than the limits allow is
- * refused here. Attribute values cannot hold '<', so every '<' outside
- * comments, CDATA sections and processing instructions starts a tag; an
- * '=' outside quotes inside a start tag belongs to one attribute. Anything
- * odd (a DOCTYPE, an unclosed tag) is left to the parser.
- */
-/* The first `needle` (2 or 3 bytes) in [p, end), or NULL; linear. */
-static const char *find(const char *p, const char *end, const char *needle)
-{
-	size_t n = strlen(needle);
-	while (p && (size_t)(end - p) >= n) {
-		p = memchr(p, needle[0], (size_t)(end - p) - n + 1);
-		if (p && memcmp(p, needle, n) == 0)
-			return p;
-		if (p)
-			p++;
-	}
-	return NULL;
-}
-
-static const char *too_many_attrs(const char *buf, size_t len)
-{
-	const char *end = buf + len, *p = buf;
-	while ((p = memchr(p, '<', (size_t)(end - p))) != NULL) {
-		p++;
-		size_t left = (size_t)(end - p);
-		const char *close = NULL;
-		if (left >= 3 && memcmp(p, "!--", 3) == 0)
-			close = "-->";
-		else if (left >= 8 && memcmp(p, "![CDATA[", 8) == 0)
-			close = "]]>";
-		else if (left >= 1 && *p == '?')
-			close = "?>";
-		else if (left >= 1 && *p == '!')
-			return NULL; /* a DOCTYPE: the parser refuses it */
-		if (close) {
-			const char *q = find(p, end, close);
-			if (!q)
-				return NULL;
-			p = q + strlen(close);
-			continue;
-		}
-		if (left >= 1 && *p == '/')
-			continue;
-		/* Refused at the first '=' over the limit: a flood costs the
-		 * bytes up to there, not the whole start tag. */
-		int count = 0;
-		char quote = 0;
-		for (; p < end; p++) {
-			char c = *p;
-			if (quote) {
-				if (c == quote)
-					quote = 0;
-			} else if (c == '"' || c == '\'')
-				quote = c;
-			else if (c == '=' &&
-				 ++count > BRT_SOAP_MAX_ATTRS + BRT_SOAP_MAX_NS)
-				return "too many attributes and namespace "
-				       "declarations on one element (limit " BRT_STR(
-					       BRT_SOAP_MAX_ATTRS) " + " BRT_STR(BRT_SOAP_MAX_NS) ")";
-			else if (c == '>')
-				break;
-		}
-	}
-	return NULL;
-}
-
 xmlDocPtr brt__soap_parse(const char *buf, size_t len, const char **why)
 {
 	static const char *dummy;
@@ -429,7 +358,9 @@ xmlDocPtr brt__soap_parse(const char *buf, size_t len, const char **why)
 		*why = "body too large";
 		return NULL;
 	}
-	const char *crowded = too_many_attrs(buf, len);
+	struct brt_prescan ps;
+	brt__prescan_init(&ps);
+	const char *crowded = brt__prescan_feed(&ps, buf, len);
 	if (crowded) {
 		*why = crowded;
 		return NULL;
