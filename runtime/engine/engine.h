@@ -13,6 +13,8 @@
 #ifndef BRT_ENGINE_H
 #define BRT_ENGINE_H
 
+#include <stdint.h>
+
 #include <libxml/parser.h>
 
 #include "internal.h"
@@ -267,7 +269,7 @@ struct brt_engine {
 	/* Start-up restore (persist.c): ids are unique, no lookups; no
 	 * strand runs (sched.c), the queue waits for its end. */
 	bool recovering;
-	xmlParserCtxtPtr rparser; /* store.c: parses records, lazily made */
+	struct brt_recr *rreader; /* store.c: reads records, lazily made */
 };
 
 /* How an instance ends; decides what its open requests are told. */
@@ -382,6 +384,64 @@ void brt__recw_text(struct brt_recw *w, const char *v);
 /* doc's root element (and what it contains); nothing for NULL. */
 void brt__recw_doc(struct brt_recw *w, xmlDocPtr doc);
 
+/* ---- recr.c ---------------------------------------------------------------
+ * A record's text read back without a libxml2 tree (store.c's loaders,
+ * events.c, foreach.c): a light element tree in an arena that the next
+ * read reuses. Every string is '\0'-terminated, unescaped, and lives until
+ * the next brt__recr_read or brt__recr_free. */
+enum { BRT_RECR_MAX_DEPTH = 256 };
+struct brt_rattr {
+	const char *name, *value;
+	uint32_t key; /* of the name (recr.c) */
+};
+struct brt_rnode {
+	const char *name;
+	const struct brt_rattr *attrs;
+	int nattrs;
+	int hint; /* brt__recr_attr's: where the next search starts */
+	bool ns;  /* a namespace is declared on it or an ancestor */
+	/* Element children only, in order. */
+	const struct brt_rnode *children, *next;
+	/* Its text (CDATA included) when it has no element child, else
+	 * NULL. */
+	const char *text;
+	/* Its bytes in the record given to brt__recr_read: [off, off+len). */
+	size_t off, len;
+};
+struct brt_recr_chunk;
+struct brt_recr {
+	struct brt_recr_chunk *chunks, *cur; /* the node arena */
+	char *copy;			     /* the text, unescaped in place */
+	size_t copycap;
+	struct brt_rattr *attrs; /* one start tag's, before the arena */
+	uint32_t *akeys;	 /* their names' keys (duplicates) */
+	int nattrs, capattrs;
+	const char *text; /* the record read (borrowed) */
+	size_t textlen;
+	xmlParserCtxtPtr ctxt; /* brt__recr_doc's, lazily made */
+};
+void brt__recr_init(struct brt_recr *r);
+void brt__recr_free(struct brt_recr *r);
+/* Reads buf[0, len) (borrowed: it must stay while the tree is used) and
+ * sets *root to its root element: 0, BRT_EINVAL (not well-formed, a
+ * DOCTYPE, too deep) or BRT_ENOMEM. */
+int brt__recr_read(struct brt_recr *r, const char *buf, size_t len,
+		   const struct brt_rnode **root);
+/* The value of attribute `name`, NULL when n has none. */
+const char *brt__recr_attr(const struct brt_rnode *n, const char *name);
+/* n is an element `name` in no namespace. */
+bool brt__recr_named(const struct brt_rnode *n, const char *name);
+/* n's first child element `name`, NULL when none. */
+const struct brt_rnode *brt__recr_child(const struct brt_rnode *n,
+					const char *name);
+/* A decimal number (strtol's, without its leading white space): false
+ * for NULL, an empty, malformed or out-of-range one. */
+bool brt__recr_long(const char *v, long *out);
+/* A new document parsed by libxml2 from the bytes of n's first child
+ * element (the caller frees it); NULL when there is none, it does not
+ * parse, or out of memory (libxml2's last error says which). */
+xmlDocPtr brt__recr_doc(struct brt_recr *r, const struct brt_rnode *n);
+
 /* ---- foreach.c ----------------------------------------------------------- */
 
 /* A strand's forEach state is freed with it. */
@@ -392,7 +452,7 @@ void brt__foreach_child_ended(brt_strand *w, struct brt_scope_inst *si);
  * child of the element open in w, and back onto restored strand s (the descriptor is found
  * again when its step runs). 0 or BRT_E*. */
 int brt__foreach_save(const brt_strand *s, struct brt_recw *w);
-int brt__foreach_load(brt_strand *s, xmlNodePtr n);
+int brt__foreach_load(brt_strand *s, const struct brt_rnode *n);
 
 /* ---- correl.c ------------------------------------------------------------
  * Correlation sets and routing (semantics.md §1-§3, docs/semantics-
@@ -599,7 +659,7 @@ enum brt_step brt__events_init_step(brt_strand *s);
  * none) for the caller to enable, in the order they were enabled before.
  * 0 or BRT_E*. */
 int brt__events_save(const brt_strand *s, struct brt_recw *w);
-int brt__events_load(brt_strand *s, xmlNodePtr n);
+int brt__events_load(brt_strand *s, const struct brt_rnode *n);
 struct brt_ima *brt__events_ima(brt_strand *s, int i);
 /* How many of an anchor's onAlarm timers are armed (metrics). */
 int brt__events_armed(const brt_strand *s);

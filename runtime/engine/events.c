@@ -373,20 +373,12 @@ enum brt_step brt__events_step(brt_strand *s)
  *   </events>
  */
 /* A number attribute; false when missing or malformed. */
-static bool get_double(xmlNodePtr n, const char *name, double *out)
+static bool get_double(const struct brt_rnode *n, const char *name, double *out)
 {
-	xmlChar *v = xmlGetProp(n, BAD_CAST name);
+	const char *v = brt__recr_attr(n, name);
 	char *end = NULL;
-	*out = v ? strtod((const char *)v, &end) : 0;
-	bool ok = v && end != (char *)v && !*end;
-	xmlFree(v);
-	return ok;
-}
-
-static bool is_elem(xmlNodePtr n, const char *name)
-{
-	return n->type == XML_ELEMENT_NODE && !n->ns &&
-	       strcmp((const char *)n->name, name) == 0;
+	*out = v ? strtod(v, &end) : 0;
+	return v && end != v && !*end;
 }
 
 int brt__events_save(const brt_strand *s, struct brt_recw *w)
@@ -419,14 +411,11 @@ int brt__events_save(const brt_strand *s, struct brt_recw *w)
 	return w->err;
 }
 
-int brt__events_load(brt_strand *s, xmlNodePtr n)
+int brt__events_load(brt_strand *s, const struct brt_rnode *n)
 {
 	struct brt_scope_inst *si = s->scope;
 	const struct brt_scope *sc = scope_of(si);
-	xmlNodePtr en = NULL;
-	for (xmlNodePtr c = n->children; c && !en; c = c->next)
-		if (is_elem(c, "events"))
-			en = c;
+	const struct brt_rnode *en = brt__recr_child(n, "events");
 	double enabled, nalarms;
 	if (!en || si->events || !get_double(en, "enabled", &enabled) ||
 	    !get_double(en, "nalarms", &nalarms) || nalarms < 0 ||
@@ -459,9 +448,9 @@ int brt__events_load(brt_strand *s, xmlNodePtr n)
 		ev->alarms[k].ev = ev;
 		ev->alarms[k].a = &sc->alarms[k];
 	}
-	for (xmlNodePtr c = en->children; c; c = c->next) {
+	for (const struct brt_rnode *c = en->children; c; c = c->next) {
 		double index, deadline, period;
-		if (!is_elem(c, "alarm"))
+		if (!brt__recr_named(c, "alarm"))
 			continue;
 		if (!get_double(c, "index", &index) ||
 		    !get_double(c, "deadline", &deadline) ||

@@ -328,25 +328,20 @@ int brt__foreach_save(const brt_strand *s, struct brt_recw *w)
 }
 
 /* An unsigned attribute; false when missing or malformed. */
-static bool get_ulong(xmlNodePtr n, const char *name, unsigned long *out)
+static bool get_ulong(const struct brt_rnode *n, const char *name,
+		      unsigned long *out)
 {
-	xmlChar *v = xmlGetProp(n, BAD_CAST name);
+	const char *v = brt__recr_attr(n, name);
 	char *end = NULL;
 	errno = 0;
 	bool ok = v && *v >= '0' && *v <= '9';
-	*out = ok ? strtoul((const char *)v, &end, 10) : 0;
-	ok = ok && errno == 0 && end && !*end;
-	xmlFree(v);
-	return ok;
+	*out = ok ? strtoul(v, &end, 10) : 0;
+	return ok && errno == 0 && end && !*end;
 }
 
-int brt__foreach_load(brt_strand *s, xmlNodePtr n)
+int brt__foreach_load(brt_strand *s, const struct brt_rnode *n)
 {
-	xmlNodePtr x = NULL;
-	for (xmlNodePtr c = n->children; c && !x; c = c->next)
-		if (c->type == XML_ELEMENT_NODE && !c->ns &&
-		    strcmp((const char *)c->name, "foreach") == 0)
-			x = c;
+	const struct brt_rnode *x = brt__recr_child(n, "foreach");
 	if (!x)
 		return 0;
 	const struct brt_process *p = s->in->rt->proc;

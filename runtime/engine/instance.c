@@ -69,8 +69,10 @@ void brt__engine_free(brt_runtime *rt)
 	brt__sched_free(e);
 	xmlXPathFreeContext(e->date_ctx);
 	xmlFreeDoc(e->date_doc);
-	if (e->rparser)
-		xmlFreeParserCtxt(e->rparser);
+	if (e->rreader) {
+		brt__recr_free(e->rreader);
+		free(e->rreader);
+	}
 	free(e);
 	rt->engine = NULL;
 }

@@ -464,6 +464,7 @@ int brt__instance_save(brt_instance *in, char **buf, size_t *len)
  * The reader holds one reference to each link frame it made (by id) until
  * the restore is over. */
 struct reader {
+	struct brt_recr *rr; /* the engine's record reader */
 	bool bad;
 	int nframes, capframes;
 	struct brt_link_frame **frames;
@@ -512,83 +513,49 @@ static void frames_release(struct reader *rd)
 	rd->frames = NULL;
 }
 
-/* The value of attribute `name` of n as the parser made it (one text
- * child), without a copy; NULL when absent or not plain text. */
-static const char *attr_val(xmlNodePtr n, const char *name)
+static const char *attr_val(const struct brt_rnode *n, const char *name)
 {
-	for (xmlAttrPtr a = n->properties; a; a = a->next)
-		if (!a->ns && strcmp((const char *)a->name, name) == 0) {
-			xmlNodePtr t = a->children;
-			if (!t)
-				return "";
-			if (t->type != XML_TEXT_NODE || t->next || !t->content)
-				return NULL;
-			return (const char *)t->content;
-		}
-	return NULL;
+	return brt__recr_attr(n, name);
 }
 
-static long get_num(struct reader *rd, xmlNodePtr n, const char *name)
+static long get_num(struct reader *rd, const struct brt_rnode *n,
+		    const char *name)
 {
-	const char *v = attr_val(n, name);
-	if (!v) {
-		rd->bad = true;
-		return 0;
-	}
-	char *end;
-	errno = 0;
-	long x = strtol(v, &end, 10);
-	if (errno || end == v || *end)
+	long x;
+	if (!brt__recr_long(brt__recr_attr(n, name), &x))
 		rd->bad = true;
 	return x;
 }
 
 /* A new malloc'd copy of the attribute, NULL when absent. */
-static char *get_str(xmlNodePtr n, const char *name)
+static char *get_str(const struct brt_rnode *n, const char *name)
 {
-	xmlChar *v = xmlGetProp(n, BAD_CAST name);
-	if (!v)
-		return NULL;
-	char *s = strdup((const char *)v);
-	xmlFree(v);
-	return s;
+	const char *v = brt__recr_attr(n, name);
+	return v ? strdup(v) : NULL;
 }
 
-static bool attr_is(xmlNodePtr n, const char *name, const char *want)
+static bool attr_is(const struct brt_rnode *n, const char *name,
+		    const char *want)
 {
 	const char *v = attr_val(n, name);
 	return v && strcmp(v, want) == 0;
 }
 
-static bool named(xmlNodePtr n, const char *name)
+static bool named(const struct brt_rnode *n, const char *name)
 {
-	return n->type == XML_ELEMENT_NODE && !n->ns &&
-	       strcmp((const char *)n->name, name) == 0;
+	return brt__recr_named(n, name);
 }
 
-static xmlNodePtr first_elem(xmlNodePtr n)
+static const struct brt_rnode *first_elem(const struct brt_rnode *n)
 {
-	for (xmlNodePtr c = n ? n->children : NULL; c; c = c->next)
-		if (c->type == XML_ELEMENT_NODE)
-			return c;
-	return NULL;
+	return n ? n->children : NULL;
 }
 
-/* A new document whose root is a copy of the first element child of n. */
-static xmlDocPtr take_doc(xmlNodePtr n)
+/* A new document whose root is the first element child of n, parsed
+ * from its own text (recr.c). */
+static xmlDocPtr take_doc(struct reader *rd, const struct brt_rnode *n)
 {
-	xmlNodePtr el = first_elem(n);
-	if (!el)
-		return NULL;
-	xmlDocPtr d = xmlNewDoc(BAD_CAST "1.0");
-	xmlNodePtr copy = d ? xmlDocCopyNode(el, d, 1) : NULL;
-	if (!copy) {
-		xmlFreeDoc(d);
-		return NULL;
-	}
-	xmlDocSetRootElement(d, copy);
-	xmlReconciliateNs(d, copy);
-	return d;
+	return brt__recr_doc(rd->rr, n);
 }
 
 static bool same_s(const char *a, const char *b)
@@ -636,8 +603,8 @@ static const struct brt_message *find_message(const struct brt_process *p,
 }
 
 /* An attribute naming a link frame: NULL for 0, else the frame. */
-static bool frame_ref(struct reader *rd, xmlNodePtr n, const char *name,
-		      struct brt_link_frame **out)
+static bool frame_ref(struct reader *rd, const struct brt_rnode *n,
+		      const char *name, struct brt_link_frame **out)
 {
 	long id = get_num(rd, n, name);
 	*out = NULL;
@@ -649,7 +616,7 @@ static bool frame_ref(struct reader *rd, xmlNodePtr n, const char *name,
 }
 
 /* <links id= parent= first= status=/>: a flow instance's link statuses. */
-static int load_frame(struct reader *rd, xmlNodePtr n)
+static int load_frame(struct reader *rd, const struct brt_rnode *n)
 {
 	long id = get_num(rd, n, "id"), first = get_num(rd, n, "first");
 	struct brt_link_frame *parent;
@@ -719,11 +686,12 @@ static brt_runtime *in_of(struct brt_scope_inst *si)
 }
 
 /* <cset set=><value>v</value>...</cset>: an initiated correlation set. */
-static int load_cset(struct reader *rd, struct brt_scope_inst *si, xmlNodePtr n)
+static int load_cset(struct reader *rd, struct brt_scope_inst *si,
+		     const struct brt_rnode *n)
 {
 	long set = get_num(rd, n, "set");
 	int nvals = 0;
-	for (xmlNodePtr c = n->children; c; c = c->next)
+	for (const struct brt_rnode *c = n->children; c; c = c->next)
 		nvals += named(c, "value");
 	if (rd->bad || nvals <= 0)
 		return BRT_EINVAL;
@@ -731,11 +699,12 @@ static int load_cset(struct reader *rd, struct brt_scope_inst *si, xmlNodePtr n)
 	if (!vals)
 		return BRT_ENOMEM;
 	int i = 0;
-	for (xmlNodePtr c = n->children; c; c = c->next)
+	/* A value is text: one with elements in it is malformed. */
+	bool bad = false;
+	for (const struct brt_rnode *c = n->children; c; c = c->next)
 		if (named(c, "value")) {
-			xmlChar *t = xmlNodeGetContent(c);
-			vals[i++] = strdup(t ? (const char *)t : "");
-			xmlFree(t);
+			bad = bad || !c->text;
+			vals[i++] = strdup(c->text ? c->text : "");
 		}
 	for (i = 0; i < nvals; i++)
 		if (!vals[i]) {
@@ -744,10 +713,8 @@ static int load_cset(struct reader *rd, struct brt_scope_inst *si, xmlNodePtr n)
 			free(vals);
 			return BRT_ENOMEM;
 		}
-	xmlChar *seq = xmlGetProp(n, BAD_CAST "seq");
-	long sq = seq ? get_num(rd, n, "seq") : 0;
-	xmlFree(seq);
-	if (rd->bad || sq < 0) {
+	long sq = attr_val(n, "seq") ? get_num(rd, n, "seq") : 0;
+	if (rd->bad || sq < 0 || bad) {
 		for (i = 0; i < nvals; i++)
 			free(vals[i]);
 		free(vals);
@@ -760,7 +727,8 @@ static int load_cset(struct reader *rd, struct brt_scope_inst *si, xmlNodePtr n)
 	return err;
 }
 
-static int load_scope(struct reader *rd, brt_instance *in, xmlNodePtr n)
+static int load_scope(struct reader *rd, brt_instance *in,
+		      const struct brt_rnode *n)
 {
 	const struct brt_process *p = in->rt->proc;
 	long id = get_num(rd, n, "id"), index = get_num(rd, n, "index");
@@ -781,9 +749,10 @@ static int load_scope(struct reader *rd, brt_instance *in, xmlNodePtr n)
 	if (attr_is(n, "mode", "fault"))
 		si->mode = BRT_MODE_FAULT;
 	int phase = -1;
-	for (int i = 0; i < (int)(sizeof phase_names / sizeof *phase_names);
-	     i++)
-		if (attr_is(n, "phase", phase_names[i]))
+	const char *pv = attr_val(n, "phase");
+	for (int i = 0;
+	     pv && i < (int)(sizeof phase_names / sizeof *phase_names); i++)
+		if (strcmp(pv, phase_names[i]) == 0)
 			phase = i;
 	long done_seq = get_num(rd, n, "done-seq");
 	long nterm = get_num(rd, n, "nterm");
@@ -796,13 +765,13 @@ static int load_scope(struct reader *rd, brt_instance *in, xmlNodePtr n)
 	si->nterm = (int)nterm;
 	si->links = links;
 	brt__links_ref(links);
-	for (xmlNodePtr c = n->children; c; c = c->next) {
+	for (const struct brt_rnode *c = n->children; c; c = c->next) {
 		if (named(c, "var")) {
 			long slot = get_num(rd, c, "slot");
 			if (rd->bad || slot < 0 ||
 			    slot >= p->scopes[index].nvars || si->vars[slot])
 				return BRT_EINVAL;
-			si->vars[slot] = take_doc(c);
+			si->vars[slot] = take_doc(rd, c);
 			if (!si->vars[slot])
 				return BRT_EINVAL;
 		} else if (named(c, "cset")) {
@@ -818,7 +787,8 @@ static int load_scope(struct reader *rd, brt_instance *in, xmlNodePtr n)
 			si->fault.message = find_message(p, mns, ml);
 			free(mns);
 			free(ml);
-			if (first_elem(c) && !(si->fault.data = take_doc(c)))
+			if (first_elem(c) &&
+			    !(si->fault.data = take_doc(rd, c)))
 				return BRT_ENOMEM;
 		}
 	}
@@ -828,7 +798,7 @@ static int load_scope(struct reader *rd, brt_instance *in, xmlNodePtr n)
 /* Fill r (zeroed, already owned by a strand, so freed with it whatever
  * happens next) from a <receive> element. */
 static int fill_receive(struct reader *rd, brt_instance *in,
-			struct brt_receive *r, xmlNodePtr n)
+			struct brt_receive *r, const struct brt_rnode *n)
 {
 	const struct brt_process *p = in->rt->proc;
 	r->plink = (int)get_num(rd, n, "plink");
@@ -844,7 +814,7 @@ static int fill_receive(struct reader *rd, brt_instance *in,
 	if (rd->bad || !r->op || r->var >= p->nvars)
 		return BRT_EINVAL;
 	int nparts = 0, ncorr = 0;
-	for (xmlNodePtr c = n->children; c; c = c->next) {
+	for (const struct brt_rnode *c = n->children; c; c = c->next) {
 		nparts += named(c, "part");
 		ncorr += named(c, "corr");
 	}
@@ -856,7 +826,7 @@ static int fill_receive(struct reader *rd, brt_instance *in,
 	r->corr = corr;
 	if ((nparts && !parts) || (ncorr && !corr))
 		return BRT_ENOMEM;
-	for (xmlNodePtr c = n->children; c; c = c->next) {
+	for (const struct brt_rnode *c = n->children; c; c = c->next) {
 		if (named(c, "part")) {
 			parts[r->nparts].var = (int)get_num(rd, c, "var");
 			parts[r->nparts++].part = get_str(c, "name");
@@ -872,7 +842,7 @@ static int fill_receive(struct reader *rd, brt_instance *in,
 }
 
 static int load_receive(struct reader *rd, brt_instance *in, brt_strand *s,
-			xmlNodePtr n)
+			const struct brt_rnode *n)
 {
 	struct brt_receive *r = calloc(1, sizeof *r);
 	if (!r)
@@ -885,16 +855,16 @@ static int load_receive(struct reader *rd, brt_instance *in, brt_strand *s,
 /* <pick>: the strand waits in a copy of the pick's descriptor (owned by
  * the strand), its alarm armed again; its IMAs are enabled by rearm(). */
 static int load_pick(struct reader *rd, brt_instance *in, brt_strand *s,
-		     xmlNodePtr n)
+		     const struct brt_rnode *n)
 {
-	xmlNodePtr pn = NULL;
-	for (xmlNodePtr c = n->children; c && !pn; c = c->next)
+	const struct brt_rnode *pn = NULL;
+	for (const struct brt_rnode *c = n->children; c && !pn; c = c->next)
 		if (named(c, "pick"))
 			pn = c;
 	if (!pn)
 		return BRT_EINVAL;
 	int non = 0;
-	for (xmlNodePtr c = pn->children; c; c = c->next)
+	for (const struct brt_rnode *c = pn->children; c; c = c->next)
 		non += named(c, "on");
 	struct brt_pick *pk = calloc(1, sizeof *pk);
 	struct brt_on_message *msgs = calloc((size_t)non + 1, sizeof *msgs);
@@ -906,7 +876,7 @@ static int load_pick(struct reader *rd, brt_instance *in, brt_strand *s,
 	pk->msgs = msgs;
 	s->pick_owned = pk; /* freed with the strand from here on */
 	pk->name = get_str(pn, "name");
-	for (xmlNodePtr c = pn->children; c; c = c->next) {
+	for (const struct brt_rnode *c = pn->children; c; c = c->next) {
 		if (!named(c, "on"))
 			continue;
 		struct brt_receive *r = calloc(1, sizeof *r);
@@ -916,7 +886,7 @@ static int load_pick(struct reader *rd, brt_instance *in, brt_strand *s,
 		msgs[pk->nmsgs].state = (int)get_num(rd, c, "state");
 		long seq = get_num(rd, c, "seq");
 		int i = pk->nmsgs++;
-		xmlNodePtr rn = first_elem(c);
+		const struct brt_rnode *rn = first_elem(c);
 		int err = rn && named(rn, "receive")
 				  ? fill_receive(rd, in, r, rn)
 				  : BRT_EINVAL;
@@ -937,16 +907,14 @@ static int load_pick(struct reader *rd, brt_instance *in, brt_strand *s,
 	return brt__pick_restore(s, pk, armed != 0, (int)state, deadline);
 }
 
-static xmlNodePtr child_named(xmlNodePtr n, const char *name)
+static const struct brt_rnode *child_named(const struct brt_rnode *n,
+					   const char *name)
 {
-	for (xmlNodePtr c = n ? n->children : NULL; c; c = c->next)
-		if (named(c, name))
-			return c;
-	return NULL;
+	return brt__recr_child(n, name);
 }
 
 static const struct brt_invoke *invoke_at(struct reader *rd, brt_instance *in,
-					  xmlNodePtr n)
+					  const struct brt_rnode *n)
 {
 	const struct brt_process *p = in->rt->proc;
 	long i = get_num(rd, n, "index");
@@ -958,13 +926,13 @@ static const struct brt_invoke *invoke_at(struct reader *rd, brt_instance *in,
 /* <invoke index=>[<request>]: the call in flight when the record was
  * taken; persist.c decides (fault or send again) once restored. */
 static int load_invoke(struct reader *rd, brt_instance *in, brt_strand *s,
-		       xmlNodePtr n)
+		       const struct brt_rnode *n)
 {
-	xmlNodePtr v = child_named(n, "invoke");
+	const struct brt_rnode *v = child_named(n, "invoke");
 	if (!v || !(s->iv = invoke_at(rd, in, v)))
 		return BRT_EINVAL;
-	xmlNodePtr r = child_named(v, "request");
-	if (r && !(s->call_msg = take_doc(r)))
+	const struct brt_rnode *r = child_named(v, "request");
+	if (r && !(s->call_msg = take_doc(rd, r)))
 		return BRT_EINVAL;
 	return 0;
 }
@@ -975,10 +943,9 @@ static const char *const recv_faults[] = { "ambiguousReceive",
 					   "conflictingReceive",
 					   "conflictingRequest" };
 
-static int load_fault(struct reader *rd, brt_instance *in, xmlNodePtr f,
-		      struct brt_fault *out)
+static int load_fault(struct reader *rd, brt_instance *in,
+		      const struct brt_rnode *f, struct brt_fault *out)
 {
-	(void)rd;
 	out->ns = get_str(f, "ns");
 	out->local = get_str(f, "local");
 	if (!out->local)
@@ -988,7 +955,7 @@ static int load_fault(struct reader *rd, brt_instance *in, xmlNodePtr f,
 	out->message = find_message(in->rt->proc, mns, ml);
 	free(mns);
 	free(ml);
-	if (first_elem(f) && !(out->data = take_doc(f)))
+	if (first_elem(f) && !(out->data = take_doc(rd, f)))
 		return BRT_ENOMEM;
 	return 0;
 }
@@ -997,18 +964,18 @@ static int load_fault(struct reader *rd, brt_instance *in, xmlNodePtr f,
  * thing after the restore (it is queued). A request's connection is not
  * restored: its answer is dropped, logged. */
 static int load_delivery(struct reader *rd, brt_instance *in, brt_strand *s,
-			 xmlNodePtr n)
+			 const struct brt_rnode *n)
 {
-	xmlNodePtr d = child_named(n, "delivery");
+	const struct brt_rnode *d = child_named(n, "delivery");
 	if (!d)
 		return 0;
 	if (s->wait != BRT_W_NONE)
 		return BRT_EINVAL;
-	xmlNodePtr m = child_named(d, "msg");
-	if (m && !(s->msg = take_doc(m)))
+	const struct brt_rnode *m = child_named(d, "msg");
+	if (m && !(s->msg = take_doc(rd, m)))
 		return BRT_EINVAL;
 	if (attr_is(d, "kind", "receive")) {
-		xmlNodePtr rn = child_named(d, "receive");
+		const struct brt_rnode *rn = child_named(d, "receive");
 		if (!rn || s->recv_owned)
 			return BRT_EINVAL;
 		int err = load_receive(rd, in, s, rn);
@@ -1041,7 +1008,7 @@ static int load_delivery(struct reader *rd, brt_instance *in, brt_strand *s,
 		s->call_fault_local = get_str(d, "fault-local");
 		s->done = BRT_D_INVOKE;
 	} else if (attr_is(d, "kind", "fault")) {
-		xmlNodePtr f = child_named(d, "fault");
+		const struct brt_rnode *f = child_named(d, "fault");
 		int err = f ? load_fault(rd, in, f, &s->fault) : BRT_EINVAL;
 		if (err)
 			return err;
@@ -1054,7 +1021,8 @@ static int load_delivery(struct reader *rd, brt_instance *in, brt_strand *s,
 
 /* <mex plink= op= mex= owner=/>: an open request-response exchange whose
  * client connection died with the old process. */
-static int load_mex(struct reader *rd, brt_instance *in, xmlNodePtr n)
+static int load_mex(struct reader *rd, brt_instance *in,
+		    const struct brt_rnode *n)
 {
 	const struct brt_process *p = in->rt->proc;
 	long plink = get_num(rd, n, "plink"), owner = get_num(rd, n, "owner");
@@ -1100,7 +1068,8 @@ static bool state_ok(const brt_instance *in, long state)
 	return state != BRT_S_FAULTED && state < in->rt->proc->nstates;
 }
 
-static int load_strand(struct reader *rd, brt_instance *in, xmlNodePtr n)
+static int load_strand(struct reader *rd, brt_instance *in,
+		       const struct brt_rnode *n)
 {
 	long id = get_num(rd, n, "id"), state = get_num(rd, n, "state");
 	long scope = get_num(rd, n, "scope");
@@ -1124,8 +1093,10 @@ static int load_strand(struct reader *rd, brt_instance *in, xmlNodePtr n)
 	s->links = links;
 	brt__links_ref(links);
 	int w = -1;
-	for (int i = 0; i < (int)(sizeof wait_names / sizeof *wait_names); i++)
-		if (attr_is(n, "wait", wait_names[i]))
+	const char *wv = attr_val(n, "wait");
+	for (int i = 0; wv && i < (int)(sizeof wait_names / sizeof *wait_names);
+	     i++)
+		if (strcmp(wv, wait_names[i]) == 0)
 			w = i;
 	if (w < 0)
 		return BRT_EINVAL;
@@ -1144,10 +1115,12 @@ static int load_strand(struct reader *rd, brt_instance *in, xmlNodePtr n)
 			return err;
 		if (!brt__events_ima(s, 0))
 			s->wait = BRT_W_NONE; /* its step enables them */
-		for (xmlNodePtr e = first_elem(n); e; e = e->next) {
+		for (const struct brt_rnode *e = first_elem(n); e;
+		     e = e->next) {
 			if (!named(e, "events"))
 				continue;
-			for (xmlNodePtr c = e->children; c; c = c->next) {
+			for (const struct brt_rnode *c = e->children; c;
+			     c = c->next) {
 				if (!named(c, "event"))
 					continue;
 				long i = get_num(rd, c, "index");
@@ -1175,7 +1148,7 @@ static int load_strand(struct reader *rd, brt_instance *in, xmlNodePtr n)
 			return BRT_EINVAL;
 	}
 	if (s->wait == BRT_W_RECEIVE) {
-		xmlNodePtr rn = first_elem(n);
+		const struct brt_rnode *rn = first_elem(n);
 		if (!rn || !named(rn, "receive"))
 			return BRT_EINVAL;
 		if ((err = note_ima(rd, get_num(rd, n, "seq"), s, 0,
@@ -1187,9 +1160,10 @@ static int load_strand(struct reader *rd, brt_instance *in, xmlNodePtr n)
 }
 
 /* Second pass: links between strands and scopes, by id. */
-static int link_ids(struct reader *rd, brt_instance *in, xmlNodePtr top)
+static int link_ids(struct reader *rd, brt_instance *in,
+		    const struct brt_rnode *top)
 {
-	for (xmlNodePtr n = top->children; n; n = n->next) {
+	for (const struct brt_rnode *n = top->children; n; n = n->next) {
 		if (named(n, "strand")) {
 			long parent = get_num(rd, n, "parent");
 			brt_strand *s = strand_by_id(in, get_num(rd, n, "id"));
@@ -1253,7 +1227,8 @@ static int check_strand_tree(brt_instance *in)
 	return 0;
 }
 
-static int load_message(struct reader *rd, brt_instance *in, xmlNodePtr n)
+static int load_message(struct reader *rd, brt_instance *in,
+			const struct brt_rnode *n)
 {
 	struct brt_inmsg *m = calloc(1, sizeof *m);
 	if (!m)
@@ -1262,7 +1237,7 @@ static int load_message(struct reader *rd, brt_instance *in, xmlNodePtr n)
 	char *op = get_str(n, "op");
 	m->op = brt__plink_op(in->rt->proc, m->plink, op);
 	free(op);
-	m->msg = take_doc(n);
+	m->msg = take_doc(rd, n);
 	if (rd->bad || !m->op || !m->msg) {
 		if (m->msg)
 			xmlFreeDoc(m->msg);
@@ -1273,12 +1248,14 @@ static int load_message(struct reader *rd, brt_instance *in, xmlNodePtr n)
 	return 0;
 }
 
-static int load_tree(struct reader *rd, brt_instance *in, xmlNodePtr top)
+static int load_tree(struct reader *rd, brt_instance *in,
+		     const struct brt_rnode *top)
 {
 	const struct brt_process *p = in->rt->proc;
 	int err = 0;
 
-	for (xmlNodePtr n = top->children; n && !err; n = n->next) {
+	for (const struct brt_rnode *n = top->children; n && !err;
+	     n = n->next) {
 		if (named(n, "plink")) {
 			long i = get_num(rd, n, "index");
 			char *url = get_str(n, "url");
@@ -1312,10 +1289,7 @@ static int load_tree(struct reader *rd, brt_instance *in, xmlNodePtr top)
 	if (rd->bad || done_seq < 0)
 		return BRT_EINVAL;
 	in->done_seq = (unsigned long)done_seq;
-	xmlChar *iso = xmlGetProp(top, BAD_CAST "iso-holder");
-	bool has_iso = iso != NULL;
-	xmlFree(iso);
-	if (has_iso &&
+	if (attr_val(top, "iso-holder") &&
 	    !(in->iso_holder = scope_by_id(in, get_num(rd, top, "iso-holder"))))
 		return BRT_EINVAL;
 	return 0;
@@ -1325,7 +1299,8 @@ static int load_tree(struct reader *rd, brt_instance *in, xmlNodePtr top)
  * routing in their old order (with the correlation values restored),
  * the creating message's provisional routing derived again, runnable
  * strands queued. */
-static int rearm(struct reader *rd, brt_instance *in, xmlNodePtr top)
+static int rearm(struct reader *rd, brt_instance *in,
+		 const struct brt_rnode *top)
 {
 	for (brt_strand *s = in->strands_head; s; s = s->next)
 		if (s->wait == BRT_W_TIMER &&
@@ -1348,11 +1323,9 @@ static int rearm(struct reader *rd, brt_instance *in, xmlNodePtr top)
 		if (err)
 			return err;
 	}
-	xmlChar *prov = xmlGetProp(top, BAD_CAST "provisional");
-	if (prov && in->inbox_head)
+	if (attr_val(top, "provisional") && in->inbox_head)
 		brt__corr_provisional(in, in->inbox_head->plink,
 				      in->inbox_head->op, in->inbox_head->msg);
-	xmlFree(prov);
 	for (brt_strand *s = in->strands_head; s; s = s->next) {
 		if (s->wait == BRT_W_NONE)
 			brt__strand_queue(s);
@@ -1383,24 +1356,30 @@ brt_instance *brt__instance_restore(brt_runtime *rt, const char *buf,
 	/* libxml2 2.9 may return a document cut short where it ran out of
 	 * memory: its error says so (checked before the instance goes). */
 	xmlResetLastError();
-	/* One parser for all records: its dictionary is reused, which
-	 * matters when a start-up restores 100,000 of them. */
+	/* One reader for all records: its buffers are reused, which matters
+	 * when a start-up restores 100,000 of them. */
 	struct brt_engine *e = rt->engine;
-	if (!e->rparser)
-		e->rparser = xmlNewParserCtxt();
-	int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-		   XML_PARSE_COMPACT;
-	xmlDocPtr doc = e->rparser
-				? xmlCtxtReadMemory(e->rparser, buf, (int)len,
-						    NULL, NULL, opts)
-				: NULL;
-	xmlNodePtr top = doc ? xmlDocGetRootElement(doc) : NULL;
-	if (!top || !named(top, "instance") || doc->intSubset)
+	if (!e->rreader) {
+		if (!(e->rreader = malloc(sizeof *e->rreader))) {
+			*err = BRT_ENOMEM;
+			return NULL;
+		}
+		brt__recr_init(e->rreader);
+	}
+	rd.rr = e->rreader;
+	const struct brt_rnode *top;
+	int rerr = brt__recr_read(rd.rr, buf, len, &top);
+	if (rerr) {
+		*err = rerr;
+		return NULL;
+	}
+	if (!named(top, "instance"))
 		goto out;
-	char fmt[16];
-	snprintf(fmt, sizeof fmt, "%d", BRT_STORE_FORMAT);
+	long fmt;
 	if (!attr_is(top, "build", p->build_id ? p->build_id : "") ||
-	    !attr_is(top, "process", p->name) || !attr_is(top, "format", fmt)) {
+	    !attr_is(top, "process", p->name) ||
+	    !brt__recr_long(attr_val(top, "format"), &fmt) ||
+	    fmt != BRT_STORE_FORMAT) {
 		*err = BRT_ESTATE;
 		goto out;
 	}
@@ -1454,6 +1433,5 @@ brt_instance *brt__instance_restore(brt_runtime *rt, const char *buf,
 out:
 	frames_release(&rd);
 	free(rd.imas);
-	xmlFreeDoc(doc);
 	return in;
 }
