@@ -398,7 +398,7 @@ static bool chars(struct scan *sc, char **w, char quote)
 			sc->i = i;
 			return !is_attr;
 		}
-		if (c == (unsigned char)quote) {
+		if (is_attr && c == (unsigned char)quote) {
 			sc->i = i + 1;
 			return true;
 		}

@@ -70,6 +70,7 @@ static void free_recv_copy(struct brt_receive *r)
 		return;
 	free((char *)r->name);
 	free((char *)r->mex);
+	free((char *)r->file);
 	for (int i = 0; i < r->nparts; i++)
 		free((char *)r->parts[i].part);
 	free((void *)r->parts);

@@ -44,8 +44,11 @@
  * routing order numbers of enabled receives and initiated sets (seq=).
  *
  * Saving writes the text directly (recw.c: no tree is built, a variable's
- * document is serialized from its own root); restoring parses it with
- * libxml2. Wrapper elements have no namespace, so a variable's own
+ * document is serialized from its own root); restoring reads it without a
+ * libxml2 tree (recr.c), and parses with libxml2 only what becomes a
+ * document again (a variable, a message, a fault's data), from that
+ * element's own bytes. Wrapper elements have no namespace (one declared
+ * around them makes the record malformed), so a variable's own
  * namespaces never clash with them. A record of another build or format version is refused
  * (BRT_ESTATE). A record read back is untrusted: every index, count and
  * state is checked; anything malformed is BRT_EINVAL, never a crash.
@@ -78,7 +81,7 @@ _Static_assert(sizeof phase_names / sizeof *phase_names ==
 /* ---- save ---------------------------------------------------------------- */
 
 /* The record's text is written straight into a buffer, in document order
- * (recw.c); the reader below parses it with libxml2. */
+ * (recw.c); the loaders below walk what recr.c reads back. */
 
 /* Everything can be saved, but an invoke the process's table does not
  * list (hand-made descriptors in tests) cannot be named again. */
@@ -807,7 +810,7 @@ static int fill_receive(struct reader *rd, brt_instance *in,
 	r->line = (int)get_num(rd, n, "line");
 	r->name = get_str(n, "name");
 	r->mex = get_str(n, "mex");
-	r->file = NULL; /* not needed after restore; logs use name */
+	r->file = get_str(n, "file"); /* saved again as it was */
 	char *op = get_str(n, "op");
 	r->op = brt__plink_op(p, r->plink, op);
 	free(op);

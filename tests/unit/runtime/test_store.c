@@ -331,6 +331,199 @@ START_TEST(store_restore_refuses_strand_cycle)
 }
 END_TEST
 
+/* ---- records read back without a libxml2 tree (recr.c) ------------------ */
+
+/* A waiting instance whose variables b and out hold the documents parsed
+ * from b_xml and out_xml (NULL: a tree built by hand whose namespace,
+ * *loose, is declared nowhere; the caller frees it), and an early
+ * message. */
+static brt_instance *with_vars(brt_runtime *rt, const char *b_xml,
+			       const char *out_xml, xmlNsPtr *loose)
+{
+	kit_send(rt, &kit_op_start, "x &amp; <y/>");
+	kit_settle(rt);
+	brt_instance *in = brt__engine_first(rt);
+	ck_assert_ptr_nonnull(in);
+	kit_send(rt, &kit_op_other, "early");
+	const char *src[2] = { b_xml, out_xml };
+	for (int i = 0; i < 2; i++) {
+		xmlDocPtr d;
+		if (src[i]) {
+			d = xmlReadMemory(src[i], (int)strlen(src[i]), NULL,
+					  NULL, XML_PARSE_NONET);
+		} else {
+			d = xmlNewDoc(BAD_CAST "1.0");
+			xmlNodePtr r = xmlNewDocNode(d, NULL, BAD_CAST "r",
+						     BAD_CAST "v");
+			xmlDocSetRootElement(d, r);
+			*loose = xmlNewNs(NULL, BAD_CAST "urn:h", BAD_CAST "h");
+			xmlSetNs(r, *loose);
+		}
+		ck_assert_ptr_nonnull(d);
+		xmlFreeDoc(in->root->vars[V_B + i]);
+		in->root->vars[V_B + i] = d;
+	}
+	return in;
+}
+
+/* Save, restore, save: the same bytes, the variables' namespaces (several,
+ * a default one, an undeclaration), xml:lang, xml:space, attribute-only
+ * and text-only documents, comments, PIs and CDATA in them included. */
+START_TEST(store_round_trip_is_byte_identical)
+{
+	static const char *const docs[][2] = {
+		{ "<p:a xmlns:p=\"urn:p\" xmlns=\"urn:d\" xmlns:q=\"urn:q\">"
+		  "<b q:c=\"1&amp;&lt;\" xml:lang=\"en\"> x &amp; &lt;y&gt; "
+		  "</b><p:c xml:space=\"preserve\">  \n </p:c>"
+		  "<d xmlns=\"\"><e/></d><q:f/></p:a>",
+		  "<o a=\"1\" b=\"&quot;'\" xmlns:r=\"urn:r\" r:c=\"2\"/>" },
+		{ "<t>only text \xc3\xa9 &#x1F600; ]]&gt;</t>",
+		  "<x:r xmlns:x=\"urn:x\"><!-- c --><?pi d?><![CDATA[a<b]]>"
+		  "</x:r>" },
+		{ "<a xmlns=\"urn:only-default\"><b><c/></b></a>", NULL },
+	};
+	for (size_t k = 0; k < sizeof docs / sizeof *docs; k++) {
+		brt_runtime *rt = kit_rt(&proc);
+		xmlNsPtr loose = NULL;
+		brt_instance *in =
+			with_vars(rt, docs[k][0], docs[k][1], &loose);
+		char *buf1, *buf2;
+		size_t len1, len2;
+		ck_assert_int_eq(brt__instance_save(in, &buf1, &len1), 0);
+		brt__instance_destroy(in);
+		int err = -99;
+		in = brt__instance_restore(rt, buf1, len1, &err);
+		ck_assert_int_eq(err, 0);
+		ck_assert_ptr_nonnull(in);
+		ck_assert_int_eq(brt__instance_save(in, &buf2, &len2), 0);
+		if (len1 != len2 || memcmp(buf1, buf2, len1) != 0)
+			ck_abort_msg("saved:\n%s\nagain:\n%s", buf1, buf2);
+		/* The variables are documents of their own, as parsed. */
+		xmlNodePtr b = xmlDocGetRootElement(in->root->vars[V_B]);
+		ck_assert_ptr_nonnull(b);
+		if (k == 0) {
+			ck_assert_str_eq((const char *)b->ns->href, "urn:p");
+			xmlNodePtr c = xmlFirstElementChild(b);
+			ck_assert_str_eq((const char *)c->ns->href, "urn:d");
+			xmlChar *lang = xmlNodeGetLang(c);
+			ck_assert_str_eq((const char *)lang, "en");
+			xmlFree(lang);
+		}
+		if (k == 2) {
+			xmlNodePtr r =
+				xmlDocGetRootElement(in->root->vars[V_OUT]);
+			ck_assert_str_eq((const char *)r->ns->href, "urn:h");
+		}
+		/* It runs on: the next message completes it. */
+		kit_trace[0] = '\0';
+		kit_send(rt, &kit_op_next, "n");
+		kit_settle(rt);
+		ck_assert_int_eq(brt__engine_count(rt), 0);
+		ck_assert_ptr_nonnull(strstr(kit_trace, "a=x &amp; <y/> out="));
+		free(buf1);
+		free(buf2);
+		brt__runtime_free(rt);
+		if (loose)
+			xmlFreeNs(loose);
+	}
+}
+END_TEST
+
+/* A record as libxml2 writes a tree (how records were written before
+ * recw.c) and one with white space between its wrapper elements load as
+ * the one recw.c wrote. */
+START_TEST(store_reads_records_libxml2_wrote)
+{
+	brt_runtime *rt = kit_rt(&proc);
+	xmlNsPtr loose = NULL;
+	brt_instance *in =
+		with_vars(rt, "<v xmlns='urn:v'><w/></v>", "<o>t</o>", &loose);
+	char *buf;
+	size_t len;
+	ck_assert_int_eq(brt__instance_save(in, &buf, &len), 0);
+	brt__instance_destroy(in);
+	xmlDocPtr d = xmlReadMemory(buf, (int)len, NULL, NULL, XML_PARSE_NONET);
+	ck_assert_ptr_nonnull(d);
+	xmlChar *old = NULL;
+	int olen = 0;
+	xmlDocDumpMemory(d, &old, &olen);
+	ck_assert_ptr_nonnull(old);
+	/* White space between wrapper elements (not inside a variable). */
+	char *spaced = malloc(3 * len + 1);
+	ck_assert_ptr_nonnull(spaced);
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++) {
+		spaced[n++] = buf[i];
+		if (buf[i] == '>' && i + 1 < len &&
+		    (strncmp(buf + i + 1, "<scope", 6) == 0 ||
+		     strncmp(buf + i + 1, "<strand", 7) == 0 ||
+		     strncmp(buf + i + 1, "<message", 8) == 0 ||
+		     strncmp(buf + i + 1, "</instance", 10) == 0)) {
+			spaced[n++] = '\n';
+			spaced[n++] = ' ';
+		}
+	}
+	const char *texts[] = { (const char *)old, spaced };
+	size_t lens[] = { (size_t)olen, n };
+	for (int k = 0; k < 2; k++) {
+		int err = -99;
+		in = brt__instance_restore(rt, texts[k], lens[k], &err);
+		ck_assert_int_eq(err, 0);
+		char *again;
+		size_t alen;
+		ck_assert_int_eq(brt__instance_save(in, &again, &alen), 0);
+		ck_assert_uint_eq(alen, len);
+		ck_assert_int_eq(memcmp(again, buf, len), 0);
+		free(again);
+		brt__instance_destroy(in);
+	}
+	free(spaced);
+	xmlFree(old);
+	xmlFreeDoc(d);
+	free(buf);
+	brt__runtime_free(rt);
+}
+END_TEST
+
+/* Every prefix of a real record up to its end tag is refused, never a
+ * crash (run under ASan in check); the whole record still loads after. */
+START_TEST(store_truncated_records_are_refused)
+{
+	brt_runtime *rt = kit_rt(&proc);
+	xmlNsPtr loose = NULL;
+	brt_instance *in = with_vars(rt, "<p:a xmlns:p='urn:p'>&lt;</p:a>",
+				     "<o xml:lang='en'><![CDATA[x]]></o>",
+				     &loose);
+	char *buf;
+	size_t len;
+	ck_assert_int_eq(brt__instance_save(in, &buf, &len), 0);
+	brt__instance_destroy(in);
+	const char *end = strstr(buf, "</instance>");
+	ck_assert_ptr_nonnull(end);
+	size_t whole = (size_t)(end - buf) + strlen("</instance>");
+	for (size_t cut = 0; cut < whole; cut++) {
+		/* Its own allocation: ASan sees a read past the cut. */
+		char *part = malloc(cut ? cut : 1);
+		ck_assert_ptr_nonnull(part);
+		memcpy(part, buf, cut);
+		int err = 0;
+		in = brt__instance_restore(rt, part, cut, &err);
+		if (in)
+			ck_abort_msg("restored from %zu of %zu bytes", cut,
+				     len);
+		ck_assert_int_eq(err, BRT_EINVAL);
+		free(part);
+	}
+	ck_assert_int_eq(brt__engine_count(rt), 0);
+	int err = -99;
+	in = brt__instance_restore(rt, buf, whole, &err);
+	ck_assert_int_eq(err, 0);
+	ck_assert_ptr_nonnull(in);
+	free(buf);
+	brt__runtime_free(rt);
+}
+END_TEST
+
 /* ---- the durable store (persist.c) on a real SQLite file ---------------- */
 
 static char store_dir[64], store_path[128];
@@ -524,6 +717,9 @@ Suite *store_suite(void)
 	tcase_add_test(tc, store_corrupt_records_are_refused);
 	tcase_add_test(tc, store_keeps_early_messages);
 	tcase_add_test(tc, store_restore_refuses_strand_cycle);
+	tcase_add_test(tc, store_round_trip_is_byte_identical);
+	tcase_add_test(tc, store_reads_records_libxml2_wrote);
+	tcase_add_test(tc, store_truncated_records_are_refused);
 	suite_add_tcase(s, tc);
 	TCase *tp = tcase_create("persist");
 	tcase_add_checked_fixture(tp, store_setup, store_teardown);

@@ -1,0 +1,420 @@
+/*
+ * test_recr.c — the record reader (runtime/engine/recr.c): the light tree
+ * it builds (names, attributes, children, a leaf's text, byte ranges),
+ * references and normalization as XML defines them, CDATA, comments and
+ * PIs skipped, what it refuses (DOCTYPE, unknown entities, mismatched or
+ * unclosed tags, bad bytes, duplicated attributes, too deep, namespaces
+ * around wrapper elements), a buffer reused across reads, and documents
+ * parsed from an element's own bytes. Whole records (save, restore, save
+ * again; every prefix of a real record) are in test_store.c.
+ */
+#include <check.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include "engine.h"
+
+static struct brt_recr rr;
+
+static void setup(void)
+{
+	brt__recr_init(&rr);
+}
+
+static void teardown(void)
+{
+	brt__recr_free(&rr);
+}
+
+static const struct brt_rnode *read_ok(const char *text)
+{
+	const struct brt_rnode *root = NULL;
+	int err = brt__recr_read(&rr, text, strlen(text), &root);
+	if (err)
+		ck_abort_msg("refused (%d): %s", err, text);
+	ck_assert_ptr_nonnull(root);
+	return root;
+}
+
+static int read_err(const char *text, size_t len)
+{
+	const struct brt_rnode *root = (const void *)1;
+	int err = brt__recr_read(&rr, text, len, &root);
+	if (!err)
+		ck_abort_msg("accepted: %.*s", (int)len, text);
+	ck_assert_ptr_null(root);
+	return err;
+}
+
+static const struct brt_rnode *nth(const struct brt_rnode *n, int i)
+{
+	const struct brt_rnode *c = n->children;
+	while (c && i-- > 0)
+		c = c->next;
+	ck_assert_ptr_nonnull(c);
+	return c;
+}
+
+START_TEST(recr_reads_the_tree)
+{
+	const char *t = "<?xml version=\"1.0\"?>\n"
+			"<instance id=\"7\" build='b'><scope a=\"1\"><var "
+			"slot=\"0\"><x>y</x></var></scope><strand/>"
+			"<value>v</value></instance>\n";
+	const struct brt_rnode *top = read_ok(t);
+	ck_assert_str_eq(top->name, "instance");
+	ck_assert(brt__recr_named(top, "instance"));
+	ck_assert(!brt__recr_named(top, "instanc"));
+	ck_assert_int_eq(top->nattrs, 2);
+	ck_assert_str_eq(brt__recr_attr(top, "id"), "7");
+	ck_assert_str_eq(brt__recr_attr(top, "build"), "b");
+	ck_assert_ptr_null(brt__recr_attr(top, "i"));
+	ck_assert_ptr_null(brt__recr_attr(top, "idx"));
+	ck_assert_ptr_null(top->text); /* it has children */
+	const struct brt_rnode *scope = nth(top, 0);
+	ck_assert_str_eq(scope->name, "scope");
+	ck_assert_ptr_eq(brt__recr_child(top, "strand"), nth(top, 1));
+	ck_assert_ptr_eq(brt__recr_child(top, "value"), nth(top, 2));
+	ck_assert_ptr_null(nth(top, 2)->next);
+	ck_assert_ptr_null(brt__recr_child(top, "var"));
+	ck_assert_str_eq(nth(top, 1)->text, ""); /* <strand/> */
+	ck_assert_str_eq(nth(top, 2)->text, "v");
+	/* Byte ranges are those of the text given. */
+	const struct brt_rnode *x = nth(nth(scope, 0), 0);
+	ck_assert_uint_eq(x->len, strlen("<x>y</x>"));
+	ck_assert_int_eq(memcmp(t + x->off, "<x>y</x>", x->len), 0);
+	const struct brt_rnode *st = nth(top, 1);
+	ck_assert_int_eq(memcmp(t + st->off, "<strand/>", st->len), 0);
+	ck_assert_uint_eq(st->len, 9);
+	ck_assert_uint_eq(top->off, strlen("<?xml version=\"1.0\"?>\n"));
+	ck_assert_uint_eq(top->off + top->len, strlen(t) - 1);
+	/* Attribute lookups in any order, again and again. */
+	for (int i = 0; i < 3; i++) {
+		ck_assert_str_eq(brt__recr_attr(top, "build"), "b");
+		ck_assert_str_eq(brt__recr_attr(top, "id"), "7");
+	}
+}
+END_TEST
+
+START_TEST(recr_replaces_references_and_normalizes)
+{
+	const struct brt_rnode *a = read_ok(
+		"<a v=\"&lt;&gt;&amp;&quot;&apos;&#65;&#x42;&#x20AC;&#128512;\""
+		" w='say \"hi\"' ws=\"a\tb\nc\r\nd\re\" ref=\"x&#10;y&#9;z\""
+		" e=\"\" u=\"\xc3\xa9\">t&lt;1&#x3e;\r\n2\r3 'q' \"d\" ]] ok"
+		"</a>");
+	ck_assert_str_eq(brt__recr_attr(a, "v"),
+			 "<>&\"'AB\xe2\x82\xac\xf0\x9f\x98\x80");
+	ck_assert_str_eq(brt__recr_attr(a, "w"), "say \"hi\"");
+	/* White space in a value becomes spaces, \r\n one; a reference
+	 * stays what it names. */
+	ck_assert_str_eq(brt__recr_attr(a, "ws"), "a b c d e");
+	ck_assert_str_eq(brt__recr_attr(a, "ref"), "x\ny\tz");
+	ck_assert_str_eq(brt__recr_attr(a, "e"), "");
+	ck_assert_str_eq(brt__recr_attr(a, "u"), "\xc3\xa9");
+	ck_assert_str_eq(a->text, "t<1>\n2\n3 'q' \"d\" ]] ok");
+}
+END_TEST
+
+START_TEST(recr_skips_comments_and_pis_and_reads_cdata)
+{
+	const struct brt_rnode *a =
+		read_ok("\xef\xbb\xbf<?xml version='1.0' encoding='UTF-8'?>"
+			"<!-- before --><?pi data?>\n<a>"
+			"one<!-- c - d -->two<?x y?><![CDATA[<three> & ]]]]>"
+			"<![CDATA[]]>four</a><!-- after --><?end?>\n ");
+	ck_assert_str_eq(a->text, "onetwo<three> & ]]four");
+	ck_assert_ptr_null(a->children);
+	/* Between children: no text kept, no nodes made. */
+	a = read_ok("<a> <!--x--> <b/> <?p?> <c>1</c> </a>");
+	ck_assert_ptr_null(a->text);
+	ck_assert_str_eq(nth(a, 0)->name, "b");
+	ck_assert_str_eq(nth(a, 1)->name, "c");
+	ck_assert_str_eq(nth(a, 1)->text, "1");
+	ck_assert_ptr_null(nth(a, 1)->next);
+}
+END_TEST
+
+START_TEST(recr_refuses_malformed_text)
+{
+	static const char *const bad[] = {
+		"",
+		"   ",
+		"text",
+		"<!DOCTYPE a><a/>",
+		"<!DOCTYPE a [<!ENTITY e \"x\">]><a>&e;</a>",
+		"<a>&e;</a>",
+		"<a v=\"&e;\"/>",
+		"<a>&amp</a>",
+		"<a>&#;</a>",
+		"<a>&#x;</a>",
+		"<a>&#0;</a>",
+		"<a>&#1;</a>",
+		"<a>&#xD800;</a>",
+		"<a>&#xFFFE;</a>",
+		"<a>&#1114112;</a>",
+		"<a>&#99999999999999999999;</a>",
+		"<a>&#12a;</a>",
+		"<a></b>",
+		"<a><b></a></b>",
+		"<a><b>",
+		"<a",
+		"<a x=\"1\"",
+		"<a x=\"1",
+		"<a x=1/>",
+		"<a x/>",
+		"<a x=\"1\"y=\"2\"/>",
+		"<a x=\"1\" x=\"2\"/>",
+		"<a x=\"<\"/>",
+		"<a>]]></a>",
+		"<a/><b/>",
+		"<a/>text",
+		"<a/><!DOCTYPE a>",
+		"<a><!-- a -- b --></a>",
+		"<a><!-- a ---></a>",
+		"<a><!-- open</a>",
+		"<a><![CDATA[open</a>",
+		"<a><?xml version='1.0'?></a>",
+		"<a><?></a>",
+		"<a><!ELEMENT a ANY></a>",
+		"<?xml version='1.0' encoding='ISO-8859-1'?><a/>",
+		"<a/ >",
+		"< a/>",
+		"<1a/>",
+		"<a>\x01</a>",
+		"<a v=\"\x1f\"/>",
+		"<a>\xff</a>",
+		"<a>\xc0\x80</a>",
+		"<a>\xed\xa0\x80</a>",
+		"<a>\xef\xbf\xbf</a>",
+		"<a>\xe2\x82</a>",
+		"<a\xff/>",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+		ck_assert_int_eq(read_err(bad[i], strlen(bad[i])), BRT_EINVAL);
+	/* A NUL inside the record, and one where it seems to end. */
+	ck_assert_int_eq(read_err("<a>x\0y</a>", 10), BRT_EINVAL);
+	ck_assert_int_eq(read_err("<a/>\0", 5), BRT_EINVAL);
+	ck_assert_int_eq(read_err(NULL, 0), BRT_EINVAL);
+	/* The reader is fine after a refusal. */
+	ck_assert_str_eq(read_ok("<ok/>")->name, "ok");
+}
+END_TEST
+
+/* Many attributes: duplicates are found without comparing every pair. */
+START_TEST(recr_finds_duplicates_among_many_attributes)
+{
+	size_t cap = 200000, len = 0;
+	char *t = malloc(cap);
+	ck_assert_ptr_nonnull(t);
+	len += (size_t)snprintf(t + len, cap - len, "<a");
+	for (int i = 0; i < 5000; i++)
+		len += (size_t)snprintf(t + len, cap - len, " n%d=\"%d\"", i,
+					i);
+	len += (size_t)snprintf(t + len, cap - len, "/>");
+	const struct brt_rnode *root = NULL;
+	ck_assert_int_eq(brt__recr_read(&rr, t, len, &root), 0);
+	ck_assert_int_eq(root->nattrs, 5000);
+	ck_assert_str_eq(brt__recr_attr(root, "n4321"), "4321");
+	ck_assert_str_eq(brt__recr_attr(root, "n0"), "0");
+	/* The same with n17 twice, at the end. */
+	len -= 2;
+	len += (size_t)snprintf(t + len, cap - len, " n17=\"x\"/>");
+	ck_assert_int_eq(read_err(t, len), BRT_EINVAL);
+	free(t);
+}
+END_TEST
+
+START_TEST(recr_bounds_nesting)
+{
+	size_t n = 100000;
+	char *t = malloc(8 * n + 16);
+	ck_assert_ptr_nonnull(t);
+	for (size_t depth = BRT_RECR_MAX_DEPTH - 1; depth <= BRT_RECR_MAX_DEPTH;
+	     depth++) {
+		size_t len = 0;
+		for (size_t i = 0; i < depth; i++)
+			len += (size_t)sprintf(t + len, "<e>");
+		len += (size_t)sprintf(t + len, "<e/>");
+		for (size_t i = 0; i < depth; i++)
+			len += (size_t)sprintf(t + len, "</e>");
+		const struct brt_rnode *root = NULL;
+		int err = brt__recr_read(&rr, t, len, &root);
+		/* depth + 1 elements nested: up to the bound. */
+		ck_assert_int_eq(
+			err, depth + 1 <= BRT_RECR_MAX_DEPTH ? 0 : BRT_EINVAL);
+	}
+	/* Far deeper (and never closed): refused, the stack untouched. */
+	size_t len = 0;
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)sprintf(t + len, "<e>");
+	ck_assert_int_eq(read_err(t, len), BRT_EINVAL);
+	free(t);
+}
+END_TEST
+
+/* Wrapper elements have no namespace: one declared on an element or an
+ * ancestor marks it, and a document inside it is not taken. */
+START_TEST(recr_marks_namespaces)
+{
+	const struct brt_rnode *a = read_ok(
+		"<a><b xmlns:p=\"urn:p\"><c><x/></c></b><d xmlns=\"urn:d\"/>"
+		"<p:e/><f xmlnsx=\"1\"><x/></f></a>");
+	ck_assert(!a->ns);
+	const struct brt_rnode *b = nth(a, 0), *c = nth(b, 0);
+	ck_assert(b->ns && c->ns);
+	ck_assert(!brt__recr_named(b, "b"));
+	ck_assert_ptr_null(brt__recr_child(a, "b"));
+	ck_assert_ptr_null(brt__recr_doc(&rr, c));
+	ck_assert(nth(a, 1)->ns);
+	ck_assert(!brt__recr_named(nth(a, 2), "e")); /* p:e */
+	ck_assert(!nth(a, 3)->ns);
+	ck_assert(brt__recr_named(nth(a, 3), "f"));
+	xmlDocPtr d = brt__recr_doc(&rr, nth(a, 3));
+	ck_assert_ptr_nonnull(d);
+	xmlFreeDoc(d);
+}
+END_TEST
+
+static char *dump(xmlDocPtr d)
+{
+	xmlBufferPtr b = xmlBufferCreate();
+	ck_assert_ptr_nonnull(b);
+	xmlNodeDump(b, d, xmlDocGetRootElement(d), 0, 0);
+	char *s = strdup((const char *)xmlBufferContent(b));
+	xmlBufferFree(b);
+	return s;
+}
+
+/* A variable's document is parsed from its element's own bytes: its
+ * namespaces, xml:lang, xml:space and whitespace come back as written. */
+START_TEST(recr_doc_parses_the_element_alone)
+{
+	static const char *const vars[] = {
+		"<p:a xmlns:p=\"urn:p\" xmlns=\"urn:d\" xmlns:q=\"urn:q\">"
+		"<b q:c=\"1\" xml:lang=\"en\"> x &amp; &lt;y&gt; </b>"
+		"<p:c xml:space=\"preserve\">  </p:c><d xmlns=\"\"/></p:a>",
+		"<o a=\"1\" b=\"&quot;\"/>",
+		"<t>only text &#xe9;</t>",
+		"<x:r xmlns:x=\"urn:x\"><!-- kept --><?pi kept?>"
+		"<![CDATA[a<b]]></x:r>",
+	};
+	for (size_t i = 0; i < sizeof vars / sizeof *vars; i++) {
+		char t[1024];
+		snprintf(t, sizeof t,
+			 "<rec><var slot=\"0\">%s</var><none/></rec>", vars[i]);
+		const struct brt_rnode *rec = read_ok(t);
+		xmlDocPtr d = brt__recr_doc(&rr, nth(rec, 0));
+		ck_assert_ptr_nonnull(d);
+		/* Not shared with the reader's parser: like a tree built
+		 * by hand, so it can be changed and outlive the reader. */
+		ck_assert_ptr_null(d->dict);
+		/* As libxml2 reads the same text on its own. */
+		xmlDocPtr want = xmlReadMemory(vars[i], (int)strlen(vars[i]),
+					       NULL, NULL, XML_PARSE_NONET);
+		ck_assert_ptr_nonnull(want);
+		char *s = dump(d), *w = dump(want);
+		ck_assert_str_eq(s, w);
+		if (i != 2)
+			ck_assert_str_eq(s, vars[i]);
+		free(s);
+		free(w);
+		xmlFreeDoc(want);
+		xmlFreeDoc(d);
+		ck_assert_ptr_null(brt__recr_doc(&rr, nth(rec, 1)));
+	}
+	xmlDocPtr d = brt__recr_doc(&rr, NULL);
+	ck_assert_ptr_null(d);
+}
+END_TEST
+
+/* One reader for many records: a big one, then small ones (the arena and
+ * the copy are reused, and given back after a big record). */
+START_TEST(recr_reuses_its_buffers)
+{
+	size_t n = 20000, len = 0;
+	char *big = malloc(32 * n + 32);
+	ck_assert_ptr_nonnull(big);
+	len += (size_t)sprintf(big, "<r>");
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)sprintf(big + len, "<v i=\"%zu\">%zu</v>", i, i);
+	len += (size_t)sprintf(big + len, "</r>");
+	for (int round = 0; round < 3; round++) {
+		const struct brt_rnode *root = NULL;
+		ck_assert_int_eq(brt__recr_read(&rr, big, len, &root), 0);
+		size_t k = 0;
+		for (const struct brt_rnode *c = root->children; c;
+		     c = c->next, k++) {
+			char want[32];
+			snprintf(want, sizeof want, "%zu", k);
+			ck_assert_str_eq(c->text, want);
+			ck_assert_str_eq(brt__recr_attr(c, "i"), want);
+		}
+		ck_assert_uint_eq(k, n);
+		for (int j = 0; j < 100; j++) {
+			char t[64];
+			snprintf(t, sizeof t, "<s n=\"%d\"><v>%d</v></s>", j,
+				 j);
+			const struct brt_rnode *s = read_ok(t);
+			snprintf(t, sizeof t, "%d", j);
+			ck_assert_str_eq(s->children->text, t);
+			ck_assert_str_eq(brt__recr_attr(s, "n"), t);
+		}
+	}
+	free(big);
+}
+END_TEST
+
+START_TEST(recr_reads_numbers)
+{
+	long x;
+	ck_assert(brt__recr_long("0", &x) && x == 0);
+	ck_assert(brt__recr_long("-17", &x) && x == -17);
+	ck_assert(brt__recr_long("+5", &x) && x == 5);
+	char b[64];
+	snprintf(b, sizeof b, "%ld", LONG_MAX);
+	ck_assert(brt__recr_long(b, &x) && x == LONG_MAX);
+	snprintf(b, sizeof b, "%ld", LONG_MIN);
+	ck_assert(brt__recr_long(b, &x) && x == LONG_MIN);
+	static const char *const bad[] = { "",
+					   "-",
+					   "x",
+					   "1x",
+					   " 1",
+					   "1 ",
+					   "0x1",
+					   "1.5",
+					   "--1",
+					   "9223372036854775808",
+					   "-9223372036854775809",
+					   "99999999999999999999999" };
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+		ck_assert_msg(!brt__recr_long(bad[i], &x), "%s", bad[i]);
+	ck_assert(!brt__recr_long(NULL, &x));
+}
+END_TEST
+
+Suite *recr_suite(void);
+Suite *recr_suite(void)
+{
+	Suite *s = suite_create("recr");
+	TCase *tc = tcase_create("core");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, recr_reads_the_tree);
+	tcase_add_test(tc, recr_replaces_references_and_normalizes);
+	tcase_add_test(tc, recr_skips_comments_and_pis_and_reads_cdata);
+	tcase_add_test(tc, recr_refuses_malformed_text);
+	tcase_add_test(tc, recr_finds_duplicates_among_many_attributes);
+	tcase_add_test(tc, recr_bounds_nesting);
+	tcase_add_test(tc, recr_marks_namespaces);
+	tcase_add_test(tc, recr_doc_parses_the_element_alone);
+	tcase_add_test(tc, recr_reuses_its_buffers);
+	tcase_add_test(tc, recr_reads_numbers);
+	suite_add_tcase(s, tc);
+	return s;
+}
