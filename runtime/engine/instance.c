@@ -197,6 +197,10 @@ void brt__instance_end(brt_instance *in, enum brt_end end,
 		brt__log_at(rt, BRT_LOG_WARN, "instance %lu faulted: {%s}%s",
 			    in->id, f->ns ? f->ns : "",
 			    f->local ? f->local : "");
+	else if (end == BRT_END_SHUTDOWN && rt->store_path)
+		/* It goes on after the restart; main.c logs how many. A
+		 * line each would be 100,000 lines for a full store. */
+		brt__debug(rt, "instance %lu %s", in->id, how[end]);
 	else
 		brt__log(rt, "instance %lu %s", in->id, how[end]);
 	if (rt->test && end != BRT_END_DROPPED)
