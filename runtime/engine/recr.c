@@ -114,11 +114,6 @@ struct scan {
 	int err;
 };
 
-static bool is_space(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 /* The length of the UTF-8 sequence of an XML character at s (n bytes
  * left, the first >= 0x80), 0 when it is not one. */
 static size_t utf8_len(const unsigned char *s, size_t n)
@@ -154,13 +149,14 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return k;
 }
 
-/* What an ASCII byte may be: bit C_START a name's first character, C_NAME
- * one of its others, C_PLAIN character data copied as it is (not < & " '
- * ], nor a control character). Bytes >= 0x80 are checked as UTF-8. */
-enum { C_START = 1, C_NAME = 2, C_PLAIN = 4 };
-static const char cls[] = "0000000000000000" /* 0x00 */
+/* What an ASCII byte may be (its digit minus '0'): bit C_START a name's
+ * first character, C_NAME one of its others, C_PLAIN character data
+ * copied as it is (not < & " ' ], nor a control character), C_SPACE white
+ * space. Bytes >= 0x80 are checked as UTF-8. */
+enum { C_START = 1, C_NAME = 2, C_PLAIN = 4, C_SPACE = 8 };
+static const char cls[] = "0000000008800800" /* 0x00 */
 			  "0000000000000000" /* 0x10 */
-			  "4404440044444664" /* 0x20 */
+			  "<404440044444664" /* 0x20 */
 			  "6666666666740444" /* 0x30 */
 			  "4777777777777777" /* 0x40 */
 			  "7777777777744047" /* 0x50 */
@@ -171,6 +167,11 @@ _Static_assert(sizeof cls == 129, "cls has one digit per ASCII byte");
 static int cls_of(unsigned char c)
 {
 	return c < 0x80 ? cls[c] - '0' : C_START | C_NAME;
+}
+
+static bool is_space(unsigned char c)
+{
+	return c < 0x80 && (cls[c] - '0') & C_SPACE;
 }
 
 static bool at(const struct scan *sc, const char *lit)
