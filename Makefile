@@ -38,7 +38,10 @@ ASAN_BUILD ?= build/asan
 
 PKGS      := libxml-2.0 libexslt libxslt libevent libcurl libpq sqlite3
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+# libpq is opened with dlopen by the PostgreSQL store when a service uses
+# it (runtime/store/pq_lazy.h): nothing links it.
+LINK_PKGS  := $(filter-out libpq,$(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(LINK_PKGS)) -ldl
 CHECK_CFLAGS := $(shell pkg-config --cflags check)
 CHECK_LIBS   := $(shell pkg-config --libs check)
 
@@ -159,8 +162,8 @@ $(BUILD)/libbpelrt.a: $(RUNTIME_OBJ)
 PC_LINES = 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' \
 	'includedir=$${prefix}/include' '' 'Name: libbpelrt' \
 	'Description: the runtime that processes compiled by bpelc link with' \
-	'Version: $(VERSION)' 'Requires: $(PKGS)' \
-	'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -lbpelrt -lm'
+	'Version: $(VERSION)' 'Requires: $(LINK_PKGS)' \
+	'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -lbpelrt -lm -ldl'
 
 $(BUILD)/libbpelrt-test.a: $(filter-out $(BUILD)/runtime/http.o,$(RUNTIME_OBJ)) $(TESTRT_OBJ)
 	@rm -f $@

@@ -17,7 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <libpq-fe.h>
+#include "pq_lazy.h"
 
 #include "internal.h"
 

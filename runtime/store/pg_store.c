@@ -1543,6 +1543,8 @@ int brt__store_pg_open(brt_runtime *rt, const struct brt_store_pg_options *o,
 		       char *why, size_t len)
 {
 	*out = NULL;
+	if (brt__pq_load(why, len) != 0)
+		return BRT_EIO; /* why says what is missing */
 	struct pg_store *ps = calloc(1, sizeof *ps);
 	if (!ps)
 		return BRT_ENOMEM;

@@ -16,7 +16,7 @@
 #include <sys/time.h>
 
 #include <event2/event.h>
-#include <libpq-fe.h>
+#include "store/pq_lazy.h"
 
 #define PG_KIT_UNUSED __attribute__((unused))
 
