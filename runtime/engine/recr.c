@@ -32,6 +32,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libxml/parser.h>
 
@@ -268,29 +269,56 @@ static bool pi(struct scan *sc)
 	return skip_to(sc, "?>");
 }
 
-/* <?xml version="1.0" encoding=...?> at the very start: only UTF-8. */
+/* One pseudo-attribute value of the XML declaration, as XML allows it. */
+static bool decl_value(int k, const char *v, size_t n)
+{
+	if (k == 0) /* version: 1.digits */
+		return n > 2 && v[0] == '1' && v[1] == '.' &&
+		       strspn(v + 2, "0123456789") >= n - 2;
+	if (k == 1) /* encoding: ours are UTF-8 */
+		return n == 5 && strncasecmp(v, "utf-8", 5) == 0;
+	return (n == 3 && memcmp(v, "yes", 3) == 0) ||
+	       (n == 2 && memcmp(v, "no", 2) == 0);
+}
+
+/* <?xml version="1.x" [encoding="UTF-8"] [standalone="yes|no"]?> at the
+ * very start, each part in that order. */
 static bool xml_decl(struct scan *sc)
 {
-	size_t start = sc->i;
+	static const char *const names[] = { "version", "encoding",
+					     "standalone" };
+	int next = 0;
 	sc->i += 5;
-	if (!skip_to(sc, "?>"))
-		return false;
-	const char *p = sc->s + start, *end = sc->s + sc->i;
-	for (; p + 8 < end; p++)
-		if (memcmp(p, "encoding", 8) == 0) {
-			p += 8;
-			while (p < end &&
-			       (is_space((unsigned char)*p) || *p == '=' ||
-				*p == '"' || *p == '\''))
-				p++;
-			if (end - p < 6 || ((p[0] | 0x20) != 'u') ||
-			    ((p[1] | 0x20) != 't') || ((p[2] | 0x20) != 'f') ||
-			    p[3] != '-' || p[4] != '8' ||
-			    (p[5] != '"' && p[5] != '\''))
-				return false;
-			break;
+	for (;;) {
+		bool space = is_space((unsigned char)sc->s[sc->i]);
+		skip_space(sc);
+		if (at(sc, "?>")) {
+			sc->i += 2;
+			return next > 0; /* the version is required */
 		}
-	return true;
+		size_t n = name_len(sc);
+		int k = next;
+		while (k < 3 && (strlen(names[k]) != n ||
+				 memcmp(sc->s + sc->i, names[k], n) != 0))
+			k++;
+		if (!space || k == 3 || (next == 0 && k != 0))
+			return false;
+		sc->i += n;
+		skip_space(sc);
+		if (!at(sc, "="))
+			return false;
+		sc->i++;
+		skip_space(sc);
+		char q = sc->s[sc->i];
+		if (q != '"' && q != '\'')
+			return false;
+		const char *v = sc->s + ++sc->i;
+		const char *e = memchr(v, q, sc->len - sc->i);
+		if (!e || !decl_value(k, v, (size_t)(e - v)))
+			return false;
+		sc->i += (size_t)(e - v) + 1;
+		next = k + 1;
+	}
 }
 
 /* Append code point cp as UTF-8 at w; false when XML does not allow it. */

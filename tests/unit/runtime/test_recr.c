@@ -183,6 +183,20 @@ START_TEST(recr_refuses_malformed_text)
 		"<a><?></a>",
 		"<a><!ELEMENT a ANY></a>",
 		"<?xml version='1.0' encoding='ISO-8859-1'?><a/>",
+		"<?xml?><a/>",
+		"<?xml ?><a/>",
+		"<?xml v\"1.0\"?><a/>",
+		"<?xml version=1.0\"?><a/>",
+		"<?xml version1.0\"?><a/>",
+		"<?xml version=\"2.0\"?><a/>",
+		"<?xml version=\"1.0\"encoding=\"UTF-8\"?><a/>",
+		"<?xml encoding=\"UTF-8\" version=\"1.0\"?><a/>",
+		"<?xml version=\"1.0\" standalone=\"maybe\"?><a/>",
+		"<?xml version=\"1.0\" standalone=\"no\" encoding=\"UTF-8\"?>"
+		"<a/>",
+		"<?xml version=\"1.0\" version=\"1.0\"?><a/>",
+		"<?xml version=\"1.0\"?><?xml version=\"1.0\"?><a/>",
+		" <?xml version=\"1.0\"?><a/>",
 		"<a/ >",
 		"< a/>",
 		"<1a/>",
@@ -203,6 +217,10 @@ START_TEST(recr_refuses_malformed_text)
 	ck_assert_int_eq(read_err(NULL, 0), BRT_EINVAL);
 	/* The reader is fine after a refusal. */
 	ck_assert_str_eq(read_ok("<ok/>")->name, "ok");
+	ck_assert_str_eq(read_ok("<?xml version = '1.1'  encoding=\"utf-8\" "
+				 "standalone='yes' ?><ok/>")
+				 ->name,
+			 "ok");
 }
 END_TEST
 
@@ -399,6 +417,142 @@ START_TEST(recr_reads_numbers)
 }
 END_TEST
 
+/* The reader's tree against libxml2's for the same text: element names
+ * (qualified as written), attributes (namespace declarations counted),
+ * element children, a leaf's text. */
+static void same_tree(const struct brt_rnode *n, xmlNodePtr x)
+{
+	char q[256];
+	snprintf(q, sizeof q, "%s%s%s",
+		 x->ns && x->ns->prefix ? (const char *)x->ns->prefix : "",
+		 x->ns && x->ns->prefix ? ":" : "", (const char *)x->name);
+	ck_assert_str_eq(n->name, q);
+	int na = 0;
+	for (xmlAttrPtr a = x->properties; a; a = a->next, na++) {
+		snprintf(q, sizeof q, "%s%s%s",
+			 a->ns && a->ns->prefix ? (const char *)a->ns->prefix
+						: "",
+			 a->ns && a->ns->prefix ? ":" : "",
+			 (const char *)a->name);
+		xmlChar *v = xmlNodeListGetString(x->doc, a->children, 1);
+		const char *mine = brt__recr_attr(n, q);
+		ck_assert_ptr_nonnull(mine);
+		ck_assert_str_eq(mine, v ? (const char *)v : "");
+		xmlFree(v);
+	}
+	for (xmlNsPtr d = x->nsDef; d; d = d->next)
+		na++;
+	ck_assert_int_eq(n->nattrs, na);
+	const struct brt_rnode *c = n->children;
+	bool has_elems = false;
+	for (xmlNodePtr k = x->children; k; k = k->next) {
+		if (k->type != XML_ELEMENT_NODE)
+			continue;
+		has_elems = true;
+		ck_assert_ptr_nonnull(c);
+		same_tree(c, k);
+		c = c->next;
+	}
+	ck_assert_ptr_null(c);
+	if (has_elems) {
+		ck_assert_ptr_null(n->text);
+	} else {
+		xmlChar *t = xmlNodeGetContent(x);
+		ck_assert_ptr_nonnull(n->text);
+		ck_assert_str_eq(n->text, (const char *)t);
+		xmlFree(t);
+	}
+}
+
+/* Mutants of a record-like text (bytes XML cares about put in, taken
+ * out, changed): whatever the reader accepts, libxml2 accepts too and
+ * reads as the same tree; nothing crashes. */
+START_TEST(recr_agrees_with_libxml2_on_mutants)
+{
+	static const char base[] =
+		"<?xml version=\"1.0\"?>\n<instance build=\"b\" id=\"1\" "
+		"t='x&amp;y&#10;z'><scope id=\"1\"><var slot=\"0\"><p:m "
+		"xmlns:p=\"urn:p\" xmlns=\"urn:d\" xml:lang=\"en\"><v a=\"&lt;"
+		"&quot;\">t &amp; &#xe9;\r\n<![CDATA[c]]></v><!-- n -->"
+		"<?pi x?></p:m></var><cset set=\"0\"><value>k\xc3\xa9"
+		"</value></cset></scope><strand id=\"1\" wait=\"receive\">"
+		"<receive name=\"r\"/></strand></instance>\n";
+	static const char *const bits[] = {
+		"<",	 ">",
+		"&",	 ";",
+		"\"",	 "'",
+		"/",	 "!",
+		"?",	 "-",
+		"[",	 "]",
+		"=",	 " ",
+		"\t",	 "\r",
+		"\n",	 "#",
+		"x",	 ":",
+		"\x80",	 "\xc3",
+		"&lt;",	 "&#",
+		"<!--",	 "-->",
+		"]]>",	 "<?",
+		"?>",	 "xmlns",
+		"&amp;", "<![CDATA[",
+		"&#x",	 "\xef\xbb\xbf",
+	};
+	size_t blen = sizeof base - 1;
+	char *t = malloc(blen + 64);
+	ck_assert_ptr_nonnull(t);
+	unsigned long seed = 12345;
+	int accepted = 0;
+	for (int round = 0; round < 4000; round++) {
+		memcpy(t, base, blen);
+		size_t len = blen;
+		int nmut = 1 + (int)((seed >> 16) % 3);
+		for (int m = 0; m < nmut; m++) {
+			seed = seed * 6364136223846793005UL +
+			       1442695040888963407UL;
+			size_t pos = (size_t)(seed >> 33) % (len + 1);
+			const char *b = bits[(seed >> 20) %
+					     (sizeof bits / sizeof *bits)];
+			size_t bl = strlen(b);
+			int op = (int)((seed >> 8) % 3);
+			if (op == 0 && pos < len) { /* replace one byte */
+				memmove(t + pos + bl, t + pos + 1,
+					len - pos - 1);
+				memcpy(t + pos, b, bl);
+				len += bl - 1;
+			} else if (op == 1) { /* insert */
+				memmove(t + pos + bl, t + pos, len - pos);
+				memcpy(t + pos, b, bl);
+				len += bl;
+			} else if (pos < len) { /* delete a few */
+				size_t k = 1 + (seed >> 40) % 4;
+				if (k > len - pos)
+					k = len - pos;
+				memmove(t + pos, t + pos + k, len - pos - k);
+				len -= k;
+			}
+			if (len > blen + 40)
+				break;
+		}
+		const struct brt_rnode *root = NULL;
+		if (brt__recr_read(&rr, t, len, &root) != 0)
+			continue;
+		accepted++;
+		xmlDocPtr d =
+			xmlReadMemory(t, (int)len, NULL, NULL,
+				      XML_PARSE_NONET | XML_PARSE_NOERROR |
+					      XML_PARSE_NOWARNING);
+		if (!d)
+			ck_abort_msg("only the reader accepts: %.*s", (int)len,
+				     t);
+		same_tree(root, xmlDocGetRootElement(d));
+		xmlFreeDoc(d);
+	}
+	/* Both ways were tried. */
+	ck_assert_int_gt(accepted, 100);
+	ck_assert_int_lt(accepted, 3900);
+	free(t);
+}
+END_TEST
+
 Suite *recr_suite(void);
 Suite *recr_suite(void)
 {
@@ -415,6 +569,7 @@ Suite *recr_suite(void)
 	tcase_add_test(tc, recr_doc_parses_the_element_alone);
 	tcase_add_test(tc, recr_reuses_its_buffers);
 	tcase_add_test(tc, recr_reads_numbers);
+	tcase_add_test(tc, recr_agrees_with_libxml2_on_mutants);
 	suite_add_tcase(s, tc);
 	return s;
 }
