@@ -1410,6 +1410,9 @@ brt_instance *brt__instance_restore(brt_runtime *rt, const char *buf,
 		rt->engine->next_id = in->id + 1;
 	in->started = started != 0;
 	*err = load_tree(&rd, in, top);
+	/* A variable libxml2 ran out of memory for is no corrupt record. */
+	if (*err == BRT_EINVAL && brt__error_xml_oom())
+		*err = BRT_ENOMEM;
 	if (*err) {
 		brt__instance_end(in, BRT_END_SHUTDOWN, NULL);
 		in = NULL;
