@@ -43,6 +43,8 @@ struct opts {
 	const char *action; /* SOAPAction, or NULL */
 	char *body;	    /* template, owned */
 	size_t body_len;
+	char *body2; /* -B: every other request sends this instead, owned */
+	size_t body2_len;
 	int conns;
 	double warmup;	 /* seconds */
 	double duration; /* seconds; time-bounded mode */
@@ -62,7 +64,8 @@ struct gen {
 	struct event_base *base;
 	struct sockaddr_in addr;
 	struct conn *conns;
-	const char *id_at; /* "@ID@" in the body, or NULL */
+	const char *id_at;  /* "@ID@" in the body, or NULL */
+	unsigned long sent; /* requests sent: -B alternates on it */
 
 	bool measuring;
 	bool stopping;
@@ -335,7 +338,10 @@ static void send_request(struct conn *c)
 	char idbuf[32];
 	size_t idlen = 0;
 	size_t blen = g->o.body_len;
-	if (g->id_at != NULL) {
+	bool second = g->o.body2 != NULL && (g->sent++ & 1);
+	if (second)
+		blen = g->o.body2_len;
+	else if (g->id_at != NULL) {
 		idlen = (size_t)snprintf(idbuf, sizeof idbuf, "%ld", id);
 		blen = blen - 4 + idlen;
 	}
@@ -347,7 +353,9 @@ static void send_request(struct conn *c)
 	if (g->o.action != NULL)
 		evbuffer_add_printf(out, "SOAPAction: \"%s\"\r\n", g->o.action);
 	evbuffer_add_printf(out, "Content-Length: %zu\r\n\r\n", blen);
-	if (g->id_at != NULL) {
+	if (second) {
+		evbuffer_add(out, g->o.body2, g->o.body2_len);
+	} else if (g->id_at != NULL) {
 		size_t pre = (size_t)(g->id_at - g->o.body);
 		evbuffer_add(out, g->o.body, pre);
 		evbuffer_add(out, idbuf, idlen);
@@ -499,13 +507,15 @@ static char *read_file(const char *path, size_t *len)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: loadgen -u HOST:PORT/PATH -b BODYFILE [-a SOAPACTION]\n"
+		"usage: loadgen -u HOST:PORT/PATH -b BODYFILE [-B BODYFILE2] "
+		"[-a SOAPACTION]\n"
 		"               [-c CONNS] [-d SECONDS] [-w WARMUP] | [-n COUNT "
 		"[-i FIRST_ID]]\n"
 		"               [-s STATUS] [-e EXPECT] [-p SERVER_PID] "
 		"[-W WAIT_SECONDS] [-t DEADLINE]\n"
 		"       loadgen -r -u HOST:PORT/PATH [-W WAIT_SECONDS] [-p PID]\n"
 		"  the body's @ID@ is replaced by a sequence number (-i..)\n"
+		"  -B: every other request sends BODYFILE2 (as it is)\n"
 		"  -t: count mode stops issuing after DEADLINE s (truncated=1)\n"
 		"  -r: only wait (-W, default 10 s) until the port accepts; exit\n"
 		"      status 1 if it does not or server -p PID exits first\n");
@@ -539,16 +549,20 @@ int main(int argc, char **argv)
 	o->warmup = 1;
 	o->status = 200;
 	o->first_id = 1;
-	const char *body_path = NULL;
+	const char *body_path = NULL, *body2_path = NULL;
 	bool ready_only = false;
 	int ch;
-	while ((ch = getopt(argc, argv, "u:b:a:c:d:w:n:i:s:e:p:W:t:r")) != -1) {
+	while ((ch = getopt(argc, argv, "u:b:B:a:c:d:w:n:i:s:e:p:W:t:r")) !=
+	       -1) {
 		switch (ch) {
 		case 'u':
 			parse_url(o, optarg);
 			break;
 		case 'b':
 			body_path = optarg;
+			break;
+		case 'B':
+			body2_path = optarg;
 			break;
 		case 'a':
 			o->action = optarg;
@@ -598,6 +612,11 @@ int main(int argc, char **argv)
 		if (o->body == NULL)
 			die("cannot read the body file");
 		g.id_at = strstr(o->body, "@ID@");
+		if (body2_path != NULL) {
+			o->body2 = read_file(body2_path, &o->body2_len);
+			if (o->body2 == NULL)
+				die("cannot read the second body file");
+		}
 	}
 
 	g.addr.sin_family = AF_INET;
@@ -681,5 +700,6 @@ int main(int argc, char **argv)
 	event_base_free(g.base);
 	free(g.lat_us);
 	free(o->body);
+	free(o->body2);
 	return g.errors > 0 ? 1 : 0;
 }
