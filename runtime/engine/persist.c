@@ -24,6 +24,7 @@
  * Not here: the record's bytes (store.c), the database (store/sqlite.c),
  * what holding means to HTTP (http.c) and calls (invoke.c).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -497,10 +498,30 @@ static int first_batch(struct brt_persist *p)
 /* Open the store and read its metadata; recovery is set up, not begun.
  * 0 (or no store: nothing to do, rt->engine->persist stays NULL), or
  * BRT_E* after logging why. */
+/* The default store (no --store) where the working directory cannot
+ * take it: a service run from a read-only folder, as a test harness or a
+ * locked-down unit may do. It runs with its instances in memory, loudly,
+ * rather than not at all; a store the user named must open or the
+ * service stops. */
+static void default_unwritable(brt_runtime *rt)
+{
+	if (rt->store_path != rt->store_default || access(".", W_OK) == 0)
+		return;
+	brt__log_at(rt, BRT_LOG_WARN,
+		    "instance store: the working directory is not writable "
+		    "(%s), so the default store %s cannot be kept there: "
+		    "instances live in memory only and a restart loses "
+		    "them; give --store PATH to keep them (or --store none "
+		    "to say so)",
+		    strerror(errno), rt->store_default);
+	rt->store_path = NULL;
+}
+
 static int persist_begin(brt_runtime *rt)
 {
 	struct brt_engine *e = rt->engine;
 	const struct brt_process *proc = rt->proc;
+	default_unwritable(rt);
 	if (!rt->store_path || !e)
 		return 0;
 	struct brt_persist *p = calloc(1, sizeof *p);

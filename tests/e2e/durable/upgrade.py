@@ -60,11 +60,12 @@ def post(port, action, rid, n=1, timeout=30):
 class Service:
     """One compiled build on one store, its log read line by line."""
 
-    def __init__(self, exe, store, *args):
+    def __init__(self, exe, store, *args, **popen):
         self.p = subprocess.Popen(
-            [exe, "--listen", "127.0.0.1:0", "--store", store] + list(args),
+            [exe, "--listen", "127.0.0.1:0"] +
+            (["--store", store] if store else []) + list(args),
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE)
+            stderr=subprocess.PIPE, **popen)
         self.lines = []
         self.cond = threading.Condition()
         threading.Thread(target=self._read, daemon=True).start()
