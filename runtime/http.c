@@ -936,7 +936,7 @@ static void handle_post(struct brt_http *h, unsigned long id, const char *what,
 		return;
 	}
 	const char *buf = len ? (const char *)evbuffer_pullup(in, -1) : NULL;
-	xmlDocPtr env = brt__soap_parse(buf, len, &why);
+	xmlDocPtr env = brt__soap_parse_scanned(buf, len, &why);
 	if (!env) {
 		send_error(h, id, what, req, 500, true, why);
 		return;

@@ -623,6 +623,10 @@ double brt__persist_last_commit(const brt_runtime *rt);
  * entity expansion (a DOCTYPE is refused). Returns the document or NULL with
  * *why set to a static reason. */
 xmlDocPtr brt__soap_parse(const char *buf, size_t len, const char **why);
+/* The same for bytes the caller has already given to the pre-scan below
+ * (http.c scans a request where it lies, before copying it). */
+xmlDocPtr brt__soap_parse_scanned(const char *buf, size_t len,
+				  const char **why);
 
 /* The pre-scan of brt__soap_parse (prescan.c), fed piece by piece: a start
  * tag with more than BRT_SOAP_MAX_ATTRS + BRT_SOAP_MAX_NS attributes and

@@ -344,7 +344,8 @@ static void count_end(void *ctx, const xmlChar *local, const xmlChar *prefix,
 	in->end(ctx, local, prefix, uri);
 }
 
-xmlDocPtr brt__soap_parse(const char *buf, size_t len, const char **why)
+static xmlDocPtr parse(const char *buf, size_t len, const char **why,
+		       bool scanned)
 {
 	static const char *dummy;
 	if (!why)
@@ -360,7 +361,7 @@ xmlDocPtr brt__soap_parse(const char *buf, size_t len, const char **why)
 	}
 	struct brt_prescan ps;
 	brt__prescan_init(&ps);
-	const char *crowded = brt__prescan_feed(&ps, buf, len);
+	const char *crowded = scanned ? NULL : brt__prescan_feed(&ps, buf, len);
 	if (crowded) {
 		*why = crowded;
 		return NULL;
@@ -417,6 +418,16 @@ xmlDocPtr brt__soap_parse(const char *buf, size_t len, const char **why)
 		return NULL;
 	}
 	return doc;
+}
+
+xmlDocPtr brt__soap_parse(const char *buf, size_t len, const char **why)
+{
+	return parse(buf, len, why, false);
+}
+
+xmlDocPtr brt__soap_parse_scanned(const char *buf, size_t len, const char **why)
+{
+	return parse(buf, len, why, true);
 }
 
 xmlNodePtr brt__soap_body_first(xmlDocPtr env, xmlNodePtr *body)
