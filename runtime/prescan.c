@@ -135,11 +135,31 @@ const char *brt__prescan_feed(struct brt_prescan *ps, const char *buf,
 				ps->refused = crowded;
 			break;
 		case PS_TAG:
-			for (; p < end && ps->state == PS_TAG; p++)
-				if (!tag_byte(ps, *p)) {
-					ps->refused = crowded;
-					break;
+			/* The hot loop of every request: a quoted value is
+			 * skipped with memchr, other bytes compared inline. */
+			while (p < end && ps->state == PS_TAG) {
+				if (ps->quote) {
+					const char *q =
+						memchr(p, ps->quote,
+						       (size_t)(end - p));
+					if (!q) {
+						p = end;
+						break;
+					}
+					ps->quote = 0;
+					p = q + 1;
+					continue;
 				}
+				char c = *p++;
+				if (c == '"' || c == '\'')
+					ps->quote = c;
+				else if (c == '>')
+					ps->state = PS_TEXT;
+				else if (c == '=' && ++ps->count > PS_LIMIT)
+					ps->refused = crowded;
+				if (ps->refused)
+					break;
+			}
 			break;
 		case PS_SKIP:
 			for (; p < end && ps->state == PS_SKIP; p++)
