@@ -1,6 +1,7 @@
 /*
  * fuzz_soap.c — libFuzzer target: the SOAP intake of a client's request.
- * The bytes are a request body: parsed safely (brt__soap_parse), checked
+ * The bytes are a request body: pre-scanned whole and in pieces (the two
+ * must agree), parsed safely (brt__soap_parse), checked
  * for mustUnderstand entries, then mapped to a message value for every
  * operation of fuzz_ops.h (copied, and once moved out of the envelope as
  * http.c does), and every message built is turned back into an envelope
@@ -31,8 +32,26 @@ static void round_trip(const struct brt_operation *op,
 	}
 }
 
+/* The pre-scan fed in pieces, as http.c feeds it libevent's chains, must
+ * answer as it does on the whole input. */
+static void prescan_in_pieces(const uint8_t *data, size_t size)
+{
+	struct brt_prescan whole, cut;
+	brt__prescan_init(&whole);
+	brt__prescan_init(&cut);
+	const char *a = brt__prescan_feed(&whole, (const char *)data, size);
+	const char *b = NULL;
+	size_t step = size ? (size_t)data[0] % 17 + 1 : 1;
+	for (size_t at = 0; at < size; at += step)
+		b = brt__prescan_feed(&cut, (const char *)data + at,
+				      size - at < step ? size - at : step);
+	if ((a == NULL) != (b == NULL))
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	prescan_in_pieces(data, size);
 	const char *why = NULL;
 	xmlDocPtr env = brt__soap_parse((const char *)data, size, &why);
 	if (!env)
