@@ -378,8 +378,16 @@ conformance: all
 	  $(PYTHON) $(SHARED)/conformance/run.py --bpelc $(BUILD)/bpelc \
 	    --jobs $(JOBS) --timeout $(CONFORMANCE_TIMEOUT) \
 	    --json $(BUILD)/conformance.json > $(BUILD)/conformance.log 2>&1 || st=$$?; \
+	  rm -f $(BUILD)/conformance-rerun.json; \
+	  races=$$($(PYTHON) tests/conformance/verdict.py \
+	    --json $(BUILD)/conformance.json --runner-races); \
+	  if [ -n "$$races" ]; then \
+	    $(PYTHON) $(SHARED)/conformance/run.py --bpelc $(BUILD)/bpelc \
+	      --only "$$races" --timeout $(CONFORMANCE_TIMEOUT) \
+	      --json $(BUILD)/conformance-rerun.json \
+	      >> $(BUILD)/conformance.log 2>&1 || true; fi; \
 	  $(PYTHON) tests/conformance/verdict.py --json $(BUILD)/conformance.json \
-	    --status $$st; \
+	    --rerun $(BUILD)/conformance-rerun.json --status $$st; \
 	else echo "conformance: SKIPPED, $(SHARED)/conformance not found"; \
 	  echo "conformance: $(SHARED)/conformance not found" >> $(BUILD)/skipped.log; \
 	  test "$$CI" != true; fi

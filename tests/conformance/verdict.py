@@ -9,12 +9,25 @@ not listed, on a listed failure that now passes, on a listed id that no
 longer exists, and on a run that did not finish. It does not run anything.
 
     verdict.py --json build/conformance.json [--expected FILE] [--status N]
+               [--rerun build/conformance-rerun.json]
+    verdict.py --json build/conformance.json --runner-races
+
+run.py picks a free port for a test's partner mock and binds it again for
+each case; on a busy machine another program's connection may take it in
+between ("cannot start partner mock on port N: Address already in use").
+That is the runner's race, not the product's: --runner-races prints a
+--only regex of the tests that failed so (nothing when none did), the
+Makefile runs those once more, and --rerun puts those results in place of
+the first ones, saying so.
 """
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
+
+RACE = re.compile(r"cannot start partner mock on port \d+: .*Address already in use")
 
 
 def read_expected(path):
@@ -38,12 +51,32 @@ def main():
                     default=Path(__file__).with_name("expected.txt"))
     ap.add_argument("--status", type=int, default=0,
                     help="exit status of run.py (124: cut by timeout)")
+    ap.add_argument("--runner-races", action="store_true",
+                    help="print a --only regex of the tests the runner's "
+                         "port race failed, and exit")
+    ap.add_argument("--rerun", type=Path,
+                    help="results of those tests run again")
     a = ap.parse_args()
+    if a.runner_races:
+        if a.json.exists():
+            results = json.loads(a.json.read_text(encoding="utf-8"))["results"]
+            ids = [r["id"] for r in results
+                   if not r["passed"] and RACE.search(r.get("reason", ""))]
+            if ids:
+                print("^(" + "|".join(re.escape(i) for i in ids) + ")$")
+        return 0
     want = read_expected(a.expected)
     if a.status != 0 or not a.json.exists():
         print(f"conformance: FAILED: the run did not finish (status {a.status})")
         return 1
     results = json.loads(a.json.read_text(encoding="utf-8"))["results"]
+    if a.rerun and a.rerun.exists():
+        again = {r["id"]: r for r in
+                 json.loads(a.rerun.read_text(encoding="utf-8"))["results"]}
+        results = [again.get(r["id"], r) for r in results]
+        for tid, r in sorted(again.items()):
+            print(f"conformance: run again after the runner's port race: "
+                  f"{tid}: {'passed' if r['passed'] else 'failed'}")
     ids = {r["id"] for r in results}
     bad = []
     for kind, label in (("feature", "feature tests"),

@@ -2,7 +2,8 @@
 """tests/toolchain/run.py — bpelc inside a user's build (issue 12): make
 dependency files checked by make itself, SARIF and JSON diagnostics that stay
 one valid document whatever else happens, reproducible C and executables, and
-the installed libbpelrt.pc used by pkg-config and a C compiler.
+the installed libbpelrt.pc used by pkg-config and a C compiler; and the
+conformance verdict's handling of the runner's port race.
 
     python3 tests/toolchain/run.py --bpelc build/bpelc [--build build] [-v]
 
@@ -222,6 +223,47 @@ def pkgconfig(bpelc, tmp, build):
     assert "echo" in v.stdout, v.stdout
 
 
+@check("conformance verdict: only the runner's port race is run again")
+def verdict_races(bpelc, tmp):
+    verdict = ROOT / "tests/conformance/verdict.py"
+    race = ("case 'c': cannot start partner mock on port 4242: "
+            "[Errno 98] Address already in use")
+
+    def run_json(name, results):
+        f = tmp / name
+        f.write_text(json.dumps({"results": results}), encoding="utf-8")
+        return f
+
+    def res(tid, passed, reason=""):
+        return {"id": tid, "kind": "feature", "passed": passed,
+                "reason": reason}
+
+    first = run_json("first.json", [
+        res("feature/a/Race-1", False, race),
+        res("feature/a/Real", False, "case 'c' step 1: expected 5, got 6"),
+        res("feature/a/Fine", True)])
+    expected = tmp / "expected.txt"
+    expected.write_text("", encoding="utf-8")
+    p = sh([sys.executable, verdict, "--json", first, "--runner-races"])
+    only = p.stdout.strip()
+    assert re.search(only, "feature/a/Race-1") and \
+        not re.search(only, "feature/a/Real") and \
+        not re.search(only, "feature/a/Fine"), (
+        f"--runner-races: {only!r} must select the race only")
+    again = run_json("again.json", [res("feature/a/Race-1", True)])
+    p = sh([sys.executable, verdict, "--json", first, "--rerun", again,
+            "--expected", expected], ok=(1,))
+    assert "run again after the runner's port race: feature/a/Race-1: " \
+        "passed" in p.stdout, p.stdout
+    assert "unexpected failure: feature/a/Real" in p.stdout and \
+        "Race-1" not in p.stdout.split("feature tests")[1], (
+        "a real failure still fails the verdict, the race does not: "
+        + p.stdout)
+    clean = run_json("clean.json", [res("feature/a/Fine", True)])
+    p = sh([sys.executable, verdict, "--json", clean, "--runner-races"])
+    assert p.stdout == "", f"no race, no regex: {p.stdout!r}"
+
+
 def main():
     global verbose
     ap = argparse.ArgumentParser()
@@ -242,6 +284,7 @@ def main():
         sarif_always_valid(bpelc, tmp)
         reproducible(bpelc, tmp)
         pkgconfig(bpelc, tmp, a.build)
+        verdict_races(bpelc, tmp)
     failed = [n for n, e in results if e]
     print(f"build tests: {len(results) - len(failed)} passed, {len(failed)} failed")
     return 1 if failed else 0
