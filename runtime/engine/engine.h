@@ -366,6 +366,9 @@ struct brt_recw {
 	bool tag_open; /* the current start tag still takes attributes */
 	int err;       /* 0 or the first BRT_E* */
 };
+/* The length of the UTF-8 sequence of an XML character at s (n bytes
+ * left), 0 when it is not one (U+FFFE/U+FFFF, surrogates, overlongs). */
+size_t brt__utf8_len(const unsigned char *s, size_t n);
 void brt__recw_init(struct brt_recw *w);
 void brt__recw_free(struct brt_recw *w);
 /* The text written (malloc'd, the caller frees it); w is empty again. */

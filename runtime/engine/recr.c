@@ -115,41 +115,6 @@ struct scan {
 	int err;
 };
 
-/* The length of the UTF-8 sequence of an XML character at s (n bytes
- * left, the first >= 0x80), 0 when it is not one. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned c = s[0];
-	size_t k;
-	unsigned lo = 0x80, hi = 0xBF;
-	if (c >= 0xC2 && c <= 0xDF)
-		k = 2;
-	else if (c >= 0xE0 && c <= 0xEF) {
-		k = 3;
-		if (c == 0xE0)
-			lo = 0xA0;
-		else if (c == 0xED)
-			hi = 0x9F; /* no surrogates */
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		k = 4;
-		if (c == 0xF0)
-			lo = 0x90;
-		else if (c == 0xF4)
-			hi = 0x8F;
-	} else {
-		return 0;
-	}
-	if (n < k || s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < k; i++)
-		if (s[i] < 0x80 || s[i] > 0xBF)
-			return 0;
-	/* U+FFFE and U+FFFF are not XML characters. */
-	if (c == 0xEF && s[1] == 0xBF && s[2] >= 0xBE)
-		return 0;
-	return k;
-}
-
 /* What an ASCII byte may be (its digit minus '0'): bit C_START a name's
  * first character, C_NAME one of its others, C_PLAIN character data
  * copied as it is (not < & " ' ], nor a control character), C_SPACE white
@@ -201,7 +166,7 @@ static size_t name_len(struct scan *sc)
 			k++;
 		if (p[k] < 0x80)
 			return k;
-		size_t u = utf8_len(p + k, n - k);
+		size_t u = brt__utf8_len(p + k, n - k);
 		if (!u)
 			return 0;
 		k += u;
@@ -220,9 +185,9 @@ static bool skip_to(struct scan *sc, const char *end)
 			return true;
 		}
 		if (c >= 0x80) {
-			size_t u =
-				utf8_len((const unsigned char *)sc->s + sc->i,
-					 sc->len - sc->i);
+			size_t u = brt__utf8_len((const unsigned char *)sc->s +
+							 sc->i,
+						 sc->len - sc->i);
 			if (!u)
 				return false;
 			sc->i += u;
@@ -452,7 +417,7 @@ static bool chars(struct scan *sc, char **w, char quote)
 				i++;
 			*(*w)++ = is_attr ? ' ' : c == '\t' ? '\t' : '\n';
 		} else if (c >= 0x80) {
-			size_t u = utf8_len(s + i, sc->len - i);
+			size_t u = brt__utf8_len(s + i, sc->len - i);
 			if (!u)
 				return false;
 			memmove(*w, s + i, u);
@@ -478,8 +443,9 @@ static bool cdata(struct scan *sc, char **w)
 			return true;
 		}
 		if (c >= 0x80) {
-			size_t u = utf8_len((const unsigned char *)s + sc->i,
-					    sc->len - sc->i);
+			size_t u =
+				brt__utf8_len((const unsigned char *)s + sc->i,
+					      sc->len - sc->i);
 			if (!u)
 				return false;
 			memmove(*w, s + sc->i, u);

@@ -134,8 +134,8 @@ static size_t plain_run(const char *s)
 }
 
 /* The length of the valid UTF-8 sequence XML allows at s (n bytes left),
- * 0 when there is none. */
-static size_t utf8_len(const unsigned char *s, size_t n)
+ * 0 when there is none. The reader (recr.c) checks with the same rule. */
+size_t brt__utf8_len(const unsigned char *s, size_t n)
 {
 	unsigned c = s[0];
 	size_t k;
@@ -200,7 +200,7 @@ static void escaped(struct brt_recw *w, const char *s, bool attr)
 			rep = attr ? "&#9;" : "\t";
 		else if (c < 0x20)
 			rep = "?";
-		else if ((k = utf8_len(p, n)) == 0) {
+		else if ((k = brt__utf8_len(p, n)) == 0) {
 			rep = "?";
 			k = 1;
 		}
