@@ -6,7 +6,9 @@
  * (default 1) it reaches point NAME. Elsewhere BRT_CRASH_POINT is nothing.
  *
  * Points: "mid-commit" (a batch's rows written, before COMMIT),
- * "after-commit" (after COMMIT, before anything held is released: replies,
+ * "commit-unflushed" (SQLite's COMMIT done, its log frames not yet
+ * written out: store/walbuf.c), "after-commit" (after COMMIT, before
+ * anything held is released: replies,
  * 202s, calls), "invoke-started" (an outbound request has been handed to
  * the partner, its answer not yet received).
  */

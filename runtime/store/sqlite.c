@@ -10,10 +10,16 @@
  * primary key is SQLite's rowid: the fastest table there is. WAL mode:
  * a commit appends to the log; synchronous=NORMAL keeps every committed
  * transaction across a crash of the process, FULL also across power loss.
+ * The log's appends go through walbuf.c, one write per commit, flushed
+ * here before the commit is reported.
  *
  * One writer per store: an exclusive flock(2) on the database file, held
  * from open to close (flock locks are independent of the POSIX locks
- * SQLite takes itself, and die with the process, kill -9 included).
+ * SQLite takes itself, and die with the process, kill -9 included). With
+ * no reader or writer beside it, SQLite runs in its exclusive locking
+ * mode: its locks are taken once, not at every transaction, and the WAL
+ * index lives in the heap, not in a shared -shm file. Other programs can
+ * read the store once the service has stopped.
  *
  * Commits are synchronous: the done callback runs before commit returns.
  * Not here: what a record holds (engine/store.c), when batches are made
@@ -36,6 +42,7 @@
 #include "crash.h"
 #include "internal.h"
 #include "store.h"
+#include "walbuf.h"
 
 enum { Q_PUT, Q_DEL, Q_META, Q_BEGIN, Q_COMMIT, Q_ROLLBACK, Q_N };
 
@@ -275,6 +282,9 @@ static int sq_commit(struct brt_store *st, brt_store_done_fn done, void *arg)
 		err = step_reset(s, s->q[Q_COMMIT]);
 	if (err)
 		step_reset(s, s->q[Q_ROLLBACK]);
+	BRT_CRASH_POINT("commit-unflushed");
+	if (!err && brt__walbuf_flush(s->db) != SQLITE_OK)
+		err = BRT_EIO;
 	s->last_commit = mono_now() - s->begun;
 	done(arg, err);
 	return 0;
@@ -297,6 +307,8 @@ static int sq_mark_corrupt(struct brt_store *st, unsigned long id,
 			  SQLITE_TRANSIENT);
 	int err = step_reset(s, q);
 	sqlite3_finalize(q);
+	if (!err && brt__walbuf_flush(s->db) != SQLITE_OK)
+		err = BRT_EIO;
 	return err;
 }
 
@@ -386,14 +398,15 @@ int brt__store_sqlite_open(const char *path, const struct brt_store_config *c,
 	}
 	int rc = sqlite3_open_v2(path, &s->db,
 				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
-				 NULL);
+				 brt__walbuf_vfs());
 	if (rc != SQLITE_OK)
 		return fail(s, BRT_EIO, whybuf, whylen, "cannot open %s: %s",
 			    path, s->db ? sqlite3_errmsg(s->db) : "no memory");
 	sqlite3_busy_timeout(s->db, 5000);
 	char pragmas[200];
 	snprintf(pragmas, sizeof pragmas,
-		 "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s;",
+		 "PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=WAL;"
+		 " PRAGMA synchronous=%s;",
 		 c->sync_full ? "FULL" : "NORMAL");
 	char *msg = NULL;
 	if (sqlite3_exec(s->db, pragmas, NULL, NULL, &msg) != SQLITE_OK ||
@@ -411,6 +424,9 @@ int brt__store_sqlite_open(const char *path, const struct brt_store_config *c,
 			return fail(s, BRT_EIO, whybuf, whylen,
 				    "cannot prepare the store's queries: %s",
 				    sqlite3_errmsg(s->db));
+	if (brt__walbuf_flush(s->db) != SQLITE_OK) /* the schema */
+		return fail(s, BRT_EIO, whybuf, whylen, "cannot write %s",
+			    path);
 	*out = &s->base;
 	return 0;
 }

@@ -45,7 +45,8 @@ ROOT = HERE.parents[1]
 NS = "urn:bpelc:crash"
 NS_PROBE = "urn:bench"
 HOLD = 500000            # a partner call with n >= HOLD is held
-POINTS = ("mid-commit", "after-commit", "invoke-started")
+POINTS = ("mid-commit", "commit-unflushed", "after-commit",
+          "invoke-started")
 FAULT_NS = "http://bpelc.dev/faults"
 SANITIZER_RE = re.compile(
     r"ERROR: (Address|Leak|Memory|Thread)Sanitizer|: runtime error: ")
@@ -869,7 +870,7 @@ class Harness:
     def plan(self, svc):
         if svc.points and random.random() < 0.6:
             # invoke-started only where the process calls a partner.
-            point = random.choice(POINTS if svc.uses_rec else POINTS[:2])
+            point = random.choice(POINTS if svc.uses_rec else POINTS[:3])
             n = random.randint(1, 4)
             return ("point", point, n)
         return ("random", random.uniform(0.05, self.opts.window))
