@@ -373,11 +373,13 @@ void brt__recw_init(struct brt_recw *w);
 void brt__recw_free(struct brt_recw *w);
 /* The text written (malloc'd, the caller frees it); w is empty again. */
 char *brt__recw_take(struct brt_recw *w, size_t *len);
-void brt__recw_prolog(struct brt_recw *w);
 /* <name ...>: attributes follow, until a child, text or the close. */
 void brt__recw_open(struct brt_recw *w, const char *name);
 void brt__recw_close(struct brt_recw *w, const char *name);
-/* Attributes of the open start tag; a NULL string writes none. */
+/* Attributes of the open start tag; a NULL string writes none. A number
+ * equal to 0 writes none either (brt__recw_num, brt__recw_ulong): its
+ * reader reads it absent as 0 (brt__recr_num). A real number is always
+ * written. */
 void brt__recw_str(struct brt_recw *w, const char *name, const char *v);
 void brt__recw_num(struct brt_recw *w, const char *name, long v);
 void brt__recw_ulong(struct brt_recw *w, const char *name, unsigned long v);
@@ -440,6 +442,10 @@ const struct brt_rnode *brt__recr_child(const struct brt_rnode *n,
 /* A decimal number (strtol's, without its leading white space): false
  * for NULL, an empty, malformed or out-of-range one. */
 bool brt__recr_long(const char *v, long *out);
+/* Number attribute `name` of n as brt__recw_num/brt__recw_ulong write it:
+ * absent is 0 (zeros are not written); false (and *out 0) for a present
+ * value brt__recr_long refuses. */
+bool brt__recr_num(const struct brt_rnode *n, const char *name, long *out);
 /* A new document parsed by libxml2 from the bytes of n's first child
  * element (the caller frees it); NULL when there is none, it does not
  * parse, or out of memory (libxml2's last error says which). */

@@ -371,8 +371,11 @@ enum brt_step brt__events_step(brt_strand *s)
  *     <event index="i" seq="S"/>          an enabled onEvent IMA
  *     <alarm index="k" deadline="D" period="P"/>   an armed onAlarm
  *   </events>
+ * The integers (enabled, nalarms, index, seq) are not written when 0
+ * (recw.c) and read absent as 0; the reals (deadline, period) are always
+ * written.
  */
-/* A number attribute; false when missing or malformed. */
+/* A real number attribute; false when missing or malformed. */
 static bool get_double(const struct brt_rnode *n, const char *name, double *out)
 {
 	const char *v = brt__recr_attr(n, name);
@@ -416,9 +419,9 @@ int brt__events_load(brt_strand *s, const struct brt_rnode *n)
 	struct brt_scope_inst *si = s->scope;
 	const struct brt_scope *sc = scope_of(si);
 	const struct brt_rnode *en = brt__recr_child(n, "events");
-	double enabled, nalarms;
-	if (!en || si->events || !get_double(en, "enabled", &enabled) ||
-	    !get_double(en, "nalarms", &nalarms) || nalarms < 0 ||
+	long enabled, nalarms;
+	if (!en || si->events || !brt__recr_num(en, "enabled", &enabled) ||
+	    !brt__recr_num(en, "nalarms", &nalarms) || nalarms < 0 ||
 	    nalarms > sc->nalarms)
 		return BRT_EINVAL;
 	struct brt_events *ev = calloc(1, sizeof *ev);
@@ -449,10 +452,11 @@ int brt__events_load(brt_strand *s, const struct brt_rnode *n)
 		ev->alarms[k].a = &sc->alarms[k];
 	}
 	for (const struct brt_rnode *c = en->children; c; c = c->next) {
-		double index, deadline, period;
+		long index;
+		double deadline, period;
 		if (!brt__recr_named(c, "alarm"))
 			continue;
-		if (!get_double(c, "index", &index) ||
+		if (!brt__recr_num(c, "index", &index) ||
 		    !get_double(c, "deadline", &deadline) ||
 		    !get_double(c, "period", &period) || index < 0 ||
 		    index >= ev->nalarms || period < 0)

@@ -297,7 +297,8 @@ enum brt_step brt_foreach(brt_strand *s, const struct brt_foreach *f)
 
 /* <foreach scope= successful-only= start= n= b= has-b= started= running=
  * finished= succeeded=/>: everything but the descriptor, which the
- * forEach's step names again when it runs. */
+ * forEach's step names again when it runs. Numbers, none written when 0
+ * (recw.c): absent is 0. */
 static const char *const fe_fields[] = { "start",    "n",	"b",
 					 "started",  "running", "finished",
 					 "succeeded" };
@@ -319,19 +320,23 @@ int brt__foreach_save(const brt_strand *s, struct brt_recw *w)
 		return 0;
 	brt__recw_open(w, "foreach");
 	brt__recw_num(w, "scope", fe->scope);
-	brt__recw_str(w, "successful-only", fe->successful_only ? "1" : "0");
-	brt__recw_str(w, "has-b", fe->has_b ? "1" : "0");
+	brt__recw_ulong(w, "successful-only", fe->successful_only);
+	brt__recw_ulong(w, "has-b", fe->has_b);
 	for (int i = 0; i < NFE_FIELDS; i++)
 		brt__recw_ulong(w, fe_fields[i], *fe_field(fe, i));
 	brt__recw_close(w, "foreach");
 	return w->err;
 }
 
-/* An unsigned attribute; false when missing or malformed. */
+/* An unsigned attribute: 0 when absent; false when malformed. */
 static bool get_ulong(const struct brt_rnode *n, const char *name,
 		      unsigned long *out)
 {
 	const char *v = brt__recr_attr(n, name);
+	if (!v) { /* recw.c writes no zeros */
+		*out = 0;
+		return true;
+	}
 	char *end = NULL;
 	errno = 0;
 	bool ok = v && *v >= '0' && *v <= '9';

@@ -24,6 +24,10 @@
  * declaration on it or an ancestor is marked (ns), and brt__recr_named
  * never matches it.
  *
+ * A number attribute that recw.c wrote as 0 is absent: brt__recr_num
+ * reads it so, and a present one strictly (a malformed or out-of-range
+ * value is refused, never taken as 0).
+ *
  * Not here: what a record holds and the checks of its values (store.c,
  * events.c, foreach.c), writing it (recw.c).
  */
@@ -834,6 +838,16 @@ bool brt__recr_long(const char *v, long *out)
 		return false;
 	*out = neg ? (long)(0UL - x) : (long)x;
 	return true;
+}
+
+bool brt__recr_num(const struct brt_rnode *n, const char *name, long *out)
+{
+	const char *v = brt__recr_attr(n, name);
+	if (!v) { /* recw.c writes no zeros */
+		*out = 0;
+		return true;
+	}
+	return brt__recr_long(v, out);
 }
 
 xmlDocPtr brt__recr_doc(struct brt_recr *r, const struct brt_rnode *n)

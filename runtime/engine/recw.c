@@ -16,8 +16,20 @@
  * uses a namespace declared nowhere in it (a tree built by hand) is
  * copied first, as the tree writer did, so the copy declares it.
  *
+ * A number equal to 0 is not written (brt__recw_num, brt__recw_ulong):
+ * most of a record's numbers are 0 (no parent, no waiter, nothing
+ * pending, index 0), and a waiting probe instance's record was half
+ * zeros. Every reader of such an attribute reads it absent as 0
+ * (brt__recr_num, recr.c), so a record with the zeros written (as older
+ * builds wrote them) reads the same. A real number (brt__recw_real) and
+ * a string are always written: their readers give absence its own
+ * meaning. Nor is the XML declaration written, nor a line end after the
+ * root: the record is UTF-8, which XML assumes without one, and the
+ * reader accepts both.
+ *
  * Errors are sticky (w->err): the caller checks once at the end.
- * Not here: what a record holds (store.c), reading it back (store.c).
+ * Not here: what a record holds (store.c), reading it back (recr.c,
+ * store.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,11 +101,6 @@ static void content(struct brt_recw *w)
 		put(w, ">", 1);
 		w->tag_open = false;
 	}
-}
-
-void brt__recw_prolog(struct brt_recw *w)
-{
-	puts_(w, "<?xml version=\"1.0\"?>\n");
 }
 
 void brt__recw_open(struct brt_recw *w, const char *name)
@@ -260,8 +267,11 @@ static char *digits(char *end, unsigned long v)
 	return end;
 }
 
+/* 0 is not written: its readers read it absent as 0 (above). */
 void brt__recw_num(struct brt_recw *w, const char *name, long v)
 {
+	if (v == 0)
+		return;
 	char b[32];
 	char *s = digits(b + sizeof b,
 			 v < 0 ? 0UL - (unsigned long)v : (unsigned long)v);
@@ -272,6 +282,8 @@ void brt__recw_num(struct brt_recw *w, const char *name, long v)
 
 void brt__recw_ulong(struct brt_recw *w, const char *name, unsigned long v)
 {
+	if (v == 0)
+		return;
 	char b[32];
 	char *s = digits(b + sizeof b, v);
 	attr_plain(w, name, s, (size_t)(b + sizeof b - 1 - s));

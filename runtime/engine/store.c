@@ -43,6 +43,16 @@
  * run since (<delivery>), an instance in its <exit> (exiting=), and the
  * routing order numbers of enabled receives and initiated sets (seq=).
  *
+ * A number attribute whose value is 0 is not written (recw.c), and reads
+ * back absent as 0; records of earlier builds, with every zero written,
+ * read the same. So a name in the sketch above may be missing: the
+ * instance's done-seq, a scope's parent, waiter, done-seq, comp-waiter,
+ * nterm, term-notify, links or index, a strand's parent, pending, ... are
+ * 0. An id (of the instance, a scope, a strand, a link frame) is never 0
+ * and must be there, as must format, next-strand and next-scope. A
+ * scope's mode is written only when it is "fault" (absent: normal). The
+ * record has no XML declaration (its text is UTF-8).
+ *
  * Saving writes the text directly (recw.c: no tree is built, a variable's
  * document is serialized from its own root); restoring reads it without a
  * libxml2 tree (recr.c), and parses with libxml2 only what becomes a
@@ -62,6 +72,10 @@
 
 #include "engine.h"
 #include "store.h"
+
+/* The format number is written by brt__recw_num, which writes no 0, and
+ * read as required: it must not be 0. */
+_Static_assert(BRT_STORE_FORMAT > 0, "the record format is never 0");
 
 /* ORDER: enum brt_wait (engine.h). */
 static const char *const wait_names[] = {
@@ -284,12 +298,10 @@ static int save_strands(brt_instance *in, struct brt_recw *w,
 static int save_record(brt_instance *in, struct brt_recw *w)
 {
 	const struct brt_process *p = in->rt->proc;
-	brt__recw_prolog(w);
 	brt__recw_open(w, "instance");
 	brt__recw_str(w, "build", p->build_id ? p->build_id : "");
 	brt__recw_num(w, "format", BRT_STORE_FORMAT);
-	if (in->exiting)
-		brt__recw_num(w, "exiting", 1);
+	brt__recw_num(w, "exiting", in->exiting);
 	brt__recw_str(w, "process", p->name);
 	brt__recw_num(w, "id", (long)in->id);
 	brt__recw_num(w, "next-strand", (long)in->next_strand_id);
@@ -297,13 +309,11 @@ static int save_record(brt_instance *in, struct brt_recw *w)
 	brt__recw_num(w, "started", in->started);
 	/* The operator's view survives a restart (inspect.c). */
 	brt__recw_num(w, "t-start", (long)in->t_start);
-	if (in->suspended)
-		brt__recw_num(w, "suspended", 1);
+	brt__recw_num(w, "suspended", in->suspended);
 	brt__recw_num(w, "done-seq", (long)in->done_seq);
-	if (in->iso_holder)
-		brt__recw_num(w, "iso-holder", (long)in->iso_holder->id);
-	if (in->provisional)
-		brt__recw_num(w, "provisional", 1);
+	brt__recw_num(w, "iso-holder",
+		      in->iso_holder ? (long)in->iso_holder->id : 0);
+	brt__recw_num(w, "provisional", in->provisional != NULL);
 
 	for (int i = 0; i < p->nplinks; i++) {
 		if (!in->plink_url[i])
@@ -346,7 +356,6 @@ static int save_record(brt_instance *in, struct brt_recw *w)
 		brt__recw_close(w, "message");
 	}
 	brt__recw_close(w, "instance");
-	brt__recw_text(w, "\n"); /* as libxml2's document dump ends */
 	return w->err;
 }
 
@@ -360,8 +369,8 @@ static void save_scopes(brt_instance *in, struct brt_recw *w,
 		brt__recw_num(w, "index", si->scope);
 		brt__recw_num(w, "parent",
 			      si->parent ? (long)si->parent->id : 0);
-		brt__recw_str(w, "mode",
-			      si->mode == BRT_MODE_FAULT ? "fault" : "normal");
+		if (si->mode == BRT_MODE_FAULT) /* absent: normal */
+			brt__recw_str(w, "mode", "fault");
 		brt__recw_num(w, "waiter",
 			      si->waiter ? (long)si->waiter->id : 0);
 		brt__recw_str(w, "phase", phase_names[si->phase]);
@@ -463,7 +472,8 @@ int brt__instance_save(brt_instance *in, char **buf, size_t *len)
 
 /* ---- restore ------------------------------------------------------------- */
 
-/* Attribute helpers: a missing or malformed number makes the record bad.
+/* Attribute helpers: a malformed number makes the record bad; a missing
+ * one is 0 (recw.c writes no zeros), but for an id, which must be there.
  * The reader holds one reference to each link frame it made (by id) until
  * the restore is over. */
 struct reader {
@@ -521,12 +531,27 @@ static const char *attr_val(const struct brt_rnode *n, const char *name)
 	return brt__recr_attr(n, name);
 }
 
+/* A number written by brt__recw_num/ulong: absent is 0. */
 static long get_num(struct reader *rd, const struct brt_rnode *n,
 		    const char *name)
 {
 	long x;
-	if (!brt__recr_long(brt__recr_attr(n, name), &x))
+	if (!brt__recr_num(n, name, &x))
 		rd->bad = true;
+	return x;
+}
+
+/* An id (of the instance, a scope, a strand, a link frame; a next id):
+ * never 0, so always written; a missing one or one below 1 makes the
+ * record bad (0 is returned). */
+static long get_id(struct reader *rd, const struct brt_rnode *n,
+		   const char *name)
+{
+	long x;
+	if (!brt__recr_long(brt__recr_attr(n, name), &x) || x <= 0) {
+		rd->bad = true;
+		return 0;
+	}
 	return x;
 }
 
@@ -621,7 +646,7 @@ static bool frame_ref(struct reader *rd, const struct brt_rnode *n,
 /* <links id= parent= first= status=/>: a flow instance's link statuses. */
 static int load_frame(struct reader *rd, const struct brt_rnode *n)
 {
-	long id = get_num(rd, n, "id"), first = get_num(rd, n, "first");
+	long id = get_id(rd, n, "id"), first = get_num(rd, n, "first");
 	struct brt_link_frame *parent;
 	char *status = get_str(n, "status");
 	if (!frame_ref(rd, n, "parent", &parent) || !status ||
@@ -716,7 +741,7 @@ static int load_cset(struct reader *rd, struct brt_scope_inst *si,
 			free(vals);
 			return BRT_ENOMEM;
 		}
-	long sq = attr_val(n, "seq") ? get_num(rd, n, "seq") : 0;
+	long sq = get_num(rd, n, "seq");
 	if (rd->bad || sq < 0 || bad) {
 		for (i = 0; i < nvals; i++)
 			free(vals[i]);
@@ -734,7 +759,7 @@ static int load_scope(struct reader *rd, brt_instance *in,
 		      const struct brt_rnode *n)
 {
 	const struct brt_process *p = in->rt->proc;
-	long id = get_num(rd, n, "id"), index = get_num(rd, n, "index");
+	long id = get_id(rd, n, "id"), index = get_num(rd, n, "index");
 	long parent = get_num(rd, n, "parent");
 	if (rd->bad || index < 0 || index >= p->nscopes || scope_by_id(in, id))
 		return BRT_EINVAL;
@@ -1074,8 +1099,8 @@ static bool state_ok(const brt_instance *in, long state)
 static int load_strand(struct reader *rd, brt_instance *in,
 		       const struct brt_rnode *n)
 {
-	long id = get_num(rd, n, "id"), state = get_num(rd, n, "state");
-	long scope = get_num(rd, n, "scope");
+	long id = get_id(rd, n, "id"), state = get_num(rd, n, "state");
+	long scope = get_id(rd, n, "scope");
 	long pending = get_num(rd, n, "pending");
 	struct brt_scope_inst *si = scope_by_id(in, scope);
 	if (rd->bad || !si || id <= 0 || strand_by_id(in, id) || pending < 0 ||
@@ -1169,7 +1194,7 @@ static int link_ids(struct reader *rd, brt_instance *in,
 	for (const struct brt_rnode *n = top->children; n; n = n->next) {
 		if (named(n, "strand")) {
 			long parent = get_num(rd, n, "parent");
-			brt_strand *s = strand_by_id(in, get_num(rd, n, "id"));
+			brt_strand *s = strand_by_id(in, get_id(rd, n, "id"));
 			brt_strand *par = parent ? strand_by_id(in, parent)
 						 : NULL;
 			long owner = get_num(rd, n, "comp-owner");
@@ -1180,7 +1205,7 @@ static int link_ids(struct reader *rd, brt_instance *in,
 				return BRT_EINVAL;
 		} else if (named(n, "scope")) {
 			struct brt_scope_inst *si =
-				scope_by_id(in, get_num(rd, n, "id"));
+				scope_by_id(in, get_id(rd, n, "id"));
 			long ids[3] = { get_num(rd, n, "waiter"),
 					get_num(rd, n, "comp-waiter"),
 					get_num(rd, n, "term-notify") };
@@ -1292,8 +1317,8 @@ static int load_tree(struct reader *rd, brt_instance *in,
 	if (rd->bad || done_seq < 0)
 		return BRT_EINVAL;
 	in->done_seq = (unsigned long)done_seq;
-	if (attr_val(top, "iso-holder") &&
-	    !(in->iso_holder = scope_by_id(in, get_num(rd, top, "iso-holder"))))
+	long holder = get_num(rd, top, "iso-holder"); /* 0: none */
+	if (rd->bad || (holder && !(in->iso_holder = scope_by_id(in, holder))))
 		return BRT_EINVAL;
 	return 0;
 }
@@ -1302,8 +1327,7 @@ static int load_tree(struct reader *rd, brt_instance *in,
  * routing in their old order (with the correlation values restored),
  * the creating message's provisional routing derived again, runnable
  * strands queued. */
-static int rearm(struct reader *rd, brt_instance *in,
-		 const struct brt_rnode *top)
+static int rearm(struct reader *rd, brt_instance *in, bool provisional)
 {
 	for (brt_strand *s = in->strands_head; s; s = s->next)
 		if (s->wait == BRT_W_TIMER &&
@@ -1326,7 +1350,7 @@ static int rearm(struct reader *rd, brt_instance *in,
 		if (err)
 			return err;
 	}
-	if (attr_val(top, "provisional") && in->inbox_head)
+	if (provisional && in->inbox_head)
 		brt__corr_provisional(in, in->inbox_head->plink,
 				      in->inbox_head->op, in->inbox_head->msg);
 	for (brt_strand *s = in->strands_head; s; s = s->next) {
@@ -1386,11 +1410,16 @@ brt_instance *brt__instance_restore(brt_runtime *rt, const char *buf,
 		*err = BRT_ESTATE;
 		goto out;
 	}
-	long id = get_num(&rd, top, "id");
-	long next_strand = get_num(&rd, top, "next-strand");
-	long next_scope = get_num(&rd, top, "next-scope");
+	long id = get_id(&rd, top, "id");
+	long next_strand = get_id(&rd, top, "next-strand");
+	long next_scope = get_id(&rd, top, "next-scope");
 	long started = get_num(&rd, top, "started");
-	if (rd.bad || id <= 0 || next_strand <= 0 || next_scope <= 0)
+	/* Absent in records of older builds, as in any record when 0. */
+	long exiting = get_num(&rd, top, "exiting");
+	long t_start = get_num(&rd, top, "t-start");
+	long suspended = get_num(&rd, top, "suspended");
+	long provisional = get_num(&rd, top, "provisional");
+	if (rd.bad)
 		goto out;
 	/* (A start-up restore reads unique ids: no scan of the list.) */
 	if (!rt->engine->recovering &&
@@ -1420,7 +1449,7 @@ brt_instance *brt__instance_restore(brt_runtime *rt, const char *buf,
 	}
 	in->next_strand_id = (unsigned long)next_strand;
 	in->next_scope_id = (unsigned long)next_scope;
-	*err = rearm(&rd, in, top);
+	*err = rearm(&rd, in, provisional != 0);
 	if (!*err && brt__error_xml_oom())
 		*err = BRT_ENOMEM;
 	if (*err) {
@@ -1428,13 +1457,10 @@ brt_instance *brt__instance_restore(brt_runtime *rt, const char *buf,
 		in = NULL;
 		goto out;
 	}
-	in->exiting = get_num(&rd, top, "exiting") != 0 && !rd.bad;
-	rd.bad = false; /* "exiting" is optional */
-	long t_start = get_num(&rd, top, "t-start");
-	if (!rd.bad && t_start > 0)
+	in->exiting = exiting != 0;
+	if (t_start > 0)
 		in->t_start = (double)t_start;
-	in->suspended = get_num(&rd, top, "suspended") != 0 && !rd.bad;
-	rd.bad = false; /* both optional: records of older builds */
+	in->suspended = suspended != 0;
 	brt__debug(rt, "instance %lu restored", in->id);
 out:
 	frames_release(&rd);

@@ -5,7 +5,8 @@
  * PIs skipped, what it refuses (DOCTYPE, unknown entities, mismatched or
  * unclosed tags, bad bytes, duplicated attributes, too deep, namespaces
  * around wrapper elements), a buffer reused across reads, and documents
- * parsed from an element's own bytes. Whole records (save, restore, save
+ * parsed from an element's own bytes, number attributes (absent is 0,
+ * present is strict). Whole records (save, restore, save
  * again; every prefix of a real record) are in test_store.c.
  */
 #include <check.h>
@@ -417,6 +418,27 @@ START_TEST(recr_reads_numbers)
 }
 END_TEST
 
+/* A number attribute recw.c wrote: absent is 0 (zeros are not written),
+ * present is read as strictly as brt__recr_long reads it. */
+START_TEST(recr_reads_number_attributes)
+{
+	const struct brt_rnode *n =
+		read_ok("<a z='0' n='-3' e='' s=' 1' f='1.5' h='0x1' "
+			"o='9223372036854775808'/>");
+	long x = 99;
+	ck_assert(brt__recr_num(n, "absent", &x) && x == 0);
+	x = 99;
+	ck_assert(brt__recr_num(n, "z", &x) && x == 0);
+	ck_assert(brt__recr_num(n, "n", &x) && x == -3);
+	static const char *const bad[] = { "e", "s", "f", "h", "o" };
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		x = 99;
+		ck_assert_msg(!brt__recr_num(n, bad[i], &x), "%s", bad[i]);
+		ck_assert_int_eq(x, 0);
+	}
+}
+END_TEST
+
 /* The reader's tree against libxml2's for the same text: element names
  * (qualified as written), attributes (namespace declarations counted),
  * element children, a leaf's text. */
@@ -569,6 +591,7 @@ Suite *recr_suite(void)
 	tcase_add_test(tc, recr_doc_parses_the_element_alone);
 	tcase_add_test(tc, recr_reuses_its_buffers);
 	tcase_add_test(tc, recr_reads_numbers);
+	tcase_add_test(tc, recr_reads_number_attributes);
 	tcase_add_test(tc, recr_agrees_with_libxml2_on_mutants);
 	suite_add_tcase(s, tc);
 	return s;

@@ -1,6 +1,7 @@
 /*
  * test_recw.c — the record writer (runtime/engine/recw.c): what it writes
- * parses back to what was given: nesting, numbers, escaping of attribute
+ * parses back to what was given: nesting, numbers (a 0 is not written;
+ * a real number always is), no XML declaration, escaping of attribute
  * values and text (bytes XML cannot carry become '?', so a record always
  * parses), and variable documents with their namespaces, including a
  * hand-built tree whose namespace is declared nowhere.
@@ -53,13 +54,15 @@ START_TEST(recw_nests_and_writes_numbers)
 {
 	struct brt_recw w;
 	brt__recw_init(&w);
-	brt__recw_prolog(&w);
 	brt__recw_open(&w, "a");
 	brt__recw_num(&w, "min", LONG_MIN);
 	brt__recw_num(&w, "neg", -5);
 	brt__recw_num(&w, "zero", 0);
 	brt__recw_ulong(&w, "max", ULONG_MAX);
+	brt__recw_ulong(&w, "uzero", 0);
+	brt__recw_ulong(&w, "one", 1);
 	brt__recw_real(&w, "t", 1.5);
+	brt__recw_real(&w, "t0", 0);
 	brt__recw_str(&w, "none", NULL);
 	brt__recw_open(&w, "b");
 	brt__recw_close(&w, "b");
@@ -69,16 +72,25 @@ START_TEST(recw_nests_and_writes_numbers)
 	brt__recw_close(&w, "c");
 	brt__recw_close(&w, "a");
 	ck_assert_ptr_nonnull(strstr(w.buf, "<b/><c x=\"1\">t</c></a>"));
+	/* The record is its root element: no declaration, nothing after. */
+	ck_assert_int_eq(strncmp(w.buf, "<a ", 3), 0);
+	ck_assert_str_eq(w.buf + w.len - 4, "</a>");
+	/* Zeros are not written, numbers next to them are. */
+	ck_assert_ptr_nonnull(strstr(w.buf, " neg=\"-5\" max=\""));
+	ck_assert_ptr_nonnull(strstr(w.buf, "\" one=\"1\" t=\"1.500000\""));
 	xmlDocPtr d = parse(&w);
 	xmlNodePtr a = xmlDocGetRootElement(d);
 	char b[64];
 	snprintf(b, sizeof b, "%ld", LONG_MIN);
 	ck_prop(a, "min", b);
 	ck_prop(a, "neg", "-5");
-	ck_prop(a, "zero", "0");
+	ck_assert(!xmlHasProp(a, BAD_CAST "zero"));
 	snprintf(b, sizeof b, "%lu", ULONG_MAX);
 	ck_prop(a, "max", b);
+	ck_assert(!xmlHasProp(a, BAD_CAST "uzero"));
+	ck_prop(a, "one", "1");
 	ck_prop(a, "t", "1.500000");
+	ck_prop(a, "t0", "0.000000");
 	ck_assert(!xmlHasProp(a, BAD_CAST "none"));
 	xmlChar *t = xmlNodeGetContent(child(a, "c"));
 	ck_assert_str_eq((const char *)t, "t");

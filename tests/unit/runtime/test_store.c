@@ -2,11 +2,15 @@
  * test_store.c — instance records: an instance waiting on its second
  * receive is saved, destroyed, restored from the bytes and completes with
  * the right values; records of another build and instances that are not
- * quiet are refused; early messages survive the round trip.
+ * quiet are refused; early messages survive the round trip. Records are
+ * compact (no zeros, no XML declaration) and read the same as records
+ * with their zeros written; a malformed or out-of-range number is still
+ * refused, present or not.
  */
 #include <sqlite3.h>
 
 #include "engine_kit.h"
+#include "record_kit.h"
 
 enum {
 	S_RECV_NEXT = BRT_S_FIRST,
@@ -257,25 +261,6 @@ START_TEST(store_corrupt_records_are_refused)
 		else
 			ck_assert_int_ne(err, 0);
 	}
-	/* Numbers out of range are caught, not used as indexes. */
-	const char *bad[] = { " index=\"0\"", " slot=\"0\"", " set=\"0\"" };
-	const char *repl[] = { " index=\"99999\"", " slot=\"-4\"",
-			       " set=\"70000\"" };
-	for (int k = 0; k < 3; k++) {
-		char *at = strstr(buf, bad[k]);
-		if (!at)
-			continue;
-		char *mod = malloc(len + 32);
-		ck_assert_ptr_nonnull(mod);
-		size_t pre = (size_t)(at - buf);
-		int n = snprintf(mod, len + 32, "%.*s%s%s", (int)pre, buf,
-				 repl[k], at + strlen(bad[k]));
-		int err = 0;
-		ck_assert_ptr_null(
-			brt__instance_restore(rt, mod, (size_t)n, &err));
-		ck_assert_int_eq(err, BRT_EINVAL);
-		free(mod);
-	}
 	free(copy);
 	free(buf);
 	brt__runtime_free(rt);
@@ -305,6 +290,22 @@ START_TEST(store_keeps_early_messages)
 }
 END_TEST
 
+/* buf with `attr` put right after the first `at` in it (which must be
+ * there); malloc'd, its length in *n. */
+static char *with_attr(const char *buf, const char *at, const char *attr,
+		       size_t *n)
+{
+	const char *p = strstr(buf, at);
+	ck_assert_msg(p != NULL, "no %s in %s", at, buf);
+	size_t pre = (size_t)(p - buf) + strlen(at);
+	size_t len = strlen(buf) + strlen(attr);
+	char *mod = malloc(len + 1);
+	ck_assert_ptr_nonnull(mod);
+	snprintf(mod, len + 1, "%.*s%s%s", (int)pre, buf, attr, buf + pre);
+	*n = len;
+	return mod;
+}
+
 /* Found by fuzz_restore: a strand that is its own parent was freed and
  * then told its child had ended. A record is outside data: refused. */
 START_TEST(store_restore_refuses_strand_cycle)
@@ -317,13 +318,12 @@ START_TEST(store_restore_refuses_strand_cycle)
 	brt_instance *in = brt__engine_first(rt);
 	ck_assert_int_eq(brt__instance_save(in, &buf, &len), 0);
 	brt__instance_destroy(in);
-	char *st = strstr(buf, "<strand id=\"1\"");
-	ck_assert_ptr_nonnull(st);
-	char *par = strstr(st, " parent=\"0\"");
-	ck_assert_ptr_nonnull(par);
-	par[9] = '1'; /* parent="1": its own parent */
+	/* parent="1": its own parent (absent, it is 0: none). */
+	size_t n;
+	char *mod = with_attr(buf, "<strand id=\"1\"", " parent=\"1\"", &n);
 	int err = 0;
-	ck_assert_ptr_null(brt__instance_restore(rt, buf, len, &err));
+	ck_assert_ptr_null(brt__instance_restore(rt, mod, n, &err));
+	free(mod);
 	ck_assert_int_eq(err, BRT_EINVAL);
 	ck_assert_int_eq(brt__engine_count(rt), 0);
 	free(buf);
@@ -519,6 +519,223 @@ START_TEST(store_truncated_records_are_refused)
 	in = brt__instance_restore(rt, buf, whole, &err);
 	ck_assert_int_eq(err, 0);
 	ck_assert_ptr_nonnull(in);
+	free(buf);
+	brt__runtime_free(rt);
+}
+END_TEST
+
+/* ---- compact records: no zeros --------------------------------------- */
+
+/* Save in, which is destroyed; the record is returned (its length in
+ * *len). */
+static char *save_destroy(brt_instance *in, size_t *len)
+{
+	char *buf = NULL;
+	ck_assert_int_eq(brt__instance_save(in, &buf, len), 0);
+	brt__instance_destroy(in);
+	return buf;
+}
+
+/* Restore buf, save it again: the same bytes as want. */
+static brt_instance *restore_same(brt_runtime *rt, const char *buf, size_t len,
+				  const char *want, size_t wlen)
+{
+	int err = -99;
+	brt_instance *in = brt__instance_restore(rt, buf, len, &err);
+	ck_assert_msg(in != NULL, "restore (%d) of:\n%s", err, buf);
+	char *again;
+	size_t alen;
+	ck_assert_int_eq(brt__instance_save(in, &again, &alen), 0);
+	if (alen != wlen || memcmp(again, want, wlen) != 0)
+		ck_abort_msg("read:\n%s\nsaved again:\n%s\nwant:\n%s", buf,
+			     again, want);
+	free(again);
+	return in;
+}
+
+/* A number equal to 0 is not written, nor a scope's mode "normal", nor the
+ * XML declaration: the record is its root element. */
+START_TEST(store_records_leave_zeros_out)
+{
+	brt_runtime *rt = kit_rt(&proc);
+	xmlNsPtr loose = NULL;
+	brt_instance *in =
+		with_vars(rt, "<v xmlns='urn:v'><w/></v>", "<o>t</o>", &loose);
+	size_t len;
+	char *buf = save_destroy(in, &len);
+	ck_assert_int_eq(strncmp(buf, "<instance ", 10), 0);
+	ck_assert_str_eq(buf + len - strlen("</instance>"), "</instance>");
+	/* The variables hold no 0 either: any "0" would be the record's. */
+	ck_assert_msg(strstr(buf, "=\"0\"") == NULL, "a zero in %s", buf);
+	static const char *const gone[] = {
+		" done-seq=", " parent=", " waiter=", " pending=",
+		" nterm=",    " links=",  " index=",  " comp-owner=",
+		" create=",   " plink=",  " mode="
+	};
+	for (size_t i = 0; i < sizeof gone / sizeof *gone; i++)
+		ck_assert_msg(strstr(buf, gone[i]) == NULL, "%s in %s", gone[i],
+			      buf);
+	/* What is not 0 is there. */
+	ck_assert_ptr_nonnull(strstr(buf, "<var><message>"));
+	ck_assert_ptr_nonnull(strstr(buf, "<var slot=\"1\">"));
+	ck_assert_ptr_nonnull(strstr(buf, " phase=\"active\""));
+	ck_assert_ptr_nonnull(strstr(buf, " var=\"1\""));
+	free(buf);
+	brt__runtime_free(rt);
+}
+END_TEST
+
+/* A record as the builds before wrote it, every zero written, with the
+ * XML declaration: it reads as the compact one, which saves again
+ * byte-identical; the instance then runs on. Once verbatim, once made
+ * from a record of this build (record_kit.h). */
+START_TEST(store_reads_records_with_zeros_written)
+{
+	char old[2048], compact[2048];
+	const char *head = "build=\"build-1\" format=\"1\" process=\"store\" "
+			   "id=\"7\" next-strand=\"2\" next-scope=\"2\" "
+			   "started=\"1\" t-start=\"1796550020\"";
+	const char *var = "<var slot=\"0\"><message><payload>first</payload>"
+			  "</message></var>";
+	snprintf(old, sizeof old,
+		 "<?xml version=\"1.0\"?>\n<instance %s done-seq=\"0\">"
+		 "<scope id=\"1\" index=\"0\" parent=\"0\" mode=\"normal\" "
+		 "waiter=\"0\" phase=\"active\" done-seq=\"0\" "
+		 "comp-waiter=\"0\" nterm=\"0\" term-notify=\"0\" "
+		 "links=\"0\">%s</scope>"
+		 "<strand id=\"1\" state=\"%d\" scope=\"1\" parent=\"0\" "
+		 "pending=\"0\" wait=\"receive\" primary=\"1\" links=\"0\" "
+		 "comp-owner=\"0\" comp-target=\"0\" nterm-wait=\"0\" "
+		 "seq=\"1\"><receive name=\"next\" plink=\"0\" op=\"next\" "
+		 "var=\"1\" create=\"0\" file=\"store.bpel\" line=\"2\"/>"
+		 "</strand><message plink=\"0\" op=\"other\"><message>"
+		 "<payload>early</payload></message></message></instance>\n",
+		 head, var, S_ASSIGN);
+	snprintf(compact, sizeof compact,
+		 "<instance %s><scope id=\"1\" phase=\"active\">%s</scope>"
+		 "<strand id=\"1\" state=\"%d\" scope=\"1\" wait=\"receive\" "
+		 "primary=\"1\" seq=\"1\"><receive name=\"next\" op=\"next\" "
+		 "var=\"1\" file=\"store.bpel\" line=\"2\"/></strand>"
+		 "<message op=\"other\"><message><payload>early</payload>"
+		 "</message></message></instance>",
+		 head, "<var><message><payload>first</payload></message></var>",
+		 S_ASSIGN);
+	brt_runtime *rt = kit_rt(&proc);
+	brt__instance_destroy(restore_same(rt, compact, strlen(compact),
+					   compact, strlen(compact)));
+	brt_instance *in =
+		restore_same(rt, old, strlen(old), compact, strlen(compact));
+	ck_assert_uint_eq(brt__instance_id(in), 7);
+	ck_assert_int_eq(in->ninbox, 1);
+	kit_send(rt, &kit_op_next, "second");
+	kit_settle(rt);
+	ck_assert_int_eq(brt__engine_count(rt), 0);
+	ck_assert_str_eq(kit_trace, "a=first out=second");
+	brt__runtime_free(rt);
+
+	/* A record of this build, its zeros written. */
+	rt = kit_rt(&proc);
+	xmlNsPtr loose = NULL;
+	in = with_vars(rt, "<v xmlns='urn:v'><w/></v>", NULL, &loose);
+	size_t len, olen;
+	char *buf = save_destroy(in, &len);
+	char *with0 = kit_rec_with_zeros(buf, len, &olen);
+	ck_assert_ptr_nonnull(strstr(with0, "<?xml"));
+	ck_assert_ptr_nonnull(strstr(with0, " parent=\"0\""));
+	ck_assert_ptr_nonnull(strstr(with0, " mode=\"normal\""));
+	in = restore_same(rt, with0, olen, buf, len);
+	kit_trace[0] = '\0';
+	kit_send(rt, &kit_op_next, "n");
+	kit_settle(rt);
+	ck_assert_int_eq(brt__engine_count(rt), 0);
+	ck_assert_ptr_nonnull(strstr(kit_trace, "a=x &amp; <y/> out="));
+	free(with0);
+	free(buf);
+	brt__runtime_free(rt);
+	xmlFreeNs(loose);
+}
+END_TEST
+
+/* An absent number is 0, but a present one is read as strictly as
+ * before: malformed or out of range, the record is refused (the same
+ * attribute as "0" loads). An id must be there. */
+START_TEST(store_malformed_numbers_are_refused)
+{
+	brt_runtime *rt = kit_rt(&proc);
+	kit_send(rt, &kit_op_start, "x");
+	kit_settle(rt);
+	kit_send(rt, &kit_op_other, "early");
+	size_t len;
+	char *buf = save_destroy(brt__engine_first(rt), &len);
+	static const struct {
+		const char *at, *name, *bad;
+	} cases[] = {
+		{ "<instance", "done-seq", "-1" },
+		{ "<instance", "exiting", "yes" },
+		{ "<instance", "suspended", "1.0" },
+		{ "<instance", "iso-holder", "1x" },
+		{ "<instance", "provisional", "+" },
+		{ "<scope id=\"1\"", "index", "99999" },
+		{ "<scope id=\"1\"", "parent", "-1" },
+		{ "<scope id=\"1\"", "done-seq", "99999999999999999999" },
+		{ "<scope id=\"1\"", "nterm", " 1" },
+		{ "<scope id=\"1\"", "links", "3" },
+		{ "<scope id=\"1\"", "waiter", "9" },
+		{ "<var", "slot", "-4" },
+		{ "<strand id=\"1\"", "pending", "x" },
+		{ "<strand id=\"1\"", "parent", "" },
+		{ "<strand id=\"1\"", "comp-target", "1.5" },
+		{ "<strand id=\"1\"", "nterm-wait", "-1" },
+		{ "<strand id=\"1\"", "comp-owner", "5" },
+		{ "<receive", "plink", "x" },
+		{ "<receive", "create", "1e0" },
+		{ "</strand><message", "plink", "99" },
+	};
+	for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+		char attr[96];
+		size_t n;
+		snprintf(attr, sizeof attr, " %s=\"0\"", cases[k].name);
+		char *mod = with_attr(buf, cases[k].at, attr, &n);
+		int err = -99;
+		brt_instance *in = brt__instance_restore(rt, mod, n, &err);
+		ck_assert_msg(in != NULL, "%s refused (%d)", attr, err);
+		brt__instance_destroy(in);
+		free(mod);
+		snprintf(attr, sizeof attr, " %s=\"%s\"", cases[k].name,
+			 cases[k].bad);
+		mod = with_attr(buf, cases[k].at, attr, &n);
+		err = 0;
+		in = brt__instance_restore(rt, mod, n, &err);
+		ck_assert_msg(in == NULL, "%s after %s read", attr,
+			      cases[k].at);
+		ck_assert_int_eq(err, BRT_EINVAL);
+		free(mod);
+	}
+	/* Numbers that are there, made malformed; ids missing or 0. */
+	static const char *const subst[][2] = {
+		{ " started=\"1\"", " started=\"1x\"" },
+		{ " primary=\"1\"", " primary=\"\"" },
+		{ " seq=\"1\"", " seq=\"-1\"" },
+		{ " line=\"2\"", " line=\"2 \"" },
+		{ " state=\"", " state=\"x" },
+		{ "<strand id=\"1\"", "<strand" },
+		{ "<scope id=\"1\"", "<scope id=\"0\"" },
+		{ " id=\"1\" next-strand", " next-strand" },
+		{ " next-scope=\"2\"", "" },
+	};
+	for (size_t k = 0; k < sizeof subst / sizeof *subst; k++) {
+		const char *p = strstr(buf, subst[k][0]);
+		ck_assert_msg(p != NULL, "no %s in %s", subst[k][0], buf);
+		char *mod = malloc(len + 8);
+		ck_assert_ptr_nonnull(mod);
+		int n = snprintf(mod, len + 8, "%.*s%s%s", (int)(p - buf), buf,
+				 subst[k][1], p + strlen(subst[k][0]));
+		int err = 0;
+		ck_assert_ptr_null(
+			brt__instance_restore(rt, mod, (size_t)n, &err));
+		ck_assert_int_eq(err, BRT_EINVAL);
+		free(mod);
+	}
 	free(buf);
 	brt__runtime_free(rt);
 }
@@ -720,6 +937,9 @@ Suite *store_suite(void)
 	tcase_add_test(tc, store_round_trip_is_byte_identical);
 	tcase_add_test(tc, store_reads_records_libxml2_wrote);
 	tcase_add_test(tc, store_truncated_records_are_refused);
+	tcase_add_test(tc, store_records_leave_zeros_out);
+	tcase_add_test(tc, store_reads_records_with_zeros_written);
+	tcase_add_test(tc, store_malformed_numbers_are_refused);
 	suite_add_tcase(s, tc);
 	TCase *tp = tcase_create("persist");
 	tcase_add_checked_fixture(tp, store_setup, store_teardown);
