@@ -9,7 +9,9 @@
  * With BRT_FUZZ_WRITE_SEEDS=DIR in the environment it writes seed records
  * (saved from real instances) into DIR and exits: that is how
  * tests/fuzz/corpus/restore was made, and how to remake it when the
- * record format changes.
+ * record format changes. waiting-next-zeros.xml and the regress-* seeds
+ * are records as builds before wrote them, every number 0 written: the
+ * reader takes both forms, so they stay.
  */
 #include <stddef.h>
 #include <stdint.h>
