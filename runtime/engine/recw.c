@@ -124,9 +124,17 @@ void brt__recw_close(struct brt_recw *w, const char *name)
 		w->tag_open = false;
 		return;
 	}
-	put(w, "</", 2);
-	puts_(w, name);
-	put(w, ">", 1);
+	/* One reservation for "</name>": a record closes many elements. */
+	size_t n = strlen(name);
+	if (!room(w, n + 3))
+		return;
+	char *p = w->buf + w->len;
+	p[0] = '<';
+	p[1] = '/';
+	memcpy(p + 2, name, n);
+	p[n + 2] = '>';
+	w->len += n + 3;
+	w->buf[w->len] = '\0';
 }
 
 /* How many bytes at the start of s need no escaping. */
