@@ -35,8 +35,12 @@
 
 #include "walbuf.h"
 
-/* A commit bigger than this is written in pieces of this size. */
-enum { WALBUF_MAX = 1 << 20 };
+/* The buffer is written out when it would grow past WALBUF_MAX, and in
+ * pieces of at most WALBUF_PIECE bytes: the default VFS writes no more
+ * than 128 KiB - 1 per call (unixWrite masks the count with 0x1ffff, as
+ * SQLite itself never writes more than one page and its frame header at
+ * a time), and reports a longer write as a full disk. */
+enum { WALBUF_MAX = 1 << 20, WALBUF_PIECE = 64 * 1024 };
 
 struct wb_file {
 	sqlite3_file base; /* first: what SQLite holds */
@@ -59,10 +63,14 @@ static int wb_flush(struct wb_file *f)
 {
 	if (f->broken)
 		return f->broken;
-	if (f->len == 0)
-		return SQLITE_OK;
-	int rc =
-		f->real->pMethods->xWrite(f->real, f->buf, (int)f->len, f->off);
+	int rc = SQLITE_OK;
+	for (size_t at = 0; rc == SQLITE_OK && at < f->len;) {
+		size_t n = f->len - at < WALBUF_PIECE ? f->len - at
+						      : WALBUF_PIECE;
+		rc = f->real->pMethods->xWrite(f->real, f->buf + at, (int)n,
+					       f->off + (sqlite3_int64)at);
+		at += n;
+	}
 	f->len = 0;
 	if (rc != SQLITE_OK)
 		f->broken = rc;

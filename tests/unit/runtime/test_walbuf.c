@@ -124,6 +124,21 @@ START_TEST(walbuf_commit_waits_for_the_flush)
 }
 END_TEST
 
+/* A commit of more than the default VFS writes in one call (128 KiB):
+ * written in pieces, all of it. */
+START_TEST(walbuf_big_commit_is_written_whole)
+{
+	sqlite3 *db = open_buffered("PRAGMA locking_mode=EXCLUSIVE;");
+	ck_assert_int_eq(insert(db, 1, 600), SQLITE_OK);
+	ck_assert_int_eq(brt__walbuf_flush(db), SQLITE_OK);
+	ck_assert_int_ge(file_size(wal), 600 * 1000);
+	ck_assert_int_eq(insert(db, 601, 100), SQLITE_OK);
+	ck_assert_int_eq(brt__walbuf_flush(db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
+	ck_assert_int_eq(rows_seen(), 700);
+}
+END_TEST
+
 /* A checkpoint reads the log: it must find the frames SQLite wrote,
  * flushed first; so must a reader of another connection (shared-memory
  * mode here, so that there can be one). */
@@ -232,6 +247,7 @@ Suite *walbuf_suite(void)
 	TCase *tc = tcase_create("core");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, walbuf_commit_waits_for_the_flush);
+	tcase_add_test(tc, walbuf_big_commit_is_written_whole);
 	tcase_add_test(tc, walbuf_readers_of_the_log_see_buffered_frames);
 	tcase_add_test(tc, walbuf_kill_before_the_flush_loses_that_commit_only);
 	tcase_add_test(tc, walbuf_failed_write_is_sticky);
