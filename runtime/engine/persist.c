@@ -539,6 +539,7 @@ static int persist_begin(brt_runtime *rt)
 		.process = proc->name,
 		.build = proc->build_id ? proc->build_id : "",
 		.format = BRT_STORE_FORMAT,
+		.oldest_format = BRT_STORE_FORMAT_OLDEST,
 		.sync_full = rt->sync_full,
 	};
 	char why[600] = "";

@@ -1406,7 +1406,7 @@ brt_instance *brt__instance_restore(brt_runtime *rt, const char *buf,
 	if (!attr_is(top, "build", p->build_id ? p->build_id : "") ||
 	    !attr_is(top, "process", p->name) ||
 	    !brt__recr_long(attr_val(top, "format"), &fmt) ||
-	    fmt != BRT_STORE_FORMAT) {
+	    fmt < BRT_STORE_FORMAT_OLDEST || fmt > BRT_STORE_FORMAT) {
 		*err = BRT_ESTATE;
 		goto out;
 	}

@@ -53,7 +53,7 @@ static const char *const queries[Q_N] = {
 	"VALUES (?1, ?2, ?3, ?4, NULL, ?5)",
 	/* Only our own records: another build's are never touched. */
 	"DELETE FROM bpelc_instance WHERE id = ?1 AND process = ?2 "
-	"AND build = ?3 AND format = ?4",
+	"AND build = ?3 AND format BETWEEN ?6 AND ?4",
 	"INSERT OR REPLACE INTO bpelc_meta(k, next_id, seq) "
 	"VALUES (1, ?1, ?2)",
 	"BEGIN",
@@ -78,7 +78,7 @@ struct sq_store {
 	sqlite3 *db;
 	int lock_fd;
 	char *process, *build;
-	int format;
+	int format, oldest; /* written; oldest read (store.h) */
 	sqlite3_stmt *q[Q_N];
 	sqlite3_stmt *scan; /* recover's cursor, between its steps */
 	bool in_batch;
@@ -105,11 +105,15 @@ static int step_reset(struct sq_store *s, sqlite3_stmt *st)
 						     : BRT_EIO;
 }
 
+/* ?2 process, ?3 build, ?4 format; ?6 the oldest format read, where the
+ * statement has it (put's ?5 is the record). */
 static void bind_owner(struct sq_store *s, sqlite3_stmt *st)
 {
 	sqlite3_bind_text(st, 2, s->process, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, s->build, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 4, s->format);
+	if (sqlite3_bind_parameter_count(st) >= 6)
+		sqlite3_bind_int(st, 6, s->oldest);
 }
 
 /* ---- start-up ------------------------------------------------------------ */
@@ -151,7 +155,8 @@ static int sq_count_ours(struct sq_store *s, long *out)
 	if (sqlite3_prepare_v2(s->db,
 			       "SELECT count(*) FROM bpelc_instance"
 			       " WHERE process = ?2 AND build = ?3"
-			       " AND format = ?4 AND corrupt IS NULL",
+			       " AND format BETWEEN ?6 AND ?4"
+			       " AND corrupt IS NULL",
 			       -1, &q, NULL) != SQLITE_OK)
 		return BRT_EIO;
 	bind_owner(s, q);
@@ -189,8 +194,9 @@ static int sq_recover(struct brt_store *st, int max, brt_store_rec_fn fn,
 		if ((rc = sqlite3_step(q)) != SQLITE_ROW)
 			break;
 		const char *build = (const char *)sqlite3_column_text(q, 1);
+		int format = sqlite3_column_int(q, 2);
 		if (!build || strcmp(build, s->build) != 0 ||
-		    sqlite3_column_int(q, 2) != s->format) {
+		    format < s->oldest || format > s->format) {
 			counts->other_build++;
 			continue;
 		}
@@ -377,6 +383,9 @@ int brt__store_sqlite_open(const char *path, const struct brt_store_config *c,
 	s->base.ops = &sq_ops;
 	s->lock_fd = -1;
 	s->format = c->format;
+	s->oldest = c->oldest_format > 0 && c->oldest_format < c->format
+			    ? c->oldest_format
+			    : c->format;
 	s->process = strdup(c->process ? c->process : "");
 	s->build = strdup(c->build ? c->build : "");
 	if (!s->process || !s->build)

@@ -31,10 +31,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* The record format the engine writes (engine/store.c). A record of
- * another format version, like one of another build, is never loaded,
- * changed or deleted: recover counts it. */
-#define BRT_STORE_FORMAT 1
+/* The record format the engine writes (engine/store.c), and the oldest
+ * it still reads. 2 leaves out numbers that are 0 (engine/recw.c); the
+ * reader takes 1 and 2 alike. A record of a format outside that range,
+ * like one of another build, is never loaded, changed or deleted:
+ * recover counts it. So a runtime that knows only format 1 leaves
+ * format 2 records alone instead of finding them corrupt. */
+#define BRT_STORE_FORMAT 2
+#define BRT_STORE_FORMAT_OLDEST 1
 
 struct brt_store;
 
@@ -43,7 +47,10 @@ struct brt_store;
 struct brt_store_config {
 	const char *process; /* process name: records are keyed by it */
 	const char *build;   /* build id: only these records are ours */
-	int format;	     /* BRT_STORE_FORMAT */
+	int format;	     /* BRT_STORE_FORMAT: what put writes */
+	int oldest_format;   /* BRT_STORE_FORMAT_OLDEST: the oldest read
+				(SQLite; the PostgreSQL store reads format
+				only) */
 	bool sync_full;	     /* --sync full: survive power loss */
 };
 

@@ -143,7 +143,9 @@ static struct brt_store *open_node(brt_runtime *rt, const char *node,
 	char adv[64];
 	snprintf(adv, sizeof adv, "http://%s/", node);
 	struct brt_store_pg_options o = { pg_kit_uri, node, adv, 1 };
-	struct brt_store_config c = { "proc", build, 1, false };
+	struct brt_store_config c = { .process = "proc",
+				      .build = build,
+				      .format = 1 };
 	struct brt_store *st = NULL;
 	char why[256] = "";
 	int err = brt__store_pg_open(rt, &o, &c, &st, why, sizeof why);
@@ -207,7 +209,9 @@ START_TEST(pg_store_commit_and_recover)
 		    " owner, data) VALUES ('proc', 7, 'b0', 1, 'A', 'old')");
 	struct recovered r = { 0 };
 	struct brt_store_pg_options o = { pg_kit_uri, "A", NULL, 1 };
-	struct brt_store_config cfg = { "proc", "b1", 1, false };
+	struct brt_store_config cfg = { .process = "proc",
+					.build = "b1",
+					.format = 1 };
 	char why[256];
 	ck_assert_int_eq(brt__store_pg_open(rt, &o, &cfg, &st, why, sizeof why),
 			 0);
@@ -551,7 +555,9 @@ START_TEST(pg_store_recover_many)
 		    " owner, data) SELECT 'proc', g, 'b1', 1, 'A', 'r'"
 		    " FROM generate_series(1, 1234) g");
 	struct brt_store_pg_options o = { pg_kit_uri, "A", NULL, 1 };
-	struct brt_store_config c = { "proc", "b1", 1, false };
+	struct brt_store_config c = { .process = "proc",
+				      .build = "b1",
+				      .format = 1 };
 	char why[256];
 	ck_assert_int_eq(brt__store_pg_open(rt, &o, &c, &st, why, sizeof why),
 			 0);
@@ -583,7 +589,9 @@ START_TEST(pg_store_recover_in_steps)
 		    " owner, data) SELECT 'proc', g, 'b1', 1, 'A', 'r'"
 		    " FROM generate_series(1, 1234) g");
 	struct brt_store_pg_options o = { pg_kit_uri, "A", NULL, 1 };
-	struct brt_store_config c = { "proc", "b1", 1, false };
+	struct brt_store_config c = { .process = "proc",
+				      .build = "b1",
+				      .format = 1 };
 	char why[256];
 	ck_assert_int_eq(brt__store_pg_open(rt, &o, &c, &st, why, sizeof why),
 			 0);

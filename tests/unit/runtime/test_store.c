@@ -592,9 +592,13 @@ END_TEST
 START_TEST(store_reads_records_with_zeros_written)
 {
 	char old[2048], compact[2048];
-	const char *head = "build=\"build-1\" format=\"1\" process=\"store\" "
-			   "id=\"7\" next-strand=\"2\" next-scope=\"2\" "
-			   "started=\"1\" t-start=\"1796550020\"";
+	/* Format 1 wrote every zero; this build writes format 2. */
+#define HEAD(format)                                                 \
+	"build=\"build-1\" format=\"" format "\" process=\"store\" " \
+	"id=\"7\" next-strand=\"2\" next-scope=\"2\" started=\"1\" " \
+	"t-start=\"1796550020\""
+	const char *head = HEAD("1"), *chead = HEAD("2");
+#undef HEAD
 	const char *var = "<var slot=\"0\"><message><payload>first</payload>"
 			  "</message></var>";
 	snprintf(old, sizeof old,
@@ -618,11 +622,22 @@ START_TEST(store_reads_records_with_zeros_written)
 		 "var=\"1\" file=\"store.bpel\" line=\"2\"/></strand>"
 		 "<message op=\"other\"><message><payload>early</payload>"
 		 "</message></message></instance>",
-		 head, "<var><message><payload>first</payload></message></var>",
+		 chead,
+		 "<var><message><payload>first</payload></message></var>",
 		 S_ASSIGN);
 	brt_runtime *rt = kit_rt(&proc);
 	brt__instance_destroy(restore_same(rt, compact, strlen(compact),
 					   compact, strlen(compact)));
+	/* A format this build does not know yet is another build's. */
+	char newer[2048];
+	snprintf(newer, sizeof newer, "%s", compact);
+	char *f = strstr(newer, "format=\"2\"");
+	ck_assert_ptr_nonnull(f);
+	f[strlen("format=\"")] = '3';
+	int err = 0;
+	ck_assert_ptr_null(
+		brt__instance_restore(rt, newer, strlen(newer), &err));
+	ck_assert_int_eq(err, BRT_ESTATE);
 	brt_instance *in =
 		restore_same(rt, old, strlen(old), compact, strlen(compact));
 	ck_assert_uint_eq(brt__instance_id(in), 7);

@@ -181,6 +181,61 @@ START_TEST(sqlite_other_builds_are_counted_not_touched)
 }
 END_TEST
 
+static struct brt_store *open_format(int format, int oldest)
+{
+	struct brt_store_config c = { .process = "p",
+				      .build = "b1",
+				      .format = format,
+				      .oldest_format = oldest };
+	struct brt_store *st = NULL;
+	char why[300];
+	int err = brt__store_sqlite_open(path, &c, &st, why, sizeof why);
+	ck_assert_msg(err == 0, "open: %s", why);
+	return st;
+}
+
+/* A store reads the formats from its oldest to its own: an older one's
+ * records are loaded and deleted like its own; a newer one's are counted,
+ * never touched (a runtime that knows only format 1 meets format 2). */
+START_TEST(sqlite_reads_its_range_of_formats)
+{
+	struct brt_store *st = open_format(1, 1);
+	put_one(st, 1, "format 1");
+	st->ops->close(st);
+	st = open_format(3, 3);
+	put_one(st, 2, "format 3");
+	st->ops->close(st);
+
+	st = open_format(2, 1);
+	struct seen sn = { 0 };
+	struct brt_store_counts cn;
+	ck_assert_int_eq(st->ops->recover(st, INT_MAX, collect, &sn, &cn), 0);
+	ck_assert_int_eq(sn.n, 1);
+	ck_assert_str_eq(sn.data[0], "format 1");
+	ck_assert_int_eq(cn.total, 1);
+	ck_assert_int_eq(cn.other_build, 1);
+	ck_assert_int_eq(st->ops->begin(st), 0);
+	ck_assert_int_eq(st->ops->del(st, 1), 0);
+	ck_assert_int_eq(st->ops->del(st, 2), 0);
+	done_calls = 0;
+	ck_assert_int_eq(st->ops->commit(st, on_done, NULL), 0);
+	ck_assert_int_eq(done_err, 0);
+	st->ops->close(st);
+
+	st = open_format(3, 3); /* its record is still there */
+	memset(&sn, 0, sizeof sn);
+	ck_assert_int_eq(st->ops->recover(st, INT_MAX, collect, &sn, &cn), 0);
+	ck_assert_int_eq(sn.n, 1);
+	ck_assert_str_eq(sn.data[0], "format 3");
+	st->ops->close(st);
+	st = open_format(1, 1); /* format 1's is gone */
+	memset(&sn, 0, sizeof sn);
+	ck_assert_int_eq(st->ops->recover(st, INT_MAX, collect, &sn, &cn), 0);
+	ck_assert_int_eq(sn.n, 0);
+	st->ops->close(st);
+}
+END_TEST
+
 START_TEST(sqlite_corrupt_marks_are_skipped)
 {
 	struct brt_store *st = open_as("b1");
@@ -225,6 +280,7 @@ Suite *store_sqlite_suite(void)
 	tcase_add_test(tc, sqlite_refuses_a_second_writer);
 	tcase_add_test(tc, sqlite_uncommitted_batch_is_lost);
 	tcase_add_test(tc, sqlite_other_builds_are_counted_not_touched);
+	tcase_add_test(tc, sqlite_reads_its_range_of_formats);
 	tcase_add_test(tc, sqlite_corrupt_marks_are_skipped);
 	tcase_add_test(tc, sqlite_refuses_a_file_that_is_not_a_database);
 	suite_add_tcase(s, tc);
