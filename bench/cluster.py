@@ -91,7 +91,10 @@ class Bench:
     def __init__(self, a, work):
         self.a = a
         self.work = work
-        self.port = 21000 + os.getpid() % 20000
+        # Below Linux's ephemeral range (32768-60999), where the
+        # loadgen's own connections take their ports: a node's port
+        # taken by one of them made a run fail to start a node.
+        self.port = 20000 + os.getpid() % 12000
         self.procs = []
 
     def start_node(self, exe, store, extra=()):
@@ -106,7 +109,11 @@ class Bench:
         r = subprocess.run([self.a.loadgen, "-r", "-W", "20", "-u",
                             "127.0.0.1:%d/" % port, "-p", str(p.pid)])
         if r.returncode != 0:
-            raise SystemExit("bench: node did not start (%s)" % self.work)
+            log.flush()
+            tail = (self.work / ("node-%d.log" % port)).read_text(
+                errors="replace").splitlines()[-5:]
+            raise SystemExit("bench: node on port %d did not start:\n  %s"
+                             % (port, "\n  ".join(tail)))
         return p, port
 
     def stop_all(self):
