@@ -52,6 +52,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "lib"))
+from ports import restartable_port  # noqa: E402
 PROBE = ROOT / "bench" / "probe" / "probe.bpel"
 ENV = ('<?xml version="1.0" encoding="UTF-8"?>'
        '<soapenv:Envelope xmlns:soapenv='
@@ -65,11 +67,10 @@ class HarnessError(Exception):
 
 
 def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+    try:
+        return restartable_port()
+    except OSError as e:
+        raise HarnessError(str(e))
 
 
 def sh_pg(cmd, pgdir):

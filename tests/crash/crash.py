@@ -42,6 +42,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "lib"))
+from ports import restartable_port  # noqa: E402
 NS = "urn:bpelc:crash"
 NS_PROBE = "urn:bench"
 HOLD = 500000            # a partner call with n >= HOLD is held
@@ -204,9 +206,10 @@ class Partner:
 
 
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    try:
+        return restartable_port()
+    except OSError as e:
+        raise HarnessError(str(e))
 
 
 def tail(text, n=20):
