@@ -8,8 +8,7 @@
  * Points: "mid-commit" (a batch's rows written, before COMMIT),
  * "commit-unflushed" (SQLite's COMMIT done, its log frames not yet
  * written out: store/walbuf.c), "after-commit" (after COMMIT, before
- * anything held is released: replies,
- * 202s, calls), "invoke-started" (an outbound request has been handed to
+ * anything held is released: replies, 202s, calls), "invoke-started" (an outbound request has been handed to
  * the partner, its answer not yet received).
  */
 #ifndef BRT_CRASH_H

@@ -339,7 +339,7 @@ static bool get_ulong(const struct brt_rnode *n, const char *name,
 	}
 	char *end = NULL;
 	errno = 0;
-	bool ok = v && *v >= '0' && *v <= '9';
+	bool ok = *v >= '0' && *v <= '9';
 	*out = ok ? strtoul(v, &end, 10) : 0;
 	return ok && errno == 0 && end && !*end;
 }

@@ -59,21 +59,28 @@ static sqlite3_vfs *wb_under;
  * (a checkpoint ignores the error it gets), and a later commit appended
  * behind the gap would be lost at the next open. So every later call
  * fails, the store's commit included, and the engine stops. */
+static int pass_write(struct wb_file *f, const void *data, int n,
+		      sqlite3_int64 ofst)
+{
+	int rc = f->real->pMethods->xWrite(f->real, data, n, ofst);
+	if (rc != SQLITE_OK)
+		f->broken = rc;
+	return rc;
+}
+
 static int wb_flush(struct wb_file *f)
 {
 	if (f->broken)
 		return f->broken;
 	int rc = SQLITE_OK;
-	for (size_t at = 0; rc == SQLITE_OK && at < f->len;) {
+	for (size_t at = 0; rc == SQLITE_OK && at < f->len;
+	     at += WALBUF_PIECE) {
 		size_t n = f->len - at < WALBUF_PIECE ? f->len - at
 						      : WALBUF_PIECE;
-		rc = f->real->pMethods->xWrite(f->real, f->buf + at, (int)n,
-					       f->off + (sqlite3_int64)at);
-		at += n;
+		rc = pass_write(f, f->buf + at, (int)n,
+				f->off + (sqlite3_int64)at);
 	}
 	f->len = 0;
-	if (rc != SQLITE_OK)
-		f->broken = rc;
 	return rc;
 }
 
@@ -87,33 +94,20 @@ static int wb_close(sqlite3_file *file)
 	return rc != SQLITE_OK ? rc : rc2;
 }
 
-static int pass_write(struct wb_file *f, const void *data, int n,
-		      sqlite3_int64 ofst)
-{
-	int rc = f->real->pMethods->xWrite(f->real, data, n, ofst);
-	if (rc != SQLITE_OK)
-		f->broken = rc;
-	return rc;
-}
-
 static int wb_write(sqlite3_file *file, const void *data, int n,
 		    sqlite3_int64 ofst)
 {
 	struct wb_file *f = (struct wb_file *)file;
 	if (f->broken)
 		return f->broken;
-	if (f->len > 0 && ofst != f->off + (sqlite3_int64)f->len) {
-		int rc = wb_flush(f);
-		if (rc != SQLITE_OK)
-			return rc;
-	}
-	if (f->len + (size_t)n > WALBUF_MAX) {
+	if ((f->len > 0 && ofst != f->off + (sqlite3_int64)f->len) ||
+	    f->len + (size_t)n > WALBUF_MAX) { /* not an append, or full */
 		int rc = wb_flush(f);
 		if (rc != SQLITE_OK)
 			return rc;
 	}
 	if (f->len + (size_t)n > f->cap) {
-		size_t cap = f->cap ? f->cap : 64 * 1024;
+		size_t cap = f->cap ? f->cap : WALBUF_PIECE;
 		while (cap < f->len + (size_t)n)
 			cap *= 2;
 		char *nb = realloc(f->buf, cap);

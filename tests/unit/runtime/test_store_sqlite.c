@@ -34,16 +34,22 @@ static void teardown(void)
 	ck_assert_int_eq(system(cmd), 0);
 }
 
-static struct brt_store *open_as(const char *build)
+static struct brt_store *open_store(const char *build, int format, int oldest)
 {
 	struct brt_store_config c = { .process = "p",
 				      .build = build,
-				      .format = BRT_STORE_FORMAT };
+				      .format = format,
+				      .oldest_format = oldest };
 	struct brt_store *st = NULL;
 	char why[300];
 	int err = brt__store_sqlite_open(path, &c, &st, why, sizeof why);
 	ck_assert_msg(err == 0, "open: %s", why);
 	return st;
+}
+
+static struct brt_store *open_as(const char *build)
+{
+	return open_store(build, BRT_STORE_FORMAT, 0);
 }
 
 static int done_err;
@@ -183,15 +189,7 @@ END_TEST
 
 static struct brt_store *open_format(int format, int oldest)
 {
-	struct brt_store_config c = { .process = "p",
-				      .build = "b1",
-				      .format = format,
-				      .oldest_format = oldest };
-	struct brt_store *st = NULL;
-	char why[300];
-	int err = brt__store_sqlite_open(path, &c, &st, why, sizeof why);
-	ck_assert_msg(err == 0, "open: %s", why);
-	return st;
+	return open_store("b1", format, oldest);
 }
 
 /* A store reads the formats from its oldest to its own: an older one's
